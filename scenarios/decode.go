@@ -1,0 +1,300 @@
+package scenarios
+
+import (
+	"fmt"
+	"math"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+
+	"gopkg.in/yaml.v3"
+)
+
+// The decoder turns a yaml.v3 node tree into the format's Go types by
+// reflection over their `yaml` tags. Unlike yaml.Unmarshal it keeps going
+// after a problem, reports every problem with its line and column, suggests
+// the nearest field name for a typo, and records positions in each Pos field.
+
+// maxDepth bounds nesting (and alias expansion) so hostile input cannot
+// exhaust the stack.
+const maxDepth = 64
+
+// maxAliasExpansions bounds how many alias nodes are followed in one file.
+const maxAliasExpansions = 10000
+
+var posType = reflect.TypeFor[Pos]()
+
+type decoder struct {
+	file     string
+	problems *problemList
+	aliases  int
+}
+
+func (d *decoder) pos(n *yaml.Node) Pos {
+	return Pos{File: d.file, Line: n.Line, Col: n.Column}
+}
+
+func (d *decoder) errorf(n *yaml.Node, format string, args ...any) {
+	d.problems.errorf(d.pos(n), format, args...)
+}
+
+// resolve follows alias nodes, counting them against the expansion budget.
+func (d *decoder) resolve(n *yaml.Node) *yaml.Node {
+	for n != nil && n.Kind == yaml.AliasNode {
+		d.aliases++
+		if d.aliases > maxAliasExpansions {
+			d.errorf(n, "too many alias expansions (more than %d)", maxAliasExpansions)
+			return nil
+		}
+		n = n.Alias
+	}
+	return n
+}
+
+func isNull(n *yaml.Node) bool {
+	return n.Kind == yaml.ScalarNode && n.Tag == "!!null"
+}
+
+// decode stores node n into v, which must be settable.
+func (d *decoder) decode(n *yaml.Node, v reflect.Value, what string, depth int) {
+	if depth > maxDepth {
+		d.errorf(n, "nesting deeper than %d levels", maxDepth)
+		return
+	}
+	n = d.resolve(n)
+	if n == nil {
+		return
+	}
+	if v.Kind() == reflect.Pointer {
+		if isNull(n) {
+			return
+		}
+		if v.IsNil() {
+			v.Set(reflect.New(v.Type().Elem()))
+		}
+		d.decode(n, v.Elem(), what, depth+1)
+		return
+	}
+	if s, ok := v.Addr().Interface().(scalar); ok {
+		if n.Kind != yaml.ScalarNode {
+			d.errorf(n, "%s must be a single value, not a %s", what, kindName(n))
+			return
+		}
+		if isNull(n) {
+			return
+		}
+		if err := s.parseScalar(n.Value); err != nil {
+			d.errorf(n, "%s: %v", what, err)
+		}
+		return
+	}
+	switch v.Kind() {
+	case reflect.Struct:
+		d.decodeStruct(n, v, what, depth)
+	case reflect.Slice:
+		d.decodeSlice(n, v, what, depth)
+	case reflect.Map:
+		d.decodeMap(n, v, what, depth)
+	case reflect.String:
+		if d.scalarOK(n, what) {
+			v.SetString(n.Value)
+		}
+	case reflect.Int:
+		if !d.scalarOK(n, what) {
+			return
+		}
+		i, err := strconv.ParseInt(n.Value, 10, 32)
+		if err != nil {
+			d.errorf(n, "%s must be a whole number, got %q", what, n.Value)
+			return
+		}
+		v.SetInt(i)
+	case reflect.Float64:
+		if !d.scalarOK(n, what) {
+			return
+		}
+		f, err := strconv.ParseFloat(n.Value, 64)
+		if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+			d.errorf(n, "%s must be a number, got %q", what, n.Value)
+			return
+		}
+		v.SetFloat(f)
+	case reflect.Bool:
+		if !d.scalarOK(n, what) {
+			return
+		}
+		switch strings.ToLower(n.Value) {
+		case "true", "yes", "on":
+			v.SetBool(true)
+		case "false", "no", "off":
+			v.SetBool(false)
+		default:
+			d.errorf(n, "%s must be true or false, got %q", what, n.Value)
+		}
+	default:
+		d.errorf(n, "internal: cannot decode %s into %s", what, v.Type())
+	}
+}
+
+func (d *decoder) scalarOK(n *yaml.Node, what string) bool {
+	if n.Kind != yaml.ScalarNode {
+		d.errorf(n, "%s must be a single value, not a %s", what, kindName(n))
+		return false
+	}
+	return !isNull(n)
+}
+
+func kindName(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "mapping (key: value pairs)"
+	case yaml.SequenceNode:
+		return "list"
+	case yaml.ScalarNode:
+		return "single value"
+	}
+	return "document"
+}
+
+// structInfo is the cached field table of one struct type.
+type structInfo struct {
+	names  []string       // yaml names in declaration order
+	fields map[string]int // yaml name → field index
+	pos    int            // index of the Pos field, or -1
+}
+
+var structInfos sync.Map // reflect.Type → *structInfo
+
+func infoOf(t reflect.Type) *structInfo {
+	if si, ok := structInfos.Load(t); ok {
+		return si.(*structInfo)
+	}
+	si := &structInfo{fields: map[string]int{}, pos: -1}
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if f.Type == posType {
+			si.pos = i
+			continue
+		}
+		name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+		if name == "" || name == "-" || !f.IsExported() {
+			continue
+		}
+		si.names = append(si.names, name)
+		si.fields[name] = i
+	}
+	structInfos.Store(t, si)
+	return si
+}
+
+func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, what string, depth int) {
+	if isNull(n) {
+		return
+	}
+	if n.Kind != yaml.MappingNode {
+		d.errorf(n, "%s must be a mapping (key: value pairs), not a %s", what, kindName(n))
+		return
+	}
+	si := infoOf(v.Type())
+	pos := d.pos(n)
+	seen := map[string]bool{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		key, val := n.Content[i], d.resolve(n.Content[i+1])
+		if val == nil {
+			continue
+		}
+		if key.Kind != yaml.ScalarNode {
+			d.errorf(key, "keys in %s must be plain names", what)
+			continue
+		}
+		name := key.Value
+		if name == "<<" {
+			d.errorf(key, "merge keys (<<) are not supported; repeat the fields instead")
+			continue
+		}
+		idx, ok := si.fields[name]
+		if !ok {
+			d.errorf(key, "%s", didYouMean(fmt.Sprintf("unknown field %q in %s", name, what), name, si.names)+knownFieldsHint(name, si.names))
+			continue
+		}
+		if seen[name] {
+			d.errorf(key, "field %q is set twice in %s", name, what)
+			continue
+		}
+		seen[name] = true
+		fp := fieldPos{name: name, line: val.Line, col: val.Column}
+		if val.Kind == yaml.SequenceNode {
+			for _, item := range val.Content {
+				fp.items = append(fp.items, lineCol{item.Line, item.Column})
+			}
+		}
+		pos.fields = append(pos.fields, fp)
+		d.decode(val, v.Field(idx), what+"."+name, depth+1)
+	}
+	if si.pos >= 0 {
+		v.Field(si.pos).Set(reflect.ValueOf(pos))
+	}
+}
+
+// knownFieldsHint lists the allowed fields when no close match was found.
+func knownFieldsHint(name string, names []string) string {
+	if closest(name, names) != "" {
+		return ""
+	}
+	return "; expected one of " + strings.Join(names, ", ")
+}
+
+func (d *decoder) decodeSlice(n *yaml.Node, v reflect.Value, what string, depth int) {
+	if isNull(n) {
+		return
+	}
+	elem := v.Type().Elem()
+	if n.Kind == yaml.ScalarNode && elem.Kind() == reflect.String {
+		// A single value where a list of names is expected: "to: all".
+		v.Set(reflect.Append(reflect.MakeSlice(v.Type(), 0, 1), reflect.ValueOf(n.Value).Convert(elem)))
+		return
+	}
+	if n.Kind != yaml.SequenceNode {
+		d.errorf(n, "%s must be a list, not a %s", what, kindName(n))
+		return
+	}
+	out := reflect.MakeSlice(v.Type(), len(n.Content), len(n.Content))
+	for i, item := range n.Content {
+		d.decode(item, out.Index(i), fmt.Sprintf("%s[%d]", what, i), depth+1)
+	}
+	v.Set(out)
+}
+
+func (d *decoder) decodeMap(n *yaml.Node, v reflect.Value, what string, depth int) {
+	if isNull(n) {
+		return
+	}
+	if n.Kind != yaml.MappingNode {
+		d.errorf(n, "%s must be a mapping (key: value pairs), not a %s", what, kindName(n))
+		return
+	}
+	if v.Type().Key().Kind() != reflect.String {
+		d.errorf(n, "internal: map key of %s is not a string", what)
+		return
+	}
+	out := reflect.MakeMapWithSize(v.Type(), len(n.Content)/2)
+	var seen []string
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		key, val := n.Content[i], n.Content[i+1]
+		if key.Kind != yaml.ScalarNode {
+			d.errorf(key, "keys in %s must be plain names", what)
+			continue
+		}
+		if slices.Contains(seen, key.Value) {
+			d.errorf(key, "key %q is set twice in %s", key.Value, what)
+			continue
+		}
+		seen = append(seen, key.Value)
+		elem := reflect.New(v.Type().Elem()).Elem()
+		d.decode(val, elem, what+"."+key.Value, depth+1)
+		out.SetMapIndex(reflect.ValueOf(key.Value).Convert(v.Type().Key()), elem)
+	}
+	v.Set(out)
+}

@@ -1,0 +1,177 @@
+package scenarios
+
+import (
+	"bytes"
+	"embed"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"reflect"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// FormatV1 is the value of the format key of every scenario this version reads.
+const FormatV1 = "cmesim/v1"
+
+// MaxFileSize is the largest scenario file the loader reads, in bytes.
+const MaxFileSize = 8 << 20
+
+//go:embed *.yaml
+var library embed.FS
+
+// Parse decodes and validates one scenario file. The scenario is returned
+// only when there are no errors; problems holds every error and warning found,
+// each with its file:line:col, sorted by position. Parse never panics.
+func Parse(file string, src []byte) (s *Scenario, problems Problems) {
+	list := &problemList{}
+	defer func() {
+		if r := recover(); r != nil { // the YAML parser must not take the caller down
+			list.errorf(Pos{File: file, Line: 1, Col: 1}, "cannot read this file as YAML (parser failure: %v)", r)
+			s, problems = nil, list.problems
+		}
+		problems.sort()
+	}()
+	if len(src) > MaxFileSize {
+		list.errorf(Pos{File: file, Line: 1, Col: 1}, "file is %d bytes; the limit is %d", len(src), MaxFileSize)
+		return nil, list.problems
+	}
+	root, ok := parseYAML(file, src, list)
+	if !ok {
+		return nil, list.problems
+	}
+	var sc Scenario
+	d := &decoder{file: file, problems: list}
+	d.decode(root, reflect.ValueOf(&sc).Elem(), "scenario", 0)
+	sc.File = file
+	validate(&sc, list)
+	if list.problems.HasErrors() {
+		return nil, list.problems
+	}
+	applyDefaults(&sc)
+	sc.index = buildIndex(&sc)
+	return &sc, list.problems
+}
+
+// yamlLine matches the line number in yaml.v3's syntax errors.
+var yamlLine = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
+
+// parseYAML parses src into the node of its single document.
+func parseYAML(file string, src []byte, list *problemList) (*yaml.Node, bool) {
+	dec := yaml.NewDecoder(bytes.NewReader(src))
+	var doc yaml.Node
+	if err := dec.Decode(&doc); err != nil {
+		if errors.Is(err, io.EOF) {
+			list.errorf(Pos{File: file, Line: 1, Col: 1}, "file is empty; a scenario starts with \"format: %s\"", FormatV1)
+			return nil, false
+		}
+		list.errorf(yamlErrorPos(file, err), "%s", yamlErrorMessage(err))
+		return nil, false
+	}
+	var extra yaml.Node
+	if err := dec.Decode(&extra); err == nil {
+		list.errorf(Pos{File: file, Line: extra.Line, Col: extra.Column}, "a scenario file holds one YAML document; found a second one")
+		return nil, false
+	} else if !errors.Is(err, io.EOF) {
+		list.errorf(yamlErrorPos(file, err), "%s", yamlErrorMessage(err))
+		return nil, false
+	}
+	if doc.Kind != yaml.DocumentNode || len(doc.Content) != 1 {
+		list.errorf(Pos{File: file, Line: 1, Col: 1}, "file holds no YAML document")
+		return nil, false
+	}
+	return doc.Content[0], true
+}
+
+func yamlErrorPos(file string, err error) Pos {
+	if m := yamlLine.FindStringSubmatch(strings.TrimPrefix(err.Error(), "yaml: ")); m != nil {
+		line, _ := strconv.Atoi(m[1])
+		return Pos{File: file, Line: line, Col: 1}
+	}
+	return Pos{File: file, Line: 1, Col: 1}
+}
+
+func yamlErrorMessage(err error) string {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	if m := yamlLine.FindStringSubmatch(msg); m != nil {
+		msg = m[2]
+	}
+	return "YAML syntax: " + msg
+}
+
+// LoadFile reads, decodes and validates the scenario file at path.
+func LoadFile(path string) (*Scenario, Problems) {
+	return Load(os.DirFS("."), path, path)
+}
+
+// Load reads the scenario named name from fsys; display is the file name
+// problems are reported against.
+func Load(fsys fs.FS, name, display string) (*Scenario, Problems) {
+	var f fs.File
+	var err error
+	if path.IsAbs(name) || strings.HasPrefix(name, "..") {
+		f, err = os.Open(name)
+	} else {
+		f, err = fsys.Open(name)
+	}
+	if err != nil {
+		return nil, Problems{{Pos: Pos{File: display}, Level: LevelError, Message: fmt.Sprintf("cannot open: %v", unwrapPathError(err))}}
+	}
+	defer f.Close()
+	src, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	if err != nil {
+		return nil, Problems{{Pos: Pos{File: display}, Level: LevelError, Message: fmt.Sprintf("cannot read: %v", unwrapPathError(err))}}
+	}
+	return Parse(display, src)
+}
+
+func unwrapPathError(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// Library lists the names of the bundled scenarios (without ".yaml"), sorted.
+func Library() []string {
+	entries, _ := fs.ReadDir(library, ".")
+	var names []string
+	for _, e := range entries {
+		if strings.HasSuffix(e.Name(), ".yaml") {
+			names = append(names, strings.TrimSuffix(e.Name(), ".yaml"))
+		}
+	}
+	slices.Sort(names)
+	return names
+}
+
+// LoadLibrary loads one bundled scenario by name (as listed by Library).
+func LoadLibrary(name string) (*Scenario, Problems) {
+	file := strings.TrimSuffix(name, ".yaml") + ".yaml"
+	return Load(library, file, "scenarios/"+file)
+}
+
+// LibrarySource returns the YAML text of one bundled scenario.
+func LibrarySource(name string) ([]byte, error) {
+	return fs.ReadFile(library, strings.TrimSuffix(name, ".yaml")+".yaml")
+}
+
+// Open loads a scenario given either a file path or the name of a bundled
+// scenario; a path that exists on disk wins.
+func Open(nameOrPath string) (*Scenario, Problems) {
+	if _, err := os.Stat(nameOrPath); err == nil {
+		return LoadFile(nameOrPath)
+	}
+	if slices.Contains(Library(), strings.TrimSuffix(nameOrPath, ".yaml")) {
+		return LoadLibrary(nameOrPath)
+	}
+	return LoadFile(nameOrPath)
+}
