@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"bytes"
 	"fmt"
 	"math"
 	"reflect"
@@ -28,6 +29,7 @@ var posType = reflect.TypeFor[Pos]()
 
 type decoder struct {
 	file     string
+	lines    [][]byte // the source, to find where block scalars' text starts
 	problems *problemList
 	aliases  int
 }
@@ -51,6 +53,19 @@ func (d *decoder) resolve(n *yaml.Node) *yaml.Node {
 		n = n.Alias
 	}
 	return n
+}
+
+// blockStart returns where the text of a block scalar ("|" or ">") whose
+// indicator is on line starts: the first non-blank line after it.
+func (d *decoder) blockStart(line int) (int, int) {
+	for l := line + 1; l <= len(d.lines); l++ {
+		text := d.lines[l-1]
+		trimmed := bytes.TrimLeft(text, " ")
+		if len(bytes.TrimSpace(trimmed)) > 0 {
+			return l, len(text) - len(trimmed) + 1
+		}
+	}
+	return line, 1
 }
 
 func isNull(n *yaml.Node) bool {
@@ -225,6 +240,9 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, what string, depth
 		}
 		seen[name] = true
 		fp := fieldPos{name: name, line: val.Line, col: val.Column}
+		if val.Kind == yaml.ScalarNode && val.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0 {
+			fp.line, fp.col = d.blockStart(val.Line)
+		}
 		if val.Kind == yaml.SequenceNode {
 			for _, item := range val.Content {
 				fp.items = append(fp.items, lineCol{item.Line, item.Column})

@@ -48,7 +48,7 @@ func Parse(file string, src []byte) (s *Scenario, problems Problems) {
 		return nil, list.problems
 	}
 	var sc Scenario
-	d := &decoder{file: file, problems: list}
+	d := &decoder{file: file, problems: list, lines: bytes.Split(src, []byte("\n"))}
 	d.decode(root, reflect.ValueOf(&sc).Elem(), "scenario", 0)
 	sc.File = file
 	validate(&sc, list)

@@ -224,12 +224,7 @@ func (s *Scenario) MayShare(a, b string, tlp TLP) bool {
 }
 
 // LateFactor returns the multiple of a deadline at which late points reach zero.
-func (s *Scenario) LateFactor() float64 {
-	if s.Exercise.Scoring.LateFactor > 0 {
-		return s.Exercise.Scoring.LateFactor
-	}
-	return DefaultLateFactor
-}
+func (s *Scenario) LateFactor() float64 { return s.Exercise.LateFactor() }
 
 // RatingFor returns the P/S/M/U thresholds that apply to an objective.
 func (s *Scenario) RatingFor(o *Objective) RatingThresholds {
