@@ -276,3 +276,13 @@ func (t *Timestamp) parseScalar(s string) error {
 	t.Time = v
 	return nil
 }
+
+// Check returns an error, with a suggestion, when s is not one of the
+// enumeration's values (compared case-insensitively).
+func (e enum) Check(s string) error {
+	_, err := e.parse(s)
+	return err
+}
+
+// Values lists the enumeration's values in documentation order.
+func (e enum) Values() []string { return append([]string(nil), e.values...) }

@@ -109,9 +109,10 @@ func (k *Kernel[P]) Now() time.Duration { return time.Duration(k.now) }
 func (k *Kernel[P]) Pending() int { return len(k.heap) }
 
 // Schedule queues payload p to fire at virtual time at with the given
-// priority and returns its ID. If at is before Now, it is clamped to Now: the
-// event fires at the current time, after any already pending events at Now
-// that order before it.
+// priority and returns its ID. If at is before Now, it is clamped to Now (no
+// error is reported): the event then fires at the current time, ordered among
+// the other events at Now by priority and insertion order as usual. Schedule
+// allocates only when internal storage has to grow.
 func (k *Kernel[P]) Schedule(at time.Duration, priority int32, p P) EventID {
 	t := int64(at)
 	if t < k.now {

@@ -1,0 +1,614 @@
+package engine
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"time"
+
+	"cmesim/scenarios"
+)
+
+// apply validates and records one command.
+func (x *Exercise) apply(cmd Command) error {
+	if err := x.authorize(cmd); err != nil {
+		return err
+	}
+	if err := x.checkState(cmd); err != nil {
+		return err
+	}
+	switch {
+	case cmd.Type.IsTeamAction():
+		return x.teamAction(cmd)
+	case cmd.Type == CmdNote:
+		return x.note(cmd)
+	}
+	return x.facilitate(cmd)
+}
+
+// authorize checks that the sender's role may send this command.
+func (x *Exercise) authorize(cmd Command) error {
+	p := cmd.By
+	switch {
+	case cmd.Type.IsTeamAction():
+		if p.Role != RoleTrainee && p.Role != RoleSimulated {
+			return Errorf(CodeForbidden, "only a team's trainees can %s", cmd.Type)
+		}
+		if x.scn.TeamIndex(p.Team) < 0 {
+			return Errorf(CodeForbidden, "you are not in a team of this exercise")
+		}
+		if cmd.Team != "" && cmd.Team != p.Team {
+			return Errorf(CodeForbidden, "you can act only for your own team (%s)", p.Team)
+		}
+		if want := ModeHuman; p.Role == RoleSimulated {
+			want = ModeSimulated
+			if x.st.Modes[p.Team] != want {
+				return Errorf(CodeConflict, "team %s is played by humans", p.Team)
+			}
+		} else if x.st.Modes[p.Team] != want {
+			return Errorf(CodeConflict, "team %s is being played by the simulation; ask the facilitator to hand it to you", p.Team)
+		}
+	case cmd.Type == CmdNote:
+		if p.Role != RoleEvaluator && p.Role != RoleFacilitator {
+			return Errorf(CodeForbidden, "only evaluators and facilitators can take notes")
+		}
+	case isFacilitatorCommand(cmd.Type):
+		if p.Role != RoleFacilitator {
+			return Errorf(CodeForbidden, "only a facilitator can %s", strings.ReplaceAll(string(cmd.Type), "_", " "))
+		}
+	default:
+		return Errorf(CodeInvalid, "unknown command %q", cmd.Type)
+	}
+	if len(p.Name) > MaxNameLen {
+		return Errorf(CodeInvalid, "name is longer than %d characters", MaxNameLen)
+	}
+	return nil
+}
+
+func isFacilitatorCommand(t CommandType) bool {
+	switch t {
+	case CmdStart, CmdPause, CmdResume, CmdSetSpeed, CmdReleaseInject, CmdSkipInject, CmdDelayInject,
+		CmdSendInject, CmdSetMode, CmdSetPhase, CmdEnd:
+		return true
+	}
+	return false
+}
+
+// checkState checks that the exercise is in a state where cmd makes sense.
+func (x *Exercise) checkState(cmd Command) error {
+	switch st := x.st.Status; {
+	case st == StatusEnded:
+		return Errorf(CodeConflict, "the exercise has ended")
+	case cmd.Type == CmdStart && st != StatusReady:
+		return Errorf(CodeConflict, "the exercise has already started")
+	case cmd.Type == CmdStart:
+	case st == StatusReady && cmd.Type != CmdSetMode && cmd.Type != CmdSetSpeed && cmd.Type != CmdEnd:
+		return Errorf(CodeConflict, "the exercise has not started yet")
+	case cmd.Type == CmdPause && st != StatusRunning:
+		return Errorf(CodeConflict, "the exercise is not running")
+	case cmd.Type == CmdResume && st != StatusPaused:
+		return Errorf(CodeConflict, "the exercise is not paused")
+	case cmd.Type.IsTeamAction() && st == StatusPaused:
+		return Errorf(CodeConflict, "the exercise is paused")
+	}
+	if len(cmd.Text) > MaxTextLen {
+		return Errorf(CodeInvalid, "text is longer than %d characters", MaxTextLen)
+	}
+	return nil
+}
+
+// cmdEvent is the event that records an accepted command.
+func cmdEvent(t EventType, cmd Command, team string, audience []string, d Details) Event {
+	if cmd.By.Role != RoleSimulated { // a replay regenerates simulated teams' commands
+		c := cmd
+		d.Command = &c
+	}
+	return Event{Type: t, Actor: cmd.By.Label(), Team: team, Audience: audience, Data: d}
+}
+
+// teamAction validates and records a team's response to an inject.
+func (x *Exercise) teamAction(cmd Command) error {
+	team := cmd.By.Team
+	action := scenarios.Action(cmd.Type)
+	idx, ok := x.injectIx[cmd.Inject]
+	if !ok {
+		return Errorf(CodeNotFound, "unknown inject %q", cmd.Inject)
+	}
+	if _, ok := x.st.Delivered(team, cmd.Inject); !ok {
+		return Errorf(CodeNotFound, "inject %q has not been delivered to your team", cmd.Inject)
+	}
+	d := Details{Inject: cmd.Inject, Action: action, Text: cmd.Text}
+	audience := []string{team}
+	switch action {
+	case scenarios.ActionClassify:
+		if strings.TrimSpace(cmd.Category) == "" {
+			return Errorf(CodeInvalid, "classify needs a category")
+		}
+		var sev scenarios.Severity
+		if err := scenarios.Severities.Check(cmd.Severity); err != nil {
+			return Errorf(CodeInvalid, "%v", err)
+		}
+		sev = scenarios.Severity(strings.ToLower(cmd.Severity))
+		d.Category, d.Severity = strings.TrimSpace(cmd.Category), string(sev)
+	case scenarios.ActionEscalate, scenarios.ActionRequestInfo:
+		if _, ok := x.scn.Actor(cmd.Target); !ok && (action == scenarios.ActionEscalate || x.scn.TeamIndex(cmd.Target) < 0) {
+			return Errorf(CodeNotFound, "unknown recipient %q", cmd.Target)
+		}
+		d.Target = cmd.Target
+	case scenarios.ActionShare:
+		peers, tlp, err := x.checkShare(team, cmd)
+		if err != nil {
+			return err
+		}
+		d.Peers, d.TLP = peers, string(tlp)
+		audience = append(audience, peers...)
+	}
+	x.emit(cmdEvent(EventAction, cmd, team, audience, d))
+	x.afterAction(idx, team, action, d)
+	return nil
+}
+
+// checkShare validates a share against the sharing network.
+func (x *Exercise) checkShare(team string, cmd Command) ([]string, scenarios.TLP, error) {
+	if len(cmd.Peers) == 0 {
+		return nil, "", Errorf(CodeInvalid, "share needs at least one peer")
+	}
+	if len(cmd.Peers) > MaxPeers {
+		return nil, "", Errorf(CodeInvalid, "share names more than %d peers", MaxPeers)
+	}
+	if err := scenarios.TLPs.Check(cmd.TLP); err != nil {
+		return nil, "", Errorf(CodeInvalid, "%v", err)
+	}
+	tlp := scenarios.TLP(strings.ToLower(cmd.TLP))
+	var peers []string
+	for _, p := range cmd.Peers {
+		if p == team {
+			return nil, "", Errorf(CodeInvalid, "a team cannot share with itself")
+		}
+		if x.scn.TeamIndex(p) < 0 {
+			return nil, "", Errorf(CodeNotFound, "unknown peer team %q", p)
+		}
+		allowed := x.scn.AllowedTLP(team, p)
+		if len(allowed) == 0 {
+			return nil, "", Errorf(CodeForbidden, "your team has no sharing link with %s", p)
+		}
+		if !slices.Contains(allowed, tlp) {
+			return nil, "", Errorf(CodeForbidden, "the link with %s does not allow TLP:%s (allowed: %s)", p, strings.ToUpper(string(tlp)), tlpNames(allowed))
+		}
+		if !slices.Contains(peers, p) {
+			peers = append(peers, p)
+		}
+	}
+	return peers, tlp, nil
+}
+
+func tlpNames(ts []scenarios.TLP) string {
+	out := make([]string, len(ts))
+	for i, t := range ts {
+		out[i] = "TLP:" + strings.ToUpper(string(t))
+	}
+	return strings.Join(out, ", ")
+}
+
+// afterAction scores an accepted action against the team's expectations,
+// moves incidents on, and fires on_action triggers.
+func (x *Exercise) afterAction(idx int, team string, action scenarios.Action, d Details) {
+	in := x.injects[idx]
+	for i := range in.Expectations {
+		e := &in.Expectations[i]
+		if e.Action != action {
+			continue
+		}
+		st := x.st.Expectation(in.ID, e.ID, team)
+		if st == nil || st.Met {
+			continue
+		}
+		if wrong := x.judge(in, e, team, d); wrong != "" {
+			x.emit(Event{Type: EventExpectationWrong, Actor: "system", Team: team,
+				Data: Details{Inject: in.ID, Expectation: e.ID, Reason: wrong}})
+			continue
+		}
+		if action == scenarios.ActionShare && !x.coversPeers(e, team, in.ID) {
+			continue
+		}
+		latency := x.k.Now() - st.Opened
+		late := latency > e.Within.D()
+		points := Points(e.Points, latency, e.Within.D(), x.scn.LateFactor())
+		x.emit(Event{Type: EventExpectationMet, Actor: "system", Team: team, Audience: []string{team},
+			Data: Details{Inject: in.ID, Expectation: e.ID, Latency: latency, Late: late, Points: round2(points), MaxPoints: e.Points, Deadline: st.Deadline}})
+		if id, ok := x.deadlines[st.Key()]; ok {
+			x.k.Cancel(id)
+			delete(x.deadlines, st.Key())
+		}
+	}
+	if in.Incident != "" {
+		x.advancePhase(team, in.Incident, in.ID, phaseAfter(action))
+	}
+	ti := x.scn.TeamIndex(team)
+	for _, t := range x.onAction {
+		if x.matches(t.match, team, in.ID, action) {
+			x.schedule(t.release, ti, fmt.Sprintf("action:%s:%s:%s", team, action, in.ID))
+		}
+	}
+}
+
+func round2(f float64) float64 { return math.Round(f*100) / 100 }
+
+// judge returns why an answer is wrong, or "" when it is right.
+func (x *Exercise) judge(in *scenarios.Inject, e *scenarios.Expectation, team string, d Details) string {
+	switch e.Action {
+	case scenarios.ActionClassify:
+		var wrong []string
+		if !strings.EqualFold(d.Category, e.Category) {
+			wrong = append(wrong, fmt.Sprintf("category %q, expected %q", d.Category, e.Category))
+		}
+		if d.Severity != string(e.Severity) {
+			wrong = append(wrong, fmt.Sprintf("severity %s, expected %s", d.Severity, e.Severity))
+		}
+		return strings.Join(wrong, "; ")
+	case scenarios.ActionEscalate:
+		if d.Target != e.To {
+			return fmt.Sprintf("escalated to %s, expected %s", d.Target, e.To)
+		}
+	case scenarios.ActionShare:
+		if tlp := scenarios.TLP(d.TLP); tlp.Rank() < e.TLP.Rank() || tlp.Rank() < in.TLP.Rank() {
+			limit := e.TLP
+			if in.TLP.Rank() > limit.Rank() {
+				limit = in.TLP
+			}
+			return fmt.Sprintf("TLP violation: shared as TLP:%s, the information is TLP:%s", strings.ToUpper(d.TLP), strings.ToUpper(string(limit)))
+		}
+		want := x.scn.Members(e.With, "")
+		for _, p := range d.Peers {
+			if !slices.Contains(want, p) {
+				return fmt.Sprintf("shared with %s, which is not an expected peer (%s)", p, strings.Join(want, ", "))
+			}
+		}
+	}
+	return ""
+}
+
+// coversPeers reports whether team has now shared inject with every peer the
+// expectation names (other than itself).
+func (x *Exercise) coversPeers(e *scenarios.Expectation, team, inject string) bool {
+	shared := x.st.SharedWith(team, inject)
+	for _, p := range x.scn.Members(e.With, "") {
+		if p != team && !slices.Contains(shared, p) {
+			return false
+		}
+	}
+	return true
+}
+
+func (x *Exercise) matches(m *scenarios.ActionMatch, team, inject string, action scenarios.Action) bool {
+	if m.Action != action || (m.Inject != "" && m.Inject != inject) {
+		return false
+	}
+	return m.Team == "" || slices.Contains(x.scn.Members([]string{m.Team}, ""), team)
+}
+
+// phaseAfter is the incident phase an action brings a team to.
+func phaseAfter(a scenarios.Action) Phase {
+	switch a {
+	case scenarios.ActionClassify:
+		return PhaseAnalysed
+	case scenarios.ActionContain:
+		return PhaseContained
+	case scenarios.ActionReport:
+		return PhaseEradicated
+	}
+	return ""
+}
+
+func (x *Exercise) advancePhase(team, incident, inject string, to Phase) {
+	if to == "" || to.Rank() <= x.st.Phase(team, incident).Rank() {
+		return
+	}
+	if to == PhaseEradicated && x.st.Phase(team, incident).Rank() < PhaseContained.Rank() {
+		return // a report does not eradicate what was never contained
+	}
+	x.emit(Event{Type: EventIncidentPhase, Actor: "system", Team: team, Audience: []string{team},
+		Data: Details{Incident: incident, Phase: to, Inject: inject}})
+}
+
+// note records an evaluator's observation, visible to staff only.
+func (x *Exercise) note(cmd Command) error {
+	if strings.TrimSpace(cmd.Text) == "" {
+		return Errorf(CodeInvalid, "a note needs text")
+	}
+	if cmd.Team != "" && x.scn.TeamIndex(cmd.Team) < 0 {
+		return Errorf(CodeNotFound, "unknown team %q", cmd.Team)
+	}
+	if cmd.Inject != "" {
+		if _, ok := x.injectIx[cmd.Inject]; !ok {
+			return Errorf(CodeNotFound, "unknown inject %q", cmd.Inject)
+		}
+	}
+	x.emit(cmdEvent(EventNote, cmd, cmd.Team, nil, Details{Inject: cmd.Inject, Text: cmd.Text}))
+	return nil
+}
+
+// facilitate applies a facilitator command.
+func (x *Exercise) facilitate(cmd Command) error {
+	all := []string{Everyone}
+	switch cmd.Type {
+	case CmdStart:
+		x.emit(cmdEvent(EventStarted, cmd, "", all, Details{Text: x.scn.Exercise.Title}))
+		x.k.Schedule(x.end, prioEnd, timer{kind: timerEnd, team: -1})
+		for i, in := range x.injects {
+			if in.At != nil {
+				x.scheduleDelivery(i, -1, in.At.D(), "T+"+scenarios.FormatOffset(in.At.D()))
+			}
+		}
+	case CmdPause:
+		x.emit(cmdEvent(EventPaused, cmd, "", all, Details{Text: cmd.Text}))
+	case CmdResume:
+		x.emit(cmdEvent(EventResumed, cmd, "", all, Details{}))
+	case CmdSetSpeed:
+		if !(cmd.Speed > 0 && cmd.Speed <= 10000) {
+			return Errorf(CodeInvalid, "speed must be between 0 and 10000 times real time")
+		}
+		x.emit(cmdEvent(EventSpeed, cmd, "", all, Details{Speed: cmd.Speed}))
+	case CmdEnd:
+		x.emit(cmdEvent(EventEnded, cmd, "", all, Details{Reason: "ended by the facilitator"}))
+		x.stop()
+	case CmdSetMode:
+		return x.setMode(cmd)
+	case CmdSetPhase:
+		return x.setPhase(cmd)
+	case CmdReleaseInject:
+		return x.releaseInject(cmd)
+	case CmdSkipInject:
+		return x.skipInject(cmd)
+	case CmdDelayInject:
+		return x.delayInject(cmd)
+	case CmdSendInject:
+		return x.sendInject(cmd)
+	}
+	return nil
+}
+
+func (x *Exercise) setMode(cmd Command) error {
+	ti := x.scn.TeamIndex(cmd.Team)
+	if ti < 0 {
+		return Errorf(CodeNotFound, "unknown team %q", cmd.Team)
+	}
+	if cmd.Mode != ModeHuman && cmd.Mode != ModeSimulated {
+		return Errorf(CodeInvalid, "mode must be %q or %q", ModeHuman, ModeSimulated)
+	}
+	if x.st.Modes[cmd.Team] == cmd.Mode {
+		return Errorf(CodeConflict, "team %s is already %s", cmd.Team, cmd.Mode)
+	}
+	x.emit(cmdEvent(EventTeamMode, cmd, cmd.Team, []string{cmd.Team}, Details{Mode: cmd.Mode}))
+	if cmd.Mode == ModeSimulated {
+		x.bots[ti].adopt()
+	} else {
+		x.bots[ti].reset()
+	}
+	return nil
+}
+
+func (x *Exercise) setPhase(cmd Command) error {
+	if _, ok := x.scn.Incident(cmd.Incident); !ok {
+		return Errorf(CodeNotFound, "unknown incident %q", cmd.Incident)
+	}
+	if x.scn.TeamIndex(cmd.Team) < 0 {
+		return Errorf(CodeNotFound, "unknown team %q", cmd.Team)
+	}
+	if cmd.Phase.Rank() < 0 {
+		return Errorf(CodeInvalid, "unknown phase %q", cmd.Phase)
+	}
+	x.emit(cmdEvent(EventIncidentPhase, cmd, cmd.Team, []string{cmd.Team}, Details{Incident: cmd.Incident, Phase: cmd.Phase}))
+	return nil
+}
+
+// releaseInject delivers an inject (or fires a spread) now.
+func (x *Exercise) releaseInject(cmd Command) error {
+	if si, ok := x.spreadIx[cmd.Inject]; ok {
+		if slices.Contains(x.st.Spreads, cmd.Inject) {
+			return Errorf(CodeConflict, "spread %s has already happened", cmd.Inject)
+		}
+		x.emit(cmdEvent(EventInjectReleased, cmd, "", nil, Details{Spread: cmd.Inject}))
+		x.fired[fmt.Sprintf("%d/%d", -1, si)] = true
+		x.spread(si, "facilitator")
+		return nil
+	}
+	i, ok := x.injectIx[cmd.Inject]
+	if !ok {
+		return Errorf(CodeNotFound, "unknown inject %q", cmd.Inject)
+	}
+	if x.st.Skipped[cmd.Inject] {
+		return Errorf(CodeConflict, "inject %s was skipped", cmd.Inject)
+	}
+	team := -1
+	if cmd.Team != "" {
+		if team = x.scn.TeamIndex(cmd.Team); team < 0 {
+			return Errorf(CodeNotFound, "unknown team %q", cmd.Team)
+		}
+	}
+	recipients := x.scn.Members(x.injects[i].To, x.teamID(team))
+	if len(recipients) == 0 {
+		return Errorf(CodeInvalid, "inject %s goes to the team that triggers it; name the team to release it to", cmd.Inject)
+	}
+	waiting := false
+	for _, t := range recipients {
+		if _, ok := x.st.Delivered(t, cmd.Inject); !ok {
+			waiting = true
+		}
+	}
+	if !waiting {
+		return Errorf(CodeConflict, "inject %s has already been delivered", cmd.Inject)
+	}
+	x.emit(cmdEvent(EventInjectReleased, cmd, cmd.Team, nil, Details{Inject: cmd.Inject}))
+	for _, p := range slices.Clone(x.pending) {
+		if p.inject == i && (team < 0 || p.team == team || p.team < 0) {
+			x.k.Cancel(p.id)
+			x.dropPending(p.id)
+		}
+	}
+	x.deliver(i, team, "facilitator")
+	return nil
+}
+
+func (x *Exercise) skipInject(cmd Command) error {
+	i, ok := x.injectIx[cmd.Inject]
+	if !ok {
+		return Errorf(CodeNotFound, "unknown inject %q", cmd.Inject)
+	}
+	if x.st.Skipped[cmd.Inject] {
+		return Errorf(CodeConflict, "inject %s is already skipped", cmd.Inject)
+	}
+	if _, delivered := x.st.FirstDelivery[cmd.Inject]; delivered {
+		return Errorf(CodeConflict, "inject %s has already been delivered", cmd.Inject)
+	}
+	x.emit(cmdEvent(EventInjectSkipped, cmd, "", nil, Details{Inject: cmd.Inject, Text: cmd.Text}))
+	for _, p := range slices.Clone(x.pending) {
+		if p.inject == i {
+			x.k.Cancel(p.id)
+			x.dropPending(p.id)
+		}
+	}
+	return nil
+}
+
+func (x *Exercise) delayInject(cmd Command) error {
+	i, ok := x.injectIx[cmd.Inject]
+	if !ok {
+		return Errorf(CodeNotFound, "unknown inject %q", cmd.Inject)
+	}
+	if cmd.Delay <= 0 || cmd.Delay > x.end {
+		return Errorf(CodeInvalid, "delay must be positive and no longer than the exercise")
+	}
+	var moved []pendingDelivery
+	for _, p := range x.pending {
+		if p.inject == i {
+			moved = append(moved, p)
+		}
+	}
+	if len(moved) == 0 {
+		return Errorf(CodeConflict, "inject %s is not scheduled; only a scheduled inject can be delayed", cmd.Inject)
+	}
+	x.emit(cmdEvent(EventInjectDelayed, cmd, "", nil, Details{Inject: cmd.Inject, Delay: cmd.Delay}))
+	for _, p := range moved {
+		x.k.Cancel(p.id)
+		x.dropPending(p.id)
+		x.scheduleDelivery(i, p.team, p.at+cmd.Delay, "delayed by facilitator")
+	}
+	return nil
+}
+
+// sendInject delivers a facilitator's ad-hoc inject now.
+func (x *Exercise) sendInject(cmd Command) error {
+	a := cmd.AdHoc
+	if a == nil {
+		return Errorf(CodeInvalid, "send_inject needs the inject to send")
+	}
+	in, err := x.adHocInject(a)
+	if err != nil {
+		return err
+	}
+	stored := *a
+	stored.ID = in.ID
+	x.emit(cmdEvent(EventInjectSent, cmd, "", nil, Details{Inject: in.ID, AdHoc: &stored}))
+	x.injectIx[in.ID] = len(x.injects)
+	x.injects = append(x.injects, in)
+	x.deliver(len(x.injects)-1, -1, "facilitator")
+	return nil
+}
+
+// adHocInject validates an ad-hoc inject and turns it into a scenario inject.
+func (x *Exercise) adHocInject(a *AdHocInject) (*scenarios.Inject, error) {
+	switch {
+	case strings.TrimSpace(a.Title) == "" || len(a.Title) > MaxTitleLen:
+		return nil, Errorf(CodeInvalid, "an inject needs a title of at most %d characters", MaxTitleLen)
+	case strings.TrimSpace(a.Body) == "" || len(a.Body) > MaxBodyLen:
+		return nil, Errorf(CodeInvalid, "an inject needs a body of at most %d characters", MaxBodyLen)
+	case len(a.To) == 0:
+		return nil, Errorf(CodeInvalid, "an inject needs recipients")
+	case len(a.Expectations) > MaxAdHocExps:
+		return nil, Errorf(CodeInvalid, "an inject may carry at most %d expectations", MaxAdHocExps)
+	}
+	in := &scenarios.Inject{ID: fmt.Sprintf("adhoc-%d", len(x.st.AdHoc)+1), Title: a.Title, Body: a.Body, From: a.From}
+	for _, to := range a.To {
+		if to != scenarios.ToAll && len(x.scn.Members([]string{to}, "")) == 0 {
+			return nil, Errorf(CodeNotFound, "unknown recipient %q", to)
+		}
+	}
+	in.To = slices.Clone(a.To)
+	checks := []struct {
+		val   string
+		check func(string) error
+		set   func(string)
+	}{
+		{a.Channel, scenarios.Channels.Check, func(v string) { in.Channel = scenarios.Channel(v) }},
+		{orDefault(a.Severity, "medium"), scenarios.Severities.Check, func(v string) { in.Severity = scenarios.Severity(v) }},
+		{orDefault(a.TLP, string(x.scn.Exercise.TLPDefault)), scenarios.TLPs.Check, func(v string) { in.TLP = scenarios.TLP(v) }},
+	}
+	for _, c := range checks {
+		if err := c.check(c.val); err != nil {
+			return nil, Errorf(CodeInvalid, "%v", err)
+		}
+		c.set(strings.ToLower(c.val))
+	}
+	if a.From == "" {
+		in.From = "facilitator"
+	}
+	for i, e := range a.Expectations {
+		if err := scenarios.Actions.Check(string(e.Action)); err != nil {
+			return nil, Errorf(CodeInvalid, "%v", err)
+		}
+		if e.Within <= 0 || e.Within > x.end {
+			return nil, Errorf(CodeInvalid, "expectation %d needs a deadline within the exercise", i+1)
+		}
+		if _, ok := x.scn.Objective(e.Objective); !ok {
+			return nil, Errorf(CodeNotFound, "unknown objective %q", e.Objective)
+		}
+		if e.Action == scenarios.ActionClassify || e.Action == scenarios.ActionEscalate || e.Action == scenarios.ActionShare {
+			return nil, Errorf(CodeInvalid, "ad-hoc expectations cannot %s: it needs an answer key; put it in the scenario", e.Action)
+		}
+		if e.Points < 0 || e.Points > 1000 {
+			return nil, Errorf(CodeInvalid, "points must be between 0 and 1000")
+		}
+		id := e.ID
+		if id == "" {
+			id = fmt.Sprintf("e%d", i+1)
+		}
+		in.Expectations = append(in.Expectations, scenarios.Expectation{ID: id, Action: e.Action, Within: scenarios.Duration(e.Within), Points: e.Points, Objective: e.Objective})
+	}
+	return in, nil
+}
+
+func orDefault(v, d string) string {
+	if v == "" {
+		return d
+	}
+	return v
+}
+
+// Inject returns an inject by id, including ad-hoc ones.
+func (x *Exercise) Inject(id string) (*scenarios.Inject, bool) {
+	i, ok := x.injectIx[id]
+	if !ok {
+		return nil, false
+	}
+	return x.injects[i], true
+}
+
+// Upcoming is an inject delivery waiting on the clock.
+type Upcoming struct {
+	Inject string        `json:"inject"`
+	Team   string        `json:"team,omitempty"`
+	At     time.Duration `json:"at"`
+}
+
+// Upcoming lists the scheduled inject deliveries in time order.
+func (x *Exercise) Upcoming() []Upcoming {
+	ps := slices.Clone(x.pending)
+	slices.SortStableFunc(ps, func(a, b pendingDelivery) int { return int(a.at - b.at) })
+	out := make([]Upcoming, len(ps))
+	for i, p := range ps {
+		out[i] = Upcoming{Inject: x.injects[p.inject].ID, Team: x.teamID(p.team), At: p.at}
+	}
+	return out
+}

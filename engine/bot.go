@@ -1,0 +1,240 @@
+package engine
+
+import (
+	"slices"
+	"time"
+
+	"cmesim/engine/des"
+	"cmesim/scenarios"
+)
+
+// bot plays a team that has no humans: a pool of analysts working through a
+// queue of tasks. Each delivered inject becomes a plan (acknowledge, then one
+// step per expectation, in order); a plan waits in the queue whenever every
+// analyst is busy, and the most severe waiting plan is served first. How long
+// a step takes is drawn from the team profile's log-normal response times,
+// slowed outside working hours; the team's skill decides whether a
+// classification is right and whether a share or escalation happens at all.
+type bot struct {
+	x       *Exercise
+	team    int
+	id      string
+	profile *scenarios.Profile
+	loc     *time.Location
+	timing  *des.Stream
+	skill   *des.Stream
+
+	plans   []plan
+	queue   []int // plan indexes waiting for an analyst
+	busy    int
+	running []des.EventID
+}
+
+// plan is the work a simulated team does on one inject.
+type plan struct {
+	inject int
+	steps  []int // expectation indexes; -1 is a plain acknowledgement
+	next   int
+	// arrival orders plans of equal severity.
+	arrival time.Duration
+}
+
+func newBot(x *Exercise, team int, stream *des.Stream) *bot {
+	t := &x.scn.Teams[team]
+	loc, err := time.LoadLocation(t.TimeZone)
+	if err != nil {
+		loc = time.UTC
+	}
+	return &bot{
+		x: x, team: team, id: t.ID, profile: &t.Profile, loc: loc,
+		timing: stream.Split("timing"), skill: stream.Split("skill"),
+	}
+}
+
+// received queues the work for a newly delivered inject.
+func (b *bot) received(inject int) {
+	in := b.x.injects[inject]
+	steps := []int{-1}
+	for i, e := range in.Expectations {
+		if e.Action == scenarios.ActionAcknowledge {
+			steps[0] = i
+		}
+	}
+	for i, e := range in.Expectations {
+		if e.Action != scenarios.ActionAcknowledge {
+			steps = append(steps, i)
+		}
+	}
+	b.enqueue(plan{inject: inject, steps: steps, arrival: b.x.k.Now()})
+}
+
+// adopt takes over a team from its humans: every expectation still unmet
+// becomes work, inject by inject in the order they were delivered.
+func (b *bot) adopt() {
+	var order []int
+	unmet := map[int][]int{}
+	for _, e := range b.x.st.Expectations {
+		if e.Team != b.id || e.Met {
+			continue
+		}
+		i := b.x.injectIx[e.Inject]
+		if _, seen := unmet[i]; !seen {
+			order = append(order, i)
+		}
+		for j, se := range b.x.injects[i].Expectations {
+			if se.ID == e.Expectation {
+				unmet[i] = append(unmet[i], j)
+			}
+		}
+	}
+	for _, i := range order {
+		b.enqueue(plan{inject: i, steps: unmet[i], arrival: b.x.k.Now()})
+	}
+}
+
+func (b *bot) enqueue(p plan) {
+	b.plans = append(b.plans, p)
+	b.queue = append(b.queue, len(b.plans)-1)
+	b.work()
+}
+
+// reset drops all work, as when humans take the team back.
+func (b *bot) reset() {
+	for _, id := range b.running {
+		b.x.k.Cancel(id)
+	}
+	b.running, b.queue, b.plans, b.busy = nil, nil, nil, 0
+}
+
+func (b *bot) analysts() int { return max(1, b.profile.Analysts) }
+
+// work hands waiting plans to free analysts.
+func (b *bot) work() {
+	for b.busy < b.analysts() && len(b.queue) > 0 {
+		next := b.pick()
+		p := b.plans[b.queue[next]]
+		b.busy++
+		d := b.serviceTime(b.action(p))
+		id := b.x.k.Schedule(b.x.k.Now()+d, prioBotDone, timer{kind: timerBotDone, team: int32(b.team), task: int32(b.queue[next])})
+		b.running = append(b.running, id)
+		b.queue = slices.Delete(b.queue, next, next+1)
+	}
+}
+
+// pick returns the queue position of the most severe, earliest plan.
+func (b *bot) pick() int {
+	best := 0
+	for i, pi := range b.queue {
+		p, q := b.plans[pi], b.plans[b.queue[best]]
+		ps, qs := severityRank(b.x.injects[p.inject].Severity), severityRank(b.x.injects[q.inject].Severity)
+		if ps > qs || (ps == qs && p.arrival < q.arrival) {
+			best = i
+		}
+	}
+	return best
+}
+
+func severityRank(s scenarios.Severity) int {
+	return slices.Index(scenarios.Severities.Values(), string(s))
+}
+
+func (b *bot) action(p plan) scenarios.Action {
+	if s := p.steps[p.next]; s >= 0 {
+		return b.x.injects[p.inject].Expectations[s].Action
+	}
+	return scenarios.ActionAcknowledge
+}
+
+// serviceTime draws how long an analyst takes for one action, in whole
+// seconds, slowed outside working hours.
+func (b *bot) serviceTime(a scenarios.Action) time.Duration {
+	r := b.profile.Timing(a)
+	d := b.timing.LogNormal(r.Median.D(), r.Spread)
+	if b.offHours(b.x.k.Now()) {
+		d = time.Duration(float64(d) * b.profile.WorkingHours.OffHoursFactor)
+	}
+	return max(time.Second, d.Round(time.Second))
+}
+
+// offHours reports whether virtual time t falls outside the team's working
+// hours in its own time zone.
+func (b *bot) offHours(t time.Duration) bool {
+	w, start := b.profile.WorkingHours, b.x.scn.Exercise.StartTime
+	if w == nil || start.IsZero() {
+		return false
+	}
+	local := start.Add(t).In(b.loc)
+	days := w.Days
+	if len(days) == 0 {
+		days = []scenarios.Weekday{1, 2, 3, 4, 5}
+	}
+	if !slices.Contains(days, scenarios.Weekday(local.Weekday())) {
+		return true
+	}
+	now := time.Duration(local.Hour())*time.Hour + time.Duration(local.Minute())*time.Minute
+	from, to := w.Start.SinceMidnight(), w.End.SinceMidnight()
+	if from < to {
+		return now < from || now >= to
+	}
+	return now < from && now >= to // working hours that cross midnight
+}
+
+// done is called when an analyst finishes a step of plan pi.
+func (b *bot) done(pi int, id des.EventID) {
+	b.busy--
+	b.running = slices.DeleteFunc(b.running, func(r des.EventID) bool { return r == id })
+	p := &b.plans[pi]
+	b.perform(*p)
+	p.next++
+	if p.next < len(p.steps) {
+		b.queue = append(b.queue, pi)
+	}
+	b.work()
+}
+
+// perform sends the command for one step of a plan.
+func (b *bot) perform(p plan) {
+	in := b.x.injects[p.inject]
+	cmd := Command{Type: CmdAcknowledge, By: Principal{Role: RoleSimulated, Team: b.id}, Inject: in.ID}
+	step := p.steps[p.next]
+	if step >= 0 {
+		e := &in.Expectations[step]
+		if st := b.x.st.Expectation(in.ID, e.ID, b.id); st != nil && st.Met {
+			return
+		}
+		skilled := b.skill.Bernoulli(b.profile.Skill)
+		cmd.Type = CommandType(e.Action)
+		switch e.Action {
+		case scenarios.ActionClassify:
+			cmd.Category, cmd.Severity = e.Category, string(e.Severity)
+			if !skilled {
+				cmd.Severity = b.wrongSeverity(e.Severity)
+			}
+		case scenarios.ActionEscalate:
+			if !skilled {
+				return // the escalation never happens
+			}
+			cmd.Target = e.To
+		case scenarios.ActionShare:
+			if !skilled {
+				return // the team keeps the information to itself
+			}
+			cmd.TLP = string(e.TLP)
+			for _, peer := range b.x.scn.Members(e.With, "") {
+				if peer != b.id {
+					cmd.Peers = append(cmd.Peers, peer)
+				}
+			}
+		case scenarios.ActionRequestInfo:
+			cmd.Target = in.From
+		}
+	}
+	// A rejection here means the situation changed (the exercise was paused,
+	// the team handed back); the step is dropped.
+	_ = b.x.apply(cmd)
+}
+
+func (b *bot) wrongSeverity(right scenarios.Severity) string {
+	others := slices.DeleteFunc(scenarios.Severities.Values(), func(s string) bool { return s == string(right) })
+	return others[b.skill.IntN(len(others))]
+}

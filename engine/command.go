@@ -1,0 +1,126 @@
+package engine
+
+import (
+	"time"
+
+	"cmesim/scenarios"
+)
+
+// Role is what a participant may do in an exercise.
+type Role string
+
+// The roles.
+const (
+	RoleFacilitator Role = "facilitator"
+	RoleTrainee     Role = "trainee"
+	RoleEvaluator   Role = "evaluator"
+	RoleObserver    Role = "observer"
+	// RoleSimulated is the model that plays a team without humans.
+	RoleSimulated Role = "sim"
+	// RoleSystem is the engine itself (deadlines, triggers, the clock).
+	RoleSystem Role = "system"
+)
+
+// Principal is who sends a command.
+type Principal struct {
+	Role Role   `json:"role"`
+	Team string `json:"team,omitempty"`
+	Name string `json:"name,omitempty"`
+}
+
+// Label returns the principal as an event's Actor string.
+func (p Principal) Label() string {
+	switch p.Role {
+	case RoleSimulated:
+		return "sim:" + p.Team
+	case RoleTrainee:
+		return "trainee:" + p.Team + ":" + p.Name
+	case RoleSystem, "":
+		return "system"
+	}
+	return string(p.Role) + ":" + p.Name
+}
+
+// CommandType names a command.
+type CommandType string
+
+// Facilitator commands.
+const (
+	CmdStart         CommandType = "start"
+	CmdPause         CommandType = "pause"
+	CmdResume        CommandType = "resume"
+	CmdSetSpeed      CommandType = "set_speed"
+	CmdReleaseInject CommandType = "release_inject"
+	CmdSkipInject    CommandType = "skip_inject"
+	CmdDelayInject   CommandType = "delay_inject"
+	CmdSendInject    CommandType = "send_inject"
+	CmdSetMode       CommandType = "set_mode"
+	CmdSetPhase      CommandType = "set_phase"
+	CmdEnd           CommandType = "end"
+)
+
+// Team commands: one per scenario action.
+const (
+	CmdAcknowledge CommandType = CommandType(scenarios.ActionAcknowledge)
+	CmdClassify    CommandType = CommandType(scenarios.ActionClassify)
+	CmdContain     CommandType = CommandType(scenarios.ActionContain)
+	CmdEscalate    CommandType = CommandType(scenarios.ActionEscalate)
+	CmdShare       CommandType = CommandType(scenarios.ActionShare)
+	CmdRequestInfo CommandType = CommandType(scenarios.ActionRequestInfo)
+	CmdPublish     CommandType = CommandType(scenarios.ActionPublish)
+	CmdReport      CommandType = CommandType(scenarios.ActionReport)
+)
+
+// CmdNote is an evaluator's (or facilitator's) observation.
+const CmdNote CommandType = "note"
+
+// Command is a request to change an exercise. The engine validates it
+// against the sender's role and team and the exercise's state, and either
+// rejects it with an *Error or records it as events.
+type Command struct {
+	Type CommandType `json:"type"`
+	By   Principal   `json:"by"`
+	// Inject is the inject acted on or managed.
+	Inject string `json:"inject,omitempty"`
+	// Team is the team a facilitator command or a note concerns.
+	Team     string   `json:"team,omitempty"`
+	Category string   `json:"category,omitempty"`
+	Severity string   `json:"severity,omitempty"`
+	Target   string   `json:"target,omitempty"`
+	Peers    []string `json:"peers,omitempty"`
+	TLP      string   `json:"tlp,omitempty"`
+	Text     string   `json:"text,omitempty"`
+	Speed    float64  `json:"speed,omitempty"`
+	// Delay is how long delay_inject postpones an inject.
+	Delay    time.Duration `json:"delay,omitempty"`
+	Mode     Mode          `json:"mode,omitempty"`
+	Incident string        `json:"incident,omitempty"`
+	Phase    Phase         `json:"phase,omitempty"`
+	AdHoc    *AdHocInject  `json:"adhoc,omitempty"`
+}
+
+// IsTeamAction reports whether the command is one of the team actions.
+func (c CommandType) IsTeamAction() bool {
+	switch c {
+	case CmdAcknowledge, CmdClassify, CmdContain, CmdEscalate, CmdShare, CmdRequestInfo, CmdPublish, CmdReport:
+		return true
+	}
+	return false
+}
+
+// TimedCommand is a command stamped with the virtual time it arrived: the
+// unit of a command log.
+type TimedCommand struct {
+	At      time.Duration `json:"at"`
+	Command Command       `json:"command"`
+}
+
+// Limits on free text in commands, so one client cannot bloat the log.
+const (
+	MaxTextLen   = 8 << 10
+	MaxTitleLen  = 200
+	MaxBodyLen   = 32 << 10
+	MaxPeers     = 100
+	MaxNameLen   = 80
+	MaxAdHocExps = 20
+)

@@ -1,0 +1,195 @@
+package engine
+
+import (
+	"encoding/json"
+	"slices"
+	"time"
+
+	"cmesim/scenarios"
+)
+
+// EventType names what an event records.
+type EventType string
+
+// The event types. Types that record an accepted command carry the command
+// in full (see Event.Command), so the log alone reproduces the exercise.
+const (
+	// EventCreated is always the first event: it records the seed and the
+	// teams humans play at the outset, so a log describes its own run.
+	EventCreated  EventType = "exercise.created"
+	EventStarted  EventType = "exercise.started"
+	EventPaused   EventType = "exercise.paused"
+	EventResumed  EventType = "exercise.resumed"
+	EventSpeed    EventType = "exercise.speed"
+	EventEnded    EventType = "exercise.ended"
+	EventTeamMode EventType = "team.mode"
+
+	EventInjectDelivered EventType = "inject.delivered"
+	EventInjectReleased  EventType = "inject.released"
+	EventInjectSkipped   EventType = "inject.skipped"
+	EventInjectDelayed   EventType = "inject.delayed"
+	EventInjectSent      EventType = "inject.sent" // an ad-hoc inject composed by a facilitator
+
+	EventAction EventType = "team.action"
+	EventNote   EventType = "evaluator.note"
+
+	EventExpectationMet    EventType = "expectation.met"
+	EventExpectationWrong  EventType = "expectation.wrong"
+	EventExpectationMissed EventType = "expectation.missed"
+
+	EventIncidentPhase  EventType = "incident.phase"
+	EventIncidentSpread EventType = "incident.spread"
+)
+
+// Everyone in an Audience means every participant may see the event.
+const Everyone = "*"
+
+// Event is one entry of an exercise's append-only log.
+type Event struct {
+	// Seq numbers events from 1 without gaps.
+	Seq uint64 `json:"seq"`
+	// At is the virtual time since T+0.
+	At   time.Duration `json:"at"`
+	Type EventType     `json:"type"`
+	// Actor says who caused the event: "system", "facilitator:NAME",
+	// "trainee:TEAM:NAME", "evaluator:NAME" or "sim:TEAM".
+	Actor string `json:"actor"`
+	// Team is the team the event concerns, if any.
+	Team string `json:"team,omitempty"`
+	// Audience lists the teams whose trainees may see the event, or holds
+	// Everyone. Facilitators, evaluators and observers see every event; an
+	// empty audience means only they do.
+	Audience []string `json:"audience,omitempty"`
+	Data     Details  `json:"data"`
+}
+
+// VisibleTo reports whether a trainee of team may see the event.
+func (e *Event) VisibleTo(team string) bool {
+	return slices.Contains(e.Audience, Everyone) || (team != "" && slices.Contains(e.Audience, team))
+}
+
+// Details is the payload of an event. One flat type serves every event type
+// so that the log has one schema; each type fills only the fields it needs.
+type Details struct {
+	Inject      string           `json:"inject,omitempty"`
+	Expectation string           `json:"expectation,omitempty"`
+	Action      scenarios.Action `json:"action,omitempty"`
+	Category    string           `json:"category,omitempty"`
+	Severity    string           `json:"severity,omitempty"`
+	// Target is the actor an escalation or a request for information goes to.
+	Target string `json:"target,omitempty"`
+	// Peers are the teams a share goes to.
+	Peers []string `json:"peers,omitempty"`
+	TLP   string   `json:"tlp,omitempty"`
+	Text  string   `json:"text,omitempty"`
+
+	Incident string `json:"incident,omitempty"`
+	Phase    Phase  `json:"phase,omitempty"`
+	Spread   string `json:"spread,omitempty"`
+	Sector   string `json:"sector,omitempty"`
+
+	Speed float64       `json:"speed,omitempty"`
+	Delay time.Duration `json:"delay,omitempty"`
+	Mode  Mode          `json:"mode,omitempty"`
+
+	// Deadline is when an expectation falls due (virtual time).
+	Deadline time.Duration `json:"deadline,omitempty"`
+	// Latency is the time from delivery to the answer.
+	Latency   time.Duration `json:"latency,omitempty"`
+	Points    float64       `json:"points,omitempty"`
+	MaxPoints int           `json:"max_points,omitempty"`
+	Late      bool          `json:"late,omitempty"`
+	// Reason explains a wrong answer, a miss, a spread or a rejection.
+	Reason string `json:"reason,omitempty"`
+	// Cause names what released an inject: "T+offset", "after:I01",
+	// "action:co-csirt:share:I01", "miss:I01.share:co-csirt",
+	// "spread:to-peru", "facilitator".
+	Cause string `json:"cause,omitempty"`
+	// AdHoc is the full content of a facilitator's ad-hoc inject.
+	AdHoc *AdHocInject `json:"adhoc,omitempty"`
+	// Expectations lists what is expected of the receiving team, on delivery.
+	Expectations []OpenExpectation `json:"expectations,omitempty"`
+	// Seed, Humans and Scenario are set on the exercise.created event.
+	Seed     uint64   `json:"seed,omitempty"`
+	Humans   []string `json:"humans,omitempty"`
+	Scenario string   `json:"scenario,omitempty"`
+	// Command is set on events that record an accepted command.
+	Command *Command `json:"command,omitempty"`
+}
+
+// OpenExpectation tells a team what is expected of it and by when, without
+// giving away the right answer.
+type OpenExpectation struct {
+	ID       string           `json:"id"`
+	Action   scenarios.Action `json:"action"`
+	Deadline time.Duration    `json:"deadline"`
+	Points   int              `json:"points"`
+	// Text is the expectation's description for trainees.
+	Text string `json:"text,omitempty"`
+}
+
+// AdHocInject is an inject a facilitator composes during play.
+type AdHocInject struct {
+	ID       string   `json:"id"`
+	Title    string   `json:"title"`
+	Body     string   `json:"body"`
+	Channel  string   `json:"channel"`
+	From     string   `json:"from"`
+	To       []string `json:"to"`
+	Severity string   `json:"severity,omitempty"`
+	TLP      string   `json:"tlp,omitempty"`
+	// Expectations are optional; each needs an action, a deadline, points
+	// and an objective.
+	Expectations []AdHocExpectation `json:"expectations,omitempty"`
+}
+
+// AdHocExpectation is an expectation attached to an ad-hoc inject.
+type AdHocExpectation struct {
+	ID        string           `json:"id"`
+	Action    scenarios.Action `json:"action"`
+	Within    time.Duration    `json:"within"`
+	Points    int              `json:"points"`
+	Objective string           `json:"objective"`
+}
+
+// Phase is where an incident stands for one team.
+type Phase string
+
+// The incident phases, in order.
+const (
+	PhaseDetected   Phase = "detected"
+	PhaseAnalysed   Phase = "analysed"
+	PhaseContained  Phase = "contained"
+	PhaseEradicated Phase = "eradicated"
+	PhaseRecovered  Phase = "recovered"
+)
+
+// Phases lists the incident phases in order.
+var Phases = []Phase{PhaseDetected, PhaseAnalysed, PhaseContained, PhaseEradicated, PhaseRecovered}
+
+// Rank returns the position of p in Phases, or -1.
+func (p Phase) Rank() int { return slices.Index(Phases, p) }
+
+// Mode says who plays a team.
+type Mode string
+
+// The team modes.
+const (
+	ModeHuman     Mode = "human"
+	ModeSimulated Mode = "simulated"
+)
+
+// MarshalLog encodes events as JSON Lines, one event a line: the log's
+// canonical byte form, compared by the determinism tests.
+func MarshalLog(events []Event) ([]byte, error) {
+	var out []byte
+	for i := range events {
+		b, err := json.Marshal(&events[i])
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, b...)
+		out = append(out, '\n')
+	}
+	return out, nil
+}

@@ -1,0 +1,429 @@
+package engine
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"cmesim/engine/des"
+	"cmesim/scenarios"
+)
+
+// timerKind says what a scheduled kernel event does when it fires.
+type timerKind uint8
+
+const (
+	timerDeliver timerKind = iota + 1
+	timerSpread
+	timerDeadline
+	timerBotDone
+	timerEnd
+)
+
+// Kernel priorities: at one instant, spreads and deliveries happen before
+// simulated teams finish work, which happens before deadlines fall due; the
+// end of the exercise comes last.
+const (
+	prioSpread   int32 = 5
+	prioDeliver  int32 = 10
+	prioBotDone  int32 = 20
+	prioDeadline int32 = 30
+	prioEnd      int32 = 100
+)
+
+// timer is the kernel payload: small, held by value, no pointers.
+type timer struct {
+	kind timerKind
+	// inject indexes Exercise.injects; spread indexes Exercise.spreads.
+	inject, spread int32
+	// team indexes the scenario's teams (-1: none).
+	team int32
+	// exp indexes Exercise.expectations for deadlines; task for bots.
+	exp  int32
+	task int32
+	// cause indexes Exercise.causes: why an inject or spread was released.
+	cause int32
+}
+
+// release is something a trigger releases: an inject or a spread.
+type release struct {
+	inject, spread int
+	delay          time.Duration
+	// perTeam: the released inject goes to the team that fired the trigger.
+	perTeam bool
+}
+
+// actionTrigger is an on_action trigger with what it releases.
+type actionTrigger struct {
+	match *scenarios.ActionMatch
+	release
+}
+
+// pendingDelivery is an inject delivery waiting on the kernel.
+type pendingDelivery struct {
+	id     des.EventID
+	inject int
+	team   int
+	at     time.Duration
+}
+
+// Options configure a new Exercise.
+type Options struct {
+	// Seed drives every random draw of the simulated teams.
+	Seed uint64
+	// Humans lists the teams played by people; every other team is simulated.
+	Humans []string
+	// OnEvent, when set, is called with every event as it is appended.
+	OnEvent func(Event)
+}
+
+// Exercise is one run of a scenario. It owns the kernel, the event log and
+// the simulated teams; it is not safe for concurrent use.
+type Exercise struct {
+	scn  *scenarios.Scenario
+	opts Options
+	k    *des.Kernel[timer]
+	st   *State
+	log  []Event
+
+	injects  []*scenarios.Inject // the scenario's, then ad-hoc ones
+	injectIx map[string]int
+	spreads  []*scenarios.Spread
+	incOf    []*scenarios.Incident // incident of each spread
+	spreadIx map[string]int
+	causes   []string
+
+	after    map[int][]release    // inject → what its first delivery releases
+	onMiss   map[string][]release // "I.E" → what its miss releases
+	onAction []actionTrigger
+	fired    map[string]bool // once-only releases that already fired
+
+	pending   []pendingDelivery
+	deadlines map[string]des.EventID // expectation key → deadline timer
+	expKeys   []string               // timer.exp → expectation key
+	bots      []*bot
+	end       time.Duration
+}
+
+// New prepares an exercise of scenario s; it starts when a facilitator (or
+// Run) sends CmdStart.
+func New(s *scenarios.Scenario, opts Options) (*Exercise, error) {
+	for _, h := range opts.Humans {
+		if s.TeamIndex(h) < 0 {
+			return nil, Errorf(CodeNotFound, "unknown team %q", h)
+		}
+	}
+	x := &Exercise{
+		scn:       s,
+		opts:      opts,
+		k:         des.NewWithCapacity[timer](64),
+		st:        NewState(s, opts.Humans),
+		injectIx:  map[string]int{},
+		spreadIx:  map[string]int{},
+		after:     map[int][]release{},
+		onMiss:    map[string][]release{},
+		fired:     map[string]bool{},
+		deadlines: map[string]des.EventID{},
+		end:       s.Exercise.Duration.D(),
+	}
+	for i := range s.Injects {
+		x.injectIx[s.Injects[i].ID] = i
+		x.injects = append(x.injects, &s.Injects[i])
+	}
+	for i := range s.Incidents {
+		inc := &s.Incidents[i]
+		for j := range inc.Spread {
+			x.spreadIx[inc.Spread[j].ID] = len(x.spreads)
+			x.spreads = append(x.spreads, &inc.Spread[j])
+			x.incOf = append(x.incOf, inc)
+		}
+	}
+	for i, in := range x.injects {
+		x.indexTrigger(in.Trigger, release{inject: i, spread: -1, perTeam: slices.Contains(in.To, scenarios.ToTriggeringTeam)})
+	}
+	for i, sp := range x.spreads {
+		x.indexTrigger(sp.When, release{inject: -1, spread: i})
+	}
+	root := des.NewStream(opts.Seed)
+	for i := range s.Teams {
+		x.bots = append(x.bots, newBot(x, i, root.Split("team:"+s.Teams[i].ID)))
+	}
+	x.emit(Event{Type: EventCreated, Actor: "system", Data: Details{
+		Seed: opts.Seed, Humans: slices.Clone(opts.Humans), Scenario: s.Exercise.ID, Text: s.Exercise.Title}})
+	return x, nil
+}
+
+func (x *Exercise) indexTrigger(t *scenarios.Trigger, r release) {
+	if t == nil {
+		return
+	}
+	r.delay = t.Delay.D()
+	switch {
+	case t.After != "":
+		i := x.injectIx[t.After]
+		x.after[i] = append(x.after[i], r)
+	case t.OnMiss != "":
+		x.onMiss[t.OnMiss] = append(x.onMiss[t.OnMiss], r)
+	case t.OnAction != nil:
+		x.onAction = append(x.onAction, actionTrigger{match: t.OnAction, release: r})
+	}
+}
+
+// Scenario returns the scenario the exercise runs.
+func (x *Exercise) Scenario() *scenarios.Scenario { return x.scn }
+
+// Seed returns the seed of the simulated teams' random draws.
+func (x *Exercise) Seed() uint64 { return x.opts.Seed }
+
+// Now returns the exercise's virtual time.
+func (x *Exercise) Now() time.Duration { return x.k.Now() }
+
+// State returns the current state. Callers must not modify it.
+func (x *Exercise) State() *State { return x.st }
+
+// Events returns the log so far. Callers must not modify it.
+func (x *Exercise) Events() []Event { return x.log }
+
+// EventsSince returns the events with a sequence number above seq.
+func (x *Exercise) EventsSince(seq uint64) []Event {
+	if seq >= uint64(len(x.log)) {
+		return nil
+	}
+	return x.log[seq:]
+}
+
+// Ended reports whether the exercise is over.
+func (x *Exercise) Ended() bool { return x.st.Status == StatusEnded }
+
+// Duration is the planned length of play.
+func (x *Exercise) Duration() time.Duration { return x.end }
+
+// NextAt returns the virtual time of the next scheduled happening, if any.
+func (x *Exercise) NextAt() (time.Duration, bool) {
+	e, ok := x.k.Peek()
+	return e.At, ok
+}
+
+// AdvanceTo runs the exercise up to virtual time t. It does nothing unless
+// the exercise is running: a paused or finished exercise's clock stands still.
+func (x *Exercise) AdvanceTo(t time.Duration) {
+	if x.st.Status != StatusRunning || t <= x.k.Now() {
+		return
+	}
+	x.k.RunUntil(min(t, x.end), x.handle)
+}
+
+// RunToEnd starts the exercise if it is ready and plays it to the end as fast
+// as possible: the batch mode.
+func (x *Exercise) RunToEnd() error {
+	if x.st.Status == StatusReady {
+		if _, err := x.Apply(Command{Type: CmdStart, By: Principal{Role: RoleFacilitator, Name: "batch"}}); err != nil {
+			return err
+		}
+	}
+	if x.st.Status == StatusPaused {
+		return Errorf(CodeConflict, "exercise is paused")
+	}
+	for x.st.Status == StatusRunning {
+		x.AdvanceTo(x.end)
+	}
+	return nil
+}
+
+// ApplyAt advances the clock to at and applies cmd there: how a command log
+// is replayed.
+func (x *Exercise) ApplyAt(at time.Duration, cmd Command) ([]Event, error) {
+	x.AdvanceTo(at)
+	return x.Apply(cmd)
+}
+
+// Apply validates cmd and, if it is accepted, records it at the current
+// virtual time. It returns the events the command caused, or an *Error that
+// says why it was rejected; a rejected command changes nothing.
+func (x *Exercise) Apply(cmd Command) ([]Event, error) {
+	first := len(x.log)
+	if err := x.apply(cmd); err != nil {
+		return nil, err
+	}
+	return x.log[first:], nil
+}
+
+func (x *Exercise) handle(ev des.Event[timer]) {
+	t := ev.Payload
+	switch t.kind {
+	case timerDeliver:
+		x.dropPending(ev.ID)
+		x.deliver(int(t.inject), int(t.team), x.causes[t.cause])
+	case timerSpread:
+		x.spread(int(t.spread), x.causes[t.cause])
+	case timerDeadline:
+		x.deadline(x.expKeys[t.exp])
+	case timerBotDone:
+		x.bots[t.team].done(int(t.task), ev.ID)
+	case timerEnd:
+		x.emit(Event{Type: EventEnded, Actor: "system", Audience: []string{Everyone}, Data: Details{Reason: "planned duration reached"}})
+		x.stop()
+	}
+}
+
+// stop clears everything still scheduled once the exercise has ended.
+func (x *Exercise) stop() {
+	x.k.Reset()
+	x.k.AdvanceTo(x.st.Now)
+	x.pending = nil
+	for _, b := range x.bots {
+		b.reset()
+	}
+}
+
+// emit appends an event at the current virtual time and folds it into the
+// state.
+func (x *Exercise) emit(e Event) *Event {
+	e.Seq = uint64(len(x.log)) + 1
+	e.At = x.k.Now()
+	x.log = append(x.log, e)
+	x.st.Apply(&x.log[len(x.log)-1])
+	if x.opts.OnEvent != nil {
+		x.opts.OnEvent(e)
+	}
+	return &x.log[len(x.log)-1]
+}
+
+func (x *Exercise) cause(s string) int32 {
+	x.causes = append(x.causes, s)
+	return int32(len(x.causes) - 1)
+}
+
+// schedule releases r after its delay; triggeringTeam is the team whose
+// action or miss fired it (-1 for none).
+func (x *Exercise) schedule(r release, triggeringTeam int, cause string) {
+	key := fmt.Sprintf("%d/%d", r.inject, r.spread)
+	if r.perTeam {
+		key += fmt.Sprintf("@%d", triggeringTeam)
+	}
+	if x.fired[key] {
+		return
+	}
+	x.fired[key] = true
+	at := x.k.Now() + r.delay
+	if r.spread >= 0 {
+		x.k.Schedule(at, prioSpread, timer{kind: timerSpread, spread: int32(r.spread), team: -1, cause: x.cause(cause)})
+		return
+	}
+	x.scheduleDelivery(r.inject, triggeringTeam, at, cause)
+}
+
+func (x *Exercise) scheduleDelivery(inject, team int, at time.Duration, cause string) {
+	id := x.k.Schedule(at, prioDeliver, timer{kind: timerDeliver, inject: int32(inject), team: int32(team), cause: x.cause(cause)})
+	x.pending = append(x.pending, pendingDelivery{id: id, inject: inject, team: team, at: at})
+}
+
+func (x *Exercise) dropPending(id des.EventID) {
+	x.pending = slices.DeleteFunc(x.pending, func(p pendingDelivery) bool { return p.id == id })
+}
+
+// teamID returns the id of team index i, or "" for -1.
+func (x *Exercise) teamID(i int) string {
+	if i < 0 || i >= len(x.scn.Teams) {
+		return ""
+	}
+	return x.scn.Teams[i].ID
+}
+
+// deliver sends inject i to its recipients, opening their expectations.
+func (x *Exercise) deliver(i, triggeringTeam int, cause string) {
+	in := x.injects[i]
+	if x.st.Skipped[in.ID] {
+		return
+	}
+	_, seenBefore := x.st.FirstDelivery[in.ID]
+	for _, team := range x.scn.Members(in.To, x.teamID(triggeringTeam)) {
+		if _, ok := x.st.Delivered(team, in.ID); ok {
+			continue
+		}
+		ti := x.scn.TeamIndex(team)
+		var open []OpenExpectation
+		for _, e := range in.Expectations {
+			open = append(open, OpenExpectation{ID: e.ID, Action: e.Action, Deadline: x.k.Now() + e.Within.D(), Points: e.Points, Text: e.Description})
+		}
+		x.emit(Event{Type: EventInjectDelivered, Actor: "system", Team: team, Audience: []string{team},
+			Data: Details{Inject: in.ID, Incident: in.Incident, TLP: string(in.TLP), Severity: string(in.Severity), Cause: cause, Expectations: open}})
+		if in.Incident != "" && x.st.Phase(team, in.Incident) == "" {
+			x.emit(Event{Type: EventIncidentPhase, Actor: "system", Team: team, Audience: []string{team},
+				Data: Details{Incident: in.Incident, Phase: PhaseDetected, Inject: in.ID}})
+		}
+		for _, e := range in.Expectations {
+			key := in.ID + "." + e.ID + "@" + team
+			x.expKeys = append(x.expKeys, key)
+			x.deadlines[key] = x.k.Schedule(x.k.Now()+e.Within.D(), prioDeadline, timer{kind: timerDeadline, exp: int32(len(x.expKeys) - 1), team: int32(ti)})
+		}
+		if x.st.Modes[team] == ModeSimulated {
+			x.bots[ti].received(i)
+		}
+	}
+	if !seenBefore {
+		if _, now := x.st.FirstDelivery[in.ID]; now {
+			for _, r := range x.after[i] {
+				x.schedule(r, -1, "after:"+in.ID)
+			}
+		}
+	}
+}
+
+// expectationOf returns the scenario expectation of inject i with id.
+func (x *Exercise) expectationOf(inject string, id string) *scenarios.Expectation {
+	i, ok := x.injectIx[inject]
+	if !ok {
+		return nil
+	}
+	for j := range x.injects[i].Expectations {
+		if x.injects[i].Expectations[j].ID == id {
+			return &x.injects[i].Expectations[j]
+		}
+	}
+	return nil
+}
+
+// deadline fires when an expectation falls due.
+func (x *Exercise) deadline(key string) {
+	delete(x.deadlines, key)
+	injectPart, team, _ := strings.Cut(key, "@")
+	inject, expID, _ := strings.Cut(injectPart, ".")
+	st := x.st.Expectation(inject, expID, team)
+	if st == nil || st.Met {
+		return
+	}
+	reason := "deadline passed"
+	if st.Wrong > 0 {
+		reason = "deadline passed after a wrong answer: " + st.LastWrong
+	}
+	x.emit(Event{Type: EventExpectationMissed, Actor: "system", Team: team, Audience: []string{team},
+		Data: Details{Inject: inject, Expectation: expID, Deadline: st.Deadline, MaxPoints: st.MaxPoints, Reason: reason}})
+	ti := x.scn.TeamIndex(team)
+	ref := inject + "." + expID
+	for _, r := range x.onMiss[ref] {
+		x.schedule(r, ti, "miss:"+ref+":"+team)
+	}
+	e := x.expectationOf(inject, expID)
+	if e == nil || e.OnMiss == nil {
+		return
+	}
+	if c := e.OnMiss; c.Inject != "" {
+		ci := x.injectIx[c.Inject]
+		x.schedule(release{inject: ci, spread: -1, delay: c.Delay.D(), perTeam: slices.Contains(x.injects[ci].To, scenarios.ToTriggeringTeam)}, ti, "miss:"+ref+":"+team)
+	}
+	if c := e.OnMiss; c.Spread != "" {
+		x.schedule(release{inject: -1, spread: x.spreadIx[c.Spread], delay: c.Delay.D()}, ti, "miss:"+ref+":"+team)
+	}
+}
+
+// spread extends an incident to another team and delivers its inject.
+func (x *Exercise) spread(i int, cause string) {
+	sp, inc := x.spreads[i], x.incOf[i]
+	x.emit(Event{Type: EventIncidentSpread, Actor: "system", Team: sp.To,
+		Data: Details{Incident: inc.ID, Spread: sp.ID, Sector: sp.Sector, Cause: cause}})
+	if sp.Inject != "" {
+		x.deliver(x.injectIx[sp.Inject], x.scn.TeamIndex(sp.To), "spread:"+sp.ID)
+	}
+}
