@@ -41,12 +41,8 @@ type plan struct {
 
 func newBot(x *Exercise, team int, stream *des.Stream) *bot {
 	t := &x.scn.Teams[team]
-	loc, err := time.LoadLocation(t.TimeZone)
-	if err != nil {
-		loc = time.UTC
-	}
 	return &bot{
-		x: x, team: team, id: t.ID, profile: &t.Profile, loc: loc,
+		x: x, team: team, id: t.ID, profile: &t.Profile, loc: t.Location(),
 		timing: stream.Split("timing"), skill: stream.Split("skill"),
 	}
 }
@@ -126,16 +122,12 @@ func (b *bot) pick() int {
 	best := 0
 	for i, pi := range b.queue {
 		p, q := b.plans[pi], b.plans[b.queue[best]]
-		ps, qs := severityRank(b.x.injects[p.inject].Severity), severityRank(b.x.injects[q.inject].Severity)
+		ps, qs := b.x.injects[p.inject].Severity.Rank(), b.x.injects[q.inject].Severity.Rank()
 		if ps > qs || (ps == qs && p.arrival < q.arrival) {
 			best = i
 		}
 	}
 	return best
-}
-
-func severityRank(s scenarios.Severity) int {
-	return slices.Index(scenarios.Severities.Values(), string(s))
 }
 
 func (b *bot) action(p plan) scenarios.Action {

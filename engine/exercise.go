@@ -126,6 +126,8 @@ func New(s *scenarios.Scenario, opts Options) (*Exercise, error) {
 		fired:     map[string]bool{},
 		deadlines: map[string]des.EventID{},
 		end:       s.Exercise.Duration.D(),
+		// A run logs a few events per inject and team: size the log once.
+		log: make([]Event, 0, 16+4*len(s.Injects)*max(1, len(s.Teams))/2),
 	}
 	for i := range s.Injects {
 		x.injectIx[s.Injects[i].ID] = i

@@ -270,6 +270,7 @@ func applyDefaults(s *Scenario) {
 		s.Exercise.Language = "en"
 	}
 	for i := range s.Teams {
+		s.Teams[i].Location() // resolve the time zone once
 		p := &s.Teams[i].Profile
 		if p.Analysts == 0 {
 			p.Analysts = 2

@@ -1,5 +1,7 @@
 package scenarios
 
+import "time"
+
 // Scenario is one crisis-management exercise as written by a facilitator: the
 // master scenario events list (MSEL) plus everything needed to run and score it.
 type Scenario struct {
@@ -83,6 +85,7 @@ type Team struct {
 	Sector  string  `yaml:"sector"`
 	Profile Profile `yaml:"profile"`
 	Pos     Pos     `yaml:"-"`
+	loc     *time.Location
 }
 
 // Profile describes how a simulated team behaves.
@@ -273,4 +276,16 @@ type Consequence struct {
 	Spread string   `yaml:"spread"`
 	Delay  Duration `yaml:"delay"`
 	Pos    Pos      `yaml:"-"`
+}
+
+// Location returns the team's time zone (UTC when it cannot be loaded).
+func (t *Team) Location() *time.Location {
+	if t.loc == nil {
+		loc, err := time.LoadLocation(t.TimeZone)
+		if err != nil {
+			return time.UTC
+		}
+		t.loc = loc
+	}
+	return t.loc
 }

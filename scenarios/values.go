@@ -84,6 +84,16 @@ const (
 // Severities is the severity enumeration.
 var Severities = enum{"severity", []string{"low", "medium", "high", "critical"}}
 
+// Rank orders severities from 0 (low) to 3 (critical); -1 for an unset one.
+func (v Severity) Rank() int {
+	for i, s := range Severities.values {
+		if string(v) == s {
+			return i
+		}
+	}
+	return -1
+}
+
 func (v *Severity) parseScalar(s string) error {
 	p, err := Severities.parse(s)
 	*v = Severity(p)
