@@ -87,7 +87,11 @@ func TestExercise_Rejections(t *testing.T) {
 		{"WrongRole", 11 * min, engine.Command{Type: engine.CmdPause, By: engine.Principal{Role: engine.RoleTrainee, Team: "co-csirt"}}, engine.CodeForbidden, "only a facilitator"},
 		{"ObserverActs", 11 * min, engine.Command{Type: engine.CmdAcknowledge, Inject: "I01", By: engine.Principal{Role: engine.RoleObserver}}, engine.CodeForbidden, "trainees"},
 		{"TraineeNotes", 11 * min, engine.Command{Type: engine.CmdNote, Text: "x", By: engine.Principal{Role: engine.RoleTrainee, Team: "co-csirt"}}, engine.CodeForbidden, "evaluators"},
-		{"WrongTeam", 11 * min, func() engine.Command { c := trainee("co-csirt", engine.CmdAcknowledge, "I01"); c.Team = "pe-csirt"; return c }(), engine.CodeForbidden, "own team"},
+		{"WrongTeam", 11 * min, func() engine.Command {
+			c := trainee("co-csirt", engine.CmdAcknowledge, "I01")
+			c.Team = "pe-csirt"
+			return c
+		}(), engine.CodeForbidden, "own team"},
 		{"UnknownTeam", 11 * min, trainee("xx", engine.CmdAcknowledge, "I01"), engine.CodeForbidden, "not in a team"},
 		{"UnknownInject", 11 * min, trainee("co-csirt", engine.CmdAcknowledge, "I99"), engine.CodeNotFound, "unknown inject"},
 		{"NotDelivered", 11 * min, trainee("pe-csirt", engine.CmdAcknowledge, "I01"), engine.CodeNotFound, "not been delivered"},
@@ -98,7 +102,11 @@ func TestExercise_Rejections(t *testing.T) {
 		{"ShareBadTLP", 11 * min, share("co-csirt", "purple", "pe-csirt"), engine.CodeInvalid, "TLP level"},
 		{"ShareNoPeers", 11 * min, share("co-csirt", "amber"), engine.CodeInvalid, "at least one peer"},
 		{"ClassifyNoCategory", 11 * min, trainee("co-csirt", engine.CmdClassify, "I01"), engine.CodeInvalid, "category"},
-		{"EscalateUnknown", 11 * min, func() engine.Command { c := trainee("co-csirt", engine.CmdEscalate, "I01"); c.Target = "nobody"; return c }(), engine.CodeNotFound, "unknown recipient"},
+		{"EscalateUnknown", 11 * min, func() engine.Command {
+			c := trainee("co-csirt", engine.CmdEscalate, "I01")
+			c.Target = "nobody"
+			return c
+		}(), engine.CodeNotFound, "unknown recipient"},
 		{"UnknownCommand", 11 * min, engine.Command{Type: "dance", By: engine.Principal{Role: engine.RoleFacilitator}}, engine.CodeInvalid, "unknown command"},
 		{"StartTwice", 11 * min, facilitator(engine.CmdStart), engine.CodeConflict, "already started"},
 		{"ResumeRunning", 11 * min, facilitator(engine.CmdResume), engine.CodeConflict, "not paused"},

@@ -1,0 +1,173 @@
+package engine
+
+import (
+	"context"
+	"sync"
+	"time"
+)
+
+// Runner plays an exercise live: one goroutine (the one calling Run) owns
+// the Exercise and its Pacer, advances virtual time with the wall clock, and
+// applies the commands other goroutines send through Do. Nothing else
+// touches the exercise while Run is running.
+type Runner struct {
+	x     *Exercise
+	pacer *Pacer
+
+	mu       sync.Mutex
+	requests []request
+	wake     chan struct{}
+	done     chan struct{}
+}
+
+// request is a command waiting for the owning goroutine, or a function to
+// run there (for reads that must see a consistent state).
+type request struct {
+	cmd   Command
+	fn    func(*Exercise)
+	reply chan reply
+}
+
+type reply struct {
+	events []Event
+	err    error
+}
+
+// NewRunner prepares to play x at the pacer's speed. The pacer starts
+// following the wall clock when the exercise starts.
+func NewRunner(x *Exercise, p *Pacer) *Runner {
+	return &Runner{x: x, pacer: p, wake: make(chan struct{}, 1), done: make(chan struct{})}
+}
+
+// Run plays the exercise until it ends or ctx is cancelled. It returns nil
+// when the exercise ended, and ctx's error otherwise.
+func (r *Runner) Run(ctx context.Context) error {
+	defer close(r.done)
+	defer r.failPending()
+	if r.x.st.Status == StatusRunning {
+		r.pacer.JumpTo(r.x.Now())
+		r.pacer.Start()
+	}
+	for !r.x.Ended() {
+		next, has := r.x.NextAt()
+		running := r.x.st.Status == StatusRunning
+		switch r.pacer.Wait(ctx, next, has && running, r.wake) {
+		case WaitCancelled:
+			return ctx.Err()
+		case WaitWoken:
+			r.serve()
+		case WaitReached:
+			r.advance()
+		}
+	}
+	return nil
+}
+
+// advance brings the exercise up to the pacer's virtual time.
+func (r *Runner) advance() {
+	if r.x.st.Status == StatusRunning {
+		r.x.AdvanceTo(r.pacer.Now())
+	}
+}
+
+// serve applies every waiting request in arrival order.
+func (r *Runner) serve() {
+	r.mu.Lock()
+	reqs := r.requests
+	r.requests = nil
+	r.mu.Unlock()
+	for _, q := range reqs {
+		r.advance()
+		if q.fn != nil {
+			q.fn(r.x)
+			q.reply <- reply{}
+			continue
+		}
+		evs, err := r.x.Apply(q.cmd)
+		if err == nil {
+			r.followPacer(q.cmd)
+		}
+		// Copy: the log's backing array may move on the next append.
+		q.reply <- reply{events: append([]Event(nil), evs...), err: err}
+	}
+}
+
+// followPacer mirrors clock commands on the pacer.
+func (r *Runner) followPacer(cmd Command) {
+	switch cmd.Type {
+	case CmdStart, CmdResume:
+		r.pacer.JumpTo(r.x.Now())
+		r.pacer.Resume()
+	case CmdPause, CmdEnd:
+		r.pacer.Pause()
+	case CmdSetSpeed:
+		r.pacer.SetSpeed(cmd.Speed)
+	}
+}
+
+func (r *Runner) enqueue(ctx context.Context, q request) (reply, error) {
+	q.reply = make(chan reply, 1)
+	r.mu.Lock()
+	r.requests = append(r.requests, q)
+	r.mu.Unlock()
+	select {
+	case r.wake <- struct{}{}:
+	default:
+	}
+	select {
+	case rep := <-q.reply:
+		return rep, nil
+	case <-r.done:
+		select { // served just before the loop stopped
+		case rep := <-q.reply:
+			return rep, nil
+		default:
+			return reply{}, Errorf(CodeConflict, "the exercise is no longer running")
+		}
+	case <-ctx.Done():
+		return reply{}, ctx.Err()
+	}
+}
+
+// Do sends a command to the exercise and waits for its outcome: the events
+// it caused, or the *Error that rejected it.
+func (r *Runner) Do(ctx context.Context, cmd Command) ([]Event, error) {
+	rep, err := r.enqueue(ctx, request{cmd: cmd})
+	if err != nil {
+		return nil, err
+	}
+	return rep.events, rep.err
+}
+
+// Inspect runs fn on the owning goroutine, with the exercise brought up to
+// the current virtual time, and waits for it: the safe way to read state
+// from another goroutine. fn must not keep references to what it reads.
+func (r *Runner) Inspect(ctx context.Context, fn func(*Exercise)) error {
+	_, err := r.enqueue(ctx, request{fn: fn})
+	return err
+}
+
+// JumpToNext moves virtual time forward to the next scheduled happening
+// (the facilitator's "next inject" button) and returns the new time.
+func (r *Runner) JumpToNext(ctx context.Context) (time.Duration, error) {
+	var now time.Duration
+	err := r.Inspect(ctx, func(x *Exercise) {
+		if next, ok := x.NextAt(); ok && x.st.Status == StatusRunning {
+			r.pacer.JumpTo(next)
+			x.AdvanceTo(next)
+		}
+		now = x.Now()
+	})
+	return now, err
+}
+
+// failPending answers requests that arrive after the loop stopped.
+func (r *Runner) failPending() {
+	r.mu.Lock()
+	reqs := r.requests
+	r.requests = nil
+	r.mu.Unlock()
+	for _, q := range reqs {
+		q.reply <- reply{err: Errorf(CodeConflict, "the exercise is no longer running")}
+	}
+}

@@ -1,0 +1,139 @@
+package engine_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"cmesim/engine"
+)
+
+// startRunner runs the example scenario live at the given speed inside a
+// synctest bubble, with co-csirt played by humans.
+func startRunner(t *testing.T, speed float64) (*engine.Runner, context.CancelFunc, chan error) {
+	t.Helper()
+	x, err := engine.New(MustLoad(t, exampleFile), engine.Options{Seed: 1, Humans: []string{"co-csirt"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := engine.NewRunner(x, engine.NewPacer(engine.RealClock(), speed))
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- r.Run(ctx) }()
+	return r, cancel, done
+}
+
+func delivered(t *testing.T, r *engine.Runner, team, inject string) bool {
+	t.Helper()
+	var ok bool
+	if err := r.Inspect(context.Background(), func(x *engine.Exercise) { _, ok = x.State().Delivered(team, inject) }); err != nil {
+		t.Fatal(err)
+	}
+	return ok
+}
+
+func TestRunner(t *testing.T) {
+	t.Run("PacedDelivery", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			r, cancel, done := startRunner(t, 60) // one virtual minute per second
+			defer cancel()
+			if _, err := r.Do(context.Background(), facilitator(engine.CmdStart)); err != nil {
+				t.Fatal(err)
+			}
+			time.Sleep(9 * time.Second) // T+0:09
+			if delivered(t, r, "co-csirt", "I01") {
+				t.Fatal("I01 (due at T+0:10) delivered at T+0:09")
+			}
+			time.Sleep(2 * time.Second) // T+0:11
+			if !delivered(t, r, "co-csirt", "I01") {
+				t.Fatal("I01 not delivered by T+0:11")
+			}
+			evs, err := r.Do(context.Background(), trainee("co-csirt", engine.CmdAcknowledge, "I01"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, want := evs[0].At, 11*time.Minute; got != want {
+				t.Fatalf("acknowledged at %v, want %v", got, want)
+			}
+			cancel()
+			if err := <-done; !errors.Is(err, context.Canceled) {
+				t.Fatalf("Run returned %v, want context.Canceled", err)
+			}
+		})
+	})
+	t.Run("PauseStopsTheClock", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			r, cancel, done := startRunner(t, 60)
+			defer cancel()
+			ctx := context.Background()
+			r.Do(ctx, facilitator(engine.CmdStart))
+			time.Sleep(5 * time.Second)
+			if _, err := r.Do(ctx, facilitator(engine.CmdPause)); err != nil {
+				t.Fatal(err)
+			}
+			time.Sleep(time.Hour)
+			if delivered(t, r, "co-csirt", "I01") {
+				t.Fatal("an inject was delivered while paused")
+			}
+			_, err := r.Do(ctx, trainee("co-csirt", engine.CmdAcknowledge, "I01"))
+			if engine.Code(err) == "" {
+				t.Fatal("a trainee command succeeded while paused")
+			}
+			r.Do(ctx, facilitator(engine.CmdResume))
+			time.Sleep(6 * time.Second)
+			if !delivered(t, r, "co-csirt", "I01") {
+				t.Fatal("I01 not delivered 6s after resuming at T+0:05")
+			}
+			cancel()
+			<-done
+		})
+	})
+	t.Run("RunsToTheEnd", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			r, _, done := startRunner(t, 3600) // an hour a second: 2h in 2s
+			r.Do(context.Background(), facilitator(engine.CmdStart))
+			time.Sleep(3 * time.Second)
+			select {
+			case err := <-done:
+				if err != nil {
+					t.Fatalf("Run returned %v, want nil at the end", err)
+				}
+			default:
+				t.Fatal("Run still running after the planned duration")
+			}
+			if _, err := r.Do(context.Background(), facilitator(engine.CmdPause)); engine.Code(err) != engine.CodeConflict {
+				t.Fatalf("command after the end: %v, want conflict", err)
+			}
+		})
+	})
+	t.Run("JumpToNext", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			r, cancel, done := startRunner(t, 1)
+			defer cancel()
+			r.Do(context.Background(), facilitator(engine.CmdStart))
+			now, err := r.JumpToNext(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, want := now, 10*time.Minute; got != want {
+				t.Fatalf("jumped to %v, want %v (I01)", got, want)
+			}
+			if !delivered(t, r, "co-csirt", "I01") {
+				t.Fatal("I01 not delivered after the jump")
+			}
+			cancel()
+			<-done
+		})
+	})
+	t.Run("MaxSpeed", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			r, _, done := startRunner(t, 0)
+			r.Do(context.Background(), facilitator(engine.CmdStart))
+			if err := <-done; err != nil {
+				t.Fatal(err)
+			}
+		})
+	})
+}

@@ -1,0 +1,62 @@
+package engine
+
+import "cmesim/scenarios"
+
+// Summary is the short account of a run that `cmesim run` prints: per team,
+// how many injects arrived and how the expectations went.
+type Summary struct {
+	Now       string        `json:"now"`
+	Status    Status        `json:"status"`
+	Events    int           `json:"events"`
+	Delivered int           `json:"injects_delivered"`
+	Spreads   []string      `json:"spreads,omitempty"`
+	Teams     []TeamSummary `json:"teams"`
+}
+
+// TeamSummary counts one team's outcomes.
+type TeamSummary struct {
+	Team      string  `json:"team"`
+	Name      string  `json:"name"`
+	Mode      Mode    `json:"mode"`
+	Delivered int     `json:"injects_delivered"`
+	Met       int     `json:"met"`
+	Late      int     `json:"late"`
+	Wrong     int     `json:"wrong"`
+	Missed    int     `json:"missed"`
+	Open      int     `json:"open"`
+	Score     float64 `json:"score"`
+	MaxScore  int     `json:"max_score"`
+}
+
+// Summarize counts the exercise's outcomes so far.
+func (x *Exercise) Summarize() Summary {
+	st := x.st
+	sum := Summary{Now: scenarios.FormatOffset(st.Now), Status: st.Status, Events: len(x.log), Spreads: st.Spreads}
+	index := map[string]int{}
+	for i, t := range x.scn.Teams {
+		index[t.ID] = i
+		sum.Teams = append(sum.Teams, TeamSummary{Team: t.ID, Name: t.Name, Mode: st.Modes[t.ID], Score: round2(st.Score[t.ID])})
+	}
+	for k := range st.delivered {
+		sum.Teams[index[k.team]].Delivered++
+		sum.Delivered++
+	}
+	for i := range st.Expectations {
+		e := &st.Expectations[i]
+		t := &sum.Teams[index[e.Team]]
+		t.MaxScore += e.MaxPoints
+		switch e.Outcome() {
+		case OutcomeMet:
+			t.Met++
+		case OutcomeLate:
+			t.Late++
+		case OutcomeWrong:
+			t.Wrong++
+		case OutcomeMissed:
+			t.Missed++
+		default:
+			t.Open++
+		}
+	}
+	return sum
+}
