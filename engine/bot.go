@@ -9,9 +9,10 @@ import (
 )
 
 // bot plays a team that has no humans: a pool of analysts working through a
-// queue of tasks. Each delivered inject becomes a plan (acknowledge, then one
-// step per expectation, in order); a plan waits in the queue whenever every
-// analyst is busy, and the most severe waiting plan is served first. How long
+// queue of tasks. Each delivered inject is first acknowledged; then each of
+// its other expectations becomes a task of its own, so several analysts can
+// work on one inject at once. A task waits in the queue whenever every
+// analyst is busy, and the most severe, earliest waiting task is served first. How long
 // a step takes is drawn from the team profile's log-normal response times,
 // slowed outside working hours; the team's skill decides whether a
 // classification is right and whether a share or escalation happens at all.
@@ -24,18 +25,18 @@ type bot struct {
 	timing  *des.Stream
 	skill   *des.Stream
 
-	plans   []plan
-	queue   []int // plan indexes waiting for an analyst
+	tasks   []task
+	queue   []int // indexes of tasks waiting for an analyst
 	busy    int
 	running []des.EventID
 }
 
-// plan is the work a simulated team does on one inject.
-type plan struct {
+// task is one piece of work on one inject.
+type task struct {
 	inject int
-	steps  []int // expectation indexes; -1 is a plain acknowledgement
-	next   int
-	// arrival orders plans of equal severity.
+	// exp indexes the inject's expectations; -1 is a plain acknowledgement.
+	exp int
+	// arrival orders tasks of equal severity.
 	arrival time.Duration
 }
 
@@ -47,50 +48,45 @@ func newBot(x *Exercise, team int, stream *des.Stream) *bot {
 	}
 }
 
-// received queues the work for a newly delivered inject.
+// received queues the acknowledgement of a newly delivered inject.
 func (b *bot) received(inject int) {
-	in := b.x.injects[inject]
-	steps := []int{-1}
-	for i, e := range in.Expectations {
+	ack := -1
+	for i, e := range b.x.injects[inject].Expectations {
 		if e.Action == scenarios.ActionAcknowledge {
-			steps[0] = i
+			ack = i
 		}
 	}
-	for i, e := range in.Expectations {
+	b.enqueue(task{inject: inject, exp: ack, arrival: b.x.k.Now()})
+}
+
+// acknowledged queues the rest of an inject's expectations, one task each.
+func (b *bot) acknowledged(inject int) {
+	for i, e := range b.x.injects[inject].Expectations {
 		if e.Action != scenarios.ActionAcknowledge {
-			steps = append(steps, i)
+			b.enqueue(task{inject: inject, exp: i, arrival: b.x.k.Now()})
 		}
 	}
-	b.enqueue(plan{inject: inject, steps: steps, arrival: b.x.k.Now()})
 }
 
 // adopt takes over a team from its humans: every expectation still unmet
-// becomes work, inject by inject in the order they were delivered.
+// becomes a task, in the order the expectations were opened.
 func (b *bot) adopt() {
-	var order []int
-	unmet := map[int][]int{}
 	for _, e := range b.x.st.Expectations {
 		if e.Team != b.id || e.Met {
 			continue
 		}
 		i := b.x.injectIx[e.Inject]
-		if _, seen := unmet[i]; !seen {
-			order = append(order, i)
-		}
 		for j, se := range b.x.injects[i].Expectations {
 			if se.ID == e.Expectation {
-				unmet[i] = append(unmet[i], j)
+				b.enqueue(task{inject: i, exp: j, arrival: b.x.k.Now()})
 			}
 		}
 	}
-	for _, i := range order {
-		b.enqueue(plan{inject: i, steps: unmet[i], arrival: b.x.k.Now()})
-	}
 }
 
-func (b *bot) enqueue(p plan) {
-	b.plans = append(b.plans, p)
-	b.queue = append(b.queue, len(b.plans)-1)
+func (b *bot) enqueue(t task) {
+	b.tasks = append(b.tasks, t)
+	b.queue = append(b.queue, len(b.tasks)-1)
 	b.work()
 }
 
@@ -99,29 +95,28 @@ func (b *bot) reset() {
 	for _, id := range b.running {
 		b.x.k.Cancel(id)
 	}
-	b.running, b.queue, b.plans, b.busy = nil, nil, nil, 0
+	b.running, b.queue, b.tasks, b.busy = nil, nil, nil, 0
 }
 
 func (b *bot) analysts() int { return max(1, b.profile.Analysts) }
 
-// work hands waiting plans to free analysts.
+// work hands waiting tasks to free analysts.
 func (b *bot) work() {
 	for b.busy < b.analysts() && len(b.queue) > 0 {
 		next := b.pick()
-		p := b.plans[b.queue[next]]
 		b.busy++
-		d := b.serviceTime(b.action(p))
+		d := b.serviceTime(b.action(b.tasks[b.queue[next]]))
 		id := b.x.k.Schedule(b.x.k.Now()+d, prioBotDone, timer{kind: timerBotDone, team: int32(b.team), task: int32(b.queue[next])})
 		b.running = append(b.running, id)
 		b.queue = slices.Delete(b.queue, next, next+1)
 	}
 }
 
-// pick returns the queue position of the most severe, earliest plan.
+// pick returns the queue position of the most severe, earliest task.
 func (b *bot) pick() int {
 	best := 0
-	for i, pi := range b.queue {
-		p, q := b.plans[pi], b.plans[b.queue[best]]
+	for i, ti := range b.queue {
+		p, q := b.tasks[ti], b.tasks[b.queue[best]]
 		ps, qs := b.x.injects[p.inject].Severity.Rank(), b.x.injects[q.inject].Severity.Rank()
 		if ps > qs || (ps == qs && p.arrival < q.arrival) {
 			best = i
@@ -130,9 +125,9 @@ func (b *bot) pick() int {
 	return best
 }
 
-func (b *bot) action(p plan) scenarios.Action {
-	if s := p.steps[p.next]; s >= 0 {
-		return b.x.injects[p.inject].Expectations[s].Action
+func (b *bot) action(t task) scenarios.Action {
+	if t.exp >= 0 {
+		return b.x.injects[t.inject].Expectations[t.exp].Action
 	}
 	return scenarios.ActionAcknowledge
 }
@@ -171,26 +166,24 @@ func (b *bot) offHours(t time.Duration) bool {
 	return now < from && now >= to // working hours that cross midnight
 }
 
-// done is called when an analyst finishes a step of plan pi.
-func (b *bot) done(pi int, id des.EventID) {
+// done is called when an analyst finishes task ti.
+func (b *bot) done(ti int, id des.EventID) {
 	b.busy--
 	b.running = slices.DeleteFunc(b.running, func(r des.EventID) bool { return r == id })
-	p := &b.plans[pi]
-	b.perform(*p)
-	p.next++
-	if p.next < len(p.steps) {
-		b.queue = append(b.queue, pi)
+	t := b.tasks[ti]
+	b.perform(t)
+	if b.action(t) == scenarios.ActionAcknowledge {
+		b.acknowledged(t.inject)
 	}
 	b.work()
 }
 
-// perform sends the command for one step of a plan.
-func (b *bot) perform(p plan) {
-	in := b.x.injects[p.inject]
+// perform sends the command for a task.
+func (b *bot) perform(t task) {
+	in := b.x.injects[t.inject]
 	cmd := Command{Type: CmdAcknowledge, By: Principal{Role: RoleSimulated, Team: b.id}, Inject: in.ID}
-	step := p.steps[p.next]
-	if step >= 0 {
-		e := &in.Expectations[step]
+	if t.exp >= 0 {
+		e := &in.Expectations[t.exp]
 		if st := b.x.st.Expectation(in.ID, e.ID, b.id); st != nil && st.Met {
 			return
 		}

@@ -25,7 +25,10 @@ const maxDepth = 64
 // maxAliasExpansions bounds how many alias nodes are followed in one file.
 const maxAliasExpansions = 10000
 
-var posType = reflect.TypeFor[Pos]()
+var (
+	posType    = reflect.TypeFor[Pos]()
+	scalarType = reflect.TypeFor[scalar]()
+)
 
 type decoder struct {
 	file     string
@@ -268,10 +271,11 @@ func (d *decoder) decodeSlice(n *yaml.Node, v reflect.Value, what string, depth 
 	if isNull(n) {
 		return
 	}
-	elem := v.Type().Elem()
-	if n.Kind == yaml.ScalarNode && elem.Kind() == reflect.String {
-		// A single value where a list of names is expected: "to: all".
-		v.Set(reflect.Append(reflect.MakeSlice(v.Type(), 0, 1), reflect.ValueOf(n.Value).Convert(elem)))
+	if elem := v.Type().Elem(); n.Kind == yaml.ScalarNode && (elem.Kind() == reflect.String || reflect.PointerTo(elem).Implements(scalarType)) {
+		// A single value where a list of values is expected: "to: all", "tlp: amber".
+		out := reflect.MakeSlice(v.Type(), 1, 1)
+		d.decode(n, out.Index(0), what, depth+1)
+		v.Set(out)
 		return
 	}
 	if n.Kind != yaml.SequenceNode {

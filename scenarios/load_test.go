@@ -236,3 +236,46 @@ func TestNetwork(t *testing.T) {
 		t.Fatal("a team does not share with itself")
 	}
 }
+
+func TestRender(t *testing.T) {
+	s, problems := scenarios.LoadFile(filepath.Join(testdata, "valid", "example.yaml"))
+	if problems.HasErrors() {
+		t.Fatal(problems)
+	}
+	in, _ := s.Inject("I01")
+	title, body := s.Render(in, "co-csirt", "en")
+	if got, want := title, "Suspicious e-mails reported by the ministry"; got != want {
+		t.Fatalf("title=%q, want %q", got, want)
+	}
+	if !strings.HasPrefix(body, "Dear colCERT, several staff") {
+		t.Fatalf("body=%q", body)
+	}
+	title, body = s.Render(in, "co-csirt", "es")
+	if !strings.HasPrefix(title, "Correos sospechosos") || !strings.HasPrefix(body, "Estimado colCERT,") {
+		t.Fatalf("spanish title=%q body=%q", title, body)
+	}
+	if _, body = s.Render(in, "co-csirt", "fr"); !strings.HasPrefix(body, "Dear colCERT") {
+		t.Fatalf("a missing translation falls back to the original, got %q", body)
+	}
+}
+
+// TestSingleValueLists checks that a single value stands for a one-item list
+// and is parsed like one ("tlp: AMBER", "days: Monday").
+func TestSingleValueLists(t *testing.T) {
+	src, err := os.ReadFile(filepath.Join(testdata, "valid", "example.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Replace(string(src), "tlp: [clear, green, amber]", "tlp: TLP:AMBER", 1)
+	text = strings.Replace(text, "days: [mon, tue, wed, thu, fri]", "days: Monday", 1)
+	s, problems := scenarios.Parse("single.yaml", []byte(text))
+	if problems.HasErrors() {
+		t.Fatal(problems)
+	}
+	if got := s.Network.Links[0].TLP; len(got) != 1 || got[0] != scenarios.TLPAmber {
+		t.Fatalf("tlp=%v, want [amber]", got)
+	}
+	if got := s.Teams[0].Profile.WorkingHours.Days; len(got) != 1 || got[0] != 1 {
+		t.Fatalf("days=%v, want [monday]", got)
+	}
+}

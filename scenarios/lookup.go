@@ -263,6 +263,14 @@ var defaultMedian = map[Action]time.Duration{
 
 // applyDefaults fills in the values a valid scenario may leave out.
 func applyDefaults(s *Scenario) {
+	defaultRating(s.Exercise.Scoring.Rating, DefaultRating)
+	for i := range s.Exercise.Objectives {
+		base := DefaultRating
+		if r := s.Exercise.Scoring.Rating; r != nil {
+			base = *r
+		}
+		defaultRating(s.Exercise.Objectives[i].Rating, base)
+	}
 	if s.Exercise.TLPDefault == "" {
 		s.Exercise.TLPDefault = TLPAmber
 	}
@@ -290,5 +298,21 @@ func applyDefaults(s *Scenario) {
 		if in.Severity == "" {
 			in.Severity = SeverityMedium
 		}
+	}
+}
+
+// defaultRating fills the thresholds a rating block leaves out from base.
+func defaultRating(r *RatingThresholds, base RatingThresholds) {
+	if r == nil {
+		return
+	}
+	if !r.Pos.Has("p") {
+		r.P = base.P
+	}
+	if !r.Pos.Has("s") {
+		r.S = base.S
+	}
+	if !r.Pos.Has("m") {
+		r.M = base.M
 	}
 }

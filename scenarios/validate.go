@@ -77,7 +77,7 @@ func (v *validator) header() {
 	if strings.TrimSpace(e.Title) == "" && !e.Pos.Has("title") {
 		v.errorf(e.Pos.Field("title"), "exercise needs a title")
 	}
-	if e.Duration <= 0 && !e.Pos.Has("duration") {
+	if e.Duration <= 0 && !v.reported(e.Pos.Field("duration")) {
 		v.errorf(e.Pos.Field("duration"), "exercise needs a planned duration greater than zero, such as \"4h\"")
 	} else if e.Duration.D() > 14*24*time.Hour {
 		v.errorf(e.Pos.Field("duration"), "duration %s is longer than the 14-day limit", e.Duration)
@@ -135,9 +135,22 @@ func (v *validator) rating(r *RatingThresholds) {
 			v.errorf(r.Pos.Field(f.name), "rating threshold %s must be between 0 and 1, got %g", f.name, f.val)
 		}
 	}
-	if !(r.P >= r.S && r.S >= r.M) {
-		v.errorf(r.Pos, "rating thresholds must satisfy p ≥ s ≥ m (got p=%g s=%g m=%g)", r.P, r.S, r.M)
+	eff := *r
+	defaultRating(&eff, DefaultRating)
+	if !(eff.P >= eff.S && eff.S >= eff.M) {
+		v.errorf(r.Pos, "rating thresholds must satisfy p ≥ s ≥ m (got p=%g s=%g m=%g; unset ones take the defaults)", eff.P, eff.S, eff.M)
 	}
+}
+
+// reported reports whether an error was already recorded at p (say, by the
+// decoder), so a check does not repeat it in other words.
+func (v *validator) reported(p Pos) bool {
+	for _, q := range v.problems {
+		if q.Level == LevelError && q.Pos.Line == p.Line && q.Pos.Col == p.Col && p.Line > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 func (v *validator) requireID(p Pos, field, id, what string) bool {
@@ -625,6 +638,17 @@ func (v *validator) shareExpectation(in *Inject, e *Expectation, what string) {
 		v.refTeamOrGroup(e.Pos.Item("with", i), w, what+" peer")
 	}
 	if e.TLP == "" {
+		return
+	}
+	injectTLP := in.TLP
+	if injectTLP == "" {
+		injectTLP = v.s.Exercise.TLPDefault
+	}
+	if injectTLP == "" {
+		injectTLP = TLPAmber
+	}
+	if e.TLP.Rank() < injectTLP.Rank() {
+		v.errorf(e.Pos.Field("tlp"), "%s: asks for a share at TLP:%s, more open than the inject's own TLP:%s; a team sharing so would commit a TLP violation", what, strings.ToUpper(string(e.TLP)), strings.ToUpper(string(injectTLP)))
 		return
 	}
 	receivers := v.s.Members(in.To, "")

@@ -7,9 +7,15 @@ import (
 	"cmesim/scenarios"
 )
 
+// ResultFormat names the version of Result's JSON form.
+const ResultFormat = "cmesim/baseline/v1"
+
 // Result summarises a batch. It is written as JSON for calibration and as
 // the baseline an after-action report compares real teams against.
 type Result struct {
+	// Format is the version of this JSON form, which reports read as a
+	// baseline.
+	Format     string            `json:"format"`
 	Scenario   string            `json:"scenario"`
 	Title      string            `json:"title"`
 	Runs       int               `json:"runs"`
@@ -220,7 +226,7 @@ func Rate(earned, available float64, th scenarios.RatingThresholds) string {
 }
 
 func (a *accumulator) result(opts Options) *Result {
-	r := &Result{Scenario: a.s.Exercise.ID, Title: a.s.Exercise.Title, Runs: a.runs, FirstSeed: opts.FirstSeed}
+	r := &Result{Format: ResultFormat, Scenario: a.s.Exercise.ID, Title: a.s.Exercise.Title, Runs: a.runs, FirstSeed: opts.FirstSeed}
 	for ti, t := range a.s.Teams {
 		tr := TeamResult{Team: t.ID, Name: t.Name, Metrics: map[Metric]Distribution{}}
 		for m, st := range a.teams[ti] {
