@@ -1,0 +1,194 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"cmesim/engine/batch"
+	"cmesim/internal/logging"
+)
+
+// batchOptions are the flags of cmesim batch.
+type batchOptions struct {
+	runs    int
+	workers int
+	seed    uint64
+	out     string
+}
+
+func (a *app) newBatchCommand() *cobra.Command {
+	var opts batchOptions
+	cmd := &cobra.Command{
+		Use:   "batch SCENARIO -n RUNS [--workers N] [--out batch.json]",
+		Short: "Run a scenario many times with simulated teams to calibrate it",
+		Long: `Batch plays a scenario RUNS times, every team simulated, with seeds
+--seed, --seed+1, …, in parallel across the CPUs, and prints per team the
+10th, 50th and 90th percentiles of the score and of the times to
+acknowledge, contain and share, and how often each objective is achieved
+(rated P or S). This is how a facilitator calibrates a scenario's
+difficulty before the day.
+
+The full result is written as JSON (--out); "cmesim report --baseline"
+uses it to place real teams against the simulated ones.`,
+		Example: `  cmesim batch grid-ransomware -n 10000
+  cmesim batch my-exercise.yaml -n 2000 --workers 2 --out baseline.json`,
+		Args: argsUsage(cobra.ExactArgs(1)),
+		RunE: a.runE(func(cmd *cobra.Command, args []string) error {
+			return a.batch(cmd.Context(), args[0], opts)
+		}),
+	}
+	f := cmd.Flags()
+	f.IntVarP(&opts.runs, "runs", "n", 1000, "how many runs")
+	f.IntVar(&opts.workers, "workers", 0, "runs in parallel (default: one per CPU)")
+	f.Uint64Var(&opts.seed, "seed", 1, "seed of the first run")
+	f.StringVar(&opts.out, "out", "", "write the result as JSON to this `file` (default SCENARIO-ID.batch.json; - for stdout)")
+	return cmd
+}
+
+func (a *app) batch(ctx context.Context, target string, opts batchOptions) error {
+	if opts.runs <= 0 || opts.runs > 10_000_000 {
+		return usageError(fmt.Errorf("batch: -n must be between 1 and 10000000, got %d", opts.runs))
+	}
+	if opts.workers < 0 {
+		return usageError(fmt.Errorf("batch: --workers must not be negative"))
+	}
+	s, err := a.loadScenario("batch", target)
+	if err != nil {
+		return err
+	}
+	bar := newProgressBar(a.stderr, opts.runs, logging.IsTerminal(a.stderr))
+	start := time.Now()
+	res, err := batch.Run(ctx, s, batch.Options{Runs: opts.runs, Workers: opts.workers, FirstSeed: opts.seed, Progress: bar.set})
+	bar.finish()
+	if err != nil {
+		return fmt.Errorf("batch: %w", err)
+	}
+	elapsed := time.Since(start)
+	a.log.Info().Int("runs", opts.runs).Dur("elapsed", elapsed).Msg("batch finished")
+	out := opts.out
+	if out == "" {
+		out = s.Exercise.ID + ".batch.json"
+	}
+	if err := writeJSON(out, a.stdout, res); err != nil {
+		return fmt.Errorf("batch: %w", err)
+	}
+	if out == "-" {
+		return nil
+	}
+	fmt.Fprintf(a.stdout, "%s: %d runs in %s (%.0f runs/s)\n\n", s.Exercise.Title, res.Runs, elapsed.Round(time.Millisecond), float64(res.Runs)/elapsed.Seconds())
+	if err := printBatch(a.stdout, res); err != nil {
+		return err
+	}
+	fmt.Fprintf(a.stdout, "\nFull result written to %s\n", out)
+	return nil
+}
+
+func writeJSON(path string, stdout io.Writer, v any) error {
+	w := stdout
+	if path != "-" {
+		f, err := os.Create(path)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		w = f
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	if f, ok := w.(*os.File); ok && path != "-" {
+		return f.Close()
+	}
+	return nil
+}
+
+// printBatch prints the per-team percentiles and the objectives.
+func printBatch(w io.Writer, r *batch.Result) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "TEAM\tSCORE p10/p50/p90\tSCORE %\tACK p10/p50/p90\tCONTAIN p10/p50/p90\tSHARE p10/p50/p90")
+	for _, t := range r.Teams {
+		m := t.Metrics
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", t.Team,
+			triple(m[batch.MetricScore], "%.0f"), triple(m[batch.MetricScorePercent], "%.0f"),
+			timeTriple(m[batch.MetricTimeAcknowledge]), timeTriple(m[batch.MetricTimeContain]), timeTriple(m[batch.MetricTimeShare]))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintln(w)
+	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "OBJECTIVE\tCAPABILITY\tACHIEVED\tP/S/M/U RUNS\tTEXT")
+	for _, o := range r.Objectives {
+		fmt.Fprintf(tw, "%s\t%s\t%.0f%%\t%d/%d/%d/%d\t%s\n", o.Objective, o.Capability, 100*o.Achieved,
+			o.Ratings["P"], o.Ratings["S"], o.Ratings["M"], o.Ratings["U"], o.Text)
+	}
+	return tw.Flush()
+}
+
+func triple(d batch.Distribution, verb string) string {
+	if d.Count == 0 {
+		return "—"
+	}
+	return fmt.Sprintf(verb+"/"+verb+"/"+verb, d.P10, d.P50, d.P90)
+}
+
+// timeTriple shows time percentiles in minutes, with how often the time was
+// missing (the action never met) when it was.
+func timeTriple(d batch.Distribution) string {
+	if d.Count == 0 {
+		return "never"
+	}
+	s := fmt.Sprintf("%.0f/%.0f/%.0f min", d.P10/60, d.P50/60, d.P90/60)
+	if d.Missing > 0 {
+		s += fmt.Sprintf(" (none in %d%%)", 100*d.Missing/(d.Count+d.Missing))
+	}
+	return s
+}
+
+// progressBar draws "[=====>    ] 500/1000 runs" on a terminal, redrawn at
+// most ten times a second; elsewhere it prints a line per tenth.
+type progressBar struct {
+	w        io.Writer
+	total    int
+	terminal bool
+	last     time.Time
+	lastTen  int
+}
+
+func newProgressBar(w io.Writer, total int, terminal bool) *progressBar {
+	return &progressBar{w: w, total: total, terminal: terminal}
+}
+
+func (p *progressBar) set(done int) {
+	if p.terminal {
+		if time.Since(p.last) < 100*time.Millisecond && done < p.total {
+			return
+		}
+		p.last = time.Now()
+		const width = 30
+		filled := width * done / p.total
+		bar := strings.Repeat("=", filled) + strings.Repeat(" ", width-filled)
+		fmt.Fprintf(p.w, "\r[%s] %d/%d runs", bar, done, p.total)
+		return
+	}
+	if ten := 10 * done / p.total; ten > p.lastTen {
+		p.lastTen = ten
+		fmt.Fprintf(p.w, "batch: %d/%d runs\n", done, p.total)
+	}
+}
+
+func (p *progressBar) finish() {
+	if p.terminal {
+		fmt.Fprintln(p.w)
+	}
+}

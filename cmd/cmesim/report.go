@@ -1,0 +1,175 @@
+package main
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"cmesim/engine"
+	"cmesim/report"
+	"cmesim/scenarios"
+)
+
+// reportOptions are the flags of cmesim report.
+type reportOptions struct {
+	scenario string
+	baseline string
+	format   string
+	out      string
+}
+
+func (a *app) newReportCommand() *cobra.Command {
+	var opts reportOptions
+	cmd := &cobra.Command{
+		Use:   "report EVENTS --scenario S [--baseline batch.json] --format html|md|json|csv -o FILE",
+		Short: "Write the after-action report of an exercise's event log",
+		Long: `Report scores an exercise from its event log (JSON Lines, as written by
+"cmesim run --out") and writes the after-action report: objectives rated
+P/S/M/U, a scorecard per team, the timeline, the sharing network,
+strengths, areas for improvement and an improvement plan.
+
+The scenario is the file or bundled scenario the exercise ran; when
+--scenario is left out, the bundled scenario named in the log is used.
+With --baseline (from "cmesim batch --out"), each team is placed against
+the simulated teams' distribution. The format follows -o's extension
+unless --format says otherwise; without -o the report goes to stdout.`,
+		Example: `  cmesim run grid-ransomware --out events.jsonl
+  cmesim report events.jsonl --scenario grid-ransomware -o report.html
+  cmesim report events.jsonl --baseline grid-batch.json --format md`,
+		Args: argsUsage(cobra.ExactArgs(1)),
+		RunE: a.runE(func(cmd *cobra.Command, args []string) error {
+			return a.report(args[0], opts)
+		}),
+	}
+	f := cmd.Flags()
+	f.StringVar(&opts.scenario, "scenario", "", "the scenario `file` or bundled name the exercise ran (default: the one named in the log)")
+	f.StringVar(&opts.baseline, "baseline", "", "a batch result `file` to compare teams against")
+	f.StringVar(&opts.format, "format", "", "html, md, json or csv (default: from -o's extension, else md)")
+	f.StringVarP(&opts.out, "output", "o", "", "write to this `file` instead of stdout")
+	return cmd
+}
+
+func (a *app) report(eventsFile string, opts reportOptions) error {
+	format, err := reportFormat(opts.format, opts.out)
+	if err != nil {
+		return usageError(err)
+	}
+	f, err := os.Open(eventsFile)
+	if err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	defer f.Close()
+	events, err := report.ReadEventsJSONL(bufio.NewReader(f))
+	if err != nil {
+		return fmt.Errorf("report: %s: %w", eventsFile, err)
+	}
+	target := opts.scenario
+	if target == "" {
+		if len(events) == 0 || events[0].Data.Scenario == "" {
+			return usageError(errors.New("report: the log does not name its scenario; pass --scenario"))
+		}
+		target = events[0].Data.Scenario
+	}
+	s, err := a.loadScenario("report", target)
+	if err != nil {
+		return err
+	}
+	var baseline *report.Baseline
+	if opts.baseline != "" {
+		if baseline, err = readBaseline(opts.baseline); err != nil {
+			return err
+		}
+	}
+	if opts.out == "" {
+		return renderReport(a.stdout, format, s, events, baseline)
+	}
+	if err := writeReportFormat(opts.out, format, s, events, baseline); err != nil {
+		return err
+	}
+	fmt.Fprintf(a.stderr, "wrote %s\n", opts.out)
+	return nil
+}
+
+func readBaseline(path string) (*report.Baseline, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("baseline: %w", err)
+	}
+	defer f.Close()
+	b, err := report.ReadBaseline(bufio.NewReader(f))
+	if err != nil {
+		return nil, fmt.Errorf("baseline %s: %w", path, err)
+	}
+	return b, nil
+}
+
+// reportFormat picks the output format from --format or the file extension.
+func reportFormat(format, out string) (string, error) {
+	if format == "" {
+		switch strings.ToLower(filepath.Ext(out)) {
+		case ".html", ".htm":
+			format = "html"
+		case ".json":
+			format = "json"
+		case ".csv":
+			format = "csv"
+		default:
+			format = "md"
+		}
+	}
+	switch format = strings.ToLower(format); format {
+	case "html", "md", "json", "csv":
+		return format, nil
+	case "markdown":
+		return "md", nil
+	}
+	return "", fmt.Errorf("unknown report format %q: use html, md, json or csv", format)
+}
+
+// writeReport writes a report to path in the format its extension names
+// (or format, when set).
+func writeReport(path, format string, s *scenarios.Scenario, events []engine.Event, baseline *report.Baseline) error {
+	format, err := reportFormat(format, path)
+	if err != nil {
+		return err
+	}
+	return writeReportFormat(path, format, s, events, baseline)
+}
+
+func writeReportFormat(path, format string, s *scenarios.Scenario, events []engine.Event, baseline *report.Baseline) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	w := bufio.NewWriter(f)
+	err = renderReport(w, format, s, events, baseline)
+	if ferr := w.Flush(); err == nil {
+		err = ferr
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+func renderReport(w io.Writer, format string, s *scenarios.Scenario, events []engine.Event, baseline *report.Baseline) error {
+	r, err := report.Build(s, events, baseline)
+	if err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	switch format {
+	case "html":
+		return r.WriteHTML(w)
+	case "json":
+		return r.WriteJSON(w)
+	case "csv":
+		return r.WriteCSV(w)
+	}
+	return r.WriteMarkdown(w)
+}

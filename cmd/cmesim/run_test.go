@@ -1,0 +1,108 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"cmesim/engine/batch"
+	"cmesim/report"
+)
+
+func TestRunCommand(t *testing.T) {
+	t.Run("OK", func(t *testing.T) {
+		dir := t.TempDir()
+		out := filepath.Join(dir, "events.jsonl")
+		html := filepath.Join(dir, "report.html")
+		r := cmesim(t, nil, "run", "grid-ransomware", "--seed", "3", "--out", out, "--report", html)
+		r.wantCode(t, 0)
+		for _, want := range []string{"TEAM", "MET", "SCORE", "ended at T+", "After-action report written"} {
+			if !strings.Contains(r.stdout, want) {
+				t.Fatalf("stdout lacks %q:\n%s", want, r.stdout)
+			}
+		}
+		f, err := os.Open(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		events, err := report.ReadEventsJSONL(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(events) < 50 || events[len(events)-1].Type != "exercise.ended" {
+			t.Fatalf("log has %d events, last %v", len(events), events[len(events)-1].Type)
+		}
+		page, err := os.ReadFile(html)
+		if err != nil || !strings.Contains(string(page), "<html") {
+			t.Fatalf("report not written: %v", err)
+		}
+		again := cmesim(t, nil, "run", "grid-ransomware", "--seed", "3", "--out", filepath.Join(dir, "again.jsonl"))
+		again.wantCode(t, 0)
+		a, _ := os.ReadFile(out)
+		b, _ := os.ReadFile(filepath.Join(dir, "again.jsonl"))
+		if string(a) != string(b) {
+			t.Fatal("two runs with the same seed wrote different logs")
+		}
+	})
+	t.Run("Paced", func(t *testing.T) {
+		r := cmesim(t, nil, "run", exampleFile, "--speed", "100000x")
+		r.wantCode(t, 0)
+		if !strings.Contains(r.stdout, "co-csirt") {
+			t.Fatalf("summary lacks the teams:\n%s", r.stdout)
+		}
+	})
+	t.Run("ErrBadSpeed", func(t *testing.T) {
+		r := cmesim(t, nil, "run", exampleFile, "--speed", "fast")
+		r.wantCode(t, 2)
+		if !strings.Contains(r.stderr, "bad speed") {
+			t.Fatalf("stderr=%s", r.stderr)
+		}
+	})
+	t.Run("ErrInvalidScenario", func(t *testing.T) {
+		bad := writeTemp(t, "bad.yaml", "format: cmesim/v1\nexercise: {id: x}\n")
+		r := cmesim(t, nil, "run", bad)
+		r.wantCode(t, 1)
+		if !strings.Contains(r.stderr, "bad.yaml:") {
+			t.Fatalf("stderr lacks the problems: %s", r.stderr)
+		}
+	})
+	t.Run("ErrUnknownHumanTeam", func(t *testing.T) {
+		r := cmesim(t, nil, "run", exampleFile, "--human", "nobody")
+		r.wantCode(t, 2)
+	})
+}
+
+func TestBatchCommand(t *testing.T) {
+	t.Run("OK", func(t *testing.T) {
+		out := filepath.Join(t.TempDir(), "b.json")
+		r := cmesim(t, nil, "batch", "election-ddos", "-n", "300", "--workers", "2", "--out", out)
+		r.wantCode(t, 0)
+		for _, want := range []string{"300 runs", "SCORE p10/p50/p90", "ACHIEVED", "Full result written"} {
+			if !strings.Contains(r.stdout, want) {
+				t.Fatalf("stdout lacks %q:\n%s", want, r.stdout)
+			}
+		}
+		b, err := os.ReadFile(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var res batch.Result
+		if err := json.Unmarshal(b, &res); err != nil {
+			t.Fatal(err)
+		}
+		if res.Runs != 300 || len(res.Teams) == 0 {
+			t.Fatalf("result runs=%d teams=%d", res.Runs, len(res.Teams))
+		}
+		f, _ := os.Open(out)
+		defer f.Close()
+		if _, err := report.ReadBaseline(f); err != nil {
+			t.Fatalf("batch output is not a valid report baseline: %v", err)
+		}
+	})
+	t.Run("ErrRuns", func(t *testing.T) {
+		cmesim(t, nil, "batch", exampleFile, "-n", "0").wantCode(t, 2)
+	})
+}

@@ -1,0 +1,309 @@
+// Package config loads cmesim's settings from, in rising precedence, built-in
+// defaults, a YAML config file, CMESIM_* environment variables and
+// command-line flags.
+//
+// Every key has one name in each place: the file key log_level is the
+// environment variable CMESIM_LOG_LEVEL and the flag --log-level. A flag
+// counts only when it was given on the command line; an environment variable
+// only when it is set and not empty. Errors name the key, the bad value and
+// where it came from, so a facilitator can fix the right place.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"net"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/pflag"
+	"github.com/spf13/viper"
+)
+
+// FileName is the base name of the config file searched for.
+const FileName = "cmesim.yaml"
+
+// EnvPrefix starts the name of every environment variable cmesim reads.
+const EnvPrefix = "CMESIM_"
+
+// EnvConfigFile names the config file when --config is not given.
+const EnvConfigFile = EnvPrefix + "CONFIG"
+
+// The log formats: auto picks a human-readable console format when the log
+// goes to a terminal and JSON otherwise.
+const (
+	FormatAuto    = "auto"
+	FormatConsole = "console"
+	FormatJSON    = "json"
+)
+
+// LogLevels are the accepted log levels, from the most to the least verbose.
+var LogLevels = []string{"debug", "info", "warn", "error"}
+
+// LogFormats are the accepted log formats.
+var LogFormats = []string{FormatAuto, FormatConsole, FormatJSON}
+
+// Config is cmesim's effective configuration.
+type Config struct {
+	// LogLevel is the least severe level logged: debug, info, warn or error.
+	LogLevel string
+	// LogFormat is auto, console or json.
+	LogFormat string
+	// Listen is the host:port the web server listens on.
+	Listen string
+	// DataDir holds the exercise store (event logs) and other state.
+	DataDir string
+	// File is the config file that was read, or "" when none was.
+	File string
+}
+
+// Default returns the configuration used when nothing overrides it.
+func Default() Config {
+	var c Config
+	for _, k := range keys {
+		*k.field(&c) = k.def
+	}
+	return c
+}
+
+// key describes one setting in all the places it can be set.
+type key struct {
+	name  string // file key
+	flag  string // flag name, without "--"
+	def   string
+	field func(*Config) *string
+	check func(string) (string, error) // normalises or rejects a value
+}
+
+func (k key) env() string { return EnvPrefix + strings.ToUpper(k.name) }
+
+var keys = []key{
+	{name: "log_level", flag: "log-level", def: "info", field: func(c *Config) *string { return &c.LogLevel }, check: oneOf("log level", LogLevels)},
+	{name: "log_format", flag: "log-format", def: FormatAuto, field: func(c *Config) *string { return &c.LogFormat }, check: oneOf("log format", LogFormats)},
+	{name: "listen", flag: "listen", def: "127.0.0.1:8080", field: func(c *Config) *string { return &c.Listen }, check: checkListen},
+	{name: "data_dir", flag: "data-dir", def: "data", field: func(c *Config) *string { return &c.DataDir }, check: checkNotEmpty},
+}
+
+// Keys lists the config file keys in documentation order.
+func Keys() []string {
+	out := make([]string, len(keys))
+	for i, k := range keys {
+		out[i] = k.name
+	}
+	return out
+}
+
+// SearchDirs returns the directories searched for cmesim.yaml when no file
+// is named: ./configs, the directory of the running binary, and /etc/cmesim.
+func SearchDirs() []string {
+	dirs := []string{"configs"}
+	if exe, err := os.Executable(); err == nil {
+		dirs = append(dirs, filepath.Dir(exe))
+	}
+	return append(dirs, "/etc/cmesim")
+}
+
+// Load builds the configuration from flags (only those given on the command
+// line count; flags the set does not define are skipped), the environment
+// read through getenv, and a config file: configFile when not empty, else
+// the file named by $CMESIM_CONFIG, else the first cmesim.yaml found in
+// SearchDirs. No file found is not an error; a named file that is missing is.
+func Load(flags *pflag.FlagSet, getenv func(string) string, configFile string) (Config, error) {
+	return LoadFrom(flags, getenv, configFile, SearchDirs())
+}
+
+// LoadFrom is Load with the directories to search for cmesim.yaml given
+// explicitly, so tests do not depend on the machine's /etc.
+func LoadFrom(flags *pflag.FlagSet, getenv func(string) string, configFile string, dirs []string) (Config, error) {
+	if getenv == nil {
+		getenv = func(string) string { return "" }
+	}
+	if configFile == "" {
+		configFile = getenv(EnvConfigFile)
+	}
+	file, err := findFile(configFile, dirs)
+	if err != nil {
+		return Config{}, err
+	}
+	fileValues, err := readFile(file)
+	if err != nil {
+		return Config{}, err
+	}
+	cfg := Config{File: file}
+	for _, k := range keys {
+		val, from := k.def, "default"
+		if v, ok := fileValues[k.name]; ok {
+			val, from = v, "config file "+file
+		}
+		if v := getenv(k.env()); v != "" {
+			val, from = v, "environment variable "+k.env()
+		}
+		if f := flagOf(flags, k.flag); f != nil && f.Changed {
+			val, from = f.Value.String(), "flag --"+k.flag
+		}
+		norm, err := k.check(val)
+		if err != nil {
+			return Config{}, fmt.Errorf("%s %q (from %s): %w", k.name, val, from, err)
+		}
+		*k.field(&cfg) = norm
+	}
+	return cfg, nil
+}
+
+func flagOf(flags *pflag.FlagSet, name string) *pflag.Flag {
+	if flags == nil {
+		return nil
+	}
+	return flags.Lookup(name)
+}
+
+// findFile returns the config file to read: explicit when given (it must
+// exist), else the first FileName in dirs, else "".
+func findFile(explicit string, dirs []string) (string, error) {
+	if explicit != "" {
+		info, err := os.Stat(explicit)
+		if err != nil {
+			return "", fmt.Errorf("config file %s: %w", explicit, unwrapPath(err))
+		}
+		if info.IsDir() {
+			return "", fmt.Errorf("config file %s is a directory", explicit)
+		}
+		return explicit, nil
+	}
+	for _, dir := range dirs {
+		p := filepath.Join(dir, FileName)
+		if info, err := os.Stat(p); err == nil && !info.IsDir() {
+			return p, nil
+		}
+	}
+	return "", nil
+}
+
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// readFile reads a YAML config file with viper and returns its values as
+// strings, rejecting unknown keys and values that are not single scalars.
+func readFile(file string) (map[string]string, error) {
+	out := map[string]string{}
+	if file == "" {
+		return out, nil
+	}
+	v := viper.New()
+	v.SetConfigFile(file)
+	v.SetConfigType("yaml")
+	if err := v.ReadInConfig(); err != nil {
+		var pe viper.ConfigParseError
+		if errors.As(err, &pe) {
+			err = pe.Unwrap()
+		}
+		return nil, fmt.Errorf("config file %s: %s", file, parseMessage(err))
+	}
+	known := Keys()
+	for _, name := range v.AllKeys() {
+		if parent, _, nested := strings.Cut(name, "."); nested && slices.Contains(known, parent) {
+			return nil, fmt.Errorf("config file %s: %s must be a single value, not a mapping", file, parent)
+		}
+		if !slices.Contains(known, name) {
+			return nil, fmt.Errorf("config file %s: unknown key %q%s; known keys: %s", file, name, suggest(name, known), strings.Join(known, ", "))
+		}
+	}
+	for _, name := range known {
+		if !v.InConfig(name) {
+			continue
+		}
+		switch val := v.Get(name).(type) {
+		case nil: // "key:" with no value leaves the default
+		case string:
+			out[name] = val
+		case bool, int, int64, uint64, float64:
+			out[name] = fmt.Sprint(val)
+		default:
+			return nil, fmt.Errorf("config file %s: %s must be a single value, not %T", file, name, val)
+		}
+	}
+	return out, nil
+}
+
+// parseMessage turns a YAML parse error into one line.
+func parseMessage(err error) string {
+	msg := strings.TrimPrefix(unwrapPath(err).Error(), "yaml: ")
+	if strings.Contains(msg, "cannot unmarshal") {
+		msg += " (the file must hold key: value pairs such as \"log_level: info\")"
+	}
+	return strings.Join(strings.Fields(msg), " ")
+}
+
+// suggest returns ` (did you mean "x"?)` when name is a likely typo of a
+// known key: the same letters apart from '-' and '_', or at most two edits.
+func suggest(name string, known []string) string {
+	norm := strings.ReplaceAll(name, "-", "_")
+	for _, k := range known {
+		if k == norm || editDistance(name, k) <= 2 {
+			return fmt.Sprintf(" (did you mean %q?)", k)
+		}
+	}
+	return ""
+}
+
+// editDistance is the Levenshtein distance between two short strings.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
+}
+
+// oneOf accepts one of allowed, case-insensitively, and returns it in lower case.
+func oneOf(what string, allowed []string) func(string) (string, error) {
+	return func(s string) (string, error) {
+		v := strings.ToLower(strings.TrimSpace(s))
+		if slices.Contains(allowed, v) {
+			return v, nil
+		}
+		return "", fmt.Errorf("unknown %s; expected one of %s", what, strings.Join(allowed, ", "))
+	}
+}
+
+// checkListen accepts host:port with a numeric port; the host may be empty
+// (all interfaces).
+func checkListen(s string) (string, error) {
+	s = strings.TrimSpace(s)
+	_, port, err := net.SplitHostPort(s)
+	if err != nil {
+		return "", errors.New("expected host:port such as 127.0.0.1:8080 or :8080")
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		return "", errors.New("port must be a number from 0 to 65535")
+	}
+	return s, nil
+}
+
+func checkNotEmpty(s string) (string, error) {
+	if strings.TrimSpace(s) == "" {
+		return "", errors.New("must not be empty")
+	}
+	return s, nil
+}
