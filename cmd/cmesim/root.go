@@ -115,6 +115,7 @@ library is embedded in the binary and named without ".yaml".`,
 		a.newRunCommand(),
 		a.newBatchCommand(),
 		a.newReportCommand(),
+		a.newServeCommand(),
 		a.newVersionCommand(),
 	)
 	return root

@@ -57,6 +57,12 @@ type Config struct {
 	Listen string
 	// DataDir holds the exercise store (event logs) and other state.
 	DataDir string
+	// AdminKey protects creating exercises; when empty, cmesim serve makes
+	// a random one at start and prints it in the admin link.
+	AdminKey string
+	// AllowedOrigins lists, comma-separated, the browser origins besides the
+	// server's own that may open WebSockets (say, a reverse proxy's).
+	AllowedOrigins string
 	// File is the config file that was read, or "" when none was.
 	File string
 }
@@ -86,6 +92,32 @@ var keys = []key{
 	{name: "log_format", flag: "log-format", def: FormatAuto, field: func(c *Config) *string { return &c.LogFormat }, check: oneOf("log format", LogFormats)},
 	{name: "listen", flag: "listen", def: "127.0.0.1:8080", field: func(c *Config) *string { return &c.Listen }, check: checkListen},
 	{name: "data_dir", flag: "data-dir", def: "data", field: func(c *Config) *string { return &c.DataDir }, check: checkNotEmpty},
+	{name: "admin_key", flag: "admin-key", def: "", field: func(c *Config) *string { return &c.AdminKey }, check: checkAdminKey},
+	{name: "allowed_origins", flag: "allowed-origins", def: "", field: func(c *Config) *string { return &c.AllowedOrigins }, check: checkOrigins},
+}
+
+// checkAdminKey rejects keys too short to resist guessing.
+func checkAdminKey(v string) (string, error) {
+	if v != "" && len(v) < 16 {
+		return "", errors.New("must be at least 16 characters (or empty to generate one at start)")
+	}
+	return v, nil
+}
+
+// checkOrigins accepts a comma-separated list of http(s) origins.
+func checkOrigins(v string) (string, error) {
+	var out []string
+	for _, o := range strings.Split(v, ",") {
+		o = strings.TrimRight(strings.TrimSpace(o), "/")
+		if o == "" {
+			continue
+		}
+		if !strings.HasPrefix(o, "http://") && !strings.HasPrefix(o, "https://") {
+			return "", fmt.Errorf("origin %q must start with http:// or https://", o)
+		}
+		out = append(out, o)
+	}
+	return strings.Join(out, ","), nil
 }
 
 // Keys lists the config file keys in documentation order.

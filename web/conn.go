@@ -1,0 +1,226 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/gorilla/websocket"
+	"golang.org/x/time/rate"
+
+	"cmesim/engine"
+)
+
+// Connection limits.
+const (
+	sendQueueLen = 1024             // messages a client may fall behind before it is dropped
+	writeWait    = 10 * time.Second // time allowed to write one message
+	pongWait     = 60 * time.Second // time allowed between pongs
+	pingPeriod   = 30 * time.Second // how often the server pings
+	// commandRate and commandBurst limit how fast one connection sends.
+	commandRate  = 10
+	commandBurst = 20
+)
+
+// conn is one participant's WebSocket. Its reader goroutine reads and
+// applies messages; its writer goroutine is the only one that writes.
+type conn struct {
+	ws   *websocket.Conn
+	sess *Session
+	le   *liveExercise
+	m    *metrics
+
+	// send carries events and status from the exercise's owner goroutine,
+	// which alone sends on it and closes it.
+	send chan *websocket.PreparedMessage
+	// replies carries answers to this client's own messages from the reader.
+	replies chan []byte
+	// done closes when the reader stops.
+	done    chan struct{}
+	limiter *rate.Limiter
+}
+
+// maySee reports whether the connection's session may receive e.
+func (c *conn) maySee(e *engine.Event) bool {
+	return c.sess.IsStaff() || (c.sess.Role == engine.RoleTrainee && e.VisibleTo(c.sess.Team))
+}
+
+// serveWS upgrades the request and runs the connection until it closes.
+func (s *Server) serveWS(w http.ResponseWriter, r *http.Request, sess *Session, le *liveExercise, since uint64) {
+	ws, err := s.upgrader.Upgrade(w, r, nil)
+	if err != nil {
+		return // the upgrader has answered the client
+	}
+	c := &conn{
+		ws: ws, sess: sess, le: le, m: s.metrics,
+		send:    make(chan *websocket.PreparedMessage, sendQueueLen),
+		replies: make(chan []byte, 16),
+		done:    make(chan struct{}),
+		limiter: rate.NewLimiter(commandRate, commandBurst),
+	}
+	s.metrics.connections.Add(1)
+	defer s.metrics.connections.Add(-1)
+
+	var backlog [][]byte
+	var seq uint64
+	err = le.runner.Inspect(r.Context(), func(x *engine.Exercise) {
+		backlog = le.subscribe(c, since)
+		seq = x.State().Seq
+	})
+	if err != nil {
+		ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseTryAgainLater, "exercise is not running"), time.Now().Add(writeWait))
+		ws.Close()
+		return
+	}
+	welcome := encode(welcomeMessage{Type: "welcome", Exercise: le.id, You: youInfo{Role: sess.Role, Team: sess.Team, Name: sess.Name}, Seq: seq})
+	first := append([][]byte{welcome}, backlog...)
+	first = append(first, encode(seqMessage{Type: "caught_up", Seq: seq}))
+
+	go c.writeLoop(first)
+	c.readLoop(s.ctx)
+	// Leave the exercise; the owner closes c.send, which ends the writer.
+	le.runner.Inspect(context.Background(), func(*engine.Exercise) { le.unsubscribe(c) })
+	le.pushStatus(context.Background())
+}
+
+// writeLoop writes the replay, then live messages, replies and pings.
+func (c *conn) writeLoop(first [][]byte) {
+	ping := time.NewTicker(pingPeriod)
+	defer func() {
+		ping.Stop()
+		c.ws.Close()
+	}()
+	for _, b := range first {
+		if err := c.write(websocket.TextMessage, b); err != nil {
+			return
+		}
+	}
+	for {
+		select {
+		case pm, ok := <-c.send:
+			if !ok {
+				// Dropped for falling behind (or leaving): say so and close.
+				c.ws.SetWriteDeadline(time.Now().Add(writeWait))
+				c.ws.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseTryAgainLater, "too slow; reconnect with since"))
+				return
+			}
+			c.ws.SetWriteDeadline(time.Now().Add(writeWait))
+			if err := c.ws.WritePreparedMessage(pm); err != nil {
+				return
+			}
+			c.m.messagesOut.Add(1)
+		case b := <-c.replies:
+			if err := c.write(websocket.TextMessage, b); err != nil {
+				return
+			}
+		case <-ping.C:
+			if err := c.write(websocket.PingMessage, nil); err != nil {
+				return
+			}
+		case <-c.done:
+			c.ws.SetWriteDeadline(time.Now().Add(writeWait))
+			c.ws.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""))
+			return
+		}
+	}
+}
+
+func (c *conn) write(kind int, b []byte) error {
+	c.ws.SetWriteDeadline(time.Now().Add(writeWait))
+	if err := c.ws.WriteMessage(kind, b); err != nil {
+		return err
+	}
+	if kind == websocket.TextMessage {
+		c.m.messagesOut.Add(1)
+	}
+	return nil
+}
+
+// readLoop reads messages until the client leaves or breaks the protocol.
+func (c *conn) readLoop(ctx context.Context) {
+	defer close(c.done)
+	c.ws.SetReadLimit(MaxMessageSize)
+	c.ws.SetReadDeadline(time.Now().Add(pongWait))
+	c.ws.SetPongHandler(func(string) error { return c.ws.SetReadDeadline(time.Now().Add(pongWait)) })
+	for {
+		kind, data, err := c.ws.ReadMessage()
+		if err != nil {
+			return // closed, timed out, or too big (gorilla has sent 1009)
+		}
+		c.ws.SetReadDeadline(time.Now().Add(pongWait))
+		c.m.messagesIn.Add(1)
+		if kind != websocket.TextMessage {
+			c.reply(errorMessage{Type: "error", Code: string(engine.CodeInvalid), Message: "send JSON text messages"})
+			continue
+		}
+		c.handle(ctx, data)
+	}
+}
+
+// handle applies one client message and answers it.
+func (c *conn) handle(ctx context.Context, data []byte) {
+	msg, err := decodeClientMessage(data)
+	if err != nil {
+		c.m.rejected.Add(1)
+		c.reply(errorMessage{Type: "error", Code: string(engine.CodeInvalid), Message: err.Error()[len("protocol: "):]})
+		return
+	}
+	if !c.limiter.Allow() {
+		c.m.rejected.Add(1)
+		c.reply(errorMessage{Type: "error", ID: msg.ID, Code: codeTooMany, Message: "too many messages; slow down"})
+		return
+	}
+	switch msg.Type {
+	case "jump":
+		if c.sess.Role != engine.RoleFacilitator {
+			c.m.rejected.Add(1)
+			c.reply(errorMessage{Type: "error", ID: msg.ID, Code: string(engine.CodeForbidden), Message: "only a facilitator can jump the clock"})
+			return
+		}
+		if _, err := c.le.runner.JumpToNext(ctx); err != nil {
+			c.replyErr(msg.ID, err)
+			return
+		}
+		c.le.pushStatus(ctx)
+		c.reply(seqMessage{Type: "ack", ID: msg.ID})
+	case "command":
+		c.m.commands.Add(1)
+		evs, err := c.le.runner.Do(ctx, msg.Command.command(c.sess.Principal()))
+		if err != nil {
+			c.m.rejected.Add(1)
+			c.replyErr(msg.ID, err)
+			return
+		}
+		var seq uint64
+		if len(evs) > 0 {
+			seq = evs[len(evs)-1].Seq
+		}
+		c.reply(seqMessage{Type: "ack", ID: msg.ID, Seq: seq})
+		switch msg.Command.Type {
+		case engine.CmdStart, engine.CmdPause, engine.CmdResume, engine.CmdSetSpeed, engine.CmdEnd, engine.CmdSetMode:
+			c.le.pushStatus(ctx)
+		}
+	}
+}
+
+// codeTooMany is the error code of a rate-limited message.
+const codeTooMany = "too_many_requests"
+
+func (c *conn) replyErr(id string, err error) {
+	var e *engine.Error
+	if errors.As(err, &e) {
+		c.reply(errorMessage{Type: "error", ID: id, Code: string(e.Code), Message: e.Message})
+		return
+	}
+	c.reply(errorMessage{Type: "error", ID: id, Code: string(engine.CodeInternal), Message: "internal error"})
+}
+
+// reply queues an answer for the writer; a client that does not read its
+// answers is not waited for.
+func (c *conn) reply(v any) {
+	select {
+	case c.replies <- encode(v):
+	case <-time.After(writeWait):
+	}
+}

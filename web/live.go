@@ -1,0 +1,289 @@
+package web
+
+import (
+	"context"
+	"slices"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"cmesim/engine"
+	"cmesim/scenarios"
+)
+
+// liveExercise is one running exercise: the engine, played by a Runner on
+// its own goroutine, and the subscribers that goroutine fans events out to.
+// Fields marked "owner" are touched only on the runner's goroutine (inside
+// engine.Options.OnEvent or a Runner.Inspect function).
+type liveExercise struct {
+	id      string
+	created time.Time
+	scn     *scenarios.Scenario
+	codes   exerciseCodes
+	runner  *engine.Runner
+	metrics *metrics
+
+	cancel context.CancelFunc
+	done   chan struct{}
+
+	// owner: the exercise and the fan-out.
+	x       *engine.Exercise
+	encoded [][]byte           // encoded event message per seq-1, for replays
+	subs    map[*conn]struct{} // connected clients
+}
+
+// exerciseCodes are the join codes of one exercise.
+type exerciseCodes struct {
+	Facilitator string            `json:"facilitator"`
+	Evaluator   string            `json:"evaluator"`
+	Observer    string            `json:"observer"`
+	Teams       map[string]string `json:"teams"`
+}
+
+// startExercise creates the engine and runner for s and starts playing it
+// (paused in "ready" until a facilitator starts it).
+func startExercise(id string, s *scenarios.Scenario, opts engine.Options, speed float64, m *metrics, now time.Time) (*liveExercise, error) {
+	le := &liveExercise{
+		id: id, created: now, scn: s, metrics: m,
+		subs:  map[*conn]struct{}{},
+		done:  make(chan struct{}),
+		codes: exerciseCodes{Facilitator: newCode(), Evaluator: newCode(), Observer: newCode(), Teams: map[string]string{}},
+	}
+	for _, t := range s.Teams {
+		le.codes.Teams[t.ID] = newCode()
+	}
+	opts.OnEvent = le.publish
+	x, err := engine.New(s, opts)
+	if err != nil {
+		return nil, err
+	}
+	le.x = x
+	le.runner = engine.NewRunner(x, engine.NewPacer(engine.RealClock(), speed))
+	ctx, cancel := context.WithCancel(context.Background())
+	le.cancel = cancel
+	go func() {
+		defer close(le.done)
+		le.runner.Run(ctx)
+	}()
+	if speed != 1 {
+		// Record the pace in the log, so every console and the report see it.
+		cmd := engine.Command{Type: engine.CmdSetSpeed, By: engine.Principal{Role: engine.RoleFacilitator, Name: "setup"}, Speed: speed}
+		if _, err := le.runner.Do(ctx, cmd); err != nil {
+			le.stop()
+			return nil, err
+		}
+	}
+	go le.statusLoop(ctx)
+	return le, nil
+}
+
+// stop ends the runner and waits for it.
+func (le *liveExercise) stop() {
+	le.cancel()
+	<-le.done
+}
+
+// publish is the engine's OnEvent callback (owner): encode the event once
+// and queue it for every subscriber that may see it.
+func (le *liveExercise) publish(e engine.Event) {
+	msg := eventMessage{Type: "event", Seq: e.Seq, At: e.At, Event: &e}
+	if e.Type == engine.EventInjectDelivered {
+		msg.Inject = le.deliveredInject(e.Data.Inject, e.Team, e.Data.Expectations)
+	}
+	b := encode(msg)
+	le.encoded = append(le.encoded, b)
+	le.metrics.events.Add(1)
+	if len(le.subs) == 0 {
+		return
+	}
+	pm, err := websocket.NewPreparedMessage(websocket.TextMessage, b)
+	if err != nil {
+		return
+	}
+	for c := range le.subs {
+		if c.maySee(&e) {
+			le.queue(c, pm)
+		}
+	}
+}
+
+// queue hands a message to a subscriber, dropping a subscriber whose queue
+// is full: a slow client must not hold up the exercise. It reconnects and
+// resumes from its last sequence number.
+func (le *liveExercise) queue(c *conn, pm *websocket.PreparedMessage) {
+	select {
+	case c.send <- pm:
+	default:
+		le.metrics.drops.Add(1)
+		le.unsubscribe(c)
+	}
+}
+
+// unsubscribe removes a subscriber and closes its queue (owner).
+func (le *liveExercise) unsubscribe(c *conn) {
+	if _, ok := le.subs[c]; !ok {
+		return
+	}
+	delete(le.subs, c)
+	close(c.send)
+}
+
+// deliveredInject renders an inject for one receiving team.
+func (le *liveExercise) deliveredInject(id, team string, open []engine.OpenExpectation) *deliveredInject {
+	in, ok := le.x.Inject(id)
+	if !ok {
+		return nil
+	}
+	title, body := le.scn.Render(in, team, "")
+	d := &deliveredInject{ID: in.ID, Title: title, Body: body, Channel: string(in.Channel), From: in.From, FromName: le.partyName(in.From),
+		Severity: string(in.Severity), TLP: string(in.TLP), Attachments: in.Attachments}
+	for _, lang := range slices.Sorted(mapKeys(in.Translations)) {
+		t, b := le.scn.Render(in, team, lang)
+		if d.Translations == nil {
+			d.Translations = map[string]translation{}
+		}
+		d.Translations[lang] = translation{Title: t, Body: b}
+	}
+	d.Expectations = open
+	return d
+}
+
+func (le *liveExercise) partyName(id string) string {
+	if a, ok := le.scn.Actor(id); ok {
+		return a.Name
+	}
+	if t, ok := le.scn.Team(id); ok {
+		return t.Name
+	}
+	return id
+}
+
+func mapKeys[V any](m map[string]V) func(func(string) bool) {
+	return func(yield func(string) bool) {
+		for k := range m {
+			if !yield(k) {
+				return
+			}
+		}
+	}
+}
+
+// subscribe registers c and returns what it missed since seq (owner), in
+// one step so no event can fall between the replay and the live stream.
+func (le *liveExercise) subscribe(c *conn, since uint64) [][]byte {
+	var backlog [][]byte
+	events := le.x.Events()
+	for i := int(min(since, uint64(len(events)))); i < len(events); i++ {
+		if c.maySee(&events[i]) {
+			backlog = append(backlog, le.encoded[i])
+		}
+	}
+	le.subs[c] = struct{}{}
+	return backlog
+}
+
+// statusLoop sends status messages about once a second.
+func (le *liveExercise) statusLoop(ctx context.Context) {
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-le.done:
+			return
+		case <-t.C:
+			le.pushStatus(ctx)
+		}
+	}
+}
+
+// pushStatus builds the status of every audience on the owner goroutine,
+// encodes it once per audience (staff, then each team) and queues it.
+func (le *liveExercise) pushStatus(ctx context.Context) {
+	le.runner.Inspect(ctx, func(x *engine.Exercise) {
+		if len(le.subs) == 0 {
+			return
+		}
+		staff := le.status(x, "")
+		seq, now := x.State().Seq, x.Now()
+		prepared := map[string]*websocket.PreparedMessage{}
+		for c := range le.subs {
+			key := c.sess.Team
+			if c.sess.IsStaff() {
+				key = ""
+			}
+			pm, ok := prepared[key]
+			if !ok {
+				st := staff
+				if key != "" {
+					st = le.teamStatus(staff, key)
+				}
+				b := encode(statusMessage{Type: "status", Seq: seq, At: now, Status: st})
+				pm, _ = websocket.NewPreparedMessage(websocket.TextMessage, b)
+				prepared[key] = pm
+			}
+			le.queue(c, pm)
+		}
+	})
+}
+
+// status is the staff view of the exercise (owner).
+func (le *liveExercise) status(x *engine.Exercise, _ string) *status {
+	st := x.State()
+	sum := x.Summarize()
+	out := &status{Status: st.Status, Speed: st.Speed, Now: x.Now(), Duration: x.Duration()}
+	online := map[string][]string{}
+	for c := range le.subs {
+		if c.sess.Role == engine.RoleTrainee && !slices.Contains(online[c.sess.Team], c.sess.Name) {
+			online[c.sess.Team] = append(online[c.sess.Team], c.sess.Name)
+		}
+	}
+	for _, t := range sum.Teams {
+		ts := teamStatus{ID: t.Team, Name: t.Name, Mode: t.Mode, Online: online[t.Team], Score: t.Score, MaxScore: t.MaxScore,
+			Met: t.Met, Late: t.Late, Missed: t.Missed + t.Wrong, Open: []openExpectation{}}
+		if ts.Online == nil {
+			ts.Online = []string{}
+		}
+		slices.Sort(ts.Online)
+		out.Teams = append(out.Teams, ts)
+	}
+	index := map[string]int{}
+	for i, t := range out.Teams {
+		index[t.ID] = i
+	}
+	for _, e := range st.Expectations {
+		if !e.Met && !e.Due {
+			t := &out.Teams[index[e.Team]]
+			t.Open = append(t.Open, openExpectation{Inject: e.Inject, Expectation: e.Expectation, Action: e.Action, Deadline: e.Deadline})
+		}
+	}
+	for _, u := range x.Upcoming() {
+		title := u.Inject
+		if in, ok := x.Inject(u.Inject); ok {
+			title = in.Title
+		}
+		out.Upcoming = append(out.Upcoming, upcoming{Inject: u.Inject, Title: title, Team: u.Team, At: u.At})
+	}
+	for _, in := range le.scn.Injects {
+		if in.Trigger == nil || in.Trigger.Release == "" || st.Skipped[in.ID] {
+			continue
+		}
+		if _, delivered := st.FirstDelivery[in.ID]; delivered && !slices.Contains(in.To, scenarios.ToTriggeringTeam) {
+			continue
+		}
+		out.Releasable = append(out.Releasable, releasable{Inject: in.ID, Title: in.Title, PerTeam: slices.Contains(in.To, scenarios.ToTriggeringTeam)})
+	}
+	return out
+}
+
+// teamStatus narrows the staff status to what one team may see.
+func (le *liveExercise) teamStatus(staff *status, team string) *status {
+	out := &status{Status: staff.Status, Speed: staff.Speed, Now: staff.Now, Duration: staff.Duration}
+	for _, t := range staff.Teams {
+		if t.ID == team {
+			out.Teams = []teamStatus{t}
+		}
+	}
+	return out
+}

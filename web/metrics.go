@@ -1,0 +1,46 @@
+package web
+
+import (
+	"fmt"
+	"io"
+	"sync/atomic"
+)
+
+// metrics are the server's counters, exposed at /metrics in the Prometheus
+// text format. A handful of atomics does not justify a client library.
+type metrics struct {
+	connections atomic.Int64 // open WebSockets
+	exercises   atomic.Int64 // running exercises
+	events      atomic.Int64 // events appended, all exercises
+	commands    atomic.Int64 // commands received
+	rejected    atomic.Int64 // messages and commands rejected
+	drops       atomic.Int64 // clients dropped for a full send queue
+	messagesIn  atomic.Int64
+	messagesOut atomic.Int64
+	joins       atomic.Int64 // successful joins
+	joinsFailed atomic.Int64 // failed join attempts
+}
+
+// write prints the metrics in the Prometheus text exposition format.
+func (m *metrics) write(w io.Writer) error {
+	for _, s := range []struct {
+		name, kind, help string
+		v                *atomic.Int64
+	}{
+		{"cmesim_websocket_connections", "gauge", "Open WebSocket connections.", &m.connections},
+		{"cmesim_exercises", "gauge", "Exercises loaded on this server.", &m.exercises},
+		{"cmesim_events_total", "counter", "Events appended to exercise logs.", &m.events},
+		{"cmesim_commands_total", "counter", "Commands received over WebSockets.", &m.commands},
+		{"cmesim_rejected_total", "counter", "Messages and commands rejected.", &m.rejected},
+		{"cmesim_send_queue_drops_total", "counter", "Clients dropped because their send queue was full.", &m.drops},
+		{"cmesim_websocket_messages_received_total", "counter", "WebSocket messages received.", &m.messagesIn},
+		{"cmesim_websocket_messages_sent_total", "counter", "WebSocket messages sent.", &m.messagesOut},
+		{"cmesim_joins_total", "counter", "Successful joins with a code.", &m.joins},
+		{"cmesim_join_failures_total", "counter", "Join attempts with a wrong code or name.", &m.joinsFailed},
+	} {
+		if _, err := fmt.Fprintf(w, "# HELP %s %s\n# TYPE %s %s\n%s %d\n", s.name, s.help, s.name, s.kind, s.name, s.v.Load()); err != nil {
+			return err
+		}
+	}
+	return nil
+}

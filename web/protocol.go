@@ -1,0 +1,226 @@
+package web
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"cmesim/engine"
+	"cmesim/scenarios"
+)
+
+// MaxMessageSize is the largest WebSocket message a client may send.
+const MaxMessageSize = 64 << 10
+
+// clientMessage is what a client sends over the socket (see docs/protocol.md).
+type clientMessage struct {
+	Type    string          `json:"type"`
+	ID      string          `json:"id,omitempty"`
+	Command *clientCommand  `json:"command,omitempty"`
+	Extra   json.RawMessage `json:"-"`
+}
+
+// clientCommand is a command as a client writes it. It has no "by": the
+// server stamps the sender from the session, so a client cannot forge a
+// role or a team.
+type clientCommand struct {
+	Type     engine.CommandType  `json:"type"`
+	Inject   string              `json:"inject,omitempty"`
+	Team     string              `json:"team,omitempty"`
+	Category string              `json:"category,omitempty"`
+	Severity string              `json:"severity,omitempty"`
+	Target   string              `json:"target,omitempty"`
+	Peers    []string            `json:"peers,omitempty"`
+	TLP      string              `json:"tlp,omitempty"`
+	Text     string              `json:"text,omitempty"`
+	Speed    float64             `json:"speed,omitempty"`
+	Delay    time.Duration       `json:"delay,omitempty"`
+	Mode     engine.Mode         `json:"mode,omitempty"`
+	Incident string              `json:"incident,omitempty"`
+	Phase    engine.Phase        `json:"phase,omitempty"`
+	AdHoc    *engine.AdHocInject `json:"adhoc,omitempty"`
+}
+
+// errProtocol marks a malformed message.
+var errProtocol = errors.New("protocol")
+
+// decodeClientMessage parses one message strictly: unknown fields, trailing
+// data and wrong types are errors that say what was wrong.
+func decodeClientMessage(data []byte) (*clientMessage, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	var m clientMessage
+	if err := dec.Decode(&m); err != nil {
+		return nil, fmt.Errorf("%w: malformed message: %s", errProtocol, jsonProblem(err))
+	}
+	if dec.More() {
+		return nil, fmt.Errorf("%w: malformed message: more than one JSON value", errProtocol)
+	}
+	if len(m.ID) > 64 {
+		return nil, fmt.Errorf("%w: id is longer than 64 characters", errProtocol)
+	}
+	switch m.Type {
+	case "command":
+		if m.Command == nil {
+			return nil, fmt.Errorf("%w: a command message needs a command", errProtocol)
+		}
+		if m.Command.Type == "" {
+			return nil, fmt.Errorf("%w: the command needs a type", errProtocol)
+		}
+	case "jump":
+	case "":
+		return nil, fmt.Errorf("%w: the message needs a type", errProtocol)
+	default:
+		return nil, fmt.Errorf("%w: unknown message type %q (expected command or jump)", errProtocol, truncate(m.Type, 40))
+	}
+	return &m, nil
+}
+
+// jsonProblem turns a decoding error into a short explanation without
+// echoing large input back.
+func jsonProblem(err error) string {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn):
+		return fmt.Sprintf("invalid JSON at byte %d", syn.Offset)
+	case errors.As(err, &typ):
+		return fmt.Sprintf("field %q must be %s, not %s", typ.Field, typ.Type, typ.Value)
+	}
+	return truncate(err.Error(), 120)
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}
+
+// command turns a client command into an engine command from principal p.
+func (c *clientCommand) command(p engine.Principal) engine.Command {
+	return engine.Command{
+		Type: c.Type, By: p, Inject: c.Inject, Team: c.Team, Category: c.Category, Severity: c.Severity,
+		Target: c.Target, Peers: c.Peers, TLP: c.TLP, Text: c.Text, Speed: c.Speed, Delay: c.Delay,
+		Mode: c.Mode, Incident: c.Incident, Phase: c.Phase, AdHoc: c.AdHoc,
+	}
+}
+
+// Server messages.
+
+type welcomeMessage struct {
+	Type     string  `json:"type"`
+	Exercise string  `json:"exercise"`
+	You      youInfo `json:"you"`
+	Seq      uint64  `json:"seq"`
+}
+
+type youInfo struct {
+	Role engine.Role `json:"role"`
+	Team string      `json:"team,omitempty"`
+	Name string      `json:"name,omitempty"`
+}
+
+type eventMessage struct {
+	Type   string           `json:"type"`
+	Seq    uint64           `json:"seq"`
+	At     time.Duration    `json:"at"`
+	Event  *engine.Event    `json:"event"`
+	Inject *deliveredInject `json:"inject,omitempty"`
+}
+
+// deliveredInject is an inject as its receiving team reads it.
+type deliveredInject struct {
+	ID           string                   `json:"id"`
+	Title        string                   `json:"title"`
+	Body         string                   `json:"body"`
+	Channel      string                   `json:"channel"`
+	From         string                   `json:"from"`
+	FromName     string                   `json:"from_name"`
+	Severity     string                   `json:"severity"`
+	TLP          string                   `json:"tlp"`
+	Attachments  []scenarios.Attachment   `json:"attachments,omitempty"`
+	Translations map[string]translation   `json:"translations,omitempty"`
+	Expectations []engine.OpenExpectation `json:"expectations,omitempty"`
+}
+
+type translation struct {
+	Title string `json:"title"`
+	Body  string `json:"body"`
+}
+
+type seqMessage struct {
+	Type string `json:"type"`
+	ID   string `json:"id,omitempty"`
+	Seq  uint64 `json:"seq"`
+}
+
+type errorMessage struct {
+	Type    string `json:"type"`
+	ID      string `json:"id,omitempty"`
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+type statusMessage struct {
+	Type   string        `json:"type"`
+	Seq    uint64        `json:"seq"`
+	At     time.Duration `json:"at"`
+	Status *status       `json:"status"`
+}
+
+// status is the live state a console shows.
+type status struct {
+	Status     engine.Status `json:"status"`
+	Speed      float64       `json:"speed"`
+	Now        time.Duration `json:"now"`
+	Duration   time.Duration `json:"duration"`
+	Teams      []teamStatus  `json:"teams"`
+	Upcoming   []upcoming    `json:"upcoming,omitempty"`
+	Releasable []releasable  `json:"releasable,omitempty"`
+}
+
+type teamStatus struct {
+	ID       string            `json:"id"`
+	Name     string            `json:"name"`
+	Mode     engine.Mode       `json:"mode"`
+	Online   []string          `json:"online"`
+	Score    float64           `json:"score"`
+	MaxScore int               `json:"max_score"`
+	Met      int               `json:"met"`
+	Late     int               `json:"late"`
+	Missed   int               `json:"missed"`
+	Open     []openExpectation `json:"open"`
+}
+
+type openExpectation struct {
+	Inject      string           `json:"inject"`
+	Expectation string           `json:"expectation"`
+	Action      scenarios.Action `json:"action"`
+	Deadline    time.Duration    `json:"deadline"`
+}
+
+type upcoming struct {
+	Inject string        `json:"inject"`
+	Title  string        `json:"title"`
+	Team   string        `json:"team,omitempty"`
+	At     time.Duration `json:"at"`
+}
+
+type releasable struct {
+	Inject string `json:"inject"`
+	Title  string `json:"title"`
+	// PerTeam says the inject goes to one team, which release must name.
+	PerTeam bool `json:"per_team,omitempty"`
+}
+
+// encode marshals a server message; the types above always encode.
+func encode(v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic("web: encoding a server message: " + err.Error())
+	}
+	return b
+}

@@ -1,0 +1,551 @@
+package web
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"cmesim/engine"
+	"cmesim/report"
+	"cmesim/scenarios"
+)
+
+// routes lists the whole HTTP API in one place (see docs/protocol.md).
+func (s *Server) routes() {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", s.handleHealth)
+	mux.HandleFunc("GET /readyz", s.handleReady)
+	mux.HandleFunc("GET /metrics", s.handleMetrics)
+
+	mux.HandleFunc("POST /api/admin/login", s.handleAdminLogin)
+	mux.HandleFunc("GET /api/library", s.admin(s.handleLibrary))
+	mux.HandleFunc("GET /api/exercises", s.admin(s.handleListExercises))
+	mux.HandleFunc("POST /api/exercises", s.admin(s.handleCreateExercise))
+
+	mux.HandleFunc("POST /api/join", s.handleJoin)
+	mux.HandleFunc("GET /api/session", s.session(s.handleSession))
+	mux.HandleFunc("POST /api/logout", s.handleLogout)
+	mux.HandleFunc("GET /api/exercises/{id}", s.member(s.handleExercise))
+	mux.HandleFunc("GET /api/exercises/{id}/report", s.member(s.handleReport))
+	mux.HandleFunc("GET /api/exercises/{id}/ws", s.member(s.handleWS))
+
+	mux.Handle("GET /", uiHandler())
+	s.mux = mux
+	s.handler = securityHeaders(mux)
+}
+
+// securityHeaders sets the headers every response carries.
+func securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "no-referrer")
+		next.ServeHTTP(w, r)
+	})
+}
+
+// apiError is the JSON error body.
+type apiError struct {
+	Code     string   `json:"code"`
+	Message  string   `json:"message"`
+	Problems []string `json:"problems,omitempty"`
+}
+
+// writeError answers with an error; internal details go to the log only.
+func (s *Server) writeError(w http.ResponseWriter, err error) {
+	var e *engine.Error
+	var pe *ProblemsError
+	body := apiError{Code: string(engine.CodeInternal), Message: "internal error"}
+	status := http.StatusInternalServerError
+	switch {
+	case errors.As(err, &pe):
+		body = apiError{Code: string(engine.CodeInvalid), Message: pe.Error()}
+		for _, p := range pe.Problems {
+			body.Problems = append(body.Problems, p.String())
+		}
+		status = http.StatusBadRequest
+	case errors.As(err, &e):
+		body = apiError{Code: string(e.Code), Message: e.Message}
+		status = statusOf(e.Code)
+	default:
+		s.log.Error().Err(err).Msg("request failed")
+	}
+	writeJSON(w, status, map[string]apiError{"error": body})
+}
+
+// Error codes of the HTTP layer that the engine does not have.
+const (
+	codeUnauthorized = "unauthorized"
+)
+
+func statusOf(code engine.ErrorCode) int {
+	switch code {
+	case engine.CodeInvalid:
+		return http.StatusBadRequest
+	case engine.CodeNotFound:
+		return http.StatusNotFound
+	case engine.CodeForbidden:
+		return http.StatusForbidden
+	case engine.CodeConflict:
+		return http.StatusConflict
+	case codeUnauthorized:
+		return http.StatusUnauthorized
+	case codeTooMany:
+		return http.StatusTooManyRequests
+	}
+	return http.StatusInternalServerError
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.Encode(v)
+}
+
+// readJSON decodes a request body strictly, within limit bytes.
+func readJSON(w http.ResponseWriter, r *http.Request, limit int64, v any) error {
+	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
+		return engine.Errorf(engine.CodeInvalid, "send JSON (Content-Type: application/json)")
+	}
+	body := http.MaxBytesReader(w, r.Body, limit)
+	defer drain(body)
+	dec := json.NewDecoder(body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return engine.Errorf(engine.CodeInvalid, "the request body is larger than %d bytes", limit)
+		}
+		return engine.Errorf(engine.CodeInvalid, "malformed request: %s", jsonProblem(err))
+	}
+	if dec.More() {
+		return engine.Errorf(engine.CodeInvalid, "malformed request: more than one JSON value")
+	}
+	return nil
+}
+
+func (s *Server) setSessionCookie(w http.ResponseWriter, sess *Session) {
+	http.SetCookie(w, &http.Cookie{
+		Name: SessionCookie, Value: sess.Token, Path: "/", Expires: sess.Expires,
+		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: s.cfg.SecureCookies,
+	})
+}
+
+// sessionOf returns the request's session, if it has a valid one.
+func (s *Server) sessionOf(r *http.Request) (*Session, bool) {
+	c, err := r.Cookie(SessionCookie)
+	if err != nil {
+		return nil, false
+	}
+	return s.sessions.get(c.Value)
+}
+
+// session requires a valid session.
+func (s *Server) session(next func(http.ResponseWriter, *http.Request, *Session)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		sess, ok := s.sessionOf(r)
+		if !ok {
+			s.writeError(w, engine.Errorf(codeUnauthorized, "sign in with your join code first"))
+			return
+		}
+		next(w, r, sess)
+	}
+}
+
+// admin requires an admin session.
+func (s *Server) admin(next http.HandlerFunc) http.HandlerFunc {
+	return s.session(func(w http.ResponseWriter, r *http.Request, sess *Session) {
+		if sess.Role != RoleAdmin {
+			s.writeError(w, engine.Errorf(codeUnauthorized, "sign in with the admin key first"))
+			return
+		}
+		next(w, r)
+	})
+}
+
+// member requires a session of the exercise named in the path.
+func (s *Server) member(next func(http.ResponseWriter, *http.Request, *Session, *liveExercise)) http.HandlerFunc {
+	return s.session(func(w http.ResponseWriter, r *http.Request, sess *Session) {
+		le, ok := s.exercise(r.PathValue("id"))
+		if !ok {
+			s.writeError(w, engine.Errorf(engine.CodeNotFound, "no such exercise"))
+			return
+		}
+		if sess.Exercise != le.id {
+			s.writeError(w, engine.Errorf(engine.CodeForbidden, "your session belongs to another exercise"))
+			return
+		}
+		next(w, r, sess, le)
+	})
+}
+
+func (s *Server) handleHealth(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Write([]byte("ok\n"))
+}
+
+func (s *Server) handleReady(w http.ResponseWriter, _ *http.Request) {
+	if s.ctx.Err() != nil {
+		http.Error(w, "shutting down", http.StatusServiceUnavailable)
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Write([]byte("ok\n"))
+}
+
+func (s *Server) handleMetrics(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+	s.metrics.write(w)
+}
+
+func (s *Server) handleAdminLogin(w http.ResponseWriter, r *http.Request) {
+	if !s.allowAttempt(r) {
+		s.writeError(w, engine.Errorf(codeTooMany, "too many attempts; wait a minute and try again"))
+		return
+	}
+	var req struct {
+		Key string `json:"key"`
+	}
+	if err := readJSON(w, r, maxJSONBody, &req); err != nil {
+		s.writeError(w, err)
+		return
+	}
+	if !s.adminKeyMatches(req.Key) {
+		s.metrics.joinsFailed.Add(1)
+		s.writeError(w, engine.Errorf(codeUnauthorized, "wrong admin key"))
+		return
+	}
+	s.setSessionCookie(w, s.sessions.create("", RoleAdmin, "", "admin"))
+	writeJSON(w, http.StatusOK, map[string]bool{"ok": true})
+}
+
+// libraryEntry describes a bundled scenario.
+type libraryEntry struct {
+	Name     string   `json:"name"`
+	Title    string   `json:"title"`
+	Teams    []string `json:"teams"`
+	Injects  int      `json:"injects"`
+	Duration string   `json:"duration"`
+}
+
+func (s *Server) handleLibrary(w http.ResponseWriter, _ *http.Request) {
+	out := []libraryEntry{}
+	for _, name := range scenarios.Library() {
+		scn, _ := scenarios.LoadLibrary(name)
+		if scn == nil {
+			continue
+		}
+		e := libraryEntry{Name: name, Title: scn.Exercise.Title, Injects: len(scn.Injects), Duration: scn.Exercise.Duration.String()}
+		for _, t := range scn.Teams {
+			e.Teams = append(e.Teams, t.ID)
+		}
+		out = append(out, e)
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) handleListExercises(w http.ResponseWriter, r *http.Request) {
+	s.mu.RLock()
+	ids := slices.Clone(s.order)
+	s.mu.RUnlock()
+	out := []ExerciseInfo{}
+	for _, id := range ids {
+		le, ok := s.exercise(id)
+		if !ok {
+			continue
+		}
+		info := ExerciseInfo{ID: id, Title: le.scn.Exercise.Title, Created: le.created, Codes: le.codes}
+		le.runner.Inspect(r.Context(), func(x *engine.Exercise) { info.Status = x.State().Status })
+		if info.Status == "" {
+			info.Status = engine.StatusEnded
+		}
+		out = append(out, info)
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) handleCreateExercise(w http.ResponseWriter, r *http.Request) {
+	var req CreateRequest
+	if err := readJSON(w, r, MaxScenarioUpload+maxJSONBody, &req); err != nil {
+		s.writeError(w, err)
+		return
+	}
+	info, err := s.CreateExercise(req)
+	if err != nil {
+		s.writeError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, info)
+}
+
+// joinResponse tells the browser who it is now and where to go.
+type joinResponse struct {
+	Exercise string      `json:"exercise"`
+	Role     engine.Role `json:"role"`
+	Team     string      `json:"team,omitempty"`
+	Name     string      `json:"name"`
+	Page     string      `json:"page"`
+}
+
+func pageFor(role engine.Role) string {
+	switch role {
+	case engine.RoleFacilitator:
+		return "/facilitator.html"
+	case engine.RoleTrainee:
+		return "/trainee.html"
+	case RoleAdmin:
+		return "/admin.html"
+	}
+	return "/observer.html"
+}
+
+func (s *Server) handleJoin(w http.ResponseWriter, r *http.Request) {
+	if !s.allowAttempt(r) {
+		s.writeError(w, engine.Errorf(codeTooMany, "too many attempts; wait a minute and try again"))
+		return
+	}
+	var req struct {
+		Code string `json:"code"`
+		Name string `json:"name"`
+	}
+	if err := readJSON(w, r, maxJSONBody, &req); err != nil {
+		s.writeError(w, err)
+		return
+	}
+	sess, err := s.Join(req.Code, req.Name)
+	if err != nil {
+		s.writeError(w, err)
+		return
+	}
+	s.setSessionCookie(w, sess)
+	writeJSON(w, http.StatusOK, joinResponse{Exercise: sess.Exercise, Role: sess.Role, Team: sess.Team, Name: sess.Name, Page: pageFor(sess.Role)})
+}
+
+func (s *Server) handleSession(w http.ResponseWriter, _ *http.Request, sess *Session) {
+	writeJSON(w, http.StatusOK, joinResponse{Exercise: sess.Exercise, Role: sess.Role, Team: sess.Team, Name: sess.Name, Page: pageFor(sess.Role)})
+}
+
+func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
+	if c, err := r.Cookie(SessionCookie); err == nil {
+		s.sessions.delete(c.Value)
+	}
+	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: s.cfg.SecureCookies})
+	writeJSON(w, http.StatusOK, map[string]bool{"ok": true})
+}
+
+// exerciseView is an exercise as one role may see it.
+type exerciseView struct {
+	ID          string          `json:"id"`
+	Title       string          `json:"title"`
+	Description string          `json:"description"`
+	Duration    time.Duration   `json:"duration"`
+	StartTime   string          `json:"start_time,omitempty"`
+	Languages   []string        `json:"languages,omitempty"`
+	Objectives  []objectiveView `json:"objectives"`
+	Teams       []teamView      `json:"teams"`
+	Groups      []groupView     `json:"groups"`
+	Actors      []actorView     `json:"actors"`
+	Incidents   []groupView     `json:"incidents"`
+	You         youInfo         `json:"you"`
+	Peers       []peerView      `json:"peers,omitempty"`
+	MSEL        []mselEntry     `json:"msel,omitempty"`
+}
+
+type objectiveView struct {
+	ID         string `json:"id"`
+	Text       string `json:"text"`
+	Capability string `json:"capability"`
+}
+
+type teamView struct {
+	ID      string `json:"id"`
+	Name    string `json:"name"`
+	Country string `json:"country"`
+	Sector  string `json:"sector"`
+}
+
+type groupView struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+type actorView struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	Kind string `json:"kind"`
+}
+
+type peerView struct {
+	Team string   `json:"team"`
+	Name string   `json:"name"`
+	TLP  []string `json:"tlp"`
+}
+
+type mselEntry struct {
+	ID       string         `json:"id"`
+	Title    string         `json:"title"`
+	At       *time.Duration `json:"at"`
+	Trigger  string         `json:"trigger,omitempty"`
+	To       []string       `json:"to"`
+	Channel  string         `json:"channel"`
+	Severity string         `json:"severity"`
+}
+
+func (s *Server) handleExercise(w http.ResponseWriter, _ *http.Request, sess *Session, le *liveExercise) {
+	scn := le.scn
+	v := exerciseView{ID: le.id, Title: scn.Exercise.Title, Description: scn.Exercise.Description, Duration: scn.Exercise.Duration.D(),
+		Languages: scn.Exercise.Languages, You: youInfo{Role: sess.Role, Team: sess.Team, Name: sess.Name},
+		Objectives: []objectiveView{}, Teams: []teamView{}, Groups: []groupView{}, Actors: []actorView{}, Incidents: []groupView{}}
+	if !scn.Exercise.StartTime.IsZero() {
+		v.StartTime = scn.Exercise.StartTime.Format(time.RFC3339)
+	}
+	for _, o := range scn.Exercise.Objectives {
+		v.Objectives = append(v.Objectives, objectiveView{o.ID, o.Text, string(o.Capability)})
+	}
+	for _, t := range scn.Teams {
+		v.Teams = append(v.Teams, teamView{t.ID, t.Name, t.Country, t.Sector})
+	}
+	for _, g := range scn.Groups {
+		v.Groups = append(v.Groups, groupView{g.ID, g.Name})
+	}
+	for _, a := range scn.Actors {
+		v.Actors = append(v.Actors, actorView{a.ID, a.Name, string(a.Kind)})
+	}
+	for _, inc := range scn.Incidents {
+		v.Incidents = append(v.Incidents, groupView{inc.ID, inc.Title})
+	}
+	if sess.Role == engine.RoleTrainee {
+		for _, t := range scn.Teams {
+			if allowed := scn.AllowedTLP(sess.Team, t.ID); len(allowed) > 0 {
+				p := peerView{Team: t.ID, Name: t.Name}
+				for _, l := range allowed {
+					p.TLP = append(p.TLP, string(l))
+				}
+				v.Peers = append(v.Peers, p)
+			}
+		}
+	}
+	if sess.IsStaff() {
+		for _, in := range scn.Injects {
+			e := mselEntry{ID: in.ID, Title: in.Title, To: in.To, Channel: string(in.Channel), Severity: string(in.Severity), Trigger: describeTrigger(in)}
+			if in.At != nil {
+				at := in.At.D()
+				e.At = &at
+			}
+			v.MSEL = append(v.MSEL, e)
+		}
+	}
+	writeJSON(w, http.StatusOK, v)
+}
+
+// describeTrigger says in words what releases a triggered inject.
+func describeTrigger(in scenarios.Inject) string {
+	t := in.Trigger
+	if t == nil {
+		if in.At == nil {
+			return "consequence of a missed expectation or a spread"
+		}
+		return ""
+	}
+	delay := ""
+	if t.Delay > 0 {
+		delay = " + " + t.Delay.String()
+	}
+	switch {
+	case t.After != "":
+		return "after " + t.After + delay
+	case t.OnAction != nil:
+		who := "a team"
+		if t.OnAction.Team != "" {
+			who = t.OnAction.Team
+		}
+		about := ""
+		if t.OnAction.Inject != "" {
+			about = " about " + t.OnAction.Inject
+		}
+		return fmt.Sprintf("when %s does %s%s%s", who, t.OnAction.Action, about, delay)
+	case t.OnMiss != "":
+		return "when " + t.OnMiss + " is missed" + delay
+	}
+	return "released by the facilitator"
+}
+
+func (s *Server) handleReport(w http.ResponseWriter, r *http.Request, sess *Session, le *liveExercise) {
+	if !sess.IsStaff() {
+		s.writeError(w, engine.Errorf(engine.CodeForbidden, "the report is for facilitators, evaluators and observers"))
+		return
+	}
+	format := r.URL.Query().Get("format")
+	if format == "" {
+		format = "html"
+	}
+	events, err := le.copyEvents(r.Context())
+	if err != nil {
+		s.writeError(w, err)
+		return
+	}
+	rep, err := report.Build(le.scn, events, nil)
+	if err != nil {
+		s.writeError(w, err)
+		return
+	}
+	var buf bytes.Buffer
+	var ctype, ext string
+	switch format {
+	case "html":
+		err, ctype, ext = rep.WriteHTML(&buf), "text/html; charset=utf-8", "html"
+	case "md":
+		err, ctype, ext = rep.WriteMarkdown(&buf), "text/markdown; charset=utf-8", "md"
+	case "json":
+		err, ctype, ext = rep.WriteJSON(&buf), "application/json; charset=utf-8", "json"
+	case "csv":
+		err, ctype, ext = rep.WriteCSV(&buf), "text/csv; charset=utf-8", "csv"
+	default:
+		s.writeError(w, engine.Errorf(engine.CodeInvalid, "unknown format %q: use html, md, json or csv", format))
+		return
+	}
+	if err != nil {
+		s.writeError(w, err)
+		return
+	}
+	w.Header().Set("Content-Type", ctype)
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-report.%s"`, le.scn.Exercise.ID, ext))
+	if format == "html" {
+		// The report styles itself inline; it runs no script.
+		w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'")
+	}
+	w.Write(buf.Bytes())
+}
+
+func (s *Server) handleWS(w http.ResponseWriter, r *http.Request, sess *Session, le *liveExercise) {
+	var since uint64
+	if v := r.URL.Query().Get("since"); v != "" {
+		n, err := strconv.ParseUint(v, 10, 64)
+		if err != nil {
+			s.writeError(w, engine.Errorf(engine.CodeInvalid, "since must be a sequence number"))
+			return
+		}
+		since = n
+	}
+	s.serveWS(w, r, sess, le, since)
+}
+
+// uiFS is the embedded browser UI.
+func uiHandler() http.Handler {
+	sub, err := fs.Sub(uiFiles, "ui")
+	if err != nil {
+		panic("web: embedded UI missing: " + err.Error())
+	}
+	return http.FileServerFS(sub)
+}

@@ -1,0 +1,297 @@
+package web
+
+import (
+	"context"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/gorilla/websocket"
+	"github.com/rs/zerolog"
+	"golang.org/x/time/rate"
+
+	"cmesim/engine"
+	"cmesim/scenarios"
+)
+
+// Limits on HTTP input.
+const (
+	// MaxScenarioUpload is the largest scenario a facilitator may upload.
+	MaxScenarioUpload = 1 << 20
+	// maxJSONBody bounds every other JSON request body.
+	maxJSONBody = 64 << 10
+	// joinRate and joinBurst limit join and admin-login attempts per
+	// client IP, so codes and keys cannot be guessed by brute force.
+	joinRate  = rate.Limit(1.0 / 3) // one every 3 s on average
+	joinBurst = 10
+)
+
+// SessionCookie is the name of the session cookie.
+const SessionCookie = "cmesim_session"
+
+// Config configures a Server.
+type Config struct {
+	// AdminKey protects creating exercises. It must not be empty.
+	AdminKey string
+	// AllowedOrigins are browser origins besides the server's own that may
+	// open WebSockets ("https://cme.example.org").
+	AllowedOrigins []string
+	// SecureCookies marks cookies Secure (set when serving TLS).
+	SecureCookies bool
+	// Log receives the server's log; the zero value logs nothing.
+	Log zerolog.Logger
+	// Now is the wall clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// Server is the live-exercise HTTP server. Create it with New; it is an
+// http.Handler.
+type Server struct {
+	cfg      Config
+	log      zerolog.Logger
+	now      func() time.Time
+	ctx      context.Context
+	cancel   context.CancelFunc
+	mux      *http.ServeMux
+	handler  http.Handler
+	upgrader websocket.Upgrader
+	sessions *sessions
+	metrics  *metrics
+
+	mu        sync.RWMutex
+	exercises map[string]*liveExercise
+	order     []string             // exercise ids in creation order
+	codes     map[string]codeEntry // normalised code → who it admits
+
+	limitMu  sync.Mutex
+	limiters map[string]*rate.Limiter // per client IP, for joins
+}
+
+// codeEntry is who a join code admits.
+type codeEntry struct {
+	exercise string
+	role     engine.Role
+	team     string
+}
+
+// New returns a Server with no exercises.
+func New(cfg Config) (*Server, error) {
+	if len(cfg.AdminKey) < 16 {
+		return nil, errors.New("web: the admin key must be at least 16 characters")
+	}
+	now := cfg.Now
+	if now == nil {
+		now = time.Now
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	s := &Server{
+		cfg: cfg, log: cfg.Log, now: now, ctx: ctx, cancel: cancel,
+		sessions: newSessions(now), metrics: &metrics{},
+		exercises: map[string]*liveExercise{}, codes: map[string]codeEntry{},
+		limiters: map[string]*rate.Limiter{},
+	}
+	s.upgrader = websocket.Upgrader{
+		ReadBufferSize:    4096,
+		WriteBufferSize:   4096,
+		HandshakeTimeout:  10 * time.Second,
+		CheckOrigin:       s.checkOrigin,
+		EnableCompression: false,
+	}
+	s.routes()
+	return s, nil
+}
+
+// ServeHTTP serves the API, the WebSockets and the UI.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// Close stops every exercise and ends every connection's context.
+func (s *Server) Close() {
+	s.cancel()
+	s.mu.Lock()
+	les := make([]*liveExercise, 0, len(s.exercises))
+	for _, le := range s.exercises {
+		les = append(les, le)
+	}
+	s.mu.Unlock()
+	for _, le := range les {
+		le.stop()
+	}
+}
+
+// checkOrigin accepts WebSocket upgrades from the server's own origin or a
+// configured one; a request without Origin (not a browser) is accepted, as
+// the session cookie still has to be valid.
+func (s *Server) checkOrigin(r *http.Request) bool {
+	origin := r.Header.Get("Origin")
+	if origin == "" {
+		return true
+	}
+	u, err := url.Parse(origin)
+	if err != nil {
+		return false
+	}
+	if strings.EqualFold(u.Host, r.Host) {
+		return true
+	}
+	return slices.Contains(s.cfg.AllowedOrigins, strings.TrimRight(origin, "/"))
+}
+
+// CreateRequest asks for a new exercise.
+type CreateRequest struct {
+	// Scenario names a bundled scenario; YAML holds an uploaded one.
+	Scenario string `json:"scenario,omitempty"`
+	YAML     string `json:"yaml,omitempty"`
+	Seed     uint64 `json:"seed,omitempty"`
+	// Speed is the pace in multiples of real time; 0 means 1.
+	Speed  float64  `json:"speed,omitempty"`
+	Humans []string `json:"humans,omitempty"`
+}
+
+// ExerciseInfo describes a created exercise to the admin who created it.
+type ExerciseInfo struct {
+	ID      string        `json:"id"`
+	Title   string        `json:"title"`
+	Status  engine.Status `json:"status,omitempty"`
+	Created time.Time     `json:"created"`
+	Codes   exerciseCodes `json:"codes"`
+}
+
+// ProblemsError is a scenario that failed validation.
+type ProblemsError struct{ Problems scenarios.Problems }
+
+func (e *ProblemsError) Error() string {
+	return fmt.Sprintf("the scenario is invalid (%d errors)", len(e.Problems.Errors()))
+}
+
+// CreateExercise loads a scenario and starts a new exercise of it, ready
+// for a facilitator to start.
+func (s *Server) CreateExercise(req CreateRequest) (*ExerciseInfo, error) {
+	var scn *scenarios.Scenario
+	var problems scenarios.Problems
+	switch {
+	case req.YAML != "" && req.Scenario != "":
+		return nil, engine.Errorf(engine.CodeInvalid, "give either a bundled scenario or an uploaded one, not both")
+	case req.YAML != "":
+		if len(req.YAML) > MaxScenarioUpload {
+			return nil, engine.Errorf(engine.CodeInvalid, "the scenario is larger than %d bytes", MaxScenarioUpload)
+		}
+		scn, problems = scenarios.Parse("upload.yaml", []byte(req.YAML))
+	case slices.Contains(scenarios.Library(), req.Scenario):
+		scn, problems = scenarios.LoadLibrary(req.Scenario)
+	case req.Scenario == "":
+		return nil, engine.Errorf(engine.CodeInvalid, "choose a bundled scenario or upload one")
+	default:
+		return nil, engine.Errorf(engine.CodeNotFound, "no bundled scenario named %q", req.Scenario)
+	}
+	if scn == nil {
+		return nil, &ProblemsError{Problems: problems.Errors()}
+	}
+	speed := req.Speed
+	if speed == 0 {
+		speed = 1
+	}
+	if !(speed > 0 && speed <= 10000) {
+		return nil, engine.Errorf(engine.CodeInvalid, "speed must be between 0 and 10000")
+	}
+	id := uuid.NewString()
+	le, err := startExercise(id, scn, engine.Options{Seed: req.Seed, Humans: req.Humans}, speed, s.metrics, s.now())
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	s.exercises[id] = le
+	s.order = append(s.order, id)
+	s.codes[normalizeCode(le.codes.Facilitator)] = codeEntry{id, engine.RoleFacilitator, ""}
+	s.codes[normalizeCode(le.codes.Evaluator)] = codeEntry{id, engine.RoleEvaluator, ""}
+	s.codes[normalizeCode(le.codes.Observer)] = codeEntry{id, engine.RoleObserver, ""}
+	for team, code := range le.codes.Teams {
+		s.codes[normalizeCode(code)] = codeEntry{id, engine.RoleTrainee, team}
+	}
+	s.mu.Unlock()
+	s.metrics.exercises.Add(1)
+	s.log.Info().Str("exercise", id).Str("scenario", scn.Exercise.ID).Msg("exercise created")
+	return &ExerciseInfo{ID: id, Title: scn.Exercise.Title, Created: le.created, Codes: le.codes}, nil
+}
+
+func (s *Server) exercise(id string) (*liveExercise, bool) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	le, ok := s.exercises[id]
+	return le, ok
+}
+
+// Join signs a participant in with a join code; name is required for
+// trainees. It returns the new session.
+func (s *Server) Join(code, name string) (*Session, error) {
+	name = strings.TrimSpace(name)
+	s.mu.RLock()
+	entry, ok := s.codes[normalizeCode(code)]
+	s.mu.RUnlock()
+	if !ok {
+		s.metrics.joinsFailed.Add(1)
+		return nil, engine.Errorf(engine.CodeNotFound, "no exercise has this code; check it with your facilitator")
+	}
+	if entry.role == engine.RoleTrainee && name == "" {
+		return nil, engine.Errorf(engine.CodeInvalid, "enter your name so your team and the facilitator know who acted")
+	}
+	if len(name) > engine.MaxNameLen || strings.ContainsAny(name, "\x00\r\n") {
+		return nil, engine.Errorf(engine.CodeInvalid, "a name has at most %d characters on one line", engine.MaxNameLen)
+	}
+	if name == "" {
+		name = string(entry.role)
+	}
+	s.metrics.joins.Add(1)
+	return s.sessions.create(entry.exercise, entry.role, entry.team, name), nil
+}
+
+// allowAttempt rate-limits joins and admin logins per client IP.
+func (s *Server) allowAttempt(r *http.Request) bool {
+	ip, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		ip = r.RemoteAddr
+	}
+	s.limitMu.Lock()
+	defer s.limitMu.Unlock()
+	l, ok := s.limiters[ip]
+	if !ok {
+		if len(s.limiters) > 100000 { // forget everyone rather than grow without bound
+			s.limiters = map[string]*rate.Limiter{}
+		}
+		l = rate.NewLimiter(joinRate, joinBurst)
+		s.limiters[ip] = l
+	}
+	return l.Allow()
+}
+
+// adminKeyMatches compares in constant time.
+func (s *Server) adminKeyMatches(key string) bool {
+	return subtle.ConstantTimeCompare([]byte(key), []byte(s.cfg.AdminKey)) == 1
+}
+
+// copyEvents returns a copy of an exercise's log, taken on its goroutine.
+func (le *liveExercise) copyEvents(ctx context.Context) ([]engine.Event, error) {
+	var events []engine.Event
+	err := le.runner.Inspect(ctx, func(x *engine.Exercise) { events = slices.Clone(x.Events()) })
+	if err != nil {
+		// The runner has stopped (the exercise ended): its log is final and
+		// no goroutine changes it any more.
+		select {
+		case <-le.done:
+			return slices.Clone(le.x.Events()), nil
+		default:
+		}
+	}
+	return events, err
+}
+
+// drain discards a request body's rest so the connection can be reused.
+func drain(r io.Reader) { io.Copy(io.Discard, io.LimitReader(r, maxJSONBody)) }

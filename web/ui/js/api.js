@@ -1,0 +1,58 @@
+// JSON over HTTP with the server's error shape:
+// {"error": {"code": "...", "message": "..."}} (+ "problems" for bad scenarios).
+
+export class ApiError extends Error {
+  constructor(status, code, message, body) {
+    super(message || `HTTP ${status}`);
+    this.name = 'ApiError';
+    this.status = status;
+    this.code = code || 'error';
+    this.body = body;
+    const p = body && (body.problems || (body.error && body.error.problems));
+    this.problems = Array.isArray(p) ? p : [];
+  }
+}
+
+/**
+ * api fetches path and returns the decoded JSON body (or text when the
+ * answer is not JSON). It throws ApiError for non-2xx answers and for
+ * network failures (status 0, code "network").
+ */
+export async function api(path, { method = 'GET', body, signal } = {}) {
+  const init = { method, credentials: 'same-origin', headers: { Accept: 'application/json' }, signal };
+  if (body !== undefined) {
+    init.headers['Content-Type'] = 'application/json';
+    init.body = JSON.stringify(body);
+  }
+  let res;
+  try {
+    res = await fetch(path, init);
+  } catch (err) {
+    if (err && err.name === 'AbortError') throw err;
+    throw new ApiError(0, 'network', 'Cannot reach the server. Check your connection and try again.');
+  }
+  const text = await res.text();
+  let data = null;
+  if (text) {
+    try { data = JSON.parse(text); } catch { data = text; }
+  }
+  if (!res.ok) {
+    const e = data && typeof data === 'object' ? data.error : null;
+    const code = e && e.code ? e.code : statusCode(res.status);
+    const message = e && e.message ? e.message : (typeof data === 'string' && data.trim() ? data.trim() : `${res.status} ${res.statusText}`);
+    throw new ApiError(res.status, code, message, data && typeof data === 'object' ? data : null);
+  }
+  return data;
+}
+
+function statusCode(status) {
+  return ({ 400: 'invalid', 401: 'unauthorized', 403: 'forbidden', 404: 'not_found', 409: 'conflict', 429: 'too_many_requests' })[status] || 'internal';
+}
+
+export const getJSON = (path) => api(path);
+export const postJSON = (path, body) => api(path, { method: 'POST', body });
+
+/** reportURL returns the report download path of exercise id. */
+export function reportURL(id, format) {
+  return `/api/exercises/${encodeURIComponent(id)}/report?format=${encodeURIComponent(format)}`;
+}

@@ -1,0 +1,65 @@
+// The virtual exercise clock, interpolated locally between status messages:
+// while the exercise runs, virtual time advances at status.speed virtual
+// seconds per wall second from the last status' `now`.
+
+export class VirtualClock {
+  constructor() {
+    this.base = 0;        // virtual ns at baseWall
+    this.baseWall = now(); // performance.now() ms
+    this.speed = 1;
+    this.status = 'ready';
+    this.duration = 0;
+    this.listeners = new Set();
+    this.timer = null;
+  }
+
+  /** update takes a status message's status object ({status, speed, now, duration}). */
+  update(st) {
+    if (!st) return;
+    if (typeof st.now === 'number') {
+      this.base = st.now;
+      this.baseWall = now();
+    }
+    if (typeof st.speed === 'number' && st.speed > 0) this.speed = st.speed;
+    if (st.status) this.status = st.status;
+    if (typeof st.duration === 'number') this.duration = st.duration;
+    this.tick();
+  }
+
+  /** observe moves the clock forward to an event's time if it is behind. */
+  observe(at) {
+    if (typeof at === 'number' && at > this.now()) {
+      this.base = at;
+      this.baseWall = now();
+    }
+  }
+
+  /** now returns the current virtual time in ns. */
+  now() {
+    if (this.status !== 'running') return this.base;
+    const t = this.base + (now() - this.baseWall) * 1e6 * this.speed;
+    return this.duration > 0 ? Math.min(t, this.duration) : t;
+  }
+
+  /** onTick calls fn(nowNs) about four times a second; returns an unsubscribe. */
+  onTick(fn) {
+    this.listeners.add(fn);
+    if (!this.timer) this.timer = setInterval(() => this.tick(), 250);
+    fn(this.now());
+    return () => {
+      this.listeners.delete(fn);
+      if (!this.listeners.size) { clearInterval(this.timer); this.timer = null; }
+    };
+  }
+
+  tick() {
+    const t = this.now();
+    for (const fn of this.listeners) {
+      try { fn(t); } catch (err) { console.error('clock listener:', err); }
+    }
+  }
+}
+
+function now() {
+  return (typeof performance !== 'undefined' ? performance : Date).now();
+}

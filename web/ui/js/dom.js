@@ -1,0 +1,110 @@
+// Tiny DOM helpers. Text is always set with textContent (never innerHTML),
+// so data from the server or from users can never become markup.
+
+/**
+ * h(tag, attrs, ...children) builds an element.
+ * attrs: class (string or array), dataset ({k: v}), on ({event: fn}),
+ * aria-* and other attributes (set with setAttribute), and a few
+ * properties (value, checked, disabled, selected, hidden, textContent).
+ * children: strings (become text nodes), nodes, arrays, null/false (skipped).
+ */
+export function h(tag, attrs, ...children) {
+  const el = document.createElement(tag);
+  if (attrs) {
+    for (const [k, v] of Object.entries(attrs)) {
+      if (v === undefined || v === null || v === false) continue;
+      if (k === 'class') {
+        el.className = Array.isArray(v) ? v.filter(Boolean).join(' ') : v;
+      } else if (k === 'dataset') {
+        for (const [dk, dv] of Object.entries(v)) if (dv !== undefined && dv !== null) el.dataset[dk] = String(dv);
+      } else if (k === 'on') {
+        for (const [ev, fn] of Object.entries(v)) el.addEventListener(ev, fn);
+      } else if (PROPS.has(k)) {
+        el[k] = v;
+      } else if (v === true) {
+        el.setAttribute(k, '');
+      } else {
+        el.setAttribute(k, String(v));
+      }
+    }
+  }
+  append(el, children);
+  return el;
+}
+
+const PROPS = new Set(['value', 'checked', 'disabled', 'selected', 'hidden', 'textContent', 'htmlFor', 'multiple', 'required', 'open']);
+
+/** append adds children (strings, nodes, nested arrays) to el. */
+export function append(el, children) {
+  for (const c of children) {
+    if (c === null || c === undefined || c === false) continue;
+    if (Array.isArray(c)) append(el, c);
+    else if (c instanceof Node) el.appendChild(c);
+    else el.appendChild(document.createTextNode(String(c)));
+  }
+  return el;
+}
+
+/** clear removes every child of el. */
+export function clear(el) {
+  while (el.firstChild) el.removeChild(el.firstChild);
+  return el;
+}
+
+/** replace clears el and appends children. */
+export function replace(el, ...children) {
+  clear(el);
+  return append(el, children);
+}
+
+/** $ returns the first element matching sel (in root or document). */
+export function $(sel, root = document) {
+  return root.querySelector(sel);
+}
+
+/** $$ returns every element matching sel as an array. */
+export function $$(sel, root = document) {
+  return Array.from(root.querySelectorAll(sel));
+}
+
+/** option builds an <option>. */
+export function option(value, label, selected = false) {
+  return h('option', { value, selected }, label ?? value);
+}
+
+/** copyText copies text to the clipboard, with a fallback for insecure origins. */
+export async function copyText(text) {
+  if (navigator.clipboard && window.isSecureContext) {
+    try {
+      await navigator.clipboard.writeText(text);
+      return true;
+    } catch { /* fall through */ }
+  }
+  const ta = h('textarea', { class: 'offscreen', 'aria-hidden': 'true', readonly: true });
+  ta.value = text;
+  document.body.appendChild(ta);
+  ta.select();
+  let ok = false;
+  try { ok = document.execCommand('copy'); } catch { ok = false; }
+  ta.remove();
+  return ok;
+}
+
+/** copyButton returns a button that copies getText() and says so. */
+export function copyButton(getText, label = 'Copy', extra = {}) {
+  const btn = h('button', { type: 'button', class: 'btn btn-small btn-copy', ...extra }, label);
+  btn.addEventListener('click', async () => {
+    const ok = await copyText(typeof getText === 'function' ? getText() : getText);
+    btn.textContent = ok ? 'Copied' : 'Copy failed';
+    btn.classList.toggle('copied', ok);
+    setTimeout(() => { btn.textContent = label; btn.classList.remove('copied'); }, 1500);
+  });
+  return btn;
+}
+
+let idCounter = 0;
+/** uid returns a document-unique id with prefix, for label/for pairs. */
+export function uid(prefix = 'id') {
+  idCounter += 1;
+  return `${prefix}-${idCounter}`;
+}

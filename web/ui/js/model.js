@@ -1,0 +1,65 @@
+// Directory: names of the exercise's teams, actors and injects, so events
+// (which carry ids) can be shown with names.
+
+export class Directory {
+  constructor(exercise = {}) {
+    this.exercise = exercise;
+    this.teams = new Map();
+    this.actors = new Map();
+    this.injects = new Map();
+    for (const t of exercise.teams || []) this.teams.set(t.id, t);
+    for (const a of exercise.actors || []) this.actors.set(a.id, a);
+    for (const m of exercise.msel || []) this.injects.set(m.id, { ...m });
+  }
+
+  teamName(id) {
+    if (!id) return '';
+    const t = this.teams.get(id);
+    return t ? (t.name || id) : id;
+  }
+
+  actorName(id) {
+    if (!id) return '';
+    const a = this.actors.get(id);
+    return a ? (a.name || id) : id;
+  }
+
+  /** anyName names a team, an actor, "group:ID" or "all". */
+  anyName(id) {
+    if (!id) return '';
+    if (id === 'all' || id === '*') return 'all teams';
+    if (id.startsWith('group:')) return `group ${id.slice(6)}`;
+    if (this.teams.has(id)) return this.teamName(id);
+    if (this.actors.has(id)) return this.actorName(id);
+    return id;
+  }
+
+  injectTitle(id) {
+    const i = this.injects.get(id);
+    return i ? (i.title || '') : '';
+  }
+
+  /** learnInject records what an inject message or ad-hoc inject tells about an inject. */
+  learnInject(inj) {
+    if (!inj || !inj.id) return;
+    const old = this.injects.get(inj.id) || {};
+    this.injects.set(inj.id, { ...old, ...inj });
+  }
+
+  /** learnEvent picks up inject titles from events (ad-hoc injects). */
+  learnEvent(msg) {
+    const ev = msg.event || {};
+    if (msg.inject) this.learnInject(msg.inject);
+    if (ev.type === 'inject.sent' && ev.data && ev.data.adhoc) {
+      const a = ev.data.adhoc;
+      this.learnInject({ id: ev.data.inject || a.id, title: a.title, channel: a.channel, to: a.to, severity: a.severity, adhoc: true });
+    }
+  }
+
+  teamList() { return [...this.teams.values()]; }
+  actorList() { return [...this.actors.values()]; }
+
+  objectives() {
+    return (this.exercise.objectives || []).map((o) => (typeof o === 'string' ? { id: o, text: o } : { id: o.id ?? o.ID, text: o.text ?? o.Text ?? '' }));
+  }
+}
