@@ -144,8 +144,8 @@ func (x *Exercise) teamAction(cmd Command) error {
 		d.Peers, d.TLP = peers, string(tlp)
 		audience = append(audience, peers...)
 	}
-	x.emit(cmdEvent(EventAction, cmd, team, audience, d))
-	x.afterAction(idx, team, action, d)
+	ev := x.emit(cmdEvent(EventAction, cmd, team, audience, d))
+	x.afterAction(idx, team, action, d, ev.Seq)
 	return nil
 }
 
@@ -193,7 +193,7 @@ func tlpNames(ts []scenarios.TLP) string {
 
 // afterAction scores an accepted action against the team's expectations,
 // moves incidents on, and fires on_action triggers.
-func (x *Exercise) afterAction(idx int, team string, action scenarios.Action, d Details) {
+func (x *Exercise) afterAction(idx int, team string, action scenarios.Action, d Details, actionSeq uint64) {
 	in := x.injects[idx]
 	for i := range in.Expectations {
 		e := &in.Expectations[i]
@@ -206,7 +206,7 @@ func (x *Exercise) afterAction(idx int, team string, action scenarios.Action, d 
 		}
 		if wrong := x.judge(in, e, team, d); wrong != "" {
 			x.emit(Event{Type: EventExpectationWrong, Actor: "system", Team: team,
-				Data: Details{Inject: in.ID, Expectation: e.ID, Reason: wrong}})
+				Data: Details{Inject: in.ID, Expectation: e.ID, Reason: wrong, Cause: fmt.Sprintf("action:%d", actionSeq)}})
 			continue
 		}
 		if action == scenarios.ActionShare && !x.coversPeers(e, team, in.ID) {

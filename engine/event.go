@@ -124,6 +124,8 @@ type OpenExpectation struct {
 	Action   scenarios.Action `json:"action"`
 	Deadline time.Duration    `json:"deadline"`
 	Points   int              `json:"points"`
+	// Objective is the objective the expectation scores.
+	Objective string `json:"objective,omitempty"`
 	// Text is the expectation's description for trainees.
 	Text string `json:"text,omitempty"`
 }

@@ -347,7 +347,7 @@ func (x *Exercise) deliver(i, triggeringTeam int, cause string) {
 		ti := x.scn.TeamIndex(team)
 		var open []OpenExpectation
 		for _, e := range in.Expectations {
-			open = append(open, OpenExpectation{ID: e.ID, Action: e.Action, Deadline: x.k.Now() + e.Within.D(), Points: e.Points, Text: e.Description})
+			open = append(open, OpenExpectation{ID: e.ID, Action: e.Action, Deadline: x.k.Now() + e.Within.D(), Points: e.Points, Objective: e.Objective, Text: e.Description})
 		}
 		x.emit(Event{Type: EventInjectDelivered, Actor: "system", Team: team, Audience: []string{team},
 			Data: Details{Inject: in.ID, Incident: in.Incident, TLP: string(in.TLP), Severity: string(in.Severity), Cause: cause, Expectations: open}})

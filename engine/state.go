@@ -230,6 +230,7 @@ func (st *State) openExpectation(e *Event, x OpenExpectation) {
 		Expectation: x.ID,
 		Team:        e.Team,
 		Action:      x.Action,
+		Objective:   x.Objective,
 		MaxPoints:   x.Points,
 		Opened:      e.At,
 		Deadline:    x.Deadline,

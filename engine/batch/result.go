@@ -36,10 +36,12 @@ type ObjectiveResult struct {
 	Objective  string `json:"objective"`
 	Text       string `json:"text"`
 	Capability string `json:"capability"`
-	// Achieved is the fraction of runs in which the objective was rated P or
-	// S (the share of its available points earned, over all teams).
+	// Achieved is the fraction of the runs that exercised the objective in
+	// which it was rated P or S (the share of its available points earned,
+	// over all teams).
 	Achieved float64 `json:"achieved"`
-	// Ratings counts the runs by rating: P, S, M, U.
+	// Ratings counts the runs by rating: P, S, M, U; runs in which the
+	// objective had no points available are not counted.
 	Ratings map[string]int `json:"ratings"`
 }
 
@@ -203,15 +205,18 @@ func (a *accumulator) add(r *runResult) {
 		}
 	}
 	for oi, o := range r.objectives {
-		a.objectives[oi][Rate(o.earned, o.available, a.s.RatingFor(&a.s.Exercise.Objectives[oi]))]++
+		if rating := Rate(o.earned, o.available, a.s.RatingFor(&a.s.Exercise.Objectives[oi])); rating != "" {
+			a.objectives[oi][rating]++
+		}
 	}
 }
 
 // Rate turns the share of an objective's available points earned into an
-// HSEEP rating: P, S, M or U. With nothing available the rating is U.
+// HSEEP rating: P, S, M or U. With nothing available the objective was not
+// exercised and the rating is "".
 func Rate(earned, available float64, th scenarios.RatingThresholds) string {
 	if available <= 0 {
-		return "U"
+		return ""
 	}
 	f := earned / available
 	switch {
@@ -238,7 +243,7 @@ func (a *accumulator) result(opts Options) *Result {
 		counts := a.objectives[oi]
 		r.Objectives = append(r.Objectives, ObjectiveResult{
 			Objective: o.ID, Text: o.Text, Capability: string(o.Capability),
-			Achieved: round3(float64(counts["P"]+counts["S"]) / float64(max(1, a.runs))),
+			Achieved: round3(float64(counts["P"]+counts["S"]) / float64(max(1, counts["P"]+counts["S"]+counts["M"]+counts["U"]))),
 			Ratings:  counts,
 		})
 	}

@@ -1,0 +1,324 @@
+package report
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"cmesim/engine"
+	"cmesim/scenarios"
+)
+
+// Build computes the after-action report of one exercise run from its event
+// log and the scenario it ran. baseline may be nil; when given, it must be a
+// baseline of the same scenario, and each team is placed against it.
+//
+// Build checks that the log is whole (it starts with exercise.created,
+// sequence numbers run from 1 without gaps, time never goes back) and that
+// it belongs to s, and says which event is wrong when it is not.
+func Build(s *scenarios.Scenario, events []engine.Event, baseline *Baseline) (*Report, error) {
+	if s == nil {
+		return nil, errors.New("report: no scenario")
+	}
+	if err := checkLog(s, events); err != nil {
+		return nil, err
+	}
+	if baseline != nil {
+		if err := baseline.check(s); err != nil {
+			return nil, err
+		}
+	}
+	b := newBuilder(s, events)
+	for i := range events {
+		b.apply(&events[i])
+	}
+	b.expectations()
+	b.injectsAnswered()
+	b.teams()
+	b.objectives()
+	b.capabilities()
+	b.network()
+	b.incidents()
+	b.summary()
+	if baseline != nil {
+		b.standing(baseline)
+	}
+	b.findings()
+	b.log()
+	return b.r, nil
+}
+
+// checkLog rejects a log that is not a whole log of scenario s.
+func checkLog(s *scenarios.Scenario, events []engine.Event) error {
+	if len(events) == 0 {
+		return errors.New("report: the event log is empty")
+	}
+	if events[0].Type != engine.EventCreated {
+		return fmt.Errorf("report: event 1 is %s; a log starts with %s", events[0].Type, engine.EventCreated)
+	}
+	if id := events[0].Data.Scenario; id != "" && id != s.Exercise.ID {
+		return fmt.Errorf("report: the log is of scenario %q, not %q", id, s.Exercise.ID)
+	}
+	var last time.Duration
+	for i := range events {
+		e := &events[i]
+		if e.Seq != uint64(i)+1 {
+			return fmt.Errorf("report: event %d has sequence number %d: the log has a gap or a duplicate", i+1, e.Seq)
+		}
+		if e.At < last {
+			return fmt.Errorf("report: event %d (%s) is at %s, before the event it follows (%s)", e.Seq, e.Type, Duration(e.At).TPlus(), Duration(last).TPlus())
+		}
+		last = e.At
+		if e.Team != "" && s.TeamIndex(e.Team) < 0 && e.Type != engine.EventIncidentSpread {
+			return fmt.Errorf("report: event %d (%s) names team %q, which is not in scenario %s", e.Seq, e.Type, e.Team, s.Exercise.ID)
+		}
+	}
+	return nil
+}
+
+type teamInject struct{ team, inject string }
+
+type teamIncident struct{ team, incident string }
+
+// instance holds what the log says about one expectation instance beyond
+// what engine.State keeps.
+type instance struct {
+	latency    *Duration // from expectation.met
+	answered   *Duration // met, or the last wrong answer
+	missReason string
+}
+
+// builder folds the log into a Report. It runs engine.State alongside, so
+// outcomes are exactly the engine's.
+type builder struct {
+	s      *scenarios.Scenario
+	events []engine.Event
+	st     *engine.State
+	r      *Report
+
+	inst      map[string]*instance
+	adhoc     map[string]*engine.AdHocInject
+	delivered map[teamInject]engine.Event
+	acted     map[teamInject]bool
+	// firstAction is when each team first acted on each inject.
+	firstAction map[teamInject]time.Duration
+	injects     map[string]int // index in r.Injects
+	human       map[string]bool
+	phases      map[teamIncident]int // index in phaseList
+	phaseList   []PhaseState
+	conseq      map[string][]Consequence // INJECT.EXPECTATION@TEAM → what its miss set off
+	spreads     []engine.Event
+	// lastShare indexes r.Shares when the latest team.action was a share,
+	// else -1: expectation.wrong events come right after the action that
+	// caused them.
+	lastShare   int
+	actions     int
+	objectiveOf map[string]string // INJECT.EXPECTATION → objective, for ad-hoc injects
+}
+
+func newBuilder(s *scenarios.Scenario, events []engine.Event) *builder {
+	created := events[0].Data
+	b := &builder{
+		s: s, events: events,
+		st:          engine.NewState(s, created.Humans),
+		inst:        map[string]*instance{},
+		adhoc:       map[string]*engine.AdHocInject{},
+		delivered:   map[teamInject]engine.Event{},
+		acted:       map[teamInject]bool{},
+		firstAction: map[teamInject]time.Duration{},
+		injects:     map[string]int{},
+		human:       map[string]bool{},
+		phases:      map[teamIncident]int{},
+		conseq:      map[string][]Consequence{},
+		lastShare:   -1,
+		objectiveOf: map[string]string{},
+		r: &Report{
+			Format: Format,
+			Exercise: ExerciseInfo{
+				ID: s.Exercise.ID, Title: s.Exercise.Title, Description: strings.TrimSpace(s.Exercise.Description),
+				Version: s.Exercise.Version, Planned: Duration(s.Exercise.Duration.D()),
+				Seed: created.Seed, Events: len(events), End: Duration(events[len(events)-1].At),
+			},
+		},
+	}
+	if !s.Exercise.StartTime.IsZero() {
+		b.r.Exercise.StartTime = s.Exercise.StartTime.Format(time.RFC3339)
+	}
+	for _, h := range created.Humans {
+		b.human[h] = true
+	}
+	return b
+}
+
+func (b *builder) instance(inject, exp, team string) *instance {
+	k := inject + "." + exp + "@" + team
+	in := b.inst[k]
+	if in == nil {
+		in = &instance{}
+		b.inst[k] = in
+	}
+	return in
+}
+
+// apply folds one event.
+func (b *builder) apply(e *engine.Event) {
+	b.st.Apply(e)
+	d := &e.Data
+	b.noteConsequence(e)
+	switch e.Type {
+	case engine.EventEnded:
+		b.r.Exercise.Ended, b.r.Exercise.EndReason = true, d.Reason
+	case engine.EventTeamMode:
+		if d.Mode == engine.ModeHuman {
+			b.human[e.Team] = true
+		}
+	case engine.EventInjectSent:
+		if d.AdHoc != nil {
+			b.adhoc[d.Inject] = d.AdHoc
+		}
+	case engine.EventInjectDelivered:
+		b.deliver(e)
+	case engine.EventAction:
+		b.action(e)
+	case engine.EventExpectationMet:
+		in := b.instance(d.Inject, d.Expectation, e.Team)
+		in.latency, in.answered = durPtr(d.Latency), durPtr(e.At)
+	case engine.EventExpectationWrong:
+		in := b.instance(d.Inject, d.Expectation, e.Team)
+		in.answered = durPtr(e.At)
+		if b.lastShare >= 0 {
+			sh := &b.r.Shares[b.lastShare]
+			if sh.From == e.Team && sh.Inject == d.Inject && sh.At == Duration(e.At) && !slices.Contains(sh.Problems, d.Reason) {
+				sh.Problems = append(sh.Problems, d.Reason)
+			}
+		}
+	case engine.EventExpectationMissed:
+		b.instance(d.Inject, d.Expectation, e.Team).missReason = d.Reason
+	case engine.EventIncidentPhase:
+		k := teamIncident{e.Team, d.Incident}
+		i, ok := b.phases[k]
+		if !ok {
+			i = len(b.phaseList)
+			b.phases[k] = i
+			b.phaseList = append(b.phaseList, PhaseState{Team: e.Team, Incident: d.Incident})
+		}
+		p := &b.phaseList[i]
+		p.Phase = string(d.Phase)
+		p.Steps = append(p.Steps, PhaseStep{Phase: string(d.Phase), At: Duration(e.At)})
+	case engine.EventIncidentSpread:
+		b.spreads = append(b.spreads, *e)
+	case engine.EventNote:
+		b.r.Notes = append(b.r.Notes, Note{Seq: e.Seq, At: Duration(e.At), By: e.Actor, Team: e.Team, Inject: d.Inject, Text: d.Text})
+	}
+}
+
+// noteConsequence records an inject delivery or a spread that a miss set off.
+func (b *builder) noteConsequence(e *engine.Event) {
+	ref, team, ok := missCause(e.Data.Cause)
+	if !ok {
+		return
+	}
+	k := ref + "@" + team
+	switch e.Type {
+	case engine.EventInjectDelivered:
+		b.conseq[k] = append(b.conseq[k], Consequence{Kind: "inject", ID: e.Data.Inject, Team: e.Team, At: Duration(e.At)})
+	case engine.EventIncidentSpread:
+		b.conseq[k] = append(b.conseq[k], Consequence{Kind: "spread", ID: e.Data.Spread, Team: e.Team, At: Duration(e.At)})
+	}
+}
+
+// missCause splits a cause "miss:INJECT.EXPECTATION:TEAM".
+func missCause(cause string) (ref, team string, ok bool) {
+	rest, ok := strings.CutPrefix(cause, "miss:")
+	if !ok {
+		return "", "", false
+	}
+	i := strings.LastIndexByte(rest, ':')
+	if i < 0 {
+		return rest, "", true
+	}
+	return rest[:i], rest[i+1:], true
+}
+
+func (b *builder) deliver(e *engine.Event) {
+	d := &e.Data
+	b.delivered[teamInject{e.Team, d.Inject}] = *e
+	i, ok := b.injects[d.Inject]
+	if !ok {
+		info := InjectInfo{ID: d.Inject, Incident: d.Incident, TLP: d.TLP, Severity: d.Severity}
+		if in, ok := b.s.Inject(d.Inject); ok {
+			info.Title = in.Title
+		} else if a := b.adhoc[d.Inject]; a != nil {
+			info.Title, info.AdHoc = a.Title, true
+		}
+		i = len(b.r.Injects)
+		b.injects[d.Inject] = i
+		b.r.Injects = append(b.r.Injects, info)
+	}
+	b.r.Injects[i].Deliveries = append(b.r.Injects[i].Deliveries, Delivery{Team: e.Team, At: Duration(e.At), Cause: d.Cause})
+	if a := b.adhoc[d.Inject]; a != nil {
+		for j, x := range d.Expectations {
+			if j < len(a.Expectations) {
+				b.objectiveOf[d.Inject+"."+x.ID] = a.Expectations[j].Objective
+			}
+		}
+	}
+}
+
+func (b *builder) action(e *engine.Event) {
+	d := &e.Data
+	b.actions++
+	k := teamInject{e.Team, d.Inject}
+	if !b.acted[k] {
+		b.acted[k] = true
+		b.firstAction[k] = e.At
+	}
+	b.lastShare = -1
+	if d.Action != scenarios.ActionShare {
+		return
+	}
+	sh := Share{At: Duration(e.At), From: e.Team, To: slices.Clone(d.Peers), TLP: d.TLP, Inject: d.Inject, Actor: e.Actor}
+	if del, ok := b.delivered[teamInject{e.Team, d.Inject}]; ok {
+		sh.InjectTLP = del.Data.TLP
+	}
+	if sh.InjectTLP != "" && scenarios.TLP(sh.TLP).Rank() < scenarios.TLP(sh.InjectTLP).Rank() {
+		sh.TLPViolation = true
+	}
+	b.lastShare = len(b.r.Shares)
+	b.r.Shares = append(b.r.Shares, sh)
+}
+
+// objective returns the objective and capability of an expectation.
+func (b *builder) objective(inject, exp string) (string, string) {
+	id := b.objectiveOf[inject+"."+exp]
+	if id == "" {
+		if _, e, ok := b.s.Expectation(inject + "." + exp); ok {
+			id = e.Objective
+		}
+	}
+	if o, ok := b.s.Objective(id); ok {
+		return id, string(o.Capability)
+	}
+	return id, ""
+}
+
+// teamName returns a team's display name.
+func (b *builder) teamName(id string) string {
+	if t, ok := b.s.Team(id); ok && t.Name != "" {
+		return t.Name
+	}
+	return id
+}
+
+// injectTitle returns an inject's title, or its id.
+func (b *builder) injectTitle(id string) string {
+	if i, ok := b.injects[id]; ok && b.r.Injects[i].Title != "" {
+		return b.r.Injects[i].Title
+	}
+	if in, ok := b.s.Inject(id); ok {
+		return in.Title
+	}
+	return id
+}

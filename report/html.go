@@ -1,0 +1,220 @@
+package report
+
+import (
+	"embed"
+	"fmt"
+	"html/template"
+	"io"
+	"math"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"cmesim/engine"
+)
+
+//go:embed templates/*.tmpl templates/*.css
+var templateFS embed.FS
+
+// Section is one section of the HTML report: its stable element id (a
+// link target, #summary) and heading.
+type Section struct {
+	ID    string
+	Title string
+}
+
+// Sections lists the sections of the HTML report in order. Every report has
+// all of them, whatever its data; the Markdown report uses the same ids as
+// anchors.
+var Sections = []Section{
+	{"summary", "Summary"},
+	{"objectives", "Objective ratings"},
+	{"scorecards", "Team scorecards"},
+	{"baseline", "Baseline"},
+	{"timeline", "Timeline"},
+	{"sharing", "Information sharing"},
+	{"incidents", "Incident path"},
+	{"expectations", "Expectations"},
+	{"findings", "Strengths and improvements"},
+	{"improvement-plan", "Improvement plan"},
+	{"event-log", "Event log"},
+}
+
+// htmlTemplate is parsed once, on first use.
+var htmlTemplate = sync.OnceValues(func() (*template.Template, error) {
+	return template.New("report.html.tmpl").Funcs(htmlFuncs).ParseFS(templateFS, "templates/report.html.tmpl")
+})
+
+var htmlCSS = sync.OnceValue(func() template.CSS {
+	b, err := templateFS.ReadFile("templates/style.css")
+	if err != nil {
+		panic(err) // embedded at build time: cannot fail
+	}
+	return template.CSS(b)
+})
+
+// WriteHTML writes the report as one self-contained HTML file: inline CSS,
+// inline SVG charts, no scripts and no external resources, so it can be
+// e-mailed, opened offline and printed. Every text from the log (notes,
+// action texts, names) is escaped by html/template.
+func (r *Report) WriteHTML(w io.Writer) error {
+	t, err := htmlTemplate()
+	if err != nil {
+		return fmt.Errorf("report: html template: %w", err)
+	}
+	v := newView(r)
+	v.CSS, v.Timeline, v.Network = htmlCSS(), timeline(r), network(r)
+	return t.Execute(w, v)
+}
+
+// view is what the HTML and Markdown templates read.
+type view struct {
+	R        *Report
+	CSS      template.CSS
+	Lang     string
+	Date     string
+	LastSeed uint64
+	Sections []Section
+	Timeline *timelineChart
+	Network  *networkChart
+	// Lanes summarise the timeline for Markdown.
+	Lanes []laneSummary
+}
+
+func newView(r *Report) *view {
+	v := &view{R: r, Lang: "en", Sections: Sections}
+	if r.Exercise.StartTime != "" {
+		if t, err := time.Parse(time.RFC3339, r.Exercise.StartTime); err == nil {
+			v.Date = t.Format("Monday 2 January 2006, 15:04 (UTC-07:00)")
+		}
+	}
+	if b := r.Baseline; b != nil && b.Runs > 0 {
+		v.LastSeed = b.FirstSeed + uint64(b.Runs) - 1
+	}
+	return v
+}
+
+// TeamRating returns a team's rating of an objective, or nil.
+func (v *view) TeamRating(o ObjectiveResult, team string) *TeamRating {
+	for i := range o.Teams {
+		if o.Teams[i].Team == team {
+			return &o.Teams[i]
+		}
+	}
+	return nil
+}
+
+// htmlFuncs are the template functions shared by the HTML and Markdown
+// templates.
+var htmlFuncs = template.FuncMap{
+	"pct":         pct,
+	"pts":         fmtPoints,
+	"upper":       strings.ToUpper,
+	"join":        strings.Join,
+	"tlpClass":    tlpClass,
+	"capLabel":    capabilityLabel,
+	"country":     countryName,
+	"optClock":    optClock,
+	"optTPlus":    optTPlus,
+	"tlpLevels":   func() []string { return []string{"clear", "green", "amber", "amber+strict", "red"} },
+	"tlpClasses":  func() []string { return []string{"clear", "green", "amber", "amber-strict", "red", "none"} },
+	"phases":      func() []engine.Phase { return engine.Phases },
+	"phaseAt":     phaseAt,
+	"metricLabel": metricLabel,
+	"metricValue": metricValue,
+	"bySender":    bySender,
+	"plural":      plural,
+	"peerList":    peerList,
+	"barWidth": func(f float64) template.CSS {
+		return template.CSS(fmt.Sprintf("%.0f%%", math.Max(0, math.Min(100, 100*f))))
+	},
+}
+
+func optTPlus(d *Duration) string {
+	if d == nil {
+		return "–"
+	}
+	return d.TPlus()
+}
+
+// phaseAt returns when a team reached a phase, or "–".
+func phaseAt(p PhaseState, phase engine.Phase) string {
+	for _, s := range p.Steps {
+		if s.Phase == string(phase) {
+			return s.At.TPlus()
+		}
+	}
+	return "–"
+}
+
+// metricLabel names a metric for readers.
+func metricLabel(m Metric) string {
+	switch m {
+	case MetricScore:
+		return "Score"
+	case MetricScorePercent:
+		return "Score (% of available)"
+	}
+	return "Time to " + strings.ReplaceAll(strings.TrimPrefix(string(m), "time_to_"), "_", " ")
+}
+
+// metricValue formats a metric value in its unit.
+func metricValue(unit string, v float64) string {
+	switch unit {
+	case "seconds":
+		return clock(time.Duration(v * float64(time.Second)))
+	case "percent":
+		return fmt.Sprintf("%.0f%%", v)
+	}
+	return fmtPoints(v)
+}
+
+// senderShares groups the shares a team received from one sender.
+type senderShares struct {
+	From        string
+	Count       int
+	First, Last Duration
+	Injects     string
+	TLPs        []TLPCount
+}
+
+// bySender groups received shares by sender, in order of first share, so a
+// scorecard stays short when a team receives many shares.
+func bySender(shares []Share) []senderShares {
+	var out []senderShares
+	idx := map[string]int{}
+	injects := map[string][]string{}
+	for _, sh := range shares {
+		i, ok := idx[sh.From]
+		if !ok {
+			i = len(out)
+			idx[sh.From] = i
+			out = append(out, senderShares{From: sh.From, First: sh.At})
+		}
+		g := &out[i]
+		g.Count++
+		g.Last = sh.At
+		if !slices.Contains(injects[sh.From], sh.Inject) {
+			injects[sh.From] = append(injects[sh.From], sh.Inject)
+		}
+		j := slices.IndexFunc(g.TLPs, func(c TLPCount) bool { return c.TLP == sh.TLP })
+		if j < 0 {
+			g.TLPs = append(g.TLPs, TLPCount{TLP: sh.TLP})
+			j = len(g.TLPs) - 1
+		}
+		g.TLPs[j].Count++
+	}
+	for i := range out {
+		out[i].Injects = strings.Join(injects[out[i].From], ", ")
+	}
+	return out
+}
+
+// peerList writes a list of peers, shortened past eight names.
+func peerList(peers []string) string {
+	if len(peers) <= 8 {
+		return strings.Join(peers, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(peers[:6], ", "), len(peers)-6)
+}

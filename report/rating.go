@@ -1,0 +1,72 @@
+package report
+
+import "cmesim/scenarios"
+
+// Rating is an HSEEP objective rating.
+type Rating string
+
+// The HSEEP ratings. RatingNone marks an objective with no points available
+// (not exercised).
+const (
+	RatingP    Rating = "P"
+	RatingS    Rating = "S"
+	RatingM    Rating = "M"
+	RatingU    Rating = "U"
+	RatingNone Rating = ""
+)
+
+// Label returns the rating's HSEEP meaning.
+func (r Rating) Label() string {
+	switch r {
+	case RatingP:
+		return "Performed without challenges"
+	case RatingS:
+		return "Performed with some challenges"
+	case RatingM:
+		return "Performed with major challenges"
+	case RatingU:
+		return "Unable to be performed"
+	}
+	return "Not exercised"
+}
+
+// Letter returns the rating's letter, or "–" when not exercised.
+func (r Rating) Letter() string {
+	if r == RatingNone {
+		return "–"
+	}
+	return string(r)
+}
+
+// Rate applies thresholds to the fraction earned of what was available.
+// With nothing available there is nothing to rate: RatingNone.
+func Rate(earned, available float64, th scenarios.RatingThresholds) Rating {
+	if available <= 0 {
+		return RatingNone
+	}
+	f := earned / available
+	switch {
+	case f >= th.P:
+		return RatingP
+	case f >= th.S:
+		return RatingS
+	case f >= th.M:
+		return RatingM
+	}
+	return RatingU
+}
+
+// rank orders ratings from best (0) to worst; RatingNone sorts last.
+func (r Rating) rank() int {
+	switch r {
+	case RatingP:
+		return 0
+	case RatingS:
+		return 1
+	case RatingM:
+		return 2
+	case RatingU:
+		return 3
+	}
+	return 4
+}

@@ -1,0 +1,412 @@
+package report
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"time"
+
+	"cmesim/engine"
+	"cmesim/scenarios"
+)
+
+// outcome maps the engine's outcome of an expectation to the report's: an
+// expectation still open at the end of the exercise is "unanswered" (or
+// "wrong" when only wrong answers came), and stays "open" in an interim
+// report.
+func outcome(x *engine.ExpectationState, ended bool) Outcome {
+	switch x.Outcome() {
+	case engine.OutcomeMet:
+		return OutcomeMet
+	case engine.OutcomeLate:
+		return OutcomeLate
+	case engine.OutcomeWrong:
+		return OutcomeWrong
+	case engine.OutcomeMissed:
+		return OutcomeMissed
+	}
+	switch {
+	case !ended:
+		return OutcomeOpen
+	case x.Wrong > 0:
+		return OutcomeWrong
+	}
+	return OutcomeUnanswered
+}
+
+// expectations fills Report.Expectations from the folded state. Points come
+// from the expectation.met events (as folded by engine.State): nothing is
+// recomputed.
+func (b *builder) expectations() {
+	ended := b.r.Exercise.Ended
+	for i := range b.st.Expectations {
+		x := &b.st.Expectations[i]
+		obj, capability := b.objective(x.Inject, x.Expectation)
+		row := ExpectationResult{
+			Team: x.Team, Inject: x.Inject, Expectation: x.Expectation, Action: string(x.Action),
+			Objective: obj, Capability: capability,
+			Delivered: Duration(x.Opened), Deadline: Duration(x.Deadline),
+			Outcome: outcome(x, ended), Points: x.Points, MaxPoints: x.MaxPoints, Wrong: x.Wrong,
+			Consequences: b.conseq[x.Key()],
+		}
+		in := b.inst[x.Key()]
+		if in != nil {
+			row.Answered = in.answered
+			row.Latency = in.latency
+			if row.Latency == nil && in.answered != nil {
+				row.Latency = durPtr(in.answered.D() - x.Opened)
+			}
+		}
+		switch row.Outcome {
+		case OutcomeWrong:
+			row.Reason = x.LastWrong
+		case OutcomeMissed:
+			if in != nil {
+				row.Reason = in.missReason
+			}
+		case OutcomeLate, OutcomeMet:
+			if x.Wrong > 0 {
+				row.Reason = fmt.Sprintf("met after %s: %s", plural(x.Wrong, "wrong answer"), x.LastWrong)
+			}
+		case OutcomeUnanswered:
+			row.Reason = "not answered by the end of the exercise (due " + Duration(x.Deadline).TPlus() + ")"
+		}
+		b.r.Expectations = append(b.r.Expectations, row)
+	}
+}
+
+// injectsAnswered counts, per inject, the receiving teams that acted on it.
+func (b *builder) injectsAnswered() {
+	for i := range b.r.Injects {
+		in := &b.r.Injects[i]
+		for _, d := range in.Deliveries {
+			if b.acted[teamInject{d.Team, in.ID}] {
+				in.Answered++
+			}
+		}
+	}
+}
+
+// tally accumulates points and outcomes.
+type tally struct {
+	points, max float64
+	outcomes    Outcomes
+}
+
+func (t *tally) add(e *ExpectationResult) {
+	t.points += e.Points
+	t.max += float64(e.MaxPoints)
+	t.outcomes.add(e.Outcome)
+}
+
+func (t *tally) fraction() float64 {
+	if t.max <= 0 {
+		return 0
+	}
+	return round4(t.points / t.max)
+}
+
+func (t *tally) line(id, label, capability string, th scenarios.RatingThresholds) ScoreLine {
+	return ScoreLine{ID: id, Label: label, Capability: capability, Points: round2(t.points), MaxPoints: round2(t.max),
+		Fraction: t.fraction(), Rating: Rate(t.points, t.max, th), Outcomes: t.outcomes}
+}
+
+// teams builds each team's scorecard.
+func (b *builder) teams() {
+	exerciseTh := b.s.RatingFor(nil)
+	for _, t := range b.s.Teams {
+		tr := TeamResult{ID: t.ID, Name: t.Name, Country: t.Country, Sector: t.Sector,
+			Mode: string(b.st.Modes[t.ID]), Human: b.human[t.ID], Actions: b.st.Actions[t.ID]}
+		var all tally
+		byObj := map[string]*tally{}
+		byCap := map[string]*tally{}
+		times := map[string][]time.Duration{}
+		notMet := map[string]int{}
+		for i := range b.r.Expectations {
+			e := &b.r.Expectations[i]
+			if e.Team != t.ID {
+				continue
+			}
+			all.add(e)
+			get(byObj, e.Objective).add(e)
+			get(byCap, e.Capability).add(e)
+			if (e.Outcome == OutcomeMet || e.Outcome == OutcomeLate) && e.Latency != nil {
+				times[e.Action] = append(times[e.Action], e.Latency.D())
+			} else {
+				notMet[e.Action]++
+			}
+		}
+		tr.Points, tr.MaxPoints, tr.Fraction = round2(all.points), round2(all.max), all.fraction()
+		tr.Rating, tr.Outcomes = Rate(all.points, all.max, exerciseTh), all.outcomes
+		for _, o := range b.s.Exercise.Objectives {
+			if tl := byObj[o.ID]; tl != nil {
+				tr.Objectives = append(tr.Objectives, tl.line(o.ID, o.Text, string(o.Capability), b.s.RatingFor(&o)))
+			}
+		}
+		for _, c := range scenarios.Capabilities.Values() {
+			if tl := byCap[c]; tl != nil {
+				tr.Capabilities = append(tr.Capabilities, tl.line(c, capabilityLabel(c), "", exerciseTh))
+			}
+		}
+		tr.Times = timeStats(times, notMet)
+		for _, in := range b.r.Injects {
+			for _, d := range in.Deliveries {
+				if d.Team != t.ID {
+					continue
+				}
+				tr.Delivered++
+				if !b.acted[teamInject{t.ID, in.ID}] {
+					tr.Unanswered = append(tr.Unanswered, in.ID)
+				}
+			}
+		}
+		for _, sh := range b.r.Shares {
+			if sh.From == t.ID {
+				tr.Given = append(tr.Given, sh)
+			}
+			if slices.Contains(sh.To, t.ID) {
+				tr.Received = append(tr.Received, sh)
+			}
+		}
+		for _, p := range b.phaseList {
+			if p.Team == t.ID {
+				q := p
+				q.Team = ""
+				tr.Incidents = append(tr.Incidents, q)
+			}
+		}
+		for _, n := range b.r.Notes {
+			if n.Team == t.ID {
+				tr.Notes = append(tr.Notes, n)
+			}
+		}
+		if b.human[t.ID] {
+			b.r.Exercise.Humans = append(b.r.Exercise.Humans, t.ID)
+		}
+		b.r.Teams = append(b.r.Teams, tr)
+	}
+}
+
+// timedActions are the actions whose response times a scorecard shows, in
+// the order of incident handling.
+var timedActions = []scenarios.Action{
+	scenarios.ActionAcknowledge, scenarios.ActionClassify, scenarios.ActionContain,
+	scenarios.ActionEscalate, scenarios.ActionShare,
+}
+
+func timeStats(times map[string][]time.Duration, notMet map[string]int) []TimeStat {
+	actions := slices.Clone(timedActions)
+	var extra []scenarios.Action
+	for a := range times {
+		if !slices.Contains(actions, scenarios.Action(a)) {
+			extra = append(extra, scenarios.Action(a))
+		}
+	}
+	for a := range notMet {
+		if !slices.Contains(actions, scenarios.Action(a)) && !slices.Contains(extra, scenarios.Action(a)) {
+			extra = append(extra, scenarios.Action(a))
+		}
+	}
+	slices.Sort(extra)
+	var out []TimeStat
+	for _, a := range append(actions, extra...) {
+		ts := times[string(a)]
+		if len(ts) == 0 && notMet[string(a)] == 0 {
+			continue
+		}
+		st := TimeStat{Action: string(a), Met: len(ts), NotMet: notMet[string(a)]}
+		if len(ts) > 0 {
+			slices.Sort(ts)
+			st.Median, st.Worst = durPtr(upperMedian(ts)), durPtr(ts[len(ts)-1])
+		}
+		out = append(out, st)
+	}
+	return out
+}
+
+// upperMedian returns the middle of sorted values, the upper middle for an
+// even count: the definition the batch baseline uses.
+func upperMedian(sorted []time.Duration) time.Duration { return sorted[len(sorted)/2] }
+
+// objectives rates each objective, across teams and per team.
+func (b *builder) objectives() {
+	for _, o := range b.s.Exercise.Objectives {
+		th := b.s.RatingFor(&o)
+		var all tally
+		perTeam := map[string]*tally{}
+		for i := range b.r.Expectations {
+			e := &b.r.Expectations[i]
+			if e.Objective != o.ID {
+				continue
+			}
+			all.add(e)
+			get(perTeam, e.Team).add(e)
+		}
+		res := ObjectiveResult{
+			ScoreLine:  all.line(o.ID, o.Text, string(o.Capability), th),
+			Thresholds: Thresholds{P: th.P, S: th.S, M: th.M},
+		}
+		for _, t := range b.s.Teams {
+			tl := perTeam[t.ID]
+			if tl == nil {
+				continue
+			}
+			res.Teams = append(res.Teams, TeamRating{Team: t.ID, Points: round2(tl.points), MaxPoints: round2(tl.max),
+				Fraction: tl.fraction(), Rating: Rate(tl.points, tl.max, th), Outcomes: tl.outcomes})
+		}
+		short := slices.Clone(res.Teams)
+		short = slices.DeleteFunc(short, func(tr TeamRating) bool { return tr.Rating == RatingP || tr.Rating == RatingNone })
+		slices.SortStableFunc(short, func(a, c TeamRating) int { return cmp.Compare(a.Fraction, c.Fraction) })
+		for _, tr := range short {
+			res.FellShort = append(res.FellShort, tr.Team)
+		}
+		res.Evidence = objectiveEvidence(&res, short)
+		b.r.Objectives = append(b.r.Objectives, res)
+	}
+}
+
+func objectiveEvidence(o *ObjectiveResult, short []TeamRating) string {
+	if o.MaxPoints == 0 {
+		return "No expectation of this objective was delivered to any team."
+	}
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "%s of %s points (%s): %s.", fmtPoints(o.Points), fmtPoints(o.MaxPoints), pct(o.Fraction), outcomeList(o.Outcomes))
+	if len(short) > 0 {
+		var parts []string
+		for _, t := range short {
+			parts = append(parts, fmt.Sprintf("%s %s (%s)", t.Team, pct(t.Fraction), t.Rating))
+		}
+		sb.WriteString(" Fell short: " + strings.Join(parts, ", ") + ".")
+	} else {
+		sb.WriteString(" Every team performed it without challenges.")
+	}
+	return sb.String()
+}
+
+// outcomeList writes the non-zero outcome counts in words.
+func outcomeList(o Outcomes) string {
+	var parts []string
+	for _, p := range []struct {
+		n    int
+		what string
+	}{{o.Met, "met on time"}, {o.Late, "late"}, {o.Wrong, "wrong"}, {o.Missed, "missed"}, {o.Unanswered, "unanswered"}, {o.Open, "open"}} {
+		if p.n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", p.n, p.what))
+		}
+	}
+	if len(parts) == 0 {
+		return "no expectations"
+	}
+	return plural(o.Total(), "expectation") + " — " + strings.Join(parts, ", ")
+}
+
+// capabilities totals points by capability over the whole exercise.
+func (b *builder) capabilities() {
+	th := b.s.RatingFor(nil)
+	byCap := map[string]*tally{}
+	for i := range b.r.Expectations {
+		get(byCap, b.r.Expectations[i].Capability).add(&b.r.Expectations[i])
+	}
+	for _, c := range scenarios.Capabilities.Values() {
+		if tl := byCap[c]; tl != nil {
+			b.r.Capabilities = append(b.r.Capabilities, tl.line(c, capabilityLabel(c), "", th))
+		}
+	}
+}
+
+// summary fills the exercise-wide results.
+func (b *builder) summary() {
+	var all tally
+	for i := range b.r.Expectations {
+		all.add(&b.r.Expectations[i])
+	}
+	sm := &b.r.Summary
+	sm.Points, sm.MaxPoints, sm.Fraction = round2(all.points), round2(all.max), all.fraction()
+	sm.Rating, sm.Outcomes = Rate(all.points, all.max, b.s.RatingFor(nil)), all.outcomes
+	sm.Teams, sm.Injects, sm.Actions = len(b.s.Teams), len(b.r.Injects), b.actions
+	for _, in := range b.r.Injects {
+		sm.Deliveries += len(in.Deliveries)
+	}
+	sm.Shares, sm.Spreads, sm.Notes = len(b.r.Shares), len(b.spreads), len(b.r.Notes)
+	for _, sh := range b.r.Shares {
+		if sh.TLPViolation {
+			sm.TLPViolations++
+		}
+	}
+	x := &b.r.Exercise
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "%s teams played %q", fmt.Sprint(sm.Teams), x.Title)
+	if len(x.Humans) > 0 {
+		fmt.Fprintf(&sb, " (%s by humans)", strings.Join(x.Humans, ", "))
+	}
+	fmt.Fprintf(&sb, " for %s of a planned %s", x.End.Clock(), x.Planned.Clock())
+	if !x.Ended {
+		sb.WriteString(" (still running: this is an interim report)")
+	}
+	fmt.Fprintf(&sb, ". %s reached the teams in %s; the teams took %s, %s of them shares.",
+		plural(sm.Injects, "inject"), pluralWord(sm.Deliveries, "delivery", "deliveries"), plural(sm.Actions, "action"), fmt.Sprint(sm.Shares))
+	if sm.MaxPoints > 0 {
+		fmt.Fprintf(&sb, " Together they earned %s of %s points (%s, rated %s: %s); %s.",
+			fmtPoints(sm.Points), fmtPoints(sm.MaxPoints), pct(sm.Fraction), sm.Rating, strings.ToLower(sm.Rating.Label()), outcomeList(sm.Outcomes))
+	}
+	switch sm.Spreads {
+	case 0:
+		sb.WriteString(" No incident spread.")
+	default:
+		fmt.Fprintf(&sb, " Incidents spread %s.", plural(sm.Spreads, "time"))
+	}
+	if sm.TLPViolations > 0 {
+		fmt.Fprintf(&sb, " %s broke the TLP marking.", plural(sm.TLPViolations, "share"))
+	}
+	sm.Text = sb.String()
+}
+
+func get(m map[string]*tally, k string) *tally {
+	t := m[k]
+	if t == nil {
+		t = &tally{}
+		m[k] = t
+	}
+	return t
+}
+
+func round2(f float64) float64 { return math.Round(f*100) / 100 }
+
+func round4(f float64) float64 { return math.Round(f*10000) / 10000 }
+
+// pct formats a fraction as a whole percentage.
+func pct(f float64) string { return fmt.Sprintf("%.0f%%", 100*f) }
+
+// fmtPoints formats points without trailing zeros.
+func fmtPoints(f float64) string {
+	s := fmt.Sprintf("%.2f", f)
+	s = strings.TrimRight(s, "0")
+	return strings.TrimSuffix(s, ".")
+}
+
+// plural writes "1 inject" or "3 injects".
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
+}
+
+// pluralWord writes "1 delivery" or "3 deliveries".
+func pluralWord(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+// capabilityLabel turns "information_sharing" into "Information sharing".
+func capabilityLabel(c string) string {
+	if c == "" {
+		return "(none)"
+	}
+	s := strings.ReplaceAll(c, "_", " ")
+	return strings.ToUpper(s[:1]) + s[1:]
+}
