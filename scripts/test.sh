@@ -18,16 +18,18 @@ if ! command -v go >/dev/null; then
 	exit 1
 fi
 
-# System packages. Later work adds to this list, one guarded line per need:
-#   command -v chromium >/dev/null || apt_packages+=(chromium)
-#   command -v psql     >/dev/null || apt_packages+=(postgresql)
+# System packages, one guarded line per need. Browser tests drive Debian's
+# Chromium (set CHROME_PATH to use another browser).
 apt_packages=()
+if [[ -z ${CHROME_PATH:-} ]] && ! command -v chromium >/dev/null; then
+	apt_packages+=(chromium)
+fi
 if ((${#apt_packages[@]})); then
 	step "installing ${apt_packages[*]}"
 	if [[ $(id -u) -eq 0 ]]; then
-		apt-get update -qq && apt-get install -y -qq "${apt_packages[@]}"
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${apt_packages[@]}"
 	elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
-		sudo apt-get update -qq && sudo apt-get install -y -qq "${apt_packages[@]}"
+		sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${apt_packages[@]}"
 	else
 		echo "scripts/test.sh: cannot install ${apt_packages[*]} (not root, no sudo); tests that need them may fail" >&2
 	fi
