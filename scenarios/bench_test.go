@@ -2,6 +2,7 @@ package scenarios_test
 
 import (
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 
@@ -61,5 +62,20 @@ func BenchmarkParse5000(b *testing.B) {
 		if _, problems := scenarios.Parse("large.yaml", src); problems.HasErrors() {
 			b.Fatal(problems)
 		}
+	}
+}
+
+// TestWriteLargeScenario writes the generated 5,000-inject scenario to the
+// file named by $CMESIM_WRITE_LARGE, so the CLI can be timed on it:
+//
+//	CMESIM_WRITE_LARGE=/tmp/large.yaml go test ./scenarios -run WriteLarge
+//	time cmesim validate /tmp/large.yaml
+func TestWriteLargeScenario(t *testing.T) {
+	path := os.Getenv("CMESIM_WRITE_LARGE")
+	if path == "" {
+		t.Skip("set CMESIM_WRITE_LARGE to a file path to write the scenario")
+	}
+	if err := os.WriteFile(path, generateLarge(5000), 0o644); err != nil {
+		t.Fatal(err)
 	}
 }
