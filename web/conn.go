@@ -46,6 +46,15 @@ func (c *conn) maySee(e *engine.Event) bool {
 	return c.sess.IsStaff() || (c.sess.Role == engine.RoleTrainee && e.VisibleTo(c.sess.Team))
 }
 
+// statusKey names the status a connection receives: "" for staff, who see
+// every team, otherwise the trainee's team.
+func (c *conn) statusKey() string {
+	if c.sess.IsStaff() {
+		return ""
+	}
+	return c.sess.Team
+}
+
 // serveWS upgrades the request and runs the connection until it closes.
 func (s *Server) serveWS(w http.ResponseWriter, r *http.Request, sess *Session, le *liveExercise, since uint64) {
 	ws, err := s.upgrader.Upgrade(w, r, nil)
@@ -64,10 +73,17 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request, sess *Session, 
 
 	var backlog [][]byte
 	var seq uint64
+	var final []byte // the last status, for a client joining an ended exercise
 	err = le.runner.Inspect(r.Context(), func(x *engine.Exercise) {
 		backlog = le.subscribe(c, since)
 		seq = x.State().Seq
 	})
+	if err != nil && le.ended() {
+		// The exercise is over: replay its final log, with no live events
+		// to follow, so a client that was away still sees how it ended.
+		backlog, seq, err = le.backlog(c, since), le.x.State().Seq, nil
+		final = le.statusMessage(le.x, le.status(le.x, ""), c.statusKey())
+	}
 	if err != nil {
 		ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseTryAgainLater, "exercise is not running"), time.Now().Add(writeWait))
 		ws.Close()
@@ -76,6 +92,9 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request, sess *Session, 
 	welcome := encode(welcomeMessage{Type: "welcome", Exercise: le.id, You: youInfo{Role: sess.Role, Team: sess.Team, Name: sess.Name}, Seq: seq})
 	first := append([][]byte{welcome}, backlog...)
 	first = append(first, encode(seqMessage{Type: "caught_up", Seq: seq}))
+	if final != nil {
+		first = append(first, final)
+	}
 
 	go c.writeLoop(first)
 	c.readLoop(s.ctx)
@@ -151,6 +170,7 @@ func (c *conn) readLoop(ctx context.Context) {
 		c.ws.SetReadDeadline(time.Now().Add(pongWait))
 		c.m.messagesIn.Add(1)
 		if kind != websocket.TextMessage {
+			c.m.rejected.Add(1)
 			c.reply(errorMessage{Type: "error", Code: string(engine.CodeInvalid), Message: "send JSON text messages"})
 			continue
 		}
@@ -163,7 +183,7 @@ func (c *conn) handle(ctx context.Context, data []byte) {
 	msg, err := decodeClientMessage(data)
 	if err != nil {
 		c.m.rejected.Add(1)
-		c.reply(errorMessage{Type: "error", Code: string(engine.CodeInvalid), Message: err.Error()[len("protocol: "):]})
+		c.reply(errorMessage{Type: "error", ID: messageID(data), Code: string(engine.CodeInvalid), Message: err.Error()[len("protocol: "):]})
 		return
 	}
 	if !c.limiter.Allow() {
@@ -179,6 +199,7 @@ func (c *conn) handle(ctx context.Context, data []byte) {
 			return
 		}
 		if _, err := c.le.runner.JumpToNext(ctx); err != nil {
+			c.m.rejected.Add(1)
 			c.replyErr(msg.ID, err)
 			return
 		}

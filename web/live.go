@@ -64,6 +64,12 @@ func startExercise(id string, s *scenarios.Scenario, opts engine.Options, speed 
 	go func() {
 		defer close(le.done)
 		le.runner.Run(ctx)
+		// Run has returned, so no Inspect can reach the exercise any more:
+		// this goroutine is still its owner. Tell everyone it has ended,
+		// which the status loop and pushStatus no longer can.
+		if x.Ended() {
+			le.broadcastStatus(x)
+		}
 	}()
 	if speed != 1 {
 		// Record the pace in the log, so every console and the report see it.
@@ -171,15 +177,33 @@ func mapKeys[V any](m map[string]V) func(func(string) bool) {
 // subscribe registers c and returns what it missed since seq (owner), in
 // one step so no event can fall between the replay and the live stream.
 func (le *liveExercise) subscribe(c *conn, since uint64) [][]byte {
-	var backlog [][]byte
+	backlog := le.backlog(c, since)
+	le.subs[c] = struct{}{}
+	return backlog
+}
+
+// backlog returns the encoded events after since that c may see (owner, or
+// anyone once the exercise has ended).
+func (le *liveExercise) backlog(c *conn, since uint64) [][]byte {
+	var out [][]byte
 	events := le.x.Events()
 	for i := int(min(since, uint64(len(events)))); i < len(events); i++ {
 		if c.maySee(&events[i]) {
-			backlog = append(backlog, le.encoded[i])
+			out = append(out, le.encoded[i])
 		}
 	}
-	le.subs[c] = struct{}{}
-	return backlog
+	return out
+}
+
+// ended reports whether the exercise is over and its runner gone: its log
+// and state are final, and any goroutine may read them.
+func (le *liveExercise) ended() bool {
+	select {
+	case <-le.done:
+		return le.x.Ended()
+	default:
+		return false
+	}
 }
 
 // statusLoop sends status messages about once a second.
@@ -198,34 +222,37 @@ func (le *liveExercise) statusLoop(ctx context.Context) {
 	}
 }
 
-// pushStatus builds the status of every audience on the owner goroutine,
-// encodes it once per audience (staff, then each team) and queues it.
+// pushStatus sends every subscriber its status, on the owner goroutine.
 func (le *liveExercise) pushStatus(ctx context.Context) {
-	le.runner.Inspect(ctx, func(x *engine.Exercise) {
-		if len(le.subs) == 0 {
-			return
+	le.runner.Inspect(ctx, le.broadcastStatus)
+}
+
+// broadcastStatus builds the status of every audience (owner), encodes it
+// once per audience (staff, then each team) and queues it.
+func (le *liveExercise) broadcastStatus(x *engine.Exercise) {
+	if len(le.subs) == 0 {
+		return
+	}
+	staff := le.status(x, "")
+	prepared := map[string]*websocket.PreparedMessage{}
+	for c := range le.subs {
+		key := c.statusKey()
+		pm, ok := prepared[key]
+		if !ok {
+			pm, _ = websocket.NewPreparedMessage(websocket.TextMessage, le.statusMessage(x, staff, key))
+			prepared[key] = pm
 		}
-		staff := le.status(x, "")
-		seq, now := x.State().Seq, x.Now()
-		prepared := map[string]*websocket.PreparedMessage{}
-		for c := range le.subs {
-			key := c.sess.Team
-			if c.sess.IsStaff() {
-				key = ""
-			}
-			pm, ok := prepared[key]
-			if !ok {
-				st := staff
-				if key != "" {
-					st = le.teamStatus(staff, key)
-				}
-				b := encode(statusMessage{Type: "status", Seq: seq, At: now, Status: st})
-				pm, _ = websocket.NewPreparedMessage(websocket.TextMessage, b)
-				prepared[key] = pm
-			}
-			le.queue(c, pm)
-		}
-	})
+		le.queue(c, pm)
+	}
+}
+
+// statusMessage encodes the status for team, or for staff when team is "".
+func (le *liveExercise) statusMessage(x *engine.Exercise, staff *status, team string) []byte {
+	st := staff
+	if team != "" {
+		st = le.teamStatus(staff, team)
+	}
+	return encode(statusMessage{Type: "status", Seq: x.State().Seq, At: x.Now(), Status: st})
 }
 
 // status is the staff view of the exercise (owner).

@@ -78,6 +78,19 @@ func decodeClientMessage(data []byte) (*clientMessage, error) {
 	return &m, nil
 }
 
+// messageID returns the id of a message that failed to decode, when one can
+// still be read from it, so the error names the message it answers.
+func messageID(data []byte) string {
+	var m struct {
+		ID string `json:"id"`
+	}
+	json.Unmarshal(data, &m) // best effort: a wrong field elsewhere still leaves the id
+	if len(m.ID) > 64 {
+		return ""
+	}
+	return m.ID
+}
+
 // jsonProblem turns a decoding error into a short explanation without
 // echoing large input back.
 func jsonProblem(err error) string {

@@ -200,7 +200,7 @@ export function eventText(ev, dir) {
     case 'exercise.speed': return `Speed set to ${d.speed}×${by(ev, dir)}`;
     case 'exercise.ended': return `Exercise ended${by(ev, dir)}${d.reason ? ` — ${d.reason}` : ''}${d.text ? ` — ${clip(d.text)}` : ''}`;
     case 'team.mode':
-      return `${team} is now ${d.mode === 'human' ? 'played by humans' : 'simulated'}${by(ev, dir)}`;
+      return `${team} handed to ${d.mode === 'human' ? 'humans' : 'the simulator'}${by(ev, dir)}`;
     case 'inject.delivered':
       return `${injectRef(d.inject, dir)} delivered to ${team}${d.cause && d.cause !== 'facilitator' && !d.cause.startsWith('T+') ? ` (${causeText(d.cause, dir)})` : ''}`;
     case 'inject.released':

@@ -256,9 +256,9 @@ export class ExerciseSocket {
   }
 
   transmit(p) {
+    p.phase = 'sent';
     try {
       this.ws.send(p.frame);
-      p.phase = 'sent';
     } catch {
       p.phase = 'queued';
     }

@@ -1,0 +1,50 @@
+// Tests of js/format.js (no DOM needed): run with `node --test web/ui/_test/`.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { fmtT, fmtTShort, fmtCountdown, fmtDuration, eventText, normTLP, tlpLabel, kindOf } from '../js/format.js';
+import { Directory } from '../js/model.js';
+
+const M = 60e9;
+
+test('virtual times', () => {
+  assert.equal(fmtT(0), 'T+0:00:00');
+  assert.equal(fmtT(3723e9), 'T+1:02:03');
+  assert.equal(fmtTShort(12 * M), 'T+0:12');
+  assert.equal(fmtCountdown(75e9), '1:15');
+  assert.equal(fmtCountdown(3675e9), '1:01:15');
+  assert.equal(fmtDuration(2 * 60 * M), '2 h');
+  assert.equal(fmtDuration(90 * M), '1 h 30 min');
+  assert.equal(fmtDuration('45m0s'), '45 min');
+});
+
+test('TLP levels', () => {
+  assert.equal(normTLP('TLP:AMBER+STRICT'), 'amber+strict');
+  assert.equal(normTLP('white'), 'clear');
+  assert.equal(tlpLabel('amber'), 'TLP:AMBER');
+});
+
+test('every event of the golden example log reads as a sentence', () => {
+  const url = new URL('../../../testdata/golden/engine/example.commands.jsonl', import.meta.url);
+  const events = readFileSync(url, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  const dir = new Directory({
+    teams: [{ id: 'co-csirt', name: 'colCERT' }, { id: 'pe-csirt', name: 'PeCERT' }],
+    actors: [{ id: 'mintic', name: 'Ministry of ICT' }],
+    msel: [{ id: 'I01', title: 'Suspicious e-mails reported by the ministry' }],
+  });
+  for (const ev of events) {
+    const s = eventText(ev, dir);
+    assert.ok(s && !s.includes('undefined') && !s.startsWith(ev.type), `${ev.type}: ${s}`);
+    assert.notEqual(kindOf(ev.type), 'other', ev.type);
+  }
+  const byType = Object.fromEntries(events.map((ev) => [`${ev.seq}`, eventText(ev, dir)]));
+  assert.equal(byType[5], 'colCERT (Juan) acknowledged I01 — Suspicious e-mails reported by the ministry');
+  assert.equal(byType[12], 'colCERT (Juan) shared I01 with PeCERT at TLP:AMBER: “IoCs attached: nomina-minfin[.]com, 185.220.101.7”');
+  assert.equal(byType[16], 'colCERT (Juan) escalated I02 to Ministry of ICT');
+});
+
+test('spread and missed', () => {
+  const dir = new Directory({ teams: [{ id: 'pe-csirt', name: 'PeCERT' }, { id: 'co-csirt', name: 'colCERT' }] });
+  assert.equal(eventText({ type: 'incident.spread', team: 'pe-csirt', data: { incident: 'INC1' } }, dir), 'Incident INC1 spread to PeCERT');
+  assert.equal(eventText({ type: 'expectation.missed', team: 'co-csirt', data: { inject: 'I01', expectation: 'share', reason: 'deadline passed' } }, dir), 'colCERT missed share on I01');
+});

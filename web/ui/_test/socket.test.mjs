@@ -1,0 +1,134 @@
+// Tests of js/socket.js against a fake server: run with `node --test web/ui/_test/`.
+// (The _test folder starts with "_", so `//go:embed ui` leaves it out.)
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ExerciseSocket, commandMatches, backoffDelay } from '../js/socket.js';
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// A fake server with an event log; `mode` makes it lose the next frame
+// ("lose"), or apply it and drop the connection before the ack ("dropack").
+function fakeServer() {
+  const server = { log: [], socks: new Set(), mode: 'normal', applied: 0 };
+  class WS {
+    constructor(url) {
+      this.open = false;
+      const since = Number(new URL(url).searchParams.get('since'));
+      server.socks.add(this);
+      setTimeout(() => {
+        this.open = true;
+        this.emit({ type: 'welcome', seq: server.log.length });
+        for (const e of server.log) if (e.seq > since) this.emit({ type: 'event', seq: e.seq, at: 0, event: e });
+        this.emit({ type: 'caught_up', seq: server.log.length });
+      }, 5);
+    }
+    emit(m) { if (this.open) this.onmessage({ data: JSON.stringify(m) }); }
+    send(frame) {
+      if (!this.open) throw new Error('closed');
+      const m = JSON.parse(frame);
+      if (server.mode === 'lose') { server.mode = 'normal'; this.kill(); return; }
+      if (m.type !== 'command') { this.emit({ type: 'ack', id: m.id, seq: server.log.length }); return; }
+      const seq = server.log.length + 1;
+      const ev = { seq, type: 'team.action', team: 'co', data: { inject: m.command.inject, action: m.command.type, command: { ...m.command, by: { role: 'trainee', team: 'co', name: 'Ana' } } } };
+      server.log.push(ev);
+      server.applied += 1;
+      for (const s of server.socks) s.emit({ type: 'event', seq, at: 0, event: ev });
+      if (server.mode === 'dropack') { server.mode = 'normal'; this.kill(); return; }
+      if (m.command.type === 'share' && m.command.tlp === 'red') { this.emit({ type: 'error', id: m.id, code: 'forbidden', message: 'no red' }); return; }
+      this.emit({ type: 'ack', id: m.id, seq });
+    }
+    kill() { this.open = false; server.socks.delete(this); setTimeout(() => this.onclose({}), 0); }
+    close() { this.kill(); }
+  }
+  server.dropAll = () => { for (const w of [...server.socks]) w.kill(); };
+  server.createWebSocket = (u) => new WS(u);
+  return server;
+}
+
+function client(server) {
+  const s = new ExerciseSocket('ex', {
+    principal: { role: 'trainee', team: 'co', name: 'Ana' },
+    createWebSocket: server.createWebSocket,
+    url: (since) => `ws://test/ws?since=${since}`,
+  });
+  s.start();
+  return s;
+}
+
+test('ack resolves, error rejects, lastSeq follows events', async () => {
+  const server = fakeServer();
+  const s = client(server);
+  await sleep(20);
+  assert.equal(s.state, 'online');
+  const r = await s.command({ type: 'acknowledge', inject: 'I01' });
+  assert.deepEqual([r.seq, r.recovered], [1, false]);
+  await assert.rejects(s.command({ type: 'share', inject: 'I01', peers: ['pe'], tlp: 'red' }), (e) => e.code === 'forbidden');
+  assert.equal(s.lastSeq, 2);
+  s.stop();
+});
+
+test('a command sent while offline is queued and sent after caught_up', async () => {
+  const server = fakeServer();
+  const s = client(server);
+  await sleep(20);
+  server.dropAll();
+  await sleep(2);
+  assert.equal(s.state, 'offline');
+  const r = await s.command({ type: 'contain', inject: 'I01' });
+  assert.equal(r.seq, 1);
+  assert.equal(server.applied, 1);
+  s.stop();
+});
+
+test('a command lost on the way is sent again once', async () => {
+  const server = fakeServer();
+  const s = client(server);
+  await sleep(20);
+  server.mode = 'lose';
+  const r = await s.command({ type: 'classify', inject: 'I01', category: 'phishing', severity: 'high' });
+  assert.equal(server.applied, 1);
+  assert.equal(r.seq, 1);
+  s.stop();
+});
+
+test('a command applied but not acked is found in the events, not resent', async () => {
+  const server = fakeServer();
+  const s = client(server);
+  await sleep(20);
+  server.mode = 'dropack';
+  const r = await s.command({ type: 'escalate', inject: 'I01', target: 'mintic' });
+  assert.equal(r.recovered, true);
+  assert.equal(server.applied, 1);
+  s.stop();
+});
+
+test('a command lost twice is rejected, not sent a third time', async () => {
+  const server = fakeServer();
+  const s = client(server);
+  await sleep(20);
+  server.mode = 'lose';
+  const p = s.command({ type: 'publish', inject: 'I01', text: 'statement' });
+  await sleep(2);
+  server.mode = 'lose';
+  await assert.rejects(p, (e) => e.code === 'unknown');
+  assert.equal(server.applied, 0);
+  s.stop();
+});
+
+test('commandMatches compares type, inject and the principal team', () => {
+  const me = { role: 'trainee', team: 'co' };
+  assert.ok(commandMatches({ type: 'share', inject: 'I01', by: { role: 'trainee', team: 'co' } }, { type: 'share', inject: 'I01' }, me));
+  assert.ok(!commandMatches({ type: 'share', inject: 'I02', by: { role: 'trainee', team: 'co' } }, { type: 'share', inject: 'I01' }, me));
+  assert.ok(!commandMatches({ type: 'share', inject: 'I01', by: { role: 'trainee', team: 'pe' } }, { type: 'share', inject: 'I01' }, me));
+  assert.ok(!commandMatches({ type: 'contain', inject: 'I01', by: { role: 'trainee', team: 'co' } }, { type: 'share', inject: 'I01' }, me));
+});
+
+test('backoff grows from 0.5 s to 10 s with jitter', () => {
+  assert.equal(backoffDelay(0, () => 0), 500);
+  assert.equal(backoffDelay(2, () => 0.5), 2000);
+  assert.equal(backoffDelay(10, () => 1), 10000);
+  for (let n = 0; n < 20; n += 1) {
+    const d = backoffDelay(n);
+    assert.ok(d >= 500 && d <= 10000);
+  }
+});

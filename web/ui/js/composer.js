@@ -1,0 +1,107 @@
+// The facilitator's ad-hoc inject composer (send_inject).
+import { h, option, replace, uid } from './dom.js';
+import { CHANNELS, SEVERITIES, TLP_LEVELS, tlpLabel, ACTIONS, actionLabel, cap, MIN } from './format.js';
+import { renderMarkdown } from './markdown.js';
+import { pending } from './page.js';
+
+function field(id, label, control, hint) {
+  return h('div', { class: 'field' },
+    h('label', { for: id, class: 'field-label' }, label),
+    control,
+    hint ? h('p', { class: 'hint', id: `${id}-hint` }, hint) : null);
+}
+
+export class Composer {
+  constructor(root, ctx) {
+    this.ctx = ctx;
+    const { dir } = ctx;
+    const title = h('input', { id: 'adhoc-title', type: 'text', maxlength: '200', required: true, autocomplete: 'off' });
+    const body = h('textarea', { id: 'adhoc-body', rows: '5', maxlength: '32768', required: true, 'aria-describedby': 'adhoc-body-hint' });
+    const preview = h('div', { class: 'md-body preview', id: 'adhoc-preview', 'aria-live': 'off' });
+    body.addEventListener('input', () => replace(preview, renderMarkdown(body.value)));
+    const channel = h('select', { id: 'adhoc-channel' }, Object.entries(CHANNELS).map(([k, v]) => option(k, v.label)));
+    const from = h('select', { id: 'adhoc-from' },
+      h('optgroup', { label: 'Actors' }, dir.actorList().map((a) => option(a.id, a.name || a.id))),
+      h('optgroup', { label: 'Teams' }, dir.teamList().map((t) => option(t.id, t.name || t.id))));
+    const toAll = h('input', { type: 'checkbox', name: 'adhoc-to', value: 'all', id: 'adhoc-to-all' });
+    const toBoxes = dir.teamList().map((t) => {
+      const id = uid('adhoc-to');
+      return h('label', { class: 'check', for: id }, h('input', { type: 'checkbox', name: 'adhoc-to', value: t.id, id }), ` ${t.name || t.id}`);
+    });
+    toAll.addEventListener('change', () => {
+      for (const l of toBoxes) { const i = l.querySelector('input'); i.disabled = toAll.checked; if (toAll.checked) i.checked = false; }
+    });
+    const groups = h('input', { id: 'adhoc-groups', type: 'text', placeholder: 'group:andean, group:…', autocomplete: 'off' });
+    const severity = h('select', { id: 'adhoc-severity' }, option('', '—'), SEVERITIES.map((s) => option(s, cap(s))));
+    const tlp = h('select', { id: 'adhoc-tlp' }, option('', 'Exercise default'), TLP_LEVELS.map((t) => option(t, tlpLabel(t))));
+
+    const expOn = h('input', { type: 'checkbox', id: 'adhoc-exp-on' });
+    const expAction = h('select', { id: 'adhoc-exp-action' }, ACTIONS.map((a) => option(a, actionLabel(a))));
+    const expWithin = h('input', { id: 'adhoc-exp-within', type: 'number', min: '1', max: '1440', step: '1', value: '15', inputmode: 'numeric' });
+    const expPoints = h('input', { id: 'adhoc-exp-points', type: 'number', min: '0', max: '1000', step: '1', value: '5', inputmode: 'numeric' });
+    const objectives = dir.objectives();
+    const expObjective = h('select', { id: 'adhoc-exp-objective' }, objectives.length
+      ? objectives.map((o) => option(o.id, o.text ? `${o.id} — ${o.text}` : o.id))
+      : option('', '(no objectives)'));
+    const expFields = h('div', { class: 'exp-fields', id: 'adhoc-exp-fields', hidden: true },
+      h('div', { class: 'row' },
+        field('adhoc-exp-action', 'Action', expAction),
+        field('adhoc-exp-within', 'Within (minutes)', expWithin),
+        field('adhoc-exp-points', 'Points', expPoints)),
+      field('adhoc-exp-objective', 'Objective', expObjective));
+    expOn.addEventListener('change', () => { expFields.hidden = !expOn.checked; });
+
+    const err = h('p', { class: 'form-error', hidden: true, 'aria-live': 'polite' });
+    const submit = h('button', { type: 'submit', id: 'adhoc-submit', class: 'btn btn-primary' }, 'Send inject');
+    const form = h('form', { id: 'adhoc-form', class: 'stack', novalidate: true },
+      field('adhoc-title', 'Title', title),
+      field('adhoc-body', 'Body', body, 'Markdown: **bold**, *italic*, `code`, lists, ``` code blocks ```.'),
+      h('details', { class: 'preview-wrap' }, h('summary', null, 'Preview'), preview),
+      h('div', { class: 'row' },
+        field('adhoc-channel', 'Channel', channel),
+        field('adhoc-from', 'From', from)),
+      h('fieldset', { class: 'checks' },
+        h('legend', null, 'To'),
+        h('label', { class: 'check', for: 'adhoc-to-all' }, toAll, ' All teams'),
+        toBoxes,
+        field('adhoc-groups', 'Groups (optional)', groups)),
+      h('div', { class: 'row' },
+        field('adhoc-severity', 'Severity', severity),
+        field('adhoc-tlp', 'TLP', tlp)),
+      h('div', { class: 'field' }, h('label', { class: 'check', for: 'adhoc-exp-on' }, expOn, ' Expect an answer (scored)')),
+      expFields,
+      err,
+      h('div', { class: 'form-actions' }, submit));
+
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      const problems = [];
+      const to = Array.from(form.querySelectorAll('input[name="adhoc-to"]:checked'), (i) => i.value);
+      for (const g of groups.value.split(',').map((s) => s.trim()).filter(Boolean)) to.push(g.startsWith('group:') ? g : `group:${g}`);
+      if (!title.value.trim()) problems.push('a title');
+      if (!body.value.trim()) problems.push('a body');
+      if (!to.length) problems.push('at least one recipient');
+      const adhoc = { title: title.value.trim(), body: body.value, channel: channel.value, from: from.value, to };
+      if (severity.value) adhoc.severity = severity.value;
+      if (tlp.value) adhoc.tlp = tlp.value;
+      if (expOn.checked) {
+        const mins = Number(expWithin.value);
+        if (!(mins > 0)) problems.push('a deadline in minutes');
+        if (!expObjective.value) problems.push('an objective for the expectation');
+        adhoc.expectations = [{ action: expAction.value, within: Math.round(mins * MIN), points: Math.max(0, Math.round(Number(expPoints.value) || 0)), objective: expObjective.value }];
+      }
+      if (problems.length) {
+        err.textContent = `The inject needs ${problems.join(', ')}.`;
+        err.hidden = false;
+        return;
+      }
+      const ok = await pending(submit, () => ctx.socket.command({ type: 'send_inject', adhoc }), { errorEl: err, socket: ctx.socket, doneLabel: 'Sent' });
+      if (ok) {
+        title.value = '';
+        body.value = '';
+        replace(preview);
+      }
+    });
+    replace(root, form);
+  }
+}

@@ -1,0 +1,77 @@
+// Evaluator notes: the list of evaluator.note events and, for facilitators
+// and evaluators, a form to add one (text, optional team and inject).
+import { h, option, replace } from './dom.js';
+import { fmtTShort, actorName } from './format.js';
+import { pending } from './page.js';
+
+export class Notes {
+  /**
+   * @param {HTMLElement} root container
+   * @param {object} ctx the page context (dir, socket)
+   * @param {boolean} canWrite show the form
+   */
+  constructor(root, ctx, canWrite) {
+    this.ctx = ctx;
+    this.list = h('ol', { id: 'notes-list', class: 'notes-list' }, h('li', { class: 'muted notes-empty' }, 'No notes yet.'));
+    const parts = [];
+    if (canWrite) parts.push(this.buildForm());
+    parts.push(this.list);
+    replace(root, ...parts);
+  }
+
+  buildForm() {
+    const { dir } = this.ctx;
+    const text = h('textarea', { id: 'note-text', rows: '3', maxlength: '8000', required: true });
+    const team = h('select', { id: 'note-team' }, option('', '— any team —'), dir.teamList().map((t) => option(t.id, t.name || t.id)));
+    this.injectSel = h('select', { id: 'note-inject' }, option('', '— no inject —'));
+    this.refreshInjects();
+    this.injectSel.addEventListener('focus', () => this.refreshInjects());
+    const err = h('p', { class: 'form-error', hidden: true, 'aria-live': 'polite' });
+    const submit = h('button', { type: 'submit', id: 'note-submit', class: 'btn btn-primary' }, 'Add note');
+    const form = h('form', { id: 'note-form', class: 'stack', novalidate: true },
+      h('div', { class: 'field' }, h('label', { for: 'note-text', class: 'field-label' }, 'Observation'), text),
+      h('div', { class: 'row' },
+        h('div', { class: 'field' }, h('label', { for: 'note-team', class: 'field-label' }, 'Team'), team),
+        h('div', { class: 'field' }, h('label', { for: 'note-inject', class: 'field-label' }, 'Inject'), this.injectSel)),
+      err,
+      h('div', { class: 'form-actions' }, submit));
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      const t = text.value.trim();
+      if (!t) { err.textContent = 'Write the observation first.'; err.hidden = false; text.focus(); return; }
+      const cmd = { type: 'note', text: t };
+      if (team.value) cmd.team = team.value;
+      if (this.injectSel.value) cmd.inject = this.injectSel.value;
+      const ok = await pending(submit, () => this.ctx.socket.command(cmd), { errorEl: err, socket: this.ctx.socket, doneLabel: 'Saved' });
+      if (ok) text.value = '';
+    });
+    return form;
+  }
+
+  refreshInjects() {
+    const sel = this.injectSel;
+    if (!sel) return;
+    const have = new Set(Array.from(sel.options, (o) => o.value));
+    for (const [id, inj] of this.ctx.dir.injects) {
+      if (!have.has(id)) sel.appendChild(option(id, inj.title ? `${id} — ${inj.title}` : id));
+    }
+  }
+
+  /** add takes an event message; keeps evaluator.note events. */
+  add(msg) {
+    const ev = msg.event || msg;
+    if (ev.type !== 'evaluator.note') return;
+    const d = ev.data || {};
+    const empty = this.list.querySelector('.notes-empty');
+    if (empty) empty.remove();
+    const about = [ev.team ? this.ctx.dir.teamName(ev.team) : '', d.inject || ''].filter(Boolean).join(' · ');
+    const li = h('li', { class: 'note', dataset: { seq: ev.seq } },
+      h('div', { class: 'note-meta' },
+        h('time', null, fmtTShort(ev.at)), ' ',
+        h('span', { class: 'note-by' }, actorName(ev.actor, this.ctx.dir)),
+        about ? h('span', { class: 'note-about' }, about) : null),
+      h('p', { class: 'note-text' }, d.text || ''));
+    this.list.insertBefore(li, this.list.firstChild);
+    this.refreshInjects();
+  }
+}

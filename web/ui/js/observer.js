@@ -1,0 +1,18 @@
+// Observers and evaluators: the team grid and timeline, read-only; the
+// note form for evaluators.
+import { $ } from './dom.js';
+import { boot } from './page.js';
+import { staffViews } from './staff.js';
+
+async function main() {
+  const ctx = await boot('observer', ['observer', 'evaluator']);
+  const evaluator = ctx.you.role === 'evaluator';
+  document.body.dataset.role = ctx.you.role;
+  const heading = $('#notes-heading');
+  if (heading) heading.textContent = evaluator ? 'Evaluator notes' : 'Evaluator notes (read-only)';
+  staffViews(ctx, { canWriteNotes: evaluator });
+  ctx.socket.on('status', (m) => { document.body.dataset.status = (m.status || {}).status || ''; });
+  ctx.socket.start();
+}
+
+main().catch((err) => { if (!err || !err.handled) console.error(err); });

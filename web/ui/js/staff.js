@@ -1,0 +1,37 @@
+// What the facilitator and observer pages share: team grid, timeline,
+// notes and report links, fed from the socket.
+import { $, h, replace } from './dom.js';
+import { reportURL } from './api.js';
+import { TeamGrid } from './teams.js';
+import { Timeline } from './timeline.js';
+import { Notes } from './notes.js';
+import { startCountdowns } from './countdown.js';
+
+export const REPORT_FORMATS = [['html', 'HTML'], ['md', 'Markdown'], ['json', 'JSON'], ['csv', 'CSV']];
+
+/** reportLinks fills root with the report download links (#report-html, …). */
+export function reportLinks(root, ctx) {
+  replace(root, REPORT_FORMATS.map(([f, label]) => {
+    const attrs = { id: `report-${f}`, class: 'btn', href: reportURL(ctx.session.exercise, f) };
+    if (f === 'html') { attrs.target = '_blank'; attrs.rel = 'noopener'; } else { attrs.download = `report.${f}`; }
+    return h('a', attrs, label);
+  }));
+}
+
+/** staffViews builds the grid, timeline and notes and connects them to the socket. */
+export function staffViews(ctx, { onToggleMode, canWriteNotes }) {
+  const grid = new TeamGrid($('#teams'), { dir: ctx.dir, clock: ctx.clock, onToggleMode });
+  const timeline = new Timeline($('#timeline'), { dir: ctx.dir, teamFilter: $('#tl-team'), typeFilter: $('#tl-type') });
+  const notes = new Notes($('#notes'), ctx, canWriteNotes);
+  reportLinks($('#reports'), ctx);
+  startCountdowns(ctx.clock);
+
+  ctx.socket.on('event', (m) => {
+    timeline.add(m);
+    notes.add(m);
+    const ev = m.event || {};
+    if (ev.type === 'team.mode' && ev.team) grid.setMode(ev.team, ev.data && ev.data.mode);
+  });
+  ctx.socket.on('status', (m) => grid.update((m.status || {}).teams));
+  return { grid, timeline, notes };
+}

@@ -1,0 +1,107 @@
+// The live grid of teams (facilitator, evaluator, observer): mode, online
+// trainees, score, met/late/missed and open expectations with countdowns.
+// Rows are [data-team=ID] with cells .mode, .online, .score, .tally, .open.
+import { h, replace } from './dom.js';
+import { fmtPoints, actionLabel } from './format.js';
+import { countdown } from './countdown.js';
+
+export class TeamGrid {
+  /**
+   * @param {HTMLElement} root container (the table is built inside)
+   * @param {object} opts dir, clock, onToggleMode(teamId, newMode, button) (facilitator only)
+   */
+  constructor(root, { dir, clock, onToggleMode } = {}) {
+    this.root = root;
+    this.dir = dir;
+    this.clock = clock;
+    this.onToggleMode = onToggleMode;
+    this.rows = new Map();
+    const head = h('tr', null,
+      h('th', { scope: 'col' }, 'Team'),
+      h('th', { scope: 'col' }, 'Mode'),
+      h('th', { scope: 'col' }, 'Online'),
+      h('th', { scope: 'col', class: 'num' }, 'Score'),
+      h('th', { scope: 'col', class: 'num' }, h('abbr', { title: 'expectations met / late / missed' }, 'Met / late / missed')),
+      h('th', { scope: 'col' }, 'Open expectations'));
+    this.tbody = h('tbody');
+    this.table = h('table', { class: 'grid team-grid', id: 'team-grid' }, h('thead', null, head), this.tbody);
+    replace(root, h('div', { class: 'table-scroll' }, this.table));
+    for (const t of dir.teamList()) this.row(t.id);
+  }
+
+  row(id) {
+    let r = this.rows.get(id);
+    if (r) return r;
+    const t = this.dir.teams.get(id) || { id, name: id };
+    const mode = h('span', { class: 'mode mode-unknown' }, '—');
+    const toggle = this.onToggleMode
+      ? h('button', { type: 'button', class: 'btn btn-small btn-mode' }, 'Simulate')
+      : null;
+    const online = h('span', { class: 'online', dataset: { count: 0 } }, '—');
+    const score = h('td', { class: 'num score', dataset: { score: 0, max: 0 } }, '0/0');
+    const tally = h('td', { class: 'num tally' }, '0 / 0 / 0');
+    const open = h('ul', { class: 'open open-list' });
+    const tr = h('tr', { dataset: { team: id } },
+      h('th', { scope: 'row', class: 'team-name' },
+        h('span', { class: 'name' }, t.name || id),
+        t.country ? h('span', { class: 'country' }, t.country) : null),
+      h('td', { class: 'mode-cell' }, mode, toggle),
+      h('td', { class: 'online-cell' }, online),
+      score, tally,
+      h('td', { class: 'open-cell' }, open));
+    if (toggle) {
+      toggle.addEventListener('click', () => {
+        const next = toggle.dataset.mode === 'human' ? 'simulated' : 'human';
+        this.onToggleMode(id, next, toggle);
+      });
+    }
+    this.tbody.appendChild(tr);
+    r = { tr, mode, toggle, online, score, tally, open, openKey: '' };
+    this.rows.set(id, r);
+    return r;
+  }
+
+  setMode(id, mode) {
+    const r = this.row(id);
+    r.mode.textContent = mode || '—';
+    r.mode.className = `mode mode-${mode || 'unknown'}`;
+    r.tr.dataset.mode = mode || '';
+    if (r.toggle && r.toggle.dataset.state !== 'pending' && !r.toggle.classList.contains('pending')) {
+      r.toggle.dataset.mode = mode;
+      r.toggle.dataset.label = mode === 'human' ? 'Simulate' : 'Hand to humans';
+      if (!r.toggle.classList.contains('done')) r.toggle.textContent = r.toggle.dataset.label;
+      r.toggle.setAttribute('aria-label', `${mode === 'human' ? 'Simulate' : 'Hand to humans'}: ${this.dir.teamName(id)}`);
+    }
+  }
+
+  /** update takes status.teams. */
+  update(teams) {
+    for (const t of teams || []) {
+      const r = this.row(t.id);
+      this.setMode(t.id, t.mode);
+      const names = t.online || [];
+      const onlineText = names.length ? names.join(', ') : '—';
+      if (r.online.textContent !== onlineText) r.online.textContent = onlineText;
+      r.online.dataset.count = names.length;
+      r.online.classList.toggle('is-online', names.length > 0);
+      const scoreText = `${fmtPoints(t.score)}/${t.max_score ?? 0}`;
+      if (r.score.textContent !== scoreText) r.score.textContent = scoreText;
+      r.score.dataset.score = t.score ?? 0;
+      r.score.dataset.max = t.max_score ?? 0;
+      const tally = `${t.met ?? 0} / ${t.late ?? 0} / ${t.missed ?? 0}`;
+      if (r.tally.textContent !== tally) r.tally.textContent = tally;
+      r.tally.dataset.met = t.met ?? 0;
+      r.tally.dataset.late = t.late ?? 0;
+      r.tally.dataset.missed = t.missed ?? 0;
+      const open = (t.open || []).slice().sort((a, b) => a.deadline - b.deadline);
+      const key = open.map((o) => `${o.inject}/${o.expectation}/${o.deadline}`).join('|');
+      if (key !== r.openKey) {
+        r.openKey = key;
+        replace(r.open, open.length ? open.map((o) => h('li', { class: 'open-exp', dataset: { openInject: o.inject, expectation: o.expectation } },
+          h('span', { class: 'open-what' }, `${o.inject} ${actionLabel(o.action || o.expectation)}`),
+          ' ',
+          countdown(o.deadline, this.clock))) : h('li', { class: 'muted' }, 'none'));
+      }
+    }
+  }
+}

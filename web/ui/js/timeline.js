@@ -1,0 +1,90 @@
+// The live timeline of events, newest first, with optional filters by team
+// and by kind of event. Entries are <li data-seq data-type data-team data-kind>.
+import { h, option } from './dom.js';
+import { eventText, fmtTShort, fmtT, kindOf } from './format.js';
+
+export const KINDS = [
+  ['', 'All events'],
+  ['inject', 'Injects'],
+  ['action', 'Team actions'],
+  ['met', 'Expectations met'],
+  ['missed', 'Missed or wrong'],
+  ['incident', 'Incidents'],
+  ['control', 'Exercise control'],
+  ['note', 'Notes'],
+];
+
+/** teamsOf lists the teams an event concerns (for the team filter). */
+function teamsOf(ev) {
+  const d = ev.data || {};
+  const out = new Set();
+  if (ev.team) out.add(ev.team);
+  for (const p of d.peers || []) out.add(p);
+  if (d.target) out.add(d.target);
+  if (d.adhoc && d.adhoc.to) for (const t of d.adhoc.to) out.add(t);
+  return [...out];
+}
+
+export class Timeline {
+  /**
+   * @param {HTMLElement} list the <ol> to fill
+   * @param {object} opts dir; teamFilter, typeFilter (<select>s to wire, optional); max entries
+   */
+  constructor(list, { dir, teamFilter, typeFilter, max = 5000, empty = 'Nothing has happened yet.' } = {}) {
+    this.list = list;
+    this.dir = dir;
+    this.max = max;
+    this.teamFilter = teamFilter;
+    this.typeFilter = typeFilter;
+    this.emptyEl = h('li', { class: 'tl-empty muted' }, empty);
+    this.list.appendChild(this.emptyEl);
+    if (teamFilter) {
+      teamFilter.appendChild(option('', 'All teams'));
+      for (const t of dir.teamList()) teamFilter.appendChild(option(t.id, t.name || t.id));
+      teamFilter.addEventListener('change', () => this.applyFilter());
+    }
+    if (typeFilter) {
+      for (const [v, l] of KINDS) typeFilter.appendChild(option(v, l));
+      typeFilter.addEventListener('change', () => this.applyFilter());
+    }
+  }
+
+  /** add adds an event message ({seq, at, event}) or a bare event. */
+  add(msg) {
+    const ev = msg.event || msg;
+    const seq = ev.seq ?? msg.seq;
+    const at = ev.at ?? msg.at ?? 0;
+    const kind = kindOf(ev.type);
+    const teams = teamsOf(ev);
+    const li = h('li', {
+      class: ['tl-item', `kind-${kind}`],
+      dataset: { seq, type: ev.type, kind, eventTeam: ev.team || '', teams: teams.join(' ') },
+    },
+    h('time', { class: 'tl-time', title: fmtT(at) }, fmtTShort(at)),
+    h('span', { class: 'tl-text' }, eventText(ev, this.dir)));
+    // Notes are read in full: the line clips long text, so add it below.
+    if (ev.type === 'evaluator.note' && ev.data && ev.data.text && ev.data.text.length > 120) {
+      li.appendChild(h('p', { class: 'tl-detail' }, ev.data.text));
+    }
+    li.hidden = !this.matches(li);
+    this.emptyEl.remove();
+    // Newest first: find the first entry with a lower seq.
+    let before = this.list.firstElementChild;
+    while (before && Number(before.dataset.seq) > seq) before = before.nextElementSibling;
+    this.list.insertBefore(li, before);
+    while (this.list.children.length > this.max) this.list.lastElementChild.remove();
+    return li;
+  }
+
+  matches(li) {
+    const team = this.teamFilter ? this.teamFilter.value : '';
+    const kind = this.typeFilter ? this.typeFilter.value : '';
+    if (kind && li.dataset.kind !== kind) return false;
+    if (team && li.dataset.teams && !li.dataset.teams.split(' ').includes(team)) return false;
+    return true;
+  }
+
+  applyFilter() {
+    for (const li of this.list.children) if (li.dataset.seq) li.hidden = !this.matches(li);
+  }
+}

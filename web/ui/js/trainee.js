@@ -1,0 +1,578 @@
+// The team console: inbox of injects, the selected inject with its action
+// forms, the team's timeline and what peers shared with the team.
+import { $, $$, h, option, replace, copyButton, uid } from './dom.js';
+import { boot, pending, announce, showError } from './page.js';
+import {
+  fmtTShort, fmtT, tlpBadge, tlpLabel, severityBadge, channelBadge, actionLabel, cap,
+  SEVERITIES, TLP_LEVELS, normTLP, fmtPoints,
+} from './format.js';
+import { renderMarkdown } from './markdown.js';
+import { Timeline } from './timeline.js';
+import { countdown, startCountdowns } from './countdown.js';
+
+const CATEGORIES = ['phishing', 'ransomware', 'ddos', 'malware', 'data-breach', 'supply-chain', 'vulnerability',
+  'defacement', 'account-compromise', 'fraud', 'insider-threat', 'disinformation', 'other'];
+
+const FORM_ACTIONS = ['classify', 'escalate', 'share', 'request_info', 'publish', 'report'];
+const FORM_ID = { classify: 'classify', escalate: 'escalate', share: 'share', request_info: 'request', publish: 'publish', report: 'report' };
+
+const store = {
+  get(k, d) { try { const v = localStorage.getItem(k); return v === null ? d : JSON.parse(v); } catch { return d; } },
+  set(k, v) { try { localStorage.setItem(k, JSON.stringify(v)); } catch { /* private mode */ } },
+};
+
+class TraineeConsole {
+  constructor(ctx) {
+    this.ctx = ctx;
+    this.team = ctx.you.team;
+    this.injects = new Map();
+    this.selected = null;
+    this.live = false; // true after the first caught_up: announce new injects
+    this.readKey = `cmesim:read:${ctx.session.exercise}:${this.team}`;
+    this.read = new Set(store.get(this.readKey, []));
+    this.lang = store.get('cmesim:lang', '');
+    this.inbox = $('#inbox');
+    this.inboxEmpty = $('#inbox-empty');
+    this.detail = $('#inject-detail');
+    this.shared = $('#shared-with-us');
+    this.sharedEmpty = $('#shared-empty');
+    this.timeline = new Timeline($('#timeline'), { dir: ctx.dir, typeFilter: $('#tl-type'), empty: 'Nothing for your team yet.' });
+
+    const t = ctx.dir.teams.get(this.team) || {};
+    $('#team-name').textContent = t.name || this.team;
+    $('#team-country').textContent = [t.country, t.sector].filter(Boolean).join(' · ');
+
+    startCountdowns(ctx.clock);
+    ctx.socket.on('event', (m) => this.onEvent(m));
+    ctx.socket.on('status', (m) => this.onStatus(m.status || {}));
+    ctx.socket.on('caught_up', () => {
+      this.live = true;
+      if (!this.selected && this.injects.size) this.select(this.newest().id, false);
+    });
+    this.renderDetailEmpty();
+  }
+
+  newest() {
+    let best = null;
+    for (const r of this.injects.values()) if (!best || r.seq > best.seq) best = r;
+    return best;
+  }
+
+  /* ---------- events ---------- */
+
+  onEvent(m) {
+    const ev = m.event || {};
+    const d = ev.data || {};
+    this.timeline.add(m);
+    switch (ev.type) {
+      case 'inject.delivered':
+        if (!ev.team || ev.team === this.team) this.addInject(m);
+        break;
+      case 'team.action':
+        if (ev.team === this.team) {
+          const r = this.injects.get(d.inject);
+          if (r) { r.actions.push(ev); this.refresh(r); }
+        } else if (d.action === 'share' && (d.peers || []).includes(this.team)) {
+          this.addShared(ev);
+        }
+        break;
+      case 'expectation.met':
+      case 'expectation.missed':
+      case 'expectation.wrong': {
+        if (ev.team && ev.team !== this.team) break;
+        const r = this.injects.get(d.inject);
+        if (!r) break;
+        const x = r.exps.get(d.expectation) || { id: d.expectation, action: d.expectation, deadline: d.deadline };
+        x.state = ev.type === 'expectation.met' ? (d.late ? 'late' : 'met') : (ev.type === 'expectation.missed' ? 'missed' : 'wrong');
+        x.points = x.points ?? d.max_points;
+        x.earned = d.points;
+        x.reason = d.reason;
+        r.exps.set(x.id, x);
+        this.refresh(r);
+        break;
+      }
+      case 'team.mode':
+        if (ev.team === this.team) this.setModeNotice(d.mode);
+        break;
+      default:
+        break;
+    }
+  }
+
+  onStatus(st) {
+    const me = (st.teams || []).find((t) => t.id === this.team) || (st.teams || [])[0];
+    if (me) {
+      const s = $('#team-score');
+      s.textContent = `${fmtPoints(me.score)}/${me.max_score ?? 0}`;
+      s.dataset.score = me.score ?? 0;
+      if (me.mode) this.setModeNotice(me.mode);
+    }
+    document.body.dataset.status = st.status || '';
+    const paused = $('#paused-notice');
+    if (paused) {
+      paused.hidden = !(st.status === 'paused' || st.status === 'ended' || st.status === 'ready');
+      paused.textContent = st.status === 'paused' ? 'The exercise is paused. Your actions will be refused until it resumes.'
+        : st.status === 'ended' ? 'The exercise has ended. Thank you for taking part.'
+          : 'The exercise has not started yet. Injects will appear here.';
+    }
+  }
+
+  setModeNotice(mode) {
+    const el = $('#mode-notice');
+    if (!el) return;
+    el.hidden = mode !== 'simulated';
+    el.textContent = 'The facilitator has handed your team to the simulator for now: your actions may be refused.';
+  }
+
+  addInject(m) {
+    const ev = m.event || {};
+    const d = ev.data || {};
+    const content = m.inject || {};
+    const id = content.id || d.inject;
+    if (!id || this.injects.has(id)) return;
+    const exps = new Map();
+    for (const x of d.expectations || []) exps.set(x.id, { ...x, state: 'open' });
+    for (const x of content.expectations || []) exps.set(x.id, { ...(exps.get(x.id) || { state: 'open' }), ...x });
+    const r = { id, seq: ev.seq ?? m.seq, at: ev.at ?? m.at ?? 0, content, data: d, exps, actions: [], item: null };
+    this.injects.set(id, r);
+    this.ctx.dir.learnInject({ id, title: content.title });
+    r.item = this.buildItem(r);
+    this.inbox.insertBefore(r.item.li, this.findInsertPoint(r.seq));
+    this.inboxEmpty.hidden = true;
+    if (this.live) {
+      announce(`New inject from ${content.from_name || content.from || 'unknown sender'}: ${this.text(r).title}`);
+      document.title = `(${this.unreadCount()}) ${this.ctx.exercise.title || 'Exercise'} — cmesim`;
+      if (!this.selected) this.select(id, false);
+    }
+  }
+
+  findInsertPoint(seq) {
+    for (const li of this.inbox.children) if (Number(li.dataset.seq) < seq) return li;
+    return null;
+  }
+
+  unreadCount() {
+    let n = 0;
+    for (const id of this.injects.keys()) if (!this.read.has(id)) n += 1;
+    return n;
+  }
+
+  /** text returns the inject's title and body in the chosen language. */
+  text(r) {
+    const c = r.content || {};
+    const tr = this.lang && c.translations && c.translations[this.lang];
+    return {
+      title: (tr && tr.title) || c.title || r.id,
+      body: (tr && tr.body) || c.body || '',
+    };
+  }
+
+  languages() {
+    const set = new Set();
+    for (const r of this.injects.values()) for (const k of Object.keys((r.content && r.content.translations) || {})) set.add(k);
+    return [...set].sort();
+  }
+
+  /* ---------- inbox ---------- */
+
+  buildItem(r) {
+    const c = r.content;
+    const title = h('span', { class: 'ii-title' });
+    const due = h('span', { class: 'ii-due' });
+    const btn = h('button', { type: 'button', class: 'inbox-item', dataset: { inject: r.id } },
+      h('span', { class: 'ii-top' },
+        h('span', { class: 'unread-dot', 'aria-hidden': 'true' }),
+        h('span', { class: 'sr-only unread-label' }, 'Unread: '),
+        channelBadge(c.channel),
+        h('span', { class: 'ii-from' }, c.from_name || c.from || ''),
+        h('time', { class: 'ii-time' }, fmtTShort(r.at))),
+      title,
+      h('span', { class: 'ii-badges' }, severityBadge(c.severity || r.data.severity), tlpBadge(c.tlp || r.data.tlp), due));
+    btn.addEventListener('click', () => this.select(r.id, true));
+    btn.addEventListener('keydown', (e) => this.inboxKeys(e, r.id));
+    const li = h('li', { dataset: { seq: r.seq } }, btn);
+    const item = { li, btn, title, due };
+    r.item = item;
+    this.paintItem(r);
+    return item;
+  }
+
+  inboxKeys(e, id) {
+    if (e.key !== 'ArrowDown' && e.key !== 'ArrowUp') return;
+    const items = $$('.inbox-item', this.inbox);
+    const i = items.findIndex((b) => b.dataset.inject === id);
+    const next = items[i + (e.key === 'ArrowDown' ? 1 : -1)];
+    if (next) { e.preventDefault(); next.focus(); }
+  }
+
+  paintItem(r) {
+    const it = r.item;
+    if (!it) return;
+    it.title.textContent = this.text(r).title;
+    const unread = !this.read.has(r.id);
+    it.btn.classList.toggle('unread', unread);
+    it.btn.querySelector('.unread-label').hidden = !unread;
+    it.btn.dataset.unread = unread ? 'true' : 'false';
+    const sel = this.selected === r.id;
+    it.btn.classList.toggle('selected', sel);
+    if (sel) it.btn.setAttribute('aria-current', 'true'); else it.btn.removeAttribute('aria-current');
+    const open = [...r.exps.values()].filter((x) => x.state === 'open').sort((a, b) => a.deadline - b.deadline);
+    const key = open.length ? `${open[0].id}/${open[0].deadline}` : 'none';
+    if (it.due.dataset.key !== key) {
+      it.due.dataset.key = key;
+      replace(it.due, open.length ? [h('span', { class: 'due-label' }, `${actionLabel(open[0].action)}:`), ' ', countdown(open[0].deadline, this.ctx.clock)] : null);
+    }
+  }
+
+  select(id, focusDetail) {
+    const prev = this.selected;
+    this.selected = id;
+    if (!this.read.has(id)) {
+      this.read.add(id);
+      store.set(this.readKey, [...this.read]);
+      document.title = `${this.unreadCount() ? `(${this.unreadCount()}) ` : ''}${this.ctx.exercise.title || 'Exercise'} — cmesim`;
+    }
+    if (prev && this.injects.has(prev)) this.paintItem(this.injects.get(prev));
+    const r = this.injects.get(id);
+    this.paintItem(r);
+    this.renderDetail(r);
+    if (focusDetail) {
+      const t = $('#detail-title');
+      if (t && window.matchMedia('(max-width: 800px)').matches) t.focus();
+    }
+  }
+
+  refresh(r) {
+    this.paintItem(r);
+    if (this.selected === r.id && this.detailParts) this.refreshDetail(r);
+  }
+
+  /* ---------- detail ---------- */
+
+  renderDetailEmpty() {
+    this.detailParts = null;
+    delete this.detail.dataset.selectedInject;
+    replace(this.detail, h('div', { class: 'empty-state' },
+      h('h2', null, 'No inject selected'),
+      h('p', { class: 'muted' }, 'Injects from the exercise appear in the inbox. Select one to read it and respond.')));
+  }
+
+  renderDetail(r) {
+    const c = r.content;
+    const tx = this.text(r);
+    this.detail.dataset.selectedInject = r.id;
+    const titleEl = h('h2', { id: 'detail-title', class: 'detail-title', tabindex: '-1' }, tx.title);
+    const bodyEl = h('div', { class: 'md-body', id: 'detail-body' }, renderMarkdown(tx.body));
+    const langs = this.languages().filter((l) => c.translations && c.translations[l]);
+    let langSel = null;
+    if (langs.length) {
+      langSel = h('select', { id: 'lang-select' }, option('', 'Original'), langs.map((l) => option(l, l.toUpperCase(), l === this.lang)));
+      langSel.addEventListener('change', () => {
+        this.lang = langSel.value;
+        store.set('cmesim:lang', this.lang);
+        const t = this.text(r);
+        titleEl.textContent = t.title;
+        replace(bodyEl, renderMarkdown(t.body));
+        for (const x of this.injects.values()) this.paintItem(x);
+      });
+    }
+    const expList = h('ul', { class: 'exp-list', id: 'detail-expectations' });
+    const doneList = h('ol', { class: 'done-list', id: 'detail-actions' });
+    const actionsSection = this.buildActions(r);
+
+    const atts = (c.attachments || []).map((a) => {
+      const pre = h('pre', { class: 'attachment-content' }, a.content || '');
+      return h('figure', { class: 'attachment', dataset: { kind: a.kind || '' } },
+        h('figcaption', null,
+          h('span', { class: 'att-name' }, a.name || 'attachment'),
+          a.kind ? h('span', { class: 'att-kind' }, a.kind.toUpperCase()) : null,
+          copyButton(() => a.content || '', 'Copy', { 'aria-label': `Copy ${a.name || 'attachment'}` })),
+        pre);
+    });
+
+    replace(this.detail,
+      h('header', { class: 'detail-head' },
+        h('div', { class: 'detail-meta' },
+          channelBadge(c.channel),
+          h('span', { class: 'detail-from' }, 'From ', h('strong', null, c.from_name || c.from || 'unknown')),
+          h('time', { title: fmtT(r.at) }, fmtTShort(r.at)),
+          h('span', { class: 'inject-id' }, r.id),
+          langSel ? h('span', { class: 'lang-switch' }, h('label', { for: 'lang-select' }, 'Language'), ' ', langSel) : null),
+        titleEl,
+        h('div', { class: 'detail-badges' }, severityBadge(c.severity || r.data.severity), tlpBadge(c.tlp || r.data.tlp))),
+      h('section', { class: 'detail-exps', 'aria-labelledby': 'exp-h' },
+        h('h3', { id: 'exp-h', class: 'subhead' }, 'Expected of your team'), expList),
+      bodyEl,
+      atts.length ? h('section', { class: 'attachments', 'aria-label': 'Attachments' }, atts) : null,
+      actionsSection,
+      h('section', { class: 'detail-done', 'aria-labelledby': 'done-h' },
+        h('h3', { id: 'done-h', class: 'subhead' }, 'Your team on this inject'), doneList));
+    this.detailParts = { expList, doneList };
+    this.refreshDetail(r);
+  }
+
+  refreshDetail(r) {
+    const { expList, doneList } = this.detailParts;
+    const exps = [...r.exps.values()].sort((a, b) => a.deadline - b.deadline);
+    replace(expList, exps.length ? exps.map((x) => {
+      let state;
+      switch (x.state) {
+        case 'met': state = h('span', { class: 'exp-state state-met' }, `✓ Met${x.earned !== undefined ? ` (+${fmtPoints(x.earned)})` : ''}`); break;
+        case 'late': state = h('span', { class: 'exp-state state-late' }, `✓ Met late${x.earned !== undefined ? ` (+${fmtPoints(x.earned)})` : ''}`); break;
+        case 'missed': state = h('span', { class: 'exp-state state-missed' }, '✗ Missed'); break;
+        case 'wrong': state = h('span', { class: 'exp-state state-missed' }, `✗ Not accepted${x.reason ? `: ${x.reason}` : ''}`); break;
+        default: state = countdown(x.deadline, this.ctx.clock);
+      }
+      return h('li', { class: ['exp', `exp-${x.state}`], dataset: { expectation: x.id, expAction: x.action, state: x.state } },
+        h('span', { class: 'exp-action' }, actionLabel(x.action)),
+        x.text ? h('span', { class: 'exp-text' }, x.text) : null,
+        h('span', { class: 'exp-due' }, `by ${fmtTShort(x.deadline)}`),
+        x.points ? h('span', { class: 'exp-points' }, `${x.points} pts`) : null,
+        state);
+    }) : h('li', { class: 'muted' }, 'Nothing specific is scored on this inject; act as you would for real.'));
+
+    replace(doneList, r.actions.length ? r.actions.map((ev) => {
+      const d = ev.data || {};
+      const who = String(ev.actor || '').startsWith('trainee:') ? ev.actor.split(':').slice(2).join(':') : 'simulated analyst';
+      const parts = [actionLabel(d.action)];
+      if (d.category) parts.push(`as ${d.category}${d.severity ? ` / ${d.severity}` : ''}`);
+      if (d.target) parts.push(`to ${this.ctx.dir.anyName(d.target)}`);
+      if (d.peers) parts.push(`with ${d.peers.map((p) => this.ctx.dir.teamName(p)).join(', ')} at ${tlpLabel(d.tlp)}`);
+      return h('li', { dataset: { seq: ev.seq } },
+        h('time', null, fmtTShort(ev.at)), ' ',
+        h('strong', null, parts.join(' ')), ` — ${who}`,
+        d.text ? h('p', { class: 'done-text' }, d.text) : null);
+    }) : h('li', { class: 'muted' }, 'No action yet.'));
+
+    // Mark the action buttons of what the team already did.
+    const done = new Set(r.actions.map((ev) => ev.data && ev.data.action));
+    for (const b of $$('button[data-action]', this.detail)) {
+      const isDone = done.has(b.dataset.action);
+      b.classList.toggle('did', isDone);
+      b.dataset.done = isDone ? 'true' : 'false';
+    }
+  }
+
+  /* ---------- actions ---------- */
+
+  buildActions(r) {
+    const ctx = this.ctx;
+    const err = h('p', { class: 'form-error', id: 'action-error', hidden: true, 'aria-live': 'polite' });
+    const send = (btn, cmd, doneLabel, after, errorEl = err) => pending(btn, () => ctx.socket.command({ inject: r.id, ...cmd }), { errorEl, socket: ctx.socket, doneLabel })
+      .then((res) => { if (res && after) after(); return res; });
+
+    const ack = h('button', { type: 'button', class: 'btn btn-primary', dataset: { action: 'acknowledge' } }, 'Acknowledge');
+    ack.addEventListener('click', () => send(ack, { type: 'acknowledge' }, 'Acknowledged'));
+    const containNote = h('input', { id: 'contain-note', type: 'text', maxlength: '8000', autocomplete: 'off', placeholder: 'Containment note (optional)' });
+    const contain = h('button', { type: 'button', class: 'btn', dataset: { action: 'contain' } }, 'Contain');
+    contain.addEventListener('click', () => {
+      const cmd = { type: 'contain' };
+      if (containNote.value.trim()) cmd.text = containNote.value.trim();
+      send(contain, cmd, 'Contained', () => { containNote.value = ''; });
+    });
+
+    const forms = {};
+    const toggles = {};
+    const tabs = h('div', { class: 'action-tabs', role: 'group', 'aria-label': 'More actions' });
+    const formsWrap = h('div', { class: 'action-forms' });
+    for (const a of FORM_ACTIONS) {
+      const formId = `${FORM_ID[a]}-form`;
+      const t = h('button', { type: 'button', class: 'btn btn-tab', dataset: { action: a }, 'aria-expanded': 'false', 'aria-controls': formId }, actionLabel(a));
+      toggles[a] = t;
+      tabs.appendChild(t);
+      const f = this.buildForm(a, r, send);
+      f.hidden = true;
+      forms[a] = f;
+      formsWrap.appendChild(f);
+      t.addEventListener('click', () => {
+        const open = f.hidden;
+        for (const k of FORM_ACTIONS) { forms[k].hidden = true; toggles[k].setAttribute('aria-expanded', 'false'); }
+        f.hidden = !open;
+        t.setAttribute('aria-expanded', String(open));
+        if (open) { const first = f.querySelector('input, select, textarea'); if (first) first.focus(); }
+      });
+      f.addEventListener('keydown', (e) => {
+        if (e.key === 'Escape') { f.hidden = true; t.setAttribute('aria-expanded', 'false'); t.focus(); }
+      });
+      f.closeForm = () => { f.hidden = true; t.setAttribute('aria-expanded', 'false'); };
+    }
+
+    return h('section', { class: 'actions', 'aria-labelledby': 'actions-h' },
+      h('h3', { id: 'actions-h', class: 'subhead' }, 'Respond'),
+      h('div', { class: 'quick-actions' },
+        ack,
+        h('div', { class: 'contain-group' },
+          contain,
+          h('label', { for: 'contain-note', class: 'sr-only' }, 'Containment note (optional)'),
+          containNote)),
+      tabs, formsWrap, err);
+  }
+
+  buildForm(action, r, send) {
+    const ctx = this.ctx;
+    const { dir } = ctx;
+    const p = FORM_ID[action];
+    const submit = h('button', { type: 'submit', id: `${p}-submit`, class: 'btn btn-primary' }, actionLabel(action));
+    const ferr = h('p', { class: 'form-error', hidden: true, 'aria-live': 'polite' });
+    const fieldEl = (id, label, control) => h('div', { class: 'field' }, h('label', { for: id, class: 'field-label' }, label), control);
+    const textArea = (id, required) => h('textarea', { id, rows: '3', maxlength: '8000', required });
+    const form = h('form', { id: `${p}-form`, class: 'action-form stack', novalidate: true, 'aria-label': actionLabel(action) });
+    const fail = (msg, el) => { ferr.textContent = msg; ferr.hidden = false; if (el) el.focus(); };
+    const done = () => { form.reset(); ferr.hidden = true; if (form.closeForm) form.closeForm(); if (action === 'share') this.updateShareTLP(form); };
+
+    switch (action) {
+      case 'classify': {
+        const listId = uid('categories');
+        const cat = h('input', { id: 'classify-category', type: 'text', list: listId, autocomplete: 'off', required: true });
+        const sev = h('select', { id: 'classify-severity', required: true }, option('', 'Choose…'), SEVERITIES.map((s) => option(s, cap(s))));
+        form.append(
+          h('datalist', { id: listId }, CATEGORIES.map((c) => option(c, c))),
+          h('div', { class: 'row' }, fieldEl('classify-category', 'Category', cat), fieldEl('classify-severity', 'Severity', sev)),
+          ferr, h('div', { class: 'form-actions' }, submit));
+        form.addEventListener('submit', (e) => {
+          e.preventDefault();
+          if (!cat.value.trim()) return fail('Enter a category.', cat);
+          if (!sev.value) return fail('Choose a severity.', sev);
+          ferr.hidden = true;
+          send(submit, { type: 'classify', category: cat.value.trim().toLowerCase(), severity: sev.value }, 'Classified', done, ferr);
+        });
+        break;
+      }
+      case 'escalate': {
+        const target = h('select', { id: 'escalate-target', required: true }, option('', 'Choose…'), dir.actorList().map((a) => option(a.id, a.name || a.id)));
+        const text = textArea('escalate-text', false);
+        form.append(fieldEl('escalate-target', 'Escalate to', target), fieldEl('escalate-text', 'Message', text), ferr, h('div', { class: 'form-actions' }, submit));
+        form.addEventListener('submit', (e) => {
+          e.preventDefault();
+          if (!target.value) return fail('Choose who to escalate to.', target);
+          ferr.hidden = true;
+          const cmd = { type: 'escalate', target: target.value };
+          if (text.value.trim()) cmd.text = text.value.trim();
+          send(submit, cmd, 'Escalated', done, ferr);
+        });
+        break;
+      }
+      case 'share': {
+        const peers = ctx.exercise.peers || [];
+        const boxes = peers.map((pr) => {
+          const id = uid('peer');
+          const allowed = (pr.tlp || []).map(normTLP);
+          const cb = h('input', { type: 'checkbox', name: 'peer', value: pr.team, id, dataset: { tlp: allowed.join(' ') } });
+          cb.addEventListener('change', () => this.updateShareTLP(form));
+          return h('label', { class: 'check', for: id }, cb, ' ', pr.name || dir.teamName(pr.team),
+            h('span', { class: 'peer-tlp' }, ` (${allowed.map((t) => t.toUpperCase()).join(', ') || 'no TLP allowed'})`));
+        });
+        const tlp = h('select', { id: 'share-tlp', required: true });
+        const tlpHint = h('p', { class: 'hint', id: 'share-tlp-hint' });
+        tlp.setAttribute('aria-describedby', 'share-tlp-hint');
+        const text = textArea('share-text', false);
+        form.append(
+          h('fieldset', { class: 'checks' }, h('legend', null, 'Share with'),
+            boxes.length ? boxes : h('p', { class: 'muted' }, 'Your team has no sharing partners in this exercise.')),
+          h('div', { class: 'field' }, h('label', { for: 'share-tlp', class: 'field-label' }, 'TLP'), tlp, tlpHint),
+          fieldEl('share-text', 'What you share (indicators, advice)', text),
+          ferr, h('div', { class: 'form-actions' }, submit));
+        form.defaultTLP = normTLP(r.content.tlp || r.data.tlp);
+        form.addEventListener('submit', (e) => {
+          e.preventDefault();
+          const chosen = Array.from(form.querySelectorAll('input[name=peer]:checked'), (i) => i.value);
+          if (!chosen.length) return fail('Choose at least one peer.', form.querySelector('input[name=peer]'));
+          if (!tlp.value) return fail('No TLP level is allowed by every chosen peer; share with fewer peers at a time.', tlp);
+          ferr.hidden = true;
+          const cmd = { type: 'share', peers: chosen, tlp: tlp.value };
+          if (text.value.trim()) cmd.text = text.value.trim();
+          send(submit, cmd, 'Shared', done, ferr);
+        });
+        this.updateShareTLP(form);
+        break;
+      }
+      case 'request_info': {
+        const target = h('select', { id: 'request-target', required: true }, option('', 'Choose…'),
+          h('optgroup', { label: 'Actors' }, dir.actorList().map((a) => option(a.id, a.name || a.id))),
+          h('optgroup', { label: 'Teams' }, dir.teamList().filter((t) => t.id !== this.team).map((t) => option(t.id, t.name || t.id))));
+        const text = textArea('request-text', true);
+        form.append(fieldEl('request-target', 'Ask', target), fieldEl('request-text', 'Question', text), ferr, h('div', { class: 'form-actions' }, submit));
+        form.addEventListener('submit', (e) => {
+          e.preventDefault();
+          if (!target.value) return fail('Choose who to ask.', target);
+          if (!text.value.trim()) return fail('Write your question.', text);
+          ferr.hidden = true;
+          send(submit, { type: 'request_info', target: target.value, text: text.value.trim() }, 'Sent', done, ferr);
+        });
+        break;
+      }
+      case 'publish':
+      case 'report': {
+        const id = `${p}-text`;
+        const text = textArea(id, true);
+        const label = action === 'publish' ? 'Public statement (advisory, press release)' : 'Report (to your authority, or a situation report)';
+        form.append(fieldEl(id, label, text), ferr, h('div', { class: 'form-actions' }, submit));
+        form.addEventListener('submit', (e) => {
+          e.preventDefault();
+          if (!text.value.trim()) return fail('Write the text first.', text);
+          ferr.hidden = true;
+          send(submit, { type: action, text: text.value.trim() }, action === 'publish' ? 'Published' : 'Reported', done, ferr);
+        });
+        break;
+      }
+      default:
+        break;
+    }
+    return form;
+  }
+
+  /** updateShareTLP limits the TLP choice to the levels every selected peer's link allows. */
+  updateShareTLP(form) {
+    const tlp = form.querySelector('#share-tlp');
+    const hint = form.querySelector('#share-tlp-hint');
+    const submit = form.querySelector('#share-submit');
+    if (!tlp) return;
+    const chosen = Array.from(form.querySelectorAll('input[name=peer]:checked'));
+    const prev = tlp.value;
+    let allowed;
+    if (!chosen.length) {
+      const union = new Set();
+      for (const cb of form.querySelectorAll('input[name=peer]')) for (const t of cb.dataset.tlp.split(' ').filter(Boolean)) union.add(t);
+      allowed = TLP_LEVELS.filter((t) => union.has(t));
+    } else {
+      allowed = TLP_LEVELS.filter((t) => chosen.every((cb) => cb.dataset.tlp.split(' ').includes(t)));
+    }
+    replace(tlp, allowed.map((t) => option(t, tlpLabel(t))));
+    const pick = [prev, form.defaultTLP].find((t) => t && allowed.includes(t)) || allowed[allowed.length - 1] || '';
+    tlp.value = pick;
+    tlp.disabled = !allowed.length;
+    if (hint) {
+      hint.textContent = !chosen.length ? 'Choose peers first; the list shows only levels every chosen peer accepts.'
+        : allowed.length ? `Allowed by every chosen peer: ${allowed.map((t) => t.toUpperCase()).join(', ')}.`
+          : 'No TLP level is accepted by every chosen peer. Share with them separately.';
+    }
+    if (submit && submit.dataset.state !== 'pending') submit.disabled = !chosen.length || !allowed.length;
+  }
+
+  /* ---------- shared with us ---------- */
+
+  addShared(ev) {
+    const d = ev.data || {};
+    this.sharedEmpty.hidden = true;
+    const who = String(ev.actor || '').startsWith('trainee:') ? ev.actor.split(':').slice(2).join(':') : '';
+    const li = h('li', { class: 'shared-item', dataset: { seq: ev.seq, from: ev.team } },
+      h('div', { class: 'shared-meta' },
+        h('time', null, fmtTShort(ev.at)), ' ',
+        h('strong', null, this.ctx.dir.teamName(ev.team)), who ? ` (${who})` : '', ' ',
+        tlpBadge(d.tlp),
+        h('span', { class: 'inject-id' }, d.inject || '')),
+      d.text ? h('p', { class: 'shared-text' }, d.text) : h('p', { class: 'muted' }, '(no text)'),
+      d.text ? copyButton(() => d.text, 'Copy', { 'aria-label': `Copy what ${this.ctx.dir.teamName(ev.team)} shared` }) : null);
+    this.shared.insertBefore(li, this.shared.firstChild);
+    if (this.live) announce(`${this.ctx.dir.teamName(ev.team)} shared information with your team at ${tlpLabel(d.tlp)}.`);
+  }
+}
+
+async function main() {
+  const ctx = await boot('trainee', ['trainee']);
+  if (!ctx.you.team) showError('Your session has no team.');
+  new TraineeConsole(ctx);
+  ctx.socket.start();
+}
+
+main().catch((err) => { if (!err || !err.handled) console.error(err); });
