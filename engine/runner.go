@@ -3,7 +3,6 @@ package engine
 import (
 	"context"
 	"sync"
-	"time"
 )
 
 // Runner plays an exercise live: one goroutine (the one calling Run) owns
@@ -148,17 +147,26 @@ func (r *Runner) Inspect(ctx context.Context, fn func(*Exercise)) error {
 }
 
 // JumpToNext moves virtual time forward to the next scheduled happening
-// (the facilitator's "next inject" button) and returns the new time.
-func (r *Runner) JumpToNext(ctx context.Context) (time.Duration, error) {
-	var now time.Duration
+// (the facilitator's "next inject" button) and returns the sequence number
+// of the log's last event afterwards. Only a running exercise can jump.
+func (r *Runner) JumpToNext(ctx context.Context) (uint64, error) {
+	var seq uint64
+	var jumpErr error
 	err := r.Inspect(ctx, func(x *Exercise) {
-		if next, ok := x.NextAt(); ok && x.st.Status == StatusRunning {
+		if x.st.Status != StatusRunning {
+			jumpErr = Errorf(CodeConflict, "the clock can jump only while the exercise runs")
+			return
+		}
+		if next, ok := x.NextAt(); ok {
 			r.pacer.JumpTo(next)
 			x.AdvanceTo(next)
 		}
-		now = x.Now()
+		seq = x.st.Seq
 	})
-	return now, err
+	if err != nil {
+		return 0, err
+	}
+	return seq, jumpErr
 }
 
 // failPending answers requests that arrive after the loop stopped.

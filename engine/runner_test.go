@@ -112,13 +112,22 @@ func TestRunner(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
 			r, cancel, done := startRunner(t, 1)
 			defer cancel()
+			if _, err := r.JumpToNext(context.Background()); engine.Code(err) != engine.CodeConflict {
+				t.Fatalf("jump before start: %v, want conflict", err)
+			}
 			r.Do(context.Background(), facilitator(engine.CmdStart))
-			now, err := r.JumpToNext(context.Background())
+			seq, err := r.JumpToNext(context.Background())
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got, want := now, 10*time.Minute; got != want {
-				t.Fatalf("jumped to %v, want %v (I01)", got, want)
+			var now time.Duration
+			var last uint64
+			r.Inspect(context.Background(), func(x *engine.Exercise) { now, last = x.Now(), x.State().Seq })
+			if now != 10*time.Minute {
+				t.Fatalf("jumped to %v, want %v (I01)", now, 10*time.Minute)
+			}
+			if seq != last || seq < 3 {
+				t.Fatalf("jump returned seq %d, the log ends at %d", seq, last)
 			}
 			if !delivered(t, r, "co-csirt", "I01") {
 				t.Fatal("I01 not delivered after the jump")

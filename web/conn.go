@@ -69,7 +69,15 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request, sess *Session, 
 		limiter: rate.NewLimiter(commandRate, commandBurst),
 	}
 	s.metrics.connections.Add(1)
-	defer s.metrics.connections.Add(-1)
+	s.connMu.Lock()
+	s.conns[c] = struct{}{}
+	s.connMu.Unlock()
+	defer func() {
+		s.connMu.Lock()
+		delete(s.conns, c)
+		s.connMu.Unlock()
+		s.metrics.connections.Add(-1)
+	}()
 
 	var backlog [][]byte
 	var seq uint64
@@ -180,15 +188,15 @@ func (c *conn) readLoop(ctx context.Context) {
 
 // handle applies one client message and answers it.
 func (c *conn) handle(ctx context.Context, data []byte) {
+	if !c.limiter.Allow() { // every message counts, well-formed or not
+		c.m.rejected.Add(1)
+		c.reply(errorMessage{Type: "error", ID: messageID(data), Code: codeTooMany, Message: "too many messages; slow down"})
+		return
+	}
 	msg, err := decodeClientMessage(data)
 	if err != nil {
 		c.m.rejected.Add(1)
 		c.reply(errorMessage{Type: "error", ID: messageID(data), Code: string(engine.CodeInvalid), Message: err.Error()[len("protocol: "):]})
-		return
-	}
-	if !c.limiter.Allow() {
-		c.m.rejected.Add(1)
-		c.reply(errorMessage{Type: "error", ID: msg.ID, Code: codeTooMany, Message: "too many messages; slow down"})
 		return
 	}
 	switch msg.Type {
@@ -198,13 +206,15 @@ func (c *conn) handle(ctx context.Context, data []byte) {
 			c.reply(errorMessage{Type: "error", ID: msg.ID, Code: string(engine.CodeForbidden), Message: "only a facilitator can jump the clock"})
 			return
 		}
-		if _, err := c.le.runner.JumpToNext(ctx); err != nil {
+		c.m.commands.Add(1)
+		seq, err := c.le.runner.JumpToNext(ctx)
+		if err != nil {
 			c.m.rejected.Add(1)
 			c.replyErr(msg.ID, err)
 			return
 		}
 		c.le.pushStatus(ctx)
-		c.reply(seqMessage{Type: "ack", ID: msg.ID})
+		c.reply(seqMessage{Type: "ack", ID: msg.ID, Seq: seq})
 	case "command":
 		c.m.commands.Add(1)
 		evs, err := c.le.runner.Do(ctx, msg.Command.command(c.sess.Principal()))

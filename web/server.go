@@ -74,6 +74,9 @@ type Server struct {
 
 	limitMu  sync.Mutex
 	limiters map[string]*rate.Limiter // per client IP, for joins
+
+	connMu sync.Mutex
+	conns  map[*conn]struct{} // open WebSockets, closed by Close
 }
 
 // codeEntry is who a join code admits.
@@ -97,7 +100,7 @@ func New(cfg Config) (*Server, error) {
 		cfg: cfg, log: cfg.Log, now: now, ctx: ctx, cancel: cancel,
 		sessions: newSessions(now), metrics: &metrics{},
 		exercises: map[string]*liveExercise{}, codes: map[string]codeEntry{},
-		limiters: map[string]*rate.Limiter{},
+		limiters: map[string]*rate.Limiter{}, conns: map[*conn]struct{}{},
 	}
 	s.upgrader = websocket.Upgrader{
 		ReadBufferSize:    4096,
@@ -113,9 +116,14 @@ func New(cfg Config) (*Server, error) {
 // ServeHTTP serves the API, the WebSockets and the UI.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
 
-// Close stops every exercise and ends every connection's context.
+// Close stops every exercise and closes every WebSocket.
 func (s *Server) Close() {
 	s.cancel()
+	s.connMu.Lock()
+	for c := range s.conns {
+		c.ws.Close()
+	}
+	s.connMu.Unlock()
 	s.mu.Lock()
 	les := make([]*liveExercise, 0, len(s.exercises))
 	for _, le := range s.exercises {
