@@ -49,6 +49,8 @@ is configured).`,
 	f.String("listen", "", "host:port to listen on (default 127.0.0.1:8080; env CMESIM_LISTEN)")
 	f.String("admin-key", "", "key that protects creating exercises (default: random, printed; env CMESIM_ADMIN_KEY)")
 	f.String("allowed-origins", "", "extra browser origins allowed to open WebSockets, comma separated (env CMESIM_ALLOWED_ORIGINS)")
+	f.String("tls-cert", "", "PEM certificate `file`; with --tls-key, serve HTTPS (env CMESIM_TLS_CERT)")
+	f.String("tls-key", "", "PEM private key `file` (env CMESIM_TLS_KEY)")
 	f.StringVar(&opts.exercise, "exercise", "grid-ransomware", "bundled scenario to create an exercise of at start, or none")
 	f.Float64Var(&opts.speed, "speed", 1, "pace of that exercise, in multiples of real time")
 	return cmd
@@ -63,7 +65,11 @@ func (a *app) serve(ctx context.Context, opts serveOptions) error {
 	if a.cfg.AllowedOrigins != "" {
 		origins = strings.Split(a.cfg.AllowedOrigins, ",")
 	}
-	srv, err := web.New(web.Config{AdminKey: key, AllowedOrigins: origins, Log: a.log})
+	useTLS := a.cfg.TLSCert != "" || a.cfg.TLSKey != ""
+	if useTLS && (a.cfg.TLSCert == "" || a.cfg.TLSKey == "") {
+		return usageError(errors.New("serve: set both tls_cert and tls_key, or neither"))
+	}
+	srv, err := web.New(web.Config{AdminKey: key, AllowedOrigins: origins, SecureCookies: useTLS, Log: a.log})
 	if err != nil {
 		return err
 	}
@@ -72,7 +78,11 @@ func (a *app) serve(ctx context.Context, opts serveOptions) error {
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
-	base := "http://" + linkHost(ln.Addr().String())
+	scheme := "http://"
+	if useTLS {
+		scheme = "https://"
+	}
+	base := scheme + linkHost(ln.Addr().String())
 	var fac *web.ExerciseInfo
 	if opts.exercise != "" && opts.exercise != "none" {
 		if fac, err = srv.CreateExercise(web.CreateRequest{Scenario: opts.exercise, Seed: 1, Speed: opts.speed}); err != nil {
@@ -91,7 +101,13 @@ func (a *app) serve(ctx context.Context, opts serveOptions) error {
 		ErrorLog:          nil,
 	}
 	errc := make(chan error, 1)
-	go func() { errc <- hs.Serve(ln) }()
+	go func() {
+		if useTLS {
+			errc <- hs.ServeTLS(ln, a.cfg.TLSCert, a.cfg.TLSKey)
+			return
+		}
+		errc <- hs.Serve(ln)
+	}()
 	a.log.Info().Str("listen", ln.Addr().String()).Msg("serving")
 	select {
 	case err := <-errc:

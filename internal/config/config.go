@@ -63,6 +63,10 @@ type Config struct {
 	// AllowedOrigins lists, comma-separated, the browser origins besides the
 	// server's own that may open WebSockets (say, a reverse proxy's).
 	AllowedOrigins string
+	// TLSCert and TLSKey, both set, make cmesim serve HTTPS with these PEM
+	// files (and mark cookies Secure).
+	TLSCert string
+	TLSKey  string
 	// File is the config file that was read, or "" when none was.
 	File string
 }
@@ -94,6 +98,21 @@ var keys = []key{
 	{name: "data_dir", flag: "data-dir", def: "data", field: func(c *Config) *string { return &c.DataDir }, check: checkNotEmpty},
 	{name: "admin_key", flag: "admin-key", def: "", field: func(c *Config) *string { return &c.AdminKey }, check: checkAdminKey},
 	{name: "allowed_origins", flag: "allowed-origins", def: "", field: func(c *Config) *string { return &c.AllowedOrigins }, check: checkOrigins},
+	{name: "tls_cert", flag: "tls-cert", def: "", field: func(c *Config) *string { return &c.TLSCert }, check: checkFile},
+	{name: "tls_key", flag: "tls-key", def: "", field: func(c *Config) *string { return &c.TLSKey }, check: checkFile},
+}
+
+// checkFile accepts "" or the path of a readable file.
+func checkFile(v string) (string, error) {
+	if v == "" {
+		return v, nil
+	}
+	f, err := os.Open(v)
+	if err != nil {
+		return "", fmt.Errorf("cannot read the file: %w", errors.Unwrap(err))
+	}
+	f.Close()
+	return v, nil
 }
 
 // checkAdminKey rejects keys too short to resist guessing.
