@@ -43,8 +43,10 @@ func NewRunner(x *Exercise, p *Pacer) *Runner {
 func (r *Runner) Run(ctx context.Context) error {
 	defer close(r.done)
 	defer r.failPending()
+	// A runner may take over an exercise rebuilt from its log: its clock
+	// carries on from where the log stopped.
+	r.pacer.JumpTo(r.x.Now())
 	if r.x.st.Status == StatusRunning {
-		r.pacer.JumpTo(r.x.Now())
 		r.pacer.Start()
 	}
 	for !r.x.Ended() {

@@ -55,7 +55,8 @@ type Config struct {
 	LogFormat string
 	// Listen is the host:port the web server listens on.
 	Listen string
-	// DataDir holds the exercise store (event logs) and other state.
+	// DataDir holds the exercise store (event logs) and other state; empty
+	// means the user's data directory (see DataPath).
 	DataDir string
 	// AdminKey protects creating exercises; when empty, cmesim serve makes
 	// a random one at start and prints it in the admin link.
@@ -95,7 +96,7 @@ var keys = []key{
 	{name: "log_level", flag: "log-level", def: "info", field: func(c *Config) *string { return &c.LogLevel }, check: oneOf("log level", LogLevels)},
 	{name: "log_format", flag: "log-format", def: FormatAuto, field: func(c *Config) *string { return &c.LogFormat }, check: oneOf("log format", LogFormats)},
 	{name: "listen", flag: "listen", def: "127.0.0.1:8080", field: func(c *Config) *string { return &c.Listen }, check: checkListen},
-	{name: "data_dir", flag: "data-dir", def: "data", field: func(c *Config) *string { return &c.DataDir }, check: checkNotEmpty},
+	{name: "data_dir", flag: "data", def: "", field: func(c *Config) *string { return &c.DataDir }, check: func(v string) (string, error) { return v, nil }},
 	{name: "admin_key", flag: "admin-key", def: "", field: func(c *Config) *string { return &c.AdminKey }, check: checkAdminKey},
 	{name: "allowed_origins", flag: "allowed-origins", def: "", field: func(c *Config) *string { return &c.AllowedOrigins }, check: checkOrigins},
 	{name: "tls_cert", flag: "tls-cert", def: "", field: func(c *Config) *string { return &c.TLSCert }, check: checkFile},
@@ -352,9 +353,17 @@ func checkListen(s string) (string, error) {
 	return s, nil
 }
 
-func checkNotEmpty(s string) (string, error) {
-	if strings.TrimSpace(s) == "" {
-		return "", errors.New("must not be empty")
+// DataPath returns the directory for cmesim's data: DataDir when set, else
+// $XDG_DATA_HOME/cmesim, else ~/.local/share/cmesim, else ./cmesim-data.
+func (c Config) DataPath(getenv func(string) string) string {
+	if c.DataDir != "" {
+		return c.DataDir
 	}
-	return s, nil
+	if x := getenv("XDG_DATA_HOME"); x != "" {
+		return filepath.Join(x, "cmesim")
+	}
+	if home, err := os.UserHomeDir(); err == nil {
+		return filepath.Join(home, ".local", "share", "cmesim")
+	}
+	return "cmesim-data"
 }

@@ -18,7 +18,7 @@ func newFlags(t *testing.T, args ...string) *pflag.FlagSet {
 	fs.String("log-level", "", "")
 	fs.String("log-format", "", "")
 	fs.String("listen", "", "")
-	fs.String("data-dir", "", "")
+	fs.String("data", "", "")
 	if err := fs.Parse(args); err != nil {
 		t.Fatal(err)
 	}
@@ -179,7 +179,6 @@ func TestLoadErrors(t *testing.T) {
 		{name: "ErrBadListenFlag", flags: []string{"--listen", "8080"}, want: []string{`listen "8080"`, "flag --listen", "host:port"}},
 		{name: "ErrBadPort", file: "listen: 'localhost:http'\n", want: []string{"port must be a number"}},
 		{name: "ErrListValue", file: "listen: [a, b]\n", want: []string{"listen must be a single value"}},
-		{name: "ErrEmptyDataDir", file: "data_dir: ''\n", want: []string{"data_dir", "must not be empty"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			file := ""
