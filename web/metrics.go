@@ -3,6 +3,10 @@ package web
 import (
 	"fmt"
 	"io"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
 	"sync/atomic"
 )
 
@@ -42,5 +46,37 @@ func (m *metrics) write(w io.Writer) error {
 			return err
 		}
 	}
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	for _, g := range []struct {
+		name, help string
+		v          uint64
+	}{
+		{"go_memstats_heap_alloc_bytes", "Bytes of allocated heap objects.", ms.HeapAlloc},
+		{"go_memstats_sys_bytes", "Bytes of memory obtained from the OS.", ms.Sys},
+		{"go_goroutines", "Goroutines that currently exist.", uint64(runtime.NumGoroutine())},
+		{"process_resident_memory_bytes", "Resident memory size in bytes (0 where unknown).", residentBytes()},
+	} {
+		if _, err := fmt.Fprintf(w, "# HELP %s %s\n# TYPE %s gauge\n%s %d\n", g.name, g.help, g.name, g.name, g.v); err != nil {
+			return err
+		}
+	}
 	return nil
+}
+
+// residentBytes reads the process's resident set size from /proc on Linux.
+func residentBytes() uint64 {
+	b, err := os.ReadFile("/proc/self/statm")
+	if err != nil {
+		return 0
+	}
+	fields := strings.Fields(string(b))
+	if len(fields) < 2 {
+		return 0
+	}
+	pages, err := strconv.ParseUint(fields[1], 10, 64)
+	if err != nil {
+		return 0
+	}
+	return pages * uint64(os.Getpagesize())
 }
