@@ -38,7 +38,8 @@ type conn struct {
 	replies chan []byte
 	// done closes when the reader stops.
 	done    chan struct{}
-	limiter *rate.Limiter
+	limiter *rate.Limiter // this connection's messages
+	perIP   *rate.Limiter // all connections from the same address
 }
 
 // maySee reports whether the connection's session may receive e.
@@ -67,6 +68,7 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request, sess *Session, 
 		replies: make(chan []byte, 16),
 		done:    make(chan struct{}),
 		limiter: rate.NewLimiter(commandRate, commandBurst),
+		perIP:   s.ipCommandLimiter(r),
 	}
 	s.metrics.connections.Add(1)
 	s.connMu.Lock()
@@ -188,7 +190,7 @@ func (c *conn) readLoop(ctx context.Context) {
 
 // handle applies one client message and answers it.
 func (c *conn) handle(ctx context.Context, data []byte) {
-	if !c.limiter.Allow() { // every message counts, well-formed or not
+	if !c.limiter.Allow() || !c.perIP.Allow() { // every message counts, well-formed or not
 		c.m.rejected.Add(1)
 		c.reply(errorMessage{Type: "error", ID: messageID(data), Code: codeTooMany, Message: "too many messages; slow down"})
 		return

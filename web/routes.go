@@ -210,18 +210,20 @@ func (s *Server) handleMetrics(w http.ResponseWriter, _ *http.Request) {
 }
 
 func (s *Server) handleAdminLogin(w http.ResponseWriter, r *http.Request) {
-	if !s.allowAttempt(r) {
-		s.writeError(w, engine.Errorf(codeTooMany, "too many attempts; wait a minute and try again"))
+	if s.blocked(r) {
+		s.writeError(w, engine.Errorf(codeTooMany, "too many failed attempts; wait a minute and try again"))
 		return
 	}
 	var req struct {
 		Key string `json:"key"`
 	}
 	if err := readJSON(w, r, maxJSONBody, &req); err != nil {
+		s.failed(r)
 		s.writeError(w, err)
 		return
 	}
 	if !s.adminKeyMatches(req.Key) {
+		s.failed(r)
 		s.metrics.joinsFailed.Add(1)
 		s.writeError(w, engine.Errorf(codeUnauthorized, "wrong admin key"))
 		return
@@ -311,8 +313,8 @@ func pageFor(role engine.Role) string {
 }
 
 func (s *Server) handleJoin(w http.ResponseWriter, r *http.Request) {
-	if !s.allowAttempt(r) {
-		s.writeError(w, engine.Errorf(codeTooMany, "too many attempts; wait a minute and try again"))
+	if s.blocked(r) {
+		s.writeError(w, engine.Errorf(codeTooMany, "too many failed attempts; wait a minute and try again"))
 		return
 	}
 	var req struct {
@@ -320,11 +322,13 @@ func (s *Server) handleJoin(w http.ResponseWriter, r *http.Request) {
 		Name string `json:"name"`
 	}
 	if err := readJSON(w, r, maxJSONBody, &req); err != nil {
+		s.failed(r)
 		s.writeError(w, err)
 		return
 	}
 	sess, err := s.Join(req.Code, req.Name)
 	if err != nil {
+		s.failed(r)
 		s.writeError(w, err)
 		return
 	}

@@ -29,10 +29,15 @@ const (
 	MaxScenarioUpload = 1 << 20
 	// maxJSONBody bounds every other JSON request body.
 	maxJSONBody = 64 << 10
-	// joinRate and joinBurst limit join and admin-login attempts per
-	// client IP, so codes and keys cannot be guessed by brute force.
+	// joinRate and joinBurst limit failed join and admin-login attempts
+	// per client IP, so codes and keys cannot be guessed by brute force:
+	// 2^59 codes at one guess per 3 s is out of reach.
 	joinRate  = rate.Limit(1.0 / 3) // one every 3 s on average
 	joinBurst = 10
+	// ipCommandRate and ipCommandBurst bound the WebSocket messages of all
+	// connections from one client IP together.
+	ipCommandRate  = 1000
+	ipCommandBurst = 2000
 )
 
 // SessionCookie is the name of the session cookie.
@@ -72,8 +77,9 @@ type Server struct {
 	order     []string             // exercise ids in creation order
 	codes     map[string]codeEntry // normalised code → who it admits
 
-	limitMu  sync.Mutex
-	limiters map[string]*rate.Limiter // per client IP, for joins
+	limitMu    sync.Mutex
+	limiters   map[string]*rate.Limiter // per client IP, failed sign-ins
+	ipCommands map[string]*rate.Limiter // per client IP, WebSocket messages
 
 	connMu sync.Mutex
 	conns  map[*conn]struct{} // open WebSockets, closed by Close
@@ -100,7 +106,7 @@ func New(cfg Config) (*Server, error) {
 		cfg: cfg, log: cfg.Log, now: now, ctx: ctx, cancel: cancel,
 		sessions: newSessions(now), metrics: &metrics{},
 		exercises: map[string]*liveExercise{}, codes: map[string]codeEntry{},
-		limiters: map[string]*rate.Limiter{}, conns: map[*conn]struct{}{},
+		limiters: map[string]*rate.Limiter{}, ipCommands: map[string]*rate.Limiter{}, conns: map[*conn]struct{}{},
 	}
 	s.upgrader = websocket.Upgrader{
 		ReadBufferSize:    4096,
@@ -261,23 +267,50 @@ func (s *Server) Join(code, name string) (*Session, error) {
 	return s.sessions.create(entry.exercise, entry.role, entry.team, name), nil
 }
 
-// allowAttempt rate-limits joins and admin logins per client IP.
-func (s *Server) allowAttempt(r *http.Request) bool {
-	ip, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		ip = r.RemoteAddr
-	}
+// blocked reports whether the request's client IP has used up its failed
+// sign-in attempts (wrong join codes or admin keys). Only failures count,
+// so a room of trainees behind one address can all join at once, while
+// guessing codes is held to about one try every few seconds.
+func (s *Server) blocked(r *http.Request) bool {
+	return s.attempts(r).Tokens() < 1
+}
+
+// failed records a failed sign-in attempt from the request's client IP.
+func (s *Server) failed(r *http.Request) {
+	s.attempts(r).Allow()
+}
+
+func (s *Server) attempts(r *http.Request) *rate.Limiter {
+	return s.limiter(s.limiters, clientIP(r), joinRate, joinBurst)
+}
+
+// ipCommandLimiter is shared by every WebSocket from one client IP, so
+// opening many connections does not multiply what one host may send. It is
+// generous: a whole delegation behind one hotel NAT shares it.
+func (s *Server) ipCommandLimiter(r *http.Request) *rate.Limiter {
+	return s.limiter(s.ipCommands, clientIP(r), ipCommandRate, ipCommandBurst)
+}
+
+func (s *Server) limiter(m map[string]*rate.Limiter, ip string, r rate.Limit, burst int) *rate.Limiter {
 	s.limitMu.Lock()
 	defer s.limitMu.Unlock()
-	l, ok := s.limiters[ip]
+	l, ok := m[ip]
 	if !ok {
-		if len(s.limiters) > 100000 { // forget everyone rather than grow without bound
-			s.limiters = map[string]*rate.Limiter{}
+		if len(m) > 100000 { // forget everyone rather than grow without bound
+			clear(m)
 		}
-		l = rate.NewLimiter(joinRate, joinBurst)
-		s.limiters[ip] = l
+		l = rate.NewLimiter(r, burst)
+		m[ip] = l
 	}
-	return l.Allow()
+	return l
+}
+
+func clientIP(r *http.Request) string {
+	ip, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return ip
 }
 
 // adminKeyMatches compares in constant time.
