@@ -172,6 +172,10 @@ func (x *Exercise) indexTrigger(t *scenarios.Trigger, r release) {
 	}
 }
 
+// SetOnEvent replaces the callback called with every new event, as when a
+// server takes over an exercise rebuilt by Rerun.
+func (x *Exercise) SetOnEvent(fn func(Event)) { x.opts.OnEvent = fn }
+
 // Scenario returns the scenario the exercise runs.
 func (x *Exercise) Scenario() *scenarios.Scenario { return x.scn }
 

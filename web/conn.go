@@ -229,6 +229,12 @@ func (c *conn) handle(ctx context.Context, data []byte) {
 		if len(evs) > 0 {
 			seq = evs[len(evs)-1].Seq
 		}
+		// Acknowledge only what is durably written: an ack is a promise
+		// that the action is in the log, whatever happens to the server.
+		if err := c.le.persist.wait(ctx, seq); err != nil {
+			c.replyErr(msg.ID, err)
+			return
+		}
 		c.reply(seqMessage{Type: "ack", ID: msg.ID, Seq: seq})
 		switch msg.Command.Type {
 		case engine.CmdStart, engine.CmdPause, engine.CmdResume, engine.CmdSetSpeed, engine.CmdEnd, engine.CmdSetMode:

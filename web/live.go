@@ -23,6 +23,8 @@ type liveExercise struct {
 	runner  *engine.Runner
 	metrics *metrics
 
+	persist *persister
+
 	cancel context.CancelFunc
 	done   chan struct{}
 
@@ -40,27 +42,34 @@ type exerciseCodes struct {
 	Teams       map[string]string `json:"teams"`
 }
 
-// startExercise creates the engine and runner for s and starts playing it
-// (paused in "ready" until a facilitator starts it).
-func startExercise(id string, s *scenarios.Scenario, opts engine.Options, speed float64, m *metrics, now time.Time) (*liveExercise, error) {
-	le := &liveExercise{
-		id: id, created: now, scn: s, metrics: m,
-		subs:  map[*conn]struct{}{},
-		done:  make(chan struct{}),
-		codes: exerciseCodes{Facilitator: newCode(), Evaluator: newCode(), Observer: newCode(), Teams: map[string]string{}},
-	}
+// newCodes makes fresh join codes for an exercise of s.
+func newCodes(s *scenarios.Scenario) exerciseCodes {
+	c := exerciseCodes{Facilitator: newCode(), Evaluator: newCode(), Observer: newCode(), Teams: map[string]string{}}
 	for _, t := range s.Teams {
-		le.codes.Teams[t.ID] = newCode()
+		c.Teams[t.ID] = newCode()
 	}
-	opts.OnEvent = le.publish
-	x, err := engine.New(s, opts)
-	if err != nil {
-		return nil, err
+	return c
+}
+
+// newLiveExercise prepares the fan-out and persistence of an exercise; run
+// starts it once its engine exists.
+func newLiveExercise(id string, s *scenarios.Scenario, codes exerciseCodes, created time.Time, m *metrics, p *persister) *liveExercise {
+	return &liveExercise{
+		id: id, created: created, scn: s, codes: codes, metrics: m, persist: p,
+		subs: map[*conn]struct{}{},
+		done: make(chan struct{}),
 	}
+}
+
+// run starts playing x: its runner at the given pace (the clock stands
+// until a facilitator starts or resumes the exercise), the writer of its
+// log, and the status loop.
+func (le *liveExercise) run(x *engine.Exercise, speed float64) {
 	le.x = x
 	le.runner = engine.NewRunner(x, engine.NewPacer(engine.RealClock(), speed))
 	ctx, cancel := context.WithCancel(context.Background())
 	le.cancel = cancel
+	go le.persist.run(ctx)
 	go func() {
 		defer close(le.done)
 		le.runner.Run(ctx)
@@ -71,33 +80,32 @@ func startExercise(id string, s *scenarios.Scenario, opts engine.Options, speed 
 			le.broadcastStatus(x)
 		}
 	}()
-	if speed != 1 {
-		// Record the pace in the log, so every console and the report see it.
-		cmd := engine.Command{Type: engine.CmdSetSpeed, By: engine.Principal{Role: engine.RoleFacilitator, Name: "setup"}, Speed: speed}
-		if _, err := le.runner.Do(ctx, cmd); err != nil {
-			le.stop()
-			return nil, err
-		}
-	}
 	go le.statusLoop(ctx)
-	return le, nil
 }
 
-// stop ends the runner and waits for it.
+// stop ends the runner, writes the rest of the log and waits for both.
 func (le *liveExercise) stop() {
 	le.cancel()
 	<-le.done
+	<-le.persist.stopped
+}
+
+// record encodes an event for replays to reconnecting clients (owner).
+func (le *liveExercise) record(e *engine.Event) []byte {
+	msg := eventMessage{Type: "event", Seq: e.Seq, At: e.At, Event: e}
+	if e.Type == engine.EventInjectDelivered && le.x != nil {
+		msg.Inject = le.deliveredInject(e.Data.Inject, e.Team, e.Data.Expectations)
+	}
+	b := encode(msg)
+	le.encoded = append(le.encoded, b)
+	return b
 }
 
 // publish is the engine's OnEvent callback (owner): encode the event once
 // and queue it for every subscriber that may see it.
 func (le *liveExercise) publish(e engine.Event) {
-	msg := eventMessage{Type: "event", Seq: e.Seq, At: e.At, Event: &e}
-	if e.Type == engine.EventInjectDelivered {
-		msg.Inject = le.deliveredInject(e.Data.Inject, e.Team, e.Data.Expectations)
-	}
-	b := encode(msg)
-	le.encoded = append(le.encoded, b)
+	b := le.record(&e)
+	le.persist.add(e)
 	le.metrics.events.Add(1)
 	if len(le.subs) == 0 {
 		return

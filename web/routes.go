@@ -228,7 +228,7 @@ func (s *Server) handleAdminLogin(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, engine.Errorf(codeUnauthorized, "wrong admin key"))
 		return
 	}
-	s.setSessionCookie(w, s.sessions.create("", RoleAdmin, "", "admin"))
+	s.setSessionCookie(w, s.newSession("", RoleAdmin, "", "admin"))
 	writeJSON(w, http.StatusOK, map[string]bool{"ok": true})
 }
 
@@ -342,7 +342,7 @@ func (s *Server) handleSession(w http.ResponseWriter, _ *http.Request, sess *Ses
 
 func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
 	if c, err := r.Cookie(SessionCookie); err == nil {
-		s.sessions.delete(c.Value)
+		s.endSession(c.Value)
 	}
 	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: s.cfg.SecureCookies})
 	writeJSON(w, http.StatusOK, map[string]bool{"ok": true})

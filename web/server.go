@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"crypto/subtle"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -21,6 +22,7 @@ import (
 
 	"cmesim/engine"
 	"cmesim/scenarios"
+	"cmesim/store"
 )
 
 // Limits on HTTP input.
@@ -56,6 +58,9 @@ type Config struct {
 	Log zerolog.Logger
 	// Now is the wall clock; nil means time.Now.
 	Now func() time.Time
+	// Store keeps exercises, their logs and sessions; nil keeps them in
+	// memory only (acknowledgements then do not wait for a disk).
+	Store store.Store
 }
 
 // Server is the live-exercise HTTP server. Create it with New; it is an
@@ -187,10 +192,12 @@ func (e *ProblemsError) Error() string {
 }
 
 // CreateExercise loads a scenario and starts a new exercise of it, ready
-// for a facilitator to start.
+// for a facilitator to start. With a store, the exercise is stored first.
 func (s *Server) CreateExercise(req CreateRequest) (*ExerciseInfo, error) {
 	var scn *scenarios.Scenario
 	var problems scenarios.Problems
+	var source []byte
+	name := req.Scenario
 	switch {
 	case req.YAML != "" && req.Scenario != "":
 		return nil, engine.Errorf(engine.CodeInvalid, "give either a bundled scenario or an uploaded one, not both")
@@ -198,9 +205,11 @@ func (s *Server) CreateExercise(req CreateRequest) (*ExerciseInfo, error) {
 		if len(req.YAML) > MaxScenarioUpload {
 			return nil, engine.Errorf(engine.CodeInvalid, "the scenario is larger than %d bytes", MaxScenarioUpload)
 		}
-		scn, problems = scenarios.Parse("upload.yaml", []byte(req.YAML))
+		name, source = "upload.yaml", []byte(req.YAML)
+		scn, problems = scenarios.Parse(name, source)
 	case slices.Contains(scenarios.Library(), req.Scenario):
 		scn, problems = scenarios.LoadLibrary(req.Scenario)
+		source, _ = scenarios.LibrarySource(req.Scenario)
 	case req.Scenario == "":
 		return nil, engine.Errorf(engine.CodeInvalid, "choose a bundled scenario or upload one")
 	default:
@@ -216,24 +225,124 @@ func (s *Server) CreateExercise(req CreateRequest) (*ExerciseInfo, error) {
 	if !(speed > 0 && speed <= 10000) {
 		return nil, engine.Errorf(engine.CodeInvalid, "speed must be between 0 and 10000")
 	}
+	for _, h := range req.Humans {
+		if scn.TeamIndex(h) < 0 {
+			return nil, engine.Errorf(engine.CodeNotFound, "the scenario has no team %q", h)
+		}
+	}
 	id := uuid.NewString()
-	le, err := startExercise(id, scn, engine.Options{Seed: req.Seed, Humans: req.Humans}, speed, s.metrics, s.now())
+	codes := newCodes(scn)
+	created := s.now()
+	if s.cfg.Store != nil {
+		codesJSON, _ := json.Marshal(codes)
+		meta := &store.Exercise{ID: id, Created: created, Scenario: name, Source: source, Seed: req.Seed, Humans: req.Humans, Speed: speed, Codes: codesJSON}
+		if err := s.cfg.Store.CreateExercise(s.ctx, meta); err != nil {
+			return nil, fmt.Errorf("storing the exercise: %w", err)
+		}
+	}
+	le := newLiveExercise(id, scn, codes, created, s.metrics, newPersister(s.cfg.Store, id, 0, s.log))
+	x, err := engine.New(scn, engine.Options{Seed: req.Seed, Humans: req.Humans, OnEvent: le.publish})
 	if err != nil {
 		return nil, err
 	}
-	s.mu.Lock()
-	s.exercises[id] = le
-	s.order = append(s.order, id)
-	s.codes[normalizeCode(le.codes.Facilitator)] = codeEntry{id, engine.RoleFacilitator, ""}
-	s.codes[normalizeCode(le.codes.Evaluator)] = codeEntry{id, engine.RoleEvaluator, ""}
-	s.codes[normalizeCode(le.codes.Observer)] = codeEntry{id, engine.RoleObserver, ""}
-	for team, code := range le.codes.Teams {
-		s.codes[normalizeCode(code)] = codeEntry{id, engine.RoleTrainee, team}
+	le.run(x, speed)
+	if speed != 1 {
+		// Record the pace in the log, so every console and the report see it.
+		cmd := engine.Command{Type: engine.CmdSetSpeed, By: engine.Principal{Role: engine.RoleFacilitator, Name: "setup"}, Speed: speed}
+		if _, err := le.runner.Do(s.ctx, cmd); err != nil {
+			le.stop()
+			return nil, err
+		}
 	}
-	s.mu.Unlock()
-	s.metrics.exercises.Add(1)
+	s.register(le)
 	s.log.Info().Str("exercise", id).Str("scenario", scn.Exercise.ID).Msg("exercise created")
 	return &ExerciseInfo{ID: id, Title: scn.Exercise.Title, Created: le.created, Codes: le.codes}, nil
+}
+
+// register makes an exercise and its codes known to the server.
+func (s *Server) register(le *liveExercise) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.exercises[le.id] = le
+	s.order = append(s.order, le.id)
+	s.codes[normalizeCode(le.codes.Facilitator)] = codeEntry{le.id, engine.RoleFacilitator, ""}
+	s.codes[normalizeCode(le.codes.Evaluator)] = codeEntry{le.id, engine.RoleEvaluator, ""}
+	s.codes[normalizeCode(le.codes.Observer)] = codeEntry{le.id, engine.RoleObserver, ""}
+	for team, code := range le.codes.Teams {
+		s.codes[normalizeCode(code)] = codeEntry{le.id, engine.RoleTrainee, team}
+	}
+	s.metrics.exercises.Add(1)
+}
+
+// Restore brings back every stored exercise by replaying its log, and the
+// stored sessions. An exercise that was running resumes paused, with its
+// clock where the log stopped: the facilitator resumes it. It returns how
+// many exercises were restored; one that cannot be rebuilt is logged and
+// skipped, never reset.
+func (s *Server) Restore(ctx context.Context) (int, error) {
+	st := s.cfg.Store
+	if st == nil {
+		return 0, nil
+	}
+	sessions, err := st.Sessions(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("reading sessions: %w", err)
+	}
+	exercises, err := st.Exercises(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("reading exercises: %w", err)
+	}
+	n := 0
+	for i := range exercises {
+		if err := s.restore(ctx, &exercises[i]); err != nil {
+			s.log.Error().Err(err).Str("exercise", exercises[i].ID).Msg("cannot restore the exercise; it stays stored, untouched")
+			continue
+		}
+		n++
+	}
+	for _, ss := range sessions {
+		s.sessions.load(&Session{Token: ss.Token, Exercise: ss.Exercise, Role: engine.Role(ss.Role), Team: ss.Team, Name: ss.Name, Expires: ss.Expires})
+	}
+	return n, nil
+}
+
+func (s *Server) restore(ctx context.Context, meta *store.Exercise) error {
+	scn, problems := scenarios.Parse(meta.Scenario, meta.Source)
+	if scn == nil {
+		return fmt.Errorf("its scenario no longer validates:\n%s", problems.Errors())
+	}
+	var codes exerciseCodes
+	if err := json.Unmarshal(meta.Codes, &codes); err != nil {
+		return fmt.Errorf("its join codes are unreadable: %w", err)
+	}
+	events, err := s.cfg.Store.Events(ctx, meta.ID, 0)
+	if err != nil {
+		return err
+	}
+	le := newLiveExercise(meta.ID, scn, codes, meta.Created, s.metrics, newPersister(s.cfg.Store, meta.ID, uint64(len(events)), s.log))
+	x, err := engine.Rerun(scn, events, nil)
+	if err != nil {
+		return err
+	}
+	le.x = x
+	for i := range events {
+		le.record(&events[i])
+	}
+	for _, e := range x.Events()[len(events):] { // finished the instant the log was cut in
+		le.publish(e)
+	}
+	x.SetOnEvent(le.publish)
+	le.run(x, x.State().Speed)
+	if x.State().Status == engine.StatusRunning {
+		pause := engine.Command{Type: engine.CmdPause, By: engine.Principal{Role: engine.RoleFacilitator, Name: "server restart"}, Text: "the server restarted; resume when everyone is back"}
+		if _, err := le.runner.Do(ctx, pause); err != nil {
+			le.stop()
+			return err
+		}
+	}
+	s.register(le)
+	s.log.Info().Str("exercise", meta.ID).Int("events", len(x.Events())).Str("status", string(x.State().Status)).Msg("exercise restored")
+	return nil
 }
 
 func (s *Server) exercise(id string) (*liveExercise, bool) {
@@ -264,7 +373,7 @@ func (s *Server) Join(code, name string) (*Session, error) {
 		name = string(entry.role)
 	}
 	s.metrics.joins.Add(1)
-	return s.sessions.create(entry.exercise, entry.role, entry.team, name), nil
+	return s.newSession(entry.exercise, entry.role, entry.team, name), nil
 }
 
 // blocked reports whether the request's client IP has used up its failed
@@ -316,6 +425,29 @@ func clientIP(r *http.Request) string {
 // adminKeyMatches compares in constant time.
 func (s *Server) adminKeyMatches(key string) bool {
 	return subtle.ConstantTimeCompare([]byte(key), []byte(s.cfg.AdminKey)) == 1
+}
+
+// newSession signs someone in and, with a store, keeps the session across
+// restarts (a failure to store it is logged: they stay signed in until then).
+func (s *Server) newSession(exercise string, role engine.Role, team, name string) *Session {
+	sess := s.sessions.create(exercise, role, team, name)
+	if s.cfg.Store != nil {
+		err := s.cfg.Store.PutSession(s.ctx, store.Session{Token: sess.Token, Exercise: sess.Exercise, Role: string(sess.Role), Team: sess.Team, Name: sess.Name, Expires: sess.Expires})
+		if err != nil {
+			s.log.Error().Err(err).Msg("storing a session failed")
+		}
+	}
+	return sess
+}
+
+// endSession signs a session out, here and in the store.
+func (s *Server) endSession(token string) {
+	s.sessions.delete(token)
+	if s.cfg.Store != nil {
+		if err := s.cfg.Store.DeleteSession(s.ctx, token); err != nil {
+			s.log.Error().Err(err).Msg("deleting a session failed")
+		}
+	}
 }
 
 // copyEvents returns a copy of an exercise's log, taken on its goroutine.

@@ -89,3 +89,13 @@ func (s *sessions) expire() {
 		}
 	}
 }
+
+// load adds a session restored from a store, unless it has expired.
+func (s *sessions) load(sess *Session) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !sess.Expires.IsZero() && s.now().After(sess.Expires) {
+		return
+	}
+	s.byID[sess.Token] = sess
+}

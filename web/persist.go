@@ -1,0 +1,135 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"cmesim/engine"
+	"cmesim/store"
+)
+
+// persister writes one exercise's events to the store, in order and in
+// batches, on its own goroutine, and tells waiters when a sequence number is
+// durable. The exercise's goroutine only queues events, so a slow disk
+// delays acknowledgements, never the exercise clock. Without a store every
+// event counts as durable at once.
+type persister struct {
+	st  store.Store
+	id  string
+	log zerolog.Logger
+
+	mu      sync.Mutex
+	queue   []engine.Event
+	durable uint64        // last sequence number known to be stored
+	failed  error         // set when the store refuses the log for good
+	changed chan struct{} // closed and replaced whenever durable or failed change
+	wake    chan struct{}
+	stopped chan struct{}
+}
+
+func newPersister(st store.Store, id string, durable uint64, log zerolog.Logger) *persister {
+	return &persister{st: st, id: id, log: log, durable: durable,
+		changed: make(chan struct{}), wake: make(chan struct{}, 1), stopped: make(chan struct{})}
+}
+
+// add queues an event; it never blocks.
+func (p *persister) add(e engine.Event) {
+	p.mu.Lock()
+	if p.st == nil {
+		p.durable = e.Seq
+		close(p.changed)
+		p.changed = make(chan struct{})
+		p.mu.Unlock()
+		return
+	}
+	p.queue = append(p.queue, e)
+	p.mu.Unlock()
+	select {
+	case p.wake <- struct{}{}:
+	default:
+	}
+}
+
+// wait blocks until seq is durable or ctx is done.
+func (p *persister) wait(ctx context.Context, seq uint64) error {
+	for {
+		p.mu.Lock()
+		durable, failed, changed := p.durable, p.failed, p.changed
+		p.mu.Unlock()
+		if durable >= seq {
+			return nil
+		}
+		if failed != nil {
+			return failed
+		}
+		select {
+		case <-changed:
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-p.stopped:
+			return engine.Errorf(engine.CodeInternal, "the exercise's log is no longer being written")
+		}
+	}
+}
+
+// run writes queued events until ctx is done, then writes what is left.
+func (p *persister) run(ctx context.Context) {
+	defer close(p.stopped)
+	if p.st == nil {
+		<-ctx.Done()
+		return
+	}
+	for {
+		select {
+		case <-p.wake:
+			p.flush(ctx)
+		case <-ctx.Done():
+			final, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			p.flush(final)
+			cancel()
+			return
+		}
+	}
+}
+
+// flush writes everything queued, retrying a failing store every second
+// (the events stay queued, and their acknowledgements wait).
+func (p *persister) flush(ctx context.Context) {
+	for {
+		p.mu.Lock()
+		batch := p.queue
+		p.mu.Unlock()
+		if len(batch) == 0 {
+			return
+		}
+		err := p.st.Append(ctx, p.id, batch)
+		if err == nil {
+			p.mu.Lock()
+			p.queue = p.queue[len(batch):]
+			p.durable = batch[len(batch)-1].Seq
+			close(p.changed)
+			p.changed = make(chan struct{})
+			p.mu.Unlock()
+			continue
+		}
+		if errors.Is(err, store.ErrSequence) || errors.Is(err, store.ErrClosed) || errors.Is(err, store.ErrNotFound) {
+			p.log.Error().Err(err).Str("exercise", p.id).Msg("cannot write the event log; acknowledgements stop")
+			p.mu.Lock()
+			p.failed = engine.Errorf(engine.CodeInternal, "the exercise's log cannot be written")
+			close(p.changed)
+			p.changed = make(chan struct{})
+			p.mu.Unlock()
+			return
+		}
+		p.log.Error().Err(err).Str("exercise", p.id).Int("events", len(batch)).Msg("writing the event log failed; retrying")
+		select {
+		case <-time.After(time.Second):
+		case <-ctx.Done():
+			return
+		}
+	}
+}
