@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -258,6 +259,12 @@ func (s *Server) handleLibrary(w http.ResponseWriter, _ *http.Request) {
 }
 
 func (s *Server) handleListExercises(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, s.Exercises(r.Context()))
+}
+
+// Exercises lists the server's exercises in creation order, with their
+// status and codes.
+func (s *Server) Exercises(ctx context.Context) []ExerciseInfo {
 	s.mu.RLock()
 	ids := slices.Clone(s.order)
 	s.mu.RUnlock()
@@ -268,13 +275,13 @@ func (s *Server) handleListExercises(w http.ResponseWriter, r *http.Request) {
 			continue
 		}
 		info := ExerciseInfo{ID: id, Title: le.scn.Exercise.Title, Created: le.created, Codes: le.codes}
-		le.runner.Inspect(r.Context(), func(x *engine.Exercise) { info.Status = x.State().Status })
+		le.runner.Inspect(ctx, func(x *engine.Exercise) { info.Status = x.State().Status })
 		if info.Status == "" {
 			info.Status = engine.StatusEnded
 		}
 		out = append(out, info)
 	}
-	writeJSON(w, http.StatusOK, out)
+	return out
 }
 
 func (s *Server) handleCreateExercise(w http.ResponseWriter, r *http.Request) {

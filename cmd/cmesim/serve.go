@@ -9,11 +9,14 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"cmesim/store/sqlite"
 	"cmesim/web"
 )
 
@@ -33,10 +36,13 @@ exercise from the bundled library or an uploaded scenario on the admin page
 and drive it from the facilitator console; trainees join with their team's
 code; observers and evaluators watch and take notes.
 
-With no configuration it listens on 127.0.0.1:8080, creates one exercise of
-the grid-ransomware scenario (--exercise none to skip) and prints the links:
-the facilitator's, and the admin page with its key (random unless admin_key
-is configured).`,
+With no configuration it listens on 127.0.0.1:8080, keeps its exercises in
+an embedded SQLite database under the user's data directory (--data), and,
+when the database holds none yet, creates one exercise of the
+grid-ransomware scenario (--exercise none to skip). It prints the links: the
+facilitator's, and the admin page with its key (random unless admin_key is
+configured). After a restart, exercises come back from the database: a
+running one resumes paused, and every acknowledged action is in its log.`,
 		Example: `  cmesim serve
   cmesim serve --listen :8080 --exercise none
   CMESIM_ADMIN_KEY=a-long-secret-key cmesim serve`,
@@ -49,6 +55,7 @@ is configured).`,
 	f.String("listen", "", "host:port to listen on (default 127.0.0.1:8080; env CMESIM_LISTEN)")
 	f.String("admin-key", "", "key that protects creating exercises (default: random, printed; env CMESIM_ADMIN_KEY)")
 	f.String("allowed-origins", "", "extra browser origins allowed to open WebSockets, comma separated (env CMESIM_ALLOWED_ORIGINS)")
+	f.String("data", "", "directory of the exercise store (default $XDG_DATA_HOME/cmesim or ~/.local/share/cmesim; env CMESIM_DATA_DIR)")
 	f.String("tls-cert", "", "PEM certificate `file`; with --tls-key, serve HTTPS (env CMESIM_TLS_CERT)")
 	f.String("tls-key", "", "PEM private key `file` (env CMESIM_TLS_KEY)")
 	f.StringVar(&opts.exercise, "exercise", "grid-ransomware", "bundled scenario to create an exercise of at start, or none")
@@ -57,9 +64,13 @@ is configured).`,
 }
 
 func (a *app) serve(ctx context.Context, opts serveOptions) error {
+	dataDir := a.cfg.DataPath(a.getenv)
 	key := a.cfg.AdminKey
 	if key == "" {
-		key = randomKey()
+		var err error
+		if key, err = adminKeyFile(dataDir); err != nil {
+			return fmt.Errorf("serve: %w", err)
+		}
 	}
 	var origins []string
 	if a.cfg.AllowedOrigins != "" {
@@ -69,11 +80,21 @@ func (a *app) serve(ctx context.Context, opts serveOptions) error {
 	if useTLS && (a.cfg.TLSCert == "" || a.cfg.TLSKey == "") {
 		return usageError(errors.New("serve: set both tls_cert and tls_key, or neither"))
 	}
-	srv, err := web.New(web.Config{AdminKey: key, AllowedOrigins: origins, SecureCookies: useTLS, Log: a.log})
+	db, err := sqlite.Open(filepath.Join(dataDir, "cmesim.db"))
+	if err != nil {
+		return fmt.Errorf("serve: opening the exercise store: %w", err)
+	}
+	defer db.Close()
+	srv, err := web.New(web.Config{AdminKey: key, AllowedOrigins: origins, SecureCookies: useTLS, Log: a.log, Store: db})
 	if err != nil {
 		return err
 	}
 	defer srv.Close()
+	restored, err := srv.Restore(ctx)
+	if err != nil {
+		return fmt.Errorf("serve: restoring exercises: %w", err)
+	}
+	a.log.Info().Str("data", dataDir).Int("exercises", restored).Msg("exercise store open")
 	ln, err := net.Listen("tcp", a.cfg.Listen)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
@@ -84,13 +105,13 @@ func (a *app) serve(ctx context.Context, opts serveOptions) error {
 	}
 	base := scheme + linkHost(ln.Addr().String())
 	var fac *web.ExerciseInfo
-	if opts.exercise != "" && opts.exercise != "none" {
+	if opts.exercise != "" && opts.exercise != "none" && restored == 0 {
 		if fac, err = srv.CreateExercise(web.CreateRequest{Scenario: opts.exercise, Seed: 1, Speed: opts.speed}); err != nil {
 			ln.Close()
 			return fmt.Errorf("serve: creating the %s exercise: %w", opts.exercise, err)
 		}
 	}
-	printLinks(a.stdout, base, key, a.cfg.AdminKey == "", fac)
+	printLinks(a.stdout, base, key, a.cfg.AdminKey == "", fac, srv.Exercises(ctx))
 	hs := &http.Server{
 		Handler:           srv,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -137,21 +158,43 @@ func linkHost(addr string) string {
 	return net.JoinHostPort(host, port)
 }
 
-func randomKey() string {
+// adminKeyFile returns the admin key kept in dir/admin.key, making a random
+// one on first use, so the key stays the same across restarts.
+func adminKeyFile(dir string) (string, error) {
+	path := filepath.Join(dir, "admin.key")
+	if b, err := os.ReadFile(path); err == nil {
+		if key := strings.TrimSpace(string(b)); len(key) >= 16 {
+			return key, nil
+		}
+		return "", fmt.Errorf("%s holds no usable admin key (16 characters or more); remove it to make a new one", path)
+	}
 	buf := make([]byte, 18)
-	rand.Read(buf)
-	return base64.RawURLEncoding.EncodeToString(buf)
+	if _, err := rand.Read(buf); err != nil {
+		return "", err
+	}
+	key := base64.RawURLEncoding.EncodeToString(buf)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", err
+	}
+	if err := os.WriteFile(path, []byte(key+"\n"), 0o600); err != nil {
+		return "", err
+	}
+	return key, nil
 }
 
 // printLinks tells the person who started the server where to go.
-func printLinks(w io.Writer, base, key string, generated bool, ex *web.ExerciseInfo) {
+func printLinks(w io.Writer, base, key string, generated bool, created *web.ExerciseInfo, all []web.ExerciseInfo) {
 	fmt.Fprintf(w, "cmesim is serving on %s\n\n", base)
-	if ex != nil {
-		fmt.Fprintf(w, "  Facilitator of %q:\n    %s/?code=%s\n\n", ex.Title, base, ex.Codes.Facilitator)
+	for _, ex := range all {
+		note := ""
+		if created == nil || ex.ID != created.ID {
+			note = fmt.Sprintf(" (restored, %s)", ex.Status)
+		}
+		fmt.Fprintf(w, "  Facilitator of %q%s:\n    %s/?code=%s\n\n", ex.Title, note, base, ex.Codes.Facilitator)
 	}
 	fmt.Fprintf(w, "  Admin page (create exercises):\n    %s/admin.html\n", base)
 	if generated {
-		fmt.Fprintf(w, "    admin key: %s   (random for this run; set admin_key to keep one)\n", key)
+		fmt.Fprintf(w, "    admin key: %s   (kept in the data directory; set admin_key to choose one)\n", key)
 	}
 	fmt.Fprintln(w, "\nPress Ctrl-C to stop.")
 }
