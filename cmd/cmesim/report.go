@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -14,10 +15,12 @@ import (
 	"cmesim/engine"
 	"cmesim/report"
 	"cmesim/scenarios"
+	"cmesim/store"
 )
 
 // reportOptions are the flags of cmesim report.
 type reportOptions struct {
+	exercise string
 	scenario string
 	baseline string
 	format   string
@@ -27,27 +30,40 @@ type reportOptions struct {
 func (a *app) newReportCommand() *cobra.Command {
 	var opts reportOptions
 	cmd := &cobra.Command{
-		Use:   "report EVENTS --scenario S [--baseline batch.json] --format html|md|json|csv -o FILE",
+		Use:   "report EVENTS|ARCHIVE [--scenario S] [--baseline batch.json] [--format html|md|json|csv] [-o FILE]",
 		Short: "Write the after-action report of an exercise's event log",
 		Long: `Report scores an exercise from its event log (JSON Lines, as written by
 "cmesim run --out") and writes the after-action report: objectives rated
 P/S/M/U, a scorecard per team, the timeline, the sharing network,
 strengths, areas for improvement and an improvement plan.
 
-The scenario is the file or bundled scenario the exercise ran; when
---scenario is left out, the bundled scenario named in the log is used.
+The log is a JSON Lines file, an archive from "cmesim export" (which
+carries its scenario), or, with --exercise ID, an exercise in the store
+(--data). The scenario is the file or bundled scenario the exercise ran;
+when --scenario is left out, the archive's or the store's is used, or the
+bundled scenario named in the log.
 With --baseline (from "cmesim batch --out"), each team is placed against
 the simulated teams' distribution. The format follows -o's extension
 unless --format says otherwise; without -o the report goes to stdout.`,
 		Example: `  cmesim run grid-ransomware --out events.jsonl
   cmesim report events.jsonl --scenario grid-ransomware -o report.html
+  cmesim report exercise.cmesim.tar.gz -o report.html
+  cmesim report --exercise 3f2a9c1e-… -o report.html
   cmesim report events.jsonl --baseline grid-batch.json --format md`,
-		Args: argsUsage(cobra.ExactArgs(1)),
+		Args: argsUsage(cobra.MaximumNArgs(1)),
 		RunE: a.runE(func(cmd *cobra.Command, args []string) error {
+			if (len(args) == 1) == (opts.exercise != "") {
+				return usageError(errors.New("report: give an events file or archive, or --exercise ID, not both"))
+			}
+			if opts.exercise != "" {
+				return a.reportFromStore(cmd.Context(), opts)
+			}
 			return a.report(args[0], opts)
 		}),
 	}
 	f := cmd.Flags()
+	f.StringVar(&opts.exercise, "exercise", "", "report on this exercise `id` from the store")
+	f.String("data", "", "directory of the exercise store, with --exercise (env CMESIM_DATA_DIR)")
 	f.StringVar(&opts.scenario, "scenario", "", "the scenario `file` or bundled name the exercise ran (default: the one named in the log)")
 	f.StringVar(&opts.baseline, "baseline", "", "a batch result `file` to compare teams against")
 	f.StringVar(&opts.format, "format", "", "html, md, json or csv (default: from -o's extension, else md)")
@@ -59,6 +75,13 @@ func (a *app) report(eventsFile string, opts reportOptions) error {
 	format, err := reportFormat(opts.format, opts.out)
 	if err != nil {
 		return usageError(err)
+	}
+	if isArchive(eventsFile) {
+		ex, events, err := readArchive(eventsFile)
+		if err != nil {
+			return fmt.Errorf("report: %s: %w", eventsFile, err)
+		}
+		return a.reportOn(ex, events, opts)
 	}
 	f, err := os.Open(eventsFile)
 	if err != nil {
@@ -80,6 +103,65 @@ func (a *app) report(eventsFile string, opts reportOptions) error {
 	if err != nil {
 		return err
 	}
+	return a.writeReportOut(s, events, opts, format)
+}
+
+// reportFromStore reports on an exercise in the store.
+func (a *app) reportFromStore(ctx context.Context, opts reportOptions) error {
+	db, err := a.openStore()
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	ex, err := db.Exercise(ctx, opts.exercise)
+	if err != nil {
+		return fmt.Errorf("report: exercise %s: %w", opts.exercise, err)
+	}
+	events, err := db.Events(ctx, opts.exercise, 0)
+	if err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	return a.reportOn(ex, events, opts)
+}
+
+// reportOn reports on a stored or archived exercise, with its own scenario
+// unless --scenario names another.
+func (a *app) reportOn(ex *store.Exercise, events []engine.Event, opts reportOptions) error {
+	format, err := reportFormat(opts.format, opts.out)
+	if err != nil {
+		return usageError(err)
+	}
+	if opts.scenario != "" {
+		s, err := a.loadScenario("report", opts.scenario)
+		if err != nil {
+			return err
+		}
+		return a.writeReportOut(s, events, opts, format)
+	}
+	s, problems := scenarios.Parse(ex.Scenario, ex.Source)
+	for _, p := range problems {
+		fmt.Fprintln(a.stderr, formatProblem(p))
+	}
+	if s == nil {
+		return fmt.Errorf("report: the exercise's own scenario no longer validates; pass --scenario")
+	}
+	return a.writeReportOut(s, events, opts, format)
+}
+
+// isArchive reports whether path holds a gzip stream (an export archive).
+func isArchive(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	magic := make([]byte, 2)
+	n, _ := io.ReadFull(f, magic)
+	return n == 2 && magic[0] == 0x1f && magic[1] == 0x8b
+}
+
+func (a *app) writeReportOut(s *scenarios.Scenario, events []engine.Event, opts reportOptions, format string) error {
+	var err error
 	var baseline *report.Baseline
 	if opts.baseline != "" {
 		if baseline, err = readBaseline(opts.baseline); err != nil {

@@ -116,6 +116,8 @@ library is embedded in the binary and named without ".yaml".`,
 		a.newBatchCommand(),
 		a.newReportCommand(),
 		a.newServeCommand(),
+		a.newExportCommand(),
+		a.newImportCommand(),
 		a.newVersionCommand(),
 	)
 	return root

@@ -1,0 +1,135 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/spf13/cobra"
+
+	"cmesim/engine"
+	"cmesim/store"
+	"cmesim/store/archive"
+	"cmesim/store/sqlite"
+)
+
+func (a *app) newExportCommand() *cobra.Command {
+	var out string
+	cmd := &cobra.Command{
+		Use:   "export EXERCISE-ID -o FILE",
+		Short: "Write an exercise (scenario, log, codes) from the store to an archive",
+		Long: `Export copies one exercise from the exercise store (--data) into a
+single archive file: its scenario exactly as it ran, its event log and its
+join codes. "cmesim import" loads it into another server's store, and
+"cmesim report" reads it directly. A running exercise can be exported; the
+archive holds the log as far as it was written.`,
+		Example: `  cmesim export 3f2a9c1e-… -o grid-exercise.cmesim.tar.gz`,
+		Args:    argsUsage(cobra.ExactArgs(1)),
+		RunE: a.runE(func(cmd *cobra.Command, args []string) error {
+			return a.export(cmd.Context(), args[0], out)
+		}),
+	}
+	cmd.Flags().StringVarP(&out, "output", "o", "", "archive `file` to write")
+	cmd.Flags().String("data", "", "directory of the exercise store (env CMESIM_DATA_DIR)")
+	cmd.MarkFlagRequired("output")
+	return cmd
+}
+
+func (a *app) newImportCommand() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "import ARCHIVE",
+		Short: "Load an exported exercise into the store",
+		Long: `Import adds an exercise from an archive written by "cmesim export" to the
+exercise store (--data). Start (or restart) "cmesim serve" on that store to
+bring it up: a running exercise comes back paused, and its participants
+rejoin with their old codes.`,
+		Args: argsUsage(cobra.ExactArgs(1)),
+		RunE: a.runE(func(cmd *cobra.Command, args []string) error {
+			return a.importArchive(cmd.Context(), args[0])
+		}),
+	}
+	cmd.Flags().String("data", "", "directory of the exercise store (env CMESIM_DATA_DIR)")
+	return cmd
+}
+
+// openStore opens the SQLite store in the configured data directory.
+func (a *app) openStore() (*sqlite.DB, error) {
+	path := filepath.Join(a.cfg.DataPath(a.getenv), "cmesim.db")
+	db, err := sqlite.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("opening the exercise store %s: %w", path, err)
+	}
+	return db, nil
+}
+
+func (a *app) export(ctx context.Context, id, out string) error {
+	db, err := a.openStore()
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	ex, err := db.Exercise(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return fmt.Errorf("export: no exercise %s in the store", id)
+	} else if err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	events, err := db.Events(ctx, id, 0)
+	if err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	f, err := os.Create(out)
+	if err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	w := bufio.NewWriter(f)
+	if err := archive.Write(w, ex, events); err != nil {
+		f.Close()
+		return fmt.Errorf("export: %w", err)
+	}
+	if err := w.Flush(); err != nil {
+		f.Close()
+		return fmt.Errorf("export: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	fmt.Fprintf(a.stdout, "exported %s (%d events) to %s\n", id, len(events), out)
+	return nil
+}
+
+func (a *app) importArchive(ctx context.Context, path string) error {
+	ex, events, err := readArchive(path)
+	if err != nil {
+		return fmt.Errorf("import: %w", err)
+	}
+	db, err := a.openStore()
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := db.CreateExercise(ctx, ex); errors.Is(err, store.ErrExists) {
+		return fmt.Errorf("import: the store already has exercise %s", ex.ID)
+	} else if err != nil {
+		return fmt.Errorf("import: %w", err)
+	}
+	for start := 0; start < len(events); start += 1000 {
+		if err := db.Append(ctx, ex.ID, events[start:min(start+1000, len(events))]); err != nil {
+			return fmt.Errorf("import: %w", err)
+		}
+	}
+	fmt.Fprintf(a.stdout, "imported %s (%d events); start cmesim serve on this store to bring it up\n", ex.ID, len(events))
+	return nil
+}
+
+func readArchive(path string) (*store.Exercise, []engine.Event, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer f.Close()
+	return archive.Read(bufio.NewReader(f))
+}

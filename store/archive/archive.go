@@ -1,0 +1,147 @@
+// Package archive moves an exercise between servers as one file: a gzipped
+// tar holding exercise.json (what the store keeps besides the log),
+// scenario.yaml (the scenario exactly as it ran) and events.jsonl (the log,
+// one event a line, as `cmesim run --out` writes it).
+package archive
+
+import (
+	"archive/tar"
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"cmesim/engine"
+	"cmesim/store"
+)
+
+// Format names the archive layout, recorded in exercise.json.
+const Format = "cmesim/archive/v1"
+
+// MaxSize bounds each file read from an archive.
+const MaxSize = 1 << 30
+
+// manifest is exercise.json.
+type manifest struct {
+	Format   string          `json:"format"`
+	ID       string          `json:"id"`
+	Created  time.Time       `json:"created"`
+	Scenario string          `json:"scenario"`
+	Seed     uint64          `json:"seed"`
+	Humans   []string        `json:"humans,omitempty"`
+	Speed    float64         `json:"speed"`
+	Codes    json.RawMessage `json:"codes,omitempty"`
+	Events   int             `json:"events"`
+}
+
+// Write writes an exercise and its log as an archive.
+func Write(w io.Writer, e *store.Exercise, events []engine.Event) error {
+	gz := gzip.NewWriter(w)
+	tw := tar.NewWriter(gz)
+	m := manifest{Format: Format, ID: e.ID, Created: e.Created, Scenario: e.Scenario, Seed: e.Seed, Humans: e.Humans, Speed: e.Speed, Codes: e.Codes, Events: len(events)}
+	mj, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return err
+	}
+	log, err := engine.MarshalLog(events)
+	if err != nil {
+		return err
+	}
+	for _, f := range []struct {
+		name string
+		data []byte
+	}{{"exercise.json", mj}, {"scenario.yaml", e.Source}, {"events.jsonl", log}} {
+		hdr := &tar.Header{Name: f.name, Mode: 0o644, Size: int64(len(f.data)), ModTime: e.Created}
+		if err := tw.WriteHeader(hdr); err != nil {
+			return err
+		}
+		if _, err := tw.Write(f.data); err != nil {
+			return err
+		}
+	}
+	if err := tw.Close(); err != nil {
+		return err
+	}
+	return gz.Close()
+}
+
+// Read reads an archive back. It checks that the log is complete: as many
+// events as the manifest says, numbered from 1 without a gap.
+func Read(r io.Reader) (*store.Exercise, []engine.Event, error) {
+	gz, err := gzip.NewReader(r)
+	if err != nil {
+		return nil, nil, fmt.Errorf("not a cmesim archive (gzip: %w)", err)
+	}
+	tr := tar.NewReader(gz)
+	files := map[string][]byte{}
+	for {
+		hdr, err := tr.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, nil, fmt.Errorf("not a cmesim archive (tar: %w)", err)
+		}
+		if hdr.Size > MaxSize {
+			return nil, nil, fmt.Errorf("archive member %s is too large", hdr.Name)
+		}
+		b, err := io.ReadAll(io.LimitReader(tr, MaxSize))
+		if err != nil {
+			return nil, nil, err
+		}
+		files[hdr.Name] = b
+	}
+	for _, name := range []string{"exercise.json", "scenario.yaml", "events.jsonl"} {
+		if _, ok := files[name]; !ok {
+			return nil, nil, fmt.Errorf("not a cmesim archive: %s is missing", name)
+		}
+	}
+	var m manifest
+	if err := json.Unmarshal(files["exercise.json"], &m); err != nil {
+		return nil, nil, fmt.Errorf("exercise.json: %w", err)
+	}
+	if m.Format != Format {
+		return nil, nil, fmt.Errorf("archive format %q; this cmesim reads %q", m.Format, Format)
+	}
+	events, err := readLog(files["events.jsonl"])
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(events) != m.Events {
+		return nil, nil, fmt.Errorf("events.jsonl holds %d events, exercise.json says %d", len(events), m.Events)
+	}
+	var codes json.RawMessage
+	if len(m.Codes) > 0 {
+		var c bytes.Buffer
+		if err := json.Compact(&c, m.Codes); err != nil {
+			return nil, nil, fmt.Errorf("exercise.json codes: %w", err)
+		}
+		codes = c.Bytes()
+	}
+	e := &store.Exercise{ID: m.ID, Created: m.Created, Scenario: m.Scenario, Source: files["scenario.yaml"], Seed: m.Seed, Humans: m.Humans, Speed: m.Speed, Codes: codes}
+	return e, events, nil
+}
+
+func readLog(b []byte) ([]engine.Event, error) {
+	var events []engine.Event
+	sc := bufio.NewScanner(bytes.NewReader(b))
+	sc.Buffer(make([]byte, 0, 64<<10), 16<<20)
+	for line := 1; sc.Scan(); line++ {
+		if len(bytes.TrimSpace(sc.Bytes())) == 0 {
+			continue
+		}
+		var e engine.Event
+		if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
+			return nil, fmt.Errorf("events.jsonl line %d: %w", line, err)
+		}
+		if e.Seq != uint64(len(events))+1 {
+			return nil, fmt.Errorf("events.jsonl line %d: seq %d, want %d", line, e.Seq, len(events)+1)
+		}
+		events = append(events, e)
+	}
+	return events, sc.Err()
+}
