@@ -1,0 +1,83 @@
+package web_test
+
+import (
+	"context"
+	"net/http/httptest"
+	"path/filepath"
+	"testing"
+
+	"cmesim/engine"
+	"cmesim/store/sqlite"
+	"cmesim/web"
+)
+
+// storedServer starts a server on the SQLite store in dir, restoring what
+// the store holds; close stops it (the store stays).
+func storedServer(t *testing.T, dir string) (srv *testServer, close func()) {
+	t.Helper()
+	db, err := sqlite.Open(filepath.Join(dir, "cmesim.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := web.New(web.Config{AdminKey: adminKey, Store: db})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Restore(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(s)
+	var closed bool
+	close = func() {
+		if closed {
+			return
+		}
+		closed = true
+		ts.Close()
+		s.Close()
+		db.Close()
+	}
+	t.Cleanup(close)
+	return &testServer{Server: s, URL: ts.URL}, close
+}
+
+// TestRestore stops a server on a store mid-exercise and starts another on
+// the same store: the exercise comes back paused where it was, with every
+// acknowledged action, and the participants' sessions and codes still work.
+func TestRestore(t *testing.T) {
+	dir := t.TempDir()
+	srv, stop := storedServer(t, dir)
+	ex := mustCreate(t, srv, "co-csirt", "pe-csirt")
+	fac := join(t, srv, ex.Codes.Facilitator, "")
+	ana := join(t, srv, ex.Codes.Teams["co-csirt"], "Ana")
+	fw := dial(t, fac, ex.ID, 0)
+	aw := dial(t, ana, ex.ID, 0)
+	fw.mustAck(t, cmd{"type": "start"})
+	fw.jump(t) // I01 reaches co-csirt
+	aw.next(t, isEvent(engine.EventInjectDelivered, "I01"))
+	ack := aw.mustAck(t, cmd{"type": "acknowledge", "inject": "I01", "text": "on it"})
+	aw.close(t)
+	fw.close(t)
+	stop()
+
+	srv2, _ := storedServer(t, dir)
+	// The old sessions are valid on the new server.
+	fac.srv, ana.srv = srv2, srv2
+	fw2 := dial(t, fac, ex.ID, 0)
+	fw2.next(t, isStatus(engine.StatusPaused))
+	ev := fw2.event(t, ack.Seq)
+	if ev.Type != engine.EventExpectationMet && ev.Type != engine.EventAction {
+		t.Fatalf("event %d after the restart is %s, want the acknowledgement's", ack.Seq, ev.Type)
+	}
+	paused := fw2.next(t, isEvent(engine.EventPaused, ""))
+	if paused.Seq <= ack.Seq {
+		t.Fatalf("the restart pause (seq %d) comes before the acknowledged action (seq %d)", paused.Seq, ack.Seq)
+	}
+	// Trainees cannot act until the facilitator resumes; then they can.
+	aw2 := dial(t, ana, ex.ID, ack.Seq)
+	aw2.mustReject(t, "conflict", cmd{"type": "contain", "inject": "I01"})
+	fw2.mustAck(t, cmd{"type": "resume"})
+	aw2.mustAck(t, cmd{"type": "contain", "inject": "I01"})
+	// The codes still admit people.
+	join(t, srv2, ex.Codes.Teams["pe-csirt"], "Luis")
+}
