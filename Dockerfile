@@ -23,4 +23,6 @@ VOLUME ["/data"]
 USER 65532:65532
 EXPOSE 8080
 ENTRYPOINT ["/cmesim"]
-CMD ["validate", "--all"]
+# The live server, on the embedded SQLite store in /data. Its admin key is
+# printed at start and kept in /data/admin.key (or set CMESIM_ADMIN_KEY).
+CMD ["serve"]
