@@ -1,0 +1,1058 @@
+package store
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math"
+	"math/bits"
+	"time"
+
+	"cmesim/engine"
+	"cmesim/scenarios"
+)
+
+// The binary event encoding.
+//
+// JSON is the log's canonical, human-readable form (engine.MarshalLog); this
+// encoding is the store's: several times smaller and an order of magnitude
+// faster to decode, which is what makes replaying long logs on start cheap.
+//
+// One encoded event is
+//
+//	uvarint  length of the rest
+//	byte     codecVersion
+//	uvarint  presence mask: bit i set ⇔ field i below is present
+//	uvarint  Seq
+//	varint   At
+//	...      the present fields, in bit order
+//
+// Strings are a uvarint length and the bytes; lists are a uvarint count and
+// the elements; integers are varints; durations are whole seconds when they
+// are (see appendDuration); float64s are the uvarint
+// of their IEEE bits with the bytes reversed (so 5 or 0.5 take two bytes);
+// bools are the presence bit alone. The nested Command and AdHocInject have
+// masks of their own; Principal, OpenExpectation and AdHocExpectation are
+// small and write every field.
+//
+// A string is present when non-empty, a number when non-zero (a float64
+// when its bits are non-zero, so -0 survives), a pointer when non-nil, and a
+// slice when non-nil: nil and empty slices are kept apart, so a decoded event
+// is reflect.DeepEqual to the encoded one and marshals to the same JSON
+// ("to":[] and "to":null differ there).
+//
+// The length prefix lets a reader skip events without decoding them and lets
+// DecodeEvents copy a whole batch into one string once, so that every string
+// field of every event in it is a substring: no allocation per string.
+const codecVersion = 1
+
+// Presence bits of an event (Event and its Details).
+const (
+	evType = iota
+	evActor
+	evTeam
+	evAudience
+	evInject
+	evExpectation
+	evAction
+	evCategory
+	evSeverity
+	evTarget
+	evPeers
+	evTLP
+	evText
+	evIncident
+	evPhase
+	evSpread
+	evSector
+	evSpeed
+	evDelay
+	evMode
+	evDeadline
+	evLatency
+	evPoints
+	evMaxPoints
+	evLate
+	evReason
+	evCause
+	evAdHoc
+	evExpectations
+	evSeed
+	evHumans
+	evScenario
+	evCommand
+	evBits // the number of bits in use
+)
+
+// Presence bits of a Command.
+const (
+	cmType = iota
+	cmByRole
+	cmByTeam
+	cmByName
+	cmInject
+	cmTeam
+	cmCategory
+	cmSeverity
+	cmTarget
+	cmPeers
+	cmTLP
+	cmText
+	cmSpeed
+	cmDelay
+	cmMode
+	cmIncident
+	cmPhase
+	cmAdHoc
+	cmBits
+)
+
+// Presence bits of an AdHocInject.
+const (
+	ahID = iota
+	ahTitle
+	ahBody
+	ahChannel
+	ahFrom
+	ahTo
+	ahSeverity
+	ahTLP
+	ahExpectations
+	ahBits
+)
+
+// errTruncated and friends are what DecodeEvent reports, wrapped with
+// ErrCorrupt.
+var (
+	errTruncated = errors.New("truncated")
+	errVarint    = errors.New("varint overflows 64 bits")
+)
+
+// AppendEvent appends the binary encoding of e to dst and returns the
+// extended slice. It never fails: every Event has an encoding.
+func AppendEvent(dst []byte, e *engine.Event) []byte {
+	start := len(dst)
+	dst = append(dst, 0) // the length, fixed up below; one byte if it fits
+	dst = append(dst, codecVersion)
+
+	d := &e.Data
+	var m uint64
+	set := func(bit int, ok bool) {
+		if ok {
+			m |= 1 << bit
+		}
+	}
+	set(evType, e.Type != "")
+	set(evActor, e.Actor != "")
+	set(evTeam, e.Team != "")
+	set(evAudience, e.Audience != nil)
+	set(evInject, d.Inject != "")
+	set(evExpectation, d.Expectation != "")
+	set(evAction, d.Action != "")
+	set(evCategory, d.Category != "")
+	set(evSeverity, d.Severity != "")
+	set(evTarget, d.Target != "")
+	set(evPeers, d.Peers != nil)
+	set(evTLP, d.TLP != "")
+	set(evText, d.Text != "")
+	set(evIncident, d.Incident != "")
+	set(evPhase, d.Phase != "")
+	set(evSpread, d.Spread != "")
+	set(evSector, d.Sector != "")
+	set(evSpeed, math.Float64bits(d.Speed) != 0)
+	set(evDelay, d.Delay != 0)
+	set(evMode, d.Mode != "")
+	set(evDeadline, d.Deadline != 0)
+	set(evLatency, d.Latency != 0)
+	set(evPoints, math.Float64bits(d.Points) != 0)
+	set(evMaxPoints, d.MaxPoints != 0)
+	set(evLate, d.Late)
+	set(evReason, d.Reason != "")
+	set(evCause, d.Cause != "")
+	set(evAdHoc, d.AdHoc != nil)
+	set(evExpectations, d.Expectations != nil)
+	set(evSeed, d.Seed != 0)
+	set(evHumans, d.Humans != nil)
+	set(evScenario, d.Scenario != "")
+	set(evCommand, d.Command != nil)
+
+	dst = binary.AppendUvarint(dst, m)
+	dst = binary.AppendUvarint(dst, e.Seq)
+	dst = appendDuration(dst, e.At)
+	has := func(bit int) bool { return m&(1<<bit) != 0 }
+	if has(evType) {
+		dst = appendString(dst, string(e.Type))
+	}
+	if has(evActor) {
+		dst = appendString(dst, e.Actor)
+	}
+	if has(evTeam) {
+		dst = appendString(dst, e.Team)
+	}
+	if has(evAudience) {
+		dst = appendStrings(dst, e.Audience)
+	}
+	if has(evInject) {
+		dst = appendString(dst, d.Inject)
+	}
+	if has(evExpectation) {
+		dst = appendString(dst, d.Expectation)
+	}
+	if has(evAction) {
+		dst = appendString(dst, string(d.Action))
+	}
+	if has(evCategory) {
+		dst = appendString(dst, d.Category)
+	}
+	if has(evSeverity) {
+		dst = appendString(dst, d.Severity)
+	}
+	if has(evTarget) {
+		dst = appendString(dst, d.Target)
+	}
+	if has(evPeers) {
+		dst = appendStrings(dst, d.Peers)
+	}
+	if has(evTLP) {
+		dst = appendString(dst, d.TLP)
+	}
+	if has(evText) {
+		dst = appendString(dst, d.Text)
+	}
+	if has(evIncident) {
+		dst = appendString(dst, d.Incident)
+	}
+	if has(evPhase) {
+		dst = appendString(dst, string(d.Phase))
+	}
+	if has(evSpread) {
+		dst = appendString(dst, d.Spread)
+	}
+	if has(evSector) {
+		dst = appendString(dst, d.Sector)
+	}
+	if has(evSpeed) {
+		dst = appendFloat(dst, d.Speed)
+	}
+	if has(evDelay) {
+		dst = appendDuration(dst, d.Delay)
+	}
+	if has(evMode) {
+		dst = appendString(dst, string(d.Mode))
+	}
+	if has(evDeadline) {
+		dst = appendDuration(dst, d.Deadline)
+	}
+	if has(evLatency) {
+		dst = appendDuration(dst, d.Latency)
+	}
+	if has(evPoints) {
+		dst = appendFloat(dst, d.Points)
+	}
+	if has(evMaxPoints) {
+		dst = binary.AppendVarint(dst, int64(d.MaxPoints))
+	}
+	if has(evReason) {
+		dst = appendString(dst, d.Reason)
+	}
+	if has(evCause) {
+		dst = appendString(dst, d.Cause)
+	}
+	if has(evAdHoc) {
+		dst = appendAdHoc(dst, d.AdHoc)
+	}
+	if has(evExpectations) {
+		dst = binary.AppendUvarint(dst, uint64(len(d.Expectations)))
+		for i := range d.Expectations {
+			x := &d.Expectations[i]
+			dst = appendString(dst, x.ID)
+			dst = appendString(dst, string(x.Action))
+			dst = appendDuration(dst, x.Deadline)
+			dst = binary.AppendVarint(dst, int64(x.Points))
+			dst = appendString(dst, x.Objective)
+			dst = appendString(dst, x.Text)
+		}
+	}
+	if has(evSeed) {
+		dst = binary.AppendUvarint(dst, d.Seed)
+	}
+	if has(evHumans) {
+		dst = appendStrings(dst, d.Humans)
+	}
+	if has(evScenario) {
+		dst = appendString(dst, d.Scenario)
+	}
+	if has(evCommand) {
+		dst = appendCommand(dst, d.Command)
+	}
+	return fixLength(dst, start)
+}
+
+// fixLength writes the length of dst[start+1:] as a uvarint at dst[start],
+// where one byte was reserved, moving the body if the length needs more.
+func fixLength(dst []byte, start int) []byte {
+	n := len(dst) - start - 1
+	if n < 0x80 {
+		dst[start] = byte(n)
+		return dst
+	}
+	var buf [binary.MaxVarintLen64]byte
+	k := binary.PutUvarint(buf[:], uint64(n))
+	dst = append(dst, buf[:k-1]...) // room for the extra bytes
+	copy(dst[start+k:], dst[start+1:start+1+n])
+	copy(dst[start:], buf[:k])
+	return dst
+}
+
+func appendCommand(dst []byte, c *engine.Command) []byte {
+	var m uint64
+	set := func(bit int, ok bool) {
+		if ok {
+			m |= 1 << bit
+		}
+	}
+	set(cmType, c.Type != "")
+	set(cmByRole, c.By.Role != "")
+	set(cmByTeam, c.By.Team != "")
+	set(cmByName, c.By.Name != "")
+	set(cmInject, c.Inject != "")
+	set(cmTeam, c.Team != "")
+	set(cmCategory, c.Category != "")
+	set(cmSeverity, c.Severity != "")
+	set(cmTarget, c.Target != "")
+	set(cmPeers, c.Peers != nil)
+	set(cmTLP, c.TLP != "")
+	set(cmText, c.Text != "")
+	set(cmSpeed, math.Float64bits(c.Speed) != 0)
+	set(cmDelay, c.Delay != 0)
+	set(cmMode, c.Mode != "")
+	set(cmIncident, c.Incident != "")
+	set(cmPhase, c.Phase != "")
+	set(cmAdHoc, c.AdHoc != nil)
+	dst = binary.AppendUvarint(dst, m)
+	has := func(bit int) bool { return m&(1<<bit) != 0 }
+	if has(cmType) {
+		dst = appendString(dst, string(c.Type))
+	}
+	if has(cmByRole) {
+		dst = appendString(dst, string(c.By.Role))
+	}
+	if has(cmByTeam) {
+		dst = appendString(dst, c.By.Team)
+	}
+	if has(cmByName) {
+		dst = appendString(dst, c.By.Name)
+	}
+	if has(cmInject) {
+		dst = appendString(dst, c.Inject)
+	}
+	if has(cmTeam) {
+		dst = appendString(dst, c.Team)
+	}
+	if has(cmCategory) {
+		dst = appendString(dst, c.Category)
+	}
+	if has(cmSeverity) {
+		dst = appendString(dst, c.Severity)
+	}
+	if has(cmTarget) {
+		dst = appendString(dst, c.Target)
+	}
+	if has(cmPeers) {
+		dst = appendStrings(dst, c.Peers)
+	}
+	if has(cmTLP) {
+		dst = appendString(dst, c.TLP)
+	}
+	if has(cmText) {
+		dst = appendString(dst, c.Text)
+	}
+	if has(cmSpeed) {
+		dst = appendFloat(dst, c.Speed)
+	}
+	if has(cmDelay) {
+		dst = appendDuration(dst, c.Delay)
+	}
+	if has(cmMode) {
+		dst = appendString(dst, string(c.Mode))
+	}
+	if has(cmIncident) {
+		dst = appendString(dst, c.Incident)
+	}
+	if has(cmPhase) {
+		dst = appendString(dst, string(c.Phase))
+	}
+	if has(cmAdHoc) {
+		dst = appendAdHoc(dst, c.AdHoc)
+	}
+	return dst
+}
+
+func appendAdHoc(dst []byte, a *engine.AdHocInject) []byte {
+	var m uint64
+	set := func(bit int, ok bool) {
+		if ok {
+			m |= 1 << bit
+		}
+	}
+	set(ahID, a.ID != "")
+	set(ahTitle, a.Title != "")
+	set(ahBody, a.Body != "")
+	set(ahChannel, a.Channel != "")
+	set(ahFrom, a.From != "")
+	set(ahTo, a.To != nil)
+	set(ahSeverity, a.Severity != "")
+	set(ahTLP, a.TLP != "")
+	set(ahExpectations, a.Expectations != nil)
+	dst = binary.AppendUvarint(dst, m)
+	has := func(bit int) bool { return m&(1<<bit) != 0 }
+	if has(ahID) {
+		dst = appendString(dst, a.ID)
+	}
+	if has(ahTitle) {
+		dst = appendString(dst, a.Title)
+	}
+	if has(ahBody) {
+		dst = appendString(dst, a.Body)
+	}
+	if has(ahChannel) {
+		dst = appendString(dst, a.Channel)
+	}
+	if has(ahFrom) {
+		dst = appendString(dst, a.From)
+	}
+	if has(ahTo) {
+		dst = appendStrings(dst, a.To)
+	}
+	if has(ahSeverity) {
+		dst = appendString(dst, a.Severity)
+	}
+	if has(ahTLP) {
+		dst = appendString(dst, a.TLP)
+	}
+	if has(ahExpectations) {
+		dst = binary.AppendUvarint(dst, uint64(len(a.Expectations)))
+		for i := range a.Expectations {
+			x := &a.Expectations[i]
+			dst = appendString(dst, x.ID)
+			dst = appendString(dst, string(x.Action))
+			dst = appendDuration(dst, x.Within)
+			dst = binary.AppendVarint(dst, int64(x.Points))
+			dst = appendString(dst, x.Objective)
+		}
+	}
+	return dst
+}
+
+func appendString(dst []byte, s string) []byte {
+	dst = binary.AppendUvarint(dst, uint64(len(s)))
+	return append(dst, s...)
+}
+
+func appendStrings(dst []byte, ss []string) []byte {
+	dst = binary.AppendUvarint(dst, uint64(len(ss)))
+	for _, s := range ss {
+		dst = appendString(dst, s)
+	}
+	return dst
+}
+
+// appendDuration writes a duration as whole seconds when it is one (virtual
+// times and deadlines nearly always are: 2 or 3 bytes instead of 6), and as
+// seconds and the nanoseconds left over otherwise; the low bit of the first
+// varint says which.
+func appendDuration(dst []byte, d time.Duration) []byte {
+	secs, rem := int64(d/time.Second), int64(d%time.Second)
+	if rem == 0 {
+		return binary.AppendUvarint(dst, zigzag(secs)<<1)
+	}
+	dst = binary.AppendUvarint(dst, zigzag(secs)<<1|1)
+	return binary.AppendVarint(dst, rem)
+}
+
+// zigzag maps signed to unsigned integers so that small magnitudes stay
+// small, as binary.AppendVarint does; secs has at most 34 bits, so the shift
+// in appendDuration cannot overflow.
+func zigzag(x int64) uint64 { return uint64(x<<1) ^ uint64(x>>63) }
+
+func appendFloat(dst []byte, f float64) []byte {
+	return binary.AppendUvarint(dst, bits.ReverseBytes64(math.Float64bits(f)))
+}
+
+// DecodeEvent decodes one event encoded by AppendEvent from the front of src
+// into e, overwriting all of e, and returns the bytes after it. Corrupt or
+// truncated input gives an error wrapping ErrCorrupt, never a panic.
+//
+// The strings of e share one allocation, a copy of the event's bytes, so e
+// does not alias src. To decode many events, DecodeEvents is faster.
+func DecodeEvent(src []byte, e *engine.Event) (rest []byte, err error) {
+	n, k := binary.Uvarint(src)
+	if k <= 0 || n > uint64(len(src)-k) {
+		return src, corrupt(errTruncated, 0)
+	}
+	end := k + int(n)
+	r := reader{s: string(src[k:end])}
+	*e = engine.Event{}
+	if err := r.event(e); err != nil {
+		return src, err
+	}
+	return src[end:], nil
+}
+
+// DecodeEvents decodes every event in blob, a concatenation of events
+// encoded by AppendEvent, and appends to dst those with Seq > since.
+// Corrupt or truncated input gives an error wrapping ErrCorrupt (and dst
+// with the events decoded so far), never a panic. It is a shorthand for a
+// fresh Decoder's Events.
+func DecodeEvents(dst []engine.Event, blob []byte, since uint64) ([]engine.Event, error) {
+	var d Decoder
+	return d.Events(dst, blob, since)
+}
+
+// A Decoder decodes batches of events (as DecodeEvents does) with as few
+// allocations as possible, which is what makes replaying a long log fast:
+//
+//   - the part of a batch from the first event it keeps is copied into one
+//     string (or used as it is, with EventsString), and every string field
+//     of every event is a substring of it;
+//   - the small slices and pointers of the events (Audience, Command, …)
+//     are carved out of chunks shared across all the batches it decodes.
+//
+// The events therefore keep each other's memory alive, which is the intent
+// for a log read as a whole. Decode the batches of one log with one
+// Decoder; the zero value is ready to use. A Decoder is not safe for
+// concurrent use.
+type Decoder struct {
+	arena arena
+}
+
+// Events decodes the events in blob with Seq > since and appends them to
+// dst; see DecodeEvents.
+func (d *Decoder) Events(dst []engine.Event, blob []byte, since uint64) ([]engine.Event, error) {
+	return decodeEvents(d, dst, blob, since)
+}
+
+// EventsString is Events for a batch held in a string, which it does not
+// copy: the decoded events' strings share its memory.
+func (d *Decoder) EventsString(dst []engine.Event, blob string, since uint64) ([]engine.Event, error) {
+	return decodeEvents(d, dst, blob, since)
+}
+
+func decodeEvents[B []byte | string](d *Decoder, dst []engine.Event, blob B, since uint64) ([]engine.Event, error) {
+	// Skip the events at or before since without copying or decoding them.
+	off := 0
+	for off < len(blob) && since > 0 {
+		n, k := uvarintOf(blob[off:])
+		if k <= 0 || n > uint64(len(blob)-off-k) {
+			return dst, corrupt(errTruncated, off)
+		}
+		seq, ok := peekSeq(blob[off+k : off+k+int(n)])
+		if !ok {
+			return dst, corrupt(errTruncated, off)
+		}
+		if seq > since {
+			break
+		}
+		off += k + int(n)
+	}
+	if off == len(blob) {
+		return dst, nil
+	}
+	all := string(blob[off:]) // a copy for []byte, free for a string
+	r := reader{arena: &d.arena}
+	for i := 0; i < len(all); {
+		n, k := uvarintOf(all[i:])
+		if k <= 0 || n > uint64(len(all)-i-k) {
+			return dst, corrupt(errTruncated, off+i)
+		}
+		r.s, r.i, r.err = all[i+k:i+k+int(n)], 0, nil
+		// Decoding into a local and copying it in once is cheaper than
+		// clearing dst's element and writing its fields one by one: while
+		// the garbage collector runs, every pointer written to the heap
+		// costs a write barrier.
+		var e engine.Event
+		if err := r.event(&e); err != nil {
+			return dst, fmt.Errorf("%w (at byte %d)", err, off+i)
+		}
+		dst = append(dst, e)
+		i += k + int(n)
+	}
+	return dst, nil
+}
+
+// peekSeq returns the Seq of an encoded event body (after the length).
+func peekSeq[B []byte | string](body B) (uint64, bool) {
+	if len(body) == 0 || body[0] != codecVersion {
+		return 0, false
+	}
+	_, k := uvarintOf(body[1:])
+	if k <= 0 {
+		return 0, false
+	}
+	seq, j := uvarintOf(body[1+k:])
+	return seq, j > 0
+}
+
+func corrupt(err error, at int) error {
+	return fmt.Errorf("%w: decoding event at byte %d: %w", ErrCorrupt, at, err)
+}
+
+// reader decodes from a string. It remembers the first error and then
+// returns zero values, so decoding code checks once at the end.
+type reader struct {
+	s     string
+	i     int
+	err   error
+	arena *arena
+}
+
+func (r *reader) fail(err error) {
+	if r.err == nil {
+		r.err = err
+	}
+	r.i = len(r.s) // every later read fails harmlessly
+}
+
+func (r *reader) byte() byte {
+	if r.i >= len(r.s) {
+		r.fail(errTruncated)
+		return 0
+	}
+	b := r.s[r.i]
+	r.i++
+	return b
+}
+
+func (r *reader) uvarint() uint64 {
+	if i := r.i; i+1 < len(r.s) {
+		b := r.s[i]
+		if b < 0x80 {
+			r.i++
+			return uint64(b)
+		}
+		if c := r.s[i+1]; c < 0x80 {
+			r.i += 2
+			return uint64(b&0x7f) | uint64(c)<<7
+		}
+	} else if i < len(r.s) && r.s[i] < 0x80 {
+		r.i++
+		return uint64(r.s[i])
+	}
+	return r.uvarintSlow()
+}
+
+func (r *reader) uvarintSlow() uint64 {
+	x, k := uvarintOf(r.s[r.i:])
+	if k <= 0 {
+		if k == 0 {
+			r.fail(errTruncated)
+		} else {
+			r.fail(errVarint)
+		}
+		return 0
+	}
+	r.i += k
+	return x
+}
+
+// uvarintOf is binary.Uvarint for bytes or a string.
+func uvarintOf[B []byte | string](s B) (uint64, int) {
+	var x uint64
+	var shift uint
+	for i := 0; i < len(s) && i < binary.MaxVarintLen64; i++ {
+		b := s[i]
+		if b < 0x80 {
+			if i == binary.MaxVarintLen64-1 && b > 1 {
+				return 0, -(i + 1)
+			}
+			return x | uint64(b)<<shift, i + 1
+		}
+		x |= uint64(b&0x7f) << shift
+		shift += 7
+	}
+	if len(s) >= binary.MaxVarintLen64 {
+		return 0, -binary.MaxVarintLen64
+	}
+	return 0, 0
+}
+
+func (r *reader) varint() int64 {
+	ux := r.uvarint()
+	x := int64(ux >> 1)
+	if ux&1 != 0 {
+		x = ^x
+	}
+	return x
+}
+
+func (r *reader) duration() time.Duration {
+	u := r.uvarint()
+	secs := int64(u>>2) ^ -int64(u>>1&1) // un-zigzag u>>1
+	d := time.Duration(secs) * time.Second
+	if u&1 != 0 {
+		d += time.Duration(r.varint())
+	}
+	return d
+}
+
+func (r *reader) int() int {
+	v := r.varint()
+	if int64(int(v)) != v {
+		r.fail(errors.New("integer overflows int"))
+		return 0
+	}
+	return int(v)
+}
+
+func (r *reader) float() float64 {
+	return math.Float64frombits(bits.ReverseBytes64(r.uvarint()))
+}
+
+func (r *reader) string() string {
+	n := r.uvarint()
+	if n > uint64(len(r.s)-r.i) {
+		r.fail(errTruncated)
+		return ""
+	}
+	s := r.s[r.i : r.i+int(n)]
+	r.i += int(n)
+	return s
+}
+
+// count reads a list length, checking it against the bytes left (every
+// element takes at least one) so corrupt input cannot ask for a huge
+// allocation.
+func (r *reader) count() int {
+	n := r.uvarint()
+	if n > uint64(len(r.s)-r.i) {
+		r.fail(errTruncated)
+		return 0
+	}
+	return int(n)
+}
+
+func (r *reader) strings() []string {
+	n := r.count()
+	if r.err != nil {
+		return nil
+	}
+	ss := r.arena.strings(n)
+	for i := range ss {
+		ss[i] = r.string()
+	}
+	return ss
+}
+
+func (r *reader) mask(nbits int) uint64 {
+	m := r.uvarint()
+	if m>>nbits != 0 {
+		r.fail(fmt.Errorf("unknown fields (mask %#x)", m))
+		return 0
+	}
+	return m
+}
+
+// event decodes r.s into e, which must be zero.
+func (r *reader) event(e *engine.Event) error {
+	if v := r.byte(); v != codecVersion && r.err == nil {
+		return fmt.Errorf("%w: event encoded with codec version %d, this cmesim reads version %d (was it written by a newer cmesim?)", ErrCorrupt, v, codecVersion)
+	}
+	m := r.mask(evBits)
+	e.Seq = r.uvarint()
+	e.At = r.duration()
+	d := &e.Data
+	has := func(bit int) bool { return m&(1<<bit) != 0 }
+	if has(evType) {
+		e.Type = engine.EventType(r.string())
+	}
+	if has(evActor) {
+		e.Actor = r.string()
+	}
+	if has(evTeam) {
+		e.Team = r.string()
+	}
+	if has(evAudience) {
+		e.Audience = r.strings()
+	}
+	if has(evInject) {
+		d.Inject = r.string()
+	}
+	if has(evExpectation) {
+		d.Expectation = r.string()
+	}
+	if has(evAction) {
+		d.Action = scenarios.Action(r.string())
+	}
+	if has(evCategory) {
+		d.Category = r.string()
+	}
+	if has(evSeverity) {
+		d.Severity = r.string()
+	}
+	if has(evTarget) {
+		d.Target = r.string()
+	}
+	if has(evPeers) {
+		d.Peers = r.strings()
+	}
+	if has(evTLP) {
+		d.TLP = r.string()
+	}
+	if has(evText) {
+		d.Text = r.string()
+	}
+	if has(evIncident) {
+		d.Incident = r.string()
+	}
+	if has(evPhase) {
+		d.Phase = engine.Phase(r.string())
+	}
+	if has(evSpread) {
+		d.Spread = r.string()
+	}
+	if has(evSector) {
+		d.Sector = r.string()
+	}
+	if has(evSpeed) {
+		d.Speed = r.float()
+	}
+	if has(evDelay) {
+		d.Delay = r.duration()
+	}
+	if has(evMode) {
+		d.Mode = engine.Mode(r.string())
+	}
+	if has(evDeadline) {
+		d.Deadline = r.duration()
+	}
+	if has(evLatency) {
+		d.Latency = r.duration()
+	}
+	if has(evPoints) {
+		d.Points = r.float()
+	}
+	if has(evMaxPoints) {
+		d.MaxPoints = r.int()
+	}
+	d.Late = has(evLate)
+	if has(evReason) {
+		d.Reason = r.string()
+	}
+	if has(evCause) {
+		d.Cause = r.string()
+	}
+	if has(evAdHoc) {
+		d.AdHoc = r.adHoc()
+	}
+	if has(evExpectations) {
+		n := r.count()
+		if r.err == nil {
+			xs := r.arena.openExpectations(n)
+			for i := range xs {
+				x := &xs[i]
+				x.ID = r.string()
+				x.Action = scenarios.Action(r.string())
+				x.Deadline = r.duration()
+				x.Points = r.int()
+				x.Objective = r.string()
+				x.Text = r.string()
+			}
+			d.Expectations = xs
+		}
+	}
+	if has(evSeed) {
+		d.Seed = r.uvarint()
+	}
+	if has(evHumans) {
+		d.Humans = r.strings()
+	}
+	if has(evScenario) {
+		d.Scenario = r.string()
+	}
+	if has(evCommand) {
+		d.Command = r.command()
+	}
+	if r.err == nil && r.i != len(r.s) {
+		r.fail(fmt.Errorf("%d unexpected bytes after the event", len(r.s)-r.i))
+	}
+	if r.err != nil {
+		return fmt.Errorf("%w: event %d: %w", ErrCorrupt, e.Seq, r.err)
+	}
+	return nil
+}
+
+func (r *reader) command() *engine.Command {
+	m := r.mask(cmBits)
+	if r.err != nil {
+		return nil
+	}
+	c := r.arena.command()
+	has := func(bit int) bool { return m&(1<<bit) != 0 }
+	if has(cmType) {
+		c.Type = engine.CommandType(r.string())
+	}
+	if has(cmByRole) {
+		c.By.Role = engine.Role(r.string())
+	}
+	if has(cmByTeam) {
+		c.By.Team = r.string()
+	}
+	if has(cmByName) {
+		c.By.Name = r.string()
+	}
+	if has(cmInject) {
+		c.Inject = r.string()
+	}
+	if has(cmTeam) {
+		c.Team = r.string()
+	}
+	if has(cmCategory) {
+		c.Category = r.string()
+	}
+	if has(cmSeverity) {
+		c.Severity = r.string()
+	}
+	if has(cmTarget) {
+		c.Target = r.string()
+	}
+	if has(cmPeers) {
+		c.Peers = r.strings()
+	}
+	if has(cmTLP) {
+		c.TLP = r.string()
+	}
+	if has(cmText) {
+		c.Text = r.string()
+	}
+	if has(cmSpeed) {
+		c.Speed = r.float()
+	}
+	if has(cmDelay) {
+		c.Delay = r.duration()
+	}
+	if has(cmMode) {
+		c.Mode = engine.Mode(r.string())
+	}
+	if has(cmIncident) {
+		c.Incident = r.string()
+	}
+	if has(cmPhase) {
+		c.Phase = engine.Phase(r.string())
+	}
+	if has(cmAdHoc) {
+		c.AdHoc = r.adHoc()
+	}
+	return c
+}
+
+func (r *reader) adHoc() *engine.AdHocInject {
+	m := r.mask(ahBits)
+	if r.err != nil {
+		return nil
+	}
+	a := new(engine.AdHocInject) // rare: facilitators compose few
+	has := func(bit int) bool { return m&(1<<bit) != 0 }
+	if has(ahID) {
+		a.ID = r.string()
+	}
+	if has(ahTitle) {
+		a.Title = r.string()
+	}
+	if has(ahBody) {
+		a.Body = r.string()
+	}
+	if has(ahChannel) {
+		a.Channel = r.string()
+	}
+	if has(ahFrom) {
+		a.From = r.string()
+	}
+	if has(ahTo) {
+		a.To = r.strings()
+	}
+	if has(ahSeverity) {
+		a.Severity = r.string()
+	}
+	if has(ahTLP) {
+		a.TLP = r.string()
+	}
+	if has(ahExpectations) {
+		n := r.count()
+		if r.err == nil {
+			xs := make([]engine.AdHocExpectation, n)
+			for i := range xs {
+				x := &xs[i]
+				x.ID = r.string()
+				x.Action = scenarios.Action(r.string())
+				x.Within = r.duration()
+				x.Points = r.int()
+				x.Objective = r.string()
+			}
+			a.Expectations = xs
+		}
+	}
+	return a
+}
+
+// arena hands out small slices and Commands carved from larger chunks, to
+// decode a log with few allocations. A nil *arena allocates each one
+// separately. Chunks start small and double, so that decoding a short log
+// wastes little; they are never reused, only shared, so the events stay
+// valid for as long as they are referenced.
+type arena struct {
+	strs []string
+	exps []engine.OpenExpectation
+	cmds []engine.Command
+}
+
+// The largest chunks of each kind; a request for more than a quarter of
+// one gets an allocation of its own.
+const (
+	arenaStrings      = 512
+	arenaExpectations = 128
+	arenaCommands     = 64
+)
+
+// grow returns the capacity of the next chunk after one of capacity c.
+func grow(c, limit int) int { return min(max(2*c, 8), limit) }
+
+func (a *arena) strings(n int) []string {
+	if n == 0 {
+		return []string{}
+	}
+	if a == nil || n > arenaStrings/4 {
+		return make([]string, n)
+	}
+	if n > cap(a.strs)-len(a.strs) {
+		a.strs = make([]string, 0, max(n, grow(cap(a.strs), arenaStrings)))
+	}
+	l := len(a.strs)
+	a.strs = a.strs[:l+n]
+	return a.strs[l : l+n : l+n]
+}
+
+func (a *arena) openExpectations(n int) []engine.OpenExpectation {
+	if n == 0 {
+		return []engine.OpenExpectation{}
+	}
+	if a == nil || n > arenaExpectations/4 {
+		return make([]engine.OpenExpectation, n)
+	}
+	if n > cap(a.exps)-len(a.exps) {
+		a.exps = make([]engine.OpenExpectation, 0, max(n, grow(cap(a.exps), arenaExpectations)))
+	}
+	l := len(a.exps)
+	a.exps = a.exps[:l+n]
+	return a.exps[l : l+n : l+n]
+}
+
+func (a *arena) command() *engine.Command {
+	if a == nil {
+		return new(engine.Command)
+	}
+	if len(a.cmds) == cap(a.cmds) {
+		a.cmds = make([]engine.Command, 0, grow(cap(a.cmds), arenaCommands))
+	}
+	a.cmds = a.cmds[:len(a.cmds)+1]
+	return &a.cmds[len(a.cmds)-1]
+}

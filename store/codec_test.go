@@ -1,0 +1,359 @@
+package store_test
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"cmesim/engine"
+	"cmesim/store"
+)
+
+// goldenLogs reads every golden event log of the engine's tests.
+func goldenLogs(tb testing.TB) map[string][]engine.Event {
+	tb.Helper()
+	files, err := filepath.Glob("../testdata/golden/engine/*.jsonl")
+	if err != nil || len(files) == 0 {
+		tb.Fatalf("no golden logs found: %v", err)
+	}
+	logs := map[string][]engine.Event{}
+	for _, f := range files {
+		src, err := os.ReadFile(f)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		var events []engine.Event
+		sc := bufio.NewScanner(bytes.NewReader(src))
+		sc.Buffer(nil, 1<<20)
+		for sc.Scan() {
+			var e engine.Event
+			if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
+				tb.Fatalf("%s: %v", f, err)
+			}
+			events = append(events, e)
+		}
+		if len(events) == 0 {
+			tb.Fatalf("%s: empty log", f)
+		}
+		logs[filepath.Base(f)] = events
+	}
+	return logs
+}
+
+func roundTrip(t *testing.T, e *engine.Event) engine.Event {
+	t.Helper()
+	b := store.AppendEvent(nil, e)
+	var got engine.Event
+	rest, err := store.DecodeEvent(append(b, 0xAA), &got)
+	if err != nil {
+		t.Fatalf("decoding %+v: %v", e, err)
+	}
+	if !bytes.Equal(rest, []byte{0xAA}) {
+		t.Fatalf("rest = %x, want aa", rest)
+	}
+	return got
+}
+
+// TestCodecGolden round-trips every event of every golden log, one by one
+// and as one batch, and checks that the JSON form is unchanged too: the
+// determinism checks of engine.Rerun compare JSON bytes.
+func TestCodecGolden(t *testing.T) {
+	for name, events := range goldenLogs(t) {
+		t.Run(name, func(t *testing.T) {
+			var blob []byte
+			jsonSize := 0
+			for i := range events {
+				e := &events[i]
+				if got := roundTrip(t, e); !reflect.DeepEqual(got, *e) {
+					t.Fatalf("event %d:\n got %#v\nwant %#v", e.Seq, got, *e)
+				}
+				blob = store.AppendEvent(blob, e)
+				j, _ := json.Marshal(e)
+				jsonSize += len(j) + 1
+			}
+			got, err := store.DecodeEvents(nil, blob, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(got, events) {
+				t.Fatal("the batch does not round-trip")
+			}
+			a, _ := engine.MarshalLog(got)
+			b, _ := engine.MarshalLog(events)
+			if !bytes.Equal(a, b) {
+				t.Fatal("the JSON form changed")
+			}
+			// since skips a prefix, whatever its length.
+			for _, since := range []uint64{1, 7, uint64(len(events) - 1), uint64(len(events)), uint64(len(events) + 5)} {
+				got, err := store.DecodeEvents(nil, blob, since)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want := events[min(int(since), len(events)):]
+				if len(got) != len(want) || (len(got) > 0 && !reflect.DeepEqual(got, want)) {
+					t.Fatalf("since %d: got %d events, want %d", since, len(got), len(want))
+				}
+			}
+			t.Logf("%d events: %d bytes binary, %d bytes JSON", len(events), len(blob), jsonSize)
+		})
+	}
+}
+
+// TestCodecEveryField fills every exported field of Event, reached through
+// Details, Command, AdHocInject and the expectation types, with a non-zero
+// value and checks the round trip: a field added to the engine without
+// updating the codec fails here. Each field is also set alone (and each
+// slice both empty and filled) to catch two fields sharing a presence bit.
+func TestCodecEveryField(t *testing.T) {
+	t.Run("All", func(t *testing.T) {
+		var e engine.Event
+		n := 0
+		fill(reflect.ValueOf(&e).Elem(), &n)
+		if got := roundTrip(t, &e); !reflect.DeepEqual(got, e) {
+			t.Fatalf("round trip lost data:\n got %#v\nwant %#v", got, e)
+		}
+		t.Logf("filled %d values", n)
+	})
+	var paths [][]int
+	leaves(reflect.TypeFor[engine.Event](), nil, &paths)
+	if len(paths) < 50 {
+		t.Fatalf("only %d leaf fields found", len(paths))
+	}
+	for _, p := range paths {
+		for _, empty := range []bool{false, true} {
+			var e engine.Event
+			v, name := reach(reflect.ValueOf(&e).Elem(), p)
+			if empty {
+				if v.Kind() != reflect.Slice {
+					continue
+				}
+				v.Set(reflect.MakeSlice(v.Type(), 0, 0))
+				name += "(empty)"
+			} else {
+				n := 0
+				fill(v, &n)
+			}
+			t.Run(name, func(t *testing.T) {
+				if got := roundTrip(t, &e); !reflect.DeepEqual(got, e) {
+					t.Fatalf("round trip lost %s:\n got %#v\nwant %#v", name, got, e)
+				}
+			})
+		}
+	}
+}
+
+// fill sets every field reachable from v to a distinct non-zero value.
+func fill(v reflect.Value, n *int) {
+	*n++
+	switch v.Kind() {
+	case reflect.String:
+		v.SetString(fmt.Sprintf("s%d-ñ", *n))
+	case reflect.Int:
+		v.SetInt(int64(*n))
+	case reflect.Int64: // durations: negative and large
+		v.SetInt(-int64(*n) * 1e12)
+	case reflect.Uint64:
+		v.SetUint(1<<63 + uint64(*n))
+	case reflect.Float64:
+		v.SetFloat(float64(*n) + 0.25)
+	case reflect.Bool:
+		v.SetBool(true)
+	case reflect.Pointer:
+		v.Set(reflect.New(v.Type().Elem()))
+		fill(v.Elem(), n)
+	case reflect.Slice:
+		v.Set(reflect.MakeSlice(v.Type(), 2, 2))
+		fill(v.Index(0), n)
+		fill(v.Index(1), n)
+	case reflect.Struct:
+		for i := range v.NumField() {
+			if v.Type().Field(i).IsExported() {
+				fill(v.Field(i), n)
+			}
+		}
+	default:
+		panic(fmt.Sprintf("fill: %s has kind %s, unknown to the codec test: teach the codec and this test about it", v.Type(), v.Kind()))
+	}
+}
+
+// leaves lists the index paths of every field reachable from t that is not
+// a struct (pointers and slices count as leaves and as containers).
+func leaves(t reflect.Type, prefix []int, out *[][]int) {
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if !f.IsExported() {
+			continue
+		}
+		p := append(append([]int(nil), prefix...), i)
+		ft := f.Type
+		switch ft.Kind() {
+		case reflect.Struct:
+			leaves(ft, p, out)
+			continue
+		case reflect.Pointer, reflect.Slice:
+			*out = append(*out, p)
+			if ft.Elem().Kind() == reflect.Struct {
+				leaves(ft.Elem(), append(p, -1), out)
+			}
+			continue
+		}
+		*out = append(*out, p)
+	}
+}
+
+// reach follows path from v, allocating pointers and one-element slices on
+// the way (-1 steps into a pointer or slice), and returns the field and its
+// dotted name.
+func reach(v reflect.Value, path []int) (reflect.Value, string) {
+	var name []string
+	for _, i := range path {
+		if i == -1 {
+			switch v.Kind() {
+			case reflect.Pointer:
+				v.Set(reflect.New(v.Type().Elem()))
+				v = v.Elem()
+			case reflect.Slice:
+				v.Set(reflect.MakeSlice(v.Type(), 1, 1))
+				v = v.Index(0)
+				name = append(name, "[0]")
+			}
+			continue
+		}
+		name = append(name, v.Type().Field(i).Name)
+		v = v.Field(i)
+	}
+	return v, strings.Join(name, ".")
+}
+
+// TestDecodeCorrupt checks that every truncation and many corruptions of a
+// valid encoding give an error wrapping ErrCorrupt or decode to something,
+// never a panic.
+func TestDecodeCorrupt(t *testing.T) {
+	var e engine.Event
+	n := 0
+	fill(reflect.ValueOf(&e).Elem(), &n)
+	b := store.AppendEvent(nil, &e)
+	for i := range len(b) {
+		var got engine.Event
+		if _, err := store.DecodeEvent(b[:i], &got); !errors.Is(err, store.ErrCorrupt) {
+			t.Fatalf("truncated to %d bytes: err = %v, want ErrCorrupt", i, err)
+		}
+		if _, err := store.DecodeEvents(nil, b[:i], 0); i > 0 && !errors.Is(err, store.ErrCorrupt) {
+			t.Fatalf("batch truncated to %d bytes: err = %v, want ErrCorrupt", i, err)
+		}
+	}
+	for i := range len(b) {
+		for _, x := range []byte{0x00, 0x01, 0x7f, 0x80, 0xff} {
+			c := bytes.Clone(b)
+			c[i] = x
+			var got engine.Event
+			store.DecodeEvent(c, &got)
+			store.DecodeEvents(nil, c, 0)
+			store.DecodeEvents(nil, c, 3)
+		}
+	}
+	// A version this code does not know is refused with a clear message.
+	c := bytes.Clone(b)
+	c[lenPrefix(c)] = 9
+	if _, err := store.DecodeEvent(c, new(engine.Event)); err == nil || !strings.Contains(err.Error(), "version 9") {
+		t.Fatalf("err = %v, want a codec version error", err)
+	}
+}
+
+// lenPrefix returns the size of the length prefix of an encoded event.
+func lenPrefix(b []byte) int {
+	for i, c := range b {
+		if c < 0x80 {
+			return i + 1
+		}
+	}
+	return len(b)
+}
+
+// FuzzDecodeEvent checks that decoding arbitrary bytes never panics and
+// that whatever decodes re-encodes stably: decode(encode(decode(x))) equals
+// decode(x), compared through their encodings (NaN floats defeat DeepEqual).
+func FuzzDecodeEvent(f *testing.F) {
+	for _, events := range goldenLogs(f) {
+		for i := range events {
+			if i%7 == 0 || events[i].Data.Command != nil && i%3 == 0 {
+				f.Add(store.AppendEvent(nil, &events[i]))
+			}
+		}
+	}
+	var e engine.Event
+	n := 0
+	fill(reflect.ValueOf(&e).Elem(), &n)
+	f.Add(store.AppendEvent(nil, &e))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var e1 engine.Event
+		if _, err := store.DecodeEvent(data, &e1); err != nil {
+			if !errors.Is(err, store.ErrCorrupt) {
+				t.Fatalf("error %v does not wrap ErrCorrupt", err)
+			}
+			return
+		}
+		b1 := store.AppendEvent(nil, &e1)
+		var e2 engine.Event
+		if _, err := store.DecodeEvent(b1, &e2); err != nil {
+			t.Fatalf("re-encoded event does not decode: %v", err)
+		}
+		if b2 := store.AppendEvent(nil, &e2); !bytes.Equal(b1, b2) {
+			t.Fatalf("unstable:\n%x\n%x", b1, b2)
+		}
+		batch, err := store.DecodeEvents(nil, append(bytes.Clone(b1), b1...), 0)
+		if err != nil || len(batch) != 2 {
+			t.Fatalf("batch of two: %d events, %v", len(batch), err)
+		}
+		if b3 := store.AppendEvent(nil, &batch[1]); !bytes.Equal(b1, b3) {
+			t.Fatalf("batch decoding differs:\n%x\n%x", b1, b3)
+		}
+	})
+}
+
+// BenchmarkDecodeEvents measures the codec alone on the golden logs.
+func BenchmarkDecodeEvents(b *testing.B) {
+	var blob []byte
+	count := 0
+	for _, events := range goldenLogs(b) {
+		for i := range events {
+			blob = store.AppendEvent(blob, &events[i])
+			count++
+		}
+	}
+	b.SetBytes(int64(len(blob)))
+	b.ReportAllocs()
+	dst := make([]engine.Event, 0, count)
+	for b.Loop() {
+		var err error
+		if _, err = store.DecodeEvents(dst[:0], blob, 0); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(count)*float64(b.N)/b.Elapsed().Seconds(), "events/s")
+}
+
+// BenchmarkAppendEvent measures encoding the golden logs.
+func BenchmarkAppendEvent(b *testing.B) {
+	var all []engine.Event
+	for _, events := range goldenLogs(b) {
+		all = append(all, events...)
+	}
+	b.ReportAllocs()
+	var buf []byte
+	for b.Loop() {
+		buf = buf[:0]
+		for i := range all {
+			buf = store.AppendEvent(buf, &all[i])
+		}
+	}
+	b.SetBytes(int64(len(buf)))
+	b.ReportMetric(float64(len(all))*float64(b.N)/b.Elapsed().Seconds(), "events/s")
+}

@@ -1,0 +1,201 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"time"
+
+	"cmesim/engine"
+	"cmesim/store"
+)
+
+// sqlEvents reads the batches of a log that hold events after a seq. The
+// data comes as text, not as a blob, only because the driver hands text
+// over as a string: store.Decoder then takes the events' strings from
+// it without another copy. SQLite keeps the bytes as they are (the
+// database's encoding is UTF-8, so there is nothing to convert).
+const sqlEvents = `
+SELECT first_seq, last_seq, CAST(data AS TEXT) FROM events
+WHERE exercise = ? AND last_seq > ? ORDER BY last_seq`
+
+// maxPrealloc bounds the capacity Events reserves up front, so that a
+// damaged last_seq cannot ask for a huge allocation.
+const maxPrealloc = 1 << 22
+
+// Events implements store.Store. It reads the rows holding events after
+// since and decodes them in one pass, checking that they continue each
+// other; a damaged row gives an error wrapping store.ErrCorrupt.
+func (db *DB) Events(ctx context.Context, exercise string, since uint64) ([]engine.Event, error) {
+	if db.closed() {
+		return nil, db.errClosed()
+	}
+	n, last, err := db.lookupExercise(ctx, exercise)
+	if err != nil {
+		return nil, err
+	}
+	if last <= since {
+		return nil, nil
+	}
+	out := make([]engine.Event, 0, min(last-since, maxPrealloc))
+	rows, err := db.events.QueryContext(ctx, n, int64(min(since, math.MaxInt64)))
+	if err != nil {
+		return nil, db.readFailed(exercise, err)
+	}
+	defer rows.Close()
+	next := since + 1 // the seq the next event must have
+	var dec store.Decoder
+	for rows.Next() {
+		var first, last int64
+		var data string
+		if err := rows.Scan(&first, &last, &data); err != nil {
+			return nil, db.readFailed(exercise, err)
+		}
+		if uint64(first) > next {
+			return nil, fmt.Errorf("exercise %q: events %d–%d are missing: %w", exercise, next, first-1, store.ErrCorrupt)
+		}
+		k := len(out)
+		if out, err = dec.EventsString(out, data, since); err != nil {
+			return nil, fmt.Errorf("exercise %q, events %d–%d: %w", exercise, first, last, err)
+		}
+		for i := k; i < len(out); i++ {
+			if out[i].Seq != next {
+				return nil, fmt.Errorf("exercise %q: the row of events %d–%d holds event %d where %d belongs: %w",
+					exercise, first, last, out[i].Seq, next, store.ErrCorrupt)
+			}
+			next++
+		}
+		if next != uint64(last)+1 {
+			return nil, fmt.Errorf("exercise %q: the row of events %d–%d ends with event %d: %w", exercise, first, last, next-1, store.ErrCorrupt)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, db.readFailed(exercise, err)
+	}
+	return out, nil
+}
+
+// LastSeq implements store.Store.
+func (db *DB) LastSeq(ctx context.Context, exercise string) (uint64, error) {
+	if db.closed() {
+		return 0, db.errClosed()
+	}
+	_, last, err := db.lookupExercise(ctx, exercise)
+	return last, err
+}
+
+// lookupExercise returns the exercise's key and the last seq of its log.
+func (db *DB) lookupExercise(ctx context.Context, exercise string) (n int64, last uint64, err error) {
+	var l int64
+	switch err := db.lookup.QueryRowContext(ctx, exercise).Scan(&n, &l); {
+	case errors.Is(err, sql.ErrNoRows):
+		return 0, 0, fmt.Errorf("exercise %q: %w", exercise, store.ErrNotFound)
+	case err != nil:
+		return 0, 0, db.readFailed(exercise, err)
+	}
+	return n, uint64(l), nil
+}
+
+func (db *DB) readFailed(exercise string, err error) error {
+	return fmt.Errorf("reading exercise %q from the database %s: %w", exercise, db.path, err)
+}
+
+const sqlExerciseColumns = `id, created, scenario, source, seed, humans, speed, codes`
+
+// Exercise implements store.Store.
+func (db *DB) Exercise(ctx context.Context, id string) (*store.Exercise, error) {
+	if db.closed() {
+		return nil, db.errClosed()
+	}
+	row := db.r.QueryRowContext(ctx, `SELECT `+sqlExerciseColumns+` FROM exercises WHERE id = ?`, id)
+	e, err := scanExercise(row)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return nil, fmt.Errorf("exercise %q: %w", id, store.ErrNotFound)
+	case err != nil:
+		return nil, db.readFailed(id, err)
+	}
+	return e, nil
+}
+
+// Exercises implements store.Store.
+func (db *DB) Exercises(ctx context.Context) ([]store.Exercise, error) {
+	if db.closed() {
+		return nil, db.errClosed()
+	}
+	rows, err := db.r.QueryContext(ctx, `SELECT `+sqlExerciseColumns+` FROM exercises ORDER BY n`)
+	if err != nil {
+		return nil, fmt.Errorf("listing exercises: %w", err)
+	}
+	defer rows.Close()
+	var out []store.Exercise
+	for rows.Next() {
+		e, err := scanExercise(rows)
+		if err != nil {
+			return nil, fmt.Errorf("listing exercises: %w", err)
+		}
+		out = append(out, *e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("listing exercises: %w", err)
+	}
+	return out, nil
+}
+
+func scanExercise(row interface{ Scan(...any) error }) (*store.Exercise, error) {
+	var e store.Exercise
+	var created, humans string
+	var seed int64
+	var codes []byte
+	if err := row.Scan(&e.ID, &created, &e.Scenario, &e.Source, &seed, &humans, &e.Speed, &codes); err != nil {
+		return nil, err
+	}
+	var err error
+	if e.Created, err = time.Parse(time.RFC3339Nano, created); err != nil {
+		return nil, fmt.Errorf("exercise %q: creation time: %w: %w", e.ID, store.ErrCorrupt, err)
+	}
+	if err := json.Unmarshal([]byte(humans), &e.Humans); err != nil {
+		return nil, fmt.Errorf("exercise %q: humans: %w: %w", e.ID, store.ErrCorrupt, err)
+	}
+	e.Seed = uint64(seed)
+	if len(codes) > 0 {
+		e.Codes = codes
+	}
+	if e.Source == nil {
+		e.Source = []byte{}
+	}
+	return &e, nil
+}
+
+// Sessions implements store.Store.
+func (db *DB) Sessions(ctx context.Context) ([]store.Session, error) {
+	if db.closed() {
+		return nil, db.errClosed()
+	}
+	rows, err := db.r.QueryContext(ctx, `
+SELECT token, exercise, role, team, name, expires FROM sessions
+WHERE expires IS NULL OR expires >= ? ORDER BY token`, nanos(db.Now()))
+	if err != nil {
+		return nil, fmt.Errorf("listing sessions: %w", err)
+	}
+	defer rows.Close()
+	var out []store.Session
+	for rows.Next() {
+		var s store.Session
+		var expires sql.NullInt64
+		if err := rows.Scan(&s.Token, &s.Exercise, &s.Role, &s.Team, &s.Name, &expires); err != nil {
+			return nil, fmt.Errorf("listing sessions: %w", err)
+		}
+		if expires.Valid {
+			s.Expires = time.Unix(0, expires.Int64)
+		}
+		out = append(out, s)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("listing sessions: %w", err)
+	}
+	return out, nil
+}

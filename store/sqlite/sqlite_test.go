@@ -1,0 +1,255 @@
+package sqlite_test
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"cmesim/engine"
+	"cmesim/store"
+	"cmesim/store/sqlite"
+	"cmesim/store/storetest"
+)
+
+// MustOpen opens the database in dir, failing the test on error.
+func MustOpen(tb testing.TB, dir string) *sqlite.DB {
+	tb.Helper()
+	db, err := sqlite.Open(filepath.Join(dir, "cmesim.db"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return db
+}
+
+func TestConformance(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, dir string) store.Store { return MustOpen(t, dir) })
+}
+
+// plainDB opens path with database/sql alone, to build test files.
+func plainDB(t *testing.T, path string) *sql.DB {
+	t.Helper()
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+func exec(t *testing.T, db *sql.DB, query string) {
+	t.Helper()
+	if _, err := db.Exec(query); err != nil {
+		t.Fatalf("%s: %v", query, err)
+	}
+}
+
+// openFails checks that Open refuses path with an error wrapping target and
+// mentioning each of words, and leaves the file as it was.
+func openFails(t *testing.T, path string, target error, words ...string) {
+	t.Helper()
+	before, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, openErr := sqlite.Open(path)
+	if openErr == nil {
+		db.Close()
+		t.Fatal("Open succeeded")
+	}
+	if !errors.Is(openErr, target) {
+		t.Errorf("err = %v, want %v", openErr, target)
+	}
+	for _, w := range words {
+		if !strings.Contains(openErr.Error(), w) {
+			t.Errorf("error %q does not say %q", openErr, w)
+		}
+	}
+	after, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(before) != string(after) {
+		t.Error("Open changed the file")
+	}
+	if _, err := os.Stat(path + "-wal"); err == nil {
+		t.Error("Open left a WAL file next to it")
+	}
+	t.Log(openErr)
+}
+
+func TestOpen(t *testing.T) {
+	t.Run("NewFileInNewDir", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "a", "b", "cmesim.db")
+		db, err := sqlite.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		for name, want := range map[string]string{"journal_mode": "wal", "synchronous": "2", "foreign_keys": "1", "busy_timeout": "5000"} {
+			if got, err := db.WriterPragma(name); err != nil || got != want {
+				t.Errorf("PRAGMA %s = %q, %v; want %q", name, got, err, want)
+			}
+		}
+		var appID, version int
+		plain := plainDB(t, path)
+		if err := plain.QueryRow("PRAGMA application_id").Scan(&appID); err != nil {
+			t.Fatal(err)
+		}
+		if err := plain.QueryRow("PRAGMA user_version").Scan(&version); err != nil {
+			t.Fatal(err)
+		}
+		if appID != sqlite.ApplicationID || version != sqlite.SchemaVersion {
+			t.Fatalf("application_id %#x, user_version %d; want %#x, %d", appID, version, sqlite.ApplicationID, sqlite.SchemaVersion)
+		}
+	})
+	t.Run("EmptyFile", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "empty.db")
+		if err := os.WriteFile(path, nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		db, err := sqlite.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		if err := db.CreateExercise(context.Background(), &store.Exercise{ID: "x"}); err != nil {
+			t.Fatal(err)
+		}
+	})
+	t.Run("ForeignDatabase", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "foreign.db")
+		db := plainDB(t, path)
+		exec(t, db, "CREATE TABLE invoices (id INTEGER PRIMARY KEY, total REAL)")
+		exec(t, db, "INSERT INTO invoices (total) VALUES (12.5)")
+		db.Close()
+		openFails(t, path, sqlite.ErrNotCmesim, "not a cmesim database", path)
+	})
+	t.Run("OtherApplicationID", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "other.db")
+		db := plainDB(t, path)
+		exec(t, db, "PRAGMA application_id = 1234")
+		exec(t, db, "CREATE TABLE t (x)")
+		db.Close()
+		openFails(t, path, sqlite.ErrNotCmesim, "not a cmesim database", "0x4d2")
+	})
+	t.Run("Garbage", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "garbage.db")
+		if err := os.WriteFile(path, []byte(rand.Text()+rand.Text()+strings.Repeat("garbage!", 1000)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		openFails(t, path, sqlite.ErrNotCmesim, "not a cmesim database", "file is not a database")
+	})
+	t.Run("Directory", func(t *testing.T) {
+		if _, err := sqlite.Open(t.TempDir()); err == nil {
+			t.Fatal("Open of a directory succeeded")
+		}
+	})
+	t.Run("NewerSchema", func(t *testing.T) {
+		dir := t.TempDir()
+		path := filepath.Join(dir, "cmesim.db")
+		MustOpen(t, dir).Close()
+		db := plainDB(t, path)
+		exec(t, db, "PRAGMA user_version = 99")
+		db.Close()
+		openFails(t, path, sqlite.ErrTooNew, "created by a newer cmesim", "99")
+	})
+	t.Run("Reopen", func(t *testing.T) {
+		dir := t.TempDir()
+		for range 3 {
+			db := MustOpen(t, dir)
+			if err := db.Close(); err != nil {
+				t.Fatal(err)
+			}
+		}
+	})
+}
+
+// TestCorruptRow checks that a damaged batch of events is reported as
+// corrupt, not returned or silently skipped.
+func TestCorruptRow(t *testing.T) {
+	dir := t.TempDir()
+	db := MustOpen(t, dir)
+	defer db.Close()
+	ctx := context.Background()
+	if err := db.CreateExercise(ctx, &store.Exercise{ID: "x"}); err != nil {
+		t.Fatal(err)
+	}
+	events := []engine.Event{{Seq: 1, Type: engine.EventCreated, Actor: "system"}, {Seq: 2, Type: engine.EventStarted, Actor: "system"}}
+	if err := db.Append(ctx, "x", events); err != nil {
+		t.Fatal(err)
+	}
+	for name, query := range map[string]string{
+		"Garbage":    "UPDATE events SET data = x'0102030405'",
+		"Truncated":  "UPDATE events SET data = substr(data, 1, length(data) - 1)",
+		"WrongRange": "UPDATE events SET last_seq = 3",
+		"Gap":        "UPDATE events SET first_seq = 2, last_seq = 3",
+	} {
+		t.Run(name, func(t *testing.T) {
+			plain := plainDB(t, filepath.Join(dir, "cmesim.db"))
+			tx, err := plain.Begin()
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer tx.Rollback()
+			var saved []byte
+			var first, last int64
+			if err := tx.QueryRow("SELECT first_seq, last_seq, data FROM events").Scan(&first, &last, &saved); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := tx.Exec(query); err != nil {
+				t.Fatal(err)
+			}
+			if err := tx.Commit(); err != nil {
+				t.Fatal(err)
+			}
+			defer plain.Exec("UPDATE events SET first_seq = ?, last_seq = ?, data = ?", first, last, saved)
+			got, err := db.Events(ctx, "x", 0)
+			if !errors.Is(err, store.ErrCorrupt) {
+				t.Fatalf("Events = %d events, %v; want ErrCorrupt", len(got), err)
+			}
+			t.Log(err)
+		})
+	}
+	if got, err := db.Events(ctx, "x", 0); err != nil || len(got) != 2 {
+		t.Fatalf("after restoring: %d events, %v", len(got), err)
+	}
+}
+
+// TestGroupCommit checks that concurrent appends share transactions: many
+// appends complete with far fewer commits than appends.
+func TestGroupCommit(t *testing.T) {
+	db := MustOpen(t, t.TempDir())
+	defer db.Close()
+	ctx := context.Background()
+	const writers, each = 16, 20
+	for w := range writers {
+		if err := db.CreateExercise(ctx, &store.Exercise{ID: fmt.Sprint(w)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before := db.Stats().Commits
+	var wg sync.WaitGroup
+	for w := range writers {
+		wg.Go(func() {
+			for seq := uint64(1); seq <= each; seq++ {
+				if err := db.Append(ctx, fmt.Sprint(w), []engine.Event{{Seq: seq, Type: engine.EventNote}}); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	commits := db.Stats().Commits - before
+	t.Logf("%d appends in %d commits", writers*each, commits)
+	if commits >= uint64(writers*each*3/4) {
+		t.Fatalf("%d appends took %d commits: no group commit", writers*each, commits)
+	}
+}

@@ -1,0 +1,126 @@
+// Package store keeps what must survive a restart of the server: every
+// exercise's event log, the scenario it runs, its join codes, and the
+// signed-in sessions.
+//
+// The event log is the only state of an exercise that matters (engine.Fold
+// and engine.Rerun rebuild everything else from it), so the store's one
+// strong promise is about events: Append returns only once the events are
+// durably committed, and a log is always a gap-free sequence numbered from 1.
+// A server acknowledges a command to its sender only after Append returned
+// nil for the events the command produced.
+//
+// Store is the interface; store/sqlite implements it with embedded SQLite and
+// a PostgreSQL implementation will follow. Every implementation must pass the
+// conformance suite in store/storetest. Events are encoded with the compact
+// binary codec of this package (AppendEvent, DecodeEvent), which backends may
+// use to store them.
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"time"
+
+	"cmesim/engine"
+)
+
+// Exercise is what the server needs, besides the event log, to bring a live
+// exercise back after a restart.
+type Exercise struct {
+	// ID identifies the exercise; the server chooses it.
+	ID string
+	// Created is when the exercise was created (wall time). Backends keep it
+	// to the nanosecond but not its location or monotonic reading: compare
+	// with Equal.
+	Created time.Time
+	// Scenario is the bundled scenario's name, or the uploaded file's
+	// display name.
+	Scenario string
+	// Source is the scenario YAML exactly as loaded, so the exercise runs the
+	// same scenario after a restart even if the library or the file changed.
+	Source []byte
+	// Seed, Humans and Speed are the options the exercise was started with.
+	Seed   uint64
+	Humans []string
+	Speed  float64
+	// Codes is opaque to the store: the server's join codes, stored and
+	// returned as they are. An empty value is returned as nil.
+	Codes json.RawMessage
+}
+
+// Session is a signed-in participant, kept so that people stay signed in
+// across a restart of the server.
+type Session struct {
+	Token    string
+	Exercise string
+	Role     string
+	Team     string
+	Name     string
+	// Expires is when the session ends; the zero time means never.
+	Expires time.Time
+}
+
+// Store persists exercises, their event logs and sessions. Implementations
+// are safe for concurrent use.
+type Store interface {
+	// CreateExercise stores a new exercise with an empty event log. It fails
+	// with an error wrapping ErrExists if the id is taken.
+	CreateExercise(ctx context.Context, e *Exercise) error
+	// Exercise returns the exercise with the given id, or an error wrapping
+	// ErrNotFound.
+	Exercise(ctx context.Context, id string) (*Exercise, error)
+	// Exercises lists every exercise in creation order.
+	Exercises(ctx context.Context) ([]Exercise, error)
+
+	// Append durably writes events that continue the exercise's log: the
+	// first event's Seq must be one more than the last stored (1 for an empty
+	// log) and the events consecutive; otherwise it fails with an error
+	// wrapping ErrSequence and nothing is written. It fails with ErrNotFound
+	// if the exercise does not exist. It returns only once the events are
+	// committed (fsynced). Safe for concurrent use; concurrent appends (to
+	// any exercises) share commits (group commit). Appending no events is a
+	// no-op.
+	//
+	// If ctx is done before the events are handed to the writer, Append
+	// returns ctx's error and nothing is written; once handed over, Append
+	// waits for the outcome, so a nil error always means durable and a
+	// non-nil error always means not written.
+	Append(ctx context.Context, exercise string, events []engine.Event) error
+	// Events returns the events of the exercise's log with Seq > since, in
+	// order; ErrNotFound if the exercise does not exist.
+	Events(ctx context.Context, exercise string, since uint64) ([]engine.Event, error)
+	// LastSeq returns the Seq of the last event in the exercise's log, 0 if
+	// it is empty; ErrNotFound if the exercise does not exist.
+	LastSeq(ctx context.Context, exercise string) (uint64, error)
+
+	// PutSession stores a session, replacing one with the same token.
+	PutSession(ctx context.Context, s Session) error
+	// DeleteSession removes a session; removing an unknown token is not an
+	// error (signing out twice is harmless).
+	DeleteSession(ctx context.Context, token string) error
+	// Sessions lists the sessions that have not expired, ordered by token.
+	Sessions(ctx context.Context) ([]Session, error)
+
+	// Close waits for the commit in progress, fails the appends still
+	// waiting with ErrClosed and releases the store. Calling it again
+	// returns nil.
+	Close() error
+}
+
+// The errors a Store returns, wrapped with the exercise, token or sequence
+// numbers concerned: test with errors.Is.
+var (
+	// ErrNotFound means the exercise does not exist.
+	ErrNotFound = errors.New("not found")
+	// ErrExists means an exercise with that id already exists.
+	ErrExists = errors.New("already exists")
+	// ErrSequence means the events appended do not continue the log: a gap,
+	// a duplicate or a batch that is not consecutive. It usually means two
+	// writers for one exercise, which is a bug in the caller.
+	ErrSequence = errors.New("events out of sequence")
+	// ErrClosed means the store was closed.
+	ErrClosed = errors.New("store closed")
+	// ErrCorrupt means stored data cannot be decoded.
+	ErrCorrupt = errors.New("corrupt data")
+)
