@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"sync"
+	"time"
 )
 
 // Runner plays an exercise live: one goroutine (the one calling Run) owns
@@ -148,9 +149,12 @@ func (r *Runner) Inspect(ctx context.Context, fn func(*Exercise)) error {
 	return err
 }
 
-// JumpToNext moves virtual time forward to the next scheduled happening
-// (the facilitator's "next inject" button) and returns the sequence number
-// of the log's last event afterwards. Only a running exercise can jump.
+// JumpToNext moves virtual time forward to the next scheduled inject
+// delivery (the facilitator's "next inject" button), or, when no inject is
+// scheduled, to the next scheduled happening (a deadline, a simulated
+// team's work). Everything due on the way is played — deadlines that pass
+// are missed. It returns the sequence number of the log's last event
+// afterwards. Only a running exercise can jump.
 func (r *Runner) JumpToNext(ctx context.Context) (uint64, error) {
 	var seq uint64
 	var jumpErr error
@@ -159,10 +163,17 @@ func (r *Runner) JumpToNext(ctx context.Context) (uint64, error) {
 			jumpErr = Errorf(CodeConflict, "the clock can jump only while the exercise runs")
 			return
 		}
-		if next, ok := x.NextAt(); ok {
-			r.pacer.JumpTo(next)
-			x.AdvanceTo(next)
+		var next time.Duration
+		if upcoming := x.Upcoming(); len(upcoming) > 0 {
+			next = upcoming[0].At
+		} else if at, ok := x.NextAt(); ok {
+			next = at // no inject ahead: the next deadline or piece of simulated work
+		} else {
+			jumpErr = Errorf(CodeConflict, "nothing is scheduled ahead")
+			return
 		}
+		r.pacer.JumpTo(next)
+		x.AdvanceTo(next)
 		seq = x.st.Seq
 	})
 	if err != nil {

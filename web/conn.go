@@ -83,10 +83,13 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request, sess *Session, 
 
 	var backlog [][]byte
 	var seq uint64
-	var final []byte // the last status, for a client joining an ended exercise
+	var final []byte // the current status, sent after the replay
 	err = le.runner.Inspect(r.Context(), func(x *engine.Exercise) {
 		backlog = le.subscribe(c, since)
 		seq = x.State().Seq
+		// The status goes right after the replay, so a console does not
+		// wait for the next tick to show the clock and the teams.
+		final = le.statusMessage(x, le.status(x, ""), c.statusKey())
 	})
 	if err != nil && le.ended() {
 		// The exercise is over: replay its final log, with no live events

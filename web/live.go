@@ -150,7 +150,10 @@ func (le *liveExercise) deliveredInject(id, team string, open []engine.OpenExpec
 	}
 	title, body := le.scn.Render(in, team, "")
 	d := &deliveredInject{ID: in.ID, Title: title, Body: body, Channel: string(in.Channel), From: in.From, FromName: le.partyName(in.From),
-		Severity: string(in.Severity), TLP: string(in.TLP), Attachments: in.Attachments}
+		Severity: string(in.Severity), TLP: string(in.TLP)}
+	for _, a := range in.Attachments {
+		d.Attachments = append(d.Attachments, attachmentView{Name: a.Name, Kind: string(a.Kind), Content: a.Content})
+	}
 	for _, lang := range slices.Sorted(mapKeys(in.Translations)) {
 		t, b := le.scn.Render(in, team, lang)
 		if d.Translations == nil {

@@ -154,9 +154,16 @@ type deliveredInject struct {
 	FromName     string                   `json:"from_name"`
 	Severity     string                   `json:"severity"`
 	TLP          string                   `json:"tlp"`
-	Attachments  []scenarios.Attachment   `json:"attachments,omitempty"`
+	Attachments  []attachmentView         `json:"attachments,omitempty"`
 	Translations map[string]translation   `json:"translations,omitempty"`
 	Expectations []engine.OpenExpectation `json:"expectations,omitempty"`
+}
+
+// attachmentView is an attachment of a delivered inject on the wire.
+type attachmentView struct {
+	Name    string `json:"name"`
+	Kind    string `json:"kind"`
+	Content string `json:"content"`
 }
 
 type translation struct {

@@ -182,7 +182,8 @@ function wireHeader(ctx) {
   const who = $('#who');
   if (who) {
     const where = you.team ? dir.teamName(you.team) : you.role;
-    who.textContent = you.name ? `${you.name} · ${where}` : where;
+    // Staff who joined without a name are named after their role.
+    who.textContent = you.name && you.name !== where ? `${you.name} · ${where}` : where;
   }
 
   const clockEl = $('#clock');
