@@ -6,11 +6,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"cmesim/engine"
 	"cmesim/store"
@@ -157,8 +159,8 @@ func fill(v reflect.Value, n *int) {
 		v.SetString(fmt.Sprintf("s%d-ñ", *n))
 	case reflect.Int:
 		v.SetInt(int64(*n))
-	case reflect.Int64: // durations: negative and large
-		v.SetInt(-int64(*n) * 1e12)
+	case reflect.Int64: // durations: negative, large, not whole seconds
+		v.SetInt(-int64(*n)*1e12 - int64(*n))
 	case reflect.Uint64:
 		v.SetUint(1<<63 + uint64(*n))
 	case reflect.Float64:
@@ -230,6 +232,62 @@ func reach(v reflect.Value, path []int) (reflect.Value, string) {
 		v = v.Field(i)
 	}
 	return v, strings.Join(name, ".")
+}
+
+// TestCodecNumbers checks the edges of the duration and float encodings.
+func TestCodecNumbers(t *testing.T) {
+	for _, d := range []time.Duration{0, 1, -1, time.Second, -time.Second, 1500 * time.Millisecond, -1500 * time.Millisecond,
+		90 * time.Minute, 1<<62 + 3, math.MaxInt64, math.MinInt64, math.MinInt64 + 1, -math.MaxInt64} {
+		e := engine.Event{Seq: 1, At: d, Data: engine.Details{Delay: d, Deadline: d, Latency: d,
+			Command: &engine.Command{Delay: d}, Expectations: []engine.OpenExpectation{{Deadline: d}}}}
+		if got := roundTrip(t, &e); !reflect.DeepEqual(got, e) {
+			t.Errorf("duration %d: got %+v", d, got)
+		}
+	}
+	for _, f := range []float64{0, math.Copysign(0, -1), 1, -1, 0.5, 7.25, math.MaxFloat64, math.SmallestNonzeroFloat64,
+		math.Inf(1), math.Inf(-1), math.NaN()} {
+		e := engine.Event{Seq: 1, Data: engine.Details{Speed: f, Points: f, Command: &engine.Command{Speed: f}}}
+		got := roundTrip(t, &e)
+		for _, g := range []float64{got.Data.Speed, got.Data.Points, got.Data.Command.Speed} {
+			if math.Float64bits(g) != math.Float64bits(f) {
+				t.Errorf("float %v came back as %v", f, g)
+			}
+		}
+	}
+	for _, seq := range []uint64{0, 1, 127, 128, math.MaxUint64} {
+		e := engine.Event{Seq: seq, Data: engine.Details{Seed: seq, MaxPoints: int(int64(seq))}}
+		if got := roundTrip(t, &e); !reflect.DeepEqual(got, e) {
+			t.Errorf("seq %d: got %+v", seq, got)
+		}
+	}
+}
+
+// TestCodecLarge checks events bigger than the fast paths: long texts
+// (multi-byte length prefixes) and lists longer than the decoder's chunks.
+func TestCodecLarge(t *testing.T) {
+	var events []engine.Event
+	var blob []byte
+	for i, size := range []int{0, 100, 127, 128, 16383, 16384, 200_000} {
+		e := engine.Event{Seq: uint64(i + 1), Data: engine.Details{Text: strings.Repeat("x", size)}}
+		for j := range size / 100 {
+			e.Audience = append(e.Audience, fmt.Sprint("team", j))
+			e.Data.Expectations = append(e.Data.Expectations, engine.OpenExpectation{ID: fmt.Sprint(j)})
+		}
+		if got := roundTrip(t, &e); !reflect.DeepEqual(got, e) {
+			t.Fatalf("size %d does not round-trip", size)
+		}
+		events = append(events, e)
+		blob = store.AppendEvent(blob, &e)
+	}
+	var d store.Decoder
+	got, err := d.Events(nil, blob, 0)
+	if err != nil || !reflect.DeepEqual(got, events) {
+		t.Fatalf("batch does not round-trip: %v", err)
+	}
+	got, err = d.EventsString(got[:0], string(blob), 3)
+	if err != nil || !reflect.DeepEqual(got, events[3:]) {
+		t.Fatalf("batch from a string does not round-trip: %v", err)
+	}
 }
 
 // TestDecodeCorrupt checks that every truncation and many corruptions of a

@@ -12,8 +12,8 @@
 // Store is the interface; store/sqlite implements it with embedded SQLite and
 // a PostgreSQL implementation will follow. Every implementation must pass the
 // conformance suite in store/storetest. Events are encoded with the compact
-// binary codec of this package (AppendEvent, DecodeEvent), which backends may
-// use to store them.
+// binary codec of this package (AppendEvent, DecodeEvent, Decoder), which
+// backends may use to store them.
 package store
 
 import (

@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -26,9 +27,12 @@ type request struct {
 	// an SQL failure that aborts the whole transaction.
 	do    func(ctx context.Context) (outcome, fatal error)
 	reply chan error // buffered: the committer never blocks on it
+	// noTx runs do outside any transaction, for statements that cannot
+	// run inside one (some pragmas); only tests use it.
+	noTx bool
 }
 
-// submit hands r to the committer and waits for its outcome. The channel is
+// submit hands a write to the committer and waits for its outcome. The channel is
 // unbuffered, so a request is either taken by the committer (which then
 // always replies) or refused because the DB is closing or ctx is done: none
 // is ever left behind in a queue.
@@ -83,6 +87,11 @@ func (db *DB) commit(batch []*request) {
 			r.reply <- err
 			continue
 		}
+		if r.noTx {
+			outcome, fatal := r.do(context.Background())
+			r.reply <- cmp.Or(fatal, outcome)
+			continue
+		}
 		live = append(live, r)
 	}
 	if len(live) == 0 {
@@ -103,7 +112,15 @@ func (db *DB) commit(batch []*request) {
 	if err == nil {
 		db.commits.Add(1)
 		db.requests.Add(uint64(len(live)))
+		for id, t := range db.staged {
+			if t.rows == 0 {
+				delete(db.tails, id)
+			} else {
+				db.tails[id] = t
+			}
+		}
 	}
+	clear(db.staged)
 	if err != nil && len(live) > 1 {
 		for _, r := range live {
 			db.commit([]*request{r})
@@ -151,8 +168,11 @@ func (db *DB) Append(ctx context.Context, exercise string, events []engine.Event
 		if err != nil {
 			return nil, err
 		}
-		if n, err := res.RowsAffected(); err != nil || n == 1 {
+		switch n, err := res.RowsAffected(); {
+		case err != nil:
 			return nil, err
+		case n == 1:
+			return nil, db.appended(ctx, exercise, first, last)
 		}
 		// Nothing inserted: the exercise is unknown or the log has moved on.
 		var n, stored int64
@@ -241,3 +261,108 @@ func (db *DB) DeleteSession(ctx context.Context, token string) error {
 		return nil, err
 	})
 }
+
+// Compaction. A live exercise appends a few events at a time, one row each,
+// and reading a log of many small rows is several times slower than reading
+// the same events in a few big ones. So the committer merges them: once an
+// exercise has compactRows small rows after its last big one, it replaces
+// them with one row, in the same transaction as the append. Every event is
+// thus rewritten at most about once, and a log read back has about one row
+// per compactRows appends.
+const (
+	// bigRow is the number of events from which a row is left alone.
+	bigRow = 64
+	// compactRows is how many small rows are merged into one.
+	compactRows = 32
+)
+
+// tail is what the committer knows of the small rows at the end of an
+// exercise's log: how many it has written since the last big row and the
+// first seq of the first of them. It knows nothing of rows written before
+// Open, so it leaves those alone: fewer than compactRows per restart.
+type tail struct {
+	rows  int
+	first uint64
+}
+
+// appended notes a row just inserted into the exercise's log and merges the
+// tail of small rows if it is long enough. Changes are staged and become
+// the committer's knowledge only if the transaction commits.
+func (db *DB) appended(ctx context.Context, exercise string, first, last uint64) error {
+	t, ok := db.staged[exercise]
+	if !ok {
+		t = db.tails[exercise]
+	}
+	switch {
+	case last-first+1 >= bigRow:
+		t = tail{}
+	default:
+		if t.rows == 0 {
+			t.first = first
+		}
+		t.rows++
+		if t.rows >= compactRows {
+			if err := db.compact(ctx, exercise, t.first, last); err != nil {
+				return err
+			}
+			t = tail{}
+		}
+	}
+	db.staged[exercise] = t
+	return nil
+}
+
+// compact replaces the rows of the exercise's log holding events
+// first..last with one row. If the rows are not what the committer expects
+// (another process wrote to the file), it leaves them alone.
+func (db *DB) compact(ctx context.Context, exercise string, first, last uint64) error {
+	rows, err := db.tailRows.QueryContext(ctx, exercise, int64(first))
+	if err != nil {
+		return err
+	}
+	var merged []byte
+	next := first
+	for rows.Next() {
+		var f, l int64
+		var data []byte
+		if err := rows.Scan(&f, &l, &data); err != nil {
+			rows.Close()
+			return err
+		}
+		if uint64(f) != next {
+			next = 0 // not contiguous from first: leave alone
+			break
+		}
+		if merged == nil {
+			merged = make([]byte, 0, len(data)*compactRows*5/4)
+		}
+		merged = append(merged, data...)
+		next = uint64(l) + 1
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if next != last+1 {
+		return nil
+	}
+	if _, err := db.deleteTail.ExecContext(ctx, exercise, int64(first)); err != nil {
+		return err
+	}
+	if _, err := db.insertRow.ExecContext(ctx, int64(first), int64(last), merged, exercise); err != nil {
+		return err
+	}
+	db.compactions.Add(1)
+	return nil
+}
+
+const (
+	sqlTailRows = `
+SELECT first_seq, last_seq, data FROM events
+WHERE exercise = (SELECT n FROM exercises WHERE id = ?1) AND last_seq >= ?2 ORDER BY last_seq`
+	sqlDeleteTail = `
+DELETE FROM events WHERE exercise = (SELECT n FROM exercises WHERE id = ?1) AND last_seq >= ?2`
+	sqlInsertRow = `
+INSERT INTO events (exercise, first_seq, last_seq, data)
+SELECT n, ?1, ?2, ?3 FROM exercises WHERE id = ?4`
+)

@@ -100,6 +100,9 @@ func (db *DB) lookupExercise(ctx context.Context, exercise string) (n int64, las
 }
 
 func (db *DB) readFailed(exercise string, err error) error {
+	if db.closed() {
+		return db.errClosed()
+	}
 	return fmt.Errorf("reading exercise %q from the database %s: %w", exercise, db.path, err)
 }
 

@@ -8,8 +8,10 @@
 // for the writer.
 //
 // Each committed Append is one row of the events table holding its events
-// encoded with store.AppendEvent, back to back: replaying a log reads a few
-// rows and decodes them, instead of one row per event.
+// encoded with store.AppendEvent, back to back, and the committer merges the
+// small rows that live play produces (an append of one to a few events per
+// command) into bigger ones as it goes (see compact): replaying a log reads
+// few rows and decodes them, instead of one row per event.
 //
 // One process at a time should write a database: the store stays correct if
 // two do (sequence numbers are checked in SQL, not only in memory), but they
@@ -90,6 +92,18 @@ CREATE TABLE sessions (
 // SchemaVersion is the schema version this code creates and understands.
 var SchemaVersion = len(migrations)
 
+// The connections' settings (modernc.org/sqlite runs each _pragma when it
+// opens a connection).
+const (
+	// writerParams: WAL, so that readers never wait for the writer;
+	// synchronous FULL, so that a commit is on disk (the WAL fsynced) when
+	// it returns, which is what Append promises.
+	writerParams = "?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=foreign_keys(ON)"
+	// readerParams: read-only connections that map the file into memory,
+	// which spares a system call and a copy per page when replaying logs.
+	readerParams = "?_pragma=busy_timeout(5000)&_pragma=query_only(1)&_pragma=mmap_size(1073741824)"
+)
+
 // DB is a store.Store in one SQLite file. Its methods are safe for
 // concurrent use.
 type DB struct {
@@ -102,10 +116,16 @@ type DB struct {
 	wc   *sql.Conn // that connection
 	r    *sql.DB   // the readers
 
-	insertEvents, diagnose *sql.Stmt // on wc
-	lookup, events         *sql.Stmt // on r
+	// Statements on wc, for the committer.
+	insertEvents, diagnose, tailRows, deleteTail, insertRow *sql.Stmt
+	// Statements on r.
+	lookup, events *sql.Stmt
 
-	commits, requests atomic.Uint64
+	// The committer's knowledge of the logs' tails (see compact), and the
+	// changes to it of the transaction in progress.
+	tails, staged map[string]tail
+
+	commits, requests, compactions atomic.Uint64
 
 	reqs      chan *request // unbuffered: see submit
 	closing   chan struct{}
@@ -136,11 +156,13 @@ func Open(path string) (*DB, error) {
 		Now:     time.Now,
 		path:    path,
 		reqs:    make(chan *request),
+		tails:   map[string]tail{},
+		staged:  map[string]tail{},
 		closing: make(chan struct{}),
 		done:    make(chan struct{}),
 	}
 	uri := "file:" + escapePath(path)
-	if db.w, err = sql.Open("sqlite", uri+"?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=foreign_keys(ON)"); err != nil {
+	if db.w, err = sql.Open("sqlite", uri+writerParams); err != nil {
 		return nil, db.openFailed(err)
 	}
 	db.w.SetMaxOpenConns(1)
@@ -150,9 +172,9 @@ func Open(path string) (*DB, error) {
 		return nil, db.openFailed(err)
 	}
 	if err := migrate(ctx, db.wc, version); err != nil {
-		return nil, db.openFailed(fmt.Errorf("%s: %w", path, err))
+		return nil, db.openFailed(err)
 	}
-	if db.r, err = sql.Open("sqlite", uri+"?_pragma=busy_timeout(5000)&_pragma=query_only(1)"); err != nil {
+	if db.r, err = sql.Open("sqlite", uri+readerParams); err != nil {
 		return nil, db.openFailed(err)
 	}
 	db.r.SetMaxIdleConns(8)
@@ -165,6 +187,9 @@ func Open(path string) (*DB, error) {
 	}{
 		{&db.insertEvents, db.wc, sqlInsertEvents},
 		{&db.diagnose, db.wc, sqlLookup},
+		{&db.tailRows, db.wc, sqlTailRows},
+		{&db.deleteTail, db.wc, sqlDeleteTail},
+		{&db.insertRow, db.wc, sqlInsertRow},
 		{&db.lookup, db.r, sqlLookup},
 		{&db.events, db.r, sqlEvents},
 	} {
@@ -176,9 +201,13 @@ func Open(path string) (*DB, error) {
 	return db, nil
 }
 
+func (db *DB) stmts() []*sql.Stmt {
+	return []*sql.Stmt{db.insertEvents, db.diagnose, db.tailRows, db.deleteTail, db.insertRow, db.lookup, db.events}
+}
+
 // openFailed releases what Open had opened and describes err.
 func (db *DB) openFailed(err error) error {
-	for _, s := range []*sql.Stmt{db.insertEvents, db.diagnose, db.lookup, db.events} {
+	for _, s := range db.stmts() {
 		if s != nil {
 			s.Close()
 		}
@@ -286,7 +315,7 @@ func (db *DB) Close() error {
 		close(db.closing)
 		<-db.done
 		var errs []error
-		for _, s := range []*sql.Stmt{db.insertEvents, db.diagnose, db.lookup, db.events} {
+		for _, s := range db.stmts() {
 			errs = append(errs, s.Close())
 		}
 		errs = append(errs, db.wc.Close(), db.w.Close(), db.r.Close())
@@ -304,11 +333,13 @@ type Stats struct {
 	// Requests is the number of writes (appends, exercises, sessions)
 	// committed; Requests/Commits is the mean group-commit batch size.
 	Requests uint64
+	// Compactions is the number of times small rows of events were merged.
+	Compactions uint64
 }
 
 // Stats returns the committer's counters, for metrics.
 func (db *DB) Stats() Stats {
-	return Stats{Commits: db.commits.Load(), Requests: db.requests.Load()}
+	return Stats{Commits: db.commits.Load(), Requests: db.requests.Load(), Compactions: db.compactions.Load()}
 }
 
 func (db *DB) closed() bool {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -251,5 +252,94 @@ func TestGroupCommit(t *testing.T) {
 	t.Logf("%d appends in %d commits", writers*each, commits)
 	if commits >= uint64(writers*each*3/4) {
 		t.Fatalf("%d appends took %d commits: no group commit", writers*each, commits)
+	}
+}
+
+// TestCompaction checks that a log appended a few events at a time ends up
+// in few rows, and reads back whole.
+func TestCompaction(t *testing.T) {
+	dir := t.TempDir()
+	db := MustOpen(t, dir)
+	defer db.Close()
+	ctx := context.Background()
+	if err := db.CreateExercise(ctx, &store.Exercise{ID: "x"}); err != nil {
+		t.Fatal(err)
+	}
+	events := libraryEvents(t, 1000)
+	appends := 0
+	for i := 0; i < len(events); {
+		appends++
+		n := min(1+i%3, len(events)-i) // 1, 2 or 3 events an append
+		if err := db.Append(ctx, "x", events[i:i+n]); err != nil {
+			t.Fatal(err)
+		}
+		i += n
+		if i == 500 {
+			// A big append is left alone and starts a new tail.
+			if err := db.Append(ctx, "x", events[500:600]); err != nil {
+				t.Fatal(err)
+			}
+			i = 600
+		}
+	}
+	var rows int
+	if err := plainDB(t, filepath.Join(dir, "cmesim.db")).QueryRow("SELECT count(*) FROM events").Scan(&rows); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%d appends, %d rows, %d compactions", appends, rows, db.Stats().Compactions)
+	// Two tails (before and after the big append) may be left uncompacted.
+	if rows > appends/sqlite.CompactRows+2*sqlite.CompactRows+1 {
+		t.Fatalf("%d rows for %d appends: not compacted", rows, appends)
+	}
+	got, err := db.Events(ctx, "x", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(events) || !reflect.DeepEqual(got, events) {
+		t.Fatalf("read back %d events, want %d", len(got), len(events))
+	}
+	for _, since := range []uint64{1, 31, 32, 33, 499, 500, 599, 600, 601, 999, 1000} {
+		got, err := db.Events(ctx, "x", since)
+		if err != nil || len(got) != len(events)-int(since) || (len(got) > 0 && got[0].Seq != since+1) {
+			t.Fatalf("Events(x, %d): %d events, %v", since, len(got), err)
+		}
+	}
+}
+
+// TestCrash checks that what Append acknowledged survives the process
+// dying: the files are copied while the database is open, as a kill -9
+// would leave them (no Close, no checkpoint), and the copy is opened.
+func TestCrash(t *testing.T) {
+	dir := t.TempDir()
+	db := MustOpen(t, dir)
+	defer db.Close()
+	ctx := context.Background()
+	if err := db.CreateExercise(ctx, &store.Exercise{ID: "x", Scenario: "s"}); err != nil {
+		t.Fatal(err)
+	}
+	events := libraryEvents(t, 40)
+	for i := 0; i < len(events); i += 4 {
+		if err := db.Append(ctx, "x", events[i:i+4]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	copyDir := t.TempDir()
+	for _, name := range []string{"cmesim.db", "cmesim.db-wal"} {
+		data, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(copyDir, name), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	crashed := MustOpen(t, copyDir)
+	defer crashed.Close()
+	got, err := crashed.Events(ctx, "x", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, events) {
+		t.Fatalf("after the crash: %d events, want %d", len(got), len(events))
 	}
 }
