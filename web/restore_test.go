@@ -3,10 +3,13 @@ package web_test
 import (
 	"context"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"cmesim/engine"
+	"cmesim/store"
 	"cmesim/store/sqlite"
 	"cmesim/web"
 )
@@ -80,4 +83,29 @@ func TestRestore(t *testing.T) {
 	aw2.mustAck(t, cmd{"type": "contain", "inject": "I01"})
 	// The codes still admit people.
 	join(t, srv2, ex.Codes.Teams["pe-csirt"], "Luis")
+}
+
+// TestRestoreEmptyLog covers a server that stopped between storing an
+// exercise and writing its first event: the exercise starts afresh.
+func TestRestoreEmptyLog(t *testing.T) {
+	dir := t.TempDir()
+	db, err := sqlite.Open(filepath.Join(dir, "cmesim.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, err := os.ReadFile(exampleYAML)
+	if err != nil {
+		t.Fatal(err)
+	}
+	codes := []byte(`{"facilitator":"AAAA-BBBB-CCCC","evaluator":"DDDD-EEEE-FFFF","observer":"GGGG-HHHH-JJJJ","teams":{"co-csirt":"KKKK-MMMM-NNNN","pe-csirt":"PPPP-QQQQ-RRRR"}}`)
+	ex := &store.Exercise{ID: "ex-empty", Created: time.Now(), Scenario: "upload.yaml", Source: src, Seed: 4, Speed: 1, Codes: codes}
+	if err := db.CreateExercise(context.Background(), ex); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	srv, _ := storedServer(t, dir)
+	fac := join(t, srv, "aaaa bbbb cccc", "")
+	w := dial(t, fac, "ex-empty", 0)
+	w.next(t, isEvent(engine.EventCreated, ""))
+	w.mustAck(t, cmd{"type": "start"})
 }

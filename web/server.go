@@ -241,9 +241,21 @@ func (s *Server) CreateExercise(req CreateRequest) (*ExerciseInfo, error) {
 		}
 	}
 	le := newLiveExercise(id, scn, codes, created, s.metrics, newPersister(s.cfg.Store, id, 0, s.log))
-	x, err := engine.New(scn, engine.Options{Seed: req.Seed, Humans: req.Humans, OnEvent: le.publish})
-	if err != nil {
+	if err := s.launch(le, engine.Options{Seed: req.Seed, Humans: req.Humans}, speed); err != nil {
 		return nil, err
+	}
+	s.register(le)
+	s.log.Info().Str("exercise", id).Str("scenario", scn.Exercise.ID).Msg("exercise created")
+	return &ExerciseInfo{ID: id, Title: scn.Exercise.Title, Created: le.created, Codes: le.codes}, nil
+}
+
+// launch creates a new engine for le and starts playing it, recording a
+// pace other than real time in the log.
+func (s *Server) launch(le *liveExercise, opts engine.Options, speed float64) error {
+	opts.OnEvent = le.publish
+	x, err := engine.New(le.scn, opts)
+	if err != nil {
+		return err
 	}
 	le.run(x, speed)
 	if speed != 1 {
@@ -251,12 +263,10 @@ func (s *Server) CreateExercise(req CreateRequest) (*ExerciseInfo, error) {
 		cmd := engine.Command{Type: engine.CmdSetSpeed, By: engine.Principal{Role: engine.RoleFacilitator, Name: "setup"}, Speed: speed}
 		if _, err := le.runner.Do(s.ctx, cmd); err != nil {
 			le.stop()
-			return nil, err
+			return err
 		}
 	}
-	s.register(le)
-	s.log.Info().Str("exercise", id).Str("scenario", scn.Exercise.ID).Msg("exercise created")
-	return &ExerciseInfo{ID: id, Title: scn.Exercise.Title, Created: le.created, Codes: le.codes}, nil
+	return nil
 }
 
 // register makes an exercise and its codes known to the server.
@@ -320,6 +330,15 @@ func (s *Server) restore(ctx context.Context, meta *store.Exercise) error {
 		return err
 	}
 	le := newLiveExercise(meta.ID, scn, codes, meta.Created, s.metrics, newPersister(s.cfg.Store, meta.ID, uint64(len(events)), s.log))
+	if len(events) == 0 {
+		// Stored, but the server stopped before its first event was
+		// written: start it afresh with the options it was created with.
+		if err := s.launch(le, engine.Options{Seed: meta.Seed, Humans: meta.Humans}, meta.Speed); err != nil {
+			return err
+		}
+		s.register(le)
+		return nil
+	}
 	x, err := engine.Rerun(scn, events, nil)
 	if err != nil {
 		return err
