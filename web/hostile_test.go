@@ -58,7 +58,7 @@ func TestHostileMessages(t *testing.T) {
 	// Nothing above reached the log: the next event is the one this causes.
 	before := fac.all
 	ack := ana.mustAck(t, cmd{"type": "acknowledge", "inject": "I01", "text": `<script>window.pwned=1</script><img src=x onerror=alert(1)>`})
-	ev := ana.event(t, ack.Seq - 1)
+	ev := ana.event(t, ack.Seq-1)
 	if ev.Data.Text != `<script>window.pwned=1</script><img src=x onerror=alert(1)>` {
 		t.Fatalf("free text changed on the way: %q", ev.Data.Text)
 	}
