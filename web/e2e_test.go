@@ -133,7 +133,9 @@ func TestE2EExercise(t *testing.T) {
 	fac.waitJS("co-csirt's score rises to 5", `document.querySelector('#team-grid tr[data-team="co-csirt"] .score').dataset.score === '5'`)
 
 	steps.step("share I01 with pe-csirt at TLP:AMBER")
-	shareText := "IoCs: hxxps://nomina-minfin[.]com/login, 185.220.101.7 — block them"
+	// The text carries markup a hostile trainee might send: every console
+	// must show it as text and run none of it.
+	shareText := `IoCs: hxxps://nomina-minfin[.]com/login, 185.220.101.7 — block them <img src=x onerror="window.pwned=1"><script>window.pwned=1</script> **bold**`
 	ana.click(`#inject-detail [data-action="share"]`)
 	ana.waitJS("the share form", `!document.querySelector('#share-form').hidden`)
 	if got := ana.texts("#share-tlp option"); !slices.Equal(got, []string{"TLP:CLEAR", "TLP:GREEN", "TLP:AMBER"}) {
@@ -150,6 +152,11 @@ func TestE2EExercise(t *testing.T) {
 	luis.waitJS("the share in 'Shared with us'", `document.querySelector('#shared-with-us li.shared-item[data-from="co-csirt"]')`)
 	if got := luis.text(`#shared-with-us li.shared-item[data-from="co-csirt"]`); !strings.Contains(got, shareText) || !strings.Contains(got, "TLP:AMBER") || !strings.Contains(got, anaName) || !strings.Contains(got, "I01") {
 		t.Errorf("what pe-csirt sees of the share = %q, want the text, TLP:AMBER, the sender's name and I01", got)
+	}
+	for _, p := range []*person{ana, luis, fac} {
+		if pwned := evalJS[bool](p, `window.pwned === 1 || !!document.querySelector('#shared-with-us img, #timeline img, #timeline script')`); pwned {
+			t.Errorf("markup in a share's text ran or was inserted as HTML in %s's console", p.name)
+		}
 	}
 
 	steps.step("classify I01")
