@@ -10,7 +10,7 @@
 // nil for the events the command produced.
 //
 // Store is the interface; store/sqlite implements it with embedded SQLite and
-// a PostgreSQL implementation will follow. Every implementation must pass the
+// store/postgres implements it on PostgreSQL. Every implementation must pass the
 // conformance suite in store/storetest. Events are encoded with the compact
 // binary codec of this package (AppendEvent, DecodeEvent, Decoder), which
 // backends may use to store them.

@@ -1,0 +1,21 @@
+package postgres
+
+import "cmesim/engine"
+
+// CompactRows is the number of small rows merged into one, for tests.
+const CompactRows = compactRows
+
+// SettleAppend asks settle about an append as if a commit of it had lost
+// its connection with err: it returns what settle answered (nil: found,
+// written) and whether settle handed it back as surely not written.
+func (db *DB) SettleAppend(exercise string, events []engine.Event, err error) (answer error, notWritten bool) {
+	r, rerr := db.appendRequest(exercise, events)
+	if rerr != nil {
+		return rerr, false
+	}
+	r.reply = make(chan error, 1)
+	if rest := db.settle([]*request{r}, err); len(rest) == 1 {
+		return nil, true
+	}
+	return <-r.reply, false
+}

@@ -1,0 +1,248 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"cmesim/engine"
+	"cmesim/store"
+)
+
+// sqlEvents reads, in one statement and so from one snapshot, an
+// exercise's last_seq and the rows of its log that hold events after a
+// seq: one row with NULL events if there are none, no row if the exercise
+// does not exist.
+const sqlEvents = `
+SELECT x.last_seq, e.first_seq, e.last_seq, e.data
+FROM exercises x LEFT JOIN events e ON e.exercise = x.n AND e.last_seq > $2
+WHERE x.id = $1
+ORDER BY e.last_seq`
+
+// maxPrealloc bounds the capacity Events reserves up front, so that a
+// damaged last_seq cannot ask for a huge allocation.
+const maxPrealloc = 1 << 22
+
+// Events implements store.Store. It reads the rows holding events after
+// since and decodes them in one pass, checking that they continue each
+// other and reach the exercise's last_seq; a damaged row gives an error
+// wrapping store.ErrCorrupt.
+func (db *DB) Events(ctx context.Context, exercise string, since uint64) ([]engine.Event, error) {
+	if db.closed() {
+		return nil, db.errClosed()
+	}
+	var out []engine.Event
+	err := db.retry(ctx, func() (err error) {
+		out, err = db.events(ctx, exercise, since)
+		return err
+	})
+	return out, err
+}
+
+func (db *DB) events(ctx context.Context, exercise string, since uint64) ([]engine.Event, error) {
+	rows, err := db.pool.Query(ctx, sqlEvents, exercise, int64(min(since, math.MaxInt64)))
+	if err != nil {
+		return nil, db.readFailed(exercise, err)
+	}
+	defer rows.Close()
+	var out []engine.Event
+	var dec store.Decoder
+	found := false
+	var stored int64
+	next := since + 1 // the seq the next event must have
+	for rows.Next() {
+		var first, last *int64
+		if err := rows.Scan(&stored, &first, &last, nil); err != nil {
+			return nil, db.readFailed(exercise, err)
+		}
+		if !found {
+			found = true
+			if uint64(stored) > since {
+				out = make([]engine.Event, 0, min(uint64(stored)-since, maxPrealloc))
+			}
+		}
+		if first == nil || last == nil {
+			continue // no events after since
+		}
+		if uint64(*first) > next {
+			return nil, fmt.Errorf("exercise %q: events %d–%d are missing: %w", exercise, next, *first-1, store.ErrCorrupt)
+		}
+		// The bytes are pgx's read buffer, valid until the next row: the
+		// decoder copies what it keeps into one string.
+		data := rows.RawValues()[3]
+		k := len(out)
+		if out, err = dec.Events(out, data, since); err != nil {
+			return nil, fmt.Errorf("exercise %q, events %d–%d: %w", exercise, *first, *last, err)
+		}
+		for i := k; i < len(out); i++ {
+			if out[i].Seq != next {
+				return nil, fmt.Errorf("exercise %q: the row of events %d–%d holds event %d where %d belongs: %w",
+					exercise, *first, *last, out[i].Seq, next, store.ErrCorrupt)
+			}
+			next++
+		}
+		if next != uint64(*last)+1 {
+			return nil, fmt.Errorf("exercise %q: the row of events %d–%d ends with event %d: %w", exercise, *first, *last, next-1, store.ErrCorrupt)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, db.readFailed(exercise, err)
+	}
+	if !found {
+		return nil, fmt.Errorf("exercise %q: %w", exercise, store.ErrNotFound)
+	}
+	if uint64(stored) > since && next != uint64(stored)+1 {
+		return nil, fmt.Errorf("exercise %q: events %d–%d are missing: %w", exercise, next, stored, store.ErrCorrupt)
+	}
+	return out, nil
+}
+
+// LastSeq implements store.Store. It reads the exercise's last_seq, which
+// each append moves on in the transaction that writes its events.
+func (db *DB) LastSeq(ctx context.Context, exercise string) (uint64, error) {
+	if db.closed() {
+		return 0, db.errClosed()
+	}
+	var last int64
+	err := db.retry(ctx, func() error {
+		return db.pool.QueryRow(ctx, `SELECT last_seq FROM exercises WHERE id = $1`, exercise).Scan(&last)
+	})
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		return 0, fmt.Errorf("exercise %q: %w", exercise, store.ErrNotFound)
+	case err != nil:
+		return 0, db.readFailed(exercise, err)
+	}
+	return uint64(last), nil
+}
+
+func (db *DB) readFailed(exercise string, err error) error {
+	return fmt.Errorf("reading exercise %q from the database %s: %w", exercise, db.name, err)
+}
+
+const sqlExerciseColumns = `id, created, created_ns, scenario, source, seed, humans, speed, codes`
+
+// Exercise implements store.Store. Created comes back in UTC, to the
+// nanosecond.
+func (db *DB) Exercise(ctx context.Context, id string) (*store.Exercise, error) {
+	if db.closed() {
+		return nil, db.errClosed()
+	}
+	var e *store.Exercise
+	err := db.retry(ctx, func() (err error) {
+		e, err = scanExercise(db.pool.QueryRow(ctx, `SELECT `+sqlExerciseColumns+` FROM exercises WHERE id = $1`, id))
+		return err
+	})
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		return nil, fmt.Errorf("exercise %q: %w", id, store.ErrNotFound)
+	case err != nil:
+		return nil, db.readFailed(id, err)
+	}
+	return e, nil
+}
+
+// Exercises implements store.Store: in creation order, which is the order
+// of the exercises' identity column (with several processes, the order in
+// which their inserts ran).
+func (db *DB) Exercises(ctx context.Context) ([]store.Exercise, error) {
+	if db.closed() {
+		return nil, db.errClosed()
+	}
+	var out []store.Exercise
+	err := db.retry(ctx, func() error {
+		rows, err := db.pool.Query(ctx, `SELECT `+sqlExerciseColumns+` FROM exercises ORDER BY n`)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		out = nil
+		for rows.Next() {
+			e, err := scanExercise(rows)
+			if err != nil {
+				return err
+			}
+			out = append(out, *e)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("listing exercises: %w", err)
+	}
+	return out, nil
+}
+
+func scanExercise(row pgx.Row) (*store.Exercise, error) {
+	var e store.Exercise
+	var ns int16
+	var seed int64
+	var codes []byte
+	if err := row.Scan(&e.ID, &e.Created, &ns, &e.Scenario, &e.Source, &seed, &e.Humans, &e.Speed, &codes); err != nil {
+		return nil, err
+	}
+	e.Created = e.Created.UTC().Add(time.Duration(ns))
+	e.Seed = uint64(seed)
+	if len(codes) > 0 {
+		e.Codes = codes
+	}
+	if e.Source == nil {
+		e.Source = []byte{}
+	}
+	return &e, nil
+}
+
+// Sessions implements store.Store. Tokens are ordered by their bytes, as
+// Go orders strings, whatever the database's collation.
+func (db *DB) Sessions(ctx context.Context) ([]store.Session, error) {
+	if db.closed() {
+		return nil, db.errClosed()
+	}
+	// Tokens in byte order, as Go sorts strings, whatever the database's
+	// collation.
+	now := nanos(db.Now())
+	var out []store.Session
+	err := db.retry(ctx, func() error {
+		rows, err := db.pool.Query(ctx, `
+SELECT token, exercise, role, team, name, expires FROM sessions
+WHERE expires IS NULL OR expires >= $1 ORDER BY token COLLATE "C"`, now)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		out = nil
+		for rows.Next() {
+			var s store.Session
+			var expires *int64
+			if err := rows.Scan(&s.Token, &s.Exercise, &s.Role, &s.Team, &s.Name, &expires); err != nil {
+				return err
+			}
+			if expires != nil {
+				s.Expires = time.Unix(0, *expires)
+			}
+			out = append(out, s)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("listing sessions: %w", err)
+	}
+	return out, nil
+}
+
+// retry runs read, and runs it again once on fresh connections if it
+// failed for another reason than an error of the server, the store or ctx:
+// after a restart of the server, the pool's idle connections are dead, and
+// each would fail one read.
+func (db *DB) retry(ctx context.Context, read func() error) error {
+	err := read()
+	if err == nil || failed(err) || ctx.Err() != nil || errors.Is(err, pgx.ErrNoRows) ||
+		errors.Is(err, store.ErrCorrupt) || errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	db.pool.Reset()
+	return read()
+}
