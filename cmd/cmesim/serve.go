@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,6 +17,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"cmesim/store"
+	"cmesim/store/postgres"
 	"cmesim/store/sqlite"
 	"cmesim/web"
 )
@@ -56,6 +59,7 @@ running one resumes paused, and every acknowledged action is in its log.`,
 	f.String("admin-key", "", "key that protects creating exercises (default: random, printed; env CMESIM_ADMIN_KEY)")
 	f.String("allowed-origins", "", "extra browser origins allowed to open WebSockets, comma separated (env CMESIM_ALLOWED_ORIGINS)")
 	f.String("data", "", "directory of the exercise store (default $XDG_DATA_HOME/cmesim or ~/.local/share/cmesim; env CMESIM_DATA_DIR)")
+	f.String("store", "", "a postgres:// URL to keep exercises in PostgreSQL instead of SQLite (env CMESIM_STORE)")
 	f.String("tls-cert", "", "PEM certificate `file`; with --tls-key, serve HTTPS (env CMESIM_TLS_CERT)")
 	f.String("tls-key", "", "PEM private key `file` (env CMESIM_TLS_KEY)")
 	f.StringVar(&opts.exercise, "exercise", "grid-ransomware", "bundled scenario to create an exercise of at start, or none")
@@ -80,7 +84,7 @@ func (a *app) serve(ctx context.Context, opts serveOptions) error {
 	if useTLS && (a.cfg.TLSCert == "" || a.cfg.TLSKey == "") {
 		return usageError(errors.New("serve: set both tls_cert and tls_key, or neither"))
 	}
-	db, err := sqlite.Open(filepath.Join(dataDir, "cmesim.db"))
+	db, where, err := a.openServerStore(ctx, dataDir)
 	if err != nil {
 		return fmt.Errorf("serve: opening the exercise store: %w", err)
 	}
@@ -94,7 +98,7 @@ func (a *app) serve(ctx context.Context, opts serveOptions) error {
 	if err != nil {
 		return fmt.Errorf("serve: restoring exercises: %w", err)
 	}
-	a.log.Info().Str("data", dataDir).Int("exercises", restored).Msg("exercise store open")
+	a.log.Info().Str("store", where).Int("exercises", restored).Msg("exercise store open")
 	ln, err := net.Listen("tcp", a.cfg.Listen)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
@@ -143,6 +147,29 @@ func (a *app) serve(ctx context.Context, opts serveOptions) error {
 		return fmt.Errorf("serve: %w", err)
 	}
 	return nil
+}
+
+// openServerStore opens the configured store: embedded SQLite in the data
+// directory, or PostgreSQL for `store: postgres://…`. It also says where the
+// store is, for the log (without a password).
+func (a *app) openServerStore(ctx context.Context, dataDir string) (store.Store, string, error) {
+	if a.cfg.Store != "" {
+		db, err := postgres.Open(ctx, a.cfg.Store)
+		if err != nil {
+			return nil, "", err
+		}
+		where := "postgres"
+		if u, err := url.Parse(a.cfg.Store); err == nil {
+			where = u.Redacted()
+		}
+		return db, where, nil
+	}
+	path := filepath.Join(dataDir, "cmesim.db")
+	db, err := sqlite.Open(path)
+	if err != nil {
+		return nil, "", err
+	}
+	return db, path, nil
 }
 
 // linkHost turns a listening address into one a browser on this machine can

@@ -64,6 +64,9 @@ type Config struct {
 	// AllowedOrigins lists, comma-separated, the browser origins besides the
 	// server's own that may open WebSockets (say, a reverse proxy's).
 	AllowedOrigins string
+	// Store chooses the exercise store: empty for embedded SQLite in
+	// DataDir, or a postgres:// URL.
+	Store string
 	// TLSCert and TLSKey, both set, make cmesim serve HTTPS with these PEM
 	// files (and mark cookies Secure).
 	TLSCert string
@@ -99,8 +102,17 @@ var keys = []key{
 	{name: "data_dir", flag: "data", def: "", field: func(c *Config) *string { return &c.DataDir }, check: func(v string) (string, error) { return v, nil }},
 	{name: "admin_key", flag: "admin-key", def: "", field: func(c *Config) *string { return &c.AdminKey }, check: checkAdminKey},
 	{name: "allowed_origins", flag: "allowed-origins", def: "", field: func(c *Config) *string { return &c.AllowedOrigins }, check: checkOrigins},
+	{name: "store", flag: "store", def: "", field: func(c *Config) *string { return &c.Store }, check: checkStore},
 	{name: "tls_cert", flag: "tls-cert", def: "", field: func(c *Config) *string { return &c.TLSCert }, check: checkFile},
 	{name: "tls_key", flag: "tls-key", def: "", field: func(c *Config) *string { return &c.TLSKey }, check: checkFile},
+}
+
+// checkStore accepts "" (embedded SQLite) or a PostgreSQL URL.
+func checkStore(v string) (string, error) {
+	if v == "" || strings.HasPrefix(v, "postgres://") || strings.HasPrefix(v, "postgresql://") {
+		return v, nil
+	}
+	return "", errors.New(`must be empty (embedded SQLite in data_dir) or a postgres:// URL`)
 }
 
 // checkFile accepts "" or the path of a readable file.

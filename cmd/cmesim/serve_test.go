@@ -1,0 +1,112 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"os"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// syncBuffer is a bytes.Buffer safe to read while the server writes to it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// serveInProcess runs `cmesim serve` with args until the test ends and
+// returns its base URL and output.
+func serveInProcess(t *testing.T, env map[string]string, args ...string) (string, *syncBuffer) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	var out, errs syncBuffer
+	vars := map[string]string{"CMESIM_CONFIG": writeTemp(t, "cmesim.yaml", "# empty\n")}
+	for k, v := range env {
+		vars[k] = v
+	}
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, append([]string{"serve", "--listen", "127.0.0.1:0"}, args...), &out, &errs, func(k string) string { return vars[k] })
+	}()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case <-done:
+		case <-time.After(20 * time.Second):
+			t.Error("serve did not stop")
+		}
+	})
+	link := regexp.MustCompile(`serving on (http://\S+)`)
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		if m := link.FindStringSubmatch(out.String()); m != nil {
+			return m[1], &out
+		}
+		select {
+		case code := <-done:
+			t.Fatalf("serve exited with %d:\n%s\n%s", code, out.String(), errs.String())
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	t.Fatalf("serve did not start:\n%s\n%s", out.String(), errs.String())
+	return "", nil
+}
+
+func TestServe(t *testing.T) {
+	t.Run("SQLiteByDefault", func(t *testing.T) {
+		data := t.TempDir()
+		base, out := serveInProcess(t, nil, "--data", data)
+		resp, err := http.Get(base + "/readyz")
+		if err != nil || resp.StatusCode != http.StatusOK {
+			t.Fatalf("readyz: %v %v", err, resp)
+		}
+		resp.Body.Close()
+		if !strings.Contains(out.String(), "Facilitator of") || !strings.Contains(out.String(), "/?code=") {
+			t.Fatalf("no facilitator link printed:\n%s", out.String())
+		}
+		if _, err := os.Stat(data + "/cmesim.db"); err != nil {
+			t.Fatalf("no store in the data directory: %v", err)
+		}
+	})
+	t.Run("PostgreSQL", func(t *testing.T) {
+		url := os.Getenv("CMESIM_TEST_POSTGRES")
+		if url == "" {
+			if os.Getenv("CI") == "true" {
+				t.Fatal("CMESIM_TEST_POSTGRES is not set; scripts/test.sh starts a PostgreSQL for the tests")
+			}
+			t.Skip("set CMESIM_TEST_POSTGRES (scripts/test.sh does) to test serving on PostgreSQL")
+		}
+		base, out := serveInProcess(t, nil, "--store", url, "--exercise", "election-ddos", "--data", t.TempDir())
+		resp, err := http.Get(base + "/readyz")
+		if err != nil || resp.StatusCode != http.StatusOK {
+			t.Fatalf("readyz: %v %v", err, resp)
+		}
+		resp.Body.Close()
+		if !strings.Contains(out.String(), "/?code=") {
+			t.Fatalf("no facilitator link printed:\n%s", out.String())
+		}
+	})
+	t.Run("ErrBadStore", func(t *testing.T) {
+		r := cmesim(t, nil, "serve", "--store", "mysql://x")
+		r.wantCode(t, 2)
+		if !strings.Contains(r.stderr, "postgres://") {
+			t.Fatalf("stderr=%s", r.stderr)
+		}
+	})
+}
