@@ -1,14 +1,35 @@
 #!/usr/bin/env bash
 # Runs every check cmesim's CI runs: formatting, go vet, all tests with the
-# race detector, and a short fuzz of every fuzz target.
+# race detector, a 30 s load test of a live server (the latency and drop
+# gate), and a short fuzz of every fuzz target.
 #
 #   scripts/test.sh                 # FUZZTIME=10s per fuzz target
 #   FUZZTIME=1m scripts/test.sh     # fuzz longer
 #   FUZZTIME=0 scripts/test.sh      # skip fuzzing
+#   LOADTEST=0 scripts/test.sh      # skip the load test
+#
+# store/postgres's tests need a PostgreSQL server: the script starts a
+# throwaway one (Debian's postgresql, installed if missing) and points
+# CMESIM_TEST_POSTGRES at it, unless CMESIM_TEST_POSTGRES is already set:
+#
+#   CMESIM_TEST_POSTGRES='postgres://cmesim@db:5432/cmesim_test?sslmode=disable' scripts/test.sh
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 step() { printf '\n==> %s\n' "$*"; }
+
+# Commands to run when the script exits, however it exits; the last added
+# runs first.
+at_exit=()
+run_at_exit() {
+	local i
+	for ((i = ${#at_exit[@]} - 1; i >= 0; i--)); do
+		eval "${at_exit[i]}" || true
+	done
+}
+trap run_at_exit EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 # ---------------------------------------------------------------------------
 # Install what the tests need when it is missing.
@@ -23,6 +44,13 @@ fi
 apt_packages=()
 if [[ -z ${CHROME_PATH:-} ]] && ! command -v chromium >/dev/null; then
 	apt_packages+=(chromium)
+fi
+# store/postgres's tests run a throwaway PostgreSQL cluster (see below).
+# Debian keeps initdb and pg_ctl in /usr/lib/postgresql/<version>/bin.
+pg_bindir() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1; }
+if [[ -z ${CMESIM_TEST_POSTGRES:-} && -z $(pg_bindir) ]] &&
+	! { command -v initdb && command -v pg_ctl; } >/dev/null; then
+	apt_packages+=(postgresql)
 fi
 if ((${#apt_packages[@]})); then
 	step "installing ${apt_packages[*]}"
@@ -53,8 +81,101 @@ fi
 step "go vet ./..."
 go vet ./...
 
+# A throwaway PostgreSQL cluster for store/postgres's tests: initdb into a
+# temporary directory, listening on 127.0.0.1 and on a Unix socket in that
+# directory only, trust authentication, bootstrap superuser cmesim (the tests
+# create and drop a database each). It is stopped and removed on exit.
+start_postgres() {
+	local bin port dir log
+	bin=$(pg_bindir)
+	if [[ -z $bin ]]; then
+		bin=$(dirname "$(command -v initdb 2>/dev/null || echo /nonexistent/initdb)")
+	fi
+	if [[ ! -x $bin/initdb || ! -x $bin/pg_ctl ]]; then
+		echo "scripts/test.sh: PostgreSQL's initdb and pg_ctl not found (install Debian's postgresql, or set CMESIM_TEST_POSTGRES to a server's URL)" >&2
+		return 1
+	fi
+	# PostgreSQL refuses to run as root: run it as the postgres user that
+	# Debian's package creates.
+	local as=()
+	if [[ $(id -u) -eq 0 ]]; then
+		if ! id postgres >/dev/null 2>&1; then
+			echo "scripts/test.sh: running as root and there is no postgres user to run PostgreSQL as (install Debian's postgresql, or set CMESIM_TEST_POSTGRES)" >&2
+			return 1
+		fi
+		as=(runuser -u postgres --)
+	fi
+	for ((port = 55432; port < 55532; port++)); do
+		(exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || break
+	done
+	dir=$(mktemp -d "${TMPDIR:-/tmp}/cmesim-pg.XXXXXX")
+	at_exit+=("stop_postgres '$dir' '$bin'")
+	log=$dir/postgres.log
+	if [[ $(id -u) -eq 0 ]]; then
+		chown postgres: "$dir"
+	fi
+	chmod 700 "$dir"
+	if ! as_postgres "$bin/initdb" -D "$dir/data" --username=cmesim --auth=trust \
+		--encoding=UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1; then
+		echo "scripts/test.sh: initdb failed:" >&2
+		cat "$dir/initdb.log" >&2
+		return 1
+	fi
+	if ! as_postgres "$bin/pg_ctl" -D "$dir/data" -l "$log" -w -t 60 \
+		-o "-c listen_addresses=127.0.0.1 -p $port -c unix_socket_directories='$dir'" start >/dev/null; then
+		echo "scripts/test.sh: PostgreSQL did not start on 127.0.0.1:$port; its log:" >&2
+		cat "$log" >&2
+		return 1
+	fi
+	if ! as_postgres "$bin/createdb" -h "$dir" -p "$port" -U cmesim cmesim_test; then
+		echo "scripts/test.sh: creating the database cmesim_test failed; PostgreSQL's log:" >&2
+		cat "$log" >&2
+		return 1
+	fi
+	export CMESIM_TEST_POSTGRES="postgres://cmesim@127.0.0.1:$port/cmesim_test?sslmode=disable"
+	echo "PostgreSQL $("$bin/pg_ctl" --version | awk '{print $3}') on 127.0.0.1:$port, data in $dir/data"
+}
+# as_postgres runs a command as the user in the array as (none: this one),
+# from the directory dir, which that user can enter.
+as_postgres() { (cd "$dir" && "${as[@]}" "$@"); }
+stop_postgres() {
+	local dir=$1 bin=$2 as=()
+	if [[ $(id -u) -eq 0 ]]; then
+		as=(runuser -u postgres --)
+	fi
+	if [[ -f $dir/data/postmaster.pid ]]; then
+		as_postgres "$bin/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null 2>&1 ||
+			echo "scripts/test.sh: stopping PostgreSQL in $dir failed" >&2
+	fi
+	rm -rf "$dir"
+}
+if [[ -n ${CMESIM_TEST_POSTGRES:-} ]]; then
+	step "PostgreSQL: using CMESIM_TEST_POSTGRES as set"
+else
+	step "starting a throwaway PostgreSQL"
+	if ! start_postgres; then
+		echo "scripts/test.sh: no PostgreSQL for store/postgres's tests; they fail in CI and are skipped elsewhere" >&2
+		if [[ ${CI:-} == true ]]; then
+			exit 1
+		fi
+	fi
+fi
+
 step "go test -race ./..."
 go test -race -count=1 ./...
+
+# The regression gate of the live server: the binary starts itself as the
+# server (cmesim serve on a free loopback port) and loads it.
+if [[ ${LOADTEST:-1} == 0 ]]; then
+	step "load test skipped (LOADTEST=0)"
+else
+	step "load test: 100 trainees in 10 teams for 30 s"
+	tmp=$(mktemp -d)
+	at_exit+=("rm -rf '$tmp'")
+	go build -o "$tmp/cmesim" ./cmd/cmesim
+	"$tmp/cmesim" loadtest --trainees 100 --teams 10 --duration 30s \
+		--max-delivery-p99 50ms --max-rtt-p99 50ms --max-drops 0
+fi
 
 fuzztime=${FUZZTIME:-10s}
 if [[ $fuzztime == 0 || $fuzztime == 0s ]]; then

@@ -1,0 +1,115 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"cmesim/internal/loadtest"
+)
+
+// loadtestOptions are the flags of cmesim loadtest.
+type loadtestOptions struct {
+	cfg   loadtest.Config
+	gates loadtest.Gates
+	out   string
+}
+
+func (a *app) newLoadtestCommand() *cobra.Command {
+	var opts loadtestOptions
+	cmd := &cobra.Command{
+		Use:   "loadtest [--trainees N --teams T --duration D] [--url URL --admin-key KEY] [--idle N]",
+		Short: "Load a live server with many trainees and measure latency and memory",
+		Long: `Loadtest plays an exercise against a live server the way a large one
+runs: it generates a scenario with --teams teams (an inject every few
+virtual minutes, each to be acknowledged), joins --trainees trainees
+round-robin across the teams, each with its own session and WebSocket, and
+a facilitator who starts the exercise and sends an ad-hoc inject to every
+team every --adhoc-every. Each trainee acknowledges or reports on the latest
+inject it received every --interval.
+
+It measures the inject delivery latency (facilitator's send to each
+trainee's receipt of the inject, end to end), the round trip of trainee
+commands (write to ack), dropped connections (the server closes a client
+that falls behind with code 1013; the tool reconnects with since, as the
+browser does), and the server's memory from /metrics and /proc.
+
+By default it starts its own server (this binary, "serve" on a free
+loopback port, with a random admin key and a temporary data directory and
+log) and stops it at the end. --url loads a running server instead; only
+loopback addresses are accepted. Trainees connect from 127.1.x.y, eight to
+an address, as if from different machines.
+
+--idle N opens N trainee connections that do nothing, holds them for
+--duration and reports the server's memory per connection.
+
+--max-delivery-p99, --max-rtt-p99 and --max-drops make the command exit 1
+when a run exceeds them: the regression gate CI runs.`,
+		Example: `  cmesim loadtest
+  cmesim loadtest --trainees 100 --teams 10 --duration 30s --max-delivery-p99 50ms --max-rtt-p99 50ms --max-drops 0
+  cmesim loadtest --idle 10000 --duration 30s --out idle.json
+  cmesim loadtest --url http://127.0.0.1:8080 --admin-key "$CMESIM_ADMIN_KEY"`,
+		Args: argsUsage(cobra.NoArgs),
+		RunE: a.runE(func(cmd *cobra.Command, _ []string) error {
+			if cmd.Flags().Changed("url") || opts.cfg.URL != "" {
+				opts.cfg.AdminKey = a.cfg.AdminKey
+			}
+			return a.loadtest(cmd.Context(), opts)
+		}),
+	}
+	f := cmd.Flags()
+	f.StringVar(&opts.cfg.URL, "url", "", "load the server running at this loopback `URL` instead of starting one")
+	f.String("admin-key", "", "admin key of the server given by --url (env CMESIM_ADMIN_KEY)")
+	f.StringVar(&opts.cfg.ServerExe, "server-exe", "", "cmesim `binary` to start as the server, to compare builds (default: this one)")
+	f.IntVar(&opts.cfg.Trainees, "trainees", loadtest.DefaultTrainees, "trainees to join, round-robin across the teams")
+	f.IntVar(&opts.cfg.Teams, "teams", loadtest.DefaultTeams, "teams in the generated scenario")
+	f.DurationVar(&opts.cfg.Duration, "duration", loadtest.DefaultDuration, "how long to load the server once the exercise has started (at most 10m)")
+	f.DurationVar(&opts.cfg.Interval, "interval", loadtest.DefaultInterval, "time between two actions of one trainee")
+	f.Float64Var(&opts.cfg.Speed, "speed", loadtest.DefaultSpeed, "pace of the exercise, in multiples of real time")
+	f.DurationVar(&opts.cfg.AdHocEvery, "adhoc-every", loadtest.DefaultAdHocEvery, "time between two ad-hoc injects to all teams")
+	f.IntVar(&opts.cfg.Idle, "idle", 0, "open `N` idle trainee connections instead and report memory per connection")
+	f.StringVar(&opts.out, "out", "", "also write the report as JSON to this `file` (- for stdout)")
+	f.DurationVar(&opts.gates.MaxDeliveryP99, "max-delivery-p99", 0, "fail if the inject delivery p99 exceeds this (0: no limit)")
+	f.DurationVar(&opts.gates.MaxRTTP99, "max-rtt-p99", 0, "fail if the command round-trip p99 exceeds this (0: no limit)")
+	f.IntVar(&opts.gates.MaxDrops, "max-drops", -1, "fail if more connections than this are dropped (-1: no limit)")
+	return cmd
+}
+
+func (a *app) loadtest(ctx context.Context, opts loadtestOptions) error {
+	cfg := opts.cfg
+	if cfg.Trainees <= 0 || cfg.Teams <= 0 || cfg.Duration <= 0 || cfg.Interval <= 0 || cfg.AdHocEvery <= 0 || cfg.Speed <= 0 {
+		return usageError(fmt.Errorf("loadtest: --trainees, --teams, --duration, --interval, --adhoc-every and --speed must be positive"))
+	}
+	if err := cfg.Validate(); err != nil {
+		return usageError(fmt.Errorf("loadtest: %w", err))
+	}
+	if cfg.URL != "" && cfg.ServerExe != "" {
+		return usageError(fmt.Errorf("loadtest: give --url or --server-exe, not both"))
+	}
+	cfg.Progress = a.stderr
+	rep, err := loadtest.Run(ctx, cfg)
+	if err != nil {
+		return fmt.Errorf("loadtest: %w", err)
+	}
+	rep.Violations = rep.Check(opts.gates)
+	if opts.out != "-" {
+		if err := rep.WriteText(a.stdout); err != nil {
+			return err
+		}
+	}
+	if opts.out != "" {
+		if err := writeJSON(opts.out, a.stdout, rep); err != nil {
+			return fmt.Errorf("loadtest: %w", err)
+		}
+	}
+	a.log.Debug().Str("mode", rep.Mode).Int("trainees", rep.Settings.Trainees).
+		Dur("delivery_p99", time.Duration(rep.Delivery.P99)).Dur("rtt_p99", time.Duration(rep.RTT.P99)).
+		Int64("drops", rep.Drops()).Msg("load test finished")
+	if len(rep.Violations) > 0 {
+		return &exitError{code: exitFailure, err: fmt.Errorf("loadtest: the run failed its gates: %s", strings.Join(rep.Violations, "; "))}
+	}
+	return nil
+}

@@ -1,0 +1,592 @@
+package loadtest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+// writeWait bounds one write to the server.
+const writeWait = 5 * time.Second
+
+// subscribeTimeout bounds the wait for the server to subscribe a new
+// connection to the exercise.
+const subscribeTimeout = 2 * time.Minute
+
+// probePrefix starts the title of the facilitator's ad-hoc probe injects;
+// the probe's number follows it.
+const probePrefix = "Load probe "
+
+// eventPrefix starts every event message; deliveredType is in those that
+// deliver an inject.
+var (
+	eventPrefix   = []byte(`{"type":"event","seq":`)
+	deliveredType = []byte(`"type":"inject.delivered"`)
+)
+
+// injectObject starts the inject a delivery carries.
+var injectObject = []byte(`"inject":{"id":"`)
+
+// peekDelivery reads the seq, inject id and title of an inject.delivered
+// event message without decoding the whole message (its body and
+// attachments can be long), so that the tool's share of the CPU it shares
+// with the server stays small. It reports false for any other message, or
+// when the strings hold escapes; the caller then decodes the message.
+func peekDelivery(b []byte) (seq uint64, id, title string, ok bool) {
+	rest, ok := bytes.CutPrefix(b, eventPrefix)
+	if !ok || !bytes.Contains(rest, deliveredType) {
+		return 0, "", "", false
+	}
+	end := bytes.IndexByte(rest, ',')
+	if end <= 0 {
+		return 0, "", "", false
+	}
+	seq, err := strconv.ParseUint(string(rest[:end]), 10, 64)
+	if err != nil {
+		return 0, "", "", false
+	}
+	i := bytes.Index(rest, injectObject)
+	if i < 0 {
+		return 0, "", "", false
+	}
+	rest = rest[i+len(injectObject):]
+	idB, rest, ok := bytes.Cut(rest, []byte(`","title":"`))
+	if !ok {
+		return 0, "", "", false
+	}
+	titleB, _, ok := bytes.Cut(rest, []byte(`"`))
+	if !ok || bytes.IndexByte(idB, '\\') >= 0 || bytes.IndexByte(titleB, '\\') >= 0 {
+		return 0, "", "", false
+	}
+	return seq, string(idB), string(titleB), true
+}
+
+// errOffline means the client has no connection at the moment (it is
+// reconnecting or shutting down).
+var errOffline = errors.New("not connected")
+
+// wsClient is one participant's WebSocket. Its reader goroutine reads,
+// measures and reconnects; writes come from one other goroutine at a time
+// (the trainee's action ticker or the facilitator's loop) and are
+// serialised by wmu.
+type wsClient struct {
+	r       *run
+	p       *participant
+	trainee bool
+
+	wmu     sync.Mutex
+	ws      *websocket.Conn // nil while reconnecting
+	closing bool
+
+	seq uint64 // last event seq seen; only the reader touches it
+
+	// ready closes when the server has sent the replay and caught_up: it
+	// has subscribed the client, which now receives live events.
+	ready     chan struct{}
+	readyOnce sync.Once
+
+	mu            sync.Mutex
+	pending       map[string]pending
+	nextID        int
+	lastScheduled string // latest scheduled inject delivered to the team
+	lastProbe     string // latest ad-hoc inject delivered to the team
+	probesSeen    map[int]bool
+	acted         int
+}
+
+// pending is a command waiting for its ack.
+type pending struct {
+	sent  time.Time
+	probe int         // the probe number of a send_inject, else 0
+	done  chan answer // for callers that wait; nil otherwise
+}
+
+// answer is the server's ack or error for one command.
+type answer struct {
+	ok      bool
+	code    string
+	message string
+}
+
+// serverMessage holds the fields of a server message the tool reads.
+type serverMessage struct {
+	Type    string `json:"type"`
+	ID      string `json:"id"`
+	Seq     uint64 `json:"seq"`
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	Event   *struct {
+		Type string `json:"type"`
+	} `json:"event"`
+	Inject *struct {
+		ID    string `json:"id"`
+		Title string `json:"title"`
+	} `json:"inject"`
+}
+
+// clientCommand is a command message (see docs/protocol.md).
+type clientCommand struct {
+	Type    string       `json:"type"`
+	ID      string       `json:"id"`
+	Command commandField `json:"command"`
+}
+
+type commandField struct {
+	Type   string `json:"type"`
+	Inject string `json:"inject,omitempty"`
+	Text   string `json:"text,omitempty"`
+	AdHoc  *adHoc `json:"adhoc,omitempty"`
+}
+
+type adHoc struct {
+	Title    string   `json:"title"`
+	Body     string   `json:"body"`
+	Channel  string   `json:"channel"`
+	To       []string `json:"to"`
+	Severity string   `json:"severity"`
+}
+
+func newWSClient(r *run, p *participant, trainee bool) *wsClient {
+	return &wsClient{r: r, p: p, trainee: trainee, pending: map[string]pending{}, ready: make(chan struct{})}
+}
+
+// dial opens the WebSocket, asking for the events after the last one seen.
+func (c *wsClient) dial(ctx context.Context) (*websocket.Conn, error) {
+	d := c.r.wsDialer
+	d.Jar = c.p.jar
+	d.NetDialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		return c.r.dialer.DialContext(c.p.ctx(ctx), network, addr)
+	}
+	u := c.r.wsBase + "/api/exercises/" + c.r.exercise + "/ws"
+	if c.seq > 0 {
+		u += "?since=" + strconv.FormatUint(c.seq, 10)
+	}
+	ws, resp, err := d.DialContext(ctx, u, nil)
+	if resp != nil && resp.Body != nil {
+		resp.Body.Close()
+	}
+	return ws, err
+}
+
+// connect opens the first connection, starts the reader and waits until
+// the server has subscribed the client (caught_up): the upgrade alone does
+// not mean the exercise sends it anything yet. A failed dial is retried
+// twice.
+func (c *wsClient) connect(ctx context.Context) error {
+	ws, err := c.dial(ctx)
+	for failures := 0; err != nil && failures < 2 && ctx.Err() == nil; failures++ {
+		if sleep(ctx, 200*time.Millisecond) != nil {
+			break
+		}
+		ws, err = c.dial(ctx)
+	}
+	if err != nil {
+		return err
+	}
+	c.wmu.Lock()
+	c.ws = ws
+	c.wmu.Unlock()
+	c.r.wg.Add(1)
+	go c.readLoop(ws)
+	select {
+	case <-c.ready:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(subscribeTimeout):
+		return fmt.Errorf("connected, but no caught_up from the server within %s", subscribeTimeout)
+	}
+}
+
+// readLoop reads until the tool shuts the client down, reconnecting with
+// since whenever the server drops the connection.
+func (c *wsClient) readLoop(ws *websocket.Conn) {
+	defer c.r.wg.Done()
+	for {
+		err := c.read(ws)
+		ws.Close()
+		c.wmu.Lock()
+		closing := c.closing
+		c.ws = nil
+		c.wmu.Unlock()
+		if closing {
+			return
+		}
+		c.r.dropped(err)
+		c.failPending()
+		if ws = c.reconnect(); ws == nil {
+			return
+		}
+	}
+}
+
+// reconnect dials again with since, backing off, until it succeeds or the
+// client is shut down.
+func (c *wsClient) reconnect() *websocket.Conn {
+	backoff := 100 * time.Millisecond
+	for {
+		wait := backoff/2 + rand.N(backoff)
+		select {
+		case <-c.r.clientCtx.Done():
+			return nil
+		case <-time.After(wait):
+		}
+		ws, err := c.dial(c.r.clientCtx)
+		if err != nil {
+			c.r.n.reconnectFailures.Add(1)
+			backoff = min(2*backoff, 2*time.Second)
+			continue
+		}
+		c.wmu.Lock()
+		if c.closing {
+			c.wmu.Unlock()
+			ws.Close()
+			return nil
+		}
+		c.ws = ws
+		c.wmu.Unlock()
+		c.r.n.reconnects.Add(1)
+		return ws
+	}
+}
+
+// read handles messages until the connection fails or closes.
+func (c *wsClient) read(ws *websocket.Conn) error {
+	for {
+		_, rd, err := ws.NextReader()
+		if err != nil {
+			return err
+		}
+		buf := c.r.buffers.Get().(*bytes.Buffer)
+		buf.Reset()
+		_, err = buf.ReadFrom(rd)
+		now := time.Now()
+		if err == nil {
+			c.handle(buf.Bytes(), now)
+		}
+		if buf.Cap() <= 256<<10 {
+			c.r.buffers.Put(buf)
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// handle accounts for one server message received at now.
+func (c *wsClient) handle(b []byte, now time.Time) {
+	n := &c.r.n
+	n.messages.Add(1)
+	// Status messages are most of the traffic and tell the tool nothing
+	// it measures: skip decoding them (the server writes "type" first).
+	if bytes.HasPrefix(b, []byte(`{"type":"status"`)) {
+		n.statuses.Add(1)
+		return
+	}
+	// Most events are other trainees' actions: only their seq matters,
+	// which the server writes second. (The quoted type of an inject
+	// delivery cannot occur inside a string, where quotes are escaped.)
+	if rest, ok := bytes.CutPrefix(b, eventPrefix); ok && !bytes.Contains(rest, deliveredType) {
+		if end := bytes.IndexByte(rest, ','); end > 0 {
+			if seq, err := strconv.ParseUint(string(rest[:end]), 10, 64); err == nil {
+				n.events.Add(1)
+				c.seq = max(c.seq, seq)
+				return
+			}
+		}
+	}
+	// An inject delivery: the inject's id and title come first in its
+	// "inject" object (an object only there: in the event's data,
+	// "inject" is a string).
+	if seq, id, title, ok := peekDelivery(b); ok {
+		n.events.Add(1)
+		c.seq = max(c.seq, seq)
+		c.delivered(id, title, now)
+		return
+	}
+	var m serverMessage
+	if err := json.Unmarshal(b, &m); err != nil {
+		n.malformed.Add(1)
+		return
+	}
+	switch m.Type {
+	case "event":
+		n.events.Add(1)
+		c.seq = max(c.seq, m.Seq)
+		if m.Event != nil && m.Event.Type == "inject.delivered" && m.Inject != nil {
+			c.delivered(m.Inject.ID, m.Inject.Title, now)
+		}
+	case "ack", "error":
+		c.answered(m, now)
+	case "caught_up":
+		c.readyOnce.Do(func() { close(c.ready) })
+	}
+}
+
+// delivered accounts for an inject delivered to the client's team (or,
+// for the facilitator, to any team).
+func (c *wsClient) delivered(id, title string, now time.Time) {
+	n := &c.r.n
+	if !c.trainee {
+		n.staffDeliveries.Add(1)
+		return
+	}
+	if s, ok := strings.CutPrefix(title, probePrefix); ok {
+		k, err := strconv.Atoi(s)
+		c.mu.Lock()
+		c.lastProbe = id
+		dup := c.probesSeen[k]
+		if c.probesSeen == nil {
+			c.probesSeen = map[int]bool{}
+		}
+		c.probesSeen[k] = true
+		c.mu.Unlock()
+		if dup {
+			// The protocol promises nothing twice, even across reconnects.
+			n.duplicates.Add(1)
+			return
+		}
+		if sent, ok := c.r.probes.sentAt(k); ok && err == nil {
+			c.r.delivery.Add(now.Sub(sent))
+			n.probeDeliveries.Add(1)
+		}
+		return
+	}
+	n.scheduledDeliveries.Add(1)
+	c.mu.Lock()
+	c.lastScheduled = id
+	c.mu.Unlock()
+}
+
+// answered matches an ack or error to the command it answers.
+func (c *wsClient) answered(m serverMessage, now time.Time) {
+	c.mu.Lock()
+	p, ok := c.pending[m.ID]
+	delete(c.pending, m.ID)
+	c.mu.Unlock()
+	ack := m.Type == "ack"
+	if !ok {
+		if !ack {
+			c.r.countError(m.Code)
+		}
+		return
+	}
+	switch {
+	case ack && c.trainee:
+		c.r.n.acks.Add(1)
+		c.r.rtt.Add(now.Sub(p.sent))
+	case ack:
+		c.r.n.facilitatorAcks.Add(1)
+		c.r.facilitatorRTT.Add(now.Sub(p.sent))
+	default:
+		c.r.countError(m.Code)
+		if p.probe > 0 {
+			c.r.probes.failed(p.probe)
+		}
+	}
+	if p.done != nil {
+		p.done <- answer{ok: ack, code: m.Code, message: m.Message}
+	}
+}
+
+// failPending gives up on the commands a lost connection took with it.
+func (c *wsClient) failPending() {
+	c.mu.Lock()
+	lost := c.pending
+	c.pending = map[string]pending{}
+	c.mu.Unlock()
+	for _, p := range lost {
+		c.r.n.unanswered.Add(1)
+		if p.probe > 0 {
+			c.r.probes.failed(p.probe)
+		}
+		if p.done != nil {
+			p.done <- answer{code: "lost", message: "the connection closed before the answer"}
+		}
+	}
+}
+
+// outstanding is how many commands await an answer.
+func (c *wsClient) outstanding() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.pending)
+}
+
+// send writes a command and registers it as pending. With wait, it
+// returns a channel that receives the answer.
+func (c *wsClient) send(cmd commandField, probe int, wait bool) (<-chan answer, error) {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	if c.closing || c.ws == nil {
+		return nil, errOffline
+	}
+	c.mu.Lock()
+	c.nextID++
+	id := "c" + strconv.Itoa(c.nextID)
+	p := pending{probe: probe}
+	if wait {
+		p.done = make(chan answer, 1)
+	}
+	c.mu.Unlock()
+	b, err := json.Marshal(clientCommand{Type: "command", ID: id, Command: cmd})
+	if err != nil {
+		return nil, err
+	}
+	if probe > 0 {
+		// The delivery latency starts here, just before the write.
+		c.r.probes.sending(probe, time.Now())
+	}
+	p.sent = time.Now()
+	c.mu.Lock()
+	c.pending[id] = p
+	c.mu.Unlock()
+	c.ws.SetWriteDeadline(p.sent.Add(writeWait))
+	if err := c.ws.WriteMessage(websocket.TextMessage, b); err != nil {
+		c.mu.Lock()
+		delete(c.pending, id)
+		c.mu.Unlock()
+		if probe > 0 {
+			c.r.probes.failed(probe)
+		}
+		c.r.n.writeErrors.Add(1)
+		return nil, err
+	}
+	return p.done, nil
+}
+
+// do sends a command and waits for its answer.
+func (c *wsClient) do(ctx context.Context, cmd commandField) error {
+	done, err := c.send(cmd, 0, true)
+	if err != nil {
+		return err
+	}
+	c.r.n.facilitatorCommands.Add(1)
+	select {
+	case a := <-done:
+		if !a.ok {
+			return errors.New(a.code + ": " + a.message)
+		}
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(30 * time.Second):
+		return errors.New("no answer within 30 s")
+	}
+}
+
+// act sends the trainee's next action: alternately an acknowledgement of
+// and a report on the latest inject the team received.
+func (c *wsClient) act() {
+	c.mu.Lock()
+	inject := c.lastScheduled
+	if inject == "" {
+		inject = c.lastProbe
+	}
+	k := c.acted
+	if inject != "" {
+		c.acted++
+	}
+	c.mu.Unlock()
+	if inject == "" {
+		c.r.n.skippedNoInject.Add(1)
+		return
+	}
+	cmd := commandField{Type: "acknowledge", Inject: inject}
+	if k%2 == 1 {
+		cmd = commandField{Type: "report", Inject: inject, Text: "Load-test situation report."}
+	}
+	switch _, err := c.send(cmd, 0, false); {
+	case errors.Is(err, errOffline):
+		c.r.n.skippedOffline.Add(1)
+	case err == nil:
+		c.r.n.commands.Add(1)
+	}
+}
+
+// actLoop acts every interval, starting after first, until stop closes.
+func (c *wsClient) actLoop(stop <-chan struct{}, first, every time.Duration) {
+	defer c.r.actors.Done()
+	t := time.NewTimer(first)
+	defer t.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-t.C:
+		}
+		c.act()
+		t.Reset(every)
+	}
+}
+
+// sayGoodbye marks the client as closing and sends a close frame; the
+// reader ends when the server answers it (or when close forces it).
+func (c *wsClient) sayGoodbye() {
+	c.wmu.Lock()
+	c.closing = true
+	ws := c.ws
+	c.wmu.Unlock()
+	if ws != nil {
+		ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""), time.Now().Add(time.Second))
+	}
+}
+
+// close closes the connection, ending the reader.
+func (c *wsClient) close() {
+	c.wmu.Lock()
+	c.closing = true
+	ws := c.ws
+	c.wmu.Unlock()
+	if ws != nil {
+		ws.Close()
+	}
+}
+
+// probeBook remembers when each probe was sent.
+type probeBook struct {
+	mu   sync.Mutex
+	sent map[int]time.Time
+	bad  map[int]bool
+}
+
+func (b *probeBook) sending(k int, t time.Time) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.sent == nil {
+		b.sent, b.bad = map[int]time.Time{}, map[int]bool{}
+	}
+	b.sent[k] = t
+}
+
+func (b *probeBook) failed(k int) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.bad != nil {
+		b.bad[k] = true
+	}
+}
+
+func (b *probeBook) sentAt(k int) (time.Time, bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	t, ok := b.sent[k]
+	return t, ok
+}
+
+// delivered is how many probes reached the server and were accepted.
+func (b *probeBook) accepted() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return len(b.sent) - len(b.bad)
+}

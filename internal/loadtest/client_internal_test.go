@@ -1,0 +1,27 @@
+package loadtest
+
+import "testing"
+
+func TestPeekDelivery(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		msg       string
+		ok        bool
+		seq       uint64
+		id, title string
+	}{
+		{"OK", `{"type":"event","seq":42,"at":5,"event":{"seq":42,"at":5,"type":"inject.delivered","actor":"system","team":"csirt-001","audience":["csirt-001"],"data":{"inject":"adhoc-3","cause":"facilitator"}},"inject":{"id":"adhoc-3","title":"Load probe 3","body":"x"}}`,
+			true, 42, "adhoc-3", "Load probe 3"},
+		{"Escaped", `{"type":"event","seq":7,"at":5,"event":{"type":"inject.delivered"},"inject":{"id":"I01","title":"A \"quoted\" title"}}`, false, 0, "", ""},
+		{"OtherEvent", `{"type":"event","seq":8,"at":5,"event":{"type":"team.action","data":{"inject":"I01"}}}`, false, 0, "", ""},
+		{"Status", `{"type":"status","seq":8}`, false, 0, "", ""},
+		{"NoInjectObject", `{"type":"event","seq":9,"at":5,"event":{"type":"inject.delivered","data":{"inject":"I01"}}}`, false, 0, "", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			seq, id, title, ok := peekDelivery([]byte(tc.msg))
+			if ok != tc.ok || seq != tc.seq || id != tc.id || title != tc.title {
+				t.Fatalf("peekDelivery=(%d, %q, %q, %v), want (%d, %q, %q, %v)", seq, id, title, ok, tc.seq, tc.id, tc.title, tc.ok)
+			}
+		})
+	}
+}

@@ -1,0 +1,237 @@
+package loadtest
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"maps"
+	"slices"
+	"strings"
+	"text/tabwriter"
+	"time"
+)
+
+// Report is what a load test measured. Latencies are in milliseconds in
+// its JSON form.
+type Report struct {
+	// Mode is "active" (trainees act, the facilitator sends ad-hoc
+	// injects) or "idle" (connections only).
+	Mode          string    `json:"mode"`
+	Target        string    `json:"target"`
+	StartedServer bool      `json:"started_server"`
+	Started       time.Time `json:"started"`
+	Settings      Settings  `json:"settings"`
+	Machine       Machine   `json:"machine"`
+
+	// JoinSeconds is the time to create the exercise and join everyone,
+	// ConnectSeconds to open every WebSocket, WindowSeconds the time the
+	// load ran.
+	JoinSeconds    float64 `json:"join_seconds"`
+	ConnectSeconds float64 `json:"connect_seconds"`
+	WindowSeconds  float64 `json:"window_seconds"`
+
+	// Delivery is the latency from the facilitator's send_inject to each
+	// trainee receiving the inject.delivered event (command, engine and
+	// fan-out, end to end).
+	Delivery Stats `json:"inject_delivery"`
+	// RTT is a trainee command's round trip, from the write to its ack.
+	RTT Stats `json:"command_rtt"`
+	// FacilitatorRTT is the same for the facilitator's commands.
+	FacilitatorRTT Stats `json:"facilitator_rtt"`
+
+	Counts Counts       `json:"counts"`
+	Server ServerReport `json:"server"`
+	// ToolPeakRSSBytes is the load tool's own peak memory, ToolCPUSeconds
+	// the CPU time it used while the load ran.
+	ToolPeakRSSBytes int64   `json:"tool_peak_rss_bytes,omitempty"`
+	ToolCPUSeconds   float64 `json:"tool_cpu_seconds,omitempty"`
+
+	// Violations lists the gates the run broke (filled in by the caller
+	// from Check).
+	Violations []string `json:"violations,omitempty"`
+}
+
+// Settings are the parameters of the run.
+type Settings struct {
+	Trainees   int     `json:"trainees"`
+	Teams      int     `json:"teams"`
+	Duration   string  `json:"duration"`
+	Interval   string  `json:"interval"`
+	Speed      float64 `json:"speed"`
+	AdHocEvery string  `json:"adhoc_every"`
+}
+
+// Machine describes where the tool ran.
+type Machine struct {
+	OS         string `json:"os"`
+	CPUs       int    `json:"cpus"`
+	GOMAXPROCS int    `json:"gomaxprocs"`
+	Go         string `json:"go"`
+	// LoadAverage is the machine's one-minute load average when the run
+	// started and when it ended (Linux only): other work on the machine
+	// shares the CPUs with the server and the tool.
+	LoadAverage [2]float64 `json:"load_average,omitempty"`
+}
+
+// Counts are the totals of the run.
+type Counts struct {
+	Connected int `json:"connected"`
+	// Commands trainees sent, and the acks and errors they got back;
+	// Unanswered were lost with a connection.
+	Commands    int64            `json:"commands"`
+	Acks        int64            `json:"acks"`
+	ErrorsTotal int64            `json:"errors_total"`
+	Errors      map[string]int64 `json:"errors"`
+	Unanswered  int64            `json:"unanswered"`
+	WriteErrors int64            `json:"write_errors"`
+	// SkippedNoInject counts trainee turns with nothing yet to act on,
+	// SkippedOffline turns while reconnecting.
+	SkippedNoInject     int64 `json:"skipped_no_inject"`
+	SkippedOffline      int64 `json:"skipped_offline"`
+	FacilitatorCommands int64 `json:"facilitator_commands"`
+	FacilitatorAcks     int64 `json:"facilitator_acks"`
+
+	ProbesAccepted          int64 `json:"adhoc_injects"`
+	ProbeDeliveries         int64 `json:"adhoc_deliveries"`
+	ProbeDeliveriesExpected int64 `json:"adhoc_deliveries_expected"`
+	ProbeDeliveriesMissing  int64 `json:"adhoc_deliveries_missing"`
+	ScheduledDeliveries     int64 `json:"scheduled_deliveries"`
+	StaffDeliveries         int64 `json:"facilitator_deliveries"`
+	// Duplicates counts ad-hoc injects a trainee received twice, which
+	// the protocol rules out even across reconnects.
+	Duplicates int64 `json:"duplicate_deliveries"`
+
+	Messages  int64 `json:"messages"`
+	Events    int64 `json:"events"`
+	Statuses  int64 `json:"statuses"`
+	Malformed int64 `json:"malformed"`
+
+	// Drops are connections that closed without the tool asking: closed by
+	// the server for falling behind (code 1013) or failed otherwise.
+	Drops             int64 `json:"drops"`
+	DropsTooSlow      int64 `json:"drops_too_slow"`
+	DropsError        int64 `json:"drops_error"`
+	Reconnects        int64 `json:"reconnects"`
+	ReconnectFailures int64 `json:"reconnect_failures"`
+}
+
+// ServerReport is the server's side: its metrics before the load (after
+// the exercise was created), their peak and their values at the end.
+type ServerReport struct {
+	PID      int           `json:"pid,omitempty"`
+	Baseline ServerMetrics `json:"baseline"`
+	Peak     ServerMetrics `json:"peak"`
+	End      ServerMetrics `json:"end"`
+	// Proc is /proc/PID/status at the end, when the tool started the
+	// server.
+	Proc *ProcStatus `json:"proc,omitempty"`
+	// PeakRSSBytes is the highest resident set seen (VmHWM when known).
+	PeakRSSBytes int64 `json:"peak_rss_bytes"`
+	// Connections is the WebSockets the tool held open.
+	Connections int64 `json:"connections"`
+	// PerConnectionBytes estimates memory per connection as (peak RSS −
+	// baseline RSS) / connections; PerConnectionHeapBytes the same from
+	// the live heap.
+	PerConnectionBytes     int64 `json:"per_connection_bytes"`
+	PerConnectionHeapBytes int64 `json:"per_connection_heap_bytes"`
+	// CPUSeconds is the CPU time (user and system) the server used while
+	// the load ran, when the tool started it.
+	CPUSeconds float64 `json:"cpu_seconds,omitempty"`
+}
+
+// WriteJSON writes the report as indented JSON.
+func (r *Report) WriteJSON(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(r)
+}
+
+// WriteText writes the report as a readable table.
+func (r *Report) WriteText(w io.Writer) error {
+	var b strings.Builder
+	s := r.Settings
+	if r.Mode == "idle" {
+		fmt.Fprintf(&b, "cmesim loadtest (idle): %d idle trainee connections in %d teams, held %s\n", s.Trainees, s.Teams, s.Duration)
+	} else {
+		fmt.Fprintf(&b, "cmesim loadtest: %d trainees in %d teams, %s at %g× real time; one action per trainee every %s, an ad-hoc inject to all every %s\n",
+			s.Trainees, s.Teams, s.Duration, s.Speed, s.Interval, s.AdHocEvery)
+	}
+	who := "running server"
+	if r.StartedServer {
+		who = fmt.Sprintf("server started by the tool, pid %d", r.Server.PID)
+	}
+	m := r.Machine
+	fmt.Fprintf(&b, "target %s (%s); %s, %d CPUs, GOMAXPROCS %d, %s, load average %.1f → %.1f\n",
+		r.Target, who, m.OS, m.CPUs, m.GOMAXPROCS, m.Go, m.LoadAverage[0], m.LoadAverage[1])
+	fmt.Fprintf(&b, "setup: joins %.1fs, WebSockets %.1fs; load ran %.1fs\n\n", r.JoinSeconds, r.ConnectSeconds, r.WindowSeconds)
+
+	if r.Mode != "idle" {
+		tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', tabwriter.AlignRight)
+		fmt.Fprintf(tw, "%-20s\tcount\tp50\tp90\tp99\tp99.9\tmax\tmean\t\n", "latency")
+		for _, row := range []struct {
+			name string
+			st   Stats
+		}{{"inject delivery", r.Delivery}, {"command round trip", r.RTT}, {"facilitator command", r.FacilitatorRTT}} {
+			st := row.st
+			fmt.Fprintf(tw, "%-20s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t\n", row.name, st.Count, st.P50, st.P90, st.P99, st.P999, st.Max, st.Mean)
+		}
+		tw.Flush()
+		b.WriteString("\n")
+		c := r.Counts
+		fmt.Fprintf(&b, "commands: %d sent, %d acked, %d errors%s, %d unanswered; %d turns with no inject yet, %d while reconnecting\n",
+			c.Commands, c.Acks, c.ErrorsTotal, formatErrors(c.Errors), c.Unanswered, c.SkippedNoInject, c.SkippedOffline)
+		fmt.Fprintf(&b, "deliveries: ad-hoc %d of %d expected (%d injects, %d missing, %d twice), scheduled %d; facilitator saw %d\n",
+			c.ProbeDeliveries, c.ProbeDeliveriesExpected, c.ProbesAccepted, c.ProbeDeliveriesMissing, c.Duplicates, c.ScheduledDeliveries, c.StaffDeliveries)
+	}
+	c := r.Counts
+	fmt.Fprintf(&b, "messages received: %d (%d events, %d status)\n", c.Messages, c.Events, c.Statuses)
+	fmt.Fprintf(&b, "connections: %d (server peak gauge %d); drops %d (too slow %d, errors %d); server queue drops %d; reconnects %d\n",
+		r.Server.Connections, r.Server.Peak.Connections, c.Drops, c.DropsTooSlow, c.DropsError,
+		r.Server.End.SendQueueDrops-r.Server.Baseline.SendQueueDrops, c.Reconnects)
+	sv := r.Server
+	fmt.Fprintf(&b, "server memory: RSS %s before, %s peak", formatBytes(sv.Baseline.RSSBytes), formatBytes(sv.PeakRSSBytes))
+	if sv.Proc != nil {
+		fmt.Fprintf(&b, " (VmHWM %s, VmRSS at end %s)", formatBytes(sv.Proc.VmHWMBytes), formatBytes(sv.Proc.VmRSSBytes))
+	}
+	fmt.Fprintf(&b, "; heap %s before, %s peak; %d goroutines at peak\n", formatBytes(sv.Baseline.HeapAllocBytes), formatBytes(sv.Peak.HeapAllocBytes), sv.Peak.Goroutines)
+	fmt.Fprintf(&b, "per connection: %s RSS, %s heap\n", formatBytes(sv.PerConnectionBytes), formatBytes(sv.PerConnectionHeapBytes))
+	if sv.CPUSeconds > 0 {
+		fmt.Fprintf(&b, "server CPU while loaded: %.1f s (%.0f%% of one core)\n", sv.CPUSeconds, 100*sv.CPUSeconds/r.WindowSeconds)
+	}
+	if r.ToolPeakRSSBytes > 0 {
+		fmt.Fprintf(&b, "load tool: %s peak RSS, %.1f s CPU while loading (%.0f%% of one core)\n",
+			formatBytes(r.ToolPeakRSSBytes), r.ToolCPUSeconds, 100*r.ToolCPUSeconds/r.WindowSeconds)
+	}
+	if len(r.Violations) > 0 {
+		b.WriteString("\nGATE FAILED:\n")
+		for _, v := range r.Violations {
+			fmt.Fprintf(&b, "  - %s\n", v)
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func formatErrors(errs map[string]int64) string {
+	if len(errs) == 0 {
+		return ""
+	}
+	var parts []string
+	for _, code := range slices.Sorted(maps.Keys(errs)) {
+		parts = append(parts, fmt.Sprintf("%s %d", code, errs[code]))
+	}
+	return " (" + strings.Join(parts, ", ") + ")"
+}
+
+// formatBytes writes a size in binary units, "48.2 MiB".
+func formatBytes(n int64) string {
+	const unit = 1024
+	if n < unit && n > -unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	f, i := float64(n), 0
+	for ; (f >= unit || f <= -unit) && i < 3; i++ {
+		f /= unit
+	}
+	return fmt.Sprintf("%.1f %s", f, []string{"B", "KiB", "MiB", "GiB"}[i])
+}
