@@ -14,7 +14,7 @@ import (
 
 // Connection limits.
 const (
-	sendQueueLen = 1024             // messages a client may fall behind before it is dropped
+	sendQueueLen = 256              // messages a client may fall behind before it is dropped
 	writeWait    = 10 * time.Second // time allowed to write one message
 	pongWait     = 60 * time.Second // time allowed between pongs
 	pingPeriod   = 30 * time.Second // how often the server pings

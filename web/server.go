@@ -114,8 +114,12 @@ func New(cfg Config) (*Server, error) {
 		limiters: map[string]*rate.Limiter{}, ipCommands: map[string]*rate.Limiter{}, conns: map[*conn]struct{}{},
 	}
 	s.upgrader = websocket.Upgrader{
-		ReadBufferSize:    4096,
+		// Small read buffers (client messages are small and rare) and write
+		// buffers lent from a pool only while a message is being written:
+		// idle connections then hold no buffers of their own.
+		ReadBufferSize:    1024,
 		WriteBufferSize:   4096,
+		WriteBufferPool:   &sync.Pool{},
 		HandshakeTimeout:  10 * time.Second,
 		CheckOrigin:       s.checkOrigin,
 		EnableCompression: false,
