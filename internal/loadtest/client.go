@@ -356,7 +356,7 @@ func (c *wsClient) delivered(id, title string, now time.Time) {
 			n.duplicates.Add(1)
 			return
 		}
-		if sent, ok := c.r.probes.sentAt(k); ok && err == nil {
+		if sent, ok := c.r.probes.received(k, now); ok && err == nil {
 			c.r.delivery.Add(now.Sub(sent))
 			n.probeDeliveries.Add(1)
 		}
@@ -553,11 +553,13 @@ func (c *wsClient) close() {
 	}
 }
 
-// probeBook remembers when each probe was sent.
+// probeBook remembers when each probe was sent and when the first and
+// the last trainee received it.
 type probeBook struct {
-	mu   sync.Mutex
-	sent map[int]time.Time
-	bad  map[int]bool
+	mu          sync.Mutex
+	sent        map[int]time.Time
+	first, last map[int]time.Time
+	bad         map[int]bool
 }
 
 func (b *probeBook) sending(k int, t time.Time) {
@@ -565,8 +567,42 @@ func (b *probeBook) sending(k int, t time.Time) {
 	defer b.mu.Unlock()
 	if b.sent == nil {
 		b.sent, b.bad = map[int]time.Time{}, map[int]bool{}
+		b.first, b.last = map[int]time.Time{}, map[int]time.Time{}
 	}
 	b.sent[k] = t
+}
+
+// received notes that a trainee received probe k at t and returns when it
+// was sent.
+func (b *probeBook) received(k int, t time.Time) (time.Time, bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	sent, ok := b.sent[k]
+	if !ok {
+		return sent, false
+	}
+	if f, ok := b.first[k]; !ok || t.Before(f) {
+		b.first[k] = t
+	}
+	if l, ok := b.last[k]; !ok || t.After(l) {
+		b.last[k] = t
+	}
+	return sent, true
+}
+
+// spread returns, per probe that reached every trainee it should, the
+// time from sending to the first trainee's receipt and to the last one's.
+func (b *probeBook) spread() (first, last *Recorder) {
+	first, last = NewRecorder(0), NewRecorder(0)
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for k, sent := range b.sent {
+		if f, ok := b.first[k]; ok && !b.bad[k] {
+			first.Add(f.Sub(sent))
+			last.Add(b.last[k].Sub(sent))
+		}
+	}
+	return first, last
 }
 
 func (b *probeBook) failed(k int) {
@@ -575,13 +611,6 @@ func (b *probeBook) failed(k int) {
 	if b.bad != nil {
 		b.bad[k] = true
 	}
-}
-
-func (b *probeBook) sentAt(k int) (time.Time, bool) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	t, ok := b.sent[k]
-	return t, ok
 }
 
 // delivered is how many probes reached the server and were accepted.

@@ -34,6 +34,11 @@ type Report struct {
 	// trainee receiving the inject.delivered event (command, engine and
 	// fan-out, end to end).
 	Delivery Stats `json:"inject_delivery"`
+	// DeliveryFirst and DeliveryLast take one sample per ad-hoc inject:
+	// the time to its first recipient (command and engine) and to its last
+	// (plus the whole fan-out).
+	DeliveryFirst Stats `json:"inject_delivery_first"`
+	DeliveryLast  Stats `json:"inject_delivery_last"`
 	// RTT is a trainee command's round trip, from the write to its ack.
 	RTT Stats `json:"command_rtt"`
 	// FacilitatorRTT is the same for the facilitator's commands.
@@ -171,7 +176,8 @@ func (r *Report) WriteText(w io.Writer) error {
 		for _, row := range []struct {
 			name string
 			st   Stats
-		}{{"inject delivery", r.Delivery}, {"command round trip", r.RTT}, {"facilitator command", r.FacilitatorRTT}} {
+		}{{"inject delivery", r.Delivery}, {"  to first trainee", r.DeliveryFirst}, {"  to last trainee", r.DeliveryLast},
+			{"command round trip", r.RTT}, {"facilitator command", r.FacilitatorRTT}} {
 			st := row.st
 			fmt.Fprintf(tw, "%-20s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t\n", row.name, st.Count, st.P50, st.P90, st.P99, st.P999, st.Max, st.Mean)
 		}

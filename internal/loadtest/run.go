@@ -624,6 +624,8 @@ func newReport(cfg Config, trainees int) *Report {
 // fill copies the measurements into the report.
 func (r *run) fill(rep *Report, trainees int) {
 	rep.Delivery, rep.RTT, rep.FacilitatorRTT = r.delivery.Stats(), r.rtt.Stats(), r.facilitatorRTT.Stats()
+	first, last := r.probes.spread()
+	rep.DeliveryFirst, rep.DeliveryLast = first.Stats(), last.Stats()
 	n := &r.n
 	c := &rep.Counts
 	c.Commands, c.Acks, c.Unanswered = n.commands.Load(), n.acks.Load(), n.unanswered.Load()
