@@ -89,7 +89,7 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request, sess *Session, 
 		seq = x.State().Seq
 		// The status goes right after the replay, so a console does not
 		// wait for the next tick to show the clock and the teams.
-		final = le.statusMessage(x, le.status(x, ""), c.statusKey())
+		final = le.statusMessage(x, le.latestStatus(x), c.statusKey())
 	})
 	if err != nil && le.ended() {
 		// The exercise is over: replay its final log, with no live events

@@ -32,6 +32,8 @@ type liveExercise struct {
 	x       *engine.Exercise
 	encoded [][]byte           // encoded event message per seq-1, for replays
 	subs    map[*conn]struct{} // connected clients
+	// lastStaff is the staff status last broadcast.
+	lastStaff *status
 }
 
 // exerciseCodes are the join codes of one exercise.
@@ -245,6 +247,7 @@ func (le *liveExercise) broadcastStatus(x *engine.Exercise) {
 		return
 	}
 	staff := le.status(x, "")
+	le.lastStaff = staff
 	prepared := map[string]*websocket.PreparedMessage{}
 	for c := range le.subs {
 		key := c.statusKey()
@@ -255,6 +258,16 @@ func (le *liveExercise) broadcastStatus(x *engine.Exercise) {
 		}
 		le.queue(c, pm)
 	}
+}
+
+// latestStatus returns the staff status last broadcast, at most a second
+// old, or builds one (owner). Building it walks every subscriber, so a burst
+// of connections must not build it once each.
+func (le *liveExercise) latestStatus(x *engine.Exercise) *status {
+	if le.lastStaff == nil {
+		le.lastStaff = le.status(x, "")
+	}
+	return le.lastStaff
 }
 
 // statusMessage encodes the status for team, or for staff when team is "".

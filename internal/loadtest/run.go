@@ -105,7 +105,7 @@ func (c Config) Validate() error {
 	case c.Trainees < 1 || c.Trainees > MaxConnections:
 		return fmt.Errorf("trainees must be between 1 and %d", MaxConnections)
 	case c.Idle < 0 || c.Idle > MaxConnections:
-		return fmt.Errorf("idle connections must be between 1 and %d", MaxConnections)
+		return fmt.Errorf("idle connections must be at most %d", MaxConnections)
 	case c.Teams < 1 || c.Teams > MaxTeams:
 		return fmt.Errorf("teams must be between 1 and %d", MaxTeams)
 	case c.Duration < time.Second || c.Duration > MaxDuration:
