@@ -64,25 +64,10 @@ func (g *timingGraph) triggerEdges(s *Scenario, t *Trigger, kind, id string) {
 	case t.OnAction != nil, t.Release != "":
 		g.link("", "", kind, id, d)
 	case t.OnMiss != "":
-		if in, e, ok := s.expectationByRef(t.OnMiss); ok {
+		if in, e, ok := s.Expectation(t.OnMiss); ok {
 			g.link("inject", in.ID, kind, id, d+e.Within.D())
 		}
 	}
-}
-
-func (s *Scenario) expectationByRef(ref string) (*Inject, *Expectation, bool) {
-	injectID, expID, _ := strings.Cut(ref, ".")
-	for i := range s.Injects {
-		if s.Injects[i].ID != injectID {
-			continue
-		}
-		for j := range s.Injects[i].Expectations {
-			if s.Injects[i].Expectations[j].ID == expID {
-				return &s.Injects[i], &s.Injects[i].Expectations[j], true
-			}
-		}
-	}
-	return nil, nil, false
 }
 
 func buildTimingGraph(s *Scenario) *timingGraph {

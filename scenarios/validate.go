@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -462,7 +463,7 @@ func (v *validator) inject(in *Inject) {
 		v.trigger(in.Trigger, what)
 	}
 	if in.Incident != "" {
-		if _, ok := v.s.incidentByID(in.Incident); !ok {
+		if _, ok := v.s.Incident(in.Incident); !ok {
 			v.errorf(in.Pos.Field("incident"), "%s names unknown incident %q", what, in.Incident)
 		}
 	}
@@ -493,7 +494,7 @@ func (v *validator) inject(in *Inject) {
 	}
 	v.variables(in.Pos.Field("body"), in.Body, what)
 	langs := slices.Clone(v.s.Exercise.Languages)
-	for _, lang := range slices.Sorted(mapKeys(in.Translations)) {
+	for _, lang := range slices.Sorted(maps.Keys(in.Translations)) {
 		tr := in.Translations[lang]
 		p := in.Pos.Field("translations")
 		if !langPattern.MatchString(lang) {
@@ -525,25 +526,6 @@ func (v *validator) inject(in *Inject) {
 		}
 		v.expectation(in, e)
 	}
-}
-
-func mapKeys[V any](m map[string]V) func(func(string) bool) {
-	return func(yield func(string) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
-	}
-}
-
-func (s *Scenario) incidentByID(id string) (*Incident, bool) {
-	for i := range s.Incidents {
-		if s.Incidents[i].ID == id {
-			return &s.Incidents[i], true
-		}
-	}
-	return nil, false
 }
 
 // variables checks {{...}} variables in a body; p is where the body starts.
@@ -587,7 +569,7 @@ func (v *validator) expectation(in *Inject, e *Expectation) {
 	case e.Objective == "":
 		v.errorf(e.Pos, "%s needs an objective", what)
 	case v.objectives[e.Objective] == nil:
-		ids := slices.Sorted(mapKeys(v.objectives))
+		ids := slices.Sorted(maps.Keys(v.objectives))
 		v.errorf(e.Pos.Field("objective"), "%s", didYouMean(fmt.Sprintf("%s names unknown objective %q", what, e.Objective), e.Objective, ids))
 	default:
 		v.scored[e.Objective] = true
@@ -620,7 +602,7 @@ func (v *validator) expectation(in *Inject, e *Expectation) {
 		}
 		if c.Spread != "" {
 			if _, ok := v.spreads[c.Spread]; !ok {
-				v.errorf(c.Pos.Field("spread"), "%s", didYouMean(fmt.Sprintf("%s: on_miss names unknown spread %q", what, c.Spread), c.Spread, slices.Sorted(mapKeys(v.spreads))))
+				v.errorf(c.Pos.Field("spread"), "%s", didYouMean(fmt.Sprintf("%s: on_miss names unknown spread %q", what, c.Spread), c.Spread, slices.Sorted(maps.Keys(v.spreads))))
 			}
 			v.usedSpreads[c.Spread] = true
 		}

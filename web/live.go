@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"maps"
 	"slices"
 	"time"
 
@@ -156,7 +157,7 @@ func (le *liveExercise) deliveredInject(id, team string, open []engine.OpenExpec
 	for _, a := range in.Attachments {
 		d.Attachments = append(d.Attachments, attachmentView{Name: a.Name, Kind: string(a.Kind), Content: a.Content})
 	}
-	for _, lang := range slices.Sorted(mapKeys(in.Translations)) {
+	for _, lang := range slices.Sorted(maps.Keys(in.Translations)) {
 		t, b := le.scn.Render(in, team, lang)
 		if d.Translations == nil {
 			d.Translations = map[string]translation{}
@@ -175,16 +176,6 @@ func (le *liveExercise) partyName(id string) string {
 		return t.Name
 	}
 	return id
-}
-
-func mapKeys[V any](m map[string]V) func(func(string) bool) {
-	return func(yield func(string) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
-	}
 }
 
 // subscribe registers c and returns what it missed since seq (owner), in

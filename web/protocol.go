@@ -16,10 +16,9 @@ const MaxMessageSize = 64 << 10
 
 // clientMessage is what a client sends over the socket (see docs/protocol.md).
 type clientMessage struct {
-	Type    string          `json:"type"`
-	ID      string          `json:"id,omitempty"`
-	Command *clientCommand  `json:"command,omitempty"`
-	Extra   json.RawMessage `json:"-"`
+	Type    string         `json:"type"`
+	ID      string         `json:"id,omitempty"`
+	Command *clientCommand `json:"command,omitempty"`
 }
 
 // clientCommand is a command as a client writes it. It has no "by": the
