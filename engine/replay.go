@@ -76,3 +76,44 @@ func firstDifference(got, want []Event) string {
 	}
 	return "none"
 }
+
+// Follow extends an exercise rebuilt by Rerun with the events that continue
+// its log, as another server writes them: it applies their commands at
+// their times, plays the clock up to the last one, and checks that the
+// result reproduces them exactly. events must continue the log already
+// followed (the first has the Seq after the last event given to Rerun or
+// Follow) and be consecutive. The exercise may already hold some of them:
+// Rerun and Follow play everything due at the instant the log stops, so
+// events the owner had not yet written at that instant are produced ahead.
+// OnEvent is called for every event produced. A follower must not apply
+// commands of its own or advance the clock itself.
+func (x *Exercise) Follow(events []Event) error {
+	if len(events) == 0 {
+		return nil
+	}
+	for i := range events {
+		if events[i].Seq != events[0].Seq+uint64(i) {
+			return Errorf(CodeInvalid, "the events to follow are not consecutive at seq %d", events[i].Seq)
+		}
+	}
+	first := events[0].Seq
+	if first == 0 || first > uint64(len(x.log))+1 {
+		return Errorf(CodeInvalid, "the events to follow start at seq %d, after a gap (the exercise has %d)", first, len(x.log))
+	}
+	for _, c := range Commands(events) {
+		if _, err := x.ApplyAt(c.At, c.Command); err != nil {
+			return Errorf(CodeInternal, "following %s at %v: %v", c.Command.Type, c.At, err)
+		}
+	}
+	last := events[len(events)-1]
+	x.AdvanceTo(last.At)
+	if uint64(len(x.log)) < last.Seq {
+		return Errorf(CodeInternal, "following produced %d events, the log has %d", len(x.log), last.Seq)
+	}
+	want, _ := MarshalLog(events)
+	got, _ := MarshalLog(x.log[first-1 : last.Seq])
+	if !bytes.Equal(got, want) {
+		return Errorf(CodeInternal, "the log diverges from this server's replay: %s", firstDifference(x.log[first-1:], events))
+	}
+	return nil
+}

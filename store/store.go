@@ -124,3 +124,95 @@ var (
 	// ErrCorrupt means stored data cannot be decoded.
 	ErrCorrupt = errors.New("corrupt data")
 )
+
+// Cluster is implemented by a Store that several servers share at once
+// (store/postgres). It gives each running exercise one owner at a time, the
+// holder of a lease kept in the database, and carries notices between the
+// servers so that each can follow the logs the others write. The database is
+// the only channel between servers: there is no cluster protocol of our own.
+type Cluster interface {
+	Store
+
+	// Claim takes the lease of an exercise for holder, or renews it if
+	// holder has it, until ttl from now on the database's clock. It
+	// succeeds only if nobody holds the lease, holder does, or the lease
+	// has expired; otherwise it changes nothing. Either way it returns the
+	// lease as it stands afterwards; Lease.Held tells whether holder has it.
+	// ErrNotFound if the exercise does not exist. A successful claim by a
+	// new holder sends a NoticeLease.
+	Claim(ctx context.Context, exercise string, holder Holder, ttl time.Duration) (Lease, error)
+	// Release gives up holder's lease on an exercise at once, so another
+	// server can claim it without waiting for it to expire; it does
+	// nothing if holder does not hold it. It sends a NoticeLease.
+	Release(ctx context.Context, exercise, holder string) error
+	// Lease returns the lease of an exercise as it stands; ErrNotFound if
+	// the exercise does not exist.
+	Lease(ctx context.Context, exercise string) (Lease, error)
+
+	// Session returns the session with the given token if it exists and
+	// has not expired, or an error wrapping ErrNotFound: a server looks up
+	// there the sessions another server signed in.
+	Session(ctx context.Context, token string) (*Session, error)
+
+	// Notify sends a notice to every server listening, this one included.
+	// Appends send NoticeEvents by themselves, when they commit.
+	Notify(ctx context.Context, n Notice) error
+	// Listen delivers the notices of every server on the returned channel
+	// until ctx is done, then closes it. It keeps a connection of its own
+	// and reconnects when it breaks; since notices sent meanwhile are lost,
+	// it then delivers a NoticeResync, as it does when the receiver falls
+	// so far behind that notices had to be dropped: the receiver must then
+	// re-read what it follows. The channel is buffered; the receiver
+	// should not block for long.
+	Listen(ctx context.Context) (<-chan Notice, error)
+}
+
+// Holder identifies a server that can own exercises.
+type Holder struct {
+	// ID is unique to one running server process.
+	ID string
+	// Address is the base URL at which the other servers reach this one
+	// ("http://10.0.0.5:8080"), to forward its exercises' commands.
+	Address string
+}
+
+// Lease is who owns an exercise.
+type Lease struct {
+	// Holder owns the exercise; its ID is empty if nobody does.
+	Holder Holder
+	// Held reports whether the server that asked holds the lease (Claim).
+	Held bool
+	// Left is how long the lease has left, on the database's clock when it
+	// answered; zero or less if it has expired. Compare it with a local
+	// clock, never Until with local time: server clocks disagree.
+	Left time.Duration
+}
+
+// NoticeKind says what a Notice is about.
+type NoticeKind string
+
+// The kinds of notice.
+const (
+	// NoticeEvents: the exercise's log now ends at Seq.
+	NoticeEvents NoticeKind = "events"
+	// NoticeExercise: the exercise was created.
+	NoticeExercise NoticeKind = "exercise"
+	// NoticeLease: the exercise's lease was claimed by a new holder or
+	// released.
+	NoticeLease NoticeKind = "lease"
+	// NoticeClock: the owner's virtual clock of the exercise reads At.
+	NoticeClock NoticeKind = "clock"
+	// NoticeSignOut: the session with Token signed out.
+	NoticeSignOut NoticeKind = "signout"
+	// NoticeResync: notices may have been lost; re-read everything.
+	NoticeResync NoticeKind = "resync"
+)
+
+// Notice is a message between the servers sharing a Cluster store.
+type Notice struct {
+	Kind     NoticeKind    `json:"kind"`
+	Exercise string        `json:"exercise,omitempty"`
+	Seq      uint64        `json:"seq,omitempty"`
+	At       time.Duration `json:"at,omitempty"`
+	Token    string        `json:"token,omitempty"`
+}
