@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -40,11 +41,18 @@ type conn struct {
 	done    chan struct{}
 	limiter *rate.Limiter // this connection's messages
 	perIP   *rate.Limiter // all connections from the same address
+	// bye, set before send is closed, says why the server closes the
+	// connection; empty means the client fell too far behind.
+	bye string
 }
 
-// maySee reports whether the connection's session may receive e.
-func (c *conn) maySee(e *engine.Event) bool {
-	return c.sess.IsStaff() || (c.sess.Role == engine.RoleTrainee && e.VisibleTo(c.sess.Team))
+// maySee reports whether the connection's session may receive an event
+// with the given audience (engine.Event.Audience).
+func (c *conn) maySee(audience []string) bool {
+	if c.sess.IsStaff() {
+		return true
+	}
+	return c.sess.Role == engine.RoleTrainee && (slices.Contains(audience, engine.Everyone) || slices.Contains(audience, c.sess.Team))
 }
 
 // statusKey names the status a connection receives: "" for staff, who see
@@ -81,24 +89,20 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request, sess *Session, 
 		s.metrics.connections.Add(-1)
 	}()
 
-	var backlog [][]byte
-	var seq uint64
+	backlog, seq := le.subscribe(c, since)
 	var final []byte // the current status, sent after the replay
-	err = le.runner.Inspect(r.Context(), func(x *engine.Exercise) {
-		backlog = le.subscribe(c, since)
-		seq = x.State().Seq
+	err = le.inspect(r.Context(), func(x *engine.Exercise) {
 		// The status goes right after the replay, so a console does not
 		// wait for the next tick to show the clock and the teams.
 		final = le.statusMessage(x, le.latestStatus(x), c.statusKey())
 	})
 	if err != nil && le.ended() {
-		// The exercise is over: replay its final log, with no live events
-		// to follow, so a client that was away still sees how it ended.
-		backlog, seq, err = le.backlog(c, since), le.x.State().Seq, nil
-		final = le.statusMessage(le.x, le.status(le.x, ""), c.statusKey())
+		// The exercise is over and its runner gone: its state is final.
+		final, err = le.statusMessage(le.x, le.status(le.x, ""), c.statusKey()), nil
 	}
 	if err != nil {
-		ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseTryAgainLater, "exercise is not running"), time.Now().Add(writeWait))
+		le.leave(c)
+		ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseTryAgainLater, "exercise is not running here; reconnect"), time.Now().Add(writeWait))
 		ws.Close()
 		return
 	}
@@ -111,8 +115,8 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request, sess *Session, 
 
 	go c.writeLoop(first)
 	c.readLoop(s.ctx)
-	// Leave the exercise; the owner closes c.send, which ends the writer.
-	le.runner.Inspect(context.Background(), func(*engine.Exercise) { le.unsubscribe(c) })
+	// Leave the exercise; closing c.send ends the writer.
+	le.leave(c)
 	le.pushStatus(context.Background())
 }
 
@@ -132,9 +136,14 @@ func (c *conn) writeLoop(first [][]byte) {
 		select {
 		case pm, ok := <-c.send:
 			if !ok {
-				// Dropped for falling behind (or leaving): say so and close.
+				// Dropped for falling behind, or the exercise moved: say so
+				// and close.
+				code, why := websocket.CloseTryAgainLater, "too slow; reconnect with since"
+				if c.bye != "" {
+					code, why = websocket.CloseServiceRestart, c.bye
+				}
 				c.ws.SetWriteDeadline(time.Now().Add(writeWait))
-				c.ws.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseTryAgainLater, "too slow; reconnect with since"))
+				c.ws.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(code, why))
 				return
 			}
 			c.ws.SetWriteDeadline(time.Now().Add(writeWait))
@@ -204,46 +213,74 @@ func (c *conn) handle(ctx context.Context, data []byte) {
 		c.reply(errorMessage{Type: "error", ID: messageID(data), Code: string(engine.CodeInvalid), Message: err.Error()[len("protocol: "):]})
 		return
 	}
+	if err := mayJump(msg, c.sess); err != nil {
+		c.m.rejected.Add(1)
+		c.replyErr(msg.ID, err)
+		return
+	}
+	c.m.commands.Add(1)
+	seq, err := c.le.execute(ctx, c.sess, msg, data)
+	if err != nil {
+		c.m.rejected.Add(1)
+		c.replyErr(msg.ID, err)
+		return
+	}
+	c.reply(seqMessage{Type: "ack", ID: msg.ID, Seq: seq})
+}
+
+// execute carries out a client's jump or command for sess and returns the
+// seq of the log's last event it caused, once that is durable: an ack is a
+// promise that the action is in the log, whatever happens to the server.
+// When another server owns the exercise, the message is forwarded to it.
+func (le *liveExercise) execute(ctx context.Context, sess *Session, msg *clientMessage, raw []byte) (uint64, error) {
+	if err := mayJump(msg, sess); err != nil {
+		return 0, err
+	}
+	if le.remote != nil {
+		return le.remote.forward(ctx, le, sess, raw)
+	}
+	var seq uint64
 	switch msg.Type {
 	case "jump":
-		if c.sess.Role != engine.RoleFacilitator {
-			c.m.rejected.Add(1)
-			c.reply(errorMessage{Type: "error", ID: msg.ID, Code: string(engine.CodeForbidden), Message: "only a facilitator can jump the clock"})
-			return
+		var err error
+		if seq, err = le.runner.JumpToNext(ctx); err != nil {
+			return 0, err
 		}
-		c.m.commands.Add(1)
-		seq, err := c.le.runner.JumpToNext(ctx)
-		if err != nil {
-			c.m.rejected.Add(1)
-			c.replyErr(msg.ID, err)
-			return
-		}
-		c.le.pushStatus(ctx)
-		c.reply(seqMessage{Type: "ack", ID: msg.ID, Seq: seq})
 	case "command":
-		c.m.commands.Add(1)
-		evs, err := c.le.runner.Do(ctx, msg.Command.command(c.sess.Principal()))
+		evs, err := le.runner.Do(ctx, msg.Command.command(sess.Principal()))
 		if err != nil {
-			c.m.rejected.Add(1)
-			c.replyErr(msg.ID, err)
-			return
+			return 0, err
 		}
-		var seq uint64
 		if len(evs) > 0 {
 			seq = evs[len(evs)-1].Seq
 		}
-		// Acknowledge only what is durably written: an ack is a promise
-		// that the action is in the log, whatever happens to the server.
-		if err := c.le.persist.wait(ctx, seq); err != nil {
-			c.replyErr(msg.ID, err)
-			return
-		}
-		c.reply(seqMessage{Type: "ack", ID: msg.ID, Seq: seq})
-		switch msg.Command.Type {
-		case engine.CmdStart, engine.CmdPause, engine.CmdResume, engine.CmdSetSpeed, engine.CmdEnd, engine.CmdSetMode:
-			c.le.pushStatus(ctx)
-		}
 	}
+	if err := le.persist.wait(ctx, seq); err != nil {
+		return 0, err
+	}
+	if msg.Type == "jump" || changesStatus(msg.Command.Type) {
+		le.pushStatus(ctx)
+	}
+	return seq, nil
+}
+
+// mayJump refuses a jump of the clock by anyone but a facilitator.
+func mayJump(msg *clientMessage, sess *Session) error {
+	if msg.Type == "jump" && sess.Role != engine.RoleFacilitator {
+		return engine.Errorf(engine.CodeForbidden, "only a facilitator can jump the clock")
+	}
+	return nil
+}
+
+// changesStatus reports whether a command changes what the status shows
+// at once (the clock or a team's mode), so it is pushed without waiting for
+// the next tick.
+func changesStatus(t engine.CommandType) bool {
+	switch t {
+	case engine.CmdStart, engine.CmdPause, engine.CmdResume, engine.CmdSetSpeed, engine.CmdEnd, engine.CmdSetMode:
+		return true
+	}
+	return false
 }
 
 // codeTooMany is the error code of a rate-limited message.

@@ -4,6 +4,8 @@ import (
 	"context"
 	"maps"
 	"slices"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -12,29 +14,50 @@ import (
 	"cmesim/scenarios"
 )
 
-// liveExercise is one running exercise: the engine, played by a Runner on
-// its own goroutine, and the subscribers that goroutine fans events out to.
-// Fields marked "owner" are touched only on the runner's goroutine (inside
-// engine.Options.OnEvent or a Runner.Inspect function).
+// liveExercise is one exercise as this server serves it: the engine and
+// the subscribers its events fan out to. Either this server owns it, and a
+// Runner plays the engine on its own goroutine, or another server does
+// (remote is set), and a replica of the engine follows the log the owner
+// writes (see follower). Fields marked "owner" are touched only by whoever
+// plays the engine: the runner's goroutine (inside engine.Options.OnEvent
+// or a Runner.Inspect function) or the follower under its lock.
+//
+// Subscribers receive an event only once it is durable: a client never sees
+// an event that a crash could take back, so its view stays a prefix of the
+// log whichever server it reconnects to.
 type liveExercise struct {
 	id      string
 	created time.Time
 	scn     *scenarios.Scenario
 	codes   exerciseCodes
-	runner  *engine.Runner
+	runner  *engine.Runner // nil when another server owns the exercise
+	remote  *follower      // set when another server owns the exercise
 	metrics *metrics
 
 	persist *persister
+	// tick, if set, is told the owner's clock about once a second while
+	// the exercise runs (the cluster passes it on to the followers).
+	tick func(seq uint64, at time.Duration)
 
 	cancel context.CancelFunc
 	done   chan struct{}
+	// leaseUntil is when this server's lease of the exercise ends, by the
+	// local clock (Unix ns), in a cluster.
+	leaseUntil atomic.Int64
 
-	// owner: the exercise and the fan-out.
-	x       *engine.Exercise
-	encoded [][]byte           // encoded event message per seq-1, for replays
-	subs    map[*conn]struct{} // connected clients
-	// lastStaff is the staff status last broadcast.
+	// owner: the exercise.
+	x *engine.Exercise
+	// lastStaff is the staff status last broadcast (owner).
 	lastStaff *status
+
+	// The fan-out, guarded by fan: the encoded message and audience of
+	// every event published, how far they have been delivered, and the
+	// connected clients.
+	fan       sync.Mutex
+	encoded   [][]byte   // encoded event message per seq-1
+	audience  [][]string // the audience of each event, per seq-1
+	delivered uint64     // events up to this seq are durable and delivered
+	subs      map[*conn]struct{}
 }
 
 // exerciseCodes are the join codes of one exercise.
@@ -57,11 +80,13 @@ func newCodes(s *scenarios.Scenario) exerciseCodes {
 // newLiveExercise prepares the fan-out and persistence of an exercise; run
 // starts it once its engine exists.
 func newLiveExercise(id string, s *scenarios.Scenario, codes exerciseCodes, created time.Time, m *metrics, p *persister) *liveExercise {
-	return &liveExercise{
+	le := &liveExercise{
 		id: id, created: created, scn: s, codes: codes, metrics: m, persist: p,
 		subs: map[*conn]struct{}{},
 		done: make(chan struct{}),
 	}
+	p.onDurable = le.deliver
+	return le
 }
 
 // run starts playing x: its runner at the given pace (the clock stands
@@ -86,47 +111,78 @@ func (le *liveExercise) run(x *engine.Exercise, speed float64) {
 	go le.statusLoop(ctx)
 }
 
-// stop ends the runner, writes the rest of the log and waits for both.
-func (le *liveExercise) stop() {
+// stop ends the runner (or the follower), writes the rest of the log, waits
+// for both and closes the subscribers' connections with why, so that they
+// reconnect to whoever serves the exercise now.
+func (le *liveExercise) stop(why string) {
 	le.cancel()
 	<-le.done
 	<-le.persist.stopped
+	le.fan.Lock()
+	defer le.fan.Unlock()
+	for c := range le.subs {
+		c.bye = why
+		le.unsubscribe(c)
+	}
 }
 
-// record encodes an event for replays to reconnecting clients (owner).
-func (le *liveExercise) record(e *engine.Event) []byte {
+// inspect runs fn on the engine, serialised with everything else that
+// touches it; it fails once the exercise has stopped.
+func (le *liveExercise) inspect(ctx context.Context, fn func(*engine.Exercise)) error {
+	if le.remote != nil {
+		return le.remote.inspect(ctx, le, fn)
+	}
+	return le.runner.Inspect(ctx, fn)
+}
+
+// record encodes an event for the subscribers and for replays to
+// reconnecting clients (owner).
+func (le *liveExercise) record(e *engine.Event) {
 	msg := eventMessage{Type: "event", Seq: e.Seq, At: e.At, Event: e}
 	if e.Type == engine.EventInjectDelivered && le.x != nil {
 		msg.Inject = le.deliveredInject(e.Data.Inject, e.Team, e.Data.Expectations)
 	}
 	b := encode(msg)
+	le.fan.Lock()
 	le.encoded = append(le.encoded, b)
-	return b
+	le.audience = append(le.audience, e.Audience)
+	le.fan.Unlock()
 }
 
 // publish is the engine's OnEvent callback (owner): encode the event once
-// and queue it for every subscriber that may see it.
+// and hand it to the log's writer; deliver sends it on once it is durable.
 func (le *liveExercise) publish(e engine.Event) {
-	b := le.record(&e)
-	le.persist.add(e)
+	le.record(&e)
 	le.metrics.events.Add(1)
-	if len(le.subs) == 0 {
-		return
-	}
-	pm, err := websocket.NewPreparedMessage(websocket.TextMessage, b)
-	if err != nil {
-		return
-	}
-	for c := range le.subs {
-		if c.maySee(&e) {
-			le.queue(c, pm)
+	le.persist.add(e)
+}
+
+// deliver sends subscribers the events up to seq, which are durable, each
+// prepared once for all of them.
+func (le *liveExercise) deliver(seq uint64) {
+	le.fan.Lock()
+	defer le.fan.Unlock()
+	seq = min(seq, uint64(len(le.encoded)))
+	for ; le.delivered < seq; le.delivered++ {
+		if len(le.subs) == 0 {
+			continue
+		}
+		pm, err := websocket.NewPreparedMessage(websocket.TextMessage, le.encoded[le.delivered])
+		if err != nil {
+			continue
+		}
+		audience := le.audience[le.delivered]
+		for c := range le.subs {
+			if c.maySee(audience) {
+				le.queue(c, pm)
+			}
 		}
 	}
 }
 
 // queue hands a message to a subscriber, dropping a subscriber whose queue
 // is full: a slow client must not hold up the exercise. It reconnects and
-// resumes from its last sequence number.
+// resumes from its last sequence number. The caller holds fan.
 func (le *liveExercise) queue(c *conn, pm *websocket.PreparedMessage) {
 	select {
 	case c.send <- pm:
@@ -136,13 +192,21 @@ func (le *liveExercise) queue(c *conn, pm *websocket.PreparedMessage) {
 	}
 }
 
-// unsubscribe removes a subscriber and closes its queue (owner).
+// unsubscribe removes a subscriber and closes its queue; the caller holds
+// fan.
 func (le *liveExercise) unsubscribe(c *conn) {
 	if _, ok := le.subs[c]; !ok {
 		return
 	}
 	delete(le.subs, c)
 	close(c.send)
+}
+
+// leave removes a subscriber that disconnected.
+func (le *liveExercise) leave(c *conn) {
+	le.fan.Lock()
+	defer le.fan.Unlock()
+	le.unsubscribe(c)
 }
 
 // deliveredInject renders an inject for one receiving team.
@@ -178,25 +242,27 @@ func (le *liveExercise) partyName(id string) string {
 	return id
 }
 
-// subscribe registers c and returns what it missed since seq (owner), in
-// one step so no event can fall between the replay and the live stream.
-func (le *liveExercise) subscribe(c *conn, since uint64) [][]byte {
-	backlog := le.backlog(c, since)
-	le.subs[c] = struct{}{}
-	return backlog
-}
-
-// backlog returns the encoded events after since that c may see (owner, or
-// anyone once the exercise has ended).
-func (le *liveExercise) backlog(c *conn, since uint64) [][]byte {
+// subscribe registers c and returns the delivered events after since that
+// it may see and the seq they end at, in one step so that no event can fall
+// between the replay and the live stream.
+func (le *liveExercise) subscribe(c *conn, since uint64) ([][]byte, uint64) {
+	le.fan.Lock()
+	defer le.fan.Unlock()
 	var out [][]byte
-	events := le.x.Events()
-	for i := int(min(since, uint64(len(events)))); i < len(events); i++ {
-		if c.maySee(&events[i]) {
+	for i := min(since, le.delivered); i < le.delivered; i++ {
+		if c.maySee(le.audience[i]) {
 			out = append(out, le.encoded[i])
 		}
 	}
-	return out
+	le.subs[c] = struct{}{}
+	return out, le.delivered
+}
+
+// deliveredSeq returns the seq of the last event delivered.
+func (le *liveExercise) deliveredSeq() uint64 {
+	le.fan.Lock()
+	defer le.fan.Unlock()
+	return le.delivered
 }
 
 // ended reports whether the exercise is over and its runner gone: its log
@@ -226,20 +292,32 @@ func (le *liveExercise) statusLoop(ctx context.Context) {
 	}
 }
 
-// pushStatus sends every subscriber its status, on the owner goroutine.
+// pushStatus sends every subscriber its status, on the owner goroutine,
+// and tells tick the clock of a running exercise.
 func (le *liveExercise) pushStatus(ctx context.Context) {
-	le.runner.Inspect(ctx, le.broadcastStatus)
+	var seq uint64
+	var at time.Duration
+	running := false
+	le.inspect(ctx, func(x *engine.Exercise) {
+		le.broadcastStatus(x)
+		seq, at, running = x.State().Seq, x.Now(), x.State().Status == engine.StatusRunning
+	})
+	if running && le.tick != nil {
+		le.tick(seq, at)
+	}
 }
 
 // broadcastStatus builds the status of every audience (owner), encodes it
 // once per audience (staff, then each team) and queues it.
 func (le *liveExercise) broadcastStatus(x *engine.Exercise) {
-	if len(le.subs) == 0 {
+	if le.subscribers() == 0 {
 		return
 	}
 	staff := le.status(x, "")
 	le.lastStaff = staff
 	prepared := map[string]*websocket.PreparedMessage{}
+	le.fan.Lock()
+	defer le.fan.Unlock()
 	for c := range le.subs {
 		key := c.statusKey()
 		pm, ok := prepared[key]
@@ -249,6 +327,12 @@ func (le *liveExercise) broadcastStatus(x *engine.Exercise) {
 		}
 		le.queue(c, pm)
 	}
+}
+
+func (le *liveExercise) subscribers() int {
+	le.fan.Lock()
+	defer le.fan.Unlock()
+	return len(le.subs)
 }
 
 // latestStatus returns the staff status last broadcast, at most a second
@@ -267,20 +351,22 @@ func (le *liveExercise) statusMessage(x *engine.Exercise, staff *status, team st
 	if team != "" {
 		st = le.teamStatus(staff, team)
 	}
-	return encode(statusMessage{Type: "status", Seq: x.State().Seq, At: x.Now(), Status: st})
+	return encode(statusMessage{Type: "status", Seq: x.State().Seq, At: le.now(x), Status: st})
 }
 
 // status is the staff view of the exercise (owner).
 func (le *liveExercise) status(x *engine.Exercise, _ string) *status {
 	st := x.State()
 	sum := x.Summarize()
-	out := &status{Status: st.Status, Speed: st.Speed, Now: x.Now(), Duration: x.Duration()}
+	out := &status{Status: st.Status, Speed: st.Speed, Now: le.now(x), Duration: x.Duration()}
 	online := map[string][]string{}
+	le.fan.Lock()
 	for c := range le.subs {
 		if c.sess.Role == engine.RoleTrainee && !slices.Contains(online[c.sess.Team], c.sess.Name) {
 			online[c.sess.Team] = append(online[c.sess.Team], c.sess.Name)
 		}
 	}
+	le.fan.Unlock()
 	for _, t := range sum.Teams {
 		ts := teamStatus{ID: t.Team, Name: t.Name, Mode: t.Mode, Online: online[t.Team], Score: t.Score, MaxScore: t.MaxScore,
 			Met: t.Met, Late: t.Late, Missed: t.Missed + t.Wrong, Open: []openExpectation{}}
@@ -317,6 +403,15 @@ func (le *liveExercise) status(x *engine.Exercise, _ string) *status {
 		out.Releasable = append(out.Releasable, releasable{Inject: in.ID, Title: in.Title, PerTeam: slices.Contains(in.To, scenarios.ToTriggeringTeam)})
 	}
 	return out
+}
+
+// now is the exercise's virtual clock: the engine's, or for a follower the
+// owner's last reading when that is ahead of the log.
+func (le *liveExercise) now(x *engine.Exercise) time.Duration {
+	if le.remote != nil {
+		return max(x.Now(), le.remote.ownerClock())
+	}
+	return x.Now()
 }
 
 // teamStatus narrows the staff status to what one team may see.

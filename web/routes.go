@@ -36,6 +36,7 @@ func (s *Server) routes() {
 	mux.HandleFunc("GET /api/exercises/{id}", s.member(s.handleExercise))
 	mux.HandleFunc("GET /api/exercises/{id}/report", s.member(s.handleReport))
 	mux.HandleFunc("GET /api/exercises/{id}/ws", s.member(s.handleWS))
+	mux.HandleFunc("POST /api/exercises/{id}/commands", s.member(s.handleCommand))
 
 	mux.Handle("GET /", uiHandler())
 	s.mux = mux
@@ -102,6 +103,8 @@ func statusOf(code engine.ErrorCode) int {
 		return http.StatusUnauthorized
 	case codeTooMany:
 		return http.StatusTooManyRequests
+	case codeUnavailable:
+		return http.StatusServiceUnavailable
 	}
 	return http.StatusInternalServerError
 }
@@ -149,7 +152,10 @@ func (s *Server) sessionOf(r *http.Request) (*Session, bool) {
 	if err != nil {
 		return nil, false
 	}
-	return s.sessions.get(c.Value)
+	if sess, ok := s.sessions.get(c.Value); ok {
+		return sess, true
+	}
+	return s.clusterSession(c.Value) // signed in on another server?
 }
 
 // session requires a valid session.
@@ -275,7 +281,7 @@ func (s *Server) Exercises(ctx context.Context) []ExerciseInfo {
 			continue
 		}
 		info := ExerciseInfo{ID: id, Title: le.scn.Exercise.Title, Created: le.created, Codes: le.codes}
-		le.runner.Inspect(ctx, func(x *engine.Exercise) { info.Status = x.State().Status })
+		le.inspect(ctx, func(x *engine.Exercise) { info.Status = x.State().Status })
 		if info.Status == "" {
 			info.Status = engine.StatusEnded
 		}

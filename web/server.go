@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"context"
 	"crypto/subtle"
 	"encoding/json"
@@ -61,6 +62,9 @@ type Config struct {
 	// Store keeps exercises, their logs and sessions; nil keeps them in
 	// memory only (acknowledgements then do not wait for a disk).
 	Store store.Store
+	// Cluster, if set, makes this server one of several sharing Store,
+	// which must then implement store.Cluster (see ClusterConfig).
+	Cluster *ClusterConfig
 }
 
 // Server is the live-exercise HTTP server. Create it with New; it is an
@@ -88,6 +92,15 @@ type Server struct {
 
 	connMu sync.Mutex
 	conns  map[*conn]struct{} // open WebSockets, closed by Close
+
+	// With a cluster: the shared store, this server, the lease time, the
+	// client that forwards commands to other servers, and the cluster loop.
+	cluster     store.Cluster
+	holder      store.Holder
+	lease       time.Duration
+	forwarder   *http.Client
+	reloadMu    sync.Mutex    // one reload at a time
+	clusterDone chan struct{} // closed when the cluster loop stops; nil without one
 }
 
 // codeEntry is who a join code admits.
@@ -113,6 +126,23 @@ func New(cfg Config) (*Server, error) {
 		exercises: map[string]*liveExercise{}, codes: map[string]codeEntry{},
 		limiters: map[string]*rate.Limiter{}, ipCommands: map[string]*rate.Limiter{}, conns: map[*conn]struct{}{},
 	}
+	if cfg.Cluster != nil {
+		c, ok := cfg.Store.(store.Cluster)
+		if !ok {
+			return nil, errors.New("web: several servers need a store they can share (PostgreSQL)")
+		}
+		if cfg.Cluster.Holder.ID == "" || cfg.Cluster.Holder.Address == "" {
+			return nil, errors.New("web: a clustered server needs an id and an address the others can reach")
+		}
+		s.cluster, s.holder, s.lease = c, cfg.Cluster.Holder, cfg.Cluster.Lease
+		if s.lease == 0 {
+			s.lease = DefaultLease
+		}
+		if s.lease < 300*time.Millisecond {
+			return nil, errors.New("web: the lease must be at least 300ms")
+		}
+	}
+	s.forwarder = &http.Client{Timeout: 15 * time.Second}
 	s.upgrader = websocket.Upgrader{
 		// Small read buffers (client messages are small and rare) and write
 		// buffers lent from a pool only while a message is being written:
@@ -131,9 +161,16 @@ func New(cfg Config) (*Server, error) {
 // ServeHTTP serves the API, the WebSockets and the UI.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
 
-// Close stops every exercise and closes every WebSocket.
+// Close stops every exercise and closes every WebSocket. In a cluster it
+// then releases the leases of the exercises it owned, so that the other
+// servers take them over at once.
 func (s *Server) Close() {
 	s.cancel()
+	if s.clusterDone != nil {
+		<-s.clusterDone
+	}
+	s.reloadMu.Lock() // no reload in progress or to come
+	defer s.reloadMu.Unlock()
 	s.connMu.Lock()
 	for c := range s.conns {
 		c.ws.Close()
@@ -145,8 +182,15 @@ func (s *Server) Close() {
 		les = append(les, le)
 	}
 	s.mu.Unlock()
+	var owned []string
 	for _, le := range les {
-		le.stop()
+		le.stop("the server is shutting down; reconnecting")
+		if le.remote == nil && !le.x.Ended() {
+			owned = append(owned, le.id)
+		}
+	}
+	if s.cluster != nil {
+		s.releaseAll(owned)
 	}
 }
 
@@ -244,11 +288,20 @@ func (s *Server) CreateExercise(req CreateRequest) (*ExerciseInfo, error) {
 			return nil, fmt.Errorf("storing the exercise: %w", err)
 		}
 	}
-	le := newLiveExercise(id, scn, codes, created, s.metrics, newPersister(s.cfg.Store, id, 0, s.log))
+	le := s.newLive(id, scn, codes, created, 0)
+	if held, _, err := s.claim(s.ctx, le, nil); err != nil || !held {
+		return nil, cmp.Or(err, errors.New("another server holds the new exercise's lease"))
+	}
 	if err := s.launch(le, engine.Options{Seed: req.Seed, Humans: req.Humans}, speed); err != nil {
 		return nil, err
 	}
+	// Created means stored: wait for the first events to be written.
+	if err := le.persist.waitAll(s.ctx); err != nil {
+		le.stop("")
+		return nil, err
+	}
 	s.register(le)
+	s.notify(store.Notice{Kind: store.NoticeExercise, Exercise: id})
 	s.log.Info().Str("exercise", id).Str("scenario", scn.Exercise.ID).Msg("exercise created")
 	return &ExerciseInfo{ID: id, Title: scn.Exercise.Title, Created: le.created, Codes: le.codes}, nil
 }
@@ -266,17 +319,35 @@ func (s *Server) launch(le *liveExercise, opts engine.Options, speed float64) er
 		// Record the pace in the log, so every console and the report see it.
 		cmd := engine.Command{Type: engine.CmdSetSpeed, By: engine.Principal{Role: engine.RoleFacilitator, Name: "setup"}, Speed: speed}
 		if _, err := le.runner.Do(s.ctx, cmd); err != nil {
-			le.stop()
+			le.stop("")
 			return err
 		}
 	}
 	return nil
 }
 
-// register makes an exercise and its codes known to the server.
+// newLive prepares an exercise that this server may own: its log's writer
+// starts at durable, and losing the log to another writer reloads it.
+func (s *Server) newLive(id string, scn *scenarios.Scenario, codes exerciseCodes, created time.Time, durable uint64) *liveExercise {
+	le := newLiveExercise(id, scn, codes, created, s.metrics, newPersister(s.cfg.Store, id, durable, s.log))
+	if s.cluster != nil {
+		le.persist.onLost = func() { go s.reload(id, le, "the exercise moved to another server; reconnecting") }
+		le.tick = func(seq uint64, at time.Duration) {
+			s.notify(store.Notice{Kind: store.NoticeClock, Exercise: id, Seq: seq, At: at})
+		}
+	}
+	return le
+}
+
+// register makes an exercise and its codes known to the server, or
+// replaces the live copy of one it knows.
 func (s *Server) register(le *liveExercise) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if _, known := s.exercises[le.id]; known {
+		s.exercises[le.id] = le
+		return
+	}
 	s.exercises[le.id] = le
 	s.order = append(s.order, le.id)
 	s.codes[normalizeCode(le.codes.Facilitator)] = codeEntry{le.id, engine.RoleFacilitator, ""}
@@ -292,11 +363,20 @@ func (s *Server) register(le *liveExercise) {
 // stored sessions. An exercise that was running resumes paused, with its
 // clock where the log stopped: the facilitator resumes it. It returns how
 // many exercises were restored; one that cannot be rebuilt is logged and
-// skipped, never reset.
+// skipped, never reset. In a cluster, Restore first listens to the other
+// servers, takes the exercises nobody owns and follows the others, then
+// keeps doing so until Close.
 func (s *Server) Restore(ctx context.Context) (int, error) {
 	st := s.cfg.Store
 	if st == nil {
 		return 0, nil
+	}
+	var notices <-chan store.Notice
+	if s.cluster != nil {
+		var err error
+		if notices, err = s.cluster.Listen(s.ctx); err != nil {
+			return 0, fmt.Errorf("listening to the other servers: %w", err)
+		}
 	}
 	sessions, err := st.Sessions(ctx)
 	if err != nil {
@@ -308,7 +388,7 @@ func (s *Server) Restore(ctx context.Context) (int, error) {
 	}
 	n := 0
 	for i := range exercises {
-		if err := s.restore(ctx, &exercises[i]); err != nil {
+		if err := s.restore(ctx, &exercises[i], "the server restarted; resume when everyone is back"); err != nil {
 			s.log.Error().Err(err).Str("exercise", exercises[i].ID).Msg("cannot restore the exercise; it stays stored, untouched")
 			continue
 		}
@@ -317,10 +397,18 @@ func (s *Server) Restore(ctx context.Context) (int, error) {
 	for _, ss := range sessions {
 		s.sessions.load(&Session{Token: ss.Token, Exercise: ss.Exercise, Role: engine.Role(ss.Role), Team: ss.Team, Name: ss.Name, Expires: ss.Expires})
 	}
+	if notices != nil {
+		s.clusterDone = make(chan struct{})
+		go s.clusterLoop(notices)
+	}
 	return n, nil
 }
 
-func (s *Server) restore(ctx context.Context, meta *store.Exercise) error {
+// restore rebuilds a stored exercise from its log: as its owner if this
+// server can be (a running exercise then resumes paused, with why as the
+// reason; "" says the previous owner stopped), otherwise as a follower of
+// the server that owns it.
+func (s *Server) restore(ctx context.Context, meta *store.Exercise, why string) error {
 	scn, problems := scenarios.Parse(meta.Scenario, meta.Source)
 	if scn == nil {
 		return fmt.Errorf("its scenario no longer validates:\n%s", problems.Errors())
@@ -333,7 +421,14 @@ func (s *Server) restore(ctx context.Context, meta *store.Exercise) error {
 	if err != nil {
 		return err
 	}
-	le := newLiveExercise(meta.ID, scn, codes, meta.Created, s.metrics, newPersister(s.cfg.Store, meta.ID, uint64(len(events)), s.log))
+	le := s.newLive(meta.ID, scn, codes, meta.Created, uint64(len(events)))
+	held, owner, err := s.claim(ctx, le, events)
+	if err != nil {
+		return fmt.Errorf("claiming its lease: %w", err)
+	}
+	if !held {
+		return s.restoreFollower(le, meta, events, owner)
+	}
 	if len(events) == 0 {
 		// Stored, but the server stopped before its first event was
 		// written: start it afresh with the options it was created with.
@@ -348,6 +443,7 @@ func (s *Server) restore(ctx context.Context, meta *store.Exercise) error {
 		return err
 	}
 	le.x = x
+	le.delivered = uint64(len(events)) // stored, so durable
 	for i := range events {
 		le.record(&events[i])
 	}
@@ -357,14 +453,42 @@ func (s *Server) restore(ctx context.Context, meta *store.Exercise) error {
 	x.SetOnEvent(le.publish)
 	le.run(x, x.State().Speed)
 	if x.State().Status == engine.StatusRunning {
-		pause := engine.Command{Type: engine.CmdPause, By: engine.Principal{Role: engine.RoleFacilitator, Name: "server restart"}, Text: "the server restarted; resume when everyone is back"}
+		if why == "" {
+			why = "the server running the exercise stopped; resume when everyone is back"
+		}
+		pause := engine.Command{Type: engine.CmdPause, By: engine.Principal{Role: engine.RoleFacilitator, Name: "server"}, Text: why}
 		if _, err := le.runner.Do(ctx, pause); err != nil {
-			le.stop()
+			le.stop("")
 			return err
 		}
 	}
 	s.register(le)
 	s.log.Info().Str("exercise", meta.ID).Int("events", len(x.Events())).Str("status", string(x.State().Status)).Msg("exercise restored")
+	return nil
+}
+
+// restoreFollower rebuilds an exercise that another server owns, and
+// follows its log.
+func (s *Server) restoreFollower(le *liveExercise, meta *store.Exercise, events []engine.Event, owner string) error {
+	var x *engine.Exercise
+	var err error
+	if len(events) == 0 { // its owner has not written the first event yet
+		x, err = engine.New(le.scn, engine.Options{Seed: meta.Seed, Humans: meta.Humans})
+	} else {
+		x, err = engine.Rerun(le.scn, events, nil)
+	}
+	if err != nil {
+		return err
+	}
+	le.persist = newPersister(nil, meta.ID, 0, s.log)
+	le.tick = nil
+	le.x = x
+	for _, e := range x.Events() {
+		le.record(&e)
+	}
+	s.follow(le, x, uint64(len(events)), owner)
+	s.register(le)
+	s.log.Info().Str("exercise", meta.ID).Int("events", len(events)).Str("owner", owner).Msg("following the exercise")
 	return nil
 }
 
@@ -463,7 +587,8 @@ func (s *Server) newSession(exercise string, role engine.Role, team, name string
 	return sess
 }
 
-// endSession signs a session out, here and in the store.
+// endSession signs a session out, here, in the store and on the other
+// servers.
 func (s *Server) endSession(token string) {
 	s.sessions.delete(token)
 	if s.cfg.Store != nil {
@@ -471,22 +596,22 @@ func (s *Server) endSession(token string) {
 			s.log.Error().Err(err).Msg("deleting a session failed")
 		}
 	}
+	s.notify(store.Notice{Kind: store.NoticeSignOut, Token: token})
 }
 
-// copyEvents returns a copy of an exercise's log, taken on its goroutine.
+// copyEvents returns a copy of an exercise's log as far as it is durable.
 func (le *liveExercise) copyEvents(ctx context.Context) ([]engine.Event, error) {
 	var events []engine.Event
-	err := le.runner.Inspect(ctx, func(x *engine.Exercise) { events = slices.Clone(x.Events()) })
-	if err != nil {
+	err := le.inspect(ctx, func(x *engine.Exercise) { events = slices.Clone(x.Events()) })
+	if err != nil && le.ended() {
 		// The runner has stopped (the exercise ended): its log is final and
 		// no goroutine changes it any more.
-		select {
-		case <-le.done:
-			return slices.Clone(le.x.Events()), nil
-		default:
-		}
+		events, err = slices.Clone(le.x.Events()), nil
 	}
-	return events, err
+	if err != nil {
+		return nil, err
+	}
+	return events[:min(len(events), int(le.deliveredSeq()))], nil
 }
 
 // drain discards a request body's rest so the connection can be reused.

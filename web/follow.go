@@ -1,0 +1,257 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"cmesim/engine"
+	"cmesim/scenarios"
+	"cmesim/store"
+)
+
+// forwardedHeader marks a request one server forwards to another, so that
+// the receiver never forwards it again.
+const forwardedHeader = "X-Cmesim-Forwarded"
+
+// follower serves an exercise that another server owns. A replica of the
+// engine, rebuilt from the stored log, follows the log as the owner writes
+// it (engine.Exercise.Follow): this server's clients see the same events,
+// each once it is durable, and the same status as the owner's clients.
+// Their commands are forwarded to the owner over HTTP, as any client could
+// send them.
+type follower struct {
+	st  store.Store
+	log zerolog.Logger
+
+	// mu serialises the replica and its fan-out, as the runner goroutine
+	// does for an exercise this server owns.
+	mu      sync.Mutex
+	seq     uint64        // the log is followed up to here
+	changed chan struct{} // closed and replaced when seq moves
+	failed  error         // set when the log cannot be followed
+
+	owner   atomic.Pointer[string] // the owner's base URL, "" if unknown
+	clock   atomic.Int64           // the owner's last clock notice (virtual ns)
+	wake    chan struct{}
+	stopped chan struct{}
+	client  *http.Client
+}
+
+// follow starts le as a follower of the exercise x replays, whose stored log
+// ends at seq, with the owner at address ("" if unknown).
+func (s *Server) follow(le *liveExercise, x *engine.Exercise, seq uint64, address string) {
+	f := &follower{st: s.cfg.Store, log: s.log, seq: seq, changed: make(chan struct{}),
+		wake: make(chan struct{}, 1), stopped: make(chan struct{}), client: s.forwarder}
+	f.owner.Store(&address)
+	le.remote = f
+	le.x = x
+	x.SetOnEvent(le.publish)
+	ctx, cancel := context.WithCancel(context.Background())
+	le.cancel = cancel
+	le.deliver(seq)
+	go func() {
+		defer close(le.done)
+		defer close(f.stopped)
+		defer close(le.persist.stopped) // a follower writes nothing
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-f.wake:
+				if err := f.catchUp(ctx, le); err != nil && ctx.Err() == nil {
+					s.log.Error().Err(err).Str("exercise", le.id).Msg("cannot follow the exercise's log; reloading it")
+					go s.reload(le.id, le, "this server lost track of the exercise; reconnecting")
+					<-ctx.Done()
+					return
+				}
+			}
+		}
+	}()
+	go le.statusLoop(ctx)
+}
+
+// poke makes the follower read the log's new events.
+func (f *follower) poke() {
+	select {
+	case f.wake <- struct{}{}:
+	default:
+	}
+}
+
+// setOwner records where the owner can be reached.
+func (f *follower) setOwner(address string) { f.owner.Store(&address) }
+
+// ownerClock is the owner's virtual clock at its last notice.
+func (f *follower) ownerClock() time.Duration { return time.Duration(f.clock.Load()) }
+
+// catchUp reads the events written since the last read and follows them,
+// then delivers them to the subscribers.
+func (f *follower) catchUp(ctx context.Context, le *liveExercise) error {
+	f.mu.Lock()
+	since := f.seq
+	f.mu.Unlock()
+	events, err := f.st.Events(ctx, le.id, since)
+	if err != nil || len(events) == 0 {
+		return err // a read error is retried at the next notice or tick
+	}
+	f.mu.Lock()
+	if err := le.x.Follow(events); err != nil {
+		f.failed = err
+		close(f.changed)
+		f.changed = make(chan struct{})
+		f.mu.Unlock()
+		return err
+	}
+	f.seq = events[len(events)-1].Seq
+	close(f.changed)
+	f.changed = make(chan struct{})
+	f.mu.Unlock()
+	le.deliver(f.seq)
+	return nil
+}
+
+// inspect runs fn on the replica.
+func (f *follower) inspect(ctx context.Context, le *liveExercise, fn func(*engine.Exercise)) error {
+	select {
+	case <-f.stopped:
+		return engine.Errorf(codeUnavailable, "the exercise is moving to another server; reconnect")
+	case <-ctx.Done():
+		return ctx.Err()
+	default:
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	fn(le.x)
+	return nil
+}
+
+// waitFor waits until the log is followed up to seq, so that a client has
+// the event of its action before the ack, as it would from the owner. It
+// gives up quietly after a while: the ack's promise (durability) holds
+// anyway.
+func (f *follower) waitFor(ctx context.Context, seq uint64) {
+	f.poke()
+	timeout := time.NewTimer(5 * time.Second)
+	defer timeout.Stop()
+	for {
+		f.mu.Lock()
+		done, changed := f.seq >= seq || f.failed != nil, f.changed
+		f.mu.Unlock()
+		if done {
+			return
+		}
+		select {
+		case <-changed:
+		case <-timeout.C:
+			return
+		case <-ctx.Done():
+			return
+		case <-f.stopped:
+			return
+		}
+	}
+}
+
+// commandReply is the answer of POST /api/exercises/{id}/commands.
+type commandReply struct {
+	Seq uint64 `json:"seq"`
+}
+
+// forward sends a client's message to the server that owns the exercise,
+// as sess, and returns the seq it acknowledged.
+func (f *follower) forward(ctx context.Context, le *liveExercise, sess *Session, raw []byte) (uint64, error) {
+	owner := *f.owner.Load()
+	if owner == "" {
+		return 0, engine.Errorf(codeUnavailable, "no server is running the exercise right now; try again in a few seconds")
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, owner+"/api/exercises/"+url.PathEscape(le.id)+"/commands", bytes.NewReader(raw))
+	if err != nil {
+		return 0, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set(forwardedHeader, "1")
+	req.AddCookie(&http.Cookie{Name: SessionCookie, Value: sess.Token})
+	resp, err := f.client.Do(req)
+	if err != nil {
+		f.log.Warn().Err(err).Str("exercise", le.id).Str("owner", owner).Msg("forwarding a command failed")
+		return 0, engine.Errorf(codeUnavailable, "the server running the exercise does not answer; it moves to another server within seconds: try again")
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxJSONBody))
+	if err != nil {
+		return 0, engine.Errorf(codeUnavailable, "the server running the exercise broke off its answer; try again")
+	}
+	if resp.StatusCode != http.StatusOK {
+		var e struct {
+			Error apiError `json:"error"`
+		}
+		if json.Unmarshal(body, &e) != nil || e.Error.Code == "" {
+			return 0, engine.Errorf(codeUnavailable, "the server running the exercise answered %s; try again", resp.Status)
+		}
+		return 0, engine.Errorf(engine.ErrorCode(e.Error.Code), "%s", e.Error.Message)
+	}
+	var ok commandReply
+	if err := json.Unmarshal(body, &ok); err != nil {
+		return 0, fmt.Errorf("forwarding to %s: unreadable answer: %w", owner, err)
+	}
+	f.waitFor(ctx, ok.Seq)
+	return ok.Seq, nil
+}
+
+// handleCommand applies one client message (the WebSocket protocol's
+// "command" or "jump") sent over HTTP and answers with the seq it caused,
+// once durable. A server that does not own the exercise forwards it to the
+// one that does, once.
+func (s *Server) handleCommand(w http.ResponseWriter, r *http.Request, sess *Session, le *liveExercise) {
+	if !s.ipCommandLimiter(r).Allow() {
+		s.writeError(w, engine.Errorf(codeTooMany, "too many messages; slow down"))
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxMessageSize))
+	if err != nil {
+		s.writeError(w, engine.Errorf(engine.CodeInvalid, "the message is larger than %d bytes", MaxMessageSize))
+		return
+	}
+	msg, err := decodeClientMessage(body)
+	if err != nil {
+		s.writeError(w, engine.Errorf(engine.CodeInvalid, "%s", err.Error()[len("protocol: "):]))
+		return
+	}
+	if le.remote != nil && r.Header.Get(forwardedHeader) != "" {
+		s.writeError(w, engine.Errorf(codeUnavailable, "this server no longer runs the exercise; try again"))
+		return
+	}
+	if err := mayJump(msg, sess); err != nil {
+		s.metrics.rejected.Add(1)
+		s.writeError(w, err)
+		return
+	}
+	s.metrics.commands.Add(1)
+	seq, err := le.execute(r.Context(), sess, msg, body)
+	if err != nil {
+		s.metrics.rejected.Add(1)
+		s.writeError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, commandReply{Seq: seq})
+}
+
+// replica rebuilds an exercise from its stored log, for a follower or a new
+// owner.
+func replica(scn *scenarios.Scenario, events []engine.Event) (*engine.Exercise, error) {
+	if len(events) == 0 {
+		return nil, errors.New("its log is empty")
+	}
+	return engine.Rerun(scn, events, nil)
+}
