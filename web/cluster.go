@@ -51,6 +51,10 @@ func (s *Server) clusterLoop(notices <-chan store.Notice) {
 			s.notice(n)
 		case <-tick.C:
 			s.tendLeases()
+		case id := <-s.expiring:
+			if le, ok := s.exercise(id); ok {
+				s.tendLease(le)
+			}
 		}
 	}
 }
@@ -160,6 +164,17 @@ func (s *Server) tendLease(le *liveExercise) {
 	}
 	if lease.Holder.ID != "" && lease.Left > 0 {
 		le.remote.setOwner(lease.Holder.Address)
+		if lease.Left < s.lease/3 {
+			// It expires before the next tick: look again right after, so
+			// that an exercise whose owner died waits no longer than the
+			// lease.
+			time.AfterFunc(lease.Left+10*time.Millisecond, func() {
+				select {
+				case s.expiring <- le.id:
+				default:
+				}
+			})
+		}
 		return
 	}
 	lease, err = s.cluster.Claim(ctx, le.id, s.holder, s.lease)

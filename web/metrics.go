@@ -25,14 +25,20 @@ type metrics struct {
 	joinsFailed atomic.Int64 // failed join attempts
 }
 
-// write prints the metrics in the Prometheus text exposition format.
-func (m *metrics) write(w io.Writer) error {
+// write prints the metrics in the Prometheus text exposition format, with
+// the number of exercises this server runs (owns) and follows.
+func (m *metrics) write(w io.Writer, owned, following int64) error {
+	var own, follow atomic.Int64
+	own.Store(owned)
+	follow.Store(following)
 	for _, s := range []struct {
 		name, kind, help string
 		v                *atomic.Int64
 	}{
 		{"cmesim_websocket_connections", "gauge", "Open WebSocket connections.", &m.connections},
 		{"cmesim_exercises", "gauge", "Exercises loaded on this server.", &m.exercises},
+		{"cmesim_exercises_running", "gauge", "Exercises this server runs: all of them, unless it shares its store with other servers.", &own},
+		{"cmesim_exercises_following", "gauge", "Exercises another server runs, whose log this one follows.", &follow},
 		{"cmesim_events_total", "counter", "Events appended to exercise logs.", &m.events},
 		{"cmesim_commands_total", "counter", "Commands received over WebSockets.", &m.commands},
 		{"cmesim_rejected_total", "counter", "Messages and commands rejected.", &m.rejected},

@@ -213,7 +213,17 @@ func (s *Server) handleReady(w http.ResponseWriter, _ *http.Request) {
 
 func (s *Server) handleMetrics(w http.ResponseWriter, _ *http.Request) {
 	w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-	s.metrics.write(w)
+	var owned, following int64
+	s.mu.RLock()
+	for _, le := range s.exercises {
+		if le.remote != nil {
+			following++
+		} else {
+			owned++
+		}
+	}
+	s.mu.RUnlock()
+	s.metrics.write(w, owned, following)
 }
 
 func (s *Server) handleAdminLogin(w http.ResponseWriter, r *http.Request) {

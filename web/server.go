@@ -99,6 +99,7 @@ type Server struct {
 	holder      store.Holder
 	lease       time.Duration
 	forwarder   *http.Client
+	expiring    chan string   // exercises whose owner's lease is about to expire
 	reloadMu    sync.Mutex    // one reload at a time
 	clusterDone chan struct{} // closed when the cluster loop stops; nil without one
 }
@@ -143,6 +144,7 @@ func New(cfg Config) (*Server, error) {
 		}
 	}
 	s.forwarder = &http.Client{Timeout: 15 * time.Second}
+	s.expiring = make(chan string, 64)
 	s.upgrader = websocket.Upgrader{
 		// Small read buffers (client messages are small and rare) and write
 		// buffers lent from a pool only while a message is being written:

@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/spf13/cobra"
 
 	"cmesim/store"
@@ -61,6 +62,8 @@ running one resumes paused, and every acknowledged action is in its log.`,
 	f.String("allowed-origins", "", "extra browser origins allowed to open WebSockets, comma separated (env CMESIM_ALLOWED_ORIGINS)")
 	f.String("data", "", "directory of the exercise store (default $XDG_DATA_HOME/cmesim or ~/.local/share/cmesim; env CMESIM_DATA_DIR)")
 	f.String("store", "", "a postgres:// URL to keep exercises in PostgreSQL instead of SQLite (env CMESIM_STORE)")
+	f.String("advertise", "", "with a PostgreSQL store, the base URL other servers reach this one at (env CMESIM_ADVERTISE)")
+	f.String("lease", "", "with a PostgreSQL store, how long an exercise waits for a new server when its own dies (default 15s; env CMESIM_LEASE)")
 	f.String("tls-cert", "", "PEM certificate `file`; with --tls-key, serve HTTPS (env CMESIM_TLS_CERT)")
 	f.String("tls-key", "", "PEM private key `file` (env CMESIM_TLS_KEY)")
 	f.StringVar(&opts.exercise, "exercise", "grid-ransomware", "bundled scenario to create an exercise of at start, or none")
@@ -98,7 +101,26 @@ func (a *app) serve(ctx context.Context, opts serveOptions) error {
 		return fmt.Errorf("serve: opening the exercise store: %w", err)
 	}
 	defer db.Close()
-	srv, err := web.New(web.Config{AdminKey: key, AllowedOrigins: origins, SecureCookies: useTLS, Log: a.log, Store: db})
+	ln, err := net.Listen("tcp", a.cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	defer ln.Close()
+	scheme := "http://"
+	if useTLS {
+		scheme = "https://"
+	}
+	base := scheme + linkHost(ln.Addr().String())
+	var cluster *web.ClusterConfig
+	if _, shared := db.(store.Cluster); shared {
+		advertise := a.cfg.Advertise
+		if advertise == "" {
+			advertise = scheme + advertiseHost(ln.Addr().String())
+		}
+		cluster = &web.ClusterConfig{Holder: store.Holder{ID: uuid.NewString(), Address: advertise}, Lease: a.cfg.LeaseDuration()}
+		a.log.Info().Str("advertise", advertise).Str("lease", a.cfg.Lease).Msg("sharing the store with other servers")
+	}
+	srv, err := web.New(web.Config{AdminKey: key, AllowedOrigins: origins, SecureCookies: useTLS, Log: a.log, Store: db, Cluster: cluster})
 	if err != nil {
 		return err
 	}
@@ -108,15 +130,6 @@ func (a *app) serve(ctx context.Context, opts serveOptions) error {
 		return fmt.Errorf("serve: restoring exercises: %w", err)
 	}
 	a.log.Info().Str("store", where).Int("exercises", restored).Msg("exercise store open")
-	ln, err := net.Listen("tcp", a.cfg.Listen)
-	if err != nil {
-		return fmt.Errorf("serve: %w", err)
-	}
-	scheme := "http://"
-	if useTLS {
-		scheme = "https://"
-	}
-	base := scheme + linkHost(ln.Addr().String())
 	var fac *web.ExerciseInfo
 	if opts.exercise != "" && opts.exercise != "none" && restored == 0 {
 		if fac, err = srv.CreateExercise(web.CreateRequest{Scenario: opts.exercise, Seed: 1, Speed: opts.speed}); err != nil {
@@ -190,6 +203,21 @@ func linkHost(addr string) string {
 	}
 	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
 		host = "localhost"
+	}
+	return net.JoinHostPort(host, port)
+}
+
+// advertiseHost is the host:port other machines reach a listening address
+// at: a wildcard host becomes this machine's name.
+func advertiseHost(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return addr
+	}
+	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+		if name, err := os.Hostname(); err == nil {
+			host = name
+		}
 	}
 	return net.JoinHostPort(host, port)
 }

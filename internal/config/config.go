@@ -14,11 +14,13 @@ import (
 	"fmt"
 	"io/fs"
 	"net"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
@@ -67,6 +69,14 @@ type Config struct {
 	// Store chooses the exercise store: empty for embedded SQLite in
 	// DataDir, or a postgres:// URL.
 	Store string
+	// Advertise is the base URL at which the other servers sharing a
+	// PostgreSQL store reach this one; empty means http(s)://this host and
+	// the listening port.
+	Advertise string
+	// Lease is how long an exercise waits for a new owner when the server
+	// running it dies, with several servers on one PostgreSQL store (a Go
+	// duration such as "15s").
+	Lease string
 	// TLSCert and TLSKey, both set, make cmesim serve HTTPS with these PEM
 	// files (and mark cookies Secure).
 	TLSCert string
@@ -103,6 +113,8 @@ var keys = []key{
 	{name: "admin_key", flag: "admin-key", def: "", field: func(c *Config) *string { return &c.AdminKey }, check: checkAdminKey},
 	{name: "allowed_origins", flag: "allowed-origins", def: "", field: func(c *Config) *string { return &c.AllowedOrigins }, check: checkOrigins},
 	{name: "store", flag: "store", def: "", field: func(c *Config) *string { return &c.Store }, check: checkStore},
+	{name: "advertise", flag: "advertise", def: "", field: func(c *Config) *string { return &c.Advertise }, check: checkAdvertise},
+	{name: "lease", flag: "lease", def: "15s", field: func(c *Config) *string { return &c.Lease }, check: checkLease},
 	{name: "tls_cert", flag: "tls-cert", def: "", field: func(c *Config) *string { return &c.TLSCert }, check: checkFile},
 	{name: "tls_key", flag: "tls-key", def: "", field: func(c *Config) *string { return &c.TLSKey }, check: checkFile},
 }
@@ -113,6 +125,33 @@ func checkStore(v string) (string, error) {
 		return v, nil
 	}
 	return "", errors.New(`must be empty (embedded SQLite in data_dir) or a postgres:// URL`)
+}
+
+// checkAdvertise accepts "" or an http(s) base URL without a path.
+func checkAdvertise(v string) (string, error) {
+	if v == "" {
+		return v, nil
+	}
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || strings.Trim(u.Path, "/") != "" || u.RawQuery != "" {
+		return "", errors.New("must be the base URL other servers reach this one at, such as http://10.0.0.5:8080")
+	}
+	return strings.TrimRight(v, "/"), nil
+}
+
+// checkLease accepts a duration from 1s to 10m.
+func checkLease(v string) (string, error) {
+	d, err := time.ParseDuration(v)
+	if err != nil || d < time.Second || d > 10*time.Minute {
+		return "", errors.New("must be a duration from 1s to 10m, such as 15s")
+	}
+	return d.String(), nil
+}
+
+// LeaseDuration is Lease as a duration.
+func (c Config) LeaseDuration() time.Duration {
+	d, _ := time.ParseDuration(c.Lease)
+	return d
 }
 
 // checkFile accepts "" or the path of a readable file.
