@@ -225,7 +225,10 @@ func (c *conn) handle(ctx context.Context, data []byte) {
 		c.replyErr(msg.ID, err)
 		return
 	}
-	c.reply(seqMessage{Type: "ack", ID: msg.ID, Seq: seq})
+	ack := encode(seqMessage{Type: "ack", ID: msg.ID, Seq: seq})
+	if !c.le.queueAfterEvents(c, ack) {
+		c.replyBytes(ack) // dropped meanwhile: the writer is closing anyway
+	}
 }
 
 // execute carries out a client's jump or command for sess and returns the
@@ -297,9 +300,11 @@ func (c *conn) replyErr(id string, err error) {
 
 // reply queues an answer for the writer; a client that does not read its
 // answers is not waited for.
-func (c *conn) reply(v any) {
+func (c *conn) reply(v any) { c.replyBytes(encode(v)) }
+
+func (c *conn) replyBytes(b []byte) {
 	select {
-	case c.replies <- encode(v):
+	case c.replies <- b:
 	case <-time.After(writeWait):
 	}
 }

@@ -113,11 +113,13 @@ func (f *follower) catchUp(ctx context.Context, le *liveExercise) error {
 		f.mu.Unlock()
 		return err
 	}
+	// Deliver before saying the log is followed, so that a forwarded
+	// command's ack never overtakes its event.
 	f.seq = events[len(events)-1].Seq
+	le.deliver(f.seq)
 	close(f.changed)
 	f.changed = make(chan struct{})
 	f.mu.Unlock()
-	le.deliver(f.seq)
 	return nil
 }
 

@@ -202,6 +202,24 @@ func (le *liveExercise) unsubscribe(c *conn) {
 	close(c.send)
 }
 
+// queueAfterEvents queues a message for c behind the events already queued
+// for it: an ack of seq then always follows the event with seq, which was
+// delivered before the ack was made. It reports false if c is no longer
+// subscribed.
+func (le *liveExercise) queueAfterEvents(c *conn, b []byte) bool {
+	pm, err := websocket.NewPreparedMessage(websocket.TextMessage, b)
+	if err != nil {
+		return false
+	}
+	le.fan.Lock()
+	defer le.fan.Unlock()
+	if _, ok := le.subs[c]; !ok {
+		return false
+	}
+	le.queue(c, pm)
+	return true
+}
+
 // leave removes a subscriber that disconnected.
 func (le *liveExercise) leave(c *conn) {
 	le.fan.Lock()

@@ -3,11 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/url"
 	"os"
 	"os/exec"
 	"strings"
@@ -22,6 +20,7 @@ import (
 	"cmesim/engine"
 	"cmesim/scenarios"
 	"cmesim/store/postgres"
+	"cmesim/store/postgres/pgtest"
 )
 
 // takeoverLease is the lease of the servers in TestTakeover.
@@ -40,7 +39,7 @@ func TestTakeover(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs two servers on PostgreSQL")
 	}
-	dbURL := takeoverDatabase(t)
+	dbURL := pgtest.NewDatabase(t)
 	bin := buildBinary(t)
 	a := startClustered(t, bin, dbURL)
 	b := startClustered(t, bin, dbURL)
@@ -188,36 +187,6 @@ func TestTakeover(t *testing.T) {
 	}
 	t.Logf("takeover %v after the kill (lease %v); %d events; acks: Maria %d, Ana %d, Luis %d",
 		took.Round(time.Millisecond), takeoverLease, len(events), maria.ackCount(), ana.ackCount(), luis.ackCount())
-}
-
-// takeoverDatabase creates an empty database on the test's PostgreSQL
-// server, dropped at the end, and returns its URL.
-func takeoverDatabase(t *testing.T) string {
-	t.Helper()
-	base := os.Getenv("CMESIM_TEST_POSTGRES")
-	if base == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("CMESIM_TEST_POSTGRES is not set; scripts/test.sh starts a PostgreSQL for the tests")
-		}
-		t.Skip("set CMESIM_TEST_POSTGRES (scripts/test.sh does) to test several servers on PostgreSQL")
-	}
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, base)
-	if err != nil {
-		t.Fatalf("connecting to CMESIM_TEST_POSTGRES: %v", err)
-	}
-	t.Cleanup(func() { conn.Close(context.Background()) })
-	name := "cmesim_takeover_" + strings.ToLower(rand.Text()[:12])
-	if _, err := conn.Exec(ctx, "CREATE DATABASE "+name); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { conn.Exec(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)") })
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	u.Path = "/" + name
-	return u.String()
 }
 
 // startClustered starts `cmesim serve` on the shared database.

@@ -1,0 +1,184 @@
+package web_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"cmesim/engine"
+	"cmesim/store"
+	"cmesim/store/postgres"
+	"cmesim/store/postgres/pgtest"
+	"cmesim/web"
+)
+
+// clusterLease is the lease of the servers of the cluster tests: short, so
+// that tests of a lost owner are quick.
+const clusterLease = time.Second
+
+// clusteredServer starts a server that shares the PostgreSQL database at
+// url with others; close stops it (gracefully: it releases its leases).
+func clusteredServer(t *testing.T, url string) (srv *testServer, close func()) {
+	t.Helper()
+	db, err := postgres.Open(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var handler http.Handler = http.NotFoundHandler()
+	ts := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { handler.ServeHTTP(w, r) }))
+	holder := store.Holder{ID: uuid.NewString(), Address: "http://" + ts.Listener.Addr().String()}
+	s, err := web.New(web.Config{AdminKey: adminKey, Store: db, Cluster: &web.ClusterConfig{Holder: holder, Lease: clusterLease}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Restore(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	handler = s
+	ts.Start()
+	var closed bool
+	close = func() {
+		if closed {
+			return
+		}
+		closed = true
+		ts.Close()
+		s.Close()
+		db.Close()
+	}
+	t.Cleanup(close)
+	return &testServer{Server: s, URL: ts.URL}, close
+}
+
+// on returns a client with c's cookies that talks to another server.
+func (c *client) on(srv *testServer) *client {
+	return &client{srv: srv, jar: c.jar, http: &http.Client{Jar: c.jar, Timeout: waitTimeout}, who: c.who}
+}
+
+// eventually waits for cond, failing the test with what after waitTimeout.
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(waitTimeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// lastEvent returns the seq of the last event w received.
+func lastEvent(w *wsClient) uint64 {
+	var seq uint64
+	for _, m := range w.all {
+		if m.isEvent("") {
+			seq = max(seq, m.Seq)
+		}
+	}
+	return seq
+}
+
+// TestCluster runs two servers on one PostgreSQL database. The exercise
+// belongs to the server that created it; the other follows its log: its
+// clients see the same events, their commands are forwarded and
+// acknowledged, sessions work on both and signing out ends them on both.
+// When the owner shuts down, the other takes the exercise over at once;
+// its clients reconnect, the exercise resumes paused where it was, and
+// nothing acknowledged is lost.
+func TestCluster(t *testing.T) {
+	url := pgtest.NewDatabase(t)
+	a, closeA := clusteredServer(t, url)
+	b, _ := clusteredServer(t, url)
+
+	ex := mustCreate(t, a, "co-csirt", "pe-csirt")
+	eventually(t, "a running the exercise and b following it", func() bool {
+		return a.metrics(t)["cmesim_exercises_running"] == 1 && b.metrics(t)["cmesim_exercises_following"] == 1
+	})
+
+	fac := join(t, a, ex.Codes.Facilitator, "Fran")
+	ana := join(t, b, ex.Codes.Teams["co-csirt"], "Ana") // signs in on the follower
+	fw := dial(t, fac, ex.ID, 0)
+	aw := dial(t, ana, ex.ID, 0)
+	fw.mustAck(t, cmd{"type": "start"})
+	fw.jump(t) // I01 reaches co-csirt
+	aw.next(t, isEvent(engine.EventInjectDelivered, "I01"))
+
+	// Ana's command goes through b to a; she has its event before the ack.
+	ack := aw.mustAck(t, cmd{"type": "acknowledge", "inject": "I01"})
+	gotEvent := false
+	for _, m := range aw.all {
+		gotEvent = gotEvent || (m.isEvent("") && m.Seq == ack.Seq)
+		if m.Type == "ack" && m.ID == ack.ID && !gotEvent {
+			t.Fatalf("b acknowledged seq %d before sending its event", ack.Seq)
+		}
+	}
+	acked := fw.find(t, func(m message) bool { return m.isEvent(engine.EventAction) && m.Seq <= ack.Seq && m.Event.Data.Command.By.Name == "Ana" })
+	if acked.Event.Data.Command.Type != engine.CmdAcknowledge {
+		t.Fatalf("a has Ana's action %s, want her acknowledgement", acked)
+	}
+	aw.mustReject(t, "forbidden", cmd{"type": "pause"}) // the owner judges, as for its own clients
+	expectError(t, aw.jump(t), "forbidden")
+
+	// The same commands over HTTP, on either server.
+	var reply struct{ Seq uint64 }
+	resp := ana.on(a).postJSON(t, "/api/exercises/"+ex.ID+"/commands", map[string]any{"type": "command", "command": map[string]string{"type": "classify", "inject": "I01", "category": "phishing", "severity": "medium"}}, &reply)
+	if resp.StatusCode != http.StatusOK || reply.Seq <= ack.Seq {
+		t.Fatalf("classify over HTTP on a (Ana signed in on b): %d %s", resp.StatusCode, resp.body)
+	}
+	aw.event(t, reply.Seq)
+	aw.find(t, func(m message) bool {
+		return m.isEvent(engine.EventAction) && m.Seq > ack.Seq && m.Event.Data.Command.Type == engine.CmdClassify
+	})
+
+	// A follower's clients see the status and clock of the exercise.
+	st := aw.next(t, func(m message) bool { return m.Type == "status" && m.Status != nil && m.Status.Status == engine.StatusRunning })
+	if len(st.Status.Teams) != 1 || st.Status.Teams[0].ID != "co-csirt" || !strings.Contains(strings.Join(st.Status.Teams[0].Online, ","), "Ana") {
+		t.Fatalf("b's status for Ana = %s", st)
+	}
+
+	// Sign out on b ends the session on a too.
+	eve := join(t, b, ex.Codes.Evaluator, "Eve")
+	if r := eve.on(a).get(t, "/api/session", nil); r.StatusCode != http.StatusOK {
+		t.Fatalf("b's session on a: %d %s", r.StatusCode, r.body)
+	}
+	eve.postJSON(t, "/api/logout", map[string]string{}, nil)
+	eventually(t, "the session signed out on b to end on a", func() bool {
+		return eve.on(a).get(t, "/api/session", nil).StatusCode == http.StatusUnauthorized
+	})
+
+	// a shuts down: b takes over at once, not after the lease.
+	last := ack.Seq
+	closed := time.Now()
+	closeA()
+	eventually(t, "b running the exercise", func() bool { return b.metrics(t)["cmesim_exercises_running"] == 1 })
+	if took := time.Since(closed); took > clusterLease {
+		t.Errorf("b took the exercise over %v after a shut down; it should not wait for the lease (%v)", took, clusterLease)
+	}
+	if err := aw.closeError(t); err == nil || !strings.Contains(err.Error(), "1012") {
+		t.Errorf("Ana's connection to b closed with %v, want 1012 (service restart)", err)
+	}
+	fw2 := dial(t, fac.on(b), ex.ID, 0)
+	aw2 := dial(t, ana, ex.ID, lastEvent(aw))
+	fw2.find(t, func(m message) bool {
+		return m.isEvent(engine.EventPaused) && m.Seq > last && m.Event.Data.Command.By.Name == "server"
+	})
+	fw2.mustAck(t, cmd{"type": "resume"})
+	ack2 := aw2.mustAck(t, cmd{"type": "report", "inject": "I01", "text": "after the takeover"})
+
+	// b's log has both of Ana's actions, once each.
+	events := fw2.events(t, 1, ack2.Seq)
+	var mine []string
+	for _, e := range events {
+		if e.Data.Command != nil && e.Data.Command.By.Name == "Ana" {
+			mine = append(mine, string(e.Data.Command.Type))
+		}
+	}
+	if got := strings.Join(mine, ","); got != "acknowledge,classify,report" {
+		t.Fatalf("Ana's actions in the log: %s", got)
+	}
+}
