@@ -117,7 +117,9 @@ func TestCluster(t *testing.T) {
 			t.Fatalf("b acknowledged seq %d before sending its event", ack.Seq)
 		}
 	}
-	acked := fw.find(t, func(m message) bool { return m.isEvent(engine.EventAction) && m.Seq <= ack.Seq && m.Event.Data.Command.By.Name == "Ana" })
+	acked := fw.find(t, func(m message) bool {
+		return m.isEvent(engine.EventAction) && m.Seq <= ack.Seq && m.Event.Data.Command.By.Name == "Ana"
+	})
 	if acked.Event.Data.Command.Type != engine.CmdAcknowledge {
 		t.Fatalf("a has Ana's action %s, want her acknowledgement", acked)
 	}
@@ -136,7 +138,9 @@ func TestCluster(t *testing.T) {
 	})
 
 	// A follower's clients see the status and clock of the exercise.
-	st := aw.next(t, func(m message) bool { return m.Type == "status" && m.Status != nil && m.Status.Status == engine.StatusRunning })
+	st := aw.next(t, func(m message) bool {
+		return m.Type == "status" && m.Status != nil && m.Status.Status == engine.StatusRunning
+	})
 	if len(st.Status.Teams) != 1 || st.Status.Teams[0].ID != "co-csirt" || !strings.Contains(strings.Join(st.Status.Teams[0].Online, ","), "Ana") {
 		t.Fatalf("b's status for Ana = %s", st)
 	}
