@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every check cmesim's CI runs: formatting, go vet, all tests with the
-# race detector, a 30 s load test of a live server (the latency and drop
+# race detector, the consoles' JavaScript unit tests, a 30 s load test of a live server (the latency and drop
 # gate), and a short fuzz of every fuzz target.
 #
 #   scripts/test.sh                 # FUZZTIME=10s per fuzz target
@@ -44,6 +44,11 @@ fi
 apt_packages=()
 if [[ -z ${CHROME_PATH:-} ]] && ! command -v chromium >/dev/null; then
 	apt_packages+=(chromium)
+fi
+# The browser console's JavaScript modules have unit tests for Node's test
+# runner.
+if ! command -v node >/dev/null; then
+	apt_packages+=(nodejs)
 fi
 # store/postgres's tests run a throwaway PostgreSQL cluster (see below).
 # Debian keeps initdb and pg_ctl in /usr/lib/postgresql/<version>/bin.
@@ -163,6 +168,9 @@ fi
 
 step "go test -race ./..."
 go test -race -count=1 ./...
+
+step "node --test web/ui/_test/ (the consoles' JavaScript)"
+node --test web/ui/_test/
 
 # The regression gate of the live server: the binary starts itself as the
 # server (cmesim serve on a free loopback port) and loads it.

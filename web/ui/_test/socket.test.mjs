@@ -27,6 +27,7 @@ function fakeServer() {
       if (!this.open) throw new Error('closed');
       const m = JSON.parse(frame);
       if (server.mode === 'lose') { server.mode = 'normal'; this.kill(); return; }
+      if (server.mode === 'unavailable') { server.mode = 'normal'; this.emit({ type: 'error', id: m.id, code: 'unavailable', message: 'moving' }); return; }
       if (m.type !== 'command') { this.emit({ type: 'ack', id: m.id, seq: server.log.length }); return; }
       const seq = server.log.length + 1;
       const ev = { seq, type: 'team.action', team: 'co', data: { inject: m.command.inject, action: m.command.type, command: { ...m.command, by: { role: 'trainee', team: 'co', name: 'Ana' } } } };
@@ -34,6 +35,7 @@ function fakeServer() {
       server.applied += 1;
       for (const s of server.socks) s.emit({ type: 'event', seq, at: 0, event: ev });
       if (server.mode === 'dropack') { server.mode = 'normal'; this.kill(); return; }
+      if (server.mode === 'appliedunavailable') { server.mode = 'normal'; this.emit({ type: 'error', id: m.id, code: 'unavailable', message: 'moving' }); return; }
       if (m.command.type === 'share' && m.command.tlp === 'red') { this.emit({ type: 'error', id: m.id, code: 'forbidden', message: 'no red' }); return; }
       this.emit({ type: 'ack', id: m.id, seq });
     }
@@ -112,6 +114,28 @@ test('a command lost twice is rejected, not sent a third time', async () => {
   server.mode = 'lose';
   await assert.rejects(p, (e) => e.code === 'unknown');
   assert.equal(server.applied, 0);
+  s.stop();
+});
+
+test('an unavailable command is sent again after a reconnect', async () => {
+  const server = fakeServer();
+  const s = client(server);
+  await sleep(20);
+  server.mode = 'unavailable';
+  const r = await s.command({ type: 'contain', inject: 'I01' });
+  assert.equal(r.seq, 1);
+  assert.equal(server.applied, 1);
+  s.stop();
+});
+
+test('an unavailable command that was applied is found in the events, not resent', async () => {
+  const server = fakeServer();
+  const s = client(server);
+  await sleep(20);
+  server.mode = 'appliedunavailable';
+  const r = await s.command({ type: 'contain', inject: 'I01' });
+  assert.deepEqual([r.seq, r.recovered], [1, true]);
+  assert.equal(server.applied, 1);
   s.stop();
 });
 

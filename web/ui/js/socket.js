@@ -10,7 +10,9 @@
 //   before its ack is kept, and after reconnecting the client looks for an
 //   event recording it (data.command with the same type, inject and the
 //   principal's team) among the events received since it was sent — found:
-//   resolved; not found: sent again, once.
+//   resolved; not found: sent again, once. An `unavailable` error (the
+//   exercise is moving between servers) is handled the same way, after a
+//   reconnect.
 
 export const MAX_MESSAGE = 64 * 1024;
 const BACKOFF_MIN = 500;
@@ -199,6 +201,15 @@ export class ExerciseSocket {
         this.settle(msg.id, null, msg);
         break;
       case 'error':
+        if (msg.code === 'unavailable' && msg.id && this.pending.has(msg.id)) {
+          // The exercise is moving to another server, or the one running it
+          // does not answer: the command may or may not have been applied.
+          // Reconnect (perhaps to another server) and settle it as after a
+          // dropped connection: found in the events, or sent again once.
+          this.pending.get(msg.id).phase = 'uncertain';
+          if (this.ws) this.ws.close(4000, 'exercise unavailable; reconnecting');
+          break;
+        }
         if (msg.id && this.pending.has(msg.id)) {
           this.settle(msg.id, new CommandError(msg.code, msg.message), null);
         } else {
