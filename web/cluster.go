@@ -134,6 +134,12 @@ func (s *Server) tendLeases() {
 // exercise up if the lease is lost; for one it follows, it claims the lease
 // if the owner's has expired and otherwise notes where the owner is.
 func (s *Server) tendLease(le *liveExercise) {
+	if le.halted() && !le.x.Ended() {
+		// A reload stopped it and could not load it again (the database
+		// was unreachable): try again.
+		s.reload(le.id, le, "")
+		return
+	}
 	if s.finished(le) {
 		return
 	}

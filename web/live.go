@@ -283,6 +283,16 @@ func (le *liveExercise) deliveredSeq() uint64 {
 	return le.delivered
 }
 
+// halted reports whether the exercise's runner or follower has stopped.
+func (le *liveExercise) halted() bool {
+	select {
+	case <-le.done:
+		return true
+	default:
+		return false
+	}
+}
+
 // ended reports whether the exercise is over and its runner gone: its log
 // and state are final, and any goroutine may read them.
 func (le *liveExercise) ended() bool {
