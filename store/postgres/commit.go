@@ -362,11 +362,15 @@ func (db *DB) appendRequest(exercise string, events []engine.Event) (*request, e
 // returns one row: the exercise's key if the events were inserted (else
 // NULL), and its last_seq as the statement found it (NULL if the exercise
 // does not exist), to tell why not.
-const sqlAppend = `
+//
+// The row it moves on sends the exercise's NoticeEvents (sqlNotifyEvents):
+// PostgreSQL delivers it when the transaction commits, and drops it if it
+// does not, so a notice is sent exactly for each committed append.
+var sqlAppend = `
 WITH moved AS (
-	UPDATE exercises SET last_seq = $3::bigint
+	UPDATE exercises x SET last_seq = $3::bigint
 	WHERE id = $1::text AND last_seq = $2::bigint - 1
-	RETURNING n
+	RETURNING n, ` + sqlNotifyEvents + `
 ), inserted AS (
 	INSERT INTO events (exercise, first_seq, last_seq, data)
 	SELECT n, $2::bigint, $3::bigint, $4::bytea FROM moved
@@ -466,15 +470,16 @@ func (db *DB) readMany(br pgx.BatchResults, many []*request) error {
 // sqlAppendMany is sqlAppend for several appends, each to a different
 // exercise, in one statement: the arrays $1..$4 hold their ids, first and
 // last seqs and data. It returns one row per append, in order: its
-// position (from 1), then what sqlAppend returns.
-const sqlAppendMany = `
+// position (from 1), then what sqlAppend returns. Each exercise moved on
+// sends its NoticeEvents, as in sqlAppend.
+var sqlAppendMany = `
 WITH req AS (
 	SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::bytea[])
 		WITH ORDINALITY AS r (id, first_seq, last_seq, data, ord)
 ), moved AS (
 	UPDATE exercises x SET last_seq = r.last_seq FROM req r
 	WHERE x.id = r.id AND x.last_seq = r.first_seq - 1
-	RETURNING x.n, r.ord
+	RETURNING x.n, r.ord, ` + sqlNotifyEvents + `
 ), inserted AS (
 	INSERT INTO events (exercise, first_seq, last_seq, data)
 	SELECT m.n, r.first_seq, r.last_seq, r.data FROM moved m JOIN req r USING (ord)

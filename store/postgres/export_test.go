@@ -1,6 +1,10 @@
 package postgres
 
-import "cmesim/engine"
+import (
+	"fmt"
+
+	"cmesim/engine"
+)
 
 // CompactRows is the number of small rows merged into one, for tests.
 const CompactRows = compactRows
@@ -18,4 +22,15 @@ func (db *DB) SettleAppend(exercise string, events []engine.Event, err error) (a
 		return nil, true
 	}
 	return <-r.reply, false
+}
+
+// SchemaAt returns the SQL that creates the schema at version v: the
+// schema_version table, then the first v migrations, for tests of
+// migrating an old database.
+func SchemaAt(v int) string {
+	s := sqlSchemaVersion
+	for _, m := range migrations[:v] {
+		s += ";\n" + m
+	}
+	return s + fmt.Sprintf(";\nUPDATE schema_version SET version = %d", v)
 }

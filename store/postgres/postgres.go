@@ -28,6 +28,15 @@
 // reported as failed; only if it cannot look either does the write fail
 // with an error that says its outcome is unknown.
 //
+// DB also implements store.Cluster, for servers that share the database.
+// A lease is three columns of an exercise's row (holder, address, expiry),
+// claimed and released by single conditional UPDATEs timed by the
+// database's clock, never the servers'. Notices travel by LISTEN/NOTIFY on
+// the channel Channel: an append sends its NoticeEvents from the statement
+// that writes the events, so it is delivered when, and only if, they are
+// committed; Listen keeps a connection of its own for them, which must go
+// to the server itself, not through a pooler in transaction mode.
+//
 // Unlike SQLite, PostgreSQL's text cannot hold a NUL byte: a session or
 // exercise whose strings contain one is refused with an error. Events are
 // stored as bytes and hold anything.
@@ -126,6 +135,15 @@ CREATE TABLE sessions (
 	expires  bigint                     -- Unix nanoseconds; NULL: never
 );
 CREATE INDEX sessions_expires ON sessions (expires);`,
+
+	// 2: leases (store.Cluster): which server owns an exercise, and until
+	// when on the database's clock. All NULL: nobody owns it.
+	`
+ALTER TABLE exercises
+	ADD COLUMN lease_holder  text,        -- the owner's store.Holder ID
+	ADD COLUMN lease_address text,        -- and its address
+	ADD COLUMN lease_until   timestamptz, -- when the lease expires
+	ADD CONSTRAINT exercises_lease CHECK ((lease_holder IS NULL) = (lease_until IS NULL));`,
 }
 
 // SchemaVersion is the schema version this code creates and understands.
@@ -154,9 +172,17 @@ type DB struct {
 	closing   chan struct{}
 	done      chan struct{} // closed when the committer has stopped
 	closeOnce sync.Once
+
+	// listeners counts the running Listens, which Close waits for; lmu
+	// orders their start with Close's closing.
+	lmu       sync.Mutex
+	listeners sync.WaitGroup
 }
 
-var _ store.Store = (*DB)(nil)
+var (
+	_ store.Store   = (*DB)(nil)
+	_ store.Cluster = (*DB)(nil)
+)
 
 // Open connects to the PostgreSQL database at url (a postgres:// URL or a
 // key=value connection string, as pgx accepts), creates cmesim's tables if
@@ -325,12 +351,15 @@ WHERE table_schema = current_schema() AND table_name = 'schema_version'
 }
 
 // Close waits for the commit in progress, fails the writes still waiting
-// with store.ErrClosed and closes the connections. Calling it again returns
-// nil.
+// with store.ErrClosed, stops the Listens (closing their channels) and
+// closes the connections. Calling it again returns nil.
 func (db *DB) Close() error {
 	db.closeOnce.Do(func() {
+		db.lmu.Lock()
 		close(db.closing)
+		db.lmu.Unlock()
 		<-db.done
+		db.listeners.Wait()
 		db.wpool.Close()
 		db.pool.Close()
 	})
