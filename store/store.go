@@ -142,8 +142,9 @@ type Cluster interface {
 	// new holder sends a NoticeLease.
 	Claim(ctx context.Context, exercise string, holder Holder, ttl time.Duration) (Lease, error)
 	// Release gives up holder's lease on an exercise at once, so another
-	// server can claim it without waiting for it to expire; it does
-	// nothing if holder does not hold it. It sends a NoticeLease.
+	// server can claim it without waiting for it to expire, and then
+	// sends a NoticeLease; it does nothing if holder does not hold it or
+	// the exercise does not exist.
 	Release(ctx context.Context, exercise, holder string) error
 	// Lease returns the lease of an exercise as it stands; ErrNotFound if
 	// the exercise does not exist.
@@ -183,8 +184,9 @@ type Lease struct {
 	// Held reports whether the server that asked holds the lease (Claim).
 	Held bool
 	// Left is how long the lease has left, on the database's clock when it
-	// answered; zero or less if it has expired. Compare it with a local
-	// clock, never Until with local time: server clocks disagree.
+	// answered; zero or less if it has expired. A holder adds it to its
+	// own clock's reading from before it asked, never compares database
+	// times with local ones: server clocks disagree.
 	Left time.Duration
 }
 
