@@ -21,7 +21,7 @@ type loadtestOptions struct {
 func (a *app) newLoadtestCommand() *cobra.Command {
 	var opts loadtestOptions
 	cmd := &cobra.Command{
-		Use:   "loadtest [--trainees N --teams T --duration D] [--url URL --admin-key KEY] [--idle N]",
+		Use:   "loadtest [--trainees N --teams T --duration D] [--url URL --admin-key KEY | --store URL --servers N] [--idle N]",
 		Short: "Load a live server with many trainees and measure latency and memory",
 		Long: `Loadtest plays an exercise against a live server the way a large one
 runs: it generates a scenario with --teams teams (an inject every few
@@ -43,6 +43,14 @@ log) and stops it at the end. --url loads a running server instead; only
 loopback addresses are accepted. Trainees connect from 127.1.x.y, eight to
 an address, as if from different machines.
 
+--store postgres://… starts the server on that PostgreSQL database instead
+(only this flag chooses it, never CMESIM_STORE: the tool writes its
+exercise where it is told). --servers N starts N servers on it, as a
+cluster behind a load balancer runs: the first creates the exercise and
+owns it, the others follow its log and forward their clients' commands to
+it. The facilitator joins the first, the trainees all of them round-robin,
+and the report breaks latency, commands and memory down by server.
+
 --idle N opens N trainee connections that do nothing, holds them for
 --duration and reports the server's memory per connection.
 
@@ -51,7 +59,8 @@ when a run exceeds them: the regression gate CI runs.`,
 		Example: `  cmesim loadtest
   cmesim loadtest --trainees 100 --teams 10 --duration 30s --max-delivery-p99 50ms --max-rtt-p99 50ms --max-drops 0
   cmesim loadtest --idle 10000 --duration 30s --out idle.json
-  cmesim loadtest --url http://127.0.0.1:8080 --admin-key "$CMESIM_ADMIN_KEY"`,
+  cmesim loadtest --url http://127.0.0.1:8080 --admin-key "$CMESIM_ADMIN_KEY"
+  cmesim loadtest --store postgres://cmesim@127.0.0.1/cmesim_load --servers 2`,
 		Args: argsUsage(cobra.NoArgs),
 		RunE: a.runE(func(cmd *cobra.Command, _ []string) error {
 			if cmd.Flags().Changed("url") || opts.cfg.URL != "" {
@@ -64,6 +73,8 @@ when a run exceeds them: the regression gate CI runs.`,
 	f.StringVar(&opts.cfg.URL, "url", "", "load the server running at this loopback `URL` instead of starting one")
 	f.String("admin-key", "", "admin key of the server given by --url (env CMESIM_ADMIN_KEY)")
 	f.StringVar(&opts.cfg.ServerExe, "server-exe", "", "cmesim `binary` to start as the server, to compare builds (default: this one)")
+	f.StringVar(&opts.cfg.Store, "store", "", "start the servers on this PostgreSQL database (a postgres:// `URL`) instead of SQLite")
+	f.IntVar(&opts.cfg.Servers, "servers", 1, "start `N` servers sharing --store; trainees join round-robin across them")
 	f.IntVar(&opts.cfg.Trainees, "trainees", loadtest.DefaultTrainees, "trainees to join, round-robin across the teams")
 	f.IntVar(&opts.cfg.Teams, "teams", loadtest.DefaultTeams, "teams in the generated scenario")
 	f.DurationVar(&opts.cfg.Duration, "duration", loadtest.DefaultDuration, "how long to load the server once the exercise has started (at most 10m)")
@@ -80,8 +91,8 @@ when a run exceeds them: the regression gate CI runs.`,
 
 func (a *app) loadtest(ctx context.Context, opts loadtestOptions) error {
 	cfg := opts.cfg
-	if cfg.Trainees <= 0 || cfg.Teams <= 0 || cfg.Duration <= 0 || cfg.Interval <= 0 || cfg.AdHocEvery <= 0 || cfg.Speed <= 0 {
-		return usageError(fmt.Errorf("loadtest: --trainees, --teams, --duration, --interval, --adhoc-every and --speed must be positive"))
+	if cfg.Trainees <= 0 || cfg.Teams <= 0 || cfg.Duration <= 0 || cfg.Interval <= 0 || cfg.AdHocEvery <= 0 || cfg.Speed <= 0 || cfg.Servers <= 0 {
+		return usageError(fmt.Errorf("loadtest: --trainees, --teams, --duration, --interval, --adhoc-every, --speed and --servers must be positive"))
 	}
 	if err := cfg.Validate(); err != nil {
 		return usageError(fmt.Errorf("loadtest: %w", err))

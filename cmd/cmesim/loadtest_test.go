@@ -67,6 +67,11 @@ func TestLoadtest(t *testing.T) {
 		{"ErrTooLong", []string{"--duration", "11m"}, "duration"},
 		{"ErrZeroTrainees", []string{"--trainees", "0"}, "positive"},
 		{"ErrArgs", []string{"extra"}, "unknown command"},
+		{"ErrServersWithoutStore", []string{"--servers", "3"}, "--servers 3 needs --store postgres://"},
+		{"ErrStoreNotPostgres", []string{"--store", "mysql://127.0.0.1/cmesim", "--servers", "2"}, "postgres://"},
+		{"ErrServersWithURL", []string{"--servers", "2", "--url", ts.URL, "--admin-key", key}, "cannot be used with --url"},
+		{"ErrStoreWithURL", []string{"--store", "postgres://127.0.0.1/cmesim", "--url", ts.URL, "--admin-key", key}, "has its own store"},
+		{"ErrZeroServers", []string{"--servers", "0"}, "positive"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := cmesim(t, nil, append([]string{"loadtest"}, tc.args...)...)

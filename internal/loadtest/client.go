@@ -81,6 +81,7 @@ var errOffline = errors.New("not connected")
 // serialised by wmu.
 type wsClient struct {
 	r       *run
+	srv     *target // the server it joined and connects to
 	p       *participant
 	trainee bool
 
@@ -156,8 +157,8 @@ type adHoc struct {
 	Severity string   `json:"severity"`
 }
 
-func newWSClient(r *run, p *participant, trainee bool) *wsClient {
-	return &wsClient{r: r, p: p, trainee: trainee, pending: map[string]pending{}, ready: make(chan struct{})}
+func newWSClient(r *run, srv *target, p *participant, trainee bool) *wsClient {
+	return &wsClient{r: r, srv: srv, p: p, trainee: trainee, pending: map[string]pending{}, ready: make(chan struct{})}
 }
 
 // dial opens the WebSocket, asking for the events after the last one seen.
@@ -167,7 +168,7 @@ func (c *wsClient) dial(ctx context.Context) (*websocket.Conn, error) {
 	d.NetDialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
 		return c.r.dialer.DialContext(c.p.ctx(ctx), network, addr)
 	}
-	u := c.r.wsBase + "/api/exercises/" + c.r.exercise + "/ws"
+	u := c.srv.wsBase + "/api/exercises/" + c.r.exercise + "/ws"
 	if c.seq > 0 {
 		u += "?since=" + strconv.FormatUint(c.seq, 10)
 	}
@@ -223,6 +224,7 @@ func (c *wsClient) readLoop(ws *websocket.Conn) {
 			return
 		}
 		c.r.dropped(err)
+		c.srv.n.drops.Add(1)
 		c.failPending()
 		if ws = c.reconnect(); ws == nil {
 			return
@@ -256,6 +258,7 @@ func (c *wsClient) reconnect() *websocket.Conn {
 		c.ws = ws
 		c.wmu.Unlock()
 		c.r.n.reconnects.Add(1)
+		c.srv.n.reconnects.Add(1)
 		return ws
 	}
 }
@@ -356,9 +359,11 @@ func (c *wsClient) delivered(id, title string, now time.Time) {
 			n.duplicates.Add(1)
 			return
 		}
-		if sent, ok := c.r.probes.received(k, now); ok && err == nil {
+		if sent, ok := c.r.probes.received(k, c.srv.index, now); ok && err == nil {
 			c.r.delivery.Add(now.Sub(sent))
+			c.srv.delivery.Add(now.Sub(sent))
 			n.probeDeliveries.Add(1)
+			c.srv.n.probeDeliveries.Add(1)
 		}
 		return
 	}
@@ -375,6 +380,9 @@ func (c *wsClient) answered(m serverMessage, now time.Time) {
 	delete(c.pending, m.ID)
 	c.mu.Unlock()
 	ack := m.Type == "ack"
+	if !ack && c.trainee {
+		c.srv.n.errors.Add(1)
+	}
 	if !ok {
 		if !ack {
 			c.r.countError(m.Code)
@@ -385,6 +393,8 @@ func (c *wsClient) answered(m serverMessage, now time.Time) {
 	case ack && c.trainee:
 		c.r.n.acks.Add(1)
 		c.r.rtt.Add(now.Sub(p.sent))
+		c.srv.n.acks.Add(1)
+		c.srv.rtt.Add(now.Sub(p.sent))
 	case ack:
 		c.r.n.facilitatorAcks.Add(1)
 		c.r.facilitatorRTT.Add(now.Sub(p.sent))
@@ -407,6 +417,7 @@ func (c *wsClient) failPending() {
 	c.mu.Unlock()
 	for _, p := range lost {
 		c.r.n.unanswered.Add(1)
+		c.srv.n.unanswered.Add(1)
 		if p.probe > 0 {
 			c.r.probes.failed(p.probe)
 		}
@@ -511,6 +522,7 @@ func (c *wsClient) act() {
 		c.r.n.skippedOffline.Add(1)
 	case err == nil:
 		c.r.n.commands.Add(1)
+		c.srv.n.commands.Add(1)
 	}
 }
 
@@ -554,52 +566,63 @@ func (c *wsClient) close() {
 }
 
 // probeBook remembers when each probe was sent and when the first and
-// the last trainee received it.
+// the last trainee received it, of all trainees and of each server's.
 type probeBook struct {
 	mu          sync.Mutex
 	sent        map[int]time.Time
-	first, last map[int]time.Time
+	first, last map[probeAt]time.Time
 	bad         map[int]bool
 }
+
+// probeAt names the arrival of probe k at the trainees of the server with
+// index srv, or at any trainee for allServers.
+type probeAt struct{ k, srv int }
+
+// allServers stands for the trainees of every server in a probeAt.
+const allServers = -1
 
 func (b *probeBook) sending(k int, t time.Time) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.sent == nil {
 		b.sent, b.bad = map[int]time.Time{}, map[int]bool{}
-		b.first, b.last = map[int]time.Time{}, map[int]time.Time{}
+		b.first, b.last = map[probeAt]time.Time{}, map[probeAt]time.Time{}
 	}
 	b.sent[k] = t
 }
 
-// received notes that a trainee received probe k at t and returns when it
-// was sent.
-func (b *probeBook) received(k int, t time.Time) (time.Time, bool) {
+// received notes that a trainee of server srv received probe k at t and
+// returns when it was sent.
+func (b *probeBook) received(k, srv int, t time.Time) (time.Time, bool) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	sent, ok := b.sent[k]
 	if !ok {
 		return sent, false
 	}
-	if f, ok := b.first[k]; !ok || t.Before(f) {
-		b.first[k] = t
-	}
-	if l, ok := b.last[k]; !ok || t.After(l) {
-		b.last[k] = t
+	for _, at := range []probeAt{{k, allServers}, {k, srv}} {
+		if f, ok := b.first[at]; !ok || t.Before(f) {
+			b.first[at] = t
+		}
+		if l, ok := b.last[at]; !ok || t.After(l) {
+			b.last[at] = t
+		}
 	}
 	return sent, true
 }
 
 // spread returns, per probe that reached every trainee it should, the
-// time from sending to the first trainee's receipt and to the last one's.
-func (b *probeBook) spread() (first, last *Recorder) {
+// time from sending to the first trainee's receipt and to the last one's,
+// among the trainees of server srv (allServers: of every server).
+func (b *probeBook) spread(srv int) (first, last *Recorder) {
 	first, last = NewRecorder(0), NewRecorder(0)
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	for k, sent := range b.sent {
-		if f, ok := b.first[k]; ok && !b.bad[k] {
+		at := probeAt{k, srv}
+		if f, ok := b.first[at]; ok && !b.bad[k] {
 			first.Add(f.Sub(sent))
-			last.Add(b.last[k].Sub(sent))
+			last.Add(b.last[at].Sub(sent))
 		}
 	}
 	return first, last

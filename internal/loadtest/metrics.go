@@ -23,6 +23,9 @@ type ServerMetrics struct {
 	RejectedTotal   int64 `json:"rejected"`
 	EventsTotal     int64 `json:"events"`
 	ExercisesLoaded int64 `json:"exercises"`
+	// running and following are the exercises the server owns and those
+	// it follows (another server owns them): a ServerShare's Role.
+	running, following int64
 }
 
 // field returns the field a Prometheus metric the tool reads goes to.
@@ -48,6 +51,10 @@ func (m *ServerMetrics) field(name string) *int64 {
 		return &m.EventsTotal
 	case "cmesim_exercises":
 		return &m.ExercisesLoaded
+	case "cmesim_exercises_running":
+		return &m.running
+	case "cmesim_exercises_following":
+		return &m.following
 	}
 	return nil
 }

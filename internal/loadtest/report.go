@@ -6,6 +6,7 @@ import (
 	"io"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -46,6 +47,13 @@ type Report struct {
 
 	Counts Counts       `json:"counts"`
 	Server ServerReport `json:"server"`
+	// Store is the PostgreSQL database of the servers the tool started
+	// (password hidden); empty when each had its own SQLite database.
+	Store string `json:"store,omitempty"`
+	// Servers breaks a run on several servers down by server, the first
+	// (which created the exercise and owns it) first; Server is then the
+	// first one's.
+	Servers []ServerShare `json:"servers,omitempty"`
 	// ToolPeakRSSBytes is the load tool's own peak memory, ToolCPUSeconds
 	// the CPU time it used while the load ran.
 	ToolPeakRSSBytes int64   `json:"tool_peak_rss_bytes,omitempty"`
@@ -144,6 +152,60 @@ type ServerReport struct {
 	CPUSeconds float64 `json:"cpu_seconds,omitempty"`
 }
 
+// queueDrops is how many clients the server dropped for a full send
+// queue while the tool watched.
+func (s *ServerReport) queueDrops() int64 {
+	return s.End.SendQueueDrops - s.Baseline.SendQueueDrops
+}
+
+// finish works out the peak memory and the memory per connection for
+// connections WebSockets.
+func (s *ServerReport) finish(connections int64) {
+	s.PeakRSSBytes = s.Peak.RSSBytes
+	if s.Proc != nil {
+		s.PeakRSSBytes = max(s.PeakRSSBytes, s.Proc.VmHWMBytes)
+	}
+	s.Connections = connections
+	if connections > 0 {
+		s.PerConnectionBytes = (s.PeakRSSBytes - s.Baseline.RSSBytes) / connections
+		s.PerConnectionHeapBytes = (s.Peak.HeapAllocBytes - s.Baseline.HeapAllocBytes) / connections
+	}
+}
+
+// ServerShare is one server of a run on several: what it does with the
+// exercise, the trainees connected to it and what they measured, and the
+// server's own metrics.
+type ServerShare struct {
+	URL string `json:"url"`
+	// Role is "owner" (it runs the exercise and writes its log) or
+	// "follower" (it follows the owner's log and forwards its clients'
+	// commands to it), from its metrics before the load; "owner →
+	// follower" and the like when that changed by the end.
+	Role     string `json:"role"`
+	Trainees int    `json:"trainees"`
+	// Delivery, DeliveryFirst, DeliveryLast and RTT are the Report's
+	// figures of the same names among the trainees connected to this
+	// server. A follower's DeliveryFirst less the owner's is about the time
+	// an event takes to reach the follower's clients through the database.
+	Delivery      Stats `json:"inject_delivery"`
+	DeliveryFirst Stats `json:"inject_delivery_first"`
+	DeliveryLast  Stats `json:"inject_delivery_last"`
+	RTT           Stats `json:"command_rtt"`
+	// Commands, Acks and Errors are the trainees' commands and their
+	// answers; Unanswered, Drops and Reconnects count the facilitator's
+	// too.
+	Commands                int64 `json:"commands"`
+	Acks                    int64 `json:"acks"`
+	Errors                  int64 `json:"errors"`
+	Unanswered              int64 `json:"unanswered"`
+	ProbeDeliveries         int64 `json:"adhoc_deliveries"`
+	ProbeDeliveriesExpected int64 `json:"adhoc_deliveries_expected"`
+	Drops                   int64 `json:"drops"`
+	Reconnects              int64 `json:"reconnects"`
+
+	Server ServerReport `json:"server"`
+}
+
 // WriteJSON writes the report as indented JSON.
 func (r *Report) WriteJSON(w io.Writer) error {
 	enc := json.NewEncoder(w)
@@ -161,27 +223,51 @@ func (r *Report) WriteText(w io.Writer) error {
 		fmt.Fprintf(&b, "cmesim loadtest: %d trainees in %d teams, %s at %g× real time; one action per trainee every %s, an ad-hoc inject to all every %s\n",
 			s.Trainees, s.Teams, s.Duration, s.Speed, s.Interval, s.AdHocEvery)
 	}
-	who := "running server"
+	target, who := "target "+r.Target, "running server"
 	if r.StartedServer {
 		who = fmt.Sprintf("server started by the tool, pid %d", r.Server.PID)
 	}
+	if len(r.Servers) > 0 {
+		var urls, pids []string
+		for _, s := range r.Servers {
+			urls = append(urls, s.URL)
+			pids = append(pids, strconv.Itoa(s.Server.PID))
+		}
+		target, who = "targets "+strings.Join(urls, ", "), "servers started by the tool, pids "+strings.Join(pids, ", ")
+	}
+	if r.Store != "" {
+		who += "; store " + r.Store
+	}
 	m := r.Machine
-	fmt.Fprintf(&b, "target %s (%s); %s, %d CPUs, GOMAXPROCS %d, %s, load average %.1f → %.1f\n",
-		r.Target, who, m.OS, m.CPUs, m.GOMAXPROCS, m.Go, m.LoadAverage[0], m.LoadAverage[1])
+	fmt.Fprintf(&b, "%s (%s); %s, %d CPUs, GOMAXPROCS %d, %s, load average %.1f → %.1f\n",
+		target, who, m.OS, m.CPUs, m.GOMAXPROCS, m.Go, m.LoadAverage[0], m.LoadAverage[1])
 	fmt.Fprintf(&b, "setup: joins %.1fs, WebSockets %.1fs; load ran %.1fs\n\n", r.JoinSeconds, r.ConnectSeconds, r.WindowSeconds)
 
 	if r.Mode != "idle" {
-		tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', tabwriter.AlignRight)
+		var table strings.Builder
+		tw := tabwriter.NewWriter(&table, 0, 0, 2, ' ', tabwriter.AlignRight)
 		fmt.Fprintf(tw, "%-20s\tcount\tp50\tp90\tp99\tp99.9\tmax\tmean\t\n", "latency")
-		for _, row := range []struct {
-			name string
-			st   Stats
-		}{{"inject delivery", r.Delivery}, {"  to first trainee", r.DeliveryFirst}, {"  to last trainee", r.DeliveryLast},
-			{"command round trip", r.RTT}, {"facilitator command", r.FacilitatorRTT}} {
-			st := row.st
-			fmt.Fprintf(tw, "%-20s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t\n", row.name, st.Count, st.P50, st.P90, st.P99, st.P999, st.Max, st.Mean)
+		row := func(name string, st Stats) {
+			fmt.Fprintf(tw, "%-20s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t\n", name, st.Count, st.P50, st.P90, st.P99, st.P999, st.Max, st.Mean)
+		}
+		row("inject delivery", r.Delivery)
+		row("  to first trainee", r.DeliveryFirst)
+		row("  to last trainee", r.DeliveryLast)
+		row("command round trip", r.RTT)
+		row("facilitator command", r.FacilitatorRTT)
+		for i, s := range r.Servers {
+			// Empty cells keep the columns of the rows below aligned with
+			// those above; their padding is trimmed below.
+			fmt.Fprintf(tw, "%-20s\t\t\t\t\t\t\t\t\n", fmt.Sprintf("server %d (%s)", i+1, s.Role))
+			row("  inject delivery", s.Delivery)
+			row("    to first trainee", s.DeliveryFirst)
+			row("    to last trainee", s.DeliveryLast)
+			row("  command round trip", s.RTT)
 		}
 		tw.Flush()
+		for line := range strings.Lines(table.String()) {
+			b.WriteString(strings.TrimRight(line, " \n") + "\n")
+		}
 		b.WriteString("\n")
 		c := r.Counts
 		fmt.Fprintf(&b, "commands: %d sent, %d acked, %d errors%s, %d unanswered; %d turns with no inject yet, %d while reconnecting\n",
@@ -191,18 +277,26 @@ func (r *Report) WriteText(w io.Writer) error {
 	}
 	c := r.Counts
 	fmt.Fprintf(&b, "messages received: %d (%d events, %d status)\n", c.Messages, c.Events, c.Statuses)
-	fmt.Fprintf(&b, "connections: %d (server peak gauge %d); drops %d (too slow %d, errors %d); server queue drops %d; reconnects %d\n",
-		r.Server.Connections, r.Server.Peak.Connections, c.Drops, c.DropsTooSlow, c.DropsError,
-		r.Server.End.SendQueueDrops-r.Server.Baseline.SendQueueDrops, c.Reconnects)
-	sv := r.Server
-	fmt.Fprintf(&b, "server memory: RSS %s before, %s peak", formatBytes(sv.Baseline.RSSBytes), formatBytes(sv.PeakRSSBytes))
-	if sv.Proc != nil {
-		fmt.Fprintf(&b, " (VmHWM %s, VmRSS at end %s)", formatBytes(sv.Proc.VmHWMBytes), formatBytes(sv.Proc.VmRSSBytes))
+	connections, peak := r.Server.Connections, r.Server.Peak.Connections
+	if len(r.Servers) > 0 {
+		connections, peak = 0, 0
+		for _, s := range r.Servers {
+			connections += s.Server.Connections
+			peak += s.Server.Peak.Connections
+		}
 	}
-	fmt.Fprintf(&b, "; heap %s before, %s peak; %d goroutines at peak\n", formatBytes(sv.Baseline.HeapAllocBytes), formatBytes(sv.Peak.HeapAllocBytes), sv.Peak.Goroutines)
-	fmt.Fprintf(&b, "per connection: %s RSS, %s heap\n", formatBytes(sv.PerConnectionBytes), formatBytes(sv.PerConnectionHeapBytes))
-	if sv.CPUSeconds > 0 {
-		fmt.Fprintf(&b, "server CPU while loaded: %.1f s (%.0f%% of one core)\n", sv.CPUSeconds, 100*sv.CPUSeconds/r.WindowSeconds)
+	fmt.Fprintf(&b, "connections: %d (server peak gauge %d); drops %d (too slow %d, errors %d); server queue drops %d; reconnects %d\n",
+		connections, peak, c.Drops, c.DropsTooSlow, c.DropsError, r.queueDrops(), c.Reconnects)
+	if len(r.Servers) == 0 {
+		sv := r.Server
+		fmt.Fprintf(&b, "server memory: %s\n", memory(sv))
+		fmt.Fprintf(&b, "per connection: %s\n", perConnection(sv))
+		if sv.CPUSeconds > 0 {
+			fmt.Fprintf(&b, "server CPU while loaded: %s\n", r.cpu(sv.CPUSeconds))
+		}
+	}
+	for i, s := range r.Servers {
+		r.writeShare(&b, i+1, s)
 	}
 	if r.ToolPeakRSSBytes > 0 {
 		fmt.Fprintf(&b, "load tool: %s peak RSS, %.1f s CPU while loading (%.0f%% of one core)\n",
@@ -216,6 +310,42 @@ func (r *Report) WriteText(w io.Writer) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// writeShare writes what the n-th server of a run on several did.
+func (r *Report) writeShare(b *strings.Builder, n int, s ServerShare) {
+	sv := s.Server
+	fmt.Fprintf(b, "server %d (%s) %s, pid %d: %d trainees", n, s.Role, s.URL, sv.PID, s.Trainees)
+	if r.Mode != "idle" {
+		fmt.Fprintf(b, "; commands %d sent, %d acked, %d errors, %d unanswered; ad-hoc %d of %d",
+			s.Commands, s.Acks, s.Errors, s.Unanswered, s.ProbeDeliveries, s.ProbeDeliveriesExpected)
+	}
+	fmt.Fprintf(b, "; drops %d, reconnects %d\n", s.Drops, s.Reconnects)
+	fmt.Fprintf(b, "  memory: %s\n", memory(sv))
+	fmt.Fprintf(b, "  connections %d (peak gauge %d), queue drops %d; per connection: %s\n",
+		sv.Connections, sv.Peak.Connections, sv.queueDrops(), perConnection(sv))
+	if sv.CPUSeconds > 0 {
+		fmt.Fprintf(b, "  CPU while loaded: %s\n", r.cpu(sv.CPUSeconds))
+	}
+}
+
+// memory describes a server's memory before the load and at its peak.
+func memory(sv ServerReport) string {
+	s := fmt.Sprintf("RSS %s before, %s peak", formatBytes(sv.Baseline.RSSBytes), formatBytes(sv.PeakRSSBytes))
+	if sv.Proc != nil {
+		s += fmt.Sprintf(" (VmHWM %s, VmRSS at end %s)", formatBytes(sv.Proc.VmHWMBytes), formatBytes(sv.Proc.VmRSSBytes))
+	}
+	return s + fmt.Sprintf("; heap %s before, %s peak; %d goroutines at peak", formatBytes(sv.Baseline.HeapAllocBytes), formatBytes(sv.Peak.HeapAllocBytes), sv.Peak.Goroutines)
+}
+
+// perConnection describes a server's memory per connection.
+func perConnection(sv ServerReport) string {
+	return fmt.Sprintf("%s RSS, %s heap", formatBytes(sv.PerConnectionBytes), formatBytes(sv.PerConnectionHeapBytes))
+}
+
+// cpu describes CPU seconds used while the load ran.
+func (r *Report) cpu(seconds float64) string {
+	return fmt.Sprintf("%.1f s (%.0f%% of one core)", seconds, 100*seconds/r.WindowSeconds)
 }
 
 func formatErrors(errs map[string]int64) string {

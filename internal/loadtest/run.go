@@ -9,8 +9,6 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
-	"net/url"
-	"os"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -31,6 +29,8 @@ const (
 	MaxDuration = 10 * time.Minute
 	// MaxConnections caps the trainees (or idle connections) of a run.
 	MaxConnections = 50_000
+	// MaxServers caps the servers a run starts.
+	MaxServers = 16
 	// setupTimeout bounds creating the exercise and connecting everyone.
 	setupTimeout = 5 * time.Minute
 	// settleTimeout bounds the wait for the last answers and deliveries
@@ -48,6 +48,12 @@ type Config struct {
 	URL       string
 	AdminKey  string
 	ServerExe string
+	// Store, a postgres:// URL, is the database of the servers the tool
+	// starts (default: a SQLite database of each one's own). Servers is
+	// how many it starts on it (default 1): the first owns the exercise,
+	// the others follow it, and the trainees are spread over all of them.
+	Store   string
+	Servers int
 
 	// Trainees join round-robin across Teams generated teams.
 	Trainees int
@@ -91,6 +97,9 @@ func (c Config) withDefaults() Config {
 	if c.AdHocEvery == 0 {
 		c.AdHocEvery = DefaultAdHocEvery
 	}
+	if c.Servers == 0 {
+		c.Servers = 1
+	}
 	if c.Progress == nil {
 		c.Progress = io.Discard
 	}
@@ -101,6 +110,10 @@ func (c Config) withDefaults() Config {
 // for the defaults.
 func (c Config) Validate() error {
 	c = c.withDefaults()
+	connections := c.Trainees
+	if c.Idle > 0 {
+		connections = c.Idle
+	}
 	switch {
 	case c.Trainees < 1 || c.Trainees > MaxConnections:
 		return fmt.Errorf("trainees must be between 1 and %d", MaxConnections)
@@ -118,6 +131,21 @@ func (c Config) Validate() error {
 		return errors.New("speed must be greater than 0 and at most 10000")
 	case time.Duration(c.Speed*float64(c.Duration+time.Minute)) > maxScenarioLength:
 		return errors.New("speed × (duration + 1m) is longer than the 14 days a scenario may last")
+	case c.Servers < 1 || c.Servers > MaxServers:
+		return fmt.Errorf("servers must be between 1 and %d", MaxServers)
+	case c.Servers > connections:
+		return fmt.Errorf("%d servers need at least as many trainees", c.Servers)
+	case c.Store != "" && c.URL != "":
+		return errors.New("--store is for the servers the tool starts; a server given by --url has its own store")
+	case c.Servers > 1 && c.URL != "":
+		return errors.New("--servers starts that many servers; it cannot be used with --url")
+	case c.Servers > 1 && c.Store == "":
+		return fmt.Errorf("--servers %d needs --store postgres://…: servers share an exercise only through a PostgreSQL database", c.Servers)
+	}
+	if c.Store != "" {
+		if err := checkStore(c.Store); err != nil {
+			return err
+		}
 	}
 	if c.URL != "" {
 		if _, err := CheckLoopback(c.URL); err != nil {
@@ -162,9 +190,22 @@ func (r *Report) Check(g Gates) []string {
 }
 
 // Drops is the larger of the connections the clients saw close
-// unexpectedly and those the server says it dropped for a full queue.
+// unexpectedly and those the servers say they dropped for a full queue.
 func (r *Report) Drops() int64 {
-	return max(r.Counts.Drops, r.Server.End.SendQueueDrops-r.Server.Baseline.SendQueueDrops)
+	return max(r.Counts.Drops, r.queueDrops())
+}
+
+// queueDrops is how many clients the servers dropped for a full send
+// queue while the tool watched.
+func (r *Report) queueDrops() int64 {
+	if len(r.Servers) == 0 {
+		return r.Server.queueDrops()
+	}
+	var n int64
+	for _, s := range r.Servers {
+		n += s.Server.queueDrops()
+	}
+	return n
 }
 
 // counters are the run's event counts, updated by every client.
@@ -182,9 +223,8 @@ type counters struct {
 // run is the state one Run shares with its clients.
 type run struct {
 	cfg       Config
-	base      string // http://ip:port
-	wsBase    string // ws://ip:port
-	spread    bool   // trainees connect from 127.1.x.y
+	servers   []*target // the first creates and owns the exercise
+	spread    bool      // trainees connect from 127.1.x.y
 	dialer    *dialer
 	transport *http.Transport
 	wsDialer  websocket.Dialer
@@ -204,16 +244,10 @@ type run struct {
 	wg, actors   sync.WaitGroup
 }
 
-func newRun(cfg Config, base *url.URL, target net.IP) *run {
+func newRun(cfg Config) *run {
 	d := &dialer{Dialer: net.Dialer{Timeout: 10 * time.Second}}
-	ws := *base
-	ws.Scheme = "ws"
-	if base.Scheme == "https" {
-		ws.Scheme = "wss"
-	}
 	r := &run{
-		cfg: cfg, base: base.String(), wsBase: ws.String(), spread: canSpread(target),
-		dialer: d, transport: newTransport(d),
+		cfg: cfg, dialer: d, transport: newTransport(d),
 		wsDialer: websocket.Dialer{
 			HandshakeTimeout: 15 * time.Second,
 			ReadBufferSize:   4096,
@@ -281,50 +315,61 @@ func Run(ctx context.Context, cfg Config) (rep *Report, err error) {
 	defer cancel()
 
 	rep = newReport(cfg, trainees)
-	base, key := cfg.URL, cfg.AdminKey
-	var sp *serverProcess
-	if base == "" {
-		exe := cfg.ServerExe
-		if exe == "" {
-			if exe, err = os.Executable(); err != nil {
-				return nil, fmt.Errorf("finding the cmesim executable to start: %w", err)
-			}
-		}
-		fmt.Fprintf(cfg.Progress, "loadtest: starting %s serve\n", exe)
-		if sp, err = startServer(ctx, exe); err != nil {
-			return nil, err
-		}
+	bases, key := []string{cfg.URL}, cfg.AdminKey
+	var procs []*serverProcess
+	if cfg.URL == "" {
 		defer func() {
-			if serr := sp.stop(); serr != nil && err == nil {
+			if serr := stopServers(procs); serr != nil && err == nil {
 				err = serr
 			}
 		}()
-		base, key = sp.url, sp.key
-		rep.StartedServer, rep.Server.PID = true, sp.pid()
+		if procs, err = startServers(ctx, cfg); err != nil {
+			return nil, err
+		}
+		bases, key = nil, procs[0].key
+		for _, sp := range procs {
+			bases = append(bases, sp.url)
+		}
+		rep.StartedServer = true
 	}
-	u, err := CheckLoopback(base)
-	if err != nil {
-		return nil, err
-	}
-	u, ip, err := resolveLoopback(ctx, u)
-	if err != nil {
-		return nil, err
-	}
-	rep.Target = u.String()
-	r := newRun(cfg, u, ip)
+	r := newRun(cfg)
 	defer r.transport.CloseIdleConnections()
-	if err := r.play(ctx, rep, sp, key, trainees); err != nil {
-		if sp != nil {
-			err = fmt.Errorf("%w\nserver log (last lines):\n%s", err, sp.logTail(15))
+	for i, base := range bases {
+		u, err := CheckLoopback(base)
+		if err != nil {
+			return nil, err
+		}
+		u, ip, err := resolveLoopback(ctx, u)
+		if err != nil {
+			return nil, err
+		}
+		t := newTarget(i, u)
+		if procs != nil {
+			t.proc = procs[i]
+			t.rep.PID = t.proc.pid()
+		}
+		r.servers = append(r.servers, t)
+		if i == 0 {
+			r.spread = canSpread(ip)
+		}
+	}
+	rep.Target = r.servers[0].base
+	if err := r.play(ctx, rep, key, trainees); err != nil {
+		for i, sp := range procs {
+			name := "server"
+			if len(procs) > 1 {
+				name = fmt.Sprintf("server %d", i+1)
+			}
+			err = fmt.Errorf("%w\n%s log (last lines):\n%s", err, name, sp.logTail(15))
 		}
 		return nil, err
 	}
 	return rep, nil
 }
 
-// play creates the exercise, connects everyone, loads the server and
+// play creates the exercise, connects everyone, loads the servers and
 // fills in the report.
-func (r *run) play(ctx context.Context, rep *Report, sp *serverProcess, key string, trainees int) (err error) {
+func (r *run) play(ctx context.Context, rep *Report, key string, trainees int) (err error) {
 	cfg := r.cfg
 	setupStart := time.Now()
 	metricsClient := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{DialContext: r.dialer.DialContext}}
@@ -335,28 +380,36 @@ func (r *run) play(ctx context.Context, rep *Report, sp *serverProcess, key stri
 	for i := range humans {
 		humans[i] = TeamID(i)
 	}
+	owner := r.servers[0]
 	admin := r.participant(-1, "admin", "")
-	ex, err := createExercise(ctx, admin, r.base, key, Scenario(cfg.Teams, length), cfg.Speed, humans)
+	ex, err := createExercise(ctx, admin, owner.base, key, Scenario(cfg.Teams, length), cfg.Speed, humans)
 	if err != nil {
 		return err
 	}
 	r.exercise = ex.ID
-	if rep.Server.Baseline, err = scrape(ctx, metricsClient, r.base); err != nil {
+	if err := r.waitFollowers(ctx, metricsClient); err != nil {
 		return err
 	}
-	pid := 0
-	if sp != nil {
-		pid = sp.pid()
+	defer func() {
+		for _, t := range r.servers {
+			if t.smp != nil {
+				t.smp.finish()
+			}
+		}
+	}()
+	for _, t := range r.servers {
+		if t.rep.Baseline, err = scrape(ctx, metricsClient, t.base); err != nil {
+			return err
+		}
+		t.smp = startSampler(metricsClient, t.base, t.pid(), t.rep.Baseline)
 	}
-	smp := startSampler(metricsClient, r.base, pid, rep.Server.Baseline)
-	defer smp.finish()
 
 	// Everyone who connects is closed at the end, whatever happens.
 	var clients []*wsClient
 	defer func() { r.shutdown(clients) }()
 
-	fac := newWSClient(r, r.participant(-1, "load-facilitator", ""), false)
-	if err := fac.p.join(ctx, r.base, ex.Codes.Facilitator); err != nil {
+	fac := newWSClient(r, owner, r.participant(-1, "load-facilitator", ""), false)
+	if err := fac.p.join(ctx, owner.base, ex.Codes.Facilitator); err != nil {
 		return fmt.Errorf("facilitator join: %w", err)
 	}
 	if err := fac.connect(ctx); err != nil {
@@ -364,14 +417,19 @@ func (r *run) play(ctx context.Context, rep *Report, sp *serverProcess, key stri
 	}
 	clients = append(clients, fac)
 
-	r.progress("joining %d trainees in %d teams", trainees, cfg.Teams)
+	if len(r.servers) > 1 {
+		r.progress("joining %d trainees in %d teams across %d servers", trainees, cfg.Teams, len(r.servers))
+	} else {
+		r.progress("joining %d trainees in %d teams", trainees, cfg.Teams)
+	}
 	ts := make([]*wsClient, trainees)
 	for i := range ts {
-		team := TeamID(i % cfg.Teams)
-		ts[i] = newWSClient(r, r.participant(i, fmt.Sprintf("load-%04d", i+1), team), true)
+		t := r.servers[i%len(r.servers)]
+		t.trainees++
+		ts[i] = newWSClient(r, t, r.participant(i, fmt.Sprintf("load-%04d", i+1), TeamID(i%cfg.Teams)), true)
 	}
 	if err := parallel(ctx, len(ts), func(i int) error {
-		return ts[i].p.join(ctx, r.base, ex.Codes.Teams[ts[i].p.team])
+		return ts[i].p.join(ctx, ts[i].srv.base, ex.Codes.Teams[ts[i].p.team])
 	}); err != nil {
 		return fmt.Errorf("trainee join: %w", err)
 	}
@@ -401,7 +459,10 @@ func (r *run) play(ctx context.Context, rep *Report, sp *serverProcess, key stri
 	r.progress("%d connected in %s; loading for %s", trainees+1, time.Since(joined).Round(time.Millisecond), cfg.Duration)
 
 	windowStart := time.Now()
-	serverCPU, toolCPU := cpuSeconds(pid), cpuSeconds(0)
+	for _, t := range r.servers {
+		t.cpu = cpuSeconds(t.pid())
+	}
+	toolCPU := cpuSeconds(0)
 	if cfg.Idle > 0 {
 		err = sleep(ctx, cfg.Duration) // the idle phase
 	} else {
@@ -411,24 +472,28 @@ func (r *run) play(ctx context.Context, rep *Report, sp *serverProcess, key stri
 		return err
 	}
 	rep.WindowSeconds = time.Since(windowStart).Seconds()
-	if now := cpuSeconds(pid); pid > 0 && serverCPU >= 0 && now >= 0 {
-		rep.Server.CPUSeconds = now - serverCPU
+	for _, t := range r.servers {
+		if now := cpuSeconds(t.pid()); t.pid() > 0 && t.cpu >= 0 && now >= 0 {
+			t.rep.CPUSeconds = now - t.cpu
+		}
 	}
 	if now := cpuSeconds(0); toolCPU >= 0 && now >= 0 {
 		rep.ToolCPUSeconds = now - toolCPU
 	}
 	r.settle(ctx, clients, trainees)
 
-	end, err := scrape(ctx, metricsClient, r.base)
-	if err != nil {
-		return err
+	for _, t := range r.servers {
+		end, err := scrape(ctx, metricsClient, t.base)
+		if err != nil {
+			return err
+		}
+		t.rep.End = end
+		t.smp.add(end)
+		if ps, ok := readProcStatus(t.pid()); ok && t.pid() > 0 {
+			t.rep.Proc = &ps
+		}
+		t.rep.Peak = t.smp.finish()
 	}
-	rep.Server.End = end
-	smp.add(end)
-	if ps, ok := readProcStatus(pid); ok && pid > 0 {
-		rep.Server.Proc = &ps
-	}
-	rep.Server.Peak = smp.finish()
 	if err := fac.do(ctx, commandField{Type: "end", Text: "load test over"}); err != nil {
 		r.progress("ending the exercise: %v", err)
 	}
@@ -624,7 +689,7 @@ func newReport(cfg Config, trainees int) *Report {
 // fill copies the measurements into the report.
 func (r *run) fill(rep *Report, trainees int) {
 	rep.Delivery, rep.RTT, rep.FacilitatorRTT = r.delivery.Stats(), r.rtt.Stats(), r.facilitatorRTT.Stats()
-	first, last := r.probes.spread()
+	first, last := r.probes.spread(allServers)
 	rep.DeliveryFirst, rep.DeliveryLast = first.Stats(), last.Stats()
 	n := &r.n
 	c := &rep.Counts
@@ -650,14 +715,22 @@ func (r *run) fill(rep *Report, trainees int) {
 	c.Drops = c.DropsTooSlow + c.DropsError
 	c.Reconnects, c.ReconnectFailures = n.reconnects.Load(), n.reconnectFailures.Load()
 
-	s := &rep.Server
-	s.PeakRSSBytes = s.Peak.RSSBytes
-	if s.Proc != nil {
-		s.PeakRSSBytes = max(s.PeakRSSBytes, s.Proc.VmHWMBytes)
+	for i, t := range r.servers {
+		connections := int64(t.trainees)
+		if i == 0 {
+			connections++ // the facilitator
+		}
+		t.rep.finish(connections)
 	}
-	s.Connections = int64(trainees + 1)
-	s.PerConnectionBytes = (s.PeakRSSBytes - s.Baseline.RSSBytes) / s.Connections
-	s.PerConnectionHeapBytes = (s.Peak.HeapAllocBytes - s.Baseline.HeapAllocBytes) / s.Connections
+	rep.Server = r.servers[0].rep
+	if r.cfg.Store != "" {
+		rep.Store = redactURL(r.cfg.Store)
+	}
+	if len(r.servers) > 1 {
+		for _, t := range r.servers {
+			rep.Servers = append(rep.Servers, t.share(&r.probes, c.ProbesAccepted))
+		}
+	}
 	if ps, ok := readProcStatus(0); ok {
 		rep.ToolPeakRSSBytes = ps.VmHWMBytes
 	}

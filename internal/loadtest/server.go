@@ -22,6 +22,62 @@ import (
 // killed.
 const stopGrace = 5 * time.Second
 
+// clusterLease is the lease of servers sharing a store: serve's default,
+// given explicitly so that a run does not depend on it.
+const clusterLease = 15 * time.Second
+
+// serverOptions are what the servers of one run share.
+type serverOptions struct {
+	key   string // the admin key
+	store string // a postgres:// URL, or "" for a SQLite database of its own
+}
+
+// startServers starts cfg.Servers servers, one after the other (the first
+// creates the database's tables). On failure it returns those it started,
+// for stopServers.
+func startServers(ctx context.Context, cfg Config) ([]*serverProcess, error) {
+	exe := cfg.ServerExe
+	if exe == "" {
+		var err error
+		if exe, err = os.Executable(); err != nil {
+			return nil, fmt.Errorf("finding the cmesim executable to start: %w", err)
+		}
+	}
+	what := exe + " serve"
+	if cfg.Servers > 1 {
+		what = fmt.Sprintf("%d × %s", cfg.Servers, what)
+	}
+	if cfg.Store != "" {
+		what += " on " + redactURL(cfg.Store)
+	}
+	fmt.Fprintf(cfg.Progress, "loadtest: starting %s\n", what)
+	opts := serverOptions{key: randomKey(), store: cfg.Store}
+	var procs []*serverProcess
+	for i := range cfg.Servers {
+		sp, err := startServer(ctx, exe, opts)
+		if err != nil {
+			if cfg.Servers > 1 {
+				err = fmt.Errorf("server %d: %w", i+1, err)
+			}
+			return procs, err
+		}
+		procs = append(procs, sp)
+	}
+	return procs, nil
+}
+
+// stopServers stops the servers, the last started first: stopping the
+// first, which owns the exercise, would have another take it over.
+func stopServers(procs []*serverProcess) error {
+	var first error
+	for i := len(procs) - 1; i >= 0; i-- {
+		if err := procs[i].stop(); err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
 // serverProcess is a cmesim serve the tool started and owns.
 type serverProcess struct {
 	cmd     *exec.Cmd
@@ -33,15 +89,16 @@ type serverProcess struct {
 	waitErr error
 }
 
-// startServer runs exe as "cmesim serve" on a free loopback port with a
-// random admin key, a temporary data directory (its SQLite store, on the
-// same disk as os.TempDir) and its log in a temporary file, and waits until
-// it is ready. A port taken between choosing and
-// binding it is retried.
-func startServer(ctx context.Context, exe string) (*serverProcess, error) {
+// startServer runs exe as "cmesim serve" on a free loopback port with the
+// admin key of opts, a temporary data directory (its SQLite store, on the
+// same disk as os.TempDir, unless opts has a PostgreSQL store, which it
+// then shares with the run's other servers, advertising its own address)
+// and its log in a temporary file, and waits until it is ready. A port
+// taken between choosing and binding it is retried.
+func startServer(ctx context.Context, exe string, opts serverOptions) (*serverProcess, error) {
 	var lastErr error
 	for range 3 {
-		sp, err := startServerOnce(ctx, exe)
+		sp, err := startServerOnce(ctx, exe, opts)
 		if err == nil {
 			return sp, nil
 		}
@@ -53,7 +110,7 @@ func startServer(ctx context.Context, exe string) (*serverProcess, error) {
 	return nil, lastErr
 }
 
-func startServerOnce(ctx context.Context, exe string) (*serverProcess, error) {
+func startServerOnce(ctx context.Context, exe string, opts serverOptions) (*serverProcess, error) {
 	port, err := freePort()
 	if err != nil {
 		return nil, err
@@ -62,7 +119,7 @@ func startServerOnce(ctx context.Context, exe string) (*serverProcess, error) {
 	if err != nil {
 		return nil, err
 	}
-	sp := &serverProcess{dir: dir, logPath: filepath.Join(dir, "server.log"), key: randomKey(), exited: make(chan struct{})}
+	sp := &serverProcess{dir: dir, logPath: filepath.Join(dir, "server.log"), key: opts.key, exited: make(chan struct{})}
 	sp.url = "http://" + net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
 	fail := func(err error) (*serverProcess, error) {
 		sp.stop()
@@ -81,11 +138,19 @@ func startServerOnce(ctx context.Context, exe string) (*serverProcess, error) {
 		return fail(err)
 	}
 	defer logFile.Close() // the child has its own descriptor
-	sp.cmd = exec.Command(exe, "serve", "--config", config, "--listen", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)),
-		"--data", data, "--exercise", "none")
-	// The admin key goes in the environment rather than on the command
-	// line, where every user of the machine could read it.
+	args := []string{"serve", "--config", config, "--listen", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)),
+		"--data", data, "--exercise", "none"}
+	if opts.store != "" {
+		args = append(args, "--advertise", sp.url, "--lease", clusterLease.String())
+	}
+	sp.cmd = exec.Command(exe, args...)
+	// The admin key and the store's URL (which may hold a password) go in
+	// the environment rather than on the command line, where every user of
+	// the machine could read them.
 	sp.cmd.Env = append(serverEnv(os.Environ()), "CMESIM_ADMIN_KEY="+sp.key)
+	if opts.store != "" {
+		sp.cmd.Env = append(sp.cmd.Env, "CMESIM_STORE="+opts.store)
+	}
 	sp.cmd.Stdout, sp.cmd.Stderr = logFile, logFile
 	sp.cmd.SysProcAttr = childAttr()
 	if err := sp.cmd.Start(); err != nil {
