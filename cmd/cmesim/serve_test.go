@@ -10,6 +10,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"cmesim/store/postgres/pgtest"
 )
 
 // syncBuffer is a bytes.Buffer safe to read while the server writes to it.
@@ -85,13 +87,7 @@ func TestServe(t *testing.T) {
 		}
 	})
 	t.Run("PostgreSQL", func(t *testing.T) {
-		url := os.Getenv("CMESIM_TEST_POSTGRES")
-		if url == "" {
-			if os.Getenv("CI") == "true" {
-				t.Fatal("CMESIM_TEST_POSTGRES is not set; scripts/test.sh starts a PostgreSQL for the tests")
-			}
-			t.Skip("set CMESIM_TEST_POSTGRES (scripts/test.sh does) to test serving on PostgreSQL")
-		}
+		url := pgtest.NewDatabase(t)
 		base, out := serveInProcess(t, nil, "--store", url, "--exercise", "election-ddos", "--data", t.TempDir())
 		resp, err := http.Get(base + "/readyz")
 		if err != nil || resp.StatusCode != http.StatusOK {
