@@ -143,7 +143,12 @@ func New(cfg Config) (*Server, error) {
 			return nil, errors.New("web: the lease must be at least 300ms")
 		}
 	}
-	s.forwarder = &http.Client{Timeout: 15 * time.Second}
+	// Forwarded commands come in bursts (a room acting at once): keep
+	// enough idle connections to the owner that a burst reuses them instead
+	// of opening new ones (the default keeps 2 per host).
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	transport.MaxIdleConnsPerHost = 64
+	s.forwarder = &http.Client{Timeout: 15 * time.Second, Transport: transport}
 	s.expiring = make(chan string, 64)
 	s.upgrader = websocket.Upgrader{
 		// Small read buffers (client messages are small and rare) and write
