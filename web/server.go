@@ -199,6 +199,7 @@ func (s *Server) Close() {
 	if s.cluster != nil {
 		s.releaseAll(owned)
 	}
+	s.forwarder.CloseIdleConnections()
 }
 
 // checkOrigin accepts WebSocket upgrades from the server's own origin or a
