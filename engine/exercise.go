@@ -214,7 +214,10 @@ func (x *Exercise) NextAt() (time.Duration, bool) {
 // AdvanceTo runs the exercise up to virtual time t. It does nothing unless
 // the exercise is running: a paused or finished exercise's clock stands still.
 func (x *Exercise) AdvanceTo(t time.Duration) {
-	if x.st.Status != StatusRunning || t <= x.k.Now() {
+	// t equal to the clock still plays what a command has just scheduled
+	// for this very instant (a trigger without delay), as the live runner
+	// does on its next step: a replay must, too.
+	if x.st.Status != StatusRunning || t < x.k.Now() {
 		return
 	}
 	x.k.RunUntil(min(t, x.end), x.handle)

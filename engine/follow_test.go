@@ -3,12 +3,14 @@ package engine_test
 import (
 	"bytes"
 	"math/rand/v2"
+	"os"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
 
 	"cmesim/engine"
+	"cmesim/scenarios"
 )
 
 // played returns the log of an exercise with one human team and simulated
@@ -94,5 +96,51 @@ func TestFollowRejects(t *testing.T) {
 	forged[len(forged)-1].Team = "pe-csirt" // the last event concerns another team
 	if err := y.Follow(forged); err == nil || !strings.Contains(err.Error(), "diverges") {
 		t.Errorf("followed a log that contradicts the replay: %v", err)
+	}
+}
+
+// TestReplayZeroDelayTrigger plays an inject released by a trainee's action
+// with no delay: the owner's runner delivers it at the action's very
+// instant, on its next step. A log that ends with that delivery must still
+// replay and be followed.
+func TestReplayZeroDelayTrigger(t *testing.T) {
+	src, err := os.ReadFile(exampleFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const after = "after: I01\n      delay: 20m"
+	if !bytes.Contains(src, []byte(after)) {
+		t.Fatal("the example's I02 is no longer released 20m after I01; update the test")
+	}
+	src = bytes.Replace(src, []byte(after), []byte("on_action: { action: acknowledge, inject: I01 }"), 1)
+	scn, problems := scenarios.Parse("zero-delay.yaml", src)
+	if scn == nil {
+		t.Fatal(problems)
+	}
+	x, err := engine.New(scn, engine.Options{Seed: 7, Humans: []string{"co-csirt"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	MustApply(t, x, 0, facilitator(engine.CmdStart))
+	x.AdvanceTo(12 * time.Minute)
+	if _, err := x.Apply(trainee("co-csirt", engine.CmdAcknowledge, "I01")); err != nil {
+		t.Fatal(err)
+	}
+	afterCommand := len(x.Events())
+	x.AdvanceTo(12*time.Minute + time.Millisecond) // the runner's next step
+	log := x.Events()
+	last := log[len(log)-1]
+	if last.Type != engine.EventInjectDelivered || last.Data.Inject != "I02" || last.At != 12*time.Minute {
+		t.Fatalf("the log ends with %s %s at %v, want I02 delivered at the acknowledgement's instant", last.Type, last.Data.Inject, last.At)
+	}
+	if _, err := engine.Rerun(scn, log, nil); err != nil {
+		t.Errorf("rerun of a log ending at the trigger: %v", err)
+	}
+	y, err := engine.Rerun(scn, log[:afterCommand], nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := y.Follow(log[afterCommand:]); err != nil {
+		t.Errorf("following the trigger's delivery: %v", err)
 	}
 }

@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -26,7 +27,19 @@ type request struct {
 	cmd   Command
 	fn    func(*Exercise)
 	reply chan reply
+	// state settles who has the request: the runner takes it (pending →
+	// taken) or its sender, giving up, withdraws it (pending → withdrawn).
+	// A withdrawn request is never run, so a sender that gave up can trust
+	// that neither its command nor its function touches anything later.
+	state *atomic.Int32
 }
+
+// The states of a request.
+const (
+	requestPending int32 = iota
+	requestTaken
+	requestWithdrawn
+)
 
 type reply struct {
 	events []Event
@@ -79,6 +92,9 @@ func (r *Runner) serve() {
 	r.requests = nil
 	r.mu.Unlock()
 	for _, q := range reqs {
+		if !q.state.CompareAndSwap(requestPending, requestTaken) {
+			continue // its sender gave up
+		}
 		r.advance()
 		if q.fn != nil {
 			q.fn(r.x)
@@ -108,7 +124,11 @@ func (r *Runner) followPacer(cmd Command) {
 }
 
 func (r *Runner) enqueue(ctx context.Context, q request) (reply, error) {
+	if err := ctx.Err(); err != nil {
+		return reply{}, err
+	}
 	q.reply = make(chan reply, 1)
+	q.state = new(atomic.Int32)
 	r.mu.Lock()
 	r.requests = append(r.requests, q)
 	r.mu.Unlock()
@@ -127,7 +147,11 @@ func (r *Runner) enqueue(ctx context.Context, q request) (reply, error) {
 			return reply{}, Errorf(CodeConflict, "the exercise is no longer running")
 		}
 	case <-ctx.Done():
-		return reply{}, ctx.Err()
+		if q.state.CompareAndSwap(requestPending, requestWithdrawn) {
+			return reply{}, ctx.Err()
+		}
+		// The runner has taken it: its outcome is moments away.
+		return <-q.reply, nil
 	}
 }
 
@@ -189,6 +213,8 @@ func (r *Runner) failPending() {
 	r.requests = nil
 	r.mu.Unlock()
 	for _, q := range reqs {
-		q.reply <- reply{err: Errorf(CodeConflict, "the exercise is no longer running")}
+		if q.state.CompareAndSwap(requestPending, requestTaken) {
+			q.reply <- reply{err: Errorf(CodeConflict, "the exercise is no longer running")}
+		}
 	}
 }

@@ -146,3 +146,44 @@ func TestRunner(t *testing.T) {
 		})
 	})
 }
+
+// TestRunnerWithdrawn shows that a request whose sender gives up while it
+// waits for the runner is never run: the function of an Inspect given up
+// never touches the exercise, and the command of a Do given up is not
+// applied.
+func TestRunnerWithdrawn(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		r, cancel, _ := startRunner(t, 1)
+		defer cancel()
+		// Keep the runner busy so that the next requests wait in its queue.
+		busy, release := make(chan struct{}), make(chan struct{})
+		go r.Inspect(context.Background(), func(*engine.Exercise) { close(busy); <-release })
+		<-busy
+		gone, giveUp := context.WithCancel(context.Background())
+		ran := false
+		errs := make(chan error, 2)
+		go func() { errs <- r.Inspect(gone, func(*engine.Exercise) { ran = true }) }()
+		go func() { _, err := r.Do(gone, facilitator(engine.CmdStart)); errs <- err }()
+		synctest.Wait() // both are queued behind the busy one
+		giveUp()
+		for range 2 {
+			if err := <-errs; !errors.Is(err, context.Canceled) {
+				t.Fatalf("a request given up returned %v, want context.Canceled", err)
+			}
+		}
+		close(release)
+		var status engine.Status
+		if err := r.Inspect(context.Background(), func(x *engine.Exercise) { status = x.State().Status }); err != nil {
+			t.Fatal(err)
+		}
+		if ran {
+			t.Error("the function of an Inspect given up ran")
+		}
+		if status != engine.StatusReady {
+			t.Errorf("status %s after a start given up, want %s", status, engine.StatusReady)
+		}
+		if err := r.Inspect(gone, func(*engine.Exercise) {}); !errors.Is(err, context.Canceled) {
+			t.Errorf("Inspect with a context already done: %v", err)
+		}
+	})
+}
