@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"errors"
+	"math"
 	"slices"
 	"time"
 
@@ -137,7 +138,7 @@ func (s *Server) tendLease(le *liveExercise) {
 	if le.halted() && !le.x.Ended() {
 		// A reload stopped it and could not load it again (the database
 		// was unreachable): try again.
-		s.reload(le.id, le, "")
+		go s.reload(le.id, le, "")
 		return
 	}
 	if s.finished(le) {
@@ -153,10 +154,10 @@ func (s *Server) tendLease(le *liveExercise) {
 			le.leaseUntil.Store(asked.Add(lease.Left).UnixNano())
 		case err == nil:
 			s.log.Warn().Str("exercise", le.id).Str("holder", lease.Holder.ID).Msg("lost the exercise's lease; following it")
-			s.reload(le.id, le, "the exercise moved to another server; reconnecting")
+			go s.reload(le.id, le, "the exercise moved to another server; reconnecting")
 		case time.Now().UnixNano() > le.leaseUntil.Load():
 			s.log.Error().Err(err).Str("exercise", le.id).Msg("cannot renew the exercise's lease and it has expired; stopping it here")
-			s.reload(le.id, le, "the exercise moved to another server; reconnecting")
+			go s.reload(le.id, le, "the exercise moved to another server; reconnecting")
 		default:
 			s.log.Warn().Err(err).Str("exercise", le.id).Msg("renewing the exercise's lease failed; retrying")
 		}
@@ -191,17 +192,25 @@ func (s *Server) tendLease(le *liveExercise) {
 		return
 	}
 	s.log.Info().Str("exercise", le.id).Msg("the exercise's owner has gone; taking it over")
-	s.reload(le.id, le, "this server takes the exercise over; reconnecting")
+	go s.reload(le.id, le, "this server takes the exercise over; reconnecting")
 }
 
 // finished reports whether an exercise has ended, when nobody needs to own
 // it any more: every server serves its final log.
 func (s *Server) finished(le *liveExercise) bool {
+	if le.remote != nil {
+		// By the log, not the replay: the replay may have played the end
+		// before the owner wrote it, and if the owner died meanwhile the
+		// exercise still needs one.
+		return le.remote.endedLog()
+	}
 	if le.ended() {
 		return true
 	}
 	ended := false
-	le.inspect(s.ctx, func(x *engine.Exercise) { ended = x.Ended() })
+	if err := le.inspect(s.ctx, func(x *engine.Exercise) { ended = x.Ended() }); err != nil {
+		return false
+	}
 	return ended
 }
 
@@ -209,6 +218,10 @@ func (s *Server) finished(le *liveExercise) bool {
 // the store: when this server takes it over, gives it up, or cannot follow
 // its log. Clients of old are disconnected with why and reconnect.
 func (s *Server) reload(id string, old *liveExercise, why string) {
+	if !old.reloading.CompareAndSwap(false, true) {
+		return // another goroutine is at it
+	}
+	defer old.reloading.Store(false)
 	s.reloadMu.Lock()
 	defer s.reloadMu.Unlock()
 	if cur, ok := s.exercise(id); !ok || cur != old || s.ctx.Err() != nil {
@@ -240,6 +253,7 @@ func (s *Server) releaseAll(owned []string) {
 // returns the owner's address when another server has it.
 func (s *Server) claim(ctx context.Context, le *liveExercise, events []engine.Event) (held bool, owner string, err error) {
 	if s.cluster == nil || slices.ContainsFunc(events, func(e engine.Event) bool { return e.Type == engine.EventEnded }) {
+		le.leaseUntil.Store(math.MaxInt64)
 		return true, "", nil // an ended exercise needs no owner
 	}
 	asked := time.Now()
@@ -268,7 +282,7 @@ func (s *Server) notify(n store.Notice) {
 
 // clusterSession looks up a session another server signed in.
 func (s *Server) clusterSession(token string) (*Session, bool) {
-	if s.cluster == nil || len(token) < 16 || len(token) > 128 {
+	if s.cluster == nil || len(token) < 16 || len(token) > 128 || !s.lookups.Allow() {
 		return nil, false
 	}
 	ctx, cancel := context.WithTimeout(s.ctx, 5*time.Second)

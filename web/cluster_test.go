@@ -186,3 +186,44 @@ func TestCluster(t *testing.T) {
 		t.Fatalf("Ana's actions in the log: %s", got)
 	}
 }
+
+// TestClusterLostLease takes the lease of a running exercise away from its
+// owner behind its back, as if the owner had stalled past it and another
+// server had claimed it: the owner must stop running the exercise and
+// follow it instead, and its clients' commands are answered unavailable
+// while the new owner does not answer. When that lease expires, a server
+// takes the exercise over and play goes on from the log.
+func TestClusterLostLease(t *testing.T) {
+	url := pgtest.NewDatabase(t)
+	a, _ := clusteredServer(t, url)
+	b, _ := clusteredServer(t, url)
+	ex := mustCreate(t, a, "co-csirt")
+	fac := join(t, a, ex.Codes.Facilitator, "Fran")
+	fw := dial(t, fac, ex.ID, 0)
+	ack := fw.mustAck(t, cmd{"type": "start"})
+
+	db := pgtest.Connect(t, url)
+	pgtest.Exec(t, db, `UPDATE exercises SET lease_holder = 'intruder', lease_address = 'http://127.0.0.1:1', lease_until = now() + interval '1 hour' WHERE id = $1`, ex.ID)
+	eventually(t, "a to give the exercise up", func() bool {
+		m := a.metrics(t)
+		return m["cmesim_exercises_running"] == 0 && m["cmesim_exercises_following"] == 1
+	})
+	if err := fw.closeError(t); err == nil || !strings.Contains(err.Error(), "1012") {
+		t.Errorf("the facilitator's connection closed with %v, want 1012 (service restart)", err)
+	}
+	fw = dial(t, fac, ex.ID, ack.Seq)
+	expectError(t, fw.command(t, "", cmd{"type": "note", "text": "anyone there?"}), "unavailable")
+
+	pgtest.Exec(t, db, `UPDATE exercises SET lease_until = now() - interval '1 second' WHERE id = $1`, ex.ID)
+	eventually(t, "a server to take the exercise over", func() bool {
+		return a.metrics(t)["cmesim_exercises_running"]+b.metrics(t)["cmesim_exercises_running"] == 1
+	})
+	fw.close(t) // a now runs the exercise or follows b: either way, start afresh
+	fw = dial(t, fac, ex.ID, 0)
+	paused := fw.find(t, func(m message) bool { return m.isEvent(engine.EventPaused) && m.Seq > ack.Seq })
+	if paused.Event.Data.Command.By.Name != "server" {
+		t.Fatalf("the exercise was paused by %s, want the server that took it over", paused.Event.Data.Command.By.Name)
+	}
+	fw.mustAck(t, cmd{"type": "resume"})
+	fw.mustAck(t, cmd{"type": "note", "text": "back"})
+}

@@ -242,6 +242,26 @@ func (le *liveExercise) execute(ctx context.Context, sess *Session, msg *clientM
 	if le.remote != nil {
 		return le.remote.forward(ctx, le, sess, raw)
 	}
+	seq, err := le.apply(ctx, sess, msg)
+	if err != nil && le.moving(err) {
+		return 0, engine.Errorf(codeUnavailable, "the exercise is moving to another server; reconnect and check whether your action is in the timeline")
+	}
+	return seq, err
+}
+
+// moving reports whether err comes from the exercise stopping here rather
+// than from the command: the server is shutting down or handing the
+// exercise over, and the command may or may not be in the log.
+func (le *liveExercise) moving(err error) bool {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return true
+	}
+	return le.halted() && !le.x.Ended()
+}
+
+// apply runs a jump or command on this server's runner and waits until its
+// events are durable.
+func (le *liveExercise) apply(ctx context.Context, sess *Session, msg *clientMessage) (uint64, error) {
 	var seq uint64
 	switch msg.Type {
 	case "jump":

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -38,6 +39,7 @@ type follower struct {
 	// does for an exercise this server owns.
 	mu      sync.Mutex
 	seq     uint64        // the log is followed up to here
+	ended   bool          // the log followed has the exercise's end
 	changed chan struct{} // closed and replaced when seq moves
 	failed  error         // set when the log cannot be followed
 
@@ -54,6 +56,7 @@ func (s *Server) follow(le *liveExercise, x *engine.Exercise, seq uint64, addres
 	f := &follower{st: s.cfg.Store, log: s.log, seq: seq, changed: make(chan struct{}),
 		wake: make(chan struct{}, 1), stopped: make(chan struct{}), client: s.forwarder}
 	f.owner.Store(&address)
+	f.ended = slices.ContainsFunc(x.Events()[:seq], func(e engine.Event) bool { return e.Type == engine.EventEnded })
 	le.remote = f
 	le.x = x
 	x.SetOnEvent(le.publish)
@@ -69,11 +72,19 @@ func (s *Server) follow(le *liveExercise, x *engine.Exercise, seq uint64, addres
 			case <-ctx.Done():
 				return
 			case <-f.wake:
-				if err := f.catchUp(ctx, le); err != nil && ctx.Err() == nil {
-					s.log.Error().Err(err).Str("exercise", le.id).Msg("cannot follow the exercise's log; reloading it")
+				err := f.catchUp(ctx, le)
+				switch {
+				case err == nil || ctx.Err() != nil:
+				case f.diverged():
+					s.log.Error().Err(err).Str("exercise", le.id).Msg("this server's replay of the exercise diverges from its log; reloading it")
 					go s.reload(le.id, le, "this server lost track of the exercise; reconnecting")
 					<-ctx.Done()
 					return
+				default:
+					// Reading the log failed (the database is busy or
+					// away): try again shortly; the clients wait.
+					s.log.Warn().Err(err).Str("exercise", le.id).Msg("reading the exercise's log failed; retrying")
+					time.AfterFunc(time.Second, f.poke)
 				}
 			}
 		}
@@ -89,8 +100,28 @@ func (f *follower) poke() {
 	}
 }
 
-// setOwner records where the owner can be reached.
-func (f *follower) setOwner(address string) { f.owner.Store(&address) }
+// setOwner records where the owner can be reached. A new owner's clock
+// starts from the log: the old owner's last reading no longer counts.
+func (f *follower) setOwner(address string) {
+	if old := f.owner.Swap(&address); old == nil || *old != address {
+		f.clock.Store(0)
+	}
+}
+
+// diverged reports whether the replay contradicted the log.
+func (f *follower) diverged() bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.failed != nil
+}
+
+// endedLog reports whether the log followed so far ends the exercise: then
+// nobody needs to own it any more.
+func (f *follower) endedLog() bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.ended
+}
 
 // ownerClock is the owner's virtual clock at its last notice.
 func (f *follower) ownerClock() time.Duration { return time.Duration(f.clock.Load()) }
@@ -116,6 +147,7 @@ func (f *follower) catchUp(ctx context.Context, le *liveExercise) error {
 	// Deliver before saying the log is followed, so that a forwarded
 	// command's ack never overtakes its event.
 	f.seq = events[len(events)-1].Seq
+	f.ended = f.ended || slices.ContainsFunc(events, func(e engine.Event) bool { return e.Type == engine.EventEnded })
 	le.deliver(f.seq)
 	close(f.changed)
 	f.changed = make(chan struct{})
@@ -198,8 +230,14 @@ func (f *follower) forward(ctx context.Context, le *liveExercise, sess *Session,
 		var e struct {
 			Error apiError `json:"error"`
 		}
-		if json.Unmarshal(body, &e) != nil || e.Error.Code == "" {
+		switch {
+		case json.Unmarshal(body, &e) != nil || e.Error.Code == "":
 			return 0, engine.Errorf(codeUnavailable, "the server running the exercise answered %s; try again", resp.Status)
+		case resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusNotFound || resp.StatusCode >= 500:
+			// This server knows the session and the exercise: the owner
+			// not knowing them, or failing, is passing (a restart, a
+			// move, a database hiccup).
+			return 0, engine.Errorf(codeUnavailable, "the server running the exercise cannot take it right now (%s); try again", e.Error.Message)
 		}
 		return 0, engine.Errorf(engine.ErrorCode(e.Error.Code), "%s", e.Error.Message)
 	}

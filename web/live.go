@@ -44,6 +44,8 @@ type liveExercise struct {
 	// leaseUntil is when this server's lease of the exercise ends, by the
 	// local clock (Unix ns), in a cluster.
 	leaseUntil atomic.Int64
+	// reloading is set while a reload replaces this live copy.
+	reloading atomic.Bool
 
 	// owner: the exercise.
 	x *engine.Exercise
@@ -153,7 +155,9 @@ func (le *liveExercise) record(e *engine.Event) {
 // and hand it to the log's writer; deliver sends it on once it is durable.
 func (le *liveExercise) publish(e engine.Event) {
 	le.record(&e)
-	le.metrics.events.Add(1)
+	if le.remote == nil { // a follower's events are the owner's
+		le.metrics.events.Add(1)
+	}
 	le.persist.add(e)
 }
 

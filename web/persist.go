@@ -28,6 +28,10 @@ type persister struct {
 	// another writer has moved it on (store.ErrSequence): another server
 	// has taken the exercise over.
 	onLost func()
+	// mayWrite, if set, is asked before every write: a server whose lease
+	// of the exercise may have run out must not write its log (another
+	// server may be writing it); the events wait until it may again.
+	mayWrite func() bool
 
 	mu      sync.Mutex
 	queue   []engine.Event
@@ -134,6 +138,14 @@ func (p *persister) flush(ctx context.Context) {
 		p.mu.Unlock()
 		if len(batch) == 0 {
 			return
+		}
+		if p.mayWrite != nil && !p.mayWrite() {
+			select {
+			case <-time.After(50 * time.Millisecond):
+				continue
+			case <-ctx.Done():
+				return
+			}
 		}
 		err := p.st.Append(ctx, p.id, batch)
 		if err == nil {

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"cmp"
 	"context"
 	"crypto/subtle"
 	"encoding/json"
@@ -100,6 +99,7 @@ type Server struct {
 	lease       time.Duration
 	forwarder   *http.Client
 	expiring    chan string   // exercises whose owner's lease is about to expire
+	lookups     *rate.Limiter // database lookups of sessions signed in elsewhere
 	reloadMu    sync.Mutex    // one reload at a time
 	clusterDone chan struct{} // closed when the cluster loop stops; nil without one
 }
@@ -150,6 +150,10 @@ func New(cfg Config) (*Server, error) {
 	transport.MaxIdleConnsPerHost = 64
 	s.forwarder = &http.Client{Timeout: 15 * time.Second, Transport: transport}
 	s.expiring = make(chan string, 64)
+	// Unknown session cookies cost a database query each: bound them, so
+	// a flood of made-up cookies cannot load the database. A real client
+	// new to this server looks its session up once.
+	s.lookups = rate.NewLimiter(200, 400)
 	s.upgrader = websocket.Upgrader{
 		// Small read buffers (client messages are small and rare) and write
 		// buffers lent from a pool only while a message is being written:
@@ -297,8 +301,18 @@ func (s *Server) CreateExercise(req CreateRequest) (*ExerciseInfo, error) {
 		}
 	}
 	le := s.newLive(id, scn, codes, created, 0)
-	if held, _, err := s.claim(s.ctx, le, nil); err != nil || !held {
-		return nil, cmp.Or(err, errors.New("another server holds the new exercise's lease"))
+	held, _, err := s.claim(s.ctx, le, nil)
+	if err != nil {
+		return nil, fmt.Errorf("claiming the new exercise: %w", err)
+	}
+	if !held {
+		// Another server, restoring at this very moment, took it first:
+		// it runs there, and this one follows it.
+		s.load(id)
+		if _, ok := s.exercise(id); !ok {
+			return nil, errors.New("another server took the new exercise and this one cannot follow it; see the log")
+		}
+		return &ExerciseInfo{ID: id, Title: scn.Exercise.Title, Created: created, Codes: codes}, nil
 	}
 	if err := s.launch(le, engine.Options{Seed: req.Seed, Humans: req.Humans}, speed); err != nil {
 		return nil, err
@@ -339,7 +353,11 @@ func (s *Server) launch(le *liveExercise, opts engine.Options, speed float64) er
 func (s *Server) newLive(id string, scn *scenarios.Scenario, codes exerciseCodes, created time.Time, durable uint64) *liveExercise {
 	le := newLiveExercise(id, scn, codes, created, s.metrics, newPersister(s.cfg.Store, id, durable, s.log))
 	if s.cluster != nil {
-		le.persist.onLost = func() { go s.reload(id, le, "the exercise moved to another server; reconnecting") }
+		var lost sync.Once
+		le.persist.onLost = func() {
+			lost.Do(func() { go s.reload(id, le, "the exercise moved to another server; reconnecting") })
+		}
+		le.persist.mayWrite = func() bool { return time.Now().UnixNano() < le.leaseUntil.Load() }
 		le.tick = func(seq uint64, at time.Duration) {
 			s.notify(store.Notice{Kind: store.NoticeClock, Exercise: id, Seq: seq, At: at})
 		}
@@ -437,6 +455,21 @@ func (s *Server) restore(ctx context.Context, meta *store.Exercise, why string) 
 	if !held {
 		return s.restoreFollower(le, meta, events, owner)
 	}
+	if err := s.restoreOwned(ctx, le, meta, events, why); err != nil {
+		if s.cluster != nil {
+			// Let another server try: this one cannot run it.
+			rctx, cancel := context.WithTimeout(context.Background(), s.lease/3)
+			s.cluster.Release(rctx, meta.ID, s.holder.ID)
+			cancel()
+		}
+		return err
+	}
+	return nil
+}
+
+// restoreOwned rebuilds an exercise this server owns from its log.
+func (s *Server) restoreOwned(ctx context.Context, le *liveExercise, meta *store.Exercise, events []engine.Event, why string) error {
+	scn := le.scn
 	if len(events) == 0 {
 		// Stored, but the server stopped before its first event was
 		// written: start it afresh with the options it was created with.

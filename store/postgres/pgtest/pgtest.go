@@ -51,3 +51,23 @@ func NewDatabase(tb testing.TB) string {
 	u.Path = "/" + name
 	return u.String()
 }
+
+// Connect opens a plain connection to url, closed when the test ends, to
+// look at or change a database behind the store's back.
+func Connect(tb testing.TB, url string) *pgx.Conn {
+	tb.Helper()
+	conn, err := pgx.Connect(context.Background(), url)
+	if err != nil {
+		tb.Fatalf("connecting to the test database: %v", err)
+	}
+	tb.Cleanup(func() { conn.Close(context.Background()) })
+	return conn
+}
+
+// Exec runs one statement on conn, failing the test on error.
+func Exec(tb testing.TB, conn *pgx.Conn, sql string, args ...any) {
+	tb.Helper()
+	if _, err := conn.Exec(context.Background(), sql, args...); err != nil {
+		tb.Fatalf("%s: %v", sql, err)
+	}
+}
