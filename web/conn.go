@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"errors"
+	"net"
 	"net/http"
 	"slices"
 	"time"
@@ -117,7 +118,7 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request, sess *Session, 
 	c.readLoop(s.ctx)
 	// Leave the exercise; closing c.send ends the writer.
 	le.leave(c)
-	le.pushStatus(context.Background())
+	le.statusSoon()
 }
 
 // writeLoop writes the replay, then live messages, replies and pings.
@@ -148,6 +149,7 @@ func (c *conn) writeLoop(first [][]byte) {
 			}
 			c.ws.SetWriteDeadline(time.Now().Add(writeWait))
 			if err := c.ws.WritePreparedMessage(pm); err != nil {
+				c.failed(err)
 				return
 			}
 			c.m.messagesOut.Add(1)
@@ -170,12 +172,23 @@ func (c *conn) writeLoop(first [][]byte) {
 func (c *conn) write(kind int, b []byte) error {
 	c.ws.SetWriteDeadline(time.Now().Add(writeWait))
 	if err := c.ws.WriteMessage(kind, b); err != nil {
+		c.failed(err)
 		return err
 	}
 	if kind == websocket.TextMessage {
 		c.m.messagesOut.Add(1)
 	}
 	return nil
+}
+
+// failed counts a write that timed out: a client that stopped reading
+// while too little happened to fill its queue is closed this way, not by a
+// drop.
+func (c *conn) failed(err error) {
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		c.m.writeTimeouts.Add(1)
+	}
 }
 
 // readLoop reads messages until the client leaves or breaks the protocol.

@@ -41,6 +41,7 @@ type liveExercise struct {
 
 	cancel context.CancelFunc
 	done   chan struct{}
+	soon   chan struct{} // asks the status loop for a push (statusSoon)
 	// leaseUntil is when this server's lease of the exercise ends, by the
 	// local clock (Unix ns), in a cluster.
 	leaseUntil atomic.Int64
@@ -86,6 +87,7 @@ func newLiveExercise(id string, s *scenarios.Scenario, codes exerciseCodes, crea
 		id: id, created: created, scn: s, codes: codes, metrics: m, persist: p,
 		subs: map[*conn]struct{}{},
 		done: make(chan struct{}),
+		soon: make(chan struct{}, 1),
 	}
 	p.onDurable = le.deliver
 	return le
@@ -312,6 +314,7 @@ func (le *liveExercise) ended() bool {
 func (le *liveExercise) statusLoop(ctx context.Context) {
 	t := time.NewTicker(time.Second)
 	defer t.Stop()
+	var last time.Time
 	for {
 		select {
 		case <-ctx.Done():
@@ -319,8 +322,32 @@ func (le *liveExercise) statusLoop(ctx context.Context) {
 		case <-le.done:
 			return
 		case <-t.C:
-			le.pushStatus(ctx)
+		case <-le.soon:
+			// Someone left: tell the others soon, but at most every
+			// statusCoalesce, so that a room leaving at once does not cost
+			// one status to everyone per leaver.
+			if wait := statusCoalesce - time.Since(last); wait > 0 {
+				select {
+				case <-time.After(wait):
+				case <-ctx.Done():
+					return
+				}
+			}
 		}
+		le.pushStatus(ctx)
+		last = time.Now()
+	}
+}
+
+// statusCoalesce is the shortest time between two status pushes caused by
+// clients leaving.
+const statusCoalesce = 200 * time.Millisecond
+
+// statusSoon asks the status loop for a status push shortly.
+func (le *liveExercise) statusSoon() {
+	select {
+	case le.soon <- struct{}{}:
+	default:
 	}
 }
 

@@ -13,16 +13,17 @@ import (
 // metrics are the server's counters, exposed at /metrics in the Prometheus
 // text format. A handful of atomics does not justify a client library.
 type metrics struct {
-	connections atomic.Int64 // open WebSockets
-	exercises   atomic.Int64 // running exercises
-	events      atomic.Int64 // events appended, all exercises
-	commands    atomic.Int64 // commands received
-	rejected    atomic.Int64 // messages and commands rejected
-	drops       atomic.Int64 // clients dropped for a full send queue
-	messagesIn  atomic.Int64
-	messagesOut atomic.Int64
-	joins       atomic.Int64 // successful joins
-	joinsFailed atomic.Int64 // failed join attempts
+	connections   atomic.Int64 // open WebSockets
+	exercises     atomic.Int64 // running exercises
+	events        atomic.Int64 // events appended, all exercises
+	commands      atomic.Int64 // commands received
+	rejected      atomic.Int64 // messages and commands rejected
+	drops         atomic.Int64 // clients dropped for a full send queue
+	writeTimeouts atomic.Int64 // connections closed because a write timed out
+	messagesIn    atomic.Int64
+	messagesOut   atomic.Int64
+	joins         atomic.Int64 // successful joins
+	joinsFailed   atomic.Int64 // failed join attempts
 }
 
 // write prints the metrics in the Prometheus text exposition format, with
@@ -43,6 +44,7 @@ func (m *metrics) write(w io.Writer, owned, following int64) error {
 		{"cmesim_commands_total", "counter", "Commands received over WebSockets.", &m.commands},
 		{"cmesim_rejected_total", "counter", "Messages and commands rejected.", &m.rejected},
 		{"cmesim_send_queue_drops_total", "counter", "Clients dropped because their send queue was full.", &m.drops},
+		{"cmesim_websocket_write_timeouts_total", "counter", "Connections closed because a write to the client timed out.", &m.writeTimeouts},
 		{"cmesim_websocket_messages_received_total", "counter", "WebSocket messages received.", &m.messagesIn},
 		{"cmesim_websocket_messages_sent_total", "counter", "WebSocket messages sent.", &m.messagesOut},
 		{"cmesim_joins_total", "counter", "Successful joins with a code.", &m.joins},
