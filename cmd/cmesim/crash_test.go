@@ -44,20 +44,7 @@ func TestCrashRecovery(t *testing.T) {
 	t.Logf("kill timing seed %d", seed)
 
 	srv := startServer(t, bin, data)
-	admin := newHTTPClient(t)
-	srv.post(t, admin, "/api/admin/login", map[string]string{"key": crashAdminKey}, nil)
-	src, err := os.ReadFile(exampleFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var ex struct {
-		ID    string
-		Codes struct {
-			Facilitator string
-			Teams       map[string]string
-		}
-	}
-	srv.post(t, admin, "/api/exercises", map[string]any{"yaml": string(src), "speed": 30, "seed": 3, "humans": []string{"co-csirt", "pe-csirt"}}, &ex)
+	ex := srv.createExample(t, 3)
 
 	people := []*person{
 		{name: "Maria", code: ex.Codes.Facilitator, facilitator: true},
@@ -151,6 +138,30 @@ func TestCrashRecovery(t *testing.T) {
 }
 
 const crashAdminKey = "crash-test-admin-key-0123456789"
+
+// exampleExercise is the answer to creating an exercise.
+type exampleExercise struct {
+	ID    string
+	Codes struct {
+		Facilitator string
+		Teams       map[string]string
+	}
+}
+
+// createExample signs in as admin and creates an exercise of the example
+// scenario at 30× speed, with both teams played by people.
+func (s *server) createExample(t *testing.T, seed uint64) exampleExercise {
+	t.Helper()
+	admin := newHTTPClient(t)
+	s.post(t, admin, "/api/admin/login", map[string]string{"key": crashAdminKey}, nil)
+	src, err := os.ReadFile(exampleFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ex exampleExercise
+	s.post(t, admin, "/api/exercises", map[string]any{"yaml": string(src), "speed": 30, "seed": seed, "humans": []string{"co-csirt", "pe-csirt"}}, &ex)
+	return ex
+}
 
 // buildBinary compiles cmesim once for the test.
 func buildBinary(t *testing.T) string {

@@ -44,20 +44,7 @@ func TestTakeover(t *testing.T) {
 	a := startClustered(t, bin, dbURL)
 	b := startClustered(t, bin, dbURL)
 
-	admin := newHTTPClient(t)
-	a.post(t, admin, "/api/admin/login", map[string]string{"key": crashAdminKey}, nil)
-	src, err := os.ReadFile(exampleFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var ex struct {
-		ID    string
-		Codes struct {
-			Facilitator string
-			Teams       map[string]string
-		}
-	}
-	a.post(t, admin, "/api/exercises", map[string]any{"yaml": string(src), "speed": 30, "seed": 5, "humans": []string{"co-csirt", "pe-csirt"}}, &ex)
+	ex := a.createExample(t, 5)
 	if got := leaseHolder(t, dbURL, ex.ID); got != a.url {
 		t.Fatalf("the new exercise's lease is held by %q, want the server that created it, %s", got, a.url)
 	}
