@@ -23,6 +23,7 @@ import (
 
 	"cmesim/engine"
 	"cmesim/scenarios"
+	"cmesim/store"
 	"cmesim/store/sqlite"
 )
 
@@ -96,15 +97,7 @@ func TestCrashRecovery(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	events, err := db.Events(context.Background(), ex.ID, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i, e := range events {
-		if e.Seq != uint64(i)+1 {
-			t.Fatalf("event %d has seq %d: the log has a gap or a duplicate", i+1, e.Seq)
-		}
-	}
+	events := storedLog(t, db, ex.ID)
 	seen := map[string]int{}
 	for _, e := range events {
 		if e.Data.Command != nil && strings.HasPrefix(e.Data.Command.Text, "crash-") {
@@ -138,6 +131,22 @@ func TestCrashRecovery(t *testing.T) {
 }
 
 const crashAdminKey = "crash-test-admin-key-0123456789"
+
+// storedLog returns an exercise's stored log, failing the test unless its
+// sequence numbers run from 1 without a gap or a duplicate.
+func storedLog(t *testing.T, st store.Store, exercise string) []engine.Event {
+	t.Helper()
+	events, err := st.Events(context.Background(), exercise, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, e := range events {
+		if e.Seq != uint64(i)+1 {
+			t.Fatalf("event %d has seq %d: the log has a gap or a duplicate", i+1, e.Seq)
+		}
+	}
+	return events
+}
 
 // exampleExercise is the answer to creating an exercise.
 type exampleExercise struct {

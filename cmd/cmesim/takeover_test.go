@@ -126,15 +126,7 @@ func TestTakeover(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	events, err := db.Events(context.Background(), ex.ID, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i, e := range events {
-		if e.Seq != uint64(i)+1 {
-			t.Fatalf("event %d has seq %d: the log has a gap or a duplicate", i+1, e.Seq)
-		}
-	}
+	events := storedLog(t, db, ex.ID)
 	texts := map[string]int{}
 	pausedByServer := false
 	for _, e := range events {
