@@ -202,7 +202,7 @@ func (db *DB) Session(ctx context.Context, token string) (*store.Session, error)
 	if hasNUL(token) {
 		return nil, fmt.Errorf("session: %w", store.ErrNotFound) // it cannot be stored
 	}
-	now := nanos(db.Now())
+	now := store.UnixNanos(db.Now())
 	var s store.Session
 	var expires *int64
 	err := db.retry(ctx, func() error {

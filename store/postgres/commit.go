@@ -110,7 +110,7 @@ func (db *DB) commitLoop() {
 		now := db.Now()
 		expire := now.Sub(expired) >= expireEvery
 		if expire {
-			extras = append(extras, extra{sql: sqlExpire, args: []any{nanos(now)}})
+			extras = append(extras, extra{sql: sqlExpire, args: []any{store.UnixNanos(now)}})
 		}
 		if db.commit(batch, extras, true) {
 			db.compactions.Add(uint64(len(due)))
@@ -548,7 +548,7 @@ SELECT EXISTS (SELECT FROM exercises WHERE id = $1 AND created = $2 AND created_
 func (db *DB) PutSession(ctx context.Context, s store.Session) error {
 	var expires *int64 // NULL: never
 	if !s.Expires.IsZero() {
-		ns := nanos(s.Expires)
+		ns := store.UnixNanos(s.Expires)
 		expires = &ns
 	}
 	return db.submit(ctx, &request{

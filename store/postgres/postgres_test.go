@@ -492,7 +492,7 @@ func TestCompaction(t *testing.T) {
 	if err := db.CreateExercise(ctx, &store.Exercise{ID: "x"}); err != nil {
 		t.Fatal(err)
 	}
-	events := libraryEvents(t, 1000)
+	events := storetest.LibraryEvents(t, 1000)
 	appends := 0
 	for i := 0; i < len(events); {
 		appends++

@@ -203,7 +203,7 @@ func (db *DB) Sessions(ctx context.Context) ([]store.Session, error) {
 	}
 	// Tokens in byte order, as Go sorts strings, whatever the database's
 	// collation.
-	now := nanos(db.Now())
+	now := store.UnixNanos(db.Now())
 	var out []store.Session
 	err := db.retry(ctx, func() error {
 		rows, err := db.pool.Query(ctx, `

@@ -2,110 +2,30 @@ package sqlite_test
 
 import (
 	"context"
-	"fmt"
-	"sync"
-	"sync/atomic"
-	"syscall"
 	"testing"
-	"time"
 
-	"cmesim/engine"
-	"cmesim/scenarios"
 	"cmesim/store"
+	"cmesim/store/storetest"
 )
 
-// libraryEvents returns n realistic events numbered 1..n: the logs of the
-// bundled scenarios run with successive seeds, renumbered end to end.
-func libraryEvents(tb testing.TB, n int) []engine.Event {
-	tb.Helper()
-	var scns []*scenarios.Scenario
-	for _, name := range scenarios.Library() {
-		s, problems := scenarios.LoadLibrary(name)
-		if problems.HasErrors() {
-			tb.Fatal(problems)
-		}
-		scns = append(scns, s)
-	}
-	out := make([]engine.Event, 0, n)
-	for seed := uint64(1); len(out) < n; seed++ {
-		x, err := engine.New(scns[int(seed)%len(scns)], engine.Options{Seed: seed})
-		if err != nil {
-			tb.Fatal(err)
-		}
-		if err := x.RunToEnd(); err != nil {
-			tb.Fatal(err)
-		}
-		for _, e := range x.Events() {
-			if len(out) == n {
-				break
-			}
-			e.Seq = uint64(len(out)) + 1
-			out = append(out, e)
-		}
-	}
-	return out
-}
-
-// BenchmarkAppendDurable measures acknowledged durable appends per second:
-// each of W writers appends one event at a time to its own exercise and
-// waits for the commit, as a server does before acknowledging a command.
-// Group commit lets the writers share fsyncs.
+// BenchmarkAppendDurable measures acknowledged durable appends per second
+// (see storetest.BenchmarkAppendDurable); group commit lets the writers
+// share fsyncs.
 func BenchmarkAppendDurable(b *testing.B) {
-	events := libraryEvents(b, 1000)
-	for _, writers := range []int{1, 8, 64, 256} {
-		b.Run(fmt.Sprintf("writers=%d", writers), func(b *testing.B) {
-			db := MustOpen(b, b.TempDir())
-			defer db.Close()
-			ctx := context.Background()
-			for w := range writers {
-				if err := db.CreateExercise(ctx, &store.Exercise{ID: fmt.Sprint(w)}); err != nil {
-					b.Fatal(err)
-				}
-			}
-			before := db.Stats()
-			var left atomic.Int64
-			left.Store(int64(b.N))
-			b.ResetTimer()
-			var wg sync.WaitGroup
-			for w := range writers {
-				wg.Go(func() {
-					id := fmt.Sprint(w)
-					for seq := uint64(1); left.Add(-1) >= 0; seq++ {
-						e := events[int(seq-1)%len(events)]
-						e.Seq = seq
-						if err := db.Append(ctx, id, []engine.Event{e}); err != nil {
-							b.Error(err)
-							return
-						}
-					}
-				})
-			}
-			wg.Wait()
-			b.StopTimer()
-			st := db.Stats()
-			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "appends/s")
-			b.ReportMetric(float64(st.Requests-before.Requests)/float64(st.Commits-before.Commits), "appends/commit")
-		})
-	}
+	storetest.BenchmarkAppendDurable(b, func(b *testing.B) storetest.Committer { return MustOpen(b, b.TempDir()) })
 }
 
 // BenchmarkReplay100k measures reading a 100,000-event log back, as a
 // server does for each exercise on start: Events(ctx, id, 0), decoded, not
-// folded. The log is written in appends of 128 events, or of 1 to 3 events
-// as a live exercise appends them (which compaction merges into bigger
-// rows).
+// folded.
 func BenchmarkReplay100k(b *testing.B) {
 	const n = 100_000
-	events := libraryEvents(b, n)
-	for _, c := range []struct {
-		name     string
-		min, max int
-	}{{"appends=128", 128, 128}, {"appends=1-3", 1, 3}} {
-		b.Run(c.name, func(b *testing.B) {
+	events := storetest.LibraryEvents(b, n)
+	for _, size := range storetest.ReplaySizes {
+		b.Run(size.Name, func(b *testing.B) {
 			db := MustOpen(b, b.TempDir())
 			defer db.Close()
-			ctx := context.Background()
-			if err := db.CreateExercise(ctx, &store.Exercise{ID: "x"}); err != nil {
+			if err := db.CreateExercise(context.Background(), &store.Exercise{ID: "x"}); err != nil {
 				b.Fatal(err)
 			}
 			// fsync off while building the log, or 100,000 small appends
@@ -113,40 +33,12 @@ func BenchmarkReplay100k(b *testing.B) {
 			if err := db.WriterExec("PRAGMA synchronous = OFF"); err != nil {
 				b.Fatal(err)
 			}
-			appends := 0
-			for i := 0; i < n; appends++ {
-				k := min(c.min+appends%(c.max-c.min+1), n-i)
-				if err := db.Append(ctx, "x", events[i:i+k]); err != nil {
-					b.Fatal(err)
-				}
-				i += k
-			}
+			appends := storetest.AppendAll(b, db, "x", events, size.Min, size.Max)
 			if err := db.WriterExec("PRAGMA synchronous = FULL"); err != nil {
 				b.Fatal(err)
 			}
-
-			b.ReportAllocs()
-			cpu := cpuTime()
-			for b.Loop() {
-				got, err := db.Events(ctx, "x", 0)
-				if err != nil {
-					b.Fatal(err)
-				}
-				if len(got) != n {
-					b.Fatalf("%d events, want %d", len(got), n)
-				}
-			}
-			b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "events/s")
-			b.ReportMetric(float64((cpuTime()-cpu).Milliseconds())/float64(b.N), "cpu-ms/op")
+			storetest.MeasureReplay(b, db, "x", n)
 			b.ReportMetric(float64(appends), "appends")
 		})
 	}
-}
-
-// cpuTime returns the CPU time the process has used (user and system), a
-// measure less disturbed than wall time by other load on the machine.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

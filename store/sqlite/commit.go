@@ -238,9 +238,9 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
 func (db *DB) PutSession(ctx context.Context, s store.Session) error {
 	var expires any // NULL: never
 	if !s.Expires.IsZero() {
-		expires = nanos(s.Expires)
+		expires = store.UnixNanos(s.Expires)
 	}
-	now := nanos(db.Now())
+	now := store.UnixNanos(db.Now())
 	return db.submit(ctx, func(ctx context.Context) (error, error) {
 		if _, err := db.wc.ExecContext(ctx, `DELETE FROM sessions WHERE expires < ?`, now); err != nil {
 			return nil, err

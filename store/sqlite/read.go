@@ -180,7 +180,7 @@ func (db *DB) Sessions(ctx context.Context) ([]store.Session, error) {
 	}
 	rows, err := db.r.QueryContext(ctx, `
 SELECT token, exercise, role, team, name, expires FROM sessions
-WHERE expires IS NULL OR expires >= ? ORDER BY token`, nanos(db.Now()))
+WHERE expires IS NULL OR expires >= ? ORDER BY token`, store.UnixNanos(db.Now()))
 	if err != nil {
 		return nil, fmt.Errorf("listing sessions: %w", err)
 	}

@@ -23,7 +23,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -326,20 +325,9 @@ func (db *DB) Close() error {
 	return err
 }
 
-// Stats counts the committer's work since Open.
-type Stats struct {
-	// Commits is the number of transactions committed.
-	Commits uint64
-	// Requests is the number of writes (appends, exercises, sessions)
-	// committed; Requests/Commits is the mean group-commit batch size.
-	Requests uint64
-	// Compactions is the number of times small rows of events were merged.
-	Compactions uint64
-}
-
 // Stats returns the committer's counters, for metrics.
-func (db *DB) Stats() Stats {
-	return Stats{Commits: db.commits.Load(), Requests: db.requests.Load(), Compactions: db.compactions.Load()}
+func (db *DB) Stats() store.CommitStats {
+	return store.CommitStats{Commits: db.commits.Load(), Requests: db.requests.Load(), Compactions: db.compactions.Load()}
 }
 
 func (db *DB) closed() bool {
@@ -353,15 +341,4 @@ func (db *DB) closed() bool {
 
 func (db *DB) errClosed() error {
 	return fmt.Errorf("database %s: %w", db.path, store.ErrClosed)
-}
-
-// nanos converts a time to Unix nanoseconds, clamped to what fits.
-func nanos(t time.Time) int64 {
-	switch {
-	case t.Before(time.Unix(0, math.MinInt64)):
-		return math.MinInt64
-	case t.After(time.Unix(0, math.MaxInt64)):
-		return math.MaxInt64
-	}
-	return t.UnixNano()
 }

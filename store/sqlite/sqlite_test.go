@@ -265,7 +265,7 @@ func TestCompaction(t *testing.T) {
 	if err := db.CreateExercise(ctx, &store.Exercise{ID: "x"}); err != nil {
 		t.Fatal(err)
 	}
-	events := libraryEvents(t, 1000)
+	events := storetest.LibraryEvents(t, 1000)
 	appends := 0
 	for i := 0; i < len(events); {
 		appends++
@@ -317,7 +317,7 @@ func TestCrash(t *testing.T) {
 	if err := db.CreateExercise(ctx, &store.Exercise{ID: "x", Scenario: "s"}); err != nil {
 		t.Fatal(err)
 	}
-	events := libraryEvents(t, 40)
+	events := storetest.LibraryEvents(t, 40)
 	for i := 0; i < len(events); i += 4 {
 		if err := db.Append(ctx, "x", events[i:i+4]); err != nil {
 			t.Fatal(err)
