@@ -455,32 +455,7 @@ func encode(events []engine.Event) []byte {
 // TestGroupCommit checks that concurrent appends share transactions: many
 // appends complete with far fewer commits than appends.
 func TestGroupCommit(t *testing.T) {
-	db := MustOpen(t, NewDatabase(t))
-	ctx := context.Background()
-	const writers, each = 16, 20
-	for w := range writers {
-		if err := db.CreateExercise(ctx, &store.Exercise{ID: fmt.Sprint(w)}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	before := db.Stats().Commits
-	var wg sync.WaitGroup
-	for w := range writers {
-		wg.Go(func() {
-			for seq := uint64(1); seq <= each; seq++ {
-				if err := db.Append(ctx, fmt.Sprint(w), []engine.Event{{Seq: seq, Type: engine.EventNote}}); err != nil {
-					t.Error(err)
-					return
-				}
-			}
-		})
-	}
-	wg.Wait()
-	commits := db.Stats().Commits - before
-	t.Logf("%d appends in %d commits", writers*each, commits)
-	if commits >= uint64(writers*each*3/4) {
-		t.Fatalf("%d appends took %d commits: no group commit", writers*each, commits)
-	}
+	storetest.GroupCommit(t, MustOpen(t, NewDatabase(t)))
 }
 
 // TestCompaction checks that a log appended a few events at a time ends up

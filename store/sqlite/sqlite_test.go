@@ -5,12 +5,10 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
-	"sync"
 	"testing"
 
 	"cmesim/engine"
@@ -228,31 +226,7 @@ func TestCorruptRow(t *testing.T) {
 func TestGroupCommit(t *testing.T) {
 	db := MustOpen(t, t.TempDir())
 	defer db.Close()
-	ctx := context.Background()
-	const writers, each = 16, 20
-	for w := range writers {
-		if err := db.CreateExercise(ctx, &store.Exercise{ID: fmt.Sprint(w)}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	before := db.Stats().Commits
-	var wg sync.WaitGroup
-	for w := range writers {
-		wg.Go(func() {
-			for seq := uint64(1); seq <= each; seq++ {
-				if err := db.Append(ctx, fmt.Sprint(w), []engine.Event{{Seq: seq, Type: engine.EventNote}}); err != nil {
-					t.Error(err)
-					return
-				}
-			}
-		})
-	}
-	wg.Wait()
-	commits := db.Stats().Commits - before
-	t.Logf("%d appends in %d commits", writers*each, commits)
-	if commits >= uint64(writers*each*3/4) {
-		t.Fatalf("%d appends took %d commits: no group commit", writers*each, commits)
-	}
+	storetest.GroupCommit(t, db)
 }
 
 // TestCompaction checks that a log appended a few events at a time ends up

@@ -138,3 +138,35 @@ func MeasureReplay(b *testing.B, s store.Store, id string, n int) {
 	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "events/s")
 	b.ReportMetric(float64((cpuTime()-cpu).Milliseconds())/float64(b.N), "cpu-ms/op")
 }
+
+// GroupCommit checks that concurrent appends to db share transactions: 16
+// writers' 320 appends must complete in fewer than three quarters as many
+// commits.
+func GroupCommit(t *testing.T, db Committer) {
+	t.Helper()
+	ctx := context.Background()
+	const writers, each = 16, 20
+	for w := range writers {
+		if err := db.CreateExercise(ctx, &store.Exercise{ID: fmt.Sprint(w)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before := db.Stats().Commits
+	var wg sync.WaitGroup
+	for w := range writers {
+		wg.Go(func() {
+			for seq := uint64(1); seq <= each; seq++ {
+				if err := db.Append(ctx, fmt.Sprint(w), []engine.Event{{Seq: seq, Type: engine.EventNote}}); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	commits := db.Stats().Commits - before
+	t.Logf("%d appends in %d commits", writers*each, commits)
+	if commits >= uint64(writers*each*3/4) {
+		t.Fatalf("%d appends took %d commits: no group commit", writers*each, commits)
+	}
+}
