@@ -304,14 +304,6 @@ func (b *builder) objective(inject, exp string) (string, string) {
 	return id, ""
 }
 
-// teamName returns a team's display name.
-func (b *builder) teamName(id string) string {
-	if t, ok := b.s.Team(id); ok && t.Name != "" {
-		return t.Name
-	}
-	return id
-}
-
 // injectTitle returns an inject's title, or its id.
 func (b *builder) injectTitle(id string) string {
 	if i, ok := b.injects[id]; ok && b.r.Injects[i].Title != "" {

@@ -288,19 +288,6 @@ func actionNoun(a scenarios.Action) string {
 	return "response"
 }
 
-// actionVerbBare is the verb phrase without an object: "did not ___ in time".
-func actionVerbBare(a scenarios.Action) string {
-	switch a {
-	case scenarios.ActionRequestInfo:
-		return "request information"
-	case scenarios.ActionPublish:
-		return "publish"
-	case scenarios.ActionReport:
-		return "report"
-	}
-	return actionVerb(a)
-}
-
 func optClock(d *Duration) string {
 	if d == nil {
 		return "–"

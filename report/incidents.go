@@ -238,10 +238,3 @@ func actionPast(a scenarios.Action) string {
 	}
 	return "answered"
 }
-
-func upperFirst(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
-}

@@ -55,18 +55,3 @@ func Rate(earned, available float64, th scenarios.RatingThresholds) Rating {
 	}
 	return RatingU
 }
-
-// rank orders ratings from best (0) to worst; RatingNone sorts last.
-func (r Rating) rank() int {
-	switch r {
-	case RatingP:
-		return 0
-	case RatingS:
-		return 1
-	case RatingM:
-		return 2
-	case RatingU:
-		return 3
-	}
-	return 4
-}

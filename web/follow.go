@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -17,7 +16,6 @@ import (
 	"github.com/rs/zerolog"
 
 	"cmesim/engine"
-	"cmesim/scenarios"
 	"cmesim/store"
 )
 
@@ -285,13 +283,4 @@ func (s *Server) handleCommand(w http.ResponseWriter, r *http.Request, sess *Ses
 		return
 	}
 	writeJSON(w, http.StatusOK, commandReply{Seq: seq})
-}
-
-// replica rebuilds an exercise from its stored log, for a follower or a new
-// owner.
-func replica(scn *scenarios.Scenario, events []engine.Event) (*engine.Exercise, error) {
-	if len(events) == 0 {
-		return nil, errors.New("its log is empty")
-	}
-	return engine.Rerun(scn, events, nil)
 }

@@ -272,13 +272,6 @@ func newCuttingProxy(t *testing.T, target string) *cuttingProxy {
 	return p
 }
 
-// open is how many connections pass through the proxy now.
-func (p *cuttingProxy) open() int {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return len(p.conns)
-}
-
 // cut closes every open connection.
 func (p *cuttingProxy) cut() {
 	p.mu.Lock()
