@@ -62,9 +62,8 @@ func FuzzCommands(f *testing.F) {
 			if c.Type == engine.CmdSendInject && pick(i+5)%2 == 0 {
 				c.AdHoc = &engine.AdHocInject{Title: c.Text, Body: c.Category, Channel: "email", To: []string{c.Team}}
 			}
-			before := len(x.Events())
 			x.AdvanceTo(at)
-			before = len(x.Events())
+			before := len(x.Events())
 			evs, err := x.Apply(c)
 			if err != nil {
 				if engine.Code(err) == "" || engine.Code(err) == engine.CodeInternal {

@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
-# Runs every check cmesim's CI runs: formatting, go vet, all tests with the
-# race detector, the consoles' JavaScript unit tests, a 30 s load test of a live server (the latency and drop
+# Runs every check cmesim's CI runs: formatting, go vet, staticcheck, all
+# tests with the race detector, the consoles' JavaScript unit tests, a 30 s load test of a live server (the latency and drop
 # gate), and a short fuzz of every fuzz target.
 #
 #   scripts/test.sh                 # FUZZTIME=10s per fuzz target
 #   FUZZTIME=1m scripts/test.sh     # fuzz longer
 #   FUZZTIME=0 scripts/test.sh      # skip fuzzing
 #   LOADTEST=0 scripts/test.sh      # skip the load test
+#
+# A failing check does not stop the others: the script runs them all, ends
+# with a summary of every check and exits non-zero if any failed.
 #
 # store/postgres's tests need a PostgreSQL server: the script starts a
 # throwaway one (Debian's postgresql, installed if missing) and points
@@ -18,6 +21,33 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 step() { printf '\n==> %s\n' "$*"; }
 
+# check NAME COMMAND... runs one check. A failing check does not stop the
+# script: every check runs, the summary at the end lists each with its
+# result and time, and the script exits non-zero if any failed.
+summary=()
+failures=0
+check() {
+	local name=$1 start=$SECONDS status=0
+	shift
+	step "$name"
+	"$@" || status=$?
+	if ((status == 0)); then
+		summary+=("ok    $name ($((SECONDS - start)) s)")
+	else
+		summary+=("FAIL  $name ($((SECONDS - start)) s, exit $status)")
+		failures=$((failures + 1))
+	fi
+}
+print_summary() {
+	local line
+	((${#summary[@]})) || return 0
+	printf '\n==> summary\n'
+	for line in "${summary[@]}"; do
+		printf '%s\n' "$line"
+	done
+	printf 'checks: %d passed, %d failed\n' $((${#summary[@]} - failures)) "$failures"
+}
+
 # Commands to run when the script exits, however it exits; the last added
 # runs first.
 at_exit=()
@@ -27,7 +57,7 @@ run_at_exit() {
 		eval "${at_exit[i]}" || true
 	done
 }
-trap run_at_exit EXIT
+trap 'print_summary; run_at_exit' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
@@ -75,16 +105,20 @@ go version
 # ---------------------------------------------------------------------------
 # Checks.
 # ---------------------------------------------------------------------------
-step "gofmt"
-unformatted=$(gofmt -l .)
-if [[ -n $unformatted ]]; then
-	echo "These files need gofmt -w:" >&2
-	echo "$unformatted" >&2
-	exit 1
-fi
-
-step "go vet ./..."
-go vet ./...
+gofmt_check() {
+	local unformatted
+	unformatted=$(gofmt -l .)
+	if [[ -n $unformatted ]]; then
+		echo "These files need gofmt -w:" >&2
+		echo "$unformatted" >&2
+		return 1
+	fi
+}
+check "gofmt" gofmt_check
+check "go vet ./..." go vet ./...
+# staticcheck is a tool of the module (go.mod's tool directive): its
+# version is pinned there and go tool builds it on first use.
+check "staticcheck ./..." go tool staticcheck ./...
 
 # A throwaway PostgreSQL cluster for store/postgres's tests: initdb into a
 # temporary directory, listening on 127.0.0.1 and on a Unix socket in that
@@ -161,41 +195,43 @@ else
 	if ! start_postgres; then
 		echo "scripts/test.sh: no PostgreSQL for store/postgres's tests; they fail in CI and are skipped elsewhere" >&2
 		if [[ ${CI:-} == true ]]; then
-			exit 1
+			summary+=("FAIL  start a throwaway PostgreSQL")
+			failures=$((failures + 1))
 		fi
 	fi
 fi
 
-step "go test -race ./..."
-go test -race -count=1 ./...
-
-step "node --test web/ui/_test/ (the consoles' JavaScript)"
-node --test web/ui/_test/
+check "go test -race ./..." go test -race -count=1 ./...
+check "node --test web/ui/_test/ (the consoles' JavaScript)" node --test web/ui/_test/
 
 # The regression gate of the live server: the binary starts itself as the
 # server (cmesim serve on a free loopback port) and loads it.
 if [[ ${LOADTEST:-1} == 0 ]]; then
 	step "load test skipped (LOADTEST=0)"
 else
-	step "load test: 100 trainees in 10 teams for 30 s"
-	tmp=$(mktemp -d)
-	at_exit+=("rm -rf '$tmp'")
-	go build -o "$tmp/cmesim" ./cmd/cmesim
-	"$tmp/cmesim" loadtest --trainees 100 --teams 10 --duration 30s \
-		--max-delivery-p99 50ms --max-rtt-p99 50ms --max-drops 0
+	load_test() {
+		local tmp
+		tmp=$(mktemp -d)
+		at_exit+=("rm -rf '$tmp'")
+		go build -o "$tmp/cmesim" ./cmd/cmesim &&
+			"$tmp/cmesim" loadtest --trainees 100 --teams 10 --duration 30s \
+				--max-delivery-p99 50ms --max-rtt-p99 50ms --max-drops 0
+	}
+	check "load test: 100 trainees in 10 teams for 30 s" load_test
 fi
 
 fuzztime=${FUZZTIME:-10s}
 if [[ $fuzztime == 0 || $fuzztime == 0s ]]; then
 	step "fuzzing skipped (FUZZTIME=$fuzztime)"
-	exit 0
+else
+	# Each line of grep's output is "dir/file_test.go:func FuzzName(f *testing.F) {".
+	while IFS= read -r line; do
+		file=${line%%:*}
+		name=${line#*func }
+		name=${name%%(*}
+		pkg=./$(dirname "${file#./}")
+		check "fuzz $name in $pkg for $fuzztime" go test -run='^$' -fuzz="^${name}\$" -fuzztime="$fuzztime" "$pkg"
+	done < <(grep -r '^func Fuzz' --include='*_test.go' . | sort)
 fi
-# Each line of grep's output is "dir/file_test.go:func FuzzName(f *testing.F) {".
-grep -r '^func Fuzz' --include='*_test.go' . | sort | while IFS= read -r line; do
-	file=${line%%:*}
-	name=${line#*func }
-	name=${name%%(*}
-	pkg=./$(dirname "${file#./}")
-	step "fuzz $name in $pkg for $fuzztime"
-	go test -run='^$' -fuzz="^${name}\$" -fuzztime="$fuzztime" "$pkg"
-done
+
+((failures == 0))

@@ -74,7 +74,7 @@ func (s *Server) notice(n store.Notice) {
 		}
 	case store.NoticeExercise:
 		if !known {
-			s.load(n.Exercise)
+			s.loadUnknown(n.Exercise)
 		}
 	case store.NoticeLease:
 		if known {
@@ -98,7 +98,7 @@ func (s *Server) resync() {
 	}
 	for _, meta := range all {
 		if _, ok := s.exercise(meta.ID); !ok {
-			s.load(meta.ID)
+			s.loadUnknown(meta.ID)
 		}
 	}
 	s.tendLeases()

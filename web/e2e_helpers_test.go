@@ -425,6 +425,35 @@ func (p *person) joinLink(link, name string) {
 	p.click("#join-submit")
 }
 
+// barrier makes the facilitator p pause and resume the running exercise
+// and waits until p's timeline shows the new resume. Every event applied
+// before the pause (a command a trainee's page sent twice, say, whose ack
+// the page has already settled) has a lower seq, and a page receives
+// events in seq order: after barrier, p's timeline holds all of them. It
+// replaces waiting a while for something that should not happen.
+func (p *person) barrier() {
+	p.t.Helper()
+	n := p.count(`#timeline li[data-type="exercise.resumed"]`)
+	p.click("#btn-pause")
+	p.waitJS("status paused", `document.querySelector('#status').textContent === 'paused' && !document.querySelector('#btn-resume').disabled`)
+	p.click("#btn-resume")
+	p.waitJS("the resume in the timeline", fmt.Sprintf(`document.querySelector('#status').textContent === 'running' && document.querySelectorAll('#timeline li[data-type="exercise.resumed"]').length === %d`, n+1))
+}
+
+// waitClockTicks waits until p's #clock has shown n different values: the
+// clock runs. It waits on the page, not for a fixed time, so a loaded
+// machine only makes it slower.
+func (p *person) waitClockTicks(n int) {
+	p.t.Helper()
+	p.waitJS(fmt.Sprintf("the clock to show %d different times", n), fmt.Sprintf(`(() => {
+		const seen = (window.__clockSeen ??= new Set());
+		seen.add(document.querySelector('#clock').textContent);
+		if (seen.size < %d) return false;
+		window.__clockSeen = undefined;
+		return true;
+	})()`, n))
+}
+
 // sampleText reads sel's text in every page of people every 100 ms for d.
 func sampleText(people []*person, sel string, d time.Duration) [][]string {
 	out := make([][]string, len(people))
@@ -442,7 +471,8 @@ func (p *person) screenshot(dir, name string, width, height int64) {
 	p.do(chromedp.EmulateViewport(width, height))
 	// Show the top of the page and of every pane the test scrolled by clicking.
 	evalJS[chromedp.Void](p, `(() => { window.scrollTo(0, 0); for (const el of document.querySelectorAll('*')) if (el.scrollTop) el.scrollTop = 0; })()`)
-	time.Sleep(150 * time.Millisecond) // let the layout settle
+	// Let the layout settle: two animation frames after the resize.
+	evalJS[bool](p, `new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(() => done(true))))`)
 	ctx, cancel := context.WithTimeout(p.ctx, stepTimeout)
 	defer cancel()
 	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())

@@ -71,6 +71,19 @@ type exerciseCodes struct {
 	Teams       map[string]string `json:"teams"`
 }
 
+// has reports whether code, normalised, is one of these codes.
+func (c exerciseCodes) has(code string) bool {
+	if code == normalizeCode(c.Facilitator) || code == normalizeCode(c.Evaluator) || code == normalizeCode(c.Observer) {
+		return true
+	}
+	for _, tc := range c.Teams {
+		if code == normalizeCode(tc) {
+			return true
+		}
+	}
+	return false
+}
+
 // newCodes makes fresh join codes for an exercise of s.
 func newCodes(s *scenarios.Scenario) exerciseCodes {
 	c := exerciseCodes{Facilitator: newCode(), Evaluator: newCode(), Observer: newCode(), Teams: map[string]string{}}

@@ -349,9 +349,11 @@ func (s *Server) handleJoin(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, err)
 		return
 	}
-	sess, err := s.Join(req.Code, req.Name)
+	sess, err := s.Join(r.Context(), req.Code, req.Name)
 	if err != nil {
-		s.failed(r)
+		if engine.Code(err) == engine.CodeNotFound {
+			s.failed(r) // a wrong code; a missing name or a busy store is no guess
+		}
 		s.writeError(w, err)
 		return
 	}

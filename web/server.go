@@ -308,7 +308,7 @@ func (s *Server) CreateExercise(req CreateRequest) (*ExerciseInfo, error) {
 	if !held {
 		// Another server, restoring at this very moment, took it first:
 		// it runs there, and this one follows it.
-		s.load(id)
+		s.loadUnknown(id)
 		if _, ok := s.exercise(id); !ok {
 			return nil, errors.New("another server took the new exercise and this one cannot follow it; see the log")
 		}
@@ -492,8 +492,11 @@ func (s *Server) restoreOwned(ctx context.Context, le *liveExercise, meta *store
 		le.publish(e)
 	}
 	x.SetOnEvent(le.publish)
+	// Read what the log left before the runner starts: from then on only
+	// the runner's goroutine may touch x (through le.inspect).
+	running := x.State().Status == engine.StatusRunning
 	le.run(x, x.State().Speed)
-	if x.State().Status == engine.StatusRunning {
+	if running {
 		if why == "" {
 			why = "the server running the exercise stopped; resume when everyone is back"
 		}
@@ -504,7 +507,14 @@ func (s *Server) restoreOwned(ctx context.Context, le *liveExercise, meta *store
 		}
 	}
 	s.register(le)
-	s.log.Info().Str("exercise", meta.ID).Int("events", len(x.Events())).Str("status", string(x.State().Status)).Msg("exercise restored")
+	var count int
+	var status engine.Status
+	if err := le.inspect(ctx, func(x *engine.Exercise) { count, status = len(x.Events()), x.State().Status }); err != nil {
+		// It ended the instant it was restored, or the server is stopping:
+		// the log line below is all that is lost.
+		count, status = len(events), ""
+	}
+	s.log.Info().Str("exercise", meta.ID).Int("events", count).Str("status", string(status)).Msg("exercise restored")
 	return nil
 }
 
@@ -542,11 +552,30 @@ func (s *Server) exercise(id string) (*liveExercise, bool) {
 
 // Join signs a participant in with a join code; name is required for
 // trainees. It returns the new session.
-func (s *Server) Join(code, name string) (*Session, error) {
+//
+// Codes work on every server: a code this server does not know yet may
+// belong to an exercise another server has just created, which this one
+// learns of only through a notice; so on a miss it looks the code up in the
+// store and loads that exercise before answering. Only a code that is in no
+// exercise fails with CodeNotFound; a store that cannot answer gives
+// codeUnavailable, which is no failed sign-in.
+func (s *Server) Join(ctx context.Context, code, name string) (*Session, error) {
 	name = strings.TrimSpace(name)
-	s.mu.RLock()
-	entry, ok := s.codes[normalizeCode(code)]
-	s.mu.RUnlock()
+	entry, ok := s.codeEntry(code)
+	if !ok && s.cluster != nil && normalizeCode(code) != "" {
+		id, err := s.storedCode(ctx, code)
+		if err != nil {
+			s.log.Error().Err(err).Msg("looking a join code up in the store failed")
+			return nil, engine.Errorf(codeUnavailable, "the exercise store does not answer; try again in a moment")
+		}
+		if id != "" {
+			s.loadUnknown(id)
+			entry, ok = s.codeEntry(code)
+			if !ok {
+				return nil, engine.Errorf(codeUnavailable, "this exercise cannot be opened on this server right now; try again in a moment")
+			}
+		}
+	}
 	if !ok {
 		s.metrics.joinsFailed.Add(1)
 		return nil, engine.Errorf(engine.CodeNotFound, "no exercise has this code; check it with your facilitator")
@@ -562,6 +591,56 @@ func (s *Server) Join(code, name string) (*Session, error) {
 	}
 	s.metrics.joins.Add(1)
 	return s.newSession(entry.exercise, entry.role, entry.team, name), nil
+}
+
+// codeEntry looks a join code up among the exercises this server knows.
+func (s *Server) codeEntry(code string) (codeEntry, bool) {
+	key := normalizeCode(code)
+	if key == "" {
+		return codeEntry{}, false // cannot be a code
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	entry, ok := s.codes[key]
+	return entry, ok
+}
+
+// storedCode returns the id of the stored exercise, unknown to this server,
+// that has code among its join codes, or "" if none has.
+func (s *Server) storedCode(ctx context.Context, code string) (string, error) {
+	all, err := s.cfg.Store.Exercises(ctx)
+	if err != nil {
+		return "", err
+	}
+	want := normalizeCode(code)
+	if want == "" {
+		return "", nil // cannot be a code
+	}
+	for _, meta := range all {
+		if _, known := s.exercise(meta.ID); known {
+			continue
+		}
+		var codes exerciseCodes
+		if json.Unmarshal(meta.Codes, &codes) != nil {
+			continue
+		}
+		if codes.has(want) {
+			return meta.ID, nil
+		}
+	}
+	return "", nil
+}
+
+// loadUnknown loads a stored exercise unless this server knows it already:
+// a join, a notice and a creation race may all try at once, and only one
+// may build its live copy.
+func (s *Server) loadUnknown(id string) {
+	s.reloadMu.Lock()
+	defer s.reloadMu.Unlock()
+	if _, known := s.exercise(id); known {
+		return
+	}
+	s.load(id)
 }
 
 // blocked reports whether the request's client IP has used up its failed

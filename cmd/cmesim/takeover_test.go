@@ -71,7 +71,7 @@ func TestTakeover(t *testing.T) {
 		wg.Add(1)
 		go func() { defer wg.Done(); p.act(ctx, 1) }()
 	}
-	waitFor(t, 10*time.Second, func() string { return fmt.Sprint("every member's actions acknowledged before the kill: ", people) }, func() bool {
+	waitFor(t, 60*time.Second, func() string { return fmt.Sprint("every member's actions acknowledged before the kill: ", people) }, func() bool {
 		return maria.ackCount() >= 10 && ana.ackCount() >= 10 && luis.ackCount() >= 10
 	})
 
@@ -79,14 +79,19 @@ func TestTakeover(t *testing.T) {
 	killed := time.Now()
 	a.cmd.Process.Signal(syscall.SIGKILL)
 	a.cmd.Wait()
-	waitFor(t, takeoverLease+5*time.Second, "b holds the exercise's lease", func() bool {
+	waitFor(t, 4*takeoverLease+20*time.Second, "b holds the exercise's lease", func() bool {
 		return leaseHolder(t, dbURL, ex.ID) == b.url
 	})
 	took := time.Since(killed)
-	waitFor(t, 5*time.Second, "b running the exercise", func() bool { return metric(t, b.url, "cmesim_exercises_running") == "1" })
+	waitFor(t, 20*time.Second, "b running the exercise", func() bool { return metric(t, b.url, "cmesim_exercises_running") == "1" })
 	stop()
 	wg.Wait()
-	if took > takeoverLease+time.Second {
+	// b may take over only once the dead owner's lease has run out, and
+	// should then do so at its next renewal round (every third of a
+	// lease). The bound is generous, as a loaded machine under the race
+	// detector delays every tick; what it catches is a takeover that waits
+	// for something other than the lease.
+	if took > 3*takeoverLease {
 		t.Errorf("b took the exercise over %v after the owner died; the lease is %v", took, takeoverLease)
 	}
 
