@@ -1,5 +1,7 @@
 package report
 
+import "cmesim/internal/i18n"
+
 // Format names the version of the report's JSON form. It changes only when a
 // field is removed or changes meaning; new fields may appear at any time.
 const Format = "cmesim/report/v1"
@@ -13,7 +15,10 @@ const Format = "cmesim/report/v1"
 // order (scenario order for teams and objectives, log order otherwise), so
 // the same log always gives byte-identical output.
 type Report struct {
-	Format   string       `json:"format"`
+	Format string `json:"format"`
+	// Lang is the language of the report's texts (en, es, pt or fr); the
+	// renderers write headings and labels in it too.
+	Lang     i18n.Lang    `json:"lang,omitempty"`
 	Exercise ExerciseInfo `json:"exercise"`
 	Summary  Summary      `json:"summary"`
 	// Objectives are rated P/S/M/U, in scenario order.
