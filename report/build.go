@@ -149,7 +149,7 @@ func newBuilder(s *scenarios.Scenario, events []engine.Event, l loc) *builder {
 			Lang:   l.lang,
 			Exercise: ExerciseInfo{
 				ID: s.Exercise.ID, Title: s.Exercise.Title, Description: strings.TrimSpace(s.Exercise.Description),
-				Version: s.Exercise.Version, Planned: Duration(s.Exercise.Duration.D()),
+				Version: s.Exercise.Version, Language: s.Exercise.Language, Planned: Duration(s.Exercise.Duration.D()),
 				Seed: created.Seed, Events: len(events), End: Duration(events[len(events)-1].At),
 			},
 		},

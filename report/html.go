@@ -107,6 +107,23 @@ func newView(r *Report) *view {
 	return v
 }
 
+// ContentLang returns the BCP 47 tag of the scenario's language when it is
+// not the report's, for the lang attribute of scenario text; else "".
+func (v *view) ContentLang() string {
+	src := v.R.Exercise.Language
+	if src == "" {
+		return ""
+	}
+	tag := src
+	if l, err := i18n.Parse(src); err == nil {
+		if l == v.lang {
+			return ""
+		}
+		tag = l.BCP47()
+	}
+	return tag
+}
+
 // TeamRating returns a team's rating of an objective, or nil.
 func (v *view) TeamRating(o ObjectiveResult, team string) *TeamRating {
 	for i := range o.Teams {

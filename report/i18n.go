@@ -87,7 +87,7 @@ func (l loc) capability(c string) string {
 
 // actionName names an action as the consoles' buttons do ("contain").
 func (l loc) actionName(a string) string {
-	if k := "action." + a; a != "" && i18n.Has(l.lang, k) {
+	if k := "report.action.name." + a; a != "" && i18n.Has(l.lang, k) {
 		return l.t(k)
 	}
 	return a

@@ -58,6 +58,10 @@ type ExerciseInfo struct {
 	Title       string `json:"title"`
 	Description string `json:"description,omitempty"`
 	Version     string `json:"version,omitempty"`
+	// Language is the language the scenario is written in (its
+	// exercise.language): the language of the title, description and
+	// objective texts, which the report shows as written.
+	Language string `json:"language,omitempty"`
 	// StartTime is the calendar time of T+0 (RFC 3339), when the scenario
 	// anchors one.
 	StartTime string `json:"start_time,omitempty"`

@@ -333,9 +333,6 @@ func round2(f float64) float64 { return math.Round(f*100) / 100 }
 
 func round4(f float64) float64 { return math.Round(f*10000) / 10000 }
 
-// pct formats a fraction as a whole percentage.
-func pct(f float64) string { return fmt.Sprintf("%.0f%%", 100*f) }
-
 // fmtPoints formats points without trailing zeros.
 func fmtPoints(f float64) string {
 	s := fmt.Sprintf("%.2f", f)
