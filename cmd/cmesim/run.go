@@ -27,6 +27,7 @@ type runOptions struct {
 	speed  string
 	out    string
 	report string
+	lang   string
 	humans []string
 }
 
@@ -56,6 +57,7 @@ The same scenario and seed always give the same event log (--out), which
 	f.StringVar(&opts.speed, "speed", "max", "pace: max, or a multiple of real time such as 1x, 10x, 60x")
 	f.StringVar(&opts.out, "out", "", "write the event log to this `file` as JSON Lines")
 	f.StringVar(&opts.report, "report", "", "write an after-action report to this `file` (.html, .md, .json or .csv)")
+	f.StringVar(&opts.lang, "lang", "", "`language` of the --report: en, es, pt (Brazilian) or fr (default en)")
 	f.StringSliceVar(&opts.humans, "human", nil, "teams that stay idle for humans (no simulation); repeat or comma-separate")
 	return cmd
 }
@@ -75,6 +77,10 @@ func parseSpeed(s string) (float64, error) {
 
 func (a *app) run(ctx context.Context, target string, opts runOptions) error {
 	speed, err := parseSpeed(opts.speed)
+	if err != nil {
+		return usageError(err)
+	}
+	lang, err := reportLang(opts.lang)
 	if err != nil {
 		return usageError(err)
 	}
@@ -114,7 +120,7 @@ func (a *app) run(ctx context.Context, target string, opts runOptions) error {
 		return err
 	}
 	if opts.report != "" {
-		if err := writeReport(opts.report, "", s, x.Events(), nil); err != nil {
+		if err := writeReport(opts.report, "", lang, s, x.Events(), nil); err != nil {
 			return err
 		}
 		fmt.Fprintf(a.stdout, "\nAfter-action report written to %s\n", opts.report)
