@@ -38,6 +38,7 @@ func (s *Server) routes() {
 	mux.HandleFunc("GET /api/exercises/{id}/ws", s.member(s.handleWS))
 	mux.HandleFunc("POST /api/exercises/{id}/commands", s.member(s.handleCommand))
 
+	mux.HandleFunc("GET /i18n/{file}", s.handleCatalog)
 	mux.Handle("GET /", uiHandler())
 	s.mux = mux
 	s.handler = securityHeaders(mux)
@@ -524,7 +525,7 @@ func (s *Server) handleReport(w http.ResponseWriter, r *http.Request, sess *Sess
 		s.writeError(w, err)
 		return
 	}
-	rep, err := report.Build(le.scn, events, nil)
+	rep, err := report.BuildWith(le.scn, events, report.Options{Lang: requestLang(r)})
 	if err != nil {
 		s.writeError(w, err)
 		return
