@@ -168,13 +168,43 @@ func fill(l Lang, text string, args map[string]any) string {
 	if !strings.Contains(text, "{") {
 		return text
 	}
-	return placeholder.ReplaceAllStringFunc(text, func(m string) string {
-		v, ok := args[m[1:len(m)-1]]
-		if !ok {
-			return m
+	var b strings.Builder
+	b.Grow(len(text) + 16)
+	for {
+		start := strings.IndexByte(text, '{')
+		if start < 0 {
+			break
 		}
-		return Format(l, v)
-	})
+		end := strings.IndexByte(text[start:], '}')
+		if end < 0 {
+			break
+		}
+		name := text[start+1 : start+end]
+		v, ok := args[name]
+		if !ok || !isName(name) {
+			b.WriteString(text[:start+1])
+			text = text[start+1:]
+			continue
+		}
+		b.WriteString(text[:start])
+		b.WriteString(Format(l, v))
+		text = text[start+end+1:]
+	}
+	b.WriteString(text)
+	return b.String()
+}
+
+// isName reports whether s is a placeholder name: [a-z][a-z0-9_]*.
+func isName(s string) bool {
+	if s == "" || s[0] < 'a' || s[0] > 'z' {
+		return false
+	}
+	for i := 1; i < len(s); i++ {
+		if c := s[i]; (c < 'a' || c > 'z') && (c < '0' || c > '9') && c != '_' {
+			return false
+		}
+	}
+	return true
 }
 
 // Format writes an argument for language l: numbers with the language's

@@ -136,3 +136,18 @@ func TestCatalogs_TranslatedNotCopied(t *testing.T) {
 		}
 	}
 }
+
+func TestFill(t *testing.T) {
+	for _, tc := range []struct{ text, want string }{
+		{"{a} and {b}", "1 and {b}"},
+		{"{A} {a", "{A} {a"},
+		{"{{a}}", "{1}"},
+		{"{a}{a}", "11"},
+		{"no braces", "no braces"},
+		{"{ a }", "{ a }"},
+	} {
+		if got := fill(English, tc.text, map[string]any{"a": 1, "A": 2}); got != tc.want {
+			t.Errorf("fill(%q) = %q, want %q", tc.text, got, tc.want)
+		}
+	}
+}

@@ -127,3 +127,11 @@ func TestPluralCategory(t *testing.T) {
 		}
 	}
 }
+
+func TestT_ArgumentsAreNotExpanded(t *testing.T) {
+	// An argument that looks like a placeholder is written as it is.
+	got := i18n.T(i18n.English, "report.format.more", "list", "{count} {x}", "count", 3)
+	if want := "{count} {x} and 3 more"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
