@@ -118,8 +118,8 @@ type DB struct {
 	path string
 	file os.FileInfo // the database file as opened, to notice it replaced
 	w    *sql.DB     // one connection, owned by the committer
-	wc   *sql.Conn // that connection
-	r    *sql.DB   // the readers
+	wc   *sql.Conn   // that connection
+	r    *sql.DB     // the readers
 
 	// Statements on wc, for the committer.
 	insertEvents, diagnose, tailRows, deleteTail, insertRow *sql.Stmt
