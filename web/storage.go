@@ -13,25 +13,36 @@ import (
 )
 
 // storeHealth remembers whether the server's last write outside the event
-// logs (a session, a new exercise) failed, and why.
+// logs (a session, a new exercise) failed, why and when.
 type storeHealth struct {
 	mu      sync.Mutex
 	problem string
+	at      time.Time
 }
+
+// writeFailureCounts is how long a failed write outside the event logs
+// keeps the server from being ready, unless a later one succeeds first:
+// such writes are rare, and an idle server must become ready again once
+// its store recovers.
+const writeFailureCounts = 10 * time.Second
 
 // record notes the outcome of a write.
 func (h *storeHealth) record(err error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	h.problem = ""
+	h.problem, h.at = "", time.Now()
 	if err != nil {
 		h.problem = describeStoreError(err)
 	}
 }
 
+// current returns the problem of a recent failed write, "" if none.
 func (h *storeHealth) current() string {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	if time.Since(h.at) > writeFailureCounts {
+		return ""
+	}
 	return h.problem
 }
 
@@ -55,7 +66,7 @@ func (s *Server) notReady(ctx context.Context) string {
 		}
 	}
 	if problem := s.writes.current(); problem != "" {
-		return problem
+		return "the last sign-in could not be stored: " + problem
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
