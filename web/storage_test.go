@@ -239,7 +239,9 @@ func TestStorageStall(t *testing.T) {
 	if back.Status.Status != engine.StatusPaused {
 		t.Fatalf("status %s after the outage, want paused: the facilitator paused it", back.Status.Status)
 	}
-	fw.find(t, func(m message) bool { return m.isEvent(engine.EventNote) && m.Event.Data.Text == "while the store hangs" })
+	fw.find(t, func(m message) bool {
+		return m.isEvent(engine.EventNote) && m.Event.Data.Text == "while the store hangs"
+	})
 	seq := fw.mustAck(t, cmd{"type": "resume"}).Seq
 	if log := storedLog(t, db, ex.ID); uint64(len(log)) != seq {
 		t.Fatalf("the store holds %d events, want %d", len(log), seq)
