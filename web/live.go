@@ -115,6 +115,9 @@ func (le *liveExercise) run(x *engine.Exercise, speed float64) {
 	ctx, cancel := context.WithCancel(context.Background())
 	le.cancel = cancel
 	go le.persist.run(ctx)
+	if le.persist.st != nil {
+		go le.watchStorage(ctx)
+	}
 	go func() {
 		defer close(le.done)
 		le.runner.Run(ctx)
@@ -126,6 +129,53 @@ func (le *liveExercise) run(x *engine.Exercise, speed float64) {
 		}
 	}()
 	go le.statusLoop(ctx)
+}
+
+// watchStorage holds the exercise's clock while its log cannot be written
+// and releases it once it can again (engine.Runner.Hold): no deadline
+// passes while nothing can be recorded, and consoles are told at once.
+//
+// Why a hold rather than a pause command: a pause is an event, and the log
+// is what cannot be written. A hold is not in the log and need not be: it
+// changes only which wall time maps to which virtual time, as a server
+// that ran slow would, never what happens at a virtual time, so the log
+// replays byte for byte the same. It also keeps the facilitator's choice:
+// the release restarts the clock only if the exercise was running, so an
+// exercise the outage held resumes by itself, and one the facilitator had
+// paused stays paused.
+func (le *liveExercise) watchStorage(ctx context.Context) {
+	held := false
+	for {
+		problem, _, changed := le.persist.storageHealth()
+		if bad := problem != ""; bad != held {
+			hold := le.runner.Release
+			if bad {
+				hold = le.runner.Hold
+			}
+			if hold(ctx) != nil {
+				return // the runner has stopped
+			}
+			held = bad
+			le.pushStatus(ctx)
+		}
+		select {
+		case <-changed:
+		case <-ctx.Done():
+			return
+		case <-le.done:
+			return
+		}
+	}
+}
+
+// storageRefusal is the error a command gets while the exercise's log
+// cannot be written, or nil when it can.
+func (le *liveExercise) storageRefusal() error {
+	problem, _, _ := le.persist.storageHealth()
+	if problem == "" {
+		return nil
+	}
+	return engine.Errorf(codeUnavailable, "%s: nothing can be recorded and the exercise's clock is held; try again once the store is back", problem)
 }
 
 // stop ends the runner (or the follower), writes the rest of the log, waits
@@ -431,6 +481,9 @@ func (le *liveExercise) status(x *engine.Exercise, _ string) *status {
 	st := x.State()
 	sum := x.Summarize()
 	out := &status{Status: st.Status, Speed: st.Speed, Now: le.now(x), Duration: x.Duration()}
+	if problem, since, _ := le.persist.storageHealth(); problem != "" {
+		out.Storage = &storageStatus{Problem: problem, Since: since}
+	}
 	online := map[string][]string{}
 	le.fan.Lock()
 	for c := range le.subs {
@@ -488,7 +541,7 @@ func (le *liveExercise) now(x *engine.Exercise) time.Duration {
 
 // teamStatus narrows the staff status to what one team may see.
 func (le *liveExercise) teamStatus(staff *status, team string) *status {
-	out := &status{Status: staff.Status, Speed: staff.Speed, Now: staff.Now, Duration: staff.Duration}
+	out := &status{Status: staff.Status, Speed: staff.Speed, Now: staff.Now, Duration: staff.Duration, Storage: staff.Storage}
 	for _, t := range staff.Teams {
 		if t.ID == team {
 			out.Teams = []teamStatus{t}

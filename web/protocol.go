@@ -199,6 +199,16 @@ type status struct {
 	Teams      []teamStatus  `json:"teams"`
 	Upcoming   []upcoming    `json:"upcoming,omitempty"`
 	Releasable []releasable  `json:"releasable,omitempty"`
+	// Storage is set while the exercise's log cannot be written: its
+	// clock is then held and commands are refused.
+	Storage *storageStatus `json:"storage,omitempty"`
+}
+
+// storageStatus says why an exercise's log cannot be written, and since
+// when.
+type storageStatus struct {
+	Problem string    `json:"problem"`
+	Since   time.Time `json:"since"`
 }
 
 type teamStatus struct {

@@ -202,9 +202,9 @@ func (s *Server) handleHealth(w http.ResponseWriter, _ *http.Request) {
 	w.Write([]byte("ok\n"))
 }
 
-func (s *Server) handleReady(w http.ResponseWriter, _ *http.Request) {
-	if s.ctx.Err() != nil {
-		http.Error(w, "shutting down", http.StatusServiceUnavailable)
+func (s *Server) handleReady(w http.ResponseWriter, r *http.Request) {
+	if why := s.notReady(r.Context()); why != "" {
+		http.Error(w, "not ready: "+why, http.StatusServiceUnavailable)
 		return
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -245,7 +245,12 @@ func (s *Server) handleAdminLogin(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, engine.Errorf(codeUnauthorized, "wrong admin key"))
 		return
 	}
-	s.setSessionCookie(w, s.newSession("", RoleAdmin, "", "admin"))
+	sess, err := s.newSession("", RoleAdmin, "", "admin")
+	if err != nil {
+		s.writeError(w, err)
+		return
+	}
+	s.setSessionCookie(w, sess)
 	writeJSON(w, http.StatusOK, map[string]bool{"ok": true})
 }
 
@@ -286,6 +291,10 @@ func (s *Server) Exercises(ctx context.Context) []ExerciseInfo {
 	s.mu.RUnlock()
 	out := []ExerciseInfo{}
 	for _, id := range ids {
+		if info, damaged := s.damagedInfo(id); damaged {
+			out = append(out, info)
+			continue
+		}
 		le, ok := s.exercise(id)
 		if !ok {
 			continue

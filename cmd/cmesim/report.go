@@ -25,6 +25,7 @@ type reportOptions struct {
 	baseline string
 	format   string
 	out      string
+	salvage  bool
 }
 
 func (a *app) newReportCommand() *cobra.Command {
@@ -44,11 +45,16 @@ when --scenario is left out, the archive's or the store's is used, or the
 bundled scenario named in the log.
 With --baseline (from "cmesim batch --out"), each team is placed against
 the simulated teams' distribution. The format follows -o's extension
-unless --format says otherwise; without -o the report goes to stdout.`,
+unless --format says otherwise; without -o the report goes to stdout.
+
+An exercise whose stored log is damaged is refused, unless --salvage: the
+report then covers the log up to its last intact event, and says on stderr
+where it stops.`,
 		Example: `  cmesim run grid-ransomware --out events.jsonl
   cmesim report events.jsonl --scenario grid-ransomware -o report.html
   cmesim report exercise.cmesim.tar.gz -o report.html
   cmesim report --exercise 3f2a9c1e-… -o report.html
+  cmesim report --exercise 3f2a9c1e-… --salvage -o partial-report.html
   cmesim report events.jsonl --baseline grid-batch.json --format md`,
 		Args: argsUsage(cobra.MaximumNArgs(1)),
 		RunE: a.runE(func(cmd *cobra.Command, args []string) error {
@@ -57,6 +63,9 @@ unless --format says otherwise; without -o the report goes to stdout.`,
 			}
 			if opts.exercise != "" {
 				return a.reportFromStore(cmd.Context(), opts)
+			}
+			if opts.salvage {
+				return usageError(errors.New("report: --salvage reads an exercise from the store: use it with --exercise ID"))
 			}
 			return a.report(args[0], opts)
 		}),
@@ -68,6 +77,7 @@ unless --format says otherwise; without -o the report goes to stdout.`,
 	f.StringVar(&opts.baseline, "baseline", "", "a batch result `file` to compare teams against")
 	f.StringVar(&opts.format, "format", "", "html, md, json or csv (default: from -o's extension, else md)")
 	f.StringVarP(&opts.out, "output", "o", "", "write to this `file` instead of stdout")
+	f.BoolVar(&opts.salvage, "salvage", false, "with --exercise, report on a damaged log up to its last intact event")
 	return cmd
 }
 
@@ -117,7 +127,7 @@ func (a *app) reportFromStore(ctx context.Context, opts reportOptions) error {
 	if err != nil {
 		return fmt.Errorf("report: exercise %s: %w", opts.exercise, err)
 	}
-	events, err := db.Events(ctx, opts.exercise, 0)
+	events, err := a.storedLog(ctx, db, opts.exercise, opts.salvage)
 	if err != nil {
 		return fmt.Errorf("report: %w", err)
 	}

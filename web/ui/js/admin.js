@@ -202,6 +202,16 @@ $('#copy-all').addEventListener('click', async () => {
 
 /* ---------- existing exercises ---------- */
 
+// damageNote explains why a stored exercise could not be brought back, and
+// how to recover what remains of it.
+function damageNote(damage) {
+  if (!damage) return null;
+  return h('div', { class: 'alert damage small' },
+    h('div', null, `Damaged: its log reads back intact up to event ${damage.last_good_seq}. `
+      + 'It stays in the store untouched; "cmesim export --salvage" recovers what remains.'),
+    h('code', { class: 'small' }, damage.reason));
+}
+
 async function loadExercises() {
   const tbody = $('#exercises-table tbody');
   let list;
@@ -213,7 +223,7 @@ async function loadExercises() {
   }
   list = (list || []).slice().sort((a, b) => String(b.created || '').localeCompare(String(a.created || '')));
   replace(tbody, list.length ? list.map((x) => h('tr', { dataset: { exercise: x.id } },
-    h('td', null, h('strong', null, x.title || ''), h('div', { class: 'muted small' }, x.id)),
+    h('td', null, h('strong', null, x.title || ''), h('div', { class: 'muted small' }, x.id), damageNote(x.damage)),
     h('td', null, h('span', { class: `status status-${x.status}` }, cap(x.status || ''))),
     h('td', { class: 'num mono' }, typeof x.now === 'number' ? fmtTShort(x.now) : ''),
     h('td', null, fmtDateTime(x.created)))) : h('tr', null, h('td', { colspan: '4', class: 'muted' }, 'No exercises yet.')));

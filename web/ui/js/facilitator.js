@@ -65,8 +65,20 @@ async function main() {
   });
 
   applyControls();
+  // While the exercise store cannot be written, the server holds the clock
+  // and refuses commands: say why, and that it resumes by itself.
+  const storageNotice = $('#storage-notice');
+  const showStorage = (storage) => {
+    storageNotice.hidden = !storage;
+    if (storage) {
+      const since = storage.since ? new Date(storage.since).toLocaleTimeString() : '';
+      storageNotice.textContent = `Nothing can be recorded: ${storage.problem}${since ? ` (since ${since})` : ''}. `
+        + 'The clock is held and actions are refused until the store is back; a running exercise then resumes by itself.';
+    }
+  };
   socket.on('status', (m) => {
     const st = m.status || {};
+    showStorage(st.storage);
     msel.update(st);
     const s = st.status || 'ready';
     if (s !== current) {
