@@ -144,3 +144,35 @@ func TestServeRefusesAnEmptiedStore(t *testing.T) {
 		t.Fatalf("serve on an emptied store: stderr=%s", r.stderr)
 	}
 }
+
+// TestSalvageEventsFile reports on an events file damaged in the middle:
+// refused whole, reported up to its last intact event with --salvage.
+func TestSalvageEventsFile(t *testing.T) {
+	dir := t.TempDir()
+	events := filepath.Join(dir, "events.jsonl")
+	cmesim(t, nil, "run", exampleFile, "--seed", "3", "--out", events).wantCode(t, 0)
+	b, err := os.ReadFile(events)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.SplitAfter(string(b), "\n")
+	if len(lines) < 12 {
+		t.Fatalf("the run wrote only %d lines", len(lines))
+	}
+	lines[10] = `{"seq":11,"type":` + "\n" // a line cut short by a crash
+	damaged := filepath.Join(dir, "damaged.jsonl")
+	if err := os.WriteFile(damaged, []byte(strings.Join(lines, "")), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	r := cmesim(t, nil, "report", damaged, "--scenario", exampleFile, "--format", "json")
+	r.wantCode(t, 1)
+	if !strings.Contains(r.stderr, "line 11") || !strings.Contains(r.stderr, "--salvage") {
+		t.Fatalf("a damaged events file: stderr=%s", r.stderr)
+	}
+	r = cmesim(t, nil, "report", damaged, "--salvage", "--scenario", exampleFile, "--format", "json")
+	r.wantCode(t, 0)
+	if !strings.Contains(r.stderr, "damaged after event 10; recovered events 1–10") || !strings.Contains(r.stdout, `"example-phishing"`) {
+		t.Fatalf("salvaged report: stderr=%s stdout=%.200s", r.stderr, r.stdout)
+	}
+}

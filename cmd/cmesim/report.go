@@ -47,14 +47,15 @@ With --baseline (from "cmesim batch --out"), each team is placed against
 the simulated teams' distribution. The format follows -o's extension
 unless --format says otherwise; without -o the report goes to stdout.
 
-An exercise whose stored log is damaged is refused, unless --salvage: the
-report then covers the log up to its last intact event, and says on stderr
-where it stops.`,
+A damaged log (an events file or an exercise in the store) is refused,
+unless --salvage: the report then covers the log up to its last intact
+event, and says on stderr where it stops.`,
 		Example: `  cmesim run grid-ransomware --out events.jsonl
   cmesim report events.jsonl --scenario grid-ransomware -o report.html
   cmesim report exercise.cmesim.tar.gz -o report.html
   cmesim report --exercise 3f2a9c1e-… -o report.html
   cmesim report --exercise 3f2a9c1e-… --salvage -o partial-report.html
+  cmesim report damaged.jsonl --salvage -o partial-report.html
   cmesim report events.jsonl --baseline grid-batch.json --format md`,
 		Args: argsUsage(cobra.MaximumNArgs(1)),
 		RunE: a.runE(func(cmd *cobra.Command, args []string) error {
@@ -64,8 +65,8 @@ where it stops.`,
 			if opts.exercise != "" {
 				return a.reportFromStore(cmd.Context(), opts)
 			}
-			if opts.salvage {
-				return usageError(errors.New("report: --salvage reads an exercise from the store: use it with --exercise ID"))
+			if opts.salvage && isArchive(args[0]) {
+				return usageError(errors.New("report: --salvage reads an events file or, with --exercise ID, the store; an archive is checked whole"))
 			}
 			return a.report(args[0], opts)
 		}),
@@ -77,7 +78,7 @@ where it stops.`,
 	f.StringVar(&opts.baseline, "baseline", "", "a batch result `file` to compare teams against")
 	f.StringVar(&opts.format, "format", "", "html, md, json or csv (default: from -o's extension, else md)")
 	f.StringVarP(&opts.out, "output", "o", "", "write to this `file` instead of stdout")
-	f.BoolVar(&opts.salvage, "salvage", false, "with --exercise, report on a damaged log up to its last intact event")
+	f.BoolVar(&opts.salvage, "salvage", false, "report on a damaged log (an events file or --exercise) up to its last intact event")
 	return cmd
 }
 
@@ -98,9 +99,9 @@ func (a *app) report(eventsFile string, opts reportOptions) error {
 		return fmt.Errorf("report: %w", err)
 	}
 	defer f.Close()
-	events, err := report.ReadEventsJSONL(bufio.NewReader(f))
+	events, err := a.readLog(eventsFile, bufio.NewReader(f), opts.salvage)
 	if err != nil {
-		return fmt.Errorf("report: %s: %w", eventsFile, err)
+		return err
 	}
 	target := opts.scenario
 	if target == "" {
@@ -114,6 +115,29 @@ func (a *app) report(eventsFile string, opts reportOptions) error {
 		return err
 	}
 	return a.writeReportOut(s, events, opts, format)
+}
+
+// readLog reads an events file whole or, with salvage, as far as it is
+// intact, saying on stderr where it stops.
+func (a *app) readLog(name string, r io.Reader, salvage bool) ([]engine.Event, error) {
+	if !salvage {
+		events, err := engine.ReadLog(r)
+		if err != nil {
+			return nil, fmt.Errorf("report: %s: %w\n(--salvage reports on the log up to its last intact event)", name, err)
+		}
+		return events, nil
+	}
+	events, err := engine.ReadLogPrefix(r)
+	var le *engine.LogError
+	switch {
+	case err == nil:
+		fmt.Fprintf(a.stderr, "salvage: %s is intact (%d events)\n", name, len(events))
+	case errors.As(err, &le) && len(events) > 0:
+		fmt.Fprintf(a.stderr, "salvage: %s is damaged after event %d; recovered events 1–%d\n  why: %v\n", name, le.LastGood, le.LastGood, err)
+	default:
+		return nil, fmt.Errorf("report: %s: nothing to salvage: %w", name, err)
+	}
+	return events, nil
 }
 
 // reportFromStore reports on an exercise in the store.

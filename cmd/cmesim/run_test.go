@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"cmesim/engine"
 	"cmesim/engine/batch"
 	"cmesim/report"
 )
@@ -28,7 +29,7 @@ func TestRunCommand(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer f.Close()
-		events, err := report.ReadEventsJSONL(f)
+		events, err := engine.ReadLog(f)
 		if err != nil {
 			t.Fatal(err)
 		}
