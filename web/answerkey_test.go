@@ -311,3 +311,19 @@ func TestObserversReadNotesOnlyWhenAllowed(t *testing.T) {
 		})
 	}
 }
+
+// mustCreateObserversReadNotes is mustCreate with a scenario that lets
+// observers read evaluators' notes.
+func mustCreateObserversReadNotes(tb testing.TB, srv *testServer, humans ...string) created {
+	tb.Helper()
+	src, err := os.ReadFile(exampleYAML)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	yaml := strings.Replace(string(src), "  tlp_default: amber\n", "  tlp_default: amber\n  observers_read_notes: true\n", 1)
+	var out created
+	if r := mustAdmin(tb, srv).postJSON(tb, "/api/exercises", map[string]any{"yaml": yaml, "humans": humans}, &out); r.StatusCode != http.StatusCreated {
+		tb.Fatalf("create: %d %s", r.StatusCode, r.body)
+	}
+	return out
+}
