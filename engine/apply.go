@@ -122,15 +122,16 @@ func (x *Exercise) teamAction(cmd Command) error {
 	audience := []string{team}
 	switch action {
 	case scenarios.ActionClassify:
-		if strings.TrimSpace(cmd.Category) == "" {
-			return Errorf(CodeInvalid, "classify needs a category")
+		category, err := x.category(cmd.Category)
+		if err != nil {
+			return err
 		}
 		var sev scenarios.Severity
 		if err := scenarios.Severities.Check(cmd.Severity); err != nil {
 			return Errorf(CodeInvalid, "%v", err)
 		}
 		sev = scenarios.Severity(strings.ToLower(cmd.Severity))
-		d.Category, d.Severity = strings.TrimSpace(cmd.Category), string(sev)
+		d.Category, d.Severity = category, string(sev)
 	case scenarios.ActionEscalate, scenarios.ActionRequestInfo:
 		if _, ok := x.scn.Actor(cmd.Target); !ok && (action == scenarios.ActionEscalate || x.scn.TeamIndex(cmd.Target) < 0) {
 			return Errorf(CodeNotFound, "unknown recipient %q", cmd.Target)
@@ -235,6 +236,31 @@ func (x *Exercise) afterAction(idx int, team string, action scenarios.Action, d 
 
 func round2(f float64) float64 { return math.Round(f*100) / 100 }
 
+// category returns the canonical "classification/type" of a team's
+// classification, which must name a category of the exercise's taxonomy.
+func (x *Exercise) category(c string) (string, error) {
+	if strings.TrimSpace(c) == "" {
+		return "", Errorf(CodeInvalid, "classify needs a category")
+	}
+	tax := x.scn.Taxonomy()
+	if tax == nil {
+		return strings.TrimSpace(c), nil
+	}
+	canonical, ok := tax.Canonical(c)
+	if !ok {
+		return "", Errorf(CodeInvalid, "unknown category %q: classify with a category of the %s taxonomy, written classification/type such as %s", truncateText(c, 80), tax.ID, tax.Values()[0])
+	}
+	return canonical, nil
+}
+
+// truncateText shortens s to at most n bytes for an error message.
+func truncateText(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}
+
 // judge returns why an answer is wrong, or "" when it is right.
 func (x *Exercise) judge(in *scenarios.Inject, e *scenarios.Expectation, team string, d Details) string {
 	switch e.Action {
@@ -325,7 +351,12 @@ func (x *Exercise) note(cmd Command) error {
 			return Errorf(CodeNotFound, "unknown inject %q", cmd.Inject)
 		}
 	}
-	x.emit(cmdEvent(EventNote, cmd, cmd.Team, nil, Details{Inject: cmd.Inject, Text: cmd.Text}))
+	if cmd.Objective != "" {
+		if _, ok := x.scn.Objective(cmd.Objective); !ok {
+			return Errorf(CodeNotFound, "unknown objective %q", cmd.Objective)
+		}
+	}
+	x.emit(cmdEvent(EventNote, cmd, cmd.Team, nil, Details{Inject: cmd.Inject, Objective: cmd.Objective, Text: cmd.Text}))
 	return nil
 }
 

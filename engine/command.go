@@ -97,6 +97,8 @@ type Command struct {
 	Incident string        `json:"incident,omitempty"`
 	Phase    Phase         `json:"phase,omitempty"`
 	AdHoc    *AdHocInject  `json:"adhoc,omitempty"`
+	// Objective is the objective a note is about.
+	Objective string `json:"objective,omitempty"`
 }
 
 // IsTeamAction reports whether the command is one of the team actions.

@@ -353,8 +353,9 @@ func (x *Exercise) deliver(i, triggeringTeam int, cause string) {
 		}
 		ti := x.scn.TeamIndex(team)
 		var open []OpenExpectation
-		for _, e := range in.Expectations {
-			open = append(open, OpenExpectation{ID: e.ID, Action: e.Action, Deadline: x.k.Now() + e.Within.D(), Points: e.Points, Objective: e.Objective, Text: e.Description})
+		for j := range in.Expectations {
+			e := &in.Expectations[j]
+			open = append(open, OpenExpectation{ID: e.ID, Action: e.Action, Deadline: x.k.Now() + e.Within.D(), Points: e.Points, Objective: e.Objective, Text: x.scn.RenderPrompt(in, e, team, "")})
 		}
 		x.emit(Event{Type: EventInjectDelivered, Actor: "system", Team: team, Audience: []string{team},
 			Data: Details{Inject: in.ID, Incident: in.Incident, TLP: string(in.TLP), Severity: string(in.Severity), Cause: cause, Expectations: open}})

@@ -57,9 +57,10 @@ type liveExercise struct {
 	// every event published, how far they have been delivered, and the
 	// connected clients.
 	fan       sync.Mutex
-	encoded   [][]byte   // encoded event message per seq-1
-	audience  [][]string // the audience of each event, per seq-1
-	delivered uint64     // events up to this seq are durable and delivered
+	encoded   [][]byte       // encoded event message per seq-1
+	audience  [][]string     // the audience of each event, per seq-1
+	variants  []eventVariant // what trainees and observers get of each event, per seq-1
+	delivered uint64         // events up to this seq are durable and delivered
 	subs      map[*conn]struct{}
 }
 
@@ -210,9 +211,11 @@ func (le *liveExercise) record(e *engine.Event) {
 		msg.Inject = le.deliveredInject(e.Data.Inject, e.Team, e.Data.Expectations)
 	}
 	b := encode(msg)
+	v := le.variantOf(msg)
 	le.fan.Lock()
 	le.encoded = append(le.encoded, b)
 	le.audience = append(le.audience, e.Audience)
+	le.variants = append(le.variants, v)
 	le.fan.Unlock()
 }
 
@@ -236,15 +239,20 @@ func (le *liveExercise) deliver(seq uint64) {
 		if len(le.subs) == 0 {
 			continue
 		}
-		pm, err := websocket.NewPreparedMessage(websocket.TextMessage, le.encoded[le.delivered])
-		if err != nil {
-			continue
-		}
-		audience := le.audience[le.delivered]
+		var prepared [2]*websocket.PreparedMessage
 		for c := range le.subs {
-			if c.maySee(audience) {
-				le.queue(c, pm)
+			b, key, ok := le.encodingFor(c, le.delivered)
+			if !ok {
+				continue
 			}
+			if prepared[key] == nil {
+				pm, err := websocket.NewPreparedMessage(websocket.TextMessage, b)
+				if err != nil {
+					continue
+				}
+				prepared[key] = pm
+			}
+			le.queue(c, prepared[key])
 		}
 	}
 }
@@ -315,7 +323,8 @@ func (le *liveExercise) deliveredInject(id, team string, open []engine.OpenExpec
 		}
 		d.Translations[lang] = translation{Title: t, Body: b}
 	}
-	d.Expectations = open
+	d.Expectations = le.expectationViews(in, team, open)
+	d.ControllerNotes = in.ControllerNotes
 	return d
 }
 
@@ -337,8 +346,8 @@ func (le *liveExercise) subscribe(c *conn, since uint64) ([][]byte, uint64) {
 	defer le.fan.Unlock()
 	var out [][]byte
 	for i := min(since, le.delivered); i < le.delivered; i++ {
-		if c.maySee(le.audience[i]) {
-			out = append(out, le.encoded[i])
+		if b, _, ok := le.encodingFor(c, i); ok {
+			out = append(out, b)
 		}
 	}
 	le.subs[c] = struct{}{}
@@ -544,7 +553,7 @@ func (le *liveExercise) teamStatus(staff *status, team string) *status {
 	out := &status{Status: staff.Status, Speed: staff.Speed, Now: staff.Now, Duration: staff.Duration, Storage: staff.Storage}
 	for _, t := range staff.Teams {
 		if t.ID == team {
-			out.Teams = []teamStatus{t}
+			out.Teams = []teamStatus{narrowTeamStatus(t, le.scn.Exercise.PlayerView)}
 		}
 	}
 	return out

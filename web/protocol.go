@@ -40,6 +40,8 @@ type clientCommand struct {
 	Incident string              `json:"incident,omitempty"`
 	Phase    engine.Phase        `json:"phase,omitempty"`
 	AdHoc    *engine.AdHocInject `json:"adhoc,omitempty"`
+	// Objective is the objective a note is about.
+	Objective string `json:"objective,omitempty"`
 }
 
 // errProtocol marks a malformed message.
@@ -116,7 +118,7 @@ func (c *clientCommand) command(p engine.Principal) engine.Command {
 	return engine.Command{
 		Type: c.Type, By: p, Inject: c.Inject, Team: c.Team, Category: c.Category, Severity: c.Severity,
 		Target: c.Target, Peers: c.Peers, TLP: c.TLP, Text: c.Text, Speed: c.Speed, Delay: c.Delay,
-		Mode: c.Mode, Incident: c.Incident, Phase: c.Phase, AdHoc: c.AdHoc,
+		Mode: c.Mode, Incident: c.Incident, Phase: c.Phase, AdHoc: c.AdHoc, Objective: c.Objective,
 	}
 }
 
@@ -145,17 +147,20 @@ type eventMessage struct {
 
 // deliveredInject is an inject as its receiving team reads it.
 type deliveredInject struct {
-	ID           string                   `json:"id"`
-	Title        string                   `json:"title"`
-	Body         string                   `json:"body"`
-	Channel      string                   `json:"channel"`
-	From         string                   `json:"from"`
-	FromName     string                   `json:"from_name"`
-	Severity     string                   `json:"severity"`
-	TLP          string                   `json:"tlp"`
-	Attachments  []attachmentView         `json:"attachments,omitempty"`
-	Translations map[string]translation   `json:"translations,omitempty"`
-	Expectations []engine.OpenExpectation `json:"expectations,omitempty"`
+	ID           string                 `json:"id"`
+	Title        string                 `json:"title"`
+	Body         string                 `json:"body"`
+	Channel      string                 `json:"channel"`
+	From         string                 `json:"from"`
+	FromName     string                 `json:"from_name"`
+	Severity     string                 `json:"severity"`
+	TLP          string                 `json:"tlp"`
+	Attachments  []attachmentView       `json:"attachments,omitempty"`
+	Translations map[string]translation `json:"translations,omitempty"`
+	Expectations []expectationView      `json:"expectations,omitempty"`
+	// ControllerNotes are the inject's notes for staff; trainees never
+	// receive them.
+	ControllerNotes string `json:"controller_notes,omitempty"`
 }
 
 // attachmentView is an attachment of a delivered inject on the wire.

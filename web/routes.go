@@ -398,6 +398,10 @@ type exerciseView struct {
 	You         youInfo         `json:"you"`
 	Peers       []peerView      `json:"peers,omitempty"`
 	MSEL        []mselEntry     `json:"msel,omitempty"`
+	// PlayerView says how much trainees see of expectations, and Taxonomy
+	// is what a classification may choose from.
+	PlayerView scenarios.PlayerView `json:"player_view"`
+	Taxonomy   *taxonomyView        `json:"taxonomy"`
 }
 
 type objectiveView struct {
@@ -438,6 +442,8 @@ type mselEntry struct {
 	To       []string       `json:"to"`
 	Channel  string         `json:"channel"`
 	Severity string         `json:"severity"`
+	// ControllerNotes are for staff (the MSEL is staff-only).
+	ControllerNotes string `json:"controller_notes,omitempty"`
 }
 
 func (s *Server) handleExercise(w http.ResponseWriter, _ *http.Request, sess *Session, le *liveExercise) {
@@ -476,7 +482,7 @@ func (s *Server) handleExercise(w http.ResponseWriter, _ *http.Request, sess *Se
 	}
 	if sess.IsStaff() {
 		for _, in := range scn.Injects {
-			e := mselEntry{ID: in.ID, Title: in.Title, To: in.To, Channel: string(in.Channel), Severity: string(in.Severity), Trigger: describeTrigger(in)}
+			e := mselEntry{ID: in.ID, Title: in.Title, To: in.To, Channel: string(in.Channel), Severity: string(in.Severity), Trigger: describeTrigger(in), ControllerNotes: in.ControllerNotes}
 			if in.At != nil {
 				at := in.At.D()
 				e.At = &at
@@ -484,6 +490,7 @@ func (s *Server) handleExercise(w http.ResponseWriter, _ *http.Request, sess *Se
 			v.MSEL = append(v.MSEL, e)
 		}
 	}
+	v.PlayerView, v.Taxonomy = scn.Exercise.PlayerView, newTaxonomyView(scn)
 	writeJSON(w, http.StatusOK, v)
 }
 
@@ -537,6 +544,9 @@ func (s *Server) handleReport(w http.ResponseWriter, r *http.Request, sess *Sess
 	if err != nil {
 		s.writeError(w, err)
 		return
+	}
+	if !mayReadNotes(sess, le.scn) {
+		rep = rep.WithoutNotes()
 	}
 	var buf bytes.Buffer
 	var ctype, ext string

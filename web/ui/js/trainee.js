@@ -10,8 +10,21 @@ import { renderMarkdown } from './markdown.js';
 import { Timeline } from './timeline.js';
 import { countdown, startCountdowns } from './countdown.js';
 
-const CATEGORIES = ['phishing', 'ransomware', 'ddos', 'malware', 'data-breach', 'supply-chain', 'vulnerability',
-  'defacement', 'account-compromise', 'fraud', 'insider-threat', 'disinformation', 'other'];
+/** categorySelect offers exactly the categories of the exercise's taxonomy, grouped by classification. */
+function categorySelect(taxonomy) {
+  const groups = new Map();
+  for (const c of (taxonomy && taxonomy.categories) || []) {
+    if (!groups.has(c.class)) groups.set(c.class, []);
+    groups.get(c.class).push(option(c.value, c.label));
+  }
+  return h('select', { id: 'classify-category', required: true }, option('', 'Choose…'),
+    [...groups].map(([label, opts]) => h('optgroup', { label }, opts)));
+}
+
+/** expText returns an expectation's prompt in the chosen language. */
+function expText(x, lang) {
+  return (lang && x.translations && x.translations[lang]) || x.text || '';
+}
 
 const FORM_ACTIONS = ['classify', 'escalate', 'share', 'request_info', 'publish', 'report'];
 const FORM_ID = { classify: 'classify', escalate: 'escalate', share: 'share', request_info: 'request', publish: 'publish', report: 'report' };
@@ -103,6 +116,8 @@ class TraineeConsole {
     const me = (st.teams || []).find((t) => t.id === this.team) || (st.teams || [])[0];
     if (me) {
       const s = $('#team-score');
+      // The score is shown only when the scenario shows players the points.
+      s.hidden = this.ctx.exercise.player_view !== 'points';
       s.textContent = `${fmtPoints(me.score)}/${me.max_score ?? 0}`;
       s.dataset.score = me.score ?? 0;
       if (me.mode) this.setModeNotice(me.mode);
@@ -274,6 +289,7 @@ class TraineeConsole {
         titleEl.textContent = t.title;
         replace(bodyEl, renderMarkdown(t.body));
         for (const x of this.injects.values()) this.paintItem(x);
+        this.refreshDetail(r);
       });
     }
     const expList = h('ul', { class: 'exp-list', id: 'detail-expectations' });
@@ -325,11 +341,13 @@ class TraineeConsole {
       }
       return h('li', { class: ['exp', `exp-${x.state}`], dataset: { expectation: x.id, expAction: x.action, state: x.state } },
         h('span', { class: 'exp-action' }, actionLabel(x.action)),
-        x.text ? h('span', { class: 'exp-text' }, x.text) : null,
+        expText(x, this.lang) ? h('span', { class: 'exp-text' }, expText(x, this.lang)) : null,
         h('span', { class: 'exp-due' }, `by ${fmtTShort(x.deadline)}`),
         x.points ? h('span', { class: 'exp-points' }, `${x.points} pts`) : null,
         state);
-    }) : h('li', { class: 'muted' }, 'Nothing specific is scored on this inject; act as you would for real.'));
+    }) : h('li', { class: 'muted' }, this.ctx.exercise.player_view === 'none'
+      ? 'Act as you would for real; the evaluators will debrief you on what was expected.'
+      : 'Nothing specific is scored on this inject; act as you would for real.'));
 
     replace(doneList, r.actions.length ? r.actions.map((ev) => {
       const d = ev.data || {};
@@ -422,19 +440,18 @@ class TraineeConsole {
 
     switch (action) {
       case 'classify': {
-        const listId = uid('categories');
-        const cat = h('input', { id: 'classify-category', type: 'text', list: listId, autocomplete: 'off', required: true });
+        const tax = ctx.exercise.taxonomy;
+        const cat = categorySelect(tax);
         const sev = h('select', { id: 'classify-severity', required: true }, option('', 'Choose…'), SEVERITIES.map((s) => option(s, cap(s))));
         form.append(
-          h('datalist', { id: listId }, CATEGORIES.map((c) => option(c, c))),
-          h('div', { class: 'row' }, fieldEl('classify-category', 'Category', cat), fieldEl('classify-severity', 'Severity', sev)),
+          h('div', { class: 'row' }, fieldEl('classify-category', `Category (${(tax && tax.name) || 'taxonomy'})`, cat), fieldEl('classify-severity', 'Severity', sev)),
           ferr, h('div', { class: 'form-actions' }, submit));
         form.addEventListener('submit', (e) => {
           e.preventDefault();
-          if (!cat.value.trim()) return fail('Enter a category.', cat);
+          if (!cat.value) return fail('Choose a category.', cat);
           if (!sev.value) return fail('Choose a severity.', sev);
           ferr.hidden = true;
-          send(submit, { type: 'classify', category: cat.value.trim().toLowerCase(), severity: sev.value }, 'Classified', done, ferr);
+          send(submit, { type: 'classify', category: cat.value, severity: sev.value }, 'Classified', done, ferr);
         });
         break;
       }
