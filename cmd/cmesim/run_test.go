@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"cmesim/baseline"
 	"cmesim/engine"
-	"cmesim/engine/batch"
 	"cmesim/report"
 	"cmesim/scenarios"
 )
@@ -92,7 +92,7 @@ func TestBatchCommand(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var res batch.Result
+		var res baseline.Baseline
 		if err := json.Unmarshal(b, &res); err != nil {
 			t.Fatal(err)
 		}
