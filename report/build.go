@@ -26,7 +26,7 @@ func Build(s *scenarios.Scenario, events []engine.Event, baseline *Baseline) (*R
 		return nil, err
 	}
 	if baseline != nil {
-		if err := baseline.check(s); err != nil {
+		if err := checkBaseline(baseline, s); err != nil {
 			return nil, err
 		}
 	}

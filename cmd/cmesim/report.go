@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -62,6 +63,9 @@ event, and says on stderr where it stops.`,
 			if (len(args) == 1) == (opts.exercise != "") {
 				return usageError(errors.New("report: give an events file or archive, or --exercise ID, not both"))
 			}
+			if _, err := reportFormat(opts.format, opts.out); err != nil {
+				return usageError(fmt.Errorf("report: %w", err))
+			}
 			if opts.exercise != "" {
 				return a.reportFromStore(cmd.Context(), opts)
 			}
@@ -85,7 +89,7 @@ event, and says on stderr where it stops.`,
 func (a *app) report(eventsFile string, opts reportOptions) error {
 	format, err := reportFormat(opts.format, opts.out)
 	if err != nil {
-		return usageError(err)
+		return usageError(fmt.Errorf("report: %w", err))
 	}
 	if isArchive(eventsFile) {
 		ex, events, err := readArchive(eventsFile)
@@ -105,10 +109,9 @@ func (a *app) report(eventsFile string, opts reportOptions) error {
 	}
 	target := opts.scenario
 	if target == "" {
-		if len(events) == 0 || events[0].Data.Scenario == "" {
-			return usageError(errors.New("report: the log does not name its scenario; pass --scenario"))
+		if target, err = logScenario(events); err != nil {
+			return usageError(err)
 		}
-		target = events[0].Data.Scenario
 	}
 	s, err := a.loadScenario("report", target)
 	if err != nil {
@@ -140,6 +143,24 @@ func (a *app) readLog(name string, r io.Reader, salvage bool) ([]engine.Event, e
 	return events, nil
 }
 
+// logScenario returns the scenario named in a log's first event, when it
+// is a bundled scenario or a file here; otherwise the error asks for
+// --scenario, since a log names its scenario by the exercise id, not by
+// the file the author wrote.
+func logScenario(events []engine.Event) (string, error) {
+	if len(events) == 0 || events[0].Data.Scenario == "" {
+		return "", errors.New("report: the log does not name its scenario; pass --scenario FILE, the scenario the exercise ran")
+	}
+	name := events[0].Data.Scenario
+	if slices.Contains(scenarios.Library(), name) {
+		return name, nil
+	}
+	if _, err := os.Stat(name); err == nil {
+		return name, nil
+	}
+	return "", fmt.Errorf("report: the log comes from scenario %q, which is not a bundled scenario; pass --scenario FILE, the scenario file the exercise ran", name)
+}
+
 // reportFromStore reports on an exercise in the store.
 func (a *app) reportFromStore(ctx context.Context, opts reportOptions) error {
 	db, err := a.openStore()
@@ -163,7 +184,7 @@ func (a *app) reportFromStore(ctx context.Context, opts reportOptions) error {
 func (a *app) reportOn(ex *store.Exercise, events []engine.Event, opts reportOptions) error {
 	format, err := reportFormat(opts.format, opts.out)
 	if err != nil {
-		return usageError(err)
+		return usageError(fmt.Errorf("report: %w", err))
 	}
 	if opts.scenario != "" {
 		s, err := a.loadScenario("report", opts.scenario)
@@ -225,18 +246,23 @@ func readBaseline(path string) (*report.Baseline, error) {
 	return b, nil
 }
 
-// reportFormat picks the output format from --format or the file extension.
+// reportFormat picks the output format from --format or, failing that,
+// from the extension of the output file: Markdown for stdout or a file
+// without an extension, and an error for an extension that names none of
+// the formats (a report asked for as out.pdf must not silently be Markdown).
 func reportFormat(format, out string) (string, error) {
 	if format == "" {
-		switch strings.ToLower(filepath.Ext(out)) {
+		switch ext := strings.ToLower(filepath.Ext(out)); ext {
 		case ".html", ".htm":
 			format = "html"
 		case ".json":
 			format = "json"
 		case ".csv":
 			format = "csv"
-		default:
+		case ".md", ".markdown", "":
 			format = "md"
+		default:
+			return "", fmt.Errorf("cannot write a report as %s: unknown extension %q; the formats are html, md, json and csv", filepath.Base(out), ext)
 		}
 	}
 	switch format = strings.ToLower(format); format {
