@@ -174,9 +174,15 @@ func (r *Runner) Do(ctx context.Context, cmd Command) ([]Event, error) {
 // Inspect runs fn on the owning goroutine, with the exercise brought up to
 // the current virtual time, and waits for it: the safe way to read state
 // from another goroutine. fn must not keep references to what it reads.
+//
+// It fails, without running fn, when the runner stops before it could:
+// fn has then not read anything.
 func (r *Runner) Inspect(ctx context.Context, fn func(*Exercise)) error {
-	_, err := r.enqueue(ctx, request{fn: fn})
-	return err
+	rep, err := r.enqueue(ctx, request{fn: fn})
+	if err != nil {
+		return err
+	}
+	return rep.err // set when the runner stopped with the request queued
 }
 
 // JumpToNext moves virtual time forward to the next scheduled inject

@@ -246,3 +246,26 @@ func TestRunnerWithdrawn(t *testing.T) {
 		}
 	})
 }
+
+// TestRunnerInspectWhenStopping queues an Inspect on a runner that then
+// stops without serving it: Inspect must fail, not return nil as if fn had
+// run.
+func TestRunnerInspectWhenStopping(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		x, err := engine.New(MustLoad(t, exampleFile), engine.Options{Seed: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := engine.NewRunner(x, engine.NewPacer(engine.RealClock(), 1))
+		ran := false
+		result := make(chan error, 1)
+		go func() { result <- r.Inspect(context.Background(), func(*engine.Exercise) { ran = true }) }()
+		synctest.Wait() // the request is queued; nobody serves it yet
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		r.Run(ctx) // stops at once, failing what is queued
+		if err := <-result; err == nil || ran {
+			t.Fatalf("Inspect on a runner that stopped first: err %v, fn ran %v; want an error and fn not run", err, ran)
+		}
+	})
+}
