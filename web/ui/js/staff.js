@@ -20,7 +20,7 @@ export function reportLinks(root, ctx) {
 
 /** staffViews builds the grid, timeline and notes and connects them to the socket. */
 export function staffViews(ctx, { onToggleMode, canWriteNotes }) {
-  const grid = new TeamGrid($('#teams'), { dir: ctx.dir, clock: ctx.clock, onToggleMode });
+  const grid = new TeamGrid($('#teams'), { dir: ctx.dir, clock: ctx.clock, startTime: ctx.exercise.start_time, onToggleMode });
   const timeline = new Timeline($('#timeline'), { dir: ctx.dir, teamFilter: $('#tl-team'), typeFilter: $('#tl-type') });
   const notes = new Notes($('#notes'), ctx, canWriteNotes);
   reportLinks($('#reports'), ctx);
