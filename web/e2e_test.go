@@ -138,8 +138,8 @@ func TestE2EExercise(t *testing.T) {
 	shareText := `IoCs: hxxps://nomina-minfin[.]com/login, 185.220.101.7 — block them <img src=x onerror="window.pwned=1"><script>window.pwned=1</script> **bold**`
 	ana.click(`#inject-detail [data-action="share"]`)
 	ana.waitJS("the share form", `!document.querySelector('#share-form').hidden`)
-	if got := ana.texts("#share-tlp option"); !slices.Equal(got, []string{"TLP:CLEAR", "TLP:GREEN", "TLP:AMBER"}) {
-		t.Errorf("share TLP choices = %q, want CLEAR, GREEN, AMBER (the link's levels)", got)
+	if got := evalJS[[]string](ana, `[...document.querySelectorAll('#share-tlp option')].map((o) => o.value)`); !slices.Equal(got, []string{"clear", "green", "amber"}) {
+		t.Errorf("share TLP choices = %q, want clear, green, amber (the link's levels)", got)
 	}
 	if !evalJS[bool](ana, `document.querySelector('#share-submit').disabled`) {
 		t.Error("#share-submit is enabled before a peer is chosen")

@@ -112,7 +112,7 @@ async function main() {
     if (v > shownSpeed && st.status === 'running') {
       // Deadlines that a speed-up brings within the next minutes of real time.
       const now = ctx.clock.now();
-      const soon = humanOpen(st, now + SPEED_HORIZON * v / NS, dir).filter((o) => o.deadline > now + SPEED_HORIZON * shownSpeed / NS);
+      const soon = humanOpen(st, now + SPEED_HORIZON * v, dir).filter((o) => o.deadline > now + SPEED_HORIZON * shownSpeed);
       if (soon.length) {
         const ans = await confirmDialog({
           title: `Speed up to ${v}×?`,
