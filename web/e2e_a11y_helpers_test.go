@@ -83,11 +83,19 @@ func (p *person) shoot(dir, name string) {
 	for _, size := range [][2]int64{{deskW, deskH}, {phoneW, phoneH}} {
 		p.screenshot(dir, fmt.Sprintf("%s-%dx%d", name, size[0], size[1]), size[0], size[1])
 		if evalJS[bool](p, `document.documentElement.scrollWidth > window.innerWidth + 1`) {
-			p.t.Errorf("%s: %s scrolls sideways at %d×%d (scrollWidth %d)", p.name, name, size[0], size[1], evalJS[int](p, `document.documentElement.scrollWidth`))
+			p.t.Errorf("%s: %s scrolls sideways at %d×%d (scrollWidth %d); wider than the window: %v", p.name, name, size[0], size[1],
+				evalJS[int](p, `document.documentElement.scrollWidth`), evalJS[[]string](p, tooWide))
 		}
 	}
 	p.do(chromedp.EmulateViewport(deskW, deskH))
 }
+
+// tooWide names the outermost elements that reach past the window's right
+// edge (also inside scrollers, which an absolutely placed child can escape),
+// for a failure message.
+const tooWide = `[...document.querySelectorAll('body *')].filter((el) => el.getBoundingClientRect().right > innerWidth + 1)
+  .filter((el, _, all) => !all.includes(el.parentElement)).slice(0, 5)
+  .map((el) => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + (el.className && typeof el.className === 'string' ? '.' + el.className.split(' ').join('.') : '') + ' ' + Math.round(el.getBoundingClientRect().right))`
 
 // scenarioWithExtras is the example scenario with three more injects: I09
 // for both teams on the facilitator's release, and I10 and I11 for

@@ -359,6 +359,10 @@ func TestE2EPauseResume(t *testing.T) {
 
 	steps.step("speed 60×, clock runs")
 	fac.choose("#speed", "60")
+	// At 60× colCERT's open items on I01 fall due within minutes: the
+	// console lists them and asks first.
+	fac.waitJS("the speed-up confirmation", `document.querySelector('#confirm-dialog').open && [...document.querySelectorAll('#confirm-list li')].some((li) => li.textContent.includes('I01'))`)
+	fac.click("#confirm-ok")
 	fac.waitJS("speed 60× on the facilitator console", `document.querySelector('#speed-label').textContent === '60×'`)
 	ana.waitJS("trainee clock past T+0:10:30", `document.querySelector('#clock').textContent > 'T+0:10:30'`)
 	for i, samples := range sampleText(people, "#clock", 1500*time.Millisecond) {

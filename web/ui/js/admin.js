@@ -72,7 +72,7 @@ function renderLibrary() {
     });
     return h('tr', { dataset: { scenario: s.name } },
       h('td', null, h('strong', null, s.title || s.name), h('div', { class: 'muted small' }, s.name)),
-      h('td', { class: 'num' }, String(s.teams ?? '')),
+      h('td', { class: 'num' }, String(Array.isArray(s.teams) ? s.teams.length : (s.teams ?? ''))),
       h('td', { class: 'num' }, String(s.injects ?? '')),
       h('td', null, fmtDuration(s.duration)),
       h('td', null, pick));

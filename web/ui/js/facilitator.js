@@ -25,13 +25,17 @@ export function enabledControls(s) {
   };
 }
 
-/** humanOpen lists the open expectations of teams played by humans that fall due by `until` (ns). */
-export function humanOpen(st, until, dir) {
+/**
+ * humanOpen lists the open expectations of teams played by humans that fall
+ * due by `until` (ns), leaving out those that events since the last status
+ * closed (closed holds "team/inject/expectation").
+ */
+export function humanOpen(st, until, dir, closed = new Set()) {
   const out = [];
   for (const t of st.teams || []) {
     if (t.mode !== 'human') continue;
     for (const o of t.open || []) {
-      if (o.deadline <= until) out.push({ team: t.id, name: t.name || dir.teamName(t.id), ...o });
+      if (o.deadline <= until && !closed.has(`${t.id}/${o.inject}/${o.expectation}`)) out.push({ team: t.id, name: t.name || dir.teamName(t.id), ...o });
     }
   }
   return out.sort((a, b) => a.deadline - b.deadline);
@@ -69,6 +73,12 @@ async function main() {
   let current = 'ready';
   let shownSpeed = 1;
   let codesShown = false;
+  // Expectations met or missed since the last status (which lags events).
+  const closed = new Set();
+  socket.on('event', (m) => {
+    const ev = m.event || {};
+    if (ev.type === 'expectation.met' || ev.type === 'expectation.missed') closed.add(`${ev.team}/${(ev.data || {}).inject}/${(ev.data || {}).expectation}`);
+  });
   const applyControls = () => {
     const enable = enabledControls(current);
     for (const [k, b] of Object.entries(btn)) {
@@ -85,7 +95,7 @@ async function main() {
   btn.jump.addEventListener('click', async () => {
     const st = ctx.status || {};
     const to = jumpTarget(st);
-    const expiring = Number.isFinite(to) ? humanOpen(st, to, dir) : [];
+    const expiring = Number.isFinite(to) ? humanOpen(st, to, dir, closed) : [];
     if (expiring.length) {
       const ans = await confirmDialog({
         title: `Jump to ${fmtT(to)}?`,
@@ -112,7 +122,7 @@ async function main() {
     if (v > shownSpeed && st.status === 'running') {
       // Deadlines that a speed-up brings within the next minutes of real time.
       const now = ctx.clock.now();
-      const soon = humanOpen(st, now + SPEED_HORIZON * v, dir).filter((o) => o.deadline > now + SPEED_HORIZON * shownSpeed);
+      const soon = humanOpen(st, now + SPEED_HORIZON * v, dir, closed).filter((o) => o.deadline > now + SPEED_HORIZON * shownSpeed);
       if (soon.length) {
         const ans = await confirmDialog({
           title: `Speed up to ${v}×?`,

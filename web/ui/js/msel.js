@@ -23,6 +23,7 @@ export class MselPanel {
     this.upEmpty = h('p', { class: 'muted' }, 'No scheduled injects ahead.');
     this.relEmpty = h('p', { class: 'muted' }, 'No injects wait for a manual release.');
     this.notStarted = h('p', { class: 'hint', id: 'upcoming-hint' }, 'Scheduled for when you press Start. Release, skip and delay work once the exercise runs.');
+    this.relEnded = h('p', { class: 'hint', hidden: true }, 'The exercise has ended: nothing more can be released.');
     // While the pointer is over a list, and for a moment after a click in
     // it, rows that go away stay (disabled) and new ones wait, so no button
     // moves under the pointer.
@@ -41,7 +42,7 @@ export class MselPanel {
       h('h3', { class: 'subhead' }, 'Next scheduled'),
       this.notStarted, this.upEmpty, this.upcoming,
       h('h3', { class: 'subhead' }, 'Manual release'),
-      this.relEmpty, this.releasable,
+      this.relEnded, this.relEmpty, this.releasable,
       this.buildFull());
   }
 
@@ -63,6 +64,7 @@ export class MselPanel {
   update(st) {
     this.status = st.status || 'ready';
     this.notStarted.hidden = this.status !== 'ready';
+    this.relEnded.hidden = this.status !== 'ended';
     this.updateUpcoming(st.upcoming || []);
     this.updateReleasable(st.releasable || []);
   }
@@ -78,7 +80,7 @@ export class MselPanel {
   updateUpcoming(list) {
     const { dir, clock } = this.ctx;
     const keys = [];
-    const ready = this.status === 'ready';
+    const ready = this.status === 'ready' || this.status === 'ended';
     for (const u of list) {
       const key = `${u.inject}|${u.team || ''}`;
       keys.push(key);
@@ -160,6 +162,7 @@ export class MselPanel {
         this.relRows.set(key, r);
       }
       r.title.textContent = u.title || dir.injectTitle(u.inject) || '';
+      for (const b of r.buttons) if (b.dataset.state !== 'pending') b.disabled = this.status === 'ready' || this.status === 'ended';
     }
     this.sync(this.releasable, this.relRows, keys);
     this.relEmpty.hidden = keys.length > 0;

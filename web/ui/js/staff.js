@@ -32,6 +32,16 @@ export function staffViews(ctx, { onToggleMode, canWriteNotes }) {
     const ev = m.event || {};
     if (ev.type === 'team.mode' && ev.team) grid.setMode(ev.team, ev.data && ev.data.mode);
   });
-  ctx.socket.on('status', (m) => grid.update((m.status || {}).teams));
+  ctx.socket.on('status', (m) => {
+    const st = m.status || {};
+    grid.update(st.teams, st.status);
+    // After the end the server refuses every command: say so by turning
+    // the forms off.
+    if (st.status === 'ended') {
+      for (const form of document.querySelectorAll('#adhoc-form, #note-form')) {
+        for (const el of form.elements) el.disabled = true;
+      }
+    }
+  });
   return { grid, timeline, notes };
 }

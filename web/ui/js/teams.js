@@ -88,11 +88,12 @@ export class TeamGrid {
     }
   }
 
-  /** update takes status.teams. */
-  update(teams) {
+  /** update takes status.teams and status.status (mode changes end with the exercise). */
+  update(teams, status) {
     for (const t of teams || []) {
       const r = this.row(t.id);
       this.setMode(t.id, t.mode);
+      if (r.toggle && status === 'ended') r.toggle.disabled = true;
       const names = t.online || [];
       const onlineText = names.length ? names.join(', ') : '—';
       if (r.online.textContent !== onlineText) r.online.textContent = onlineText;
