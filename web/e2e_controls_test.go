@@ -410,6 +410,8 @@ func TestE2EAdminCodes(t *testing.T) {
 	admin.click(codes + ` li[data-code-team="co-csirt"] .btn-qr`)
 	admin.waitJS("the QR code", `document.querySelector('#qr-dialog').open && document.querySelector('#qr-image').complete && document.querySelector('#qr-image').naturalWidth > 0`)
 	admin.checkAxe("QR dialog")
+	admin.screenshot(shots, "admin-qr-390x844", phoneW, phoneH)
+	admin.do(chromedp.EmulateViewport(deskW, deskH))
 	admin.click("#qr-close")
 	admin.checkAxe("exercise list with codes")
 	admin.shoot(shots, "admin")

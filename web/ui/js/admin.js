@@ -204,7 +204,7 @@ function exerciseRows(x) {
   fillCodes(list, x.id, x.codes);
   const codesRow = h('tr', { class: 'codes-row', id: rowId, dataset: { codesFor: x.id }, hidden: true },
     h('td', { colspan: '5' }, list));
-  const toggle = h('button', { type: 'button', class: 'btn btn-small btn-codes', 'aria-expanded': 'false', 'aria-controls': rowId, 'aria-label': `Join codes: ${x.title || x.id}` }, 'Join codes');
+  const toggle = h('button', { type: 'button', class: 'btn btn-small btn-codes', 'aria-expanded': 'false', 'aria-controls': rowId, 'aria-label': `Codes: ${x.title || x.id}` }, 'Codes');
   toggle.addEventListener('click', () => {
     codesRow.hidden = !codesRow.hidden;
     toggle.setAttribute('aria-expanded', String(!codesRow.hidden));
