@@ -105,6 +105,7 @@ const (
 	cmIncident
 	cmPhase
 	cmAdHoc
+	cmTeams // added after the others, so older records decode unchanged
 	cmBits
 )
 
@@ -330,6 +331,7 @@ func appendCommand(dst []byte, c *engine.Command) []byte {
 	set(cmIncident, c.Incident != "")
 	set(cmPhase, c.Phase != "")
 	set(cmAdHoc, c.AdHoc != nil)
+	set(cmTeams, c.Teams != nil)
 	dst = binary.AppendUvarint(dst, m)
 	has := func(bit int) bool { return m&(1<<bit) != 0 }
 	if has(cmType) {
@@ -385,6 +387,9 @@ func appendCommand(dst []byte, c *engine.Command) []byte {
 	}
 	if has(cmAdHoc) {
 		dst = appendAdHoc(dst, c.AdHoc)
+	}
+	if has(cmTeams) {
+		dst = appendStrings(dst, c.Teams)
 	}
 	return dst
 }
@@ -942,6 +947,9 @@ func (r *reader) command() *engine.Command {
 	}
 	if has(cmAdHoc) {
 		c.AdHoc = r.adHoc()
+	}
+	if has(cmTeams) {
+		c.Teams = r.strings()
 	}
 	return c
 }
