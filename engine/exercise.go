@@ -342,12 +342,18 @@ func (x *Exercise) teamID(i int) string {
 
 // deliver sends inject i to its recipients, opening their expectations.
 func (x *Exercise) deliver(i, triggeringTeam int, cause string) {
+	x.deliverTo(i, x.scn.Members(x.injects[i].To, x.teamID(triggeringTeam)), cause)
+}
+
+// deliverTo sends inject i to the given teams (those that do not have it
+// yet), opening their expectations.
+func (x *Exercise) deliverTo(i int, teams []string, cause string) {
 	in := x.injects[i]
 	if x.st.Skipped[in.ID] {
 		return
 	}
 	_, seenBefore := x.st.FirstDelivery[in.ID]
-	for _, team := range x.scn.Members(in.To, x.teamID(triggeringTeam)) {
+	for _, team := range teams {
 		if _, ok := x.st.Delivered(team, in.ID); ok {
 			continue
 		}

@@ -107,6 +107,7 @@ const (
 	cmPhase
 	cmAdHoc
 	cmObjective
+	cmTeams // added after the others, so older records decode unchanged
 	cmBits
 )
 
@@ -337,6 +338,7 @@ func appendCommand(dst []byte, c *engine.Command) []byte {
 	set(cmPhase, c.Phase != "")
 	set(cmAdHoc, c.AdHoc != nil)
 	set(cmObjective, c.Objective != "")
+	set(cmTeams, c.Teams != nil)
 	dst = binary.AppendUvarint(dst, m)
 	has := func(bit int) bool { return m&(1<<bit) != 0 }
 	if has(cmType) {
@@ -395,6 +397,9 @@ func appendCommand(dst []byte, c *engine.Command) []byte {
 	}
 	if has(cmObjective) {
 		dst = appendString(dst, c.Objective)
+	}
+	if has(cmTeams) {
+		dst = appendStrings(dst, c.Teams)
 	}
 	return dst
 }
@@ -958,6 +963,9 @@ func (r *reader) command() *engine.Command {
 	}
 	if has(cmObjective) {
 		c.Objective = r.string()
+	}
+	if has(cmTeams) {
+		c.Teams = r.strings()
 	}
 	return c
 }

@@ -138,8 +138,8 @@ func TestE2EExercise(t *testing.T) {
 	shareText := `IoCs: hxxps://nomina-minfin[.]com/login, 185.220.101.7 — block them <img src=x onerror="window.pwned=1"><script>window.pwned=1</script> **bold**`
 	ana.click(`#inject-detail [data-action="share"]`)
 	ana.waitJS("the share form", `!document.querySelector('#share-form').hidden`)
-	if got := ana.texts("#share-tlp option"); !slices.Equal(got, []string{"TLP:CLEAR", "TLP:GREEN", "TLP:AMBER"}) {
-		t.Errorf("share TLP choices = %q, want CLEAR, GREEN, AMBER (the link's levels)", got)
+	if got := evalJS[[]string](ana, `[...document.querySelectorAll('#share-tlp option')].map((o) => o.value)`); !slices.Equal(got, []string{"clear", "green", "amber"}) {
+		t.Errorf("share TLP choices = %q, want clear, green, amber (the link's levels)", got)
 	}
 	if !evalJS[bool](ana, `document.querySelector('#share-submit').disabled`) {
 		t.Error("#share-submit is enabled before a peer is chosen")
@@ -360,6 +360,10 @@ func TestE2EPauseResume(t *testing.T) {
 
 	steps.step("speed 60×, clock runs")
 	fac.choose("#speed", "60")
+	// At 60× colCERT's open items on I01 fall due within minutes: the
+	// console lists them and asks first.
+	fac.waitJS("the speed-up confirmation", `document.querySelector('#confirm-dialog').open && [...document.querySelectorAll('#confirm-list li')].some((li) => li.textContent.includes('I01'))`)
+	fac.click("#confirm-ok")
 	fac.waitJS("speed 60× on the facilitator console", `document.querySelector('#speed-label').textContent === '60×'`)
 	ana.waitJS("trainee clock past T+0:10:30", `document.querySelector('#clock').textContent > 'T+0:10:30'`)
 	for _, p := range people {

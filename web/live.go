@@ -531,7 +531,7 @@ func (le *liveExercise) status(x *engine.Exercise, _ string) *status {
 		if in.Trigger == nil || in.Trigger.Release == "" || st.Skipped[in.ID] {
 			continue
 		}
-		if _, delivered := st.FirstDelivery[in.ID]; delivered && !slices.Contains(in.To, scenarios.ToTriggeringTeam) {
+		if x.DeliveredToAll(in.ID) {
 			continue
 		}
 		out.Releasable = append(out.Releasable, releasable{Inject: in.ID, Title: in.Title, PerTeam: slices.Contains(in.To, scenarios.ToTriggeringTeam)})

@@ -28,6 +28,7 @@ type clientCommand struct {
 	Type     engine.CommandType  `json:"type"`
 	Inject   string              `json:"inject,omitempty"`
 	Team     string              `json:"team,omitempty"`
+	Teams    []string            `json:"teams,omitempty"`
 	Category string              `json:"category,omitempty"`
 	Severity string              `json:"severity,omitempty"`
 	Target   string              `json:"target,omitempty"`
@@ -116,7 +117,7 @@ func truncate(s string, n int) string {
 // command turns a client command into an engine command from principal p.
 func (c *clientCommand) command(p engine.Principal) engine.Command {
 	return engine.Command{
-		Type: c.Type, By: p, Inject: c.Inject, Team: c.Team, Category: c.Category, Severity: c.Severity,
+		Type: c.Type, By: p, Inject: c.Inject, Team: c.Team, Teams: c.Teams, Category: c.Category, Severity: c.Severity,
 		Target: c.Target, Peers: c.Peers, TLP: c.TLP, Text: c.Text, Speed: c.Speed, Delay: c.Delay,
 		Mode: c.Mode, Incident: c.Incident, Phase: c.Phase, AdHoc: c.AdHoc, Objective: c.Objective,
 	}

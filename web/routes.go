@@ -37,6 +37,9 @@ func (s *Server) routes() {
 	mux.HandleFunc("GET /api/exercises/{id}/report", s.member(s.handleReport))
 	mux.HandleFunc("GET /api/exercises/{id}/ws", s.member(s.handleWS))
 	mux.HandleFunc("POST /api/exercises/{id}/commands", s.member(s.handleCommand))
+	mux.HandleFunc("GET /api/exercises/{id}/codes", s.codeKeeper(s.handleCodes))
+	mux.HandleFunc("GET /api/exercises/{id}/qr/{who}", s.codeKeeper(s.handleJoinQR))
+	mux.HandleFunc("GET /api/exercises/{id}/debrief", s.member(s.handleDebrief))
 
 	mux.Handle("GET /", uiHandler())
 	s.mux = mux
@@ -300,8 +303,16 @@ func (s *Server) Exercises(ctx context.Context) []ExerciseInfo {
 			continue
 		}
 		info := ExerciseInfo{ID: id, Title: le.scn.Exercise.Title, Created: le.created, Codes: le.codes}
-		le.inspect(ctx, func(x *engine.Exercise) { info.Status = x.State().Status })
-		if info.Status == "" {
+		le.inspect(ctx, func(x *engine.Exercise) {
+			info.Status = x.State().Status
+			now := le.now(x)
+			info.Now = &now
+		})
+		if info.Status == "" && le.ended() {
+			info.Status = engine.StatusEnded
+			now := le.x.Now()
+			info.Now = &now
+		} else if info.Status == "" {
 			info.Status = engine.StatusEnded
 		}
 		out = append(out, info)
@@ -384,20 +395,22 @@ func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
 
 // exerciseView is an exercise as one role may see it.
 type exerciseView struct {
-	ID          string          `json:"id"`
-	Title       string          `json:"title"`
-	Description string          `json:"description"`
-	Duration    time.Duration   `json:"duration"`
-	StartTime   string          `json:"start_time,omitempty"`
-	Languages   []string        `json:"languages,omitempty"`
-	Objectives  []objectiveView `json:"objectives"`
-	Teams       []teamView      `json:"teams"`
-	Groups      []groupView     `json:"groups"`
-	Actors      []actorView     `json:"actors"`
-	Incidents   []groupView     `json:"incidents"`
-	You         youInfo         `json:"you"`
-	Peers       []peerView      `json:"peers,omitempty"`
-	MSEL        []mselEntry     `json:"msel,omitempty"`
+	ID          string        `json:"id"`
+	Title       string        `json:"title"`
+	Description string        `json:"description"`
+	Duration    time.Duration `json:"duration"`
+	StartTime   string        `json:"start_time,omitempty"`
+	// StartConditions is the situation at T+0, the trainees' briefing.
+	StartConditions string          `json:"start_conditions,omitempty"`
+	Languages       []string        `json:"languages,omitempty"`
+	Objectives      []objectiveView `json:"objectives"`
+	Teams           []teamView      `json:"teams"`
+	Groups          []groupView     `json:"groups"`
+	Actors          []actorView     `json:"actors"`
+	Incidents       []groupView     `json:"incidents"`
+	You             youInfo         `json:"you"`
+	Peers           []peerView      `json:"peers,omitempty"`
+	MSEL            []mselEntry     `json:"msel,omitempty"`
 	// PlayerView says how much trainees see of expectations, and Taxonomy
 	// is what a classification may choose from.
 	PlayerView scenarios.PlayerView `json:"player_view"`
@@ -411,10 +424,11 @@ type objectiveView struct {
 }
 
 type teamView struct {
-	ID      string `json:"id"`
-	Name    string `json:"name"`
-	Country string `json:"country"`
-	Sector  string `json:"sector"`
+	ID       string `json:"id"`
+	Name     string `json:"name"`
+	Country  string `json:"country"`
+	Sector   string `json:"sector"`
+	TimeZone string `json:"timezone,omitempty"`
 }
 
 type groupView struct {
@@ -454,11 +468,12 @@ func (s *Server) handleExercise(w http.ResponseWriter, _ *http.Request, sess *Se
 	if !scn.Exercise.StartTime.IsZero() {
 		v.StartTime = scn.Exercise.StartTime.Format(time.RFC3339)
 	}
+	v.StartConditions = scn.Exercise.StartConditions
 	for _, o := range scn.Exercise.Objectives {
 		v.Objectives = append(v.Objectives, objectiveView{o.ID, o.Text, string(o.Capability)})
 	}
 	for _, t := range scn.Teams {
-		v.Teams = append(v.Teams, teamView{t.ID, t.Name, t.Country, t.Sector})
+		v.Teams = append(v.Teams, teamView{t.ID, t.Name, t.Country, t.Sector, t.TimeZone})
 	}
 	for _, g := range scn.Groups {
 		v.Groups = append(v.Groups, groupView{g.ID, g.Name})

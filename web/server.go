@@ -239,11 +239,13 @@ type CreateRequest struct {
 
 // ExerciseInfo describes a created exercise to the admin who created it.
 type ExerciseInfo struct {
-	ID      string        `json:"id"`
-	Title   string        `json:"title"`
-	Status  engine.Status `json:"status,omitempty"`
-	Created time.Time     `json:"created"`
-	Codes   exerciseCodes `json:"codes"`
+	ID     string        `json:"id"`
+	Title  string        `json:"title"`
+	Status engine.Status `json:"status,omitempty"`
+	// Now is the exercise's clock (virtual ns), in the exercise list.
+	Now     *time.Duration `json:"now,omitempty"`
+	Created time.Time      `json:"created"`
+	Codes   exerciseCodes  `json:"codes"`
 	// Damage is set, with Status "damaged", for an exercise whose stored
 	// log or scenario cannot be brought back.
 	Damage *Damage `json:"damage,omitempty"`
