@@ -33,7 +33,7 @@ func BuildWith(s *scenarios.Scenario, events []engine.Event, opts Options) (*Rep
 		return nil, err
 	}
 	if baseline != nil {
-		if err := baseline.check(s); err != nil {
+		if err := checkBaseline(baseline, s); err != nil {
 			return nil, err
 		}
 	}
@@ -221,7 +221,7 @@ func (b *builder) apply(e *engine.Event) {
 	case engine.EventIncidentSpread:
 		b.spreads = append(b.spreads, *e)
 	case engine.EventNote:
-		b.r.Notes = append(b.r.Notes, Note{Seq: e.Seq, At: Duration(e.At), By: e.Actor, Team: e.Team, Inject: d.Inject, Text: d.Text})
+		b.r.Notes = append(b.r.Notes, Note{Seq: e.Seq, At: Duration(e.At), By: e.Actor, Team: e.Team, Inject: d.Inject, Objective: d.Objective, Text: d.Text})
 	}
 }
 

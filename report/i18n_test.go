@@ -121,6 +121,9 @@ func visibleText(page string, s *scenarios.Scenario) string {
 	// Causes from the log ("action:pe-csirt:publish:G12", "spread:to-peru")
 	// are identifiers.
 	page = regexp.MustCompile(`\b[a-z_]+:[^\s;]+`).ReplaceAllString(page, " ")
+	// What a simulated team writes with an action is player content, as a
+	// human player's text is: it stays in the language it was written in.
+	page = regexp.MustCompile(`Simulated [a-z ]+ of [^ ]* ?about [^ ]+\.`).ReplaceAllString(page, " ")
 	// So are INJECT.EXPECTATION references ("G18.escalate").
 	page = regexp.MustCompile(`[\pL\d_-]+\.[\pL\d_-]+`).ReplaceAllString(page, " ")
 	var scn []string

@@ -78,6 +78,9 @@ func (l loc) summarize(e *engine.Event) string {
 		}
 		return s
 	case engine.EventNote:
+		if d.Objective != "" {
+			return l.t("report.log.note_objective", "objective", d.Objective, "text", d.Text)
+		}
 		return l.t("report.log.note", "text", d.Text)
 	case engine.EventExpectationMet:
 		key := "report.log.met"

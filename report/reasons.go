@@ -16,6 +16,7 @@ var (
 	reasonEscalate = regexp.MustCompile(`^escalated to (.*), expected (.*)$`)
 	reasonTLP      = regexp.MustCompile(`^TLP violation: shared as TLP:(\S*), the information is TLP:(\S*)$`)
 	reasonPeer     = regexp.MustCompile(`^shared with (.*), which is not an expected peer \((.*)\)$`)
+	reasonNoText   = regexp.MustCompile(`^([a-z ]+) without text: a written action needs content$`)
 )
 
 // reason says an engine reason in the report's language.
@@ -38,6 +39,9 @@ func (l loc) reason(s string) string {
 	}
 	if m := reasonPeer.FindStringSubmatch(s); m != nil {
 		return l.t("report.reason.peer", "peer", m[1], "expected", m[2])
+	}
+	if m := reasonNoText.FindStringSubmatch(s); m != nil {
+		return l.t("report.reason.no_text", "action", l.actionName(strings.ReplaceAll(m[1], " ", "_")))
 	}
 	if m := reasonEscalate.FindStringSubmatch(s); m != nil {
 		return l.t("report.reason.escalate", "target", m[1], "expected", m[2])

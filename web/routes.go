@@ -37,6 +37,9 @@ func (s *Server) routes() {
 	mux.HandleFunc("GET /api/exercises/{id}/report", s.member(s.handleReport))
 	mux.HandleFunc("GET /api/exercises/{id}/ws", s.member(s.handleWS))
 	mux.HandleFunc("POST /api/exercises/{id}/commands", s.member(s.handleCommand))
+	mux.HandleFunc("GET /api/exercises/{id}/codes", s.codeKeeper(s.handleCodes))
+	mux.HandleFunc("GET /api/exercises/{id}/qr/{who}", s.codeKeeper(s.handleJoinQR))
+	mux.HandleFunc("GET /api/exercises/{id}/debrief", s.member(s.handleDebrief))
 
 	mux.HandleFunc("GET /i18n/{file}", s.handleCatalog)
 	mux.Handle("GET /", uiHandler())
@@ -203,9 +206,9 @@ func (s *Server) handleHealth(w http.ResponseWriter, _ *http.Request) {
 	w.Write([]byte("ok\n"))
 }
 
-func (s *Server) handleReady(w http.ResponseWriter, _ *http.Request) {
-	if s.ctx.Err() != nil {
-		http.Error(w, "shutting down", http.StatusServiceUnavailable)
+func (s *Server) handleReady(w http.ResponseWriter, r *http.Request) {
+	if why := s.notReady(r.Context()); why != "" {
+		http.Error(w, "not ready: "+why, http.StatusServiceUnavailable)
 		return
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -246,7 +249,12 @@ func (s *Server) handleAdminLogin(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, engine.Errorf(codeUnauthorized, "wrong admin key"))
 		return
 	}
-	s.setSessionCookie(w, s.newSession("", RoleAdmin, "", "admin"))
+	sess, err := s.newSession("", RoleAdmin, "", "admin")
+	if err != nil {
+		s.writeError(w, err)
+		return
+	}
+	s.setSessionCookie(w, sess)
 	writeJSON(w, http.StatusOK, map[string]bool{"ok": true})
 }
 
@@ -287,13 +295,25 @@ func (s *Server) Exercises(ctx context.Context) []ExerciseInfo {
 	s.mu.RUnlock()
 	out := []ExerciseInfo{}
 	for _, id := range ids {
+		if info, damaged := s.damagedInfo(id); damaged {
+			out = append(out, info)
+			continue
+		}
 		le, ok := s.exercise(id)
 		if !ok {
 			continue
 		}
 		info := ExerciseInfo{ID: id, Title: le.scn.Exercise.Title, Created: le.created, Codes: le.codes}
-		le.inspect(ctx, func(x *engine.Exercise) { info.Status = x.State().Status })
-		if info.Status == "" {
+		le.inspect(ctx, func(x *engine.Exercise) {
+			info.Status = x.State().Status
+			now := le.now(x)
+			info.Now = &now
+		})
+		if info.Status == "" && le.ended() {
+			info.Status = engine.StatusEnded
+			now := le.x.Now()
+			info.Now = &now
+		} else if info.Status == "" {
 			info.Status = engine.StatusEnded
 		}
 		out = append(out, info)
@@ -376,20 +396,26 @@ func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
 
 // exerciseView is an exercise as one role may see it.
 type exerciseView struct {
-	ID          string          `json:"id"`
-	Title       string          `json:"title"`
-	Description string          `json:"description"`
-	Duration    time.Duration   `json:"duration"`
-	StartTime   string          `json:"start_time,omitempty"`
-	Languages   []string        `json:"languages,omitempty"`
-	Objectives  []objectiveView `json:"objectives"`
-	Teams       []teamView      `json:"teams"`
-	Groups      []groupView     `json:"groups"`
-	Actors      []actorView     `json:"actors"`
-	Incidents   []groupView     `json:"incidents"`
-	You         youInfo         `json:"you"`
-	Peers       []peerView      `json:"peers,omitempty"`
-	MSEL        []mselEntry     `json:"msel,omitempty"`
+	ID          string        `json:"id"`
+	Title       string        `json:"title"`
+	Description string        `json:"description"`
+	Duration    time.Duration `json:"duration"`
+	StartTime   string        `json:"start_time,omitempty"`
+	// StartConditions is the situation at T+0, the trainees' briefing.
+	StartConditions string          `json:"start_conditions,omitempty"`
+	Languages       []string        `json:"languages,omitempty"`
+	Objectives      []objectiveView `json:"objectives"`
+	Teams           []teamView      `json:"teams"`
+	Groups          []groupView     `json:"groups"`
+	Actors          []actorView     `json:"actors"`
+	Incidents       []groupView     `json:"incidents"`
+	You             youInfo         `json:"you"`
+	Peers           []peerView      `json:"peers,omitempty"`
+	MSEL            []mselEntry     `json:"msel,omitempty"`
+	// PlayerView says how much trainees see of expectations, and Taxonomy
+	// is what a classification may choose from.
+	PlayerView scenarios.PlayerView `json:"player_view"`
+	Taxonomy   *taxonomyView        `json:"taxonomy"`
 }
 
 type objectiveView struct {
@@ -399,10 +425,11 @@ type objectiveView struct {
 }
 
 type teamView struct {
-	ID      string `json:"id"`
-	Name    string `json:"name"`
-	Country string `json:"country"`
-	Sector  string `json:"sector"`
+	ID       string `json:"id"`
+	Name     string `json:"name"`
+	Country  string `json:"country"`
+	Sector   string `json:"sector"`
+	TimeZone string `json:"timezone,omitempty"`
 }
 
 type groupView struct {
@@ -430,6 +457,8 @@ type mselEntry struct {
 	To       []string       `json:"to"`
 	Channel  string         `json:"channel"`
 	Severity string         `json:"severity"`
+	// ControllerNotes are for staff (the MSEL is staff-only).
+	ControllerNotes string `json:"controller_notes,omitempty"`
 }
 
 func (s *Server) handleExercise(w http.ResponseWriter, _ *http.Request, sess *Session, le *liveExercise) {
@@ -440,11 +469,12 @@ func (s *Server) handleExercise(w http.ResponseWriter, _ *http.Request, sess *Se
 	if !scn.Exercise.StartTime.IsZero() {
 		v.StartTime = scn.Exercise.StartTime.Format(time.RFC3339)
 	}
+	v.StartConditions = scn.Exercise.StartConditions
 	for _, o := range scn.Exercise.Objectives {
 		v.Objectives = append(v.Objectives, objectiveView{o.ID, o.Text, string(o.Capability)})
 	}
 	for _, t := range scn.Teams {
-		v.Teams = append(v.Teams, teamView{t.ID, t.Name, t.Country, t.Sector})
+		v.Teams = append(v.Teams, teamView{t.ID, t.Name, t.Country, t.Sector, t.TimeZone})
 	}
 	for _, g := range scn.Groups {
 		v.Groups = append(v.Groups, groupView{g.ID, g.Name})
@@ -468,7 +498,7 @@ func (s *Server) handleExercise(w http.ResponseWriter, _ *http.Request, sess *Se
 	}
 	if sess.IsStaff() {
 		for _, in := range scn.Injects {
-			e := mselEntry{ID: in.ID, Title: in.Title, To: in.To, Channel: string(in.Channel), Severity: string(in.Severity), Trigger: describeTrigger(in)}
+			e := mselEntry{ID: in.ID, Title: in.Title, To: in.To, Channel: string(in.Channel), Severity: string(in.Severity), Trigger: describeTrigger(in), ControllerNotes: in.ControllerNotes}
 			if in.At != nil {
 				at := in.At.D()
 				e.At = &at
@@ -476,6 +506,7 @@ func (s *Server) handleExercise(w http.ResponseWriter, _ *http.Request, sess *Se
 			v.MSEL = append(v.MSEL, e)
 		}
 	}
+	v.PlayerView, v.Taxonomy = scn.Exercise.PlayerView, newTaxonomyView(scn)
 	writeJSON(w, http.StatusOK, v)
 }
 
@@ -529,6 +560,9 @@ func (s *Server) handleReport(w http.ResponseWriter, r *http.Request, sess *Sess
 	if err != nil {
 		s.writeError(w, err)
 		return
+	}
+	if !mayReadNotes(sess, le.scn) {
+		rep = rep.WithoutNotes()
 	}
 	var buf bytes.Buffer
 	var ctype, ext string

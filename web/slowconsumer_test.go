@@ -74,7 +74,8 @@ func TestSlowConsumer(t *testing.T) {
 	}
 	began := time.Now()
 	srv := mustServer(t)
-	ex := mustCreate(t, srv, co, pe)
+	// The traffic is mostly notes, which the observer must receive.
+	ex := mustCreateObserversReadNotes(t, srv, co, pe)
 
 	// I01 reaches co-csirt and I03 pe-csirt, so trainees of both teams can
 	// share. One share of each team first meets the share expectation and
