@@ -183,6 +183,7 @@ func (x *Exercise) forward(cmd Command) error {
 	d := Details{Kind: KindForward, Thread: seq, ReplyTo: m.Seq, From: team, Peers: peers, TLP: string(tlp), Text: text,
 		Incident: orig.Incident, Indicators: indicators, Reason: violation(tlp, m.TLP)}
 	x.emit(cmdEvent(EventMessage, cmd, team, append([]string{team}, peers...), d))
+	x.askBots(seq, peers)
 	return nil
 }
 
