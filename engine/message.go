@@ -178,7 +178,11 @@ func (x *Exercise) forward(cmd Command) error {
 	if len(indicators) > MaxIndicators {
 		return Errorf(CodeInvalid, "a message may carry at most %d indicators", MaxIndicators)
 	}
-	text := strings.TrimSpace(cmd.Text + "\n\n---- Forwarded message from " + x.scn.PartyName(m.From) + " ----\n" + truncateText(orig.Text, MaxTextLen))
+	quoted := orig.Text
+	if in, ok := x.Inject(orig.Inject); ok && quoted == "" {
+		quoted = in.Title // a scripted message is its inject
+	}
+	text := strings.TrimSpace(cmd.Text + "\n\n---- Forwarded message from " + x.scn.PartyName(m.From) + " ----\n" + truncateText(quoted, MaxTextLen))
 	seq := x.nextSeq()
 	d := Details{Kind: KindForward, Thread: seq, ReplyTo: m.Seq, From: team, Peers: peers, TLP: string(tlp), Text: text,
 		Incident: orig.Incident, Indicators: indicators, Reason: violation(tlp, m.TLP)}
@@ -233,9 +237,10 @@ func (x *Exercise) deliverMessage(in *scenarios.Inject, team string) {
 	if x.scn.TeamIndex(in.From) >= 0 {
 		audience, sender = []string{in.From, team}, in.From
 	}
-	title, body := x.scn.Render(in, team, "")
+	// The text is the inject itself, which clients show in the reader's
+	// language; the message carries only its id.
 	x.emit(Event{Type: EventMessage, Actor: "system", Team: sender, Audience: audience, Data: Details{
-		Kind: kind, Thread: x.nextSeq(), From: in.From, Peers: []string{team}, TLP: string(in.TLP), Text: title + "\n\n" + body,
+		Kind: kind, Thread: x.nextSeq(), From: in.From, Peers: []string{team}, TLP: string(in.TLP),
 		Inject: in.ID, Incident: in.Incident, Cause: "inject:" + in.ID}})
 }
 
