@@ -40,6 +40,8 @@ type task struct {
 	exp int
 	// arrival orders tasks of equal severity.
 	arrival time.Duration
+	// thread, when set, is a thread to answer (inject is then -1).
+	thread uint64
 }
 
 func newBot(x *Exercise, team int, stream *des.Stream) *bot {
@@ -71,8 +73,18 @@ func (b *bot) acknowledged(inject int) {
 }
 
 // adopt takes over a team from its humans: every expectation still unmet
-// becomes a task, in the order the expectations were opened.
+// becomes a task, in the order the expectations were opened, and then every
+// request for information still unanswered.
 func (b *bot) adopt() {
+	defer func() {
+		for _, r := range b.x.st.RFIs {
+			if r.To == b.id && !r.Answered {
+				if _, fromInject := b.x.st.InjectThread(b.id, r.Inject); !fromInject {
+					b.ask(r.Thread)
+				}
+			}
+		}
+	}()
 	for _, e := range b.x.st.Expectations {
 		if e.Team != b.id || e.Met {
 			continue
@@ -84,6 +96,11 @@ func (b *bot) adopt() {
 			}
 		}
 	}
+}
+
+// ask queues the answer to a thread a team opened with this one.
+func (b *bot) ask(thread uint64) {
+	b.enqueue(task{inject: -1, exp: -1, thread: thread, arrival: b.x.k.Now()})
 }
 
 func (b *bot) enqueue(t task) {
@@ -119,7 +136,7 @@ func (b *bot) pick() int {
 	best := 0
 	for i, ti := range b.queue {
 		p, q := b.tasks[ti], b.tasks[b.queue[best]]
-		ps, qs := b.x.injects[p.inject].Severity.Rank(), b.x.injects[q.inject].Severity.Rank()
+		ps, qs := b.severity(p), b.severity(q)
 		if ps > qs || (ps == qs && p.arrival < q.arrival) {
 			best = i
 		}
@@ -127,7 +144,18 @@ func (b *bot) pick() int {
 	return best
 }
 
+// severity ranks a task: its inject's severity, or medium for a thread.
+func (b *bot) severity(t task) int {
+	if t.inject < 0 {
+		return scenarios.Severity("medium").Rank()
+	}
+	return b.x.injects[t.inject].Severity.Rank()
+}
+
 func (b *bot) action(t task) scenarios.Action {
+	if t.thread != 0 {
+		return scenarios.ActionReply
+	}
 	if t.exp >= 0 {
 		return b.x.injects[t.inject].Expectations[t.exp].Action
 	}
@@ -173,7 +201,11 @@ func (b *bot) done(ti int, id des.EventID) {
 	b.busy--
 	b.running = slices.DeleteFunc(b.running, func(r des.EventID) bool { return r == id })
 	t := b.tasks[ti]
-	b.perform(t)
+	if t.thread != 0 {
+		b.answer(t.thread)
+	} else {
+		b.perform(t)
+	}
 	if b.action(t) == scenarios.ActionAcknowledge {
 		b.acknowledged(t.inject)
 	}
@@ -214,6 +246,13 @@ func (b *bot) perform(t task) {
 			}
 		case scenarios.ActionRequestInfo:
 			cmd.Target = in.From
+		case scenarios.ActionReply:
+			thread, ok := b.x.st.InjectThread(b.id, in.ID)
+			if !ok {
+				return
+			}
+			b.answer(thread)
+			return
 		}
 		if writtenActions[e.Action] {
 			cmd.Text = fmt.Sprintf("Simulated %s of %s about %s.", strings.ReplaceAll(string(e.Action), "_", " "), b.id, in.ID)
@@ -233,4 +272,29 @@ var writtenActions = map[scenarios.Action]bool{
 func (b *bot) wrongSeverity(right scenarios.Severity) string {
 	others := slices.DeleteFunc(scenarios.Severities.Values(), func(s string) bool { return s == string(right) })
 	return others[b.skill.IntN(len(others))]
+}
+
+// answer replies in a thread with the scenario's reply template for this
+// team (or a default), unless the team has already answered it.
+func (b *bot) answer(thread uint64) {
+	t, ok := b.x.st.Thread(thread)
+	if !ok {
+		return
+	}
+	for _, r := range b.x.st.RFIs {
+		if r.Thread == thread && r.To == b.id && r.Answered {
+			return
+		}
+	}
+	kind := scenarios.ReplyMessage
+	if t.Kind == KindRFI {
+		kind = scenarios.ReplyRFI
+	}
+	subject := ""
+	if in, ok := b.x.Inject(t.Inject); ok {
+		subject = in.Title
+	}
+	cmd := Command{Type: CmdReply, By: Principal{Role: RoleSimulated, Team: b.id}, Message: thread,
+		Text: b.x.scn.ReplyText(b.id, kind, t.From, subject)}
+	_ = b.x.apply(cmd) // rejected only when the situation changed, as in perform
 }

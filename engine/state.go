@@ -105,6 +105,7 @@ type State struct {
 	Actions map[string]int
 	// Notes counts evaluator notes.
 	Notes int
+	messageState
 }
 
 // NewState returns the state of an exercise before its first event.
@@ -121,6 +122,7 @@ func NewState(s *scenarios.Scenario, humans []string) *State {
 		Skipped:       map[string]bool{},
 		Score:         map[string]float64{},
 		Actions:       map[string]int{},
+		messageState:  newMessageState(),
 	}
 	for _, t := range s.Teams {
 		st.Modes[t.ID] = ModeSimulated
@@ -198,6 +200,8 @@ func (st *State) Apply(e *Event) {
 		}
 	case EventNote:
 		st.Notes++
+	case EventMessage:
+		st.applyMessage(e)
 	case EventExpectationMet:
 		if x := st.Expectation(d.Inject, d.Expectation, e.Team); x != nil {
 			x.Met, x.MetAt, x.Late, x.Points = true, e.At, d.Late, d.Points

@@ -259,6 +259,7 @@ var defaultMedian = map[Action]time.Duration{
 	ActionRequestInfo: 15 * time.Minute,
 	ActionPublish:     60 * time.Minute,
 	ActionReport:      40 * time.Minute,
+	ActionReply:       20 * time.Minute,
 }
 
 // applyDefaults fills in the values a valid scenario may leave out.

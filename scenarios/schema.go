@@ -265,6 +265,7 @@ var fieldDocs = map[string]string{
 	"Team.timezone": "IANA time zone, e.g. America/Bogota.",
 	"Team.sector":   `The team's constituency: "national", "government", "energy", "finance", "telecom", ...`,
 	"Team.profile":  "How the team behaves when simulated.",
+	"Team.replies":  "Texts the simulated team answers messages with, by kind (rfi, message); {requester}, {team} and {subject} are filled in.",
 
 	"Profile.analysts":      "Analysts on shift; each works on one task at a time. Default 2.",
 	"Profile.skill":         "Chance (0 to 1) that a simulated decision is made and made right. Default 0.7.",
@@ -284,6 +285,7 @@ var fieldDocs = map[string]string{
 	"Actor.name":    "The actor's name.",
 	"Actor.kind":    "The actor's role.",
 	"Actor.country": "ISO 3166-1 alpha-2 country code, e.g. CO.",
+	"Actor.replies": "Texts answered in the actor's name, by kind (rfi, message); {requester}, {team} and {subject} are filled in.",
 
 	"Group.id":      "Group id, addressed as group:ID.",
 	"Group.name":    "The group's name.",

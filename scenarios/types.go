@@ -101,7 +101,10 @@ type Team struct {
 	// "finance", "telecom", ...
 	Sector  string  `yaml:"sector"`
 	Profile Profile `yaml:"profile"`
-	Pos     Pos     `yaml:"-"`
+	// Replies are the texts the simulated team answers messages with, by
+	// kind ("rfi", "message"); see ReplyTemplate.
+	Replies map[string]string `yaml:"replies"`
+	Pos     Pos               `yaml:"-"`
 	loc     *time.Location
 }
 
@@ -143,7 +146,9 @@ type Actor struct {
 	Name    string    `yaml:"name"`
 	Kind    ActorKind `yaml:"kind"`
 	Country string    `yaml:"country"`
-	Pos     Pos       `yaml:"-"`
+	// Replies are the actor's reply templates by kind, as for teams.
+	Replies map[string]string `yaml:"replies"`
+	Pos     Pos               `yaml:"-"`
 }
 
 // Group names a set of teams so injects and the sharing network can address

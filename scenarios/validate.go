@@ -48,6 +48,7 @@ func validate(s *Scenario, l *problemList) {
 	v.taxonomies()
 	v.collectIDs()
 	v.teams()
+	v.replies()
 	v.groupsAndNetwork()
 	v.incidents()
 	for i := range s.Injects {
@@ -591,6 +592,8 @@ func (v *validator) expectation(in *Inject, e *Expectation) {
 		}
 	case ActionShare:
 		v.shareExpectation(in, e, what)
+	case ActionReply:
+		v.replyExpectation(in, e, what)
 	}
 	v.expectationTexts(in, e, what)
 	if e.Action != ActionShare && (len(e.With) > 0 || e.TLP != "") {

@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -220,28 +221,39 @@ func (c *conn) handle(ctx context.Context, data []byte) {
 		c.reply(errorMessage{Type: "error", ID: messageID(data), Code: codeTooMany, Message: "too many messages; slow down"})
 		return
 	}
-	msg, err := decodeClientMessage(data)
+	id, seq, err := c.le.pipeline(ctx, c.sess, data, c.m)
 	if err != nil {
-		c.m.rejected.Add(1)
-		c.reply(errorMessage{Type: "error", ID: messageID(data), Code: string(engine.CodeInvalid), Message: err.Error()[len("protocol: "):]})
+		c.replyErr(id, err)
 		return
 	}
-	if err := mayJump(msg, c.sess); err != nil {
-		c.m.rejected.Add(1)
-		c.replyErr(msg.ID, err)
-		return
-	}
-	c.m.commands.Add(1)
-	seq, err := c.le.execute(ctx, c.sess, msg, data)
-	if err != nil {
-		c.m.rejected.Add(1)
-		c.replyErr(msg.ID, err)
-		return
-	}
-	ack := encode(seqMessage{Type: "ack", ID: msg.ID, Seq: seq})
+	ack := encode(seqMessage{Type: "ack", ID: id, Seq: seq})
 	if !c.le.queueAfterEvents(c, ack) {
 		c.replyBytes(ack) // dropped meanwhile: the writer is closing anyway
 	}
+}
+
+// pipeline is the one path from a client's raw message to the engine, for
+// the WebSocket and the HTTP command endpoint alike: it decodes the message
+// strictly, checks who may jump the clock, counts it, and executes it. It
+// returns the message's id (for the answer), the seq of the last event it
+// caused once durable, or an *engine.Error fit for the client.
+func (le *liveExercise) pipeline(ctx context.Context, sess *Session, raw []byte, m *metrics) (string, uint64, error) {
+	msg, err := decodeClientMessage(raw)
+	if err != nil {
+		m.rejected.Add(1)
+		return messageID(raw), 0, engine.Errorf(engine.CodeInvalid, "%s", strings.TrimPrefix(err.Error(), "protocol: "))
+	}
+	if err := mayJump(msg, sess); err != nil {
+		m.rejected.Add(1)
+		return msg.ID, 0, err
+	}
+	m.commands.Add(1)
+	seq, err := le.execute(ctx, sess, msg, raw)
+	if err != nil {
+		m.rejected.Add(1)
+		return msg.ID, 0, err
+	}
+	return msg.ID, seq, nil
 }
 
 // execute carries out a client's jump or command for sess and returns the

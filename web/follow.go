@@ -261,24 +261,12 @@ func (s *Server) handleCommand(w http.ResponseWriter, r *http.Request, sess *Ses
 		s.writeError(w, engine.Errorf(engine.CodeInvalid, "the message is larger than %d bytes", MaxMessageSize))
 		return
 	}
-	msg, err := decodeClientMessage(body)
-	if err != nil {
-		s.writeError(w, engine.Errorf(engine.CodeInvalid, "%s", err.Error()[len("protocol: "):]))
-		return
-	}
 	if le.remote != nil && r.Header.Get(forwardedHeader) != "" {
 		s.writeError(w, engine.Errorf(codeUnavailable, "this server no longer runs the exercise; try again"))
 		return
 	}
-	if err := mayJump(msg, sess); err != nil {
-		s.metrics.rejected.Add(1)
-		s.writeError(w, err)
-		return
-	}
-	s.metrics.commands.Add(1)
-	seq, err := le.execute(r.Context(), sess, msg, body)
+	_, seq, err := le.pipeline(r.Context(), sess, body, s.metrics)
 	if err != nil {
-		s.metrics.rejected.Add(1)
 		s.writeError(w, err)
 		return
 	}
