@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"slices"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -32,6 +33,8 @@ type conn struct {
 	sess *Session
 	le   *liveExercise
 	m    *metrics
+	srv  *Server
+	ip   string // the client's address
 
 	// send carries events and status from the exercise's owner goroutine,
 	// which alone sends on it and closes it.
@@ -45,6 +48,16 @@ type conn struct {
 	// bye, set before send is closed, says why the server closes the
 	// connection; empty means the client fell too far behind.
 	bye string
+	// closing is set once the server has closed the connection for a
+	// reason of the client's own (kick): nothing it sends counts any more.
+	closing atomic.Bool
+}
+
+// valid reports whether the connection's session is still signed in and
+// unexpired.
+func (c *conn) valid() bool {
+	_, ok := c.srv.sessions.get(c.sess.Token)
+	return ok
 }
 
 // maySee reports whether the connection's session may receive an event
@@ -72,12 +85,22 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request, sess *Session, 
 		return // the upgrader has answered the client
 	}
 	c := &conn{
-		ws: ws, sess: sess, le: le, m: s.metrics,
+		ws: ws, sess: sess, le: le, m: s.metrics, srv: s, ip: s.clientIP(r),
 		send:    make(chan *websocket.PreparedMessage, sendQueueLen),
 		replies: make(chan []byte, 16),
 		done:    make(chan struct{}),
 		limiter: rate.NewLimiter(commandRate, commandBurst),
 		perIP:   s.ipCommandLimiter(r),
+	}
+	if err := s.sockets.add(c); err != nil {
+		s.security.record(secSocketLimit, c.ip, err.Error())
+		refuse(ws, CloseTooManySockets, err.Error())
+		return
+	}
+	defer s.sockets.remove(c)
+	if !c.valid() { // signed out while the socket opened
+		refuse(ws, CloseSessionEnded, "your session has ended; sign in again")
+		return
 	}
 	s.metrics.connections.Add(1)
 	s.connMu.Lock()
@@ -142,6 +165,8 @@ func (c *conn) writeLoop(first [][]byte) {
 				code, why := websocket.CloseTryAgainLater, "too slow; reconnect with since"
 				if c.bye != "" {
 					code, why = websocket.CloseServiceRestart, c.bye
+				} else {
+					c.srv.security.record(secSlowClient, c.ip, "a WebSocket fell too far behind and was dropped")
 				}
 				c.ws.SetWriteDeadline(time.Now().Add(writeWait))
 				c.ws.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(code, why))
@@ -158,6 +183,10 @@ func (c *conn) writeLoop(first [][]byte) {
 				return
 			}
 		case <-ping.C:
+			if !c.valid() { // signed out elsewhere, or expired
+				c.kick(CloseSessionEnded, "your session has ended; sign in again")
+				continue
+			}
 			if err := c.write(websocket.PingMessage, nil); err != nil {
 				return
 			}
@@ -199,7 +228,7 @@ func (c *conn) readLoop(ctx context.Context) {
 	c.ws.SetPongHandler(func(string) error { return c.ws.SetReadDeadline(time.Now().Add(pongWait)) })
 	for {
 		kind, data, err := c.ws.ReadMessage()
-		if err != nil {
+		if err != nil || c.closing.Load() {
 			return // closed, timed out, or too big (gorilla has sent 1009)
 		}
 		c.ws.SetReadDeadline(time.Now().Add(pongWait))
@@ -215,8 +244,13 @@ func (c *conn) readLoop(ctx context.Context) {
 
 // handle applies one client message and answers it.
 func (c *conn) handle(ctx context.Context, data []byte) {
+	if !c.valid() {
+		c.kick(CloseSessionEnded, "your session has ended; sign in again")
+		return
+	}
 	if !c.limiter.Allow() || !c.perIP.Allow() { // every message counts, well-formed or not
 		c.m.rejected.Add(1)
+		c.srv.security.record(secRateLimited, c.ip, "too many WebSocket messages")
 		c.reply(errorMessage{Type: "error", ID: messageID(data), Code: codeTooMany, Message: "too many messages; slow down"})
 		return
 	}
@@ -227,6 +261,11 @@ func (c *conn) handle(ctx context.Context, data []byte) {
 		return
 	}
 	if err := mayJump(msg, c.sess); err != nil {
+		c.m.rejected.Add(1)
+		c.replyErr(msg.ID, err)
+		return
+	}
+	if _, err := c.srv.checkQuota(c.sess, c.ip, msg); err != nil {
 		c.m.rejected.Add(1)
 		c.replyErr(msg.ID, err)
 		return

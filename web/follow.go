@@ -253,7 +253,8 @@ func (f *follower) forward(ctx context.Context, le *liveExercise, sess *Session,
 // one that does, once.
 func (s *Server) handleCommand(w http.ResponseWriter, r *http.Request, sess *Session, le *liveExercise) {
 	if !s.ipCommandLimiter(r).Allow() {
-		s.writeError(w, engine.Errorf(codeTooMany, "too many messages; slow down"))
+		s.security.record(secRateLimited, s.clientIP(r), "too many HTTP commands")
+		s.tooMany(w, time.Second, "too many messages; slow down")
 		return
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxMessageSize))
@@ -272,6 +273,12 @@ func (s *Server) handleCommand(w http.ResponseWriter, r *http.Request, sess *Ses
 	}
 	if err := mayJump(msg, sess); err != nil {
 		s.metrics.rejected.Add(1)
+		s.writeError(w, err)
+		return
+	}
+	if wait, err := s.checkQuota(sess, s.clientIP(r), msg); err != nil {
+		s.metrics.rejected.Add(1)
+		setRetryAfter(w, wait)
 		s.writeError(w, err)
 		return
 	}
