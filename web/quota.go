@@ -16,7 +16,8 @@ import (
 // Quotas bound what one session and one team may send in a minute, so that
 // one participant flooding actions cannot grow the log, the store and
 // everyone's consoles without bound. Commands sent through a WebSocket and
-// through POST /api/exercises/{id}/commands count alike.
+// through POST /api/exercises/{id}/commands count alike. In each field, 0
+// means the default (DefaultQuotas) and a negative value no quota.
 type Quotas struct {
 	// SessionCommands and TeamCommands are the commands (and jumps) a
 	// minute of one session, and of all the sessions of one team.
@@ -36,8 +37,24 @@ var DefaultQuotas = Quotas{SessionCommands: 120, TeamCommands: 600, SessionText:
 // quota.
 const codeQuota = "quota_exceeded"
 
+// withDefaults replaces the zero fields by DefaultQuotas'.
+func (q Quotas) withDefaults() Quotas {
+	pick := func(v, def int) int {
+		if v == 0 {
+			return def
+		}
+		return v
+	}
+	return Quotas{
+		SessionCommands: pick(q.SessionCommands, DefaultQuotas.SessionCommands),
+		TeamCommands:    pick(q.TeamCommands, DefaultQuotas.TeamCommands),
+		SessionText:     pick(q.SessionText, DefaultQuotas.SessionText),
+		TeamText:        pick(q.TeamText, DefaultQuotas.TeamText),
+	}
+}
+
 // quotas keeps the buckets of Quotas: commands may come in bursts of half
-// a minute's worth, text in bursts of a minute's.
+// a minute's worth, text in bursts of a minute's. A nil map is no quota.
 type quotas struct {
 	q                       Quotas
 	sessionCmds, teamCmds   *limiterMap
@@ -45,13 +62,19 @@ type quotas struct {
 }
 
 func newQuotas(q Quotas) *quotas {
-	perMinute := func(n int) rate.Limit { return rate.Limit(float64(n) / 60) }
+	q = q.withDefaults()
+	perMinute := func(n, burst int) *limiterMap {
+		if n < 0 {
+			return nil
+		}
+		return newLimiterMap(rate.Limit(float64(n)/60), max(1, burst))
+	}
 	return &quotas{
 		q:            q,
-		sessionCmds:  newLimiterMap(perMinute(q.SessionCommands), max(1, q.SessionCommands/2)),
-		teamCmds:     newLimiterMap(perMinute(q.TeamCommands), max(1, q.TeamCommands/2)),
-		sessionTexts: newLimiterMap(perMinute(q.SessionText), q.SessionText),
-		teamTexts:    newLimiterMap(perMinute(q.TeamText), q.TeamText),
+		sessionCmds:  perMinute(q.SessionCommands, q.SessionCommands/2),
+		teamCmds:     perMinute(q.TeamCommands, q.TeamCommands/2),
+		sessionTexts: perMinute(q.SessionText, q.SessionText),
+		teamTexts:    perMinute(q.TeamText, q.TeamText),
 	}
 }
 
@@ -66,17 +89,18 @@ func (q *quotas) take(sess *Session, text int) (time.Duration, error) {
 		what  string
 		per   int
 	}
-	charges := []charge{{q.sessionCmds.get(sess.Token), 1, "your session", "commands", q.q.SessionCommands}}
-	team := sess.Role == engine.RoleTrainee && sess.Team != ""
-	teamKey := sess.Exercise + "\x00" + sess.Team
-	if team {
-		charges = append(charges, charge{q.teamCmds.get(teamKey), 1, "your team", "commands", q.q.TeamCommands})
-	}
-	if text > 0 {
-		charges = append(charges, charge{q.sessionTexts.get(sess.Token), text, "your session", "bytes of text", q.q.SessionText})
-		if team {
-			charges = append(charges, charge{q.teamTexts.get(teamKey), text, "your team", "bytes of text", q.q.TeamText})
+	var charges []charge
+	add := func(m *limiterMap, key string, n int, whose, what string, per int) {
+		if m != nil && n > 0 {
+			charges = append(charges, charge{m.get(key), n, whose, what, per})
 		}
+	}
+	add(q.sessionCmds, sess.Token, 1, "your session", "commands", q.q.SessionCommands)
+	add(q.sessionTexts, sess.Token, text, "your session", "bytes of text", q.q.SessionText)
+	if sess.Role == engine.RoleTrainee && sess.Team != "" {
+		teamKey := sess.Exercise + "\x00" + sess.Team
+		add(q.teamCmds, teamKey, 1, "your team", "commands", q.q.TeamCommands)
+		add(q.teamTexts, teamKey, text, "your team", "bytes of text", q.q.TeamText)
 	}
 	now := time.Now()
 	taken := make([]*rate.Reservation, 0, len(charges))

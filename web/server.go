@@ -70,7 +70,7 @@ type Config struct {
 	MaxSocketsPerSession int
 	MaxSocketsPerIP      int
 	// Quotas bound the commands and text per session and team a minute;
-	// the zero value means DefaultQuotas.
+	// zero fields mean DefaultQuotas'.
 	Quotas Quotas
 }
 
@@ -148,11 +148,7 @@ func New(cfg Config) (*Server, error) {
 		unknown:    newNegativeCache(unknownCookieTTL, now),
 		conns:      map[*conn]struct{}{},
 	}
-	q := cfg.Quotas
-	if q == (Quotas{}) {
-		q = DefaultQuotas
-	}
-	s.quotas = newQuotas(q)
+	s.quotas = newQuotas(cfg.Quotas)
 	if cfg.Cluster != nil {
 		c, ok := cfg.Store.(store.Cluster)
 		if !ok {

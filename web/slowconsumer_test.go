@@ -20,6 +20,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"cmesim/engine"
+	"cmesim/web"
 )
 
 // Shape of TestSlowConsumer.
@@ -73,7 +74,9 @@ func TestSlowConsumer(t *testing.T) {
 		t.Skip("opens 500 WebSockets and pushes tens of MB through them")
 	}
 	began := time.Now()
-	srv := mustServer(t)
+	// 500 sockets from one address, and facilitators writing megabytes of
+	// notes on purpose: no socket cap per address and no quotas.
+	srv := mustServerWith(t, web.Config{MaxSocketsPerIP: -1, Quotas: web.Quotas{SessionCommands: -1, TeamCommands: -1, SessionText: -1, TeamText: -1}})
 	ex := mustCreate(t, srv, co, pe)
 
 	// I01 reaches co-csirt and I03 pe-csirt, so trainees of both teams can
