@@ -189,35 +189,6 @@ func peerIP(r *http.Request) string {
 	return host
 }
 
-// ParseTrustedProxies parses a comma-separated list of CIDR prefixes or
-// single addresses ("10.0.0.0/8, 192.0.2.7").
-func ParseTrustedProxies(list string) ([]netip.Prefix, error) {
-	var out []netip.Prefix
-	for part := range strings.SplitSeq(list, ",") {
-		part = strings.TrimSpace(part)
-		if part == "" {
-			continue
-		}
-		if !strings.Contains(part, "/") {
-			a, err := netip.ParseAddr(part)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
-			continue
-		}
-		p, err := netip.ParsePrefix(part)
-		if err != nil {
-			return nil, err
-		}
-		if p.Addr().Is4In6() {
-			p = netip.PrefixFrom(p.Addr().Unmap(), p.Bits()-96)
-		}
-		out = append(out, p.Masked())
-	}
-	return out, nil
-}
-
 // negativeCache remembers, for a while, tokens the store does not know.
 type negativeCache struct {
 	mu  sync.Mutex
