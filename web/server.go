@@ -100,6 +100,8 @@ type Server struct {
 	reports    *reportBuilds // report builds running
 	sockets    *socketRegistry
 	security   *securityLog
+	// securityDone closes once the security log's last summary is written.
+	securityDone chan struct{}
 
 	connMu sync.Mutex
 	conns  map[*conn]struct{} // open WebSockets, closed by Close
@@ -188,7 +190,11 @@ func New(cfg Config) (*Server, error) {
 		EnableCompression: false,
 	}
 	s.routes()
-	go s.security.run(ctx.Done(), securityLogPeriod)
+	s.securityDone = make(chan struct{})
+	go func() {
+		defer close(s.securityDone)
+		s.security.run(ctx.Done(), securityLogPeriod)
+	}()
 	return s, nil
 }
 
@@ -227,6 +233,7 @@ func (s *Server) Close() {
 		s.releaseAll(owned)
 	}
 	s.forwarder.CloseIdleConnections()
+	<-s.securityDone // the repeated security events are logged
 }
 
 // checkOrigin accepts WebSocket upgrades from the server's own origin or a
