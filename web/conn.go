@@ -238,49 +238,81 @@ func (c *conn) readLoop(ctx context.Context) {
 			c.reply(errorMessage{Type: "error", Code: string(engine.CodeInvalid), Message: "send JSON text messages"})
 			continue
 		}
-		c.handle(ctx, data)
+		if !c.holdOff(ctx, c.handle(ctx, data)) {
+			return
+		}
 	}
 }
 
-// handle applies one client message and answers it.
-func (c *conn) handle(ctx context.Context, data []byte) {
+// holdOff waits before the next read (and reports false if the server
+// stops meanwhile). A client sending faster than its rate then has its
+// messages wait in the network buffers rather than cost the server a read
+// and an answer each: a flood over a few sockets stays cheap to refuse.
+func (c *conn) holdOff(ctx context.Context, wait time.Duration) bool {
+	if wait <= 0 {
+		return true
+	}
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// refill is how long until l has a token again.
+func refill(l *rate.Limiter) time.Duration {
+	missing := 1 - l.Tokens()
+	if missing <= 0 || l.Limit() <= 0 {
+		return 0
+	}
+	return time.Duration(missing / float64(l.Limit()) * float64(time.Second))
+}
+
+// handle applies one client message and answers it. It returns how long
+// to wait before reading the next one: after a message over the rate
+// limit, until the limit allows one again.
+func (c *conn) handle(ctx context.Context, data []byte) time.Duration {
 	if !c.valid() {
 		c.kick(CloseSessionEnded, "your session has ended; sign in again")
-		return
+		return 0
 	}
 	if !c.limiter.Allow() || !c.perIP.Allow() { // every message counts, well-formed or not
 		c.m.rejected.Add(1)
 		c.srv.security.record(secRateLimited, c.ip, "too many WebSocket messages")
 		c.reply(errorMessage{Type: "error", ID: messageID(data), Code: codeTooMany, Message: "too many messages; slow down"})
-		return
+		return max(refill(c.limiter), refill(c.perIP))
 	}
 	msg, err := decodeClientMessage(data)
 	if err != nil {
 		c.m.rejected.Add(1)
 		c.reply(errorMessage{Type: "error", ID: messageID(data), Code: string(engine.CodeInvalid), Message: err.Error()[len("protocol: "):]})
-		return
+		return 0
 	}
 	if err := mayJump(msg, c.sess); err != nil {
 		c.m.rejected.Add(1)
 		c.replyErr(msg.ID, err)
-		return
+		return 0
 	}
 	if _, err := c.srv.checkQuota(c.sess, c.ip, msg); err != nil {
 		c.m.rejected.Add(1)
 		c.replyErr(msg.ID, err)
-		return
+		return 0
 	}
 	c.m.commands.Add(1)
 	seq, err := c.le.execute(ctx, c.sess, msg, data)
 	if err != nil {
 		c.m.rejected.Add(1)
 		c.replyErr(msg.ID, err)
-		return
+		return 0
 	}
 	ack := encode(seqMessage{Type: "ack", ID: msg.ID, Seq: seq})
 	if !c.le.queueAfterEvents(c, ack) {
 		c.replyBytes(ack) // dropped meanwhile: the writer is closing anyway
 	}
+	return 0
 }
 
 // execute carries out a client's jump or command for sess and returns the
