@@ -89,7 +89,7 @@ when a run exceeds them: the regression gate CI runs.`,
 	f.IntVar(&opts.cfg.Trainees, "trainees", loadtest.DefaultTrainees, "trainees to join, round-robin across the teams")
 	f.IntVar(&opts.cfg.Teams, "teams", loadtest.DefaultTeams, "teams in the generated scenario")
 	f.DurationVar(&opts.cfg.Duration, "duration", loadtest.DefaultDuration, "how long to load the server once the exercise has started (at most 10m)")
-	f.DurationVar(&opts.cfg.Interval, "interval", loadtest.DefaultInterval, "time between two actions of one trainee")
+	f.DurationVar(&opts.cfg.Interval, "interval", loadtest.DefaultInterval, "time between two actions of one trainee (under 500ms trainees exceed the server's default quota of 120 commands a minute a session)")
 	f.Float64Var(&opts.cfg.Speed, "speed", loadtest.DefaultSpeed, "pace of the exercise, in multiples of real time")
 	f.DurationVar(&opts.cfg.AdHocEvery, "adhoc-every", loadtest.DefaultAdHocEvery, "time between two ad-hoc injects to all teams")
 	f.IntVar(&opts.cfg.Flood, "flood", 0, "after --duration, one trainee floods over `N` WebSockets for --duration more; compare the other teams' latency")
