@@ -123,15 +123,16 @@ func (x *Exercise) teamAction(cmd Command) error {
 	audience := []string{team}
 	switch action {
 	case scenarios.ActionClassify:
-		if strings.TrimSpace(cmd.Category) == "" {
-			return Errorf(CodeInvalid, "classify needs a category")
+		category, err := x.category(cmd.Category)
+		if err != nil {
+			return err
 		}
 		var sev scenarios.Severity
 		if err := scenarios.Severities.Check(cmd.Severity); err != nil {
 			return Errorf(CodeInvalid, "%v", err)
 		}
 		sev = scenarios.Severity(strings.ToLower(cmd.Severity))
-		d.Category, d.Severity = strings.TrimSpace(cmd.Category), string(sev)
+		d.Category, d.Severity = category, string(sev)
 	case scenarios.ActionEscalate, scenarios.ActionRequestInfo:
 		if _, ok := x.scn.Actor(cmd.Target); !ok && (action == scenarios.ActionEscalate || x.scn.TeamIndex(cmd.Target) < 0) {
 			return Errorf(CodeNotFound, "unknown recipient %q", cmd.Target)
@@ -236,6 +237,31 @@ func (x *Exercise) afterAction(idx int, team string, action scenarios.Action, d 
 
 func round2(f float64) float64 { return math.Round(f*100) / 100 }
 
+// category returns the canonical "classification/type" of a team's
+// classification, which must name a category of the exercise's taxonomy.
+func (x *Exercise) category(c string) (string, error) {
+	if strings.TrimSpace(c) == "" {
+		return "", Errorf(CodeInvalid, "classify needs a category")
+	}
+	tax := x.scn.Taxonomy()
+	if tax == nil {
+		return strings.TrimSpace(c), nil
+	}
+	canonical, ok := tax.Canonical(c)
+	if !ok {
+		return "", Errorf(CodeInvalid, "unknown category %q: classify with a category of the %s taxonomy, written classification/type such as %s", truncateText(c, 80), tax.ID, tax.Values()[0])
+	}
+	return canonical, nil
+}
+
+// truncateText shortens s to at most n bytes for an error message.
+func truncateText(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}
+
 // judge returns why an answer is wrong, or "" when it is right.
 func (x *Exercise) judge(in *scenarios.Inject, e *scenarios.Expectation, team string, d Details) string {
 	switch e.Action {
@@ -252,6 +278,9 @@ func (x *Exercise) judge(in *scenarios.Inject, e *scenarios.Expectation, team st
 		if d.Target != e.To {
 			return fmt.Sprintf("escalated to %s, expected %s", d.Target, e.To)
 		}
+		return noContent(d)
+	case scenarios.ActionPublish, scenarios.ActionReport, scenarios.ActionRequestInfo:
+		return noContent(d)
 	case scenarios.ActionShare:
 		if tlp := scenarios.TLP(d.TLP); tlp.Rank() < e.TLP.Rank() || tlp.Rank() < in.TLP.Rank() {
 			limit := e.TLP
@@ -266,6 +295,15 @@ func (x *Exercise) judge(in *scenarios.Inject, e *scenarios.Expectation, team st
 				return fmt.Sprintf("shared with %s, which is not an expected peer (%s)", p, strings.Join(want, ", "))
 			}
 		}
+	}
+	return ""
+}
+
+// noContent returns why a written action without text earns nothing, or
+// "" when it has text.
+func noContent(d Details) string {
+	if strings.TrimSpace(d.Text) == "" {
+		return fmt.Sprintf("%s without text: a written action needs content", strings.ReplaceAll(string(d.Action), "_", " "))
 	}
 	return ""
 }
@@ -326,7 +364,12 @@ func (x *Exercise) note(cmd Command) error {
 			return Errorf(CodeNotFound, "unknown inject %q", cmd.Inject)
 		}
 	}
-	x.emit(cmdEvent(EventNote, cmd, cmd.Team, nil, Details{Inject: cmd.Inject, Text: cmd.Text}))
+	if cmd.Objective != "" {
+		if _, ok := x.scn.Objective(cmd.Objective); !ok {
+			return Errorf(CodeNotFound, "unknown objective %q", cmd.Objective)
+		}
+	}
+	x.emit(cmdEvent(EventNote, cmd, cmd.Team, nil, Details{Inject: cmd.Inject, Objective: cmd.Objective, Text: cmd.Text}))
 	return nil
 }
 
@@ -352,7 +395,7 @@ func (x *Exercise) facilitate(cmd Command) error {
 		}
 		x.emit(cmdEvent(EventSpeed, cmd, "", all, Details{Speed: cmd.Speed}))
 	case CmdEnd:
-		x.emit(cmdEvent(EventEnded, cmd, "", all, Details{Reason: "ended by the facilitator"}))
+		x.emit(cmdEvent(EventEnded, cmd, "", all, Details{Reason: "ended by the facilitator", Text: cmd.Text}))
 		x.stop()
 	case CmdSetMode:
 		return x.setMode(cmd)
@@ -404,7 +447,8 @@ func (x *Exercise) setPhase(cmd Command) error {
 	return nil
 }
 
-// releaseInject delivers an inject (or fires a spread) now.
+// releaseInject delivers an inject (or fires a spread) now: to the teams
+// the command names, or else to the inject's own recipients.
 func (x *Exercise) releaseInject(cmd Command) error {
 	if si, ok := x.spreadIx[cmd.Inject]; ok {
 		if slices.Contains(x.st.Spreads, cmd.Inject) {
@@ -422,34 +466,61 @@ func (x *Exercise) releaseInject(cmd Command) error {
 	if x.st.Skipped[cmd.Inject] {
 		return Errorf(CodeConflict, "inject %s was skipped", cmd.Inject)
 	}
-	team := -1
-	if cmd.Team != "" {
-		if team = x.scn.TeamIndex(cmd.Team); team < 0 {
-			return Errorf(CodeNotFound, "unknown team %q", cmd.Team)
-		}
+	chosen, err := x.releaseTargets(cmd)
+	if err != nil {
+		return err
 	}
-	recipients := x.scn.Members(x.injects[i].To, x.teamID(team))
+	recipients := chosen
+	if len(recipients) == 0 {
+		recipients = x.scn.Members(x.injects[i].To, "")
+	}
 	if len(recipients) == 0 {
 		return Errorf(CodeInvalid, "inject %s goes to the team that triggers it; name the team to release it to", cmd.Inject)
 	}
-	waiting := false
-	for _, t := range recipients {
-		if _, ok := x.st.Delivered(t, cmd.Inject); !ok {
-			waiting = true
-		}
-	}
+	waiting := slices.ContainsFunc(recipients, func(t string) bool {
+		_, ok := x.st.Delivered(t, cmd.Inject)
+		return !ok
+	})
 	if !waiting {
-		return Errorf(CodeConflict, "inject %s has already been delivered", cmd.Inject)
+		return Errorf(CodeConflict, "inject %s has already been delivered to %s", cmd.Inject, strings.Join(recipients, ", "))
 	}
-	x.emit(cmdEvent(EventInjectReleased, cmd, cmd.Team, nil, Details{Inject: cmd.Inject}))
+	team := ""
+	if len(chosen) == 1 {
+		team = chosen[0]
+	}
+	x.emit(cmdEvent(EventInjectReleased, cmd, team, nil, Details{Inject: cmd.Inject, Peers: slices.Clone(chosen)}))
 	for _, p := range slices.Clone(x.pending) {
-		if p.inject == i && (team < 0 || p.team == team || p.team < 0) {
+		// A scheduled delivery to every recipient stays for the teams not
+		// chosen; deliver skips the ones that have the inject by then.
+		if p.inject == i && (len(chosen) == 0 || (p.team >= 0 && slices.Contains(chosen, x.teamID(p.team)))) {
 			x.k.Cancel(p.id)
 			x.dropPending(p.id)
 		}
 	}
-	x.deliver(i, team, "facilitator")
+	x.deliverTo(i, recipients, "facilitator")
 	return nil
+}
+
+// releaseTargets returns the teams a release command names (Team, then
+// Teams), without repeats, or an error for an unknown one.
+func (x *Exercise) releaseTargets(cmd Command) ([]string, error) {
+	names := cmd.Teams
+	if cmd.Team != "" {
+		names = append([]string{cmd.Team}, names...)
+	}
+	if len(names) > MaxPeers {
+		return nil, Errorf(CodeInvalid, "a release names more than %d teams", MaxPeers)
+	}
+	var out []string
+	for _, t := range names {
+		if x.scn.TeamIndex(t) < 0 {
+			return nil, Errorf(CodeNotFound, "unknown team %q", t)
+		}
+		if !slices.Contains(out, t) {
+			out = append(out, t)
+		}
+	}
+	return out, nil
 }
 
 func (x *Exercise) skipInject(cmd Command) error {
@@ -603,8 +674,12 @@ type Upcoming struct {
 	At     time.Duration `json:"at"`
 }
 
-// Upcoming lists the scheduled inject deliveries in time order.
+// Upcoming lists the scheduled inject deliveries in time order; before the
+// start, the injects the scenario schedules at fixed times.
 func (x *Exercise) Upcoming() []Upcoming {
+	if x.st.Status == StatusReady {
+		return x.planned()
+	}
 	ps := slices.Clone(x.pending)
 	slices.SortStableFunc(ps, func(a, b pendingDelivery) int { return int(a.at - b.at) })
 	out := make([]Upcoming, len(ps))
@@ -612,4 +687,33 @@ func (x *Exercise) Upcoming() []Upcoming {
 		out[i] = Upcoming{Inject: x.injects[p.inject].ID, Team: x.teamID(p.team), At: p.at}
 	}
 	return out
+}
+
+// planned lists the injects with a fixed time, in time order: what Start
+// schedules.
+func (x *Exercise) planned() []Upcoming {
+	var out []Upcoming
+	for _, in := range x.injects {
+		if in.At != nil {
+			out = append(out, Upcoming{Inject: in.ID, At: in.At.D()})
+		}
+	}
+	slices.SortStableFunc(out, func(a, b Upcoming) int { return int(a.At - b.At) })
+	return out
+}
+
+// DeliveredToAll reports whether inject has reached every team it is
+// addressed to (for an inject addressed to the triggering team: never, as
+// any team may still trigger it).
+func (x *Exercise) DeliveredToAll(inject string) bool {
+	i, ok := x.injectIx[inject]
+	if !ok || slices.Contains(x.injects[i].To, scenarios.ToTriggeringTeam) {
+		return false
+	}
+	for _, t := range x.scn.Members(x.injects[i].To, "") {
+		if _, ok := x.st.Delivered(t, inject); !ok {
+			return false
+		}
+	}
+	return true
 }

@@ -1,7 +1,9 @@
 package engine
 
 import (
+	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"cmesim/engine/des"
@@ -213,10 +215,19 @@ func (b *bot) perform(t task) {
 		case scenarios.ActionRequestInfo:
 			cmd.Target = in.From
 		}
+		if writtenActions[e.Action] {
+			cmd.Text = fmt.Sprintf("Simulated %s of %s about %s.", strings.ReplaceAll(string(e.Action), "_", " "), b.id, in.ID)
+		}
 	}
 	// A rejection here means the situation changed (the exercise was paused,
 	// the team handed back); the step is dropped.
 	_ = b.x.apply(cmd)
+}
+
+// writtenActions are the actions whose text is their substance: without
+// text they earn nothing.
+var writtenActions = map[scenarios.Action]bool{
+	scenarios.ActionEscalate: true, scenarios.ActionRequestInfo: true, scenarios.ActionPublish: true, scenarios.ActionReport: true,
 }
 
 func (b *bot) wrongSeverity(right scenarios.Severity) string {

@@ -83,7 +83,10 @@ type Command struct {
 	// Inject is the inject acted on or managed.
 	Inject string `json:"inject,omitempty"`
 	// Team is the team a facilitator command or a note concerns.
-	Team     string   `json:"team,omitempty"`
+	Team string `json:"team,omitempty"`
+	// Teams are the teams release_inject delivers to (with Team, if set);
+	// none means the inject's own recipients.
+	Teams    []string `json:"teams,omitempty"`
 	Category string   `json:"category,omitempty"`
 	Severity string   `json:"severity,omitempty"`
 	Target   string   `json:"target,omitempty"`
@@ -97,6 +100,8 @@ type Command struct {
 	Incident string        `json:"incident,omitempty"`
 	Phase    Phase         `json:"phase,omitempty"`
 	AdHoc    *AdHocInject  `json:"adhoc,omitempty"`
+	// Objective is the objective a note is about.
+	Objective string `json:"objective,omitempty"`
 }
 
 // IsTeamAction reports whether the command is one of the team actions.

@@ -78,6 +78,8 @@ type Details struct {
 	Severity    string           `json:"severity,omitempty"`
 	// Target is the actor an escalation or a request for information goes to.
 	Target string `json:"target,omitempty"`
+	// Objective is the objective an evaluator's note is about.
+	Objective string `json:"objective,omitempty"`
 	// Peers are the teams a share goes to.
 	Peers []string `json:"peers,omitempty"`
 	TLP   string   `json:"tlp,omitempty"`
@@ -126,7 +128,8 @@ type OpenExpectation struct {
 	Points   int              `json:"points"`
 	// Objective is the objective the expectation scores.
 	Objective string `json:"objective,omitempty"`
-	// Text is the expectation's description for trainees.
+	// Text is the expectation's player-facing prompt, if it has one, with
+	// its variables filled in for the team.
 	Text string `json:"text,omitempty"`
 }
 

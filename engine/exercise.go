@@ -342,19 +342,26 @@ func (x *Exercise) teamID(i int) string {
 
 // deliver sends inject i to its recipients, opening their expectations.
 func (x *Exercise) deliver(i, triggeringTeam int, cause string) {
+	x.deliverTo(i, x.scn.Members(x.injects[i].To, x.teamID(triggeringTeam)), cause)
+}
+
+// deliverTo sends inject i to the given teams (those that do not have it
+// yet), opening their expectations.
+func (x *Exercise) deliverTo(i int, teams []string, cause string) {
 	in := x.injects[i]
 	if x.st.Skipped[in.ID] {
 		return
 	}
 	_, seenBefore := x.st.FirstDelivery[in.ID]
-	for _, team := range x.scn.Members(in.To, x.teamID(triggeringTeam)) {
+	for _, team := range teams {
 		if _, ok := x.st.Delivered(team, in.ID); ok {
 			continue
 		}
 		ti := x.scn.TeamIndex(team)
 		var open []OpenExpectation
-		for _, e := range in.Expectations {
-			open = append(open, OpenExpectation{ID: e.ID, Action: e.Action, Deadline: x.k.Now() + e.Within.D(), Points: e.Points, Objective: e.Objective, Text: e.Description})
+		for j := range in.Expectations {
+			e := &in.Expectations[j]
+			open = append(open, OpenExpectation{ID: e.ID, Action: e.Action, Deadline: x.k.Now() + e.Within.D(), Points: e.Points, Objective: e.Objective, Text: x.scn.RenderPrompt(in, e, team, "")})
 		}
 		x.emit(Event{Type: EventInjectDelivered, Actor: "system", Team: team, Audience: []string{team},
 			Data: Details{Inject: in.ID, Incident: in.Incident, TLP: string(in.TLP), Severity: string(in.Severity), Cause: cause, Expectations: open}})

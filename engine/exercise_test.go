@@ -217,10 +217,10 @@ func TestExercise_Scoring(t *testing.T) {
 	t.Run("WrongClassification", func(t *testing.T) {
 		x := MustNew(t, "co-csirt", "pe-csirt")
 		c := trainee("co-csirt", engine.CmdClassify, "I01")
-		c.Category, c.Severity = "malware", "high"
+		c.Category, c.Severity = "malicious-code/infected-system", "high"
 		evs := MustApply(t, x, 15*min, c)
 		wrong := find(evs, engine.EventExpectationWrong, "co-csirt")
-		if wrong == nil || !strings.Contains(wrong.Data.Reason, `expected "phishing"`) {
+		if wrong == nil || !strings.Contains(wrong.Data.Reason, `expected "fraud/phishing"`) {
 			t.Fatalf("want a wrong event naming the expected category, got %v", evs)
 		}
 		if len(wrong.Audience) != 0 {
@@ -229,6 +229,25 @@ func TestExercise_Scoring(t *testing.T) {
 		x.AdvanceTo(2 * time.Hour)
 		if st := x.State().Expectation("I01", "classify", "co-csirt"); st.Outcome() != engine.OutcomeWrong {
 			t.Fatalf("outcome=%s, want wrong", st.Outcome())
+		}
+	})
+	t.Run("CategoryOutsideTheTaxonomy", func(t *testing.T) {
+		x := MustNew(t, "co-csirt", "pe-csirt")
+		x.AdvanceTo(15 * min)
+		c := trainee("co-csirt", engine.CmdClassify, "I01")
+		c.Category, c.Severity = "malware", "high"
+		_, err := x.Apply(c)
+		var e *engine.Error
+		if !errors.As(err, &e) || e.Code != engine.CodeInvalid || !strings.Contains(e.Message, `unknown category "malware"`) {
+			t.Fatalf("err = %v, want an invalid-category error", err)
+		}
+		c.Category = " Fraud/PHISHING "
+		evs := MustApply(t, x, 15*min, c)
+		if a := find(evs, engine.EventAction, "co-csirt"); a == nil || a.Data.Category != "fraud/phishing" {
+			t.Fatalf("the action does not record the canonical category: %v", evs)
+		}
+		if find(evs, engine.EventExpectationMet, "co-csirt") == nil {
+			t.Fatalf("a canonical match does not meet the expectation: %v", evs)
 		}
 	})
 	t.Run("TLPViolation", func(t *testing.T) {
@@ -404,6 +423,23 @@ func TestExercise_Visibility(t *testing.T) {
 	}
 }
 
+// TestNoteObjective checks that a note may name an objective of the
+// scenario, which its event records, and no other.
+func TestNoteObjective(t *testing.T) {
+	x := MustNew(t, "co-csirt")
+	n := engine.Command{Type: engine.CmdNote, By: engine.Principal{Role: engine.RoleEvaluator, Name: "eva"}, Text: "shared late", Objective: "O2"}
+	evs := MustApply(t, x, 5*time.Minute, n)
+	if len(evs) != 1 || evs[0].Type != engine.EventNote || evs[0].Data.Objective != "O2" || len(evs[0].Audience) != 0 {
+		t.Fatalf("events = %+v, want one staff-only note about O2", evs)
+	}
+	n.Objective = "O9"
+	_, err := x.Apply(n)
+	var e *engine.Error
+	if !errors.As(err, &e) || e.Code != engine.CodeNotFound || !strings.Contains(e.Message, `unknown objective "O9"`) {
+		t.Fatalf("err = %v, want unknown objective", err)
+	}
+}
+
 // TestReplay proves that folding the log gives the live state, and that
 // rerunning the seed and command log reproduces the log byte for byte.
 func TestReplay(t *testing.T) {
@@ -413,7 +449,7 @@ func TestReplay(t *testing.T) {
 	c.Category, c.Severity = "phishing", "medium"
 	MustApply(t, x, 25*time.Minute, c)
 	n := facilitator(engine.CmdNote)
-	n.Text, n.Team = "good first response", "co-csirt"
+	n.Text, n.Team, n.Objective = "good first response", "co-csirt", "O1"
 	MustApply(t, x, 26*time.Minute, n)
 	x.AdvanceTo(2 * time.Hour)
 

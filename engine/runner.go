@@ -15,6 +15,10 @@ type Runner struct {
 	x     *Exercise
 	pacer *Pacer
 
+	// held freezes the clock whatever the exercise's status (see Hold);
+	// touched only by the goroutine running Run.
+	held bool
+
 	mu       sync.Mutex
 	requests []request
 	wake     chan struct{}
@@ -115,7 +119,9 @@ func (r *Runner) followPacer(cmd Command) {
 	switch cmd.Type {
 	case CmdStart, CmdResume:
 		r.pacer.JumpTo(r.x.Now())
-		r.pacer.Resume()
+		if !r.held {
+			r.pacer.Resume()
+		}
 	case CmdPause, CmdEnd:
 		r.pacer.Pause()
 	case CmdSetSpeed:
@@ -168,9 +174,15 @@ func (r *Runner) Do(ctx context.Context, cmd Command) ([]Event, error) {
 // Inspect runs fn on the owning goroutine, with the exercise brought up to
 // the current virtual time, and waits for it: the safe way to read state
 // from another goroutine. fn must not keep references to what it reads.
+//
+// It fails, without running fn, when the runner stops before it could:
+// fn has then not read anything.
 func (r *Runner) Inspect(ctx context.Context, fn func(*Exercise)) error {
-	_, err := r.enqueue(ctx, request{fn: fn})
-	return err
+	rep, err := r.enqueue(ctx, request{fn: fn})
+	if err != nil {
+		return err
+	}
+	return rep.err // set when the runner stopped with the request queued
 }
 
 // JumpToNext moves virtual time forward to the next scheduled inject
@@ -185,6 +197,10 @@ func (r *Runner) JumpToNext(ctx context.Context) (uint64, error) {
 	err := r.Inspect(ctx, func(x *Exercise) {
 		if x.st.Status != StatusRunning {
 			jumpErr = Errorf(CodeConflict, "the clock can jump only while the exercise runs")
+			return
+		}
+		if r.held {
+			jumpErr = Errorf(CodeConflict, "the clock is held; it cannot jump until it is released")
 			return
 		}
 		var next time.Duration
@@ -204,6 +220,36 @@ func (r *Runner) JumpToNext(ctx context.Context) (uint64, error) {
 		return 0, err
 	}
 	return seq, jumpErr
+}
+
+// Hold freezes the exercise's virtual clock, whatever its status, until
+// Release: nothing scheduled becomes due meanwhile. Unlike a pause, a hold
+// is not a command and leaves no event in the log; the log replays the same
+// with or without it, since it only changes which wall time maps to which
+// virtual time, never what happens at a virtual time. A server holds the
+// clock while it cannot write the log, so that no deadline passes while
+// nothing can be recorded. Commands still apply; starting or resuming a
+// held exercise changes its status, and its clock follows on Release.
+func (r *Runner) Hold(ctx context.Context) error {
+	return r.Inspect(ctx, func(*Exercise) {
+		r.held = true
+		r.pacer.Pause()
+	})
+}
+
+// Release ends a Hold: the clock follows the wall clock again from where
+// it was held if the exercise runs, and stays where it is otherwise.
+func (r *Runner) Release(ctx context.Context) error {
+	return r.Inspect(ctx, func(x *Exercise) {
+		if !r.held {
+			return
+		}
+		r.held = false
+		if x.st.Status == StatusRunning {
+			r.pacer.JumpTo(x.Now())
+			r.pacer.Resume()
+		}
+	})
 }
 
 // failPending answers requests that arrive after the loop stopped.

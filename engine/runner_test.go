@@ -90,6 +90,65 @@ func TestRunner(t *testing.T) {
 			<-done
 		})
 	})
+	t.Run("HoldFreezesTheClockWithoutAnEvent", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			r, cancel, done := startRunner(t, 60)
+			defer cancel()
+			ctx := context.Background()
+			r.Do(ctx, facilitator(engine.CmdStart))
+			time.Sleep(5 * time.Second) // T+0:05
+			var before int
+			r.Inspect(ctx, func(x *engine.Exercise) { before = len(x.Events()) })
+			if err := r.Hold(ctx); err != nil {
+				t.Fatal(err)
+			}
+			time.Sleep(time.Hour)
+			var now time.Duration
+			var status engine.Status
+			var after int
+			r.Inspect(ctx, func(x *engine.Exercise) { now, status, after = x.Now(), x.State().Status, len(x.Events()) })
+			if now != 5*time.Minute || status != engine.StatusRunning || after != before {
+				t.Fatalf("held for an hour: clock %v, status %s, %d events (was %d); want T+0:05, running, no new event", now, status, after, before)
+			}
+			if _, err := r.JumpToNext(ctx); engine.Code(err) != engine.CodeConflict {
+				t.Fatalf("jump while held: %v, want conflict", err)
+			}
+			// A resume while held (of a pause made meanwhile) does not start
+			// the clock either.
+			r.Do(ctx, facilitator(engine.CmdPause))
+			r.Do(ctx, facilitator(engine.CmdResume))
+			time.Sleep(time.Hour)
+			if delivered(t, r, "co-csirt", "I01") {
+				t.Fatal("I01 (due at T+0:10) delivered while the clock was held")
+			}
+			if err := r.Release(ctx); err != nil {
+				t.Fatal(err)
+			}
+			time.Sleep(6 * time.Second)
+			if !delivered(t, r, "co-csirt", "I01") {
+				t.Fatal("I01 not delivered 6s after the release at T+0:05")
+			}
+			cancel()
+			<-done
+		})
+	})
+	t.Run("ReleaseKeepsAPausedExercisePaused", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			r, cancel, done := startRunner(t, 60)
+			defer cancel()
+			ctx := context.Background()
+			r.Do(ctx, facilitator(engine.CmdStart))
+			r.Do(ctx, facilitator(engine.CmdPause))
+			r.Hold(ctx)
+			r.Release(ctx)
+			time.Sleep(time.Hour)
+			if delivered(t, r, "co-csirt", "I01") {
+				t.Fatal("a release started the clock of a paused exercise")
+			}
+			cancel()
+			<-done
+		})
+	})
 	t.Run("RunsToTheEnd", func(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
 			r, _, done := startRunner(t, 3600) // an hour a second: 2h in 2s
@@ -184,6 +243,29 @@ func TestRunnerWithdrawn(t *testing.T) {
 		}
 		if err := r.Inspect(gone, func(*engine.Exercise) {}); !errors.Is(err, context.Canceled) {
 			t.Errorf("Inspect with a context already done: %v", err)
+		}
+	})
+}
+
+// TestRunnerInspectWhenStopping queues an Inspect on a runner that then
+// stops without serving it: Inspect must fail, not return nil as if fn had
+// run.
+func TestRunnerInspectWhenStopping(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		x, err := engine.New(MustLoad(t, exampleFile), engine.Options{Seed: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := engine.NewRunner(x, engine.NewPacer(engine.RealClock(), 1))
+		ran := false
+		result := make(chan error, 1)
+		go func() { result <- r.Inspect(context.Background(), func(*engine.Exercise) { ran = true }) }()
+		synctest.Wait() // the request is queued; nobody serves it yet
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		r.Run(ctx) // stops at once, failing what is queued
+		if err := <-result; err == nil || ran {
+			t.Fatalf("Inspect on a runner that stopped first: err %v, fn ran %v; want an error and fn not run", err, ran)
 		}
 	})
 }

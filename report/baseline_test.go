@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"math"
 	"os"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -171,5 +172,62 @@ func TestBaseline_FromBatch(t *testing.T) {
 				t.Fatalf("%s %s standing=%+v", tr.ID, st.Metric, st)
 			}
 		}
+	}
+}
+
+// TestBaseline_BatchAndReportAgree checks that a batch's baseline is read
+// by the report with identical numbers, and that the report, measuring the
+// same runs from their logs, derives the same baseline: one definition of
+// every metric, of "achieved" and of the histogram bins.
+func TestBaseline_BatchAndReportAgree(t *testing.T) {
+	for _, name := range []string{"grid-ransomware", "election-ddos"} {
+		t.Run(name, func(t *testing.T) {
+			s := MustLibrary(t, name)
+			const runs, first = 30, 11
+			res, err := batch.Run(context.Background(), s, batch.Options{Runs: runs, Workers: 1, FirstSeed: first})
+			if err != nil {
+				t.Fatal(err)
+			}
+			data, err := json.Marshal(res)
+			if err != nil {
+				t.Fatal(err)
+			}
+			read, err := report.ReadBaseline(bytes.NewReader(data))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(read, res) {
+				t.Fatalf("the report reads other numbers than the batch wrote:\nread  %+v\nwrote %+v", read, res)
+			}
+			bb := report.NewBaselineBuilder(s, first)
+			for seed := uint64(first); seed < first+runs; seed++ {
+				bb.Add(MustBuild(t, s, MustRun(t, s, seed), nil))
+			}
+			built := bb.Baseline()
+			for i := range built.Teams {
+				for m, d := range built.Teams[i].Metrics {
+					if len(d.Samples) != d.Count {
+						t.Fatalf("%s %s: %d samples for %d values", built.Teams[i].Team, m, len(d.Samples), d.Count)
+					}
+					d.Samples = nil
+					built.Teams[i].Metrics[m] = d
+				}
+			}
+			if !reflect.DeepEqual(built, res) {
+				for i := range res.Teams {
+					for m, d := range res.Teams[i].Metrics {
+						if b := built.Teams[i].Metrics[m]; !reflect.DeepEqual(b, d) {
+							t.Errorf("%s %s: report %+v, batch %+v", res.Teams[i].Team, m, b, d)
+						}
+					}
+				}
+				for i := range res.Objectives {
+					if !reflect.DeepEqual(built.Objectives[i], res.Objectives[i]) {
+						t.Errorf("objective: report %+v, batch %+v", built.Objectives[i], res.Objectives[i])
+					}
+				}
+				t.Fatal("the report's baseline of the same runs differs from the batch's")
+			}
+		})
 	}
 }

@@ -26,7 +26,7 @@ func Build(s *scenarios.Scenario, events []engine.Event, baseline *Baseline) (*R
 		return nil, err
 	}
 	if baseline != nil {
-		if err := baseline.check(s); err != nil {
+		if err := checkBaseline(baseline, s); err != nil {
 			return nil, err
 		}
 	}
@@ -210,7 +210,7 @@ func (b *builder) apply(e *engine.Event) {
 	case engine.EventIncidentSpread:
 		b.spreads = append(b.spreads, *e)
 	case engine.EventNote:
-		b.r.Notes = append(b.r.Notes, Note{Seq: e.Seq, At: Duration(e.At), By: e.Actor, Team: e.Team, Inject: d.Inject, Text: d.Text})
+		b.r.Notes = append(b.r.Notes, Note{Seq: e.Seq, At: Duration(e.At), By: e.Actor, Team: e.Team, Inject: d.Inject, Objective: d.Objective, Text: d.Text})
 	}
 }
 

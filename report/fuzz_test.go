@@ -9,7 +9,7 @@ import (
 	"cmesim/report"
 )
 
-// FuzzReadAndBuild feeds arbitrary logs to ReadEventsJSONL and, when they
+// FuzzReadAndBuild feeds arbitrary logs to engine.ReadLog and, when they
 // read, to Build and every renderer: none may panic, whatever the log says.
 func FuzzReadAndBuild(f *testing.F) {
 	s := MustLoad(f, exampleFile)
@@ -22,7 +22,7 @@ func FuzzReadAndBuild(f *testing.F) {
 	f.Add(bytes.Replace(log, []byte(`"expectation.met"`), []byte(`"expectation.wrong"`), 2))
 	f.Add([]byte(`{"seq":1,"type":"exercise.created","data":{}}` + "\n" + `{"seq":2,"type":"incident.spread","team":"zz","data":{"cause":"miss:a.b:c"}}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		events, err := report.ReadEventsJSONL(bytes.NewReader(data))
+		events, err := engine.ReadLog(bytes.NewReader(data))
 		if err != nil {
 			return
 		}

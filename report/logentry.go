@@ -79,6 +79,9 @@ func summarize(e *engine.Event) string {
 		}
 		return s
 	case engine.EventNote:
+		if d.Objective != "" {
+			return "note on " + d.Objective + ": " + d.Text
+		}
 		return "note: " + d.Text
 	case engine.EventExpectationMet:
 		s := fmt.Sprintf("%s.%s met: %s of %d points after %s", d.Inject, d.Expectation, fmtPoints(d.Points), d.MaxPoints, Duration(d.Latency).Clock())

@@ -1,6 +1,9 @@
 package report
 
-import "cmesim/scenarios"
+import (
+	"cmesim/baseline"
+	"cmesim/scenarios"
+)
 
 // Rating is an HSEEP objective rating.
 type Rating string
@@ -38,20 +41,9 @@ func (r Rating) Letter() string {
 	return string(r)
 }
 
-// Rate applies thresholds to the fraction earned of what was available.
-// With nothing available there is nothing to rate: RatingNone.
+// Rate applies thresholds to the fraction earned of what was available
+// (baseline.Rate, the rule batch baselines use too). With nothing available
+// there is nothing to rate: RatingNone.
 func Rate(earned, available float64, th scenarios.RatingThresholds) Rating {
-	if available <= 0 {
-		return RatingNone
-	}
-	f := earned / available
-	switch {
-	case f >= th.P:
-		return RatingP
-	case f >= th.S:
-		return RatingS
-	case f >= th.M:
-		return RatingM
-	}
-	return RatingU
+	return Rating(baseline.Rate(earned, available, th))
 }

@@ -165,6 +165,8 @@ type ObjectiveResult struct {
 	Evidence string `json:"evidence"`
 	// Baseline is how often simulated runs achieved the objective.
 	Baseline *ObjectiveBaseline `json:"baseline,omitempty"`
+	// Notes are the evaluator notes tied to this objective.
+	Notes []Note `json:"notes,omitempty"`
 }
 
 // TeamRating is one team's result on one objective.
@@ -409,7 +411,10 @@ type Note struct {
 	By     string   `json:"by"`
 	Team   string   `json:"team,omitempty"`
 	Inject string   `json:"inject,omitempty"`
-	Text   string   `json:"text"`
+	// Objective is the objective the note is about, if the evaluator
+	// named one.
+	Objective string `json:"objective,omitempty"`
+	Text      string `json:"text"`
 }
 
 // Priority orders areas for improvement.

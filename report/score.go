@@ -263,6 +263,11 @@ func (b *builder) objectives() {
 			res.FellShort = append(res.FellShort, tr.Team)
 		}
 		res.Evidence = objectiveEvidence(&res, short)
+		for _, n := range b.r.Notes {
+			if n.Objective == o.ID {
+				res.Notes = append(res.Notes, n)
+			}
+		}
 		b.r.Objectives = append(b.r.Objectives, res)
 	}
 }

@@ -276,6 +276,41 @@ func timeStat(t *report.TeamResult, action string) report.TimeStat {
 	return report.TimeStat{}
 }
 
+// TestScoring_NoteOnObjective checks that a note tied to an objective is
+// listed under that objective, in the notes table and in the log.
+func TestScoring_NoteOnObjective(t *testing.T) {
+	s := MustLoad(t, scoringFile)
+	note := Evaluator("co-csirt", "", "Escalation reasoning was sound.")
+	note.Objective = s.Exercise.Objectives[0].ID
+	r := MustBuild(t, s, Play(t, s, At(14*minute, note)), nil)
+	if len(r.Notes) != 1 || r.Notes[0].Objective != note.Objective {
+		t.Fatalf("notes=%+v", r.Notes)
+	}
+	for _, o := range r.Objectives {
+		want := 0
+		if o.ID == note.Objective {
+			want = 1
+		}
+		if len(o.Notes) != want {
+			t.Errorf("objective %s has notes %+v, want %d", o.ID, o.Notes, want)
+		}
+	}
+	var md, html strings.Builder
+	if err := r.WriteMarkdown(&md); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.WriteHTML(&html); err != nil {
+		t.Fatal(err)
+	}
+	row := "| co-csirt |  | " + note.Objective + " | Escalation reasoning was sound. |"
+	if !strings.Contains(md.String(), row) {
+		t.Errorf("the Markdown notes table has no row %q", row)
+	}
+	if !strings.Contains(html.String(), `<a href="#objective-`+note.Objective+`">`+note.Objective+`</a>`) {
+		t.Error("the HTML notes table does not link the objective")
+	}
+}
+
 // TestScoring_NotesAndTeams checks that evaluator notes attach to their team,
 // inject and time, and that per-team totals add up.
 func TestScoring_NotesAndTeams(t *testing.T) {

@@ -1,6 +1,10 @@
 package report
 
-import "math"
+import (
+	"math"
+
+	"cmesim/baseline"
+)
 
 // TeamMetrics returns the value of each Metric a team scorecard has: its
 // score, its percentage and the median time of each action it met at
@@ -12,7 +16,7 @@ func TeamMetrics(t *TeamResult) map[Metric]float64 {
 	}
 	for _, ts := range t.Times {
 		if ts.Median != nil {
-			out[Metric("time_to_"+ts.Action)] = ts.Median.Seconds()
+			out[baseline.TimeMetric(ts.Action)] = ts.Median.Seconds()
 		}
 	}
 	return out

@@ -208,6 +208,11 @@ func infoOf(t reflect.Type) *structInfo {
 }
 
 func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, what string, depth int) {
+	si := infoOf(v.Type())
+	pos := d.pos(n)
+	if si.pos >= 0 { // also for an empty or wrong node, so its problems have a place
+		v.Field(si.pos).Set(reflect.ValueOf(pos))
+	}
 	if isNull(n) {
 		return
 	}
@@ -215,8 +220,6 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, what string, depth
 		d.errorf(n, "%s must be a mapping (key: value pairs), not a %s", what, kindName(n))
 		return
 	}
-	si := infoOf(v.Type())
-	pos := d.pos(n)
 	seen := map[string]bool{}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		key, val := n.Content[i], d.resolve(n.Content[i+1])

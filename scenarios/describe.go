@@ -114,6 +114,8 @@ func (d *describer) header() {
 	descRow(tw, "start time:", descStartTime(e.StartTime))
 	descRow(tw, "default TLP:", string(e.TLPDefault))
 	descRow(tw, "late factor:", strconv.FormatFloat(d.s.LateFactor(), 'g', -1, 64))
+	descRow(tw, "taxonomy:", d.s.TaxonomyID())
+	descRow(tw, "player view:", string(e.PlayerView))
 	tw.Flush()
 	if text := strings.TrimSpace(e.Description); text != "" {
 		d.printf("\n%s\n", descIndent(text))

@@ -66,7 +66,7 @@ func TestDescribe(t *testing.T) {
 		"after I01 + 20m I02 co-csirt phone medium Ministry asks for guidance",
 		"spread to-peru: consequence of I01.share miss + 10m I03 pe-csirt email high Same campaign reaches Peru",
 		"I01 ack acknowledge 0:15 5 1 O1 -",
-		"I01 classify classify 0:30 10 1 O1 category phishing, severity high",
+		"I01 classify classify 0:30 10 1 O1 category fraud/phishing, severity high",
 		"I01 share share 0:45 15 1 O2 with pe-csirt at most TLP:AMBER; on miss: spread to-peru + 10m",
 		"I02 escalate escalate 0:30 10 1 O1 to mintic",
 	}

@@ -10,9 +10,7 @@ import (
 	"os"
 	"path"
 	"reflect"
-	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -52,6 +50,7 @@ func Parse(file string, src []byte) (s *Scenario, problems Problems) {
 	d.decode(root, reflect.ValueOf(&sc).Elem(), "scenario", 0)
 	sc.File = file
 	validate(&sc, list)
+	placeUnplaced(list.problems, d.pos(root))
 	if list.problems.HasErrors() {
 		return nil, list.problems
 	}
@@ -59,9 +58,6 @@ func Parse(file string, src []byte) (s *Scenario, problems Problems) {
 	sc.index = buildIndex(&sc)
 	return &sc, list.problems
 }
-
-// yamlLine matches the line number in yaml.v3's syntax errors.
-var yamlLine = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
 
 // parseYAML parses src into the node of its single document.
 func parseYAML(file string, src []byte, list *problemList) (*yaml.Node, bool) {
@@ -72,7 +68,8 @@ func parseYAML(file string, src []byte, list *problemList) (*yaml.Node, bool) {
 			list.errorf(Pos{File: file, Line: 1, Col: 1}, "file is empty; a scenario starts with \"format: %s\"", FormatV1)
 			return nil, false
 		}
-		list.errorf(yamlErrorPos(file, err), "%s", yamlErrorMessage(err))
+		pos, msg := yamlSyntaxProblem(file, src, err)
+		list.errorf(pos, "%s", msg)
 		return nil, false
 	}
 	var extra yaml.Node
@@ -80,7 +77,8 @@ func parseYAML(file string, src []byte, list *problemList) (*yaml.Node, bool) {
 		list.errorf(Pos{File: file, Line: extra.Line, Col: extra.Column}, "a scenario file holds one YAML document; found a second one")
 		return nil, false
 	} else if !errors.Is(err, io.EOF) {
-		list.errorf(yamlErrorPos(file, err), "%s", yamlErrorMessage(err))
+		pos, msg := yamlSyntaxProblem(file, src, err)
+		list.errorf(pos, "%s", msg)
 		return nil, false
 	}
 	if doc.Kind != yaml.DocumentNode || len(doc.Content) != 1 {
@@ -90,20 +88,19 @@ func parseYAML(file string, src []byte, list *problemList) (*yaml.Node, bool) {
 	return doc.Content[0], true
 }
 
-func yamlErrorPos(file string, err error) Pos {
-	if m := yamlLine.FindStringSubmatch(strings.TrimPrefix(err.Error(), "yaml: ")); m != nil {
-		line, _ := strconv.Atoi(m[1])
-		return Pos{File: file, Line: line, Col: 1}
+// placeUnplaced gives every problem that has no position the position of
+// the document (where its top-level node starts), so that each problem
+// starts with file:line:col.
+func placeUnplaced(problems Problems, doc Pos) {
+	for i := range problems {
+		p := &problems[i].Pos
+		if p.File == "" {
+			p.File = doc.File
+		}
+		if p.IsZero() {
+			p.Line, p.Col = max(doc.Line, 1), max(doc.Col, 1)
+		}
 	}
-	return Pos{File: file, Line: 1, Col: 1}
-}
-
-func yamlErrorMessage(err error) string {
-	msg := strings.TrimPrefix(err.Error(), "yaml: ")
-	if m := yamlLine.FindStringSubmatch(msg); m != nil {
-		msg = m[2]
-	}
-	return "YAML syntax: " + msg
 }
 
 // LoadFile reads, decodes and validates the scenario file at path.

@@ -277,6 +277,10 @@ func applyDefaults(s *Scenario) {
 	if s.Exercise.Language == "" {
 		s.Exercise.Language = "en"
 	}
+	if s.Exercise.PlayerView == "" {
+		s.Exercise.PlayerView = PlayerViewAction
+	}
+	s.tax = s.resolveTaxonomy()
 	for i := range s.Teams {
 		s.Teams[i].Location() // resolve the time zone once
 		p := &s.Teams[i].Profile
@@ -297,6 +301,15 @@ func applyDefaults(s *Scenario) {
 		}
 		if in.Severity == "" {
 			in.Severity = SeverityMedium
+		}
+		for j := range in.Expectations {
+			e := &in.Expectations[j]
+			if e.Action != ActionClassify || s.tax == nil {
+				continue
+			}
+			if c, ok := s.tax.Canonical(e.Category); ok {
+				e.Category = c
+			}
 		}
 	}
 }

@@ -14,6 +14,11 @@ func (s *Scenario) Render(in *Inject, teamID, lang string) (title, body string) 
 		}
 		body = tr.Body
 	}
+	return s.fill(in, teamID, title), s.fill(in, teamID, body)
+}
+
+// fill replaces the {{...}} variables of text for one receiving team of in.
+func (s *Scenario) fill(in *Inject, teamID, text string) string {
 	values := map[string]string{
 		"exercise.id":    s.Exercise.ID,
 		"exercise.title": s.Exercise.Title,
@@ -24,14 +29,11 @@ func (s *Scenario) Render(in *Inject, teamID, lang string) (title, body string) 
 	if inc, ok := s.Incident(in.Incident); ok {
 		values["incident.id"], values["incident.title"] = inc.ID, inc.Title
 	}
-	fill := func(text string) string {
-		return variablePattern.ReplaceAllStringFunc(text, func(m string) string {
-			name := strings.TrimSpace(m[2 : len(m)-2])
-			if v, ok := values[name]; ok {
-				return v
-			}
-			return m
-		})
-	}
-	return fill(title), fill(body)
+	return variablePattern.ReplaceAllStringFunc(text, func(m string) string {
+		name := strings.TrimSpace(m[2 : len(m)-2])
+		if v, ok := values[name]; ok {
+			return v
+		}
+		return m
+	})
 }

@@ -1,6 +1,10 @@
 package scenarios
 
-import "time"
+import (
+	"time"
+
+	"cmesim/scenarios/taxonomy"
+)
 
 // Scenario is one crisis-management exercise as written by a facilitator: the
 // master scenario events list (MSEL) plus everything needed to run and score it.
@@ -14,10 +18,14 @@ type Scenario struct {
 	Network   Network    `yaml:"network"`
 	Incidents []Incident `yaml:"incidents"`
 	Injects   []Inject   `yaml:"injects"`
-	Pos       Pos        `yaml:"-"`
+	// Taxonomies declares the scenario's own incident taxonomies, which
+	// exercise.taxonomy may name instead of a built-in one.
+	Taxonomies []TaxonomySpec `yaml:"taxonomies"`
+	Pos        Pos            `yaml:"-"`
 	// File is the name the scenario was loaded from.
 	File  string `yaml:"-"`
 	index *index
+	tax   *taxonomy.Taxonomy
 }
 
 // Exercise holds the exercise-wide facts: identity, planned duration, the
@@ -38,7 +46,16 @@ type Exercise struct {
 	TLPDefault      TLP          `yaml:"tlp_default"`
 	Objectives      []Objective  `yaml:"objectives"`
 	Scoring         ScoringRules `yaml:"scoring"`
-	Pos             Pos          `yaml:"-"`
+	// Taxonomy names the incident taxonomy that classify expectations and
+	// the trainee console use: a built-in one ("rsit", the default) or one
+	// declared under the scenario's taxonomies.
+	Taxonomy string `yaml:"taxonomy"`
+	// PlayerView says how much trainees see of expectations (default
+	// action: the action and the deadline).
+	PlayerView PlayerView `yaml:"player_view"`
+	// ObserversReadNotes lets observers read evaluators' notes.
+	ObserversReadNotes bool `yaml:"observers_read_notes"`
+	Pos                Pos  `yaml:"-"`
 }
 
 // Objective is something the exercise sets out to test; expectations are
@@ -198,9 +215,13 @@ type Inject struct {
 	// and similar variables are filled in per receiving team.
 	Body         string                 `yaml:"body"`
 	Translations map[string]Translation `yaml:"translations"`
-	Attachments  []Attachment           `yaml:"attachments"`
-	Expectations []Expectation          `yaml:"expectations"`
-	Pos          Pos                    `yaml:"-"`
+	// ControllerNotes are instructions for facilitators and evaluators
+	// (when to release the inject, what to watch for); trainees never see
+	// them.
+	ControllerNotes string        `yaml:"controller_notes"`
+	Attachments     []Attachment  `yaml:"attachments"`
+	Expectations    []Expectation `yaml:"expectations"`
+	Pos             Pos           `yaml:"-"`
 }
 
 // Translation is an inject's title and body in another language.
@@ -252,7 +273,8 @@ type Expectation struct {
 	Within    Duration `yaml:"within"`
 	Points    int      `yaml:"points"`
 	Objective string   `yaml:"objective"`
-	// Category and Severity are the right answers for a classify expectation.
+	// Category ("classification/type" of the exercise's taxonomy) and
+	// Severity are the right answers for a classify expectation.
 	Category string   `yaml:"category"`
 	Severity Severity `yaml:"severity"`
 	// To is the actor an escalate expectation must reach.
@@ -261,7 +283,16 @@ type Expectation struct {
 	// TLP the marking it must carry at most.
 	With []string `yaml:"with"`
 	TLP  TLP      `yaml:"tlp"`
-	// Description tells a human trainee or evaluator what is wanted.
+	// Prompt tells trainees what is asked of them, without the answer; they
+	// see it when exercise.player_view is prompt or points.
+	Prompt string `yaml:"prompt"`
+	// Translations holds the prompt in other languages.
+	Translations map[string]ExpectationTranslation `yaml:"translations"`
+	// Criteria tell evaluators what a good answer is; trainees never see
+	// them.
+	Criteria string `yaml:"criteria"`
+	// Description is the former name of Criteria, read as staff-only
+	// criteria.
 	Description string       `yaml:"description"`
 	OnMiss      *Consequence `yaml:"on_miss"`
 	Pos         Pos          `yaml:"-"`

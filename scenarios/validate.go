@@ -45,6 +45,7 @@ func validate(s *Scenario, l *problemList) {
 		usedSpreads: map[string]bool{},
 	}
 	v.header()
+	v.taxonomies()
 	v.collectIDs()
 	v.teams()
 	v.groupsAndNetwork()
@@ -579,6 +580,7 @@ func (v *validator) expectation(in *Inject, e *Expectation) {
 		if e.Category == "" || e.Severity == "" {
 			v.errorf(e.Pos, "%s: classify needs the expected category and severity", what)
 		}
+		v.classifyCategory(e, what)
 	case ActionEscalate:
 		switch k := v.parties[e.To]; {
 		case e.To == "":
@@ -590,6 +592,7 @@ func (v *validator) expectation(in *Inject, e *Expectation) {
 	case ActionShare:
 		v.shareExpectation(in, e, what)
 	}
+	v.expectationTexts(in, e, what)
 	if e.Action != ActionShare && (len(e.With) > 0 || e.TLP != "") {
 		v.errorf(e.Pos.Field("with"), "%s: with and tlp apply to share expectations only", what)
 	}

@@ -80,6 +80,10 @@ fi
 if ! command -v node >/dev/null; then
 	apt_packages+=(nodejs)
 fi
+# npm installs axe-core, which the browser tests run in every console.
+if ! command -v npm >/dev/null; then
+	apt_packages+=(npm)
+fi
 # store/postgres's tests run a throwaway PostgreSQL cluster (see below).
 # Debian keeps initdb and pg_ctl in /usr/lib/postgresql/<version>/bin.
 pg_bindir() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1; }
@@ -101,6 +105,11 @@ fi
 step "go mod download"
 go mod download
 go version
+
+# The browser tests check every console with axe-core, an npm development
+# dependency pinned by web/ui/_test/package-lock.json.
+step "npm ci (web/ui/_test: axe-core)"
+npm ci --prefix web/ui/_test --no-audit --no-fund
 
 # ---------------------------------------------------------------------------
 # Checks.

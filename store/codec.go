@@ -82,6 +82,7 @@ const (
 	evHumans
 	evScenario
 	evCommand
+	evObjective
 	evBits // the number of bits in use
 )
 
@@ -105,6 +106,8 @@ const (
 	cmIncident
 	cmPhase
 	cmAdHoc
+	cmObjective
+	cmTeams // added after the others, so older records decode unchanged
 	cmBits
 )
 
@@ -176,6 +179,7 @@ func AppendEvent(dst []byte, e *engine.Event) []byte {
 	set(evHumans, d.Humans != nil)
 	set(evScenario, d.Scenario != "")
 	set(evCommand, d.Command != nil)
+	set(evObjective, d.Objective != "")
 
 	dst = binary.AppendUvarint(dst, m)
 	dst = binary.AppendUvarint(dst, e.Seq)
@@ -286,6 +290,9 @@ func AppendEvent(dst []byte, e *engine.Event) []byte {
 	if has(evCommand) {
 		dst = appendCommand(dst, d.Command)
 	}
+	if has(evObjective) {
+		dst = appendString(dst, d.Objective)
+	}
 	return fixLength(dst, start)
 }
 
@@ -330,6 +337,8 @@ func appendCommand(dst []byte, c *engine.Command) []byte {
 	set(cmIncident, c.Incident != "")
 	set(cmPhase, c.Phase != "")
 	set(cmAdHoc, c.AdHoc != nil)
+	set(cmObjective, c.Objective != "")
+	set(cmTeams, c.Teams != nil)
 	dst = binary.AppendUvarint(dst, m)
 	has := func(bit int) bool { return m&(1<<bit) != 0 }
 	if has(cmType) {
@@ -385,6 +394,12 @@ func appendCommand(dst []byte, c *engine.Command) []byte {
 	}
 	if has(cmAdHoc) {
 		dst = appendAdHoc(dst, c.AdHoc)
+	}
+	if has(cmObjective) {
+		dst = appendString(dst, c.Objective)
+	}
+	if has(cmTeams) {
+		dst = appendStrings(dst, c.Teams)
 	}
 	return dst
 }
@@ -873,6 +888,9 @@ func (r *reader) event(e *engine.Event) error {
 	if has(evCommand) {
 		d.Command = r.command()
 	}
+	if has(evObjective) {
+		d.Objective = r.string()
+	}
 	if r.err == nil && r.i != len(r.s) {
 		r.fail(fmt.Errorf("%d unexpected bytes after the event", len(r.s)-r.i))
 	}
@@ -942,6 +960,12 @@ func (r *reader) command() *engine.Command {
 	}
 	if has(cmAdHoc) {
 		c.AdHoc = r.adHoc()
+	}
+	if has(cmObjective) {
+		c.Objective = r.string()
+	}
+	if has(cmTeams) {
+		c.Teams = r.strings()
 	}
 	return c
 }

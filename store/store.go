@@ -20,6 +20,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"time"
 
 	"cmesim/engine"
@@ -123,7 +124,49 @@ var (
 	ErrClosed = errors.New("store closed")
 	// ErrCorrupt means stored data cannot be decoded.
 	ErrCorrupt = errors.New("corrupt data")
+	// ErrNoSpace means a write failed because the disk or database holding
+	// the store is full; nothing was written, and the same write may
+	// succeed once space is freed.
+	ErrNoSpace = errors.New("no space left for the store")
 )
+
+// DamagedLogError is the error of reading an exercise's log that cannot be
+// read in full: its events up to LastGood read back intact, what follows
+// does not. It wraps ErrCorrupt.
+type DamagedLogError struct {
+	Exercise string
+	// LastGood is the seq of the last event that reads back intact, 0 if
+	// none does.
+	LastGood uint64
+	// Err says what is wrong after LastGood.
+	Err error
+}
+
+// Error says which log is damaged and where its readable part stops.
+func (e *DamagedLogError) Error() string {
+	return fmt.Sprintf("exercise %q: the event log cannot be read after event %d: %v", e.Exercise, e.LastGood, e.Err)
+}
+
+// Unwrap returns ErrCorrupt and the cause.
+func (e *DamagedLogError) Unwrap() []error { return []error{ErrCorrupt, e.Err} }
+
+// Salvager is implemented by a Store that can read the intact beginning of
+// a damaged log (both backends do), for recovery tools.
+type Salvager interface {
+	// Salvage returns the exercise's log from its first event to the last
+	// one that reads back intact. For an intact log that is the whole log
+	// and a nil error; for a damaged one the error is a
+	// *DamagedLogError saying where it stops. ErrNotFound if the exercise
+	// does not exist.
+	Salvage(ctx context.Context, exercise string) ([]engine.Event, error)
+}
+
+// Pinger is implemented by a Store that can tell cheaply whether it is
+// reachable, for a server's readiness check.
+type Pinger interface {
+	// Ping returns nil if the store answers, or why it does not.
+	Ping(ctx context.Context) error
+}
 
 // Cluster is implemented by a Store that several servers share at once
 // (store/postgres). It gives each running exercise one owner at a time, the

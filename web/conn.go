@@ -346,6 +346,9 @@ func (le *liveExercise) moving(err error) bool {
 // apply runs a jump or command on this server's runner and waits until its
 // events are durable.
 func (le *liveExercise) apply(ctx context.Context, sess *Session, msg *clientMessage) (uint64, error) {
+	if err := le.storageRefusal(); err != nil {
+		return 0, err
+	}
 	var seq uint64
 	switch msg.Type {
 	case "jump":

@@ -534,6 +534,7 @@ func (p *person) diag() string {
 		status: document.querySelector('#status')?.textContent,
 		clock: document.querySelector('#clock')?.textContent,
 		errors: [...document.querySelectorAll('#errors .alert-text, .form-error:not([hidden])')].map((e) => e.textContent),
+		dialog: document.querySelector('dialog[open]')?.textContent,
 	})`))
 	if err != nil {
 		s = "(page state unavailable: " + err.Error() + ")"

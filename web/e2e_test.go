@@ -138,8 +138,8 @@ func TestE2EExercise(t *testing.T) {
 	shareText := `IoCs: hxxps://nomina-minfin[.]com/login, 185.220.101.7 — block them <img src=x onerror="window.pwned=1"><script>window.pwned=1</script> **bold**`
 	ana.click(`#inject-detail [data-action="share"]`)
 	ana.waitJS("the share form", `!document.querySelector('#share-form').hidden`)
-	if got := ana.texts("#share-tlp option"); !slices.Equal(got, []string{"TLP:CLEAR", "TLP:GREEN", "TLP:AMBER"}) {
-		t.Errorf("share TLP choices = %q, want CLEAR, GREEN, AMBER (the link's levels)", got)
+	if got := evalJS[[]string](ana, `[...document.querySelectorAll('#share-tlp option')].map((o) => o.value)`); !slices.Equal(got, []string{"clear", "green", "amber"}) {
+		t.Errorf("share TLP choices = %q, want clear, green, amber (the link's levels)", got)
 	}
 	if !evalJS[bool](ana, `document.querySelector('#share-submit').disabled`) {
 		t.Error("#share-submit is enabled before a peer is chosen")
@@ -161,7 +161,7 @@ func TestE2EExercise(t *testing.T) {
 
 	steps.step("classify I01")
 	ana.click(`#inject-detail [data-action="classify"]`)
-	ana.typeInto("#classify-category", "phishing")
+	ana.choose("#classify-category", "fraud/phishing")
 	ana.choose("#classify-severity", "high")
 	ana.click("#classify-submit")
 	ana.waitJS("the classification acked", `document.querySelector('#classify-submit').dataset.state === 'done'`)
@@ -173,12 +173,13 @@ func TestE2EExercise(t *testing.T) {
 	// The facilitator sees it live.
 	steps.step("facilitator sees score and timeline")
 	fac.waitJS("co-csirt's score at 30", `document.querySelector('#team-grid tr[data-team="co-csirt"] .score').dataset.score === '30' && document.querySelector('#team-grid tr[data-team="co-csirt"] .tally').dataset.met === '3'`)
-	ana.waitJS("the trainee's own score at 30", `document.querySelector('#team-score').textContent.startsWith('30/')`)
+	// The example scenario shows players actions and deadlines, not points.
+	ana.waitJS("the trainee's score hidden", `document.querySelector('#team-score').hidden`)
 	actions := fac.texts(`#timeline li[data-type="team.action"]`)
 	for _, want := range []string{
 		"colCERT (" + anaName + ") acknowledged I01",
 		"colCERT (" + anaName + ") shared I01 with PeCERT at TLP:AMBER",
-		"colCERT (" + anaName + ") classified I01 as phishing / high",
+		"colCERT (" + anaName + ") classified I01 as fraud/phishing / high",
 	} {
 		if n := countContaining(actions, want); n != 1 {
 			t.Errorf("facilitator timeline has %d entries with %q, want 1; actions: %q", n, want, actions)
@@ -359,6 +360,10 @@ func TestE2EPauseResume(t *testing.T) {
 
 	steps.step("speed 60×, clock runs")
 	fac.choose("#speed", "60")
+	// At 60× colCERT's open items on I01 fall due within minutes: the
+	// console lists them and asks first.
+	fac.waitJS("the speed-up confirmation", `document.querySelector('#confirm-dialog').open && [...document.querySelectorAll('#confirm-list li')].some((li) => li.textContent.includes('I01'))`)
+	fac.click("#confirm-ok")
 	fac.waitJS("speed 60× on the facilitator console", `document.querySelector('#speed-label').textContent === '60×'`)
 	ana.waitJS("trainee clock past T+0:10:30", `document.querySelector('#clock').textContent > 'T+0:10:30'`)
 	for _, p := range people {

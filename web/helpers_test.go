@@ -309,6 +309,9 @@ type teamStatus struct {
 	Online []string    `json:"online"`
 	Score  float64     `json:"score"`
 	Met    int         `json:"met"`
+	Open   []struct {
+		Inject, Expectation string
+	} `json:"open"`
 }
 
 // wsClient is one WebSocket of a client. A goroutine reads every frame into

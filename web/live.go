@@ -57,9 +57,10 @@ type liveExercise struct {
 	// every event published, how far they have been delivered, and the
 	// connected clients.
 	fan       sync.Mutex
-	encoded   [][]byte   // encoded event message per seq-1
-	audience  [][]string // the audience of each event, per seq-1
-	delivered uint64     // events up to this seq are durable and delivered
+	encoded   [][]byte       // encoded event message per seq-1
+	audience  [][]string     // the audience of each event, per seq-1
+	variants  []eventVariant // what trainees and observers get of each event, per seq-1
+	delivered uint64         // events up to this seq are durable and delivered
 	subs      map[*conn]struct{}
 }
 
@@ -115,6 +116,9 @@ func (le *liveExercise) run(x *engine.Exercise, speed float64) {
 	ctx, cancel := context.WithCancel(context.Background())
 	le.cancel = cancel
 	go le.persist.run(ctx)
+	if le.persist.st != nil {
+		go le.watchStorage(ctx)
+	}
 	go func() {
 		defer close(le.done)
 		le.runner.Run(ctx)
@@ -126,6 +130,53 @@ func (le *liveExercise) run(x *engine.Exercise, speed float64) {
 		}
 	}()
 	go le.statusLoop(ctx)
+}
+
+// watchStorage holds the exercise's clock while its log cannot be written
+// and releases it once it can again (engine.Runner.Hold): no deadline
+// passes while nothing can be recorded, and consoles are told at once.
+//
+// Why a hold rather than a pause command: a pause is an event, and the log
+// is what cannot be written. A hold is not in the log and need not be: it
+// changes only which wall time maps to which virtual time, as a server
+// that ran slow would, never what happens at a virtual time, so the log
+// replays byte for byte the same. It also keeps the facilitator's choice:
+// the release restarts the clock only if the exercise was running, so an
+// exercise the outage held resumes by itself, and one the facilitator had
+// paused stays paused.
+func (le *liveExercise) watchStorage(ctx context.Context) {
+	held := false
+	for {
+		problem, _, changed := le.persist.storageHealth()
+		if bad := problem != ""; bad != held {
+			hold := le.runner.Release
+			if bad {
+				hold = le.runner.Hold
+			}
+			if hold(ctx) != nil {
+				return // the runner has stopped
+			}
+			held = bad
+			le.pushStatus(ctx)
+		}
+		select {
+		case <-changed:
+		case <-ctx.Done():
+			return
+		case <-le.done:
+			return
+		}
+	}
+}
+
+// storageRefusal is the error a command gets while the exercise's log
+// cannot be written, or nil when it can.
+func (le *liveExercise) storageRefusal() error {
+	problem, _, _ := le.persist.storageHealth()
+	if problem == "" {
+		return nil
+	}
+	return engine.Errorf(codeUnavailable, "%s: nothing can be recorded and the exercise's clock is held; try again once the store is back", problem)
 }
 
 // stop ends the runner (or the follower), writes the rest of the log, waits
@@ -160,9 +211,11 @@ func (le *liveExercise) record(e *engine.Event) {
 		msg.Inject = le.deliveredInject(e.Data.Inject, e.Team, e.Data.Expectations)
 	}
 	b := encode(msg)
+	v := le.variantOf(msg)
 	le.fan.Lock()
 	le.encoded = append(le.encoded, b)
 	le.audience = append(le.audience, e.Audience)
+	le.variants = append(le.variants, v)
 	le.fan.Unlock()
 }
 
@@ -186,15 +239,20 @@ func (le *liveExercise) deliver(seq uint64) {
 		if len(le.subs) == 0 {
 			continue
 		}
-		pm, err := websocket.NewPreparedMessage(websocket.TextMessage, le.encoded[le.delivered])
-		if err != nil {
-			continue
-		}
-		audience := le.audience[le.delivered]
+		var prepared [2]*websocket.PreparedMessage
 		for c := range le.subs {
-			if c.maySee(audience) {
-				le.queue(c, pm)
+			b, key, ok := le.encodingFor(c, le.delivered)
+			if !ok {
+				continue
 			}
+			if prepared[key] == nil {
+				pm, err := websocket.NewPreparedMessage(websocket.TextMessage, b)
+				if err != nil {
+					continue
+				}
+				prepared[key] = pm
+			}
+			le.queue(c, prepared[key])
 		}
 	}
 }
@@ -265,7 +323,8 @@ func (le *liveExercise) deliveredInject(id, team string, open []engine.OpenExpec
 		}
 		d.Translations[lang] = translation{Title: t, Body: b}
 	}
-	d.Expectations = open
+	d.Expectations = le.expectationViews(in, team, open)
+	d.ControllerNotes = in.ControllerNotes
 	return d
 }
 
@@ -287,8 +346,8 @@ func (le *liveExercise) subscribe(c *conn, since uint64) ([][]byte, uint64) {
 	defer le.fan.Unlock()
 	var out [][]byte
 	for i := min(since, le.delivered); i < le.delivered; i++ {
-		if c.maySee(le.audience[i]) {
-			out = append(out, le.encoded[i])
+		if b, _, ok := le.encodingFor(c, i); ok {
+			out = append(out, b)
 		}
 	}
 	le.subs[c] = struct{}{}
@@ -431,6 +490,9 @@ func (le *liveExercise) status(x *engine.Exercise, _ string) *status {
 	st := x.State()
 	sum := x.Summarize()
 	out := &status{Status: st.Status, Speed: st.Speed, Now: le.now(x), Duration: x.Duration()}
+	if problem, since, _ := le.persist.storageHealth(); problem != "" {
+		out.Storage = &storageStatus{Problem: problem, Since: since}
+	}
 	online := map[string][]string{}
 	le.fan.Lock()
 	for c := range le.subs {
@@ -469,7 +531,7 @@ func (le *liveExercise) status(x *engine.Exercise, _ string) *status {
 		if in.Trigger == nil || in.Trigger.Release == "" || st.Skipped[in.ID] {
 			continue
 		}
-		if _, delivered := st.FirstDelivery[in.ID]; delivered && !slices.Contains(in.To, scenarios.ToTriggeringTeam) {
+		if x.DeliveredToAll(in.ID) {
 			continue
 		}
 		out.Releasable = append(out.Releasable, releasable{Inject: in.ID, Title: in.Title, PerTeam: slices.Contains(in.To, scenarios.ToTriggeringTeam)})
@@ -488,10 +550,10 @@ func (le *liveExercise) now(x *engine.Exercise) time.Duration {
 
 // teamStatus narrows the staff status to what one team may see.
 func (le *liveExercise) teamStatus(staff *status, team string) *status {
-	out := &status{Status: staff.Status, Speed: staff.Speed, Now: staff.Now, Duration: staff.Duration}
+	out := &status{Status: staff.Status, Speed: staff.Speed, Now: staff.Now, Duration: staff.Duration, Storage: staff.Storage}
 	for _, t := range staff.Teams {
 		if t.ID == team {
-			out.Teams = []teamStatus{t}
+			out.Teams = []teamStatus{narrowTeamStatus(t, le.scn.Exercise.PlayerView)}
 		}
 	}
 	return out

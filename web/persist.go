@@ -12,11 +12,30 @@ import (
 	"cmesim/store"
 )
 
+// How the log's writer copes with a store that cannot be written.
+const (
+	// stallAfter is how long one write may go unanswered before the log
+	// counts as not writable: the clock is then held and commands refused.
+	stallAfter = time.Second
+	// storeWait bounds how long a command waits for its events to be
+	// stored, and a sign-in for its session, before the answer is
+	// "unavailable" rather than nothing.
+	storeWait = 2 * time.Second
+	// retryEvery is how often a failing write is tried again.
+	retryEvery = time.Second
+)
+
 // persister writes one exercise's events to the store, in order and in
 // batches, on its own goroutine, and tells waiters when a sequence number is
 // durable. The exercise's goroutine only queues events, so a slow disk
 // delays acknowledgements and delivery, never the exercise clock. Without a
 // store every event counts as durable at once.
+//
+// A write that fails for a reason that may pass (a full disk, a database
+// that does not answer) is retried until it succeeds; meanwhile the
+// persister reports a problem (see health), which the exercise turns into
+// a held clock and refused commands, and waiters are answered at once
+// instead of waiting for the store to come back.
 type persister struct {
 	st  store.Store
 	id  string
@@ -38,14 +57,20 @@ type persister struct {
 	last    uint64        // last sequence number added
 	durable uint64        // last sequence number known to be stored
 	failed  error         // set when the store refuses the log for good
-	changed chan struct{} // closed and replaced whenever durable or failed change
-	wake    chan struct{}
-	stopped chan struct{}
+	changed chan struct{} // closed and replaced whenever durable, failed or problem change
+	// problem says why the log cannot be written right now ("" when it
+	// can), since when, and health is closed and replaced when it changes.
+	problem      string
+	problemSince time.Time
+	health       chan struct{}
+	writing      uint64 // numbers the write in progress, for the stall watchdog; 0 when none
+	wake         chan struct{}
+	stopped      chan struct{}
 }
 
 func newPersister(st store.Store, id string, durable uint64, log zerolog.Logger) *persister {
 	return &persister{st: st, id: id, log: log, durable: durable, last: durable,
-		changed: make(chan struct{}), wake: make(chan struct{}, 1), stopped: make(chan struct{})}
+		changed: make(chan struct{}), health: make(chan struct{}), wake: make(chan struct{}, 1), stopped: make(chan struct{})}
 }
 
 // add queues an event; it never blocks.
@@ -74,12 +99,40 @@ func (p *persister) markDurable(seq uint64) {
 	}
 	p.mu.Lock()
 	p.durable = seq
-	close(p.changed)
-	p.changed = make(chan struct{})
+	p.signal()
 	p.mu.Unlock()
 }
 
-// waitAll blocks until every event added so far is durable.
+// signal wakes the waiters; the caller holds mu.
+func (p *persister) signal() {
+	close(p.changed)
+	p.changed = make(chan struct{})
+}
+
+// setProblem records why the log cannot be written, or with "" that it
+// can again; the caller holds mu.
+func (p *persister) setProblem(problem string) {
+	if problem == p.problem {
+		return
+	}
+	if p.problem == "" {
+		p.problemSince = time.Now()
+	}
+	p.problem = problem
+	close(p.health)
+	p.health = make(chan struct{})
+	p.signal()
+}
+
+// storageHealth returns why the log cannot be written right now ("" if it
+// can), since when, and a channel closed when that changes.
+func (p *persister) storageHealth() (problem string, since time.Time, changed <-chan struct{}) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.problem, p.problemSince, p.health
+}
+
+// waitAll blocks until every event added so far is durable (see wait).
 func (p *persister) waitAll(ctx context.Context) error {
 	p.mu.Lock()
 	last := p.last
@@ -87,11 +140,15 @@ func (p *persister) waitAll(ctx context.Context) error {
 	return p.wait(ctx, last)
 }
 
-// wait blocks until seq is durable or ctx is done.
+// wait blocks until seq is durable or ctx is done. It gives up with an
+// "unavailable" error as soon as the log cannot be written, or after
+// storeWait: the events are then applied and queued but not stored, and
+// will be once the store takes them.
 func (p *persister) wait(ctx context.Context, seq uint64) error {
+	var timeout <-chan time.Time
 	for {
 		p.mu.Lock()
-		durable, failed, changed := p.durable, p.failed, p.changed
+		durable, failed, problem, changed := p.durable, p.failed, p.problem, p.changed
 		p.mu.Unlock()
 		if durable >= seq {
 			return nil
@@ -99,14 +156,31 @@ func (p *persister) wait(ctx context.Context, seq uint64) error {
 		if failed != nil {
 			return failed
 		}
+		if problem != "" {
+			return notStored(problem)
+		}
+		if timeout == nil {
+			t := time.NewTimer(storeWait)
+			defer t.Stop()
+			timeout = t.C
+		}
 		select {
 		case <-changed:
 		case <-ctx.Done():
 			return ctx.Err()
+		case <-timeout:
+			return notStored("the exercise store has not confirmed the write in time")
 		case <-p.stopped:
 			return engine.Errorf(engine.CodeInternal, "the exercise's log is no longer being written")
 		}
 	}
+}
+
+// notStored is the answer to a command applied while the log could not be
+// written: it is not acknowledged, since a crash now would lose it, but it
+// is not lost either.
+func notStored(problem string) error {
+	return engine.Errorf(codeUnavailable, "%s: your action was applied but is not stored yet; it will appear in the timeline once the store recovers, so do not send it again", problem)
 }
 
 // run writes queued events until ctx is done, then writes what is left.
@@ -129,9 +203,10 @@ func (p *persister) run(ctx context.Context) {
 	}
 }
 
-// flush writes everything queued, retrying a failing store every second
-// (the events stay queued, and their acknowledgements wait).
+// flush writes everything queued, retrying a failing store every
+// retryEvery (the events stay queued, and their acknowledgements wait).
 func (p *persister) flush(ctx context.Context) {
+	var blockedSince time.Time // since when mayWrite has refused
 	for {
 		p.mu.Lock()
 		batch := p.queue
@@ -140,6 +215,13 @@ func (p *persister) flush(ctx context.Context) {
 			return
 		}
 		if p.mayWrite != nil && !p.mayWrite() {
+			if blockedSince.IsZero() {
+				blockedSince = time.Now()
+			} else if time.Since(blockedSince) > stallAfter {
+				p.mu.Lock()
+				p.setProblem("this server cannot renew its hold on the exercise in the shared store")
+				p.mu.Unlock()
+			}
 			select {
 			case <-time.After(50 * time.Millisecond):
 				continue
@@ -147,10 +229,15 @@ func (p *persister) flush(ctx context.Context) {
 				return
 			}
 		}
-		err := p.st.Append(ctx, p.id, batch)
+		blockedSince = time.Time{}
+		err := p.append(ctx, batch)
 		if err == nil {
 			p.mu.Lock()
 			p.queue = p.queue[len(batch):]
+			if p.problem != "" {
+				p.log.Warn().Str("exercise", p.id).Dur("outage", time.Since(p.problemSince)).Msg("the event log is written again")
+			}
+			p.setProblem("")
 			p.mu.Unlock()
 			p.markDurable(batch[len(batch)-1].Seq)
 			continue
@@ -162,19 +249,63 @@ func (p *persister) flush(ctx context.Context) {
 			if errors.Is(err, store.ErrSequence) {
 				p.failed = engine.Errorf(codeUnavailable, "another server has taken the exercise over; reconnect and send it again")
 			}
-			close(p.changed)
-			p.changed = make(chan struct{})
+			p.signal()
 			p.mu.Unlock()
 			if errors.Is(err, store.ErrSequence) && p.onLost != nil {
 				p.onLost()
 			}
 			return
 		}
-		p.log.Error().Err(err).Str("exercise", p.id).Int("events", len(batch)).Msg("writing the event log failed; retrying")
+		p.mu.Lock()
+		if p.problem == "" || p.problem == problemStalled {
+			p.log.Error().Err(err).Str("exercise", p.id).Int("events", len(batch)).Msg("writing the event log failed; the clock is held and it is retried until it works")
+		} else {
+			p.log.Debug().Err(err).Str("exercise", p.id).Msg("writing the event log failed again")
+		}
+		p.setProblem(describeStoreError(err))
+		p.mu.Unlock()
 		select {
-		case <-time.After(time.Second):
+		case <-time.After(retryEvery):
 		case <-ctx.Done():
 			return
 		}
 	}
+}
+
+// problemStalled is the problem of a write the store has not answered
+// within stallAfter.
+const problemStalled = "the exercise store does not answer"
+
+// append writes a batch, reporting problemStalled if the store takes more
+// than stallAfter to answer: it may take much longer to fail (a database
+// that stopped answering fails a write after 30 s), and no one should
+// wait that long to learn it.
+func (p *persister) append(ctx context.Context, batch []engine.Event) error {
+	p.mu.Lock()
+	p.writing++
+	write := p.writing
+	p.mu.Unlock()
+	watchdog := time.AfterFunc(stallAfter, func() {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		if p.writing == write { // still the same write
+			p.log.Error().Str("exercise", p.id).Dur("after", stallAfter).Msg("the store has not answered a write of the event log; the clock is held")
+			p.setProblem(problemStalled)
+		}
+	})
+	err := p.st.Append(ctx, p.id, batch)
+	watchdog.Stop()
+	p.mu.Lock()
+	p.writing++ // the watchdog, if it fires now, leaves the outcome alone
+	p.mu.Unlock()
+	return err
+}
+
+// describeStoreError says in a few words, fit for a facilitator, why the
+// store refused a write; the details go to the server's log.
+func describeStoreError(err error) string {
+	if errors.Is(err, store.ErrNoSpace) {
+		return "the disk of the exercise store is full"
+	}
+	return "the exercise store refuses writes"
 }

@@ -28,6 +28,7 @@ type clientCommand struct {
 	Type     engine.CommandType  `json:"type"`
 	Inject   string              `json:"inject,omitempty"`
 	Team     string              `json:"team,omitempty"`
+	Teams    []string            `json:"teams,omitempty"`
 	Category string              `json:"category,omitempty"`
 	Severity string              `json:"severity,omitempty"`
 	Target   string              `json:"target,omitempty"`
@@ -40,6 +41,8 @@ type clientCommand struct {
 	Incident string              `json:"incident,omitempty"`
 	Phase    engine.Phase        `json:"phase,omitempty"`
 	AdHoc    *engine.AdHocInject `json:"adhoc,omitempty"`
+	// Objective is the objective a note is about.
+	Objective string `json:"objective,omitempty"`
 }
 
 // errProtocol marks a malformed message.
@@ -114,9 +117,9 @@ func truncate(s string, n int) string {
 // command turns a client command into an engine command from principal p.
 func (c *clientCommand) command(p engine.Principal) engine.Command {
 	return engine.Command{
-		Type: c.Type, By: p, Inject: c.Inject, Team: c.Team, Category: c.Category, Severity: c.Severity,
+		Type: c.Type, By: p, Inject: c.Inject, Team: c.Team, Teams: c.Teams, Category: c.Category, Severity: c.Severity,
 		Target: c.Target, Peers: c.Peers, TLP: c.TLP, Text: c.Text, Speed: c.Speed, Delay: c.Delay,
-		Mode: c.Mode, Incident: c.Incident, Phase: c.Phase, AdHoc: c.AdHoc,
+		Mode: c.Mode, Incident: c.Incident, Phase: c.Phase, AdHoc: c.AdHoc, Objective: c.Objective,
 	}
 }
 
@@ -145,17 +148,20 @@ type eventMessage struct {
 
 // deliveredInject is an inject as its receiving team reads it.
 type deliveredInject struct {
-	ID           string                   `json:"id"`
-	Title        string                   `json:"title"`
-	Body         string                   `json:"body"`
-	Channel      string                   `json:"channel"`
-	From         string                   `json:"from"`
-	FromName     string                   `json:"from_name"`
-	Severity     string                   `json:"severity"`
-	TLP          string                   `json:"tlp"`
-	Attachments  []attachmentView         `json:"attachments,omitempty"`
-	Translations map[string]translation   `json:"translations,omitempty"`
-	Expectations []engine.OpenExpectation `json:"expectations,omitempty"`
+	ID           string                 `json:"id"`
+	Title        string                 `json:"title"`
+	Body         string                 `json:"body"`
+	Channel      string                 `json:"channel"`
+	From         string                 `json:"from"`
+	FromName     string                 `json:"from_name"`
+	Severity     string                 `json:"severity"`
+	TLP          string                 `json:"tlp"`
+	Attachments  []attachmentView       `json:"attachments,omitempty"`
+	Translations map[string]translation `json:"translations,omitempty"`
+	Expectations []expectationView      `json:"expectations,omitempty"`
+	// ControllerNotes are the inject's notes for staff; trainees never
+	// receive them.
+	ControllerNotes string `json:"controller_notes,omitempty"`
 }
 
 // attachmentView is an attachment of a delivered inject on the wire.
@@ -199,6 +205,16 @@ type status struct {
 	Teams      []teamStatus  `json:"teams"`
 	Upcoming   []upcoming    `json:"upcoming,omitempty"`
 	Releasable []releasable  `json:"releasable,omitempty"`
+	// Storage is set while the exercise's log cannot be written: its
+	// clock is then held and commands are refused.
+	Storage *storageStatus `json:"storage,omitempty"`
+}
+
+// storageStatus says why an exercise's log cannot be written, and since
+// when.
+type storageStatus struct {
+	Problem string    `json:"problem"`
+	Since   time.Time `json:"since"`
 }
 
 type teamStatus struct {

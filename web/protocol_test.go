@@ -128,7 +128,7 @@ func TestCommands(t *testing.T) {
 	}
 	evs = f.run(t, ana, cmd{"type": "classify", "inject": "I01", "category": "phishing", "severity": "high"},
 		engine.EventAction, engine.EventExpectationMet, engine.EventIncidentPhase)
-	if d := evs[0].Data; d.Category != "phishing" || d.Severity != "high" || evs[2].Data.Phase != engine.PhaseAnalysed {
+	if d := evs[0].Data; d.Category != "fraud/phishing" || d.Severity != "high" || evs[2].Data.Phase != engine.PhaseAnalysed {
 		t.Errorf("classify recorded %+v, phase %s", d, evs[2].Data.Phase)
 	}
 	evs = f.run(t, ana, cmd{"type": "contain", "inject": "I01", "text": "domain sinkholed"}, engine.EventAction, engine.EventIncidentPhase)
@@ -403,9 +403,17 @@ func TestRejections(t *testing.T) {
 			obs.mustReject(t, "forbidden", c)
 		}
 		expectError(t, obs.jump(t), "forbidden")
-		// Still connected: it sees the next event.
-		ack := fac.mustAck(t, cmd{"type": "note", "text": "for the observer"})
-		obs.event(t, ack.Seq)
+		// Still connected: it sees the next event, but not the note,
+		// which the scenario does not let observers read.
+		note := fac.mustAck(t, cmd{"type": "note", "text": "not for the observer"})
+		pause := fac.mustAck(t, cmd{"type": "pause"})
+		fac.mustAck(t, cmd{"type": "resume"})
+		obs.event(t, pause.Seq)
+		for _, e := range obs.events(t, note.Seq-1, pause.Seq) {
+			if e.Type == engine.EventNote {
+				t.Fatalf("the observer received a note: %+v", e)
+			}
+		}
 	})
 	t.Run("Evaluator", func(t *testing.T) {
 		eva := dial(t, evaC, ex.ID, 0)
@@ -581,7 +589,7 @@ func TestTeamIsolation(t *testing.T) {
 	fac.jump(t) // I01 to co-csirt
 	ana.next(t, isEvent(engine.EventInjectDelivered, "I01"))
 	ana.mustAck(t, cmd{"type": "acknowledge", "inject": "I01"})
-	ana.mustAck(t, cmd{"type": "classify", "inject": "I01", "category": "malware", "severity": "low"}) // wrong: staff only
+	ana.mustAck(t, cmd{"type": "classify", "inject": "I01", "category": "malicious-code/infected-system", "severity": "low"}) // wrong: staff only
 	ana.mustAck(t, cmd{"type": "share", "inject": "I01", "peers": []string{pe}, "tlp": "amber", "text": "IoCs for you"})
 	luis.next(t, func(m message) bool { return m.isEvent(engine.EventAction) && m.Event.Data.Text == "IoCs for you" })
 
@@ -624,7 +632,16 @@ func TestTeamIsolation(t *testing.T) {
 	last := ack.Seq
 
 	log := staffLog(t, fac, last)
-	staffLog(t, obs, last)
+	obs.event(t, last)
+	var withoutNotes []uint64
+	for _, e := range log {
+		if e.Type != engine.EventNote {
+			withoutNotes = append(withoutNotes, e.Seq)
+		}
+	}
+	if got := seqs(obs); !slices.Equal(got, withoutNotes) {
+		t.Errorf("the observer received events %v, want every event but the notes: %v", got, withoutNotes)
+	}
 	teamsSeen := map[string]bool{}
 	for _, e := range log {
 		teamsSeen[e.Team] = true

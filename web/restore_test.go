@@ -2,9 +2,12 @@ package web_test
 
 import (
 	"context"
+	"database/sql"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -108,4 +111,56 @@ func TestRestoreEmptyLog(t *testing.T) {
 	w := dial(t, fac, "ex-empty", 0)
 	w.next(t, isEvent(engine.EventCreated, ""))
 	w.mustAck(t, cmd{"type": "start"})
+}
+
+// TestRestoreDamaged damages the stored log of an exercise: after a
+// restart the admin list still shows it, as damaged, with why and the last
+// event that reads back intact, and the other exercises come back.
+func TestRestoreDamaged(t *testing.T) {
+	dir := t.TempDir()
+	srv, stop := storedServer(t, dir)
+	good := mustCreate(t, srv, "co-csirt")
+	bad := mustCreate(t, srv, "co-csirt")
+	fac := join(t, srv, bad.Codes.Facilitator, "")
+	fw := dial(t, fac, bad.ID, 0)
+	fw.mustAck(t, cmd{"type": "start"})
+	fw.mustAck(t, cmd{"type": "note", "text": "the last row"})
+	stop()
+
+	plain, err := sql.Open("sqlite", filepath.Join(dir, "cmesim.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var first int64
+	if err := plain.QueryRow(`SELECT max(first_seq) FROM events WHERE exercise = (SELECT n FROM exercises WHERE id = ?)`, bad.ID).Scan(&first); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := plain.Exec(`UPDATE events SET data = x'0102' WHERE first_seq = ? AND exercise = (SELECT n FROM exercises WHERE id = ?)`, first, bad.ID); err != nil {
+		t.Fatal(err)
+	}
+	plain.Close()
+
+	srv, _ = storedServer(t, dir)
+	var list []struct {
+		ID     string `json:"id"`
+		Status string `json:"status"`
+		Damage *struct {
+			Reason      string `json:"reason"`
+			LastGoodSeq uint64 `json:"last_good_seq"`
+		} `json:"damage"`
+	}
+	if resp := mustAdmin(t, srv).get(t, "/api/exercises", &list); resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET /api/exercises: %d %s", resp.StatusCode, resp.body)
+	}
+	if len(list) != 2 || list[0].ID != good.ID || list[1].ID != bad.ID {
+		t.Fatalf("listed %+v; want both exercises, in creation order", list)
+	}
+	if list[0].Status == "damaged" || list[0].Damage != nil {
+		t.Fatalf("the intact exercise is listed as %+v", list[0])
+	}
+	d := list[1].Damage
+	if list[1].Status != "damaged" || d == nil || d.LastGoodSeq != uint64(first-1) || !strings.Contains(d.Reason, "cannot be read after event") {
+		t.Fatalf("the damaged exercise is listed as %+v (damage %+v); want damaged, last good event %d, with the reason", list[1], d, first-1)
+	}
+	t.Log(d.Reason)
 }

@@ -37,6 +37,9 @@ func (s *Server) routes() {
 	mux.HandleFunc("GET /api/exercises/{id}/report", s.member(s.handleReport))
 	mux.HandleFunc("GET /api/exercises/{id}/ws", s.member(s.handleWS))
 	mux.HandleFunc("POST /api/exercises/{id}/commands", s.member(s.handleCommand))
+	mux.HandleFunc("GET /api/exercises/{id}/codes", s.codeKeeper(s.handleCodes))
+	mux.HandleFunc("GET /api/exercises/{id}/qr/{who}", s.codeKeeper(s.handleJoinQR))
+	mux.HandleFunc("GET /api/exercises/{id}/debrief", s.member(s.handleDebrief))
 
 	mux.Handle("GET /", uiHandler())
 	s.mux = mux
@@ -209,9 +212,9 @@ func (s *Server) handleHealth(w http.ResponseWriter, _ *http.Request) {
 	w.Write([]byte("ok\n"))
 }
 
-func (s *Server) handleReady(w http.ResponseWriter, _ *http.Request) {
-	if s.ctx.Err() != nil {
-		http.Error(w, "shutting down", http.StatusServiceUnavailable)
+func (s *Server) handleReady(w http.ResponseWriter, r *http.Request) {
+	if why := s.notReady(r.Context()); why != "" {
+		http.Error(w, "not ready: "+why, http.StatusServiceUnavailable)
 		return
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -253,7 +256,12 @@ func (s *Server) handleAdminLogin(w http.ResponseWriter, r *http.Request) {
 		s.signInFailed(w, s.adminGuard, ip, err)
 		return
 	}
-	s.setSessionCookie(w, s.newSession("", RoleAdmin, "", "admin"))
+	sess, err := s.newSession("", RoleAdmin, "", "admin")
+	if err != nil {
+		s.writeError(w, err)
+		return
+	}
+	s.setSessionCookie(w, sess)
 	writeJSON(w, http.StatusOK, map[string]bool{"ok": true})
 }
 
@@ -294,13 +302,25 @@ func (s *Server) Exercises(ctx context.Context) []ExerciseInfo {
 	s.mu.RUnlock()
 	out := []ExerciseInfo{}
 	for _, id := range ids {
+		if info, damaged := s.damagedInfo(id); damaged {
+			out = append(out, info)
+			continue
+		}
 		le, ok := s.exercise(id)
 		if !ok {
 			continue
 		}
 		info := ExerciseInfo{ID: id, Title: le.scn.Exercise.Title, Created: le.created, Codes: le.codes}
-		le.inspect(ctx, func(x *engine.Exercise) { info.Status = x.State().Status })
-		if info.Status == "" {
+		le.inspect(ctx, func(x *engine.Exercise) {
+			info.Status = x.State().Status
+			now := le.now(x)
+			info.Now = &now
+		})
+		if info.Status == "" && le.ended() {
+			info.Status = engine.StatusEnded
+			now := le.x.Now()
+			info.Now = &now
+		} else if info.Status == "" {
 			info.Status = engine.StatusEnded
 		}
 		out = append(out, info)
@@ -400,20 +420,26 @@ func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
 
 // exerciseView is an exercise as one role may see it.
 type exerciseView struct {
-	ID          string          `json:"id"`
-	Title       string          `json:"title"`
-	Description string          `json:"description"`
-	Duration    time.Duration   `json:"duration"`
-	StartTime   string          `json:"start_time,omitempty"`
-	Languages   []string        `json:"languages,omitempty"`
-	Objectives  []objectiveView `json:"objectives"`
-	Teams       []teamView      `json:"teams"`
-	Groups      []groupView     `json:"groups"`
-	Actors      []actorView     `json:"actors"`
-	Incidents   []groupView     `json:"incidents"`
-	You         youInfo         `json:"you"`
-	Peers       []peerView      `json:"peers,omitempty"`
-	MSEL        []mselEntry     `json:"msel,omitempty"`
+	ID          string        `json:"id"`
+	Title       string        `json:"title"`
+	Description string        `json:"description"`
+	Duration    time.Duration `json:"duration"`
+	StartTime   string        `json:"start_time,omitempty"`
+	// StartConditions is the situation at T+0, the trainees' briefing.
+	StartConditions string          `json:"start_conditions,omitempty"`
+	Languages       []string        `json:"languages,omitempty"`
+	Objectives      []objectiveView `json:"objectives"`
+	Teams           []teamView      `json:"teams"`
+	Groups          []groupView     `json:"groups"`
+	Actors          []actorView     `json:"actors"`
+	Incidents       []groupView     `json:"incidents"`
+	You             youInfo         `json:"you"`
+	Peers           []peerView      `json:"peers,omitempty"`
+	MSEL            []mselEntry     `json:"msel,omitempty"`
+	// PlayerView says how much trainees see of expectations, and Taxonomy
+	// is what a classification may choose from.
+	PlayerView scenarios.PlayerView `json:"player_view"`
+	Taxonomy   *taxonomyView        `json:"taxonomy"`
 }
 
 type objectiveView struct {
@@ -423,10 +449,11 @@ type objectiveView struct {
 }
 
 type teamView struct {
-	ID      string `json:"id"`
-	Name    string `json:"name"`
-	Country string `json:"country"`
-	Sector  string `json:"sector"`
+	ID       string `json:"id"`
+	Name     string `json:"name"`
+	Country  string `json:"country"`
+	Sector   string `json:"sector"`
+	TimeZone string `json:"timezone,omitempty"`
 }
 
 type groupView struct {
@@ -454,6 +481,8 @@ type mselEntry struct {
 	To       []string       `json:"to"`
 	Channel  string         `json:"channel"`
 	Severity string         `json:"severity"`
+	// ControllerNotes are for staff (the MSEL is staff-only).
+	ControllerNotes string `json:"controller_notes,omitempty"`
 }
 
 func (s *Server) handleExercise(w http.ResponseWriter, _ *http.Request, sess *Session, le *liveExercise) {
@@ -464,11 +493,12 @@ func (s *Server) handleExercise(w http.ResponseWriter, _ *http.Request, sess *Se
 	if !scn.Exercise.StartTime.IsZero() {
 		v.StartTime = scn.Exercise.StartTime.Format(time.RFC3339)
 	}
+	v.StartConditions = scn.Exercise.StartConditions
 	for _, o := range scn.Exercise.Objectives {
 		v.Objectives = append(v.Objectives, objectiveView{o.ID, o.Text, string(o.Capability)})
 	}
 	for _, t := range scn.Teams {
-		v.Teams = append(v.Teams, teamView{t.ID, t.Name, t.Country, t.Sector})
+		v.Teams = append(v.Teams, teamView{t.ID, t.Name, t.Country, t.Sector, t.TimeZone})
 	}
 	for _, g := range scn.Groups {
 		v.Groups = append(v.Groups, groupView{g.ID, g.Name})
@@ -492,7 +522,7 @@ func (s *Server) handleExercise(w http.ResponseWriter, _ *http.Request, sess *Se
 	}
 	if sess.IsStaff() {
 		for _, in := range scn.Injects {
-			e := mselEntry{ID: in.ID, Title: in.Title, To: in.To, Channel: string(in.Channel), Severity: string(in.Severity), Trigger: describeTrigger(in)}
+			e := mselEntry{ID: in.ID, Title: in.Title, To: in.To, Channel: string(in.Channel), Severity: string(in.Severity), Trigger: describeTrigger(in), ControllerNotes: in.ControllerNotes}
 			if in.At != nil {
 				at := in.At.D()
 				e.At = &at
@@ -500,6 +530,7 @@ func (s *Server) handleExercise(w http.ResponseWriter, _ *http.Request, sess *Se
 			v.MSEL = append(v.MSEL, e)
 		}
 	}
+	v.PlayerView, v.Taxonomy = scn.Exercise.PlayerView, newTaxonomyView(scn)
 	writeJSON(w, http.StatusOK, v)
 }
 
@@ -549,9 +580,12 @@ func (s *Server) handleReport(w http.ResponseWriter, r *http.Request, sess *Sess
 		s.writeError(w, engine.Errorf(engine.CodeInvalid, "unknown format %q: use html, md, json or csv", format))
 		return
 	}
-	// One build at a time per exercise and format, shared by whoever asks
-	// meanwhile, and a few builds at most in all.
-	body, err := s.reports.build(r.Context(), le.id+"\x00"+format, func() ([]byte, error) { return s.buildReport(le, format) })
+	// One build at a time per exercise, format and view (with the
+	// evaluators' notes or without), shared by whoever asks meanwhile, and
+	// a few builds at most in all.
+	notes := mayReadNotes(sess, le.scn)
+	key := fmt.Sprintf("%s\x00%s\x00%t", le.id, format, notes)
+	body, err := s.reports.build(r.Context(), key, func() ([]byte, error) { return s.buildReport(le, format, notes) })
 	if errors.Is(err, errReportsBusy) {
 		setRetryAfter(w, 5*time.Second)
 		s.writeError(w, engine.Errorf(codeUnavailable, "the server is building other reports; try again in a few seconds"))
@@ -587,8 +621,9 @@ func reportFormat(format string) (ctype, ext string, ok bool) {
 	return "", "", false
 }
 
-// buildReport renders the report of an exercise's durable log.
-func (s *Server) buildReport(le *liveExercise, format string) ([]byte, error) {
+// buildReport renders the report of an exercise's durable log, with the
+// evaluators' notes or without.
+func (s *Server) buildReport(le *liveExercise, format string, notes bool) ([]byte, error) {
 	events, err := le.copyEvents(s.ctx)
 	if err != nil {
 		return nil, err
@@ -596,6 +631,9 @@ func (s *Server) buildReport(le *liveExercise, format string) ([]byte, error) {
 	rep, err := report.Build(le.scn, events, nil)
 	if err != nil {
 		return nil, err
+	}
+	if !notes {
+		rep = rep.WithoutNotes()
 	}
 	var buf bytes.Buffer
 	switch format {

@@ -90,8 +90,10 @@ type Server struct {
 
 	mu        sync.RWMutex
 	exercises map[string]*liveExercise
-	order     []string             // exercise ids in creation order
-	codes     map[string]codeEntry // normalised code → who it admits
+	order     []string                // exercise ids in creation order
+	codes     map[string]codeEntry    // normalised code → who it admits
+	damaged   map[string]ExerciseInfo // stored exercises that cannot be restored
+	writes    storeHealth             // the last write of a session
 
 	joinGuard  *signInGuard  // per client address, wrong join codes
 	adminGuard *signInGuard  // per client address, wrong admin keys
@@ -274,11 +276,16 @@ type CreateRequest struct {
 
 // ExerciseInfo describes a created exercise to the admin who created it.
 type ExerciseInfo struct {
-	ID      string        `json:"id"`
-	Title   string        `json:"title"`
-	Status  engine.Status `json:"status,omitempty"`
-	Created time.Time     `json:"created"`
-	Codes   exerciseCodes `json:"codes"`
+	ID     string        `json:"id"`
+	Title  string        `json:"title"`
+	Status engine.Status `json:"status,omitempty"`
+	// Now is the exercise's clock (virtual ns), in the exercise list.
+	Now     *time.Duration `json:"now,omitempty"`
+	Created time.Time      `json:"created"`
+	Codes   exerciseCodes  `json:"codes"`
+	// Damage is set, with Status "damaged", for an exercise whose stored
+	// log or scenario cannot be brought back.
+	Damage *Damage `json:"damage,omitempty"`
 }
 
 // ProblemsError is a scenario that failed validation.
@@ -333,8 +340,8 @@ func (s *Server) CreateExercise(req CreateRequest) (*ExerciseInfo, error) {
 	if s.cfg.Store != nil {
 		codesJSON, _ := json.Marshal(codes)
 		meta := &store.Exercise{ID: id, Created: created, Scenario: name, Source: source, Seed: req.Seed, Humans: req.Humans, Speed: speed, Codes: codesJSON}
-		if err := s.cfg.Store.CreateExercise(s.ctx, meta); err != nil {
-			return nil, fmt.Errorf("storing the exercise: %w", err)
+		if err := s.storeExercise(meta); err != nil {
+			return nil, err
 		}
 	}
 	le := s.newLive(id, scn, codes, created, 0)
@@ -357,6 +364,9 @@ func (s *Server) CreateExercise(req CreateRequest) (*ExerciseInfo, error) {
 	// Created means stored: wait for the first events to be written.
 	if err := le.persist.waitAll(s.ctx); err != nil {
 		le.stop("")
+		if engine.Code(err) == codeUnavailable {
+			err = engine.Errorf(codeUnavailable, "the new exercise cannot be stored right now; try again in a moment")
+		}
 		return nil, err
 	}
 	s.register(le)
@@ -452,7 +462,8 @@ func (s *Server) Restore(ctx context.Context) (int, error) {
 	n := 0
 	for i := range exercises {
 		if err := s.restore(ctx, &exercises[i], "the server restarted; resume when everyone is back"); err != nil {
-			s.log.Error().Err(err).Str("exercise", exercises[i].ID).Msg("cannot restore the exercise; it stays stored, untouched")
+			s.log.Error().Err(err).Str("exercise", exercises[i].ID).Msg("cannot restore the exercise; it stays stored, untouched, and is listed as damaged")
+			s.markDamaged(ctx, &exercises[i], err)
 			continue
 		}
 		n++
@@ -626,8 +637,12 @@ func (s *Server) Join(ctx context.Context, code, name string) (*Session, error) 
 	if name == "" {
 		name = string(entry.role)
 	}
+	sess, err := s.newSession(entry.exercise, entry.role, entry.team, name)
+	if err != nil {
+		return nil, err
+	}
 	s.metrics.joins.Add(1)
-	return s.newSession(entry.exercise, entry.role, entry.team, name), nil
+	return sess, nil
 }
 
 // codeEntry looks a join code up among the exercises this server knows.
@@ -693,16 +708,16 @@ func (s *Server) adminKeyMatches(key string) bool {
 }
 
 // newSession signs someone in and, with a store, keeps the session across
-// restarts (a failure to store it is logged: they stay signed in until then).
-func (s *Server) newSession(exercise string, role engine.Role, team, name string) *Session {
+// restarts; if the store cannot keep it, the sign-in fails.
+func (s *Server) newSession(exercise string, role engine.Role, team, name string) (*Session, error) {
 	sess := s.sessions.create(exercise, role, team, name)
 	if s.cfg.Store != nil {
-		err := s.cfg.Store.PutSession(s.ctx, store.Session{Token: sess.Token, Exercise: sess.Exercise, Role: string(sess.Role), Team: sess.Team, Name: sess.Name, Expires: sess.Expires})
-		if err != nil {
-			s.log.Error().Err(err).Msg("storing a session failed")
+		if err := s.putSession(sess); err != nil {
+			s.sessions.delete(sess.Token)
+			return nil, err
 		}
 	}
-	return sess
+	return sess, nil
 }
 
 // endSession signs a session out, here, in the store and on the other

@@ -77,7 +77,8 @@ func TestSlowConsumer(t *testing.T) {
 	// 500 sockets from one address, and facilitators writing megabytes of
 	// notes on purpose: no socket cap per address and no quotas.
 	srv := mustServerWith(t, web.Config{MaxSocketsPerIP: -1, Quotas: web.Quotas{SessionCommands: -1, TeamCommands: -1, SessionText: -1, TeamText: -1}})
-	ex := mustCreate(t, srv, co, pe)
+	// The traffic is mostly notes, which the observer must receive.
+	ex := mustCreateObserversReadNotes(t, srv, co, pe)
 
 	// I01 reaches co-csirt and I03 pe-csirt, so trainees of both teams can
 	// share. One share of each team first meets the share expectation and

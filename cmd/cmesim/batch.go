@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"cmesim/baseline"
 	"cmesim/engine/batch"
 	"cmesim/internal/logging"
 )
@@ -33,7 +34,7 @@ func (a *app) newBatchCommand() *cobra.Command {
 --seed, --seed+1, …, in parallel across the CPUs, and prints per team the
 10th, 50th and 90th percentiles of the score and of the times to
 acknowledge, contain and share, and how often each objective is achieved
-(rated P or S). This is how a facilitator calibrates a scenario's
+(rated P or S, among the runs that exercised it). This is how a facilitator calibrates a scenario's
 difficulty before the day.
 
 The full result is written as JSON (--out); "cmesim report --baseline"
@@ -113,14 +114,14 @@ func writeJSON(path string, stdout io.Writer, v any) error {
 }
 
 // printBatch prints the per-team percentiles and the objectives.
-func printBatch(w io.Writer, r *batch.Result) error {
+func printBatch(w io.Writer, r *baseline.Baseline) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "TEAM\tSCORE p10/p50/p90\tSCORE %\tACK p10/p50/p90\tCONTAIN p10/p50/p90\tSHARE p10/p50/p90")
 	for _, t := range r.Teams {
 		m := t.Metrics
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", t.Team,
-			triple(m[batch.MetricScore], "%.0f"), triple(m[batch.MetricScorePercent], "%.0f"),
-			timeTriple(m[batch.MetricTimeAcknowledge]), timeTriple(m[batch.MetricTimeContain]), timeTriple(m[batch.MetricTimeShare]))
+			triple(m[baseline.MetricScore], "%.0f"), triple(m[baseline.MetricScorePercent], "%.0f"),
+			timeTriple(m[baseline.MetricTimeAcknowledge]), timeTriple(m[baseline.MetricTimeContain]), timeTriple(m[baseline.MetricTimeShare]))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -135,7 +136,7 @@ func printBatch(w io.Writer, r *batch.Result) error {
 	return tw.Flush()
 }
 
-func triple(d batch.Distribution, verb string) string {
+func triple(d baseline.Distribution, verb string) string {
 	if d.Count == 0 {
 		return "—"
 	}
@@ -144,7 +145,7 @@ func triple(d batch.Distribution, verb string) string {
 
 // timeTriple shows time percentiles in minutes, with how often the time was
 // missing (the action never met) when it was.
-func timeTriple(d batch.Distribution) string {
+func timeTriple(d baseline.Distribution) string {
 	if d.Count == 0 {
 		return "never"
 	}

@@ -18,6 +18,7 @@ import (
 
 func (a *app) newExportCommand() *cobra.Command {
 	var out string
+	var salvage bool
 	cmd := &cobra.Command{
 		Use:   "export EXERCISE-ID -o FILE",
 		Short: "Write an exercise (scenario, log, codes) from the store to an archive",
@@ -25,14 +26,21 @@ func (a *app) newExportCommand() *cobra.Command {
 single archive file: its scenario exactly as it ran, its event log and its
 join codes. "cmesim import" loads it into another server's store, and
 "cmesim report" reads it directly. A running exercise can be exported; the
-archive holds the log as far as it was written.`,
-		Example: `  cmesim export 3f2a9c1e-… -o grid-exercise.cmesim.tar.gz`,
-		Args:    argsUsage(cobra.ExactArgs(1)),
+archive holds the log as far as it was written. The archive is readable by
+its owner only: it holds the join codes.
+
+An exercise whose log is damaged is refused, unless --salvage: the archive
+then holds the log up to the last event that reads back intact, and export
+says where it stops and why.`,
+		Example: `  cmesim export 3f2a9c1e-… -o grid-exercise.cmesim.tar.gz
+  cmesim export 3f2a9c1e-… --salvage -o what-remains.cmesim.tar.gz`,
+		Args: argsUsage(cobra.ExactArgs(1)),
 		RunE: a.runE(func(cmd *cobra.Command, args []string) error {
-			return a.export(cmd.Context(), args[0], out)
+			return a.export(cmd.Context(), args[0], out, salvage)
 		}),
 	}
 	cmd.Flags().StringVarP(&out, "output", "o", "", "archive `file` to write")
+	cmd.Flags().BoolVar(&salvage, "salvage", false, "export a damaged log up to its last intact event")
 	cmd.Flags().String("data", "", "directory of the exercise store (env CMESIM_DATA_DIR)")
 	cmd.MarkFlagRequired("output")
 	return cmd
@@ -65,7 +73,7 @@ func (a *app) openStore() (*sqlite.DB, error) {
 	return db, nil
 }
 
-func (a *app) export(ctx context.Context, id, out string) error {
+func (a *app) export(ctx context.Context, id, out string, salvage bool) error {
 	db, err := a.openStore()
 	if err != nil {
 		return err
@@ -77,11 +85,11 @@ func (a *app) export(ctx context.Context, id, out string) error {
 	} else if err != nil {
 		return fmt.Errorf("export: %w", err)
 	}
-	events, err := db.Events(ctx, id, 0)
+	events, err := a.storedLog(ctx, db, id, salvage)
 	if err != nil {
 		return fmt.Errorf("export: %w", err)
 	}
-	f, err := os.Create(out)
+	f, err := createPrivate(out)
 	if err != nil {
 		return fmt.Errorf("export: %w", err)
 	}
@@ -99,6 +107,42 @@ func (a *app) export(ctx context.Context, id, out string) error {
 	}
 	fmt.Fprintf(a.stdout, "exported %s (%d events) to %s\n", id, len(events), out)
 	return nil
+}
+
+// storedLog reads an exercise's log from the store. A damaged log is an
+// error that suggests --salvage; with salvage, it is read up to its last
+// intact event, and where it stops is said on stderr.
+func (a *app) storedLog(ctx context.Context, db *sqlite.DB, id string, salvage bool) ([]engine.Event, error) {
+	if !salvage {
+		events, err := db.Events(ctx, id, 0)
+		if errors.Is(err, store.ErrCorrupt) {
+			return nil, fmt.Errorf("%w\n(--salvage reads the log up to its last intact event)", err)
+		}
+		return events, err
+	}
+	events, err := db.Salvage(ctx, id)
+	var damaged *store.DamagedLogError
+	if errors.As(err, &damaged) {
+		fmt.Fprintf(a.stderr, "salvage: the log of %s is damaged after event %d; recovered events 1–%d\n  why: %v\n", id, damaged.LastGood, damaged.LastGood, damaged.Err)
+		return events, nil
+	}
+	if err == nil {
+		fmt.Fprintf(a.stderr, "salvage: the log of %s is intact (%d events)\n", id, len(events))
+	}
+	return events, err
+}
+
+// createPrivate creates (or truncates) a file readable by its owner only.
+func createPrivate(path string) (*os.File, error) {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	if err := f.Chmod(0o600); err != nil { // it may have existed
+		f.Close()
+		return nil, err
+	}
+	return f, nil
 }
 
 func (a *app) importArchive(ctx context.Context, path string) error {

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"database/sql"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -71,4 +73,106 @@ func TestExportImport(t *testing.T) {
 	}
 	cmesim(t, nil, "export", "nope", "--data", from, "-o", archive).wantCode(t, 1)
 	cmesim(t, nil, "report", archive, "--exercise", "ex-1").wantCode(t, 2)
+}
+
+// damage cuts the stored log of exercise id in half, through an event.
+func damage(t *testing.T, dir, id string) {
+	t.Helper()
+	plain, err := sql.Open("sqlite", filepath.Join(dir, "cmesim.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer plain.Close()
+	if _, err := plain.Exec(`UPDATE events SET data = substr(data, 1, length(data) / 2) WHERE exercise = (SELECT n FROM exercises WHERE id = ?)`, id); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestSalvage damages a stored log: export and report refuse it and point
+// at --salvage, which recovers the intact beginning and says where it
+// stops.
+func TestSalvage(t *testing.T) {
+	dir := storeWithExercise(t, "ex-1")
+	damage(t, dir, "ex-1")
+	archive := filepath.Join(t.TempDir(), "ex.cmesim.tar.gz")
+
+	r := cmesim(t, nil, "export", "ex-1", "--data", dir, "-o", archive)
+	r.wantCode(t, 1)
+	if !strings.Contains(r.stderr, "--salvage") || !strings.Contains(r.stderr, "cannot be read after event") {
+		t.Fatalf("export of a damaged log: stderr=%s", r.stderr)
+	}
+	r = cmesim(t, nil, "report", "--exercise", "ex-1", "--data", dir, "--format", "json")
+	r.wantCode(t, 1)
+
+	r = cmesim(t, nil, "export", "ex-1", "--data", dir, "--salvage", "-o", archive)
+	r.wantCode(t, 0)
+	var last uint64
+	if _, err := fmt.Sscanf(r.stderr[strings.Index(r.stderr, "damaged after event"):], "damaged after event %d", &last); err != nil || last == 0 {
+		t.Fatalf("salvage does not say where the log stops: %q", r.stderr)
+	}
+	if !strings.Contains(r.stdout, fmt.Sprintf("(%d events)", last)) {
+		t.Fatalf("the archive does not hold the %d intact events: %s", last, r.stdout)
+	}
+	_, events, err := readArchive(archive)
+	if err != nil || uint64(len(events)) != last || events[len(events)-1].Seq != last {
+		t.Fatalf("the archive holds %d events (%v); want 1–%d", len(events), err, last)
+	}
+	if fi, err := os.Stat(archive); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("the archive's mode is %v (%v); want 0600: it holds the join codes", fi.Mode().Perm(), err)
+	}
+
+	r = cmesim(t, nil, "report", "--exercise", "ex-1", "--data", dir, "--salvage", "--format", "json")
+	r.wantCode(t, 0)
+	if !strings.Contains(r.stderr, fmt.Sprintf("damaged after event %d", last)) || !strings.Contains(r.stdout, `"example-phishing"`) {
+		t.Fatalf("salvaged report: stderr=%s stdout=%.200s", r.stderr, r.stdout)
+	}
+	cmesim(t, nil, "report", archive, "--salvage").wantCode(t, 2)
+}
+
+// TestServeRefusesAnEmptiedStore checks that serve does not start afresh
+// on a store whose file was emptied: its exercises would be silently gone.
+func TestServeRefusesAnEmptiedStore(t *testing.T) {
+	dir := storeWithExercise(t, "ex-1")
+	for _, name := range []string{"cmesim.db", "cmesim.db-wal", "cmesim.db-shm"} {
+		if err := os.Truncate(filepath.Join(dir, name), 0); err != nil && !os.IsNotExist(err) {
+			t.Fatal(err)
+		}
+	}
+	r := cmesim(t, nil, "serve", "--data", dir, "--listen", "127.0.0.1:0", "--admin-key", "a-long-enough-admin-key")
+	r.wantCode(t, 1)
+	if !strings.Contains(r.stderr, "holds no cmesim schema") || !strings.Contains(r.stderr, "backup") {
+		t.Fatalf("serve on an emptied store: stderr=%s", r.stderr)
+	}
+}
+
+// TestSalvageEventsFile reports on an events file damaged in the middle:
+// refused whole, reported up to its last intact event with --salvage.
+func TestSalvageEventsFile(t *testing.T) {
+	dir := t.TempDir()
+	events := filepath.Join(dir, "events.jsonl")
+	cmesim(t, nil, "run", exampleFile, "--seed", "3", "--out", events).wantCode(t, 0)
+	b, err := os.ReadFile(events)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.SplitAfter(string(b), "\n")
+	if len(lines) < 12 {
+		t.Fatalf("the run wrote only %d lines", len(lines))
+	}
+	lines[10] = `{"seq":11,"type":` + "\n" // a line cut short by a crash
+	damaged := filepath.Join(dir, "damaged.jsonl")
+	if err := os.WriteFile(damaged, []byte(strings.Join(lines, "")), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	r := cmesim(t, nil, "report", damaged, "--scenario", exampleFile, "--format", "json")
+	r.wantCode(t, 1)
+	if !strings.Contains(r.stderr, "line 11") || !strings.Contains(r.stderr, "--salvage") {
+		t.Fatalf("a damaged events file: stderr=%s", r.stderr)
+	}
+	r = cmesim(t, nil, "report", damaged, "--salvage", "--scenario", exampleFile, "--format", "json")
+	r.wantCode(t, 0)
+	if !strings.Contains(r.stderr, "damaged after event 10; recovered events 1–10") || !strings.Contains(r.stdout, `"example-phishing"`) {
+		t.Fatalf("salvaged report: stderr=%s stdout=%.200s", r.stderr, r.stdout)
+	}
 }

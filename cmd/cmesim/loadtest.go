@@ -15,11 +15,12 @@ import (
 type loadtestOptions struct {
 	cfg   loadtest.Config
 	gates loadtest.Gates
+	speed *speedFlag
 	out   string
 }
 
 func (a *app) newLoadtestCommand() *cobra.Command {
-	var opts loadtestOptions
+	opts := loadtestOptions{speed: newSpeedFlag(loadtest.DefaultSpeed, false, maxLiveSpeed)}
 	cmd := &cobra.Command{
 		Use:   "loadtest [--trainees N --teams T --duration D] [--url URL --admin-key KEY | --store URL --servers N] [--idle N | --flood N]",
 		Short: "Load a live server with many trainees and measure latency and memory",
@@ -90,7 +91,7 @@ when a run exceeds them: the regression gate CI runs.`,
 	f.IntVar(&opts.cfg.Teams, "teams", loadtest.DefaultTeams, "teams in the generated scenario")
 	f.DurationVar(&opts.cfg.Duration, "duration", loadtest.DefaultDuration, "how long to load the server once the exercise has started (at most 10m)")
 	f.DurationVar(&opts.cfg.Interval, "interval", loadtest.DefaultInterval, "time between two actions of one trainee (under 500ms trainees exceed the server's default quota of 120 commands a minute a session)")
-	f.Float64Var(&opts.cfg.Speed, "speed", loadtest.DefaultSpeed, "pace of the exercise, in multiples of real time")
+	f.Var(opts.speed, "speed", "pace of the exercise: a multiple of real time such as 1x or 60x")
 	f.DurationVar(&opts.cfg.AdHocEvery, "adhoc-every", loadtest.DefaultAdHocEvery, "time between two ad-hoc injects to all teams")
 	f.IntVar(&opts.cfg.Flood, "flood", 0, "after --duration, one trainee floods over `N` WebSockets for --duration more; compare the other teams' latency")
 	f.IntVar(&opts.cfg.FloodText, "flood-text", loadtest.DefaultFloodText, "bytes of text of each flooding report")
@@ -104,6 +105,7 @@ when a run exceeds them: the regression gate CI runs.`,
 
 func (a *app) loadtest(ctx context.Context, opts loadtestOptions) error {
 	cfg := opts.cfg
+	cfg.Speed = opts.speed.value
 	if cfg.Trainees <= 0 || cfg.Teams <= 0 || cfg.Duration <= 0 || cfg.Interval <= 0 || cfg.AdHocEvery <= 0 || cfg.Speed <= 0 || cfg.Servers <= 0 {
 		return usageError(fmt.Errorf("loadtest: --trainees, --teams, --duration, --interval, --adhoc-every, --speed and --servers must be positive"))
 	}

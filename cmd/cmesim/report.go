@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -25,6 +26,7 @@ type reportOptions struct {
 	baseline string
 	format   string
 	out      string
+	salvage  bool
 }
 
 func (a *app) newReportCommand() *cobra.Command {
@@ -44,19 +46,31 @@ when --scenario is left out, the archive's or the store's is used, or the
 bundled scenario named in the log.
 With --baseline (from "cmesim batch --out"), each team is placed against
 the simulated teams' distribution. The format follows -o's extension
-unless --format says otherwise; without -o the report goes to stdout.`,
+unless --format says otherwise; without -o the report goes to stdout.
+
+A damaged log (an events file or an exercise in the store) is refused,
+unless --salvage: the report then covers the log up to its last intact
+event, and says on stderr where it stops.`,
 		Example: `  cmesim run grid-ransomware --out events.jsonl
   cmesim report events.jsonl --scenario grid-ransomware -o report.html
   cmesim report exercise.cmesim.tar.gz -o report.html
   cmesim report --exercise 3f2a9c1e-… -o report.html
+  cmesim report --exercise 3f2a9c1e-… --salvage -o partial-report.html
+  cmesim report damaged.jsonl --salvage -o partial-report.html
   cmesim report events.jsonl --baseline grid-batch.json --format md`,
 		Args: argsUsage(cobra.MaximumNArgs(1)),
 		RunE: a.runE(func(cmd *cobra.Command, args []string) error {
 			if (len(args) == 1) == (opts.exercise != "") {
 				return usageError(errors.New("report: give an events file or archive, or --exercise ID, not both"))
 			}
+			if _, err := reportFormat(opts.format, opts.out); err != nil {
+				return usageError(fmt.Errorf("report: %w", err))
+			}
 			if opts.exercise != "" {
 				return a.reportFromStore(cmd.Context(), opts)
+			}
+			if opts.salvage && isArchive(args[0]) {
+				return usageError(errors.New("report: --salvage reads an events file or, with --exercise ID, the store; an archive is checked whole"))
 			}
 			return a.report(args[0], opts)
 		}),
@@ -68,13 +82,14 @@ unless --format says otherwise; without -o the report goes to stdout.`,
 	f.StringVar(&opts.baseline, "baseline", "", "a batch result `file` to compare teams against")
 	f.StringVar(&opts.format, "format", "", "html, md, json or csv (default: from -o's extension, else md)")
 	f.StringVarP(&opts.out, "output", "o", "", "write to this `file` instead of stdout")
+	f.BoolVar(&opts.salvage, "salvage", false, "report on a damaged log (an events file or --exercise) up to its last intact event")
 	return cmd
 }
 
 func (a *app) report(eventsFile string, opts reportOptions) error {
 	format, err := reportFormat(opts.format, opts.out)
 	if err != nil {
-		return usageError(err)
+		return usageError(fmt.Errorf("report: %w", err))
 	}
 	if isArchive(eventsFile) {
 		ex, events, err := readArchive(eventsFile)
@@ -88,22 +103,62 @@ func (a *app) report(eventsFile string, opts reportOptions) error {
 		return fmt.Errorf("report: %w", err)
 	}
 	defer f.Close()
-	events, err := report.ReadEventsJSONL(bufio.NewReader(f))
+	events, err := a.readLog(eventsFile, bufio.NewReader(f), opts.salvage)
 	if err != nil {
-		return fmt.Errorf("report: %s: %w", eventsFile, err)
+		return err
 	}
 	target := opts.scenario
 	if target == "" {
-		if len(events) == 0 || events[0].Data.Scenario == "" {
-			return usageError(errors.New("report: the log does not name its scenario; pass --scenario"))
+		if target, err = logScenario(events); err != nil {
+			return usageError(err)
 		}
-		target = events[0].Data.Scenario
 	}
 	s, err := a.loadScenario("report", target)
 	if err != nil {
 		return err
 	}
 	return a.writeReportOut(s, events, opts, format)
+}
+
+// readLog reads an events file whole or, with salvage, as far as it is
+// intact, saying on stderr where it stops.
+func (a *app) readLog(name string, r io.Reader, salvage bool) ([]engine.Event, error) {
+	if !salvage {
+		events, err := engine.ReadLog(r)
+		if err != nil {
+			return nil, fmt.Errorf("report: %s: %w\n(--salvage reports on the log up to its last intact event)", name, err)
+		}
+		return events, nil
+	}
+	events, err := engine.ReadLogPrefix(r)
+	var le *engine.LogError
+	switch {
+	case err == nil:
+		fmt.Fprintf(a.stderr, "salvage: %s is intact (%d events)\n", name, len(events))
+	case errors.As(err, &le) && len(events) > 0:
+		fmt.Fprintf(a.stderr, "salvage: %s is damaged after event %d; recovered events 1–%d\n  why: %v\n", name, le.LastGood, le.LastGood, err)
+	default:
+		return nil, fmt.Errorf("report: %s: nothing to salvage: %w", name, err)
+	}
+	return events, nil
+}
+
+// logScenario returns the scenario named in a log's first event, when it
+// is a bundled scenario or a file here; otherwise the error asks for
+// --scenario, since a log names its scenario by the exercise id, not by
+// the file the author wrote.
+func logScenario(events []engine.Event) (string, error) {
+	if len(events) == 0 || events[0].Data.Scenario == "" {
+		return "", errors.New("report: the log does not name its scenario; pass --scenario FILE, the scenario the exercise ran")
+	}
+	name := events[0].Data.Scenario
+	if slices.Contains(scenarios.Library(), name) {
+		return name, nil
+	}
+	if _, err := os.Stat(name); err == nil {
+		return name, nil
+	}
+	return "", fmt.Errorf("report: the log comes from scenario %q, which is not a bundled scenario; pass --scenario FILE, the scenario file the exercise ran", name)
 }
 
 // reportFromStore reports on an exercise in the store.
@@ -117,7 +172,7 @@ func (a *app) reportFromStore(ctx context.Context, opts reportOptions) error {
 	if err != nil {
 		return fmt.Errorf("report: exercise %s: %w", opts.exercise, err)
 	}
-	events, err := db.Events(ctx, opts.exercise, 0)
+	events, err := a.storedLog(ctx, db, opts.exercise, opts.salvage)
 	if err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
@@ -129,7 +184,7 @@ func (a *app) reportFromStore(ctx context.Context, opts reportOptions) error {
 func (a *app) reportOn(ex *store.Exercise, events []engine.Event, opts reportOptions) error {
 	format, err := reportFormat(opts.format, opts.out)
 	if err != nil {
-		return usageError(err)
+		return usageError(fmt.Errorf("report: %w", err))
 	}
 	if opts.scenario != "" {
 		s, err := a.loadScenario("report", opts.scenario)
@@ -191,18 +246,23 @@ func readBaseline(path string) (*report.Baseline, error) {
 	return b, nil
 }
 
-// reportFormat picks the output format from --format or the file extension.
+// reportFormat picks the output format from --format or, failing that,
+// from the extension of the output file: Markdown for stdout or a file
+// without an extension, and an error for an extension that names none of
+// the formats (a report asked for as out.pdf must not silently be Markdown).
 func reportFormat(format, out string) (string, error) {
 	if format == "" {
-		switch strings.ToLower(filepath.Ext(out)) {
+		switch ext := strings.ToLower(filepath.Ext(out)); ext {
 		case ".html", ".htm":
 			format = "html"
 		case ".json":
 			format = "json"
 		case ".csv":
 			format = "csv"
-		default:
+		case ".md", ".markdown", "":
 			format = "md"
+		default:
+			return "", fmt.Errorf("cannot write a report as %s: unknown extension %q; the formats are html, md, json and csv", filepath.Base(out), ext)
 		}
 	}
 	switch format = strings.ToLower(format); format {

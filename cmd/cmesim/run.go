@@ -9,7 +9,6 @@ import (
 	"io"
 	"math"
 	"os"
-	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -24,14 +23,14 @@ import (
 // runOptions are the flags of cmesim run.
 type runOptions struct {
 	seed   uint64
-	speed  string
+	speed  *speedFlag
 	out    string
 	report string
 	humans []string
 }
 
 func (a *app) newRunCommand() *cobra.Command {
-	var opts runOptions
+	opts := runOptions{speed: newSpeedFlag(math.Inf(1), true, maxRunSpeed)}
 	cmd := &cobra.Command{
 		Use:   "run SCENARIO [--seed N] [--speed max|Nx] [--out events.jsonl]",
 		Short: "Play a scenario with simulated teams and print the outcome",
@@ -53,30 +52,18 @@ The same scenario and seed always give the same event log (--out), which
 	}
 	f := cmd.Flags()
 	f.Uint64Var(&opts.seed, "seed", 1, "seed of the simulated teams' random draws")
-	f.StringVar(&opts.speed, "speed", "max", "pace: max, or a multiple of real time such as 1x, 10x, 60x")
+	f.Var(opts.speed, "speed", "pace: max, or a multiple of real time such as 1x, 10x, 60x")
 	f.StringVar(&opts.out, "out", "", "write the event log to this `file` as JSON Lines")
 	f.StringVar(&opts.report, "report", "", "write an after-action report to this `file` (.html, .md, .json or .csv)")
 	f.StringSliceVar(&opts.humans, "human", nil, "teams that stay idle for humans (no simulation); repeat or comma-separate")
 	return cmd
 }
 
-// parseSpeed reads "max" or a multiple of real time ("10x", "0.5x", "60").
-func parseSpeed(s string) (float64, error) {
-	s = strings.ToLower(strings.TrimSpace(s))
-	if s == "max" {
-		return math.Inf(1), nil
-	}
-	v, err := strconv.ParseFloat(strings.TrimSuffix(s, "x"), 64)
-	if err != nil || !(v > 0) || math.IsInf(v, 0) || v > 100000 {
-		return 0, fmt.Errorf("bad speed %q: use max or a multiple of real time such as 1x, 10x, 60x", s)
-	}
-	return v, nil
-}
-
 func (a *app) run(ctx context.Context, target string, opts runOptions) error {
-	speed, err := parseSpeed(opts.speed)
-	if err != nil {
-		return usageError(err)
+	if opts.report != "" {
+		if _, err := reportFormat("", opts.report); err != nil {
+			return usageError(fmt.Errorf("run: --report: %w", err))
+		}
 	}
 	s, err := a.loadScenario("run", target)
 	if err != nil {
@@ -93,12 +80,12 @@ func (a *app) run(ctx context.Context, target string, opts runOptions) error {
 	if err != nil {
 		return usageError(err)
 	}
-	a.log.Info().Str("scenario", s.Exercise.ID).Uint64("seed", opts.seed).Str("speed", opts.speed).Msg("run started")
+	a.log.Info().Str("scenario", s.Exercise.ID).Uint64("seed", opts.seed).Str("speed", opts.speed.String()).Msg("run started")
 	progress := newProgressLine(a.stderr, logging.IsTerminal(a.stderr))
-	if math.IsInf(speed, 1) {
+	if opts.speed.Max() {
 		err = x.RunToEnd()
 	} else {
-		err = a.runPaced(ctx, x, speed, progress)
+		err = a.runPaced(ctx, x, opts.speed.value, progress)
 	}
 	progress.show(x.Summarize(), x.Duration())
 	progress.done()
@@ -145,12 +132,23 @@ func (a *app) runPaced(ctx context.Context, x *engine.Exercise, speed float64, p
 		case err := <-done:
 			return err
 		case <-tick.C:
-			var sum engine.Summary
-			if err := r.Inspect(ctx, func(x *engine.Exercise) { sum = x.Summarize() }); err == nil {
+			if sum, ok := inspectSummary(ctx, r); ok {
 				progress.show(sum, x.Duration())
 			}
 		}
 	}
+}
+
+// inspectSummary reads the summary of the exercise r plays. It reports false
+// when the runner did not read it: Inspect can return without running its
+// function once the exercise has ended, which would show a zeroed summary.
+func inspectSummary(ctx context.Context, r *engine.Runner) (engine.Summary, bool) {
+	var sum engine.Summary
+	read := false
+	err := r.Inspect(ctx, func(x *engine.Exercise) {
+		sum, read = x.Summarize(), true
+	})
+	return sum, err == nil && read
 }
 
 // eventSink writes events as JSON Lines as they happen.
@@ -194,17 +192,21 @@ func (s *eventSink) Close() error {
 }
 
 // progressLine shows a run's progress on one line of a terminal, or as an
-// occasional log line elsewhere.
+// occasional log line elsewhere. It never shows the same line twice.
 type progressLine struct {
 	w        io.Writer
 	terminal bool
-	last     time.Time
-	shown    bool
+	last     time.Time // when the last line was printed (not on a terminal)
+	shown    string    // the line shown last
 }
 
 func newProgressLine(w io.Writer, terminal bool) *progressLine {
 	return &progressLine{w: w, terminal: terminal}
 }
+
+// progressInterval is how often the progress line is printed when the
+// output is not a terminal.
+const progressInterval = 10 * time.Second
 
 func (p *progressLine) show(sum engine.Summary, end time.Duration) {
 	var met, late, missed int
@@ -214,19 +216,23 @@ func (p *progressLine) show(sum engine.Summary, end time.Duration) {
 	}
 	line := fmt.Sprintf("T+%s / %s  %s  events %d  injects %d  met %d  late %d  missed %d  points %.0f",
 		sum.Now, scenarios.FormatOffset(end), sum.Status, sum.Events, sum.Delivered, met, late, missed, score)
-	if p.terminal {
-		fmt.Fprintf(p.w, "\r\033[K%s", line)
-		p.shown = true
+	if line == p.shown {
 		return
 	}
-	if time.Since(p.last) >= 10*time.Second || sum.Status == engine.StatusEnded {
+	if p.terminal {
+		fmt.Fprintf(p.w, "\r\033[K%s", line)
+		p.shown = line
+		return
+	}
+	if time.Since(p.last) >= progressInterval || sum.Status == engine.StatusEnded {
 		fmt.Fprintln(p.w, line)
-		p.last = time.Now()
+		p.last, p.shown = time.Now(), line
 	}
 }
 
+// done ends the line on a terminal.
 func (p *progressLine) done() {
-	if p.terminal && p.shown {
+	if p.terminal && p.shown != "" {
 		fmt.Fprintln(p.w)
 	}
 }

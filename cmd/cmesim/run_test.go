@@ -6,9 +6,12 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
-	"cmesim/engine/batch"
+	"cmesim/baseline"
+	"cmesim/engine"
 	"cmesim/report"
+	"cmesim/scenarios"
 )
 
 func TestRunCommand(t *testing.T) {
@@ -28,7 +31,7 @@ func TestRunCommand(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer f.Close()
-		events, err := report.ReadEventsJSONL(f)
+		events, err := engine.ReadLog(f)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -89,7 +92,7 @@ func TestBatchCommand(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var res batch.Result
+		var res baseline.Baseline
 		if err := json.Unmarshal(b, &res); err != nil {
 			t.Fatal(err)
 		}
@@ -105,4 +108,81 @@ func TestBatchCommand(t *testing.T) {
 	t.Run("ErrRuns", func(t *testing.T) {
 		cmesim(t, nil, "batch", exampleFile, "-n", "0").wantCode(t, 2)
 	})
+}
+
+// TestProgressLine checks that the progress line never shows the same line
+// twice, on a terminal or not.
+func TestProgressLine(t *testing.T) {
+	running := engine.Summary{Now: "0:30:00", Status: engine.StatusRunning, Events: 10}
+	ended := engine.Summary{Now: "2:00:00", Status: engine.StatusEnded, Events: 16}
+	t.Run("NotATerminal", func(t *testing.T) {
+		var b strings.Builder
+		p := newProgressLine(&b, false)
+		p.show(running, 2*time.Hour) // the first line is printed at once
+		p.show(running, 2*time.Hour)
+		p.show(ended, 2*time.Hour) // the end is always printed
+		p.show(ended, 2*time.Hour)
+		p.done()
+		lines := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
+		if len(lines) != 2 || !strings.Contains(lines[0], "running") || !strings.Contains(lines[1], "ended") {
+			t.Fatalf("got lines %q, want one running and one ended line", lines)
+		}
+	})
+	t.Run("Terminal", func(t *testing.T) {
+		var b strings.Builder
+		p := newProgressLine(&b, true)
+		p.show(ended, 2*time.Hour)
+		p.show(ended, 2*time.Hour)
+		p.done()
+		if got := strings.Count(b.String(), "ended"); got != 1 {
+			t.Fatalf("ended shown %d times: %q", got, b.String())
+		}
+		if !strings.HasSuffix(b.String(), "\n") {
+			t.Fatalf("the line is not ended: %q", b.String())
+		}
+	})
+}
+
+// TestInspectSummaryAfterEnd checks that a summary is not read (and so not
+// shown zeroed) once the runner has stopped.
+func TestInspectSummaryAfterEnd(t *testing.T) {
+	s, problems := scenarios.LoadFile(exampleFile)
+	if s == nil {
+		t.Fatal(problems)
+	}
+	x, err := engine.New(s, engine.Options{Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := engine.NewRunner(x, engine.NewPacer(engine.RealClock(), maxRunSpeed))
+	done := make(chan error, 1)
+	go func() { done <- r.Run(t.Context()) }()
+	if _, err := r.Do(t.Context(), engine.Command{Type: engine.CmdStart, By: engine.Principal{Role: engine.RoleFacilitator, Name: "test"}}); err != nil {
+		t.Fatal(err)
+	}
+	if sum, ok := inspectSummary(t.Context(), r); ok && sum.Status == "" {
+		t.Fatalf("a summary read while running is zeroed: %+v", sum)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if sum, ok := inspectSummary(t.Context(), r); ok {
+		t.Fatalf("read a summary after the end: %+v", sum)
+	}
+}
+
+// TestPacedRunOutput checks a paced run's progress output off a terminal:
+// no zeroed line, and the final line once.
+func TestPacedRunOutput(t *testing.T) {
+	r := cmesim(t, nil, "run", exampleFile, "--speed", "100000x", "--log-level", "warn")
+	r.wantCode(t, exitOK)
+	lines := strings.Split(strings.TrimSuffix(r.stderr, "\n"), "\n")
+	if got := strings.Count(r.stderr, " ended "); got != 1 {
+		t.Fatalf("the final line appears %d times:\n%s", got, r.stderr)
+	}
+	for _, l := range lines {
+		if strings.Contains(l, "events 0 ") {
+			t.Errorf("zeroed progress line %q", l)
+		}
+	}
 }

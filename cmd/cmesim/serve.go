@@ -29,11 +29,11 @@ import (
 // serveOptions are the flags of cmesim serve that are not config keys.
 type serveOptions struct {
 	exercise string
-	speed    float64
+	speed    *speedFlag
 }
 
 func (a *app) newServeCommand() *cobra.Command {
-	var opts serveOptions
+	opts := serveOptions{speed: newSpeedFlag(1, false, maxLiveSpeed)}
 	cmd := &cobra.Command{
 		Use:   "serve [--listen ADDR] [--exercise NAME|none]",
 		Short: "Run the live exercise server: facilitator panel and trainee consoles",
@@ -72,7 +72,7 @@ running one resumes paused, and every acknowledged action is in its log.`,
 	f.String("tls-cert", "", "PEM certificate `file`; with --tls-key, serve HTTPS (env CMESIM_TLS_CERT)")
 	f.String("tls-key", "", "PEM private key `file` (env CMESIM_TLS_KEY)")
 	f.StringVar(&opts.exercise, "exercise", "grid-ransomware", "bundled scenario to create an exercise of at start, or none")
-	f.Float64Var(&opts.speed, "speed", 1, "pace of that exercise, in multiples of real time")
+	f.Var(opts.speed, "speed", "pace of that exercise: a multiple of real time such as 1x or 60x")
 	return cmd
 }
 
@@ -138,7 +138,7 @@ func (a *app) serve(ctx context.Context, opts serveOptions) error {
 	a.log.Info().Str("store", where).Int("exercises", restored).Msg("exercise store open")
 	var fac *web.ExerciseInfo
 	if opts.exercise != "" && opts.exercise != "none" && restored == 0 {
-		if fac, err = srv.CreateExercise(web.CreateRequest{Scenario: opts.exercise, Seed: 1, Speed: opts.speed}); err != nil {
+		if fac, err = srv.CreateExercise(web.CreateRequest{Scenario: opts.exercise, Seed: 1, Speed: opts.speed.value}); err != nil {
 			ln.Close()
 			return fmt.Errorf("serve: creating the %s exercise: %w", opts.exercise, err)
 		}

@@ -106,3 +106,64 @@ func TestServe(t *testing.T) {
 		}
 	})
 }
+
+// TestServeSpeed checks that serve reads --speed like run does ("60x") and
+// that the exercise it creates plays at that pace.
+func TestServeSpeed(t *testing.T) {
+	base, out := serveInProcess(t, nil, "--data", t.TempDir(), "--speed", "60x")
+	code := regexp.MustCompile(`/\?code=(\S+)`).FindStringSubmatch(out.String())
+	if code == nil {
+		t.Fatalf("no facilitator link printed:\n%s", out.String())
+	}
+	client := newHTTPClient(t)
+	s := &server{url: base}
+	var joined struct{ Exercise string }
+	s.post(t, client, "/api/join", map[string]string{"code": code[1], "name": "Facilitator"}, &joined)
+	p := &person{name: "facilitator", client: client}
+	ws := p.dial(t, base, joined.Exercise)
+	defer ws.Close()
+	for {
+		ws.SetReadDeadline(time.Now().Add(20 * time.Second))
+		var msg struct {
+			Type   string
+			Status struct{ Speed float64 }
+		}
+		if err := ws.ReadJSON(&msg); err != nil {
+			t.Fatalf("no status message: %v", err)
+		}
+		if msg.Type == "status" {
+			if msg.Status.Speed != 60 {
+				t.Fatalf("status speed=%v, want 60", msg.Status.Speed)
+			}
+			return
+		}
+	}
+}
+
+func TestServeErrBadSpeed(t *testing.T) {
+	for _, speed := range []string{"max", "fast", "0x", "20000x"} {
+		r := cmesim(t, nil, "serve", "--speed", speed, "--exercise", "none")
+		r.wantCode(t, exitUsage)
+		if !strings.Contains(r.stderr, "bad speed") || !strings.Contains(r.stderr, "60x") {
+			t.Errorf("--speed %s: stderr=%s", speed, r.stderr)
+		}
+	}
+}
+
+// TestConfigErrorHidesSecrets checks that a rejected admin key or store URL
+// is not printed.
+func TestConfigErrorHidesSecrets(t *testing.T) {
+	for name, env := range map[string]map[string]string{
+		"AdminKey": {"CMESIM_ADMIN_KEY": "hunter2"},
+		"StoreURL": {"CMESIM_STORE": "mysql://cmesim:hunter2@db/cmesim"},
+	} {
+		r := cmesim(t, env, "serve", "--exercise", "none")
+		r.wantCode(t, exitUsage)
+		if strings.Contains(r.stderr+r.stdout, "hunter2") {
+			t.Errorf("%s: the secret is printed:\n%s", name, r.stderr)
+		}
+		if !strings.Contains(r.stderr, "configuration:") {
+			t.Errorf("%s: no configuration error:\n%s", name, r.stderr)
+		}
+	}
+}

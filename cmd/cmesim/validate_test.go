@@ -1,6 +1,7 @@
 package main
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 
@@ -49,6 +50,26 @@ func TestValidate(t *testing.T) {
 		}
 		if last := lines[len(lines)-1]; !strings.HasPrefix(last, broken+": invalid (") {
 			t.Errorf("summary line %q", last)
+		}
+	})
+
+	t.Run("EveryProblemHasFileLineCol", func(t *testing.T) {
+		for name, text := range map[string]string{
+			"null.yaml":          "~\n",
+			"self-alias.yaml":    "&top [*top]\n",
+			"empty-section.yaml": "format: cmesim/v1\nexercise: ~\n",
+			"tab.yaml":           "format: cmesim/v1\nexercise:\n\tid: x\n",
+		} {
+			file := writeTemp(t, name, text)
+			r := cmesim(t, nil, "validate", file)
+			r.wantCode(t, exitFailure)
+			lines := strings.Split(strings.TrimSuffix(r.stdout, "\n"), "\n")
+			for _, l := range lines[:len(lines)-1] {
+				rest, ok := strings.CutPrefix(l, file+":")
+				if !ok || !problemAt.MatchString(rest) {
+					t.Errorf("%s: line %q does not start with file:line:col", name, l)
+				}
+			}
 		}
 	})
 
@@ -109,3 +130,6 @@ func TestValidate(t *testing.T) {
 		}
 	})
 }
+
+// problemAt matches what follows the file name in a problem line.
+var problemAt = regexp.MustCompile(`^[1-9][0-9]*:[1-9][0-9]*: (error|warning): `)

@@ -1,8 +1,9 @@
 // Package batch runs a scenario many times with different seeds, every team
-// simulated, and summarises the spread of outcomes: how a facilitator
-// calibrates a scenario's difficulty before the day. Replications run in
-// parallel, one exercise per goroutine; results are folded into fixed-size
-// histograms as they arrive, so memory does not grow with the run count.
+// simulated, and summarises the spread of outcomes as a baseline (package
+// baseline): how a facilitator calibrates a scenario's difficulty before
+// the day. Replications run in parallel, one exercise per goroutine;
+// results are folded into fixed-size histograms as they arrive, so memory
+// does not grow with the run count.
 package batch
 
 import (
@@ -13,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"cmesim/baseline"
 	"cmesim/engine"
 	"cmesim/scenarios"
 )
@@ -30,36 +32,23 @@ type Options struct {
 	Progress func(done int)
 }
 
-// Metric names a per-team quantity measured in each run.
-type Metric string
-
-// The metrics measured per team and run. Times are medians over the run's
-// expectations of that action that were met, from delivery to answer.
-const (
-	MetricScore           Metric = "score"
-	MetricScorePercent    Metric = "score_percent"
-	MetricTimeAcknowledge Metric = "time_to_acknowledge"
-	MetricTimeClassify    Metric = "time_to_classify"
-	MetricTimeContain     Metric = "time_to_contain"
-	MetricTimeEscalate    Metric = "time_to_escalate"
-	MetricTimeShare       Metric = "time_to_share"
-)
-
 // timeMetrics maps the timed metrics to their actions.
 var timeMetrics = []struct {
-	metric Metric
+	metric baseline.Metric
 	action scenarios.Action
 }{
-	{MetricTimeAcknowledge, scenarios.ActionAcknowledge},
-	{MetricTimeClassify, scenarios.ActionClassify},
-	{MetricTimeContain, scenarios.ActionContain},
-	{MetricTimeEscalate, scenarios.ActionEscalate},
-	{MetricTimeShare, scenarios.ActionShare},
+	{baseline.MetricTimeAcknowledge, scenarios.ActionAcknowledge},
+	{baseline.MetricTimeClassify, scenarios.ActionClassify},
+	{baseline.MetricTimeContain, scenarios.ActionContain},
+	{baseline.MetricTimeEscalate, scenarios.ActionEscalate},
+	{baseline.MetricTimeShare, scenarios.ActionShare},
 }
 
-// Run plays the scenario opts.Runs times and returns the summary. It stops
-// early, returning ctx's error, when ctx is cancelled.
-func Run(ctx context.Context, s *scenarios.Scenario, opts Options) (*Result, error) {
+// Run plays the scenario opts.Runs times and returns the summary: the
+// baseline an after-action report compares real teams against (see package
+// baseline for what each number means). It stops early, returning ctx's
+// error, when ctx is cancelled.
+func Run(ctx context.Context, s *scenarios.Scenario, opts Options) (*baseline.Baseline, error) {
 	if opts.Runs <= 0 {
 		return nil, errors.New("batch: the number of runs must be positive")
 	}
@@ -68,9 +57,9 @@ func Run(ctx context.Context, s *scenarios.Scenario, opts Options) (*Result, err
 		workers = runtime.GOMAXPROCS(0)
 	}
 	workers = min(workers, opts.Runs)
-	acc := newAccumulator(s)
+	acc := baseline.NewCollector(s, opts.FirstSeed, false)
 	seeds := make(chan uint64)
-	results := make(chan *runResult, workers)
+	results := make(chan baseline.Run, workers)
 	var wg sync.WaitGroup
 	errc := make(chan error, workers)
 	for range workers {
@@ -100,7 +89,7 @@ func Run(ctx context.Context, s *scenarios.Scenario, opts Options) (*Result, err
 	go func() { wg.Wait(); close(results) }()
 	done := 0
 	for r := range results {
-		acc.add(r)
+		acc.Add(r)
 		done++
 		if opts.Progress != nil {
 			opts.Progress(done)
@@ -114,37 +103,30 @@ func Run(ctx context.Context, s *scenarios.Scenario, opts Options) (*Result, err
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	return acc.result(opts), nil
+	return acc.Baseline(), nil
 }
-
-// runResult is what one replication contributes.
-type runResult struct {
-	teams      []teamRun
-	objectives []objectiveRun
-}
-
-type teamRun struct {
-	score, max float64
-	times      map[Metric]time.Duration // absent: no such answer in this run
-}
-
-type objectiveRun struct{ earned, available float64 }
 
 // runOnce plays one replication and measures it.
-func runOnce(s *scenarios.Scenario, seed uint64) (*runResult, error) {
+func runOnce(s *scenarios.Scenario, seed uint64) (baseline.Run, error) {
 	x, err := engine.New(s, engine.Options{Seed: seed})
 	if err != nil {
-		return nil, err
+		return baseline.Run{}, err
 	}
 	if err := x.RunToEnd(); err != nil {
-		return nil, err
+		return baseline.Run{}, err
 	}
 	return measure(s, x.State()), nil
 }
 
-// measure reads a finished exercise's state.
-func measure(s *scenarios.Scenario, st *engine.State) *runResult {
-	r := &runResult{teams: make([]teamRun, len(s.Teams)), objectives: make([]objectiveRun, len(s.Exercise.Objectives))}
+// objectivePoints are an objective's points in one run, over all teams.
+type objectivePoints struct{ earned, available float64 }
+
+// measure reads a finished exercise's state: each team's metrics and each
+// objective's rating, as package baseline defines them.
+func measure(s *scenarios.Scenario, st *engine.State) baseline.Run {
+	score := make([]float64, len(s.Teams))
+	maxScore := make([]float64, len(s.Teams))
+	objectives := make([]objectivePoints, len(s.Exercise.Objectives))
 	latencies := make([]map[scenarios.Action][]time.Duration, len(s.Teams))
 	for i := range latencies {
 		latencies[i] = map[scenarios.Action][]time.Duration{}
@@ -155,28 +137,37 @@ func measure(s *scenarios.Scenario, st *engine.State) *runResult {
 		if ti < 0 {
 			continue
 		}
-		r.teams[ti].max += float64(e.MaxPoints)
-		r.teams[ti].score += e.Points
+		maxScore[ti] += float64(e.MaxPoints)
+		score[ti] += e.Points
 		if e.Met {
 			latencies[ti][e.Action] = append(latencies[ti][e.Action], e.MetAt-e.Opened)
 		}
 		if _, exp, ok := s.Expectation(e.Inject + "." + e.Expectation); ok {
 			for oi, o := range s.Exercise.Objectives {
 				if o.ID == exp.Objective {
-					r.objectives[oi].available += float64(e.MaxPoints)
-					r.objectives[oi].earned += e.Points
+					objectives[oi].available += float64(e.MaxPoints)
+					objectives[oi].earned += e.Points
 				}
 			}
 		}
 	}
-	for ti := range r.teams {
-		r.teams[ti].times = map[Metric]time.Duration{}
+	r := baseline.Run{Metrics: make([]map[baseline.Metric]float64, len(s.Teams)), Ratings: make([]string, len(objectives))}
+	for ti := range s.Teams {
+		m := map[baseline.Metric]float64{baseline.MetricScore: score[ti]}
+		if maxScore[ti] > 0 {
+			m[baseline.MetricScorePercent] = 100 * score[ti] / maxScore[ti]
+		}
 		for _, tm := range timeMetrics {
 			if ls := latencies[ti][tm.action]; len(ls) > 0 {
 				slices.Sort(ls)
-				r.teams[ti].times[tm.metric] = ls[len(ls)/2]
+				m[tm.metric] = ls[len(ls)/2].Seconds() // the upper middle for an even count
 			}
 		}
+		r.Metrics[ti] = m
+	}
+	for oi := range objectives {
+		o := &s.Exercise.Objectives[oi]
+		r.Ratings[oi] = baseline.Rate(objectives[oi].earned, objectives[oi].available, s.RatingFor(o))
 	}
 	return r
 }

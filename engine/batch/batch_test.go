@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"testing"
 
+	"cmesim/baseline"
 	"cmesim/engine/batch"
 	"cmesim/scenarios"
 )
@@ -39,14 +40,14 @@ func TestRun(t *testing.T) {
 			t.Fatalf("teams=%d, want %d", got, want)
 		}
 		for _, tr := range r.Teams {
-			d := tr.Metrics[batch.MetricScore]
+			d := tr.Metrics[baseline.MetricScore]
 			if d.Count != 200 {
 				t.Fatalf("%s score count=%d, want 200", tr.Team, d.Count)
 			}
 			if !(d.Min <= d.P10 && d.P10 <= d.P50 && d.P50 <= d.P90 && d.P90 <= d.Max+1) {
 				t.Fatalf("%s quantiles out of order: %+v", tr.Team, d)
 			}
-			ack := tr.Metrics[batch.MetricTimeAcknowledge]
+			ack := tr.Metrics[baseline.MetricTimeAcknowledge]
 			if ack.Count+ack.Missing != 200 {
 				t.Fatalf("%s ack count+missing=%d, want 200", tr.Team, ack.Count+ack.Missing)
 			}
@@ -95,7 +96,7 @@ func TestHistogram(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := r.Teams[0].Metrics[batch.MetricScore]
+	d := r.Teams[0].Metrics[baseline.MetricScore]
 	if p := d.Histogram.Percentile(d.Max + 100); p != 100 {
 		t.Fatalf("percentile above max=%v, want 100", p)
 	}
@@ -104,18 +105,6 @@ func TestHistogram(t *testing.T) {
 	}
 	if q := d.Histogram.Quantile(0.5); math.Abs(q-d.P50) > 0.001 {
 		t.Fatalf("quantile=%v, p50=%v", q, d.P50)
-	}
-}
-
-func TestRate(t *testing.T) {
-	th := scenarios.DefaultRating
-	for _, tt := range []struct {
-		earned, available float64
-		want              string
-	}{{90, 100, "P"}, {85, 100, "P"}, {70, 100, "S"}, {40, 100, "M"}, {10, 100, "U"}, {0, 0, ""}} {
-		if got := batch.Rate(tt.earned, tt.available, th); got != tt.want {
-			t.Errorf("Rate(%v/%v)=%s, want %s", tt.earned, tt.available, got, tt.want)
-		}
 	}
 }
 

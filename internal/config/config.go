@@ -6,7 +6,8 @@
 // environment variable CMESIM_LOG_LEVEL and the flag --log-level. A flag
 // counts only when it was given on the command line; an environment variable
 // only when it is set and not empty. Errors name the key, the bad value and
-// where it came from, so a facilitator can fix the right place.
+// where it came from, so a facilitator can fix the right place; secrets
+// (the admin key, a store URL's password) are never part of an error.
 package config
 
 import (
@@ -17,6 +18,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -112,6 +114,38 @@ type key struct {
 	def   string
 	field func(*Config) *string
 	check func(string) (string, error) // normalises or rejects a value
+	// redact, when set, marks a secret: errors show what it returns
+	// instead of the value.
+	redact func(string) string
+}
+
+// shown is how an error names the value v of key k: quoted, or redacted
+// for a secret.
+func (k key) shown(v string) string {
+	if k.redact != nil {
+		return k.redact(v)
+	}
+	return strconv.Quote(v)
+}
+
+// redactKey hides a secret key entirely, giving only its length.
+func redactKey(v string) string {
+	return fmt.Sprintf("(%d characters, not shown)", len(v))
+}
+
+// redactURL hides the password of a URL (in its user information or a
+// password query parameter), or the whole value when it is no URL.
+func redactURL(v string) string {
+	u, err := url.Parse(v)
+	if err != nil || u.Scheme == "" {
+		return redactKey(v)
+	}
+	q := u.Query()
+	if q.Has("password") {
+		q.Set("password", "xxxxx")
+		u.RawQuery = q.Encode()
+	}
+	return strconv.Quote(u.Redacted())
 }
 
 func (k key) env() string { return EnvPrefix + strings.ToUpper(k.name) }
@@ -121,9 +155,9 @@ var keys = []key{
 	{name: "log_format", flag: "log-format", def: FormatAuto, field: func(c *Config) *string { return &c.LogFormat }, check: oneOf("log format", LogFormats)},
 	{name: "listen", flag: "listen", def: "127.0.0.1:8080", field: func(c *Config) *string { return &c.Listen }, check: checkListen},
 	{name: "data_dir", flag: "data", def: "", field: func(c *Config) *string { return &c.DataDir }, check: func(v string) (string, error) { return v, nil }},
-	{name: "admin_key", flag: "admin-key", def: "", field: func(c *Config) *string { return &c.AdminKey }, check: checkAdminKey},
+	{name: "admin_key", flag: "admin-key", def: "", field: func(c *Config) *string { return &c.AdminKey }, check: checkAdminKey, redact: redactKey},
 	{name: "allowed_origins", flag: "allowed-origins", def: "", field: func(c *Config) *string { return &c.AllowedOrigins }, check: checkOrigins},
-	{name: "store", flag: "store", def: "", field: func(c *Config) *string { return &c.Store }, check: checkStore},
+	{name: "store", flag: "store", def: "", field: func(c *Config) *string { return &c.Store }, check: checkStore, redact: redactURL},
 	{name: "advertise", flag: "advertise", def: "", field: func(c *Config) *string { return &c.Advertise }, check: checkAdvertise},
 	{name: "lease", flag: "lease", def: "15s", field: func(c *Config) *string { return &c.Lease }, check: checkLease},
 	{name: "tls_cert", flag: "tls-cert", def: "", field: func(c *Config) *string { return &c.TLSCert }, check: checkFile},
@@ -261,7 +295,7 @@ func LoadFrom(flags *pflag.FlagSet, getenv func(string) string, configFile strin
 		}
 		norm, err := k.check(val)
 		if err != nil {
-			return Config{}, fmt.Errorf("%s %q (from %s): %w", k.name, val, from, err)
+			return Config{}, fmt.Errorf("%s %s (from %s): %w", k.name, k.shown(val), from, err)
 		}
 		*k.field(&cfg) = norm
 	}
@@ -348,9 +382,16 @@ func readFile(file string) (map[string]string, error) {
 	return out, nil
 }
 
-// parseMessage turns a YAML parse error into one line.
+// quotedText matches the text YAML errors quote from the file, such as
+// "cannot unmarshal !!str `…`", which may be a secret written in the wrong
+// place.
+var quotedText = regexp.MustCompile("`[^`]*`")
+
+// parseMessage turns a YAML parse error into one line, without the text it
+// quotes from the file.
 func parseMessage(err error) string {
 	msg := strings.TrimPrefix(unwrapPath(err).Error(), "yaml: ")
+	msg = quotedText.ReplaceAllString(msg, "a value")
 	if strings.Contains(msg, "cannot unmarshal") {
 		msg += " (the file must hold key: value pairs such as \"log_level: info\")"
 	}

@@ -204,3 +204,39 @@ func TestLoadErrors(t *testing.T) {
 		}
 	})
 }
+
+// TestLoadErrorsHideSecrets checks that no configuration error repeats a
+// secret, wherever it was written.
+func TestLoadErrorsHideSecrets(t *testing.T) {
+	const secret = "hunter2"
+	for _, c := range []struct {
+		name string
+		file string
+		env  map[string]string
+		want string // what the error says instead
+	}{
+		{name: "ShortAdminKeyInEnv", env: map[string]string{"CMESIM_ADMIN_KEY": secret}, want: "admin_key (7 characters, not shown)"},
+		{name: "ShortAdminKeyInFile", file: "admin_key: " + secret + "\n", want: "admin_key (7 characters, not shown)"},
+		{name: "StoreURLPassword", env: map[string]string{"CMESIM_STORE": "mysql://cmesim:" + secret + "@db/cmesim"}, want: `store "mysql://cmesim:xxxxx@db/cmesim"`},
+		{name: "StoreQueryPassword", env: map[string]string{"CMESIM_STORE": "mysql://db/cmesim?password=" + secret}, want: "password=xxxxx"},
+		{name: "StoreNotAURL", env: map[string]string{"CMESIM_STORE": secret}, want: "store (7 characters, not shown)"},
+		{name: "SecretAloneInFile", file: secret + "-and-more-of-the-key\n", want: "key: value pairs"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			file := ""
+			if c.file != "" {
+				file = writeFile(t, c.file)
+			}
+			_, err := config.LoadFrom(newFlags(t), env(c.env), file, nil)
+			if err == nil {
+				t.Fatal("no error")
+			}
+			if strings.Contains(err.Error(), secret) || strings.Contains(err.Error(), secret[:4]) {
+				t.Errorf("error %q shows the secret", err)
+			}
+			if !strings.Contains(err.Error(), c.want) {
+				t.Errorf("error %q does not contain %q", err, c.want)
+			}
+		})
+	}
+}

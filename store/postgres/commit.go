@@ -190,9 +190,19 @@ func (db *DB) commit(batch []*request, extra []extra, retry bool) bool {
 		return false
 	}
 	for _, r := range live {
-		r.reply <- fmt.Errorf("writing to the database %s: %w", db.name, err)
+		r.reply <- db.writeFailed(err)
 	}
 	return false
+}
+
+// writeFailed describes a failed transaction; a full disk (SQLSTATE 53100)
+// or a database out of memory or space wraps store.ErrNoSpace.
+func (db *DB) writeFailed(err error) error {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && (pgErr.Code == "53100" || pgErr.Code == "53200") {
+		return fmt.Errorf("writing to the database %s: %w: %w", db.name, store.ErrNoSpace, err)
+	}
+	return fmt.Errorf("writing to the database %s: %w", db.name, err)
 }
 
 // run sends the statements of live and extra as one batch, which the

@@ -382,3 +382,20 @@ func (db *DB) closed() bool {
 func (db *DB) errClosed() error {
 	return fmt.Errorf("database %s: %w", db.name, store.ErrClosed)
 }
+
+var (
+	_ store.Salvager = (*DB)(nil)
+	_ store.Pinger   = (*DB)(nil)
+)
+
+// Ping implements store.Pinger: it asks the database for a trivial answer
+// on a connection of the read pool.
+func (db *DB) Ping(ctx context.Context) error {
+	if db.closed() {
+		return db.errClosed()
+	}
+	if err := db.pool.Ping(ctx); err != nil {
+		return fmt.Errorf("the database %s does not answer: %w", db.name, err)
+	}
+	return nil
+}

@@ -443,6 +443,35 @@ func TestCorruptRow(t *testing.T) {
 	}
 }
 
+// TestSalvage checks that a damaged log gives back its intact beginning and
+// says where it stops.
+func TestSalvage(t *testing.T) {
+	u := NewDatabase(t)
+	db := MustOpen(t, u)
+	plain := Plain(t, u)
+	ctx := context.Background()
+	if err := db.CreateExercise(ctx, &store.Exercise{ID: "x"}); err != nil {
+		t.Fatal(err)
+	}
+	for seq := uint64(1); seq <= 6; seq += 2 { // three rows of two events
+		if err := db.Append(ctx, "x", []engine.Event{{Seq: seq, Type: engine.EventNote, Actor: "system"}, {Seq: seq + 1, Type: engine.EventNote, Actor: "system"}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got, err := db.Salvage(ctx, "x"); err != nil || len(got) != 6 {
+		t.Fatalf("Salvage of an intact log = %d events, %v; want 6, nil", len(got), err)
+	}
+	exec(t, plain, "UPDATE events SET data = '\\x0102030405' WHERE first_seq = 3")
+	got, err := db.Salvage(ctx, "x")
+	var damaged *store.DamagedLogError
+	if !errors.As(err, &damaged) || damaged.LastGood != 2 || len(got) != 2 || got[1].Seq != 2 {
+		t.Fatalf("Salvage = %d events, %v; want events 1–2 and a *store.DamagedLogError after event 2", len(got), err)
+	}
+	if evs, err := db.Events(ctx, "x", 0); !errors.Is(err, store.ErrCorrupt) || evs != nil {
+		t.Fatalf("Events of a damaged log = %d events, %v; want nothing and ErrCorrupt", len(evs), err)
+	}
+}
+
 // encode returns the encoding of events, as the store writes it.
 func encode(events []engine.Event) []byte {
 	var data []byte

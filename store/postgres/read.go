@@ -29,9 +29,24 @@ const maxPrealloc = 1 << 22
 
 // Events implements store.Store. It reads the rows holding events after
 // since and decodes them in one pass, checking that they continue each
-// other and reach the exercise's last_seq; a damaged row gives an error
-// wrapping store.ErrCorrupt.
+// other and reach the exercise's last_seq; a damaged row gives a
+// *store.DamagedLogError, which wraps store.ErrCorrupt.
 func (db *DB) Events(ctx context.Context, exercise string, since uint64) ([]engine.Event, error) {
+	out, err := db.readLog(ctx, exercise, since)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Salvage implements store.Salvager.
+func (db *DB) Salvage(ctx context.Context, exercise string) ([]engine.Event, error) {
+	return db.readLog(ctx, exercise, 0)
+}
+
+// readLog reads the log after since. When the log is damaged it returns
+// the events before the damage with a *store.DamagedLogError.
+func (db *DB) readLog(ctx context.Context, exercise string, since uint64) ([]engine.Event, error) {
 	if db.closed() {
 		return nil, db.errClosed()
 	}
@@ -54,6 +69,9 @@ func (db *DB) events(ctx context.Context, exercise string, since uint64) ([]engi
 	found := false
 	var stored int64
 	next := since + 1 // the seq the next event must have
+	damaged := func(format string, args ...any) error {
+		return &store.DamagedLogError{Exercise: exercise, LastGood: next - 1, Err: fmt.Errorf(format, args...)}
+	}
 	for rows.Next() {
 		var first, last *int64
 		if err := rows.Scan(&stored, &first, &last, nil); err != nil {
@@ -69,24 +87,26 @@ func (db *DB) events(ctx context.Context, exercise string, since uint64) ([]engi
 			continue // no events after since
 		}
 		if uint64(*first) > next {
-			return nil, fmt.Errorf("exercise %q: events %d–%d are missing: %w", exercise, next, *first-1, store.ErrCorrupt)
+			return out, damaged("events %d–%d are missing", next, *first-1)
 		}
 		// The bytes are pgx's read buffer, valid until the next row: the
 		// decoder copies what it keeps into one string.
 		data := rows.RawValues()[3]
 		k := len(out)
-		if out, err = dec.Events(out, data, since); err != nil {
-			return nil, fmt.Errorf("exercise %q, events %d–%d: %w", exercise, *first, *last, err)
-		}
+		out, err = dec.Events(out, data, since)
 		for i := k; i < len(out); i++ {
 			if out[i].Seq != next {
-				return nil, fmt.Errorf("exercise %q: the row of events %d–%d holds event %d where %d belongs: %w",
-					exercise, *first, *last, out[i].Seq, next, store.ErrCorrupt)
+				bad := out[i].Seq
+				out = out[:i]
+				return out, damaged("the row of events %d–%d holds event %d where %d belongs", *first, *last, bad, next)
 			}
 			next++
 		}
+		if err != nil {
+			return out, damaged("events %d–%d: %w", *first, *last, err)
+		}
 		if next != uint64(*last)+1 {
-			return nil, fmt.Errorf("exercise %q: the row of events %d–%d ends with event %d: %w", exercise, *first, *last, next-1, store.ErrCorrupt)
+			return out, damaged("the row of events %d–%d ends with event %d", *first, *last, next-1)
 		}
 	}
 	if err := rows.Err(); err != nil {
@@ -96,7 +116,7 @@ func (db *DB) events(ctx context.Context, exercise string, since uint64) ([]engi
 		return nil, fmt.Errorf("exercise %q: %w", exercise, store.ErrNotFound)
 	}
 	if uint64(stored) > since && next != uint64(stored)+1 {
-		return nil, fmt.Errorf("exercise %q: events %d–%d are missing: %w", exercise, next, stored, store.ErrCorrupt)
+		return out, damaged("events %d–%d are missing", next, stored)
 	}
 	return out, nil
 }

@@ -8,7 +8,11 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"syscall"
 	"time"
+
+	sqlite "modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
 
 	"cmesim/engine"
 	"cmesim/store"
@@ -129,11 +133,21 @@ func (db *DB) commit(batch []*request) {
 	}
 	for i, r := range live {
 		if err != nil {
-			r.reply <- fmt.Errorf("writing to the database %s: %w", db.path, err)
+			r.reply <- db.writeFailed(err)
 		} else {
 			r.reply <- outcomes[i]
 		}
 	}
+}
+
+// writeFailed describes a failed transaction; a full disk wraps
+// store.ErrNoSpace.
+func (db *DB) writeFailed(err error) error {
+	var serr *sqlite.Error
+	if errors.Is(err, syscall.ENOSPC) || (errors.As(err, &serr) && serr.Code()&0xff == sqlite3.SQLITE_FULL) {
+		return fmt.Errorf("writing to the database %s: %w: %w", db.path, store.ErrNoSpace, err)
+	}
+	return fmt.Errorf("writing to the database %s: %w", db.path, err)
 }
 
 // Append implements store.Store. The events are encoded by the calling

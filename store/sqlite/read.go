@@ -9,6 +9,9 @@ import (
 	"math"
 	"time"
 
+	sqlite "modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
 	"cmesim/engine"
 	"cmesim/store"
 )
@@ -28,8 +31,24 @@ const maxPrealloc = 1 << 22
 
 // Events implements store.Store. It reads the rows holding events after
 // since and decodes them in one pass, checking that they continue each
-// other; a damaged row gives an error wrapping store.ErrCorrupt.
+// other; a damaged row gives a *store.DamagedLogError, which wraps
+// store.ErrCorrupt.
 func (db *DB) Events(ctx context.Context, exercise string, since uint64) ([]engine.Event, error) {
+	out, err := db.readLog(ctx, exercise, since)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Salvage implements store.Salvager.
+func (db *DB) Salvage(ctx context.Context, exercise string) ([]engine.Event, error) {
+	return db.readLog(ctx, exercise, 0)
+}
+
+// readLog reads the log after since. When the log is damaged it returns
+// the events before the damage with a *store.DamagedLogError.
+func (db *DB) readLog(ctx context.Context, exercise string, since uint64) ([]engine.Event, error) {
 	if db.closed() {
 		return nil, db.errClosed()
 	}
@@ -47,35 +66,50 @@ func (db *DB) Events(ctx context.Context, exercise string, since uint64) ([]engi
 	}
 	defer rows.Close()
 	next := since + 1 // the seq the next event must have
+	damaged := func(format string, args ...any) error {
+		return &store.DamagedLogError{Exercise: exercise, LastGood: next - 1, Err: fmt.Errorf(format, args...)}
+	}
 	var dec store.Decoder
 	for rows.Next() {
 		var first, last int64
 		var data string
 		if err := rows.Scan(&first, &last, &data); err != nil {
-			return nil, db.readFailed(exercise, err)
+			return out, db.readDamaged(exercise, next-1, err)
 		}
 		if uint64(first) > next {
-			return nil, fmt.Errorf("exercise %q: events %d–%d are missing: %w", exercise, next, first-1, store.ErrCorrupt)
+			return out, damaged("events %d–%d are missing", next, first-1)
 		}
 		k := len(out)
-		if out, err = dec.EventsString(out, data, since); err != nil {
-			return nil, fmt.Errorf("exercise %q, events %d–%d: %w", exercise, first, last, err)
-		}
+		out, err = dec.EventsString(out, data, since)
 		for i := k; i < len(out); i++ {
 			if out[i].Seq != next {
-				return nil, fmt.Errorf("exercise %q: the row of events %d–%d holds event %d where %d belongs: %w",
-					exercise, first, last, out[i].Seq, next, store.ErrCorrupt)
+				bad := out[i].Seq
+				out = out[:i]
+				return out, damaged("the row of events %d–%d holds event %d where %d belongs", first, last, bad, next)
 			}
 			next++
 		}
+		if err != nil {
+			return out, damaged("events %d–%d: %w", first, last, err)
+		}
 		if next != uint64(last)+1 {
-			return nil, fmt.Errorf("exercise %q: the row of events %d–%d ends with event %d: %w", exercise, first, last, next-1, store.ErrCorrupt)
+			return out, damaged("the row of events %d–%d ends with event %d", first, last, next-1)
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return nil, db.readFailed(exercise, err)
+		return out, db.readDamaged(exercise, next-1, err)
 	}
 	return out, nil
+}
+
+// readDamaged describes a failed read of a log whose events up to lastGood
+// were read: a damaged database file makes it a *store.DamagedLogError.
+func (db *DB) readDamaged(exercise string, lastGood uint64, err error) error {
+	var serr *sqlite.Error
+	if errors.As(err, &serr) && (serr.Code()&0xff == sqlite3.SQLITE_CORRUPT || serr.Code()&0xff == sqlite3.SQLITE_NOTADB) {
+		return &store.DamagedLogError{Exercise: exercise, LastGood: lastGood, Err: err}
+	}
+	return db.readFailed(exercise, err)
 }
 
 // LastSeq implements store.Store.

@@ -49,6 +49,11 @@ var (
 	// ErrTooNew means the database was created or migrated by a newer
 	// version of cmesim, whose schema this one does not know.
 	ErrTooNew = errors.New("created by a newer cmesim")
+	// ErrNoSchema means the file exists but holds no cmesim schema, or only
+	// part of it: it was emptied or damaged (a store that once held
+	// exercises), or its creation never finished. Open refuses it rather
+	// than starting afresh and silently losing every exercise.
+	ErrNoSchema = errors.New("holds no cmesim schema")
 )
 
 // migrations are the schema's versions: migrations[i] brings user_version
@@ -111,9 +116,10 @@ type DB struct {
 	Now func() time.Time
 
 	path string
-	w    *sql.DB   // one connection, owned by the committer
-	wc   *sql.Conn // that connection
-	r    *sql.DB   // the readers
+	file os.FileInfo // the database file as opened, to notice it replaced
+	w    *sql.DB     // one connection, owned by the committer
+	wc   *sql.Conn   // that connection
+	r    *sql.DB     // the readers
 
 	// Statements on wc, for the committer.
 	insertEvents, diagnose, tailRows, deleteTail, insertRow *sql.Stmt
@@ -132,21 +138,32 @@ type DB struct {
 	closeOnce sync.Once
 }
 
-var _ store.Store = (*DB)(nil)
+var (
+	_ store.Store    = (*DB)(nil)
+	_ store.Salvager = (*DB)(nil)
+	_ store.Pinger   = (*DB)(nil)
+)
 
 // Open opens the cmesim database at path, creating the file (and its
-// directory) if needed and migrating its schema to the current version.
+// directory) if needed and migrating its schema to the current version. A
+// new file is created readable by its owner only (0600), and a new
+// directory likewise (0700): the store holds session tokens and join codes.
 //
 // Open never alters a file it does not recognise: a file that is not an
 // SQLite database, or one with another application id or with tables but no
 // cmesim mark, gives an error wrapping ErrNotCmesim; a database from a newer
-// cmesim gives ErrTooNew.
+// cmesim gives ErrTooNew; an existing file that is empty or lacks the
+// schema gives ErrNoSchema.
 func Open(path string) (*DB, error) {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("opening the database: %w", err)
+	}
+	fresh, err := createPrivate(path)
+	if err != nil {
 		return nil, fmt.Errorf("opening the database: %w", err)
 	}
 	ctx := context.Background()
-	version, err := inspect(ctx, path)
+	version, err := inspect(ctx, path, fresh)
 	if err != nil {
 		return nil, err
 	}
@@ -196,8 +213,28 @@ func Open(path string) (*DB, error) {
 			return nil, db.openFailed(err)
 		}
 	}
+	if db.file, err = os.Stat(path); err != nil {
+		return nil, db.openFailed(err)
+	}
 	go db.commitLoop()
 	return db, nil
+}
+
+// Ping implements store.Pinger: it fails once the store is closed, or if
+// its file has been removed or replaced (writes would then go to a file
+// nobody will find again).
+func (db *DB) Ping(ctx context.Context) error {
+	if db.closed() {
+		return db.errClosed()
+	}
+	fi, err := os.Stat(db.path)
+	if err != nil {
+		return fmt.Errorf("the database file: %w", err)
+	}
+	if !os.SameFile(fi, db.file) {
+		return fmt.Errorf("the database file %s was replaced since it was opened", db.path)
+	}
+	return db.r.PingContext(ctx)
 }
 
 func (db *DB) stmts() []*sql.Stmt {
@@ -228,21 +265,39 @@ func escapePath(path string) string {
 	return strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
 }
 
+// createPrivate creates an empty file at path, readable by its owner only,
+// unless one exists; it reports whether it created it. SQLite gives the
+// WAL and shared-memory files it makes beside it the same permissions.
+func createPrivate(path string) (bool, error) {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, os.ErrExist) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return true, f.Close()
+}
+
 // inspect looks at the file at path, without changing it, and returns its
-// schema version (0 for a new or empty file) or why it cannot be used.
-func inspect(ctx context.Context, path string) (int, error) {
+// schema version (0 for a file Open has just created) or why it cannot be
+// used.
+func inspect(ctx context.Context, path string, fresh bool) (int, error) {
 	db, err := sql.Open("sqlite", "file:"+escapePath(path)+"?_pragma=busy_timeout(5000)")
 	if err != nil {
 		return 0, fmt.Errorf("opening the database %s: %w", path, err)
 	}
 	defer db.Close()
-	var appID, version, tables int64
+	var appID, version, tables, ours int64
 	err = db.QueryRowContext(ctx, "PRAGMA application_id").Scan(&appID)
 	if err == nil {
 		err = db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version)
 	}
 	if err == nil {
 		err = db.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_schema").Scan(&tables)
+	}
+	if err == nil {
+		err = db.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name IN ('exercises', 'events', 'sessions')").Scan(&ours)
 	}
 	var serr *sqlite.Error
 	switch {
@@ -252,14 +307,33 @@ func inspect(ctx context.Context, path string) (int, error) {
 		return 0, fmt.Errorf("opening the database %s: %w", path, err)
 	case appID == ApplicationID && version > int64(len(migrations)):
 		return 0, fmt.Errorf("%s was %w (schema version %d; this one knows up to %d): upgrade cmesim", path, ErrTooNew, version, len(migrations))
+	case appID == ApplicationID && version >= 1 && ours < 3:
+		return 0, fmt.Errorf("%s %w: it is marked as a cmesim database (schema version %d) but %d of its 3 tables are missing; "+
+			"it is damaged: restore it from a backup (cmesim export --salvage may recover what remains)", path, ErrNoSchema, version, 3-ours)
 	case appID == ApplicationID:
 		return int(version), nil
 	case appID != 0:
 		return 0, fmt.Errorf("%s is %w: it belongs to another application (SQLite application_id %#x)", path, ErrNotCmesim, appID)
 	case tables > 0 || version != 0:
 		return 0, fmt.Errorf("%s is %w: it is an SQLite database of another program (%d tables, no cmesim mark)", path, ErrNotCmesim, tables)
+	case !fresh:
+		return 0, fmt.Errorf("%s %w (%s): the exercises it held are gone, or it was never finished. "+
+			"cmesim does not start afresh on it, which would hide the loss: restore it from a backup, "+
+			"or remove it to start a new, empty store", path, ErrNoSchema, describeSize(path))
 	}
 	return 0, nil
+}
+
+// describeSize says how big the file at path is, for an error message.
+func describeSize(path string) string {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return "unreadable"
+	}
+	if fi.Size() == 0 {
+		return "it is empty"
+	}
+	return fmt.Sprintf("%d bytes, no tables", fi.Size())
 }
 
 // migrate applies the migrations after version, each in a transaction of

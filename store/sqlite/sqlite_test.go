@@ -109,10 +109,27 @@ func TestOpen(t *testing.T) {
 		}
 	})
 	t.Run("EmptyFile", func(t *testing.T) {
+		// A store emptied (say, truncated by a full disk or a bad copy)
+		// must not start as a new, empty store: its exercises would be
+		// silently gone.
 		path := filepath.Join(t.TempDir(), "empty.db")
-		if err := os.WriteFile(path, nil, 0o644); err != nil {
+		if err := os.WriteFile(path, nil, 0o600); err != nil {
 			t.Fatal(err)
 		}
+		openFails(t, path, sqlite.ErrNoSchema, "holds no cmesim schema", "it is empty", "backup", "remove it")
+	})
+	t.Run("MissingTables", func(t *testing.T) {
+		dir := t.TempDir()
+		path := filepath.Join(dir, "cmesim.db")
+		MustOpen(t, dir).Close()
+		db := plainDB(t, path)
+		exec(t, db, "DROP TABLE events")
+		db.Close()
+		openFails(t, path, sqlite.ErrNoSchema, "holds no cmesim schema", "1 of its 3 tables are missing")
+	})
+	t.Run("PrivateFiles", func(t *testing.T) {
+		dir := filepath.Join(t.TempDir(), "data")
+		path := filepath.Join(dir, "cmesim.db")
 		db, err := sqlite.Open(path)
 		if err != nil {
 			t.Fatal(err)
@@ -120,6 +137,15 @@ func TestOpen(t *testing.T) {
 		defer db.Close()
 		if err := db.CreateExercise(context.Background(), &store.Exercise{ID: "x"}); err != nil {
 			t.Fatal(err)
+		}
+		for name, want := range map[string]os.FileMode{dir: 0o700 | os.ModeDir, path: 0o600, path + "-wal": 0o600, path + "-shm": 0o600} {
+			fi, err := os.Stat(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := fi.Mode() & (os.ModePerm | os.ModeDir); got != want {
+				t.Errorf("%s: mode %v, want %v", filepath.Base(name), got, want)
+			}
 		}
 	})
 	t.Run("ForeignDatabase", func(t *testing.T) {
@@ -217,6 +243,92 @@ func TestCorruptRow(t *testing.T) {
 		})
 	}
 	if got, err := db.Events(ctx, "x", 0); err != nil || len(got) != 2 {
+		t.Fatalf("after restoring: %d events, %v", len(got), err)
+	}
+}
+
+// TestSalvage checks that a damaged log gives back its intact beginning
+// and says where it stops, row by row and within a row.
+func TestSalvage(t *testing.T) {
+	dir := t.TempDir()
+	db := MustOpen(t, dir)
+	defer db.Close()
+	ctx := context.Background()
+	if err := db.CreateExercise(ctx, &store.Exercise{ID: "x"}); err != nil {
+		t.Fatal(err)
+	}
+	for seq := uint64(1); seq <= 6; seq += 2 { // three rows of two events
+		if err := db.Append(ctx, "x", []engine.Event{{Seq: seq, Type: engine.EventNote, Actor: "system"}, {Seq: seq + 1, Type: engine.EventNote, Actor: "system"}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got, err := db.Salvage(ctx, "x"); err != nil || len(got) != 6 {
+		t.Fatalf("Salvage of an intact log = %d events, %v; want 6, nil", len(got), err)
+	}
+	for name, c := range map[string]struct {
+		query    string
+		lastGood uint64
+	}{
+		"GarbageRow":      {"UPDATE events SET data = x'0102030405' WHERE first_seq = 3", 2},
+		"TruncatedRow":    {"UPDATE events SET data = substr(data, 1, length(data) - 1) WHERE first_seq = 3", 3},
+		"MissingRow":      {"DELETE FROM events WHERE first_seq = 3", 2},
+		"FirstRowDamaged": {"UPDATE events SET data = x'00' WHERE first_seq = 1", 0},
+	} {
+		t.Run(name, func(t *testing.T) {
+			plain := plainDB(t, filepath.Join(dir, "cmesim.db"))
+			tx, err := plain.Begin()
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer tx.Rollback()
+			rows, err := tx.Query("SELECT first_seq, last_seq, data FROM events")
+			if err != nil {
+				t.Fatal(err)
+			}
+			type row struct {
+				first, last int64
+				data        []byte
+			}
+			var saved []row
+			for rows.Next() {
+				var r row
+				if err := rows.Scan(&r.first, &r.last, &r.data); err != nil {
+					t.Fatal(err)
+				}
+				saved = append(saved, r)
+			}
+			if _, err := tx.Exec(c.query); err != nil {
+				t.Fatal(err)
+			}
+			if err := tx.Commit(); err != nil {
+				t.Fatal(err)
+			}
+			defer func() {
+				plain.Exec("DELETE FROM events")
+				for _, r := range saved {
+					plain.Exec("INSERT INTO events (exercise, first_seq, last_seq, data) VALUES (1, ?, ?, ?)", r.first, r.last, r.data)
+				}
+			}()
+			got, err := db.Salvage(ctx, "x")
+			var damaged *store.DamagedLogError
+			if !errors.As(err, &damaged) || !errors.Is(err, store.ErrCorrupt) {
+				t.Fatalf("Salvage = %d events, %v; want a *store.DamagedLogError", len(got), err)
+			}
+			if damaged.LastGood != c.lastGood || uint64(len(got)) != c.lastGood {
+				t.Fatalf("Salvage = %d events, last good %d; want %d", len(got), damaged.LastGood, c.lastGood)
+			}
+			for i, e := range got {
+				if e.Seq != uint64(i+1) {
+					t.Fatalf("salvaged event %d has seq %d", i, e.Seq)
+				}
+			}
+			if evs, err := db.Events(ctx, "x", 0); err == nil || evs != nil {
+				t.Fatalf("Events of a damaged log = %d events, %v; want nothing and an error", len(evs), err)
+			}
+			t.Log(err)
+		})
+	}
+	if got, err := db.Events(ctx, "x", 0); err != nil || len(got) != 6 {
 		t.Fatalf("after restoring: %d events, %v", len(got), err)
 	}
 }

@@ -40,7 +40,7 @@ test('every event of the golden example log reads as a sentence', () => {
   const byType = Object.fromEntries(events.map((ev) => [`${ev.seq}`, eventText(ev, dir)]));
   assert.equal(byType[5], 'colCERT (Juan) acknowledged I01 — Suspicious e-mails reported by the ministry');
   assert.equal(byType[12], 'colCERT (Juan) shared I01 with PeCERT at TLP:AMBER: “IoCs attached: nomina-minfin[.]com, 185.220.101.7”');
-  assert.equal(byType[16], 'colCERT (Juan) escalated I02 to Ministry of ICT');
+  assert.equal(byType[16], 'colCERT (Juan) escalated I02 to Ministry of ICT: “Please block nomina-minfin[.]com nationally.”');
 });
 
 test('spread and missed', () => {

@@ -1,8 +1,9 @@
 // Admin page: log in with the admin key, pick a library scenario or upload
 // one, create an exercise, hand out the codes.
-import { $, h, option, replace, copyButton, copyText } from './dom.js';
+import { $, h, option, replace, copyText } from './dom.js';
 import { api, ApiError } from './api.js';
-import { fmtDuration, fmtTShort, fmtDateTime, cap } from './format.js';
+import { fmtDuration, fmtT, fmtDateTime, cap } from './format.js';
+import { fillCodes } from './codes.js';
 
 const loginSection = $('#login');
 const appSection = $('#admin-app');
@@ -71,7 +72,7 @@ function renderLibrary() {
     });
     return h('tr', { dataset: { scenario: s.name } },
       h('td', null, h('strong', null, s.title || s.name), h('div', { class: 'muted small' }, s.name)),
-      h('td', { class: 'num' }, String(s.teams ?? '')),
+      h('td', { class: 'num' }, String(Array.isArray(s.teams) ? s.teams.length : (s.teams ?? ''))),
       h('td', { class: 'num' }, String(s.injects ?? '')),
       h('td', null, fmtDuration(s.duration)),
       h('td', null, pick));
@@ -149,28 +150,9 @@ $('#create-form').addEventListener('submit', async (e) => {
   }
 });
 
-function joinLink(code) {
-  return `${location.origin}/?code=${encodeURIComponent(code)}`;
-}
-
-function codeRow(label, code, attrs) {
-  const link = joinLink(code);
-  return h('li', { class: 'code-row', ...attrs },
-    h('span', { class: 'code-label' }, label),
-    h('code', { class: 'code-value' }, code),
-    h('a', { class: 'code-link', href: link }, link),
-    copyButton(link, 'Copy link', { 'aria-label': `Copy the join link for ${label}` }));
-}
-
 function showCodes(res) {
   const c = res.codes || {};
-  const list = $('#codes');
-  const rows = [];
-  if (c.facilitator) rows.push(codeRow('Facilitator', c.facilitator, { dataset: { codeRole: 'facilitator' } }));
-  if (c.evaluator) rows.push(codeRow('Evaluator', c.evaluator, { dataset: { codeRole: 'evaluator' } }));
-  if (c.observer) rows.push(codeRow('Observer', c.observer, { dataset: { codeRole: 'observer' } }));
-  for (const [team, code] of Object.entries(c.teams || {})) rows.push(codeRow(`Team ${team}`, code, { dataset: { codeRole: 'trainee', codeTeam: team } }));
-  replace(list, rows);
+  fillCodes($('#codes'), res.id, c);
   $('#created-title').textContent = `${res.title || 'Exercise'} (${res.id})`;
   $('#created').hidden = false;
   const open = $('#open-facilitator');
@@ -202,6 +184,16 @@ $('#copy-all').addEventListener('click', async () => {
 
 /* ---------- existing exercises ---------- */
 
+// damageNote explains why a stored exercise could not be brought back, and
+// how to recover what remains of it.
+function damageNote(damage) {
+  if (!damage) return null;
+  return h('div', { class: 'alert damage small' },
+    h('div', null, `Damaged: its log reads back intact up to event ${damage.last_good_seq}. `
+      + 'It stays in the store untouched; "cmesim export --salvage" recovers what remains.'),
+    h('code', { class: 'small' }, damage.reason));
+}
+
 async function loadExercises() {
   const tbody = $('#exercises-table tbody');
   let list;
@@ -212,11 +204,28 @@ async function loadExercises() {
     return;
   }
   list = (list || []).slice().sort((a, b) => String(b.created || '').localeCompare(String(a.created || '')));
-  replace(tbody, list.length ? list.map((x) => h('tr', { dataset: { exercise: x.id } },
-    h('td', null, h('strong', null, x.title || ''), h('div', { class: 'muted small' }, x.id)),
+  replace(tbody, list.length ? list.flatMap(exerciseRows) : h('tr', null, h('td', { colspan: '5', class: 'muted' }, 'No exercises yet.')));
+}
+
+/** exerciseRows is an exercise's row in the list and, below it, its join codes (shown on demand). */
+function exerciseRows(x) {
+  const rowId = `codes-of-${x.id}`;
+  const list = h('ul', { class: 'codes' });
+  fillCodes(list, x.id, x.codes);
+  const codesRow = h('tr', { class: 'codes-row', id: rowId, dataset: { codesFor: x.id }, hidden: true },
+    h('td', { colspan: '5' }, list));
+  const toggle = h('button', { type: 'button', class: 'btn btn-small btn-codes', 'aria-expanded': 'false', 'aria-controls': rowId, 'aria-label': `Codes: ${x.title || x.id}` }, 'Codes');
+  toggle.addEventListener('click', () => {
+    codesRow.hidden = !codesRow.hidden;
+    toggle.setAttribute('aria-expanded', String(!codesRow.hidden));
+  });
+  return [h('tr', { dataset: { exercise: x.id } },
+    h('td', null, h('strong', null, x.title || ''), h('div', { class: 'muted small' }, x.id), damageNote(x.damage)),
     h('td', null, h('span', { class: `status status-${x.status}` }, cap(x.status || ''))),
-    h('td', { class: 'num mono' }, typeof x.now === 'number' ? fmtTShort(x.now) : ''),
-    h('td', null, fmtDateTime(x.created)))) : h('tr', null, h('td', { colspan: '4', class: 'muted' }, 'No exercises yet.')));
+    h('td', { class: 'num mono clock-cell' }, typeof x.now === 'number' ? fmtT(x.now) : '—'),
+    h('td', null, fmtDateTime(x.created)),
+    h('td', null, toggle)),
+  codesRow];
 }
 
 $('#refresh-exercises').addEventListener('click', loadExercises);

@@ -4,6 +4,9 @@ import { CHANNELS, SEVERITIES, TLP_LEVELS, tlpLabel, ACTIONS, actionLabel, cap, 
 import { renderMarkdown } from './markdown.js';
 import { pending } from './page.js';
 
+/** NEEDS_ANSWER_KEY are the actions an ad-hoc inject cannot expect (the server refuses them). */
+const NEEDS_ANSWER_KEY = new Set(['classify', 'escalate', 'share']);
+
 function field(id, label, control, hint) {
   return h('div', { class: 'field' },
     h('label', { for: id, class: 'field-label' }, label),
@@ -36,7 +39,8 @@ export class Composer {
     const tlp = h('select', { id: 'adhoc-tlp' }, option('', 'Exercise default'), TLP_LEVELS.map((t) => option(t, tlpLabel(t))));
 
     const expOn = h('input', { type: 'checkbox', id: 'adhoc-exp-on' });
-    const expAction = h('select', { id: 'adhoc-exp-action' }, ACTIONS.map((a) => option(a, actionLabel(a))));
+    // Classify, escalate and share need an answer key: only the scenario has one.
+    const expAction = h('select', { id: 'adhoc-exp-action' }, ACTIONS.filter((a) => !NEEDS_ANSWER_KEY.has(a)).map((a) => option(a, actionLabel(a))));
     const expWithin = h('input', { id: 'adhoc-exp-within', type: 'number', min: '1', max: '1440', step: '1', value: '15', inputmode: 'numeric' });
     const expPoints = h('input', { id: 'adhoc-exp-points', type: 'number', min: '0', max: '1000', step: '1', value: '5', inputmode: 'numeric' });
     const objectives = dir.objectives();

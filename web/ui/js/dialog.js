@@ -1,35 +1,40 @@
 // An in-page confirmation dialog (a <dialog>, so keyboard users get focus
 // handling and Escape for free), instead of window.confirm, which browser
 // tests cannot always see.
-import { h } from './dom.js';
+import { h, replace } from './dom.js';
 
 let dlg = null;
 
 function build() {
   const title = h('h2', { id: 'confirm-title', class: 'dialog-title' });
   const msg = h('p', { id: 'confirm-message' });
+  const list = h('ul', { id: 'confirm-list', class: 'confirm-list' });
   const reasonLabel = h('label', { for: 'confirm-reason', class: 'field-label' }, 'Reason (optional)');
   const reason = h('input', { id: 'confirm-reason', type: 'text', maxlength: '500', autocomplete: 'off' });
   const reasonWrap = h('div', { class: 'field', id: 'confirm-reason-field' }, reasonLabel, reason);
   const ok = h('button', { type: 'submit', id: 'confirm-ok', class: 'btn btn-danger', value: 'ok' }, 'OK');
   const cancel = h('button', { type: 'button', id: 'confirm-cancel', class: 'btn' }, 'Cancel');
-  const form = h('form', { method: 'dialog', class: 'dialog-form' }, title, msg, reasonWrap,
+  const form = h('form', { method: 'dialog', class: 'dialog-form' }, title, msg, list, reasonWrap,
     h('div', { class: 'dialog-buttons' }, cancel, ok));
   const d = h('dialog', { id: 'confirm-dialog', class: 'dialog', 'aria-labelledby': 'confirm-title' }, form);
   cancel.addEventListener('click', () => d.close('cancel'));
   document.body.appendChild(d);
-  return { d, title, msg, reason, reasonWrap, ok };
+  return { d, title, msg, list, reason, reasonWrap, ok };
 }
 
 /**
  * confirmDialog asks a question; resolves {ok, reason}.
- * Options: title, message, okLabel, danger (red OK button), reason (show a reason field).
+ * Options: title, message, items (a list of lines under the message, e.g.
+ * what would expire), okLabel, danger (red OK button), reason (show a
+ * reason field).
  */
-export function confirmDialog({ title = 'Are you sure?', message = '', okLabel = 'OK', danger = true, reason = false } = {}) {
+export function confirmDialog({ title = 'Are you sure?', message = '', items = [], okLabel = 'OK', danger = true, reason = false } = {}) {
   if (!dlg) dlg = build();
   const { d } = dlg;
   dlg.title.textContent = title;
   dlg.msg.textContent = message;
+  replace(dlg.list, items.map((t) => h('li', null, t)));
+  dlg.list.hidden = !items.length;
   dlg.ok.textContent = okLabel;
   dlg.ok.className = `btn ${danger ? 'btn-danger' : 'btn-primary'}`;
   dlg.reasonWrap.hidden = !reason;

@@ -198,7 +198,7 @@ export function eventText(ev, dir) {
     case 'exercise.paused': return `Exercise paused${by(ev, dir)}${d.text ? ` — ${clip(d.text)}` : ''}`;
     case 'exercise.resumed': return `Exercise resumed${by(ev, dir)}`;
     case 'exercise.speed': return `Speed set to ${d.speed}×${by(ev, dir)}`;
-    case 'exercise.ended': return `Exercise ended${by(ev, dir)}${d.reason ? ` — ${d.reason}` : ''}${d.text ? ` — ${clip(d.text)}` : ''}`;
+    case 'exercise.ended': return `Exercise ended${by(ev, dir)}${d.reason && !d.reason.startsWith('ended by') ? ` — ${d.reason}` : ''}${d.text ? ` — ${clip(d.text)}` : ''}`;
     case 'team.mode':
       return `${team} handed to ${d.mode === 'human' ? 'humans' : 'the simulator'}${by(ev, dir)}`;
     case 'inject.delivered':

@@ -1,11 +1,15 @@
 // The facilitator's MSEL panel: the next scheduled injects (status.upcoming)
 // with Release / Skip / Delay, the injects waiting for a manual release
-// (status.releasable), and the full MSEL (GET /api/exercises/{id} msel).
+// (status.releasable), and the full MSEL (GET /api/exercises/{id} msel) in
+// a wide dialog.
 import { h, option, replace } from './dom.js';
 import { fmtTShort, MIN, severityBadge, channelLabel } from './format.js';
 import { countdown } from './countdown.js';
 import { pending } from './page.js';
 import { confirmDialog } from './dialog.js';
+
+/** HOLD_MS is how long a list holds still after a click in it. */
+const HOLD_MS = 4000;
 
 export class MselPanel {
   constructor(root, ctx) {
@@ -13,17 +17,33 @@ export class MselPanel {
     this.upRows = new Map();
     this.relRows = new Map();
     this.delivered = new Map(); // inject → Set(team)
+    this.status = 'ready';
     this.upcoming = h('ol', { id: 'upcoming', class: 'msel-list' });
     this.releasable = h('ul', { id: 'releasable', class: 'msel-list' });
     this.upEmpty = h('p', { class: 'muted' }, 'No scheduled injects ahead.');
     this.relEmpty = h('p', { class: 'muted' }, 'No injects wait for a manual release.');
-    this.full = this.buildFull();
+    this.notStarted = h('p', { class: 'hint', id: 'upcoming-hint' }, 'Scheduled for when you press Start. Release, skip and delay work once the exercise runs.');
+    this.relEnded = h('p', { class: 'hint', hidden: true }, 'The exercise has ended: nothing more can be released.');
+    // While the pointer is over a list, and for a moment after a click in
+    // it, rows that go away stay (disabled) and new ones wait, so no button
+    // moves under the pointer.
+    this.pointerIn = new Set();
+    this.holdUntil = new Map(); // list → Date.now() until which it holds still
+    this.later = new Map(); // list → the sync that waits
+    for (const list of [this.upcoming, this.releasable]) {
+      list.addEventListener('pointerenter', () => this.pointerIn.add(list));
+      list.addEventListener('pointerleave', () => { this.pointerIn.delete(list); this.resume(list); });
+      list.addEventListener('click', () => {
+        this.holdUntil.set(list, Date.now() + HOLD_MS);
+        setTimeout(() => this.resume(list), HOLD_MS + 50);
+      });
+    }
     replace(root,
       h('h3', { class: 'subhead' }, 'Next scheduled'),
-      this.upEmpty, this.upcoming,
+      this.notStarted, this.upEmpty, this.upcoming,
       h('h3', { class: 'subhead' }, 'Manual release'),
-      this.relEmpty, this.releasable,
-      this.full);
+      this.relEnded, this.relEmpty, this.releasable,
+      this.buildFull());
   }
 
   mselEntry(id) {
@@ -42,13 +62,25 @@ export class MselPanel {
 
   /** update takes a status object. */
   update(st) {
+    this.status = st.status || 'ready';
+    this.notStarted.hidden = this.status !== 'ready';
+    this.relEnded.hidden = this.status !== 'ended';
     this.updateUpcoming(st.upcoming || []);
     this.updateReleasable(st.releasable || []);
+  }
+
+  /** recipients names who an upcoming delivery goes to. */
+  recipients(u) {
+    const { dir } = this.ctx;
+    if (u.team) return dir.teamName(u.team);
+    const m = this.mselEntry(u.inject);
+    return m && Array.isArray(m.to) ? m.to.map((t) => dir.anyName(t)).join(', ') : 'its recipients';
   }
 
   updateUpcoming(list) {
     const { dir, clock } = this.ctx;
     const keys = [];
+    const ready = this.status === 'ready' || this.status === 'ended';
     for (const u of list) {
       const key = `${u.inject}|${u.team || ''}`;
       keys.push(key);
@@ -58,30 +90,39 @@ export class MselPanel {
         const cd = countdown(u.at, clock);
         const title = h('span', { class: 'up-title' });
         const team = h('span', { class: 'up-team' });
-        const release = h('button', { type: 'button', class: 'btn btn-small btn-primary', dataset: { cmd: 'release' } }, 'Release now');
-        const skip = h('button', { type: 'button', class: 'btn btn-small', dataset: { cmd: 'skip' } }, 'Skip');
-        const d5 = h('button', { type: 'button', class: 'btn btn-small', dataset: { cmd: 'delay5' }, 'aria-label': `Delay ${u.inject} by 5 minutes` }, '+5 min');
-        const d15 = h('button', { type: 'button', class: 'btn btn-small', dataset: { cmd: 'delay15' }, 'aria-label': `Delay ${u.inject} by 15 minutes` }, '+15 min');
+        const release = h('button', { type: 'button', class: 'btn btn-small btn-primary', dataset: { cmd: 'release' }, 'aria-label': `Release now: ${u.inject}` }, 'Release now');
+        const skip = h('button', { type: 'button', class: 'btn btn-small', dataset: { cmd: 'skip' }, 'aria-label': `Skip: ${u.inject}` }, 'Skip');
+        const d5 = h('button', { type: 'button', class: 'btn btn-small', dataset: { cmd: 'delay5' }, 'aria-label': `+5 min: delay ${u.inject}` }, '+5 min');
+        const d15 = h('button', { type: 'button', class: 'btn btn-small', dataset: { cmd: 'delay15' }, 'aria-label': `+15 min: delay ${u.inject}` }, '+15 min');
         const li = h('li', { class: 'msel-item', dataset: { upcoming: u.inject, upcomingTeam: u.team || '' } },
           h('div', { class: 'msel-when' }, at, cd),
           h('div', { class: 'msel-what' }, h('span', { class: 'inject-id' }, u.inject), ' ', title, team),
           h('div', { class: 'msel-buttons' }, release, skip, d5, d15));
         // release_inject takes the team; skip and delay act on the inject (docs/protocol.md).
         const cmdBase = () => ({ inject: u.inject });
-        release.addEventListener('click', () => this.send(release, u.team ? { type: 'release_inject', inject: u.inject, team: u.team } : { type: 'release_inject', inject: u.inject }, 'Released'));
+        release.addEventListener('click', async () => {
+          const ans = await confirmDialog({
+            title: `Release ${u.inject} now?`,
+            message: `“${title.textContent || u.inject}” goes to ${this.recipients(u)} at once instead of at ${fmtTShort(u.at)}.`,
+            okLabel: 'Release now',
+            danger: false,
+          });
+          if (ans.ok) this.send(release, u.team ? { type: 'release_inject', inject: u.inject, team: u.team } : { type: 'release_inject', inject: u.inject }, 'Released');
+        });
         skip.addEventListener('click', async () => {
-          const ans = await confirmDialog({ title: `Skip ${u.inject}?`, message: `${u.title || u.inject} will not be delivered (to any team it is addressed to).`, okLabel: 'Skip inject', reason: true });
+          const ans = await confirmDialog({ title: `Skip ${u.inject}?`, message: `${title.textContent || u.inject} will not be delivered (to any team it is addressed to).`, okLabel: 'Skip inject', reason: true });
           if (ans.ok) this.send(skip, { type: 'skip_inject', ...cmdBase(), text: ans.reason || undefined }, 'Skipped');
         });
         d5.addEventListener('click', () => this.send(d5, { type: 'delay_inject', ...cmdBase(), delay: 5 * MIN }, 'Delayed'));
         d15.addEventListener('click', () => this.send(d15, { type: 'delay_inject', ...cmdBase(), delay: 15 * MIN }, 'Delayed'));
-        r = { li, at, cd, title, team };
+        r = { li, at, cd, title, team, buttons: [release, skip, d5, d15] };
         this.upRows.set(key, r);
       }
       r.at.textContent = fmtTShort(u.at);
       r.cd.dataset.deadline = u.at;
       r.title.textContent = u.title || dir.injectTitle(u.inject) || '';
       r.team.textContent = u.team ? `→ ${dir.teamName(u.team)}` : '';
+      for (const b of r.buttons) if (b.dataset.state !== 'pending') b.disabled = ready;
     }
     this.sync(this.upcoming, this.upRows, keys);
     this.upEmpty.hidden = keys.length > 0;
@@ -95,17 +136,17 @@ export class MselPanel {
       keys.push(key);
       let r = this.relRows.get(key);
       if (!r) {
-        const needs = this.needsTeam(u.inject);
+        const needs = u.per_team || this.needsTeam(u.inject);
         const selId = `release-team-${u.inject.replace(/[^\w-]/g, '_')}`;
         const sel = h('select', { id: selId, class: 'release-team' },
-          option('', needs ? 'Choose a team…' : 'Addressed teams'),
-          dir.teamList().map((t) => option(t.id, t.name || t.id)));
-        const release = h('button', { type: 'button', class: 'btn btn-small btn-primary', dataset: { cmd: 'release' } }, 'Release');
+          option('', needs ? 'Choose a team…' : 'Every addressed team'),
+          dir.teamList().map((t) => option(t.id, `only ${t.name || t.id}`)));
+        const release = h('button', { type: 'button', class: 'btn btn-small btn-primary', dataset: { cmd: 'release' }, 'aria-label': `Release: ${u.inject}` }, 'Release');
         const title = h('span', { class: 'up-title' });
         const li = h('li', { class: 'msel-item', dataset: { releasable: u.inject } },
           h('div', { class: 'msel-what' }, h('span', { class: 'inject-id' }, u.inject), ' ', title),
           h('div', { class: 'msel-buttons' },
-            h('label', { for: selId, class: 'sr-only' }, `Team for ${u.inject}`), sel, release));
+            h('label', { for: selId, class: 'sr-only' }, `Release ${u.inject} to`), sel, release));
         release.addEventListener('click', () => {
           if (needs && !sel.value) {
             sel.focus();
@@ -115,22 +156,41 @@ export class MselPanel {
           sel.classList.remove('invalid');
           const cmd = { type: 'release_inject', inject: u.inject };
           if (sel.value) cmd.team = sel.value;
-          this.send(release, cmd, 'Released');
+          this.send(release, cmd, sel.value ? `Released to ${dir.teamName(sel.value)}` : 'Released');
         });
-        r = { li, title };
+        r = { li, title, buttons: [release, sel] };
         this.relRows.set(key, r);
       }
       r.title.textContent = u.title || dir.injectTitle(u.inject) || '';
+      for (const b of r.buttons) if (b.dataset.state !== 'pending') b.disabled = this.status === 'ready' || this.status === 'ended';
     }
     this.sync(this.releasable, this.relRows, keys);
     this.relEmpty.hidden = keys.length > 0;
   }
 
-  /** sync makes list hold rows[keys] in order, touching the DOM only when needed. */
+  /**
+   * sync makes list hold rows[keys] in order, touching the DOM only when
+   * needed; while the pointer is over the list it only disables the rows
+   * that went away, and finishes when the pointer leaves.
+   */
   sync(list, rows, keys) {
     const want = new Set(keys);
+    if (this.holding(list)) {
+      for (const [k, r] of rows) {
+        if (!want.has(k)) {
+          r.li.classList.add('gone');
+          for (const b of r.buttons || []) b.disabled = true;
+        }
+      }
+      this.later.set(list, () => this.sync(list, rows, keys));
+      return;
+    }
     for (const [k, r] of rows) {
       if (!want.has(k)) { r.li.remove(); rows.delete(k); }
+      if (r.li.classList.contains('gone')) {
+        r.li.classList.remove('gone');
+        for (const b of r.buttons || []) if (b.dataset.state !== 'pending') b.disabled = false;
+      }
     }
     let cur = list.firstElementChild;
     for (const k of keys) {
@@ -138,6 +198,19 @@ export class MselPanel {
       if (cur === li) { cur = cur.nextElementSibling; continue; }
       list.insertBefore(li, cur);
     }
+  }
+
+  /** holding reports whether list must not move now. */
+  holding(list) {
+    return this.pointerIn.has(list) || Date.now() < (this.holdUntil.get(list) || 0);
+  }
+
+  /** resume runs the sync that waited for list to be free. */
+  resume(list) {
+    if (this.holding(list)) return;
+    const run = this.later.get(list);
+    this.later.delete(list);
+    if (run) run();
   }
 
   buildFull() {
@@ -157,12 +230,21 @@ export class MselPanel {
       this.fullRows.set(m.id, status);
       tbody.appendChild(tr);
     }
-    return h('details', { class: 'msel-full' },
-      h('summary', null, `Full MSEL (${msel.length} injects)`),
-      h('div', { class: 'table-scroll' },
-        h('table', { class: 'grid compact', id: 'msel-table' },
-          h('thead', null, h('tr', null, ['Id', 'When', 'Title', 'To', 'Channel', 'Severity', 'Delivered'].map((c) => h('th', { scope: 'col' }, c)))),
-          tbody)));
+    const close = h('button', { type: 'button', class: 'btn', id: 'msel-close' }, 'Close');
+    const dialog = h('dialog', { id: 'msel-dialog', class: 'dialog dialog-wide', 'aria-labelledby': 'msel-dialog-title' },
+      h('div', { class: 'dialog-form' },
+        h('div', { class: 'panel-head' },
+          h('h2', { id: 'msel-dialog-title', class: 'dialog-title' }, `Master scenario events list (${msel.length} injects)`),
+          close),
+        h('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': 'MSEL table' },
+          h('table', { class: 'grid compact', id: 'msel-table' },
+            h('thead', null, h('tr', null, ['Id', 'When', 'Title', 'To', 'Channel', 'Severity', 'Delivered'].map((c) => h('th', { scope: 'col' }, c)))),
+            tbody))));
+    close.addEventListener('click', () => dialog.close());
+    document.body.appendChild(dialog);
+    const open = h('button', { type: 'button', class: 'btn btn-small msel-open', id: 'btn-msel' }, `Full MSEL (${msel.length} injects)`);
+    open.addEventListener('click', () => { dialog.showModal(); close.focus(); });
+    return h('p', { class: 'msel-full' }, open);
   }
 
   /** onEvent marks deliveries and skips in the full MSEL. */

@@ -1,5 +1,6 @@
 // Evaluator notes: the list of evaluator.note events and, for facilitators
-// and evaluators, a form to add one (text, optional team and inject).
+// and evaluators, a form to add one (text, optional team, inject and
+// objective).
 import { h, option, replace } from './dom.js';
 import { fmtTShort, actorName } from './format.js';
 import { pending } from './page.js';
@@ -26,13 +27,16 @@ export class Notes {
     this.injectSel = h('select', { id: 'note-inject' }, option('', '— no inject —'));
     this.refreshInjects();
     this.injectSel.addEventListener('focus', () => this.refreshInjects());
+    const objective = h('select', { id: 'note-objective' }, option('', '— no objective —'),
+      ((this.ctx.exercise && this.ctx.exercise.objectives) || []).map((o) => option(o.id, `${o.id} — ${o.text}`)));
     const err = h('p', { class: 'form-error', hidden: true, 'aria-live': 'polite' });
     const submit = h('button', { type: 'submit', id: 'note-submit', class: 'btn btn-primary' }, 'Add note');
     const form = h('form', { id: 'note-form', class: 'stack', novalidate: true },
       h('div', { class: 'field' }, h('label', { for: 'note-text', class: 'field-label' }, 'Observation'), text),
       h('div', { class: 'row' },
         h('div', { class: 'field' }, h('label', { for: 'note-team', class: 'field-label' }, 'Team'), team),
-        h('div', { class: 'field' }, h('label', { for: 'note-inject', class: 'field-label' }, 'Inject'), this.injectSel)),
+        h('div', { class: 'field' }, h('label', { for: 'note-inject', class: 'field-label' }, 'Inject'), this.injectSel),
+        h('div', { class: 'field' }, h('label', { for: 'note-objective', class: 'field-label' }, 'Objective'), objective)),
       err,
       h('div', { class: 'form-actions' }, submit));
     form.addEventListener('submit', async (e) => {
@@ -42,6 +46,7 @@ export class Notes {
       const cmd = { type: 'note', text: t };
       if (team.value) cmd.team = team.value;
       if (this.injectSel.value) cmd.inject = this.injectSel.value;
+      if (objective.value) cmd.objective = objective.value;
       const ok = await pending(submit, () => this.ctx.socket.command(cmd), { errorEl: err, socket: this.ctx.socket, doneLabel: 'Saved' });
       if (ok) text.value = '';
     });
@@ -64,7 +69,7 @@ export class Notes {
     const d = ev.data || {};
     const empty = this.list.querySelector('.notes-empty');
     if (empty) empty.remove();
-    const about = [ev.team ? this.ctx.dir.teamName(ev.team) : '', d.inject || ''].filter(Boolean).join(' · ');
+    const about = [ev.team ? this.ctx.dir.teamName(ev.team) : '', d.inject || '', d.objective ? `objective ${d.objective}` : ''].filter(Boolean).join(' · ');
     const li = h('li', { class: 'note', dataset: { seq: ev.seq } },
       h('div', { class: 'note-meta' },
         h('time', null, fmtTShort(ev.at)), ' ',

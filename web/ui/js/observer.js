@@ -10,6 +10,8 @@ async function main() {
   document.body.dataset.role = ctx.you.role;
   const heading = $('#notes-heading');
   if (heading) heading.textContent = evaluator ? 'Evaluator notes' : 'Evaluator notes (read-only)';
+  const note = $('.observer-note');
+  if (note && evaluator) note.textContent = 'You are evaluating the exercise: write your observations in the notes. Nothing else you do here changes it.';
   staffViews(ctx, { canWriteNotes: evaluator });
   ctx.socket.on('status', (m) => { document.body.dataset.status = (m.status || {}).status || ''; });
   ctx.socket.start();

@@ -8,8 +8,7 @@ import { ExerciseSocket } from './socket.js';
 import { VirtualClock } from './clock.js';
 import { Directory } from './model.js';
 import { fmtT } from './format.js';
-
-export const isDemo = () => location.hash === '#demo';
+import { scenarioDate, fmtInZone, fmtAtOffset, offsetMinutes } from './scenclock.js';
 
 export function pageFor(role) {
   switch (role) {
@@ -23,10 +22,17 @@ export function pageFor(role) {
 
 /* ---------- errors and announcements ---------- */
 
-const MAX_ERRORS = 4;
+const MAX_ERRORS = 3;
 
-/** showError puts a dismissable message in #errors (an aria-live region). */
-export function showError(message, { link, kind = 'error', timeout = 0 } = {}) {
+/** ERROR_TIMEOUT is how long a message stays unless it is closed first (ms). */
+export const ERROR_TIMEOUT = 12000;
+
+/**
+ * showError puts a message in #errors (an aria-live region above the page,
+ * which covers nothing): it has a close button and goes away by itself
+ * after timeout ms (0: stays until closed).
+ */
+export function showError(message, { link, kind = 'error', timeout = ERROR_TIMEOUT } = {}) {
   const box = $('#errors');
   if (!box) { console.error(message); return; }
   const close = h('button', { type: 'button', class: 'alert-close', 'aria-label': 'Dismiss message' }, '×');
@@ -99,8 +105,8 @@ export async function pending(btn, fn, { errorEl, socket, doneLabel = 'Done', qu
     btn.classList.add('failed');
     const msg = errorMessage(err);
     if (errorEl) { errorEl.textContent = msg; errorEl.hidden = false; }
-    // The inline message stays; the toast goes away by itself.
-    if (!quiet) showError(msg, { timeout: errorEl ? 12000 : 0 });
+    // The inline message stays; the one above the page goes away by itself.
+    if (!quiet) showError(msg);
     return undefined;
   }
 }
@@ -113,42 +119,31 @@ export async function pending(btn, fn, { errorEl, socket, doneLabel = 'Done', qu
  * the page works with; call ctx.socket.start() once handlers are attached.
  */
 export async function boot(page, roles) {
-  const demo = isDemo();
-  let demoMod = null;
   let session;
   let exercise;
   try {
-    if (demo) {
-      demoMod = await import('./demo.js');
-      session = demoMod.session(page);
-      exercise = demoMod.exercise(session);
-    } else {
-      session = await api('/api/session');
-    }
+    session = await api('/api/session');
   } catch (err) {
     if (err instanceof ApiError && (err.status === 401 || err.status === 403 || err.status === 404)) {
       notJoined();
-      err.handled = true;
     } else {
-      showError(`Could not load your session: ${errorMessage(err)}`);
+      showError(`Could not load your session: ${errorMessage(err)}`, { timeout: 0 });
     }
     err.handled = true;
     throw err;
   }
   if (!roles.includes(session.role)) {
-    location.replace(pageFor(session.role) + (demo ? '#demo' : ''));
+    location.replace(pageFor(session.role));
     const err = new Error('wrong page for role');
     err.handled = true;
     throw err;
   }
-  if (!demo) {
-    try {
-      exercise = await api(`/api/exercises/${encodeURIComponent(session.exercise)}`);
-    } catch (err) {
-      showError(`Could not load the exercise: ${errorMessage(err)}`);
-      err.handled = true;
-      throw err;
-    }
+  try {
+    exercise = await api(`/api/exercises/${encodeURIComponent(session.exercise)}`);
+  } catch (err) {
+    showError(`Could not load the exercise: ${errorMessage(err)}`, { timeout: 0 });
+    err.handled = true;
+    throw err;
   }
   const you = exercise.you || { role: session.role, team: session.team, name: session.name };
   const dir = new Directory(exercise);
@@ -156,9 +151,8 @@ export async function boot(page, roles) {
   if (typeof exercise.duration === 'number') clock.duration = exercise.duration;
   const socket = new ExerciseSocket(session.exercise, {
     principal: { role: you.role || session.role, team: you.team || session.team || '', name: you.name || session.name || '' },
-    createWebSocket: demo ? demoMod.createWebSocket : undefined,
   });
-  const ctx = { demo, demoMod, session, exercise, you, dir, clock, socket, status: null };
+  const ctx = { session, exercise, you, dir, clock, socket, status: null };
 
   wireHeader(ctx);
   return ctx;
@@ -194,6 +188,8 @@ function wireHeader(ctx) {
     });
   }
 
+  wireScenarioClock(ctx);
+
   const conn = $('#conn-state');
   const connDetail = $('#conn-detail');
   const renderConn = () => {
@@ -219,14 +215,14 @@ function wireHeader(ctx) {
 
   let lastSessionCheck = 0;
   socket.on('state', async (s) => {
-    if (s !== 'offline' || ctx.demo || socket.attempt < 3 || Date.now() - lastSessionCheck < 30000) return;
+    if (s !== 'offline' || socket.attempt < 3 || Date.now() - lastSessionCheck < 30000) return;
     lastSessionCheck = Date.now();
     try {
       await api('/api/session');
     } catch (err) {
       if (err instanceof ApiError && err.status === 401) {
         socket.stop();
-        showError('Your session has ended.', { link: { href: '/', text: 'Join again' } });
+        showError('Your session has ended.', { link: { href: '/', text: 'Join again' }, timeout: 0 });
       }
     }
   });
@@ -247,19 +243,60 @@ function wireHeader(ctx) {
   socket.on('event', (m) => {
     dir.learnEvent(m);
     clock.observe(m.at ?? (m.event && m.event.at));
+    const ev = m.event || {};
+    if (ev.type === 'exercise.ended') showEnded(ctx, ev);
   });
   socket.on('error', (m) => showError(`${m.message || m.code || 'Server error'}`));
 
   const leave = $('#btn-leave');
   if (leave) {
     leave.addEventListener('click', async () => {
-      if (!ctx.demo) {
-        try { await api('/api/logout', { method: 'POST' }); } catch { /* leave anyway */ }
-      }
+      try { await api('/api/logout', { method: 'POST' }); } catch { /* leave anyway */ }
       socket.stop();
       location.href = '/';
     });
   }
+}
+
+/**
+ * showEnded says on the page (#ended-notice) that the exercise has ended,
+ * when and why; ctx.ended keeps it ({at, reason, text}).
+ */
+function showEnded(ctx, ev) {
+  const d = ev.data || {};
+  ctx.ended = { at: ev.at || 0, reason: d.reason || '', text: d.text || '' };
+  let el = $('#ended-notice');
+  if (!el) {
+    el = h('p', { id: 'ended-notice', class: 'banner banner-ended', role: 'status' });
+    const after = $('#announce') || $('#errors');
+    if (after) after.after(el); else document.body.prepend(el);
+  }
+  el.hidden = false;
+  el.textContent = `The exercise ended at ${fmtT(ctx.ended.at)}: ${ctx.ended.reason || 'ended'}${ctx.ended.text ? ` — “${ctx.ended.text}”` : ''}.`;
+}
+
+/**
+ * wireScenarioClock shows the scenario's calendar time next to the T+
+ * clock (#scenario-clock, data-iso): in the team's time zone for trainees,
+ * in the start time's own offset for staff.
+ */
+function wireScenarioClock(ctx) {
+  const { exercise, clock, you, dir } = ctx;
+  const clockEl = $('#clock');
+  if (!clockEl || !exercise.start_time || !scenarioDate(exercise.start_time, 0)) return;
+  const el = h('span', { id: 'scenario-clock', class: 'scenario-clock', title: 'Scenario date and time' });
+  clockEl.after(el);
+  const team = you.team && dir.teams.get(you.team);
+  const zone = team && team.timezone;
+  let last = '';
+  clock.onTick((t) => {
+    const d = scenarioDate(exercise.start_time, t);
+    const text = zone ? fmtInZone(d, zone) : fmtAtOffset(d, offsetMinutes(exercise.start_time));
+    if (text === last) return;
+    last = text;
+    el.textContent = text;
+    el.dataset.iso = d.toISOString();
+  });
 }
 
 export function fmtSpeed(s) {

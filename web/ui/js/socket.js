@@ -71,7 +71,7 @@ export class ExerciseSocket {
    * @param {string} exerciseId
    * @param {object} opts principal ({role, team, name}, for matching replayed
    *   commands), since (start seq), createWebSocket (url → WebSocket-like;
-   *   the demo passes a fake), url (seq → url).
+   *   tests pass a fake), url (seq → url).
    */
   constructor(exerciseId, opts = {}) {
     this.exerciseId = exerciseId;

@@ -20,7 +20,7 @@ export function reportLinks(root, ctx) {
 
 /** staffViews builds the grid, timeline and notes and connects them to the socket. */
 export function staffViews(ctx, { onToggleMode, canWriteNotes }) {
-  const grid = new TeamGrid($('#teams'), { dir: ctx.dir, clock: ctx.clock, onToggleMode });
+  const grid = new TeamGrid($('#teams'), { dir: ctx.dir, clock: ctx.clock, startTime: ctx.exercise.start_time, onToggleMode });
   const timeline = new Timeline($('#timeline'), { dir: ctx.dir, teamFilter: $('#tl-team'), typeFilter: $('#tl-type') });
   const notes = new Notes($('#notes'), ctx, canWriteNotes);
   reportLinks($('#reports'), ctx);
@@ -32,6 +32,16 @@ export function staffViews(ctx, { onToggleMode, canWriteNotes }) {
     const ev = m.event || {};
     if (ev.type === 'team.mode' && ev.team) grid.setMode(ev.team, ev.data && ev.data.mode);
   });
-  ctx.socket.on('status', (m) => grid.update((m.status || {}).teams));
+  ctx.socket.on('status', (m) => {
+    const st = m.status || {};
+    grid.update(st.teams, st.status);
+    // After the end the server refuses every command: say so by turning
+    // the forms off.
+    if (st.status === 'ended') {
+      for (const form of document.querySelectorAll('#adhoc-form, #note-form')) {
+        for (const el of form.elements) el.disabled = true;
+      }
+    }
+  });
   return { grid, timeline, notes };
 }

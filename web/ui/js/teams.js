@@ -4,13 +4,14 @@
 import { h, replace } from './dom.js';
 import { fmtPoints, actionLabel } from './format.js';
 import { countdown } from './countdown.js';
+import { scenarioDate, fmtTimeInZone } from './scenclock.js';
 
 export class TeamGrid {
   /**
    * @param {HTMLElement} root container (the table is built inside)
-   * @param {object} opts dir, clock, onToggleMode(teamId, newMode, button) (facilitator only)
+   * @param {object} opts dir, clock, startTime (the scenario's, for each team's local time), onToggleMode(teamId, newMode, button) (facilitator only)
    */
-  constructor(root, { dir, clock, onToggleMode } = {}) {
+  constructor(root, { dir, clock, startTime, onToggleMode } = {}) {
     this.root = root;
     this.dir = dir;
     this.clock = clock;
@@ -25,8 +26,19 @@ export class TeamGrid {
       h('th', { scope: 'col' }, 'Open expectations'));
     this.tbody = h('tbody');
     this.table = h('table', { class: 'grid team-grid', id: 'team-grid' }, h('thead', null, head), this.tbody);
-    replace(root, h('div', { class: 'table-scroll' }, this.table));
+    replace(root, h('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': 'Teams table' }, this.table));
     for (const t of dir.teamList()) this.row(t.id);
+    if (startTime && clock) {
+      clock.onTick((now) => {
+        const date = scenarioDate(startTime, now);
+        if (!date) return;
+        for (const [id, r] of this.rows) {
+          const zone = (this.dir.teams.get(id) || {}).timezone;
+          const text = zone ? `${fmtTimeInZone(date, zone)} local` : '';
+          if (r.local.textContent !== text) r.local.textContent = text;
+        }
+      });
+    }
   }
 
   row(id) {
@@ -38,13 +50,15 @@ export class TeamGrid {
       ? h('button', { type: 'button', class: 'btn btn-small btn-mode' }, 'Simulate')
       : null;
     const online = h('span', { class: 'online', dataset: { count: 0 } }, '—');
+    const local = h('span', { class: 'local-time', title: t.timezone || '' });
     const score = h('td', { class: 'num score', dataset: { score: 0, max: 0 } }, '0/0');
     const tally = h('td', { class: 'num tally' }, '0 / 0 / 0');
     const open = h('ul', { class: 'open open-list' });
     const tr = h('tr', { dataset: { team: id } },
       h('th', { scope: 'row', class: 'team-name' },
         h('span', { class: 'name' }, t.name || id),
-        t.country ? h('span', { class: 'country' }, t.country) : null),
+        t.country ? h('span', { class: 'country' }, t.country) : null,
+        local),
       h('td', { class: 'mode-cell' }, mode, toggle),
       h('td', { class: 'online-cell' }, online),
       score, tally,
@@ -56,7 +70,7 @@ export class TeamGrid {
       });
     }
     this.tbody.appendChild(tr);
-    r = { tr, mode, toggle, online, score, tally, open, openKey: '' };
+    r = { tr, mode, toggle, online, local, score, tally, open, openKey: '' };
     this.rows.set(id, r);
     return r;
   }
@@ -70,15 +84,16 @@ export class TeamGrid {
       r.toggle.dataset.mode = mode;
       r.toggle.dataset.label = mode === 'human' ? 'Simulate' : 'Hand to humans';
       if (!r.toggle.classList.contains('done')) r.toggle.textContent = r.toggle.dataset.label;
-      r.toggle.setAttribute('aria-label', `${mode === 'human' ? 'Simulate' : 'Hand to humans'}: ${this.dir.teamName(id)}`);
+      r.toggle.setAttribute('aria-label', `${r.toggle.dataset.label}: ${this.dir.teamName(id)}`);
     }
   }
 
-  /** update takes status.teams. */
-  update(teams) {
+  /** update takes status.teams and status.status (mode changes end with the exercise). */
+  update(teams, status) {
     for (const t of teams || []) {
       const r = this.row(t.id);
       this.setMode(t.id, t.mode);
+      if (r.toggle && status === 'ended') r.toggle.disabled = true;
       const names = t.online || [];
       const onlineText = names.length ? names.join(', ') : '—';
       if (r.online.textContent !== onlineText) r.online.textContent = onlineText;

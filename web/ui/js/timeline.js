@@ -25,6 +25,18 @@ function teamsOf(ev) {
   return [...out];
 }
 
+/** CLIPPED is the longest action text a timeline line shows whole (format.js clips it at 80, other texts at 60). */
+const CLIPPED = 80;
+
+/** fullText returns an event's text when the timeline line clips it, else "". */
+function fullText(ev) {
+  const d = ev.data || {};
+  const text = ev.type === 'inject.sent' && d.adhoc ? d.adhoc.body : d.text;
+  if (!text) return '';
+  const limit = { 'evaluator.note': 120, 'inject.sent': 0, 'team.action': CLIPPED }[ev.type] ?? 60;
+  return text.length > limit ? text : '';
+}
+
 export class Timeline {
   /**
    * @param {HTMLElement} list the <ol> to fill
@@ -62,9 +74,22 @@ export class Timeline {
     },
     h('time', { class: 'tl-time', title: fmtT(at) }, fmtTShort(at)),
     h('span', { class: 'tl-text' }, eventText(ev, this.dir)));
+    const full = fullText(ev);
     // Notes are read in full: the line clips long text, so add it below.
-    if (ev.type === 'evaluator.note' && ev.data && ev.data.text && ev.data.text.length > 120) {
-      li.appendChild(h('p', { class: 'tl-detail' }, ev.data.text));
+    if (ev.type === 'evaluator.note' && full) {
+      li.appendChild(h('p', { class: 'tl-detail' }, full));
+    } else if (full) {
+      // Other long texts (a team's report, a share) open on demand.
+      const id = `tl-full-${seq}`;
+      const detail = h('p', { class: 'tl-detail', id, hidden: true }, full);
+      const more = h('button', { type: 'button', class: 'tl-more', 'aria-expanded': 'false', 'aria-controls': id }, 'Show full text');
+      more.addEventListener('click', () => {
+        const open = detail.hidden;
+        detail.hidden = !open;
+        more.setAttribute('aria-expanded', String(open));
+        more.textContent = open ? 'Hide full text' : 'Show full text';
+      });
+      li.append(more, detail);
     }
     li.hidden = !this.matches(li);
     this.emptyEl.remove();

@@ -2,6 +2,7 @@
 // forms, the team's timeline and what peers shared with the team.
 import { $, $$, h, option, replace, copyButton, uid } from './dom.js';
 import { boot, pending, announce, showError } from './page.js';
+import { api } from './api.js';
 import {
   fmtTShort, fmtT, tlpBadge, tlpLabel, severityBadge, channelBadge, actionLabel, cap,
   SEVERITIES, TLP_LEVELS, normTLP, fmtPoints,
@@ -10,8 +11,21 @@ import { renderMarkdown } from './markdown.js';
 import { Timeline } from './timeline.js';
 import { countdown, startCountdowns } from './countdown.js';
 
-const CATEGORIES = ['phishing', 'ransomware', 'ddos', 'malware', 'data-breach', 'supply-chain', 'vulnerability',
-  'defacement', 'account-compromise', 'fraud', 'insider-threat', 'disinformation', 'other'];
+/** categorySelect offers exactly the categories of the exercise's taxonomy, grouped by classification. */
+function categorySelect(taxonomy) {
+  const groups = new Map();
+  for (const c of (taxonomy && taxonomy.categories) || []) {
+    if (!groups.has(c.class)) groups.set(c.class, []);
+    groups.get(c.class).push(option(c.value, c.label));
+  }
+  return h('select', { id: 'classify-category', required: true }, option('', 'Choose…'),
+    [...groups].map(([label, opts]) => h('optgroup', { label }, opts)));
+}
+
+/** expText returns an expectation's prompt in the chosen language. */
+function expText(x, lang) {
+  return (lang && x.translations && x.translations[lang]) || x.text || '';
+}
 
 const FORM_ACTIONS = ['classify', 'escalate', 'share', 'request_info', 'publish', 'report'];
 const FORM_ID = { classify: 'classify', escalate: 'escalate', share: 'share', request_info: 'request', publish: 'publish', report: 'report' };
@@ -20,6 +34,13 @@ const store = {
   get(k, d) { try { const v = localStorage.getItem(k); return v === null ? d : JSON.parse(v); } catch { return d; } },
   set(k, v) { try { localStorage.setItem(k, JSON.stringify(v)); } catch { /* private mode */ } },
 };
+
+/** tlpMoreOpen reports whether level t is more open (shared more widely) than marking. */
+export function tlpMoreOpen(t, marking) {
+  const a = TLP_LEVELS.indexOf(normTLP(t));
+  const b = TLP_LEVELS.indexOf(normTLP(marking));
+  return a >= 0 && b >= 0 && a < b;
+}
 
 class TraineeConsole {
   constructor(ctx) {
@@ -49,6 +70,8 @@ class TraineeConsole {
       this.live = true;
       if (!this.selected && this.injects.size) this.select(this.newest().id, false);
     });
+    $('#btn-briefing').addEventListener('click', () => this.renderBriefing(true));
+    $('#btn-debrief').addEventListener('click', () => this.showDebrief(true));
     this.renderDetailEmpty();
   }
 
@@ -103,18 +126,33 @@ class TraineeConsole {
     const me = (st.teams || []).find((t) => t.id === this.team) || (st.teams || [])[0];
     if (me) {
       const s = $('#team-score');
+      // The score is shown only when the scenario shows players the points.
+      s.hidden = this.ctx.exercise.player_view !== 'points';
       s.textContent = `${fmtPoints(me.score)}/${me.max_score ?? 0}`;
       s.dataset.score = me.score ?? 0;
       if (me.mode) this.setModeNotice(me.mode);
     }
-    document.body.dataset.status = st.status || '';
+    const was = this.status;
+    this.status = st.status || '';
+    document.body.dataset.status = this.status;
     const paused = $('#paused-notice');
     if (paused) {
-      paused.hidden = !(st.status === 'paused' || st.status === 'ended' || st.status === 'ready');
-      paused.textContent = st.status === 'paused' ? 'The exercise is paused. Your actions will be refused until it resumes.'
-        : st.status === 'ended' ? 'The exercise has ended. Thank you for taking part.'
-          : 'The exercise has not started yet. Injects will appear here.';
+      paused.hidden = !(this.status === 'paused' || this.status === 'ready');
+      paused.textContent = this.status === 'paused' ? 'The exercise is paused. Your actions will be refused until it resumes.'
+        : 'The exercise has not started yet. Read the briefing; injects will appear in the inbox.';
     }
+    if (this.status === was) return;
+    if (this.status === 'ready' && !this.selected) this.renderBriefing();
+    if (this.status === 'ended') {
+      this.disableActions();
+      $('#btn-debrief').hidden = false;
+      this.showDebrief();
+    }
+  }
+
+  /** disableActions turns the response buttons and forms off once the exercise has ended. */
+  disableActions() {
+    for (const el of $$('.actions button, .actions input, .actions select, .actions textarea', this.detail)) el.disabled = true;
   }
 
   setModeNotice(mode) {
@@ -250,11 +288,69 @@ class TraineeConsole {
   /* ---------- detail ---------- */
 
   renderDetailEmpty() {
+    this.renderBriefing();
+  }
+
+  /** unselect clears the inbox selection (the detail shows something else). */
+  unselect() {
+    const prev = this.selected;
+    this.selected = null;
+    if (prev && this.injects.has(prev)) this.paintItem(this.injects.get(prev));
     this.detailParts = null;
     delete this.detail.dataset.selectedInject;
-    replace(this.detail, h('div', { class: 'empty-state' },
-      h('h2', null, 'No inject selected'),
-      h('p', { class: 'muted' }, 'Injects from the exercise appear in the inbox. Select one to read it and respond.')));
+  }
+
+  /** renderBriefing shows the scenario's description and start conditions (#briefing). */
+  renderBriefing(focus = false) {
+    const ex = this.ctx.exercise;
+    this.unselect();
+    const title = h('h2', { id: 'briefing-title', class: 'detail-title', tabindex: '-1' }, 'Briefing');
+    replace(this.detail, h('section', { id: 'briefing', class: 'briefing', 'aria-labelledby': 'briefing-title' },
+      h('header', { class: 'detail-head' },
+        h('p', { class: 'detail-meta' }, ex.title || ''),
+        title),
+      ex.description ? h('div', { class: 'md-body', id: 'briefing-description' }, renderMarkdown(ex.description)) : null,
+      ex.start_conditions ? h('section', { 'aria-labelledby': 'briefing-cond-h' },
+        h('h3', { id: 'briefing-cond-h', class: 'subhead' }, 'Situation at the start'),
+        h('div', { class: 'md-body', id: 'briefing-conditions' }, renderMarkdown(ex.start_conditions))) : null,
+      h('p', { class: 'muted' }, this.injects.size
+        ? 'Select an inject in the inbox to read it and respond.'
+        : 'Injects from the exercise appear in the inbox; select one to read it and respond.')));
+    if (focus) title.focus();
+  }
+
+  /** showDebrief loads and shows the team's results once the exercise has ended (#debrief). */
+  async showDebrief(focus = false) {
+    this.unselect();
+    const title = h('h2', { id: 'debrief-title', class: 'detail-title', tabindex: '-1' }, "Debrief: your team's results");
+    const body = h('div', { id: 'debrief-body' }, h('p', { class: 'muted' }, 'Loading your results…'));
+    replace(this.detail, h('section', { id: 'debrief', class: 'debrief', 'aria-labelledby': 'debrief-title' },
+      h('header', { class: 'detail-head' }, title), body));
+    if (focus) title.focus();
+    let d;
+    try {
+      d = await api(`/api/exercises/${encodeURIComponent(this.ctx.session.exercise)}/debrief`);
+    } catch (err) {
+      replace(body, h('p', { class: 'form-error' }, `Could not load your results: ${err.message}`));
+      return;
+    }
+    if (!this.detail.contains(body)) return; // the person moved on meanwhile
+    this.debrief = d;
+    const outcome = { met: '✓ Met', late: '✓ Met late', missed: '✗ Missed', wrong: '✗ Not accepted', open: 'Not done' };
+    replace(body,
+      h('p', { class: 'debrief-score', id: 'debrief-score', dataset: { score: d.score, max: d.max_score } },
+        h('strong', null, `${fmtPoints(d.score)} / ${d.max_score}`), ' points'),
+      h('p', { id: 'debrief-tally' }, `${d.met} met on time, ${d.late} late, ${d.missed} missed; ${d.actions} actions taken.`),
+      d.reason ? h('p', { class: 'muted' }, `The exercise ended at ${fmtT(d.now)}: ${d.reason}${d.text ? ` — “${d.text}”` : ''}.`) : null,
+      (d.expectations || []).length ? h('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': 'Results per inject' },
+        h('table', { class: 'grid compact', id: 'debrief-table' },
+          h('thead', null, h('tr', null, ['Inject', 'Expected', 'Outcome', 'Points'].map((c, i) => h('th', { scope: 'col', class: i === 3 ? 'num' : null }, c)))),
+          h('tbody', null, d.expectations.map((x) => h('tr', { dataset: { inject: x.inject, expectation: x.expectation, outcome: x.outcome } },
+            h('td', null, h('span', { class: 'inject-id' }, x.inject), ' ', x.title || ''),
+            h('td', null, `${actionLabel(x.action)} by ${fmtTShort(x.deadline)}`),
+            h('td', { class: `outcome-${x.outcome}` }, outcome[x.outcome] || x.outcome),
+            h('td', { class: 'num' }, `${fmtPoints(x.points)} / ${x.max_points}`)))))) : h('p', { class: 'muted' }, 'Nothing was scored for your team.'),
+      h('p', { class: 'muted' }, 'Your facilitator will go through the exercise with you. The inbox still has every inject.'));
   }
 
   renderDetail(r) {
@@ -274,6 +370,7 @@ class TraineeConsole {
         titleEl.textContent = t.title;
         replace(bodyEl, renderMarkdown(t.body));
         for (const x of this.injects.values()) this.paintItem(x);
+        this.refreshDetail(r);
       });
     }
     const expList = h('ul', { class: 'exp-list', id: 'detail-expectations' });
@@ -281,7 +378,8 @@ class TraineeConsole {
     const actionsSection = this.buildActions(r);
 
     const atts = (c.attachments || []).map((a) => {
-      const pre = h('pre', { class: 'attachment-content' }, a.content || '');
+      // A focusable region, so long lines scroll from the keyboard too.
+      const pre = h('pre', { class: 'attachment-content', tabindex: '0', role: 'region', 'aria-label': `Attachment ${a.name || ''}`.trim() }, a.content || '');
       return h('figure', { class: 'attachment', dataset: { kind: a.kind || '' } },
         h('figcaption', null,
           h('span', { class: 'att-name' }, a.name || 'attachment'),
@@ -309,6 +407,7 @@ class TraineeConsole {
         h('h3', { id: 'done-h', class: 'subhead' }, 'Your team on this inject'), doneList));
     this.detailParts = { expList, doneList };
     this.refreshDetail(r);
+    if (this.status === 'ended') this.disableActions();
   }
 
   refreshDetail(r) {
@@ -325,11 +424,13 @@ class TraineeConsole {
       }
       return h('li', { class: ['exp', `exp-${x.state}`], dataset: { expectation: x.id, expAction: x.action, state: x.state } },
         h('span', { class: 'exp-action' }, actionLabel(x.action)),
-        x.text ? h('span', { class: 'exp-text' }, x.text) : null,
+        expText(x, this.lang) ? h('span', { class: 'exp-text' }, expText(x, this.lang)) : null,
         h('span', { class: 'exp-due' }, `by ${fmtTShort(x.deadline)}`),
         x.points ? h('span', { class: 'exp-points' }, `${x.points} pts`) : null,
         state);
-    }) : h('li', { class: 'muted' }, 'Nothing specific is scored on this inject; act as you would for real.'));
+    }) : h('li', { class: 'muted' }, this.ctx.exercise.player_view === 'none'
+      ? 'Act as you would for real; the evaluators will debrief you on what was expected.'
+      : 'Nothing specific is scored on this inject; act as you would for real.'));
 
     replace(doneList, r.actions.length ? r.actions.map((ev) => {
       const d = ev.data || {};
@@ -418,37 +519,35 @@ class TraineeConsole {
     const textArea = (id, required) => h('textarea', { id, rows: '3', maxlength: '8000', required });
     const form = h('form', { id: `${p}-form`, class: 'action-form stack', novalidate: true, 'aria-label': actionLabel(action) });
     const fail = (msg, el) => { ferr.textContent = msg; ferr.hidden = false; if (el) el.focus(); };
-    const done = () => { form.reset(); ferr.hidden = true; if (form.closeForm) form.closeForm(); if (action === 'share') this.updateShareTLP(form); };
+    const done = () => { form.reset(); form.tlpTouched = false; ferr.hidden = true; if (form.closeForm) form.closeForm(); if (action === 'share') this.updateShareTLP(form); };
 
     switch (action) {
       case 'classify': {
-        const listId = uid('categories');
-        const cat = h('input', { id: 'classify-category', type: 'text', list: listId, autocomplete: 'off', required: true });
+        const tax = ctx.exercise.taxonomy;
+        const cat = categorySelect(tax);
         const sev = h('select', { id: 'classify-severity', required: true }, option('', 'Choose…'), SEVERITIES.map((s) => option(s, cap(s))));
         form.append(
-          h('datalist', { id: listId }, CATEGORIES.map((c) => option(c, c))),
-          h('div', { class: 'row' }, fieldEl('classify-category', 'Category', cat), fieldEl('classify-severity', 'Severity', sev)),
+          h('div', { class: 'row' }, fieldEl('classify-category', `Category (${(tax && tax.name) || 'taxonomy'})`, cat), fieldEl('classify-severity', 'Severity', sev)),
           ferr, h('div', { class: 'form-actions' }, submit));
         form.addEventListener('submit', (e) => {
           e.preventDefault();
-          if (!cat.value.trim()) return fail('Enter a category.', cat);
+          if (!cat.value) return fail('Choose a category.', cat);
           if (!sev.value) return fail('Choose a severity.', sev);
           ferr.hidden = true;
-          send(submit, { type: 'classify', category: cat.value.trim().toLowerCase(), severity: sev.value }, 'Classified', done, ferr);
+          send(submit, { type: 'classify', category: cat.value, severity: sev.value }, 'Classified', done, ferr);
         });
         break;
       }
       case 'escalate': {
         const target = h('select', { id: 'escalate-target', required: true }, option('', 'Choose…'), dir.actorList().map((a) => option(a.id, a.name || a.id)));
-        const text = textArea('escalate-text', false);
-        form.append(fieldEl('escalate-target', 'Escalate to', target), fieldEl('escalate-text', 'Message', text), ferr, h('div', { class: 'form-actions' }, submit));
+        const text = textArea('escalate-text', true);
+        form.append(fieldEl('escalate-target', 'Escalate to', target), fieldEl('escalate-text', 'Message (required)', text), ferr, h('div', { class: 'form-actions' }, submit));
         form.addEventListener('submit', (e) => {
           e.preventDefault();
           if (!target.value) return fail('Choose who to escalate to.', target);
+          if (!text.value.trim()) return fail('Write the message: an escalation without text earns nothing.', text);
           ferr.hidden = true;
-          const cmd = { type: 'escalate', target: target.value };
-          if (text.value.trim()) cmd.text = text.value.trim();
-          send(submit, cmd, 'Escalated', done, ferr);
+          send(submit, { type: 'escalate', target: target.value, text: text.value.trim() }, 'Escalated', done, ferr);
         });
         break;
       }
@@ -464,12 +563,14 @@ class TraineeConsole {
         });
         const tlp = h('select', { id: 'share-tlp', required: true });
         const tlpHint = h('p', { class: 'hint', id: 'share-tlp-hint' });
-        tlp.setAttribute('aria-describedby', 'share-tlp-hint');
+        const tlpWarn = h('p', { class: 'tlp-warning', id: 'share-tlp-warning', hidden: true, 'aria-live': 'polite' });
+        tlp.setAttribute('aria-describedby', 'share-tlp-hint share-tlp-warning');
+        tlp.addEventListener('change', () => this.warnShareTLP(form));
         const text = textArea('share-text', false);
         form.append(
           h('fieldset', { class: 'checks' }, h('legend', null, 'Share with'),
             boxes.length ? boxes : h('p', { class: 'muted' }, 'Your team has no sharing partners in this exercise.')),
-          h('div', { class: 'field' }, h('label', { for: 'share-tlp', class: 'field-label' }, 'TLP'), tlp, tlpHint),
+          h('div', { class: 'field' }, h('label', { for: 'share-tlp', class: 'field-label' }, 'TLP'), tlp, tlpHint, tlpWarn),
           fieldEl('share-text', 'What you share (indicators, advice)', text),
           ferr, h('div', { class: 'form-actions' }, submit));
         form.defaultTLP = normTLP(r.content.tlp || r.data.tlp);
@@ -491,7 +592,7 @@ class TraineeConsole {
           h('optgroup', { label: 'Actors' }, dir.actorList().map((a) => option(a.id, a.name || a.id))),
           h('optgroup', { label: 'Teams' }, dir.teamList().filter((t) => t.id !== this.team).map((t) => option(t.id, t.name || t.id))));
         const text = textArea('request-text', true);
-        form.append(fieldEl('request-target', 'Ask', target), fieldEl('request-text', 'Question', text), ferr, h('div', { class: 'form-actions' }, submit));
+        form.append(fieldEl('request-target', 'Ask', target), fieldEl('request-text', 'Question (required)', text), ferr, h('div', { class: 'form-actions' }, submit));
         form.addEventListener('submit', (e) => {
           e.preventDefault();
           if (!target.value) return fail('Choose who to ask.', target);
@@ -505,11 +606,11 @@ class TraineeConsole {
       case 'report': {
         const id = `${p}-text`;
         const text = textArea(id, true);
-        const label = action === 'publish' ? 'Public statement (advisory, press release)' : 'Report (to your authority, or a situation report)';
+        const label = action === 'publish' ? 'Public statement (advisory, press release; required)' : 'Report (to your authority, or a situation report; required)';
         form.append(fieldEl(id, label, text), ferr, h('div', { class: 'form-actions' }, submit));
         form.addEventListener('submit', (e) => {
           e.preventDefault();
-          if (!text.value.trim()) return fail('Write the text first.', text);
+          if (!text.value.trim()) return fail(`Write the text first: ${action === 'publish' ? 'a statement' : 'a report'} without text earns nothing.`, text);
           ferr.hidden = true;
           send(submit, { type: action, text: text.value.trim() }, action === 'publish' ? 'Published' : 'Reported', done, ferr);
         });
@@ -521,7 +622,12 @@ class TraineeConsole {
     return form;
   }
 
-  /** updateShareTLP limits the TLP choice to the levels every selected peer's link allows. */
+  /**
+   * updateShareTLP offers the TLP levels every selected peer's link allows,
+   * labels those more open than the inject's own marking as violations
+   * (a team may still choose one: the exercise trains that decision), and
+   * picks the inject's marking when the links allow it.
+   */
   updateShareTLP(form) {
     const tlp = form.querySelector('#share-tlp');
     const hint = form.querySelector('#share-tlp-hint');
@@ -537,16 +643,35 @@ class TraineeConsole {
     } else {
       allowed = TLP_LEVELS.filter((t) => chosen.every((cb) => cb.dataset.tlp.split(' ').includes(t)));
     }
-    replace(tlp, allowed.map((t) => option(t, tlpLabel(t))));
-    const pick = [prev, form.defaultTLP].find((t) => t && allowed.includes(t)) || allowed[allowed.length - 1] || '';
+    const marking = form.defaultTLP;
+    const open = (t) => tlpMoreOpen(t, marking);
+    replace(tlp, allowed.map((t) => option(t, open(t) ? `${tlpLabel(t)} — more open than the inject's ${tlpLabel(marking)}: a TLP violation` : tlpLabel(t))));
+    // Keep a choice the person made; else the inject's own marking, else
+    // the most restrictive level the links allow.
+    const pick = [form.tlpTouched ? prev : '', marking].find((t) => t && allowed.includes(t)) || allowed[allowed.length - 1] || '';
     tlp.value = pick;
     tlp.disabled = !allowed.length;
     if (hint) {
-      hint.textContent = !chosen.length ? 'Choose peers first; the list shows only levels every chosen peer accepts.'
-        : allowed.length ? `Allowed by every chosen peer: ${allowed.map((t) => t.toUpperCase()).join(', ')}.`
+      hint.textContent = !chosen.length ? `This inject is marked ${tlpLabel(marking)}. Choose peers first; the list shows only levels every chosen peer accepts.`
+        : allowed.length ? `This inject is marked ${tlpLabel(marking)}. Allowed by every chosen peer: ${allowed.map((t) => t.toUpperCase()).join(', ')}.`
           : 'No TLP level is accepted by every chosen peer. Share with them separately.';
     }
+    this.warnShareTLP(form);
     if (submit && submit.dataset.state !== 'pending') submit.disabled = !chosen.length || !allowed.length;
+  }
+
+  /** warnShareTLP says plainly when the chosen level is more open than the inject's marking. */
+  warnShareTLP(form) {
+    const tlp = form.querySelector('#share-tlp');
+    const warn = form.querySelector('#share-tlp-warning');
+    if (!tlp || !warn) return;
+    if (document.activeElement === tlp) form.tlpTouched = true;
+    const violation = !!tlp.value && tlpMoreOpen(tlp.value, form.defaultTLP);
+    warn.hidden = !violation;
+    warn.textContent = violation
+      ? `⚠ Violation: the inject is marked ${tlpLabel(form.defaultTLP)}. Sharing it at ${tlpLabel(tlp.value)} passes it on more widely than its source allowed.`
+      : '';
+    form.dataset.tlpViolation = violation ? 'true' : 'false';
   }
 
   /* ---------- shared with us ---------- */

@@ -1,0 +1,30 @@
+package report
+
+import "cmesim/engine"
+
+// WithoutNotes returns a copy of the report without the evaluators' notes,
+// for readers who may not see them (observers, unless the scenario lets
+// them): the notes table, the notes under teams and objectives, their
+// count and their lines in the log.
+func (r *Report) WithoutNotes() *Report {
+	c := *r
+	c.Notes = []Note{}
+	c.Summary.Notes = 0
+	c.Teams = make([]TeamResult, len(r.Teams))
+	for i, t := range r.Teams {
+		t.Notes = nil
+		c.Teams[i] = t
+	}
+	c.Objectives = make([]ObjectiveResult, len(r.Objectives))
+	for i, o := range r.Objectives {
+		o.Notes = nil
+		c.Objectives[i] = o
+	}
+	c.Log = make([]LogEntry, 0, len(r.Log))
+	for _, l := range r.Log {
+		if l.Type != string(engine.EventNote) {
+			c.Log = append(c.Log, l)
+		}
+	}
+	return &c
+}
