@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"cmesim/engine"
+	"cmesim/internal/i18n"
 	"cmesim/report"
 	"cmesim/scenarios"
 )
@@ -41,6 +42,7 @@ func (s *Server) routes() {
 	mux.HandleFunc("GET /api/exercises/{id}/qr/{who}", s.codeKeeper(s.handleJoinQR))
 	mux.HandleFunc("GET /api/exercises/{id}/debrief", s.member(s.handleDebrief))
 
+	mux.HandleFunc("GET /i18n/{file}", s.handleCatalog)
 	mux.Handle("GET /", uiHandler())
 	s.mux = mux
 	s.handler = s.securityHeaders(s.sameOrigin(mux))
@@ -580,12 +582,12 @@ func (s *Server) handleReport(w http.ResponseWriter, r *http.Request, sess *Sess
 		s.writeError(w, engine.Errorf(engine.CodeInvalid, "unknown format %q: use html, md, json or csv", format))
 		return
 	}
-	// One build at a time per exercise, format and view (with the
-	// evaluators' notes or without), shared by whoever asks meanwhile, and
+	// One build at a time per exercise, format, view (with the evaluators'
+	// notes or without) and language, shared by whoever asks meanwhile, and
 	// a few builds at most in all.
-	notes := mayReadNotes(sess, le.scn)
-	key := fmt.Sprintf("%s\x00%s\x00%t", le.id, format, notes)
-	body, err := s.reports.build(r.Context(), key, func() ([]byte, error) { return s.buildReport(le, format, notes) })
+	notes, lang := mayReadNotes(sess, le.scn), requestLang(r)
+	key := fmt.Sprintf("%s\x00%s\x00%t\x00%s", le.id, format, notes, lang)
+	body, err := s.reports.build(r.Context(), key, func() ([]byte, error) { return s.buildReport(le, format, notes, lang) })
 	if errors.Is(err, errReportsBusy) {
 		setRetryAfter(w, 5*time.Second)
 		s.writeError(w, engine.Errorf(codeUnavailable, "the server is building other reports; try again in a few seconds"))
@@ -622,13 +624,13 @@ func reportFormat(format string) (ctype, ext string, ok bool) {
 }
 
 // buildReport renders the report of an exercise's durable log, with the
-// evaluators' notes or without.
-func (s *Server) buildReport(le *liveExercise, format string, notes bool) ([]byte, error) {
+// evaluators' notes or without, in language lang.
+func (s *Server) buildReport(le *liveExercise, format string, notes bool, lang i18n.Lang) ([]byte, error) {
 	events, err := le.copyEvents(s.ctx)
 	if err != nil {
 		return nil, err
 	}
-	rep, err := report.Build(le.scn, events, nil)
+	rep, err := report.BuildWith(le.scn, events, report.Options{Lang: lang})
 	if err != nil {
 		return nil, err
 	}
