@@ -226,7 +226,7 @@ func TestSlowConsumer(t *testing.T) {
 		}
 		switch {
 		case frames == 1 && (m.Type != "welcome" || m.Seq != stalledAt):
-			t.Fatalf("the stalled client's first message is %s, want welcome at seq %d", m, stalledAt)
+			t.Fatalf("the stalled client's first message is %.300s, want welcome at seq %d", data, stalledAt)
 		case m.Type == "caught_up":
 			if caughtUp || m.Seq != stalledAt || lastRead != stalledAt {
 				t.Fatalf("the stalled client got %s after event %d, want one caught_up at %d after the replay", m, lastRead, stalledAt)
