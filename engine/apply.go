@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"cmesim/scenarios"
 )
@@ -62,7 +63,7 @@ func (x *Exercise) authorize(cmd Command) error {
 	default:
 		return Errorf(CodeInvalid, "unknown command %q", cmd.Type)
 	}
-	if len(p.Name) > MaxNameLen {
+	if utf8.RuneCountInString(p.Name) > MaxNameLen {
 		return Errorf(CodeInvalid, "name is longer than %d characters", MaxNameLen)
 	}
 	return nil

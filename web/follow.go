@@ -253,7 +253,8 @@ func (f *follower) forward(ctx context.Context, le *liveExercise, sess *Session,
 // one that does, once.
 func (s *Server) handleCommand(w http.ResponseWriter, r *http.Request, sess *Session, le *liveExercise) {
 	if !s.ipCommandLimiter(r).Allow() {
-		s.writeError(w, engine.Errorf(codeTooMany, "too many messages; slow down"))
+		s.security.record(secRateLimited, s.clientIP(r), "too many HTTP commands")
+		s.tooMany(w, time.Second, "too many messages; slow down")
 		return
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxMessageSize))
@@ -265,7 +266,10 @@ func (s *Server) handleCommand(w http.ResponseWriter, r *http.Request, sess *Ses
 		s.writeError(w, engine.Errorf(codeUnavailable, "this server no longer runs the exercise; try again"))
 		return
 	}
-	_, seq, err := le.pipeline(r.Context(), sess, body, s.metrics)
+	_, seq, wait, err := le.pipeline(r.Context(), s, sess, s.clientIP(r), body)
+	if wait > 0 {
+		setRetryAfter(w, wait)
+	}
 	if err != nil {
 		s.writeError(w, err)
 		return

@@ -24,6 +24,8 @@ var errorKeys = map[string]string{
 	string(engine.CodeInternal):  "error.internal",
 	codeUnauthorized:             "error.unauthorized",
 	codeTooMany:                  "error.too_many_requests",
+	codeQuota:                    "error.quota_exceeded",
+	codeUnsupported:              "error.unsupported_media_type",
 	codeUnavailable:              "error.unavailable",
 }
 

@@ -20,6 +20,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"cmesim/engine"
+	"cmesim/web"
 )
 
 // Shape of TestSlowConsumer.
@@ -73,7 +74,9 @@ func TestSlowConsumer(t *testing.T) {
 		t.Skip("opens 500 WebSockets and pushes tens of MB through them")
 	}
 	began := time.Now()
-	srv := mustServer(t)
+	// 500 sockets from one address, and facilitators writing megabytes of
+	// notes on purpose: no socket cap per address and no quotas.
+	srv := mustServerWith(t, web.Config{MaxSocketsPerIP: -1, Quotas: web.Quotas{SessionCommands: -1, TeamCommands: -1, SessionText: -1, TeamText: -1}})
 	// The traffic is mostly notes, which the observer must receive.
 	ex := mustCreateObserversReadNotes(t, srv, co, pe)
 
@@ -223,7 +226,7 @@ func TestSlowConsumer(t *testing.T) {
 		}
 		switch {
 		case frames == 1 && (m.Type != "welcome" || m.Seq != stalledAt):
-			t.Fatalf("the stalled client's first message is %s, want welcome at seq %d", m, stalledAt)
+			t.Fatalf("the stalled client's first message is %.300s, want welcome at seq %d", data, stalledAt)
 		case m.Type == "caught_up":
 			if caughtUp || m.Seq != stalledAt || lastRead != stalledAt {
 				t.Fatalf("the stalled client got %s after event %d, want one caught_up at %d after the replay", m, lastRead, stalledAt)
