@@ -119,6 +119,7 @@ library is embedded in the binary and named without ".yaml".`,
 		a.newLoadtestCommand(),
 		a.newExportCommand(),
 		a.newImportCommand(),
+		a.newRetargetCommand(),
 		a.newVersionCommand(),
 	)
 	return root
