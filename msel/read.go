@@ -61,6 +61,11 @@ func Read(file string, data []byte) (w *Workbook, list Problems) {
 		return nil, p.list
 	}
 	defer f.Close()
+	marks, err := scanMarks(data)
+	if err != nil {
+		p.add(scenarios.LevelError, "", "cannot read as an XLSX workbook: %v", err)
+		return nil, p.list
+	}
 	known := sheetHeadings()
 	w = &Workbook{}
 	for _, name := range f.GetSheetList() {
@@ -78,7 +83,11 @@ func Read(file string, data []byte) (w *Workbook, list Problems) {
 			p.add(scenarios.LevelError, name, "sheet %s appears twice", canon)
 			continue
 		}
-		if sh := readSheet(f, name, canon, known[canon], p); sh != nil {
+		m := marks[name]
+		if m == nil {
+			m = &sheetMarks{}
+		}
+		if sh := readSheet(f, name, canon, known[canon], m, p); sh != nil {
 			w.Sheets = append(w.Sheets, sh)
 		}
 	}
@@ -94,18 +103,15 @@ func listSheetNames() []string {
 }
 
 // readSheet reads one sheet, or returns nil when it cannot be used.
-func readSheet(f *excelize.File, name, canon string, headings []string, p *problems) *Sheet {
+func readSheet(f *excelize.File, name, canon string, headings []string, marks *sheetMarks, p *problems) *Sheet {
 	at := func(col, row int) cellRef { return cellRef{sheet: name, col: col, row: row} }
-	merged, err := f.GetMergeCells(name)
-	if err != nil {
-		p.add(scenarios.LevelError, name, "cannot read the sheet: %v", err)
-		return nil
+	for _, m := range marks.merged {
+		p.errorf(at(m.col, m.row), "merged cells %s; unmerge them, each cell holds one value", m.text)
 	}
-	for _, m := range merged {
-		c, r, _ := excelize.CellNameToCoordinates(m.GetStartAxis())
-		p.errorf(at(c-1, r), "merged cells %s:%s; unmerge them, each cell holds one value", m.GetStartAxis(), m.GetEndAxis())
+	for _, m := range marks.formulas {
+		p.errorf(at(m.col, m.row), "cell holds a formula (=%s); formulas are not read: type the value, or paste values only", m.text)
 	}
-	if len(merged) > 0 {
+	if len(marks.merged) > 0 || len(marks.formulas) > 0 {
 		return nil
 	}
 	rows, err := f.Rows(name)
@@ -130,17 +136,9 @@ func readSheet(f *excelize.File, name, canon string, headings []string, p *probl
 			p.errorf(at(MaxColumns, num), "row has more than %d columns", MaxColumns)
 			return nil
 		}
-		width := len(cells)
-		if num > 1 {
-			width = max(width, len(sh.Header))
-		}
 		bad := false
-		for c := range width {
-			if formula, _ := f.GetCellFormula(name, mustCell(c, num)); formula != "" {
-				p.errorf(at(c, num), "cell holds a formula (=%s); formulas are not read: type the value, or paste values only", formula)
-				bad = true
-			}
-			if c < len(cells) && len(cells[c]) > MaxCellText {
+		for c := range cells {
+			if len(cells[c]) > MaxCellText {
 				p.errorf(at(c, num), "cell holds %d characters; the limit is %d", len(cells[c]), MaxCellText)
 				bad = true
 			}
@@ -201,9 +199,4 @@ func isBlank(cells []string) bool {
 		}
 	}
 	return true
-}
-
-func mustCell(col, row int) string {
-	name, _ := excelize.CoordinatesToCellName(col+1, row)
-	return name
 }
