@@ -120,6 +120,7 @@ library is embedded in the binary and named without ".yaml".`,
 		a.newExportCommand(),
 		a.newImportCommand(),
 		a.newRetargetCommand(),
+		a.newMselCommand(),
 		a.newVersionCommand(),
 	)
 	return root
