@@ -121,6 +121,7 @@ library is embedded in the binary and named without ".yaml".`,
 		a.newImportCommand(),
 		a.newRetargetCommand(),
 		a.newMselCommand(),
+		a.newInviteCommand(),
 		a.newVersionCommand(),
 	)
 	return root
