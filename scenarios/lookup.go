@@ -283,6 +283,7 @@ func applyDefaults(s *Scenario) {
 	}
 	s.tax = s.resolveTaxonomy()
 	for i := range s.Teams {
+		applyCountryDefaults(&s.Teams[i])
 		s.Teams[i].Location() // resolve the time zone once
 		p := &s.Teams[i].Profile
 		if p.Analysts == 0 {

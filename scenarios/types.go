@@ -93,10 +93,15 @@ type RatingThresholds struct {
 // Team is a participating CSIRT. Humans may play it, or a simulated analyst
 // pool described by Profile.
 type Team struct {
-	ID       string `yaml:"id"`
-	Name     string `yaml:"name"`
-	Country  string `yaml:"country"`
+	ID      string `yaml:"id"`
+	Name    string `yaml:"name"`
+	Country string `yaml:"country"`
+	// TimeZone is an IANA name; left out, it is the primary time zone of
+	// the team's country when that is an OAS member state.
 	TimeZone string `yaml:"timezone"`
+	// Languages the team reads (ISO 639-1); left out, the official
+	// languages of its country when that is an OAS member state.
+	Languages []string `yaml:"languages"`
 	// Sector is the team's constituency: "national", "government", "energy",
 	// "finance", "telecom", ...
 	Sector  string  `yaml:"sector"`

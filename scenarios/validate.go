@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"cmesim/countries"
 	"fmt"
 	"maps"
 	"regexp"
@@ -280,7 +281,10 @@ func (v *validator) teams() {
 			v.errorf(t.Pos, "team %q needs a name", t.ID)
 		}
 		v.country(t.Pos.Field("country"), t.Country, "team "+t.ID, true)
+		v.teamCountry(&t)
 		switch {
+		case t.TimeZone == "" && countries.IsMember(t.Country):
+			// inherited from the country (see applyCountryDefaults)
 		case t.TimeZone == "":
 			v.errorf(t.Pos, "team %q needs a timezone (an IANA name such as America/Bogota)", t.ID)
 		default:
