@@ -19,7 +19,7 @@ import (
 // Connection limits.
 const (
 	sendQueueLen = 256              // messages a client may fall behind before it is dropped
-	writeWait    = 10 * time.Second // time allowed to write one message
+	writeWait    = 10 * time.Second // default time allowed to write one message (Config.WriteTimeout)
 	pongWait     = 60 * time.Second // time allowed between pongs
 	pingPeriod   = 30 * time.Second // how often the server pings
 	// commandRate and commandBurst limit how fast one connection sends.
@@ -127,7 +127,7 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request, sess *Session, 
 	}
 	if err != nil {
 		le.leave(c)
-		ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseTryAgainLater, "exercise is not running here; reconnect"), time.Now().Add(writeWait))
+		ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseTryAgainLater, "exercise is not running here; reconnect"), time.Now().Add(c.srv.writeWait()))
 		ws.Close()
 		return
 	}
@@ -169,11 +169,11 @@ func (c *conn) writeLoop(first [][]byte) {
 				} else {
 					c.srv.security.record(secSlowClient, c.ip, "a WebSocket fell too far behind and was dropped")
 				}
-				c.ws.SetWriteDeadline(time.Now().Add(writeWait))
+				c.ws.SetWriteDeadline(time.Now().Add(c.srv.writeWait()))
 				c.ws.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(code, why))
 				return
 			}
-			c.ws.SetWriteDeadline(time.Now().Add(writeWait))
+			c.ws.SetWriteDeadline(time.Now().Add(c.srv.writeWait()))
 			if err := c.ws.WritePreparedMessage(pm); err != nil {
 				c.failed(err)
 				return
@@ -192,7 +192,7 @@ func (c *conn) writeLoop(first [][]byte) {
 				return
 			}
 		case <-c.done:
-			c.ws.SetWriteDeadline(time.Now().Add(writeWait))
+			c.ws.SetWriteDeadline(time.Now().Add(c.srv.writeWait()))
 			c.ws.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""))
 			return
 		}
@@ -200,7 +200,7 @@ func (c *conn) writeLoop(first [][]byte) {
 }
 
 func (c *conn) write(kind int, b []byte) error {
-	c.ws.SetWriteDeadline(time.Now().Add(writeWait))
+	c.ws.SetWriteDeadline(time.Now().Add(c.srv.writeWait()))
 	if err := c.ws.WriteMessage(kind, b); err != nil {
 		c.failed(err)
 		return err
@@ -425,6 +425,14 @@ func (c *conn) reply(v any) { c.replyBytes(encode(v)) }
 func (c *conn) replyBytes(b []byte) {
 	select {
 	case c.replies <- b:
-	case <-time.After(writeWait):
+	case <-time.After(c.srv.writeWait()):
 	}
+}
+
+// writeWait is how long one write to a client may take.
+func (s *Server) writeWait() time.Duration {
+	if s.cfg.WriteTimeout > 0 {
+		return s.cfg.WriteTimeout
+	}
+	return writeWait
 }

@@ -69,6 +69,10 @@ type Config struct {
 	// value no cap.
 	MaxSocketsPerSession int
 	MaxSocketsPerIP      int
+	// WriteTimeout is how long a write to a client's WebSocket may take
+	// before the server gives up on that client (0: 10 s). A client that
+	// stops reading is dropped sooner when its send queue fills.
+	WriteTimeout time.Duration
 	// Quotas bound the commands and text per session and team a minute;
 	// zero fields mean DefaultQuotas'.
 	Quotas Quotas
