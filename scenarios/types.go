@@ -101,8 +101,11 @@ type Team struct {
 	// "finance", "telecom", ...
 	Sector  string  `yaml:"sector"`
 	Profile Profile `yaml:"profile"`
-	Pos     Pos     `yaml:"-"`
-	loc     *time.Location
+	// Translations holds the team's display name in other languages, for
+	// the languages where it differs.
+	Translations map[string]NameTranslation `yaml:"translations"`
+	Pos          Pos                        `yaml:"-"`
+	loc          *time.Location
 }
 
 // Profile describes how a simulated team behaves.
@@ -143,7 +146,9 @@ type Actor struct {
 	Name    string    `yaml:"name"`
 	Kind    ActorKind `yaml:"kind"`
 	Country string    `yaml:"country"`
-	Pos     Pos       `yaml:"-"`
+	// Translations holds the actor's display name in other languages.
+	Translations map[string]NameTranslation `yaml:"translations"`
+	Pos          Pos                        `yaml:"-"`
 }
 
 // Group names a set of teams so injects and the sharing network can address
@@ -152,7 +157,9 @@ type Group struct {
 	ID      string   `yaml:"id"`
 	Name    string   `yaml:"name"`
 	Members []string `yaml:"members"`
-	Pos     Pos      `yaml:"-"`
+	// Translations holds the group's display name in other languages.
+	Translations map[string]NameTranslation `yaml:"translations"`
+	Pos          Pos                        `yaml:"-"`
 }
 
 // Network is the trust graph that information sharing must follow.
@@ -237,7 +244,10 @@ type Attachment struct {
 	Name    string         `yaml:"name"`
 	Kind    AttachmentKind `yaml:"kind"`
 	Content string         `yaml:"content"`
-	Pos     Pos            `yaml:"-"`
+	// Translations holds the attachment's name, and optionally its
+	// content, in other languages.
+	Translations map[string]AttachmentTranslation `yaml:"translations"`
+	Pos          Pos                              `yaml:"-"`
 }
 
 // Trigger releases an inject (or a spread) in reaction to play. Exactly one

@@ -416,6 +416,11 @@ type exerciseView struct {
 	// is what a classification may choose from.
 	PlayerView scenarios.PlayerView `json:"player_view"`
 	Taxonomy   *taxonomyView        `json:"taxonomy"`
+
+	// Names holds the display names of teams, actors and groups in the
+	// declared languages where the scenario translates them: id → language
+	// → name.
+	Names map[string]map[string]string `json:"names,omitempty"`
 }
 
 type objectiveView struct {
@@ -461,15 +466,33 @@ type mselEntry struct {
 	ControllerNotes string `json:"controller_notes,omitempty"`
 }
 
+// translatedNames returns the names of the teams, actors and groups that
+// differ by language, in every declared language: id → language → name.
+func translatedNames(scn *scenarios.Scenario) map[string]map[string]string {
+	var out map[string]map[string]string
+	for _, id := range scn.TranslatedPartyIDs() {
+		names := map[string]string{}
+		for _, lang := range scn.TranslationLanguages() {
+			names[lang] = scn.PartyName(id, lang)
+		}
+		if out == nil {
+			out = map[string]map[string]string{}
+		}
+		out[id] = names
+	}
+	return out
+}
+
 func (s *Server) handleExercise(w http.ResponseWriter, _ *http.Request, sess *Session, le *liveExercise) {
 	scn := le.scn
 	v := exerciseView{ID: le.id, Title: scn.Exercise.Title, Description: scn.Exercise.Description, Duration: scn.Exercise.Duration.D(),
-		Languages: scn.Exercise.Languages, You: youInfo{Role: sess.Role, Team: sess.Team, Name: sess.Name},
+		Languages: scn.ContentLanguages(), You: youInfo{Role: sess.Role, Team: sess.Team, Name: sess.Name},
 		Objectives: []objectiveView{}, Teams: []teamView{}, Groups: []groupView{}, Actors: []actorView{}, Incidents: []groupView{}}
 	if !scn.Exercise.StartTime.IsZero() {
 		v.StartTime = scn.Exercise.StartTime.Format(time.RFC3339)
 	}
 	v.StartConditions = scn.Exercise.StartConditions
+	v.Names = translatedNames(scn)
 	for _, o := range scn.Exercise.Objectives {
 		v.Objectives = append(v.Objectives, objectiveView{o.ID, o.Text, string(o.Capability)})
 	}
