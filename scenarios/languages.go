@@ -21,6 +21,58 @@ type AttachmentTranslation struct {
 	Pos     Pos    `yaml:"-"`
 }
 
+// ExerciseTranslation is the exercise's title, description and start
+// conditions in another language.
+type ExerciseTranslation struct {
+	Title           string `yaml:"title"`
+	Description     string `yaml:"description"`
+	StartConditions string `yaml:"start_conditions"`
+	Pos             Pos    `yaml:"-"`
+}
+
+// ObjectiveTranslation is an objective's text in another language.
+type ObjectiveTranslation struct {
+	Text string `yaml:"text"`
+	Pos  Pos    `yaml:"-"`
+}
+
+// IncidentTranslation is an incident's title in another language.
+type IncidentTranslation struct {
+	Title string `yaml:"title"`
+	Pos   Pos    `yaml:"-"`
+}
+
+// ExerciseIn returns the exercise's title, description and start
+// conditions in lang, each as written where it is not translated.
+func (s *Scenario) ExerciseIn(lang string) ExerciseTranslation {
+	e := &s.Exercise
+	out := ExerciseTranslation{Title: e.Title, Description: e.Description, StartConditions: e.StartConditions}
+	tr := e.Translations[lang]
+	out.Title = firstNonBlank(tr.Title, out.Title)
+	out.Description = firstNonBlank(tr.Description, out.Description)
+	out.StartConditions = firstNonBlank(tr.StartConditions, out.StartConditions)
+	return out
+}
+
+// TextIn returns the objective's text in lang, or as written.
+func (o *Objective) TextIn(lang string) string {
+	return firstNonBlank(o.Translations[lang].Text, o.Text)
+}
+
+// TitleIn returns the incident's title in lang, or as written.
+func (inc *Incident) TitleIn(lang string) string {
+	return firstNonBlank(inc.Translations[lang].Title, inc.Title)
+}
+
+func firstNonBlank(texts ...string) string {
+	for _, t := range texts {
+		if strings.TrimSpace(t) != "" {
+			return t
+		}
+	}
+	return ""
+}
+
 // ContentLanguages returns the languages the scenario promises its content
 // in: the exercise's language first (en when unset), then every other
 // language of exercise.languages in the order written.
@@ -99,19 +151,25 @@ type LanguageCoverage struct {
 	// NameTotal; MissingNames lists the others by id.
 	Names, NameTotal int
 	MissingNames     []string
+	// Texts counts the translated exercise title, description and start
+	// conditions, objective texts and incident titles, out of TextTotal;
+	// MissingTexts names the others ("title of the exercise", "text of
+	// objective O1", "title of incident INC1").
+	Texts, TextTotal int
+	MissingTexts     []string
 }
 
 // Complete reports whether every player-visible text is in the language.
 func (c LanguageCoverage) Complete() bool {
-	return len(c.MissingInjects)+len(c.MissingPrompts)+len(c.MissingNames) == 0
+	return len(c.MissingInjects)+len(c.MissingPrompts)+len(c.MissingNames)+len(c.MissingTexts) == 0
 }
 
 // String summarises the coverage as "es 28/28 injects, 30/30 prompts, 9/9
-// names", followed by what is missing.
+// names, 10/10 exercise texts", followed by what is missing.
 func (c LanguageCoverage) String() string {
-	s := fmt.Sprintf("%s %d/%d injects, %d/%d prompts, %d/%d names", c.Language,
-		c.Injects, c.InjectTotal, c.Prompts, c.PromptTotal, c.Names, c.NameTotal)
-	missing := slices.Concat(c.MissingInjects, c.MissingPrompts, c.MissingNames)
+	s := fmt.Sprintf("%s %d/%d injects, %d/%d prompts, %d/%d names, %d/%d exercise texts", c.Language,
+		c.Injects, c.InjectTotal, c.Prompts, c.PromptTotal, c.Names, c.NameTotal, c.Texts, c.TextTotal)
+	missing := slices.Concat(c.MissingInjects, c.MissingPrompts, c.MissingNames, c.MissingTexts)
 	if len(missing) > 0 {
 		s += ": missing " + strings.Join(missing, ", ")
 	}
@@ -152,6 +210,14 @@ func (s *Scenario) Coverage() []LanguageCoverage {
 				c.Names++
 			} else {
 				c.MissingNames = append(c.MissingNames, p.id)
+			}
+		}
+		for _, t := range check.exerciseTexts() {
+			c.TextTotal++
+			if t.missing {
+				c.MissingTexts = append(c.MissingTexts, t.what)
+			} else {
+				c.Texts++
 			}
 		}
 		out = append(out, c)
@@ -212,6 +278,52 @@ func (c *languageCheck) promptGaps(in *Inject, e *Expectation) []languageGap {
 	return []languageGap{{e.Pos.Field("prompt"), fmt.Sprintf("the prompt of expectation %s.%s", in.ID, e.ID)}}
 }
 
+// exerciseText is one exercise-level player-visible text and whether it
+// is missing in the language.
+type exerciseText struct {
+	pos     Pos
+	what    string // "title of the exercise", "text of objective O1"
+	missing bool
+}
+
+// exerciseTexts lists the exercise's title, description and start
+// conditions (when written), objective texts and incident titles.
+func (c *languageCheck) exerciseTexts() []exerciseText {
+	e := &c.s.Exercise
+	tr, ok := e.Translations[c.lang]
+	var out []exerciseText
+	add := func(field, what, original, translated string) {
+		if strings.TrimSpace(original) == "" {
+			return
+		}
+		p := e.Pos.Field(field)
+		if ok {
+			p = tr.Pos
+		}
+		out = append(out, exerciseText{p, what, strings.TrimSpace(translated) == ""})
+	}
+	add("title", "title of the exercise", e.Title, tr.Title)
+	add("description", "description of the exercise", e.Description, tr.Description)
+	add("start_conditions", "start conditions of the exercise", e.StartConditions, tr.StartConditions)
+	for _, o := range e.Objectives {
+		otr, ok := o.Translations[c.lang]
+		p := o.Pos.Field("text")
+		if ok {
+			p = otr.Pos
+		}
+		out = append(out, exerciseText{p, "text of objective " + o.ID, strings.TrimSpace(otr.Text) == ""})
+	}
+	for _, inc := range c.s.Incidents {
+		itr, ok := inc.Translations[c.lang]
+		p := inc.Pos.Field("title")
+		if ok {
+			p = itr.Pos
+		}
+		out = append(out, exerciseText{p, "title of incident " + inc.ID, strings.TrimSpace(itr.Title) == ""})
+	}
+	return out
+}
+
 // translatedParty is a team, actor or group whose display name differs by
 // language: it has at least one name translation.
 type translatedParty struct {
@@ -250,9 +362,11 @@ func (s *Scenario) translatedParties() []translatedParty {
 }
 
 // languages warns about every player-visible text missing in a declared
-// language (an error under validate --strict): inject titles, bodies and
-// attachment names, expectation prompts, and the display names of teams,
-// actors and groups that are translated into some language.
+// language (an error under validate --strict): the exercise's title,
+// description and start conditions, objective texts, incident titles,
+// inject titles, bodies and attachment names, expectation prompts, and the
+// display names of teams, actors and groups that are translated into some
+// language.
 func (v *validator) languages() {
 	for _, lang := range v.s.TranslationLanguages() {
 		if !langPattern.MatchString(lang) {
@@ -270,6 +384,11 @@ func (v *validator) languages() {
 		for _, p := range v.s.translatedParties() {
 			if tr, ok := p.translations[lang]; !ok || strings.TrimSpace(tr.Name) == "" {
 				gaps = append(gaps, languageGap{p.pos.Field("name"), fmt.Sprintf("the name of %s %s", p.kind, p.id)})
+			}
+		}
+		for _, t := range check.exerciseTexts() {
+			if t.missing {
+				gaps = append(gaps, languageGap{t.pos, "the " + t.what})
 			}
 		}
 		for _, g := range gaps {
@@ -294,6 +413,14 @@ func (v *validator) nameTranslationKeys() {
 	}
 	for _, p := range v.s.translatedParties() {
 		check(p.pos.Field("translations"), sortedKeys(p.translations), p.kind+" "+p.id)
+	}
+	e := &v.s.Exercise
+	check(e.Pos.Field("translations"), sortedKeys(e.Translations), "exercise")
+	for _, o := range e.Objectives {
+		check(o.Pos.Field("translations"), sortedKeys(o.Translations), "objective "+o.ID)
+	}
+	for _, inc := range v.s.Incidents {
+		check(inc.Pos.Field("translations"), sortedKeys(inc.Translations), "incident "+inc.ID)
 	}
 	for _, in := range v.s.Injects {
 		for _, a := range in.Attachments {
@@ -320,6 +447,22 @@ func init() {
 	}
 	fieldRules["Attachment.translations"] = fieldRule{keys: langPatternSrc}
 	fieldDocs["Attachment.translations"] = "The name, and optionally the content, in other languages, keyed by two-letter language code."
+	for _, owner := range []string{"Exercise", "Objective", "Incident"} {
+		fieldRules[owner+".translations"] = fieldRule{keys: langPatternSrc}
+	}
+	fieldDocs["Exercise.translations"] = "The title, description and start conditions in other languages, keyed by two-letter language code."
+	fieldDocs["Objective.translations"] = "The text in other languages, keyed by two-letter language code."
+	fieldDocs["Incident.translations"] = "The title in other languages, keyed by two-letter language code."
+	typeDocs["ExerciseTranslation"] = "The exercise's title, description and start conditions in another language."
+	typeDocs["ObjectiveTranslation"] = "An objective's text in another language."
+	typeDocs["IncidentTranslation"] = "An incident's title in another language."
+	fieldDocs["ExerciseTranslation.title"] = "Translated title."
+	fieldDocs["ExerciseTranslation.description"] = "Translated description (Markdown)."
+	fieldDocs["ExerciseTranslation.start_conditions"] = "Translated start conditions, the trainees' briefing."
+	fieldDocs["ObjectiveTranslation.text"] = "Translated text."
+	fieldRules["ObjectiveTranslation.text"] = ruleRequired
+	fieldDocs["IncidentTranslation.title"] = "Translated title."
+	fieldRules["IncidentTranslation.title"] = ruleRequired
 	fieldRules["NameTranslation.name"] = ruleRequired
 	fieldRules["AttachmentTranslation.name"] = ruleRequired
 	typeDocs["NameTranslation"] = "A team's, actor's or group's display name in another language."

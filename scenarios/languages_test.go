@@ -29,18 +29,18 @@ func TestLanguageGaps(t *testing.T) {
 		{
 			"MissingTitle", "    translations: { es: { title: El ministerio pide orientación, body: El despacho",
 			"    translations: { es: { body: El despacho",
-			[]string{"x.yaml:137:25: warning: missing es translation of the title of inject I02"},
+			[]string{"x.yaml:139:25: warning: missing es translation of the title of inject I02"},
 		},
 		{
 			"MissingTranslation", "    translations: { es: { title: La misma campaña llega a Perú, body: Funcionarios del Ministerio de Economía del Perú reportan el mismo correo. } }\n", "",
 			[]string{
-				"x.yaml:147:12: warning: missing es translation of the title of inject I03",
-				"x.yaml:153:11: warning: missing es translation of the body of inject I03",
+				"x.yaml:149:12: warning: missing es translation of the title of inject I03",
+				"x.yaml:155:11: warning: missing es translation of the body of inject I03",
 			},
 		},
 		{
 			"MissingAttachmentName", "        translations: { es: { name: indicadores.txt } }\n", "",
-			[]string{`x.yaml:97:15: warning: missing es translation of the name of attachment "iocs.txt" of inject I01`},
+			[]string{`x.yaml:99:15: warning: missing es translation of the name of attachment "iocs.txt" of inject I01`},
 		},
 		{
 			"SecondLanguage", "  languages: [en, es]", "  languages: [en, es, pt]",
@@ -49,11 +49,19 @@ func TestLanguageGaps(t *testing.T) {
 		},
 		{
 			"MissingPrompt", "        objective: O1\n      - id: share", "        objective: O1\n        prompt: Classify it.\n        criteria: Phishing, high.\n      - id: share",
-			[]string{"x.yaml:116:17: warning: missing es translation of the prompt of expectation I01.classify"},
+			[]string{"x.yaml:118:17: warning: missing es translation of the prompt of expectation I01.classify"},
 		},
 		{
 			"TranslatedPromptAndStaffText", "        objective: O1\n      - id: share", "        objective: O1\n        prompt: Classify it.\n        translations: { es: { prompt: Clasifíquelo. } }\n        criteria: Phishing, high.\n      - id: share",
 			nil,
+		},
+		{
+			"MissingObjectiveAndIncident", "      translations: { es: { text: Detectar y analizar la campaña de phishing en 30 minutos. } }\n", "",
+			[]string{"x.yaml:19:13: warning: missing es translation of the text of objective O1"},
+		},
+		{
+			"MissingStartConditions", ", start_conditions: Todos los equipos conectados a la plataforma del ejercicio; operación normal. } }", " } }",
+			[]string{"x.yaml:28:23: warning: missing es translation of the start conditions of the exercise"},
 		},
 		{
 			"NameTranslatedInSomeLanguages", "    name: colCERT\n", "    name: colCERT\n    translations: { fr: { name: colCERT (Colombie) } }\n",
@@ -71,8 +79,8 @@ func TestLanguageGaps(t *testing.T) {
 			}
 			got := warningsAbout(problems, "missing es translation")
 			if tc.name == "SecondLanguage" {
-				if n := len(warningsAbout(problems, "missing pt translation")); n != 7 {
-					t.Errorf("%d pt warnings, want 7 (title and body of 3 injects, 1 attachment):\n%s", n, problems)
+				if n := len(warningsAbout(problems, "missing pt translation")); n != 13 {
+					t.Errorf("%d pt warnings, want 13 (3 exercise texts, 2 objectives, 1 incident, title and body of 3 injects, 1 attachment):\n%s", n, problems)
 				}
 			}
 			if len(got) != len(tc.want) {
@@ -104,10 +112,10 @@ func TestLanguageCoverage(t *testing.T) {
 	if len(cov) != 2 {
 		t.Fatalf("coverage of %d languages, want es and pt: %+v", len(cov), cov)
 	}
-	if got, want := cov[0].String(), "es 2/3 injects, 0/0 prompts, 1/1 names: missing I03"; got != want {
+	if got, want := cov[0].String(), "es 2/3 injects, 0/0 prompts, 1/1 names, 6/6 exercise texts: missing I03"; got != want {
 		t.Errorf("es coverage %q, want %q", got, want)
 	}
-	if got, want := cov[1].String(), "pt 0/3 injects, 0/0 prompts, 0/1 names: missing I01, I02, I03, minfin-co"; got != want {
+	if got, want := cov[1].String(), "pt 0/3 injects, 0/0 prompts, 0/1 names, 0/6 exercise texts: missing I01, I02, I03, minfin-co, title of the exercise, description of the exercise, start conditions of the exercise, text of objective O1, text of objective O2, title of incident INC1"; got != want {
 		t.Errorf("pt coverage %q, want %q", got, want)
 	}
 	if cov[0].Complete() || cov[1].Complete() {

@@ -22,13 +22,13 @@ func (s *Scenario) Render(in *Inject, teamID, lang string) (title, body string) 
 func (s *Scenario) fill(in *Inject, teamID, lang, text string) string {
 	values := map[string]string{
 		"exercise.id":    s.Exercise.ID,
-		"exercise.title": s.Exercise.Title,
+		"exercise.title": s.ExerciseIn(lang).Title,
 	}
 	if t, ok := s.Team(teamID); ok {
 		values["team.id"], values["team.name"], values["team.country"], values["team.sector"] = t.ID, s.PartyName(t.ID, lang), t.Country, t.Sector
 	}
 	if inc, ok := s.Incident(in.Incident); ok {
-		values["incident.id"], values["incident.title"] = inc.ID, inc.Title
+		values["incident.id"], values["incident.title"] = inc.ID, inc.TitleIn(lang)
 	}
 	return variablePattern.ReplaceAllStringFunc(text, func(m string) string {
 		name := strings.TrimSpace(m[2 : len(m)-2])

@@ -55,7 +55,10 @@ type Exercise struct {
 	PlayerView PlayerView `yaml:"player_view"`
 	// ObserversReadNotes lets observers read evaluators' notes.
 	ObserversReadNotes bool `yaml:"observers_read_notes"`
-	Pos                Pos  `yaml:"-"`
+	// Translations holds the title, description and start conditions in
+	// other languages.
+	Translations map[string]ExerciseTranslation `yaml:"translations"`
+	Pos          Pos                            `yaml:"-"`
 }
 
 // Objective is something the exercise sets out to test; expectations are
@@ -66,7 +69,9 @@ type Objective struct {
 	Capability Capability `yaml:"capability"`
 	// Rating overrides the exercise-wide P/S/M/U thresholds for this objective.
 	Rating *RatingThresholds `yaml:"rating"`
-	Pos    Pos               `yaml:"-"`
+	// Translations holds the text in other languages.
+	Translations map[string]ObjectiveTranslation `yaml:"translations"`
+	Pos          Pos                             `yaml:"-"`
 }
 
 // ScoringRules tune how points are earned.
@@ -185,7 +190,9 @@ type Incident struct {
 	Sector string   `yaml:"sector"`
 	Origin string   `yaml:"origin"`
 	Spread []Spread `yaml:"spread"`
-	Pos    Pos      `yaml:"-"`
+	// Translations holds the title in other languages.
+	Translations map[string]IncidentTranslation `yaml:"translations"`
+	Pos          Pos                            `yaml:"-"`
 }
 
 // Spread is one way the incident can reach another team: when its trigger

@@ -44,10 +44,20 @@ func TestDeclaredLanguagesOnly(t *testing.T) {
 	var info struct {
 		Languages []string                     `json:"languages"`
 		Names     map[string]map[string]string `json:"names"`
+		Trans     map[string]struct {
+			Title, Description string
+			Start              string            `json:"start_conditions"`
+			Objectives         map[string]string `json:"objectives"`
+			Incidents          map[string]string `json:"incidents"`
+		} `json:"translations"`
 	}
 	anaC.get(t, "/api/exercises/"+ex.ID, &info)
 	if !slices.Equal(info.Languages, []string{"en", "es"}) || info.Names["minfin-co"]["es"] != "Ministerio de Hacienda (Colombia)" || len(info.Names) != 1 {
 		t.Fatalf("exercise info: %+v", info)
+	}
+	if es, ok := info.Trans["es"]; !ok || len(info.Trans) != 1 || es.Title != "Ola de phishing contra dos ministerios" || !strings.HasPrefix(es.Start, "Todos los equipos") ||
+		!strings.HasPrefix(es.Objectives["O2"], "Compartir") || es.Incidents["INC1"] != "Campaña de spear-phishing contra ministerios de finanzas" {
+		t.Fatalf("exercise translations: %+v", info.Trans)
 	}
 
 	fac.mustAck(t, cmd{"type": "start"})
