@@ -155,3 +155,19 @@ func TestBundledScenariosCompleteInDeclaredLanguages(t *testing.T) {
 		t.Error("no bundled scenario is complete in French")
 	}
 }
+
+func TestDescribeShowsCoverage(t *testing.T) {
+	s, problems := scenarios.Parse("x.yaml", exampleWith(t, "  languages: [en, es]", "  languages: [en, es, pt]"))
+	if s == nil {
+		t.Fatalf("does not load:\n%s", problems)
+	}
+	lines := describeLines(t, s)
+	for _, want := range []string{
+		"coverage: es 3/3 injects, 0/0 prompts, 0/0 names, 6/6 exercise texts",
+		"pt 0/3 injects, 0/0 prompts, 0/0 names, 0/6 exercise texts: missing I01, I02, I03, title of the exercise, description of the exercise, start conditions of the exercise, text of objective O1, text of objective O2, title of incident INC1",
+	} {
+		if indexOfLine(lines, want) < 0 {
+			t.Errorf("describe lacks %q:\n%s", want, strings.Join(lines[:16], "\n"))
+		}
+	}
+}
