@@ -182,7 +182,7 @@ func (x *Exercise) forward(cmd Command) error {
 	if in, ok := x.Inject(orig.Inject); ok && quoted == "" {
 		quoted = in.Title // a scripted message is its inject
 	}
-	text := strings.TrimSpace(cmd.Text + "\n\n---- Forwarded message from " + x.scn.PartyName(m.From) + " ----\n" + truncateText(quoted, MaxTextLen))
+	text := strings.TrimSpace(cmd.Text + "\n\n---- Forwarded message from " + x.scn.PartyName(m.From, x.scn.Exercise.Language) + " ----\n" + truncateText(quoted, MaxTextLen))
 	seq := x.nextSeq()
 	d := Details{Kind: KindForward, Thread: seq, ReplyTo: m.Seq, From: team, Peers: peers, TLP: string(tlp), Text: text,
 		Incident: orig.Incident, Indicators: indicators, Reason: violation(tlp, m.TLP)}

@@ -144,8 +144,8 @@ func nestedKeys(spec listSheet) []string {
 			out = append(out, other.child)
 		}
 	}
-	if spec.path == "injects" {
-		out = append(out, "translations") // the Translations sheet
+	if spec.path == "injects" && spec.child != "attachments" {
+		out = append(out, "translations") // the Translations sheet (an attachment's stay in its row)
 	}
 	return out
 }

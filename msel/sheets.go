@@ -57,30 +57,35 @@ const (
 
 // exerciseKinds gives the kind of the exercise fields that are not single
 // values; every other field of the Exercise sheet is a scalar.
-var exerciseKinds = map[string]kind{"languages": list, "scoring": flow}
+var exerciseKinds = map[string]kind{"languages": list, "scoring": flow, "translations": flow}
 
 // listSheets are the list sheets in workbook order; the Exercise sheet comes
 // first and the Translations sheet last.
 var listSheets = []listSheet{
 	{name: "Objectives", path: "exercise.objectives", columns: []column{
 		{"ID", "id", scalar}, {"Objective", "text", scalar}, {"Capability", "capability", scalar}, {"Rating", "rating", flow},
+		{"Translations", "translations", flow},
 	}},
 	{name: "Teams", path: "teams", columns: []column{
 		{"ID", "id", scalar}, {"Name", "name", scalar}, {"Country", "country", scalar}, {"Time zone", "timezone", scalar},
 		{"Languages", "languages", list}, {"Sector", "sector", scalar}, {"Analysts", "profile.analysts", scalar},
 		{"Skill", "profile.skill", scalar}, {"Working hours", "profile.working_hours", flow}, {"Response times", "profile.response", flow},
+		{"Replies", "replies", flow}, {"Translations", "translations", flow},
 	}},
 	{name: "Actors", path: "actors", columns: []column{
 		{"ID", "id", scalar}, {"Name", "name", scalar}, {"Kind", "kind", scalar}, {"Country", "country", scalar},
+		{"Replies", "replies", flow}, {"Translations", "translations", flow},
 	}},
 	{name: "Groups", path: "groups", columns: []column{
 		{"ID", "id", scalar}, {"Name", "name", scalar}, {"Members", "members", list},
+		{"Translations", "translations", flow},
 	}},
 	{name: "Network", path: "network.links", columns: []column{
 		{"Between", "between", list}, {"TLP", "tlp", list},
 	}},
 	{name: "Incidents", path: "incidents", columns: []column{
 		{"ID", "id", scalar}, {"Title", "title", scalar}, {"Sector", "sector", scalar}, {"Origin", "origin", scalar},
+		{"Translations", "translations", flow},
 	}},
 	{name: "Spreads", path: "incidents", child: "spread", parent: "Incident", columns: []column{
 		{"Incident", "", scalar}, {"ID", "id", scalar}, {"To", "to", scalar}, {"Sector", "sector", scalar},
@@ -101,6 +106,7 @@ var listSheets = []listSheet{
 	}},
 	{name: "Attachments", path: "injects", child: "attachments", parent: "Inject", columns: []column{
 		{"Inject", "", scalar}, {"Name", "name", scalar}, {"Kind", "kind", scalar}, {"Content", "content", scalar},
+		{"Translations", "translations", flow},
 	}},
 	{name: "Taxonomies", path: "taxonomies", columns: []column{
 		{"ID", "id", scalar}, {"Name", "name", scalar}, {"Classifications", "classifications", flow},

@@ -146,7 +146,7 @@ func (s *Scenario) RenderPrompt(in *Inject, e *Expectation, teamID, lang string)
 	if !strings.Contains(text, "{{") {
 		return text
 	}
-	return s.fill(in, teamID, text)
+	return s.fill(in, teamID, lang, text)
 }
 
 // StaffOnlyText lists every text of the scenario that only staff may read:

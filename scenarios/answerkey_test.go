@@ -44,8 +44,8 @@ func TestClassifyCategoryInTaxonomy(t *testing.T) {
 		}
 	})
 	for _, tc := range []struct{ name, category, want string }{
-		{"Unknown", "ransomware", `x.yaml:110:19: error: inject I01 expectation classify: category "ransomware" is not in the rsit taxonomy; write classification/type, such as abusive-content/spam (classifications: abusive-content,`},
-		{"Typo", "fraud/phising", `x.yaml:110:19: error: inject I01 expectation classify: category "fraud/phising" is not in the rsit taxonomy; did you mean "fraud/phishing"?`},
+		{"Unknown", "ransomware", `x.yaml:113:19: error: inject I01 expectation classify: category "ransomware" is not in the rsit taxonomy; write classification/type, such as abusive-content/spam (classifications: abusive-content,`},
+		{"Typo", "fraud/phising", `x.yaml:113:19: error: inject I01 expectation classify: category "fraud/phising" is not in the rsit taxonomy; did you mean "fraud/phishing"?`},
 		{"TypoOfType", "phising", `did you mean "fraud/phishing"?`},
 		{"WrongClassification", "availability/phishing", `category "availability/phishing" is not in the rsit taxonomy`},
 	} {

@@ -111,6 +111,13 @@ func (d *describer) header() {
 	}
 	descRow(tw, "duration:", e.Duration.String())
 	descRow(tw, "languages:", d.languages())
+	for i, c := range d.s.Coverage() {
+		label := " "
+		if i == 0 {
+			label = "coverage:"
+		}
+		descRow(tw, label, c.String())
+	}
 	descRow(tw, "start time:", descStartTime(e.StartTime))
 	descRow(tw, "default TLP:", string(e.TLPDefault))
 	descRow(tw, "late factor:", strconv.FormatFloat(d.s.LateFactor(), 'g', -1, 64))

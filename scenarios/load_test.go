@@ -76,10 +76,10 @@ func TestParse(t *testing.T) {
 		if got, want := s.Injects[1].TLP, scenarios.TLPAmber; got != want {
 			t.Fatalf("I02 tlp=%q, want default %q", got, want)
 		}
-		if got, want := s.Injects[0].Pos.String(), "../testdata/scenarios/valid/example.yaml:81:5"; got != want {
+		if got, want := s.Injects[0].Pos.String(), "../testdata/scenarios/valid/example.yaml:83:5"; got != want {
 			t.Fatalf("I01 pos=%s, want %s", got, want)
 		}
-		if got, want := s.Injects[0].Pos.Field("at").Line, 84; got != want {
+		if got, want := s.Injects[0].Pos.Field("at").Line, 86; got != want {
 			t.Fatalf("I01 at line=%d, want %d", got, want)
 		}
 		if got, want := s.Injects[0].Translations["es"].Title, "Correos sospechosos reportados por el ministerio"; got != want {

@@ -47,18 +47,7 @@ func (s *Scenario) ReplyText(party, kind, requester, subject string) string {
 	if subject == "" {
 		subject = "the situation"
 	}
-	return strings.NewReplacer("{requester}", s.PartyName(requester), "{team}", name, "{subject}", subject).Replace(tmpl)
-}
-
-// PartyName returns the display name of a team or actor, or id itself.
-func (s *Scenario) PartyName(id string) string {
-	if t, ok := s.Team(id); ok {
-		return t.Name
-	}
-	if a, ok := s.Actor(id); ok {
-		return a.Name
-	}
-	return id
+	return strings.NewReplacer("{requester}", s.PartyName(requester, s.Exercise.Language), "{team}", name, "{subject}", subject).Replace(tmpl)
 }
 
 // DeliveredAsMessage reports whether an inject reaches its recipients as a
@@ -107,13 +96,4 @@ func (v *validator) replyExpectation(in *Inject, e *Expectation, what string) {
 	if slices.Contains(in.To, in.From) {
 		v.errorf(e.Pos, "%s: a team cannot be expected to reply to itself (%s sends and receives the inject)", what, in.From)
 	}
-}
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }

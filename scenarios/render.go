@@ -14,20 +14,21 @@ func (s *Scenario) Render(in *Inject, teamID, lang string) (title, body string) 
 		}
 		body = tr.Body
 	}
-	return s.fill(in, teamID, title), s.fill(in, teamID, body)
+	return s.fill(in, teamID, lang, title), s.fill(in, teamID, lang, body)
 }
 
-// fill replaces the {{...}} variables of text for one receiving team of in.
-func (s *Scenario) fill(in *Inject, teamID, text string) string {
+// fill replaces the {{...}} variables of text for one receiving team of in,
+// naming the team in lang.
+func (s *Scenario) fill(in *Inject, teamID, lang, text string) string {
 	values := map[string]string{
 		"exercise.id":    s.Exercise.ID,
-		"exercise.title": s.Exercise.Title,
+		"exercise.title": s.ExerciseIn(lang).Title,
 	}
 	if t, ok := s.Team(teamID); ok {
-		values["team.id"], values["team.name"], values["team.country"], values["team.sector"] = t.ID, t.Name, t.Country, t.Sector
+		values["team.id"], values["team.name"], values["team.country"], values["team.sector"] = t.ID, s.PartyName(t.ID, lang), t.Country, t.Sector
 	}
 	if inc, ok := s.Incident(in.Incident); ok {
-		values["incident.id"], values["incident.title"] = inc.ID, inc.Title
+		values["incident.id"], values["incident.title"] = inc.ID, inc.TitleIn(lang)
 	}
 	return variablePattern.ReplaceAllStringFunc(text, func(m string) string {
 		name := strings.TrimSpace(m[2 : len(m)-2])

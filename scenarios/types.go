@@ -55,7 +55,10 @@ type Exercise struct {
 	PlayerView PlayerView `yaml:"player_view"`
 	// ObserversReadNotes lets observers read evaluators' notes.
 	ObserversReadNotes bool `yaml:"observers_read_notes"`
-	Pos                Pos  `yaml:"-"`
+	// Translations holds the title, description and start conditions in
+	// other languages.
+	Translations map[string]ExerciseTranslation `yaml:"translations"`
+	Pos          Pos                            `yaml:"-"`
 }
 
 // Objective is something the exercise sets out to test; expectations are
@@ -66,7 +69,9 @@ type Objective struct {
 	Capability Capability `yaml:"capability"`
 	// Rating overrides the exercise-wide P/S/M/U thresholds for this objective.
 	Rating *RatingThresholds `yaml:"rating"`
-	Pos    Pos               `yaml:"-"`
+	// Translations holds the text in other languages.
+	Translations map[string]ObjectiveTranslation `yaml:"translations"`
+	Pos          Pos                             `yaml:"-"`
 }
 
 // ScoringRules tune how points are earned.
@@ -109,8 +114,11 @@ type Team struct {
 	// Replies are the texts the simulated team answers messages with, by
 	// kind ("rfi", "message"); see ReplyTemplate.
 	Replies map[string]string `yaml:"replies"`
-	Pos     Pos               `yaml:"-"`
-	loc     *time.Location
+	// Translations holds the team's display name in other languages, for
+	// the languages where it differs.
+	Translations map[string]NameTranslation `yaml:"translations"`
+	Pos          Pos                        `yaml:"-"`
+	loc          *time.Location
 }
 
 // Profile describes how a simulated team behaves.
@@ -153,7 +161,9 @@ type Actor struct {
 	Country string    `yaml:"country"`
 	// Replies are the actor's reply templates by kind, as for teams.
 	Replies map[string]string `yaml:"replies"`
-	Pos     Pos               `yaml:"-"`
+	// Translations holds the actor's display name in other languages.
+	Translations map[string]NameTranslation `yaml:"translations"`
+	Pos          Pos                        `yaml:"-"`
 }
 
 // Group names a set of teams so injects and the sharing network can address
@@ -162,7 +172,9 @@ type Group struct {
 	ID      string   `yaml:"id"`
 	Name    string   `yaml:"name"`
 	Members []string `yaml:"members"`
-	Pos     Pos      `yaml:"-"`
+	// Translations holds the group's display name in other languages.
+	Translations map[string]NameTranslation `yaml:"translations"`
+	Pos          Pos                        `yaml:"-"`
 }
 
 // Network is the trust graph that information sharing must follow.
@@ -188,7 +200,9 @@ type Incident struct {
 	Sector string   `yaml:"sector"`
 	Origin string   `yaml:"origin"`
 	Spread []Spread `yaml:"spread"`
-	Pos    Pos      `yaml:"-"`
+	// Translations holds the title in other languages.
+	Translations map[string]IncidentTranslation `yaml:"translations"`
+	Pos          Pos                            `yaml:"-"`
 }
 
 // Spread is one way the incident can reach another team: when its trigger
@@ -247,7 +261,10 @@ type Attachment struct {
 	Name    string         `yaml:"name"`
 	Kind    AttachmentKind `yaml:"kind"`
 	Content string         `yaml:"content"`
-	Pos     Pos            `yaml:"-"`
+	// Translations holds the attachment's name, and optionally its
+	// content, in other languages.
+	Translations map[string]AttachmentTranslation `yaml:"translations"`
+	Pos          Pos                              `yaml:"-"`
 }
 
 // Trigger releases an inject (or a spread) in reaction to play. Exactly one

@@ -56,6 +56,7 @@ func validate(s *Scenario, l *problemList) {
 		v.inject(&s.Injects[i])
 	}
 	v.consequenceTargets()
+	v.languages()
 	v.timing()
 	for _, o := range s.Exercise.Objectives {
 		if o.ID != "" && !v.scored[o.ID] {

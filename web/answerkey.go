@@ -1,8 +1,6 @@
 package web
 
 import (
-	"maps"
-	"slices"
 	"strings"
 	"time"
 
@@ -133,7 +131,10 @@ func (le *liveExercise) expectationViews(in *scenarios.Inject, team string, open
 				continue
 			}
 			v.Criteria = strings.TrimSpace(e.Criteria + "\n" + e.Description)
-			for _, lang := range slices.Sorted(maps.Keys(e.Translations)) {
+			for _, lang := range le.scn.TranslationLanguages() {
+				if _, ok := e.Translations[lang]; !ok {
+					continue
+				}
 				if v.Translations == nil {
 					v.Translations = map[string]string{}
 				}

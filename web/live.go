@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"maps"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -316,16 +315,33 @@ func (le *liveExercise) deliveredInject(id, team string, open []engine.OpenExpec
 	for _, a := range in.Attachments {
 		d.Attachments = append(d.Attachments, attachmentView{Name: a.Name, Kind: string(a.Kind), Content: a.Content})
 	}
-	for _, lang := range slices.Sorted(maps.Keys(in.Translations)) {
-		t, b := le.scn.Render(in, team, lang)
-		if d.Translations == nil {
-			d.Translations = map[string]translation{}
-		}
-		d.Translations[lang] = translation{Title: t, Body: b}
-	}
+	d.Translations = le.translations(in, team)
 	d.Expectations = le.expectationViews(in, team, open)
 	d.ControllerNotes = in.ControllerNotes
 	return d
+}
+
+// translations renders an inject in every language the scenario declares
+// and translates it into; translations into undeclared languages are not
+// offered.
+func (le *liveExercise) translations(in *scenarios.Inject, team string) map[string]translation {
+	var out map[string]translation
+	for _, lang := range le.scn.TranslationLanguages() {
+		if _, ok := in.Translations[lang]; !ok {
+			continue
+		}
+		t, b := le.scn.Render(in, team, lang)
+		tr := translation{Title: t, Body: b, FromName: le.scn.PartyName(in.From, lang)}
+		for i := range in.Attachments {
+			name, content := in.Attachments[i].NameIn(lang)
+			tr.Attachments = append(tr.Attachments, attachmentView{Name: name, Kind: string(in.Attachments[i].Kind), Content: content})
+		}
+		if out == nil {
+			out = map[string]translation{}
+		}
+		out[lang] = tr
+	}
+	return out
 }
 
 func (le *liveExercise) partyName(id string) string {

@@ -176,9 +176,13 @@ type attachmentView struct {
 	Content string `json:"content"`
 }
 
+// translation is a delivered inject in one of the scenario's declared
+// languages: its title, body, sender's name and attachments.
 type translation struct {
-	Title string `json:"title"`
-	Body  string `json:"body"`
+	Title       string           `json:"title"`
+	Body        string           `json:"body"`
+	FromName    string           `json:"from_name,omitempty"`
+	Attachments []attachmentView `json:"attachments,omitempty"`
 }
 
 type seqMessage struct {

@@ -442,6 +442,24 @@ type exerciseView struct {
 	// is what a classification may choose from.
 	PlayerView scenarios.PlayerView `json:"player_view"`
 	Taxonomy   *taxonomyView        `json:"taxonomy"`
+
+	// Names holds the display names of teams, actors and groups in the
+	// declared languages where the scenario translates them: id → language
+	// → name.
+	Names map[string]map[string]string `json:"names,omitempty"`
+	// Translations holds the exercise's own texts in each declared
+	// language the scenario translates them into.
+	Translations map[string]exerciseTexts `json:"translations,omitempty"`
+}
+
+// exerciseTexts are an exercise's title, description, start conditions,
+// objective texts and incident titles in one language.
+type exerciseTexts struct {
+	Title           string            `json:"title"`
+	Description     string            `json:"description,omitempty"`
+	StartConditions string            `json:"start_conditions,omitempty"`
+	Objectives      map[string]string `json:"objectives,omitempty"`
+	Incidents       map[string]string `json:"incidents,omitempty"`
 }
 
 type objectiveView struct {
@@ -487,15 +505,60 @@ type mselEntry struct {
 	ControllerNotes string `json:"controller_notes,omitempty"`
 }
 
+// translatedNames returns the names of the teams, actors and groups that
+// differ by language, in every declared language: id → language → name.
+func translatedNames(scn *scenarios.Scenario) map[string]map[string]string {
+	var out map[string]map[string]string
+	for _, id := range scn.TranslatedPartyIDs() {
+		names := map[string]string{}
+		for _, lang := range scn.TranslationLanguages() {
+			names[lang] = scn.PartyName(id, lang)
+		}
+		if out == nil {
+			out = map[string]map[string]string{}
+		}
+		out[id] = names
+	}
+	return out
+}
+
+// translatedExercise returns the exercise's texts in every declared
+// language the scenario translates its title into.
+func translatedExercise(scn *scenarios.Scenario) map[string]exerciseTexts {
+	var out map[string]exerciseTexts
+	for _, lang := range scn.TranslationLanguages() {
+		if _, ok := scn.Exercise.Translations[lang]; !ok {
+			continue
+		}
+		e := scn.ExerciseIn(lang)
+		t := exerciseTexts{Title: e.Title, Description: e.Description, StartConditions: e.StartConditions,
+			Objectives: map[string]string{}, Incidents: map[string]string{}}
+		for i := range scn.Exercise.Objectives {
+			o := &scn.Exercise.Objectives[i]
+			t.Objectives[o.ID] = o.TextIn(lang)
+		}
+		for i := range scn.Incidents {
+			inc := &scn.Incidents[i]
+			t.Incidents[inc.ID] = inc.TitleIn(lang)
+		}
+		if out == nil {
+			out = map[string]exerciseTexts{}
+		}
+		out[lang] = t
+	}
+	return out
+}
+
 func (s *Server) handleExercise(w http.ResponseWriter, _ *http.Request, sess *Session, le *liveExercise) {
 	scn := le.scn
 	v := exerciseView{ID: le.id, Title: scn.Exercise.Title, Description: scn.Exercise.Description, Duration: scn.Exercise.Duration.D(),
-		Languages: scn.Exercise.Languages, You: youInfo{Role: sess.Role, Team: sess.Team, Name: sess.Name},
+		Languages: scn.ContentLanguages(), You: youInfo{Role: sess.Role, Team: sess.Team, Name: sess.Name},
 		Objectives: []objectiveView{}, Teams: []teamView{}, Groups: []groupView{}, Actors: []actorView{}, Incidents: []groupView{}}
 	if !scn.Exercise.StartTime.IsZero() {
 		v.StartTime = scn.Exercise.StartTime.Format(time.RFC3339)
 	}
 	v.StartConditions = scn.Exercise.StartConditions
+	v.Names, v.Translations = translatedNames(scn), translatedExercise(scn)
 	for _, o := range scn.Exercise.Objectives {
 		v.Objectives = append(v.Objectives, objectiveView{o.ID, o.Text, string(o.Capability)})
 	}

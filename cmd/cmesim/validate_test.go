@@ -75,8 +75,8 @@ func TestValidate(t *testing.T) {
 
 	t.Run("Strict", func(t *testing.T) {
 		// An objective nothing scores is a warning.
-		text := strings.Replace(readExample(t), "      capability: information_sharing\n",
-			"      capability: information_sharing\n    - id: O3\n      text: Unused.\n      capability: recovery\n", 1)
+		text := strings.Replace(readExample(t), "  scoring:\n",
+			"    - id: O3\n      text: Unused.\n      capability: recovery\n      translations: { es: { text: Sin uso. } }\n  scoring:\n", 1)
 		warned := writeTemp(t, "warned.yaml", text)
 
 		r := cmesim(t, nil, "validate", warned)
