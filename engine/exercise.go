@@ -60,14 +60,6 @@ type actionTrigger struct {
 	release
 }
 
-// pendingDelivery is an inject delivery waiting on the kernel.
-type pendingDelivery struct {
-	id     des.EventID
-	inject int
-	team   int
-	at     time.Duration
-}
-
 // Options configure a new Exercise.
 type Options struct {
 	// Seed drives every random draw of the simulated teams.
@@ -99,7 +91,7 @@ type Exercise struct {
 	onAction []actionTrigger
 	fired    map[string]bool // once-only releases that already fired
 
-	pending   []pendingDelivery
+	pending   pendingSet
 	deadlines map[string]des.EventID // expectation key → deadline timer
 	expKeys   []string               // timer.exp → expectation key
 	bots      []*bot
@@ -280,7 +272,7 @@ func (x *Exercise) handle(ev des.Event[timer]) {
 func (x *Exercise) stop() {
 	x.k.Reset()
 	x.k.AdvanceTo(x.st.Now)
-	x.pending = nil
+	x.pending.reset()
 	for _, b := range x.bots {
 		b.reset()
 	}
@@ -325,12 +317,10 @@ func (x *Exercise) schedule(r release, triggeringTeam int, cause string) {
 
 func (x *Exercise) scheduleDelivery(inject, team int, at time.Duration, cause string) {
 	id := x.k.Schedule(at, prioDeliver, timer{kind: timerDeliver, inject: int32(inject), team: int32(team), cause: x.cause(cause)})
-	x.pending = append(x.pending, pendingDelivery{id: id, inject: inject, team: team, at: at})
+	x.pending.add(pendingDelivery{id: id, inject: inject, team: team, at: at})
 }
 
-func (x *Exercise) dropPending(id des.EventID) {
-	x.pending = slices.DeleteFunc(x.pending, func(p pendingDelivery) bool { return p.id == id })
-}
+func (x *Exercise) dropPending(id des.EventID) { x.pending.remove(id) }
 
 // teamID returns the id of team index i, or "" for -1.
 func (x *Exercise) teamID(i int) string {
