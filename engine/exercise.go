@@ -68,6 +68,10 @@ type Options struct {
 	Humans []string
 	// OnEvent, when set, is called with every event as it is appended.
 	OnEvent func(Event)
+	// LogBuffer, when it has capacity, is reused for the event log instead
+	// of a new slice: batch runs pass the log of their previous run. The
+	// caller must not use the events it held afterwards.
+	LogBuffer []Event
 }
 
 // Exercise is one run of a scenario. It owns the kernel, the event log and
@@ -118,9 +122,9 @@ func New(s *scenarios.Scenario, opts Options) (*Exercise, error) {
 		fired:     map[string]bool{},
 		deadlines: map[string]des.EventID{},
 		end:       s.Exercise.Duration.D(),
-		// A run logs a few events per inject and team: size the log once.
-		log: make([]Event, 0, 16+4*len(s.Injects)*max(1, len(s.Teams))/2),
+		log:       logBuffer(s, opts.LogBuffer),
 	}
+	x.opts.LogBuffer = nil
 	for i := range s.Injects {
 		x.injectIx[s.Injects[i].ID] = i
 		x.injects = append(x.injects, &s.Injects[i])
@@ -146,6 +150,18 @@ func New(s *scenarios.Scenario, opts Options) (*Exercise, error) {
 	x.emit(Event{Type: EventCreated, Actor: "system", Data: Details{
 		Seed: opts.Seed, Humans: slices.Clone(opts.Humans), Scenario: s.Exercise.ID, Text: s.Exercise.Title}})
 	return x, nil
+}
+
+// logBuffer returns an empty log that reuses buf when it has room, or a
+// new one sized for about four events per inject and one per team. The
+// estimate is linear in the scenario's size, whatever the number of
+// recipients; append grows the log past it when a run needs more.
+func logBuffer(s *scenarios.Scenario, buf []Event) []Event {
+	if cap(buf) > 0 {
+		clear(buf[:cap(buf)]) // drop what the old events referenced
+		return buf[:0]
+	}
+	return make([]Event, 0, 16+4*len(s.Injects)+len(s.Teams))
 }
 
 func (x *Exercise) indexTrigger(t *scenarios.Trigger, r release) {

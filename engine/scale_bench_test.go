@@ -9,11 +9,12 @@ import (
 	"cmesim/scenarios"
 )
 
-// scaleSizes are the teams × injects sizes of the scaling benchmarks.
+// scaleSizes are the teams × injects sizes of the scaling benchmarks;
+// teams share in groups of 10.
 var scaleSizes = []scengen.Spec{
-	{Teams: 10, Injects: 1000}, {Teams: 10, Injects: 10000}, {Teams: 10, Injects: 28000},
-	{Teams: 100, Injects: 1000}, {Teams: 100, Injects: 10000},
-	{Teams: 1000, Injects: 1000}, {Teams: 1000, Injects: 10000},
+	{Teams: 10, Injects: 1000, GroupSize: 10}, {Teams: 10, Injects: 10000, GroupSize: 10}, {Teams: 10, Injects: 28000, GroupSize: 10},
+	{Teams: 100, Injects: 1000, GroupSize: 10}, {Teams: 100, Injects: 10000, GroupSize: 10},
+	{Teams: 1000, Injects: 1000, GroupSize: 10}, {Teams: 1000, Injects: 10000, GroupSize: 10},
 }
 
 func generated(tb testing.TB, spec scengen.Spec) *scenarios.Scenario {

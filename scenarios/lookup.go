@@ -232,7 +232,10 @@ func (s *Scenario) Expectation(ref string) (*Inject, *Expectation, bool) {
 // it is not empty.
 func (s *Scenario) Members(names []string, triggeringTeam string) []string {
 	set := s.memberSet(names, triggeringTeam)
-	var out []string
+	if set.len() == 0 {
+		return nil
+	}
+	out := make([]string, 0, set.len())
 	set.each(func(i int) { out = append(out, s.Teams[i].ID) })
 	return out
 }

@@ -38,6 +38,15 @@ func (s teamSet) firstNotIn(o teamSet, skip int) int {
 	return -1
 }
 
+// len returns the number of members.
+func (s teamSet) len() int {
+	n := 0
+	for _, w := range s {
+		n += bits.OnesCount64(w)
+	}
+	return n
+}
+
 // each calls fn with every member, lowest first.
 func (s teamSet) each(fn func(i int)) {
 	for w, word := range s {
