@@ -23,6 +23,7 @@ type batchOptions struct {
 	workers int
 	seed    uint64
 	out     string
+	maxMiB  int // largest scenario file, MiB (0: the default)
 }
 
 func (a *app) newBatchCommand() *cobra.Command {
@@ -51,6 +52,7 @@ uses it to place real teams against the simulated ones.`,
 	f.IntVar(&opts.workers, "workers", 0, "runs in parallel (default: one per CPU)")
 	f.Uint64Var(&opts.seed, "seed", 1, "seed of the first run")
 	f.StringVar(&opts.out, "out", "", "write the result as JSON to this `file` (default SCENARIO-ID.batch.json; - for stdout)")
+	addMaxScenarioSizeFlag(cmd, &opts.maxMiB)
 	return cmd
 }
 
@@ -60,6 +62,9 @@ func (a *app) batch(ctx context.Context, target string, opts batchOptions) error
 	}
 	if opts.workers < 0 {
 		return usageError(fmt.Errorf("batch: --workers must not be negative"))
+	}
+	if err := setMaxScenarioSize("batch", opts.maxMiB); err != nil {
+		return err
 	}
 	s, err := a.loadScenario("batch", target)
 	if err != nil {
