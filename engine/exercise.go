@@ -164,6 +164,24 @@ func logBuffer(s *scenarios.Scenario, buf []Event) []Event {
 	return make([]Event, 0, 16+4*len(s.Injects)+len(s.Teams))
 }
 
+// expectationEstimate is how many expectations a run opens if every inject
+// reaches every recipient once, bounded so that a scenario whose triggers
+// rarely fire does not reserve much: the state grows past it if needed.
+func expectationEstimate(s *scenarios.Scenario) int {
+	const bound = 1 << 14
+	n := 0
+	for i := range s.Injects {
+		in := &s.Injects[i]
+		if len(in.Expectations) > 0 {
+			n += len(in.Expectations) * max(1, s.MemberCount(in.To))
+		}
+		if n >= bound {
+			return bound
+		}
+	}
+	return n
+}
+
 func (x *Exercise) indexTrigger(t *scenarios.Trigger, r release) {
 	if t == nil {
 		return
@@ -365,6 +383,9 @@ func (x *Exercise) deliverTo(i int, teams []string, cause string) {
 		}
 		ti := x.scn.TeamIndex(team)
 		var open []OpenExpectation
+		if len(in.Expectations) > 0 {
+			open = make([]OpenExpectation, 0, len(in.Expectations))
+		}
 		for j := range in.Expectations {
 			e := &in.Expectations[j]
 			open = append(open, OpenExpectation{ID: e.ID, Action: e.Action, Deadline: x.k.Now() + e.Within.D(), Points: e.Points, Objective: e.Objective, Text: x.scn.RenderPrompt(in, e, team, "")})

@@ -90,6 +90,8 @@ type State struct {
 	// Expectations in the order they were opened.
 	Expectations []ExpectationState
 	expIndex     map[string]int
+	// expHint is the capacity Expectations starts with (expectationEstimate).
+	expHint int
 	// shared is the set of peers each team has shared each inject with.
 	shared map[teamInject][]string
 	phases map[teamIncident]Phase
@@ -121,6 +123,7 @@ func NewState(s *scenarios.Scenario, humans []string) *State {
 		Skipped:       map[string]bool{},
 		Score:         map[string]float64{},
 		Actions:       map[string]int{},
+		expHint:       expectationEstimate(s),
 	}
 	for _, t := range s.Teams {
 		st.Modes[t.ID] = ModeSimulated
@@ -223,6 +226,9 @@ func (st *State) openExpectation(e *Event, x OpenExpectation) {
 	key := e.Data.Inject + "." + x.ID + "@" + e.Team
 	if _, ok := st.expIndex[key]; ok {
 		return
+	}
+	if st.Expectations == nil {
+		st.Expectations = make([]ExpectationState, 0, st.expHint)
 	}
 	st.expIndex[key] = len(st.Expectations)
 	st.Expectations = append(st.Expectations, ExpectationState{

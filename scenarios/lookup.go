@@ -240,6 +240,11 @@ func (s *Scenario) Members(names []string, triggeringTeam string) []string {
 	return out
 }
 
+// MemberCount returns len(s.Members(names, "")) without building the list.
+func (s *Scenario) MemberCount(names []string) int {
+	return s.memberSet(names, "").len()
+}
+
 // memberSet is Members as a set of team indexes.
 func (s *Scenario) memberSet(names []string, triggeringTeam string) teamSet {
 	set := newTeamSet(len(s.Teams))
