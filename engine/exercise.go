@@ -120,7 +120,7 @@ func New(s *scenarios.Scenario, opts Options) (*Exercise, error) {
 		after:     map[int][]release{},
 		onMiss:    map[string][]release{},
 		fired:     map[string]bool{},
-		deadlines: map[string]des.EventID{},
+		deadlines: make(map[string]des.EventID, 64),
 		end:       s.Exercise.Duration.D(),
 		log:       logBuffer(s, opts.LogBuffer),
 	}
@@ -164,22 +164,22 @@ func logBuffer(s *scenarios.Scenario, buf []Event) []Event {
 	return make([]Event, 0, 16+4*len(s.Injects)+len(s.Teams))
 }
 
-// expectationEstimate is how many expectations a run opens if every inject
-// reaches every recipient once, bounded so that a scenario whose triggers
-// rarely fire does not reserve much: the state grows past it if needed.
-func expectationEstimate(s *scenarios.Scenario) int {
+// runEstimate is how many deliveries and expectations a run makes if every
+// inject reaches every recipient once, each bounded so that a scenario
+// whose triggers rarely fire does not reserve much: the state's lists and
+// maps start at these sizes and grow past them if needed.
+func runEstimate(s *scenarios.Scenario) (deliveries, expectations int) {
 	const bound = 1 << 14
-	n := 0
 	for i := range s.Injects {
 		in := &s.Injects[i]
-		if len(in.Expectations) > 0 {
-			n += len(in.Expectations) * max(1, s.MemberCount(in.To))
-		}
-		if n >= bound {
-			return bound
+		n := max(1, s.MemberCount(in.To))
+		deliveries += n
+		expectations += len(in.Expectations) * n
+		if deliveries >= bound && expectations >= bound {
+			break
 		}
 	}
-	return n
+	return min(deliveries, bound), min(expectations, bound)
 }
 
 func (x *Exercise) indexTrigger(t *scenarios.Trigger, r release) {
