@@ -231,11 +231,19 @@ func (s *Scenario) Expectation(ref string) (*Inject, *Expectation, bool) {
 // ignored (validation reports them). "$team" expands to triggeringTeam when
 // it is not empty.
 func (s *Scenario) Members(names []string, triggeringTeam string) []string {
-	set := s.memberSet(names, triggeringTeam)
-	if set.len() == 0 {
+	var buf [4]uint64 // up to 256 teams without allocating the set
+	set := teamSet(buf[:])
+	if words := (len(s.Teams) + 63) / 64; words > len(buf) {
+		set = newTeamSet(len(s.Teams))
+	} else {
+		set = set[:words]
+	}
+	s.idx().addMembers(s, set, names, s.TeamIndex(triggeringTeam))
+	n := set.len()
+	if n == 0 {
 		return nil
 	}
-	out := make([]string, 0, set.len())
+	out := make([]string, 0, n)
 	set.each(func(i int) { out = append(out, s.Teams[i].ID) })
 	return out
 }
@@ -254,17 +262,26 @@ func (s *Scenario) memberSet(names []string, triggeringTeam string) teamSet {
 
 // AllowedTLP returns the TLP levels at which team a may share with team b:
 // the union over every network link that contains both. It is empty when the
-// two teams have no link.
+// two teams have no link. Callers must not modify the list.
 func (s *Scenario) AllowedTLP(a, b string) []TLP {
-	mask := s.allowedMask(s.TeamIndex(a), s.TeamIndex(b))
-	var out []TLP
-	for r, t := range TLPs.values {
-		if mask&(1<<r) != 0 {
-			out = append(out, TLP(t))
-		}
-	}
-	return out
+	return tlpSets[s.allowedMask(s.TeamIndex(a), s.TeamIndex(b))]
 }
+
+// tlpSets holds, for every set of TLP ranks as bits, its levels in rank
+// order: AllowedTLP returns these shared lists (capacity = length, so an
+// append copies) instead of building one per call.
+var tlpSets = func() (sets [1 << 5][]TLP) {
+	for mask := range sets {
+		var out []TLP
+		for r, t := range TLPs.values {
+			if mask&(1<<r) != 0 {
+				out = append(out, TLP(t))
+			}
+		}
+		sets[mask] = out[:len(out):len(out)]
+	}
+	return sets
+}()
 
 // allowedMask returns the ranks of the TLP levels at which team index a may
 // share with team index b, as bits; it costs one check per link of a.
