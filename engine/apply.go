@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"cmesim/scenarios"
 )
@@ -19,6 +20,8 @@ func (x *Exercise) apply(cmd Command) error {
 		return err
 	}
 	switch {
+	case cmd.Type.IsMessage():
+		return x.talk(cmd)
 	case cmd.Type.IsTeamAction():
 		return x.teamAction(cmd)
 	case cmd.Type == CmdNote:
@@ -31,7 +34,7 @@ func (x *Exercise) apply(cmd Command) error {
 func (x *Exercise) authorize(cmd Command) error {
 	p := cmd.By
 	switch {
-	case cmd.Type.IsTeamAction():
+	case cmd.Type.IsTeamCommand():
 		if p.Role != RoleTrainee && p.Role != RoleSimulated {
 			return Errorf(CodeForbidden, "only a team's trainees can %s", cmd.Type)
 		}
@@ -60,7 +63,7 @@ func (x *Exercise) authorize(cmd Command) error {
 	default:
 		return Errorf(CodeInvalid, "unknown command %q", cmd.Type)
 	}
-	if len(p.Name) > MaxNameLen {
+	if utf8.RuneCountInString(p.Name) > MaxNameLen {
 		return Errorf(CodeInvalid, "name is longer than %d characters", MaxNameLen)
 	}
 	return nil
@@ -89,7 +92,7 @@ func (x *Exercise) checkState(cmd Command) error {
 		return Errorf(CodeConflict, "the exercise is not running")
 	case cmd.Type == CmdResume && st != StatusPaused:
 		return Errorf(CodeConflict, "the exercise is not paused")
-	case cmd.Type.IsTeamAction() && st == StatusPaused:
+	case cmd.Type.IsTeamCommand() && st == StatusPaused:
 		return Errorf(CodeConflict, "the exercise is paused")
 	}
 	if len(cmd.Text) > MaxTextLen {
@@ -120,6 +123,7 @@ func (x *Exercise) teamAction(cmd Command) error {
 	}
 	d := Details{Inject: cmd.Inject, Action: action, Text: cmd.Text}
 	audience := []string{team}
+	var request *requestTeam
 	switch action {
 	case scenarios.ActionClassify:
 		category, err := x.category(cmd.Category)
@@ -137,6 +141,12 @@ func (x *Exercise) teamAction(cmd Command) error {
 			return Errorf(CodeNotFound, "unknown recipient %q", cmd.Target)
 		}
 		d.Target = cmd.Target
+		if action == scenarios.ActionRequestInfo {
+			var err error
+			if request, err = x.checkRequest(team, cmd, x.injects[idx]); err != nil {
+				return err
+			}
+		}
 	case scenarios.ActionShare:
 		peers, tlp, err := x.checkShare(team, cmd)
 		if err != nil {
@@ -146,42 +156,68 @@ func (x *Exercise) teamAction(cmd Command) error {
 		audience = append(audience, peers...)
 	}
 	ev := x.emit(cmdEvent(EventAction, cmd, team, audience, d))
-	x.afterAction(idx, team, action, d, ev.Seq)
+	seq := ev.Seq
+	x.afterAction(idx, team, action, d, seq)
+	if request != nil {
+		x.sendRequest(team, cmd, request, seq)
+	}
 	return nil
 }
 
 // checkShare validates a share against the sharing network.
 func (x *Exercise) checkShare(team string, cmd Command) ([]string, scenarios.TLP, error) {
-	if len(cmd.Peers) == 0 {
-		return nil, "", Errorf(CodeInvalid, "share needs at least one peer")
+	return x.checkLinks(team, "share", cmd.Peers, cmd.TLP)
+}
+
+// checkLinks validates what a team sends to peers (a share, a message, a
+// reply, a forward) against the sharing network: every peer must be a
+// known team (or group, which stands for its members) the team has a link
+// with, and the link must allow the TLP. It returns the peers without
+// repeats and the canonical TLP. verb names the act in error messages.
+func (x *Exercise) checkLinks(team, verb string, names []string, marking string) ([]string, scenarios.TLP, error) {
+	if len(names) == 0 {
+		return nil, "", Errorf(CodeInvalid, "%s needs at least one peer", verb)
 	}
-	if len(cmd.Peers) > MaxPeers {
-		return nil, "", Errorf(CodeInvalid, "share names more than %d peers", MaxPeers)
+	if len(names) > MaxPeers {
+		return nil, "", Errorf(CodeInvalid, "%s names more than %d peers", verb, MaxPeers)
 	}
-	if err := scenarios.TLPs.Check(cmd.TLP); err != nil {
+	if err := scenarios.TLPs.Check(marking); err != nil {
 		return nil, "", Errorf(CodeInvalid, "%v", err)
 	}
-	tlp := scenarios.TLP(strings.ToLower(cmd.TLP))
+	tlp := scenarios.TLP(strings.ToLower(marking))
 	var peers []string
-	for _, p := range cmd.Peers {
-		if p == team {
-			return nil, "", Errorf(CodeInvalid, "a team cannot share with itself")
+	for _, name := range names {
+		members := []string{name}
+		if x.scn.TeamIndex(name) < 0 {
+			members = slices.DeleteFunc(x.scn.Members([]string{name}, ""), func(m string) bool { return m == team })
+			if len(members) == 0 || !strings.HasPrefix(name, scenarios.GroupPrefix) {
+				return nil, "", Errorf(CodeNotFound, "unknown peer team %q", name)
+			}
+		} else if name == team {
+			return nil, "", Errorf(CodeInvalid, "a team cannot %s with itself", verbWith(verb))
 		}
-		if x.scn.TeamIndex(p) < 0 {
-			return nil, "", Errorf(CodeNotFound, "unknown peer team %q", p)
-		}
-		allowed := x.scn.AllowedTLP(team, p)
-		if len(allowed) == 0 {
-			return nil, "", Errorf(CodeForbidden, "your team has no sharing link with %s", p)
-		}
-		if !slices.Contains(allowed, tlp) {
-			return nil, "", Errorf(CodeForbidden, "the link with %s does not allow TLP:%s (allowed: %s)", p, strings.ToUpper(string(tlp)), tlpNames(allowed))
-		}
-		if !slices.Contains(peers, p) {
-			peers = append(peers, p)
+		for _, p := range members {
+			allowed := x.scn.AllowedTLP(team, p)
+			if len(allowed) == 0 {
+				return nil, "", Errorf(CodeForbidden, "your team has no sharing link with %s", p)
+			}
+			if !slices.Contains(allowed, tlp) {
+				return nil, "", Errorf(CodeForbidden, "the link with %s does not allow TLP:%s (allowed: %s)", p, strings.ToUpper(string(tlp)), tlpNames(allowed))
+			}
+			if !slices.Contains(peers, p) {
+				peers = append(peers, p)
+			}
 		}
 	}
 	return peers, tlp, nil
+}
+
+// verbWith phrases "a team cannot … with itself" for a verb.
+func verbWith(verb string) string {
+	if verb == "share" {
+		return "share"
+	}
+	return "exchange a " + verb
 }
 
 func tlpNames(ts []scenarios.TLP) string {
@@ -278,7 +314,7 @@ func (x *Exercise) judge(in *scenarios.Inject, e *scenarios.Expectation, team st
 			return fmt.Sprintf("escalated to %s, expected %s", d.Target, e.To)
 		}
 		return noContent(d)
-	case scenarios.ActionPublish, scenarios.ActionReport, scenarios.ActionRequestInfo:
+	case scenarios.ActionPublish, scenarios.ActionReport, scenarios.ActionRequestInfo, scenarios.ActionReply:
 		return noContent(d)
 	case scenarios.ActionShare:
 		if tlp := scenarios.TLP(d.TLP); tlp.Rank() < e.TLP.Rank() || tlp.Rank() < in.TLP.Rank() {

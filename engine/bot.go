@@ -40,8 +40,10 @@ type task struct {
 	exp int
 	// arrival orders tasks of equal severity.
 	arrival time.Duration
-	// rank is the inject's severity rank: higher is served first.
+	// rank is the task's severity rank (see severity): higher is served first.
 	rank int
+	// thread, when set, is a thread to answer (inject is then -1).
+	thread uint64
 }
 
 func newBot(x *Exercise, team int, stream *des.Stream) *bot {
@@ -73,8 +75,18 @@ func (b *bot) acknowledged(inject int) {
 }
 
 // adopt takes over a team from its humans: every expectation still unmet
-// becomes a task, in the order the expectations were opened.
+// becomes a task, in the order the expectations were opened, and then every
+// request for information still unanswered.
 func (b *bot) adopt() {
+	defer func() {
+		for _, r := range b.x.st.RFIs {
+			if r.To == b.id && !r.Answered {
+				if _, fromInject := b.x.st.InjectThread(b.id, r.Inject); !fromInject {
+					b.ask(r.Thread)
+				}
+			}
+		}
+	}()
 	for _, e := range b.x.st.Expectations {
 		if e.Team != b.id || e.Met {
 			continue
@@ -88,10 +100,15 @@ func (b *bot) adopt() {
 	}
 }
 
+// ask queues the answer to a thread a team opened with this one.
+func (b *bot) ask(thread uint64) {
+	b.enqueue(task{inject: -1, exp: -1, thread: thread})
+}
+
 // enqueue queues a task that arrives now.
 func (b *bot) enqueue(t task) {
 	t.arrival = b.x.k.Now()
-	t.rank = b.x.injects[t.inject].Severity.Rank()
+	t.rank = b.severity(t)
 	b.tasks = append(b.tasks, t)
 	b.queue.push(b.tasks, len(b.tasks)-1)
 	b.work()
@@ -118,7 +135,18 @@ func (b *bot) work() {
 	}
 }
 
+// severity ranks a task: its inject's severity, or medium for a thread.
+func (b *bot) severity(t task) int {
+	if t.inject < 0 {
+		return scenarios.Severity("medium").Rank()
+	}
+	return b.x.injects[t.inject].Severity.Rank()
+}
+
 func (b *bot) action(t task) scenarios.Action {
+	if t.thread != 0 {
+		return scenarios.ActionReply
+	}
 	if t.exp >= 0 {
 		return b.x.injects[t.inject].Expectations[t.exp].Action
 	}
@@ -164,7 +192,11 @@ func (b *bot) done(ti int, id des.EventID) {
 	b.busy--
 	b.running = slices.DeleteFunc(b.running, func(r des.EventID) bool { return r == id })
 	t := b.tasks[ti]
-	b.perform(t)
+	if t.thread != 0 {
+		b.answer(t.thread)
+	} else {
+		b.perform(t)
+	}
 	if b.action(t) == scenarios.ActionAcknowledge {
 		b.acknowledged(t.inject)
 	}
@@ -205,6 +237,13 @@ func (b *bot) perform(t task) {
 			}
 		case scenarios.ActionRequestInfo:
 			cmd.Target = in.From
+		case scenarios.ActionReply:
+			thread, ok := b.x.st.InjectThread(b.id, in.ID)
+			if !ok {
+				return
+			}
+			b.answer(thread)
+			return
 		}
 		if writtenActions[e.Action] {
 			cmd.Text = fmt.Sprintf("Simulated %s of %s about %s.", strings.ReplaceAll(string(e.Action), "_", " "), b.id, in.ID)
@@ -224,4 +263,29 @@ var writtenActions = map[scenarios.Action]bool{
 func (b *bot) wrongSeverity(right scenarios.Severity) string {
 	others := slices.DeleteFunc(scenarios.Severities.Values(), func(s string) bool { return s == string(right) })
 	return others[b.skill.IntN(len(others))]
+}
+
+// answer replies in a thread with the scenario's reply template for this
+// team (or a default), unless the team has already answered it.
+func (b *bot) answer(thread uint64) {
+	t, ok := b.x.st.Thread(thread)
+	if !ok {
+		return
+	}
+	for _, r := range b.x.st.RFIs {
+		if r.Thread == thread && r.To == b.id && r.Answered {
+			return
+		}
+	}
+	kind := scenarios.ReplyMessage
+	if t.Kind == KindRFI {
+		kind = scenarios.ReplyRFI
+	}
+	subject := ""
+	if in, ok := b.x.Inject(t.Inject); ok {
+		subject = in.Title
+	}
+	cmd := Command{Type: CmdReply, By: Principal{Role: RoleSimulated, Team: b.id}, Message: thread,
+		Text: b.x.scn.ReplyText(b.id, kind, t.From, subject)}
+	_ = b.x.apply(cmd) // rejected only when the situation changed, as in perform
 }

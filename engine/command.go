@@ -71,6 +71,14 @@ const (
 	CmdReport      CommandType = CommandType(scenarios.ActionReport)
 )
 
+// Team commands that talk: a new message (or request for information) to
+// peer teams, a reply in a thread, a forward of a message to other peers.
+const (
+	CmdMessage CommandType = "message"
+	CmdReply   CommandType = CommandType(scenarios.ActionReply)
+	CmdForward CommandType = "forward"
+)
+
 // CmdNote is an evaluator's (or facilitator's) observation.
 const CmdNote CommandType = "note"
 
@@ -102,6 +110,14 @@ type Command struct {
 	AdHoc    *AdHocInject  `json:"adhoc,omitempty"`
 	// Objective is the objective a note is about.
 	Objective string `json:"objective,omitempty"`
+	// Message is the sequence number of the message a reply answers or a
+	// forward passes on.
+	Message uint64 `json:"message,omitempty"`
+	// Kind is a new message's kind: "message" (the default) or "rfi".
+	Kind string `json:"kind,omitempty"`
+	// Indicators are text attachments of a message (indicators of
+	// compromise, one a line).
+	Indicators []string `json:"indicators,omitempty"`
 }
 
 // IsTeamAction reports whether the command is one of the team actions.
@@ -112,6 +128,15 @@ func (c CommandType) IsTeamAction() bool {
 	}
 	return false
 }
+
+// IsMessage reports whether the command is one of the message commands.
+func (c CommandType) IsMessage() bool {
+	return c == CmdMessage || c == CmdReply || c == CmdForward
+}
+
+// IsTeamCommand reports whether only a team's players may send the command:
+// a team action or a message command.
+func (c CommandType) IsTeamCommand() bool { return c.IsTeamAction() || c.IsMessage() }
 
 // TimedCommand is a command stamped with the virtual time it arrived: the
 // unit of a command log.
@@ -128,4 +153,7 @@ const (
 	MaxPeers     = 100
 	MaxNameLen   = 80
 	MaxAdHocExps = 20
+	// MaxIndicators and MaxIndicatorLen bound a message's attachments.
+	MaxIndicators   = 50
+	MaxIndicatorLen = 512
 )

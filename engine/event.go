@@ -39,6 +39,18 @@ const (
 
 	EventIncidentPhase  EventType = "incident.phase"
 	EventIncidentSpread EventType = "incident.spread"
+
+	// EventMessage is a message, request for information, reply or forward
+	// between teams (or from a scenario's actor or peer).
+	EventMessage EventType = "message.sent"
+)
+
+// The kinds of message an EventMessage carries.
+const (
+	KindMessage = "message"
+	KindRFI     = "rfi"
+	KindReply   = "reply"
+	KindForward = "forward"
 )
 
 // Everyone in an Audience means every participant may see the event.
@@ -117,6 +129,15 @@ type Details struct {
 	Scenario string   `json:"scenario,omitempty"`
 	// Command is set on events that record an accepted command.
 	Command *Command `json:"command,omitempty"`
+	// Kind, Thread, ReplyTo, From and Indicators are set on messages: the
+	// message's kind, its thread (the seq of the thread's first message),
+	// the message it replies to or forwards, its sender (a team or an
+	// actor) and its text attachments.
+	Kind       string   `json:"kind,omitempty"`
+	Thread     uint64   `json:"thread,omitempty"`
+	ReplyTo    uint64   `json:"reply_to,omitempty"`
+	From       string   `json:"from,omitempty"`
+	Indicators []string `json:"indicators,omitempty"`
 }
 
 // OpenExpectation tells a team what is expected of it and by when, without

@@ -396,6 +396,7 @@ func (x *Exercise) deliverTo(i int, teams []string, cause string) {
 			x.emit(Event{Type: EventIncidentPhase, Actor: "system", Team: team, Audience: []string{team},
 				Data: Details{Incident: in.Incident, Phase: PhaseDetected, Inject: in.ID}})
 		}
+		x.deliverMessage(in, team)
 		for _, e := range in.Expectations {
 			key := in.ID + "." + e.ID + "@" + team
 			x.expKeys = append(x.expKeys, key)

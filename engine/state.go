@@ -107,6 +107,7 @@ type State struct {
 	Actions map[string]int
 	// Notes counts evaluator notes.
 	Notes int
+	messageState
 }
 
 // NewState returns the state of an exercise before its first event.
@@ -125,6 +126,7 @@ func NewState(s *scenarios.Scenario, humans []string) *State {
 		Score:         map[string]float64{},
 		Actions:       map[string]int{},
 		expHint:       expectations,
+		messageState:  newMessageState(),
 	}
 	for _, t := range s.Teams {
 		st.Modes[t.ID] = ModeSimulated
@@ -202,6 +204,8 @@ func (st *State) Apply(e *Event) {
 		}
 	case EventNote:
 		st.Notes++
+	case EventMessage:
+		st.applyMessage(e)
 	case EventExpectationMet:
 		if x := st.Expectation(d.Inject, d.Expectation, e.Team); x != nil {
 			x.Met, x.MetAt, x.Late, x.Points = true, e.At, d.Late, d.Points

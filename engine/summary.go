@@ -1,6 +1,10 @@
 package engine
 
-import "cmesim/scenarios"
+import (
+	"time"
+
+	"cmesim/scenarios"
+)
 
 // Summary is the short account of a run that `cmesim run` prints: per team,
 // how many injects arrived and how the expectations went.
@@ -26,6 +30,11 @@ type TeamSummary struct {
 	Open      int     `json:"open"`
 	Score     float64 `json:"score"`
 	MaxScore  int     `json:"max_score"`
+	// RFIs counts the requests for information the team received, Answered
+	// those it replied to, and AnswerTime is their mean time to first reply.
+	RFIs       int    `json:"rfis,omitempty"`
+	Answered   int    `json:"rfis_answered,omitempty"`
+	AnswerTime string `json:"rfi_answer_time,omitempty"`
 }
 
 // Summarize counts the exercise's outcomes so far.
@@ -56,6 +65,24 @@ func (x *Exercise) Summarize() Summary {
 			t.Missed++
 		default:
 			t.Open++
+		}
+	}
+	var waited = map[string]time.Duration{}
+	for _, r := range st.RFIs {
+		i, ok := index[r.To]
+		if !ok {
+			continue
+		}
+		t := &sum.Teams[i]
+		t.RFIs++
+		if r.Answered {
+			t.Answered++
+			waited[r.To] += r.Latency()
+		}
+	}
+	for i := range sum.Teams {
+		if t := &sum.Teams[i]; t.Answered > 0 {
+			t.AnswerTime = scenarios.FormatOffset(waited[t.Team] / time.Duration(t.Answered))
 		}
 	}
 	return sum

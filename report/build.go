@@ -19,6 +19,13 @@ import (
 // sequence numbers run from 1 without gaps, time never goes back) and that
 // it belongs to s, and says which event is wrong when it is not.
 func Build(s *scenarios.Scenario, events []engine.Event, baseline *Baseline) (*Report, error) {
+	return BuildWith(s, events, Options{Baseline: baseline})
+}
+
+// BuildWith is Build with options: the baseline and the language of the
+// report's texts (see Options).
+func BuildWith(s *scenarios.Scenario, events []engine.Event, opts Options) (*Report, error) {
+	baseline := opts.Baseline
 	if s == nil {
 		return nil, errors.New("report: no scenario")
 	}
@@ -30,7 +37,7 @@ func Build(s *scenarios.Scenario, events []engine.Event, baseline *Baseline) (*R
 			return nil, err
 		}
 	}
-	b := newBuilder(s, events)
+	b := newBuilder(s, events, newLoc(opts.Lang))
 	for i := range events {
 		b.apply(&events[i])
 	}
@@ -46,6 +53,7 @@ func Build(s *scenarios.Scenario, events []engine.Event, baseline *Baseline) (*R
 		b.standing(baseline)
 	}
 	b.findings()
+	b.localizeProblems()
 	b.log()
 	return b.r, nil
 }
@@ -93,6 +101,7 @@ type instance struct {
 // builder folds the log into a Report. It runs engine.State alongside, so
 // outcomes are exactly the engine's.
 type builder struct {
+	loc
 	s      *scenarios.Scenario
 	events []engine.Event
 	st     *engine.State
@@ -118,10 +127,11 @@ type builder struct {
 	objectiveOf map[string]string // INJECT.EXPECTATION → objective, for ad-hoc injects
 }
 
-func newBuilder(s *scenarios.Scenario, events []engine.Event) *builder {
+func newBuilder(s *scenarios.Scenario, events []engine.Event, l loc) *builder {
 	created := events[0].Data
 	b := &builder{
-		s: s, events: events,
+		loc: l,
+		s:   s, events: events,
 		st:          engine.NewState(s, created.Humans),
 		inst:        map[string]*instance{},
 		adhoc:       map[string]*engine.AdHocInject{},
@@ -136,9 +146,10 @@ func newBuilder(s *scenarios.Scenario, events []engine.Event) *builder {
 		objectiveOf: map[string]string{},
 		r: &Report{
 			Format: Format,
+			Lang:   l.lang,
 			Exercise: ExerciseInfo{
 				ID: s.Exercise.ID, Title: s.Exercise.Title, Description: strings.TrimSpace(s.Exercise.Description),
-				Version: s.Exercise.Version, Planned: Duration(s.Exercise.Duration.D()),
+				Version: s.Exercise.Version, Language: s.Exercise.Language, Planned: Duration(s.Exercise.Duration.D()),
 				Seed: created.Seed, Events: len(events), End: Duration(events[len(events)-1].At),
 			},
 		},
@@ -249,7 +260,7 @@ func (b *builder) deliver(e *engine.Event) {
 	if !ok {
 		info := InjectInfo{ID: d.Inject, Incident: d.Incident, TLP: d.TLP, Severity: d.Severity}
 		if in, ok := b.s.Inject(d.Inject); ok {
-			info.Title = in.Title
+			info.Title = b.title(in)
 		} else if a := b.adhoc[d.Inject]; a != nil {
 			info.Title, info.AdHoc = a.Title, true
 		}
@@ -310,7 +321,26 @@ func (b *builder) injectTitle(id string) string {
 		return b.r.Injects[i].Title
 	}
 	if in, ok := b.s.Inject(id); ok {
-		return in.Title
+		return b.title(in)
 	}
 	return id
+}
+
+// title returns an inject's title in the report's language when the
+// scenario translates it, else as written.
+func (b *builder) title(in *scenarios.Inject) string {
+	if tr, ok := in.Translations[string(b.lang)]; ok && tr.Title != "" {
+		return tr.Title
+	}
+	return in.Title
+}
+
+// localizeProblems says the log's reasons for a share's problems in the
+// report's language, once the findings have read them.
+func (b *builder) localizeProblems() {
+	for i := range b.r.Shares {
+		for j, p := range b.r.Shares[i].Problems {
+			b.r.Shares[i].Problems[j] = b.reason(p)
+		}
+	}
 }

@@ -27,7 +27,7 @@ func (b *builder) findings() {
 	for _, o := range r.Objectives {
 		if o.Rating == RatingP {
 			b.strength(Finding{Kind: "objective", Objective: o.ID, Capability: o.Capability,
-				Text: fmt.Sprintf("Objective %s (%s) was performed without challenges. %s", o.ID, capabilityLabel(o.Capability), o.Evidence)})
+				Text: b.t("report.finding.objective_performed", "objective", o.ID, "capability", b.capability(o.Capability), "evidence", o.Evidence)})
 		}
 	}
 	for _, inc := range r.Incidents {
@@ -49,7 +49,7 @@ func (b *builder) findings() {
 			inject, exp, _ := strings.Cut(sp.Expectation, ".")
 			obj, capability := b.objective(inject, exp)
 			b.improve(Finding{Kind: "spread", Teams: sp.Failed, Objective: obj, Capability: capability, Priority: PriorityHigh, Text: sp.Explanation},
-				"Timely "+actionNoun(b.actionOf(inject, exp)), recommendation(string(b.actionOf(inject, exp))))
+				b.t("report.plan.area.timely", "action", b.actionNoun(b.actionOf(inject, exp))), b.recommendation(string(b.actionOf(inject, exp))))
 		}
 	}
 	for _, o := range r.Objectives {
@@ -61,9 +61,9 @@ func (b *builder) findings() {
 			prio = PriorityHigh
 		}
 		b.improve(Finding{Kind: "objective", Objective: o.ID, Capability: o.Capability, Teams: o.FellShort, Priority: prio,
-			Text: fmt.Sprintf("Objective %s (%s) was rated %s, %s: %s", o.ID, capabilityLabel(o.Capability), o.Rating, strings.ToLower(o.Rating.Label()), o.Evidence)},
-			fmt.Sprintf("Objective %s: %s", o.ID, capabilityLabel(o.Capability)),
-			fmt.Sprintf("Review the procedures, staffing and training behind %s; re-test objective %s in the next exercise.", strings.ToLower(capabilityLabel(o.Capability)), o.ID))
+			Text: b.t("report.finding.objective_rated", "objective", o.ID, "capability", b.capability(o.Capability), "rating", string(o.Rating), "meaning", strings.ToLower(b.ratingLabel(o.Rating)), "evidence", o.Evidence)},
+			b.t("report.plan.area.objective", "objective", o.ID, "capability", b.capability(o.Capability)),
+			b.t("report.recommendation.objective", "capability", strings.ToLower(b.capability(o.Capability)), "objective", o.ID))
 	}
 	for i := range r.Teams {
 		b.teamImprovements(&r.Teams[i])
@@ -82,7 +82,7 @@ func (b *builder) improve(f Finding, area, rec string) {
 	}
 	resp := slices.Clone(f.Teams)
 	if len(resp) == 0 {
-		resp = []string{"all teams"}
+		resp = []string{b.t("report.plan.all_teams")}
 	}
 	for i := range b.r.Plan {
 		p := &b.r.Plan[i]
@@ -120,7 +120,7 @@ func (b *builder) teamStrengths(t *TeamResult) {
 		if worst <= fastAck {
 			mins := int((worst + time.Minute - 1) / time.Minute)
 			b.strength(Finding{Kind: "fast_ack", Teams: []string{t.ID}, Capability: "detection",
-				Text: fmt.Sprintf("%s acknowledged every inject it received (%d) within %s (slowest first response %s).", t.ID, t.Delivered, plural(max(1, mins), "minute"), Duration(worst).Clock())})
+				Text: b.t("report.finding.fast_ack", "team", t.ID, "received", t.Delivered, "within", b.count("report.count.minutes", max(1, mins)), "slowest", Duration(worst).Clock())})
 		}
 	}
 	// Every expected share on time and at the right TLP.
@@ -136,15 +136,15 @@ func (b *builder) teamStrengths(t *TeamResult) {
 	}
 	if shares > 0 && onTime == shares {
 		b.strength(Finding{Kind: "sharing", Teams: []string{t.ID}, Capability: "information_sharing",
-			Text: fmt.Sprintf("%s shared everything it was expected to share on time, with the right peers and at the right TLP (%d of %d).", t.ID, onTime, shares)})
+			Text: b.t("report.finding.sharing", "team", t.ID, "met", onTime, "total", shares)})
 	}
 	if t.Rating == RatingP {
 		b.strength(Finding{Kind: "team_score", Teams: []string{t.ID},
-			Text: fmt.Sprintf("%s earned %s of the points available to it (%s of %s): performed without challenges.", t.ID, pct(t.Fraction), fmtPoints(t.Points), fmtPoints(t.MaxPoints))})
+			Text: b.t("report.finding.team_score_strong", "team", t.ID, "percent", b.pct(t.Fraction), "points", b.points(t.Points), "max", b.points(t.MaxPoints))})
 	}
 	for _, s := range t.Standing {
 		if s.Better >= strongBaseline && (s.Metric == MetricScore || s.Metric.IsTime()) {
-			b.strength(Finding{Kind: "baseline", Teams: []string{t.ID}, Text: fmt.Sprintf("%s %s than %.0f%% of %d simulated runs.", t.ID, metricPhrase(s.Metric), s.Better, s.Runs)})
+			b.strength(Finding{Kind: "baseline", Teams: []string{t.ID}, Text: b.baselineText("strong", t.ID, s)})
 		}
 	}
 }
@@ -154,26 +154,26 @@ func (b *builder) teamImprovements(t *TeamResult) {
 	var tlp, peers []string
 	for _, sh := range t.Given {
 		if sh.TLPViolation {
-			tlp = append(tlp, fmt.Sprintf("%s at TLP:%s although it is TLP:%s", sh.Inject, strings.ToUpper(sh.TLP), strings.ToUpper(sh.InjectTLP)))
+			tlp = append(tlp, b.t("report.finding.tlp_item", "inject", sh.Inject, "tlp", strings.ToUpper(sh.TLP), "limit", strings.ToUpper(sh.InjectTLP)))
 		}
 		for _, p := range sh.Problems {
 			if strings.HasPrefix(p, "TLP violation") && !sh.TLPViolation {
-				tlp = append(tlp, sh.Inject+" ("+p+")")
+				tlp = append(tlp, sh.Inject+" ("+b.reason(p)+")")
 			}
-			if strings.HasPrefix(p, "shared with ") {
-				peers = append(peers, sh.Inject+" ("+strings.TrimPrefix(p, "shared with ")+")")
+			if peer, want, ok := wrongPeer(p); ok {
+				peers = append(peers, sh.Inject+" ("+b.t("report.finding.peer_item", "peer", peer, "expected", want)+")")
 			}
 		}
 	}
 	if len(tlp) > 0 {
 		b.improve(Finding{Kind: "tlp_violation", Teams: team, Capability: "information_sharing", Priority: PriorityHigh,
-			Text: fmt.Sprintf("%s shared information at a more open TLP than it allows: %s.", t.ID, strings.Join(tlp, "; "))},
-			"TLP handling", recommendation("tlp"))
+			Text: b.t("report.finding.tlp_violation", "team", t.ID, "list", strings.Join(tlp, "; "))},
+			b.t("report.plan.area.tlp"), b.recommendation("tlp"))
 	}
 	if len(peers) > 0 {
 		b.improve(Finding{Kind: "wrong_peer", Teams: team, Capability: "information_sharing", Priority: PriorityMedium,
-			Text: fmt.Sprintf("%s shared with peers that were not expected to receive the information: %s.", t.ID, strings.Join(peers, "; "))},
-			"Sharing with the right peers", recommendation("wrong_peer"))
+			Text: b.t("report.finding.wrong_peer", "team", t.ID, "list", strings.Join(peers, "; "))},
+			b.t("report.plan.area.wrong_peer"), b.recommendation("wrong_peer"))
 	}
 	for _, a := range []scenarios.Action{scenarios.ActionClassify, scenarios.ActionEscalate} {
 		var wrong []string
@@ -182,23 +182,23 @@ func (b *builder) teamImprovements(t *TeamResult) {
 			e := &b.r.Expectations[i]
 			if e.Team == t.ID && e.Action == string(a) && e.Wrong > 0 {
 				reason := b.st.Expectation(e.Inject, e.Expectation, e.Team).LastWrong
-				wrong = append(wrong, fmt.Sprintf("%s (%s)", e.Inject, reason))
+				wrong = append(wrong, fmt.Sprintf("%s (%s)", e.Inject, b.reason(reason)))
 				capability = e.Capability
 			}
 		}
 		if len(wrong) == 0 {
 			continue
 		}
-		kind, area, text := "classification", "Incident classification", fmt.Sprintf("%s misclassified %s: %s.", t.ID, plural(len(wrong), "inject"), strings.Join(wrong, "; "))
+		kind, area, text := "classification", b.t("report.plan.area.classification"), b.t("report.finding.classification", "team", t.ID, "injects", b.count("report.count.injects", len(wrong)), "list", strings.Join(wrong, "; "))
 		if a == scenarios.ActionEscalate {
-			kind, area, text = "escalation", "Escalation paths", fmt.Sprintf("%s escalated to the wrong party %s: %s.", t.ID, plural(len(wrong), "time"), strings.Join(wrong, "; "))
+			kind, area, text = "escalation", b.t("report.plan.area.escalation"), b.t("report.finding.escalation", "team", t.ID, "times", b.count("report.count.times", len(wrong)), "list", strings.Join(wrong, "; "))
 		}
-		b.improve(Finding{Kind: kind, Teams: team, Capability: capability, Priority: PriorityMedium, Text: text}, area, recommendation(string(a)))
+		b.improve(Finding{Kind: kind, Teams: team, Capability: capability, Priority: PriorityMedium, Text: text}, area, b.recommendation(string(a)))
 	}
 	if len(t.Unanswered) > 0 {
 		b.improve(Finding{Kind: "unanswered", Teams: team, Capability: "detection", Priority: PriorityMedium,
-			Text: fmt.Sprintf("%s never acted on %d of the %s it received: %s.", t.ID, len(t.Unanswered), plural(t.Delivered, "inject"), strings.Join(t.Unanswered, ", "))},
-			"Intake and acknowledgement", recommendation("unanswered"))
+			Text: b.t("report.finding.unanswered", "team", t.ID, "count", len(t.Unanswered), "injects", b.count("report.count.injects", t.Delivered), "list", b.join(t.Unanswered))},
+			b.t("report.plan.area.unanswered"), b.recommendation("unanswered"))
 	}
 	var lateParts []string
 	lateTotal := 0
@@ -226,18 +226,18 @@ func (b *builder) teamImprovements(t *TeamResult) {
 				prio = PriorityMedium
 			}
 			b.improve(Finding{Kind: "missed", Teams: team, Capability: capability, Priority: prio,
-				Text: fmt.Sprintf("%s missed the deadline of %d of its %s.", t.ID, missed, plural(total, actionNoun(a)+" expectation"))},
-				"Meeting "+actionNoun(a)+" deadlines", recommendation(ts.Action))
+				Text: b.t("report.finding.missed", "team", t.ID, "count", missed, "expectations", b.t("report.count.action_expectations", "count", total, "action", b.actionNoun(a)))},
+				b.t("report.plan.area.deadlines", "action", b.actionNoun(a)), b.recommendation(ts.Action))
 		}
 		if late > 0 {
 			lateTotal += late
-			lateParts = append(lateParts, fmt.Sprintf("%s %d of %d", actionNoun(a), late, total))
+			lateParts = append(lateParts, b.t("report.finding.late_item", "action", b.actionNoun(a), "late", late, "total", total))
 		}
 	}
 	if lateTotal >= 3 {
 		b.improve(Finding{Kind: "late", Teams: team, Priority: PriorityLow,
-			Text: fmt.Sprintf("%s answered %d expectations late: %s.", t.ID, lateTotal, strings.Join(lateParts, ", "))},
-			"Timeliness", recommendation("late"))
+			Text: b.t("report.finding.late", "team", t.ID, "count", lateTotal, "list", b.join(lateParts))},
+			b.t("report.plan.area.late"), b.recommendation("late"))
 	}
 	if t.Rating == RatingM || t.Rating == RatingU {
 		prio := PriorityMedium
@@ -245,47 +245,27 @@ func (b *builder) teamImprovements(t *TeamResult) {
 			prio = PriorityHigh
 		}
 		b.improve(Finding{Kind: "team_score", Teams: team, Priority: prio,
-			Text: fmt.Sprintf("%s earned only %s of the points available to it (%s of %s; %s).", t.ID, pct(t.Fraction), fmtPoints(t.Points), fmtPoints(t.MaxPoints), outcomeList(t.Outcomes))},
-			"Overall performance", recommendation("team_score"))
+			Text: b.t("report.finding.team_score_weak", "team", t.ID, "percent", b.pct(t.Fraction), "points", b.points(t.Points), "max", b.points(t.MaxPoints), "outcomes", b.outcomes(t.Outcomes))},
+			b.t("report.plan.area.team_score"), b.recommendation("team_score"))
 	}
 	for _, s := range t.Standing {
 		if s.Better <= weakBaseline && (s.Metric == MetricScore || s.Metric.IsTime()) {
 			b.improve(Finding{Kind: "baseline", Teams: team, Priority: PriorityLow,
-				Text: fmt.Sprintf("%s %s than only %.0f%% of %d simulated runs.", t.ID, metricPhrase(s.Metric), s.Better, s.Runs)},
-				"Performance against the simulated baseline", recommendation("baseline"))
+				Text: b.baselineText("weak", t.ID, s)},
+				b.t("report.plan.area.baseline"), b.recommendation("baseline"))
 		}
 	}
 }
 
-// metricPhrase completes "co-csirt ___ than 80% of simulated runs".
-func metricPhrase(m Metric) string {
-	if m.IsTime() {
-		return "answered " + actionNoun(scenarios.Action(strings.TrimPrefix(string(m), "time_to_"))) + " expectations faster"
+// baselineText says how a team compares with the simulated runs on one
+// metric; strength is "strong" or "weak".
+func (b *builder) baselineText(strength, team string, s Standing) string {
+	key, action := "report.finding.baseline_score_"+strength, ""
+	if s.Metric.IsTime() {
+		key = "report.finding.baseline_time_" + strength
+		action = b.actionNoun(scenarios.Action(strings.TrimPrefix(string(s.Metric), "time_to_")))
 	}
-	return "scored better"
-}
-
-// actionNoun names an action as a noun: "containment", "information sharing".
-func actionNoun(a scenarios.Action) string {
-	switch a {
-	case scenarios.ActionAcknowledge:
-		return "acknowledgement"
-	case scenarios.ActionClassify:
-		return "classification"
-	case scenarios.ActionContain:
-		return "containment"
-	case scenarios.ActionEscalate:
-		return "escalation"
-	case scenarios.ActionShare:
-		return "information sharing"
-	case scenarios.ActionRequestInfo:
-		return "request for information"
-	case scenarios.ActionPublish:
-		return "public communication"
-	case scenarios.ActionReport:
-		return "situation reporting"
-	}
-	return "response"
+	return b.t(key, "team", team, "action", action, "percent", b.percent(s.Better), "runs", s.Runs)
 }
 
 func optClock(d *Duration) string {
@@ -295,27 +275,16 @@ func optClock(d *Duration) string {
 	return d.Clock()
 }
 
-// recommendations are the improvement plan's advice per kind of finding.
-var recommendations = map[string]string{
-	"share":        "Agree a \"share first\" rule for indicators of compromise: a duty officer pushes IoCs to the peers of the sharing network within the first 30 minutes, with pre-approved TLP markings.",
-	"contain":      "Prepare containment playbooks (isolation, account disabling, blocking) with pre-authorised decisions, so containment can be recommended within the deadline.",
-	"escalate":     "Document the escalation matrix (who, when, through which channel) for each incident type, keep the contacts current and rehearse it.",
-	"classify":     "Adopt a common incident taxonomy and severity matrix (for example the Reference Incident Classification Taxonomy) and calibrate analysts with worked examples.",
-	"acknowledge":  "Staff an intake rota that acknowledges every incoming report within the agreed time, including outside office hours.",
-	"request_info": "Keep request-for-information templates ready and know which party holds which logs and evidence.",
-	"publish":      "Pre-draft public advisories and holding statements and agree the approval steps with the authorities in advance.",
-	"report":       "Use a situation-report template and a fixed reporting rhythm agreed with the national authority.",
-	"tlp":          "Brief every analyst on FIRST TLP 2.0, add a TLP check to the sharing checklist and mark all shared material explicitly.",
-	"wrong_peer":   "Keep the sharing network's membership and need-to-know at hand and confirm the recipients before sending.",
-	"unanswered":   "Triage and acknowledge every incoming inject: assign an inbox duty officer and track open items on a shared board.",
-	"late":         "Set internal time targets for each kind of response, well inside the deadlines, and track them on a shared board during incidents.",
-	"team_score":   "Debrief the team on the expectations it missed, schedule targeted training and re-test in a follow-up exercise.",
-	"baseline":     "Compare the team's procedures and staffing with the simulated profile and target the slowest steps.",
-}
+// recommendationKinds are the kinds of finding with their own advice in
+// the improvement plan (catalog keys report.recommendation.KIND).
+var recommendationKinds = []string{"share", "contain", "escalate", "classify", "acknowledge", "request_info",
+	"publish", "report", "tlp", "wrong_peer", "unanswered", "late", "team_score", "baseline"}
 
-func recommendation(kind string) string {
-	if r, ok := recommendations[kind]; ok {
-		return r
+// recommendation returns the improvement plan's advice for a kind of
+// finding.
+func (l loc) recommendation(kind string) string {
+	if slices.Contains(recommendationKinds, kind) {
+		return l.t("report.recommendation." + kind)
 	}
-	return "Review the procedure behind this response and rehearse it."
+	return l.t("report.recommendation.default")
 }

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"cmesim/internal/i18n"
 	"embed"
 	"fmt"
 	"html/template"
@@ -41,9 +42,10 @@ var Sections = []Section{
 	{"event-log", "Event log"},
 }
 
-// htmlTemplate is parsed once, on first use.
+// htmlTemplate is parsed once, on first use; each rendering binds the
+// language functions to a clone (see execute).
 var htmlTemplate = sync.OnceValues(func() (*template.Template, error) {
-	return template.New("report.html.tmpl").Funcs(htmlFuncs).ParseFS(templateFS, "templates/report.html.tmpl")
+	return template.New("report.html.tmpl").Funcs(htmlFuncs).Funcs(newLoc(i18n.Default).funcs()).ParseFS(templateFS, "templates/report.html.tmpl")
 })
 
 var htmlCSS = sync.OnceValue(func() template.CSS {
@@ -57,19 +59,25 @@ var htmlCSS = sync.OnceValue(func() template.CSS {
 // WriteHTML writes the report as one self-contained HTML file: inline CSS,
 // inline SVG charts, no scripts and no external resources, so it can be
 // e-mailed, opened offline and printed. Every text from the log (notes,
-// action texts, names) is escaped by html/template.
+// action texts, names) is escaped by html/template. Headings and labels
+// are in the report's language (Report.Lang), and so is <html lang>.
 func (r *Report) WriteHTML(w io.Writer) error {
 	t, err := htmlTemplate()
 	if err != nil {
 		return fmt.Errorf("report: html template: %w", err)
 	}
 	v := newView(r)
+	t, err = t.Clone()
+	if err != nil {
+		return fmt.Errorf("report: html template: %w", err)
+	}
 	v.CSS, v.Timeline, v.Network = htmlCSS(), timeline(r), network(r)
-	return t.Execute(w, v)
+	return t.Funcs(v.loc.funcs()).Execute(w, v)
 }
 
 // view is what the HTML and Markdown templates read.
 type view struct {
+	loc
 	R        *Report
 	CSS      template.CSS
 	Lang     string
@@ -83,16 +91,37 @@ type view struct {
 }
 
 func newView(r *Report) *view {
-	v := &view{R: r, Lang: "en", Sections: Sections}
+	l := newLoc(r.Lang)
+	v := &view{loc: l, R: r, Lang: l.lang.BCP47()}
+	for _, s := range Sections {
+		v.Sections = append(v.Sections, Section{ID: s.ID, Title: l.t("report.section." + s.ID)})
+	}
 	if r.Exercise.StartTime != "" {
 		if t, err := time.Parse(time.RFC3339, r.Exercise.StartTime); err == nil {
-			v.Date = t.Format("Monday 2 January 2006, 15:04 (UTC-07:00)")
+			v.Date = l.date(t)
 		}
 	}
 	if b := r.Baseline; b != nil && b.Runs > 0 {
 		v.LastSeed = b.FirstSeed + uint64(b.Runs) - 1
 	}
 	return v
+}
+
+// ContentLang returns the BCP 47 tag of the scenario's language when it is
+// not the report's, for the lang attribute of scenario text; else "".
+func (v *view) ContentLang() string {
+	src := v.R.Exercise.Language
+	if src == "" {
+		return ""
+	}
+	tag := src
+	if l, err := i18n.Parse(src); err == nil {
+		if l == v.lang {
+			return ""
+		}
+		tag = l.BCP47()
+	}
+	return tag
 }
 
 // TeamRating returns a team's rating of an objective, or nil.
@@ -106,29 +135,45 @@ func (v *view) TeamRating(o ObjectiveResult, team string) *TeamRating {
 }
 
 // htmlFuncs are the template functions shared by the HTML and Markdown
-// templates.
+// templates that do not depend on the language (see loc.funcs for those
+// that do).
 var htmlFuncs = template.FuncMap{
-	"pct":         pct,
-	"pts":         fmtPoints,
-	"upper":       strings.ToUpper,
-	"join":        strings.Join,
-	"tlpClass":    tlpClass,
-	"capLabel":    capabilityLabel,
-	"country":     countryName,
-	"optClock":    optClock,
-	"optTPlus":    optTPlus,
-	"tlpLevels":   func() []string { return []string{"clear", "green", "amber", "amber+strict", "red"} },
-	"tlpClasses":  func() []string { return []string{"clear", "green", "amber", "amber-strict", "red", "none"} },
-	"phases":      func() []engine.Phase { return engine.Phases },
-	"phaseAt":     phaseAt,
-	"metricLabel": metricLabel,
-	"metricValue": metricValue,
-	"bySender":    bySender,
-	"plural":      plural,
-	"peerList":    peerList,
+	"upper":      strings.ToUpper,
+	"tlpClass":   tlpClass,
+	"optClock":   optClock,
+	"optTPlus":   optTPlus,
+	"tlpLevels":  func() []string { return []string{"clear", "green", "amber", "amber+strict", "red"} },
+	"tlpClasses": func() []string { return []string{"clear", "green", "amber", "amber-strict", "red", "none"} },
+	"phases":     func() []engine.Phase { return engine.Phases },
+	"phaseAt":    phaseAt,
+	"bySender":   bySender,
 	"barWidth": func(f float64) template.CSS {
 		return template.CSS(fmt.Sprintf("%.0f%%", math.Max(0, math.Min(100, 100*f))))
 	},
+}
+
+// funcs are the template functions that write in the report's language.
+func (l loc) funcs() template.FuncMap {
+	return template.FuncMap{
+		"t":           l.t,
+		"count":       l.count,
+		"pct":         l.pct,
+		"percent":     l.percent,
+		"pts":         l.points,
+		"joinList":    l.join,
+		"capLabel":    l.capability,
+		"country":     l.country,
+		"sector":      l.sector,
+		"ratingLabel": l.ratingLabel,
+		"outcome":     l.outcome,
+		"priority":    func(p Priority) string { return l.priority(p) },
+		"action":      l.actionName,
+		"phase":       l.phase,
+		"phaseTitle":  func(p engine.Phase) string { return l.t("report.col.phase." + string(p)) },
+		"metricLabel": l.metricLabel,
+		"metricValue": l.metricValue,
+		"peerList":    l.peerList,
+	}
 }
 
 func optTPlus(d *Duration) string {
@@ -146,28 +191,6 @@ func phaseAt(p PhaseState, phase engine.Phase) string {
 		}
 	}
 	return "–"
-}
-
-// metricLabel names a metric for readers.
-func metricLabel(m Metric) string {
-	switch m {
-	case MetricScore:
-		return "Score"
-	case MetricScorePercent:
-		return "Score (% of available)"
-	}
-	return "Time to " + strings.ReplaceAll(strings.TrimPrefix(string(m), "time_to_"), "_", " ")
-}
-
-// metricValue formats a metric value in its unit.
-func metricValue(unit string, v float64) string {
-	switch unit {
-	case "seconds":
-		return clock(time.Duration(v * float64(time.Second)))
-	case "percent":
-		return fmt.Sprintf("%.0f%%", v)
-	}
-	return fmtPoints(v)
 }
 
 // senderShares groups the shares a team received from one sender.
@@ -209,12 +232,4 @@ func bySender(shares []Share) []senderShares {
 		out[i].Injects = strings.Join(injects[out[i].From], ", ")
 	}
 	return out
-}
-
-// peerList writes a list of peers, shortened past eight names.
-func peerList(peers []string) string {
-	if len(peers) <= 8 {
-		return strings.Join(peers, ", ")
-	}
-	return fmt.Sprintf("%s and %d more", strings.Join(peers[:6], ", "), len(peers)-6)
 }

@@ -1,7 +1,6 @@
 package report
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -57,20 +56,20 @@ func (b *builder) spreadResult(e *engine.Event) SpreadResult {
 		sr.Expectation, sr.Team = ref, team
 		phrase, failed := b.missPhrase(ref, team, e.At)
 		sr.Failed = failed
-		sr.Explanation = fmt.Sprintf("%s, which let incident %s spread to %s at %s.", phrase, d.Incident, where, sr.At.TPlus())
+		sr.Explanation = b.t("report.spread.miss", "missed", phrase, "incident", d.Incident, "place", where, "at", sr.At.TPlus())
 	case "action":
 		parts := strings.SplitN(rest, ":", 3)
 		if len(parts) == 3 {
 			sr.Team = parts[0]
-			sr.Explanation = fmt.Sprintf("Incident %s spread to %s at %s when %s performed %s on %s.", d.Incident, where, sr.At.TPlus(), parts[0], parts[1], parts[2])
+			sr.Explanation = b.t("report.spread.action", "incident", d.Incident, "place", where, "at", sr.At.TPlus(), "team", parts[0], "action", b.actionName(parts[1]), "inject", parts[2])
 		}
 	case "after":
-		sr.Explanation = fmt.Sprintf("Incident %s spread to %s at %s, as scripted after inject %s.", d.Incident, where, sr.At.TPlus(), rest)
+		sr.Explanation = b.t("report.spread.after", "incident", d.Incident, "place", where, "at", sr.At.TPlus(), "inject", rest)
 	case "facilitator":
-		sr.Explanation = fmt.Sprintf("The facilitator released the spread of incident %s to %s at %s.", d.Incident, where, sr.At.TPlus())
+		sr.Explanation = b.t("report.spread.facilitator", "incident", d.Incident, "place", where, "at", sr.At.TPlus())
 	}
 	if sr.Explanation == "" {
-		sr.Explanation = fmt.Sprintf("Incident %s spread to %s at %s (%s).", d.Incident, where, sr.At.TPlus(), d.Cause)
+		sr.Explanation = b.t("report.spread.other", "incident", d.Incident, "place", where, "at", sr.At.TPlus(), "cause", d.Cause)
 	}
 	return sr
 }
@@ -103,20 +102,19 @@ func (b *builder) missPhrase(ref, team string, at time.Duration) (string, []stri
 	action := b.actionOf(inject, exp)
 	var s string
 	if all && len(failed) > 1 {
-		s = fmt.Sprintf("None of the teams expected to %s %s (%s) did so in time", actionVerb(action), b.injectRef(inject), strings.Join(failed, ", "))
+		s = b.t("report.spread.missed_all", "verb", b.actionVerb(action), "inject", b.injectRef(inject), "teams", b.join(failed))
 	} else {
 		failed = []string{team}
-		s = fmt.Sprintf("%s did not %s %s", team, actionVerb(action), b.injectRef(inject))
+		s = b.t("report.spread.missed_one", "team", team, "verb", b.actionNot(action), "inject", b.injectRef(inject))
 		if _, e, ok := b.s.Expectation(ref); ok && e.Action == scenarios.ActionShare {
 			peers := slices.DeleteFunc(b.s.Members(e.With, ""), func(p string) bool { return p == team })
 			if len(peers) > 0 {
-				s += " with " + strings.Join(peers, ", ")
+				s = b.t("report.spread.missed_one_with", "team", team, "verb", b.actionNot(action), "inject", b.injectRef(inject), "peers", b.join(peers))
 			}
 		}
-		s += " in time"
 	}
 	if due > 0 {
-		s += " (due " + due.TPlus() + ")"
+		s = b.t("report.spread.due", "text", s, "at", due.TPlus())
 	}
 	return s, failed
 }
@@ -153,8 +151,8 @@ func (b *builder) prevented(sp *scenarios.Spread) (PreventedSpread, bool) {
 		if !clean || len(by) == 0 {
 			continue
 		}
-		text := fmt.Sprintf("%s %s %s on time, which kept the incident from spreading to %s.",
-			strings.Join(by, ", "), actionPast(b.actionOf(inject, exp)), b.injectRef(inject), b.teamPlace(sp.To, sp.Sector))
+		text := b.t("report.spread.prevented", "teams", b.join(by), "verb", b.actionPast(b.actionOf(inject, exp), len(by)),
+			"inject", b.injectRef(inject), "place", b.teamPlace(sp.To, sp.Sector))
 		return PreventedSpread{ID: sp.ID, To: sp.To, Guard: g, By: by, Explanation: text}, true
 	}
 	return PreventedSpread{}, false
@@ -168,23 +166,20 @@ func (b *builder) teamPlace(team, sector string) string {
 	}
 	var parts []string
 	if t.Country != "" {
-		parts = append(parts, countryName(t.Country))
+		parts = append(parts, b.country(t.Country))
 	}
 	if sector != "" {
-		parts = append(parts, sector+" sector")
+		parts = append(parts, b.t("report.place.sector", "sector", b.sector(sector)))
 	}
 	if len(parts) == 0 {
 		return team
 	}
-	return team + " (" + strings.Join(parts, ", ") + ")"
+	return team + " (" + b.join(parts) + ")"
 }
 
 // injectRef names an inject for prose: `G03 “IoC list”`.
 func (b *builder) injectRef(id string) string {
-	if t := b.injectTitle(id); t != "" && t != id {
-		return fmt.Sprintf("%s “%s”", id, t)
-	}
-	return id
+	return b.loc.injectRef(id, b.injectTitle(id))
 }
 
 func (b *builder) actionOf(inject, exp string) scenarios.Action {
@@ -197,44 +192,4 @@ func (b *builder) actionOf(inject, exp string) scenarios.Action {
 		}
 	}
 	return ""
-}
-
-// actionVerb is the bare verb phrase for an action ("did not ___ I01").
-func actionVerb(a scenarios.Action) string {
-	switch a {
-	case scenarios.ActionRequestInfo:
-		return "request information on"
-	case scenarios.ActionPublish:
-		return "publish an advisory on"
-	case scenarios.ActionReport:
-		return "report on"
-	case scenarios.ActionEscalate:
-		return "escalate"
-	case "":
-		return "answer"
-	}
-	return string(a)
-}
-
-// actionPast is the past tense of actionVerb.
-func actionPast(a scenarios.Action) string {
-	switch a {
-	case scenarios.ActionAcknowledge:
-		return "acknowledged"
-	case scenarios.ActionClassify:
-		return "classified"
-	case scenarios.ActionContain:
-		return "contained"
-	case scenarios.ActionEscalate:
-		return "escalated"
-	case scenarios.ActionShare:
-		return "shared"
-	case scenarios.ActionRequestInfo:
-		return "requested information on"
-	case scenarios.ActionPublish:
-		return "published an advisory on"
-	case scenarios.ActionReport:
-		return "reported on"
-	}
-	return "answered"
 }

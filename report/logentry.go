@@ -13,66 +13,65 @@ func (b *builder) log() {
 	for i := range b.events {
 		e := &b.events[i]
 		b.r.Log[i] = LogEntry{Seq: e.Seq, At: Duration(e.At), Type: string(e.Type), Actor: e.Actor, Team: e.Team,
-			Inject: e.Data.Inject, Action: string(e.Data.Action), TLP: e.Data.TLP, Summary: summarize(e)}
+			Inject: e.Data.Inject, Action: string(e.Data.Action), TLP: e.Data.TLP, Summary: b.summarize(e)}
 	}
 }
 
 // summarize says what an event records, in a line.
-func summarize(e *engine.Event) string {
+func (l loc) summarize(e *engine.Event) string {
 	d := &e.Data
 	switch e.Type {
 	case engine.EventCreated:
-		s := fmt.Sprintf("exercise %s created, seed %d", d.Scenario, d.Seed)
+		s := l.t("report.log.created", "scenario", d.Scenario, "seed", fmt.Sprint(d.Seed))
 		if len(d.Humans) > 0 {
-			s += "; humans play " + strings.Join(d.Humans, ", ")
+			s = l.t("report.log.created_humans", "text", s, "teams", l.join(d.Humans))
 		}
 		return s
 	case engine.EventStarted:
-		return "exercise started"
+		return l.t("report.log.started")
 	case engine.EventPaused:
-		return strings.TrimSpace("exercise paused " + d.Text)
+		return strings.TrimSpace(l.t("report.log.paused") + " " + d.Text)
 	case engine.EventResumed:
-		return "exercise resumed"
+		return l.t("report.log.resumed")
 	case engine.EventSpeed:
-		return fmt.Sprintf("speed set to %g×", d.Speed)
+		return l.t("report.log.speed", "speed", fmt.Sprintf("%g", d.Speed))
 	case engine.EventEnded:
-		return "exercise ended: " + d.Reason
+		return l.t("report.log.ended", "reason", l.reason(d.Reason))
 	case engine.EventTeamMode:
-		return fmt.Sprintf("%s now played by %s", e.Team, map[engine.Mode]string{engine.ModeHuman: "humans", engine.ModeSimulated: "the simulation"}[d.Mode])
+		return l.t("report.log.mode", "team", e.Team, "mode", l.mode(d.Mode))
 	case engine.EventInjectDelivered:
-		s := fmt.Sprintf("%s delivered", d.Inject)
+		s := l.t("report.log.delivered", "inject", d.Inject)
 		if d.TLP != "" {
-			s += " (TLP:" + strings.ToUpper(d.TLP) + ", " + d.Severity + ")"
+			s += " (TLP:" + strings.ToUpper(d.TLP) + ", " + l.severity(d.Severity) + ")"
 		}
-		s += "; cause " + d.Cause
+		s += "; " + l.t("report.log.cause", "cause", d.Cause)
 		if n := len(d.Expectations); n > 0 {
-			s += "; " + plural(n, "expectation")
+			s += "; " + l.count("report.count.expectations", n)
 		}
 		return s
 	case engine.EventInjectReleased:
 		if d.Spread != "" {
-			return "facilitator released spread " + d.Spread
+			return l.t("report.log.released_spread", "spread", d.Spread)
 		}
-		return "facilitator released " + d.Inject
+		return l.t("report.log.released", "inject", d.Inject)
 	case engine.EventInjectSkipped:
-		return strings.TrimSpace("facilitator skipped " + d.Inject + " " + d.Text)
+		return strings.TrimSpace(l.t("report.log.skipped", "inject", d.Inject) + " " + d.Text)
 	case engine.EventInjectDelayed:
-		return fmt.Sprintf("facilitator delayed %s by %s", d.Inject, Duration(d.Delay).Clock())
+		return l.t("report.log.delayed", "inject", d.Inject, "delay", Duration(d.Delay).Clock())
 	case engine.EventInjectSent:
-		title := ""
 		if d.AdHoc != nil {
-			title = " “" + d.AdHoc.Title + "”"
+			return l.t("report.log.sent_titled", "inject", d.Inject, "title", d.AdHoc.Title)
 		}
-		return "facilitator sent ad-hoc inject " + d.Inject + title
+		return l.t("report.log.sent", "inject", d.Inject)
 	case engine.EventAction:
-		s := fmt.Sprintf("%s %s", d.Action, d.Inject)
+		s := l.actionName(string(d.Action)) + " " + d.Inject
 		switch {
 		case d.Category != "" || d.Severity != "":
-			s += fmt.Sprintf(" as %s / %s", d.Category, d.Severity)
+			s = l.t("report.log.action_classified", "text", s, "category", d.Category, "severity", l.severity(d.Severity))
 		case d.Target != "":
-			s += " to " + d.Target
+			s = l.t("report.log.action_target", "text", s, "target", d.Target)
 		case len(d.Peers) > 0:
-			s += fmt.Sprintf(" with %s at TLP:%s", strings.Join(d.Peers, ", "), strings.ToUpper(d.TLP))
+			s = l.t("report.log.action_peers", "text", s, "peers", l.join(d.Peers), "tlp", strings.ToUpper(d.TLP))
 		}
 		if d.Text != "" {
 			s += ": " + d.Text
@@ -80,23 +79,23 @@ func summarize(e *engine.Event) string {
 		return s
 	case engine.EventNote:
 		if d.Objective != "" {
-			return "note on " + d.Objective + ": " + d.Text
+			return l.t("report.log.note_objective", "objective", d.Objective, "text", d.Text)
 		}
-		return "note: " + d.Text
+		return l.t("report.log.note", "text", d.Text)
 	case engine.EventExpectationMet:
-		s := fmt.Sprintf("%s.%s met: %s of %d points after %s", d.Inject, d.Expectation, fmtPoints(d.Points), d.MaxPoints, Duration(d.Latency).Clock())
+		key := "report.log.met"
 		if d.Late {
-			s += " (late)"
+			key = "report.log.met_late"
 		}
-		return s
+		return l.t(key, "expectation", d.Inject+"."+d.Expectation, "points", l.points(d.Points), "max", d.MaxPoints, "latency", Duration(d.Latency).Clock())
 	case engine.EventExpectationWrong:
-		return fmt.Sprintf("%s.%s wrong: %s", d.Inject, d.Expectation, d.Reason)
+		return l.t("report.log.wrong", "expectation", d.Inject+"."+d.Expectation, "reason", l.reason(d.Reason))
 	case engine.EventExpectationMissed:
-		return fmt.Sprintf("%s.%s missed: %s", d.Inject, d.Expectation, d.Reason)
+		return l.t("report.log.missed", "expectation", d.Inject+"."+d.Expectation, "reason", l.reason(d.Reason))
 	case engine.EventIncidentPhase:
-		return fmt.Sprintf("%s %s", d.Incident, d.Phase)
+		return d.Incident + " " + l.phase(string(d.Phase))
 	case engine.EventIncidentSpread:
-		return fmt.Sprintf("%s spread to %s (%s); cause %s", d.Incident, e.Team, d.Spread, d.Cause)
+		return l.t("report.log.spread", "incident", d.Incident, "team", e.Team, "spread", d.Spread, "cause", d.Cause)
 	}
 	if d.Text != "" {
 		return d.Text

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"cmesim/internal/i18n"
 	"fmt"
 	"io"
 	"strings"
@@ -17,14 +18,28 @@ var mdTemplate = sync.OnceValues(func() (*template.Template, error) {
 	for k, v := range mdFuncs {
 		funcs[k] = v
 	}
+	for k, v := range newLoc(i18n.Default).mdFuncs() {
+		funcs[k] = v
+	}
 	return template.New("report.md.tmpl").Funcs(funcs).ParseFS(templateFS, "templates/report.md.tmpl")
 })
 
 var mdFuncs = template.FuncMap{
-	"md":       mdEscape,
-	"rating":   func(r Rating) string { return fmt.Sprintf("**%s** %s", r.Letter(), r.Label()) },
-	"outcomes": func(o Outcomes) string { return outcomeList(o) },
-	"tlp":      func(t string) string { return "TLP:" + strings.ToUpper(t) },
+	"md":  mdEscape,
+	"tlp": func(t string) string { return "TLP:" + strings.ToUpper(t) },
+}
+
+// mdFuncs are the Markdown template's functions that write in the report's
+// language, with the HTML template's (loc.funcs).
+func (l loc) mdFuncs() template.FuncMap {
+	funcs := template.FuncMap{
+		"rating":   func(r Rating) string { return fmt.Sprintf("**%s** %s", r.Letter(), l.ratingLabel(r)) },
+		"outcomes": l.outcomes,
+	}
+	for k, v := range l.funcs() {
+		funcs[k] = v
+	}
+	return funcs
 }
 
 // WriteMarkdown writes the report as Markdown for wikis: the same sections
@@ -38,7 +53,11 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	}
 	v := newView(r)
 	v.Lanes = laneSummaries(r)
-	return t.Execute(w, v)
+	t, err = t.Clone()
+	if err != nil {
+		return fmt.Errorf("report: markdown template: %w", err)
+	}
+	return t.Funcs(v.loc.mdFuncs()).Execute(w, v)
 }
 
 // laneSummary counts what happened in one team's lane of the timeline.

@@ -1,5 +1,7 @@
 package report
 
+import "cmesim/internal/i18n"
+
 // Format names the version of the report's JSON form. It changes only when a
 // field is removed or changes meaning; new fields may appear at any time.
 const Format = "cmesim/report/v1"
@@ -13,7 +15,10 @@ const Format = "cmesim/report/v1"
 // order (scenario order for teams and objectives, log order otherwise), so
 // the same log always gives byte-identical output.
 type Report struct {
-	Format   string       `json:"format"`
+	Format string `json:"format"`
+	// Lang is the language of the report's texts (en, es, pt or fr); the
+	// renderers write headings and labels in it too.
+	Lang     i18n.Lang    `json:"lang,omitempty"`
 	Exercise ExerciseInfo `json:"exercise"`
 	Summary  Summary      `json:"summary"`
 	// Objectives are rated P/S/M/U, in scenario order.
@@ -53,6 +58,10 @@ type ExerciseInfo struct {
 	Title       string `json:"title"`
 	Description string `json:"description,omitempty"`
 	Version     string `json:"version,omitempty"`
+	// Language is the language the scenario is written in (its
+	// exercise.language): the language of the title, description and
+	// objective texts, which the report shows as written.
+	Language string `json:"language,omitempty"`
 	// StartTime is the calendar time of T+0 (RFC 3339), when the scenario
 	// anchors one.
 	StartTime string `json:"start_time,omitempty"`

@@ -61,17 +61,17 @@ func (b *builder) expectations() {
 		}
 		switch row.Outcome {
 		case OutcomeWrong:
-			row.Reason = x.LastWrong
+			row.Reason = b.reason(x.LastWrong)
 		case OutcomeMissed:
 			if in != nil {
-				row.Reason = in.missReason
+				row.Reason = b.reason(in.missReason)
 			}
 		case OutcomeLate, OutcomeMet:
 			if x.Wrong > 0 {
-				row.Reason = fmt.Sprintf("met after %s: %s", plural(x.Wrong, "wrong answer"), x.LastWrong)
+				row.Reason = b.t("report.reason.met_after_wrong", "wrong", b.count("report.count.wrong_answers", x.Wrong), "reason", b.reason(x.LastWrong))
 			}
 		case OutcomeUnanswered:
-			row.Reason = "not answered by the end of the exercise (due " + Duration(x.Deadline).TPlus() + ")"
+			row.Reason = b.t("report.reason.unanswered", "at", Duration(x.Deadline).TPlus())
 		}
 		b.r.Expectations = append(b.r.Expectations, row)
 	}
@@ -147,7 +147,7 @@ func (b *builder) teams() {
 		}
 		for _, c := range scenarios.Capabilities.Values() {
 			if tl := byCap[c]; tl != nil {
-				tr.Capabilities = append(tr.Capabilities, tl.line(c, capabilityLabel(c), "", exerciseTh))
+				tr.Capabilities = append(tr.Capabilities, tl.line(c, b.capability(c), "", exerciseTh))
 			}
 		}
 		tr.Times = timeStats(times, notMet)
@@ -262,7 +262,7 @@ func (b *builder) objectives() {
 		for _, tr := range short {
 			res.FellShort = append(res.FellShort, tr.Team)
 		}
-		res.Evidence = objectiveEvidence(&res, short)
+		res.Evidence = b.objectiveEvidence(&res, short)
 		for _, n := range b.r.Notes {
 			if n.Objective == o.ID {
 				res.Notes = append(res.Notes, n)
@@ -272,39 +272,21 @@ func (b *builder) objectives() {
 	}
 }
 
-func objectiveEvidence(o *ObjectiveResult, short []TeamRating) string {
+// objectiveEvidence says in a sentence or two what produced an objective's
+// rating.
+func (l loc) objectiveEvidence(o *ObjectiveResult, short []TeamRating) string {
 	if o.MaxPoints == 0 {
-		return "No expectation of this objective was delivered to any team."
+		return l.t("report.evidence.none")
 	}
-	var sb strings.Builder
-	fmt.Fprintf(&sb, "%s of %s points (%s): %s.", fmtPoints(o.Points), fmtPoints(o.MaxPoints), pct(o.Fraction), outcomeList(o.Outcomes))
-	if len(short) > 0 {
-		var parts []string
-		for _, t := range short {
-			parts = append(parts, fmt.Sprintf("%s %s (%s)", t.Team, pct(t.Fraction), t.Rating))
-		}
-		sb.WriteString(" Fell short: " + strings.Join(parts, ", ") + ".")
-	} else {
-		sb.WriteString(" Every team performed it without challenges.")
+	s := l.t("report.evidence.points", "points", l.points(o.Points), "max", l.points(o.MaxPoints), "percent", l.pct(o.Fraction), "outcomes", l.outcomes(o.Outcomes))
+	if len(short) == 0 {
+		return s + " " + l.t("report.evidence.all_performed")
 	}
-	return sb.String()
-}
-
-// outcomeList writes the non-zero outcome counts in words.
-func outcomeList(o Outcomes) string {
 	var parts []string
-	for _, p := range []struct {
-		n    int
-		what string
-	}{{o.Met, "met on time"}, {o.Late, "late"}, {o.Wrong, "wrong"}, {o.Missed, "missed"}, {o.Unanswered, "unanswered"}, {o.Open, "open"}} {
-		if p.n > 0 {
-			parts = append(parts, fmt.Sprintf("%d %s", p.n, p.what))
-		}
+	for _, t := range short {
+		parts = append(parts, l.t("report.evidence.short_item", "team", t.Team, "percent", l.pct(t.Fraction), "rating", string(t.Rating)))
 	}
-	if len(parts) == 0 {
-		return "no expectations"
-	}
-	return plural(o.Total(), "expectation") + " — " + strings.Join(parts, ", ")
+	return s + " " + l.t("report.evidence.fell_short", "list", l.join(parts))
 }
 
 // capabilities totals points by capability over the whole exercise.
@@ -316,7 +298,7 @@ func (b *builder) capabilities() {
 	}
 	for _, c := range scenarios.Capabilities.Values() {
 		if tl := byCap[c]; tl != nil {
-			b.r.Capabilities = append(b.r.Capabilities, tl.line(c, capabilityLabel(c), "", th))
+			b.r.Capabilities = append(b.r.Capabilities, tl.line(c, b.capability(c), "", th))
 		}
 	}
 }
@@ -340,32 +322,7 @@ func (b *builder) summary() {
 			sm.TLPViolations++
 		}
 	}
-	x := &b.r.Exercise
-	var sb strings.Builder
-	fmt.Fprintf(&sb, "%s teams played %q", fmt.Sprint(sm.Teams), x.Title)
-	if len(x.Humans) > 0 {
-		fmt.Fprintf(&sb, " (%s by humans)", strings.Join(x.Humans, ", "))
-	}
-	fmt.Fprintf(&sb, " for %s of a planned %s", x.End.Clock(), x.Planned.Clock())
-	if !x.Ended {
-		sb.WriteString(" (still running: this is an interim report)")
-	}
-	fmt.Fprintf(&sb, ". %s reached the teams in %s; the teams took %s, %s of them shares.",
-		plural(sm.Injects, "inject"), pluralWord(sm.Deliveries, "delivery", "deliveries"), plural(sm.Actions, "action"), fmt.Sprint(sm.Shares))
-	if sm.MaxPoints > 0 {
-		fmt.Fprintf(&sb, " Together they earned %s of %s points (%s, rated %s: %s); %s.",
-			fmtPoints(sm.Points), fmtPoints(sm.MaxPoints), pct(sm.Fraction), sm.Rating, strings.ToLower(sm.Rating.Label()), outcomeList(sm.Outcomes))
-	}
-	switch sm.Spreads {
-	case 0:
-		sb.WriteString(" No incident spread.")
-	default:
-		fmt.Fprintf(&sb, " Incidents spread %s.", plural(sm.Spreads, "time"))
-	}
-	if sm.TLPViolations > 0 {
-		fmt.Fprintf(&sb, " %s broke the TLP marking.", plural(sm.TLPViolations, "share"))
-	}
-	sm.Text = sb.String()
+	sm.Text = b.summaryText()
 }
 
 func get(m map[string]*tally, k string) *tally {
@@ -381,30 +338,11 @@ func round2(f float64) float64 { return math.Round(f*100) / 100 }
 
 func round4(f float64) float64 { return math.Round(f*10000) / 10000 }
 
-// pct formats a fraction as a whole percentage.
-func pct(f float64) string { return fmt.Sprintf("%.0f%%", 100*f) }
-
 // fmtPoints formats points without trailing zeros.
 func fmtPoints(f float64) string {
 	s := fmt.Sprintf("%.2f", f)
 	s = strings.TrimRight(s, "0")
 	return strings.TrimSuffix(s, ".")
-}
-
-// plural writes "1 inject" or "3 injects".
-func plural(n int, what string) string {
-	if n == 1 {
-		return "1 " + what
-	}
-	return fmt.Sprintf("%d %ss", n, what)
-}
-
-// pluralWord writes "1 delivery" or "3 deliveries".
-func pluralWord(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
 }
 
 // capabilityLabel turns "information_sharing" into "Information sharing".
@@ -414,4 +352,34 @@ func capabilityLabel(c string) string {
 	}
 	s := strings.ReplaceAll(c, "_", " ")
 	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// summaryText is the summary's one-paragraph narrative.
+func (b *builder) summaryText() string {
+	sm, x := &b.r.Summary, &b.r.Exercise
+	var parts []string
+	key := "report.summary.played"
+	if len(x.Humans) > 0 {
+		key = "report.summary.played_humans"
+	}
+	played := b.t(key, "count", sm.Teams, "title", x.Title, "humans", b.join(x.Humans), "played", x.End.Clock(), "planned", x.Planned.Clock())
+	if !x.Ended {
+		played = b.t("report.summary.interim", "text", played)
+	}
+	parts = append(parts, played+".")
+	parts = append(parts, b.t("report.summary.activity", "injects", b.count("report.count.injects", sm.Injects),
+		"deliveries", b.count("report.count.deliveries", sm.Deliveries), "actions", b.count("report.count.actions", sm.Actions), "shares", sm.Shares))
+	if sm.MaxPoints > 0 {
+		parts = append(parts, b.t("report.summary.points", "points", b.points(sm.Points), "max", b.points(sm.MaxPoints), "percent", b.pct(sm.Fraction),
+			"rating", string(sm.Rating), "meaning", strings.ToLower(b.ratingLabel(sm.Rating)), "outcomes", b.outcomes(sm.Outcomes)))
+	}
+	if sm.Spreads == 0 {
+		parts = append(parts, b.t("report.summary.no_spread"))
+	} else {
+		parts = append(parts, b.t("report.summary.spreads", "times", b.count("report.count.times", sm.Spreads)))
+	}
+	if sm.TLPViolations > 0 {
+		parts = append(parts, b.t("report.summary.tlp_violations", "shares", b.count("report.count.shares", sm.TLPViolations)))
+	}
+	return strings.Join(parts, " ")
 }

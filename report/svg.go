@@ -56,6 +56,7 @@ const (
 
 // timeline lays out the swim-lane chart from the report's log and shares.
 func timeline(r *Report) *timelineChart {
+	lc := newLoc(r.Lang)
 	end := max(r.Exercise.Planned.D(), r.Exercise.End.D(), time.Minute)
 	c := &timelineChart{Width: tlWidth, PlotLeft: tlLeft, PlotRight: tlWidth - tlRight, AxisY: tlAxis}
 	c.Height = tlAxis + laneHeight*max(1, len(r.Teams)) + 10
@@ -77,7 +78,7 @@ func timeline(r *Report) *timelineChart {
 		y := tlAxis + i*laneHeight
 		title := t.Name
 		if t.Human {
-			title += " (played by humans)"
+			title += " (" + lc.t("report.team.played_by_humans") + ")"
 		}
 		c.Lanes = append(c.Lanes, lane{Y: y, Mid: y + laneHeight/2, TextY: y + laneHeight/2 + 4, Label: t.ID, Title: title, Shade: i%2 == 1})
 		laneOf[t.ID] = i
@@ -168,6 +169,7 @@ type edge struct {
 
 // network lays out the sharing network chart.
 func network(r *Report) *networkChart {
+	lc := newLoc(r.Lang)
 	n := len(r.Teams)
 	radius := math.Max(200, float64(n)*13)
 	margin := 110.0
@@ -197,7 +199,7 @@ func network(r *Report) *networkChart {
 		}
 		title := fmt.Sprintf("%s — %s", t.ID, t.Name)
 		if t.Country != "" {
-			title += " (" + countryName(t.Country) + ")"
+			title += " (" + lc.country(t.Country) + ")"
 		}
 		c.Nodes = append(c.Nodes, node{X: fx(x), Y: fx(y), R: fx(nodeR), LabelX: fx(lx), LabelY: fx(ly), Anchor: anchor,
 			Label: t.ID, Title: title, Human: t.Human, Active: active[t.ID]})
@@ -226,9 +228,9 @@ func network(r *Report) *networkChart {
 		for _, tc := range l.TLPs {
 			parts = append(parts, fmt.Sprintf("TLP:%s ×%d", strings.ToUpper(tc.TLP), tc.Count))
 		}
-		title := fmt.Sprintf("%s → %s: %s (%s)", l.From, l.To, plural(l.Count, "share"), strings.Join(parts, ", "))
+		title := fmt.Sprintf("%s → %s: %s (%s)", l.From, l.To, lc.count("report.count.shares", l.Count), lc.join(parts))
 		if l.Violations > 0 {
-			title += fmt.Sprintf("; %d at a too-open TLP", l.Violations)
+			title += "; " + lc.t("report.network.too_open", "count", l.Violations)
 		}
 		strictest := l.strictest()
 		w := 8.0 + 7*float64(len(strconv.Itoa(l.Count)))

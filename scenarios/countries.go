@@ -1,6 +1,11 @@
 package scenarios
 
-import "strings"
+import (
+	"slices"
+	"strings"
+
+	"cmesim/countries"
+)
 
 // countryCodes holds the ISO 3166-1 alpha-2 codes, two letters each.
 const countryCodes = "AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT BV BW BY BZ " +
@@ -14,4 +19,34 @@ const countryCodes = "AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD B
 // isCountry reports whether code is an ISO 3166-1 alpha-2 country code.
 func isCountry(code string) bool {
 	return len(code) == 2 && strings.Contains(countryCodes, code) && strings.Index(countryCodes, code)%3 == 0
+}
+
+// teamCountry warns when a team's country is a valid ISO code but not an
+// OAS member state (the exercises are written for the OAS's CSIRTs, and
+// only member states give defaults), and checks the team's languages.
+func (v *validator) teamCountry(t *Team) {
+	if isCountry(t.Country) && !countries.IsMember(t.Country) {
+		v.warnf(t.Pos.Field("country"), "team %s: %s is not an OAS member state; it gives no default time zone or languages", t.ID, t.Country)
+	}
+	for i, l := range t.Languages {
+		if !langPattern.MatchString(l) {
+			v.errorf(t.Pos.Item("languages", i), "team %s: language %q must be a two-letter ISO 639-1 code such as en, es, pt or fr", t.ID, l)
+		}
+	}
+}
+
+// applyCountryDefaults gives a team of an OAS member state the country's
+// primary time zone and official languages when the scenario leaves them
+// out.
+func applyCountryDefaults(t *Team) {
+	c, ok := countries.Lookup(t.Country)
+	if !ok {
+		return
+	}
+	if t.TimeZone == "" {
+		t.TimeZone = c.TimeZone()
+	}
+	if len(t.Languages) == 0 {
+		t.Languages = slices.Clone(c.Languages)
+	}
 }

@@ -390,6 +390,7 @@ var descVerbs = map[Action][2]string{
 	ActionRequestInfo: {"requests information", "about "},
 	ActionPublish:     {"publishes", "about "},
 	ActionReport:      {"reports", ""},
+	ActionReply:       {"replies", "to "},
 }
 
 func descAction(a Action, inject string) string {

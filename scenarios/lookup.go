@@ -357,6 +357,7 @@ var defaultMedian = map[Action]time.Duration{
 	ActionRequestInfo: 15 * time.Minute,
 	ActionPublish:     60 * time.Minute,
 	ActionReport:      40 * time.Minute,
+	ActionReply:       20 * time.Minute,
 }
 
 // applyDefaults fills in the values a valid scenario may leave out.
@@ -380,6 +381,7 @@ func applyDefaults(s *Scenario) {
 	}
 	s.tax = s.resolveTaxonomy()
 	for i := range s.Teams {
+		applyCountryDefaults(&s.Teams[i])
 		s.Teams[i].Location() // resolve the time zone once
 		p := &s.Teams[i].Profile
 		if p.Analysts == 0 {

@@ -93,15 +93,23 @@ type RatingThresholds struct {
 // Team is a participating CSIRT. Humans may play it, or a simulated analyst
 // pool described by Profile.
 type Team struct {
-	ID       string `yaml:"id"`
-	Name     string `yaml:"name"`
-	Country  string `yaml:"country"`
+	ID      string `yaml:"id"`
+	Name    string `yaml:"name"`
+	Country string `yaml:"country"`
+	// TimeZone is an IANA name; left out, it is the primary time zone of
+	// the team's country when that is an OAS member state.
 	TimeZone string `yaml:"timezone"`
+	// Languages the team reads (ISO 639-1); left out, the official
+	// languages of its country when that is an OAS member state.
+	Languages []string `yaml:"languages"`
 	// Sector is the team's constituency: "national", "government", "energy",
 	// "finance", "telecom", ...
 	Sector  string  `yaml:"sector"`
 	Profile Profile `yaml:"profile"`
-	Pos     Pos     `yaml:"-"`
+	// Replies are the texts the simulated team answers messages with, by
+	// kind ("rfi", "message"); see ReplyTemplate.
+	Replies map[string]string `yaml:"replies"`
+	Pos     Pos               `yaml:"-"`
 	loc     *time.Location
 }
 
@@ -143,7 +151,9 @@ type Actor struct {
 	Name    string    `yaml:"name"`
 	Kind    ActorKind `yaml:"kind"`
 	Country string    `yaml:"country"`
-	Pos     Pos       `yaml:"-"`
+	// Replies are the actor's reply templates by kind, as for teams.
+	Replies map[string]string `yaml:"replies"`
+	Pos     Pos               `yaml:"-"`
 }
 
 // Group names a set of teams so injects and the sharing network can address

@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"cmesim/countries"
 	"fmt"
 	"maps"
 	"regexp"
@@ -48,6 +49,7 @@ func validate(s *Scenario, l *problemList) {
 	v.taxonomies()
 	v.collectIDs()
 	v.teams()
+	v.replies()
 	v.groupsAndNetwork()
 	v.incidents()
 	for i := range s.Injects {
@@ -279,7 +281,10 @@ func (v *validator) teams() {
 			v.errorf(t.Pos, "team %q needs a name", t.ID)
 		}
 		v.country(t.Pos.Field("country"), t.Country, "team "+t.ID, true)
+		v.teamCountry(&t)
 		switch {
+		case t.TimeZone == "" && countries.IsMember(t.Country):
+			// inherited from the country (see applyCountryDefaults)
 		case t.TimeZone == "":
 			v.errorf(t.Pos, "team %q needs a timezone (an IANA name such as America/Bogota)", t.ID)
 		default:
@@ -591,6 +596,8 @@ func (v *validator) expectation(in *Inject, e *Expectation) {
 		}
 	case ActionShare:
 		v.shareExpectation(in, e, what)
+	case ActionReply:
+		v.replyExpectation(in, e, what)
 	}
 	v.expectationTexts(in, e, what)
 	if e.Action != ActionShare && (len(e.With) > 0 || e.TLP != "") {

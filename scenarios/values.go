@@ -125,10 +125,12 @@ const (
 	ActionRequestInfo Action = "request_info"
 	ActionPublish     Action = "publish"
 	ActionReport      Action = "report"
+	// ActionReply answers a message or request in its thread.
+	ActionReply Action = "reply"
 )
 
 // Actions is the action enumeration.
-var Actions = enum{"action", []string{"acknowledge", "classify", "contain", "escalate", "share", "request_info", "publish", "report"}}
+var Actions = enum{"action", []string{"acknowledge", "classify", "contain", "escalate", "share", "request_info", "publish", "report", "reply"}}
 
 func (v *Action) parseScalar(s string) error {
 	p, err := Actions.parse(strings.ReplaceAll(s, "-", "_"))

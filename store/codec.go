@@ -83,6 +83,12 @@ const (
 	evScenario
 	evCommand
 	evObjective
+	// Message fields, added after the others so older records decode unchanged.
+	evKind
+	evThread
+	evReplyTo
+	evFrom
+	evIndicators
 	evBits // the number of bits in use
 )
 
@@ -108,6 +114,9 @@ const (
 	cmAdHoc
 	cmObjective
 	cmTeams // added after the others, so older records decode unchanged
+	cmMessage
+	cmKind
+	cmIndicators
 	cmBits
 )
 
@@ -180,6 +189,11 @@ func AppendEvent(dst []byte, e *engine.Event) []byte {
 	set(evScenario, d.Scenario != "")
 	set(evCommand, d.Command != nil)
 	set(evObjective, d.Objective != "")
+	set(evKind, d.Kind != "")
+	set(evThread, d.Thread != 0)
+	set(evReplyTo, d.ReplyTo != 0)
+	set(evFrom, d.From != "")
+	set(evIndicators, d.Indicators != nil)
 
 	dst = binary.AppendUvarint(dst, m)
 	dst = binary.AppendUvarint(dst, e.Seq)
@@ -293,6 +307,21 @@ func AppendEvent(dst []byte, e *engine.Event) []byte {
 	if has(evObjective) {
 		dst = appendString(dst, d.Objective)
 	}
+	if has(evKind) {
+		dst = appendString(dst, d.Kind)
+	}
+	if has(evThread) {
+		dst = binary.AppendUvarint(dst, d.Thread)
+	}
+	if has(evReplyTo) {
+		dst = binary.AppendUvarint(dst, d.ReplyTo)
+	}
+	if has(evFrom) {
+		dst = appendString(dst, d.From)
+	}
+	if has(evIndicators) {
+		dst = appendStrings(dst, d.Indicators)
+	}
 	return fixLength(dst, start)
 }
 
@@ -339,6 +368,9 @@ func appendCommand(dst []byte, c *engine.Command) []byte {
 	set(cmAdHoc, c.AdHoc != nil)
 	set(cmObjective, c.Objective != "")
 	set(cmTeams, c.Teams != nil)
+	set(cmMessage, c.Message != 0)
+	set(cmKind, c.Kind != "")
+	set(cmIndicators, c.Indicators != nil)
 	dst = binary.AppendUvarint(dst, m)
 	has := func(bit int) bool { return m&(1<<bit) != 0 }
 	if has(cmType) {
@@ -400,6 +432,15 @@ func appendCommand(dst []byte, c *engine.Command) []byte {
 	}
 	if has(cmTeams) {
 		dst = appendStrings(dst, c.Teams)
+	}
+	if has(cmMessage) {
+		dst = binary.AppendUvarint(dst, c.Message)
+	}
+	if has(cmKind) {
+		dst = appendString(dst, c.Kind)
+	}
+	if has(cmIndicators) {
+		dst = appendStrings(dst, c.Indicators)
 	}
 	return dst
 }
@@ -891,6 +932,21 @@ func (r *reader) event(e *engine.Event) error {
 	if has(evObjective) {
 		d.Objective = r.string()
 	}
+	if has(evKind) {
+		d.Kind = r.string()
+	}
+	if has(evThread) {
+		d.Thread = r.uvarint()
+	}
+	if has(evReplyTo) {
+		d.ReplyTo = r.uvarint()
+	}
+	if has(evFrom) {
+		d.From = r.string()
+	}
+	if has(evIndicators) {
+		d.Indicators = r.strings()
+	}
 	if r.err == nil && r.i != len(r.s) {
 		r.fail(fmt.Errorf("%d unexpected bytes after the event", len(r.s)-r.i))
 	}
@@ -966,6 +1022,15 @@ func (r *reader) command() *engine.Command {
 	}
 	if has(cmTeams) {
 		c.Teams = r.strings()
+	}
+	if has(cmMessage) {
+		c.Message = r.uvarint()
+	}
+	if has(cmKind) {
+		c.Kind = r.string()
+	}
+	if has(cmIndicators) {
+		c.Indicators = r.strings()
 	}
 	return c
 }

@@ -82,6 +82,7 @@ func (s *Server) notice(n store.Notice) {
 		}
 	case store.NoticeSignOut:
 		s.sessions.delete(n.Token)
+		s.closeSession(n.Token)
 	case store.NoticeResync:
 		s.resync()
 	}
@@ -280,16 +281,28 @@ func (s *Server) notify(n store.Notice) {
 	}
 }
 
-// clusterSession looks up a session another server signed in.
-func (s *Server) clusterSession(token string) (*Session, bool) {
-	if s.cluster == nil || len(token) < 16 || len(token) > 128 || !s.lookups.Allow() {
+// clusterSession looks up a session another server signed in, for a
+// client at address ip. Lookups are budgeted per address (and in all), and
+// a cookie the database does not know is not looked up again for a while,
+// so made-up cookies cannot use up the lookups real trainees need.
+func (s *Server) clusterSession(ip, token string) (*Session, bool) {
+	if s.cluster == nil || len(token) < 16 || len(token) > 128 || s.unknown.has(token) {
+		return nil, false
+	}
+	if !s.ipLookups.get(ip).Allow() {
+		s.security.record(secLookupLimited, ip, "too many unknown session cookies")
+		return nil, false
+	}
+	if !s.lookups.Allow() {
 		return nil, false
 	}
 	ctx, cancel := context.WithTimeout(s.ctx, 5*time.Second)
 	defer cancel()
 	ss, err := s.cluster.Session(ctx, token)
 	if err != nil {
-		if !errors.Is(err, store.ErrNotFound) {
+		if errors.Is(err, store.ErrNotFound) {
+			s.unknown.add(token)
+		} else {
 			s.log.Warn().Err(err).Msg("looking up a session failed")
 		}
 		return nil, false

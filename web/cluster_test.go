@@ -33,6 +33,13 @@ func clusteredServer(t *testing.T, url string) (srv *testServer, close func()) {
 // clusteredServerLease is clusteredServer with a lease of its own.
 func clusteredServerLease(t *testing.T, url string, lease time.Duration) (srv *testServer, close func()) {
 	t.Helper()
+	return clusteredServerConfig(t, url, web.Config{Cluster: &web.ClusterConfig{Lease: lease}})
+}
+
+// clusteredServerConfig is clusteredServer with a configuration of its own
+// (the store, the holder and the admin key are filled in).
+func clusteredServerConfig(t *testing.T, url string, cfg web.Config) (srv *testServer, close func()) {
+	t.Helper()
 	db, err := postgres.Open(context.Background(), url)
 	if err != nil {
 		t.Fatal(err)
@@ -40,7 +47,11 @@ func clusteredServerLease(t *testing.T, url string, lease time.Duration) (srv *t
 	var handler http.Handler = http.NotFoundHandler()
 	ts := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { handler.ServeHTTP(w, r) }))
 	holder := store.Holder{ID: uuid.NewString(), Address: "http://" + ts.Listener.Addr().String()}
-	s, err := web.New(web.Config{AdminKey: adminKey, Store: db, Cluster: &web.ClusterConfig{Holder: holder, Lease: lease}})
+	if cfg.Cluster == nil {
+		cfg.Cluster = &web.ClusterConfig{Lease: clusterLease}
+	}
+	cfg.AdminKey, cfg.Store, cfg.Cluster.Holder = adminKey, db, holder
+	s, err := web.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

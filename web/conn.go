@@ -6,6 +6,8 @@ import (
 	"net"
 	"net/http"
 	"slices"
+	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -17,7 +19,7 @@ import (
 // Connection limits.
 const (
 	sendQueueLen = 256              // messages a client may fall behind before it is dropped
-	writeWait    = 10 * time.Second // time allowed to write one message
+	writeWait    = 10 * time.Second // default time allowed to write one message (Config.WriteTimeout)
 	pongWait     = 60 * time.Second // time allowed between pongs
 	pingPeriod   = 30 * time.Second // how often the server pings
 	// commandRate and commandBurst limit how fast one connection sends.
@@ -32,6 +34,8 @@ type conn struct {
 	sess *Session
 	le   *liveExercise
 	m    *metrics
+	srv  *Server
+	ip   string // the client's address
 
 	// send carries events and status from the exercise's owner goroutine,
 	// which alone sends on it and closes it.
@@ -45,6 +49,16 @@ type conn struct {
 	// bye, set before send is closed, says why the server closes the
 	// connection; empty means the client fell too far behind.
 	bye string
+	// closing is set once the server has closed the connection for a
+	// reason of the client's own (kick): nothing it sends counts any more.
+	closing atomic.Bool
+}
+
+// valid reports whether the connection's session is still signed in and
+// unexpired.
+func (c *conn) valid() bool {
+	_, ok := c.srv.sessions.get(c.sess.Token)
+	return ok
 }
 
 // maySee reports whether the connection's session may receive an event
@@ -72,12 +86,22 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request, sess *Session, 
 		return // the upgrader has answered the client
 	}
 	c := &conn{
-		ws: ws, sess: sess, le: le, m: s.metrics,
+		ws: ws, sess: sess, le: le, m: s.metrics, srv: s, ip: s.clientIP(r),
 		send:    make(chan *websocket.PreparedMessage, sendQueueLen),
 		replies: make(chan []byte, 16),
 		done:    make(chan struct{}),
 		limiter: rate.NewLimiter(commandRate, commandBurst),
 		perIP:   s.ipCommandLimiter(r),
+	}
+	if err := s.sockets.add(c); err != nil {
+		s.security.record(secSocketLimit, c.ip, err.Error())
+		refuse(ws, CloseTooManySockets, err.Error())
+		return
+	}
+	defer s.sockets.remove(c)
+	if !c.valid() { // signed out while the socket opened
+		refuse(ws, CloseSessionEnded, "your session has ended; sign in again")
+		return
 	}
 	s.metrics.connections.Add(1)
 	s.connMu.Lock()
@@ -103,7 +127,7 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request, sess *Session, 
 	}
 	if err != nil {
 		le.leave(c)
-		ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseTryAgainLater, "exercise is not running here; reconnect"), time.Now().Add(writeWait))
+		ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseTryAgainLater, "exercise is not running here; reconnect"), time.Now().Add(c.srv.writeWait()))
 		ws.Close()
 		return
 	}
@@ -142,12 +166,14 @@ func (c *conn) writeLoop(first [][]byte) {
 				code, why := websocket.CloseTryAgainLater, "too slow; reconnect with since"
 				if c.bye != "" {
 					code, why = websocket.CloseServiceRestart, c.bye
+				} else {
+					c.srv.security.record(secSlowClient, c.ip, "a WebSocket fell too far behind and was dropped")
 				}
-				c.ws.SetWriteDeadline(time.Now().Add(writeWait))
+				c.ws.SetWriteDeadline(time.Now().Add(c.srv.writeWait()))
 				c.ws.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(code, why))
 				return
 			}
-			c.ws.SetWriteDeadline(time.Now().Add(writeWait))
+			c.ws.SetWriteDeadline(time.Now().Add(c.srv.writeWait()))
 			if err := c.ws.WritePreparedMessage(pm); err != nil {
 				c.failed(err)
 				return
@@ -158,11 +184,15 @@ func (c *conn) writeLoop(first [][]byte) {
 				return
 			}
 		case <-ping.C:
+			if !c.valid() { // signed out elsewhere, or expired
+				c.kick(CloseSessionEnded, "your session has ended; sign in again")
+				continue
+			}
 			if err := c.write(websocket.PingMessage, nil); err != nil {
 				return
 			}
 		case <-c.done:
-			c.ws.SetWriteDeadline(time.Now().Add(writeWait))
+			c.ws.SetWriteDeadline(time.Now().Add(c.srv.writeWait()))
 			c.ws.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""))
 			return
 		}
@@ -170,7 +200,7 @@ func (c *conn) writeLoop(first [][]byte) {
 }
 
 func (c *conn) write(kind int, b []byte) error {
-	c.ws.SetWriteDeadline(time.Now().Add(writeWait))
+	c.ws.SetWriteDeadline(time.Now().Add(c.srv.writeWait()))
 	if err := c.ws.WriteMessage(kind, b); err != nil {
 		c.failed(err)
 		return err
@@ -199,7 +229,7 @@ func (c *conn) readLoop(ctx context.Context) {
 	c.ws.SetPongHandler(func(string) error { return c.ws.SetReadDeadline(time.Now().Add(pongWait)) })
 	for {
 		kind, data, err := c.ws.ReadMessage()
-		if err != nil {
+		if err != nil || c.closing.Load() {
 			return // closed, timed out, or too big (gorilla has sent 1009)
 		}
 		c.ws.SetReadDeadline(time.Now().Add(pongWait))
@@ -209,39 +239,93 @@ func (c *conn) readLoop(ctx context.Context) {
 			c.reply(errorMessage{Type: "error", Code: string(engine.CodeInvalid), Message: "send JSON text messages"})
 			continue
 		}
-		c.handle(ctx, data)
+		if !c.holdOff(ctx, c.handle(ctx, data)) {
+			return
+		}
 	}
 }
 
-// handle applies one client message and answers it.
-func (c *conn) handle(ctx context.Context, data []byte) {
+// holdOff waits before the next read (and reports false if the server
+// stops meanwhile). A client sending faster than its rate then has its
+// messages wait in the network buffers rather than cost the server a read
+// and an answer each: a flood over a few sockets stays cheap to refuse.
+func (c *conn) holdOff(ctx context.Context, wait time.Duration) bool {
+	if wait <= 0 {
+		return true
+	}
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// refill is how long until l has a token again.
+func refill(l *rate.Limiter) time.Duration {
+	missing := 1 - l.Tokens()
+	if missing <= 0 || l.Limit() <= 0 {
+		return 0
+	}
+	return time.Duration(missing / float64(l.Limit()) * float64(time.Second))
+}
+
+// handle applies one client message and answers it. It returns how long
+// to wait before reading the next one: after a message over the rate
+// limit, until the limit allows one again.
+func (c *conn) handle(ctx context.Context, data []byte) time.Duration {
+	if !c.valid() {
+		c.kick(CloseSessionEnded, "your session has ended; sign in again")
+		return 0
+	}
 	if !c.limiter.Allow() || !c.perIP.Allow() { // every message counts, well-formed or not
 		c.m.rejected.Add(1)
+		c.srv.security.record(secRateLimited, c.ip, "too many WebSocket messages")
 		c.reply(errorMessage{Type: "error", ID: messageID(data), Code: codeTooMany, Message: "too many messages; slow down"})
-		return
+		return max(refill(c.limiter), refill(c.perIP))
 	}
-	msg, err := decodeClientMessage(data)
+	id, seq, _, err := c.le.pipeline(ctx, c.srv, c.sess, c.ip, data)
 	if err != nil {
-		c.m.rejected.Add(1)
-		c.reply(errorMessage{Type: "error", ID: messageID(data), Code: string(engine.CodeInvalid), Message: err.Error()[len("protocol: "):]})
-		return
+		c.replyErr(id, err)
+		return 0
 	}
-	if err := mayJump(msg, c.sess); err != nil {
-		c.m.rejected.Add(1)
-		c.replyErr(msg.ID, err)
-		return
-	}
-	c.m.commands.Add(1)
-	seq, err := c.le.execute(ctx, c.sess, msg, data)
-	if err != nil {
-		c.m.rejected.Add(1)
-		c.replyErr(msg.ID, err)
-		return
-	}
-	ack := encode(seqMessage{Type: "ack", ID: msg.ID, Seq: seq})
+	ack := encode(seqMessage{Type: "ack", ID: id, Seq: seq})
 	if !c.le.queueAfterEvents(c, ack) {
 		c.replyBytes(ack) // dropped meanwhile: the writer is closing anyway
 	}
+	return 0
+}
+
+// pipeline is the one path from a client's raw message to the engine, for
+// the WebSocket and the HTTP command endpoint alike: it decodes the message
+// strictly, checks who may jump the clock and the sender's quotas, counts
+// it, and executes it. It returns the message's id (for the answer), the
+// seq of the last event it caused once durable, or an *engine.Error fit
+// for the client with, for a quota, how long to wait before trying again.
+func (le *liveExercise) pipeline(ctx context.Context, s *Server, sess *Session, client string, raw []byte) (id string, seq uint64, wait time.Duration, err error) {
+	m := s.metrics
+	msg, err := decodeClientMessage(raw)
+	if err != nil {
+		m.rejected.Add(1)
+		return messageID(raw), 0, 0, engine.Errorf(engine.CodeInvalid, "%s", strings.TrimPrefix(err.Error(), "protocol: "))
+	}
+	if err := mayJump(msg, sess); err != nil {
+		m.rejected.Add(1)
+		return msg.ID, 0, 0, err
+	}
+	if wait, err := s.checkQuota(sess, client, msg); err != nil {
+		m.rejected.Add(1)
+		return msg.ID, 0, wait, err
+	}
+	m.commands.Add(1)
+	seq, err = le.execute(ctx, sess, msg, raw)
+	if err != nil {
+		m.rejected.Add(1)
+		return msg.ID, 0, 0, err
+	}
+	return msg.ID, seq, 0, nil
 }
 
 // execute carries out a client's jump or command for sess and returns the
@@ -341,6 +425,14 @@ func (c *conn) reply(v any) { c.replyBytes(encode(v)) }
 func (c *conn) replyBytes(b []byte) {
 	select {
 	case c.replies <- b:
-	case <-time.After(writeWait):
+	case <-time.After(c.srv.writeWait()):
 	}
+}
+
+// writeWait is how long one write to a client may take.
+func (s *Server) writeWait() time.Duration {
+	if s.cfg.WriteTimeout > 0 {
+		return s.cfg.WriteTimeout
+	}
+	return writeWait
 }

@@ -253,7 +253,8 @@ func (f *follower) forward(ctx context.Context, le *liveExercise, sess *Session,
 // one that does, once.
 func (s *Server) handleCommand(w http.ResponseWriter, r *http.Request, sess *Session, le *liveExercise) {
 	if !s.ipCommandLimiter(r).Allow() {
-		s.writeError(w, engine.Errorf(codeTooMany, "too many messages; slow down"))
+		s.security.record(secRateLimited, s.clientIP(r), "too many HTTP commands")
+		s.tooMany(w, time.Second, "too many messages; slow down")
 		return
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxMessageSize))
@@ -261,24 +262,15 @@ func (s *Server) handleCommand(w http.ResponseWriter, r *http.Request, sess *Ses
 		s.writeError(w, engine.Errorf(engine.CodeInvalid, "the message is larger than %d bytes", MaxMessageSize))
 		return
 	}
-	msg, err := decodeClientMessage(body)
-	if err != nil {
-		s.writeError(w, engine.Errorf(engine.CodeInvalid, "%s", err.Error()[len("protocol: "):]))
-		return
-	}
 	if le.remote != nil && r.Header.Get(forwardedHeader) != "" {
 		s.writeError(w, engine.Errorf(codeUnavailable, "this server no longer runs the exercise; try again"))
 		return
 	}
-	if err := mayJump(msg, sess); err != nil {
-		s.metrics.rejected.Add(1)
-		s.writeError(w, err)
-		return
+	_, seq, wait, err := le.pipeline(r.Context(), s, sess, s.clientIP(r), body)
+	if wait > 0 {
+		setRetryAfter(w, wait)
 	}
-	s.metrics.commands.Add(1)
-	seq, err := le.execute(r.Context(), sess, msg, body)
 	if err != nil {
-		s.metrics.rejected.Add(1)
 		s.writeError(w, err)
 		return
 	}

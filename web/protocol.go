@@ -43,6 +43,10 @@ type clientCommand struct {
 	AdHoc    *engine.AdHocInject `json:"adhoc,omitempty"`
 	// Objective is the objective a note is about.
 	Objective string `json:"objective,omitempty"`
+	// Message, Kind and Indicators are for message, reply and forward.
+	Message    uint64   `json:"message,omitempty"`
+	Kind       string   `json:"kind,omitempty"`
+	Indicators []string `json:"indicators,omitempty"`
 }
 
 // errProtocol marks a malformed message.
@@ -120,6 +124,7 @@ func (c *clientCommand) command(p engine.Principal) engine.Command {
 		Type: c.Type, By: p, Inject: c.Inject, Team: c.Team, Teams: c.Teams, Category: c.Category, Severity: c.Severity,
 		Target: c.Target, Peers: c.Peers, TLP: c.TLP, Text: c.Text, Speed: c.Speed, Delay: c.Delay,
 		Mode: c.Mode, Incident: c.Incident, Phase: c.Phase, AdHoc: c.AdHoc, Objective: c.Objective,
+		Message: c.Message, Kind: c.Kind, Indicators: c.Indicators,
 	}
 }
 

@@ -144,10 +144,18 @@ func TestCommands(t *testing.T) {
 	if e := evs[0]; !slices.Equal(e.Data.Peers, []string{pe}) || e.Data.TLP != "amber" || !slices.Equal(e.Audience, []string{co, pe}) {
 		t.Errorf("share recorded as %+v", e)
 	}
-	evs = f.run(t, ana, cmd{"type": "request_info", "inject": "I01", "target": pe, "text": "seen this?"}, engine.EventAction)
+	evs = f.run(t, ana, cmd{"type": "request_info", "inject": "I01", "target": pe, "text": "seen this?"}, engine.EventAction, engine.EventMessage)
 	if evs[0].Data.Target != pe {
 		t.Errorf("request_info recorded %+v", evs[0].Data)
 	}
+	if e := evs[1]; e.Data.Kind != engine.KindRFI || e.Data.Thread != e.Seq || !slices.Equal(e.Audience, []string{co, pe}) {
+		t.Errorf("a request to a team reaches it as %+v", e)
+	}
+	evs = f.run(t, ana, cmd{"type": "message", "peers": []string{pe}, "tlp": "green", "text": "call at 10?", "indicators": []string{"185.220.101.7"}}, engine.EventMessage)
+	if e := evs[0]; e.Data.Kind != engine.KindMessage || !slices.Equal(e.Data.Indicators, []string{"185.220.101.7"}) || !slices.Equal(e.Audience, []string{co, pe}) {
+		t.Errorf("message recorded as %+v", e)
+	}
+
 	f.run(t, ana, cmd{"type": "publish", "inject": "I01", "text": "public advisory"}, engine.EventAction)
 	evs = f.run(t, ana, cmd{"type": "report", "inject": "I01", "text": "final report"}, engine.EventAction, engine.EventIncidentPhase)
 	if evs[1].Data.Phase != engine.PhaseEradicated {
@@ -175,7 +183,11 @@ func TestCommands(t *testing.T) {
 		t.Errorf("delay_inject recorded %+v", evs[0].Data)
 	}
 	f.run(t, fac, cmd{"type": "skip_inject", "inject": "I02", "text": "not needed"}, engine.EventInjectSkipped)
-	evs = f.run(t, fac, cmd{"type": "release_inject", "inject": "I03"}, engine.EventInjectReleased, engine.EventInjectDelivered, engine.EventIncidentPhase)
+	// I03 comes from colCERT: it also reaches PeCERT as a message in a thread.
+	evs = f.run(t, fac, cmd{"type": "release_inject", "inject": "I03"}, engine.EventInjectReleased, engine.EventInjectDelivered, engine.EventIncidentPhase, engine.EventMessage)
+	if e := evs[3]; e.Data.From != co || e.Data.Inject != "I03" || !slices.Equal(e.Audience, []string{co, pe}) {
+		t.Errorf("I03 as a message: %+v", e)
+	}
 	if e := evs[1]; e.Data.Inject != "I03" || e.Team != pe || e.Data.Cause != "facilitator" {
 		t.Errorf("release_inject delivered %+v", e)
 	}

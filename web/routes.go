@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"cmesim/engine"
+	"cmesim/internal/i18n"
 	"cmesim/report"
 	"cmesim/scenarios"
 )
@@ -41,15 +42,20 @@ func (s *Server) routes() {
 	mux.HandleFunc("GET /api/exercises/{id}/qr/{who}", s.codeKeeper(s.handleJoinQR))
 	mux.HandleFunc("GET /api/exercises/{id}/debrief", s.member(s.handleDebrief))
 
+	mux.HandleFunc("GET /i18n/{file}", s.handleCatalog)
 	mux.Handle("GET /", uiHandler())
 	s.mux = mux
-	s.handler = securityHeaders(mux)
+	s.handler = s.securityHeaders(s.sameOrigin(mux))
 }
 
-// securityHeaders sets the headers every response carries.
-func securityHeaders(next http.Handler) http.Handler {
+// securityHeaders sets the headers every response carries, and HSTS over
+// TLS.
+func (s *Server) securityHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
+		if r.TLS != nil || s.cfg.SecureCookies {
+			h.Set("Strict-Transport-Security", "max-age=31536000")
+		}
 		h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("X-Frame-Options", "DENY")
@@ -90,6 +96,7 @@ func (s *Server) writeError(w http.ResponseWriter, err error) {
 // Error codes of the HTTP layer that the engine does not have.
 const (
 	codeUnauthorized = "unauthorized"
+	codeUnsupported  = "unsupported_media_type"
 )
 
 func statusOf(code engine.ErrorCode) int {
@@ -104,8 +111,10 @@ func statusOf(code engine.ErrorCode) int {
 		return http.StatusConflict
 	case codeUnauthorized:
 		return http.StatusUnauthorized
-	case codeTooMany:
+	case codeTooMany, codeQuota:
 		return http.StatusTooManyRequests
+	case codeUnsupported:
+		return http.StatusUnsupportedMediaType
 	case codeUnavailable:
 		return http.StatusServiceUnavailable
 	}
@@ -158,7 +167,7 @@ func (s *Server) sessionOf(r *http.Request) (*Session, bool) {
 	if sess, ok := s.sessions.get(c.Value); ok {
 		return sess, true
 	}
-	return s.clusterSession(c.Value) // signed in on another server?
+	return s.clusterSession(s.clientIP(r), c.Value) // signed in on another server?
 }
 
 // session requires a valid session.
@@ -230,22 +239,23 @@ func (s *Server) handleMetrics(w http.ResponseWriter, _ *http.Request) {
 }
 
 func (s *Server) handleAdminLogin(w http.ResponseWriter, r *http.Request) {
-	if s.blocked(r) {
-		s.writeError(w, engine.Errorf(codeTooMany, "too many failed attempts; wait a minute and try again"))
+	ip := s.clientIP(r)
+	if ok, wait := s.adminGuard.admit(ip); !ok {
+		s.security.record(secRateLimited, ip, "admin sign-ins refused after too many wrong keys")
+		s.tooMany(w, wait, "too many failed attempts; wait %d s and try again", int(wait.Seconds()+0.999))
 		return
 	}
 	var req struct {
 		Key string `json:"key"`
 	}
-	if err := readJSON(w, r, maxJSONBody, &req); err != nil {
-		s.failed(r)
-		s.writeError(w, err)
-		return
-	}
-	if !s.adminKeyMatches(req.Key) {
-		s.failed(r)
+	err := readJSON(w, r, maxJSONBody, &req)
+	if err == nil && !s.adminKeyMatches(req.Key) {
 		s.metrics.joinsFailed.Add(1)
-		s.writeError(w, engine.Errorf(codeUnauthorized, "wrong admin key"))
+		s.security.record(secAdminKeyWrong, ip, "wrong admin key")
+		err = engine.Errorf(codeUnauthorized, "wrong admin key")
+	}
+	if err != nil {
+		s.signInFailed(w, s.adminGuard, ip, err)
 		return
 	}
 	sess, err := s.newSession("", RoleAdmin, "", "admin")
@@ -355,9 +365,14 @@ func pageFor(role engine.Role) string {
 	return "/observer.html"
 }
 
+// handleJoin signs in with a join code. The code is checked first: a right
+// one always gets in (unless its address is past its failures and trying
+// faster than one a second), and only failures count against the address.
 func (s *Server) handleJoin(w http.ResponseWriter, r *http.Request) {
-	if s.blocked(r) {
-		s.writeError(w, engine.Errorf(codeTooMany, "too many failed attempts; wait a minute and try again"))
+	ip := s.clientIP(r)
+	if ok, wait := s.joinGuard.admit(ip); !ok {
+		s.security.record(secRateLimited, ip, "join attempts refused after too many wrong codes")
+		s.tooMany(w, wait, "too many failed attempts; wait %d s and try again", int(wait.Seconds()+0.999))
 		return
 	}
 	var req struct {
@@ -365,20 +380,32 @@ func (s *Server) handleJoin(w http.ResponseWriter, r *http.Request) {
 		Name string `json:"name"`
 	}
 	if err := readJSON(w, r, maxJSONBody, &req); err != nil {
-		s.failed(r)
-		s.writeError(w, err)
+		s.signInFailed(w, s.joinGuard, ip, err)
 		return
 	}
 	sess, err := s.Join(r.Context(), req.Code, req.Name)
 	if err != nil {
-		if engine.Code(err) == engine.CodeNotFound {
-			s.failed(r) // a wrong code; a missing name or a busy store is no guess
+		if engine.Code(err) != engine.CodeNotFound {
+			s.writeError(w, err) // a right code with a bad name, or the store failing: no guess
+			return
 		}
-		s.writeError(w, err)
+		s.security.record(secSignInFailed, ip, "wrong join code")
+		s.signInFailed(w, s.joinGuard, ip, err)
 		return
 	}
 	s.setSessionCookie(w, sess)
 	writeJSON(w, http.StatusOK, joinResponse{Exercise: sess.Exercise, Role: sess.Role, Team: sess.Team, Name: sess.Name, Page: pageFor(sess.Role)})
+}
+
+// signInFailed counts a failed sign-in against the address and answers
+// err, or 429 with Retry-After once the address is past its budget.
+func (s *Server) signInFailed(w http.ResponseWriter, g *signInGuard, ip string, err error) {
+	if over, wait := g.fail(ip); over {
+		s.security.record(secRateLimited, ip, "too many failed sign-ins")
+		s.tooMany(w, wait, "too many failed attempts; wait %d s and try again", int(wait.Seconds()+0.999))
+		return
+	}
+	s.writeError(w, err)
 }
 
 func (s *Server) handleSession(w http.ResponseWriter, _ *http.Request, sess *Session) {
@@ -550,45 +577,78 @@ func (s *Server) handleReport(w http.ResponseWriter, r *http.Request, sess *Sess
 	if format == "" {
 		format = "html"
 	}
-	events, err := le.copyEvents(r.Context())
-	if err != nil {
-		s.writeError(w, err)
-		return
-	}
-	rep, err := report.Build(le.scn, events, nil)
-	if err != nil {
-		s.writeError(w, err)
-		return
-	}
-	if !mayReadNotes(sess, le.scn) {
-		rep = rep.WithoutNotes()
-	}
-	var buf bytes.Buffer
-	var ctype, ext string
-	switch format {
-	case "html":
-		err, ctype, ext = rep.WriteHTML(&buf), "text/html; charset=utf-8", "html"
-	case "md":
-		err, ctype, ext = rep.WriteMarkdown(&buf), "text/markdown; charset=utf-8", "md"
-	case "json":
-		err, ctype, ext = rep.WriteJSON(&buf), "application/json; charset=utf-8", "json"
-	case "csv":
-		err, ctype, ext = rep.WriteCSV(&buf), "text/csv; charset=utf-8", "csv"
-	default:
+	ctype, ext, ok := reportFormat(format)
+	if !ok {
 		s.writeError(w, engine.Errorf(engine.CodeInvalid, "unknown format %q: use html, md, json or csv", format))
 		return
 	}
+	// One build at a time per exercise, format, view (with the evaluators'
+	// notes or without) and language, shared by whoever asks meanwhile, and
+	// a few builds at most in all.
+	notes, lang := mayReadNotes(sess, le.scn), requestLang(r)
+	key := fmt.Sprintf("%s\x00%s\x00%t\x00%s", le.id, format, notes, lang)
+	body, err := s.reports.build(r.Context(), key, func() ([]byte, error) { return s.buildReport(le, format, notes, lang) })
+	if errors.Is(err, errReportsBusy) {
+		setRetryAfter(w, 5*time.Second)
+		s.writeError(w, engine.Errorf(codeUnavailable, "the server is building other reports; try again in a few seconds"))
+		return
+	}
 	if err != nil {
 		s.writeError(w, err)
 		return
 	}
+	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Content-Type", ctype)
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-report.%s"`, le.scn.Exercise.ID, ext))
 	if format == "html" {
 		// The report styles itself inline; it runs no script.
 		w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'")
 	}
-	w.Write(buf.Bytes())
+	w.Write(body)
+}
+
+// reportFormat returns the content type and file extension of a report
+// format.
+func reportFormat(format string) (ctype, ext string, ok bool) {
+	switch format {
+	case "html":
+		return "text/html; charset=utf-8", "html", true
+	case "md":
+		return "text/markdown; charset=utf-8", "md", true
+	case "json":
+		return "application/json; charset=utf-8", "json", true
+	case "csv":
+		return "text/csv; charset=utf-8", "csv", true
+	}
+	return "", "", false
+}
+
+// buildReport renders the report of an exercise's durable log, with the
+// evaluators' notes or without, in language lang.
+func (s *Server) buildReport(le *liveExercise, format string, notes bool, lang i18n.Lang) ([]byte, error) {
+	events, err := le.copyEvents(s.ctx)
+	if err != nil {
+		return nil, err
+	}
+	rep, err := report.BuildWith(le.scn, events, report.Options{Lang: lang})
+	if err != nil {
+		return nil, err
+	}
+	if !notes {
+		rep = rep.WithoutNotes()
+	}
+	var buf bytes.Buffer
+	switch format {
+	case "html":
+		err = rep.WriteHTML(&buf)
+	case "md":
+		err = rep.WriteMarkdown(&buf)
+	case "json":
+		err = rep.WriteJSON(&buf)
+	default:
+		err = rep.WriteCSV(&buf)
+	}
+	return buf.Bytes(), err
 }
 
 func (s *Server) handleWS(w http.ResponseWriter, r *http.Request, sess *Session, le *liveExercise) {

@@ -7,13 +7,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"slices"
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/gorilla/websocket"
@@ -31,11 +32,6 @@ const (
 	MaxScenarioUpload = 1 << 20
 	// maxJSONBody bounds every other JSON request body.
 	maxJSONBody = 64 << 10
-	// joinRate and joinBurst limit failed join and admin-login attempts
-	// per client IP, so codes and keys cannot be guessed by brute force:
-	// 2^59 codes at one guess per 3 s is out of reach.
-	joinRate  = rate.Limit(1.0 / 3) // one every 3 s on average
-	joinBurst = 10
 	// ipCommandRate and ipCommandBurst bound the WebSocket messages of all
 	// connections from one client IP together.
 	ipCommandRate  = 1000
@@ -64,6 +60,22 @@ type Config struct {
 	// Cluster, if set, makes this server one of several sharing Store,
 	// which must then implement store.Cluster (see ClusterConfig).
 	Cluster *ClusterConfig
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
+	// the client; from any other peer the header is ignored.
+	TrustedProxies []netip.Prefix
+	// MaxSocketsPerSession and MaxSocketsPerIP cap the WebSockets open at
+	// once per session and per client address: 0 means the default
+	// (DefaultMaxSocketsPerSession, DefaultMaxSocketsPerIP), a negative
+	// value no cap.
+	MaxSocketsPerSession int
+	MaxSocketsPerIP      int
+	// WriteTimeout is how long a write to a client's WebSocket may take
+	// before the server gives up on that client (0: 10 s). A client that
+	// stops reading is dropped sooner when its send queue fills.
+	WriteTimeout time.Duration
+	// Quotas bound the commands and text per session and team a minute;
+	// zero fields mean DefaultQuotas'.
+	Quotas Quotas
 }
 
 // Server is the live-exercise HTTP server. Create it with New; it is an
@@ -87,9 +99,15 @@ type Server struct {
 	damaged   map[string]ExerciseInfo // stored exercises that cannot be restored
 	writes    storeHealth             // the last write of a session
 
-	limitMu    sync.Mutex
-	limiters   map[string]*rate.Limiter // per client IP, failed sign-ins
-	ipCommands map[string]*rate.Limiter // per client IP, WebSocket messages
+	joinGuard  *signInGuard  // per client address, wrong join codes
+	adminGuard *signInGuard  // per client address, wrong admin keys
+	ipCommands *limiterMap   // per client address, WebSocket messages
+	quotas     *quotas       // per session and team, commands and text
+	reports    *reportBuilds // report builds running
+	sockets    *socketRegistry
+	security   *securityLog
+	// securityDone closes once the security log's last summary is written.
+	securityDone chan struct{}
 
 	connMu sync.Mutex
 	conns  map[*conn]struct{} // open WebSockets, closed by Close
@@ -102,6 +120,8 @@ type Server struct {
 	forwarder   *http.Client
 	expiring    chan string   // exercises whose owner's lease is about to expire
 	lookups     *rate.Limiter // database lookups of sessions signed in elsewhere
+	ipLookups   *limiterMap   // the same, per client address
+	unknown     *negativeCache
 	reloadMu    sync.Mutex    // one reload at a time
 	clusterDone chan struct{} // closed when the cluster loop stops; nil without one
 }
@@ -127,8 +147,16 @@ func New(cfg Config) (*Server, error) {
 		cfg: cfg, log: cfg.Log, now: now, ctx: ctx, cancel: cancel,
 		sessions: newSessions(now), metrics: &metrics{},
 		exercises: map[string]*liveExercise{}, codes: map[string]codeEntry{},
-		limiters: map[string]*rate.Limiter{}, ipCommands: map[string]*rate.Limiter{}, conns: map[*conn]struct{}{},
+		joinGuard: newSignInGuard(), adminGuard: newSignInGuard(),
+		ipCommands: newLimiterMap(ipCommandRate, ipCommandBurst),
+		reports:    newReportBuilds(maxReportBuilds),
+		sockets:    newSocketRegistry(cfg.MaxSocketsPerSession, cfg.MaxSocketsPerIP),
+		security:   newSecurityLog(cfg.Log, now),
+		ipLookups:  newLimiterMap(lookupRate, lookupBurst),
+		unknown:    newNegativeCache(unknownCookieTTL, now),
+		conns:      map[*conn]struct{}{},
 	}
+	s.quotas = newQuotas(cfg.Quotas)
 	if cfg.Cluster != nil {
 		c, ok := cfg.Store.(store.Cluster)
 		if !ok {
@@ -155,7 +183,7 @@ func New(cfg Config) (*Server, error) {
 	// Unknown session cookies cost a database query each: bound them, so
 	// a flood of made-up cookies cannot load the database. A real client
 	// new to this server looks its session up once.
-	s.lookups = rate.NewLimiter(200, 400)
+	s.lookups = rate.NewLimiter(1000, 2000)
 	s.upgrader = websocket.Upgrader{
 		// Small read buffers (client messages are small and rare) and write
 		// buffers lent from a pool only while a message is being written:
@@ -168,6 +196,11 @@ func New(cfg Config) (*Server, error) {
 		EnableCompression: false,
 	}
 	s.routes()
+	s.securityDone = make(chan struct{})
+	go func() {
+		defer close(s.securityDone)
+		s.security.run(ctx.Done(), securityLogPeriod)
+	}()
 	return s, nil
 }
 
@@ -206,6 +239,7 @@ func (s *Server) Close() {
 		s.releaseAll(owned)
 	}
 	s.forwarder.CloseIdleConnections()
+	<-s.securityDone // the repeated security events are logged
 }
 
 // checkOrigin accepts WebSocket upgrades from the server's own origin or a
@@ -213,14 +247,21 @@ func (s *Server) Close() {
 // the session cookie still has to be valid.
 func (s *Server) checkOrigin(r *http.Request) bool {
 	origin := r.Header.Get("Origin")
-	if origin == "" {
+	if origin == "" || s.originAllowed(r, origin) {
 		return true
 	}
+	s.security.record(secOriginRejected, s.clientIP(r), "WebSocket from another origin: "+truncate(origin, 100))
+	return false
+}
+
+// originAllowed reports whether a browser origin is the server's own (same
+// host and port) or one of Config.AllowedOrigins.
+func (s *Server) originAllowed(r *http.Request, origin string) bool {
 	u, err := url.Parse(origin)
 	if err != nil {
 		return false
 	}
-	if strings.EqualFold(u.Host, r.Host) {
+	if u.Host != "" && strings.EqualFold(u.Host, r.Host) {
 		return true
 	}
 	return slices.Contains(s.cfg.AllowedOrigins, strings.TrimRight(origin, "/"))
@@ -594,7 +635,7 @@ func (s *Server) Join(ctx context.Context, code, name string) (*Session, error) 
 	if entry.role == engine.RoleTrainee && name == "" {
 		return nil, engine.Errorf(engine.CodeInvalid, "enter your name so your team and the facilitator know who acted")
 	}
-	if len(name) > engine.MaxNameLen || strings.ContainsAny(name, "\x00\r\n") {
+	if utf8.RuneCountInString(name) > engine.MaxNameLen || strings.ContainsAny(name, "\x00\r\n") {
 		return nil, engine.Errorf(engine.CodeInvalid, "a name has at most %d characters on one line", engine.MaxNameLen)
 	}
 	if name == "" {
@@ -658,50 +699,11 @@ func (s *Server) loadUnknown(id string) {
 	s.load(id)
 }
 
-// blocked reports whether the request's client IP has used up its failed
-// sign-in attempts (wrong join codes or admin keys). Only failures count,
-// so a room of trainees behind one address can all join at once, while
-// guessing codes is held to about one try every few seconds.
-func (s *Server) blocked(r *http.Request) bool {
-	return s.attempts(r).Tokens() < 1
-}
-
-// failed records a failed sign-in attempt from the request's client IP.
-func (s *Server) failed(r *http.Request) {
-	s.attempts(r).Allow()
-}
-
-func (s *Server) attempts(r *http.Request) *rate.Limiter {
-	return s.limiter(s.limiters, clientIP(r), joinRate, joinBurst)
-}
-
 // ipCommandLimiter is shared by every WebSocket from one client IP, so
 // opening many connections does not multiply what one host may send. It is
 // generous: a whole delegation behind one hotel NAT shares it.
 func (s *Server) ipCommandLimiter(r *http.Request) *rate.Limiter {
-	return s.limiter(s.ipCommands, clientIP(r), ipCommandRate, ipCommandBurst)
-}
-
-func (s *Server) limiter(m map[string]*rate.Limiter, ip string, r rate.Limit, burst int) *rate.Limiter {
-	s.limitMu.Lock()
-	defer s.limitMu.Unlock()
-	l, ok := m[ip]
-	if !ok {
-		if len(m) > 100000 { // forget everyone rather than grow without bound
-			clear(m)
-		}
-		l = rate.NewLimiter(r, burst)
-		m[ip] = l
-	}
-	return l
-}
-
-func clientIP(r *http.Request) string {
-	ip, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return ip
+	return s.ipCommands.get(s.clientIP(r))
 }
 
 // adminKeyMatches compares in constant time.
@@ -726,6 +728,7 @@ func (s *Server) newSession(exercise string, role engine.Role, team, name string
 // servers.
 func (s *Server) endSession(token string) {
 	s.sessions.delete(token)
+	s.closeSession(token)
 	if s.cfg.Store != nil {
 		if err := s.cfg.Store.DeleteSession(s.ctx, token); err != nil {
 			s.log.Error().Err(err).Msg("deleting a session failed")

@@ -22,7 +22,7 @@ type loadtestOptions struct {
 func (a *app) newLoadtestCommand() *cobra.Command {
 	opts := loadtestOptions{speed: newSpeedFlag(loadtest.DefaultSpeed, false, maxLiveSpeed)}
 	cmd := &cobra.Command{
-		Use:   "loadtest [--trainees N --teams T --duration D] [--url URL --admin-key KEY | --store URL --servers N] [--idle N]",
+		Use:   "loadtest [--trainees N --teams T --duration D] [--url URL --admin-key KEY | --store URL --servers N] [--idle N | --flood N]",
 		Short: "Load a live server with many trainees and measure latency and memory",
 		Long: `Loadtest plays an exercise against a live server the way a large one
 runs: it generates a scenario with --teams teams (an inject every few
@@ -55,11 +55,22 @@ and the report breaks latency, commands and memory down by server.
 --idle N opens N trainee connections that do nothing, holds them for
 --duration and reports the server's memory per connection.
 
+--flood N runs the load for --duration, then for --duration more while one
+trainee of the first team floods: it opens N WebSockets on its one session
+(the server keeps 8 and closes the rest with 4029) and sends report actions
+with --flood-text bytes of text (8 KiB) on each, as fast as the server
+answers. The report compares the other teams' command round trip and
+inject delivery before and during the flood, measured in the same run, and
+says how many of the flood's reports the server accepted and how many it
+refused (quota_exceeded, too_many_requests). --max-rtt-p99 then also
+applies to the other teams' round trip during the flood.
+
 --max-delivery-p99, --max-rtt-p99 and --max-drops make the command exit 1
 when a run exceeds them: the regression gate CI runs.`,
 		Example: `  cmesim loadtest
   cmesim loadtest --trainees 100 --teams 10 --duration 30s --max-delivery-p99 50ms --max-rtt-p99 50ms --max-drops 0
   cmesim loadtest --idle 10000 --duration 30s --out idle.json
+  cmesim loadtest --trainees 300 --teams 30 --interval 2s --duration 30s --flood 100 --max-rtt-p99 50ms
   cmesim loadtest --url http://127.0.0.1:8080 --admin-key "$CMESIM_ADMIN_KEY"
   cmesim loadtest --store postgres://cmesim@127.0.0.1/cmesim_load --servers 2`,
 		Args: argsUsage(cobra.NoArgs),
@@ -79,9 +90,11 @@ when a run exceeds them: the regression gate CI runs.`,
 	f.IntVar(&opts.cfg.Trainees, "trainees", loadtest.DefaultTrainees, "trainees to join, round-robin across the teams")
 	f.IntVar(&opts.cfg.Teams, "teams", loadtest.DefaultTeams, "teams in the generated scenario")
 	f.DurationVar(&opts.cfg.Duration, "duration", loadtest.DefaultDuration, "how long to load the server once the exercise has started (at most 10m)")
-	f.DurationVar(&opts.cfg.Interval, "interval", loadtest.DefaultInterval, "time between two actions of one trainee")
+	f.DurationVar(&opts.cfg.Interval, "interval", loadtest.DefaultInterval, "time between two actions of one trainee (under 500ms trainees exceed the server's default quota of 120 commands a minute a session)")
 	f.Var(opts.speed, "speed", "pace of the exercise: a multiple of real time such as 1x or 60x")
 	f.DurationVar(&opts.cfg.AdHocEvery, "adhoc-every", loadtest.DefaultAdHocEvery, "time between two ad-hoc injects to all teams")
+	f.IntVar(&opts.cfg.Flood, "flood", 0, "after --duration, one trainee floods over `N` WebSockets for --duration more; compare the other teams' latency")
+	f.IntVar(&opts.cfg.FloodText, "flood-text", loadtest.DefaultFloodText, "bytes of text of each flooding report")
 	f.IntVar(&opts.cfg.Idle, "idle", 0, "open `N` idle trainee connections instead and report memory per connection")
 	f.StringVar(&opts.out, "out", "", "also write the report as JSON to this `file` (- for stdout)")
 	f.DurationVar(&opts.gates.MaxDeliveryP99, "max-delivery-p99", 0, "fail if the inject delivery p99 exceeds this (0: no limit)")

@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"cmesim/engine"
+	"cmesim/internal/i18n"
 	"cmesim/report"
 	"cmesim/scenarios"
 	"cmesim/store"
@@ -26,13 +27,14 @@ type reportOptions struct {
 	baseline string
 	format   string
 	out      string
+	lang     string
 	salvage  bool
 }
 
 func (a *app) newReportCommand() *cobra.Command {
 	var opts reportOptions
 	cmd := &cobra.Command{
-		Use:   "report EVENTS|ARCHIVE [--scenario S] [--baseline batch.json] [--format html|md|json|csv] [-o FILE]",
+		Use:   "report EVENTS|ARCHIVE [--scenario S] [--baseline batch.json] [--format html|md|json|csv] [--lang en|es|pt|fr] [-o FILE]",
 		Short: "Write the after-action report of an exercise's event log",
 		Long: `Report scores an exercise from its event log (JSON Lines, as written by
 "cmesim run --out") and writes the after-action report: objectives rated
@@ -50,14 +52,16 @@ unless --format says otherwise; without -o the report goes to stdout.
 
 A damaged log (an events file or an exercise in the store) is refused,
 unless --salvage: the report then covers the log up to its last intact
-event, and says on stderr where it stops.`,
+event, and says on stderr where it stops.
+--lang writes it in English, Spanish, Brazilian Portuguese or French.`,
 		Example: `  cmesim run grid-ransomware --out events.jsonl
   cmesim report events.jsonl --scenario grid-ransomware -o report.html
   cmesim report exercise.cmesim.tar.gz -o report.html
   cmesim report --exercise 3f2a9c1e-… -o report.html
   cmesim report --exercise 3f2a9c1e-… --salvage -o partial-report.html
   cmesim report damaged.jsonl --salvage -o partial-report.html
-  cmesim report events.jsonl --baseline grid-batch.json --format md`,
+  cmesim report events.jsonl --baseline grid-batch.json --format md
+  cmesim report events.jsonl --lang es -o informe.html`,
 		Args: argsUsage(cobra.MaximumNArgs(1)),
 		RunE: a.runE(func(cmd *cobra.Command, args []string) error {
 			if (len(args) == 1) == (opts.exercise != "") {
@@ -82,6 +86,7 @@ event, and says on stderr where it stops.`,
 	f.StringVar(&opts.baseline, "baseline", "", "a batch result `file` to compare teams against")
 	f.StringVar(&opts.format, "format", "", "html, md, json or csv (default: from -o's extension, else md)")
 	f.StringVarP(&opts.out, "output", "o", "", "write to this `file` instead of stdout")
+	f.StringVar(&opts.lang, "lang", "", "`language` of the report: en, es, pt (Brazilian) or fr (default en)")
 	f.BoolVar(&opts.salvage, "salvage", false, "report on a damaged log (an events file or --exercise) up to its last intact event")
 	return cmd
 }
@@ -216,7 +221,10 @@ func isArchive(path string) bool {
 }
 
 func (a *app) writeReportOut(s *scenarios.Scenario, events []engine.Event, opts reportOptions, format string) error {
-	var err error
+	lang, err := reportLang(opts.lang)
+	if err != nil {
+		return usageError(err)
+	}
 	var baseline *report.Baseline
 	if opts.baseline != "" {
 		if baseline, err = readBaseline(opts.baseline); err != nil {
@@ -224,9 +232,9 @@ func (a *app) writeReportOut(s *scenarios.Scenario, events []engine.Event, opts 
 		}
 	}
 	if opts.out == "" {
-		return renderReport(a.stdout, format, s, events, baseline)
+		return renderReport(a.stdout, format, lang, s, events, baseline)
 	}
-	if err := writeReportFormat(opts.out, format, s, events, baseline); err != nil {
+	if err := writeReportFormat(opts.out, format, lang, s, events, baseline); err != nil {
 		return err
 	}
 	fmt.Fprintf(a.stderr, "wrote %s\n", opts.out)
@@ -276,21 +284,33 @@ func reportFormat(format, out string) (string, error) {
 
 // writeReport writes a report to path in the format its extension names
 // (or format, when set).
-func writeReport(path, format string, s *scenarios.Scenario, events []engine.Event, baseline *report.Baseline) error {
+func writeReport(path, format string, lang i18n.Lang, s *scenarios.Scenario, events []engine.Event, baseline *report.Baseline) error {
 	format, err := reportFormat(format, path)
 	if err != nil {
 		return err
 	}
-	return writeReportFormat(path, format, s, events, baseline)
+	return writeReportFormat(path, format, lang, s, events, baseline)
 }
 
-func writeReportFormat(path, format string, s *scenarios.Scenario, events []engine.Event, baseline *report.Baseline) error {
+// reportLang reads --lang: "" is English.
+func reportLang(s string) (i18n.Lang, error) {
+	if s == "" {
+		return i18n.Default, nil
+	}
+	l, err := i18n.Parse(s)
+	if err != nil {
+		return "", fmt.Errorf("--lang: %w", err)
+	}
+	return l, nil
+}
+
+func writeReportFormat(path, format string, lang i18n.Lang, s *scenarios.Scenario, events []engine.Event, baseline *report.Baseline) error {
 	f, err := os.Create(path)
 	if err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
 	w := bufio.NewWriter(f)
-	err = renderReport(w, format, s, events, baseline)
+	err = renderReport(w, format, lang, s, events, baseline)
 	if ferr := w.Flush(); err == nil {
 		err = ferr
 	}
@@ -300,8 +320,8 @@ func writeReportFormat(path, format string, s *scenarios.Scenario, events []engi
 	return err
 }
 
-func renderReport(w io.Writer, format string, s *scenarios.Scenario, events []engine.Event, baseline *report.Baseline) error {
-	r, err := report.Build(s, events, baseline)
+func renderReport(w io.Writer, format string, lang i18n.Lang, s *scenarios.Scenario, events []engine.Event, baseline *report.Baseline) error {
+	r, err := report.BuildWith(s, events, report.Options{Baseline: baseline, Lang: lang})
 	if err != nil {
 		return fmt.Errorf("report: %w", err)
 	}

@@ -119,6 +119,9 @@ library is embedded in the binary and named without ".yaml".`,
 		a.newLoadtestCommand(),
 		a.newExportCommand(),
 		a.newImportCommand(),
+		a.newRetargetCommand(),
+		a.newMselCommand(),
+		a.newInviteCommand(),
 		a.newVersionCommand(),
 	)
 	return root

@@ -26,6 +26,7 @@ type runOptions struct {
 	speed  *speedFlag
 	out    string
 	report string
+	lang   string
 	humans []string
 }
 
@@ -55,6 +56,7 @@ The same scenario and seed always give the same event log (--out), which
 	f.Var(opts.speed, "speed", "pace: max, or a multiple of real time such as 1x, 10x, 60x")
 	f.StringVar(&opts.out, "out", "", "write the event log to this `file` as JSON Lines")
 	f.StringVar(&opts.report, "report", "", "write an after-action report to this `file` (.html, .md, .json or .csv)")
+	f.StringVar(&opts.lang, "lang", "", "`language` of the --report: en, es, pt (Brazilian) or fr (default en)")
 	f.StringSliceVar(&opts.humans, "human", nil, "teams that stay idle for humans (no simulation); repeat or comma-separate")
 	return cmd
 }
@@ -64,6 +66,10 @@ func (a *app) run(ctx context.Context, target string, opts runOptions) error {
 		if _, err := reportFormat("", opts.report); err != nil {
 			return usageError(fmt.Errorf("run: --report: %w", err))
 		}
+	}
+	lang, err := reportLang(opts.lang)
+	if err != nil {
+		return usageError(err)
 	}
 	s, err := a.loadScenario("run", target)
 	if err != nil {
@@ -101,7 +107,7 @@ func (a *app) run(ctx context.Context, target string, opts runOptions) error {
 		return err
 	}
 	if opts.report != "" {
-		if err := writeReport(opts.report, "", s, x.Events(), nil); err != nil {
+		if err := writeReport(opts.report, "", lang, s, x.Events(), nil); err != nil {
 			return err
 		}
 		fmt.Fprintf(a.stdout, "\nAfter-action report written to %s\n", opts.report)

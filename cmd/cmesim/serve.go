@@ -19,6 +19,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/spf13/cobra"
 
+	"cmesim/internal/config"
 	"cmesim/store"
 	"cmesim/store/postgres"
 	"cmesim/store/sqlite"
@@ -59,7 +60,11 @@ running one resumes paused, and every acknowledged action is in its log.`,
 	f := cmd.Flags()
 	f.String("listen", "", "host:port to listen on (default 127.0.0.1:8080; env CMESIM_LISTEN)")
 	f.String("admin-key", "", "key that protects creating exercises (default: random, printed; env CMESIM_ADMIN_KEY)")
-	f.String("allowed-origins", "", "extra browser origins allowed to open WebSockets, comma separated (env CMESIM_ALLOWED_ORIGINS)")
+	f.String("allowed-origins", "", "extra browser origins allowed to open WebSockets and send changes, comma separated (env CMESIM_ALLOWED_ORIGINS)")
+	f.String("trusted-proxies", "", "reverse proxies (CIDR prefixes or addresses, comma separated) whose X-Forwarded-For names the client (env CMESIM_TRUSTED_PROXIES)")
+	f.String("max-sockets-per-ip", "", "WebSockets open at once from one client address, 0 for no cap (default 256; env CMESIM_MAX_SOCKETS_PER_IP)")
+	f.String("session-quota", "", "commands and bytes of text one session may send a minute, or off (default 120/128KiB; env CMESIM_SESSION_QUOTA)")
+	f.String("team-quota", "", "commands and bytes of text one team may send a minute, or off (default 600/512KiB; env CMESIM_TEAM_QUOTA)")
 	f.String("data", "", "directory of the exercise store (default $XDG_DATA_HOME/cmesim or ~/.local/share/cmesim; env CMESIM_DATA_DIR)")
 	f.String("store", "", "a postgres:// URL to keep exercises in PostgreSQL instead of SQLite (env CMESIM_STORE)")
 	f.String("advertise", "", "with a PostgreSQL store, the base URL other servers reach this one at (env CMESIM_ADVERTISE)")
@@ -120,7 +125,8 @@ func (a *app) serve(ctx context.Context, opts serveOptions) error {
 		cluster = &web.ClusterConfig{Holder: store.Holder{ID: uuid.NewString(), Address: advertise}, Lease: a.cfg.LeaseDuration()}
 		a.log.Info().Str("advertise", advertise).Str("lease", a.cfg.Lease).Msg("sharing the store with other servers")
 	}
-	srv, err := web.New(web.Config{AdminKey: key, AllowedOrigins: origins, SecureCookies: useTLS, Log: a.log, Store: db, Cluster: cluster})
+	srv, err := web.New(web.Config{AdminKey: key, AllowedOrigins: origins, SecureCookies: useTLS, Log: a.log, Store: db, Cluster: cluster,
+		TrustedProxies: a.cfg.TrustedProxyPrefixes(), MaxSocketsPerIP: a.cfg.SocketsPerIP(), Quotas: quotasOf(a.cfg)})
 	if err != nil {
 		return err
 	}
@@ -261,4 +267,10 @@ func printLinks(w io.Writer, base, key string, generated bool, created *web.Exer
 		fmt.Fprintf(w, "    admin key: %s   (kept in the data directory; set admin_key to choose one)\n", key)
 	}
 	fmt.Fprintln(w, "\nPress Ctrl-C to stop.")
+}
+
+// quotasOf turns the configured session and team quotas into the server's.
+func quotasOf(c config.Config) web.Quotas {
+	sq, tq := c.SessionQuotas(), c.TeamQuotas()
+	return web.Quotas{SessionCommands: sq.Commands, SessionText: sq.TextBytes, TeamCommands: tq.Commands, TeamText: tq.TextBytes}
 }

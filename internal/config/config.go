@@ -83,6 +83,17 @@ type Config struct {
 	// files (and mark cookies Secure).
 	TLSCert string
 	TLSKey  string
+	// TrustedProxies lists, comma-separated, the CIDR prefixes (or single
+	// addresses) of reverse proxies whose X-Forwarded-For names the client.
+	TrustedProxies string
+	// MaxSocketsPerIP caps the WebSockets open at once from one client
+	// address; "0" means no cap.
+	MaxSocketsPerIP string
+	// SessionQuota and TeamQuota are the commands and bytes of free text
+	// one session and one team may send a minute, as "120/128KiB", or
+	// "off".
+	SessionQuota string
+	TeamQuota    string
 	// File is the config file that was read, or "" when none was.
 	File string
 }

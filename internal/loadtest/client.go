@@ -360,6 +360,9 @@ func (c *wsClient) delivered(id, title string, now time.Time) {
 			return
 		}
 		if sent, ok := c.r.probes.received(k, c.srv.index, now); ok && err == nil {
+			if f := c.r.flood; f != nil {
+				f.record(c.p.team, sent, now.Sub(sent), true)
+			}
 			c.r.delivery.Add(now.Sub(sent))
 			c.srv.delivery.Add(now.Sub(sent))
 			n.probeDeliveries.Add(1)
@@ -391,6 +394,9 @@ func (c *wsClient) answered(m serverMessage, now time.Time) {
 	}
 	switch {
 	case ack && c.trainee:
+		if f := c.r.flood; f != nil {
+			f.record(c.p.team, p.sent, now.Sub(p.sent), false)
+		}
 		c.r.n.acks.Add(1)
 		c.r.rtt.Add(now.Sub(p.sent))
 		c.srv.n.acks.Add(1)

@@ -16,7 +16,8 @@ import (
 // its JSON form.
 type Report struct {
 	// Mode is "active" (trainees act, the facilitator sends ad-hoc
-	// injects) or "idle" (connections only).
+	// injects), "flood" (the same, then with one trainee flooding) or
+	// "idle" (connections only).
 	Mode          string    `json:"mode"`
 	Target        string    `json:"target"`
 	StartedServer bool      `json:"started_server"`
@@ -59,6 +60,10 @@ type Report struct {
 	ToolPeakRSSBytes int64   `json:"tool_peak_rss_bytes,omitempty"`
 	ToolCPUSeconds   float64 `json:"tool_cpu_seconds,omitempty"`
 
+	// Flood compares the other teams' latency before and during the
+	// flood of a run with Config.Flood ("flood" mode); nil otherwise.
+	Flood *FloodReport `json:"flood,omitempty"`
+
 	// Violations lists the gates the run broke (filled in by the caller
 	// from Check).
 	Violations []string `json:"violations,omitempty"`
@@ -72,6 +77,8 @@ type Settings struct {
 	Interval   string  `json:"interval"`
 	Speed      float64 `json:"speed"`
 	AdHocEvery string  `json:"adhoc_every"`
+	Flood      int     `json:"flood_sockets,omitempty"`
+	FloodText  int     `json:"flood_text_bytes,omitempty"`
 }
 
 // Machine describes where the tool ran.
@@ -241,6 +248,9 @@ func (r *Report) WriteText(w io.Writer) error {
 	m := r.Machine
 	fmt.Fprintf(&b, "%s (%s); %s, %d CPUs, GOMAXPROCS %d, %s, load average %.1f → %.1f\n",
 		target, who, m.OS, m.CPUs, m.GOMAXPROCS, m.Go, m.LoadAverage[0], m.LoadAverage[1])
+	if r.Mode == "flood" {
+		fmt.Fprintf(&b, "then %s more with one trainee flooding report actions of %d bytes of text over %d WebSockets of one session\n", s.Duration, s.FloodText, s.Flood)
+	}
 	fmt.Fprintf(&b, "setup: joins %.1fs, WebSockets %.1fs; load ran %.1fs\n\n", r.JoinSeconds, r.ConnectSeconds, r.WindowSeconds)
 
 	if r.Mode != "idle" {
@@ -297,6 +307,9 @@ func (r *Report) WriteText(w io.Writer) error {
 	}
 	for i, s := range r.Servers {
 		r.writeShare(&b, i+1, s)
+	}
+	if r.Flood != nil {
+		r.Flood.writeText(&b)
 	}
 	if r.ToolPeakRSSBytes > 0 {
 		fmt.Fprintf(&b, "load tool: %s peak RSS, %.1f s CPU while loading (%.0f%% of one core)\n",
@@ -370,4 +383,27 @@ func formatBytes(n int64) string {
 		f /= unit
 	}
 	return fmt.Sprintf("%.1f %s", f, []string{"B", "KiB", "MiB", "GiB"}[i])
+}
+
+// writeText writes the flood's comparison and what the flood did.
+func (f *FloodReport) writeText(b *strings.Builder) {
+	fmt.Fprintf(b, "\nflood by one trainee of %s: sockets %d tried, %d opened, %d refused (4029), %d dropped, %d failed; reports %d sent, %d accepted (%s of text), refused%s\n",
+		f.Team, f.Sockets, f.Opened, f.Refused, f.Dropped, f.Failed, f.Sent, f.Acked, formatBytes(f.AcceptedTextBytes), formatErrors(f.Errors))
+	fmt.Fprintf(b, "server: %d events before the flood, %d during it; RSS %s at the start, %s when the flood began, %s at its end\n",
+		f.ReferenceEvents, f.FloodEvents, formatBytes(f.RSSBytes[0]), formatBytes(f.RSSBytes[1]), formatBytes(f.RSSBytes[2]))
+	var table strings.Builder
+	tw := tabwriter.NewWriter(&table, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(tw, "%-28s\tcount\tp50\tp90\tp99\tmax\t\n", "other teams")
+	row := func(name string, st Stats) {
+		fmt.Fprintf(tw, "%-28s\t%d\t%s\t%s\t%s\t%s\t\n", name, st.Count, st.P50, st.P90, st.P99, st.Max)
+	}
+	row("command round trip, before", f.ReferenceRTT)
+	row("command round trip, during", f.FloodRTT)
+	row("inject delivery, before", f.ReferenceDelivery)
+	row("inject delivery, during", f.FloodDelivery)
+	tw.Flush()
+	for line := range strings.Lines(table.String()) {
+		b.WriteString(strings.TrimRight(line, " \n") + "\n")
+	}
+	fmt.Fprintf(b, "during / before: command round trip p50 ×%.2f, p99 ×%.2f; inject delivery p99 ×%.2f\n", f.RTTRatioP50, f.RTTRatioP99, f.DeliveryRatioP99)
 }

@@ -68,6 +68,15 @@ type Config struct {
 	// every team, whose delivery latency the trainees measure.
 	AdHocEvery time.Duration
 
+	// Flood, when positive, adds one trainee who floods: the load runs
+	// twice Duration, the first half as usual (the reference), and in the
+	// second this trainee opens Flood WebSockets on its one session and
+	// sends report actions of FloodText bytes of text on each as fast as
+	// the server answers. The report compares the other teams' latency in
+	// the two halves (Report.Flood).
+	Flood     int
+	FloodText int
+
 	// Idle, when positive, makes the run open that many trainee
 	// connections that do nothing (no actions, no ad-hoc injects) and
 	// hold them for Duration, to measure memory per connection.
@@ -100,6 +109,9 @@ func (c Config) withDefaults() Config {
 	if c.Servers == 0 {
 		c.Servers = 1
 	}
+	if c.Flood > 0 && c.FloodText == 0 {
+		c.FloodText = DefaultFloodText
+	}
 	if c.Progress == nil {
 		c.Progress = io.Discard
 	}
@@ -129,8 +141,16 @@ func (c Config) Validate() error {
 		return errors.New("the ad-hoc inject period must be at least 100ms")
 	case !(c.Speed > 0 && c.Speed <= 10000):
 		return errors.New("speed must be greater than 0 and at most 10000")
-	case time.Duration(c.Speed*float64(c.Duration+time.Minute)) > maxScenarioLength:
-		return errors.New("speed × (duration + 1m) is longer than the 14 days a scenario may last")
+	case time.Duration(c.Speed*float64(c.loadTime()+time.Minute)) > maxScenarioLength:
+		return errors.New("speed × (duration + 1m) is longer than the 14 days a scenario may last (twice the duration with --flood)")
+	case c.Flood < 0 || c.Flood > MaxFloodSockets:
+		return fmt.Errorf("flood sockets must be between 0 and %d", MaxFloodSockets)
+	case c.Flood > 0 && (c.FloodText < 1 || c.FloodText > DefaultFloodText):
+		return fmt.Errorf("the flood's text must be between 1 and %d bytes", DefaultFloodText)
+	case c.Flood > 0 && c.Idle > 0:
+		return errors.New("--flood and --idle do not go together")
+	case c.Flood > 0 && (c.Teams < 2 || c.Trainees < 2*c.Teams):
+		return errors.New("--flood needs at least 2 teams and 2 trainees a team: the flooder's team is compared with the others")
 	case c.Servers < 1 || c.Servers > MaxServers:
 		return fmt.Errorf("servers must be between 1 and %d", MaxServers)
 	case c.Servers > connections:
@@ -158,6 +178,14 @@ func (c Config) Validate() error {
 	return nil
 }
 
+// loadTime is how long the load runs: twice Duration with a flood.
+func (c Config) loadTime() time.Duration {
+	if c.Flood > 0 {
+		return 2 * c.Duration
+	}
+	return c.Duration
+}
+
 // Gates are the limits that make a run fail: the regression gate.
 type Gates struct {
 	// MaxDeliveryP99 and MaxRTTP99 bound the 99th percentiles; 0 means no
@@ -183,6 +211,9 @@ func (r *Report) Check(g Gates) []string {
 	}
 	p99("inject delivery", r.Delivery, g.MaxDeliveryP99)
 	p99("command round trip", r.RTT, g.MaxRTTP99)
+	if r.Flood != nil {
+		p99("other teams' command round trip during the flood", r.Flood.FloodRTT, g.MaxRTTP99)
+	}
 	if drops := r.Drops(); g.MaxDrops >= 0 && drops > int64(g.MaxDrops) {
 		out = append(out, fmt.Sprintf("%d connections dropped or failed, more than %d", drops, g.MaxDrops))
 	}
@@ -233,6 +264,8 @@ type run struct {
 
 	delivery, rtt, facilitatorRTT *Recorder
 	probes                        probeBook
+	flood                         *flooder // nil without Config.Flood
+	metricsClient                 *http.Client
 	n                             counters
 	errMu                         sync.Mutex
 	errs                          map[string]int64
@@ -311,7 +344,7 @@ func Run(ctx context.Context, cfg Config) (rep *Report, err error) {
 	if err := raiseFileLimit(trainees + 256); err != nil {
 		return nil, err
 	}
-	ctx, cancel := context.WithTimeout(ctx, setupTimeout+cfg.Duration+time.Minute)
+	ctx, cancel := context.WithTimeout(ctx, setupTimeout+cfg.loadTime()+time.Minute)
 	defer cancel()
 
 	rep = newReport(cfg, trainees)
@@ -375,7 +408,8 @@ func (r *run) play(ctx context.Context, rep *Report, key string, trainees int) (
 	metricsClient := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{DialContext: r.dialer.DialContext}}
 	defer metricsClient.CloseIdleConnections()
 
-	length := time.Duration(cfg.Speed * float64(cfg.Duration+time.Minute))
+	r.metricsClient = metricsClient
+	length := time.Duration(cfg.Speed * float64(cfg.loadTime()+time.Minute))
 	humans := make([]string, cfg.Teams)
 	for i := range humans {
 		humans[i] = TeamID(i)
@@ -433,6 +467,14 @@ func (r *run) play(ctx context.Context, rep *Report, key string, trainees int) (
 	}); err != nil {
 		return fmt.Errorf("trainee join: %w", err)
 	}
+	if cfg.Flood > 0 {
+		// Its own address, after the trainees'.
+		k := (trainees + joinsPerSource - 1) / joinsPerSource * joinsPerSource
+		r.flood = newFlooder(r, owner, r.participant(k, "load-flooder", floodTeam), cfg.FloodText)
+		if err := r.flood.p.join(ctx, owner.base, ex.Codes.Teams[floodTeam]); err != nil {
+			return fmt.Errorf("flooder join: %w", err)
+		}
+	}
 	joined := time.Now()
 	r.progress("joined in %s; connecting", joined.Sub(setupStart).Round(time.Millisecond))
 	var connected atomic.Int64
@@ -456,7 +498,11 @@ func (r *run) play(ctx context.Context, rep *Report, key string, trainees int) (
 	if err := fac.do(ctx, commandField{Type: "start", Text: "load test"}); err != nil {
 		return fmt.Errorf("starting the exercise: %w", err)
 	}
-	r.progress("%d connected in %s; loading for %s", trainees+1, time.Since(joined).Round(time.Millisecond), cfg.Duration)
+	if r.flood != nil {
+		r.progress("%d connected in %s; loading for %s, then for %s more with one trainee of %s flooding over %d sockets", trainees+1, time.Since(joined).Round(time.Millisecond), cfg.Duration, cfg.Duration, floodTeam, cfg.Flood)
+	} else {
+		r.progress("%d connected in %s; loading for %s", trainees+1, time.Since(joined).Round(time.Millisecond), cfg.Duration)
+	}
 
 	windowStart := time.Now()
 	for _, t := range r.servers {
@@ -514,6 +560,8 @@ func (r *run) load(ctx context.Context, fac *wsClient, ts []*wsClient) error {
 		close(stop)
 		r.actors.Wait()
 	}()
+	defer r.flood.stop() // before the actors stop
+	r.mark(ctx, 0)
 	window := time.NewTimer(cfg.Duration)
 	defer window.Stop()
 	tick := time.NewTicker(cfg.AdHocEvery)
@@ -523,7 +571,15 @@ func (r *run) load(ctx context.Context, fac *wsClient, ts []*wsClient) error {
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-window.C:
-			return nil
+			if r.flood == nil || r.flood.start.Load() != 0 {
+				r.mark(ctx, 2)
+				return nil
+			}
+			r.mark(ctx, 1)
+			r.progress("flooding")
+			r.flood.begin(ctx, cfg.Flood)
+			window.Reset(cfg.Duration)
+			continue
 		case <-tick.C:
 		}
 		cmd := commandField{Type: "send_inject", AdHoc: &adHoc{
@@ -534,6 +590,16 @@ func (r *run) load(ctx context.Context, fac *wsClient, ts []*wsClient) error {
 			r.n.facilitatorCommands.Add(1)
 			k++
 		}
+	}
+}
+
+// mark keeps the owner's metrics at the i-th boundary of a flood run.
+func (r *run) mark(ctx context.Context, i int) {
+	if r.flood == nil {
+		return
+	}
+	if m, err := scrape(ctx, r.metricsClient, r.servers[0].base); err == nil {
+		r.flood.marks[i] = m
 	}
 }
 
@@ -674,13 +740,16 @@ func (s *sampler) finish() ServerMetrics {
 // newReport starts the report with the run's settings.
 func newReport(cfg Config, trainees int) *Report {
 	mode := "active"
-	if cfg.Idle > 0 {
+	switch {
+	case cfg.Idle > 0:
 		mode = "idle"
+	case cfg.Flood > 0:
+		mode = "flood"
 	}
 	return &Report{
 		Mode: mode, Started: time.Now().UTC().Truncate(time.Second),
 		Settings: Settings{Trainees: trainees, Teams: cfg.Teams, Duration: cfg.Duration.String(), Interval: cfg.Interval.String(),
-			Speed: cfg.Speed, AdHocEvery: cfg.AdHocEvery.String()},
+			Speed: cfg.Speed, AdHocEvery: cfg.AdHocEvery.String(), Flood: cfg.Flood, FloodText: cfg.FloodText},
 		Machine: Machine{OS: runtime.GOOS + "/" + runtime.GOARCH, CPUs: runtime.NumCPU(), GOMAXPROCS: runtime.GOMAXPROCS(0), Go: runtime.Version(),
 			LoadAverage: [2]float64{loadAverage(), 0}},
 	}
@@ -730,6 +799,9 @@ func (r *run) fill(rep *Report, trainees int) {
 		for _, t := range r.servers {
 			rep.Servers = append(rep.Servers, t.share(&r.probes, c.ProbesAccepted))
 		}
+	}
+	if r.flood != nil {
+		rep.Flood = r.flood.report(r.cfg.Flood)
 	}
 	if ps, ok := readProcStatus(0); ok {
 		rep.ToolPeakRSSBytes = ps.VmHWMBytes

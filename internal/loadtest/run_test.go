@@ -293,6 +293,10 @@ func TestRunRefuses(t *testing.T) {
 		{"TooFast", loadtest.Config{Interval: time.Millisecond}, "interval"},
 		{"TooManyTeams", loadtest.Config{Teams: loadtest.MaxTeams + 1}, "teams"},
 		{"BeyondScenarioLimit", loadtest.Config{Speed: 10000, Duration: 10 * time.Minute}, "14"},
+		{"FloodOneTeam", loadtest.Config{Teams: 1, Flood: 10}, "2 teams"},
+		{"FloodIdle", loadtest.Config{Idle: 10, Flood: 10}, "--idle"},
+		{"FloodTooMany", loadtest.Config{Flood: loadtest.MaxFloodSockets + 1}, "flood sockets"},
+		{"FloodLongText", loadtest.Config{Flood: 10, FloodText: 9000}, "text"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := loadtest.Run(t.Context(), tc.cfg)

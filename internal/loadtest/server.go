@@ -126,7 +126,13 @@ func startServerOnce(ctx context.Context, exe string, opts serverOptions) (*serv
 		return nil, err
 	}
 	config := filepath.Join(dir, "cmesim.yaml")
-	if err := os.WriteFile(config, []byte("log_level: info\nlog_format: json\n"), 0o600); err != nil {
+	settings := "log_level: info\nlog_format: json\n"
+	if !canSpread(net.IPv4(127, 0, 0, 1)) {
+		// Every trainee will connect from 127.0.0.1: lift the server's cap
+		// of WebSockets per client address.
+		settings += "max_sockets_per_ip: 0\n"
+	}
+	if err := os.WriteFile(config, []byte(settings), 0o600); err != nil {
 		return fail(err)
 	}
 	data := filepath.Join(dir, "data")

@@ -20,9 +20,11 @@ export class ApiError extends Error {
  */
 export async function api(path, { method = 'GET', body, signal } = {}) {
   const init = { method, credentials: 'same-origin', headers: { Accept: 'application/json' }, signal };
-  if (body !== undefined) {
+  if (body !== undefined || (method !== 'GET' && method !== 'HEAD')) {
+    // The server refuses a state change that is not declared JSON (a
+    // defence against cross-site requests), even one without a body.
     init.headers['Content-Type'] = 'application/json';
-    init.body = JSON.stringify(body);
+    init.body = JSON.stringify(body === undefined ? {} : body);
   }
   let res;
   try {

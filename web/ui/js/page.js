@@ -209,6 +209,10 @@ function wireHeader(ctx) {
   renderConn();
   setInterval(renderConn, 1000);
 
+  socket.on('session_ended', () => {
+    showError('Your session has ended.', { link: { href: '/', text: 'Join again' } });
+  });
+
   let lastSessionCheck = 0;
   socket.on('state', async (s) => {
     if (s !== 'offline' || socket.attempt < 3 || Date.now() - lastSessionCheck < 30000) return;

@@ -17,6 +17,9 @@
 export const MAX_MESSAGE = 64 * 1024;
 const BACKOFF_MIN = 500;
 const BACKOFF_MAX = 10000;
+// CLOSE_SESSION_ENDED is the close code of a socket whose session was
+// signed out or expired (see docs/protocol.md).
+export const CLOSE_SESSION_ENDED = 4001;
 
 export class CommandError extends Error {
   constructor(code, message) {
@@ -145,16 +148,23 @@ export class ExerciseSocket {
     }
     this.ws = ws;
     ws.onmessage = (e) => { if (this.ws === ws) this.handleFrame(e.data); };
-    ws.onclose = () => { if (this.ws === ws) this.handleClose(); };
+    ws.onclose = (e) => { if (this.ws === ws) this.handleClose(e && e.code); };
     ws.onerror = () => { /* a close follows */ };
   }
 
-  handleClose() {
+  handleClose(code) {
     this.ws = null;
     this.caughtUp = false;
     // Whatever was on the wire without an ack is now uncertain.
     for (const p of this.pending.values()) if (p.phase === 'sent') p.phase = 'uncertain';
     if (this.stopped) return;
+    if (code === CLOSE_SESSION_ENDED) {
+      // Signed out (here or in another tab) or expired: reconnecting
+      // cannot help.
+      this.stop();
+      this.emit('session_ended', { code });
+      return;
+    }
     this.setState('offline');
     this.scheduleReconnect();
   }

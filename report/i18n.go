@@ -1,0 +1,250 @@
+package report
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"golang.org/x/text/language"
+	"golang.org/x/text/language/display"
+
+	"cmesim/engine"
+	"cmesim/internal/i18n"
+	"cmesim/scenarios"
+)
+
+// Options are the choices of BuildWith beyond the scenario and the log.
+type Options struct {
+	// Baseline, when given, must be a baseline of the same scenario; each
+	// team is then placed against it.
+	Baseline *Baseline
+	// Lang is the language of every text the report generates (summary,
+	// evidence, findings, plan, reasons, log lines) and of its headings
+	// when rendered; "" means English. Scenario content (titles, objective
+	// texts, team names) stays as the scenario wrote it, except inject
+	// titles the scenario translates into Lang.
+	Lang i18n.Lang
+}
+
+// loc writes the report's words in one language. Every generated text goes
+// through it, so a report never mixes languages.
+type loc struct{ lang i18n.Lang }
+
+// newLoc returns the writer for lang, English when lang is unsupported or
+// empty (a report saved before reports had a language).
+func newLoc(lang i18n.Lang) loc {
+	if !lang.Supported() {
+		lang = i18n.Default
+	}
+	return loc{lang}
+}
+
+// t returns a catalog message with its placeholders filled.
+func (l loc) t(key string, args ...any) string { return i18n.T(l.lang, key, args...) }
+
+// count writes a counted noun, "3 injects", from a plural message.
+func (l loc) count(key string, n int) string { return l.t(key, "count", n) }
+
+// pct formats a fraction as a whole percentage: "75%", "75 %".
+func (l loc) pct(f float64) string { return l.percent(100 * f) }
+
+// percent formats a value already in percent, rounded to a whole number.
+func (l loc) percent(v float64) string {
+	return l.t("report.format.percent", "value", fmt.Sprintf("%.0f", v))
+}
+
+// points formats points without trailing zeros, with the language's
+// decimal separator.
+func (l loc) points(f float64) string {
+	if l.lang == i18n.English {
+		return fmtPoints(f)
+	}
+	return i18n.Format(l.lang, round2(f))
+}
+
+// join writes a list with the language's separator: "a, b".
+func (l loc) join(items []string) string { return strings.Join(items, l.t("report.format.list_sep")) }
+
+// ratingLabel returns a rating's HSEEP meaning ("Performed without
+// challenges"), or "Not exercised".
+func (l loc) ratingLabel(r Rating) string {
+	if r == RatingNone {
+		return l.t("rating.none")
+	}
+	return l.t("rating." + string(r))
+}
+
+// capability names a capability: "Information sharing".
+func (l loc) capability(c string) string {
+	if c == "" {
+		return l.t("report.capability.none")
+	}
+	if k := "capability." + c; i18n.Has(l.lang, k) {
+		return l.t(k)
+	}
+	return capabilityLabel(c)
+}
+
+// actionName names an action as the consoles' buttons do ("contain").
+func (l loc) actionName(a string) string {
+	if k := "report.action.name." + a; a != "" && i18n.Has(l.lang, k) {
+		return l.t(k)
+	}
+	return a
+}
+
+// actionNoun names an action as a noun: "containment".
+func (l loc) actionNoun(a scenarios.Action) string { return l.actionForm("noun", a, 1) }
+
+// actionVerb is the bare verb phrase of an action: "share", "request
+// information on".
+func (l loc) actionVerb(a scenarios.Action) string { return l.actionForm("verb", a, 1) }
+
+// actionNot is the negated past of an action: "did not share".
+func (l loc) actionNot(a scenarios.Action) string { return l.actionForm("not", a, 1) }
+
+// actionPast is the past tense of an action, agreeing with n subjects:
+// "shared".
+func (l loc) actionPast(a scenarios.Action, n int) string { return l.actionForm("past", a, n) }
+
+// actionForm looks up one grammatical form of an action; an action the
+// catalog does not know reads as a generic answer.
+func (l loc) actionForm(form string, a scenarios.Action, n int) string {
+	k := "report.action." + form + "." + string(a)
+	if a == "" || !i18n.Has(l.lang, k) {
+		k = "report.action." + form + ".other"
+	}
+	return l.t(k, "count", n)
+}
+
+// outcome names an expectation outcome: "met", "late", ….
+func (l loc) outcome(o Outcome) string {
+	if k := "outcome." + string(o); i18n.Has(l.lang, k) {
+		return l.t(k)
+	}
+	return string(o)
+}
+
+// priority names a priority: "high".
+func (l loc) priority(p Priority) string {
+	if k := "priority." + string(p); i18n.Has(l.lang, k) {
+		return l.t(k)
+	}
+	return string(p)
+}
+
+// phase names an incident phase: "contained".
+func (l loc) phase(p string) string {
+	if k := "phase." + p; p != "" && i18n.Has(l.lang, k) {
+		return l.t(k)
+	}
+	return p
+}
+
+// sector names a sector the catalog knows ("government"), or returns it.
+func (l loc) sector(s string) string {
+	if k := "sector." + s; s != "" && i18n.Has(l.lang, k) {
+		return l.t(k)
+	}
+	return s
+}
+
+// severity names a severity the catalog knows ("high"), or returns it.
+func (l loc) severity(s string) string {
+	if k := "severity." + s; s != "" && i18n.Has(l.lang, k) {
+		return l.t(k)
+	}
+	return s
+}
+
+// country returns the name of an ISO 3166-1 alpha-2 code in the report's
+// language (CLDR names from golang.org/x/text), or the code.
+func (l loc) country(code string) string {
+	if l.lang == i18n.English {
+		return countryName(code)
+	}
+	r, err := language.ParseRegion(code)
+	if err != nil {
+		return code
+	}
+	if n := display.Regions(l.lang.Tag()).Name(r); n != "" {
+		return n
+	}
+	return code
+}
+
+// mode names who played a team.
+func (l loc) mode(m engine.Mode) string {
+	if m == engine.ModeHuman {
+		return l.t("report.log.mode.human")
+	}
+	return l.t("report.log.mode.simulated")
+}
+
+// date formats the calendar time of T+0: "Monday 2 January 2006, 15:04
+// (UTC-07:00)", in the report's language.
+func (l loc) date(t time.Time) string {
+	return l.t("report.format.date",
+		"weekday", l.t(fmt.Sprintf("date.weekday.%d", int(t.Weekday()))),
+		"day", t.Format("2"),
+		"month", l.t(fmt.Sprintf("date.month.%d", int(t.Month()))),
+		"year", t.Format("2006"),
+		"time", t.Format("15:04"),
+		"offset", t.Format("-07:00"))
+}
+
+// outcomes writes the non-zero outcome counts in words: "4 expectations —
+// 3 met on time, 1 late".
+func (l loc) outcomes(o Outcomes) string {
+	var parts []string
+	for _, p := range []struct {
+		n   int
+		key string
+	}{{o.Met, "met_on_time"}, {o.Late, "late"}, {o.Wrong, "wrong"}, {o.Missed, "missed"}, {o.Unanswered, "unanswered"}, {o.Open, "open"}} {
+		if p.n > 0 {
+			parts = append(parts, l.t("report.outcomes."+p.key, "count", p.n))
+		}
+	}
+	if len(parts) == 0 {
+		return l.t("report.outcomes.none")
+	}
+	return l.t("report.outcomes.list", "expectations", l.count("report.count.expectations", o.Total()), "list", l.join(parts))
+}
+
+// metricLabel names a baseline metric: "Score", "Time to contain".
+func (l loc) metricLabel(m Metric) string {
+	switch m {
+	case MetricScore:
+		return l.t("report.metric.score")
+	case MetricScorePercent:
+		return l.t("report.metric.score_percent")
+	}
+	return l.t("report.metric.time_to", "action", l.actionNoun(scenarios.Action(strings.TrimPrefix(string(m), "time_to_"))))
+}
+
+// metricValue formats a metric value in its unit.
+func (l loc) metricValue(unit string, v float64) string {
+	switch unit {
+	case "seconds":
+		return clock(time.Duration(v * float64(time.Second)))
+	case "percent":
+		return l.percent(v)
+	}
+	return l.points(v)
+}
+
+// peerList writes a list of peers, shortened past eight names.
+func (l loc) peerList(peers []string) string {
+	if len(peers) <= 8 {
+		return l.join(peers)
+	}
+	return l.t("report.format.more", "list", l.join(peers[:6]), "count", len(peers)-6)
+}
+
+// injectRef names an inject for prose: `G03 “IoC list”`.
+func (l loc) injectRef(id, title string) string {
+	if title != "" && title != id {
+		return l.t("report.format.inject_ref", "id", id, "title", title)
+	}
+	return id
+}
