@@ -524,7 +524,7 @@ func (x *Exercise) releaseInject(cmd Command) error {
 		team = chosen[0]
 	}
 	x.emit(cmdEvent(EventInjectReleased, cmd, team, nil, Details{Inject: cmd.Inject, Peers: slices.Clone(chosen)}))
-	for _, p := range slices.Clone(x.pending) {
+	for _, p := range x.pending.list() {
 		// A scheduled delivery to every recipient stays for the teams not
 		// chosen; deliver skips the ones that have the inject by then.
 		if p.inject == i && (len(chosen) == 0 || (p.team >= 0 && slices.Contains(chosen, x.teamID(p.team)))) {
@@ -570,7 +570,7 @@ func (x *Exercise) skipInject(cmd Command) error {
 		return Errorf(CodeConflict, "inject %s has already been delivered", cmd.Inject)
 	}
 	x.emit(cmdEvent(EventInjectSkipped, cmd, "", nil, Details{Inject: cmd.Inject, Text: cmd.Text}))
-	for _, p := range slices.Clone(x.pending) {
+	for _, p := range x.pending.list() {
 		if p.inject == i {
 			x.k.Cancel(p.id)
 			x.dropPending(p.id)
@@ -588,7 +588,7 @@ func (x *Exercise) delayInject(cmd Command) error {
 		return Errorf(CodeInvalid, "delay must be positive and no longer than the exercise")
 	}
 	var moved []pendingDelivery
-	for _, p := range x.pending {
+	for _, p := range x.pending.list() {
 		if p.inject == i {
 			moved = append(moved, p)
 		}
@@ -715,7 +715,7 @@ func (x *Exercise) Upcoming() []Upcoming {
 	if x.st.Status == StatusReady {
 		return x.planned()
 	}
-	ps := slices.Clone(x.pending)
+	ps := x.pending.list()
 	slices.SortStableFunc(ps, func(a, b pendingDelivery) int { return int(a.at - b.at) })
 	out := make([]Upcoming, len(ps))
 	for i, p := range ps {

@@ -28,7 +28,7 @@ type bot struct {
 	skill   *des.Stream
 
 	tasks   []task
-	queue   []int // indexes of tasks waiting for an analyst
+	queue   taskQueue // tasks waiting for an analyst
 	busy    int
 	running []des.EventID
 }
@@ -40,6 +40,8 @@ type task struct {
 	exp int
 	// arrival orders tasks of equal severity.
 	arrival time.Duration
+	// rank is the task's severity rank (see severity): higher is served first.
+	rank int
 	// thread, when set, is a thread to answer (inject is then -1).
 	thread uint64
 }
@@ -60,14 +62,14 @@ func (b *bot) received(inject int) {
 			ack = i
 		}
 	}
-	b.enqueue(task{inject: inject, exp: ack, arrival: b.x.k.Now()})
+	b.enqueue(task{inject: inject, exp: ack})
 }
 
 // acknowledged queues the rest of an inject's expectations, one task each.
 func (b *bot) acknowledged(inject int) {
 	for i, e := range b.x.injects[inject].Expectations {
 		if e.Action != scenarios.ActionAcknowledge {
-			b.enqueue(task{inject: inject, exp: i, arrival: b.x.k.Now()})
+			b.enqueue(task{inject: inject, exp: i})
 		}
 	}
 }
@@ -92,7 +94,7 @@ func (b *bot) adopt() {
 		i := b.x.injectIx[e.Inject]
 		for j, se := range b.x.injects[i].Expectations {
 			if se.ID == e.Expectation {
-				b.enqueue(task{inject: i, exp: j, arrival: b.x.k.Now()})
+				b.enqueue(task{inject: i, exp: j})
 			}
 		}
 	}
@@ -100,12 +102,15 @@ func (b *bot) adopt() {
 
 // ask queues the answer to a thread a team opened with this one.
 func (b *bot) ask(thread uint64) {
-	b.enqueue(task{inject: -1, exp: -1, thread: thread, arrival: b.x.k.Now()})
+	b.enqueue(task{inject: -1, exp: -1, thread: thread})
 }
 
+// enqueue queues a task that arrives now.
 func (b *bot) enqueue(t task) {
+	t.arrival = b.x.k.Now()
+	t.rank = b.severity(t)
 	b.tasks = append(b.tasks, t)
-	b.queue = append(b.queue, len(b.tasks)-1)
+	b.queue.push(b.tasks, len(b.tasks)-1)
 	b.work()
 }
 
@@ -114,34 +119,20 @@ func (b *bot) reset() {
 	for _, id := range b.running {
 		b.x.k.Cancel(id)
 	}
-	b.running, b.queue, b.tasks, b.busy = nil, nil, nil, 0
+	b.running, b.queue, b.tasks, b.busy = nil, taskQueue{}, nil, 0
 }
 
 func (b *bot) analysts() int { return max(1, b.profile.Analysts) }
 
 // work hands waiting tasks to free analysts.
 func (b *bot) work() {
-	for b.busy < b.analysts() && len(b.queue) > 0 {
-		next := b.pick()
+	for b.busy < b.analysts() && b.queue.len() > 0 {
+		next := b.queue.pop(b.tasks)
 		b.busy++
-		d := b.serviceTime(b.action(b.tasks[b.queue[next]]))
-		id := b.x.k.Schedule(b.x.k.Now()+d, prioBotDone, timer{kind: timerBotDone, team: int32(b.team), task: int32(b.queue[next])})
+		d := b.serviceTime(b.action(b.tasks[next]))
+		id := b.x.k.Schedule(b.x.k.Now()+d, prioBotDone, timer{kind: timerBotDone, team: int32(b.team), task: int32(next)})
 		b.running = append(b.running, id)
-		b.queue = slices.Delete(b.queue, next, next+1)
 	}
-}
-
-// pick returns the queue position of the most severe, earliest task.
-func (b *bot) pick() int {
-	best := 0
-	for i, ti := range b.queue {
-		p, q := b.tasks[ti], b.tasks[b.queue[best]]
-		ps, qs := b.severity(p), b.severity(q)
-		if ps > qs || (ps == qs && p.arrival < q.arrival) {
-			best = i
-		}
-	}
-	return best
 }
 
 // severity ranks a task: its inject's severity, or medium for a thread.

@@ -60,14 +60,6 @@ type actionTrigger struct {
 	release
 }
 
-// pendingDelivery is an inject delivery waiting on the kernel.
-type pendingDelivery struct {
-	id     des.EventID
-	inject int
-	team   int
-	at     time.Duration
-}
-
 // Options configure a new Exercise.
 type Options struct {
 	// Seed drives every random draw of the simulated teams.
@@ -76,6 +68,10 @@ type Options struct {
 	Humans []string
 	// OnEvent, when set, is called with every event as it is appended.
 	OnEvent func(Event)
+	// LogBuffer, when it has capacity, is reused for the event log instead
+	// of a new slice: batch runs pass the log of their previous run. The
+	// caller must not use the events it held afterwards.
+	LogBuffer []Event
 }
 
 // Exercise is one run of a scenario. It owns the kernel, the event log and
@@ -99,7 +95,7 @@ type Exercise struct {
 	onAction []actionTrigger
 	fired    map[string]bool // once-only releases that already fired
 
-	pending   []pendingDelivery
+	pending   pendingSet
 	deadlines map[string]des.EventID // expectation key → deadline timer
 	expKeys   []string               // timer.exp → expectation key
 	bots      []*bot
@@ -124,11 +120,11 @@ func New(s *scenarios.Scenario, opts Options) (*Exercise, error) {
 		after:     map[int][]release{},
 		onMiss:    map[string][]release{},
 		fired:     map[string]bool{},
-		deadlines: map[string]des.EventID{},
+		deadlines: make(map[string]des.EventID, 64),
 		end:       s.Exercise.Duration.D(),
-		// A run logs a few events per inject and team: size the log once.
-		log: make([]Event, 0, 16+4*len(s.Injects)*max(1, len(s.Teams))/2),
+		log:       logBuffer(s, opts.LogBuffer),
 	}
+	x.opts.LogBuffer = nil
 	for i := range s.Injects {
 		x.injectIx[s.Injects[i].ID] = i
 		x.injects = append(x.injects, &s.Injects[i])
@@ -154,6 +150,36 @@ func New(s *scenarios.Scenario, opts Options) (*Exercise, error) {
 	x.emit(Event{Type: EventCreated, Actor: "system", Data: Details{
 		Seed: opts.Seed, Humans: slices.Clone(opts.Humans), Scenario: s.Exercise.ID, Text: s.Exercise.Title}})
 	return x, nil
+}
+
+// logBuffer returns an empty log that reuses buf when it has room, or a
+// new one sized for about four events per inject and one per team. The
+// estimate is linear in the scenario's size, whatever the number of
+// recipients; append grows the log past it when a run needs more.
+func logBuffer(s *scenarios.Scenario, buf []Event) []Event {
+	if cap(buf) > 0 {
+		clear(buf[:cap(buf)]) // drop what the old events referenced
+		return buf[:0]
+	}
+	return make([]Event, 0, 16+4*len(s.Injects)+len(s.Teams))
+}
+
+// runEstimate is how many deliveries and expectations a run makes if every
+// inject reaches every recipient once, each bounded so that a scenario
+// whose triggers rarely fire does not reserve much: the state's lists and
+// maps start at these sizes and grow past them if needed.
+func runEstimate(s *scenarios.Scenario) (deliveries, expectations int) {
+	const bound = 1 << 14
+	for i := range s.Injects {
+		in := &s.Injects[i]
+		n := max(1, s.MemberCount(in.To))
+		deliveries += n
+		expectations += len(in.Expectations) * n
+		if deliveries >= bound && expectations >= bound {
+			break
+		}
+	}
+	return min(deliveries, bound), min(expectations, bound)
 }
 
 func (x *Exercise) indexTrigger(t *scenarios.Trigger, r release) {
@@ -280,7 +306,7 @@ func (x *Exercise) handle(ev des.Event[timer]) {
 func (x *Exercise) stop() {
 	x.k.Reset()
 	x.k.AdvanceTo(x.st.Now)
-	x.pending = nil
+	x.pending.reset()
 	for _, b := range x.bots {
 		b.reset()
 	}
@@ -325,12 +351,10 @@ func (x *Exercise) schedule(r release, triggeringTeam int, cause string) {
 
 func (x *Exercise) scheduleDelivery(inject, team int, at time.Duration, cause string) {
 	id := x.k.Schedule(at, prioDeliver, timer{kind: timerDeliver, inject: int32(inject), team: int32(team), cause: x.cause(cause)})
-	x.pending = append(x.pending, pendingDelivery{id: id, inject: inject, team: team, at: at})
+	x.pending.add(pendingDelivery{id: id, inject: inject, team: team, at: at})
 }
 
-func (x *Exercise) dropPending(id des.EventID) {
-	x.pending = slices.DeleteFunc(x.pending, func(p pendingDelivery) bool { return p.id == id })
-}
+func (x *Exercise) dropPending(id des.EventID) { x.pending.remove(id) }
 
 // teamID returns the id of team index i, or "" for -1.
 func (x *Exercise) teamID(i int) string {
@@ -359,6 +383,9 @@ func (x *Exercise) deliverTo(i int, teams []string, cause string) {
 		}
 		ti := x.scn.TeamIndex(team)
 		var open []OpenExpectation
+		if len(in.Expectations) > 0 {
+			open = make([]OpenExpectation, 0, len(in.Expectations))
+		}
 		for j := range in.Expectations {
 			e := &in.Expectations[j]
 			open = append(open, OpenExpectation{ID: e.ID, Action: e.Action, Deadline: x.k.Now() + e.Within.D(), Points: e.Points, Objective: e.Objective, Text: x.scn.RenderPrompt(in, e, team, "")})

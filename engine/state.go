@@ -90,6 +90,8 @@ type State struct {
 	// Expectations in the order they were opened.
 	Expectations []ExpectationState
 	expIndex     map[string]int
+	// expHint is the capacity Expectations starts with (runEstimate).
+	expHint int
 	// shared is the set of peers each team has shared each inject with.
 	shared map[teamInject][]string
 	phases map[teamIncident]Phase
@@ -110,18 +112,20 @@ type State struct {
 
 // NewState returns the state of an exercise before its first event.
 func NewState(s *scenarios.Scenario, humans []string) *State {
+	deliveries, expectations := runEstimate(s)
 	st := &State{
 		Status:        StatusReady,
 		Speed:         1,
 		Modes:         map[string]Mode{},
-		delivered:     map[teamInject]time.Duration{},
+		delivered:     make(map[teamInject]time.Duration, deliveries),
 		FirstDelivery: map[string]time.Duration{},
-		expIndex:      map[string]int{},
+		expIndex:      make(map[string]int, expectations),
 		shared:        map[teamInject][]string{},
 		phases:        map[teamIncident]Phase{},
 		Skipped:       map[string]bool{},
 		Score:         map[string]float64{},
 		Actions:       map[string]int{},
+		expHint:       expectations,
 		messageState:  newMessageState(),
 	}
 	for _, t := range s.Teams {
@@ -227,6 +231,9 @@ func (st *State) openExpectation(e *Event, x OpenExpectation) {
 	key := e.Data.Inject + "." + x.ID + "@" + e.Team
 	if _, ok := st.expIndex[key]; ok {
 		return
+	}
+	if st.Expectations == nil {
+		st.Expectations = make([]ExpectationState, 0, st.expHint)
 	}
 	st.expIndex[key] = len(st.Expectations)
 	st.Expectations = append(st.Expectations, ExpectationState{

@@ -220,7 +220,14 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, what string, depth
 		d.errorf(n, "%s must be a mapping (key: value pairs), not a %s", what, kindName(n))
 		return
 	}
-	seen := map[string]bool{}
+	// seen marks the fields set so far, by struct field index: on the stack for
+	// the usual struct, not a map per mapping.
+	var seenBuf [64]bool
+	seen := seenBuf[:]
+	if v.NumField() > len(seenBuf) {
+		seen = make([]bool, v.NumField())
+	}
+	pos.fields = make([]fieldPos, 0, len(n.Content)/2)
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		key, val := n.Content[i], d.resolve(n.Content[i+1])
 		if val == nil {
@@ -240,11 +247,11 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, what string, depth
 			d.errorf(key, "%s", didYouMean(fmt.Sprintf("unknown field %q in %s", name, what), name, si.names)+knownFieldsHint(name, si.names))
 			continue
 		}
-		if seen[name] {
+		if seen[idx] {
 			d.errorf(key, "field %q is set twice in %s", name, what)
 			continue
 		}
-		seen[name] = true
+		seen[idx] = true
 		fp := fieldPos{name: name, line: val.Line, col: val.Column}
 		if val.Kind == yaml.ScalarNode && val.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0 {
 			fp.line, fp.col = d.blockStart(val.Line)

@@ -12,6 +12,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"sync/atomic"
 
 	"gopkg.in/yaml.v3"
 )
@@ -19,8 +20,27 @@ import (
 // FormatV1 is the value of the format key of every scenario this version reads.
 const FormatV1 = "cmesim/v1"
 
-// MaxFileSize is the largest scenario file the loader reads, in bytes.
-const MaxFileSize = 8 << 20
+// MaxFileSize is the default largest scenario file the loader reads, in
+// bytes: 64 MiB, room for about 150,000 injects (a Cyber-Europe-sized
+// scenario of 28,000 injects is about 11 MB). SetMaxFileSize changes it.
+const MaxFileSize = 64 << 20
+
+// maxFileSize is the limit in force.
+var maxFileSize atomic.Int64
+
+func init() { maxFileSize.Store(MaxFileSize) }
+
+// SetMaxFileSize sets the largest scenario file the loader reads, in bytes;
+// n ≤ 0 restores MaxFileSize. It is safe to call while scenarios load.
+func SetMaxFileSize(n int64) {
+	if n <= 0 {
+		n = MaxFileSize
+	}
+	maxFileSize.Store(n)
+}
+
+// FileSizeLimit returns the largest scenario file the loader reads, in bytes.
+func FileSizeLimit() int64 { return maxFileSize.Load() }
 
 //go:embed *.yaml
 var library embed.FS
@@ -37,8 +57,8 @@ func Parse(file string, src []byte) (s *Scenario, problems Problems) {
 		}
 		problems.sort()
 	}()
-	if len(src) > MaxFileSize {
-		list.errorf(Pos{File: file, Line: 1, Col: 1}, "file is %d bytes; the limit is %d", len(src), MaxFileSize)
+	if limit := FileSizeLimit(); int64(len(src)) > limit {
+		list.errorf(Pos{File: file, Line: 1, Col: 1}, "file is %d bytes; the limit is %d (raise it with --max-scenario-size)", len(src), limit)
 		return nil, list.problems
 	}
 	root, ok := parseYAML(file, src, list)
@@ -122,7 +142,7 @@ func Load(fsys fs.FS, name, display string) (*Scenario, Problems) {
 		return nil, Problems{{Pos: Pos{File: display}, Level: LevelError, Message: fmt.Sprintf("cannot open: %v", unwrapPathError(err))}}
 	}
 	defer f.Close()
-	src, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	src, err := io.ReadAll(io.LimitReader(f, FileSizeLimit()+1))
 	if err != nil {
 		return nil, Problems{{Pos: Pos{File: display}, Level: LevelError, Message: fmt.Sprintf("cannot read: %v", unwrapPathError(err))}}
 	}

@@ -3,8 +3,10 @@ package scenarios_test
 import (
 	"bufio"
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -96,6 +98,24 @@ func TestParse(t *testing.T) {
 		_, problems := scenarios.Parse("big.yaml", make([]byte, scenarios.MaxFileSize+1))
 		if !problems.HasErrors() || !strings.Contains(problems[0].Message, "limit") {
 			t.Fatalf("got %v, want a size error", problems)
+		}
+	})
+	t.Run("LimitConfigurable", func(t *testing.T) {
+		src := generateLarge(20)
+		// Over the old 8 MiB limit: a Cyber-Europe-sized scenario is ~11 MB.
+		padded := append(slices.Clone(src), "# "+strings.Repeat("x", 9<<20)+"\n"...)
+		if _, problems := scenarios.Parse("padded.yaml", padded); problems.HasErrors() {
+			t.Fatalf("a 9 MiB file is refused by default: %v", problems)
+		}
+		scenarios.SetMaxFileSize(int64(len(src) - 1))
+		defer scenarios.SetMaxFileSize(0)
+		_, problems := scenarios.Parse("small.yaml", src)
+		if !problems.HasErrors() || !strings.Contains(problems[0].Message, fmt.Sprintf("the limit is %d", len(src)-1)) {
+			t.Fatalf("got %v, want the lowered limit to apply", problems)
+		}
+		scenarios.SetMaxFileSize(0)
+		if got := scenarios.FileSizeLimit(); got != scenarios.MaxFileSize {
+			t.Fatalf("limit after reset = %d, want %d", got, scenarios.MaxFileSize)
 		}
 	})
 	t.Run("ErrTwoDocuments", func(t *testing.T) {

@@ -1,7 +1,6 @@
 package scenarios
 
 import (
-	"slices"
 	"strings"
 	"time"
 )
@@ -31,6 +30,20 @@ type index struct {
 	objectives map[string]int
 	incidents  map[string]int
 	spreads    map[string][2]int // spread id → (incident, spread)
+
+	// groupTeams is each group's members as a set of team indexes.
+	groupTeams []teamSet
+	// links holds each network link's members and TLP levels; teamLinks
+	// lists, per team, the links that contain it.
+	links     []linkIndex
+	teamLinks [][]int32
+}
+
+// linkIndex is one network link, resolved to team indexes.
+type linkIndex struct {
+	members teamSet
+	// tlps has bit r set when the link allows the TLP level of rank r.
+	tlps uint8
 }
 
 func buildIndex(s *Scenario) *index {
@@ -60,7 +73,61 @@ func buildIndex(s *Scenario) *index {
 			ix.spreads[sp.ID] = [2]int{i, j}
 		}
 	}
+	ix.indexNetwork(s)
 	return ix
+}
+
+// indexNetwork resolves groups and network links to team sets, so that
+// membership and link checks do not expand member lists again.
+func (ix *index) indexNetwork(s *Scenario) {
+	ix.groupTeams = make([]teamSet, len(s.Groups))
+	for i, g := range s.Groups {
+		set := newTeamSet(len(s.Teams))
+		for _, m := range g.Members {
+			if t, ok := ix.teams[m]; ok {
+				set.add(t)
+			}
+		}
+		ix.groupTeams[i] = set
+	}
+	ix.links = make([]linkIndex, len(s.Network.Links))
+	ix.teamLinks = make([][]int32, len(s.Teams))
+	for i, l := range s.Network.Links {
+		li := linkIndex{members: newTeamSet(len(s.Teams))}
+		ix.addMembers(s, li.members, l.Between, -1)
+		for _, t := range l.TLP {
+			if r := t.Rank(); r >= 0 {
+				li.tlps |= 1 << r
+			}
+		}
+		ix.links[i] = li
+		li.members.each(func(t int) { ix.teamLinks[t] = append(ix.teamLinks[t], int32(i)) })
+	}
+}
+
+// addMembers adds to set the teams that names stand for (see Members);
+// "$team" stands for team index triggering when it is not negative.
+func (ix *index) addMembers(s *Scenario, set teamSet, names []string, triggering int) {
+	for _, n := range names {
+		switch {
+		case n == ToAll:
+			for i := range s.Teams {
+				set.add(i)
+			}
+		case n == ToTriggeringTeam:
+			if triggering >= 0 {
+				set.add(triggering)
+			}
+		case strings.HasPrefix(n, GroupPrefix):
+			if gi, ok := ix.groups[strings.TrimPrefix(n, GroupPrefix)]; ok {
+				set.union(ix.groupTeams[gi])
+			}
+		default:
+			if i, ok := ix.teams[n]; ok {
+				set.add(i)
+			}
+		}
+	}
 }
 
 func (s *Scenario) idx() *index {
@@ -164,63 +231,94 @@ func (s *Scenario) Expectation(ref string) (*Inject, *Expectation, bool) {
 // ignored (validation reports them). "$team" expands to triggeringTeam when
 // it is not empty.
 func (s *Scenario) Members(names []string, triggeringTeam string) []string {
-	want := make([]bool, len(s.Teams))
-	for _, n := range names {
-		switch {
-		case n == ToAll:
-			for i := range want {
-				want[i] = true
-			}
-		case n == ToTriggeringTeam:
-			if i := s.TeamIndex(triggeringTeam); i >= 0 {
-				want[i] = true
-			}
-		case strings.HasPrefix(n, GroupPrefix):
-			if gi, ok := s.idx().groups[strings.TrimPrefix(n, GroupPrefix)]; ok {
-				for _, m := range s.Groups[gi].Members {
-					if i := s.TeamIndex(m); i >= 0 {
-						want[i] = true
-					}
-				}
-			}
-		default:
-			if i := s.TeamIndex(n); i >= 0 {
-				want[i] = true
-			}
-		}
+	var buf [4]uint64 // up to 256 teams without allocating the set
+	set := teamSet(buf[:])
+	if words := (len(s.Teams) + 63) / 64; words > len(buf) {
+		set = newTeamSet(len(s.Teams))
+	} else {
+		set = set[:words]
 	}
-	var out []string
-	for i, ok := range want {
-		if ok {
-			out = append(out, s.Teams[i].ID)
-		}
+	s.idx().addMembers(s, set, names, s.TeamIndex(triggeringTeam))
+	n := set.len()
+	if n == 0 {
+		return nil
 	}
+	out := make([]string, 0, n)
+	set.each(func(i int) { out = append(out, s.Teams[i].ID) })
 	return out
+}
+
+// MemberCount returns len(s.Members(names, "")) without building the list.
+func (s *Scenario) MemberCount(names []string) int {
+	return s.memberSet(names, "").len()
+}
+
+// memberSet is Members as a set of team indexes.
+func (s *Scenario) memberSet(names []string, triggeringTeam string) teamSet {
+	set := newTeamSet(len(s.Teams))
+	s.idx().addMembers(s, set, names, s.TeamIndex(triggeringTeam))
+	return set
 }
 
 // AllowedTLP returns the TLP levels at which team a may share with team b:
 // the union over every network link that contains both. It is empty when the
-// two teams have no link.
+// two teams have no link. Callers must not modify the list.
 func (s *Scenario) AllowedTLP(a, b string) []TLP {
-	var out []TLP
-	for _, l := range s.Network.Links {
-		members := s.Members(l.Between, "")
-		if a == b || !slices.Contains(members, a) || !slices.Contains(members, b) {
-			continue
-		}
-		for _, t := range l.TLP {
-			if !slices.Contains(out, t) {
-				out = append(out, t)
+	return tlpSets[s.allowedMask(s.TeamIndex(a), s.TeamIndex(b))]
+}
+
+// tlpSets holds, for every set of TLP ranks as bits, its levels in rank
+// order: AllowedTLP returns these shared lists (capacity = length, so an
+// append copies) instead of building one per call.
+var tlpSets = func() (sets [1 << 5][]TLP) {
+	for mask := range sets {
+		var out []TLP
+		for r, t := range TLPs.values {
+			if mask&(1<<r) != 0 {
+				out = append(out, TLP(t))
 			}
 		}
+		sets[mask] = out[:len(out):len(out)]
 	}
-	slices.SortFunc(out, func(x, y TLP) int { return x.Rank() - y.Rank() })
-	return out
+	return sets
+}()
+
+// allowedMask returns the ranks of the TLP levels at which team index a may
+// share with team index b, as bits; it costs one check per link of a.
+func (s *Scenario) allowedMask(a, b int) uint8 {
+	if a < 0 || b < 0 || a == b {
+		return 0
+	}
+	ix := s.idx()
+	var mask uint8
+	for _, l := range ix.teamLinks[a] {
+		if ix.links[l].members.has(b) {
+			mask |= ix.links[l].tlps
+		}
+	}
+	return mask
 }
 
 // MayShare reports whether team a may share with team b at level tlp.
 func (s *Scenario) MayShare(a, b string, tlp TLP) bool {
-	return slices.Contains(s.AllowedTLP(a, b), tlp)
+	r := tlp.Rank()
+	return r >= 0 && s.allowedMask(s.TeamIndex(a), s.TeamIndex(b))&(1<<r) != 0
+}
+
+// reachableAt sets into set the teams team index a has a link with that
+// allows level tlp (a itself included when such a link exists).
+func (s *Scenario) reachableAt(a int, tlp TLP, set teamSet) {
+	set.clear()
+	r := tlp.Rank()
+	if a < 0 || r < 0 {
+		return
+	}
+	ix := s.idx()
+	for _, l := range ix.teamLinks[a] {
+		if ix.links[l].tlps&(1<<r) != 0 {
+			set.union(ix.links[l].members)
+		}
+	}
 }
 
 // LateFactor returns the multiple of a deadline at which late points reach zero.

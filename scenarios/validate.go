@@ -644,26 +644,36 @@ func (v *validator) shareExpectation(in *Inject, e *Expectation, what string) {
 		v.errorf(e.Pos.Field("tlp"), "%s: asks for a share at TLP:%s, more open than the inject's own TLP:%s; a team sharing so would commit a TLP violation", what, strings.ToUpper(string(e.TLP)), strings.ToUpper(string(injectTLP)))
 		return
 	}
-	receivers := v.s.Members(in.To, "")
+	receivers := v.s.memberSet(in.To, "")
 	if slices.Contains(in.To, ToTriggeringTeam) {
-		receivers = v.s.Members([]string{ToAll}, "")
+		receivers = v.s.memberSet([]string{ToAll}, "")
 	}
-	for _, from := range receivers {
-		for _, to := range v.s.Members(e.With, "") {
-			if from == to {
-				continue
-			}
-			if !v.s.MayShare(from, to, e.TLP) {
-				allowed := v.s.AllowedTLP(from, to)
-				if len(allowed) == 0 {
-					v.errorf(e.Pos.Field("with"), "%s: %s has no network link to %s, so it cannot share with it", what, from, to)
-				} else {
-					v.errorf(e.Pos.Field("tlp"), "%s: the link %s–%s does not allow TLP:%s (allowed: %s)", what, from, to, strings.ToUpper(string(e.TLP)), tlpList(allowed))
-				}
-				return
-			}
+	peers := v.s.memberSet(e.With, "")
+	reach := newTeamSet(len(v.s.Teams))
+	failed := false
+	receivers.each(func(from int) {
+		if failed {
+			return
 		}
+		// One pass over the receiver's links, then one word operation per
+		// 64 peers: the check costs O(teams) per receiver, not O(teams²).
+		v.s.reachableAt(from, e.TLP, reach)
+		if to := peers.firstNotIn(reach, from); to >= 0 {
+			failed = true
+			v.shareDenied(e, what, v.s.Teams[from].ID, v.s.Teams[to].ID)
+		}
+	})
+}
+
+// shareDenied reports why a share expectation asks team from to share with
+// team to when the network does not allow it.
+func (v *validator) shareDenied(e *Expectation, what, from, to string) {
+	allowed := v.s.AllowedTLP(from, to)
+	if len(allowed) == 0 {
+		v.errorf(e.Pos.Field("with"), "%s: %s has no network link to %s, so it cannot share with it", what, from, to)
+		return
 	}
+	v.errorf(e.Pos.Field("tlp"), "%s: the link %s–%s does not allow TLP:%s (allowed: %s)", what, from, to, strings.ToUpper(string(e.TLP)), tlpList(allowed))
 }
 
 func tlpList(ts []TLP) string {

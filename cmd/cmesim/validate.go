@@ -16,6 +16,7 @@ import (
 type validateOptions struct {
 	all    bool // also validate every bundled scenario
 	strict bool // warnings fail too
+	maxMiB int  // largest scenario file, MiB (0: the default)
 }
 
 func (a *app) newValidateCommand() *cobra.Command {
@@ -38,6 +39,7 @@ warnings, with --strict), 2 for a usage error.`,
 	}
 	cmd.Flags().BoolVar(&opts.all, "all", false, "validate every bundled scenario too")
 	cmd.Flags().BoolVar(&opts.strict, "strict", false, "treat warnings as errors")
+	addMaxScenarioSizeFlag(cmd, &opts.maxMiB)
 	return cmd
 }
 
@@ -48,6 +50,9 @@ func (a *app) validate(cmd *cobra.Command, args []string, opts validateOptions) 
 	}
 	if len(targets) == 0 {
 		return usageError(errors.New("validate: name at least one scenario file or bundled scenario, or use --all"))
+	}
+	if err := setMaxScenarioSize("validate", opts.maxMiB); err != nil {
+		return err
 	}
 	failed := 0
 	for _, target := range targets {
@@ -132,4 +137,19 @@ func plural(n int, noun string) string {
 		return "1 " + noun
 	}
 	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// addMaxScenarioSizeFlag adds --max-scenario-size, the largest scenario
+// file a command reads, in MiB.
+func addMaxScenarioSizeFlag(cmd *cobra.Command, mib *int) {
+	cmd.Flags().IntVar(mib, "max-scenario-size", 0, fmt.Sprintf("largest scenario file to read, in `MiB` (default %d)", scenarios.MaxFileSize>>20))
+}
+
+// setMaxScenarioSize applies --max-scenario-size (0: the default).
+func setMaxScenarioSize(command string, mib int) error {
+	if mib < 0 || mib > 4096 {
+		return usageError(fmt.Errorf("%s: --max-scenario-size must be between 1 and 4096 MiB, got %d", command, mib))
+	}
+	scenarios.SetMaxFileSize(int64(mib) << 20)
+	return nil
 }

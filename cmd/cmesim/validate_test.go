@@ -73,6 +73,19 @@ func TestValidate(t *testing.T) {
 		}
 	})
 
+	t.Run("MaxScenarioSize", func(t *testing.T) {
+		r := cmesim(t, nil, "validate", "--max-scenario-size", "1", exampleFile)
+		r.wantCode(t, exitOK)
+		big := writeTemp(t, "big.yaml", readExample(t)+"# "+strings.Repeat("x", 1<<20)+"\n")
+		r = cmesim(t, nil, "validate", "--max-scenario-size", "1", big)
+		r.wantCode(t, exitFailure)
+		if !strings.Contains(r.stdout, "the limit is 1048576") {
+			t.Fatalf("stdout=%q, want the 1 MiB limit", r.stdout)
+		}
+		cmesim(t, nil, "validate", big).wantCode(t, exitOK) // the default is larger
+		cmesim(t, nil, "validate", "--max-scenario-size", "-1", big).wantCode(t, exitUsage)
+	})
+
 	t.Run("Strict", func(t *testing.T) {
 		// An objective nothing scores is a warning.
 		text := strings.Replace(readExample(t), "  scoring:\n",

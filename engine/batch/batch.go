@@ -66,8 +66,11 @@ func Run(ctx context.Context, s *scenarios.Scenario, opts Options) (*baseline.Ba
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			var log []engine.Event // reused from run to run
 			for seed := range seeds {
-				r, err := runOnce(s, seed)
+				var r baseline.Run
+				var err error
+				r, log, err = runOnce(s, seed, log)
 				if err != nil {
 					errc <- err
 					return
@@ -106,16 +109,17 @@ func Run(ctx context.Context, s *scenarios.Scenario, opts Options) (*baseline.Ba
 	return acc.Baseline(), nil
 }
 
-// runOnce plays one replication and measures it.
-func runOnce(s *scenarios.Scenario, seed uint64) (baseline.Run, error) {
-	x, err := engine.New(s, engine.Options{Seed: seed})
+// runOnce plays one replication and measures it. It logs into the storage
+// of log, the previous run's log, and returns this run's for the next.
+func runOnce(s *scenarios.Scenario, seed uint64, log []engine.Event) (baseline.Run, []engine.Event, error) {
+	x, err := engine.New(s, engine.Options{Seed: seed, LogBuffer: log})
 	if err != nil {
-		return baseline.Run{}, err
+		return baseline.Run{}, log, err
 	}
 	if err := x.RunToEnd(); err != nil {
-		return baseline.Run{}, err
+		return baseline.Run{}, log, err
 	}
-	return measure(s, x.State()), nil
+	return measure(s, x.State()), x.Events(), nil
 }
 
 // objectivePoints are an objective's points in one run, over all teams.

@@ -3,6 +3,7 @@ package batch_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"math"
 	"reflect"
 	"runtime"
@@ -10,6 +11,7 @@ import (
 
 	"cmesim/baseline"
 	"cmesim/engine/batch"
+	"cmesim/internal/scengen"
 	"cmesim/scenarios"
 )
 
@@ -124,4 +126,28 @@ func BenchmarkBatch(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "runs/s")
+}
+
+// BenchmarkBatchScale measures replications of generated scenarios: a
+// network-scale one (29 teams, 160 injects, like the CSIRT Americas
+// network) and larger ones; B/op per run must not grow with b.N.
+func BenchmarkBatchScale(b *testing.B) {
+	for _, spec := range []scengen.Spec{
+		{Teams: 29, Injects: 160, GroupSize: 10},
+		{Teams: 10, Injects: 1000, GroupSize: 10},
+		{Teams: 100, Injects: 1000, GroupSize: 10},
+	} {
+		b.Run(fmt.Sprintf("teams=%d/injects=%d", spec.Teams, spec.Injects), func(b *testing.B) {
+			s, err := scengen.Scenario(spec)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			if _, err := batch.Run(context.Background(), s, batch.Options{Runs: b.N}); err != nil {
+				b.Fatal(err)
+			}
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "runs/s")
+		})
+	}
 }
