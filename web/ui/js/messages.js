@@ -13,7 +13,7 @@
 // #msg-forward-form with their submit buttons #msg-send, #msg-reply-submit,
 // #msg-forward-submit (data-state pending/done/error) and TLP warnings
 // #msg-tlp-warning, #msg-reply-tlp-warning, #msg-forward-tlp-warning.
-import { $, h, option, replace, uid } from './dom.js';
+import { $, h, append, option, replace, uid } from './dom.js';
 import { announce, pending } from './page.js';
 import { fmtTShort, tlpBadge, tlpLabel, TLP_LEVELS, normTLP } from './format.js';
 import { renderMarkdown } from './markdown.js';
@@ -468,7 +468,7 @@ export class MessagesPanel {
     const peers = this.peerBoxes('msg-peer', t(rfi ? 'ui.messages.compose.ask' : 'ui.messages.compose.to'), () => tlp.update());
     const submit = h('button', { type: 'submit', id: 'msg-send', class: 'btn btn-primary', dataset: { needsRunning: '' }, disabled: this.ended }, t(rfi ? 'ui.messages.compose.send_rfi' : 'ui.messages.compose.send'));
     const cancel = h('button', { type: 'button', id: 'msg-cancel', class: 'btn', on: { click: () => this.show('list') } }, t('ui.messages.cancel'));
-    form.append(title,
+    append(form, [title,
       rfi ? h('p', { class: 'hint' }, t('ui.messages.compose.rfi_help')) : null,
       peers,
       h('div', { class: 'field' }, h('label', { for: 'msg-subject', class: 'field-label' }, t('ui.messages.subject')), subject,
@@ -476,7 +476,7 @@ export class MessagesPanel {
       tlp,
       this.textField('msg-text', t(rfi ? 'ui.messages.compose.question' : 'ui.messages.compose.text'), { required: true }),
       this.textField('msg-indicators', t('ui.messages.indicators_field'), { rows: 2, hint: t('ui.messages.indicators_hint') }),
-      ferr, h('div', { class: 'form-actions btn-row' }, submit, cancel));
+      ferr, h('div', { class: 'form-actions btn-row' }, submit, cancel)]);
     subject.addEventListener('change', () => tlp.update());
     form.addEventListener('keydown', (e) => { if (e.key === 'Escape') this.show('list'); });
     form.addEventListener('submit', (e) => {
