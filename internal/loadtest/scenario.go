@@ -4,12 +4,13 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"cmesim/countries"
 )
 
-// countries are ISO 3166-1 alpha-2 codes for the generated teams: the 35
-// OAS member states first, then others; teams beyond the list reuse them.
-var countries = strings.Fields("AG AR BS BB BZ BO BR CA CL CO CR CU DM DO EC SV GD GT GY HT HN JM MX NI PA PY PE KN LC VC SR TT US UY VE " +
-	"ES PT FR DE IT NL BE GB IE SE NO FI DK PL CZ AT CH GR RO BG HU SK SI HR EE LV LT JP KR AU NZ ZA KE NG EG MA IN ID PH SG TH VN")
+// memberStates are the ISO 3166-1 alpha-2 codes of the 35 OAS member
+// states, the countries of the generated teams; teams beyond 35 reuse them.
+var memberStates = countries.Codes()
 
 // MaxTeams is the most teams a generated scenario has.
 const MaxTeams = 500
@@ -50,7 +51,7 @@ teams:
 `, teams, length)
 	for i := range teams {
 		fmt.Fprintf(&b, "  - {id: %s, name: Load CSIRT %03d, country: %s, timezone: UTC, sector: national, profile: {analysts: 3, skill: 0.75}}\n",
-			TeamID(i), i+1, countries[i%len(countries)])
+			TeamID(i), i+1, memberStates[i%len(memberStates)])
 	}
 	b.WriteString("actors:\n  - {id: reporter, name: Constituent, kind: operator}\n")
 	if teams > 1 { // a network link needs two teams

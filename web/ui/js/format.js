@@ -1,6 +1,7 @@
 // Formatting: virtual times (nanoseconds), durations, TLP and severity
 // badges, channel labels, and events as human-readable lines.
 import { h } from './dom.js';
+import { i18n, fill } from './i18n.js';
 
 export const NS = 1e9; // nanoseconds per second
 export const MIN = 60 * NS;
@@ -177,7 +178,7 @@ export function kindOf(type) {
   if (!type) return 'other';
   if (type.startsWith('exercise.') || type === 'team.mode') return 'control';
   if (type.startsWith('inject.')) return 'inject';
-  if (type === 'team.action') return 'action';
+  if (type === 'team.action' || type === 'message.sent') return 'action';
   if (type === 'expectation.met') return 'met';
   if (type === 'expectation.missed' || type === 'expectation.wrong') return 'missed';
   if (type.startsWith('incident.')) return 'incident';
@@ -214,6 +215,7 @@ export function eventText(ev, dir) {
       return `Ad-hoc inject ${d.inject || a.id || ''} “${clip(a.title)}” sent to ${listTeams(a.to, dir)}${by(ev, dir)}`;
     }
     case 'team.action': return actionText(ev, dir);
+    case 'message.sent': return messageText(ev, dir);
     case 'evaluator.note': {
       const about = [ev.team ? team : '', d.inject || ''].filter(Boolean).join(', ');
       return `Note by ${actorName(ev.actor, dir)}${about ? ` (${about})` : ''}: ${clip(d.text, 120)}`;
@@ -250,6 +252,39 @@ function actionText(ev, dir) {
   }
   if (d.text) s += `: “${clip(d.text, 80)}”`;
   return s;
+}
+
+/**
+ * messageText describes a message between teams: who wrote to whom, of
+ * what kind, at which TLP, about which inject, flagged when it is a TLP
+ * violation. It uses the page's catalog (ui.messages.event.*) once loaded.
+ */
+function messageText(ev, dir) {
+  const d = ev.data || {};
+  const who = ev.actor && ev.actor.startsWith('trainee:') ? ` (${actorName(ev.actor, dir)})` : (ev.actor && ev.actor.startsWith('sim:') ? ` (${tr('ui.messages.event.simulated', {}, 'simulated')})` : '');
+  const args = {
+    from: `${anyName(d.from || ev.team, dir)}${who}`,
+    to: listTeams(d.peers && d.peers.length ? d.peers : (d.target ? [d.target] : []), dir),
+    tlp: tlpLabel(d.tlp),
+  };
+  const kind = ['rfi', 'reply', 'forward'].includes(d.kind) ? d.kind : 'message';
+  let s = tr(`ui.messages.event.${kind}`, args, MESSAGE_LINE[kind]);
+  if (d.inject) s += ` (${injectRef(d.inject, dir)})`;
+  if (d.text) s += `: “${clip(d.text, 80)}”`;
+  if (d.reason) s += ` — ${tr('ui.messages.violation', {}, 'TLP violation')}`;
+  return s;
+}
+
+const MESSAGE_LINE = {
+  message: '{from} wrote to {to} at {tlp}',
+  rfi: '{from} asked {to} for information at {tlp}',
+  reply: '{from} replied to {to} at {tlp}',
+  forward: '{from} forwarded a message to {to} at {tlp}',
+};
+
+/** tr says key from the page's catalog, or fallback (English) before the catalog is loaded. */
+function tr(key, args, fallback) {
+  return i18n.has(key) ? i18n.t(key, args) : fill(fallback, args, 'en');
 }
 
 function causeText(cause, dir) {

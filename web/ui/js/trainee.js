@@ -10,6 +10,7 @@ import {
 import { renderMarkdown } from './markdown.js';
 import { Timeline } from './timeline.js';
 import { countdown, startCountdowns } from './countdown.js';
+import { mountMessages } from './messages.js';
 
 /** categorySelect offers exactly the categories of the exercise's taxonomy, grouped by classification. */
 function categorySelect(taxonomy) {
@@ -697,6 +698,7 @@ async function main() {
   const ctx = await boot('trainee', ['trainee']);
   if (!ctx.you.team) showError('Your session has no team.');
   new TraineeConsole(ctx);
+  mountMessages(ctx);
   ctx.socket.start();
 }
 
