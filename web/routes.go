@@ -416,6 +416,10 @@ type exerciseView struct {
 	// is what a classification may choose from.
 	PlayerView scenarios.PlayerView `json:"player_view"`
 	Taxonomy   *taxonomyView        `json:"taxonomy"`
+
+	// Language is the language the scenario's texts are written in (the
+	// original a participant may switch back to); empty means English.
+	Language string `json:"language,omitempty"`
 }
 
 type objectiveView struct {
@@ -464,7 +468,7 @@ type mselEntry struct {
 func (s *Server) handleExercise(w http.ResponseWriter, _ *http.Request, sess *Session, le *liveExercise) {
 	scn := le.scn
 	v := exerciseView{ID: le.id, Title: scn.Exercise.Title, Description: scn.Exercise.Description, Duration: scn.Exercise.Duration.D(),
-		Languages: scn.Exercise.Languages, You: youInfo{Role: sess.Role, Team: sess.Team, Name: sess.Name},
+		Languages: scn.Exercise.Languages, Language: scn.Exercise.Language, You: youInfo{Role: sess.Role, Team: sess.Team, Name: sess.Name},
 		Objectives: []objectiveView{}, Teams: []teamView{}, Groups: []groupView{}, Actors: []actorView{}, Incidents: []groupView{}}
 	if !scn.Exercise.StartTime.IsZero() {
 		v.StartTime = scn.Exercise.StartTime.Format(time.RFC3339)
