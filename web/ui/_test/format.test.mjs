@@ -62,7 +62,7 @@ test('timeline lines read in the page language', () => {
   const share = { type: 'team.action', team: 'co-csirt', actor: 'trainee:co-csirt:Ana', data: { action: 'share', inject: 'I01', peers: ['pe-csirt'], tlp: 'amber' } };
   assert.equal(inLang('es', () => eventText(spread, dir)), 'El incidente INC1 se propagó a PeCERT');
   assert.equal(inLang('pt', () => eventText(share, dir)), 'colCERT (Ana) compartilhou I01 com PeCERT em TLP:AMBER');
-  assert.equal(inLang('fr', () => eventText({ type: 'exercise.started', actor: 'facilitator:Marie', data: {} }, dir)), 'Début de l’exercice par Marie');
+  assert.equal(inLang('fr', () => eventText({ type: 'exercise.started', actor: 'facilitator:Marie', data: {} }, dir)), 'Exercice démarré par Marie');
   assert.equal(inLang('es', () => eventText({ type: 'exercise.ended', actor: 'system', data: { reason: 'planned duration reached' } }, dir)),
-    'Finalizó el ejercicio — se cumplió la duración prevista');
+    'Ejercicio finalizado — se cumplió la duración prevista');
 });

@@ -142,8 +142,12 @@ export function actorName(actor, dir) {
   if (!actor || actor === 'system') return t('ui.actor.system');
   const parts = String(actor).split(':');
   switch (parts[0]) {
-    case 'facilitator': return parts.slice(1).join(':') || t('ui.role.facilitator');
-    case 'evaluator': return parts.slice(1).join(':') || t('ui.role.evaluator');
+    // Staff who joined without a name go by their role.
+    case 'facilitator':
+    case 'evaluator': {
+      const name = parts.slice(1).join(':');
+      return name && name !== parts[0] ? name : t(`ui.role.${parts[0]}`);
+    }
     case 'trainee': return parts.slice(2).join(':') || t('ui.role.trainee');
     case 'sim': return t('ui.actor.simulated', { team: teamName(parts[1], dir) });
     default: return actor;

@@ -7,7 +7,8 @@ import { fmtTShort, MIN, severityBadge, channelLabel } from './format.js';
 import { countdown } from './countdown.js';
 import { pending } from './page.js';
 import { confirmDialog } from './dialog.js';
-import { t } from './i18n.js';
+import { t, contentLang } from './i18n.js';
+import { scenarioLang } from './model.js';
 
 /** HOLD_MS is how long a list holds still after a click in it. */
 const HOLD_MS = 4000;
@@ -89,7 +90,7 @@ export class MselPanel {
       if (!r) {
         const at = h('time', { class: 'up-at' });
         const cd = countdown(u.at, clock);
-        const title = h('span', { class: 'up-title' });
+        const title = contentLang(h('span', { class: 'up-title' }), scenarioLang(this.ctx));
         const team = h('span', { class: 'up-team' });
         const release = h('button', { type: 'button', class: 'btn btn-small btn-primary', dataset: { cmd: 'release' }, 'aria-label': t('ui.msel.release_now_label', { inject: u.inject }) }, t('ui.msel.release_now'));
         const skip = h('button', { type: 'button', class: 'btn btn-small', dataset: { cmd: 'skip' }, 'aria-label': t('ui.msel.skip_label', { inject: u.inject }) }, t('ui.msel.skip'));
@@ -143,7 +144,7 @@ export class MselPanel {
           option('', needs ? t('ui.msel.choose_team') : t('ui.msel.every_team')),
           dir.teamList().map((tm) => option(tm.id, t('ui.msel.only_team', { team: tm.name || tm.id }))));
         const release = h('button', { type: 'button', class: 'btn btn-small btn-primary', dataset: { cmd: 'release' }, 'aria-label': t('ui.msel.release_label', { inject: u.inject }) }, t('ui.msel.release'));
-        const title = h('span', { class: 'up-title' });
+        const title = contentLang(h('span', { class: 'up-title' }), scenarioLang(this.ctx));
         const li = h('li', { class: 'msel-item', dataset: { releasable: u.inject } },
           h('div', { class: 'msel-what' }, h('span', { class: 'inject-id' }, u.inject), ' ', title),
           h('div', { class: 'msel-buttons' },
@@ -223,7 +224,7 @@ export class MselPanel {
       const tr = h('tr', { dataset: { msel: m.id } },
         h('td', { class: 'inject-id' }, m.id),
         h('td', { class: 'nowrap' }, typeof m.at === 'number' ? fmtTShort(m.at) : (m.trigger || '—')),
-        h('td', null, m.title || ''),
+        contentLang(h('td', null, m.title || ''), scenarioLang(this.ctx)),
         h('td', null, Array.isArray(m.to) ? m.to.map((x) => this.ctx.dir.anyName(x)).join(', ') : (m.to || '')),
         h('td', null, channelLabel(m.channel)),
         h('td', null, severityBadge(m.severity)),

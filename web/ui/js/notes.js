@@ -4,7 +4,8 @@
 import { h, option, replace } from './dom.js';
 import { fmtTShort, actorName } from './format.js';
 import { pending } from './page.js';
-import { t } from './i18n.js';
+import { t, contentLang } from './i18n.js';
+import { scenarioLang } from './model.js';
 
 export class Notes {
   /**
@@ -29,7 +30,7 @@ export class Notes {
     this.refreshInjects();
     this.injectSel.addEventListener('focus', () => this.refreshInjects());
     const objective = h('select', { id: 'note-objective' }, option('', t('ui.notes.no_objective')),
-      ((this.ctx.exercise && this.ctx.exercise.objectives) || []).map((o) => option(o.id, `${o.id} — ${o.text}`)));
+      ((this.ctx.exercise && this.ctx.exercise.objectives) || []).map((o) => contentLang(option(o.id, `${o.id} — ${o.text}`), scenarioLang(this.ctx))));
     const err = h('p', { class: 'form-error', hidden: true, 'aria-live': 'polite' });
     const submit = h('button', { type: 'submit', id: 'note-submit', class: 'btn btn-primary' }, t('ui.notes.add'));
     const form = h('form', { id: 'note-form', class: 'stack', novalidate: true },
@@ -59,7 +60,7 @@ export class Notes {
     if (!sel) return;
     const have = new Set(Array.from(sel.options, (o) => o.value));
     for (const [id, inj] of this.ctx.dir.injects) {
-      if (!have.has(id)) sel.appendChild(option(id, inj.title ? `${id} — ${inj.title}` : id));
+      if (!have.has(id)) sel.appendChild(inj.title ? contentLang(option(id, `${id} — ${inj.title}`), scenarioLang(this.ctx)) : option(id, id));
     }
   }
 

@@ -201,7 +201,7 @@ function wireHeader(ctx) {
   if (who) {
     const where = you.team ? dir.teamName(you.team) : t(`ui.role.${you.role}`);
     // Staff who joined without a name are named after their role.
-    who.textContent = you.name && you.name !== where ? `${you.name} · ${where}` : where;
+    who.textContent = you.name && you.name !== where && you.name !== you.role ? `${you.name} · ${where}` : where;
   }
 
   const clockEl = $('#clock');

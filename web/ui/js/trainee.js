@@ -100,11 +100,10 @@ class TraineeConsole {
   onEvent(m) {
     const ev = m.event || {};
     const d = ev.data || {};
+    // The inject first, so that the timeline names it as the inbox does.
+    if (ev.type === 'inject.delivered' && (!ev.team || ev.team === this.team)) this.addInject(m);
     this.timeline.add(m);
     switch (ev.type) {
-      case 'inject.delivered':
-        if (!ev.team || ev.team === this.team) this.addInject(m);
-        break;
       case 'team.action':
         if (ev.team === this.team) {
           const r = this.injects.get(d.inject);
@@ -186,7 +185,8 @@ class TraineeConsole {
     for (const x of content.expectations || []) exps.set(x.id, { ...(exps.get(x.id) || { state: 'open' }), ...x });
     const r = { id, seq: ev.seq ?? m.seq, at: ev.at ?? m.at ?? 0, content, data: d, exps, actions: [], item: null };
     this.injects.set(id, r);
-    this.ctx.dir.learnInject({ id, title: content.title });
+    // The timeline names injects as the inbox shows them.
+    this.ctx.dir.learnInject({ id, title: this.text(r).title });
     r.item = this.buildItem(r);
     this.inbox.insertBefore(r.item.li, this.findInsertPoint(r.seq));
     this.inboxEmpty.hidden = true;
@@ -366,11 +366,18 @@ class TraineeConsole {
         h('table', { class: 'grid compact', id: 'debrief-table' },
           h('thead', null, h('tr', null, ['inject', 'expected', 'outcome', 'points'].map((c, i) => h('th', { scope: 'col', class: i === 3 ? 'num' : null }, t(`ui.debrief.col.${c}`))))),
           h('tbody', null, d.expectations.map((x) => h('tr', { dataset: { inject: x.inject, expectation: x.expectation, outcome: x.outcome } },
-            h('td', null, h('span', { class: 'inject-id' }, x.inject), ' ', x.title || ''),
+            h('td', null, h('span', { class: 'inject-id' }, x.inject), ' ', this.injectTitle(x.inject, x.title)),
             h('td', null, t('ui.debrief.expected', { action: actionLabel(x.action), at: fmtTShort(x.deadline) })),
             h('td', { class: `outcome-${x.outcome}` }, outcome(x.outcome)),
             h('td', { class: 'num' }, `${fmtPoints(x.points)} / ${fmtPoints(x.max_points)}`)))))) : h('p', { class: 'muted' }, t('ui.debrief.nothing')),
       h('p', { class: 'muted' }, t('ui.debrief.closing')));
+  }
+
+  /** injectTitle is an inject's title as the inbox shows it (with its lang), else fallback in the scenario's language. */
+  injectTitle(id, fallback) {
+    const r = this.injects.get(id);
+    const tx = r ? this.text(r) : { title: fallback || '', lang: this.original };
+    return contentLang(h('span', null, tx.title), tx.lang);
   }
 
   renderDetail(r) {
@@ -386,7 +393,7 @@ class TraineeConsole {
     // page's language.
     let langSwitch = null;
     if (this.translated(r)) {
-      langSwitch = h('button', { type: 'button', id: 'content-lang-toggle', class: 'btn btn-small btn-ghost', 'aria-pressed': String(this.showOriginal), dataset: { original: this.original } },
+      langSwitch = h('button', { type: 'button', id: 'content-lang-toggle', class: 'btn btn-small', 'aria-pressed': String(this.showOriginal), dataset: { original: this.original } },
         t('ui.trainee.show_original', { language: languageName(this.original) }));
       langSwitch.addEventListener('click', () => {
         this.showOriginal = !this.showOriginal;
