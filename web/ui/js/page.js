@@ -38,7 +38,7 @@ export function showError(message, { link, kind = 'error', timeout = ERROR_TIMEO
   if (!box) { console.error(message); return; }
   const close = h('button', { type: 'button', class: 'alert-close', 'aria-label': t('ui.dismiss') }, '×');
   const item = h('div', { class: ['alert', `alert-${kind}`] },
-    h('span', { class: 'alert-text' }, message),
+    h('span', { class: 'alert-text' }, ...(Array.isArray(message) ? message : [message])),
     link ? h('a', { href: link.href, class: 'alert-link' }, link.text) : null,
     close);
   close.addEventListener('click', () => item.remove());
@@ -69,6 +69,7 @@ export function announce(message) {
  */
 export function errorMessage(err) {
   if (!err) return t('ui.error.generic');
+  if (err.key) return t(err.key);
   if (err.code === 'network') return t('ui.error.network');
   if (err instanceof ApiError || err.code) return i18n.errorText(err.code);
   return err.message || String(err);
@@ -79,7 +80,19 @@ export function errorMessage(err) {
  * staff: shown after the translated text, or '' when there is none.
  */
 export function errorDetail(err) {
-  return err && (err instanceof ApiError || err.code) && err.message && err.code !== 'network' ? err.message : '';
+  return err && (err instanceof ApiError || err.code) && err.message && err.code !== 'network' && !err.key ? err.message : '';
+}
+
+/** staff is true on the pages of facilitators, evaluators and observers, who also see the server's own words. */
+let staff = false;
+
+/**
+ * errorNodes says err in the reader's language; for staff the server's
+ * message follows, marked as English.
+ */
+function errorNodes(err) {
+  const detail = staff ? errorDetail(err) : '';
+  return [errorMessage(err), detail ? h('span', { class: 'alert-detail', lang: 'en' }, ` (${detail})`) : null];
 }
 
 /* ---------- pending buttons ---------- */
@@ -118,10 +131,9 @@ export async function pending(btn, fn, { errorEl, socket, doneLabel = t('ui.pend
     restore();
     btn.dataset.state = 'error';
     btn.classList.add('failed');
-    const msg = errorMessage(err);
-    if (errorEl) { errorEl.textContent = msg; errorEl.hidden = false; }
+    if (errorEl) { replace(errorEl, ...errorNodes(err)); errorEl.hidden = false; }
     // The inline message stays; the one above the page goes away by itself.
-    if (!quiet) showError(msg);
+    if (!quiet) showError(errorNodes(err));
     return undefined;
   }
 }
@@ -151,6 +163,7 @@ export async function boot(page, roles) {
   // Each participant's language choice is remembered apart (a shared
   // computer in the room); a reload re-renders the console in the new one.
   await startPage({ participant: participantKey(session), onSwitch: () => location.reload() });
+  staff = ['facilitator', 'evaluator', 'observer'].includes(session.role);
   if (!roles.includes(session.role)) {
     location.replace(pageFor(session.role));
     const err = new Error('wrong page for role');
@@ -268,7 +281,7 @@ function wireHeader(ctx) {
     const ev = m.event || {};
     if (ev.type === 'exercise.ended') showEnded(ctx, ev);
   });
-  socket.on('error', (m) => showError(m.code ? i18n.errorText(m.code) : (m.message || t('ui.error.generic'))));
+  socket.on('error', (m) => showError(errorNodes({ code: m.code || 'internal', message: m.message })));
 
   const leave = $('#btn-leave');
   if (leave) {

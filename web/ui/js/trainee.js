@@ -141,6 +141,7 @@ class TraineeConsole {
       const s = $('#team-score');
       // The score is shown only when the scenario shows players the points.
       s.hidden = this.ctx.exercise.player_view !== 'points';
+      if (s.parentElement) s.parentElement.hidden = s.hidden; // and its label
       s.textContent = `${fmtPoints(me.score)}/${me.max_score ?? 0}`;
       s.dataset.score = me.score ?? 0;
       if (me.mode) this.setModeNotice(me.mode);
@@ -360,7 +361,7 @@ class TraineeConsole {
     replace(body,
       h('p', { class: 'debrief-score', id: 'debrief-score', dataset: { score: d.score, max: d.max_score } },
         h('strong', null, `${fmtPoints(d.score)} / ${fmtPoints(d.max_score)}`), ` ${t('ui.debrief.points', { count: d.max_score })}`),
-      h('p', { id: 'debrief-tally' }, t('ui.debrief.tally', { met: d.met, late: d.late, missed: d.missed, actions: t('ui.debrief.actions', { count: d.actions }) })),
+      h('p', { id: 'debrief-tally' }, t('ui.debrief.tally', { met: d.met ?? 0, late: d.late ?? 0, missed: d.missed ?? 0, actions: d.actions ?? 0 })),
       d.reason ? h('p', { class: 'muted' }, t('ui.ended.banner', { at: fmtT(d.now), reason: endReason(d.reason, d.text) })) : null,
       (d.expectations || []).length ? h('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': t('ui.debrief.table') },
         h('table', { class: 'grid compact', id: 'debrief-table' },
