@@ -71,6 +71,9 @@ export function errorMessage(err) {
   if (!err) return t('ui.error.generic');
   if (err.key) return t(err.key);
   if (err.code === 'network') return t('ui.error.network');
+  // A refusal that comes from the exercise's state says which state.
+  const status = globalThis.document?.body?.dataset.status;
+  if (err.code === 'conflict' && ['paused', 'ended', 'ready'].includes(status)) return t(`ui.error.conflict_${status}`);
   if (err instanceof ApiError || err.code) return i18n.errorText(err.code);
   return err.message || String(err);
 }
