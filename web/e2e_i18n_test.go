@@ -189,9 +189,20 @@ func TestE2EI18n(t *testing.T) {
 func walkInLanguage(t *testing.T, s *e2eServer, root context.Context, info *web.ExerciseInfo, lang, tag string) {
 	foreign := foreignTexts(t, lang)
 	shots := shotsDir(t)
-	people := newPeopleIn(t, root, lang, "facilitator", "co-csirt trainee")
-	fac, ana := people[0], people[1]
+	people := newPeopleIn(t, root, lang, "facilitator", "co-csirt trainee", "observer")
+	fac, ana, obs := people[0], people[1], people[2]
 	isLang := fmt.Sprintf(`document.documentElement.lang === %s`, js(tag))
+
+	// The admin page, before and after the login.
+	fac.expectProblem("the server responded with a status of 401 (Unauthorized)") // the admin page asks before the login
+	fac.navigate(s.URL + "/admin.html")
+	fac.waitJS("the admin login in "+lang, isLang+` && !document.querySelector('#login').hidden`)
+	fac.checkNoForeignText("admin login", foreign)
+	fac.typeInto("#admin-key", adminKey)
+	fac.click("#admin-login")
+	fac.waitJS("the admin app", `!document.querySelector('#admin-app').hidden && document.querySelectorAll('#exercises-table tr[data-exercise]').length > 0`)
+	fac.checkNoForeignText("admin", foreign)
+	fac.checkAxe("admin")
 
 	// Join: the join page is in the language too.
 	ana.navigate(s.URL + "/")
@@ -204,6 +215,8 @@ func walkInLanguage(t *testing.T, s *e2eServer, root context.Context, info *web.
 	ana.waitLive("/trainee.html")
 	fac.joinTyped(s.URL, info.Codes.Facilitator, "")
 	fac.waitLive("/facilitator.html")
+	obs.joinTyped(s.URL, info.Codes.Observer, "")
+	obs.waitLive("/observer.html")
 	for _, p := range people {
 		p.waitJS("the console in "+lang, isLang)
 	}
@@ -246,6 +259,8 @@ func walkInLanguage(t *testing.T, s *e2eServer, root context.Context, info *web.
 	fac.waitJS("the acknowledgement in the timeline", `document.querySelector('#timeline li[data-type="team.action"]')`)
 	fac.checkNoForeignText("running", foreign)
 	fac.checkAxe("running")
+	obs.waitJS("the acknowledgement in the observer's timeline", `document.querySelector('#timeline li[data-type="team.action"]')`)
+	obs.checkNoForeignText("running", foreign)
 	if lang != "en" {
 		fac.shoot(shots, "i18n-"+lang+"-facilitator")
 	}
@@ -265,6 +280,16 @@ func walkInLanguage(t *testing.T, s *e2eServer, root context.Context, info *web.
 	if lang != "en" {
 		ana.shoot(shots, "i18n-"+lang+"-debrief")
 	}
+
+	// The picker switches the trainee's console to another language, which
+	// stays the trainee's choice (the page's start language is set anew on
+	// every load, as a join page choice would be).
+	other := map[string]string{"en": "fr", "es": "pt", "pt": "es", "fr": "en"}[lang]
+	otherTag := map[string]string{"en": "en", "es": "es", "pt": "pt-BR", "fr": "fr"}[other]
+	ana.choose("#language-picker", other)
+	ana.waitJS("the console in "+other, fmt.Sprintf(`document.documentElement.lang === %s && document.querySelector('#debrief-table tr[data-expectation="ack"]')`, js(otherTag)))
+	ana.navigate(s.URL + "/trainee.html")
+	ana.waitJS("the console still in "+other, fmt.Sprintf(`document.documentElement.lang === %s && document.querySelector('#language-picker')?.value === %s`, js(otherTag), js(other)))
 
 	// The report the facilitator downloads is in the language.
 	reportLang := evalJS[string](fac, `fetch(document.querySelector('#report-html').href).then((r) => r.text()).then((h) => (/<html[^>]*\slang="([^"]+)"/.exec(h) || [])[1] || '')`)
