@@ -169,10 +169,10 @@ func containsPhrase(text, phrase string) bool {
 // report in that language.
 func TestE2EI18n(t *testing.T) {
 	s := startE2E(t)
-	root := browser.New(t)
 	yaml := i18nScenario(t)
 	for _, l := range i18nLangs {
 		t.Run(l.code, func(t *testing.T) {
+			root := browser.New(t) // a browser lives two minutes at most: one per language
 			info, err := s.CreateExercise(web.CreateRequest{YAML: yaml, Humans: []string{"co-csirt", "pe-csirt"}})
 			if err != nil {
 				t.Fatalf("CreateExercise: %v", err)
