@@ -241,6 +241,7 @@ func (h *hijackRecorder) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 type person struct {
 	t        *testing.T
 	name     string
+	lang     string // the language the person's pages start in (en, es, pt, fr)
 	ctx      context.Context
 	problems func() []string
 	frames   *frameLog
@@ -255,15 +256,25 @@ type person struct {
 const cspProbe = `document.addEventListener('securitypolicyviolation', (e) =>
   console.error('CSP violation: ' + e.violatedDirective + ' blocked ' + (e.blockedURI || 'inline') + ' at ' + e.sourceFile + ':' + e.lineNumber));`
 
-// newPeople opens a browser context in the browser of root for each name.
-// (One after the other: opening them at once is slower.)
+// newPeople opens a browser context in the browser of root for each name,
+// with the pages in English. (One after the other: opening them at once is
+// slower.)
 func newPeople(t *testing.T, root context.Context, names ...string) []*person {
+	t.Helper()
+	return newPeopleIn(t, root, "en", names...)
+}
+
+// newPeopleIn is newPeople with the pages in lang: the language the page
+// would keep from its join page (localStorage "cmesim.lang"), set before
+// any script of a page runs, so a test does not depend on the browser's
+// languages.
+func newPeopleIn(t *testing.T, root context.Context, lang string, names ...string) []*person {
 	t.Helper()
 	people := make([]*person, len(names))
 	for i, name := range names {
 		ctx, cancel := chromedp.NewContext(root, chromedp.WithNewBrowserContext())
 		t.Cleanup(cancel)
-		people[i] = &person{t: t, name: name, ctx: ctx}
+		people[i] = &person{t: t, name: name, ctx: ctx, lang: lang}
 		if err := people[i].open(); err != nil {
 			t.Fatalf("%s: opening a browser context: %v", name, err)
 		}
@@ -281,6 +292,12 @@ func (p *person) open() error {
 	p.problems = browser.Problems(p.ctx)
 	if _, err := chromedp.Call(p.ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: cspProbe}); err != nil {
 		return fmt.Errorf("installing the CSP probe: %w", err)
+	}
+	if p.lang != "" {
+		setLang := fmt.Sprintf(`try { localStorage.setItem('cmesim.lang', %s); } catch (e) { /* about:blank has no storage */ }`, js(p.lang))
+		if _, err := chromedp.Call(p.ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: setLang}); err != nil {
+			return fmt.Errorf("setting the language: %w", err)
+		}
 	}
 	ctx, cancel := context.WithTimeout(p.ctx, stepTimeout)
 	defer cancel()
@@ -400,7 +417,7 @@ func (p *person) sessionToken() string {
 // the first status shown.
 func (p *person) waitLive(path string) {
 	p.t.Helper()
-	p.waitJS("the live page "+path, fmt.Sprintf(`location.pathname === %s && document.querySelector('#conn-state')?.textContent === 'online' && ['ready', 'running', 'paused', 'ended'].includes(document.querySelector('#status')?.textContent)`, js(path)))
+	p.waitJS("the live page "+path, fmt.Sprintf(`location.pathname === %s && document.querySelector('#conn-state')?.dataset.state === 'online' && ['ready', 'running', 'paused', 'ended'].includes(document.querySelector('#status')?.dataset.status)`, js(path)))
 }
 
 // joinTyped joins on the landing page by typing the code and the name.

@@ -443,6 +443,9 @@ type exerciseView struct {
 	PlayerView scenarios.PlayerView `json:"player_view"`
 	Taxonomy   *taxonomyView        `json:"taxonomy"`
 
+	// Language is the language the scenario's texts are written in (the
+	// original a participant may switch back to); empty means English.
+	Language string `json:"language,omitempty"`
 	// Names holds the display names of teams, actors and groups in the
 	// declared languages where the scenario translates them: id → language
 	// → name.
@@ -552,7 +555,7 @@ func translatedExercise(scn *scenarios.Scenario) map[string]exerciseTexts {
 func (s *Server) handleExercise(w http.ResponseWriter, _ *http.Request, sess *Session, le *liveExercise) {
 	scn := le.scn
 	v := exerciseView{ID: le.id, Title: scn.Exercise.Title, Description: scn.Exercise.Description, Duration: scn.Exercise.Duration.D(),
-		Languages: scn.ContentLanguages(), You: youInfo{Role: sess.Role, Team: sess.Team, Name: sess.Name},
+		Languages: scn.ContentLanguages(), Language: scn.Exercise.Language, You: youInfo{Role: sess.Role, Team: sess.Team, Name: sess.Name},
 		Objectives: []objectiveView{}, Teams: []teamView{}, Groups: []groupView{}, Actors: []actorView{}, Incidents: []groupView{}}
 	if !scn.Exercise.StartTime.IsZero() {
 		v.StartTime = scn.Exercise.StartTime.Format(time.RFC3339)

@@ -4,6 +4,13 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fmtT, fmtTShort, fmtCountdown, fmtDuration, eventText, normTLP, tlpLabel, kindOf } from '../js/format.js';
 import { Directory } from '../js/model.js';
+import { i18n } from '../js/i18n.js';
+
+// The page's catalogs, as i18n.start loads them: English unless a test
+// switches.
+const catalog = (lang) => JSON.parse(readFileSync(new URL(`../../../internal/i18n/catalog/${lang}.json`, import.meta.url), 'utf8'));
+for (const l of ['en', 'es', 'pt', 'fr']) i18n.catalogs.set(l, catalog(l));
+const inLang = (lang, fn) => { const was = i18n.lang; i18n.lang = lang; try { return fn(); } finally { i18n.lang = was; } };
 
 const M = 60e9;
 
@@ -47,4 +54,15 @@ test('spread and missed', () => {
   const dir = new Directory({ teams: [{ id: 'pe-csirt', name: 'PeCERT' }, { id: 'co-csirt', name: 'colCERT' }] });
   assert.equal(eventText({ type: 'incident.spread', team: 'pe-csirt', data: { incident: 'INC1' } }, dir), 'Incident INC1 spread to PeCERT');
   assert.equal(eventText({ type: 'expectation.missed', team: 'co-csirt', data: { inject: 'I01', expectation: 'share', reason: 'deadline passed' } }, dir), 'colCERT missed share on I01');
+});
+
+test('timeline lines read in the page language', () => {
+  const dir = new Directory({ teams: [{ id: 'co-csirt', name: 'colCERT' }, { id: 'pe-csirt', name: 'PeCERT' }] });
+  const spread = { type: 'incident.spread', team: 'pe-csirt', data: { incident: 'INC1' } };
+  const share = { type: 'team.action', team: 'co-csirt', actor: 'trainee:co-csirt:Ana', data: { action: 'share', inject: 'I01', peers: ['pe-csirt'], tlp: 'amber' } };
+  assert.equal(inLang('es', () => eventText(spread, dir)), 'El incidente INC1 se propagó a PeCERT');
+  assert.equal(inLang('pt', () => eventText(share, dir)), 'colCERT (Ana) compartilhou I01 com PeCERT em TLP:AMBER');
+  assert.equal(inLang('fr', () => eventText({ type: 'exercise.started', actor: 'facilitator:Marie', data: {} }, dir)), 'Exercice démarré par Marie');
+  assert.equal(inLang('es', () => eventText({ type: 'exercise.ended', actor: 'system', data: { reason: 'planned duration reached' } }, dir)),
+    'Ejercicio finalizado — se cumplió la duración prevista');
 });

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { I18n, LANGS, matchLanguage, fill, pick } from '../js/i18n.js';
+import { I18n, LANGS, matchLanguage, fill, pick, translatePage } from '../js/i18n.js';
 
 const catalogURL = (lang) => new URL(`../../../internal/i18n/catalog/${lang}.json`, import.meta.url);
 const catalogs = Object.fromEntries(LANGS.map((l) => [l.code, JSON.parse(readFileSync(catalogURL(l.code), 'utf8'))]));
@@ -178,4 +178,33 @@ test('languagePicker lists the languages in their own names, saves and re-render
   assert.equal(storage.data.get('cmesim.lang:ex1:pe-csirt:Rosa'), 'fr');
   assert.equal(select.attrs['aria-label'], 'Langue');
   assert.equal(select.disabled, false);
+});
+
+test('a participant without a choice of their own keeps the one made on the join page', async () => {
+  const storage = fakeStorage({ 'cmesim.lang': 'fr' });
+  const x = new I18n({ fetch: fakeFetch(), storage, languages: ['es'], doc: fakeDoc() });
+  assert.equal(await x.start({ participant: 'ex1:trainee:co-csirt:Ana' }), 'fr');
+  await x.setLanguage('pt');
+  assert.equal(storage.data.get('cmesim.lang:ex1:trainee:co-csirt:Ana'), 'pt', 'saved for the participant');
+  assert.equal(storage.data.get('cmesim.lang'), 'fr', 'the join page choice stays');
+  const y = new I18n({ fetch: fakeFetch(), storage, languages: ['es'], doc: fakeDoc() });
+  await y.start();
+  assert.equal(await y.identify('ex1:trainee:co-csirt:Ana'), 'pt', 'identify switches to the participant choice');
+});
+
+test('translatePage sets text, attributes and the title from data-i18n hooks', async () => {
+  const x = newI18n();
+  await x.use('es');
+  const el = (attrs) => ({ dataset: attrs, textContent: '', attrs: {}, setAttribute(k, v) { this.attrs[k] = v; } });
+  const text = el({ i18n: 'ui.fac.start' });
+  const attr = el({ i18nAttr: 'aria-label=ui.clock;title=ui.conn.title' });
+  const doc = {
+    documentElement: { dataset: { i18nTitle: 'ui.join.title' } },
+    title: '',
+    querySelectorAll: (sel) => (sel === '[data-i18n]' ? [text] : [attr]),
+  };
+  translatePage(doc, (k, a) => x.t(k, a));
+  assert.equal(text.textContent, 'Iniciar');
+  assert.deepEqual(attr.attrs, { 'aria-label': 'Reloj del ejercicio', title: 'Conexión con el servidor' });
+  assert.equal(doc.title, 'Unirse a un ejercicio — cmesim');
 });

@@ -4,6 +4,8 @@ import { $, h, option, replace, copyText } from './dom.js';
 import { api, ApiError } from './api.js';
 import { fmtDuration, fmtT, fmtDateTime, cap } from './format.js';
 import { fillCodes } from './codes.js';
+import { t, startPage } from './i18n.js';
+import { errorMessage, errorDetail } from './page.js';
 
 const loginSection = $('#login');
 const appSection = $('#admin-app');
@@ -11,6 +13,12 @@ const errors = $('#errors');
 
 function message(text, kind = 'error', extra = null) {
   replace(errors, h('div', { class: ['alert', `alert-${kind}`] }, h('span', { class: 'alert-text' }, text), extra));
+}
+
+/** failure says what failed in the reader's language, with the server's own words as a detail for the administrator. */
+function failure(key, err) {
+  const detail = errorDetail(err);
+  message(t(key, { error: errorMessage(err) }), 'error', detail ? h('span', { class: 'alert-detail muted small', lang: 'en' }, ` (${detail})`) : null);
 }
 function clearMessage() { replace(errors); }
 
@@ -26,7 +34,7 @@ async function load() {
       $('#admin-key').focus();
       return;
     }
-    message(`Could not load the scenario library: ${err.message}`);
+    failure('ui.admin.library_failed', err);
     return;
   }
   loginSection.hidden = true;
@@ -41,7 +49,7 @@ $('#login-form').addEventListener('submit', async (e) => {
   e.preventDefault();
   const key = $('#admin-key').value;
   const btn = $('#admin-login');
-  if (!key) { message('Enter the admin key.'); return; }
+  if (!key) { message(t('ui.admin.need_key')); return; }
   btn.disabled = true;
   try {
     await api('/api/admin/login', { method: 'POST', body: { key } });
@@ -49,7 +57,7 @@ $('#login-form').addEventListener('submit', async (e) => {
     clearMessage();
     await load();
   } catch (err) {
-    message(err.status === 401 || err.status === 403 ? 'That key is not right.' : err.message);
+    if (err.status === 401 || err.status === 403) message(t('ui.admin.wrong_key')); else failure('ui.admin.login_failed', err);
     $('#admin-key').focus();
   } finally {
     btn.disabled = false;
@@ -63,7 +71,7 @@ function renderLibrary() {
   replace(sel, (library || []).map((s) => option(s.name, s.title ? `${s.title} (${s.name})` : s.name)));
   const tbody = $('#library-table tbody');
   replace(tbody, (library || []).map((s) => {
-    const pick = h('button', { type: 'button', class: 'btn btn-small', dataset: { scenario: s.name } }, 'Choose');
+    const pick = h('button', { type: 'button', class: 'btn btn-small', dataset: { scenario: s.name }, 'aria-label': t('ui.admin.choose_label', { scenario: s.title || s.name }) }, t('ui.admin.choose'));
     pick.addEventListener('click', () => {
       sel.value = s.name;
       setSource('library');
@@ -90,7 +98,7 @@ function setSource(src) {
 $('#scenario-file').addEventListener('change', async (e) => {
   const f = e.target.files && e.target.files[0];
   if (!f) return;
-  if (f.size > 2 * 1024 * 1024) { message('That file is too large for a scenario (over 2 MiB).'); return; }
+  if (f.size > 2 * 1024 * 1024) { message(t('ui.admin.too_large')); return; }
   $('#scenario-yaml').value = await f.text();
   setSource('yaml');
 });
@@ -106,20 +114,20 @@ $('#create-form').addEventListener('submit', async (e) => {
   const body = {};
   if (src === 'yaml') {
     const y = $('#scenario-yaml').value;
-    if (!y.trim()) { message('Paste a scenario or choose a file first.'); $('#scenario-yaml').focus(); return; }
+    if (!y.trim()) { message(t('ui.admin.need_yaml')); $('#scenario-yaml').focus(); return; }
     body.yaml = y;
   } else {
     const s = $('#scenario-select').value;
-    if (!s) { message('Choose a scenario from the library.'); return; }
+    if (!s) { message(t('ui.admin.need_scenario')); return; }
     body.scenario = s;
   }
   const seed = $('#seed').value.trim();
   if (seed) {
-    if (!/^\d+$/.test(seed)) { message('The seed must be a whole number.'); $('#seed').focus(); return; }
+    if (!/^\d+$/.test(seed)) { message(t('ui.admin.bad_seed')); $('#seed').focus(); return; }
     body.seed = Number(seed);
   }
   const speed = Number($('#create-speed').value || 1);
-  if (!(speed > 0 && speed <= 10000)) { message('The speed must be between 0 and 10000.'); $('#create-speed').focus(); return; }
+  if (!(speed > 0 && speed <= 10000)) { message(t('ui.admin.bad_speed')); $('#create-speed').focus(); return; }
   body.speed = speed;
   const humans = $('#humans').value.split(/[\s,]+/).map((s) => s.trim()).filter(Boolean);
   if (humans.length) body.humans = humans;
@@ -127,33 +135,33 @@ $('#create-form').addEventListener('submit', async (e) => {
   const btn = $('#create-exercise');
   btn.disabled = true;
   btn.setAttribute('aria-busy', 'true');
-  btn.textContent = 'Creating…';
+  btn.textContent = t('ui.admin.creating');
   try {
     const res = await api('/api/exercises', { method: 'POST', body });
     showCodes(res);
     loadExercises();
   } catch (err) {
     if (err.problems && err.problems.length) {
-      message('The scenario has problems:', 'error',
+      message(t('ui.admin.problems'), 'error',
         h('ul', { id: 'problems', class: 'problems' }, err.problems.map((p) => h('li', null, h('code', null, p)))));
     } else if (err.status === 401) {
-      message('Your admin session has ended; log in again.');
+      message(t('ui.admin.session_ended'));
       appSection.hidden = true;
       loginSection.hidden = false;
     } else {
-      message(`Could not create the exercise: ${err.message}`);
+      failure('ui.admin.create_failed', err);
     }
   } finally {
     btn.disabled = false;
     btn.removeAttribute('aria-busy');
-    btn.textContent = 'Create exercise';
+    btn.textContent = t('ui.admin.create');
   }
 });
 
 function showCodes(res) {
   const c = res.codes || {};
   fillCodes($('#codes'), res.id, c);
-  $('#created-title').textContent = `${res.title || 'Exercise'} (${res.id})`;
+  $('#created-title').textContent = `${res.title || t('ui.exercise')} (${res.id})`;
   $('#created').hidden = false;
   const open = $('#open-facilitator');
   open.dataset.code = c.facilitator || '';
@@ -170,7 +178,7 @@ $('#open-facilitator').addEventListener('click', async (e) => {
     const res = await api('/api/join', { method: 'POST', body: { code: code.toUpperCase().replace(/[^A-Z0-9]/g, '') } });
     location.href = res.page || '/facilitator.html';
   } catch (err) {
-    message(`Could not open the facilitator console: ${err.message}`);
+    failure('ui.admin.open_failed', err);
     btn.disabled = false;
   }
 });
@@ -178,8 +186,8 @@ $('#open-facilitator').addEventListener('click', async (e) => {
 $('#copy-all').addEventListener('click', async () => {
   const lines = Array.from(document.querySelectorAll('#codes .code-row'), (li) => `${li.querySelector('.code-label').textContent}: ${li.querySelector('.code-value').textContent} — ${li.querySelector('.code-link').textContent}`);
   const ok = await copyText(`${$('#created-title').textContent}\n${lines.join('\n')}`);
-  $('#copy-all').textContent = ok ? 'Copied' : 'Copy failed';
-  setTimeout(() => { $('#copy-all').textContent = 'Copy all'; }, 1500);
+  $('#copy-all').textContent = ok ? t('ui.copied') : t('ui.copy_failed');
+  setTimeout(() => { $('#copy-all').textContent = t('ui.admin.copy_all'); }, 1500);
 });
 
 /* ---------- existing exercises ---------- */
@@ -189,8 +197,7 @@ $('#copy-all').addEventListener('click', async () => {
 function damageNote(damage) {
   if (!damage) return null;
   return h('div', { class: 'alert damage small' },
-    h('div', null, `Damaged: its log reads back intact up to event ${damage.last_good_seq}. `
-      + 'It stays in the store untouched; "cmesim export --salvage" recovers what remains.'),
+    h('div', null, t('ui.admin.damaged', { seq: damage.last_good_seq })),
     h('code', { class: 'small' }, damage.reason));
 }
 
@@ -200,11 +207,11 @@ async function loadExercises() {
   try {
     list = await api('/api/exercises');
   } catch (err) {
-    replace(tbody, h('tr', null, h('td', { colspan: '5', class: 'muted' }, `Could not load: ${err.message}`)));
+    replace(tbody, h('tr', null, h('td', { colspan: '5', class: 'muted' }, t('ui.admin.list_failed', { error: errorMessage(err) }))));
     return;
   }
   list = (list || []).slice().sort((a, b) => String(b.created || '').localeCompare(String(a.created || '')));
-  replace(tbody, list.length ? list.flatMap(exerciseRows) : h('tr', null, h('td', { colspan: '5', class: 'muted' }, 'No exercises yet.')));
+  replace(tbody, list.length ? list.flatMap(exerciseRows) : h('tr', null, h('td', { colspan: '5', class: 'muted' }, t('ui.admin.no_exercises'))));
 }
 
 /** exerciseRows is an exercise's row in the list and, below it, its join codes (shown on demand). */
@@ -214,14 +221,14 @@ function exerciseRows(x) {
   fillCodes(list, x.id, x.codes);
   const codesRow = h('tr', { class: 'codes-row', id: rowId, dataset: { codesFor: x.id }, hidden: true },
     h('td', { colspan: '5' }, list));
-  const toggle = h('button', { type: 'button', class: 'btn btn-small btn-codes', 'aria-expanded': 'false', 'aria-controls': rowId, 'aria-label': `Codes: ${x.title || x.id}` }, 'Codes');
+  const toggle = h('button', { type: 'button', class: 'btn btn-small btn-codes', 'aria-expanded': 'false', 'aria-controls': rowId, 'aria-label': t('ui.admin.codes_label', { exercise: x.title || x.id }) }, t('ui.admin.codes'));
   toggle.addEventListener('click', () => {
     codesRow.hidden = !codesRow.hidden;
     toggle.setAttribute('aria-expanded', String(!codesRow.hidden));
   });
   return [h('tr', { dataset: { exercise: x.id } },
     h('td', null, h('strong', null, x.title || ''), h('div', { class: 'muted small' }, x.id), damageNote(x.damage)),
-    h('td', null, h('span', { class: `status status-${x.status}` }, cap(x.status || ''))),
+    h('td', null, h('span', { class: `status status-${x.status}`, dataset: { status: x.status || '' } }, x.status ? cap(t(`ui.status.${x.status}`)) : '')),
     h('td', { class: 'num mono clock-cell' }, typeof x.now === 'number' ? fmtT(x.now) : '—'),
     h('td', null, fmtDateTime(x.created)),
     h('td', null, toggle)),
@@ -230,4 +237,5 @@ function exerciseRows(x) {
 
 $('#refresh-exercises').addEventListener('click', loadExercises);
 
+await startPage({ onSwitch: () => location.reload() });
 load();

@@ -31,7 +31,7 @@ export async function api(path, { method = 'GET', body, signal } = {}) {
     res = await fetch(path, init);
   } catch (err) {
     if (err && err.name === 'AbortError') throw err;
-    throw new ApiError(0, 'network', 'Cannot reach the server. Check your connection and try again.');
+    throw new ApiError(0, 'network', 'Cannot reach the server.');
   }
   const text = await res.text();
   let data = null;
@@ -54,7 +54,8 @@ function statusCode(status) {
 export const getJSON = (path) => api(path);
 export const postJSON = (path, body) => api(path, { method: 'POST', body });
 
-/** reportURL returns the report download path of exercise id. */
-export function reportURL(id, format) {
-  return `/api/exercises/${encodeURIComponent(id)}/report?format=${encodeURIComponent(format)}`;
+/** reportURL returns the report download path of exercise id, in lang when given. */
+export function reportURL(id, format, lang) {
+  const q = lang ? `&lang=${encodeURIComponent(lang)}` : '';
+  return `/api/exercises/${encodeURIComponent(id)}/report?format=${encodeURIComponent(format)}${q}`;
 }

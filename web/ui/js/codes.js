@@ -3,6 +3,7 @@
 // QR code to show a room of trainees with phones (drawn by the server,
 // GET /api/exercises/{id}/qr/{who}).
 import { h, replace, copyButton } from './dom.js';
+import { t } from './i18n.js';
 
 /** joinLink is the link that joins with code on this server. */
 export function joinLink(code) {
@@ -20,7 +21,7 @@ function buildQRDialog() {
   const title = h('h2', { id: 'qr-title', class: 'dialog-title' });
   const img = h('img', { class: 'qr', id: 'qr-image', alt: '', width: '320', height: '320' });
   const link = h('p', { id: 'qr-link', class: 'qr-link mono' });
-  const close = h('button', { type: 'submit', id: 'qr-close', class: 'btn btn-primary' }, 'Close');
+  const close = h('button', { type: 'submit', id: 'qr-close', class: 'btn btn-primary' }, t('ui.close'));
   const d = h('dialog', { id: 'qr-dialog', class: 'dialog dialog-qr', 'aria-labelledby': 'qr-title' },
     h('form', { method: 'dialog', class: 'dialog-form' }, title, img, link, h('div', { class: 'dialog-buttons' }, close)));
   document.body.appendChild(d);
@@ -31,9 +32,9 @@ function buildQRDialog() {
 export function showQR(exercise, who, label, code) {
   if (!qrDialog) qrDialog = buildQRDialog();
   const { d, title, img, link, close } = qrDialog;
-  title.textContent = `Join as ${label}`;
+  title.textContent = t('ui.codes.join_as', { who: label });
   img.src = qrURL(exercise, who);
-  img.alt = `QR code of the join link for ${label}`;
+  img.alt = t('ui.codes.qr_alt', { who: label });
   link.textContent = joinLink(code);
   d.showModal();
   close.focus();
@@ -41,14 +42,14 @@ export function showQR(exercise, who, label, code) {
 
 function codeRow(exercise, who, label, code, attrs) {
   const link = joinLink(code);
-  const qr = h('button', { type: 'button', class: 'btn btn-small btn-qr', 'aria-label': `QR code: ${label}` }, 'QR code');
+  const qr = h('button', { type: 'button', class: 'btn btn-small btn-qr', 'aria-label': t('ui.codes.qr_label', { who: label }) }, t('ui.codes.qr'));
   qr.addEventListener('click', () => showQR(exercise, who, label, code));
   return h('li', { class: 'code-row', ...attrs },
     h('span', { class: 'code-label' }, label),
     h('code', { class: 'code-value' }, code),
     h('a', { class: 'code-link', href: link }, link),
     h('span', { class: 'code-buttons' },
-      copyButton(link, 'Copy link', { 'aria-label': `Copy link: ${label}` }),
+      copyButton(link, t('ui.codes.copy_link'), { 'aria-label': t('ui.codes.copy_link_label', { who: label }) }),
       qr));
 }
 
@@ -59,11 +60,11 @@ function codeRow(exercise, who, label, code, attrs) {
 export function fillCodes(list, exercise, codes, teamName = (id) => id) {
   const rows = [];
   const c = codes || {};
-  if (c.facilitator) rows.push(codeRow(exercise, 'facilitator', 'Facilitator', c.facilitator, { dataset: { codeRole: 'facilitator' } }));
-  if (c.evaluator) rows.push(codeRow(exercise, 'evaluator', 'Evaluator', c.evaluator, { dataset: { codeRole: 'evaluator' } }));
-  if (c.observer) rows.push(codeRow(exercise, 'observer', 'Observer', c.observer, { dataset: { codeRole: 'observer' } }));
+  if (c.facilitator) rows.push(codeRow(exercise, 'facilitator', t('ui.role.facilitator'), c.facilitator, { dataset: { codeRole: 'facilitator' } }));
+  if (c.evaluator) rows.push(codeRow(exercise, 'evaluator', t('ui.role.evaluator'), c.evaluator, { dataset: { codeRole: 'evaluator' } }));
+  if (c.observer) rows.push(codeRow(exercise, 'observer', t('ui.role.observer'), c.observer, { dataset: { codeRole: 'observer' } }));
   for (const [team, code] of Object.entries(c.teams || {})) {
-    rows.push(codeRow(exercise, team, `Team ${teamName(team)}`, code, { dataset: { codeRole: 'trainee', codeTeam: team } }));
+    rows.push(codeRow(exercise, team, t('ui.codes.team', { team: teamName(team) }), code, { dataset: { codeRole: 'trainee', codeTeam: team } }));
   }
   replace(list, rows);
 }

@@ -1,8 +1,10 @@
 // The facilitator's ad-hoc inject composer (send_inject).
 import { h, option, replace, uid } from './dom.js';
-import { CHANNELS, SEVERITIES, TLP_LEVELS, tlpLabel, ACTIONS, actionLabel, cap, MIN } from './format.js';
+import { CHANNELS, SEVERITIES, TLP_LEVELS, tlpLabel, ACTIONS, actionLabel, channelLabel, severityLabel, MIN } from './format.js';
 import { renderMarkdown } from './markdown.js';
 import { pending } from './page.js';
+import { t, contentLang } from './i18n.js';
+import { scenarioLang } from './model.js';
 
 /** NEEDS_ANSWER_KEY are the actions an ad-hoc inject cannot expect (the server refuses them). */
 const NEEDS_ANSWER_KEY = new Set(['classify', 'escalate', 'share']);
@@ -22,21 +24,21 @@ export class Composer {
     const body = h('textarea', { id: 'adhoc-body', rows: '5', maxlength: '32768', required: true, 'aria-describedby': 'adhoc-body-hint' });
     const preview = h('div', { class: 'md-body preview', id: 'adhoc-preview', 'aria-live': 'off' });
     body.addEventListener('input', () => replace(preview, renderMarkdown(body.value)));
-    const channel = h('select', { id: 'adhoc-channel' }, Object.entries(CHANNELS).map(([k, v]) => option(k, v.label)));
+    const channel = h('select', { id: 'adhoc-channel' }, Object.keys(CHANNELS).map((k) => option(k, channelLabel(k))));
     const from = h('select', { id: 'adhoc-from' },
-      h('optgroup', { label: 'Actors' }, dir.actorList().map((a) => option(a.id, a.name || a.id))),
-      h('optgroup', { label: 'Teams' }, dir.teamList().map((t) => option(t.id, t.name || t.id))));
+      h('optgroup', { label: t('ui.actors') }, dir.actorList().map((a) => option(a.id, a.name || a.id))),
+      h('optgroup', { label: t('ui.teams') }, dir.teamList().map((tm) => option(tm.id, tm.name || tm.id))));
     const toAll = h('input', { type: 'checkbox', name: 'adhoc-to', value: 'all', id: 'adhoc-to-all' });
-    const toBoxes = dir.teamList().map((t) => {
+    const toBoxes = dir.teamList().map((tm) => {
       const id = uid('adhoc-to');
-      return h('label', { class: 'check', for: id }, h('input', { type: 'checkbox', name: 'adhoc-to', value: t.id, id }), ` ${t.name || t.id}`);
+      return h('label', { class: 'check', for: id }, h('input', { type: 'checkbox', name: 'adhoc-to', value: tm.id, id }), ` ${tm.name || tm.id}`);
     });
     toAll.addEventListener('change', () => {
       for (const l of toBoxes) { const i = l.querySelector('input'); i.disabled = toAll.checked; if (toAll.checked) i.checked = false; }
     });
     const groups = h('input', { id: 'adhoc-groups', type: 'text', placeholder: 'group:andean, group:…', autocomplete: 'off' });
-    const severity = h('select', { id: 'adhoc-severity' }, option('', '—'), SEVERITIES.map((s) => option(s, cap(s))));
-    const tlp = h('select', { id: 'adhoc-tlp' }, option('', 'Exercise default'), TLP_LEVELS.map((t) => option(t, tlpLabel(t))));
+    const severity = h('select', { id: 'adhoc-severity' }, option('', '—'), SEVERITIES.map((s) => option(s, severityLabel(s))));
+    const tlp = h('select', { id: 'adhoc-tlp' }, option('', t('ui.composer.tlp_default')), TLP_LEVELS.map((l) => option(l, tlpLabel(l))));
 
     const expOn = h('input', { type: 'checkbox', id: 'adhoc-exp-on' });
     // Classify, escalate and share need an answer key: only the scenario has one.
@@ -45,34 +47,34 @@ export class Composer {
     const expPoints = h('input', { id: 'adhoc-exp-points', type: 'number', min: '0', max: '1000', step: '1', value: '5', inputmode: 'numeric' });
     const objectives = dir.objectives();
     const expObjective = h('select', { id: 'adhoc-exp-objective' }, objectives.length
-      ? objectives.map((o) => option(o.id, o.text ? `${o.id} — ${o.text}` : o.id))
-      : option('', '(no objectives)'));
+      ? objectives.map((o) => contentLang(option(o.id, o.text ? `${o.id} — ${o.text}` : o.id), scenarioLang(ctx)))
+      : option('', t('ui.composer.no_objectives')));
     const expFields = h('div', { class: 'exp-fields', id: 'adhoc-exp-fields', hidden: true },
       h('div', { class: 'row' },
-        field('adhoc-exp-action', 'Action', expAction),
-        field('adhoc-exp-within', 'Within (minutes)', expWithin),
-        field('adhoc-exp-points', 'Points', expPoints)),
-      field('adhoc-exp-objective', 'Objective', expObjective));
+        field('adhoc-exp-action', t('ui.composer.action'), expAction),
+        field('adhoc-exp-within', t('ui.composer.within'), expWithin),
+        field('adhoc-exp-points', t('ui.points'), expPoints)),
+      field('adhoc-exp-objective', t('ui.objective'), expObjective));
     expOn.addEventListener('change', () => { expFields.hidden = !expOn.checked; });
 
     const err = h('p', { class: 'form-error', hidden: true, 'aria-live': 'polite' });
-    const submit = h('button', { type: 'submit', id: 'adhoc-submit', class: 'btn btn-primary' }, 'Send inject');
+    const submit = h('button', { type: 'submit', id: 'adhoc-submit', class: 'btn btn-primary' }, t('ui.composer.send'));
     const form = h('form', { id: 'adhoc-form', class: 'stack', novalidate: true },
-      field('adhoc-title', 'Title', title),
-      field('adhoc-body', 'Body', body, 'Markdown: **bold**, *italic*, `code`, lists, ``` code blocks ```.'),
-      h('details', { class: 'preview-wrap' }, h('summary', null, 'Preview'), preview),
+      field('adhoc-title', t('ui.composer.title'), title),
+      field('adhoc-body', t('ui.composer.body'), body, t('ui.composer.body_hint')),
+      h('details', { class: 'preview-wrap' }, h('summary', null, t('ui.composer.preview')), preview),
       h('div', { class: 'row' },
-        field('adhoc-channel', 'Channel', channel),
-        field('adhoc-from', 'From', from)),
+        field('adhoc-channel', t('ui.composer.channel'), channel),
+        field('adhoc-from', t('ui.composer.from'), from)),
       h('fieldset', { class: 'checks' },
-        h('legend', null, 'To'),
-        h('label', { class: 'check', for: 'adhoc-to-all' }, toAll, ' All teams'),
+        h('legend', null, t('ui.composer.to')),
+        h('label', { class: 'check', for: 'adhoc-to-all' }, toAll, ` ${t('ui.timeline.all_teams')}`),
         toBoxes,
-        field('adhoc-groups', 'Groups (optional)', groups)),
+        field('adhoc-groups', t('ui.composer.groups'), groups)),
       h('div', { class: 'row' },
-        field('adhoc-severity', 'Severity', severity),
+        field('adhoc-severity', t('ui.severity'), severity),
         field('adhoc-tlp', 'TLP', tlp)),
-      h('div', { class: 'field' }, h('label', { class: 'check', for: 'adhoc-exp-on' }, expOn, ' Expect an answer (scored)')),
+      h('div', { class: 'field' }, h('label', { class: 'check', for: 'adhoc-exp-on' }, expOn, ` ${t('ui.composer.expect')}`)),
       expFields,
       err,
       h('div', { class: 'form-actions' }, submit));
@@ -82,24 +84,24 @@ export class Composer {
       const problems = [];
       const to = Array.from(form.querySelectorAll('input[name="adhoc-to"]:checked'), (i) => i.value);
       for (const g of groups.value.split(',').map((s) => s.trim()).filter(Boolean)) to.push(g.startsWith('group:') ? g : `group:${g}`);
-      if (!title.value.trim()) problems.push('a title');
-      if (!body.value.trim()) problems.push('a body');
-      if (!to.length) problems.push('at least one recipient');
+      if (!title.value.trim()) problems.push(t('ui.composer.need.title'));
+      if (!body.value.trim()) problems.push(t('ui.composer.need.body'));
+      if (!to.length) problems.push(t('ui.composer.need.recipient'));
       const adhoc = { title: title.value.trim(), body: body.value, channel: channel.value, from: from.value, to };
       if (severity.value) adhoc.severity = severity.value;
       if (tlp.value) adhoc.tlp = tlp.value;
       if (expOn.checked) {
         const mins = Number(expWithin.value);
-        if (!(mins > 0)) problems.push('a deadline in minutes');
-        if (!expObjective.value) problems.push('an objective for the expectation');
+        if (!(mins > 0)) problems.push(t('ui.composer.need.deadline'));
+        if (!expObjective.value) problems.push(t('ui.composer.need.objective'));
         adhoc.expectations = [{ action: expAction.value, within: Math.round(mins * MIN), points: Math.max(0, Math.round(Number(expPoints.value) || 0)), objective: expObjective.value }];
       }
       if (problems.length) {
-        err.textContent = `The inject needs ${problems.join(', ')}.`;
+        err.textContent = t('ui.composer.needs', { list: problems.join(t('report.format.list_sep')) });
         err.hidden = false;
         return;
       }
-      const ok = await pending(submit, () => ctx.socket.command({ type: 'send_inject', adhoc }), { errorEl: err, socket: ctx.socket, doneLabel: 'Sent' });
+      const ok = await pending(submit, () => ctx.socket.command({ type: 'send_inject', adhoc }), { errorEl: err, socket: ctx.socket, doneLabel: t('ui.sent') });
       if (ok) {
         title.value = '';
         body.value = '';

@@ -5,6 +5,7 @@
 // every countdown stops (class "stopped").
 import { fmtCountdown, MIN } from './format.js';
 import { h } from './dom.js';
+import { t } from './i18n.js';
 
 /** countdown returns a countdown element for deadline (ns). */
 export function countdown(deadline, clock) {
@@ -19,7 +20,7 @@ function paint(el, now, status) {
   // After the end nothing falls due any more: the countdown stops.
   const ended = status === 'ended';
   el.classList.toggle('stopped', ended);
-  const text = ended ? 'closed at the end' : left >= 0 ? `${fmtCountdown(left)} left` : `overdue ${fmtCountdown(-left)}`;
+  const text = ended ? t('ui.countdown.closed') : left >= 0 ? t('ui.countdown.left', { time: fmtCountdown(left) }) : t('ui.countdown.overdue', { time: fmtCountdown(-left) });
   if (el.textContent !== text) el.textContent = text;
   el.classList.toggle('overdue', !ended && left < 0);
   el.classList.toggle('soon', !ended && left >= 0 && left < 5 * MIN);

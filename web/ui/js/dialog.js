@@ -2,6 +2,7 @@
 // handling and Escape for free), instead of window.confirm, which browser
 // tests cannot always see.
 import { h, replace } from './dom.js';
+import { t } from './i18n.js';
 
 let dlg = null;
 
@@ -9,11 +10,11 @@ function build() {
   const title = h('h2', { id: 'confirm-title', class: 'dialog-title' });
   const msg = h('p', { id: 'confirm-message' });
   const list = h('ul', { id: 'confirm-list', class: 'confirm-list' });
-  const reasonLabel = h('label', { for: 'confirm-reason', class: 'field-label' }, 'Reason (optional)');
+  const reasonLabel = h('label', { for: 'confirm-reason', class: 'field-label' }, t('ui.dialog.reason'));
   const reason = h('input', { id: 'confirm-reason', type: 'text', maxlength: '500', autocomplete: 'off' });
   const reasonWrap = h('div', { class: 'field', id: 'confirm-reason-field' }, reasonLabel, reason);
-  const ok = h('button', { type: 'submit', id: 'confirm-ok', class: 'btn btn-danger', value: 'ok' }, 'OK');
-  const cancel = h('button', { type: 'button', id: 'confirm-cancel', class: 'btn' }, 'Cancel');
+  const ok = h('button', { type: 'submit', id: 'confirm-ok', class: 'btn btn-danger', value: 'ok' }, t('ui.ok'));
+  const cancel = h('button', { type: 'button', id: 'confirm-cancel', class: 'btn' }, t('ui.cancel'));
   const form = h('form', { method: 'dialog', class: 'dialog-form' }, title, msg, list, reasonWrap,
     h('div', { class: 'dialog-buttons' }, cancel, ok));
   const d = h('dialog', { id: 'confirm-dialog', class: 'dialog', 'aria-labelledby': 'confirm-title' }, form);
@@ -28,7 +29,7 @@ function build() {
  * what would expire), okLabel, danger (red OK button), reason (show a
  * reason field).
  */
-export function confirmDialog({ title = 'Are you sure?', message = '', items = [], okLabel = 'OK', danger = true, reason = false } = {}) {
+export function confirmDialog({ title = t('ui.dialog.sure'), message = '', items = [], okLabel = t('ui.ok'), danger = true, reason = false } = {}) {
   if (!dlg) dlg = build();
   const { d } = dlg;
   dlg.title.textContent = title;

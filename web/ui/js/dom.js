@@ -1,5 +1,6 @@
 // Tiny DOM helpers. Text is always set with textContent (never innerHTML),
 // so data from the server or from users can never become markup.
+import { t } from './i18n.js';
 
 /**
  * h(tag, attrs, ...children) builds an element.
@@ -91,11 +92,11 @@ export async function copyText(text) {
 }
 
 /** copyButton returns a button that copies getText() and says so. */
-export function copyButton(getText, label = 'Copy', extra = {}) {
+export function copyButton(getText, label = t('ui.copy'), extra = {}) {
   const btn = h('button', { type: 'button', class: 'btn btn-small btn-copy', ...extra }, label);
   btn.addEventListener('click', async () => {
     const ok = await copyText(typeof getText === 'function' ? getText() : getText);
-    btn.textContent = ok ? 'Copied' : 'Copy failed';
+    btn.textContent = ok ? t('ui.copied') : t('ui.copy_failed');
     btn.classList.toggle('copied', ok);
     setTimeout(() => { btn.textContent = label; btn.classList.remove('copied'); }, 1500);
   });

@@ -1,7 +1,8 @@
 // The facilitator's control panel.
 import { $, h, option } from './dom.js';
 import { api } from './api.js';
-import { boot, pending, showError } from './page.js';
+import { boot, pending, showError, errorMessage, fmtSpeed } from './page.js';
+import { i18n, t } from './i18n.js';
 import { staffViews } from './staff.js';
 import { MselPanel } from './msel.js';
 import { Composer } from './composer.js';
@@ -57,7 +58,7 @@ async function main() {
 
   staffViews(ctx, {
     canWriteNotes: true,
-    onToggleMode: (team, mode, btn) => send(btn, { type: 'set_mode', team, mode }, mode === 'human' ? 'Handed over' : 'Simulated'),
+    onToggleMode: (team, mode, btn) => send(btn, { type: 'set_mode', team, mode }, mode === 'human' ? t('ui.teams.handed_over') : t('ui.teams.simulated')),
   });
   const msel = new MselPanel($('#msel'), ctx);
   new Composer($('#composer'), ctx);
@@ -68,7 +69,7 @@ async function main() {
     start: $('#btn-start'), pause: $('#btn-pause'), resume: $('#btn-resume'), jump: $('#btn-jump'), end: $('#btn-end'),
   };
   const speed = $('#speed');
-  for (const s of SPEEDS) speed.appendChild(option(String(s), `${s}×`));
+  for (const s of SPEEDS) speed.appendChild(option(String(s), `${fmtSpeed(s)}×`));
 
   let current = 'ready';
   let shownSpeed = 1;
@@ -87,34 +88,34 @@ async function main() {
     speed.disabled = current === 'ended';
   };
   const control = (b, cmd, doneLabel) => send(b, cmd, doneLabel).finally(applyControls);
-  const expiryLine = (o) => `${o.name}: ${o.inject} ${actionLabel(o.action)}, due ${fmtTShort(o.deadline)}`;
+  const expiryLine = (o) => t('ui.fac.expiry_line', { team: o.name, inject: o.inject, action: actionLabel(o.action), at: fmtTShort(o.deadline) });
 
-  btn.start.addEventListener('click', () => control(btn.start, { type: 'start' }, 'Started'));
-  btn.pause.addEventListener('click', () => control(btn.pause, { type: 'pause' }, 'Paused'));
-  btn.resume.addEventListener('click', () => control(btn.resume, { type: 'resume' }, 'Resumed'));
+  btn.start.addEventListener('click', () => control(btn.start, { type: 'start' }, t('ui.fac.started')));
+  btn.pause.addEventListener('click', () => control(btn.pause, { type: 'pause' }, t('ui.fac.paused')));
+  btn.resume.addEventListener('click', () => control(btn.resume, { type: 'resume' }, t('ui.fac.resumed')));
   btn.jump.addEventListener('click', async () => {
     const st = ctx.status || {};
     const to = jumpTarget(st);
     const expiring = Number.isFinite(to) ? humanOpen(st, to, dir, closed) : [];
     if (expiring.length) {
       const ans = await confirmDialog({
-        title: `Jump to ${fmtT(to)}?`,
-        message: `The clock moves on at once. ${expiring.length === 1 ? 'This item of a human team falls due' : `These ${expiring.length} items of human teams fall due`} on the way and will count as missed:`,
+        title: t('ui.fac.jump_q', { at: fmtT(to) }),
+        message: t('ui.fac.jump_msg', { count: expiring.length }),
         items: expiring.map(expiryLine),
-        okLabel: 'Jump anyway',
+        okLabel: t('ui.fac.jump_ok'),
       });
       if (!ans.ok) return;
     }
-    pending(btn.jump, () => socket.jump(), { socket, doneLabel: 'Jumped' }).finally(applyControls);
+    pending(btn.jump, () => socket.jump(), { socket, doneLabel: t('ui.fac.jumped') }).finally(applyControls);
   });
   btn.end.addEventListener('click', async () => {
     const ans = await confirmDialog({
-      title: 'End the exercise?',
-      message: 'The clock stops for good and no more injects are delivered. Teams can no longer act; they see their results.',
-      okLabel: 'End exercise',
+      title: t('ui.fac.end_q'),
+      message: t('ui.fac.end_msg'),
+      okLabel: t('ui.fac.end_ok'),
       reason: true,
     });
-    if (ans.ok) control(btn.end, ans.reason ? { type: 'end', text: ans.reason } : { type: 'end' }, 'Ended');
+    if (ans.ok) control(btn.end, ans.reason ? { type: 'end', text: ans.reason } : { type: 'end' }, t('ui.fac.ended'));
   });
   speed.addEventListener('change', async () => {
     const v = Number(speed.value);
@@ -125,10 +126,10 @@ async function main() {
       const soon = humanOpen(st, now + SPEED_HORIZON * v, dir, closed).filter((o) => o.deadline > now + SPEED_HORIZON * shownSpeed);
       if (soon.length) {
         const ans = await confirmDialog({
-          title: `Speed up to ${v}×?`,
-          message: `Human teams get less real time to answer. At ${v}× these items fall due within the next ${SPEED_HORIZON / 60 / NS} minutes of real time:`,
-          items: soon.map((o) => `${expiryLine(o)} (in ${fmtCountdown((o.deadline - now) / v)} real time, not ${fmtCountdown((o.deadline - now) / shownSpeed)})`),
-          okLabel: `Speed up to ${v}×`,
+          title: t('ui.fac.speed_q', { speed: fmtSpeed(v) }),
+          message: t('ui.fac.speed_msg', { speed: fmtSpeed(v), minutes: SPEED_HORIZON / 60 / NS }),
+          items: soon.map((o) => t('ui.fac.speed_item', { line: expiryLine(o), fast: fmtCountdown((o.deadline - now) / v), slow: fmtCountdown((o.deadline - now) / shownSpeed) })),
+          okLabel: t('ui.fac.speed_ok', { speed: fmtSpeed(v) }),
         });
         if (!ans.ok) { speed.value = String(shownSpeed); return; }
       }
@@ -137,7 +138,7 @@ async function main() {
     try {
       await socket.command({ type: 'set_speed', speed: v });
     } catch (err) {
-      showError(`Could not change the speed: ${err.message}`);
+      showError(t('ui.fac.speed_failed', { error: errorMessage(err) }));
       speed.value = String(shownSpeed);
     } finally {
       applyControls();
@@ -151,9 +152,9 @@ async function main() {
   const showStorage = (storage) => {
     storageNotice.hidden = !storage;
     if (storage) {
-      const since = storage.since ? new Date(storage.since).toLocaleTimeString() : '';
-      storageNotice.textContent = `Nothing can be recorded: ${storage.problem}${since ? ` (since ${since})` : ''}. `
-        + 'The clock is held and actions are refused until the store is back; a running exercise then resumes by itself.';
+      const since = storage.since ? i18n.formatTime(storage.since, { timeStyle: 'medium' }) : '';
+      // The store's problem is the server's own (English) words: a detail for staff.
+      storageNotice.textContent = `${t(since ? 'ui.fac.storage_since' : 'ui.fac.storage', { problem: storage.problem, since })} ${t('ui.fac.storage_held')}`;
     }
   };
   socket.on('status', (m) => {
@@ -174,7 +175,7 @@ async function main() {
     if (st.speed && document.activeElement !== speed) {
       shownSpeed = st.speed;
       const v = String(st.speed);
-      if (!Array.from(speed.options).some((o) => o.value === v)) speed.appendChild(option(v, `${v}×`));
+      if (!Array.from(speed.options).some((o) => o.value === v)) speed.appendChild(option(v, `${fmtSpeed(st.speed)}×`));
       speed.value = v;
     }
   });
@@ -191,7 +192,7 @@ async function loadCodes(ctx) {
     const codes = await api(`/api/exercises/${encodeURIComponent(ctx.session.exercise)}/codes`);
     fillCodes(list, ctx.session.exercise, codes, (id) => ctx.dir.teamName(id));
   } catch (err) {
-    list.replaceChildren(h('li', { class: 'muted' }, `Could not load the join codes: ${err.message}`));
+    list.replaceChildren(h('li', { class: 'muted' }, t('ui.fac.codes_failed', { error: errorMessage(err) })));
   }
 }
 

@@ -1,7 +1,7 @@
 // Formatting: virtual times (nanoseconds), durations, TLP and severity
 // badges, channel labels, and events as human-readable lines.
 import { h } from './dom.js';
-import { i18n, fill } from './i18n.js';
+import { i18n, t, fill } from './i18n.js';
 
 export const NS = 1e9; // nanoseconds per second
 export const MIN = 60 * NS;
@@ -40,6 +40,7 @@ export function fmtDuration(d) {
   }
   if (typeof d !== 'number' || !isFinite(d)) return '';
   const totalS = Math.round(d / NS);
+  // The SI symbols (s, min, h) read the same in the four languages.
   if (totalS < 60) return `${totalS} s`;
   const totalM = Math.round(totalS / 60);
   const hh = Math.floor(totalM / 60);
@@ -74,19 +75,11 @@ export function tlpLabel(t) {
 }
 
 /** tlpBadge returns a badge in the FIRST TLP 2.0 colours, with its label as text. */
-export function tlpBadge(t) {
-  const n = normTLP(t) || 'none';
+export function tlpBadge(level) {
+  const n = normTLP(level) || 'none';
   const cls = `tlp tlp-${n.replace('+', '-')}`;
-  return h('span', { class: cls, title: TLP_HELP[n] || '' }, tlpLabel(t));
+  return h('span', { class: cls, title: TLP_LEVELS.includes(n) ? t(`ui.tlp.help.${n.replace('+', '_')}`) : '' }, tlpLabel(level));
 }
-
-const TLP_HELP = {
-  clear: 'Disclosure is not limited.',
-  green: 'Limited disclosure, recipients can spread this within their community.',
-  amber: 'Limited disclosure, recipients can only spread this on a need-to-know basis within their organization and its clients.',
-  'amber+strict': 'Limited disclosure, restricted to the recipient organization only.',
-  red: 'For the eyes and ears of individual recipients only, no further disclosure.',
-};
 
 export const SEVERITIES = ['low', 'medium', 'high', 'critical'];
 
@@ -94,23 +87,30 @@ export const SEVERITIES = ['low', 'medium', 'high', 'critical'];
 export function severityBadge(s) {
   if (!s) return null;
   const n = String(s).toLowerCase();
-  return h('span', { class: `sev sev-${SEVERITIES.includes(n) ? n : 'unknown'}` }, cap(n));
+  return h('span', { class: `sev sev-${SEVERITIES.includes(n) ? n : 'unknown'}` }, severityLabel(n));
 }
 
+/** severityLabel names a severity in the reader's language ("Alta"). */
+export function severityLabel(s) {
+  const n = String(s || '').toLowerCase();
+  return cap(SEVERITIES.includes(n) ? t(`severity.${n}`) : n);
+}
+
+/** CHANNELS are the scenario channels with their icons; channelLabel names them. */
 export const CHANNELS = {
-  email: { label: 'E-mail', icon: '✉' },
-  phone: { label: 'Phone', icon: '☎' },
-  news: { label: 'News', icon: '▤' },
-  ticket: { label: 'Ticket', icon: '#' },
-  threat_intel: { label: 'Threat intel', icon: '◆' },
-  social_media: { label: 'Social media', icon: '@' },
-  chat: { label: 'Chat', icon: '…' },
-  meeting: { label: 'Meeting', icon: '◎' },
+  email: { icon: '✉' },
+  phone: { icon: '☎' },
+  news: { icon: '▤' },
+  ticket: { icon: '#' },
+  threat_intel: { icon: '◆' },
+  social_media: { icon: '@' },
+  chat: { icon: '…' },
+  meeting: { icon: '◎' },
 };
 
 export function channelLabel(c) {
   const k = String(c || '').toLowerCase().replace(/-/g, '_');
-  return (CHANNELS[k] && CHANNELS[k].label) || cap(k.replace(/_/g, ' ')) || 'Message';
+  return CHANNELS[k] ? t(`ui.channel.${k}`) : (cap(k.replace(/_/g, ' ')) || t('ui.channel.message'));
 }
 
 /** channelBadge returns an icon + text label for a channel. */
@@ -124,17 +124,8 @@ export function channelBadge(c) {
 
 export const ACTIONS = ['acknowledge', 'classify', 'contain', 'escalate', 'share', 'request_info', 'publish', 'report'];
 
-const ACTION_LABEL = {
-  acknowledge: 'Acknowledge', classify: 'Classify', contain: 'Contain', escalate: 'Escalate',
-  share: 'Share', request_info: 'Request info', publish: 'Publish', report: 'Report',
-};
-
-export function actionLabel(a) { return ACTION_LABEL[a] || cap(String(a || '').replace(/_/g, ' ')); }
-
-const ACTION_PAST = {
-  acknowledge: 'acknowledged', classify: 'classified', contain: 'contained', escalate: 'escalated',
-  share: 'shared', request_info: 'requested information on', publish: 'published a statement on', report: 'reported on',
-};
+/** actionLabel names a team action as its button does ("Acknowledge"). */
+export function actionLabel(a) { return ACTIONS.includes(a) ? t(`ui.action.${a}`) : cap(String(a || '').replace(/_/g, ' ')); }
 
 export function cap(s) { s = String(s || ''); return s ? s[0].toUpperCase() + s.slice(1) : s; }
 
@@ -148,13 +139,17 @@ function clip(s, n = 60) {
  * "sim:co-csirt", "system") into a short name.
  */
 export function actorName(actor, dir) {
-  if (!actor || actor === 'system') return 'System';
+  if (!actor || actor === 'system') return t('ui.actor.system');
   const parts = String(actor).split(':');
   switch (parts[0]) {
-    case 'facilitator': return parts.slice(1).join(':') || 'Facilitator';
-    case 'evaluator': return parts.slice(1).join(':') || 'Evaluator';
-    case 'trainee': return parts.slice(2).join(':') || 'Trainee';
-    case 'sim': return `${teamName(parts[1], dir)} (simulated)`;
+    // Staff who joined without a name go by their role.
+    case 'facilitator':
+    case 'evaluator': {
+      const name = parts.slice(1).join(':');
+      return name && name !== parts[0] ? name : t(`ui.role.${parts[0]}`);
+    }
+    case 'trainee': return parts.slice(2).join(':') || t('ui.role.trainee');
+    case 'sim': return t('ui.actor.simulated', { team: teamName(parts[1], dir) });
     default: return actor;
   }
 }
@@ -165,13 +160,16 @@ function injectRef(id, dir) {
   const t = dir ? dir.injectTitle(id) : '';
   return t ? `${id} — ${clip(t)}` : id;
 }
-function listTeams(ids, dir) { return (ids || []).map((t) => anyName(t, dir)).join(', '); }
+function listTeams(ids, dir) { return (ids || []).map((id) => anyName(id, dir)).join(t('report.format.list_sep')); }
 
-/** who returns " (by NAME)" for staff commands, "" for the system. */
-function by(ev, dir) {
-  if (!ev.actor || ev.actor === 'system') return '';
-  return ` by ${actorName(ev.actor, dir)}`;
+/** by adds "by NAME" to text for staff commands; the system's stay bare. */
+function by(text, ev, dir) {
+  if (!ev.actor || ev.actor === 'system') return text;
+  return t('ui.event.by', { text, who: actorName(ev.actor, dir) });
 }
+
+/** dash appends " — detail" when there is a detail. */
+function dash(text, detail) { return detail ? `${text} — ${detail}` : text; }
 
 /** kindOf groups event types for colouring and filtering. */
 export function kindOf(type) {
@@ -186,72 +184,89 @@ export function kindOf(type) {
   return 'other';
 }
 
-/** eventText describes an engine event in one line, without the time. */
+/** eventText describes an engine event in one line, without the time, in the reader's language. */
 export function eventText(ev, dir) {
   const d = ev.data || {};
   const team = ev.team ? teamName(ev.team, dir) : '';
+  const inject = injectRef(d.inject, dir);
   switch (ev.type) {
     case 'exercise.created': {
-      const humans = d.humans && d.humans.length ? `; played by humans: ${listTeams(d.humans, dir)}` : '';
-      return `Exercise created${d.scenario ? ` from ${d.scenario}` : ''}${d.seed ? ` (seed ${d.seed})` : ''}${humans}`;
+      const text = d.scenario ? t('ui.event.created_from', { scenario: d.scenario }) : t('ui.event.created');
+      const seeded = d.seed ? `${text} (${t('ui.event.seed', { seed: String(d.seed) })})` : text;
+      return d.humans && d.humans.length ? t('ui.event.created_humans', { text: seeded, teams: listTeams(d.humans, dir) }) : seeded;
     }
-    case 'exercise.started': return `Exercise started${by(ev, dir)}`;
-    case 'exercise.paused': return `Exercise paused${by(ev, dir)}${d.text ? ` — ${clip(d.text)}` : ''}`;
-    case 'exercise.resumed': return `Exercise resumed${by(ev, dir)}`;
-    case 'exercise.speed': return `Speed set to ${d.speed}×${by(ev, dir)}`;
-    case 'exercise.ended': return `Exercise ended${by(ev, dir)}${d.reason && !d.reason.startsWith('ended by') ? ` — ${d.reason}` : ''}${d.text ? ` — ${clip(d.text)}` : ''}`;
+    case 'exercise.started': return by(t('ui.event.started'), ev, dir);
+    case 'exercise.paused': return dash(by(t('ui.event.paused'), ev, dir), d.text ? clip(d.text) : '');
+    case 'exercise.resumed': return by(t('ui.event.resumed'), ev, dir);
+    case 'exercise.speed': return by(t('ui.event.speed', { speed: d.speed }), ev, dir);
+    case 'exercise.ended': {
+      const reason = d.reason && !d.reason.startsWith('ended by') ? endedReason(d.reason) : '';
+      return dash(dash(by(t('ui.event.ended'), ev, dir), reason), d.text ? clip(d.text) : '');
+    }
     case 'team.mode':
-      return `${team} handed to ${d.mode === 'human' ? 'humans' : 'the simulator'}${by(ev, dir)}`;
-    case 'inject.delivered':
-      return `${injectRef(d.inject, dir)} delivered to ${team}${d.cause && d.cause !== 'facilitator' && !d.cause.startsWith('T+') ? ` (${causeText(d.cause, dir)})` : ''}`;
+      return by(t(d.mode === 'human' ? 'ui.event.mode_human' : 'ui.event.mode_simulated', { team }), ev, dir);
+    case 'inject.delivered': {
+      const text = t('ui.event.delivered', { inject, team });
+      return d.cause && d.cause !== 'facilitator' && !d.cause.startsWith('T+') ? `${text} (${causeText(d.cause, dir)})` : text;
+    }
     case 'inject.released':
-      return `${injectRef(d.inject, dir)} released${ev.team ? ` for ${team}` : ''}${by(ev, dir)}`;
+      return by(ev.team ? t('ui.event.released_for', { inject, team }) : t('ui.event.released', { inject }), ev, dir);
     case 'inject.skipped':
-      return `${injectRef(d.inject, dir)} skipped${ev.team ? ` for ${team}` : ''}${by(ev, dir)}${d.text ? ` — ${clip(d.text)}` : ''}`;
+      return dash(by(ev.team ? t('ui.event.skipped_for', { inject, team }) : t('ui.event.skipped', { inject }), ev, dir), d.text ? clip(d.text) : '');
     case 'inject.delayed':
-      return `${injectRef(d.inject, dir)} delayed by ${fmtDuration(d.delay)}${by(ev, dir)}`;
+      return by(t('ui.event.delayed', { inject, delay: fmtDuration(d.delay) }), ev, dir);
     case 'inject.sent': {
       const a = d.adhoc || {};
-      return `Ad-hoc inject ${d.inject || a.id || ''} “${clip(a.title)}” sent to ${listTeams(a.to, dir)}${by(ev, dir)}`;
+      return by(t('ui.event.sent', { inject: d.inject || a.id || '', title: clip(a.title), teams: listTeams(a.to, dir) }), ev, dir);
     }
     case 'team.action': return actionText(ev, dir);
     case 'message.sent': return messageText(ev, dir);
     case 'evaluator.note': {
       const about = [ev.team ? team : '', d.inject || ''].filter(Boolean).join(', ');
-      return `Note by ${actorName(ev.actor, dir)}${about ? ` (${about})` : ''}: ${clip(d.text, 120)}`;
+      const who = actorName(ev.actor, dir);
+      return about ? t('ui.event.note_about', { who, about, text: clip(d.text, 120) }) : t('ui.event.note', { who, text: clip(d.text, 120) });
     }
     case 'expectation.met': {
-      const pts = d.max_points ? ` (+${fmtPoints(d.points)}/${d.max_points})` : '';
-      return `${team} met ${d.expectation} on ${injectRef(d.inject, dir)}${d.late ? ' late' : ''}${pts}`;
+      const text = t(d.late ? 'ui.event.met_late' : 'ui.event.met', { team, expectation: d.expectation, inject });
+      return d.max_points ? `${text} (+${fmtPoints(d.points)}/${fmtPoints(d.max_points)})` : text;
     }
     case 'expectation.wrong':
-      return `${team} answered ${d.expectation} on ${d.inject} wrongly${d.reason ? ` — ${d.reason}` : ''}`;
+      return dash(t('ui.event.wrong', { team, expectation: d.expectation, inject: d.inject }), d.reason || '');
     case 'expectation.missed':
-      return `${team} missed ${d.expectation} on ${injectRef(d.inject, dir)}${d.reason && d.reason !== 'deadline passed' ? ` — ${d.reason}` : ''}`;
+      return dash(t('ui.event.missed', { team, expectation: d.expectation, inject }), d.reason && d.reason !== 'deadline passed' ? d.reason : '');
     case 'incident.phase':
-      return `Incident ${d.incident} at ${team}: ${d.phase}`;
-    case 'incident.spread':
-      return `Incident ${d.incident} spread to ${team}${d.sector ? ` (${d.sector})` : ''}${d.cause ? ` — ${causeText(d.cause, dir)}` : ''}`;
+      return t('ui.event.phase', { incident: d.incident, team, phase: i18n.has(`phase.${d.phase}`) ? t(`phase.${d.phase}`) : d.phase });
+    case 'incident.spread': {
+      const text = t('ui.event.spread', { incident: d.incident, team });
+      const sector = d.sector ? `${text} (${i18n.has(`sector.${d.sector}`) ? t(`sector.${d.sector}`) : d.sector})` : text;
+      return dash(sector, d.cause ? causeText(d.cause, dir) : '');
+    }
     default:
       return `${ev.type}${team ? ` (${team})` : ''}`;
   }
 }
 
+/** endedReason says the engine's reason for an end in the reader's language. */
+function endedReason(reason) {
+  return reason === 'planned duration reached' ? t('ui.ended.duration') : reason;
+}
+
 function actionText(ev, dir) {
   const d = ev.data || {};
-  const team = teamName(ev.team, dir);
-  const who = ev.actor && ev.actor.startsWith('trainee:') ? ` (${actorName(ev.actor, dir)})` : (ev.actor && ev.actor.startsWith('sim:') ? ' (simulated)' : '');
-  const verb = ACTION_PAST[d.action] || d.action;
-  let s = `${team}${who} ${verb} ${injectRef(d.inject, dir)}`;
-  switch (d.action) {
-    case 'classify': s = `${team}${who} classified ${d.inject} as ${d.category || '?'}${d.severity ? ` / ${d.severity}` : ''}`; break;
-    case 'share': s = `${team}${who} shared ${d.inject} with ${listTeams(d.peers, dir)} at ${tlpLabel(d.tlp)}`; break;
-    case 'escalate': s = `${team}${who} escalated ${d.inject} to ${anyName(d.target, dir)}`; break;
-    case 'request_info': s = `${team}${who} requested information on ${d.inject} from ${anyName(d.target, dir)}`; break;
-    default: break;
-  }
-  if (d.text) s += `: “${clip(d.text, 80)}”`;
-  return s;
+  let team = teamName(ev.team, dir);
+  if (ev.actor && ev.actor.startsWith('trainee:')) team = `${team} (${actorName(ev.actor, dir)})`;
+  else if (ev.actor && ev.actor.startsWith('sim:')) team = actorName(ev.actor, dir);
+  const args = {
+    team,
+    inject: ['classify', 'share', 'escalate', 'request_info'].includes(d.action) ? d.inject : injectRef(d.inject, dir),
+    category: d.severity ? `${d.category || '?'} / ${t(`severity.${d.severity}`)}` : (d.category || '?'),
+    peers: listTeams(d.peers, dir),
+    tlp: tlpLabel(d.tlp),
+    target: anyName(d.target, dir),
+    action: actionLabel(d.action),
+  };
+  const s = t(ACTIONS.includes(d.action) ? `ui.event.action.${d.action}` : 'ui.event.action.other', args);
+  return d.text ? t('ui.event.with_text', { text: s, quote: clip(d.text, 80) }) : s;
 }
 
 /**
@@ -291,17 +306,17 @@ function causeText(cause, dir) {
   if (!cause) return '';
   const p = cause.split(':');
   switch (p[0]) {
-    case 'after': return `after ${p[1]}`;
-    case 'action': return `after ${teamName(p[1], dir)} ${ACTION_PAST[p[2]] || p[2]} ${p[3] || ''}`.trim();
-    case 'miss': return `${teamName(p[2], dir)} missed ${p[1]}`;
-    case 'spread': return `spread ${p[1]}`;
+    case 'after': return t('ui.cause.after', { inject: p[1] });
+    case 'action': return t('ui.cause.action', { team: teamName(p[1], dir), action: actionLabel(p[2]), inject: p[3] || '' });
+    case 'miss': return t('ui.cause.miss', { team: teamName(p[2], dir), inject: p[1] });
+    case 'spread': return t('ui.cause.spread', { spread: p[1] });
     default: return cause;
   }
 }
 
 export function fmtPoints(p) {
-  if (p === undefined || p === null) return '0';
-  return Number.isInteger(p) ? String(p) : p.toFixed(1);
+  if (p === undefined || p === null) return i18n.formatNumber(0);
+  return i18n.formatNumber(p, { maximumFractionDigits: 1, minimumFractionDigits: Number.isInteger(p) ? 0 : 1 });
 }
 
 /** fmtDateTime formats an RFC 3339 time for people (local time). */
@@ -309,5 +324,5 @@ export function fmtDateTime(s) {
   if (!s) return '';
   const d = new Date(s);
   if (isNaN(d)) return String(s);
-  return d.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+  return i18n.formatDateTime(d);
 }

@@ -110,14 +110,31 @@ export class I18n {
     return this.lang;
   }
 
-  /** saved returns the participant's saved language, or ''. */
+  /**
+   * saved returns the participant's saved language, else the choice made
+   * on a page without a participant (the join page of this browser), or ''.
+   */
   saved() {
     try {
-      const v = this.store()?.getItem(this.storageKey());
-      return langOf(v) ? v : '';
+      for (const key of new Set([this.storageKey(), STORAGE_KEY])) {
+        const v = this.store()?.getItem(key);
+        if (langOf(v)) return v;
+      }
+      return '';
     } catch {
       return ''; // storage disabled: the browser's languages decide
     }
+  }
+
+  /**
+   * identify names the reader once the page knows who it is (after the
+   * session loads) and switches to their saved language if they have one.
+   */
+  async identify(participant) {
+    this.participant = participant;
+    const saved = this.saved();
+    if (saved && saved !== this.lang) await this.use(saved);
+    return this.lang;
   }
 
   storageKey() { return this.participant ? `${STORAGE_KEY}:${this.participant}` : STORAGE_KEY; }
@@ -234,6 +251,66 @@ export class I18n {
     });
     return select;
   }
+}
+
+/**
+ * translatePage applies the catalog to a page's static text: each element's
+ * data-i18n key sets its text; data-i18n-attr ("aria-label=ui.x;title=ui.y")
+ * sets attributes; <html data-i18n-title> sets the document title
+ * ("… — cmesim").
+ */
+export function translatePage(doc = globalThis.document, tr = t) {
+  for (const el of doc.querySelectorAll('[data-i18n]')) el.textContent = tr(el.dataset.i18n);
+  for (const el of doc.querySelectorAll('[data-i18n-attr]')) {
+    for (const pair of el.dataset.i18nAttr.split(';')) {
+      const [attr, key] = pair.split('=').map((x) => x.trim());
+      if (attr && key) el.setAttribute(attr, tr(key));
+    }
+  }
+  const title = doc.documentElement.dataset.i18nTitle;
+  if (title) doc.title = `${tr(title)} — cmesim`;
+}
+
+/**
+ * mountPicker puts the language picker in the page header (.topbar-right,
+ * else .topbar), before anything else there.
+ */
+export function mountPicker(doc = globalThis.document) {
+  const host = doc.querySelector('.topbar-right') || doc.querySelector('.topbar');
+  if (!host || doc.getElementById('language-picker')) return null;
+  const picker = i18n.languagePicker();
+  host.prepend(picker);
+  return picker;
+}
+
+/**
+ * startPage chooses the page's language, translates its static text and
+ * mounts the picker; onSwitch runs after the reader picks another
+ * language (the live consoles reload, other pages re-translate).
+ */
+export async function startPage({ participant = '', onSwitch } = {}) {
+  try {
+    await i18n.start({ participant });
+  } catch (err) {
+    console.error(err); // no catalog: the page keeps its English text
+    return i18n.lang;
+  }
+  translatePage();
+  mountPicker();
+  i18n.onChange(onSwitch || (() => translatePage()));
+  return i18n.lang;
+}
+
+/**
+ * contentLang sets el's lang attribute when its text is in another
+ * language than the page (tag is a code or BCP 47 tag), and removes it
+ * otherwise; it returns el.
+ */
+export function contentLang(el, code) {
+  const l = langOf(code);
+  const tag = l ? l.tag : code;
+  if (tag && tag !== i18n.tag) el.setAttribute('lang', tag); else el.removeAttribute('lang');
+  return el;
 }
 
 function toDate(d) {

@@ -3,6 +3,8 @@
 // server answers that a name is needed, the name field is focused.
 import { $, replace, h } from './dom.js';
 import { api, ApiError } from './api.js';
+import { t, startPage } from './i18n.js';
+import { errorMessage } from './page.js';
 
 const form = $('#join-form');
 const code = $('#join-code');
@@ -21,7 +23,7 @@ function normaliseCode(s) {
 async function join({ auto = false } = {}) {
   const c = normaliseCode(code.value);
   if (!c) {
-    showMessage('Enter the join code your facilitator gave you.');
+    showMessage(t('ui.join.need_code'));
     code.focus();
     return;
   }
@@ -30,7 +32,7 @@ async function join({ auto = false } = {}) {
   if (n) body.name = n;
   submit.disabled = true;
   submit.setAttribute('aria-busy', 'true');
-  submit.textContent = 'Joining…';
+  submit.textContent = t('ui.join.joining');
   try {
     const res = await api('/api/join', { method: 'POST', body });
     if (n) try { localStorage.setItem('cmesim:name', n); } catch { /* ignore */ }
@@ -40,18 +42,18 @@ async function join({ auto = false } = {}) {
     if (err instanceof ApiError && err.status === 400 && !n) {
       // A team code: the server needs a display name.
       document.body.classList.add('needs-name');
-      showMessage(auto ? 'This is a team code: enter your name to join.' : (err.message || 'Enter your name to join.'), auto ? 'info' : 'error');
+      showMessage(auto ? t('ui.join.team_code') : t('ui.join.need_name'), auto ? 'info' : 'error');
       name.focus();
     } else if (err instanceof ApiError && (err.status === 404 || err.status === 403)) {
-      showMessage(err.message || 'This code is not valid. Check it and try again.');
+      showMessage(t('ui.join.bad_code'));
       code.focus();
     } else {
-      showMessage(err.message || 'Could not join.');
+      showMessage(t('ui.join.failed', { error: errorMessage(err) }));
     }
   } finally {
     submit.disabled = false;
     submit.removeAttribute('aria-busy');
-    submit.textContent = 'Join';
+    submit.textContent = t('ui.join.submit');
   }
 }
 
@@ -59,6 +61,9 @@ form.addEventListener('submit', (e) => {
   e.preventDefault();
   join();
 });
+
+// The language first, so that messages of an automatic join read in it.
+await startPage();
 
 try { name.value = localStorage.getItem('cmesim:name') || ''; } catch { /* ignore */ }
 const params = new URLSearchParams(location.search);

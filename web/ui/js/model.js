@@ -63,3 +63,8 @@ export class Directory {
     return (this.exercise.objectives || []).map((o) => (typeof o === 'string' ? { id: o, text: o } : { id: o.id ?? o.ID, text: o.text ?? o.Text ?? '' }));
   }
 }
+
+/** scenarioLang is the language the scenario of a page's exercise is written in (en unless it says). */
+export function scenarioLang(ctx) {
+  return ((ctx && ctx.exercise && ctx.exercise.language) || 'en').toLowerCase();
+}

@@ -7,6 +7,8 @@ import { fmtTShort, MIN, severityBadge, channelLabel } from './format.js';
 import { countdown } from './countdown.js';
 import { pending } from './page.js';
 import { confirmDialog } from './dialog.js';
+import { t, contentLang } from './i18n.js';
+import { scenarioLang } from './model.js';
 
 /** HOLD_MS is how long a list holds still after a click in it. */
 const HOLD_MS = 4000;
@@ -20,10 +22,10 @@ export class MselPanel {
     this.status = 'ready';
     this.upcoming = h('ol', { id: 'upcoming', class: 'msel-list' });
     this.releasable = h('ul', { id: 'releasable', class: 'msel-list' });
-    this.upEmpty = h('p', { class: 'muted' }, 'No scheduled injects ahead.');
-    this.relEmpty = h('p', { class: 'muted' }, 'No injects wait for a manual release.');
-    this.notStarted = h('p', { class: 'hint', id: 'upcoming-hint' }, 'Scheduled for when you press Start. Release, skip and delay work once the exercise runs.');
-    this.relEnded = h('p', { class: 'hint', hidden: true }, 'The exercise has ended: nothing more can be released.');
+    this.upEmpty = h('p', { class: 'muted' }, t('ui.msel.up_empty'));
+    this.relEmpty = h('p', { class: 'muted' }, t('ui.msel.rel_empty'));
+    this.notStarted = h('p', { class: 'hint', id: 'upcoming-hint' }, t('ui.msel.not_started'));
+    this.relEnded = h('p', { class: 'hint', hidden: true }, t('ui.msel.ended'));
     // While the pointer is over a list, and for a moment after a click in
     // it, rows that go away stay (disabled) and new ones wait, so no button
     // moves under the pointer.
@@ -39,9 +41,9 @@ export class MselPanel {
       });
     }
     replace(root,
-      h('h3', { class: 'subhead' }, 'Next scheduled'),
+      h('h3', { class: 'subhead' }, t('ui.msel.next')),
       this.notStarted, this.upEmpty, this.upcoming,
-      h('h3', { class: 'subhead' }, 'Manual release'),
+      h('h3', { class: 'subhead' }, t('ui.msel.manual')),
       this.relEnded, this.relEmpty, this.releasable,
       this.buildFull());
   }
@@ -74,7 +76,7 @@ export class MselPanel {
     const { dir } = this.ctx;
     if (u.team) return dir.teamName(u.team);
     const m = this.mselEntry(u.inject);
-    return m && Array.isArray(m.to) ? m.to.map((t) => dir.anyName(t)).join(', ') : 'its recipients';
+    return m && Array.isArray(m.to) ? m.to.map((t) => dir.anyName(t)).join(', ') : t('ui.msel.its_recipients');
   }
 
   updateUpcoming(list) {
@@ -88,12 +90,12 @@ export class MselPanel {
       if (!r) {
         const at = h('time', { class: 'up-at' });
         const cd = countdown(u.at, clock);
-        const title = h('span', { class: 'up-title' });
+        const title = contentLang(h('span', { class: 'up-title' }), scenarioLang(this.ctx));
         const team = h('span', { class: 'up-team' });
-        const release = h('button', { type: 'button', class: 'btn btn-small btn-primary', dataset: { cmd: 'release' }, 'aria-label': `Release now: ${u.inject}` }, 'Release now');
-        const skip = h('button', { type: 'button', class: 'btn btn-small', dataset: { cmd: 'skip' }, 'aria-label': `Skip: ${u.inject}` }, 'Skip');
-        const d5 = h('button', { type: 'button', class: 'btn btn-small', dataset: { cmd: 'delay5' }, 'aria-label': `+5 min: delay ${u.inject}` }, '+5 min');
-        const d15 = h('button', { type: 'button', class: 'btn btn-small', dataset: { cmd: 'delay15' }, 'aria-label': `+15 min: delay ${u.inject}` }, '+15 min');
+        const release = h('button', { type: 'button', class: 'btn btn-small btn-primary', dataset: { cmd: 'release' }, 'aria-label': t('ui.msel.release_now_label', { inject: u.inject }) }, t('ui.msel.release_now'));
+        const skip = h('button', { type: 'button', class: 'btn btn-small', dataset: { cmd: 'skip' }, 'aria-label': t('ui.msel.skip_label', { inject: u.inject }) }, t('ui.msel.skip'));
+        const d5 = h('button', { type: 'button', class: 'btn btn-small', dataset: { cmd: 'delay5' }, 'aria-label': t('ui.msel.delay_label', { minutes: 5, inject: u.inject }) }, t('ui.msel.delay', { minutes: 5 }));
+        const d15 = h('button', { type: 'button', class: 'btn btn-small', dataset: { cmd: 'delay15' }, 'aria-label': t('ui.msel.delay_label', { minutes: 15, inject: u.inject }) }, t('ui.msel.delay', { minutes: 15 }));
         const li = h('li', { class: 'msel-item', dataset: { upcoming: u.inject, upcomingTeam: u.team || '' } },
           h('div', { class: 'msel-when' }, at, cd),
           h('div', { class: 'msel-what' }, h('span', { class: 'inject-id' }, u.inject), ' ', title, team),
@@ -102,19 +104,19 @@ export class MselPanel {
         const cmdBase = () => ({ inject: u.inject });
         release.addEventListener('click', async () => {
           const ans = await confirmDialog({
-            title: `Release ${u.inject} now?`,
-            message: `“${title.textContent || u.inject}” goes to ${this.recipients(u)} at once instead of at ${fmtTShort(u.at)}.`,
-            okLabel: 'Release now',
+            title: t('ui.msel.release_q', { inject: u.inject }),
+            message: t('ui.msel.release_msg', { title: title.textContent || u.inject, to: this.recipients(u), at: fmtTShort(u.at) }),
+            okLabel: t('ui.msel.release_now'),
             danger: false,
           });
-          if (ans.ok) this.send(release, u.team ? { type: 'release_inject', inject: u.inject, team: u.team } : { type: 'release_inject', inject: u.inject }, 'Released');
+          if (ans.ok) this.send(release, u.team ? { type: 'release_inject', inject: u.inject, team: u.team } : { type: 'release_inject', inject: u.inject }, t('ui.msel.released'));
         });
         skip.addEventListener('click', async () => {
-          const ans = await confirmDialog({ title: `Skip ${u.inject}?`, message: `${title.textContent || u.inject} will not be delivered (to any team it is addressed to).`, okLabel: 'Skip inject', reason: true });
-          if (ans.ok) this.send(skip, { type: 'skip_inject', ...cmdBase(), text: ans.reason || undefined }, 'Skipped');
+          const ans = await confirmDialog({ title: t('ui.msel.skip_q', { inject: u.inject }), message: t('ui.msel.skip_msg', { title: title.textContent || u.inject }), okLabel: t('ui.msel.skip_ok'), reason: true });
+          if (ans.ok) this.send(skip, { type: 'skip_inject', ...cmdBase(), text: ans.reason || undefined }, t('ui.msel.skipped'));
         });
-        d5.addEventListener('click', () => this.send(d5, { type: 'delay_inject', ...cmdBase(), delay: 5 * MIN }, 'Delayed'));
-        d15.addEventListener('click', () => this.send(d15, { type: 'delay_inject', ...cmdBase(), delay: 15 * MIN }, 'Delayed'));
+        d5.addEventListener('click', () => this.send(d5, { type: 'delay_inject', ...cmdBase(), delay: 5 * MIN }, t('ui.msel.delayed')));
+        d15.addEventListener('click', () => this.send(d15, { type: 'delay_inject', ...cmdBase(), delay: 15 * MIN }, t('ui.msel.delayed')));
         r = { li, at, cd, title, team, buttons: [release, skip, d5, d15] };
         this.upRows.set(key, r);
       }
@@ -139,14 +141,14 @@ export class MselPanel {
         const needs = u.per_team || this.needsTeam(u.inject);
         const selId = `release-team-${u.inject.replace(/[^\w-]/g, '_')}`;
         const sel = h('select', { id: selId, class: 'release-team' },
-          option('', needs ? 'Choose a team…' : 'Every addressed team'),
-          dir.teamList().map((t) => option(t.id, `only ${t.name || t.id}`)));
-        const release = h('button', { type: 'button', class: 'btn btn-small btn-primary', dataset: { cmd: 'release' }, 'aria-label': `Release: ${u.inject}` }, 'Release');
-        const title = h('span', { class: 'up-title' });
+          option('', needs ? t('ui.msel.choose_team') : t('ui.msel.every_team')),
+          dir.teamList().map((tm) => option(tm.id, t('ui.msel.only_team', { team: tm.name || tm.id }))));
+        const release = h('button', { type: 'button', class: 'btn btn-small btn-primary', dataset: { cmd: 'release' }, 'aria-label': t('ui.msel.release_label', { inject: u.inject }) }, t('ui.msel.release'));
+        const title = contentLang(h('span', { class: 'up-title' }), scenarioLang(this.ctx));
         const li = h('li', { class: 'msel-item', dataset: { releasable: u.inject } },
           h('div', { class: 'msel-what' }, h('span', { class: 'inject-id' }, u.inject), ' ', title),
           h('div', { class: 'msel-buttons' },
-            h('label', { for: selId, class: 'sr-only' }, `Release ${u.inject} to`), sel, release));
+            h('label', { for: selId, class: 'sr-only' }, t('ui.msel.release_to', { inject: u.inject })), sel, release));
         release.addEventListener('click', () => {
           if (needs && !sel.value) {
             sel.focus();
@@ -156,7 +158,7 @@ export class MselPanel {
           sel.classList.remove('invalid');
           const cmd = { type: 'release_inject', inject: u.inject };
           if (sel.value) cmd.team = sel.value;
-          this.send(release, cmd, sel.value ? `Released to ${dir.teamName(sel.value)}` : 'Released');
+          this.send(release, cmd, sel.value ? t('ui.msel.released_to', { team: dir.teamName(sel.value) }) : t('ui.msel.released'));
         });
         r = { li, title, buttons: [release, sel] };
         this.relRows.set(key, r);
@@ -222,27 +224,27 @@ export class MselPanel {
       const tr = h('tr', { dataset: { msel: m.id } },
         h('td', { class: 'inject-id' }, m.id),
         h('td', { class: 'nowrap' }, typeof m.at === 'number' ? fmtTShort(m.at) : (m.trigger || '—')),
-        h('td', null, m.title || ''),
-        h('td', null, Array.isArray(m.to) ? m.to.map((t) => this.ctx.dir.anyName(t)).join(', ') : (m.to || '')),
+        contentLang(h('td', null, m.title || ''), scenarioLang(this.ctx)),
+        h('td', null, Array.isArray(m.to) ? m.to.map((x) => this.ctx.dir.anyName(x)).join(', ') : (m.to || '')),
         h('td', null, channelLabel(m.channel)),
         h('td', null, severityBadge(m.severity)),
         status);
       this.fullRows.set(m.id, status);
       tbody.appendChild(tr);
     }
-    const close = h('button', { type: 'button', class: 'btn', id: 'msel-close' }, 'Close');
+    const close = h('button', { type: 'button', class: 'btn', id: 'msel-close' }, t('ui.close'));
     const dialog = h('dialog', { id: 'msel-dialog', class: 'dialog dialog-wide', 'aria-labelledby': 'msel-dialog-title' },
       h('div', { class: 'dialog-form' },
         h('div', { class: 'panel-head' },
-          h('h2', { id: 'msel-dialog-title', class: 'dialog-title' }, `Master scenario events list (${msel.length} injects)`),
+          h('h2', { id: 'msel-dialog-title', class: 'dialog-title' }, t('ui.msel.full_title', { count: msel.length })),
           close),
-        h('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': 'MSEL table' },
+        h('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': t('ui.msel.table') },
           h('table', { class: 'grid compact', id: 'msel-table' },
-            h('thead', null, h('tr', null, ['Id', 'When', 'Title', 'To', 'Channel', 'Severity', 'Delivered'].map((c) => h('th', { scope: 'col' }, c)))),
+            h('thead', null, h('tr', null, ['id', 'when', 'title', 'to', 'channel', 'severity', 'delivered'].map((c) => h('th', { scope: 'col' }, t(`ui.msel.col.${c}`))))),
             tbody))));
     close.addEventListener('click', () => dialog.close());
     document.body.appendChild(dialog);
-    const open = h('button', { type: 'button', class: 'btn btn-small msel-open', id: 'btn-msel' }, `Full MSEL (${msel.length} injects)`);
+    const open = h('button', { type: 'button', class: 'btn btn-small msel-open', id: 'btn-msel' }, t('ui.msel.full', { count: msel.length }));
     open.addEventListener('click', () => { dialog.showModal(); close.focus(); });
     return h('p', { class: 'msel-full' }, open);
   }
@@ -256,9 +258,9 @@ export class MselPanel {
     if (ev.type === 'inject.delivered') {
       if (!this.delivered.has(d.inject)) this.delivered.set(d.inject, new Set());
       this.delivered.get(d.inject).add(ev.team);
-      cell.textContent = `✓ ${[...this.delivered.get(d.inject)].map((t) => this.ctx.dir.teamName(t)).join(', ')}`;
+      cell.textContent = `✓ ${[...this.delivered.get(d.inject)].map((x) => this.ctx.dir.teamName(x)).join(', ')}`;
     } else if (ev.type === 'inject.skipped') {
-      cell.textContent = 'skipped';
+      cell.textContent = t('ui.msel.skipped_cell');
     }
   }
 }

@@ -3,15 +3,16 @@
 import { $ } from './dom.js';
 import { boot } from './page.js';
 import { staffViews } from './staff.js';
+import { t } from './i18n.js';
 
 async function main() {
   const ctx = await boot('observer', ['observer', 'evaluator']);
   const evaluator = ctx.you.role === 'evaluator';
   document.body.dataset.role = ctx.you.role;
   const heading = $('#notes-heading');
-  if (heading) heading.textContent = evaluator ? 'Evaluator notes' : 'Evaluator notes (read-only)';
+  if (heading) heading.textContent = evaluator ? t('ui.notes.heading') : t('ui.notes.heading_readonly');
   const note = $('.observer-note');
-  if (note && evaluator) note.textContent = 'You are evaluating the exercise: write your observations in the notes. Nothing else you do here changes it.';
+  if (note && evaluator) note.textContent = t('ui.observer.evaluator_note');
   staffViews(ctx, { canWriteNotes: evaluator });
   ctx.socket.on('status', (m) => { document.body.dataset.status = (m.status || {}).status || ''; });
   ctx.socket.start();

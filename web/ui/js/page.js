@@ -9,6 +9,7 @@ import { VirtualClock } from './clock.js';
 import { Directory } from './model.js';
 import { fmtT } from './format.js';
 import { scenarioDate, fmtInZone, fmtAtOffset, offsetMinutes } from './scenclock.js';
+import { i18n, t, startPage } from './i18n.js';
 
 export function pageFor(role) {
   switch (role) {
@@ -35,9 +36,9 @@ export const ERROR_TIMEOUT = 12000;
 export function showError(message, { link, kind = 'error', timeout = ERROR_TIMEOUT } = {}) {
   const box = $('#errors');
   if (!box) { console.error(message); return; }
-  const close = h('button', { type: 'button', class: 'alert-close', 'aria-label': 'Dismiss message' }, '×');
+  const close = h('button', { type: 'button', class: 'alert-close', 'aria-label': t('ui.dismiss') }, '×');
   const item = h('div', { class: ['alert', `alert-${kind}`] },
-    h('span', { class: 'alert-text' }, message),
+    h('span', { class: 'alert-text' }, ...(Array.isArray(message) ? message : [message])),
     link ? h('a', { href: link.href, class: 'alert-link' }, link.text) : null,
     close);
   close.addEventListener('click', () => item.remove());
@@ -61,10 +62,40 @@ export function announce(message) {
   setTimeout(() => { el.textContent = message; }, 50);
 }
 
+/**
+ * errorMessage says an error in the reader's language: a server error by
+ * its code (i18n.errorText), a network failure as such; other errors keep
+ * their own message.
+ */
 export function errorMessage(err) {
-  if (!err) return 'Something went wrong.';
-  if (err instanceof ApiError || err.code) return err.message || String(err.code);
+  if (!err) return t('ui.error.generic');
+  if (err.key) return t(err.key);
+  if (err.code === 'network') return t('ui.error.network');
+  // A refusal that comes from the exercise's state says which state.
+  const status = globalThis.document?.body?.dataset.status;
+  if (err.code === 'conflict' && ['paused', 'ended', 'ready'].includes(status)) return t(`ui.error.conflict_${status}`);
+  if (err instanceof ApiError || err.code) return i18n.errorText(err.code);
   return err.message || String(err);
+}
+
+/**
+ * errorDetail returns the server's own (English) message of an error, for
+ * staff: shown after the translated text, or '' when there is none.
+ */
+export function errorDetail(err) {
+  return err && (err instanceof ApiError || err.code) && err.message && err.code !== 'network' && !err.key ? err.message : '';
+}
+
+/** staff is true on the pages of facilitators, evaluators and observers, who also see the server's own words. */
+let staff = false;
+
+/**
+ * errorNodes says err in the reader's language; for staff the server's
+ * message follows, marked as English.
+ */
+function errorNodes(err) {
+  const detail = staff ? errorDetail(err) : '';
+  return [errorMessage(err), detail ? h('span', { class: 'alert-detail', lang: 'en' }, ` (${detail})`) : null];
 }
 
 /* ---------- pending buttons ---------- */
@@ -75,7 +106,7 @@ export function errorMessage(err) {
  * data-state becomes "done" (the label says so for a moment); on failure
  * "error" and the message goes to errorEl (inline) and #errors.
  */
-export async function pending(btn, fn, { errorEl, socket, doneLabel = 'Done', quiet = false } = {}) {
+export async function pending(btn, fn, { errorEl, socket, doneLabel = t('ui.pending.done'), quiet = false } = {}) {
   if (!btn.dataset.label) btn.dataset.label = btn.textContent;
   const label = btn.dataset.label;
   btn.disabled = true;
@@ -83,7 +114,7 @@ export async function pending(btn, fn, { errorEl, socket, doneLabel = 'Done', qu
   btn.classList.add('pending');
   btn.classList.remove('done', 'failed');
   btn.dataset.state = 'pending';
-  btn.textContent = socket && socket.state !== 'online' ? 'Queued…' : 'Sending…';
+  btn.textContent = socket && socket.state !== 'online' ? t('ui.pending.queued') : t('ui.pending.sending');
   if (errorEl) { errorEl.textContent = ''; errorEl.hidden = true; }
   const restore = () => {
     btn.disabled = false;
@@ -103,10 +134,9 @@ export async function pending(btn, fn, { errorEl, socket, doneLabel = 'Done', qu
     restore();
     btn.dataset.state = 'error';
     btn.classList.add('failed');
-    const msg = errorMessage(err);
-    if (errorEl) { errorEl.textContent = msg; errorEl.hidden = false; }
+    if (errorEl) { replace(errorEl, ...errorNodes(err)); errorEl.hidden = false; }
     // The inline message stays; the one above the page goes away by itself.
-    if (!quiet) showError(msg);
+    if (!quiet) showError(errorNodes(err));
     return undefined;
   }
 }
@@ -124,14 +154,19 @@ export async function boot(page, roles) {
   try {
     session = await api('/api/session');
   } catch (err) {
+    await startPage({ onSwitch: () => location.reload() });
     if (err instanceof ApiError && (err.status === 401 || err.status === 403 || err.status === 404)) {
       notJoined();
     } else {
-      showError(`Could not load your session: ${errorMessage(err)}`, { timeout: 0 });
+      showError(t('ui.session.load_failed', { error: errorMessage(err) }), { timeout: 0 });
     }
     err.handled = true;
     throw err;
   }
+  // Each participant's language choice is remembered apart (a shared
+  // computer in the room); a reload re-renders the console in the new one.
+  await startPage({ participant: participantKey(session), onSwitch: () => location.reload() });
+  staff = ['facilitator', 'evaluator', 'observer'].includes(session.role);
   if (!roles.includes(session.role)) {
     location.replace(pageFor(session.role));
     const err = new Error('wrong page for role');
@@ -141,7 +176,7 @@ export async function boot(page, roles) {
   try {
     exercise = await api(`/api/exercises/${encodeURIComponent(session.exercise)}`);
   } catch (err) {
-    showError(`Could not load the exercise: ${errorMessage(err)}`, { timeout: 0 });
+    showError(t('ui.exercise.load_failed', { error: errorMessage(err) }), { timeout: 0 });
     err.handled = true;
     throw err;
   }
@@ -158,26 +193,31 @@ export async function boot(page, roles) {
   return ctx;
 }
 
+/** participantKey names who reads a console, for their saved language. */
+export function participantKey(session) {
+  return [session.exercise, session.role, session.team || '', session.name || ''].join(':');
+}
+
 function notJoined() {
   const main = $('main') || document.body;
   replace(main, h('section', { class: 'panel notice' },
-    h('h2', null, 'You are not in an exercise'),
-    h('p', null, 'Your session has ended or you have not joined yet. Join with the code your facilitator gave you.'),
-    h('p', null, h('a', { class: 'btn btn-primary', href: '/' }, 'Join an exercise'))));
+    h('h2', null, t('ui.notjoined.title')),
+    h('p', null, t('ui.notjoined.text')),
+    h('p', null, h('a', { class: 'btn btn-primary', href: '/' }, t('ui.join.title')))));
   const conn = $('#conn-state');
-  if (conn) { conn.textContent = 'offline'; conn.className = 'conn conn-offline'; }
+  if (conn) { conn.textContent = t('ui.conn.offline'); conn.dataset.state = 'offline'; conn.className = 'conn conn-offline'; }
 }
 
 function wireHeader(ctx) {
   const { exercise, clock, socket, you, dir } = ctx;
   const title = $('#ex-title');
-  if (title) title.textContent = exercise.title || 'Exercise';
-  document.title = `${exercise.title || 'Exercise'} — cmesim`;
+  if (title) title.textContent = exercise.title || t('ui.exercise');
+  document.title = `${exercise.title || t('ui.exercise')} — cmesim`;
   const who = $('#who');
   if (who) {
-    const where = you.team ? dir.teamName(you.team) : you.role;
+    const where = you.team ? dir.teamName(you.team) : t(`ui.role.${you.role}`);
     // Staff who joined without a name are named after their role.
-    who.textContent = you.name && you.name !== where ? `${you.name} · ${where}` : where;
+    who.textContent = you.name && you.name !== where && you.name !== you.role ? `${you.name} · ${where}` : where;
   }
 
   const clockEl = $('#clock');
@@ -194,14 +234,15 @@ function wireHeader(ctx) {
   const connDetail = $('#conn-detail');
   const renderConn = () => {
     if (conn) {
-      conn.textContent = socket.state;
+      conn.textContent = t(`ui.conn.${socket.state}`);
+      conn.dataset.state = socket.state;
       conn.className = `conn conn-${socket.state}`;
     }
     if (connDetail) {
       const n = socket.pendingCount;
       let s = '';
-      if (socket.state === 'offline') s = 'reconnecting…';
-      if (n && socket.state !== 'online') s += `${s ? ' ' : ''}${n} queued`;
+      if (socket.state === 'offline') s = t('ui.conn.reconnecting');
+      if (n && socket.state !== 'online') s += `${s ? ' ' : ''}${t('ui.conn.queued', { count: n })}`;
       connDetail.textContent = s;
     }
   };
@@ -222,7 +263,7 @@ function wireHeader(ctx) {
     } catch (err) {
       if (err instanceof ApiError && err.status === 401) {
         socket.stop();
-        showError('Your session has ended.', { link: { href: '/', text: 'Join again' }, timeout: 0 });
+        showError(t('ui.session.ended'), { link: { href: '/', text: t('ui.join.again') }, timeout: 0 });
       }
     }
   });
@@ -235,7 +276,8 @@ function wireHeader(ctx) {
     ctx.status = st;
     clock.update(st);
     if (statusEl && st.status) {
-      statusEl.textContent = st.status;
+      statusEl.textContent = t(`ui.status.${st.status}`);
+      statusEl.dataset.status = st.status;
       statusEl.className = `status status-${st.status}`;
     }
     if (speedEl && st.speed) speedEl.textContent = `${fmtSpeed(st.speed)}×`;
@@ -246,7 +288,7 @@ function wireHeader(ctx) {
     const ev = m.event || {};
     if (ev.type === 'exercise.ended') showEnded(ctx, ev);
   });
-  socket.on('error', (m) => showError(`${m.message || m.code || 'Server error'}`));
+  socket.on('error', (m) => showError(errorNodes({ code: m.code || 'internal', message: m.message })));
 
   const leave = $('#btn-leave');
   if (leave) {
@@ -272,7 +314,7 @@ function showEnded(ctx, ev) {
     if (after) after.after(el); else document.body.prepend(el);
   }
   el.hidden = false;
-  el.textContent = `The exercise ended at ${fmtT(ctx.ended.at)}: ${ctx.ended.reason || 'ended'}${ctx.ended.text ? ` — “${ctx.ended.text}”` : ''}.`;
+  el.textContent = t('ui.ended.banner', { at: fmtT(ctx.ended.at), reason: endReason(ctx.ended.reason, ctx.ended.text) });
 }
 
 /**
@@ -284,7 +326,7 @@ function wireScenarioClock(ctx) {
   const { exercise, clock, you, dir } = ctx;
   const clockEl = $('#clock');
   if (!clockEl || !exercise.start_time || !scenarioDate(exercise.start_time, 0)) return;
-  const el = h('span', { id: 'scenario-clock', class: 'scenario-clock', title: 'Scenario date and time' });
+  const el = h('span', { id: 'scenario-clock', class: 'scenario-clock', title: t('ui.scenario_clock') });
   clockEl.after(el);
   const team = you.team && dir.teams.get(you.team);
   const zone = team && team.timezone;
@@ -297,6 +339,16 @@ function wireScenarioClock(ctx) {
     el.textContent = text;
     el.dataset.iso = d.toISOString();
   });
+}
+
+/**
+ * endReason says why the exercise ended in the reader's language (the
+ * engine's reasons are English phrases), with the facilitator's words.
+ */
+export function endReason(reason, text) {
+  const key = { 'ended by the facilitator': 'ui.ended.by_facilitator', 'planned duration reached': 'ui.ended.duration' }[reason];
+  const r = key ? t(key) : (reason || t('ui.ended.default'));
+  return text ? t('ui.ended.with_text', { reason: r, text }) : r;
 }
 
 export function fmtSpeed(s) {

@@ -2,6 +2,7 @@
 // time, shown in the scenario's own UTC offset (staff) or in a team's time
 // zone (trainees, the team grid), with the browser's Intl.
 import { NS } from './format.js';
+import { i18n } from './i18n.js';
 
 /** scenarioDate returns the calendar time at virtual time ns, or null without a start time. */
 export function scenarioDate(startISO, ns) {
@@ -23,7 +24,7 @@ const PARTS = { weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit
 /** fmtInZone formats date in an IANA time zone, with the zone's short name. */
 export function fmtInZone(date, timeZone) {
   try {
-    return new Intl.DateTimeFormat(undefined, { ...PARTS, timeZone, timeZoneName: 'short' }).format(date);
+    return new Intl.DateTimeFormat(i18n.tag, { ...PARTS, timeZone, timeZoneName: 'short' }).format(date);
   } catch {
     return fmtAtOffset(date, 0);
   }
@@ -32,7 +33,7 @@ export function fmtInZone(date, timeZone) {
 /** fmtAtOffset formats date at a fixed UTC offset (minutes), e.g. "Tue 10 Mar, 09:10 UTC−05:00". */
 export function fmtAtOffset(date, minutes) {
   const shifted = new Date(date.getTime() + minutes * 60000);
-  const text = new Intl.DateTimeFormat(undefined, { ...PARTS, timeZone: 'UTC' }).format(shifted);
+  const text = new Intl.DateTimeFormat(i18n.tag, { ...PARTS, timeZone: 'UTC' }).format(shifted);
   if (!minutes) return `${text} UTC`;
   const a = Math.abs(minutes);
   return `${text} UTC${minutes < 0 ? '−' : '+'}${String(Math.floor(a / 60)).padStart(2, '0')}:${String(a % 60).padStart(2, '0')}`;
@@ -41,7 +42,7 @@ export function fmtAtOffset(date, minutes) {
 /** fmtTimeInZone formats only the time of day in a time zone ("09:10"). */
 export function fmtTimeInZone(date, timeZone) {
   try {
-    return new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone }).format(date);
+    return new Intl.DateTimeFormat(i18n.tag, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone }).format(date);
   } catch {
     return '';
   }

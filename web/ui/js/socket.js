@@ -293,7 +293,9 @@ export class ExerciseSocket {
     const frame = JSON.stringify(msg);
     return new Promise((resolve, reject) => {
       if (frame.length > MAX_MESSAGE - 1024) {
-        reject(new CommandError('invalid', 'This message is too long to send; shorten the text.'));
+        const err = new CommandError('invalid', 'This message is too long to send; shorten the text.');
+        err.key = 'ui.error.too_long'; // what the page says, in its language
+        reject(err);
         return;
       }
       const p = { id, msg, frame, resolve, reject, phase: 'queued', resent: false, seen: false };

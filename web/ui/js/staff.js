@@ -6,13 +6,17 @@ import { TeamGrid } from './teams.js';
 import { Timeline } from './timeline.js';
 import { Notes } from './notes.js';
 import { startCountdowns } from './countdown.js';
+import { i18n, t } from './i18n.js';
 
 export const REPORT_FORMATS = [['html', 'HTML'], ['md', 'Markdown'], ['json', 'JSON'], ['csv', 'CSV']];
 
-/** reportLinks fills root with the report download links (#report-html, …). */
+/**
+ * reportLinks fills root with the report download links (#report-html, …),
+ * for the report in the page's language (?lang=).
+ */
 export function reportLinks(root, ctx) {
   replace(root, REPORT_FORMATS.map(([f, label]) => {
-    const attrs = { id: `report-${f}`, class: 'btn', href: reportURL(ctx.session.exercise, f) };
+    const attrs = { id: `report-${f}`, class: 'btn', href: reportURL(ctx.session.exercise, f, i18n.lang), hreflang: i18n.tag, title: t('ui.report.download', { format: label }) };
     if (f === 'html') { attrs.target = '_blank'; attrs.rel = 'noopener'; } else { attrs.download = `report.${f}`; }
     return h('a', attrs, label);
   }));

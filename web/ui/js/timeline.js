@@ -2,17 +2,10 @@
 // and by kind of event. Entries are <li data-seq data-type data-team data-kind>.
 import { h, option } from './dom.js';
 import { eventText, fmtTShort, fmtT, kindOf } from './format.js';
+import { t } from './i18n.js';
 
-export const KINDS = [
-  ['', 'All events'],
-  ['inject', 'Injects'],
-  ['action', 'Team actions'],
-  ['met', 'Expectations met'],
-  ['missed', 'Missed or wrong'],
-  ['incident', 'Incidents'],
-  ['control', 'Exercise control'],
-  ['note', 'Notes'],
-];
+/** KINDS are the timeline's kinds of event, as the type filter offers them. */
+export const KINDS = ['', 'inject', 'action', 'met', 'missed', 'incident', 'control', 'note'];
 
 /** teamsOf lists the teams an event concerns (for the team filter). */
 function teamsOf(ev) {
@@ -42,7 +35,7 @@ export class Timeline {
    * @param {HTMLElement} list the <ol> to fill
    * @param {object} opts dir; teamFilter, typeFilter (<select>s to wire, optional); max entries
    */
-  constructor(list, { dir, teamFilter, typeFilter, max = 5000, empty = 'Nothing has happened yet.' } = {}) {
+  constructor(list, { dir, teamFilter, typeFilter, max = 5000, empty = t('ui.timeline.empty') } = {}) {
     this.list = list;
     this.dir = dir;
     this.max = max;
@@ -51,12 +44,12 @@ export class Timeline {
     this.emptyEl = h('li', { class: 'tl-empty muted' }, empty);
     this.list.appendChild(this.emptyEl);
     if (teamFilter) {
-      teamFilter.appendChild(option('', 'All teams'));
+      teamFilter.appendChild(option('', t('ui.timeline.all_teams')));
       for (const t of dir.teamList()) teamFilter.appendChild(option(t.id, t.name || t.id));
       teamFilter.addEventListener('change', () => this.applyFilter());
     }
     if (typeFilter) {
-      for (const [v, l] of KINDS) typeFilter.appendChild(option(v, l));
+      for (const v of KINDS) typeFilter.appendChild(option(v, t(`ui.timeline.kind.${v || 'all'}`)));
       typeFilter.addEventListener('change', () => this.applyFilter());
     }
   }
@@ -82,12 +75,12 @@ export class Timeline {
       // Other long texts (a team's report, a share) open on demand.
       const id = `tl-full-${seq}`;
       const detail = h('p', { class: 'tl-detail', id, hidden: true }, full);
-      const more = h('button', { type: 'button', class: 'tl-more', 'aria-expanded': 'false', 'aria-controls': id }, 'Show full text');
+      const more = h('button', { type: 'button', class: 'tl-more', 'aria-expanded': 'false', 'aria-controls': id }, t('ui.timeline.show_full'));
       more.addEventListener('click', () => {
         const open = detail.hidden;
         detail.hidden = !open;
         more.setAttribute('aria-expanded', String(open));
-        more.textContent = open ? 'Hide full text' : 'Show full text';
+        more.textContent = open ? t('ui.timeline.hide_full') : t('ui.timeline.show_full');
       });
       li.append(more, detail);
     }

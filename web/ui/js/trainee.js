@@ -1,15 +1,16 @@
 // The team console: inbox of injects, the selected inject with its action
 // forms, the team's timeline and what peers shared with the team.
 import { $, $$, h, option, replace, copyButton, uid } from './dom.js';
-import { boot, pending, announce, showError } from './page.js';
+import { boot, pending, announce, showError, errorMessage, endReason } from './page.js';
 import { api } from './api.js';
 import {
-  fmtTShort, fmtT, tlpBadge, tlpLabel, severityBadge, channelBadge, actionLabel, cap,
-  SEVERITIES, TLP_LEVELS, normTLP, fmtPoints,
+  fmtTShort, fmtT, tlpBadge, tlpLabel, severityBadge, channelBadge, actionLabel,
+  SEVERITIES, TLP_LEVELS, normTLP, fmtPoints, severityLabel,
 } from './format.js';
 import { renderMarkdown } from './markdown.js';
 import { Timeline } from './timeline.js';
 import { countdown, startCountdowns } from './countdown.js';
+import { i18n, t, contentLang } from './i18n.js';
 import { mountMessages } from './messages.js';
 
 /** categorySelect offers exactly the categories of the exercise's taxonomy, grouped by classification. */
@@ -19,13 +20,22 @@ function categorySelect(taxonomy) {
     if (!groups.has(c.class)) groups.set(c.class, []);
     groups.get(c.class).push(option(c.value, c.label));
   }
-  return h('select', { id: 'classify-category', required: true }, option('', 'Choose…'),
+  return h('select', { id: 'classify-category', required: true }, option('', t('ui.choose')),
     [...groups].map(([label, opts]) => h('optgroup', { label }, opts)));
 }
 
 /** expText returns an expectation's prompt in the chosen language. */
 function expText(x, lang) {
   return (lang && x.translations && x.translations[lang]) || x.text || '';
+}
+
+/** languageName names a language code in the reader's language ("inglés"). */
+function languageName(code) {
+  try {
+    return new Intl.DisplayNames([i18n.tag], { type: 'language' }).of(code) || code;
+  } catch {
+    return code;
+  }
 }
 
 const FORM_ACTIONS = ['classify', 'escalate', 'share', 'request_info', 'publish', 'report'];
@@ -52,17 +62,21 @@ class TraineeConsole {
     this.live = false; // true after the first caught_up: announce new injects
     this.readKey = `cmesim:read:${ctx.session.exercise}:${this.team}`;
     this.read = new Set(store.get(this.readKey, []));
-    this.lang = store.get('cmesim:lang', '');
+    // Injects show in the page's language when the scenario translates
+    // them; a participant may switch to the original with one click.
+    this.original = (ctx.exercise.language || 'en').toLowerCase();
+    this.originalKey = `cmesim:original:${ctx.session.exercise}:${this.team}:${ctx.you.name || ''}`;
+    this.showOriginal = store.get(this.originalKey, false) === true;
     this.inbox = $('#inbox');
     this.inboxEmpty = $('#inbox-empty');
     this.detail = $('#inject-detail');
     this.shared = $('#shared-with-us');
     this.sharedEmpty = $('#shared-empty');
-    this.timeline = new Timeline($('#timeline'), { dir: ctx.dir, typeFilter: $('#tl-type'), empty: 'Nothing for your team yet.' });
+    this.timeline = new Timeline($('#timeline'), { dir: ctx.dir, typeFilter: $('#tl-type'), empty: t('ui.trainee.timeline_empty') });
 
-    const t = ctx.dir.teams.get(this.team) || {};
-    $('#team-name').textContent = t.name || this.team;
-    $('#team-country').textContent = [t.country, t.sector].filter(Boolean).join(' · ');
+    const me = ctx.dir.teams.get(this.team) || {};
+    $('#team-name').textContent = me.name || this.team;
+    $('#team-country').textContent = [me.country, me.sector && i18n.has(`sector.${me.sector}`) ? t(`sector.${me.sector}`) : me.sector].filter(Boolean).join(' · ');
 
     startCountdowns(ctx.clock);
     ctx.socket.on('event', (m) => this.onEvent(m));
@@ -87,11 +101,10 @@ class TraineeConsole {
   onEvent(m) {
     const ev = m.event || {};
     const d = ev.data || {};
+    // The inject first, so that the timeline names it as the inbox does.
+    if (ev.type === 'inject.delivered' && (!ev.team || ev.team === this.team)) this.addInject(m);
     this.timeline.add(m);
     switch (ev.type) {
-      case 'inject.delivered':
-        if (!ev.team || ev.team === this.team) this.addInject(m);
-        break;
       case 'team.action':
         if (ev.team === this.team) {
           const r = this.injects.get(d.inject);
@@ -124,11 +137,12 @@ class TraineeConsole {
   }
 
   onStatus(st) {
-    const me = (st.teams || []).find((t) => t.id === this.team) || (st.teams || [])[0];
+    const me = (st.teams || []).find((x) => x.id === this.team) || (st.teams || [])[0];
     if (me) {
       const s = $('#team-score');
       // The score is shown only when the scenario shows players the points.
       s.hidden = this.ctx.exercise.player_view !== 'points';
+      if (s.parentElement) s.parentElement.hidden = s.hidden; // and its label
       s.textContent = `${fmtPoints(me.score)}/${me.max_score ?? 0}`;
       s.dataset.score = me.score ?? 0;
       if (me.mode) this.setModeNotice(me.mode);
@@ -139,8 +153,7 @@ class TraineeConsole {
     const paused = $('#paused-notice');
     if (paused) {
       paused.hidden = !(this.status === 'paused' || this.status === 'ready');
-      paused.textContent = this.status === 'paused' ? 'The exercise is paused. Your actions will be refused until it resumes.'
-        : 'The exercise has not started yet. Read the briefing; injects will appear in the inbox.';
+      paused.textContent = this.status === 'paused' ? t('ui.trainee.paused') : t('ui.trainee.not_started');
     }
     if (this.status === was) return;
     if (this.status === 'ready' && !this.selected) this.renderBriefing();
@@ -160,7 +173,7 @@ class TraineeConsole {
     const el = $('#mode-notice');
     if (!el) return;
     el.hidden = mode !== 'simulated';
-    el.textContent = 'The facilitator has handed your team to the simulator for now: your actions may be refused.';
+    el.textContent = t('ui.trainee.simulated');
   }
 
   addInject(m) {
@@ -174,13 +187,14 @@ class TraineeConsole {
     for (const x of content.expectations || []) exps.set(x.id, { ...(exps.get(x.id) || { state: 'open' }), ...x });
     const r = { id, seq: ev.seq ?? m.seq, at: ev.at ?? m.at ?? 0, content, data: d, exps, actions: [], item: null };
     this.injects.set(id, r);
-    this.ctx.dir.learnInject({ id, title: content.title });
+    // The timeline names injects as the inbox shows them.
+    this.ctx.dir.learnInject({ id, title: this.text(r).title });
     r.item = this.buildItem(r);
     this.inbox.insertBefore(r.item.li, this.findInsertPoint(r.seq));
     this.inboxEmpty.hidden = true;
     if (this.live) {
-      announce(`New inject from ${content.from_name || content.from || 'unknown sender'}: ${this.text(r).title}`);
-      document.title = `(${this.unreadCount()}) ${this.ctx.exercise.title || 'Exercise'} — cmesim`;
+      announce(t('ui.trainee.new_inject', { from: content.from_name || content.from || t('ui.trainee.unknown_sender'), title: this.text(r).title }));
+      document.title = `(${i18n.formatNumber(this.unreadCount())}) ${this.ctx.exercise.title || t('ui.exercise')} — cmesim`;
       if (!this.selected) this.select(id, false);
     }
   }
@@ -196,20 +210,27 @@ class TraineeConsole {
     return n;
   }
 
-  /** text returns the inject's title and body in the chosen language. */
+  /** translated reports whether the inject has a translation into the page's language. */
+  translated(r) {
+    const c = r.content || {};
+    return i18n.lang !== this.original && !!(c.translations && c.translations[i18n.lang]);
+  }
+
+  /** contentLang is the language an inject is shown in: the page's when translated and wanted, else the original. */
+  contentLang(r) {
+    return this.translated(r) && !this.showOriginal ? i18n.lang : this.original;
+  }
+
+  /** text returns the inject's title and body in the language it is shown in, and that language. */
   text(r) {
     const c = r.content || {};
-    const tr = this.lang && c.translations && c.translations[this.lang];
+    const lang = this.contentLang(r);
+    const tr = lang !== this.original && c.translations && c.translations[lang];
     return {
       title: (tr && tr.title) || c.title || r.id,
       body: (tr && tr.body) || c.body || '',
+      lang,
     };
-  }
-
-  languages() {
-    const set = new Set();
-    for (const r of this.injects.values()) for (const k of Object.keys((r.content && r.content.translations) || {})) set.add(k);
-    return [...set].sort();
   }
 
   /* ---------- inbox ---------- */
@@ -221,7 +242,7 @@ class TraineeConsole {
     const btn = h('button', { type: 'button', class: 'inbox-item', dataset: { inject: r.id } },
       h('span', { class: 'ii-top' },
         h('span', { class: 'unread-dot', 'aria-hidden': 'true' }),
-        h('span', { class: 'sr-only unread-label' }, 'Unread: '),
+        h('span', { class: 'sr-only unread-label' }, `${t('ui.trainee.unread')} `),
         channelBadge(c.channel),
         h('span', { class: 'ii-from' }, c.from_name || c.from || ''),
         h('time', { class: 'ii-time' }, fmtTShort(r.at))),
@@ -247,7 +268,9 @@ class TraineeConsole {
   paintItem(r) {
     const it = r.item;
     if (!it) return;
-    it.title.textContent = this.text(r).title;
+    const tx = this.text(r);
+    it.title.textContent = tx.title;
+    contentLang(it.title, tx.lang);
     const unread = !this.read.has(r.id);
     it.btn.classList.toggle('unread', unread);
     it.btn.querySelector('.unread-label').hidden = !unread;
@@ -269,15 +292,15 @@ class TraineeConsole {
     if (!this.read.has(id)) {
       this.read.add(id);
       store.set(this.readKey, [...this.read]);
-      document.title = `${this.unreadCount() ? `(${this.unreadCount()}) ` : ''}${this.ctx.exercise.title || 'Exercise'} — cmesim`;
+      document.title = `${this.unreadCount() ? `(${i18n.formatNumber(this.unreadCount())}) ` : ''}${this.ctx.exercise.title || t('ui.exercise')} — cmesim`;
     }
     if (prev && this.injects.has(prev)) this.paintItem(this.injects.get(prev));
     const r = this.injects.get(id);
     this.paintItem(r);
     this.renderDetail(r);
     if (focusDetail) {
-      const t = $('#detail-title');
-      if (t && window.matchMedia('(max-width: 800px)').matches) t.focus();
+      const heading = $('#detail-title');
+      if (heading && window.matchMedia('(max-width: 800px)').matches) heading.focus();
     }
   }
 
@@ -305,26 +328,24 @@ class TraineeConsole {
   renderBriefing(focus = false) {
     const ex = this.ctx.exercise;
     this.unselect();
-    const title = h('h2', { id: 'briefing-title', class: 'detail-title', tabindex: '-1' }, 'Briefing');
+    const title = h('h2', { id: 'briefing-title', class: 'detail-title', tabindex: '-1' }, t('ui.trainee.briefing'));
     replace(this.detail, h('section', { id: 'briefing', class: 'briefing', 'aria-labelledby': 'briefing-title' },
       h('header', { class: 'detail-head' },
         h('p', { class: 'detail-meta' }, ex.title || ''),
         title),
-      ex.description ? h('div', { class: 'md-body', id: 'briefing-description' }, renderMarkdown(ex.description)) : null,
+      ex.description ? contentLang(h('div', { class: 'md-body', id: 'briefing-description' }, renderMarkdown(ex.description)), this.original) : null,
       ex.start_conditions ? h('section', { 'aria-labelledby': 'briefing-cond-h' },
-        h('h3', { id: 'briefing-cond-h', class: 'subhead' }, 'Situation at the start'),
-        h('div', { class: 'md-body', id: 'briefing-conditions' }, renderMarkdown(ex.start_conditions))) : null,
-      h('p', { class: 'muted' }, this.injects.size
-        ? 'Select an inject in the inbox to read it and respond.'
-        : 'Injects from the exercise appear in the inbox; select one to read it and respond.')));
+        h('h3', { id: 'briefing-cond-h', class: 'subhead' }, t('ui.trainee.start_situation')),
+        contentLang(h('div', { class: 'md-body', id: 'briefing-conditions' }, renderMarkdown(ex.start_conditions)), this.original)) : null,
+      h('p', { class: 'muted' }, this.injects.size ? t('ui.trainee.select_inject') : t('ui.trainee.injects_appear'))));
     if (focus) title.focus();
   }
 
   /** showDebrief loads and shows the team's results once the exercise has ended (#debrief). */
   async showDebrief(focus = false) {
     this.unselect();
-    const title = h('h2', { id: 'debrief-title', class: 'detail-title', tabindex: '-1' }, "Debrief: your team's results");
-    const body = h('div', { id: 'debrief-body' }, h('p', { class: 'muted' }, 'Loading your results…'));
+    const title = h('h2', { id: 'debrief-title', class: 'detail-title', tabindex: '-1' }, t('ui.debrief.title'));
+    const body = h('div', { id: 'debrief-body' }, h('p', { class: 'muted' }, t('ui.debrief.loading')));
     replace(this.detail, h('section', { id: 'debrief', class: 'debrief', 'aria-labelledby': 'debrief-title' },
       h('header', { class: 'detail-head' }, title), body));
     if (focus) title.focus();
@@ -332,26 +353,33 @@ class TraineeConsole {
     try {
       d = await api(`/api/exercises/${encodeURIComponent(this.ctx.session.exercise)}/debrief`);
     } catch (err) {
-      replace(body, h('p', { class: 'form-error' }, `Could not load your results: ${err.message}`));
+      replace(body, h('p', { class: 'form-error' }, t('ui.debrief.failed', { error: errorMessage(err) })));
       return;
     }
     if (!this.detail.contains(body)) return; // the person moved on meanwhile
     this.debrief = d;
-    const outcome = { met: '✓ Met', late: '✓ Met late', missed: '✗ Missed', wrong: '✗ Not accepted', open: 'Not done' };
+    const outcome = (o) => (['met', 'late', 'missed', 'wrong', 'open'].includes(o) ? t(`ui.debrief.outcome.${o}`) : o);
     replace(body,
       h('p', { class: 'debrief-score', id: 'debrief-score', dataset: { score: d.score, max: d.max_score } },
-        h('strong', null, `${fmtPoints(d.score)} / ${d.max_score}`), ' points'),
-      h('p', { id: 'debrief-tally' }, `${d.met} met on time, ${d.late} late, ${d.missed} missed; ${d.actions} actions taken.`),
-      d.reason ? h('p', { class: 'muted' }, `The exercise ended at ${fmtT(d.now)}: ${d.reason}${d.text ? ` — “${d.text}”` : ''}.`) : null,
-      (d.expectations || []).length ? h('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': 'Results per inject' },
+        h('strong', null, `${fmtPoints(d.score)} / ${fmtPoints(d.max_score)}`), ` ${t('ui.debrief.points', { count: d.max_score })}`),
+      h('p', { id: 'debrief-tally' }, t('ui.debrief.tally', { met: d.met ?? 0, late: d.late ?? 0, missed: d.missed ?? 0, actions: d.actions ?? 0 })),
+      d.reason ? h('p', { class: 'muted' }, t('ui.ended.banner', { at: fmtT(d.now), reason: endReason(d.reason, d.text) })) : null,
+      (d.expectations || []).length ? h('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': t('ui.debrief.table') },
         h('table', { class: 'grid compact', id: 'debrief-table' },
-          h('thead', null, h('tr', null, ['Inject', 'Expected', 'Outcome', 'Points'].map((c, i) => h('th', { scope: 'col', class: i === 3 ? 'num' : null }, c)))),
+          h('thead', null, h('tr', null, ['inject', 'expected', 'outcome', 'points'].map((c, i) => h('th', { scope: 'col', class: i === 3 ? 'num' : null }, t(`ui.debrief.col.${c}`))))),
           h('tbody', null, d.expectations.map((x) => h('tr', { dataset: { inject: x.inject, expectation: x.expectation, outcome: x.outcome } },
-            h('td', null, h('span', { class: 'inject-id' }, x.inject), ' ', x.title || ''),
-            h('td', null, `${actionLabel(x.action)} by ${fmtTShort(x.deadline)}`),
-            h('td', { class: `outcome-${x.outcome}` }, outcome[x.outcome] || x.outcome),
-            h('td', { class: 'num' }, `${fmtPoints(x.points)} / ${x.max_points}`)))))) : h('p', { class: 'muted' }, 'Nothing was scored for your team.'),
-      h('p', { class: 'muted' }, 'Your facilitator will go through the exercise with you. The inbox still has every inject.'));
+            h('td', null, h('span', { class: 'inject-id' }, x.inject), ' ', this.injectTitle(x.inject, x.title)),
+            h('td', null, t('ui.debrief.expected', { action: actionLabel(x.action), at: fmtTShort(x.deadline) })),
+            h('td', { class: `outcome-${x.outcome}` }, outcome(x.outcome)),
+            h('td', { class: 'num' }, `${fmtPoints(x.points)} / ${fmtPoints(x.max_points)}`)))))) : h('p', { class: 'muted' }, t('ui.debrief.nothing')),
+      h('p', { class: 'muted' }, t('ui.debrief.closing')));
+  }
+
+  /** injectTitle is an inject's title as the inbox shows it (with its lang), else fallback in the scenario's language. */
+  injectTitle(id, fallback) {
+    const r = this.injects.get(id);
+    const tx = r ? this.text(r) : { title: fallback || '', lang: this.original };
+    return contentLang(h('span', null, tx.title), tx.lang);
   }
 
   renderDetail(r) {
@@ -360,19 +388,29 @@ class TraineeConsole {
     this.detail.dataset.selectedInject = r.id;
     const titleEl = h('h2', { id: 'detail-title', class: 'detail-title', tabindex: '-1' }, tx.title);
     const bodyEl = h('div', { class: 'md-body', id: 'detail-body' }, renderMarkdown(tx.body));
-    const langs = this.languages().filter((l) => c.translations && c.translations[l]);
-    let langSel = null;
-    if (langs.length) {
-      langSel = h('select', { id: 'lang-select' }, option('', 'Original'), langs.map((l) => option(l, l.toUpperCase(), l === this.lang)));
-      langSel.addEventListener('change', () => {
-        this.lang = langSel.value;
-        store.set('cmesim:lang', this.lang);
-        const t = this.text(r);
-        titleEl.textContent = t.title;
-        replace(bodyEl, renderMarkdown(t.body));
+    contentLang(titleEl, tx.lang);
+    contentLang(bodyEl, tx.lang);
+    // One click between the page's language and the original, when the
+    // scenario translates this inject; else a word on why it is not in the
+    // page's language.
+    let langSwitch = null;
+    if (this.translated(r)) {
+      langSwitch = h('button', { type: 'button', id: 'content-lang-toggle', class: 'btn btn-small', 'aria-pressed': String(this.showOriginal), dataset: { original: this.original } },
+        t('ui.trainee.show_original', { language: languageName(this.original) }));
+      langSwitch.addEventListener('click', () => {
+        this.showOriginal = !this.showOriginal;
+        store.set(this.originalKey, this.showOriginal);
+        langSwitch.setAttribute('aria-pressed', String(this.showOriginal));
+        const nt = this.text(r);
+        titleEl.textContent = nt.title;
+        contentLang(titleEl, nt.lang);
+        replace(bodyEl, renderMarkdown(nt.body));
+        contentLang(bodyEl, nt.lang);
         for (const x of this.injects.values()) this.paintItem(x);
         this.refreshDetail(r);
       });
+    } else if (tx.lang !== i18n.lang) {
+      langSwitch = h('span', { class: 'muted small', id: 'content-lang-note' }, t('ui.trainee.not_translated', { language: languageName(tx.lang) }));
     }
     const expList = h('ul', { class: 'exp-list', id: 'detail-expectations' });
     const doneList = h('ol', { class: 'done-list', id: 'detail-actions' });
@@ -380,12 +418,12 @@ class TraineeConsole {
 
     const atts = (c.attachments || []).map((a) => {
       // A focusable region, so long lines scroll from the keyboard too.
-      const pre = h('pre', { class: 'attachment-content', tabindex: '0', role: 'region', 'aria-label': `Attachment ${a.name || ''}`.trim() }, a.content || '');
+      const pre = h('pre', { class: 'attachment-content', tabindex: '0', role: 'region', 'aria-label': t('ui.trainee.attachment', { name: a.name || '' }).trim() }, a.content || '');
       return h('figure', { class: 'attachment', dataset: { kind: a.kind || '' } },
         h('figcaption', null,
-          h('span', { class: 'att-name' }, a.name || 'attachment'),
+          h('span', { class: 'att-name' }, a.name || t('ui.trainee.attachment_default')),
           a.kind ? h('span', { class: 'att-kind' }, a.kind.toUpperCase()) : null,
-          copyButton(() => a.content || '', 'Copy', { 'aria-label': `Copy ${a.name || 'attachment'}` })),
+          copyButton(() => a.content || '', t('ui.copy'), { 'aria-label': t('ui.trainee.copy_named', { name: a.name || t('ui.trainee.attachment_default') }) })),
         pre);
     });
 
@@ -393,19 +431,19 @@ class TraineeConsole {
       h('header', { class: 'detail-head' },
         h('div', { class: 'detail-meta' },
           channelBadge(c.channel),
-          h('span', { class: 'detail-from' }, 'From ', h('strong', null, c.from_name || c.from || 'unknown')),
+          h('span', { class: 'detail-from' }, `${t('ui.trainee.from')} `, h('strong', null, c.from_name || c.from || t('ui.trainee.unknown_sender'))),
           h('time', { title: fmtT(r.at) }, fmtTShort(r.at)),
           h('span', { class: 'inject-id' }, r.id),
-          langSel ? h('span', { class: 'lang-switch' }, h('label', { for: 'lang-select' }, 'Language'), ' ', langSel) : null),
+          langSwitch ? h('span', { class: 'lang-switch' }, langSwitch) : null),
         titleEl,
         h('div', { class: 'detail-badges' }, severityBadge(c.severity || r.data.severity), tlpBadge(c.tlp || r.data.tlp))),
       h('section', { class: 'detail-exps', 'aria-labelledby': 'exp-h' },
-        h('h3', { id: 'exp-h', class: 'subhead' }, 'Expected of your team'), expList),
+        h('h3', { id: 'exp-h', class: 'subhead' }, t('ui.trainee.expected')), expList),
       bodyEl,
-      atts.length ? h('section', { class: 'attachments', 'aria-label': 'Attachments' }, atts) : null,
+      atts.length ? h('section', { class: 'attachments', 'aria-label': t('ui.trainee.attachments') }, atts) : null,
       actionsSection,
       h('section', { class: 'detail-done', 'aria-labelledby': 'done-h' },
-        h('h3', { id: 'done-h', class: 'subhead' }, 'Your team on this inject'), doneList));
+        h('h3', { id: 'done-h', class: 'subhead' }, t('ui.trainee.done')), doneList));
     this.detailParts = { expList, doneList };
     this.refreshDetail(r);
     if (this.status === 'ended') this.disableActions();
@@ -417,34 +455,32 @@ class TraineeConsole {
     replace(expList, exps.length ? exps.map((x) => {
       let state;
       switch (x.state) {
-        case 'met': state = h('span', { class: 'exp-state state-met' }, `✓ Met${x.earned !== undefined ? ` (+${fmtPoints(x.earned)})` : ''}`); break;
-        case 'late': state = h('span', { class: 'exp-state state-late' }, `✓ Met late${x.earned !== undefined ? ` (+${fmtPoints(x.earned)})` : ''}`); break;
-        case 'missed': state = h('span', { class: 'exp-state state-missed' }, '✗ Missed'); break;
-        case 'wrong': state = h('span', { class: 'exp-state state-missed' }, `✗ Not accepted${x.reason ? `: ${x.reason}` : ''}`); break;
+        case 'met': state = h('span', { class: 'exp-state state-met' }, `${t('ui.debrief.outcome.met')}${x.earned !== undefined ? ` (+${fmtPoints(x.earned)})` : ''}`); break;
+        case 'late': state = h('span', { class: 'exp-state state-late' }, `${t('ui.debrief.outcome.late')}${x.earned !== undefined ? ` (+${fmtPoints(x.earned)})` : ''}`); break;
+        case 'missed': state = h('span', { class: 'exp-state state-missed' }, t('ui.debrief.outcome.missed')); break;
+        case 'wrong': state = h('span', { class: 'exp-state state-missed' }, x.reason ? t('ui.trainee.wrong_reason', { reason: x.reason }) : t('ui.debrief.outcome.wrong')); break;
         default: state = countdown(x.deadline, this.ctx.clock);
       }
       return h('li', { class: ['exp', `exp-${x.state}`], dataset: { expectation: x.id, expAction: x.action, state: x.state } },
         h('span', { class: 'exp-action' }, actionLabel(x.action)),
-        expText(x, this.lang) ? h('span', { class: 'exp-text' }, expText(x, this.lang)) : null,
-        h('span', { class: 'exp-due' }, `by ${fmtTShort(x.deadline)}`),
-        x.points ? h('span', { class: 'exp-points' }, `${x.points} pts`) : null,
+        expText(x, this.contentLang(r)) ? contentLang(h('span', { class: 'exp-text' }, expText(x, this.contentLang(r))), x.translations && x.translations[this.contentLang(r)] ? this.contentLang(r) : this.original) : null,
+        h('span', { class: 'exp-due' }, t('ui.trainee.by', { at: fmtTShort(x.deadline) })),
+        x.points ? h('span', { class: 'exp-points' }, t('ui.trainee.pts', { count: x.points })) : null,
         state);
-    }) : h('li', { class: 'muted' }, this.ctx.exercise.player_view === 'none'
-      ? 'Act as you would for real; the evaluators will debrief you on what was expected.'
-      : 'Nothing specific is scored on this inject; act as you would for real.'));
+    }) : h('li', { class: 'muted' }, this.ctx.exercise.player_view === 'none' ? t('ui.trainee.no_exp_hidden') : t('ui.trainee.no_exp')));
 
     replace(doneList, r.actions.length ? r.actions.map((ev) => {
       const d = ev.data || {};
-      const who = String(ev.actor || '').startsWith('trainee:') ? ev.actor.split(':').slice(2).join(':') : 'simulated analyst';
+      const who = String(ev.actor || '').startsWith('trainee:') ? ev.actor.split(':').slice(2).join(':') : t('ui.trainee.simulated_analyst');
       const parts = [actionLabel(d.action)];
-      if (d.category) parts.push(`as ${d.category}${d.severity ? ` / ${d.severity}` : ''}`);
-      if (d.target) parts.push(`to ${this.ctx.dir.anyName(d.target)}`);
-      if (d.peers) parts.push(`with ${d.peers.map((p) => this.ctx.dir.teamName(p)).join(', ')} at ${tlpLabel(d.tlp)}`);
+      if (d.category) parts.push(t('ui.trainee.done_as', { category: d.severity ? `${d.category} / ${severityLabel(d.severity).toLowerCase()}` : d.category }));
+      if (d.target) parts.push(t('ui.trainee.done_to', { target: this.ctx.dir.anyName(d.target) }));
+      if (d.peers) parts.push(t('ui.trainee.done_with', { peers: d.peers.map((p) => this.ctx.dir.teamName(p)).join(', '), tlp: tlpLabel(d.tlp) }));
       return h('li', { dataset: { seq: ev.seq } },
         h('time', null, fmtTShort(ev.at)), ' ',
         h('strong', null, parts.join(' ')), ` — ${who}`,
         d.text ? h('p', { class: 'done-text' }, d.text) : null);
-    }) : h('li', { class: 'muted' }, 'No action yet.'));
+    }) : h('li', { class: 'muted' }, t('ui.trainee.no_action')));
 
     // Mark the action buttons of what the team already did.
     const done = new Set(r.actions.map((ev) => ev.data && ev.data.action));
@@ -463,49 +499,49 @@ class TraineeConsole {
     const send = (btn, cmd, doneLabel, after, errorEl = err) => pending(btn, () => ctx.socket.command({ inject: r.id, ...cmd }), { errorEl, socket: ctx.socket, doneLabel })
       .then((res) => { if (res && after) after(); return res; });
 
-    const ack = h('button', { type: 'button', class: 'btn btn-primary', dataset: { action: 'acknowledge' } }, 'Acknowledge');
-    ack.addEventListener('click', () => send(ack, { type: 'acknowledge' }, 'Acknowledged'));
-    const containNote = h('input', { id: 'contain-note', type: 'text', maxlength: '8000', autocomplete: 'off', placeholder: 'Containment note (optional)' });
-    const contain = h('button', { type: 'button', class: 'btn', dataset: { action: 'contain' } }, 'Contain');
+    const ack = h('button', { type: 'button', class: 'btn btn-primary', dataset: { action: 'acknowledge' } }, actionLabel('acknowledge'));
+    ack.addEventListener('click', () => send(ack, { type: 'acknowledge' }, t('ui.trainee.done.acknowledge')));
+    const containNote = h('input', { id: 'contain-note', type: 'text', maxlength: '8000', autocomplete: 'off', placeholder: t('ui.trainee.contain_note') });
+    const contain = h('button', { type: 'button', class: 'btn', dataset: { action: 'contain' } }, actionLabel('contain'));
     contain.addEventListener('click', () => {
       const cmd = { type: 'contain' };
       if (containNote.value.trim()) cmd.text = containNote.value.trim();
-      send(contain, cmd, 'Contained', () => { containNote.value = ''; });
+      send(contain, cmd, t('ui.trainee.done.contain'), () => { containNote.value = ''; });
     });
 
     const forms = {};
     const toggles = {};
-    const tabs = h('div', { class: 'action-tabs', role: 'group', 'aria-label': 'More actions' });
+    const tabs = h('div', { class: 'action-tabs', role: 'group', 'aria-label': t('ui.trainee.more_actions') });
     const formsWrap = h('div', { class: 'action-forms' });
     for (const a of FORM_ACTIONS) {
       const formId = `${FORM_ID[a]}-form`;
-      const t = h('button', { type: 'button', class: 'btn btn-tab', dataset: { action: a }, 'aria-expanded': 'false', 'aria-controls': formId }, actionLabel(a));
-      toggles[a] = t;
-      tabs.appendChild(t);
+      const tab = h('button', { type: 'button', class: 'btn btn-tab', dataset: { action: a }, 'aria-expanded': 'false', 'aria-controls': formId }, actionLabel(a));
+      toggles[a] = tab;
+      tabs.appendChild(tab);
       const f = this.buildForm(a, r, send);
       f.hidden = true;
       forms[a] = f;
       formsWrap.appendChild(f);
-      t.addEventListener('click', () => {
+      tab.addEventListener('click', () => {
         const open = f.hidden;
         for (const k of FORM_ACTIONS) { forms[k].hidden = true; toggles[k].setAttribute('aria-expanded', 'false'); }
         f.hidden = !open;
-        t.setAttribute('aria-expanded', String(open));
+        tab.setAttribute('aria-expanded', String(open));
         if (open) { const first = f.querySelector('input, select, textarea'); if (first) first.focus(); }
       });
       f.addEventListener('keydown', (e) => {
-        if (e.key === 'Escape') { f.hidden = true; t.setAttribute('aria-expanded', 'false'); t.focus(); }
+        if (e.key === 'Escape') { f.hidden = true; tab.setAttribute('aria-expanded', 'false'); tab.focus(); }
       });
-      f.closeForm = () => { f.hidden = true; t.setAttribute('aria-expanded', 'false'); };
+      f.closeForm = () => { f.hidden = true; tab.setAttribute('aria-expanded', 'false'); };
     }
 
     return h('section', { class: 'actions', 'aria-labelledby': 'actions-h' },
-      h('h3', { id: 'actions-h', class: 'subhead' }, 'Respond'),
+      h('h3', { id: 'actions-h', class: 'subhead' }, t('ui.trainee.respond')),
       h('div', { class: 'quick-actions' },
         ack,
         h('div', { class: 'contain-group' },
           contain,
-          h('label', { for: 'contain-note', class: 'sr-only' }, 'Containment note (optional)'),
+          h('label', { for: 'contain-note', class: 'sr-only' }, t('ui.trainee.contain_note')),
           containNote)),
       tabs, formsWrap, err);
   }
@@ -526,29 +562,29 @@ class TraineeConsole {
       case 'classify': {
         const tax = ctx.exercise.taxonomy;
         const cat = categorySelect(tax);
-        const sev = h('select', { id: 'classify-severity', required: true }, option('', 'Choose…'), SEVERITIES.map((s) => option(s, cap(s))));
+        const sev = h('select', { id: 'classify-severity', required: true }, option('', t('ui.choose')), SEVERITIES.map((s) => option(s, severityLabel(s))));
         form.append(
-          h('div', { class: 'row' }, fieldEl('classify-category', `Category (${(tax && tax.name) || 'taxonomy'})`, cat), fieldEl('classify-severity', 'Severity', sev)),
+          h('div', { class: 'row' }, fieldEl('classify-category', t('ui.trainee.category', { taxonomy: (tax && tax.name) || t('ui.trainee.taxonomy') }), cat), fieldEl('classify-severity', t('ui.severity'), sev)),
           ferr, h('div', { class: 'form-actions' }, submit));
         form.addEventListener('submit', (e) => {
           e.preventDefault();
-          if (!cat.value) return fail('Choose a category.', cat);
-          if (!sev.value) return fail('Choose a severity.', sev);
+          if (!cat.value) return fail(t('ui.trainee.need.category'), cat);
+          if (!sev.value) return fail(t('ui.trainee.need.severity'), sev);
           ferr.hidden = true;
-          send(submit, { type: 'classify', category: cat.value, severity: sev.value }, 'Classified', done, ferr);
+          send(submit, { type: 'classify', category: cat.value, severity: sev.value }, t('ui.trainee.done.classify'), done, ferr);
         });
         break;
       }
       case 'escalate': {
-        const target = h('select', { id: 'escalate-target', required: true }, option('', 'Choose…'), dir.actorList().map((a) => option(a.id, a.name || a.id)));
+        const target = h('select', { id: 'escalate-target', required: true }, option('', t('ui.choose')), dir.actorList().map((a) => option(a.id, a.name || a.id)));
         const text = textArea('escalate-text', true);
-        form.append(fieldEl('escalate-target', 'Escalate to', target), fieldEl('escalate-text', 'Message (required)', text), ferr, h('div', { class: 'form-actions' }, submit));
+        form.append(fieldEl('escalate-target', t('ui.trainee.escalate_to'), target), fieldEl('escalate-text', t('ui.trainee.message_required'), text), ferr, h('div', { class: 'form-actions' }, submit));
         form.addEventListener('submit', (e) => {
           e.preventDefault();
-          if (!target.value) return fail('Choose who to escalate to.', target);
-          if (!text.value.trim()) return fail('Write the message: an escalation without text earns nothing.', text);
+          if (!target.value) return fail(t('ui.trainee.need.escalate_target'), target);
+          if (!text.value.trim()) return fail(t('ui.trainee.need.escalate_text'), text);
           ferr.hidden = true;
-          send(submit, { type: 'escalate', target: target.value, text: text.value.trim() }, 'Escalated', done, ferr);
+          send(submit, { type: 'escalate', target: target.value, text: text.value.trim() }, t('ui.trainee.done.escalate'), done, ferr);
         });
         break;
       }
@@ -560,7 +596,7 @@ class TraineeConsole {
           const cb = h('input', { type: 'checkbox', name: 'peer', value: pr.team, id, dataset: { tlp: allowed.join(' ') } });
           cb.addEventListener('change', () => this.updateShareTLP(form));
           return h('label', { class: 'check', for: id }, cb, ' ', pr.name || dir.teamName(pr.team),
-            h('span', { class: 'peer-tlp' }, ` (${allowed.map((t) => t.toUpperCase()).join(', ') || 'no TLP allowed'})`));
+            h('span', { class: 'peer-tlp' }, ` (${allowed.map((l) => l.toUpperCase()).join(', ') || t('ui.trainee.no_tlp')})`));
         });
         const tlp = h('select', { id: 'share-tlp', required: true });
         const tlpHint = h('p', { class: 'hint', id: 'share-tlp-hint' });
@@ -569,37 +605,37 @@ class TraineeConsole {
         tlp.addEventListener('change', () => this.warnShareTLP(form));
         const text = textArea('share-text', false);
         form.append(
-          h('fieldset', { class: 'checks' }, h('legend', null, 'Share with'),
-            boxes.length ? boxes : h('p', { class: 'muted' }, 'Your team has no sharing partners in this exercise.')),
+          h('fieldset', { class: 'checks' }, h('legend', null, t('ui.trainee.share_with')),
+            boxes.length ? boxes : h('p', { class: 'muted' }, t('ui.trainee.no_peers'))),
           h('div', { class: 'field' }, h('label', { for: 'share-tlp', class: 'field-label' }, 'TLP'), tlp, tlpHint, tlpWarn),
-          fieldEl('share-text', 'What you share (indicators, advice)', text),
+          fieldEl('share-text', t('ui.trainee.share_text'), text),
           ferr, h('div', { class: 'form-actions' }, submit));
         form.defaultTLP = normTLP(r.content.tlp || r.data.tlp);
         form.addEventListener('submit', (e) => {
           e.preventDefault();
           const chosen = Array.from(form.querySelectorAll('input[name=peer]:checked'), (i) => i.value);
-          if (!chosen.length) return fail('Choose at least one peer.', form.querySelector('input[name=peer]'));
-          if (!tlp.value) return fail('No TLP level is allowed by every chosen peer; share with fewer peers at a time.', tlp);
+          if (!chosen.length) return fail(t('ui.trainee.need.peer'), form.querySelector('input[name=peer]'));
+          if (!tlp.value) return fail(t('ui.trainee.need.tlp'), tlp);
           ferr.hidden = true;
           const cmd = { type: 'share', peers: chosen, tlp: tlp.value };
           if (text.value.trim()) cmd.text = text.value.trim();
-          send(submit, cmd, 'Shared', done, ferr);
+          send(submit, cmd, t('ui.trainee.done.share'), done, ferr);
         });
         this.updateShareTLP(form);
         break;
       }
       case 'request_info': {
-        const target = h('select', { id: 'request-target', required: true }, option('', 'Choose…'),
-          h('optgroup', { label: 'Actors' }, dir.actorList().map((a) => option(a.id, a.name || a.id))),
-          h('optgroup', { label: 'Teams' }, dir.teamList().filter((t) => t.id !== this.team).map((t) => option(t.id, t.name || t.id))));
+        const target = h('select', { id: 'request-target', required: true }, option('', t('ui.choose')),
+          h('optgroup', { label: t('ui.actors') }, dir.actorList().map((a) => option(a.id, a.name || a.id))),
+          h('optgroup', { label: t('ui.teams') }, dir.teamList().filter((tm) => tm.id !== this.team).map((tm) => option(tm.id, tm.name || tm.id))));
         const text = textArea('request-text', true);
-        form.append(fieldEl('request-target', 'Ask', target), fieldEl('request-text', 'Question (required)', text), ferr, h('div', { class: 'form-actions' }, submit));
+        form.append(fieldEl('request-target', t('ui.trainee.ask'), target), fieldEl('request-text', t('ui.trainee.question_required'), text), ferr, h('div', { class: 'form-actions' }, submit));
         form.addEventListener('submit', (e) => {
           e.preventDefault();
-          if (!target.value) return fail('Choose who to ask.', target);
-          if (!text.value.trim()) return fail('Write your question.', text);
+          if (!target.value) return fail(t('ui.trainee.need.ask_target'), target);
+          if (!text.value.trim()) return fail(t('ui.trainee.need.question'), text);
           ferr.hidden = true;
-          send(submit, { type: 'request_info', target: target.value, text: text.value.trim() }, 'Sent', done, ferr);
+          send(submit, { type: 'request_info', target: target.value, text: text.value.trim() }, t('ui.sent'), done, ferr);
         });
         break;
       }
@@ -607,13 +643,13 @@ class TraineeConsole {
       case 'report': {
         const id = `${p}-text`;
         const text = textArea(id, true);
-        const label = action === 'publish' ? 'Public statement (advisory, press release; required)' : 'Report (to your authority, or a situation report; required)';
+        const label = action === 'publish' ? t('ui.trainee.publish_label') : t('ui.trainee.report_label');
         form.append(fieldEl(id, label, text), ferr, h('div', { class: 'form-actions' }, submit));
         form.addEventListener('submit', (e) => {
           e.preventDefault();
-          if (!text.value.trim()) return fail(`Write the text first: ${action === 'publish' ? 'a statement' : 'a report'} without text earns nothing.`, text);
+          if (!text.value.trim()) return fail(t(action === 'publish' ? 'ui.trainee.need.publish_text' : 'ui.trainee.need.report_text'), text);
           ferr.hidden = true;
-          send(submit, { type: action, text: text.value.trim() }, action === 'publish' ? 'Published' : 'Reported', done, ferr);
+          send(submit, { type: action, text: text.value.trim() }, t(`ui.trainee.done.${action}`), done, ferr);
         });
         break;
       }
@@ -639,23 +675,23 @@ class TraineeConsole {
     let allowed;
     if (!chosen.length) {
       const union = new Set();
-      for (const cb of form.querySelectorAll('input[name=peer]')) for (const t of cb.dataset.tlp.split(' ').filter(Boolean)) union.add(t);
-      allowed = TLP_LEVELS.filter((t) => union.has(t));
+      for (const cb of form.querySelectorAll('input[name=peer]')) for (const l of cb.dataset.tlp.split(' ').filter(Boolean)) union.add(l);
+      allowed = TLP_LEVELS.filter((l) => union.has(l));
     } else {
-      allowed = TLP_LEVELS.filter((t) => chosen.every((cb) => cb.dataset.tlp.split(' ').includes(t)));
+      allowed = TLP_LEVELS.filter((l) => chosen.every((cb) => cb.dataset.tlp.split(' ').includes(l)));
     }
     const marking = form.defaultTLP;
-    const open = (t) => tlpMoreOpen(t, marking);
-    replace(tlp, allowed.map((t) => option(t, open(t) ? `${tlpLabel(t)} — more open than the inject's ${tlpLabel(marking)}: a TLP violation` : tlpLabel(t))));
+    const open = (l) => tlpMoreOpen(l, marking);
+    replace(tlp, allowed.map((l) => option(l, open(l) ? t('ui.trainee.tlp_more_open', { level: tlpLabel(l), marking: tlpLabel(marking) }) : tlpLabel(l))));
     // Keep a choice the person made; else the inject's own marking, else
     // the most restrictive level the links allow.
-    const pick = [form.tlpTouched ? prev : '', marking].find((t) => t && allowed.includes(t)) || allowed[allowed.length - 1] || '';
+    const pick = [form.tlpTouched ? prev : '', marking].find((l) => l && allowed.includes(l)) || allowed[allowed.length - 1] || '';
     tlp.value = pick;
     tlp.disabled = !allowed.length;
     if (hint) {
-      hint.textContent = !chosen.length ? `This inject is marked ${tlpLabel(marking)}. Choose peers first; the list shows only levels every chosen peer accepts.`
-        : allowed.length ? `This inject is marked ${tlpLabel(marking)}. Allowed by every chosen peer: ${allowed.map((t) => t.toUpperCase()).join(', ')}.`
-          : 'No TLP level is accepted by every chosen peer. Share with them separately.';
+      hint.textContent = !chosen.length ? t('ui.trainee.tlp_hint_none', { marking: tlpLabel(marking) })
+        : allowed.length ? t('ui.trainee.tlp_hint', { marking: tlpLabel(marking), levels: allowed.map((l) => l.toUpperCase()).join(', ') })
+          : t('ui.trainee.tlp_hint_empty');
     }
     this.warnShareTLP(form);
     if (submit && submit.dataset.state !== 'pending') submit.disabled = !chosen.length || !allowed.length;
@@ -670,7 +706,7 @@ class TraineeConsole {
     const violation = !!tlp.value && tlpMoreOpen(tlp.value, form.defaultTLP);
     warn.hidden = !violation;
     warn.textContent = violation
-      ? `⚠ Violation: the inject is marked ${tlpLabel(form.defaultTLP)}. Sharing it at ${tlpLabel(tlp.value)} passes it on more widely than its source allowed.`
+      ? `⚠ ${t('ui.trainee.tlp_violation', { marking: tlpLabel(form.defaultTLP), level: tlpLabel(tlp.value) })}`
       : '';
     form.dataset.tlpViolation = violation ? 'true' : 'false';
   }
@@ -687,16 +723,16 @@ class TraineeConsole {
         h('strong', null, this.ctx.dir.teamName(ev.team)), who ? ` (${who})` : '', ' ',
         tlpBadge(d.tlp),
         h('span', { class: 'inject-id' }, d.inject || '')),
-      d.text ? h('p', { class: 'shared-text' }, d.text) : h('p', { class: 'muted' }, '(no text)'),
-      d.text ? copyButton(() => d.text, 'Copy', { 'aria-label': `Copy what ${this.ctx.dir.teamName(ev.team)} shared` }) : null);
+      d.text ? h('p', { class: 'shared-text' }, d.text) : h('p', { class: 'muted' }, t('ui.trainee.no_text')),
+      d.text ? copyButton(() => d.text, t('ui.copy'), { 'aria-label': t('ui.trainee.copy_shared', { team: this.ctx.dir.teamName(ev.team) }) }) : null);
     this.shared.insertBefore(li, this.shared.firstChild);
-    if (this.live) announce(`${this.ctx.dir.teamName(ev.team)} shared information with your team at ${tlpLabel(d.tlp)}.`);
+    if (this.live) announce(t('ui.trainee.shared_announce', { team: this.ctx.dir.teamName(ev.team), tlp: tlpLabel(d.tlp) }));
   }
 }
 
 async function main() {
   const ctx = await boot('trainee', ['trainee']);
-  if (!ctx.you.team) showError('Your session has no team.');
+  if (!ctx.you.team) showError(t('ui.trainee.no_team'));
   new TraineeConsole(ctx);
   mountMessages(ctx);
   ctx.socket.start();
