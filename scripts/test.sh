@@ -210,7 +210,9 @@ else
 	fi
 fi
 
-check "go test -race ./..." go test -race -count=1 ./...
+# The timeout is per package: the web package's browser tests take minutes
+# on two loaded cores under the race detector.
+check "go test -race ./..." go test -race -count=1 -timeout 30m ./...
 check "node --test web/ui/_test/ (the consoles' JavaScript)" node --test web/ui/_test/
 
 # The regression gate of the live server: the binary starts itself as the

@@ -172,7 +172,7 @@ func TestE2EI18n(t *testing.T) {
 	yaml := i18nScenario(t)
 	for _, l := range i18nLangs {
 		t.Run(l.code, func(t *testing.T) {
-			root := browser.New(t) // a browser lives two minutes at most: one per language
+			root := browser.New(t) // one browser per language, each with its own lifetime
 			info, err := s.CreateExercise(web.CreateRequest{YAML: yaml, Humans: []string{"co-csirt", "pe-csirt"}})
 			if err != nil {
 				t.Fatalf("CreateExercise: %v", err)

@@ -29,6 +29,9 @@ func Path() string {
 	return ""
 }
 
+// BrowserLifetime is how long a browser from New lives at most.
+const BrowserLifetime = 10 * time.Minute
+
 // New starts a headless browser for the test and returns a context for
 // chromedp actions in its first tab; everything stops when the test ends.
 // Without a browser the test is skipped, or fails when CI=true.
@@ -54,7 +57,11 @@ func New(tb testing.TB) context.Context {
 	)
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelCtx := chromedp.NewContext(actx)
-	ctx, cancelTimeout := context.WithTimeout(ctx, 2*time.Minute)
+	// A bound on a whole browser test, so that a hung browser fails it
+	// rather than the package's timeout; generous, since a test on two
+	// loaded cores under the race detector is slow, and every step waits on
+	// a condition with its own timeout.
+	ctx, cancelTimeout := context.WithTimeout(ctx, BrowserLifetime)
 	tb.Cleanup(func() {
 		cancelTimeout()
 		cancelCtx()
