@@ -32,7 +32,7 @@ import (
 
 // stepTimeout bounds every wait and every browser action of the e2e tests,
 // so a broken page fails the test with a diagnosis instead of hanging it.
-const stepTimeout = 15 * time.Second
+const stepTimeout = 60 * time.Second
 
 // e2eServer is a web.Server on a real listener, behind a wsGate.
 type e2eServer struct {

@@ -27,7 +27,7 @@ const adminKey = "test-admin-key-0123456789"
 
 // waitTimeout bounds every wait for a message: generous for -race on a busy
 // machine, short enough that a broken test fails instead of hanging.
-const waitTimeout = 10 * time.Second
+const waitTimeout = 30 * time.Second
 
 // exampleYAML is the scenario every test plays: two national CSIRTs
 // (co-csirt, pe-csirt) in one sharing group that allows TLP up to amber.
