@@ -8,7 +8,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/cookiejar"
-	"net/http/httptest"
 	"os"
 	"slices"
 	"strconv"
@@ -45,16 +44,7 @@ type testServer struct {
 // ends.
 func mustServer(tb testing.TB) *testServer {
 	tb.Helper()
-	srv, err := web.New(web.Config{AdminKey: adminKey})
-	if err != nil {
-		tb.Fatalf("web.New: %v", err)
-	}
-	ts := httptest.NewServer(srv)
-	tb.Cleanup(func() {
-		ts.Close()
-		srv.Close()
-	})
-	return &testServer{Server: srv, URL: ts.URL}
+	return mustServerWith(tb, web.Config{})
 }
 
 // exerciseCodes mirrors the codes of POST /api/exercises.

@@ -11,7 +11,7 @@ import { renderMarkdown } from './markdown.js';
 import { Timeline } from './timeline.js';
 import { countdown, startCountdowns } from './countdown.js';
 import { i18n, t, contentLang } from './i18n.js';
-import { mountMessages } from './messages.js';
+import { mountMessages, tlpMoreOpen } from './messages.js';
 
 /** categorySelect offers exactly the categories of the exercise's taxonomy, grouped by classification. */
 function categorySelect(taxonomy) {
@@ -45,13 +45,6 @@ const store = {
   get(k, d) { try { const v = localStorage.getItem(k); return v === null ? d : JSON.parse(v); } catch { return d; } },
   set(k, v) { try { localStorage.setItem(k, JSON.stringify(v)); } catch { /* private mode */ } },
 };
-
-/** tlpMoreOpen reports whether level t is more open (shared more widely) than marking. */
-export function tlpMoreOpen(t, marking) {
-  const a = TLP_LEVELS.indexOf(normTLP(t));
-  const b = TLP_LEVELS.indexOf(normTLP(marking));
-  return a >= 0 && b >= 0 && a < b;
-}
 
 class TraineeConsole {
   constructor(ctx) {
