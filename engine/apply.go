@@ -72,7 +72,7 @@ func (x *Exercise) authorize(cmd Command) error {
 func isFacilitatorCommand(t CommandType) bool {
 	switch t {
 	case CmdStart, CmdPause, CmdResume, CmdSetSpeed, CmdReleaseInject, CmdSkipInject, CmdDelayInject,
-		CmdSendInject, CmdSetMode, CmdSetPhase, CmdEnd:
+		CmdSendInject, CmdSetMode, CmdSetPhase, CmdEnd, CmdSimCellClaim, CmdSimCellAnswer:
 		return true
 	}
 	return false
@@ -444,6 +444,10 @@ func (x *Exercise) facilitate(cmd Command) error {
 		return x.delayInject(cmd)
 	case CmdSendInject:
 		return x.sendInject(cmd)
+	case CmdSimCellClaim:
+		return x.simcellClaim(cmd)
+	case CmdSimCellAnswer:
+		return x.simcellAnswer(cmd)
 	}
 	return nil
 }
@@ -615,13 +619,30 @@ func (x *Exercise) sendInject(cmd Command) error {
 	if err != nil {
 		return err
 	}
+	x.emit(cmdEvent(EventInjectSent, cmd, "", nil, Details{Inject: in.ID, AdHoc: storedAdHoc(a, in)}))
+	x.startAdHoc(in)
+	return nil
+}
+
+// storedAdHoc is an ad-hoc inject as its event records it, with its id.
+func storedAdHoc(a *AdHocInject, in *scenarios.Inject) *AdHocInject {
 	stored := *a
 	stored.ID = in.ID
-	x.emit(cmdEvent(EventInjectSent, cmd, "", nil, Details{Inject: in.ID, AdHoc: &stored}))
+	return &stored
+}
+
+// startAdHoc adds a validated ad-hoc inject to the exercise and delivers it.
+func (x *Exercise) startAdHoc(in *scenarios.Inject) {
 	x.injectIx[in.ID] = len(x.injects)
 	x.injects = append(x.injects, in)
 	x.deliver(len(x.injects)-1, -1, "facilitator")
-	return nil
+}
+
+// addAdHoc records and delivers an ad-hoc inject that another command
+// (which carries it, and is the one the log replays) brings along.
+func (x *Exercise) addAdHoc(by Principal, a *AdHocInject, in *scenarios.Inject) {
+	x.emit(Event{Type: EventInjectSent, Actor: by.Label(), Data: Details{Inject: in.ID, AdHoc: storedAdHoc(a, in)}})
+	x.startAdHoc(in)
 }
 
 // adHocInject validates an ad-hoc inject and turns it into a scenario inject.

@@ -138,6 +138,9 @@ type Details struct {
 	ReplyTo    uint64   `json:"reply_to,omitempty"`
 	From       string   `json:"from,omitempty"`
 	Indicators []string `json:"indicators,omitempty"`
+	// Item is the SimCell item a claim or an answer is about: the seq of
+	// the event that opened it.
+	Item uint64 `json:"item,omitempty"`
 }
 
 // OpenExpectation tells a team what is expected of it and by when, without

@@ -108,6 +108,7 @@ type State struct {
 	// Notes counts evaluator notes.
 	Notes int
 	messageState
+	simcellState
 }
 
 // NewState returns the state of an exercise before its first event.
@@ -127,6 +128,7 @@ func NewState(s *scenarios.Scenario, humans []string) *State {
 		Actions:       map[string]int{},
 		expHint:       expectations,
 		messageState:  newMessageState(),
+		simcellState:  newSimCellState(s),
 	}
 	for _, t := range s.Teams {
 		st.Modes[t.ID] = ModeSimulated
@@ -225,6 +227,7 @@ func (st *State) Apply(e *Event) {
 	case EventIncidentSpread:
 		st.Spreads = append(st.Spreads, d.Spread)
 	}
+	st.applySimCell(e)
 }
 
 func (st *State) openExpectation(e *Event, x OpenExpectation) {

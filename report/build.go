@@ -47,6 +47,7 @@ func BuildWith(s *scenarios.Scenario, events []engine.Event, opts Options) (*Rep
 	b.objectives()
 	b.capabilities()
 	b.network()
+	b.r.Communication = b.comm.result()
 	b.incidents()
 	b.summary()
 	if baseline != nil {
@@ -125,6 +126,7 @@ type builder struct {
 	lastShare   int
 	actions     int
 	objectiveOf map[string]string // INJECT.EXPECTATION → objective, for ad-hoc injects
+	comm        *communication
 }
 
 func newBuilder(s *scenarios.Scenario, events []engine.Event, l loc) *builder {
@@ -144,6 +146,7 @@ func newBuilder(s *scenarios.Scenario, events []engine.Event, l loc) *builder {
 		conseq:      map[string][]Consequence{},
 		lastShare:   -1,
 		objectiveOf: map[string]string{},
+		comm:        newCommunication(s, string(l.lang)),
 		r: &Report{
 			Format: Format,
 			Lang:   l.lang,
@@ -178,6 +181,7 @@ func (b *builder) apply(e *engine.Event) {
 	b.st.Apply(e)
 	d := &e.Data
 	b.noteConsequence(e)
+	b.comm.add(e)
 	switch e.Type {
 	case engine.EventEnded:
 		b.r.Exercise.Ended, b.r.Exercise.EndReason = true, d.Reason

@@ -35,6 +35,7 @@ var Sections = []Section{
 	{"baseline", "Baseline"},
 	{"timeline", "Timeline"},
 	{"sharing", "Information sharing"},
+	{"communication", "Communication"},
 	{"incidents", "Incident path"},
 	{"expectations", "Expectations"},
 	{"findings", "Strengths and improvements"},
@@ -71,7 +72,7 @@ func (r *Report) WriteHTML(w io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("report: html template: %w", err)
 	}
-	v.CSS, v.Timeline, v.Network = htmlCSS(), timeline(r), network(r)
+	v.CSS, v.Timeline, v.Network, v.Talk = htmlCSS(), timeline(r), network(r), talkChart(r)
 	return t.Funcs(v.loc.funcs()).Execute(w, v)
 }
 
@@ -86,6 +87,8 @@ type view struct {
 	Sections []Section
 	Timeline *timelineChart
 	Network  *networkChart
+	// Talk is who talked to whom (the communication section's chart).
+	Talk *networkChart
 	// Lanes summarise the timeline for Markdown.
 	Lanes []laneSummary
 }

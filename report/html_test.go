@@ -49,9 +49,13 @@ func TestWriteHTML(t *testing.T) {
 	})
 	t.Run("Charts", func(t *testing.T) {
 		html := string(RenderHTML(t, LibraryReport(t, "grid-ransomware")))
-		// Two charts, each with tooltips; hour ticks; TLP arrow markers.
-		if n := strings.Count(html, "<svg viewBox"); n != 2 {
-			t.Fatalf("%d charts, want 2", n)
+		// Three charts (timeline, sharing network, who talked to whom),
+		// each with tooltips; hour ticks; TLP arrow markers.
+		if n := strings.Count(html, "<svg viewBox"); n != 3 {
+			t.Fatalf("%d charts, want 3", n)
+		}
+		if strings.Count(html, `id="arr-amber"`) != 1 || !strings.Contains(html, `id="talk-arr-none"`) {
+			t.Error("the charts' arrow heads do not have ids of their own")
 		}
 		for _, want := range []string{`class="m-deliver"`, `class="m-action"`, `class="m-miss"`, `class="m-share f-`, `class="m-spread"`, "1:00</text>", `class="tick-label"`, `id="arr-amber"`, `class="edge s-`, `class="node`} {
 			if !strings.Contains(html, want) {

@@ -36,6 +36,9 @@ type Report struct {
 	Shares []Share `json:"shares"`
 	// Network aggregates Shares into directed links between teams.
 	Network []Link `json:"network"`
+	// Communication is who talked to whom, how fast requests were answered
+	// and the SimCell's load (see communication.go).
+	Communication Communication `json:"communication"`
 	// Incidents trace where each incident went and why.
 	Incidents []IncidentPath `json:"incidents"`
 	// Notes are the evaluators' observations, in log order.

@@ -138,8 +138,13 @@ type networkChart struct {
 	// Dense is set when there are too many links to label: the arrows are
 	// drawn thin and without counts (the tooltips and the table keep them).
 	Dense bool
-	Nodes []node
-	Edges []edge
+	// Aria names the chart for screen readers; "" means the sharing network.
+	Aria string
+	// IDPrefix keeps the ids of the chart's arrow heads apart from another
+	// chart's on the same page.
+	IDPrefix string
+	Nodes    []node
+	Edges    []edge
 }
 
 // denseLinks is the number of links above which the chart drops its labels.

@@ -400,7 +400,8 @@ func mayJump(msg *clientMessage, sess *Session) error {
 // the next tick.
 func changesStatus(t engine.CommandType) bool {
 	switch t {
-	case engine.CmdStart, engine.CmdPause, engine.CmdResume, engine.CmdSetSpeed, engine.CmdEnd, engine.CmdSetMode:
+	case engine.CmdStart, engine.CmdPause, engine.CmdResume, engine.CmdSetSpeed, engine.CmdEnd, engine.CmdSetMode,
+		engine.CmdSimCellClaim, engine.CmdSimCellAnswer:
 		return true
 	}
 	return false

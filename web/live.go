@@ -505,7 +505,7 @@ func (le *liveExercise) statusMessage(x *engine.Exercise, staff *status, team st
 func (le *liveExercise) status(x *engine.Exercise, _ string) *status {
 	st := x.State()
 	sum := x.Summarize()
-	out := &status{Status: st.Status, Speed: st.Speed, Now: le.now(x), Duration: x.Duration()}
+	out := &status{Status: st.Status, Speed: st.Speed, Now: le.now(x), Duration: x.Duration(), SimCell: le.simcellStatus(x)}
 	if problem, since, _ := le.persist.storageHealth(); problem != "" {
 		out.Storage = &storageStatus{Problem: problem, Since: since}
 	}

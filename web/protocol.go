@@ -217,6 +217,8 @@ type status struct {
 	// Storage is set while the exercise's log cannot be written: its
 	// clock is then held and commands are refused.
 	Storage *storageStatus `json:"storage,omitempty"`
+	// SimCell is the SimCell queue, for staff only.
+	SimCell *simcellView `json:"simcell,omitempty"`
 }
 
 // storageStatus says why an exercise's log cannot be written, and since

@@ -6,6 +6,7 @@ import { i18n, t } from './i18n.js';
 import { staffViews } from './staff.js';
 import { MselPanel } from './msel.js';
 import { Composer } from './composer.js';
+import { mountSimCell } from './simcell.js';
 import { confirmDialog } from './dialog.js';
 import { fillCodes } from './codes.js';
 import { fmtT, fmtTShort, fmtCountdown, actionLabel, NS } from './format.js';
@@ -62,6 +63,7 @@ async function main() {
   });
   const msel = new MselPanel($('#msel'), ctx);
   new Composer($('#composer'), ctx);
+  mountSimCell(ctx);
   loadCodes(ctx);
 
   // Controls.

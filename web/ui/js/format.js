@@ -221,6 +221,7 @@ export function eventText(ev, dir) {
     }
     case 'team.action': return actionText(ev, dir);
     case 'message.sent': return messageText(ev, dir);
+    case 'simcell.claimed': return tr('simcell.event.claimed', { who: actorName(ev.actor, dir), item: d.item, actor: anyName(d.target, dir) }, '{who} is answering SimCell item {item} ({actor})');
     case 'evaluator.note': {
       const about = [ev.team ? team : '', d.inject || ''].filter(Boolean).join(', ');
       const who = actorName(ev.actor, dir);
