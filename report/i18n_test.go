@@ -154,11 +154,17 @@ func visibleText(page string, s *scenarios.Scenario) string {
 	for _, tm := range s.Teams {
 		scn = append(scn, tm.Name)
 	}
+	for _, a := range s.Actors {
+		scn = append(scn, a.Name)
+	}
 	for _, in := range s.Injects {
 		scn = append(scn, in.Title)
 	}
+	// Labels may wrap (a chart splits a long name over lines): compare
+	// with runs of white space collapsed.
+	page = strings.Join(strings.Fields(page), " ")
 	for _, x := range scn {
-		if x != "" {
+		if x = strings.Join(strings.Fields(x), " "); x != "" {
 			page = strings.ReplaceAll(page, x, " ")
 		}
 	}
