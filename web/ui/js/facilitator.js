@@ -8,6 +8,7 @@ import { MselPanel } from './msel.js';
 import { Composer } from './composer.js';
 import { confirmDialog } from './dialog.js';
 import { fillCodes } from './codes.js';
+import { mountWall } from './wall.js';
 import { fmtT, fmtTShort, fmtCountdown, actionLabel, NS } from './format.js';
 
 const SPEEDS = [1, 2, 5, 10, 30, 60, 120];
@@ -62,6 +63,7 @@ async function main() {
   });
   const msel = new MselPanel($('#msel'), ctx);
   new Composer($('#composer'), ctx);
+  mountWall(ctx, { canPost: true });
   loadCodes(ctx);
 
   // Controls.
