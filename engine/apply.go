@@ -664,12 +664,19 @@ func (x *Exercise) adHocInject(a *AdHocInject) (*scenarios.Inject, error) {
 		}
 	}
 	in.To = slices.Clone(a.To)
+	channel, err := scenarios.ParseChannel(a.Channel)
+	if err != nil {
+		return nil, Errorf(CodeInvalid, "%v", err)
+	}
+	in.Channel = channel
+	if err := adHocWall(in, a.Wall); err != nil {
+		return nil, err
+	}
 	checks := []struct {
 		val   string
 		check func(string) error
 		set   func(string)
 	}{
-		{a.Channel, scenarios.Channels.Check, func(v string) { in.Channel = scenarios.Channel(v) }},
 		{orDefault(a.Severity, "medium"), scenarios.Severities.Check, func(v string) { in.Severity = scenarios.Severity(v) }},
 		{orDefault(a.TLP, string(x.scn.Exercise.TLPDefault)), scenarios.TLPs.Check, func(v string) { in.TLP = scenarios.TLP(v) }},
 	}

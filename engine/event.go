@@ -170,6 +170,9 @@ type AdHocInject struct {
 	// Expectations are optional; each needs an action, a deadline, points
 	// and an objective.
 	Expectations []AdHocExpectation `json:"expectations,omitempty"`
+	// Wall is the post's outlet, author and figures on the news and social
+	// wall, for a news or social_media inject.
+	Wall *AdHocWall `json:"wall,omitempty"`
 }
 
 // AdHocExpectation is an expectation attached to an ad-hoc inject.

@@ -245,7 +245,10 @@ type Inject struct {
 	ControllerNotes string        `yaml:"controller_notes"`
 	Attachments     []Attachment  `yaml:"attachments"`
 	Expectations    []Expectation `yaml:"expectations"`
-	Pos             Pos           `yaml:"-"`
+	// Wall is how a news or social_media inject shows on the news and
+	// social wall (see WallPost).
+	Wall *WallPost `yaml:"wall"`
+	Pos  Pos       `yaml:"-"`
 }
 
 // Translation is an inject's title and body in another language.

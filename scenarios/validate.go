@@ -469,6 +469,7 @@ func (v *validator) inject(in *Inject) {
 	if in.Trigger != nil {
 		v.trigger(in.Trigger, what)
 	}
+	v.wallPost(in, what)
 	if in.Incident != "" {
 		if _, ok := v.s.Incident(in.Incident); !ok {
 			v.errorf(in.Pos.Field("incident"), "%s names unknown incident %q", what, in.Incident)

@@ -107,8 +107,8 @@ type Channel string
 var Channels = enum{"channel", []string{"email", "phone", "news", "ticket", "threat_intel", "social_media", "chat", "meeting"}}
 
 func (v *Channel) parseScalar(s string) error {
-	p, err := Channels.parse(strings.ReplaceAll(s, "-", "_"))
-	*v = Channel(p)
+	p, err := ParseChannel(s)
+	*v = p
 	return err
 }
 

@@ -315,6 +315,7 @@ func (le *liveExercise) deliveredInject(id, team string, open []engine.OpenExpec
 	for _, a := range in.Attachments {
 		d.Attachments = append(d.Attachments, attachmentView{Name: a.Name, Kind: string(a.Kind), Content: a.Content})
 	}
+	d.Wall = wallOf(in)
 	d.Translations = le.translations(in, team)
 	d.Expectations = le.expectationViews(in, team, open)
 	d.ControllerNotes = in.ControllerNotes

@@ -167,6 +167,9 @@ type deliveredInject struct {
 	// ControllerNotes are the inject's notes for staff; trainees never
 	// receive them.
 	ControllerNotes string `json:"controller_notes,omitempty"`
+	// Wall is set on news and social_media injects: the post's outlet,
+	// author and figures on the news and social wall.
+	Wall *wallView `json:"wall,omitempty"`
 }
 
 // attachmentView is an attachment of a delivered inject on the wire.

@@ -9,6 +9,7 @@ import { Composer } from './composer.js';
 import { mountSimCell } from './simcell.js';
 import { confirmDialog } from './dialog.js';
 import { fillCodes } from './codes.js';
+import { mountWall } from './wall.js';
 import { fmtT, fmtTShort, fmtCountdown, actionLabel, NS } from './format.js';
 
 const SPEEDS = [1, 2, 5, 10, 30, 60, 120];
@@ -64,6 +65,7 @@ async function main() {
   const msel = new MselPanel($('#msel'), ctx);
   new Composer($('#composer'), ctx);
   mountSimCell(ctx);
+  mountWall(ctx, { canPost: true });
   loadCodes(ctx);
 
   // Controls.

@@ -4,6 +4,7 @@ import { $ } from './dom.js';
 import { boot } from './page.js';
 import { staffViews } from './staff.js';
 import { t } from './i18n.js';
+import { mountWall } from './wall.js';
 
 async function main() {
   const ctx = await boot('observer', ['observer', 'evaluator']);
@@ -14,6 +15,7 @@ async function main() {
   const note = $('.observer-note');
   if (note && evaluator) note.textContent = t('ui.observer.evaluator_note');
   staffViews(ctx, { canWriteNotes: evaluator });
+  mountWall(ctx);
   ctx.socket.on('status', (m) => { document.body.dataset.status = (m.status || {}).status || ''; });
   ctx.socket.start();
 }

@@ -12,6 +12,7 @@ import { Timeline } from './timeline.js';
 import { countdown, startCountdowns } from './countdown.js';
 import { i18n, t, contentLang } from './i18n.js';
 import { mountMessages, tlpMoreOpen } from './messages.js';
+import { mountWall } from './wall.js';
 
 /** categorySelect offers exactly the categories of the exercise's taxonomy, grouped by classification. */
 function categorySelect(taxonomy) {
@@ -728,6 +729,7 @@ async function main() {
   if (!ctx.you.team) showError(t('ui.trainee.no_team'));
   new TraineeConsole(ctx);
   mountMessages(ctx);
+  mountWall(ctx);
   ctx.socket.start();
 }
 
