@@ -162,12 +162,12 @@ type builder struct {
 	st *engine.State
 	r  *Report
 
-	inst      map[string]*instance
-	adhoc     map[string]*engine.AdHocInject
+	inst  map[string]*instance
+	adhoc map[string]*engine.AdHocInject
 	// deliveredTLP is the marking each inject carried when delivered to
 	// each team.
 	deliveredTLP map[teamInject]string
-	acted     map[teamInject]bool
+	acted        map[teamInject]bool
 	// firstAction is when each team first acted on each inject.
 	firstAction map[teamInject]time.Duration
 	injects     map[string]int // index in r.Injects
@@ -213,17 +213,17 @@ func newBuilder(s *scenarios.Scenario, first *engine.Event, l loc) *builder {
 		inst:         map[string]*instance{},
 		adhoc:        map[string]*engine.AdHocInject{},
 		deliveredTLP: map[teamInject]string{},
-		acted:       map[teamInject]bool{},
-		firstAction: map[teamInject]time.Duration{},
-		injects:     map[string]int{},
-		human:       map[string]bool{},
-		phases:      map[teamIncident]int{},
-		conseq:      map[string][]Consequence{},
-		lastShare:   -1,
-		objectiveOf: map[string]string{},
-		excerpt:     newExcerpt(),
-		shares:      map[string]int{},
-		links:       map[teamLink]int{},
+		acted:        map[teamInject]bool{},
+		firstAction:  map[teamInject]time.Duration{},
+		injects:      map[string]int{},
+		human:        map[string]bool{},
+		phases:       map[teamIncident]int{},
+		conseq:       map[string][]Consequence{},
+		lastShare:    -1,
+		objectiveOf:  map[string]string{},
+		excerpt:      newExcerpt(),
+		shares:       map[string]int{},
+		links:        map[teamLink]int{},
 		r: &Report{
 			Format: Format,
 			Lang:   l.lang,

@@ -132,8 +132,8 @@ type excerpt struct {
 	// lastAction is each lane's latest action, which an answer that
 	// follows it promotes.
 	lastAction map[string]*engine.Event
-	order []string // lanes in order of first event
-	total int
+	order      []string // lanes in order of first event
+	total      int
 }
 
 func newExcerpt() *excerpt {
