@@ -14,11 +14,12 @@ import (
 // or the exercise as a whole); the whole log is the appendix, written apart
 // (WriteAppendixCSV).
 const (
-	// LaneKeyEvents is how many of a lane's key events the excerpt keeps
-	// (the first ones): lifecycle events, deliveries, answers that met or
-	// were wrong and the actions that gave them, misses, spreads and
-	// evaluator notes.
+	// LaneKeyEvents is how many of a lane's key events the excerpt keeps,
+	// the first ones and the last LaneKeyTail: lifecycle events,
+	// deliveries, answers that met or were wrong and the actions that gave
+	// them, misses, spreads and evaluator notes.
 	LaneKeyEvents = 200
+	LaneKeyTail   = 50
 	// LaneHeadEvents and LaneTailEvents are how many of a lane's other
 	// events (unscored actions, phase changes, messages) the excerpt keeps:
 	// the first and the last ones.
@@ -68,62 +69,88 @@ type LaneCount struct {
 	Spreads   int    `json:"spreads"`
 }
 
-// logLane keeps the excerpt of one lane: its first key events, and the
-// first and last of its other events, with counts of the rest.
-type logLane struct {
-	key  []*engine.Event
-	head []*engine.Event
-	// tail holds the latest other events past head, oldest first.
+// boundedEvents keeps the first and the last of a run of events, and
+// counts the ones between that it drops.
+type boundedEvents struct {
+	headMax, tailMax int
+	head             []*engine.Event
+	// tail holds the latest events past head, oldest first.
 	tail    []*engine.Event
-	count   LaneCount
 	dropped int
 }
 
-// add puts an event in the lane, dropping what the bounds leave out.
+// add keeps e, dropping the oldest of the tail when it is full.
+func (b *boundedEvents) add(e *engine.Event) {
+	switch {
+	case len(b.head) < b.headMax:
+		b.head = append(b.head, e)
+	case len(b.tail) < b.tailMax:
+		b.tail = append(b.tail, e)
+	default:
+		// Reslicing forward and appending reuses the array until it is
+		// full, so dropping the oldest is O(1) amortised.
+		b.tail = append(b.tail[1:], e)
+		b.dropped++
+	}
+}
+
+// takeLast removes e if it is the latest event kept, and says whether it
+// was.
+func (b *boundedEvents) takeLast(e *engine.Event) bool {
+	switch {
+	case len(b.tail) > 0:
+		if b.tail[len(b.tail)-1] == e {
+			b.tail = b.tail[:len(b.tail)-1]
+			return true
+		}
+	case len(b.head) > 0:
+		if b.head[len(b.head)-1] == e {
+			b.head = b.head[:len(b.head)-1]
+			return true
+		}
+	}
+	return false
+}
+
+// logLane keeps the excerpt of one lane: the first and last of its key
+// events, and the first and last of its other events.
+type logLane struct {
+	key, other boundedEvents
+	count      LaneCount
+}
+
+func newLogLane(team string) *logLane {
+	return &logLane{
+		key:   boundedEvents{headMax: LaneKeyEvents - LaneKeyTail, tailMax: LaneKeyTail},
+		other: boundedEvents{headMax: LaneHeadEvents, tailMax: LaneTailEvents},
+		count: LaneCount{Team: team},
+	}
+}
+
+// add puts an event in the lane.
 func (l *logLane) add(e *engine.Event, key bool) {
 	l.count.Events++
-	switch {
-	case key && len(l.key) < LaneKeyEvents:
-		l.key = append(l.key, e)
-	case key:
-		l.dropped++
-	case len(l.head) < LaneHeadEvents:
-		l.head = append(l.head, e)
-	case len(l.tail) < LaneTailEvents:
-		l.tail = append(l.tail, e)
-	default:
-		// Drop the oldest: reslicing forward and appending reuses the
-		// array until it is full, so this is O(1) amortised.
-		l.tail = append(l.tail[1:], e)
-		l.dropped++
+	if key {
+		l.key.add(e)
+	} else {
+		l.other.add(e)
 	}
 }
 
 // promote makes e, if it is the lane's latest other event, a key event:
-// an action that turned out to be scored. Nothing changes when the key
-// events are full.
+// an action that turned out to be scored.
 func (l *logLane) promote(e *engine.Event) {
-	if e == nil || len(l.key) >= LaneKeyEvents {
-		return
-	}
-	switch {
-	case len(l.tail) > 0:
-		if l.tail[len(l.tail)-1] == e {
-			l.key, l.tail = append(l.key, e), l.tail[:len(l.tail)-1]
-		}
-	case len(l.head) > 0:
-		if l.head[len(l.head)-1] == e {
-			l.key, l.head = append(l.key, e), l.head[:len(l.head)-1]
-		}
+	if e != nil && l.other.takeLast(e) {
+		l.key.add(e)
 	}
 }
 
+// dropped returns how many of the lane's events the excerpt left out.
+func (l *logLane) dropped() int { return l.key.dropped + l.other.dropped }
+
 // events returns the events the lane kept.
 func (l *logLane) events() []*engine.Event {
-	out := make([]*engine.Event, 0, len(l.key)+len(l.head)+len(l.tail))
-	out = append(out, l.key...)
-	out = append(out, l.head...)
-	return append(out, l.tail...)
+	return slices.Concat(l.key.head, l.key.tail, l.other.head, l.other.tail)
 }
 
 // excerpt chooses the events a report inlines, lane by lane.
@@ -143,7 +170,7 @@ func newExcerpt() *excerpt {
 func (x *excerpt) lane(team string) *logLane {
 	l := x.lanes[team]
 	if l == nil {
-		l = &logLane{count: LaneCount{Team: team}}
+		l = newLogLane(team)
 		x.lanes[team] = l
 		x.order = append(x.order, team)
 	}
@@ -198,8 +225,8 @@ func (x *excerpt) kept() ([]*engine.Event, int) {
 	for _, team := range x.order {
 		l := x.lanes[team]
 		out = append(out, l.events()...)
-		dropped += l.dropped
-		l.count.Omitted = l.dropped
+		dropped += l.dropped()
+		l.count.Omitted = l.dropped()
 	}
 	slices.SortFunc(out, func(a, b *engine.Event) int {
 		switch {
