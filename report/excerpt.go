@@ -14,10 +14,17 @@ import (
 // or the exercise as a whole); the whole log is the appendix, written apart
 // (WriteAppendixCSV).
 const (
-	// LaneKeyEvents is how many of a lane's key events the excerpt keeps,
-	// the first ones and the last LaneKeyTail: lifecycle events,
-	// deliveries, answers that met or were wrong and the actions that gave
-	// them, misses, spreads and evaluator notes.
+	// LaneScoredEvents bounds a lane's scored events, which the scenario
+	// bounds too (each happens once per inject, expectation or spread):
+	// the exercise's creation, start and end, deliveries, answers that met
+	// an expectation and the actions that gave them, misses and spreads.
+	// The excerpt keeps the first ones and the last LaneScoredTail.
+	LaneScoredEvents = 1000
+	LaneScoredTail   = 100
+	// LaneKeyEvents bounds a lane's other key events, which a participant
+	// may repeat at will: wrong answers and the actions that gave them,
+	// evaluator notes, pauses, resumptions, speed and mode changes. The
+	// excerpt keeps the first ones and the last LaneKeyTail.
 	LaneKeyEvents = 200
 	LaneKeyTail   = 50
 	// LaneHeadEvents and LaneTailEvents are how many of a lane's other
@@ -112,45 +119,61 @@ func (b *boundedEvents) takeLast(e *engine.Event) bool {
 	return false
 }
 
-// logLane keeps the excerpt of one lane: the first and last of its key
-// events, and the first and last of its other events.
+// eventClass ranks the events of a lane for the excerpt.
+type eventClass int
+
+const (
+	classOther  eventClass = iota // the first and last LaneHeadEvents/LaneTailEvents
+	classKey                      // LaneKeyEvents
+	classScored                   // LaneScoredEvents
+)
+
+// logLane keeps the excerpt of one lane: the first and last of its events
+// of each class, apart, so that no class crowds out another.
 type logLane struct {
-	key, other boundedEvents
-	count      LaneCount
+	scored, key, other boundedEvents
+	count              LaneCount
 }
 
 func newLogLane(team string) *logLane {
 	return &logLane{
-		key:   boundedEvents{headMax: LaneKeyEvents - LaneKeyTail, tailMax: LaneKeyTail},
-		other: boundedEvents{headMax: LaneHeadEvents, tailMax: LaneTailEvents},
-		count: LaneCount{Team: team},
+		scored: boundedEvents{headMax: LaneScoredEvents - LaneScoredTail, tailMax: LaneScoredTail},
+		key:    boundedEvents{headMax: LaneKeyEvents - LaneKeyTail, tailMax: LaneKeyTail},
+		other:  boundedEvents{headMax: LaneHeadEvents, tailMax: LaneTailEvents},
+		count:  LaneCount{Team: team},
 	}
 }
 
 // add puts an event in the lane.
-func (l *logLane) add(e *engine.Event, key bool) {
+func (l *logLane) add(e *engine.Event, c eventClass) {
 	l.count.Events++
-	if key {
-		l.key.add(e)
-	} else {
-		l.other.add(e)
-	}
+	l.class(c).add(e)
 }
 
-// promote makes e, if it is the lane's latest other event, a key event:
-// an action that turned out to be scored.
-func (l *logLane) promote(e *engine.Event) {
+func (l *logLane) class(c eventClass) *boundedEvents {
+	switch c {
+	case classScored:
+		return &l.scored
+	case classKey:
+		return &l.key
+	}
+	return &l.other
+}
+
+// promote moves e, if it is the lane's latest other event, to class c: an
+// action that turned out to be answered.
+func (l *logLane) promote(e *engine.Event, c eventClass) {
 	if e != nil && l.other.takeLast(e) {
-		l.key.add(e)
+		l.class(c).add(e)
 	}
 }
 
 // dropped returns how many of the lane's events the excerpt left out.
-func (l *logLane) dropped() int { return l.key.dropped + l.other.dropped }
+func (l *logLane) dropped() int { return l.scored.dropped + l.key.dropped + l.other.dropped }
 
 // events returns the events the lane kept.
 func (l *logLane) events() []*engine.Event {
-	return slices.Concat(l.key.head, l.key.tail, l.other.head, l.other.tail)
+	return slices.Concat(l.scored.head, l.scored.tail, l.key.head, l.key.tail, l.other.head, l.other.tail)
 }
 
 // excerpt chooses the events a report inlines, lane by lane.
@@ -194,27 +217,30 @@ func (x *excerpt) add(e *engine.Event) {
 		c.Missed++
 	case engine.EventIncidentSpread:
 		c.Spreads++
-	case engine.EventExpectationMet, engine.EventExpectationWrong:
-		// An answer that scored (or was judged wrong) makes the action
-		// before it one that matters.
-		l.promote(x.lastAction[e.Team])
+	case engine.EventExpectationMet:
+		// An answer that scored makes the action before it one that
+		// matters, and one judged wrong too.
+		l.promote(x.lastAction[e.Team], classScored)
+	case engine.EventExpectationWrong:
+		l.promote(x.lastAction[e.Team], classKey)
 	}
-	l.add(e, isKeyEvent(e))
+	l.add(e, classOf(e))
 	if e.Type == engine.EventAction {
 		x.lastAction[e.Team] = e
 	}
 }
 
-// isKeyEvent reports whether an event is one a reader of the timeline needs
-// whatever else happened.
-func isKeyEvent(e *engine.Event) bool {
+// classOf ranks an event for the excerpt.
+func classOf(e *engine.Event) eventClass {
 	switch e.Type {
-	case engine.EventCreated, engine.EventStarted, engine.EventPaused, engine.EventResumed, engine.EventEnded,
-		engine.EventSpeed, engine.EventTeamMode, engine.EventInjectDelivered, engine.EventExpectationMet,
-		engine.EventExpectationWrong, engine.EventExpectationMissed, engine.EventIncidentSpread, engine.EventNote:
-		return true
+	case engine.EventCreated, engine.EventStarted, engine.EventEnded, engine.EventInjectDelivered,
+		engine.EventExpectationMet, engine.EventExpectationMissed, engine.EventIncidentSpread:
+		return classScored
+	case engine.EventPaused, engine.EventResumed, engine.EventSpeed, engine.EventTeamMode,
+		engine.EventExpectationWrong, engine.EventNote:
+		return classKey
 	}
-	return false
+	return classOther
 }
 
 // kept returns the events the excerpt keeps, in log order, and how many it

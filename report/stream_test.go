@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -274,5 +275,49 @@ func TestAppendixCSV(t *testing.T) {
 	}
 	if !strings.Contains(rows[1][8], "creado") {
 		t.Errorf("the summary %q is not in Spanish", rows[1][8])
+	}
+}
+
+// TestExcerptKeepsWhatMatters: in the middle of a flood, an action that
+// met an expectation is kept with the answer, and a miss after a flood of
+// notes (key events past the lane's bound) is kept too.
+func TestExcerptKeepsWhatMatters(t *testing.T) {
+	s := MustLoad(t, exampleFile)
+	base := MustRun(t, s, 1)
+	var events []engine.Event
+	if err := exampleFlood(40_000).Each(base, func(e *engine.Event) error { events = append(events, *e); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	at := events[len(events)-1].At
+	scored := engine.Event{At: at, Type: engine.EventAction, Actor: "trainee:co-csirt", Team: "co-csirt",
+		Data: engine.Details{Inject: "I01", Action: "report", Text: "the one that counted"}}
+	met := engine.Event{At: at, Type: engine.EventExpectationMet, Actor: "system", Team: "co-csirt",
+		Data: engine.Details{Inject: "I01", Expectation: "ack", Points: 1, MaxPoints: 5}}
+	missed := engine.Event{At: at, Type: engine.EventExpectationMissed, Actor: "system", Team: "co-csirt",
+		Data: engine.Details{Inject: "I01", Expectation: "ack", Reason: "deadline passed"}}
+	mid := len(events) / 2
+	last := len(events) - 1
+	log := slices.Concat(events[:mid], []engine.Event{scored, met}, events[mid:last], []engine.Event{missed}, events[last:])
+	for i := range log {
+		log[i].Seq = uint64(i + 1)
+	}
+	r, err := report.Build(s, log, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kept := map[uint64]string{}
+	for _, l := range r.Log {
+		kept[l.Seq] = l.Type
+	}
+	for _, want := range []struct {
+		seq  int
+		what string
+	}{{mid + 1, "the scored action"}, {mid + 2, "its answer"}, {len(log) - 1, "the miss after the flood"}} {
+		if kept[uint64(want.seq)] != string(log[want.seq-1].Type) {
+			t.Errorf("%s (event %d) is not in the excerpt", want.what, want.seq)
+		}
+	}
+	if r.LogExcerpt.Omitted == 0 {
+		t.Fatal("nothing was left out: the test does not exercise the bounds")
 	}
 }
