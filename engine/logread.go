@@ -141,3 +141,68 @@ func tPlus(d time.Duration) string {
 	s := int64(d / time.Second)
 	return fmt.Sprintf("T+%s%d:%02d:%02d", sign, s/3600, s/60%60, s%60)
 }
+
+// ScanLog reads an event log as ReadLogPrefix does, with the same checks
+// and limits, but hands each event to fn as soon as it is read instead of
+// keeping them all, so that reading a log of any length takes memory for
+// one line. Each call gets an event of its own, which fn may keep.
+//
+// It returns the number of events fn accepted and stops at the first
+// problem: fn's error, returned as it is, or a *LogError saying where the
+// log stops being readable (the events before it were all handed to fn).
+func ScanLog(r io.Reader, fn func(*Event) error) (int, error) {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 0, 64<<10), MaxLogLine)
+	var (
+		n       int
+		lastSeq uint64
+		lastAt  time.Duration
+	)
+	stop := func(line int, format string, args ...any) (int, error) {
+		return n, &LogError{Line: line, LastGood: lastSeq, Problem: fmt.Sprintf(format, args...)}
+	}
+	line := 0
+	for sc.Scan() {
+		line++
+		text := bytes.TrimSpace(sc.Bytes())
+		if len(text) == 0 {
+			continue
+		}
+		if n >= MaxLogEvents {
+			return stop(line, "more than %d events", MaxLogEvents)
+		}
+		if text[0] != '{' {
+			return stop(line, "not a JSON object (starts with %q)", preview(text))
+		}
+		e := new(Event)
+		if err := json.Unmarshal(text, e); err != nil {
+			return stop(line, "%s", jsonProblem(err))
+		}
+		if e.Type == "" {
+			return stop(line, "event has no type")
+		}
+		if want := uint64(n) + 1; e.Seq != want {
+			return stop(line, "sequence number %d, expected %d (a gap, a duplicate or a reordered line)", e.Seq, want)
+		}
+		if n == 0 && e.Type != EventCreated {
+			return stop(line, "the first event is %s, expected %s", e.Type, EventCreated)
+		}
+		if n > 0 && e.At < lastAt {
+			return stop(line, "event %d at %s comes before the previous event (%s)", e.Seq, tPlus(e.At), tPlus(lastAt))
+		}
+		if err := fn(e); err != nil {
+			return n, err
+		}
+		n, lastSeq, lastAt = n+1, e.Seq, e.At
+	}
+	if err := sc.Err(); err != nil {
+		if errors.Is(err, bufio.ErrTooLong) {
+			return stop(line+1, "longer than %d bytes", MaxLogLine)
+		}
+		return stop(line+1, "%v", err)
+	}
+	if n == 0 {
+		return stop(0, "it is empty")
+	}
+	return n, nil
+}

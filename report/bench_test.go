@@ -1,13 +1,20 @@
 package report_test
 
 import (
+	"bufio"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/metrics"
 	"strings"
 	"testing"
+	"time"
 
 	"cmesim/engine"
 	"cmesim/report"
+	"cmesim/report/reporttest"
 	"cmesim/scenarios"
 )
 
@@ -96,4 +103,117 @@ func BenchmarkRenderHTML10k(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(len(events)), "events")
+}
+
+// BenchmarkReportLog builds the HTML report of a log read from a JSON
+// Lines file, one event at a time, as `cmesim report` does: the log of the
+// 35-team scenario above (36 injects, over 10,000 events) with a flood of
+// trainee actions (200-byte texts) making it 100,000 or 1,000,000 events.
+// decode is the reference: reading the same file with engine.ScanLog and
+// nothing else. Each reports peak-heap-MiB, the most heap in use while it
+// ran (sampled), and ns/event.
+//
+//	go test ./report -run '^$' -bench 'ReportLog/1M' -benchtime 3x
+func BenchmarkReportLog(b *testing.B) {
+	for _, size := range []struct {
+		name   string
+		events int
+	}{{"100k", 100_000}, {"1M", 1_000_000}} {
+		b.Run(size.name, func(b *testing.B) {
+			s := bigScenario(b, 36)
+			file := floodedLogFile(b, s, size.events)
+			b.Run("decode", func(b *testing.B) {
+				benchLog(b, file, size.events, func(r io.Reader) error {
+					_, err := engine.ScanLog(r, func(*engine.Event) error { return nil })
+					return err
+				})
+			})
+			b.Run("html", func(b *testing.B) {
+				benchLog(b, file, size.events, func(r io.Reader) error {
+					bd, err := report.NewBuilder(s, report.Options{})
+					if err != nil {
+						return err
+					}
+					if _, err := engine.ScanLog(r, bd.Add); err != nil {
+						return err
+					}
+					rep, err := bd.Report()
+					if err != nil {
+						return err
+					}
+					return rep.WriteHTML(io.Discard)
+				})
+			})
+		})
+	}
+}
+
+// floodedLogFile writes the log of s, seed 1, with a flood by its first
+// team making it events long, to a file in a temporary directory.
+func floodedLogFile(b *testing.B, s *scenarios.Scenario, events int) string {
+	b.Helper()
+	x, err := engine.New(s, engine.Options{Seed: 1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := x.RunToEnd(); err != nil {
+		b.Fatal(err)
+	}
+	base := x.Events()
+	file := filepath.Join(b.TempDir(), "events.jsonl")
+	f, err := os.Create(file)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	flood := reporttest.Flood{Team: s.Teams[0].ID, Inject: "I01", Peer: s.Teams[1].ID, Events: events - len(base), TextBytes: 200}
+	if err := flood.WriteJSONL(f, base); err != nil {
+		b.Fatal(err)
+	}
+	return file
+}
+
+// benchLog times run over the log file, with the peak of heap in use.
+func benchLog(b *testing.B, file string, events int, run func(io.Reader) error) {
+	b.Helper()
+	peak := sampleHeap()
+	b.ResetTimer()
+	for b.Loop() {
+		f, err := os.Open(file)
+		if err != nil {
+			b.Fatal(err)
+		}
+		err = run(bufio.NewReaderSize(f, 1<<16))
+		f.Close()
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(peak())/(1<<20), "peak-heap-MiB")
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(events), "ns/event")
+}
+
+// sampleHeap samples the heap in use every few milliseconds until the
+// function it returns is called, which returns the most it saw.
+func sampleHeap() func() uint64 {
+	runtime.GC()
+	stop, done := make(chan struct{}), make(chan uint64)
+	go func() {
+		sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+		var peak uint64
+		tick := time.NewTicker(5 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			metrics.Read(sample)
+			peak = max(peak, sample[0].Value.Uint64())
+			select {
+			case <-stop:
+				done <- peak
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	return func() uint64 { close(stop); return <-done }
 }

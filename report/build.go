@@ -18,6 +18,9 @@ import (
 // Build checks that the log is whole (it starts with exercise.created,
 // sequence numbers run from 1 without gaps, time never goes back) and that
 // it belongs to s, and says which event is wrong when it is not.
+//
+// Build is for a log already in memory; a Builder reads a log of any
+// length one event at a time.
 func Build(s *scenarios.Scenario, events []engine.Event, baseline *Baseline) (*Report, error) {
 	return BuildWith(s, events, Options{Baseline: baseline})
 }
@@ -25,22 +28,103 @@ func Build(s *scenarios.Scenario, events []engine.Event, baseline *Baseline) (*R
 // BuildWith is Build with options: the baseline and the language of the
 // report's texts (see Options).
 func BuildWith(s *scenarios.Scenario, events []engine.Event, opts Options) (*Report, error) {
-	baseline := opts.Baseline
-	if s == nil {
-		return nil, errors.New("report: no scenario")
-	}
-	if err := checkLog(s, events); err != nil {
+	bd, err := NewBuilder(s, opts)
+	if err != nil {
 		return nil, err
 	}
-	if baseline != nil {
-		if err := checkBaseline(baseline, s); err != nil {
+	for i := range events {
+		if err := bd.Add(&events[i]); err != nil {
 			return nil, err
 		}
 	}
-	b := newBuilder(s, events, newLoc(opts.Lang))
-	for i := range events {
-		b.apply(&events[i])
+	return bd.Report()
+}
+
+// Builder builds a report from a log read one event at a time, for
+// instance with engine.ScanLog:
+//
+//	bd, err := report.NewBuilder(s, opts)
+//	…
+//	if _, err := engine.ScanLog(r, bd.Add); err != nil { … }
+//	rep, err := bd.Report()
+//
+// What it keeps does not grow with the length of the log beyond what the
+// report shows: the scenario's expectations and deliveries, and bounded
+// excerpts of everything else (see LaneKeyEvents and the other bounds).
+// It may keep the events it is given (a bounded number of them), so they
+// must not change until Report returns.
+type Builder struct {
+	s    *scenarios.Scenario
+	opts Options
+	b    *builder // from the first event on
+	n    int
+	last time.Duration
+}
+
+// NewBuilder starts the report of a run of s. It fails when s is missing
+// or the baseline is not one of s.
+func NewBuilder(s *scenarios.Scenario, opts Options) (*Builder, error) {
+	if s == nil {
+		return nil, errors.New("report: no scenario")
 	}
+	if opts.Baseline != nil {
+		if err := checkBaseline(opts.Baseline, s); err != nil {
+			return nil, err
+		}
+	}
+	return &Builder{s: s, opts: opts}, nil
+}
+
+// Add folds the log's next event into the report. It fails, saying which
+// event is wrong, when the log is not a whole log of the scenario: it
+// starts with exercise.created, sequence numbers run from 1 without gaps,
+// time never goes back and every team is one of the scenario's.
+func (bd *Builder) Add(e *engine.Event) error {
+	if err := bd.check(e); err != nil {
+		return err
+	}
+	if bd.b == nil {
+		bd.b = newBuilder(bd.s, e, newLoc(bd.opts.Lang))
+	}
+	bd.n, bd.last = bd.n+1, e.At
+	bd.b.apply(e)
+	return nil
+}
+
+// check rejects an event that does not continue a whole log of the
+// scenario.
+func (bd *Builder) check(e *engine.Event) error {
+	s := bd.s
+	if bd.n == 0 {
+		if e.Type != engine.EventCreated {
+			return fmt.Errorf("report: event 1 is %s; a log starts with %s", e.Type, engine.EventCreated)
+		}
+		if id := e.Data.Scenario; id != "" && id != s.Exercise.ID {
+			return fmt.Errorf("report: the log is of scenario %q, not %q", id, s.Exercise.ID)
+		}
+	}
+	if e.Seq != uint64(bd.n)+1 {
+		return fmt.Errorf("report: event %d has sequence number %d: the log has a gap or a duplicate", bd.n+1, e.Seq)
+	}
+	if e.At < bd.last {
+		return fmt.Errorf("report: event %d (%s) is at %s, before the event it follows (%s)", e.Seq, e.Type, Duration(e.At).TPlus(), Duration(bd.last).TPlus())
+	}
+	if e.Team != "" && s.TeamIndex(e.Team) < 0 && e.Type != engine.EventIncidentSpread {
+		return fmt.Errorf("report: event %d (%s) names team %q, which is not in scenario %s", e.Seq, e.Type, e.Team, s.Exercise.ID)
+	}
+	return nil
+}
+
+// Report computes the report of the events added. It fails when none
+// were. The Builder is spent: call Report once.
+func (bd *Builder) Report() (*Report, error) {
+	b := bd.b
+	if b == nil {
+		return nil, errors.New("report: the event log is empty")
+	}
+	bd.b = nil
+	b.r.Exercise.Events, b.r.Exercise.End = bd.n, Duration(bd.last)
+	b.appendix = bd.opts.Appendix
 	b.expectations()
 	b.injectsAnswered()
 	b.teams()
@@ -50,41 +134,13 @@ func BuildWith(s *scenarios.Scenario, events []engine.Event, opts Options) (*Rep
 	b.r.Communication = b.comm.result()
 	b.incidents()
 	b.summary()
-	if baseline != nil {
-		b.standing(baseline)
+	if bd.opts.Baseline != nil {
+		b.standing(bd.opts.Baseline)
 	}
 	b.findings()
 	b.localizeProblems()
 	b.log()
 	return b.r, nil
-}
-
-// checkLog rejects a log that is not a whole log of scenario s.
-func checkLog(s *scenarios.Scenario, events []engine.Event) error {
-	if len(events) == 0 {
-		return errors.New("report: the event log is empty")
-	}
-	if events[0].Type != engine.EventCreated {
-		return fmt.Errorf("report: event 1 is %s; a log starts with %s", events[0].Type, engine.EventCreated)
-	}
-	if id := events[0].Data.Scenario; id != "" && id != s.Exercise.ID {
-		return fmt.Errorf("report: the log is of scenario %q, not %q", id, s.Exercise.ID)
-	}
-	var last time.Duration
-	for i := range events {
-		e := &events[i]
-		if e.Seq != uint64(i)+1 {
-			return fmt.Errorf("report: event %d has sequence number %d: the log has a gap or a duplicate", i+1, e.Seq)
-		}
-		if e.At < last {
-			return fmt.Errorf("report: event %d (%s) is at %s, before the event it follows (%s)", e.Seq, e.Type, Duration(e.At).TPlus(), Duration(last).TPlus())
-		}
-		last = e.At
-		if e.Team != "" && s.TeamIndex(e.Team) < 0 && e.Type != engine.EventIncidentSpread {
-			return fmt.Errorf("report: event %d (%s) names team %q, which is not in scenario %s", e.Seq, e.Type, e.Team, s.Exercise.ID)
-		}
-	}
-	return nil
 }
 
 type teamInject struct{ team, inject string }
@@ -103,15 +159,16 @@ type instance struct {
 // outcomes are exactly the engine's.
 type builder struct {
 	loc
-	s      *scenarios.Scenario
-	events []engine.Event
-	st     *engine.State
-	r      *Report
+	s  *scenarios.Scenario
+	st *engine.State
+	r  *Report
 
-	inst      map[string]*instance
-	adhoc     map[string]*engine.AdHocInject
-	delivered map[teamInject]engine.Event
-	acted     map[teamInject]bool
+	inst  map[string]*instance
+	adhoc map[string]*engine.AdHocInject
+	// deliveredTLP is the marking each inject carried when delivered to
+	// each team.
+	deliveredTLP map[teamInject]string
+	acted        map[teamInject]bool
 	// firstAction is when each team first acted on each inject.
 	firstAction map[teamInject]time.Duration
 	injects     map[string]int // index in r.Injects
@@ -120,40 +177,63 @@ type builder struct {
 	phaseList   []PhaseState
 	conseq      map[string][]Consequence // INJECT.EXPECTATION@TEAM → what its miss set off
 	spreads     []engine.Event
-	// lastShare indexes r.Shares when the latest team.action was a share,
-	// else -1: expectation.wrong events come right after the action that
-	// caused them.
+	// lastShare indexes r.Shares when the latest team.action was a share
+	// the report keeps, else -1: expectation.wrong events come right after
+	// the action that caused them.
 	lastShare   int
 	actions     int
 	objectiveOf map[string]string // INJECT.EXPECTATION → objective, for ad-hoc injects
 	comm        *communication
+
+	// excerpt chooses the events Report.Log inlines; appendix says where
+	// the whole log is.
+	excerpt  *excerpt
+	appendix string
+	// shares counts every share action by team (Report.Shares keeps the
+	// first MaxSharesPerTeam of each); links aggregates them all.
+	shares        map[string]int
+	sharesOmitted int
+	tlpViolations int
+	links         map[teamLink]int // index in linkList
+	linkList      []Link
+	notes         int
+
+	// rows indexes the report's rows by team, once they are computed.
+	rows map[string]*teamRows
 }
 
-func newBuilder(s *scenarios.Scenario, events []engine.Event, l loc) *builder {
-	created := events[0].Data
+// teamLink is a directed link between two teams.
+type teamLink struct{ from, to string }
+
+// newBuilder starts a report from the log's first event.
+func newBuilder(s *scenarios.Scenario, first *engine.Event, l loc) *builder {
+	created := first.Data
 	b := &builder{
-		loc: l,
-		s:   s, events: events,
-		st:          engine.NewState(s, created.Humans),
-		inst:        map[string]*instance{},
-		adhoc:       map[string]*engine.AdHocInject{},
-		delivered:   map[teamInject]engine.Event{},
-		acted:       map[teamInject]bool{},
-		firstAction: map[teamInject]time.Duration{},
-		injects:     map[string]int{},
-		human:       map[string]bool{},
-		phases:      map[teamIncident]int{},
-		conseq:      map[string][]Consequence{},
-		lastShare:   -1,
-		objectiveOf: map[string]string{},
-		comm:        newCommunication(s, string(l.lang)),
+		loc:          l,
+		s:            s,
+		st:           engine.NewState(s, created.Humans),
+		inst:         map[string]*instance{},
+		adhoc:        map[string]*engine.AdHocInject{},
+		deliveredTLP: map[teamInject]string{},
+		acted:        map[teamInject]bool{},
+		firstAction:  map[teamInject]time.Duration{},
+		injects:      map[string]int{},
+		human:        map[string]bool{},
+		phases:       map[teamIncident]int{},
+		conseq:       map[string][]Consequence{},
+		lastShare:    -1,
+		objectiveOf:  map[string]string{},
+		excerpt:      newExcerpt(),
+		shares:       map[string]int{},
+		links:        map[teamLink]int{},
+		comm:         newCommunication(s, string(l.lang)),
 		r: &Report{
 			Format: Format,
 			Lang:   l.lang,
 			Exercise: ExerciseInfo{
 				ID: s.Exercise.ID, Title: s.Exercise.Title, Description: strings.TrimSpace(s.Exercise.Description),
 				Version: s.Exercise.Version, Language: s.Exercise.Language, Planned: Duration(s.Exercise.Duration.D()),
-				Seed: created.Seed, Events: len(events), End: Duration(events[len(events)-1].At),
+				Seed: created.Seed,
 			},
 		},
 	}
@@ -180,6 +260,7 @@ func (b *builder) instance(inject, exp, team string) *instance {
 func (b *builder) apply(e *engine.Event) {
 	b.st.Apply(e)
 	d := &e.Data
+	b.excerpt.add(e)
 	b.noteConsequence(e)
 	b.comm.add(e)
 	switch e.Type {
@@ -221,11 +302,16 @@ func (b *builder) apply(e *engine.Event) {
 		}
 		p := &b.phaseList[i]
 		p.Phase = string(d.Phase)
-		p.Steps = append(p.Steps, PhaseStep{Phase: string(d.Phase), At: Duration(e.At)})
+		if len(p.Steps) < MaxPhaseSteps {
+			p.Steps = append(p.Steps, PhaseStep{Phase: string(d.Phase), At: Duration(e.At)})
+		}
 	case engine.EventIncidentSpread:
 		b.spreads = append(b.spreads, *e)
 	case engine.EventNote:
-		b.r.Notes = append(b.r.Notes, Note{Seq: e.Seq, At: Duration(e.At), By: e.Actor, Team: e.Team, Inject: d.Inject, Objective: d.Objective, Text: d.Text})
+		b.notes++
+		if len(b.r.Notes) < MaxNotes {
+			b.r.Notes = append(b.r.Notes, Note{Seq: e.Seq, At: Duration(e.At), By: e.Actor, Team: e.Team, Inject: d.Inject, Objective: d.Objective, Text: cutText(d.Text)})
+		}
 	}
 }
 
@@ -259,7 +345,7 @@ func missCause(cause string) (ref, team string, ok bool) {
 
 func (b *builder) deliver(e *engine.Event) {
 	d := &e.Data
-	b.delivered[teamInject{e.Team, d.Inject}] = *e
+	b.deliveredTLP[teamInject{e.Team, d.Inject}] = d.TLP
 	i, ok := b.injects[d.Inject]
 	if !ok {
 		info := InjectInfo{ID: d.Inject, Incident: d.Incident, TLP: d.TLP, Severity: d.Severity}
@@ -295,14 +381,43 @@ func (b *builder) action(e *engine.Event) {
 		return
 	}
 	sh := Share{At: Duration(e.At), From: e.Team, To: slices.Clone(d.Peers), TLP: d.TLP, Inject: d.Inject, Actor: e.Actor}
-	if del, ok := b.delivered[teamInject{e.Team, d.Inject}]; ok {
-		sh.InjectTLP = del.Data.TLP
-	}
+	sh.InjectTLP = b.deliveredTLP[teamInject{e.Team, d.Inject}]
 	if sh.InjectTLP != "" && scenarios.TLP(sh.TLP).Rank() < scenarios.TLP(sh.InjectTLP).Rank() {
 		sh.TLPViolation = true
+		b.tlpViolations++
+	}
+	b.link(&sh)
+	b.shares[e.Team]++
+	if b.shares[e.Team] > MaxSharesPerTeam {
+		b.sharesOmitted++
+		return
 	}
 	b.lastShare = len(b.r.Shares)
 	b.r.Shares = append(b.r.Shares, sh)
+}
+
+// link counts a share on the links from its sender to each peer.
+func (b *builder) link(sh *Share) {
+	for _, to := range sh.To {
+		k := teamLink{sh.From, to}
+		i, ok := b.links[k]
+		if !ok {
+			i = len(b.linkList)
+			b.links[k] = i
+			b.linkList = append(b.linkList, Link{From: sh.From, To: to})
+		}
+		l := &b.linkList[i]
+		l.Count++
+		if sh.TLPViolation {
+			l.Violations++
+		}
+		j := slices.IndexFunc(l.TLPs, func(c TLPCount) bool { return c.TLP == sh.TLP })
+		if j < 0 {
+			l.TLPs = append(l.TLPs, TLPCount{TLP: sh.TLP})
+			j = len(l.TLPs) - 1
+		}
+		l.TLPs[j].Count++
+	}
 }
 
 // objective returns the objective and capability of an expectation.

@@ -9,6 +9,12 @@
 // incident.phase. Outcomes follow engine.ExpectationState.Outcome, folded by
 // engine.State itself, so the report and the live view cannot disagree.
 //
+// A Builder reads the log one event at a time (Build is the same for a log
+// in memory), so a report of a log of any length costs memory for what the
+// report shows, not for the log: a long log's timeline and event-log section
+// are a bounded excerpt per team (LogExcerpt), and the whole log is the
+// appendix, written apart as it is read (AppendixWriter).
+//
 // The Report struct is the report's JSON form (WriteJSON). The other
 // renderers read the same struct: WriteHTML writes one self-contained file
 // (inline CSS and SVG, no scripts, no external fetches) that a facilitator

@@ -110,12 +110,8 @@ func (b *builder) teamStrengths(t *TeamResult) {
 	// Every inject answered, and fast.
 	if t.Delivered > 0 && len(t.Unanswered) == 0 {
 		var worst time.Duration
-		for _, in := range b.r.Injects {
-			for _, d := range in.Deliveries {
-				if d.Team == t.ID {
-					worst = max(worst, b.firstAction[teamInject{t.ID, in.ID}]-d.At.D())
-				}
-			}
+		for _, d := range b.teamDeliveries(t.ID) {
+			worst = max(worst, b.firstAction[teamInject{t.ID, d.inject}]-d.at.D())
 		}
 		if worst <= fastAck {
 			mins := int((worst + time.Minute - 1) / time.Minute)
@@ -125,15 +121,14 @@ func (b *builder) teamStrengths(t *TeamResult) {
 	}
 	// Every expected share on time and at the right TLP.
 	shares, onTime := 0, 0
-	for i := range b.r.Expectations {
-		e := &b.r.Expectations[i]
-		if e.Team == t.ID && e.Action == string(scenarios.ActionShare) {
+	b.teamExpectations(t.ID, func(e *ExpectationResult) {
+		if e.Action == string(scenarios.ActionShare) {
 			shares++
 			if e.Outcome == OutcomeMet && e.Wrong == 0 {
 				onTime++
 			}
 		}
-	}
+	})
 	if shares > 0 && onTime == shares {
 		b.strength(Finding{Kind: "sharing", Teams: []string{t.ID}, Capability: "information_sharing",
 			Text: b.t("report.finding.sharing", "team", t.ID, "met", onTime, "total", shares)})
@@ -178,14 +173,13 @@ func (b *builder) teamImprovements(t *TeamResult) {
 	for _, a := range []scenarios.Action{scenarios.ActionClassify, scenarios.ActionEscalate} {
 		var wrong []string
 		capability := ""
-		for i := range b.r.Expectations {
-			e := &b.r.Expectations[i]
-			if e.Team == t.ID && e.Action == string(a) && e.Wrong > 0 {
+		b.teamExpectations(t.ID, func(e *ExpectationResult) {
+			if e.Action == string(a) && e.Wrong > 0 {
 				reason := b.st.Expectation(e.Inject, e.Expectation, e.Team).LastWrong
 				wrong = append(wrong, fmt.Sprintf("%s (%s)", e.Inject, b.reason(reason)))
 				capability = e.Capability
 			}
-		}
+		})
 		if len(wrong) == 0 {
 			continue
 		}
@@ -200,24 +194,34 @@ func (b *builder) teamImprovements(t *TeamResult) {
 			Text: b.t("report.finding.unanswered", "team", t.ID, "count", len(t.Unanswered), "injects", b.count("report.count.injects", t.Delivered), "list", b.join(t.Unanswered))},
 			b.t("report.plan.area.unanswered"), b.recommendation("unanswered"))
 	}
+	// Outcomes of the team's expectations by action, in one pass.
+	type actionTally struct {
+		missed, late, total int
+		capability          string
+	}
+	byAction := map[string]*actionTally{}
+	b.teamExpectations(t.ID, func(e *ExpectationResult) {
+		at := byAction[e.Action]
+		if at == nil {
+			at = &actionTally{}
+			byAction[e.Action] = at
+		}
+		at.total++
+		at.capability = e.Capability
+		switch e.Outcome {
+		case OutcomeMissed, OutcomeUnanswered:
+			at.missed++
+		case OutcomeLate:
+			at.late++
+		}
+	})
 	var lateParts []string
 	lateTotal := 0
 	for _, ts := range t.Times {
 		var missed, late, total int
 		capability := ""
-		for i := range b.r.Expectations {
-			e := &b.r.Expectations[i]
-			if e.Team != t.ID || e.Action != ts.Action {
-				continue
-			}
-			total++
-			capability = e.Capability
-			switch e.Outcome {
-			case OutcomeMissed, OutcomeUnanswered:
-				missed++
-			case OutcomeLate:
-				late++
-			}
+		if at := byAction[ts.Action]; at != nil {
+			missed, late, total, capability = at.missed, at.late, at.total, at.capability
 		}
 		a := scenarios.Action(ts.Action)
 		if missed >= 2 || (missed > 0 && missed == total) {

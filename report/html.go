@@ -150,6 +150,10 @@ var htmlFuncs = template.FuncMap{
 	"phases":     func() []engine.Phase { return engine.Phases },
 	"phaseAt":    phaseAt,
 	"bySender":   bySender,
+	"maxText":    func() int { return MaxTextRunes },
+	"maxShares":  func() int { return MaxSharesPerTeam },
+	"maxNotes":   func() int { return MaxNotes },
+	"isLink":     isLink,
 	"barWidth": func(f float64) template.CSS {
 		return template.CSS(fmt.Sprintf("%.0f%%", math.Max(0, math.Min(100, 100*f))))
 	},
@@ -235,4 +239,10 @@ func bySender(shares []Share) []senderShares {
 		out[i].Injects = strings.Join(injects[out[i].From], ", ")
 	}
 	return out
+}
+
+// isLink reports whether where the appendix is (LogExcerpt.Appendix) is a
+// link rather than a command.
+func isLink(s string) bool {
+	return strings.HasPrefix(s, "/") || strings.HasPrefix(s, "https://") || strings.HasPrefix(s, "http://")
 }

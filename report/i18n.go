@@ -24,6 +24,10 @@ type Options struct {
 	// texts, team names) stays as the scenario wrote it, except inject
 	// titles the scenario translates into Lang.
 	Lang i18n.Lang
+	// Appendix says where the whole event log can be had when the report
+	// inlines only an excerpt of it (see LogExcerpt): a link, or a
+	// command to run. "" says only that the excerpt is one.
+	Appendix string
 }
 
 // loc writes the report's words in one language. Every generated text goes

@@ -7,14 +7,33 @@ import (
 	"cmesim/engine"
 )
 
-// log fills the appendix: one entry per event, with a summary in words.
+// log fills Report.Log from the excerpt, saying what it left out when it
+// left out anything.
 func (b *builder) log() {
-	b.r.Log = make([]LogEntry, len(b.events))
-	for i := range b.events {
-		e := &b.events[i]
-		b.r.Log[i] = LogEntry{Seq: e.Seq, At: Duration(e.At), Type: string(e.Type), Actor: e.Actor, Team: e.Team,
-			Inject: e.Data.Inject, Action: string(e.Data.Action), TLP: e.Data.TLP, Summary: b.summarize(e)}
+	kept, omitted := b.excerpt.kept()
+	b.r.Log = make([]LogEntry, len(kept))
+	for i, e := range kept {
+		b.r.Log[i] = b.logEntry(e)
+		b.r.Log[i].Summary = cutText(b.r.Log[i].Summary)
 	}
+	if omitted == 0 {
+		return
+	}
+	x := &LogExcerpt{Events: b.excerpt.total, Shown: len(kept), Omitted: omitted, Appendix: b.appendix}
+	for _, t := range b.s.Teams {
+		if l := b.excerpt.lanes[t.ID]; l != nil {
+			x.Lanes = append(x.Lanes, l.count)
+		} else {
+			x.Lanes = append(x.Lanes, LaneCount{Team: t.ID})
+		}
+	}
+	b.r.LogExcerpt = x
+}
+
+// logEntry is one event's line of the log, with a summary in words.
+func (l loc) logEntry(e *engine.Event) LogEntry {
+	return LogEntry{Seq: e.Seq, At: Duration(e.At), Type: string(e.Type), Actor: e.Actor, Team: e.Team,
+		Inject: e.Data.Inject, Action: string(e.Data.Action), TLP: e.Data.TLP, Summary: l.summarize(e)}
 }
 
 // summarize says what an event records, in a line.

@@ -67,6 +67,14 @@ type laneSummary struct {
 }
 
 func laneSummaries(r *Report) []laneSummary {
+	if x := r.LogExcerpt; x != nil {
+		// Log is an excerpt: count from the whole log's counts.
+		out := make([]laneSummary, len(x.Lanes))
+		for i, c := range x.Lanes {
+			out[i] = laneSummary{Team: c.Team, Delivered: c.Delivered, Actions: c.Actions, Shares: c.Shares, Missed: c.Missed, Spreads: c.Spreads}
+		}
+		return out
+	}
 	idx := map[string]int{}
 	out := make([]laneSummary, len(r.Teams))
 	for i, t := range r.Teams {

@@ -9,6 +9,7 @@ import "cmesim/engine"
 func (r *Report) WithoutNotes() *Report {
 	c := *r
 	c.Notes = []Note{}
+	c.NotesOmitted = 0
 	c.Summary.Notes = 0
 	c.Teams = make([]TeamResult, len(r.Teams))
 	for i, t := range r.Teams {
@@ -25,6 +26,11 @@ func (r *Report) WithoutNotes() *Report {
 		if l.Type != string(engine.EventNote) {
 			c.Log = append(c.Log, l)
 		}
+	}
+	if r.LogExcerpt != nil {
+		x := *r.LogExcerpt
+		x.Shown, x.Omitted = len(c.Log), x.Events-len(c.Log)
+		c.LogExcerpt = &x
 	}
 	return &c
 }

@@ -32,8 +32,11 @@ type Report struct {
 	// Expectations holds one row per expectation instance (inject,
 	// expectation, team), in the order they were opened.
 	Expectations []ExpectationResult `json:"expectations"`
-	// Shares lists every share action, in log order.
-	Shares []Share `json:"shares"`
+	// Shares lists the share actions, in log order: every one, or the
+	// first MaxSharesPerTeam of each team when SharesOmitted says how many
+	// more there were (Summary.Shares and Network count them all).
+	Shares        []Share `json:"shares"`
+	SharesOmitted int     `json:"shares_omitted,omitempty"`
 	// Network aggregates Shares into directed links between teams.
 	Network []Link `json:"network"`
 	// Communication is who talked to whom, how fast requests were answered
@@ -41,8 +44,10 @@ type Report struct {
 	Communication Communication `json:"communication"`
 	// Incidents trace where each incident went and why.
 	Incidents []IncidentPath `json:"incidents"`
-	// Notes are the evaluators' observations, in log order.
-	Notes []Note `json:"notes"`
+	// Notes are the evaluators' observations, in log order: every one, or
+	// the first MaxNotes when NotesOmitted says how many more there were.
+	Notes        []Note `json:"notes"`
+	NotesOmitted int    `json:"notes_omitted,omitempty"`
 	// Strengths and Improvements are derived from the data (see findings.go).
 	Strengths    []Finding `json:"strengths"`
 	Improvements []Finding `json:"areas_for_improvement"`
@@ -51,8 +56,12 @@ type Report struct {
 	// Baseline describes the simulated baseline the teams were compared
 	// against, when one was given.
 	Baseline *BaselineInfo `json:"baseline,omitempty"`
-	// Log is the full event log, one line per event: the report's appendix.
-	Log []LogEntry `json:"log"`
+	// Log is the event log, one line per event: every event of a log of
+	// ordinary length, or, when LogExcerpt is set, an excerpt of a long
+	// one chosen per team (see LaneKeyEvents). The whole log is then the
+	// separate appendix (WriteAppendixCSV).
+	Log        []LogEntry  `json:"log"`
+	LogExcerpt *LogExcerpt `json:"log_excerpt,omitempty"`
 }
 
 // ExerciseInfo identifies the exercise run the report covers.
@@ -498,6 +507,7 @@ type LogEntry struct {
 	Inject string   `json:"inject,omitempty"`
 	Action string   `json:"action,omitempty"`
 	TLP    string   `json:"tlp,omitempty"`
-	// Summary says what happened, in words.
+	// Summary says what happened, in words; in a report (not the
+	// appendix) it is cut at MaxTextRunes.
 	Summary string `json:"summary"`
 }

@@ -113,9 +113,82 @@ func (t *tally) line(id, label, capability string, th scenarios.RatingThresholds
 		Fraction: t.fraction(), Rating: Rate(t.points, t.max, th), Outcomes: t.outcomes}
 }
 
+// teamRows indexes, per team, the rows of the report that concern it, so
+// that each team's scorecard and findings read only its own rows.
+type teamRows struct {
+	expectations []int // in Report.Expectations
+	deliveries   []teamDelivery
+}
+
+// teamDelivery is one inject delivered to a team.
+type teamDelivery struct {
+	inject string
+	at     Duration
+}
+
+// indexTeams fills b.rows from the expectations and deliveries.
+func (b *builder) indexTeams() {
+	b.rows = make(map[string]*teamRows, len(b.s.Teams))
+	row := func(team string) *teamRows {
+		r := b.rows[team]
+		if r == nil {
+			r = &teamRows{}
+			b.rows[team] = r
+		}
+		return r
+	}
+	for i := range b.r.Expectations {
+		r := row(b.r.Expectations[i].Team)
+		r.expectations = append(r.expectations, i)
+	}
+	for _, in := range b.r.Injects {
+		for _, d := range in.Deliveries {
+			r := row(d.Team)
+			r.deliveries = append(r.deliveries, teamDelivery{in.ID, d.At})
+		}
+	}
+}
+
+// teamExpectations calls fn for each expectation row of a team, in order.
+func (b *builder) teamExpectations(team string, fn func(e *ExpectationResult)) {
+	if r := b.rows[team]; r != nil {
+		for _, i := range r.expectations {
+			fn(&b.r.Expectations[i])
+		}
+	}
+}
+
+// teamDeliveries returns the injects delivered to a team.
+func (b *builder) teamDeliveries(team string) []teamDelivery {
+	if r := b.rows[team]; r != nil {
+		return r.deliveries
+	}
+	return nil
+}
+
 // teams builds each team's scorecard.
 func (b *builder) teams() {
+	b.indexTeams()
 	exerciseTh := b.s.RatingFor(nil)
+	given, received := map[string][]Share{}, map[string][]Share{}
+	for _, sh := range b.r.Shares {
+		given[sh.From] = append(given[sh.From], sh)
+		for j, to := range sh.To {
+			if !slices.Contains(sh.To[:j], to) {
+				received[to] = append(received[to], sh)
+			}
+		}
+	}
+	notes := map[string][]Note{}
+	for _, n := range b.r.Notes {
+		notes[n.Team] = append(notes[n.Team], n)
+	}
+	phases := map[string][]PhaseState{}
+	for _, p := range b.phaseList {
+		q := p
+		q.Team = ""
+		phases[p.Team] = append(phases[p.Team], q)
+	}
 	for _, t := range b.s.Teams {
 		tr := TeamResult{ID: t.ID, Name: t.Name, Country: t.Country, Sector: t.Sector,
 			Mode: string(b.st.Modes[t.ID]), Human: b.human[t.ID], Actions: b.st.Actions[t.ID]}
@@ -124,11 +197,7 @@ func (b *builder) teams() {
 		byCap := map[string]*tally{}
 		times := map[string][]time.Duration{}
 		notMet := map[string]int{}
-		for i := range b.r.Expectations {
-			e := &b.r.Expectations[i]
-			if e.Team != t.ID {
-				continue
-			}
+		b.teamExpectations(t.ID, func(e *ExpectationResult) {
 			all.add(e)
 			get(byObj, e.Objective).add(e)
 			get(byCap, e.Capability).add(e)
@@ -137,7 +206,7 @@ func (b *builder) teams() {
 			} else {
 				notMet[e.Action]++
 			}
-		}
+		})
 		tr.Points, tr.MaxPoints, tr.Fraction = round2(all.points), round2(all.max), all.fraction()
 		tr.Rating, tr.Outcomes = Rate(all.points, all.max, exerciseTh), all.outcomes
 		for _, o := range b.s.Exercise.Objectives {
@@ -151,37 +220,14 @@ func (b *builder) teams() {
 			}
 		}
 		tr.Times = timeStats(times, notMet)
-		for _, in := range b.r.Injects {
-			for _, d := range in.Deliveries {
-				if d.Team != t.ID {
-					continue
-				}
-				tr.Delivered++
-				if !b.acted[teamInject{t.ID, in.ID}] {
-					tr.Unanswered = append(tr.Unanswered, in.ID)
-				}
+		for _, d := range b.teamDeliveries(t.ID) {
+			tr.Delivered++
+			if !b.acted[teamInject{t.ID, d.inject}] {
+				tr.Unanswered = append(tr.Unanswered, d.inject)
 			}
 		}
-		for _, sh := range b.r.Shares {
-			if sh.From == t.ID {
-				tr.Given = append(tr.Given, sh)
-			}
-			if slices.Contains(sh.To, t.ID) {
-				tr.Received = append(tr.Received, sh)
-			}
-		}
-		for _, p := range b.phaseList {
-			if p.Team == t.ID {
-				q := p
-				q.Team = ""
-				tr.Incidents = append(tr.Incidents, q)
-			}
-		}
-		for _, n := range b.r.Notes {
-			if n.Team == t.ID {
-				tr.Notes = append(tr.Notes, n)
-			}
-		}
+		tr.Given, tr.Received = given[t.ID], received[t.ID]
+		tr.Incidents, tr.Notes = phases[t.ID], notes[t.ID]
 		if b.human[t.ID] {
 			b.r.Exercise.Humans = append(b.r.Exercise.Humans, t.ID)
 		}
@@ -316,12 +362,11 @@ func (b *builder) summary() {
 	for _, in := range b.r.Injects {
 		sm.Deliveries += len(in.Deliveries)
 	}
-	sm.Shares, sm.Spreads, sm.Notes = len(b.r.Shares), len(b.spreads), len(b.r.Notes)
-	for _, sh := range b.r.Shares {
-		if sh.TLPViolation {
-			sm.TLPViolations++
-		}
+	sm.Spreads, sm.Notes, sm.TLPViolations = len(b.spreads), b.notes, b.tlpViolations
+	for _, n := range b.shares {
+		sm.Shares += n
 	}
+	b.r.SharesOmitted, b.r.NotesOmitted = b.sharesOmitted, b.notes-len(b.r.Notes)
 	sm.Text = b.summaryText()
 }
 

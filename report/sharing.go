@@ -7,33 +7,10 @@ import (
 	"cmesim/scenarios"
 )
 
-// network aggregates the shares into directed links, ordered by the
+// network orders the links the shares made (see builder.link) by the
 // scenario order of the sharing team, then of the receiving team.
 func (b *builder) network() {
-	type key struct{ from, to string }
-	idx := map[key]int{}
-	for _, sh := range b.r.Shares {
-		for _, to := range sh.To {
-			k := key{sh.From, to}
-			i, ok := idx[k]
-			if !ok {
-				i = len(b.r.Network)
-				idx[k] = i
-				b.r.Network = append(b.r.Network, Link{From: sh.From, To: to})
-			}
-			l := &b.r.Network[i]
-			l.Count++
-			if sh.TLPViolation {
-				l.Violations++
-			}
-			j := slices.IndexFunc(l.TLPs, func(c TLPCount) bool { return c.TLP == sh.TLP })
-			if j < 0 {
-				l.TLPs = append(l.TLPs, TLPCount{TLP: sh.TLP})
-				j = len(l.TLPs) - 1
-			}
-			l.TLPs[j].Count++
-		}
-	}
+	b.r.Network = b.linkList
 	for i := range b.r.Network {
 		slices.SortFunc(b.r.Network[i].TLPs, func(a, c TLPCount) int {
 			return cmp.Compare(scenarios.TLP(a.TLP).Rank(), scenarios.TLP(c.TLP).Rank())

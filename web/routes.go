@@ -36,6 +36,7 @@ func (s *Server) routes() {
 	mux.HandleFunc("POST /api/logout", s.handleLogout)
 	mux.HandleFunc("GET /api/exercises/{id}", s.member(s.handleExercise))
 	mux.HandleFunc("GET /api/exercises/{id}/report", s.member(s.handleReport))
+	mux.HandleFunc("GET /api/exercises/{id}/report/appendix", s.member(s.handleReportAppendix))
 	mux.HandleFunc("GET /api/exercises/{id}/ws", s.member(s.handleWS))
 	mux.HandleFunc("POST /api/exercises/{id}/commands", s.member(s.handleCommand))
 	mux.HandleFunc("GET /api/exercises/{id}/codes", s.codeKeeper(s.handleCodes))
@@ -653,7 +654,8 @@ func (s *Server) handleReport(w http.ResponseWriter, r *http.Request, sess *Sess
 	// a few builds at most in all.
 	notes, lang := mayReadNotes(sess, le.scn), requestLang(r)
 	key := fmt.Sprintf("%s\x00%s\x00%t\x00%s", le.id, format, notes, lang)
-	body, err := s.reports.build(r.Context(), key, func() ([]byte, error) { return s.buildReport(le, format, notes, lang) })
+	appendix := appendixPath(le.id, lang)
+	body, err := s.reports.build(r.Context(), key, func() ([]byte, error) { return s.buildReport(le, format, notes, lang, appendix) })
 	if errors.Is(err, errReportsBusy) {
 		setRetryAfter(w, 5*time.Second)
 		s.writeError(w, engine.Errorf(codeUnavailable, "the server is building other reports; try again in a few seconds"))
@@ -690,13 +692,10 @@ func reportFormat(format string) (ctype, ext string, ok bool) {
 }
 
 // buildReport renders the report of an exercise's durable log, with the
-// evaluators' notes or without, in language lang.
-func (s *Server) buildReport(le *liveExercise, format string, notes bool, lang i18n.Lang) ([]byte, error) {
-	events, err := le.copyEvents(s.ctx)
-	if err != nil {
-		return nil, err
-	}
-	rep, err := report.BuildWith(le.scn, events, report.Options{Lang: lang})
+// evaluators' notes or without, in language lang; appendix is the link to
+// the whole log the report gives when it inlines only an excerpt.
+func (s *Server) buildReport(le *liveExercise, format string, notes bool, lang i18n.Lang, appendix string) ([]byte, error) {
+	rep, err := le.report(s.ctx, report.Options{Lang: lang, Appendix: appendix})
 	if err != nil {
 		return nil, err
 	}

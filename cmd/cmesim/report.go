@@ -29,12 +29,13 @@ type reportOptions struct {
 	out      string
 	lang     string
 	salvage  bool
+	appendix bool
 }
 
 func (a *app) newReportCommand() *cobra.Command {
 	var opts reportOptions
 	cmd := &cobra.Command{
-		Use:   "report EVENTS|ARCHIVE [--scenario S] [--baseline batch.json] [--format html|md|json|csv] [--lang en|es|pt|fr] [-o FILE]",
+		Use:   "report EVENTS|ARCHIVE [--scenario S] [--baseline batch.json] [--format html|md|json|csv] [--lang en|es|pt|fr] [--appendix] [-o FILE]",
 		Short: "Write the after-action report of an exercise's event log",
 		Long: `Report scores an exercise from its event log (JSON Lines, as written by
 "cmesim run --out") and writes the after-action report: objectives rated
@@ -53,7 +54,13 @@ unless --format says otherwise; without -o the report goes to stdout.
 A damaged log (an events file or an exercise in the store) is refused,
 unless --salvage: the report then covers the log up to its last intact
 event, and says on stderr where it stops.
---lang writes it in English, Spanish, Brazilian Portuguese or French.`,
+--lang writes it in English, Spanish, Brazilian Portuguese or French.
+
+An events file is read one event at a time. The report inlines an
+excerpt of a long log (per team its key events and its first and last
+others, texts cut at 500 characters); --appendix writes instead the
+report's appendix, the whole log as CSV with full texts, one row per
+event, streamed as it is read.`,
 		Example: `  cmesim run grid-ransomware --out events.jsonl
   cmesim report events.jsonl --scenario grid-ransomware -o report.html
   cmesim report exercise.cmesim.tar.gz -o report.html
@@ -61,11 +68,18 @@ event, and says on stderr where it stops.
   cmesim report --exercise 3f2a9c1e-… --salvage -o partial-report.html
   cmesim report damaged.jsonl --salvage -o partial-report.html
   cmesim report events.jsonl --baseline grid-batch.json --format md
-  cmesim report events.jsonl --lang es -o informe.html`,
+  cmesim report events.jsonl --lang es -o informe.html
+  cmesim report events.jsonl --appendix -o events.csv`,
 		Args: argsUsage(cobra.MaximumNArgs(1)),
 		RunE: a.runE(func(cmd *cobra.Command, args []string) error {
 			if (len(args) == 1) == (opts.exercise != "") {
 				return usageError(errors.New("report: give an events file or archive, or --exercise ID, not both"))
+			}
+			if opts.appendix {
+				if opts.baseline != "" || (opts.format != "" && opts.format != "csv") {
+					return usageError(errors.New("report: --appendix writes the whole event log as CSV; it takes no --baseline and no other --format"))
+				}
+				opts.format = "csv"
 			}
 			if _, err := reportFormat(opts.format, opts.out); err != nil {
 				return usageError(fmt.Errorf("report: %w", err))
@@ -88,6 +102,7 @@ event, and says on stderr where it stops.
 	f.StringVarP(&opts.out, "output", "o", "", "write to this `file` instead of stdout")
 	f.StringVar(&opts.lang, "lang", "", "`language` of the report: en, es, pt (Brazilian) or fr (default en)")
 	f.BoolVar(&opts.salvage, "salvage", false, "report on a damaged log (an events file or --exercise) up to its last intact event")
+	f.BoolVar(&opts.appendix, "appendix", false, "write the report's appendix instead: the whole event log as CSV, full texts")
 	return cmd
 }
 
@@ -101,20 +116,15 @@ func (a *app) report(eventsFile string, opts reportOptions) error {
 		if err != nil {
 			return fmt.Errorf("report: %s: %w", eventsFile, err)
 		}
-		return a.reportOn(ex, events, opts)
-	}
-	f, err := os.Open(eventsFile)
-	if err != nil {
-		return fmt.Errorf("report: %w", err)
-	}
-	defer f.Close()
-	events, err := a.readLog(eventsFile, bufio.NewReader(f), opts.salvage)
-	if err != nil {
-		return err
+		return a.reportOn(ex, sliceSource(events), opts, "cmesim report "+eventsFile)
 	}
 	target := opts.scenario
 	if target == "" {
-		if target, err = logScenario(events); err != nil {
+		created, err := firstEvent(eventsFile)
+		if err != nil {
+			return fmt.Errorf("report: %s: %w", eventsFile, err)
+		}
+		if target, err = logScenario(created); err != nil {
 			return usageError(err)
 		}
 	}
@@ -122,41 +132,88 @@ func (a *app) report(eventsFile string, opts reportOptions) error {
 	if err != nil {
 		return err
 	}
-	return a.writeReportOut(s, events, opts, format)
+	return a.writeReportOut(s, a.fileSource(eventsFile, opts.salvage), opts, format, "cmesim report "+eventsFile)
 }
 
-// readLog reads an events file whole or, with salvage, as far as it is
-// intact, saying on stderr where it stops.
-func (a *app) readLog(name string, r io.Reader, salvage bool) ([]engine.Event, error) {
-	if !salvage {
-		events, err := engine.ReadLog(r)
-		if err != nil {
-			return nil, fmt.Errorf("report: %s: %w\n(--salvage reports on the log up to its last intact event)", name, err)
+// eventSource hands a log's events, in order, to fn, and stops at fn's
+// first error, which it returns.
+type eventSource func(fn func(*engine.Event) error) error
+
+// sliceSource is the source of a log in memory.
+func sliceSource(events []engine.Event) eventSource {
+	return func(fn func(*engine.Event) error) error {
+		for i := range events {
+			if err := fn(&events[i]); err != nil {
+				return err
+			}
 		}
-		return events, nil
+		return nil
 	}
-	events, err := engine.ReadLogPrefix(r)
-	var le *engine.LogError
-	switch {
-	case err == nil:
-		fmt.Fprintf(a.stderr, "salvage: %s is intact (%d events)\n", name, len(events))
-	case errors.As(err, &le) && len(events) > 0:
-		fmt.Fprintf(a.stderr, "salvage: %s is damaged after event %d; recovered events 1–%d\n  why: %v\n", name, le.LastGood, le.LastGood, err)
-	default:
-		return nil, fmt.Errorf("report: %s: nothing to salvage: %w", name, err)
+}
+
+// fileSource reads an events file one event at a time, whole or, with
+// salvage, as far as it is intact, saying on stderr where it stops.
+func (a *app) fileSource(name string, salvage bool) eventSource {
+	return func(fn func(*engine.Event) error) error {
+		f, err := os.Open(name)
+		if err != nil {
+			return fmt.Errorf("report: %w", err)
+		}
+		defer f.Close()
+		var fnErr error
+		n, err := engine.ScanLog(bufio.NewReader(f), func(e *engine.Event) error {
+			fnErr = fn(e)
+			return fnErr
+		})
+		var le *engine.LogError
+		switch {
+		case fnErr != nil:
+			return fnErr
+		case !salvage && err != nil:
+			return fmt.Errorf("report: %s: %w\n(--salvage reports on the log up to its last intact event)", name, err)
+		case err == nil:
+			if salvage {
+				fmt.Fprintf(a.stderr, "salvage: %s is intact (%d events)\n", name, n)
+			}
+			return nil
+		case errors.As(err, &le) && n > 0:
+			fmt.Fprintf(a.stderr, "salvage: %s is damaged after event %d; recovered events 1–%d\n  why: %v\n", name, le.LastGood, le.LastGood, err)
+			return nil
+		}
+		return fmt.Errorf("report: %s: nothing to salvage: %w", name, err)
 	}
-	return events, nil
+}
+
+// errFirstEvent stops a scan after the first event.
+var errFirstEvent = errors.New("first event read")
+
+// firstEvent reads the first event of an events file.
+func firstEvent(name string) (*engine.Event, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var first *engine.Event
+	_, err = engine.ScanLog(bufio.NewReader(f), func(e *engine.Event) error {
+		first = e
+		return errFirstEvent
+	})
+	if first == nil {
+		return nil, fmt.Errorf("%w\n(--salvage reports on the log up to its last intact event)", err)
+	}
+	return first, nil
 }
 
 // logScenario returns the scenario named in a log's first event, when it
 // is a bundled scenario or a file here; otherwise the error asks for
 // --scenario, since a log names its scenario by the exercise id, not by
 // the file the author wrote.
-func logScenario(events []engine.Event) (string, error) {
-	if len(events) == 0 || events[0].Data.Scenario == "" {
+func logScenario(created *engine.Event) (string, error) {
+	if created == nil || created.Data.Scenario == "" {
 		return "", errors.New("report: the log does not name its scenario; pass --scenario FILE, the scenario the exercise ran")
 	}
-	name := events[0].Data.Scenario
+	name := created.Data.Scenario
 	if slices.Contains(scenarios.Library(), name) {
 		return name, nil
 	}
@@ -177,16 +234,18 @@ func (a *app) reportFromStore(ctx context.Context, opts reportOptions) error {
 	if err != nil {
 		return fmt.Errorf("report: exercise %s: %w", opts.exercise, err)
 	}
+	// The store hands the log over whole; the report reads it one event
+	// at a time all the same.
 	events, err := a.storedLog(ctx, db, opts.exercise, opts.salvage)
 	if err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
-	return a.reportOn(ex, events, opts)
+	return a.reportOn(ex, sliceSource(events), opts, "cmesim report --exercise "+opts.exercise)
 }
 
 // reportOn reports on a stored or archived exercise, with its own scenario
 // unless --scenario names another.
-func (a *app) reportOn(ex *store.Exercise, events []engine.Event, opts reportOptions) error {
+func (a *app) reportOn(ex *store.Exercise, events eventSource, opts reportOptions, command string) error {
 	format, err := reportFormat(opts.format, opts.out)
 	if err != nil {
 		return usageError(fmt.Errorf("report: %w", err))
@@ -196,7 +255,7 @@ func (a *app) reportOn(ex *store.Exercise, events []engine.Event, opts reportOpt
 		if err != nil {
 			return err
 		}
-		return a.writeReportOut(s, events, opts, format)
+		return a.writeReportOut(s, events, opts, format, command)
 	}
 	s, problems := scenarios.Parse(ex.Scenario, ex.Source)
 	for _, p := range problems {
@@ -205,7 +264,7 @@ func (a *app) reportOn(ex *store.Exercise, events []engine.Event, opts reportOpt
 	if s == nil {
 		return fmt.Errorf("report: the exercise's own scenario no longer validates; pass --scenario")
 	}
-	return a.writeReportOut(s, events, opts, format)
+	return a.writeReportOut(s, events, opts, format, command)
 }
 
 // isArchive reports whether path holds a gzip stream (an export archive).
@@ -220,10 +279,16 @@ func isArchive(path string) bool {
 	return n == 2 && magic[0] == 0x1f && magic[1] == 0x8b
 }
 
-func (a *app) writeReportOut(s *scenarios.Scenario, events []engine.Event, opts reportOptions, format string) error {
+// writeReportOut writes the report, or with --appendix the appendix, of
+// the log events gives, to -o or stdout. command is how the user asked,
+// which the report names as the way to get its appendix.
+func (a *app) writeReportOut(s *scenarios.Scenario, events eventSource, opts reportOptions, format, command string) error {
 	lang, err := reportLang(opts.lang)
 	if err != nil {
 		return usageError(err)
+	}
+	if opts.appendix {
+		return a.writeAppendix(s, events, opts, lang)
 	}
 	var baseline *report.Baseline
 	if opts.baseline != "" {
@@ -231,10 +296,57 @@ func (a *app) writeReportOut(s *scenarios.Scenario, events []engine.Event, opts 
 			return err
 		}
 	}
-	if opts.out == "" {
-		return renderReport(a.stdout, format, lang, s, events, baseline)
+	appendix := command + " --appendix -o " + appendixName(opts.out)
+	r, err := buildReport(s, events, report.Options{Baseline: baseline, Lang: lang, Appendix: appendix})
+	if err != nil {
+		return err
 	}
-	if err := writeReportFormat(opts.out, format, lang, s, events, baseline); err != nil {
+	if opts.out == "" {
+		return renderReport(a.stdout, format, r)
+	}
+	if err := writeFile(opts.out, func(w io.Writer) error { return renderReport(w, format, r) }); err != nil {
+		return err
+	}
+	fmt.Fprintf(a.stderr, "wrote %s\n", opts.out)
+	return nil
+}
+
+// appendixName is the file the report suggests for its appendix: next to
+// the report's own file.
+func appendixName(out string) string {
+	if out == "" {
+		return "events.csv"
+	}
+	return strings.TrimSuffix(out, filepath.Ext(out)) + "-events.csv"
+}
+
+// writeAppendix writes the whole log as CSV, one event at a time, after
+// checking it is a log of s.
+func (a *app) writeAppendix(s *scenarios.Scenario, events eventSource, opts reportOptions, lang i18n.Lang) error {
+	write := func(w io.Writer) error {
+		check, err := report.NewBuilder(s, report.Options{Lang: lang})
+		if err != nil {
+			return err
+		}
+		aw, err := report.NewAppendixWriter(w, lang)
+		if err != nil {
+			return err
+		}
+		err = events(func(e *engine.Event) error {
+			if err := check.Add(e); err != nil {
+				return err
+			}
+			return aw.Add(e)
+		})
+		if ferr := aw.Flush(); err == nil {
+			err = ferr
+		}
+		return err
+	}
+	if opts.out == "" {
+		return write(a.stdout)
+	}
+	if err := writeFile(opts.out, write); err != nil {
 		return err
 	}
 	fmt.Fprintf(a.stderr, "wrote %s\n", opts.out)
@@ -289,7 +401,11 @@ func writeReport(path, format string, lang i18n.Lang, s *scenarios.Scenario, eve
 	if err != nil {
 		return err
 	}
-	return writeReportFormat(path, format, lang, s, events, baseline)
+	r, err := buildReport(s, sliceSource(events), report.Options{Baseline: baseline, Lang: lang})
+	if err != nil {
+		return err
+	}
+	return writeFile(path, func(w io.Writer) error { return renderReport(w, format, r) })
 }
 
 // reportLang reads --lang: "" is English.
@@ -304,13 +420,14 @@ func reportLang(s string) (i18n.Lang, error) {
 	return l, nil
 }
 
-func writeReportFormat(path, format string, lang i18n.Lang, s *scenarios.Scenario, events []engine.Event, baseline *report.Baseline) error {
+// writeFile creates path and writes it with write, buffered.
+func writeFile(path string, write func(io.Writer) error) error {
 	f, err := os.Create(path)
 	if err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
 	w := bufio.NewWriter(f)
-	err = renderReport(w, format, lang, s, events, baseline)
+	err = write(w)
 	if ferr := w.Flush(); err == nil {
 		err = ferr
 	}
@@ -320,11 +437,25 @@ func writeReportFormat(path, format string, lang i18n.Lang, s *scenarios.Scenari
 	return err
 }
 
-func renderReport(w io.Writer, format string, lang i18n.Lang, s *scenarios.Scenario, events []engine.Event, baseline *report.Baseline) error {
-	r, err := report.BuildWith(s, events, report.Options{Baseline: baseline, Lang: lang})
+// buildReport builds the report of the log events gives, one event at a
+// time.
+func buildReport(s *scenarios.Scenario, events eventSource, opts report.Options) (*report.Report, error) {
+	bd, err := report.NewBuilder(s, opts)
 	if err != nil {
-		return fmt.Errorf("report: %w", err)
+		return nil, fmt.Errorf("report: %w", err)
 	}
+	if err := events(bd.Add); err != nil {
+		return nil, err
+	}
+	r, err := bd.Report()
+	if err != nil {
+		return nil, fmt.Errorf("report: %w", err)
+	}
+	return r, nil
+}
+
+// renderReport writes r in a format.
+func renderReport(w io.Writer, format string, r *report.Report) error {
 	switch format {
 	case "html":
 		return r.WriteHTML(w)
