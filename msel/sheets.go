@@ -95,7 +95,7 @@ var listSheets = []listSheet{
 		{"Number", "id", scalar}, {"Title", "title", scalar}, {"Type", "", derived}, {"Time", "at", scalar},
 		{"Trigger", "trigger", flow}, {"Incident", "incident", scalar}, {"Method", "channel", scalar},
 		{"From", "from", scalar}, {"To", "to", list}, {"Severity", "severity", scalar}, {"TLP", "tlp", scalar},
-		{"Description", "body", scalar}, {"Controller notes", "controller_notes", scalar},
+		{"Description", "body", scalar}, {"Controller notes", "controller_notes", scalar}, {"Wall", "wall", flow},
 	}},
 	{name: "Expectations", path: "injects", child: "expectations", parent: "Inject", columns: []column{
 		{"Inject", "", scalar}, {"ID", "id", scalar}, {"Expected action", "action", scalar}, {"Within", "within", scalar},
