@@ -58,57 +58,12 @@ func ReadLog(r io.Reader) ([]Event, error) {
 // events before the first problem and, if there is one, a *LogError saying
 // where the log stops. It salvages what a damaged log still holds.
 func ReadLogPrefix(r io.Reader) ([]Event, error) {
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 0, 64<<10), MaxLogLine)
 	var events []Event
-	stop := func(line int, format string, args ...any) ([]Event, error) {
-		var last uint64
-		if n := len(events); n > 0 {
-			last = events[n-1].Seq
-		}
-		return events, &LogError{Line: line, LastGood: last, Problem: fmt.Sprintf(format, args...)}
-	}
-	line := 0
-	for sc.Scan() {
-		line++
-		text := bytes.TrimSpace(sc.Bytes())
-		if len(text) == 0 {
-			continue
-		}
-		if len(events) >= MaxLogEvents {
-			return stop(line, "more than %d events", MaxLogEvents)
-		}
-		if text[0] != '{' {
-			return stop(line, "not a JSON object (starts with %q)", preview(text))
-		}
-		var e Event
-		if err := json.Unmarshal(text, &e); err != nil {
-			return stop(line, "%s", jsonProblem(err))
-		}
-		if e.Type == "" {
-			return stop(line, "event has no type")
-		}
-		if want := uint64(len(events)) + 1; e.Seq != want {
-			return stop(line, "sequence number %d, expected %d (a gap, a duplicate or a reordered line)", e.Seq, want)
-		}
-		if len(events) == 0 && e.Type != EventCreated {
-			return stop(line, "the first event is %s, expected %s", e.Type, EventCreated)
-		}
-		if n := len(events); n > 0 && e.At < events[n-1].At {
-			return stop(line, "event %d at %s comes before the previous event (%s)", e.Seq, tPlus(e.At), tPlus(events[n-1].At))
-		}
-		events = append(events, e)
-	}
-	if err := sc.Err(); err != nil {
-		if errors.Is(err, bufio.ErrTooLong) {
-			return stop(line+1, "longer than %d bytes", MaxLogLine)
-		}
-		return stop(line+1, "%v", err)
-	}
-	if len(events) == 0 {
-		return stop(0, "it is empty")
-	}
-	return events, nil
+	_, err := ScanLog(r, func(e *Event) error {
+		events = append(events, *e)
+		return nil
+	})
+	return events, err
 }
 
 // jsonProblem describes a decoding error without Go type names where it can.
