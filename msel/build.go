@@ -44,7 +44,7 @@ func Build(file string, w *Workbook) ([]byte, *scenarios.Scenario, Problems) {
 	enc.Close()
 	text := buf.Bytes()
 	yamlName := strings.TrimSuffix(file, ".xlsx") + ".yaml"
-	s, found := scenarios.Parse(yamlName, text)
+	s, found := scenarios.ParseWith(yamlName, text, scenarios.DiskSource(file))
 	where := b.index(doc, text)
 	for _, pr := range found {
 		ref := where.find(pr.Pos.Line, pr.Pos.Col)

@@ -198,7 +198,7 @@ func (a *app) reportOn(ex *store.Exercise, events []engine.Event, opts reportOpt
 		}
 		return a.writeReportOut(s, events, opts, format)
 	}
-	s, problems := scenarios.Parse(ex.Scenario, ex.Source)
+	s, problems := scenarios.ParseWith(ex.Scenario, ex.Source, scenarios.FileMap(ex.Files))
 	for _, p := range problems {
 		fmt.Fprintln(a.stderr, formatProblem(p))
 	}
