@@ -195,6 +195,10 @@ func LoadLibrary(name string) (*Scenario, Problems) {
 	return Load(library, file, "scenarios/"+file)
 }
 
+// LibraryFiles returns the files the bundled scenarios attach, for parsing
+// a bundled scenario's text (or a derived one) with ParseWith.
+func LibraryFiles() AttachmentSource { return DirSource(library, "library.yaml") }
+
 // LibrarySource returns the YAML text of one bundled scenario.
 func LibrarySource(name string) ([]byte, error) {
 	return fs.ReadFile(library, strings.TrimSuffix(name, ".yaml")+".yaml")
