@@ -17,11 +17,17 @@ import (
 // included, names the cell it is about; the scenario is nil when there are
 // errors.
 func Import(file string, data []byte) ([]byte, *scenarios.Scenario, Problems) {
+	return ImportWith(file, data, scenarios.DiskSource(file))
+}
+
+// ImportWith is Import with the files the scenario attaches read from
+// files (Import reads them next to the workbook).
+func ImportWith(file string, data []byte, files scenarios.AttachmentSource) ([]byte, *scenarios.Scenario, Problems) {
 	w, list := Read(file, data)
 	if w == nil {
 		return nil, nil, list
 	}
-	text, s, more := Build(file, w)
+	text, s, more := BuildWith(file, w, files)
 	list = append(list, more...)
 	if list.HasErrors() {
 		return nil, nil, list
@@ -32,6 +38,11 @@ func Import(file string, data []byte) ([]byte, *scenarios.Scenario, Problems) {
 // Build turns a workbook into a scenario's YAML text and validates it; file
 // is the workbook's name for problems.
 func Build(file string, w *Workbook) ([]byte, *scenarios.Scenario, Problems) {
+	return BuildWith(file, w, scenarios.DiskSource(file))
+}
+
+// BuildWith is Build with the files the scenario attaches read from files.
+func BuildWith(file string, w *Workbook, files scenarios.AttachmentSource) ([]byte, *scenarios.Scenario, Problems) {
 	b := &builder{p: &problems{file: file}, refs: map[*yaml.Node]cellRef{}}
 	doc := b.document(w) // on errors, still validated, to report all at once
 	var buf bytes.Buffer
@@ -44,7 +55,7 @@ func Build(file string, w *Workbook) ([]byte, *scenarios.Scenario, Problems) {
 	enc.Close()
 	text := buf.Bytes()
 	yamlName := strings.TrimSuffix(file, ".xlsx") + ".yaml"
-	s, found := scenarios.Parse(yamlName, text)
+	s, found := scenarios.ParseWith(yamlName, text, files)
 	where := b.index(doc, text)
 	for _, pr := range found {
 		ref := where.find(pr.Pos.Line, pr.Pos.Col)

@@ -61,12 +61,12 @@ func canonical(t *testing.T, s *scenarios.Scenario) string {
 func TestRoundTripEveryScenario(t *testing.T) {
 	for name, src := range sources(t) {
 		t.Run(name, func(t *testing.T) {
-			want, problems := scenarios.Parse(name+".yaml", src)
+			want, problems := scenarios.ParseWith(name+".yaml", src, scenarios.LibraryFiles())
 			if want == nil {
 				t.Fatalf("source invalid: %v", problems)
 			}
 			data := xlsx(t, src)
-			text, got, list := Import(name+".xlsx", data)
+			text, got, list := ImportWith(name+".xlsx", data, scenarios.LibraryFiles())
 			if got == nil {
 				t.Fatalf("import failed: %v", list)
 			}
@@ -74,7 +74,7 @@ func TestRoundTripEveryScenario(t *testing.T) {
 				t.Fatalf("round trip changed the scenario:\n%s", firstDiff(a, b))
 			}
 			// The written YAML is itself a valid scenario file.
-			if again, problems := scenarios.Parse("again.yaml", text); again == nil {
+			if again, problems := scenarios.ParseWith("again.yaml", text, scenarios.LibraryFiles()); again == nil {
 				t.Fatalf("written YAML invalid: %v", problems)
 			}
 		})

@@ -106,7 +106,7 @@ var listSheets = []listSheet{
 	}},
 	{name: "Attachments", path: "injects", child: "attachments", parent: "Inject", columns: []column{
 		{"Inject", "", scalar}, {"Name", "name", scalar}, {"Kind", "kind", scalar}, {"Content", "content", scalar},
-		{"Translations", "translations", flow},
+		{"File", "file", scalar}, {"Translations", "translations", flow},
 	}},
 	{name: "Taxonomies", path: "taxonomies", columns: []column{
 		{"ID", "id", scalar}, {"Name", "name", scalar}, {"Classifications", "classifications", flow},

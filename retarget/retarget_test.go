@@ -34,7 +34,7 @@ func retarget(t *testing.T, name, mapping string) *scenarios.Scenario {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, problems := scenarios.Parse(name+"-retargeted.yaml", out)
+	r, problems := scenarios.ParseWith(name+"-retargeted.yaml", out, scenarios.LibraryFiles())
 	if r == nil {
 		t.Fatalf("%s retargeted with %s is invalid: %v", name, mapping, problems)
 	}

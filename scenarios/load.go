@@ -42,13 +42,20 @@ func SetMaxFileSize(n int64) {
 // FileSizeLimit returns the largest scenario file the loader reads, in bytes.
 func FileSizeLimit() int64 { return maxFileSize.Load() }
 
-//go:embed *.yaml
+//go:embed *.yaml attachments
 var library embed.FS
 
 // Parse decodes and validates one scenario file. The scenario is returned
 // only when there are no errors; problems holds every error and warning found,
 // each with its file:line:col, sorted by position. Parse never panics.
 func Parse(file string, src []byte) (s *Scenario, problems Problems) {
+	return ParseWith(file, src, nil)
+}
+
+// ParseWith is Parse for a scenario that may attach files: files gives
+// them, by path relative to the scenario file (nil when there are none to
+// give: an attached file is then an error).
+func ParseWith(file string, src []byte, files AttachmentSource) (s *Scenario, problems Problems) {
 	list := &problemList{}
 	defer func() {
 		if r := recover(); r != nil { // the YAML parser must not take the caller down
@@ -70,6 +77,9 @@ func Parse(file string, src []byte) (s *Scenario, problems Problems) {
 	d.decode(root, reflect.ValueOf(&sc).Elem(), "scenario", 0)
 	sc.File = file
 	validate(&sc, list)
+	if !list.problems.HasErrors() {
+		resolveAttachments(&sc, files, list)
+	}
 	placeUnplaced(list.problems, d.pos(root))
 	if list.problems.HasErrors() {
 		return nil, list.problems
@@ -125,12 +135,21 @@ func placeUnplaced(problems Problems, doc Pos) {
 
 // LoadFile reads, decodes and validates the scenario file at path.
 func LoadFile(path string) (*Scenario, Problems) {
-	return Load(os.DirFS("."), path, path)
+	return load(os.DirFS("."), path, path, DiskSource(path))
 }
 
 // Load reads the scenario named name from fsys; display is the file name
 // problems are reported against.
 func Load(fsys fs.FS, name, display string) (*Scenario, Problems) {
+	if path.IsAbs(name) || strings.HasPrefix(name, "..") {
+		return load(fsys, name, display, DiskSource(name))
+	}
+	return load(fsys, name, display, DirSource(fsys, name))
+}
+
+// load reads the scenario named name from fsys with its attached files
+// from files.
+func load(fsys fs.FS, name, display string, files AttachmentSource) (*Scenario, Problems) {
 	var f fs.File
 	var err error
 	if path.IsAbs(name) || strings.HasPrefix(name, "..") {
@@ -146,7 +165,7 @@ func Load(fsys fs.FS, name, display string) (*Scenario, Problems) {
 	if err != nil {
 		return nil, Problems{{Pos: Pos{File: display}, Level: LevelError, Message: fmt.Sprintf("cannot read: %v", unwrapPathError(err))}}
 	}
-	return Parse(display, src)
+	return ParseWith(display, src, files)
 }
 
 func unwrapPathError(err error) error {
@@ -175,6 +194,10 @@ func LoadLibrary(name string) (*Scenario, Problems) {
 	file := strings.TrimSuffix(name, ".yaml") + ".yaml"
 	return Load(library, file, "scenarios/"+file)
 }
+
+// LibraryFiles returns the files the bundled scenarios attach, for parsing
+// a bundled scenario's text (or a derived one) with ParseWith.
+func LibraryFiles() AttachmentSource { return DirSource(library, "library.yaml") }
 
 // LibrarySource returns the YAML text of one bundled scenario.
 func LibrarySource(name string) ([]byte, error) {

@@ -153,7 +153,6 @@ var fieldRules = map[string]fieldRule{
 	"Inject.translations":           {keys: langPatternSrc},
 	"Translation.body":              ruleRequired,
 	"Attachment.name":               ruleRequired,
-	"Attachment.content":            ruleRequired,
 	"Trigger.on_miss":               {pattern: expectationRef},
 	"Trigger.release":               {enum: []string{"facilitator"}},
 	"ActionMatch.action":            ruleRequired,
@@ -207,7 +206,7 @@ var typeDocs = map[string]string{
 	"Spread":           "One way the incident can reach another team: when its trigger fires, or when an expectation's on_miss names it, inject is delivered to team to.",
 	"Inject":           "One message of the MSEL, delivered to one or more teams.",
 	"Translation":      "An inject's title and body in another language.",
-	"Attachment":       "A text artefact delivered with an inject: indicators of compromise, a log excerpt, a ransom note.",
+	"Attachment":       "An artefact delivered with an inject: text (indicators of compromise, a log excerpt, a ransom note) or a file next to the scenario (a PDF advisory, a screenshot, a packet capture).",
 	"Trigger":          "Releases an inject (or a spread) in reaction to play. Exactly one of after, on_action, on_miss and release is set; delay waits after it fires.",
 	"ActionMatch":      "Selects the team actions that fire a trigger.",
 	"Expectation":      "What each receiving team should do about an inject, by when, and for how many points.",
@@ -330,7 +329,8 @@ var fieldDocs = map[string]string{
 
 	"Attachment.name":    "File name shown to the team, e.g. iocs.txt.",
 	"Attachment.kind":    "What the attachment holds.",
-	"Attachment.content": "The text of the attachment.",
+	"Attachment.content": "The text of the attachment (or give file).",
+	"Attachment.file":    "Path of an attached file relative to the scenario file, with forward slashes (or give content); size-limited, served as a download.",
 
 	"Trigger.after":     "Fires when the named inject has been delivered.",
 	"Trigger.on_action": "Fires when a team performs a matching action.",

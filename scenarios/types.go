@@ -25,6 +25,9 @@ type Scenario struct {
 	// File is the name the scenario was loaded from.
 	File  string `yaml:"-"`
 	index *index
+	// files holds the bytes of every attached file, by its clean path
+	// relative to the scenario file (see ParseWith).
+	files map[string][]byte
 	tax   *taxonomy.Taxonomy
 }
 
@@ -258,12 +261,19 @@ type Translation struct {
 	Pos   Pos    `yaml:"-"`
 }
 
-// Attachment is a text artefact delivered with an inject: indicators of
-// compromise, a log excerpt, a ransom note.
+// Attachment is an artefact delivered with an inject: text written in the
+// scenario (indicators of compromise, a log excerpt, a ransom note) or a
+// file next to it (a PDF advisory, a screenshot, a packet capture).
 type Attachment struct {
 	Name    string         `yaml:"name"`
 	Kind    AttachmentKind `yaml:"kind"`
 	Content string         `yaml:"content"`
+	// File is the path of an attached file relative to the scenario file,
+	// with forward slashes; an attachment has Content or File, not both.
+	File string `yaml:"file"`
+	// SHA256 (hex) and Size describe the attached file once loaded.
+	SHA256 string `yaml:"-"`
+	Size   int64  `yaml:"-"`
 	// Translations holds the attachment's name, and optionally its
 	// content, in other languages.
 	Translations map[string]AttachmentTranslation `yaml:"translations"`

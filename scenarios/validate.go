@@ -519,9 +519,7 @@ func (v *validator) inject(in *Inject) {
 		if strings.TrimSpace(a.Name) == "" {
 			v.errorf(a.Pos, "%s: attachment needs a name", what)
 		}
-		if strings.TrimSpace(a.Content) == "" {
-			v.errorf(a.Pos, "%s: attachment %q has no content", what, a.Name)
-		}
+		v.attachmentSource(a, what)
 	}
 	seen := map[string]Pos{}
 	for i := range in.Expectations {

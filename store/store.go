@@ -18,6 +18,8 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -48,6 +50,11 @@ type Exercise struct {
 	// Codes is opaque to the store: the server's join codes, stored and
 	// returned as they are. An empty value is returned as nil.
 	Codes json.RawMessage
+	// Files are the files the scenario attaches, by path relative to the
+	// scenario file, so that Source loads again anywhere (see
+	// scenarios.ParseWith). Backends keep each content once, by SHA-256,
+	// however many exercises attach it. None is returned as nil.
+	Files map[string][]byte
 }
 
 // Session is a signed-in participant, kept so that people stay signed in
@@ -260,4 +267,11 @@ type Notice struct {
 	Seq      uint64        `json:"seq,omitempty"`
 	At       time.Duration `json:"at,omitempty"`
 	Token    string        `json:"token,omitempty"`
+}
+
+// FileDigest returns the hex SHA-256 of an attached file: the key under
+// which backends store its content.
+func FileDigest(b []byte) string {
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
 }

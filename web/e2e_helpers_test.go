@@ -680,3 +680,21 @@ func (s *stepper) end() {
 	s.last = now
 	s.name = ""
 }
+
+// shootAt saves a screenshot of p's page at width×height scrolled to the
+// element sel, as NAME.png in dir.
+func (p *person) shootAt(dir, name, sel string, width, height int64) {
+	p.t.Helper()
+	p.do(chromedp.EmulateViewport(width, height))
+	evalJS[bool](p, `new Promise((done) => { document.querySelector(`+js(sel)+`).scrollIntoView({block: 'start'}); requestAnimationFrame(() => requestAnimationFrame(() => done(true))); })`)
+	ctx, cancel := context.WithTimeout(p.ctx, stepTimeout)
+	defer cancel()
+	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		p.t.Fatalf("%s: screenshot %s: %v", p.name, name, err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
+		p.t.Fatal(err)
+	}
+	p.do(chromedp.EmulateViewport(deskW, deskH))
+}

@@ -6,14 +6,10 @@ package web_test
 // reads the answer in its Messages panel.
 
 import (
-	"context"
-	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/chromedp/chromedp"
 
 	"cmesim/internal/browser"
 	"cmesim/web"
@@ -81,10 +77,10 @@ func TestE2ESimCell(t *testing.T) {
 	}
 	fac.checkAxe("SimCell queue")
 	fac.shoot(shots, "facilitator-simcell")
-	fac.shootAt(shots, "facilitator-simcell-queue", "#simcell")
+	fac.shootAt(shots, "facilitator-simcell-queue-390x844", "#simcell", phoneW, phoneH)
 	controller.checkAxe("SimCell queue in Spanish")
 	controller.shoot(shots, "facilitator-simcell-es")
-	controller.shootAt(shots, "facilitator-simcell-queue-es", "#simcell")
+	controller.shootAt(shots, "facilitator-simcell-queue-es-390x844", "#simcell", phoneW, phoneH)
 
 	steps.step("the facilitator answers from the ministry's template")
 	fac.click(item + " .simcell-answer-open")
@@ -98,8 +94,8 @@ func TestE2ESimCell(t *testing.T) {
 	controller.waitJS("the other controller sees who is answering", `document.querySelector('`+item+`')?.dataset.claimedBy === 'Fran' && document.querySelector('`+item+` .simcell-claim').textContent.startsWith('Fran está respondiendo')`)
 	fac.checkAxe("SimCell answer form")
 	fac.shoot(shots, "facilitator-simcell-answer")
-	fac.shootAt(shots, "facilitator-simcell-answer-form", "#simcell")
-	controller.shootAt(shots, "facilitator-simcell-claimed-es", "#simcell")
+	fac.shootAt(shots, "facilitator-simcell-answer-form-390x844", "#simcell", phoneW, phoneH)
+	controller.shootAt(shots, "facilitator-simcell-claimed-es-390x844", "#simcell", phoneW, phoneH)
 	fac.click(item + " .simcell-send")
 	fac.waitJS("answered: the queue is empty, the answer listed", `document.querySelector('#simcell').dataset.open === '0' && document.querySelectorAll('#simcell-answered li').length === 1`)
 	if got := fac.text("#simcell-answered li"); !strings.Contains(got, "answered by Fran in 1") {
@@ -131,21 +127,3 @@ func TestE2ESimCell(t *testing.T) {
 	}
 }
 
-// shootAt saves a phone-size screenshot of p's page scrolled to sel (which
-// lies below the controls and the team grid on a phone), as
-// NAME-390x844.png in dir.
-func (p *person) shootAt(dir, name, sel string) {
-	p.t.Helper()
-	p.do(chromedp.EmulateViewport(phoneW, phoneH))
-	evalJS[bool](p, fmt.Sprintf(`new Promise((done) => { document.querySelector(%s).scrollIntoView({block: 'start'}); requestAnimationFrame(() => requestAnimationFrame(() => done(true))); })`, js(sel)))
-	ctx, cancel := context.WithTimeout(p.ctx, stepTimeout)
-	defer cancel()
-	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
-	if err != nil {
-		p.t.Fatalf("%s: screenshot %s: %v", p.name, name, err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, name+"-390x844.png"), png, 0o644); err != nil {
-		p.t.Fatal(err)
-	}
-	p.do(chromedp.EmulateViewport(deskW, deskH))
-}

@@ -312,8 +312,8 @@ func (le *liveExercise) deliveredInject(id, team string, open []engine.OpenExpec
 	title, body := le.scn.Render(in, team, "")
 	d := &deliveredInject{ID: in.ID, Title: title, Body: body, Channel: string(in.Channel), From: in.From, FromName: le.partyName(in.From),
 		Severity: string(in.Severity), TLP: string(in.TLP)}
-	for _, a := range in.Attachments {
-		d.Attachments = append(d.Attachments, attachmentView{Name: a.Name, Kind: string(a.Kind), Content: a.Content})
+	for i := range in.Attachments {
+		d.Attachments = append(d.Attachments, le.attachmentView(in, i, ""))
 	}
 	d.Wall = wallOf(in)
 	d.Translations = le.translations(in, team)
@@ -334,8 +334,7 @@ func (le *liveExercise) translations(in *scenarios.Inject, team string) map[stri
 		t, b := le.scn.Render(in, team, lang)
 		tr := translation{Title: t, Body: b, FromName: le.scn.PartyName(in.From, lang)}
 		for i := range in.Attachments {
-			name, content := in.Attachments[i].NameIn(lang)
-			tr.Attachments = append(tr.Attachments, attachmentView{Name: name, Kind: string(in.Attachments[i].Kind), Content: content})
+			tr.Attachments = append(tr.Attachments, le.attachmentView(in, i, lang))
 		}
 		if out == nil {
 			out = map[string]translation{}

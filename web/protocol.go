@@ -177,6 +177,12 @@ type attachmentView struct {
 	Name    string `json:"name"`
 	Kind    string `json:"kind"`
 	Content string `json:"content"`
+	// URL, Size and Type describe an attached file (Content is then
+	// empty); Inline says the browser may show it in the page.
+	URL    string `json:"url,omitempty"`
+	Size   int64  `json:"size,omitempty"`
+	Type   string `json:"type,omitempty"`
+	Inline bool   `json:"inline,omitempty"`
 }
 
 // translation is a delivered inject in one of the scenario's declared

@@ -42,6 +42,7 @@ func (s *Server) routes() {
 	mux.HandleFunc("GET /api/exercises/{id}/codes", s.codeKeeper(s.handleCodes))
 	mux.HandleFunc("GET /api/exercises/{id}/qr/{who}", s.codeKeeper(s.handleJoinQR))
 	mux.HandleFunc("GET /api/exercises/{id}/debrief", s.member(s.handleDebrief))
+	mux.HandleFunc("GET /api/exercises/{id}/injects/{inject}/attachments/{n}", s.member(s.handleAttachment))
 
 	mux.HandleFunc("GET /i18n/{file}", s.handleCatalog)
 	mux.Handle("GET /", uiHandler())

@@ -343,7 +343,7 @@ func (s *Server) CreateExercise(req CreateRequest) (*ExerciseInfo, error) {
 	created := s.now()
 	if s.cfg.Store != nil {
 		codesJSON, _ := json.Marshal(codes)
-		meta := &store.Exercise{ID: id, Created: created, Scenario: name, Source: source, Seed: req.Seed, Humans: req.Humans, Speed: speed, Codes: codesJSON}
+		meta := &store.Exercise{ID: id, Created: created, Scenario: name, Source: source, Seed: req.Seed, Humans: req.Humans, Speed: speed, Codes: codesJSON, Files: scn.Files()}
 		if err := s.storeExercise(meta); err != nil {
 			return nil, err
 		}
@@ -487,7 +487,7 @@ func (s *Server) Restore(ctx context.Context) (int, error) {
 // reason; "" says the previous owner stopped), otherwise as a follower of
 // the server that owns it.
 func (s *Server) restore(ctx context.Context, meta *store.Exercise, why string) error {
-	scn, problems := scenarios.Parse(meta.Scenario, meta.Source)
+	scn, problems := scenarios.ParseWith(meta.Scenario, meta.Source, scenarios.FileMap(meta.Files))
 	if scn == nil {
 		return fmt.Errorf("its scenario no longer validates:\n%s", problems.Errors())
 	}

@@ -21,10 +21,10 @@ func (a *app) newExportCommand() *cobra.Command {
 	var salvage bool
 	cmd := &cobra.Command{
 		Use:   "export EXERCISE-ID -o FILE",
-		Short: "Write an exercise (scenario, log, codes) from the store to an archive",
+		Short: "Write an exercise (scenario and files, log, codes) from the store to an archive",
 		Long: `Export copies one exercise from the exercise store (--data) into a
-single archive file: its scenario exactly as it ran, its event log and its
-join codes. "cmesim import" loads it into another server's store, and
+single archive file: its scenario exactly as it ran with the files it
+attaches, its event log and its join codes. "cmesim import" loads it into another server's store, and
 "cmesim report" reads it directly. A running exercise can be exported; the
 archive holds the log as far as it was written. The archive is readable by
 its owner only: it holds the join codes.

@@ -63,7 +63,7 @@ func (a *app) invite(ctx context.Context, target string, o inviteOptions) error 
 	if err != nil {
 		return fmt.Errorf("invite: %w", err)
 	}
-	s, problems := scenarios.Parse(ex.Scenario, ex.Source)
+	s, problems := scenarios.ParseWith(ex.Scenario, ex.Source, scenarios.FileMap(ex.Files))
 	if s == nil {
 		return fmt.Errorf("invite: the exercise's scenario is invalid: %v", problems.Err())
 	}

@@ -93,6 +93,7 @@ when a run exceeds them: the regression gate CI runs.`,
 	f.DurationVar(&opts.cfg.Interval, "interval", loadtest.DefaultInterval, "time between two actions of one trainee (under 500ms trainees exceed the server's default quota of 120 commands a minute a session)")
 	f.Var(opts.speed, "speed", "pace of the exercise: a multiple of real time such as 1x or 60x")
 	f.DurationVar(&opts.cfg.AdHocEvery, "adhoc-every", loadtest.DefaultAdHocEvery, "time between two ad-hoc injects to all teams")
+	f.DurationVar(&opts.cfg.MessageEvery, "message-every", 0, "each trainee also sends a message to 1–3 other teams this often (0: none)")
 	f.IntVar(&opts.cfg.Flood, "flood", 0, "after --duration, one trainee floods over `N` WebSockets for --duration more; compare the other teams' latency")
 	f.IntVar(&opts.cfg.FloodText, "flood-text", loadtest.DefaultFloodText, "bytes of text of each flooding report")
 	f.IntVar(&opts.cfg.Idle, "idle", 0, "open `N` idle trainee connections instead and report memory per connection")

@@ -257,7 +257,7 @@ func (a *app) reportOn(ex *store.Exercise, events eventSource, opts reportOption
 		}
 		return a.writeReportOut(s, events, opts, format, command)
 	}
-	s, problems := scenarios.Parse(ex.Scenario, ex.Source)
+	s, problems := scenarios.ParseWith(ex.Scenario, ex.Source, scenarios.FileMap(ex.Files))
 	for _, p := range problems {
 		fmt.Fprintln(a.stderr, formatProblem(p))
 	}

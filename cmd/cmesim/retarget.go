@@ -73,13 +73,16 @@ func (a *app) retarget(target string, m retarget.Map, out string) error {
 	if err != nil {
 		return fmt.Errorf("retarget: %w", err)
 	}
-	if _, problems := scenarios.Parse(out, text); problems.HasErrors() {
+	if _, problems := scenarios.ParseWith(out, text, s.Files()); problems.HasErrors() {
 		for _, p := range problems {
 			fmt.Fprintln(a.stderr, formatProblem(p))
 		}
 		return fmt.Errorf("retarget: the retargeted scenario is invalid (%s); nothing written", plural(len(problems.Errors()), "error"))
 	}
 	if err := os.WriteFile(out, text, 0o644); err != nil {
+		return fmt.Errorf("retarget: %w", err)
+	}
+	if err := writeAttachedFiles(filepath.Dir(out), s.Files()); err != nil {
 		return fmt.Errorf("retarget: %w", err)
 	}
 	fmt.Fprintf(a.stdout, "%s: retargeted %s (%s)\n", out, filepath.Base(scenarioName(target, s, nil)), m)
@@ -97,4 +100,23 @@ func scenarioSource(target string) ([]byte, error) {
 		return scenarios.LibrarySource(target)
 	}
 	return nil, err
+}
+
+// writeAttachedFiles puts a scenario's attached files under dir, at their
+// paths relative to the scenario, so that a scenario written there finds
+// them; a file already there is left as it is.
+func writeAttachedFiles(dir string, files scenarios.FileMap) error {
+	for rel, data := range files {
+		p := filepath.Join(dir, filepath.FromSlash(rel))
+		if _, err := os.Stat(p); err == nil {
+			continue
+		}
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
 }

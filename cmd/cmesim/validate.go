@@ -143,6 +143,7 @@ func plural(n int, noun string) string {
 // file a command reads, in MiB.
 func addMaxScenarioSizeFlag(cmd *cobra.Command, mib *int) {
 	cmd.Flags().IntVar(mib, "max-scenario-size", 0, fmt.Sprintf("largest scenario file to read, in `MiB` (default %d)", scenarios.MaxFileSize>>20))
+	addAttachmentLimitFlags(cmd)
 }
 
 // setMaxScenarioSize applies --max-scenario-size (0: the default).

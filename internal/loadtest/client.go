@@ -143,10 +143,12 @@ type clientCommand struct {
 }
 
 type commandField struct {
-	Type   string `json:"type"`
-	Inject string `json:"inject,omitempty"`
-	Text   string `json:"text,omitempty"`
-	AdHoc  *adHoc `json:"adhoc,omitempty"`
+	Type   string   `json:"type"`
+	Inject string   `json:"inject,omitempty"`
+	Text   string   `json:"text,omitempty"`
+	Peers  []string `json:"peers,omitempty"`
+	TLP    string   `json:"tlp,omitempty"`
+	AdHoc  *adHoc   `json:"adhoc,omitempty"`
 }
 
 type adHoc struct {
@@ -304,6 +306,9 @@ func (c *wsClient) handle(b []byte, now time.Time) {
 			if seq, err := strconv.ParseUint(string(rest[:end]), 10, 64); err == nil {
 				n.events.Add(1)
 				c.seq = max(c.seq, seq)
+				if c.trainee && bytes.Contains(rest, messageType) {
+					c.messageReceived(rest, now)
+				}
 				return
 			}
 		}

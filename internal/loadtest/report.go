@@ -41,6 +41,10 @@ type Report struct {
 	// (plus the whole fan-out).
 	DeliveryFirst Stats `json:"inject_delivery_first"`
 	DeliveryLast  Stats `json:"inject_delivery_last"`
+	// MessageDelivery is the latency from a trainee's message command to
+	// each trainee of an addressed team receiving the message.sent event
+	// (with Config.MessageEvery).
+	MessageDelivery Stats `json:"message_delivery"`
 	// RTT is a trainee command's round trip, from the write to its ack.
 	RTT Stats `json:"command_rtt"`
 	// FacilitatorRTT is the same for the facilitator's commands.
@@ -77,8 +81,10 @@ type Settings struct {
 	Interval   string  `json:"interval"`
 	Speed      float64 `json:"speed"`
 	AdHocEvery string  `json:"adhoc_every"`
-	Flood      int     `json:"flood_sockets,omitempty"`
-	FloodText  int     `json:"flood_text_bytes,omitempty"`
+	// MessageEvery is how often each trainee sent a message, if it did.
+	MessageEvery string `json:"message_every,omitempty"`
+	Flood        int    `json:"flood_sockets,omitempty"`
+	FloodText    int    `json:"flood_text_bytes,omitempty"`
 }
 
 // Machine describes where the tool ran.
@@ -120,6 +126,11 @@ type Counts struct {
 	// Duplicates counts ad-hoc injects a trainee received twice, which
 	// the protocol rules out even across reconnects.
 	Duplicates int64 `json:"duplicate_deliveries"`
+	// TeamMessagesSent counts the trainees' messages to other teams (with
+	// Config.MessageEvery), TeamMessagesReceived their receptions by the
+	// trainees of addressed teams.
+	TeamMessagesSent     int64 `json:"team_messages_sent,omitempty"`
+	TeamMessagesReceived int64 `json:"team_messages_received,omitempty"`
 
 	Messages  int64 `json:"messages"`
 	Events    int64 `json:"events"`
@@ -263,6 +274,9 @@ func (r *Report) WriteText(w io.Writer) error {
 		row("inject delivery", r.Delivery)
 		row("  to first trainee", r.DeliveryFirst)
 		row("  to last trainee", r.DeliveryLast)
+		if r.MessageDelivery.Count > 0 {
+			row("message delivery", r.MessageDelivery)
+		}
 		row("command round trip", r.RTT)
 		row("facilitator command", r.FacilitatorRTT)
 		for i, s := range r.Servers {

@@ -67,6 +67,10 @@ type Config struct {
 	// AdHocEvery is how often the facilitator sends an ad-hoc inject to
 	// every team, whose delivery latency the trainees measure.
 	AdHocEvery time.Duration
+	// MessageEvery, when positive, makes each trainee also send a message
+	// every MessageEvery (from a random start) to 1–3 other teams at
+	// TLP:GREEN, whose delivery latency the recipients measure.
+	MessageEvery time.Duration
 
 	// Flood, when positive, adds one trainee who floods: the load runs
 	// twice Duration, the first half as usual (the reference), and in the
@@ -139,6 +143,8 @@ func (c Config) Validate() error {
 		return errors.New("interval must be at least 100ms (the server allows 10 messages a second per connection)")
 	case c.AdHocEvery < 100*time.Millisecond:
 		return errors.New("the ad-hoc inject period must be at least 100ms")
+	case c.MessageEvery != 0 && c.MessageEvery < time.Second:
+		return errors.New("the message period must be at least 1s (or 0: no messages)")
 	case !(c.Speed > 0 && c.Speed <= 10000):
 		return errors.New("speed must be greater than 0 and at most 10000")
 	case time.Duration(c.Speed*float64(c.loadTime()+time.Minute)) > maxScenarioLength:
@@ -246,6 +252,7 @@ type counters struct {
 	facilitatorCommands, facilitatorAcks                  atomic.Int64
 	probeDeliveries, scheduledDeliveries, staffDeliveries atomic.Int64
 	duplicates                                            atomic.Int64
+	messagesSent, messagesReceived                        atomic.Int64
 	messages, events, statuses, malformed                 atomic.Int64
 	dropsTooSlow, dropsError                              atomic.Int64
 	reconnects, reconnectFailures                         atomic.Int64
@@ -263,6 +270,7 @@ type run struct {
 	buffers   sync.Pool
 
 	delivery, rtt, facilitatorRTT *Recorder
+	messageDelivery               *Recorder
 	probes                        probeBook
 	flood                         *flooder // nil without Config.Flood
 	metricsClient                 *http.Client
@@ -288,7 +296,7 @@ func newRun(cfg Config) *run {
 			WriteBufferPool:  &sync.Pool{}, // trainees write rarely: share write buffers
 		},
 		buffers:  sync.Pool{New: func() any { return new(bytes.Buffer) }},
-		delivery: NewRecorder(0), rtt: NewRecorder(0), facilitatorRTT: NewRecorder(0),
+		delivery: NewRecorder(0), rtt: NewRecorder(0), facilitatorRTT: NewRecorder(0), messageDelivery: NewRecorder(0),
 		errs: map[string]int64{},
 	}
 	r.clientCtx, r.cancelClient = context.WithCancel(context.Background())
@@ -555,6 +563,10 @@ func (r *run) load(ctx context.Context, fac *wsClient, ts []*wsClient) error {
 	for _, c := range ts {
 		r.actors.Add(1)
 		go c.actLoop(stop, rand.N(cfg.Interval), cfg.Interval)
+		if cfg.MessageEvery > 0 {
+			r.actors.Add(1)
+			go c.messageLoop(stop, rand.N(cfg.MessageEvery), cfg.MessageEvery)
+		}
 	}
 	defer func() {
 		close(stop)
@@ -749,7 +761,7 @@ func newReport(cfg Config, trainees int) *Report {
 	return &Report{
 		Mode: mode, Started: time.Now().UTC().Truncate(time.Second),
 		Settings: Settings{Trainees: trainees, Teams: cfg.Teams, Duration: cfg.Duration.String(), Interval: cfg.Interval.String(),
-			Speed: cfg.Speed, AdHocEvery: cfg.AdHocEvery.String(), Flood: cfg.Flood, FloodText: cfg.FloodText},
+			Speed: cfg.Speed, AdHocEvery: cfg.AdHocEvery.String(), MessageEvery: durationOrEmpty(cfg.MessageEvery), Flood: cfg.Flood, FloodText: cfg.FloodText},
 		Machine: Machine{OS: runtime.GOOS + "/" + runtime.GOARCH, CPUs: runtime.NumCPU(), GOMAXPROCS: runtime.GOMAXPROCS(0), Go: runtime.Version(),
 			LoadAverage: [2]float64{loadAverage(), 0}},
 	}
@@ -758,6 +770,7 @@ func newReport(cfg Config, trainees int) *Report {
 // fill copies the measurements into the report.
 func (r *run) fill(rep *Report, trainees int) {
 	rep.Delivery, rep.RTT, rep.FacilitatorRTT = r.delivery.Stats(), r.rtt.Stats(), r.facilitatorRTT.Stats()
+	rep.MessageDelivery = r.messageDelivery.Stats()
 	first, last := r.probes.spread(allServers)
 	rep.DeliveryFirst, rep.DeliveryLast = first.Stats(), last.Stats()
 	n := &r.n
@@ -779,6 +792,7 @@ func (r *run) fill(rep *Report, trainees int) {
 	c.ProbeDeliveriesMissing = max(0, c.ProbeDeliveriesExpected-c.ProbeDeliveries)
 	c.ScheduledDeliveries, c.StaffDeliveries = n.scheduledDeliveries.Load(), n.staffDeliveries.Load()
 	c.Duplicates = n.duplicates.Load()
+	c.TeamMessagesSent, c.TeamMessagesReceived = n.messagesSent.Load(), n.messagesReceived.Load()
 	c.Messages, c.Events, c.Statuses, c.Malformed = n.messages.Load(), n.events.Load(), n.statuses.Load(), n.malformed.Load()
 	c.DropsTooSlow, c.DropsError = n.dropsTooSlow.Load(), n.dropsError.Load()
 	c.Drops = c.DropsTooSlow + c.DropsError

@@ -1,7 +1,8 @@
 // Package archive moves an exercise between servers as one file: a gzipped
 // tar holding exercise.json (what the store keeps besides the log),
-// scenario.yaml (the scenario exactly as it ran) and events.jsonl (the log,
-// one event a line, as `cmesim run --out` writes it).
+// scenario.yaml (the scenario exactly as it ran), events.jsonl (the log,
+// one event a line, as `cmesim run --out` writes it) and files/SHA256, one
+// per file the scenario attaches (exercise.json maps their paths).
 package archive
 
 import (
@@ -12,6 +13,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"time"
 
 	"cmesim/engine"
@@ -35,6 +38,9 @@ type manifest struct {
 	Speed    float64         `json:"speed"`
 	Codes    json.RawMessage `json:"codes,omitempty"`
 	Events   int             `json:"events"`
+	// Files maps each file the scenario attaches, by path relative to the
+	// scenario, to the SHA-256 of its content, kept as files/SHA256.
+	Files map[string]string `json:"files,omitempty"`
 }
 
 // Write writes an exercise and its log as an archive.
@@ -42,6 +48,17 @@ func Write(w io.Writer, e *store.Exercise, events []engine.Event) error {
 	gz := gzip.NewWriter(w)
 	tw := tar.NewWriter(gz)
 	m := manifest{Format: Format, ID: e.ID, Created: e.Created, Scenario: e.Scenario, Seed: e.Seed, Humans: e.Humans, Speed: e.Speed, Codes: e.Codes, Events: len(events)}
+	members := []member{}
+	for _, p := range slices.Sorted(maps.Keys(e.Files)) {
+		sum := store.FileDigest(e.Files[p])
+		if m.Files == nil {
+			m.Files = map[string]string{}
+		}
+		if !slices.ContainsFunc(members, func(f member) bool { return f.name == "files/"+sum }) {
+			members = append(members, member{"files/" + sum, e.Files[p]})
+		}
+		m.Files[p] = sum
+	}
 	mj, err := json.MarshalIndent(m, "", "  ")
 	if err != nil {
 		return err
@@ -50,10 +67,7 @@ func Write(w io.Writer, e *store.Exercise, events []engine.Event) error {
 	if err != nil {
 		return err
 	}
-	for _, f := range []struct {
-		name string
-		data []byte
-	}{{"exercise.json", mj}, {"scenario.yaml", e.Source}, {"events.jsonl", log}} {
+	for _, f := range append([]member{{"exercise.json", mj}, {"scenario.yaml", e.Source}, {"events.jsonl", log}}, members...) {
 		hdr := &tar.Header{Name: f.name, Mode: 0o644, Size: int64(len(f.data)), ModTime: e.Created}
 		if err := tw.WriteHeader(hdr); err != nil {
 			return err
@@ -66,6 +80,12 @@ func Write(w io.Writer, e *store.Exercise, events []engine.Event) error {
 		return err
 	}
 	return gz.Close()
+}
+
+// member is one file of the archive.
+type member struct {
+	name string
+	data []byte
 }
 
 // Read reads an archive back. It checks that the log is complete: as many
@@ -121,8 +141,32 @@ func Read(r io.Reader) (*store.Exercise, []engine.Event, error) {
 		}
 		codes = c.Bytes()
 	}
-	e := &store.Exercise{ID: m.ID, Created: m.Created, Scenario: m.Scenario, Source: files["scenario.yaml"], Seed: m.Seed, Humans: m.Humans, Speed: m.Speed, Codes: codes}
+	attached, err := attachedFiles(m.Files, files)
+	if err != nil {
+		return nil, nil, err
+	}
+	e := &store.Exercise{ID: m.ID, Created: m.Created, Scenario: m.Scenario, Source: files["scenario.yaml"], Seed: m.Seed, Humans: m.Humans, Speed: m.Speed, Codes: codes, Files: attached}
 	return e, events, nil
+}
+
+// attachedFiles gathers the files the manifest lists, checking that each
+// is in the archive with the content its SHA-256 says.
+func attachedFiles(listed map[string]string, members map[string][]byte) (map[string][]byte, error) {
+	if len(listed) == 0 {
+		return nil, nil
+	}
+	out := make(map[string][]byte, len(listed))
+	for p, sum := range listed {
+		data, ok := members["files/"+sum]
+		if !ok {
+			return nil, fmt.Errorf("not a complete cmesim archive: the attached file %s (files/%s) is missing", p, sum)
+		}
+		if store.FileDigest(data) != sum {
+			return nil, fmt.Errorf("archive member files/%s does not match its SHA-256: the archive is damaged", sum)
+		}
+		out[p] = data
+	}
+	return out, nil
 }
 
 // readLog reads events.jsonl with the engine's one log reader; an archive

@@ -2,6 +2,8 @@ package archive_test
 
 import (
 	"bytes"
+	"compress/gzip"
+	"io"
 	"os"
 	"reflect"
 	"strings"
@@ -49,4 +51,54 @@ func TestRoundTrip(t *testing.T) {
 			t.Fatalf("err=%v", err)
 		}
 	})
+}
+
+// TestAttachedFiles checks that attached files travel in the archive, each
+// content once, and that a damaged or missing one is refused.
+func TestAttachedFiles(t *testing.T) {
+	csv := []byte("type,value\nipv4,203.0.113.88\n")
+	ex := &store.Exercise{ID: "ex-2", Created: time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC), Scenario: "s.yaml", Source: []byte("x"), Speed: 1,
+		Files: map[string][]byte{"a/iocs.csv": csv, "copy.csv": csv, "shot.png": {0x89, 'P', 'N', 'G'}}}
+	var buf bytes.Buffer
+	if err := archive.Write(&buf, ex, nil); err != nil {
+		t.Fatal(err)
+	}
+	got, _, err := archive.Read(bytes.NewReader(buf.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got.Files, ex.Files) {
+		t.Fatalf("files = %q, want %q", got.Files, ex.Files)
+	}
+	if n := bytes.Count(gunzip(t, buf.Bytes()), csv); n != 1 {
+		t.Fatalf("the shared CSV is %d times in the archive, want once", n)
+	}
+	damaged := bytes.Replace(gunzip(t, buf.Bytes()), []byte("203.0.113.88"), []byte("203.0.113.99"), 1)
+	if _, _, err := archive.Read(bytes.NewReader(regzip(t, damaged))); err == nil || !strings.Contains(err.Error(), "does not match its SHA-256") {
+		t.Fatalf("a damaged file: err = %v", err)
+	}
+}
+
+func gunzip(t *testing.T, b []byte) []byte {
+	t.Helper()
+	zr, err := gzip.NewReader(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func regzip(t *testing.T, b []byte) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	zw.Write(b)
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
 }

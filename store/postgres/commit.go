@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"strings"
@@ -543,6 +544,9 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING`,
 		}
 		return fmt.Errorf("creating exercise %q: %w", e.ID, store.ErrExists), nil
 	}
+	if len(e.Files) > 0 {
+		withFiles(r, e)
+	}
 	r.stored = func(ctx context.Context) (bool, error) {
 		var ok bool
 		err := db.wpool.QueryRow(ctx, `
@@ -666,3 +670,43 @@ WITH merged AS (
 INSERT INTO events (exercise, first_seq, last_seq, data)
 SELECT $1::bigint, min(first_seq), max(last_seq), string_agg(data, ''::bytea ORDER BY first_seq)
 FROM merged HAVING count(*) > 0`
+
+// withFiles makes the request that creates exercise e store its attached
+// files too, in the same statement: each content once in blobs, and the
+// exercise's paths in exercise_files. The statement's tag then counts the
+// exercise rows inserted, as without files.
+func withFiles(r *request, e *store.Exercise) {
+	var paths, sums []string
+	var data [][]byte
+	for _, p := range slices.Sorted(maps.Keys(e.Files)) {
+		b := e.Files[p]
+		if b == nil {
+			b = []byte{}
+		}
+		paths, sums, data = append(paths, p), append(sums, store.FileDigest(b)), append(data, b)
+	}
+	r.sql = `
+WITH x AS (
+	INSERT INTO exercises (id, created, created_ns, scenario, source, seed, humans, speed, codes)
+	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING RETURNING n
+), b AS (
+	INSERT INTO blobs (sha256, data)
+	SELECT DISTINCT ON (s) s, d FROM unnest($11::text[], $12::bytea[]) AS u(s, d) WHERE EXISTS (SELECT FROM x)
+	ON CONFLICT (sha256) DO NOTHING
+), f AS (
+	INSERT INTO exercise_files (exercise, path, sha256)
+	SELECT x.n, u.p, u.s FROM x, unnest($10::text[], $11::text[]) AS u(p, s)
+)
+SELECT count(*) FROM x`
+	r.args = append(r.args, paths, sums, data)
+	r.result = func(br pgx.BatchResults) (error, error) {
+		var n int64
+		if err := br.QueryRow().Scan(&n); err != nil {
+			return nil, err
+		}
+		if n == 1 {
+			return nil, nil
+		}
+		return fmt.Errorf("creating exercise %q: %w", e.ID, store.ErrExists), nil
+	}
+}

@@ -143,6 +143,20 @@ ALTER TABLE exercises
 	ADD COLUMN lease_address text,        -- and its address
 	ADD COLUMN lease_until   timestamptz, -- when the lease expires
 	ADD CONSTRAINT exercises_lease CHECK ((lease_holder IS NULL) = (lease_until IS NULL));`,
+
+	// 3: the files scenarios attach, each content once by its SHA-256.
+	`
+CREATE TABLE blobs (
+	sha256 text PRIMARY KEY,     -- hex
+	data   bytea NOT NULL
+);
+
+CREATE TABLE exercise_files (
+	exercise bigint NOT NULL REFERENCES exercises (n),
+	path     text NOT NULL,      -- relative to the scenario file
+	sha256   text NOT NULL REFERENCES blobs (sha256),
+	PRIMARY KEY (exercise, path)
+);`,
 }
 
 // SchemaVersion is the schema version this code creates and understands.

@@ -163,7 +163,45 @@ func (db *DB) Exercise(ctx context.Context, id string) (*store.Exercise, error) 
 	case err != nil:
 		return nil, db.readFailed(id, err)
 	}
+	files, err := db.files(ctx, id)
+	if err != nil {
+		return nil, db.readFailed(id, err)
+	}
+	e.Files = files[id]
 	return e, nil
+}
+
+// files reads the attached files of one exercise, or of all when id is
+// empty, by exercise id and path.
+func (db *DB) files(ctx context.Context, id string) (map[string]map[string][]byte, error) {
+	var out map[string]map[string][]byte
+	err := db.retry(ctx, func() error {
+		rows, err := db.pool.Query(ctx, `
+SELECT x.id, f.path, b.data FROM exercise_files f
+JOIN exercises x ON x.n = f.exercise JOIN blobs b ON b.sha256 = f.sha256
+WHERE $1 = '' OR x.id = $1`, id)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		out = map[string]map[string][]byte{}
+		for rows.Next() {
+			var ex, p string
+			var data []byte
+			if err := rows.Scan(&ex, &p, &data); err != nil {
+				return err
+			}
+			if data == nil {
+				data = []byte{}
+			}
+			if out[ex] == nil {
+				out[ex] = map[string][]byte{}
+			}
+			out[ex][p] = data
+		}
+		return rows.Err()
+	})
+	return out, err
 }
 
 // Exercises implements store.Store: in creation order, which is the order
@@ -192,6 +230,13 @@ func (db *DB) Exercises(ctx context.Context) ([]store.Exercise, error) {
 	})
 	if err != nil {
 		return nil, fmt.Errorf("listing exercises: %w", err)
+	}
+	files, err := db.files(ctx, "")
+	if err != nil {
+		return nil, fmt.Errorf("listing exercises: %w", err)
+	}
+	for i := range out {
+		out[i].Files = files[out[i].ID]
 	}
 	return out, nil
 }

@@ -7,7 +7,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"syscall"
 	"time"
 
@@ -240,11 +242,33 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
 		if err != nil {
 			return nil, err
 		}
-		if n, err := res.RowsAffected(); err != nil || n == 1 {
-			return nil, err
+		if n, err := res.RowsAffected(); err != nil || n != 1 {
+			if err != nil {
+				return nil, err
+			}
+			return fmt.Errorf("creating exercise %q: %w", e.ID, store.ErrExists), nil
 		}
-		return fmt.Errorf("creating exercise %q: %w", e.ID, store.ErrExists), nil
+		return nil, db.insertFiles(ctx, e)
 	})
+}
+
+// insertFiles stores the exercise's attached files, each content once.
+func (db *DB) insertFiles(ctx context.Context, e *store.Exercise) error {
+	for _, p := range slices.Sorted(maps.Keys(e.Files)) {
+		data := e.Files[p]
+		if data == nil {
+			data = []byte{}
+		}
+		sum := store.FileDigest(data)
+		if _, err := db.wc.ExecContext(ctx, `INSERT INTO blobs (sha256, data) VALUES (?, ?) ON CONFLICT (sha256) DO NOTHING`, sum, data); err != nil {
+			return err
+		}
+		if _, err := db.wc.ExecContext(ctx, `
+INSERT INTO exercise_files (exercise, path, sha256) VALUES ((SELECT n FROM exercises WHERE id = ?), ?, ?)`, e.ID, p, sum); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // PutSession implements store.Store. It also forgets the sessions that

@@ -155,7 +155,41 @@ func (db *DB) Exercise(ctx context.Context, id string) (*store.Exercise, error) 
 	case err != nil:
 		return nil, db.readFailed(id, err)
 	}
+	files, err := db.files(ctx, id)
+	if err != nil {
+		return nil, db.readFailed(id, err)
+	}
+	e.Files = files[id]
 	return e, nil
+}
+
+// files reads the attached files of one exercise, or of all when id is
+// empty, by exercise id and path.
+func (db *DB) files(ctx context.Context, id string) (map[string]map[string][]byte, error) {
+	rows, err := db.r.QueryContext(ctx, `
+SELECT x.id, f.path, b.data FROM exercise_files f
+JOIN exercises x ON x.n = f.exercise JOIN blobs b ON b.sha256 = f.sha256
+WHERE ?1 = '' OR x.id = ?1`, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]map[string][]byte{}
+	for rows.Next() {
+		var ex, p string
+		var data []byte
+		if err := rows.Scan(&ex, &p, &data); err != nil {
+			return nil, err
+		}
+		if data == nil {
+			data = []byte{}
+		}
+		if out[ex] == nil {
+			out[ex] = map[string][]byte{}
+		}
+		out[ex][p] = data
+	}
+	return out, rows.Err()
 }
 
 // Exercises implements store.Store.
@@ -178,6 +212,13 @@ func (db *DB) Exercises(ctx context.Context) ([]store.Exercise, error) {
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("listing exercises: %w", err)
+	}
+	files, err := db.files(ctx, "")
+	if err != nil {
+		return nil, fmt.Errorf("listing exercises: %w", err)
+	}
+	for i := range out {
+		out[i].Files = files[out[i].ID]
 	}
 	return out, nil
 }

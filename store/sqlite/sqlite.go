@@ -91,6 +91,20 @@ CREATE TABLE sessions (
 	expires  INTEGER              -- Unix nanoseconds; NULL: never
 ) STRICT;
 `,
+	// 2: the files scenarios attach, each content once by its SHA-256.
+	`
+CREATE TABLE blobs (
+	sha256 TEXT PRIMARY KEY,      -- hex
+	data   BLOB NOT NULL
+) STRICT;
+
+CREATE TABLE exercise_files (
+	exercise INTEGER NOT NULL REFERENCES exercises (n),
+	path     TEXT NOT NULL,       -- relative to the scenario file
+	sha256   TEXT NOT NULL REFERENCES blobs (sha256),
+	PRIMARY KEY (exercise, path)
+) STRICT;
+`,
 }
 
 // SchemaVersion is the schema version this code creates and understands.

@@ -120,6 +120,13 @@ func exercise(id string, n int) *store.Exercise {
 		Humans:   []string{"co-csirt", "pe-csirt"},
 		Speed:    1.5,
 		Codes:    json.RawMessage(`{"facilitator":"ABC123","teams":{"co-csirt":"XYZ789"}}`),
+		// The same CSV in every exercise (stored once), a PNG of each
+		// parity and an empty file.
+		Files: map[string][]byte{
+			"attachments/iocs.csv":                 []byte("type,value\nipv4,203.0.113.88\n"),
+			fmt.Sprintf("shots/alert-%d.png", n%2): {0x89, 'P', 'N', 'G', byte(n % 2), 0, 0xff},
+			"empty.txt":                            {},
+		},
 	}
 }
 

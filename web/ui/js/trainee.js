@@ -13,6 +13,7 @@ import { countdown, startCountdowns } from './countdown.js';
 import { i18n, t, contentLang } from './i18n.js';
 import { mountMessages, tlpMoreOpen } from './messages.js';
 import { mountWall } from './wall.js';
+import { attachmentFile } from './attachments.js';
 
 /** categorySelect offers exactly the categories of the exercise's taxonomy, grouped by classification. */
 function categorySelect(taxonomy) {
@@ -411,6 +412,7 @@ class TraineeConsole {
     const actionsSection = this.buildActions(r);
 
     const atts = (c.attachments || []).map((a) => {
+      if (a.url) return attachmentFile(a, tx.lang || i18n.lang);
       // A focusable region, so long lines scroll from the keyboard too.
       const pre = h('pre', { class: 'attachment-content', tabindex: '0', role: 'region', 'aria-label': t('ui.trainee.attachment', { name: a.name || '' }).trim() }, a.content || '');
       return h('figure', { class: 'attachment', dataset: { kind: a.kind || '' } },
