@@ -10,7 +10,6 @@ import (
 	"strings"
 	"testing"
 
-
 	"cmesim/internal/browser"
 	"cmesim/web"
 )
@@ -74,4 +73,3 @@ func TestE2EAttachmentFiles(t *testing.T) {
 	}
 	bia.checkProblems()
 }
-

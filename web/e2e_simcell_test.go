@@ -10,7 +10,6 @@ import (
 	"strings"
 	"testing"
 
-
 	"cmesim/internal/browser"
 	"cmesim/web"
 )
@@ -126,4 +125,3 @@ func TestE2ESimCell(t *testing.T) {
 		p.checkProblems()
 	}
 }
-
