@@ -89,6 +89,7 @@ const (
 	evReplyTo
 	evFrom
 	evIndicators
+	evItem // SimCell, added after the message fields
 	evBits // the number of bits in use
 )
 
@@ -131,6 +132,7 @@ const (
 	ahSeverity
 	ahTLP
 	ahExpectations
+	ahWall // added after the others, so older records decode unchanged
 	ahBits
 )
 
@@ -194,6 +196,7 @@ func AppendEvent(dst []byte, e *engine.Event) []byte {
 	set(evReplyTo, d.ReplyTo != 0)
 	set(evFrom, d.From != "")
 	set(evIndicators, d.Indicators != nil)
+	set(evItem, d.Item != 0)
 
 	dst = binary.AppendUvarint(dst, m)
 	dst = binary.AppendUvarint(dst, e.Seq)
@@ -321,6 +324,9 @@ func AppendEvent(dst []byte, e *engine.Event) []byte {
 	}
 	if has(evIndicators) {
 		dst = appendStrings(dst, d.Indicators)
+	}
+	if has(evItem) {
+		dst = binary.AppendUvarint(dst, d.Item)
 	}
 	return fixLength(dst, start)
 }
@@ -461,6 +467,7 @@ func appendAdHoc(dst []byte, a *engine.AdHocInject) []byte {
 	set(ahSeverity, a.Severity != "")
 	set(ahTLP, a.TLP != "")
 	set(ahExpectations, a.Expectations != nil)
+	set(ahWall, a.Wall != nil)
 	dst = binary.AppendUvarint(dst, m)
 	has := func(bit int) bool { return m&(1<<bit) != 0 }
 	if has(ahID) {
@@ -497,6 +504,12 @@ func appendAdHoc(dst []byte, a *engine.AdHocInject) []byte {
 			dst = binary.AppendVarint(dst, int64(x.Points))
 			dst = appendString(dst, x.Objective)
 		}
+	}
+	if has(ahWall) {
+		dst = appendString(dst, a.Wall.Outlet)
+		dst = appendString(dst, a.Wall.Author)
+		dst = binary.AppendVarint(dst, int64(a.Wall.Reach))
+		dst = binary.AppendVarint(dst, int64(a.Wall.Engagement))
 	}
 	return dst
 }
@@ -947,6 +960,9 @@ func (r *reader) event(e *engine.Event) error {
 	if has(evIndicators) {
 		d.Indicators = r.strings()
 	}
+	if has(evItem) {
+		d.Item = r.uvarint()
+	}
 	if r.err == nil && r.i != len(r.s) {
 		r.fail(fmt.Errorf("%d unexpected bytes after the event", len(r.s)-r.i))
 	}
@@ -1080,6 +1096,9 @@ func (r *reader) adHoc() *engine.AdHocInject {
 			}
 			a.Expectations = xs
 		}
+	}
+	if has(ahWall) {
+		a.Wall = &engine.AdHocWall{Outlet: r.string(), Author: r.string(), Reach: r.int(), Engagement: r.int()}
 	}
 	return a
 }
