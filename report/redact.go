@@ -9,6 +9,7 @@ import "cmesim/engine"
 func (r *Report) WithoutNotes() *Report {
 	c := *r
 	c.Notes = []Note{}
+	c.Judgements = nil // evaluators' comments are as private as their notes
 	c.Summary.Notes = 0
 	c.Teams = make([]TeamResult, len(r.Teams))
 	for i, t := range r.Teams {

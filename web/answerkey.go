@@ -175,7 +175,7 @@ func (le *liveExercise) encodingFor(c *conn, i uint64) ([]byte, int, bool) {
 // not show: the score, and with view none the open expectations.
 func narrowTeamStatus(t teamStatus, view scenarios.PlayerView) teamStatus {
 	if !view.Shows(scenarios.PlayerViewPoints) {
-		t.Score, t.MaxScore = 0, 0
+		t.Score, t.MaxScore, t.Provisional = 0, 0, 0
 	}
 	if !view.Shows(scenarios.PlayerViewAction) {
 		t.Met, t.Late, t.Missed, t.Open = 0, 0, 0, []openExpectation{}

@@ -242,6 +242,10 @@ type teamStatus struct {
 	Late     int               `json:"late"`
 	Missed   int               `json:"missed"`
 	Open     []openExpectation `json:"open"`
+	// Provisional is the part of Score awaiting the evaluators' judgement,
+	// over ToJudge expectations.
+	Provisional float64 `json:"provisional,omitempty"`
+	ToJudge     int     `json:"to_judge,omitempty"`
 }
 
 type openExpectation struct {
