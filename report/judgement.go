@@ -80,3 +80,18 @@ func countProvisional(t *TeamResult, e *ExpectationResult) {
 		t.ToJudge++
 	}
 }
+
+// judgementLine says what a judgement or a reconciled score records, in a
+// line of the log appendix.
+func (l loc) judgementLine(e *engine.Event) string {
+	d := &e.Data
+	key, points := "judge.report.log_scored", d.Points
+	if e.Type == engine.EventExpectationJudged {
+		key, points = "judge.report.log_judged", d.Content
+	}
+	s := l.t(key, "expectation", d.Inject+"."+d.Expectation, "rating", l.t("judge.rating."+string(d.Rating)), "points", l.points(points), "max", d.MaxPoints)
+	if d.Text != "" {
+		s += ": " + d.Text
+	}
+	return s
+}

@@ -23,7 +23,7 @@ func (r *Report) WithoutNotes() *Report {
 	}
 	c.Log = make([]LogEntry, 0, len(r.Log))
 	for _, l := range r.Log {
-		if l.Type != string(engine.EventNote) {
+		if l.Type != string(engine.EventNote) && l.Type != string(engine.EventExpectationJudged) {
 			c.Log = append(c.Log, l)
 		}
 	}
