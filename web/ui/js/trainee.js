@@ -376,7 +376,7 @@ class TraineeConsole {
             h('td', null, h('span', { class: 'inject-id' }, x.inject), ' ', this.injectTitle(x.inject, x.title)),
             h('td', null, t('ui.debrief.expected', { action: actionLabel(x.action), at: fmtTShort(x.deadline) })),
             h('td', { class: `outcome-${x.outcome}` }, outcome(x.outcome)),
-            h('td', { class: 'num' }, `${fmtPoints(x.points)} / ${fmtPoints(x.max_points)}`)))))) : h('p', { class: 'muted' }, t('ui.debrief.nothing')),
+            h('td', { class: 'num' }, `${fmtPoints(x.points)} / ${fmtPoints(x.max_points)}${x.provisional ? ` · ${t('judge.provisional')}` : ''}`)))))) : h('p', { class: 'muted' }, t('ui.debrief.nothing')),
       h('p', { class: 'muted' }, t('ui.debrief.closing')));
   }
 
