@@ -26,6 +26,8 @@ func (x *Exercise) apply(cmd Command) error {
 		return x.teamAction(cmd)
 	case cmd.Type == CmdNote:
 		return x.note(cmd)
+	case cmd.Type == CmdJudge:
+		return x.judgeAnswer(cmd)
 	}
 	return x.facilitate(cmd)
 }
@@ -52,9 +54,9 @@ func (x *Exercise) authorize(cmd Command) error {
 		} else if x.st.Modes[p.Team] != want {
 			return Errorf(CodeConflict, "team %s is being played by the simulation; ask the facilitator to hand it to you", p.Team)
 		}
-	case cmd.Type == CmdNote:
+	case cmd.Type == CmdNote, cmd.Type == CmdJudge:
 		if p.Role != RoleEvaluator && p.Role != RoleFacilitator {
-			return Errorf(CodeForbidden, "only evaluators and facilitators can take notes")
+			return Errorf(CodeForbidden, "only evaluators and facilitators can %s", staffVerb(cmd.Type))
 		}
 	case isFacilitatorCommand(cmd.Type):
 		if p.Role != RoleFacilitator {
@@ -252,8 +254,8 @@ func (x *Exercise) afterAction(idx int, team string, action scenarios.Action, d 
 		latency := x.k.Now() - st.Opened
 		late := latency > e.Within.D()
 		points := Points(e.Points, latency, e.Within.D(), x.scn.LateFactor())
-		x.emit(Event{Type: EventExpectationMet, Actor: "system", Team: team, Audience: []string{team},
-			Data: Details{Inject: in.ID, Expectation: e.ID, Latency: latency, Late: late, Points: round2(points), MaxPoints: e.Points, Deadline: st.Deadline}})
+		met := Details{Inject: in.ID, Expectation: e.ID, Latency: latency, Late: late, Points: round2(points), MaxPoints: e.Points, Deadline: st.Deadline}
+		x.emit(Event{Type: EventExpectationMet, Actor: "system", Team: team, Audience: []string{team}, Data: provisional(met, e, actionSeq)})
 		if id, ok := x.deadlines[st.Key()]; ok {
 			x.k.Cancel(id)
 			delete(x.deadlines, st.Key())

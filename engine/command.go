@@ -118,6 +118,12 @@ type Command struct {
 	// Indicators are text attachments of a message (indicators of
 	// compromise, one a line).
 	Indicators []string `json:"indicators,omitempty"`
+	// Expectation, Rating and Points are a judgement's: the expectation
+	// judged (of Inject, answered by Team), the verdict and the content
+	// points (none: the rating's default, see Rating.DefaultPoints).
+	Expectation string   `json:"expectation,omitempty"`
+	Rating      Rating   `json:"rating,omitempty"`
+	Points      *float64 `json:"points,omitempty"`
 }
 
 // IsTeamAction reports whether the command is one of the team actions.

@@ -141,6 +141,16 @@ type Details struct {
 	// Item is the SimCell item a claim or an answer is about: the seq of
 	// the event that opened it.
 	Item uint64 `json:"item,omitempty"`
+	// Provisional marks an expectation.met whose content awaits judgement.
+	// Rating, Content, Decision and Disagreement are set on judgements and
+	// reconciled scores: the verdict, the content points before the
+	// timeliness factor, whether a lead evaluator decided, and whether the
+	// evaluators disagree (see Reconcile).
+	Provisional  bool    `json:"provisional,omitempty"`
+	Rating       Rating  `json:"rating,omitempty"`
+	Content      float64 `json:"content,omitempty"`
+	Decision     bool    `json:"decision,omitempty"`
+	Disagreement bool    `json:"disagreement,omitempty"`
 }
 
 // OpenExpectation tells a team what is expected of it and by when, without

@@ -49,6 +49,14 @@ type ExpectationState struct {
 	// Wrong counts wrong answers; LastWrong says why the last one was wrong.
 	Wrong     int    `json:"wrong,omitempty"`
 	LastWrong string `json:"last_wrong,omitempty"`
+	// Provisional says a judged expectation was met and awaits its first
+	// judgement; Action is the seq of the action it scores. Rating,
+	// Decided and Disagreement are the reconciled judgement (judge.go).
+	Provisional  bool   `json:"provisional,omitempty"`
+	ActionSeq    uint64 `json:"action_seq,omitempty"`
+	Rating       Rating `json:"rating,omitempty"`
+	Decided      bool   `json:"decided,omitempty"`
+	Disagreement bool   `json:"disagreement,omitempty"`
 }
 
 // Outcome classifies the expectation as it stands.
@@ -107,6 +115,8 @@ type State struct {
 	Actions map[string]int
 	// Notes counts evaluator notes.
 	Notes int
+	// judgements holds the judgements of each item (judge.go).
+	judgements map[string][]Judgement
 	messageState
 	simcellState
 }
@@ -211,8 +221,13 @@ func (st *State) Apply(e *Event) {
 	case EventExpectationMet:
 		if x := st.Expectation(d.Inject, d.Expectation, e.Team); x != nil {
 			x.Met, x.MetAt, x.Late, x.Points = true, e.At, d.Late, d.Points
+			x.Provisional, x.ActionSeq = d.Provisional, actionSeq(d.Cause)
 			st.Score[e.Team] += d.Points
 		}
+	case EventExpectationJudged:
+		st.applyJudgement(e)
+	case EventExpectationScored:
+		st.applyScore(e)
 	case EventExpectationWrong:
 		if x := st.Expectation(d.Inject, d.Expectation, e.Team); x != nil {
 			x.Wrong++

@@ -35,6 +35,12 @@ type TeamSummary struct {
 	RFIs       int    `json:"rfis,omitempty"`
 	Answered   int    `json:"rfis_answered,omitempty"`
 	AnswerTime string `json:"rfi_answer_time,omitempty"`
+	// ToJudge counts the judged expectations met but not yet judged, and
+	// Provisional the points they hold meanwhile (part of Score); Judged
+	// counts those evaluators have judged.
+	ToJudge     int     `json:"to_judge,omitempty"`
+	Provisional float64 `json:"provisional_points,omitempty"`
+	Judged      int     `json:"judged,omitempty"`
 }
 
 // Summarize counts the exercise's outcomes so far.
@@ -54,6 +60,7 @@ func (x *Exercise) Summarize() Summary {
 		e := &st.Expectations[i]
 		t := &sum.Teams[index[e.Team]]
 		t.MaxScore += e.MaxPoints
+		t.countJudgement(e)
 		switch e.Outcome() {
 		case OutcomeMet:
 			t.Met++
@@ -86,4 +93,15 @@ func (x *Exercise) Summarize() Summary {
 		}
 	}
 	return sum
+}
+
+// countJudgement counts a judged expectation's standing in the summary.
+func (t *TeamSummary) countJudgement(e *ExpectationState) {
+	switch {
+	case e.Provisional:
+		t.ToJudge++
+		t.Provisional = round2(t.Provisional + e.Points)
+	case e.Rating != "":
+		t.Judged++
+	}
 }

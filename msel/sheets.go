@@ -101,7 +101,7 @@ var listSheets = []listSheet{
 		{"Inject", "", scalar}, {"ID", "id", scalar}, {"Expected action", "action", scalar}, {"Within", "within", scalar},
 		{"Points", "points", scalar}, {"Objective", "objective", scalar}, {"Category", "category", scalar},
 		{"Severity", "severity", scalar}, {"Escalate to", "to", scalar}, {"Share with", "with", list}, {"TLP", "tlp", scalar},
-		{"Prompt", "prompt", scalar}, {"Criteria", "criteria", scalar}, {"Legacy description", "description", scalar},
+		{"Prompt", "prompt", scalar}, {"Criteria", "criteria", scalar}, {"Judged", "judged", scalar}, {"Legacy description", "description", scalar},
 		{"On miss", "on_miss", flow},
 	}},
 	{name: "Attachments", path: "injects", child: "attachments", parent: "Inject", columns: []column{

@@ -153,6 +153,7 @@ type instance struct {
 	latency    *Duration // from expectation.met
 	answered   *Duration // met, or the last wrong answer
 	missReason string
+	judged     judgedScore // judgement.go
 }
 
 // builder folds the log into a Report. It runs engine.State alongside, so
@@ -281,6 +282,9 @@ func (b *builder) apply(e *engine.Event) {
 	case engine.EventExpectationMet:
 		in := b.instance(d.Inject, d.Expectation, e.Team)
 		in.latency, in.answered = durPtr(d.Latency), durPtr(e.At)
+		b.judgement(e)
+	case engine.EventExpectationJudged, engine.EventExpectationScored:
+		b.judgement(e)
 	case engine.EventExpectationWrong:
 		in := b.instance(d.Inject, d.Expectation, e.Team)
 		in.answered = durPtr(e.At)

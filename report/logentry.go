@@ -106,7 +106,13 @@ func (l loc) summarize(e *engine.Event) string {
 		if d.Late {
 			key = "report.log.met_late"
 		}
-		return l.t(key, "expectation", d.Inject+"."+d.Expectation, "points", l.points(d.Points), "max", d.MaxPoints, "latency", Duration(d.Latency).Clock())
+		s := l.t(key, "expectation", d.Inject+"."+d.Expectation, "points", l.points(d.Points), "max", d.MaxPoints, "latency", Duration(d.Latency).Clock())
+		if d.Provisional {
+			s += " (" + l.t("judge.provisional") + ")"
+		}
+		return s
+	case engine.EventExpectationJudged, engine.EventExpectationScored:
+		return l.judgementLine(e)
 	case engine.EventExpectationWrong:
 		return l.t("report.log.wrong", "expectation", d.Inject+"."+d.Expectation, "reason", l.reason(d.Reason))
 	case engine.EventExpectationMissed:

@@ -10,6 +10,7 @@ func (r *Report) WithoutNotes() *Report {
 	c := *r
 	c.Notes = []Note{}
 	c.NotesOmitted = 0
+	c.Judgements = nil // evaluators' comments are as private as their notes
 	c.Summary.Notes = 0
 	c.Teams = make([]TeamResult, len(r.Teams))
 	for i, t := range r.Teams {
@@ -23,7 +24,7 @@ func (r *Report) WithoutNotes() *Report {
 	}
 	c.Log = make([]LogEntry, 0, len(r.Log))
 	for _, l := range r.Log {
-		if l.Type != string(engine.EventNote) {
+		if l.Type != string(engine.EventNote) && l.Type != string(engine.EventExpectationJudged) {
 			c.Log = append(c.Log, l)
 		}
 	}

@@ -48,6 +48,8 @@ type Report struct {
 	// the first MaxNotes when NotesOmitted says how many more there were.
 	Notes        []Note `json:"notes"`
 	NotesOmitted int    `json:"notes_omitted,omitempty"`
+	// Judgements are the evaluators' judgements of judged expectations.
+	Judgements []Judgement `json:"judgements,omitempty"`
 	// Strengths and Improvements are derived from the data (see findings.go).
 	Strengths    []Finding `json:"strengths"`
 	Improvements []Finding `json:"areas_for_improvement"`
@@ -208,13 +210,17 @@ type TeamResult struct {
 	Sector  string `json:"sector,omitempty"`
 	// Mode is who played the team at the end; Human says whether humans
 	// played it at any time.
-	Mode      string   `json:"mode"`
-	Human     bool     `json:"human"`
-	Points    float64  `json:"points"`
-	MaxPoints float64  `json:"max_points"`
-	Fraction  float64  `json:"fraction"`
-	Rating    Rating   `json:"rating"`
-	Outcomes  Outcomes `json:"outcomes"`
+	Mode   string  `json:"mode"`
+	Human  bool    `json:"human"`
+	Points float64 `json:"points"`
+	// Provisional is the part of Points that awaits judgement, over ToJudge
+	// expectations.
+	Provisional float64  `json:"provisional_points,omitempty"`
+	ToJudge     int      `json:"to_judge,omitempty"`
+	MaxPoints   float64  `json:"max_points"`
+	Fraction    float64  `json:"fraction"`
+	Rating      Rating   `json:"rating"`
+	Outcomes    Outcomes `json:"outcomes"`
 	// Objectives and Capabilities break the score down.
 	Objectives   []ScoreLine `json:"objectives"`
 	Capabilities []ScoreLine `json:"capabilities"`
@@ -315,6 +321,13 @@ type ExpectationResult struct {
 	Reason string `json:"reason,omitempty"`
 	// Consequences lists what missing it set off.
 	Consequences []Consequence `json:"consequences,omitempty"`
+	// Scoring says how the points of a judged expectation were scored
+	// (provisional, judged, decided; see judgement.go), Rating the
+	// evaluators' reconciled rating and Disagreement whether they disagree.
+	// Empty Scoring: scored by the engine alone.
+	Scoring      string `json:"scoring,omitempty"`
+	Rating       string `json:"rating,omitempty"`
+	Disagreement bool   `json:"disagreement,omitempty"`
 }
 
 // Key identifies the instance: INJECT.EXPECTATION@TEAM.

@@ -52,6 +52,7 @@ func (b *builder) expectations() {
 			Consequences: b.conseq[x.Key()],
 		}
 		in := b.inst[x.Key()]
+		judgedRow(&row, in)
 		if in != nil {
 			row.Answered = in.answered
 			row.Latency = in.latency
@@ -199,6 +200,7 @@ func (b *builder) teams() {
 		notMet := map[string]int{}
 		b.teamExpectations(t.ID, func(e *ExpectationResult) {
 			all.add(e)
+			countProvisional(&tr, e)
 			get(byObj, e.Objective).add(e)
 			get(byCap, e.Capability).add(e)
 			if (e.Outcome == OutcomeMet || e.Outcome == OutcomeLate) && e.Latency != nil {

@@ -356,6 +356,7 @@ var fieldDocs = map[string]string{
 	"Expectation.translations": "The prompt in other languages, keyed by two-letter language code.",
 	"Expectation.criteria":     "What a good answer is, for evaluators and facilitators. Never shown to trainees.",
 	"Expectation.description":  "Former name of criteria (staff only); write criteria instead.",
+	"Expectation.judged":       "Evaluators judge the answer's content against the criteria (publish, report, escalate, contain, request_info, reply): the engine scores timeliness at once, provisionally, and the evaluators' judgement sets the content points.",
 	"Expectation.on_miss":      "What happens when the expectation is missed.",
 
 	"ExpectationTranslation.prompt": "Translated prompt.",

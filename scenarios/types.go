@@ -333,9 +333,12 @@ type Expectation struct {
 	Criteria string `yaml:"criteria"`
 	// Description is the former name of Criteria, read as staff-only
 	// criteria.
-	Description string       `yaml:"description"`
-	OnMiss      *Consequence `yaml:"on_miss"`
-	Pos         Pos          `yaml:"-"`
+	Description string `yaml:"description"`
+	// Judged says evaluators judge the content of the answer: the engine
+	// scores it provisionally, on timeliness, until they do.
+	Judged bool         `yaml:"judged"`
+	OnMiss *Consequence `yaml:"on_miss"`
+	Pos    Pos          `yaml:"-"`
 }
 
 // Consequence is what happens when an expectation is missed: an escalation

@@ -600,6 +600,7 @@ func (v *validator) expectation(in *Inject, e *Expectation) {
 		v.replyExpectation(in, e, what)
 	}
 	v.expectationTexts(in, e, what)
+	v.judgedExpectation(e, what)
 	if e.Action != ActionShare && (len(e.With) > 0 || e.TLP != "") {
 		v.errorf(e.Pos.Field("with"), "%s: with and tlp apply to share expectations only", what)
 	}

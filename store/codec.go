@@ -90,6 +90,12 @@ const (
 	evFrom
 	evIndicators
 	evItem // SimCell, added after the message fields
+	// Judgement fields (engine/judge.go), added after the others.
+	evProvisional
+	evRating
+	evContent
+	evDecision
+	evDisagreement
 	evBits // the number of bits in use
 )
 
@@ -118,6 +124,10 @@ const (
 	cmMessage
 	cmKind
 	cmIndicators
+	// Judgement fields, added after the others.
+	cmExpectation
+	cmRating
+	cmPoints
 	cmBits
 )
 
@@ -197,6 +207,11 @@ func AppendEvent(dst []byte, e *engine.Event) []byte {
 	set(evFrom, d.From != "")
 	set(evIndicators, d.Indicators != nil)
 	set(evItem, d.Item != 0)
+	set(evProvisional, d.Provisional)
+	set(evRating, d.Rating != "")
+	set(evContent, math.Float64bits(d.Content) != 0)
+	set(evDecision, d.Decision)
+	set(evDisagreement, d.Disagreement)
 
 	dst = binary.AppendUvarint(dst, m)
 	dst = binary.AppendUvarint(dst, e.Seq)
@@ -328,6 +343,12 @@ func AppendEvent(dst []byte, e *engine.Event) []byte {
 	if has(evItem) {
 		dst = binary.AppendUvarint(dst, d.Item)
 	}
+	if has(evRating) {
+		dst = appendString(dst, string(d.Rating))
+	}
+	if has(evContent) {
+		dst = appendFloat(dst, d.Content)
+	}
 	return fixLength(dst, start)
 }
 
@@ -377,6 +398,9 @@ func appendCommand(dst []byte, c *engine.Command) []byte {
 	set(cmMessage, c.Message != 0)
 	set(cmKind, c.Kind != "")
 	set(cmIndicators, c.Indicators != nil)
+	set(cmExpectation, c.Expectation != "")
+	set(cmRating, c.Rating != "")
+	set(cmPoints, c.Points != nil)
 	dst = binary.AppendUvarint(dst, m)
 	has := func(bit int) bool { return m&(1<<bit) != 0 }
 	if has(cmType) {
@@ -447,6 +471,15 @@ func appendCommand(dst []byte, c *engine.Command) []byte {
 	}
 	if has(cmIndicators) {
 		dst = appendStrings(dst, c.Indicators)
+	}
+	if has(cmExpectation) {
+		dst = appendString(dst, c.Expectation)
+	}
+	if has(cmRating) {
+		dst = appendString(dst, string(c.Rating))
+	}
+	if has(cmPoints) {
+		dst = appendFloat(dst, *c.Points)
 	}
 	return dst
 }
@@ -963,6 +996,13 @@ func (r *reader) event(e *engine.Event) error {
 	if has(evItem) {
 		d.Item = r.uvarint()
 	}
+	d.Provisional, d.Decision, d.Disagreement = has(evProvisional), has(evDecision), has(evDisagreement)
+	if has(evRating) {
+		d.Rating = engine.Rating(r.string())
+	}
+	if has(evContent) {
+		d.Content = r.float()
+	}
 	if r.err == nil && r.i != len(r.s) {
 		r.fail(fmt.Errorf("%d unexpected bytes after the event", len(r.s)-r.i))
 	}
@@ -1047,6 +1087,16 @@ func (r *reader) command() *engine.Command {
 	}
 	if has(cmIndicators) {
 		c.Indicators = r.strings()
+	}
+	if has(cmExpectation) {
+		c.Expectation = r.string()
+	}
+	if has(cmRating) {
+		c.Rating = engine.Rating(r.string())
+	}
+	if has(cmPoints) {
+		p := r.float()
+		c.Points = &p
 	}
 	return c
 }

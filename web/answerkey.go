@@ -46,13 +46,14 @@ func (le *liveExercise) variantOf(msg eventMessage) eventVariant {
 			in.Expectations = traineeExpectationViews(in.Expectations, view)
 			msg.Inject = &in
 		}
-	case engine.EventExpectationMet, engine.EventExpectationMissed, engine.EventExpectationWrong:
+	case engine.EventExpectationMet, engine.EventExpectationMissed, engine.EventExpectationWrong, engine.EventExpectationScored:
 		if !view.Shows(scenarios.PlayerViewAction) {
 			return eventVariant{hidden: true}
 		}
 		if !view.Shows(scenarios.PlayerViewPoints) {
-			ev.Data.Points, ev.Data.MaxPoints = 0, 0
+			ev.Data.Points, ev.Data.MaxPoints, ev.Data.Content = 0, 0, 0
 		}
+		ev.Data.Disagreement = false // how evaluators weigh an answer is staff business
 		// A reason may name the expected answer ("expected ...").
 		if r, _, cut := strings.Cut(ev.Data.Reason, ":"); cut {
 			ev.Data.Reason = r
@@ -117,6 +118,8 @@ type expectationView struct {
 	Translations map[string]string `json:"translations,omitempty"`
 	// Criteria are the evaluators' criteria: staff only.
 	Criteria string `json:"criteria,omitempty"`
+	// Judged says evaluators judge the answer (staff only).
+	Judged bool `json:"judged,omitempty"`
 }
 
 // expectationViews renders the expectations opened by a delivery for one
@@ -131,6 +134,7 @@ func (le *liveExercise) expectationViews(in *scenarios.Inject, team string, open
 				continue
 			}
 			v.Criteria = strings.TrimSpace(e.Criteria + "\n" + e.Description)
+			v.Judged = e.Judged
 			for _, lang := range le.scn.TranslationLanguages() {
 				if _, ok := e.Translations[lang]; !ok {
 					continue
@@ -171,7 +175,7 @@ func (le *liveExercise) encodingFor(c *conn, i uint64) ([]byte, int, bool) {
 // not show: the score, and with view none the open expectations.
 func narrowTeamStatus(t teamStatus, view scenarios.PlayerView) teamStatus {
 	if !view.Shows(scenarios.PlayerViewPoints) {
-		t.Score, t.MaxScore = 0, 0
+		t.Score, t.MaxScore, t.Provisional = 0, 0, 0
 	}
 	if !view.Shows(scenarios.PlayerViewAction) {
 		t.Met, t.Late, t.Missed, t.Open = 0, 0, 0, []openExpectation{}

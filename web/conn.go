@@ -396,12 +396,12 @@ func mayJump(msg *clientMessage, sess *Session) error {
 }
 
 // changesStatus reports whether a command changes what the status shows
-// at once (the clock or a team's mode), so it is pushed without waiting for
-// the next tick.
+// at once (the clock, a team's mode, a judged score), so it is pushed
+// without waiting for the next tick.
 func changesStatus(t engine.CommandType) bool {
 	switch t {
 	case engine.CmdStart, engine.CmdPause, engine.CmdResume, engine.CmdSetSpeed, engine.CmdEnd, engine.CmdSetMode,
-		engine.CmdSimCellClaim, engine.CmdSimCellAnswer:
+		engine.CmdSimCellClaim, engine.CmdSimCellAnswer, engine.CmdJudge:
 		return true
 	}
 	return false

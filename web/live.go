@@ -519,7 +519,7 @@ func (le *liveExercise) status(x *engine.Exercise, _ string) *status {
 	le.fan.Unlock()
 	for _, t := range sum.Teams {
 		ts := teamStatus{ID: t.Team, Name: t.Name, Mode: t.Mode, Online: online[t.Team], Score: t.Score, MaxScore: t.MaxScore,
-			Met: t.Met, Late: t.Late, Missed: t.Missed + t.Wrong, Open: []openExpectation{}}
+			Met: t.Met, Late: t.Late, Missed: t.Missed + t.Wrong, Open: []openExpectation{}, Provisional: t.Provisional, ToJudge: t.ToJudge}
 		if ts.Online == nil {
 			ts.Online = []string{}
 		}

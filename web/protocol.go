@@ -47,6 +47,10 @@ type clientCommand struct {
 	Message    uint64   `json:"message,omitempty"`
 	Kind       string   `json:"kind,omitempty"`
 	Indicators []string `json:"indicators,omitempty"`
+	// Expectation, Rating and Points are for judge.
+	Expectation string        `json:"expectation,omitempty"`
+	Rating      engine.Rating `json:"rating,omitempty"`
+	Points      *float64      `json:"points,omitempty"`
 }
 
 // errProtocol marks a malformed message.
@@ -125,6 +129,7 @@ func (c *clientCommand) command(p engine.Principal) engine.Command {
 		Target: c.Target, Peers: c.Peers, TLP: c.TLP, Text: c.Text, Speed: c.Speed, Delay: c.Delay,
 		Mode: c.Mode, Incident: c.Incident, Phase: c.Phase, AdHoc: c.AdHoc, Objective: c.Objective,
 		Message: c.Message, Kind: c.Kind, Indicators: c.Indicators,
+		Expectation: c.Expectation, Rating: c.Rating, Points: c.Points,
 	}
 }
 
@@ -248,6 +253,10 @@ type teamStatus struct {
 	Late     int               `json:"late"`
 	Missed   int               `json:"missed"`
 	Open     []openExpectation `json:"open"`
+	// Provisional is the part of Score awaiting the evaluators' judgement,
+	// over ToJudge expectations.
+	Provisional float64 `json:"provisional,omitempty"`
+	ToJudge     int     `json:"to_judge,omitempty"`
 }
 
 type openExpectation struct {

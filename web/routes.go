@@ -508,6 +508,8 @@ type mselEntry struct {
 	Severity string         `json:"severity"`
 	// ControllerNotes are for staff (the MSEL is staff-only).
 	ControllerNotes string `json:"controller_notes,omitempty"`
+	// Judged lists the inject's judged expectations (judge.go).
+	Judged []string `json:"judged,omitempty"`
 }
 
 // translatedNames returns the names of the teams, actors and groups that
@@ -592,7 +594,7 @@ func (s *Server) handleExercise(w http.ResponseWriter, _ *http.Request, sess *Se
 	}
 	if sess.IsStaff() {
 		for _, in := range scn.Injects {
-			e := mselEntry{ID: in.ID, Title: in.Title, To: in.To, Channel: string(in.Channel), Severity: string(in.Severity), Trigger: describeTrigger(in), ControllerNotes: in.ControllerNotes}
+			e := mselEntry{ID: in.ID, Title: in.Title, To: in.To, Channel: string(in.Channel), Severity: string(in.Severity), Trigger: describeTrigger(in), ControllerNotes: in.ControllerNotes, Judged: judgedIDs(&in)}
 			if in.At != nil {
 				at := in.At.D()
 				e.At = &at

@@ -129,6 +129,8 @@ type debriefExpectation struct {
 	Deadline    time.Duration  `json:"deadline"`
 	MetAt       *time.Duration `json:"met_at,omitempty"`
 	Objective   string         `json:"objective,omitempty"`
+	// Provisional says the points await the evaluators' judgement.
+	Provisional bool `json:"provisional,omitempty"`
 }
 
 // handleDebrief answers a team's results: GET /api/exercises/{id}/debrief.
@@ -184,7 +186,7 @@ func (le *liveExercise) debriefOf(st *engine.State, events []engine.Event, team,
 			continue
 		}
 		d := debriefExpectation{Inject: e.Inject, Title: titles[e.Inject], Expectation: e.Expectation, Action: string(e.Action), Outcome: e.Outcome(),
-			Points: e.Points, MaxPoints: e.MaxPoints, Deadline: e.Deadline, Objective: e.Objective}
+			Points: e.Points, MaxPoints: e.MaxPoints, Deadline: e.Deadline, Objective: e.Objective, Provisional: e.Provisional}
 		if e.Met {
 			at := e.MetAt
 			d.MetAt = &at

@@ -261,5 +261,14 @@ func printSummary(w io.Writer, s *scenarios.Scenario, sum engine.Summary) error 
 	if len(sum.Spreads) > 0 {
 		fmt.Fprintf(w, "\nIncident spread: %s\n", strings.Join(sum.Spreads, ", "))
 	}
+	var provisional []string
+	for _, t := range sum.Teams {
+		if t.ToJudge > 0 {
+			provisional = append(provisional, fmt.Sprintf("%s %.1f (%d to judge)", t.Team, t.Provisional, t.ToJudge))
+		}
+	}
+	if len(provisional) > 0 {
+		fmt.Fprintf(w, "\nProvisional points, awaiting evaluators' judgement: %s\n", strings.Join(provisional, ", "))
+	}
 	return nil
 }

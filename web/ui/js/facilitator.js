@@ -60,6 +60,8 @@ async function main() {
 
   staffViews(ctx, {
     canWriteNotes: true,
+    canJudge: true,
+    lead: true,
     onToggleMode: (team, mode, btn) => send(btn, { type: 'set_mode', team, mode }, mode === 'human' ? t('ui.teams.handed_over') : t('ui.teams.simulated')),
   });
   const msel = new MselPanel($('#msel'), ctx);

@@ -177,7 +177,8 @@ export function kindOf(type) {
   if (type.startsWith('exercise.') || type === 'team.mode') return 'control';
   if (type.startsWith('inject.')) return 'inject';
   if (type === 'team.action' || type === 'message.sent') return 'action';
-  if (type === 'expectation.met') return 'met';
+  if (type === 'expectation.met' || type === 'expectation.scored') return 'met';
+  if (type === 'expectation.judged') return 'note';
   if (type === 'expectation.missed' || type === 'expectation.wrong') return 'missed';
   if (type.startsWith('incident.')) return 'incident';
   if (type === 'evaluator.note') return 'note';
@@ -229,8 +230,13 @@ export function eventText(ev, dir) {
     }
     case 'expectation.met': {
       const text = t(d.late ? 'ui.event.met_late' : 'ui.event.met', { team, expectation: d.expectation, inject });
-      return d.max_points ? `${text} (+${fmtPoints(d.points)}/${fmtPoints(d.max_points)})` : text;
+      const scored = d.max_points ? `${text} (+${fmtPoints(d.points)}/${fmtPoints(d.max_points)})` : text;
+      return d.provisional ? `${scored} · ${t('judge.provisional')}` : scored;
     }
+    case 'expectation.judged':
+      return t('judge.event.judged', { who: actorName(ev.actor, dir), team, expectation: d.expectation, inject: d.inject, rating: t(`judge.rating.${d.rating}`), points: fmtPoints(d.content || 0), max: fmtPoints(d.max_points || 0) });
+    case 'expectation.scored':
+      return t('judge.event.scored', { team, expectation: d.expectation, inject: d.inject, rating: t(`judge.rating.${d.rating}`), points: fmtPoints(d.points || 0), max: fmtPoints(d.max_points || 0) });
     case 'expectation.wrong':
       return dash(t('ui.event.wrong', { team, expectation: d.expectation, inject: d.inject }), d.reason || '');
     case 'expectation.missed':

@@ -14,7 +14,7 @@ async function main() {
   if (heading) heading.textContent = evaluator ? t('ui.notes.heading') : t('ui.notes.heading_readonly');
   const note = $('.observer-note');
   if (note && evaluator) note.textContent = t('ui.observer.evaluator_note');
-  staffViews(ctx, { canWriteNotes: evaluator });
+  staffViews(ctx, { canWriteNotes: evaluator, canJudge: evaluator });
   mountWall(ctx);
   ctx.socket.on('status', (m) => { document.body.dataset.status = (m.status || {}).status || ''; });
   ctx.socket.start();

@@ -5,6 +5,7 @@ import { reportURL } from './api.js';
 import { TeamGrid } from './teams.js';
 import { Timeline } from './timeline.js';
 import { Notes } from './notes.js';
+import { JudgeQueue, hasJudged } from './judge.js';
 import { startCountdowns } from './countdown.js';
 import { i18n, t } from './i18n.js';
 
@@ -23,22 +24,28 @@ export function reportLinks(root, ctx) {
 }
 
 /** staffViews builds the grid, timeline and notes and connects them to the socket. */
-export function staffViews(ctx, { onToggleMode, canWriteNotes }) {
+export function staffViews(ctx, { onToggleMode, canWriteNotes, canJudge = false, lead = false }) {
   const grid = new TeamGrid($('#teams'), { dir: ctx.dir, clock: ctx.clock, startTime: ctx.exercise.start_time, onToggleMode });
   const timeline = new Timeline($('#timeline'), { dir: ctx.dir, teamFilter: $('#tl-team'), typeFilter: $('#tl-type') });
   const notes = new Notes($('#notes'), ctx, canWriteNotes);
   reportLinks($('#reports'), ctx);
   startCountdowns(ctx.clock);
+  // The queue of answers to judge, when the scenario has judged expectations.
+  const judgePanel = $('#judge-panel');
+  const judge = judgePanel && canJudge && hasJudged(ctx.exercise) ? new JudgeQueue($('#judge'), ctx, { canJudge, lead }) : null;
+  if (judge) judgePanel.hidden = false;
 
   ctx.socket.on('event', (m) => {
     timeline.add(m);
     notes.add(m);
+    if (judge) judge.add(m);
     const ev = m.event || {};
     if (ev.type === 'team.mode' && ev.team) grid.setMode(ev.team, ev.data && ev.data.mode);
   });
   ctx.socket.on('status', (m) => {
     const st = m.status || {};
     grid.update(st.teams, st.status);
+    if (judge) judge.setStatus(st.status);
     // After the end the server refuses every command: say so by turning
     // the forms off.
     if (st.status === 'ended') {
@@ -47,5 +54,5 @@ export function staffViews(ctx, { onToggleMode, canWriteNotes }) {
       }
     }
   });
-  return { grid, timeline, notes };
+  return { grid, timeline, notes, judge };
 }

@@ -100,9 +100,12 @@ export class TeamGrid {
       if (r.online.textContent !== onlineText) r.online.textContent = onlineText;
       r.online.dataset.count = names.length;
       r.online.classList.toggle('is-online', names.length > 0);
-      const scoreText = `${fmtPoints(tm.score)}/${fmtPoints(tm.max_score ?? 0)}`;
+      // Points awaiting the evaluators' judgement are marked provisional.
+      const scoreText = `${fmtPoints(tm.score)}/${fmtPoints(tm.max_score ?? 0)}${tm.provisional ? ` ${t('judge.provisional_part', { points: fmtPoints(tm.provisional) })}` : ''}`;
       if (r.score.textContent !== scoreText) r.score.textContent = scoreText;
       r.score.dataset.score = tm.score ?? 0;
+      r.score.dataset.provisional = tm.provisional ?? 0;
+      r.score.dataset.toJudge = tm.to_judge ?? 0;
       r.score.dataset.max = tm.max_score ?? 0;
       const tally = `${tm.met ?? 0} / ${tm.late ?? 0} / ${tm.missed ?? 0}`;
       if (r.tally.textContent !== tally) r.tally.textContent = tally;

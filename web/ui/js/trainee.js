@@ -119,7 +119,18 @@ class TraineeConsole {
         x.points = x.points ?? d.max_points;
         x.earned = d.points;
         x.reason = d.reason;
+        x.provisional = !!d.provisional;
         r.exps.set(x.id, x);
+        this.refresh(r);
+        break;
+      }
+      case 'expectation.scored': {
+        // The evaluators judged an answer: its points are no longer provisional.
+        const r = ev.team === this.team ? this.injects.get(d.inject) : null;
+        const x = r && r.exps.get(d.expectation);
+        if (!x) break;
+        x.earned = d.points ?? (x.earned === undefined ? undefined : 0);
+        x.provisional = false;
         this.refresh(r);
         break;
       }
@@ -138,8 +149,9 @@ class TraineeConsole {
       // The score is shown only when the scenario shows players the points.
       s.hidden = this.ctx.exercise.player_view !== 'points';
       if (s.parentElement) s.parentElement.hidden = s.hidden; // and its label
-      s.textContent = `${fmtPoints(me.score)}/${me.max_score ?? 0}`;
+      s.textContent = `${fmtPoints(me.score)}/${me.max_score ?? 0}${me.provisional ? ` ${t('judge.provisional_part', { points: fmtPoints(me.provisional) })}` : ''}`;
       s.dataset.score = me.score ?? 0;
+      s.dataset.provisional = me.provisional ?? 0;
       if (me.mode) this.setModeNotice(me.mode);
     }
     const was = this.status;
@@ -366,7 +378,7 @@ class TraineeConsole {
             h('td', null, h('span', { class: 'inject-id' }, x.inject), ' ', this.injectTitle(x.inject, x.title)),
             h('td', null, t('ui.debrief.expected', { action: actionLabel(x.action), at: fmtTShort(x.deadline) })),
             h('td', { class: `outcome-${x.outcome}` }, outcome(x.outcome)),
-            h('td', { class: 'num' }, `${fmtPoints(x.points)} / ${fmtPoints(x.max_points)}`)))))) : h('p', { class: 'muted' }, t('ui.debrief.nothing')),
+            h('td', { class: 'num' }, `${fmtPoints(x.points)} / ${fmtPoints(x.max_points)}${x.provisional ? ` · ${t('judge.provisional')}` : ''}`)))))) : h('p', { class: 'muted' }, t('ui.debrief.nothing')),
       h('p', { class: 'muted' }, t('ui.debrief.closing')));
   }
 
@@ -451,8 +463,8 @@ class TraineeConsole {
     replace(expList, exps.length ? exps.map((x) => {
       let state;
       switch (x.state) {
-        case 'met': state = h('span', { class: 'exp-state state-met' }, `${t('ui.debrief.outcome.met')}${x.earned !== undefined ? ` (+${fmtPoints(x.earned)})` : ''}`); break;
-        case 'late': state = h('span', { class: 'exp-state state-late' }, `${t('ui.debrief.outcome.late')}${x.earned !== undefined ? ` (+${fmtPoints(x.earned)})` : ''}`); break;
+        case 'met': state = h('span', { class: 'exp-state state-met' }, `${t('ui.debrief.outcome.met')}${x.earned !== undefined ? ` (+${fmtPoints(x.earned)})` : ''}${x.provisional ? ` · ${t('judge.provisional')}` : ''}`); break;
+        case 'late': state = h('span', { class: 'exp-state state-late' }, `${t('ui.debrief.outcome.late')}${x.earned !== undefined ? ` (+${fmtPoints(x.earned)})` : ''}${x.provisional ? ` · ${t('judge.provisional')}` : ''}`); break;
         case 'missed': state = h('span', { class: 'exp-state state-missed' }, t('ui.debrief.outcome.missed')); break;
         case 'wrong': state = h('span', { class: 'exp-state state-missed' }, x.reason ? t('ui.trainee.wrong_reason', { reason: x.reason }) : t('ui.debrief.outcome.wrong')); break;
         default: state = countdown(x.deadline, this.ctx.clock);

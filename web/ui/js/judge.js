@@ -1,0 +1,231 @@
+// The "To judge" queue of the evaluator and facilitator consoles: the
+// answers to judged expectations, oldest first, each with the team's text,
+// what was asked, the staff-only criteria and the events around it, and a
+// form to rate it (met / partly / not met, points, comment). A
+// facilitator's judgement is the lead evaluator's decision. Everything is
+// folded from the event stream: expectation.met (provisional), the team's
+// actions and messages, expectation.judged and expectation.scored.
+import { h, replace } from './dom.js';
+import { fmtTShort, fmtPoints, actionLabel, actorName, eventText } from './format.js';
+import { pending } from './page.js';
+import { t } from './i18n.js';
+
+export const RATINGS = ['met', 'partly', 'not_met'];
+
+/** defaultPoints is what a rating gives when the judge does not change the points (as the engine does). */
+export function defaultPoints(rating, max) {
+  if (rating === 'met') return max;
+  if (rating === 'partly') return Math.round((max / 2) * 100) / 100;
+  return 0;
+}
+
+/** hasJudged reports whether the exercise's MSEL lists any judged expectation. */
+export function hasJudged(exercise) {
+  return ((exercise && exercise.msel) || []).some((m) => (m.judged || []).length > 0);
+}
+
+export class JudgeQueue {
+  /**
+   * @param {HTMLElement} root container
+   * @param {object} ctx the page context (dir, socket)
+   * @param {object} opts canJudge (show the forms), lead (judgements are decisions)
+   */
+  constructor(root, ctx, { canJudge = false, lead = false } = {}) {
+    this.ctx = ctx;
+    this.canJudge = canJudge;
+    this.lead = lead;
+    this.items = new Map();
+    this.actions = new Map(); // seq → team.action or message.sent
+    this.around = new Map(); // team/inject → events
+    this.asked = new Map(); // team/inject/expectation → {text, criteria}
+    this.n = 0;
+    this.ended = false;
+    this.count = h('p', { class: 'judge-count', id: 'judge-count', 'aria-live': 'polite' }, t('judge.queue_count', { count: 0 }));
+    this.todo = h('ol', { class: 'judge-list', id: 'judge-queue' });
+    this.empty = h('p', { class: 'muted judge-empty' }, t('judge.empty'));
+    this.done = h('ol', { class: 'judge-list', id: 'judge-done' });
+    this.doneWrap = h('details', { class: 'judge-done-wrap', hidden: true },
+      h('summary', null, h('h3', { class: 'judge-done-h' }, t('judge.done_heading'))), this.done);
+    replace(root,
+      h('p', { class: 'hint' }, t('judge.hint')),
+      lead ? h('p', { class: 'hint' }, t('judge.lead_hint')) : null,
+      this.count, this.empty, this.todo, this.doneWrap);
+  }
+
+  /** add takes an event message (with its inject, for deliveries). */
+  add(msg) {
+    const ev = msg.event || msg;
+    const d = ev.data || {};
+    switch (ev.type) {
+      case 'inject.delivered':
+        this.learnAsked(ev.team, msg.inject);
+        this.note(ev.team, d.inject, ev);
+        break;
+      case 'team.action':
+      case 'message.sent':
+        this.actions.set(ev.seq, ev);
+        if (d.inject) this.note(ev.team, d.inject, ev);
+        break;
+      case 'expectation.met':
+        if (d.provisional) this.open(ev);
+        break;
+      case 'expectation.judged': {
+        const it = this.items.get(keyOf(ev));
+        if (it && !it.judgements.some((j) => j.seq === ev.seq)) { it.judgements.push(ev); this.render(it); }
+        break;
+      }
+      case 'expectation.scored': {
+        const it = this.items.get(keyOf(ev));
+        if (it) { it.result = d; this.render(it); }
+        break;
+      }
+      default:
+        break;
+    }
+  }
+
+  /** setStatus turns the forms off once the exercise has ended (the server refuses judgements then). */
+  setStatus(status) {
+    if (status !== 'ended' || this.ended) return;
+    this.ended = true;
+    for (const it of this.items.values()) if (it.form) for (const el of it.form.elements) el.disabled = true;
+  }
+
+  learnAsked(team, inject) {
+    if (!team || !inject) return;
+    for (const x of inject.expectations || []) {
+      this.asked.set(`${team}/${inject.id}/${x.id}`, { text: x.text || '', criteria: x.criteria || '', action: x.action });
+    }
+  }
+
+  note(team, inject, ev) {
+    const k = `${team}/${inject}`;
+    if (!this.around.has(k)) this.around.set(k, []);
+    this.around.get(k).push(ev);
+  }
+
+  open(ev) {
+    const key = keyOf(ev);
+    if (this.items.has(key)) return;
+    const d = ev.data || {};
+    const cause = String(d.cause || '');
+    const it = {
+      key, team: ev.team, inject: d.inject, expectation: d.expectation, seq: ev.seq, at: ev.at,
+      points: d.points || 0, max: d.max_points || 0, actionSeq: cause.startsWith('action:') ? Number(cause.slice(7)) : 0,
+      judgements: [], result: null, id: ++this.n,
+    };
+    it.status = h('div', { class: 'judge-status' });
+    it.form = this.canJudge ? this.buildForm(it) : null;
+    it.li = h('li', { class: 'judge-item', dataset: { key, team: it.team, inject: it.inject, expectation: it.expectation } },
+      this.head(it), this.body(it), it.status, it.form);
+    this.items.set(key, it);
+    this.render(it);
+  }
+
+  head(it) {
+    const dir = this.ctx.dir;
+    const asked = this.asked.get(`${it.team}/${it.inject}/${it.expectation}`) || {};
+    const title = dir.injectTitle(it.inject);
+    return h('div', { class: 'judge-head' },
+      h('h3', { class: 'judge-title' }, t('judge.answered', { team: dir.teamName(it.team), inject: it.inject, action: actionLabel(asked.action || it.expectation), at: fmtTShort(it.at) })),
+      title ? h('p', { class: 'judge-inject muted' }, title) : null);
+  }
+
+  body(it) {
+    const dir = this.ctx.dir;
+    const asked = this.asked.get(`${it.team}/${it.inject}/${it.expectation}`) || {};
+    const answer = this.actions.get(it.actionSeq);
+    const text = answer && answer.data && answer.data.text;
+    const around = (this.around.get(`${it.team}/${it.inject}`) || []).filter((e) => e.seq !== it.actionSeq);
+    return h('div', { class: 'judge-body' },
+      h('p', { class: 'judge-label' }, t('judge.answer')),
+      h('blockquote', { class: 'judge-text' }, text || t('judge.no_text')),
+      asked.text ? [h('p', { class: 'judge-label' }, t('judge.prompt')), h('p', { class: 'judge-prompt' }, asked.text)] : null,
+      asked.criteria ? [h('p', { class: 'judge-label' }, t('judge.criteria')), h('p', { class: 'judge-criteria' }, asked.criteria)] : null,
+      around.length ? h('details', { class: 'judge-around' }, h('summary', null, t('judge.around')),
+        h('ol', { class: 'judge-around-list' }, around.map((e) => h('li', null, h('time', null, fmtTShort(e.at)), ' ', eventText(e, dir))))) : null);
+  }
+
+  buildForm(it) {
+    const p = `judge-${it.id}`;
+    const err = h('p', { class: 'form-error', hidden: true, 'aria-live': 'polite' });
+    const points = h('input', { type: 'number', id: `${p}-points`, class: 'judge-points', min: '0', max: String(it.max), step: 'any', inputmode: 'decimal', required: true });
+    points.addEventListener('input', () => { points.dataset.touched = '1'; });
+    const radios = RATINGS.map((r) => {
+      const input = h('input', { type: 'radio', name: `${p}-rating`, id: `${p}-${r}`, value: r });
+      input.addEventListener('change', () => { if (!points.dataset.touched) points.value = String(defaultPoints(r, it.max)); });
+      return h('label', { class: ['judge-rating', `judge-rating-${r}`], for: `${p}-${r}` }, input, h('span', null, t(`judge.rating.${r}`)));
+    });
+    const comment = h('textarea', { id: `${p}-comment`, class: 'judge-comment', rows: '2', maxlength: '8000' });
+    const submit = h('button', { type: 'submit', class: 'btn btn-primary judge-submit' }, this.lead ? t('judge.decide') : t('judge.submit'));
+    const form = h('form', { class: 'judge-form stack', novalidate: true },
+      h('fieldset', { class: 'judge-fieldset' },
+        h('legend', null, this.lead ? t('judge.decide') : t('judge.your_judgement')),
+        h('div', { class: 'judge-ratings', role: 'radiogroup', 'aria-label': t('judge.rating') }, radios),
+        h('div', { class: 'row judge-row' },
+          h('div', { class: 'field' }, h('label', { for: `${p}-points`, class: 'field-label' }, t('judge.points', { max: it.max })), points),
+          h('div', { class: 'field judge-comment-field' }, h('label', { for: `${p}-comment`, class: 'field-label' }, t('judge.comment')), comment))),
+      err,
+      h('div', { class: 'form-actions' }, submit));
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      const rating = (form.querySelector(`input[name="${p}-rating"]:checked`) || {}).value;
+      const fail = (msg, el) => { err.textContent = msg; err.hidden = false; if (el) el.focus(); };
+      if (!rating) { fail(t('judge.choose_rating'), radios[0].querySelector('input')); return; }
+      const value = points.value === '' ? defaultPoints(rating, it.max) : Number(points.value);
+      if (!(value >= 0 && value <= it.max)) { fail(t('judge.points_range', { max: it.max }), points); return; }
+      const cmd = { type: 'judge', team: it.team, inject: it.inject, expectation: it.expectation, rating, points: value };
+      if (comment.value.trim()) cmd.text = comment.value.trim();
+      await pending(submit, () => this.ctx.socket.command(cmd), { errorEl: err, socket: this.ctx.socket, doneLabel: t('judge.saved') });
+    });
+    if (this.ended) for (const el of form.elements) el.disabled = true;
+    return form;
+  }
+
+  /** waiting reports whether an item is in the queue: not judged yet, or, for the lead, disputed and undecided. */
+  waiting(it) {
+    const r = it.result;
+    return !r || (this.lead && r.disagreement && !r.decision);
+  }
+
+  render(it) {
+    const dir = this.ctx.dir;
+    const r = it.result;
+    const state = !r ? 'provisional' : (r.decision ? 'decided' : 'judged');
+    it.li.dataset.state = state;
+    it.li.dataset.disagreement = r && r.disagreement && !r.decision ? 'true' : 'false';
+    const points = r ? (r.points || 0) : it.points;
+    replace(it.status,
+      h('p', { class: 'judge-score' },
+        h('span', { class: ['judge-state', `judge-state-${state}`] }, t(`judge.state.${state}`)), ' ',
+        t('judge.score', { points: fmtPoints(points), max: fmtPoints(it.max) })),
+      it.li.dataset.disagreement === 'true' ? h('p', { class: 'judge-flag', role: 'status' }, t('judge.disagreement')) : null,
+      it.judgements.length ? [h('p', { class: 'judge-label' }, t('judge.judgements')),
+        h('ul', { class: 'judge-judgements' }, it.judgements.map((j) => {
+          const d = j.data || {};
+          const who = actorName(j.actor, dir);
+          return h('li', { dataset: { seq: j.seq, decision: d.decision ? 'true' : 'false' } },
+            t('judge.by', { who, rating: t(`judge.rating.${d.rating}`), points: fmtPoints(d.content || 0), max: fmtPoints(d.max_points || it.max) }),
+            d.decision ? h('span', { class: 'judge-decision' }, ` (${t('judge.decision')})`) : null,
+            d.text ? h('span', { class: 'judge-comment-text' }, ` — ${d.text}`) : null);
+        }))] : null);
+    this.place(it, this.waiting(it) ? this.todo : this.done);
+    const waiting = [...this.items.values()].filter((x) => this.waiting(x)).length;
+    this.count.textContent = t('judge.queue_count', { count: waiting });
+    this.count.dataset.count = waiting;
+    this.empty.hidden = waiting > 0;
+    this.doneWrap.hidden = this.done.children.length === 0;
+  }
+
+  /** place puts an item in list, oldest answer first. */
+  place(it, list) {
+    if (it.li.parentElement === list) return;
+    const after = [...list.children].find((li) => (this.items.get(li.dataset.key) || {}).seq > it.seq);
+    list.insertBefore(it.li, after || null);
+  }
+}
+
+function keyOf(ev) {
+  const d = ev.data || {};
+  return `${d.inject}.${d.expectation}@${ev.team}`;
+}
