@@ -144,13 +144,16 @@ func TestConformance(t *testing.T) {
 	var mu sync.Mutex
 	dbs := map[string]string{}
 	storetest.Run(t, func(t *testing.T, dir string) store.Store {
+		// NewDatabase may fail the test (t.Fatal ends the goroutine): the
+		// lock must not stay held, or every later store of the test waits
+		// for it until the test binary times out.
 		mu.Lock()
+		defer mu.Unlock()
 		u, ok := dbs[dir]
 		if !ok {
 			u = NewDatabase(t)
 			dbs[dir] = u
 		}
-		mu.Unlock()
 		db, err := postgres.Open(context.Background(), u)
 		if err != nil {
 			t.Fatal(err)
