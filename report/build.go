@@ -95,7 +95,7 @@ type teamIncident struct{ team, incident string }
 type instance struct {
 	latency    *Duration // from expectation.met
 	answered   *Duration // met, or the last wrong answer
-	missReason string
+	missReason engine.Why
 }
 
 // builder folds the log into a Report. It runs engine.State alongside, so
@@ -125,6 +125,9 @@ type builder struct {
 	lastShare   int
 	actions     int
 	objectiveOf map[string]string // INJECT.EXPECTATION → objective, for ad-hoc injects
+	// problems holds the reason of each share problem by its English
+	// sentence (Share.Problems keeps the sentences).
+	problems map[string]engine.Why
 }
 
 func newBuilder(s *scenarios.Scenario, events []engine.Event, l loc) *builder {
@@ -142,6 +145,7 @@ func newBuilder(s *scenarios.Scenario, events []engine.Event, l loc) *builder {
 		human:       map[string]bool{},
 		phases:      map[teamIncident]int{},
 		conseq:      map[string][]Consequence{},
+		problems:    map[string]engine.Why{},
 		lastShare:   -1,
 		objectiveOf: map[string]string{},
 		r: &Report{
@@ -203,10 +207,11 @@ func (b *builder) apply(e *engine.Event) {
 			sh := &b.r.Shares[b.lastShare]
 			if sh.From == e.Team && sh.Inject == d.Inject && sh.At == Duration(e.At) && !slices.Contains(sh.Problems, d.Reason) {
 				sh.Problems = append(sh.Problems, d.Reason)
+				b.problems[d.Reason] = d.Why
 			}
 		}
 	case engine.EventExpectationMissed:
-		b.instance(d.Inject, d.Expectation, e.Team).missReason = d.Reason
+		b.instance(d.Inject, d.Expectation, e.Team).missReason = d.Why
 	case engine.EventIncidentPhase:
 		k := teamIncident{e.Team, d.Incident}
 		i, ok := b.phases[k]
@@ -340,7 +345,7 @@ func (b *builder) title(in *scenarios.Inject) string {
 func (b *builder) localizeProblems() {
 	for i := range b.r.Shares {
 		for j, p := range b.r.Shares[i].Problems {
-			b.r.Shares[i].Problems[j] = b.reason(p)
+			b.r.Shares[i].Problems[j] = b.why(b.problemWhy(p))
 		}
 	}
 }

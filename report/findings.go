@@ -158,9 +158,9 @@ func (b *builder) teamImprovements(t *TeamResult) {
 		}
 		for _, p := range sh.Problems {
 			if strings.HasPrefix(p, "TLP violation") && !sh.TLPViolation {
-				tlp = append(tlp, sh.Inject+" ("+b.reason(p)+")")
+				tlp = append(tlp, sh.Inject+" ("+b.why(b.problemWhy(p))+")")
 			}
-			if peer, want, ok := wrongPeer(p); ok {
+			if peer, want, ok := wrongPeer(b.problemWhy(p)); ok {
 				peers = append(peers, sh.Inject+" ("+b.t("report.finding.peer_item", "peer", peer, "expected", want)+")")
 			}
 		}
@@ -182,7 +182,7 @@ func (b *builder) teamImprovements(t *TeamResult) {
 			e := &b.r.Expectations[i]
 			if e.Team == t.ID && e.Action == string(a) && e.Wrong > 0 {
 				reason := b.st.Expectation(e.Inject, e.Expectation, e.Team).LastWrong
-				wrong = append(wrong, fmt.Sprintf("%s (%s)", e.Inject, b.reason(reason)))
+				wrong = append(wrong, fmt.Sprintf("%s (%s)", e.Inject, b.why(reason)))
 				capability = e.Capability
 			}
 		}

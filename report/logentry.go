@@ -36,7 +36,7 @@ func (l loc) summarize(e *engine.Event) string {
 	case engine.EventSpeed:
 		return l.t("report.log.speed", "speed", fmt.Sprintf("%g", d.Speed))
 	case engine.EventEnded:
-		return l.t("report.log.ended", "reason", l.reason(d.Reason))
+		return l.t("report.log.ended", "reason", l.why(d.Why))
 	case engine.EventTeamMode:
 		return l.t("report.log.mode", "team", e.Team, "mode", l.mode(d.Mode))
 	case engine.EventInjectDelivered:
@@ -89,9 +89,9 @@ func (l loc) summarize(e *engine.Event) string {
 		}
 		return l.t(key, "expectation", d.Inject+"."+d.Expectation, "points", l.points(d.Points), "max", d.MaxPoints, "latency", Duration(d.Latency).Clock())
 	case engine.EventExpectationWrong:
-		return l.t("report.log.wrong", "expectation", d.Inject+"."+d.Expectation, "reason", l.reason(d.Reason))
+		return l.t("report.log.wrong", "expectation", d.Inject+"."+d.Expectation, "reason", l.why(d.Why))
 	case engine.EventExpectationMissed:
-		return l.t("report.log.missed", "expectation", d.Inject+"."+d.Expectation, "reason", l.reason(d.Reason))
+		return l.t("report.log.missed", "expectation", d.Inject+"."+d.Expectation, "reason", l.why(d.Why))
 	case engine.EventIncidentPhase:
 		return d.Incident + " " + l.phase(string(d.Phase))
 	case engine.EventIncidentSpread:

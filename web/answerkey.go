@@ -53,10 +53,12 @@ func (le *liveExercise) variantOf(msg eventMessage) eventVariant {
 		if !view.Shows(scenarios.PlayerViewPoints) {
 			ev.Data.Points, ev.Data.MaxPoints = 0, 0
 		}
-		// A reason may name the expected answer ("expected ...").
+		// A reason may name the expected answer ("expected ..."): trainees
+		// get its code and the sentence up to the colon, not its arguments.
 		if r, _, cut := strings.Cut(ev.Data.Reason, ":"); cut {
 			ev.Data.Reason = r
 		}
+		ev.Data.ReasonArgs = nil
 	default:
 		return v
 	}

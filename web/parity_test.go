@@ -55,7 +55,7 @@ func TestProtocolDocMentionsEveryType(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, kind := range []string{"EventType", "CommandType"} {
+	for _, kind := range []string{"EventType", "CommandType", "ReasonCode"} {
 		for _, v := range engineConstants(t, kind) {
 			if !strings.Contains(string(doc), "`"+v+"`") {
 				t.Errorf("docs/protocol.md does not mention the %s `%s`", kind, v)
