@@ -170,3 +170,15 @@ func TestClientCommandParity(t *testing.T) {
 		}
 	}
 }
+
+// TestReasonCodesAreListed checks that every ReasonCode constant of the
+// engine is in engine.ReasonCodes (whose catalog messages the engine's
+// tests check), so a new code cannot reach a console untranslated.
+func TestReasonCodesAreListed(t *testing.T) {
+	listed := engine.ReasonCodes()
+	for _, v := range engineConstants(t, "ReasonCode") {
+		if !slices.Contains(listed, engine.ReasonCode(v)) || engine.ReasonEnglish(engine.ReasonCode(v)) == "" {
+			t.Errorf("reason code %q is not in engine.ReasonCodes", v)
+		}
+	}
+}
