@@ -297,7 +297,7 @@ func truncateText(s string, n int) string {
 	return s[:n] + "…"
 }
 
-// judge returns why an answer is wrong, or "" when it is right.
+// judge returns why an answer is wrong, or an empty Why when it is right.
 func (x *Exercise) judge(in *scenarios.Inject, e *scenarios.Expectation, team string, d Details) Why {
 	switch e.Action {
 	case scenarios.ActionClassify:
@@ -328,15 +328,14 @@ func (x *Exercise) judge(in *scenarios.Inject, e *scenarios.Expectation, team st
 }
 
 // judgeClassification returns why a classification is wrong (its category,
-// its severity or both), or nothing when it is right.
+// its severity or both), or an empty Why when it is right.
 func judgeClassification(d Details, e *scenarios.Expectation) Why {
 	category, severity := !strings.EqualFold(d.Category, e.Category), d.Severity != string(e.Severity)
-	given, want := d.Category, e.Category
 	switch {
 	case category && severity:
-		return because(ReasonWrongClassification, "category", given, "expected_category", want, "severity", d.Severity, "expected_severity", string(e.Severity))
+		return because(ReasonWrongClassification, "category", d.Category, "expected_category", e.Category, "severity", d.Severity, "expected_severity", string(e.Severity))
 	case category:
-		return because(ReasonWrongCategory, "category", given, "expected_category", want)
+		return because(ReasonWrongCategory, "category", d.Category, "expected_category", e.Category)
 	case severity:
 		return because(ReasonWrongSeverity, "severity", d.Severity, "expected_severity", string(e.Severity))
 	}
@@ -344,7 +343,8 @@ func judgeClassification(d Details, e *scenarios.Expectation) Why {
 }
 
 // noContent returns why a written action without text earns nothing, or
-// nothing when it has text.
+// an empty Why when it has text. Its argument is the action's code; the
+// English sentence spells it with spaces, as logs always have.
 func noContent(d Details) Why {
 	if strings.TrimSpace(d.Text) == "" {
 		w := because(ReasonNoText, "action", string(d.Action))

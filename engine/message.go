@@ -75,7 +75,7 @@ func (x *Exercise) newMessage(cmd Command) error {
 }
 
 // violation says why a message marked tlp is more open than the
-// information it carries (marked limit), or "" when it is not.
+// information it carries (marked limit), or an empty Why when it is not.
 func violation(tlp, limit scenarios.TLP) Why {
 	if limit == "" || tlp.Rank() >= limit.Rank() {
 		return Why{}
