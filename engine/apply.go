@@ -243,9 +243,9 @@ func (x *Exercise) afterAction(idx int, team string, action scenarios.Action, d 
 		if st == nil || st.Met {
 			continue
 		}
-		if wrong := x.judge(in, e, team, d); wrong != "" {
+		if wrong := x.judge(in, e, team, d); wrong.ReasonCode != "" {
 			x.emit(Event{Type: EventExpectationWrong, Actor: "system", Team: team,
-				Data: Details{Inject: in.ID, Expectation: e.ID, Reason: wrong, Cause: fmt.Sprintf("action:%d", actionSeq)}})
+				Data: Details{Inject: in.ID, Expectation: e.ID, Why: wrong, Cause: fmt.Sprintf("action:%d", actionSeq)}})
 			continue
 		}
 		if action == scenarios.ActionShare && !x.coversPeers(e, team, in.ID) {
@@ -299,21 +299,14 @@ func truncateText(s string, n int) string {
 	return s[:n] + "…"
 }
 
-// judge returns why an answer is wrong, or "" when it is right.
-func (x *Exercise) judge(in *scenarios.Inject, e *scenarios.Expectation, team string, d Details) string {
+// judge returns why an answer is wrong, or an empty Why when it is right.
+func (x *Exercise) judge(in *scenarios.Inject, e *scenarios.Expectation, team string, d Details) Why {
 	switch e.Action {
 	case scenarios.ActionClassify:
-		var wrong []string
-		if !strings.EqualFold(d.Category, e.Category) {
-			wrong = append(wrong, fmt.Sprintf("category %q, expected %q", d.Category, e.Category))
-		}
-		if d.Severity != string(e.Severity) {
-			wrong = append(wrong, fmt.Sprintf("severity %s, expected %s", d.Severity, e.Severity))
-		}
-		return strings.Join(wrong, "; ")
+		return judgeClassification(d, e)
 	case scenarios.ActionEscalate:
 		if d.Target != e.To {
-			return fmt.Sprintf("escalated to %s, expected %s", d.Target, e.To)
+			return because(ReasonWrongTarget, "target", d.Target, "expected_target", e.To)
 		}
 		return noContent(d)
 	case scenarios.ActionPublish, scenarios.ActionReport, scenarios.ActionRequestInfo, scenarios.ActionReply:
@@ -324,25 +317,43 @@ func (x *Exercise) judge(in *scenarios.Inject, e *scenarios.Expectation, team st
 			if in.TLP.Rank() > limit.Rank() {
 				limit = in.TLP
 			}
-			return fmt.Sprintf("TLP violation: shared as TLP:%s, the information is TLP:%s", strings.ToUpper(d.TLP), strings.ToUpper(string(limit)))
+			return because(ReasonShareTLP, "tlp", strings.ToUpper(d.TLP), "limit", strings.ToUpper(string(limit)))
 		}
 		want := x.scn.Members(e.With, "")
 		for _, p := range d.Peers {
 			if !slices.Contains(want, p) {
-				return fmt.Sprintf("shared with %s, which is not an expected peer (%s)", p, strings.Join(want, ", "))
+				return because(ReasonWrongPeer, "peer", p, "expected_peers", strings.Join(want, ", "))
 			}
 		}
 	}
-	return ""
+	return Why{}
+}
+
+// judgeClassification returns why a classification is wrong (its category,
+// its severity or both), or an empty Why when it is right.
+func judgeClassification(d Details, e *scenarios.Expectation) Why {
+	category, severity := !strings.EqualFold(d.Category, e.Category), d.Severity != string(e.Severity)
+	switch {
+	case category && severity:
+		return because(ReasonWrongClassification, "category", d.Category, "expected_category", e.Category, "severity", d.Severity, "expected_severity", string(e.Severity))
+	case category:
+		return because(ReasonWrongCategory, "category", d.Category, "expected_category", e.Category)
+	case severity:
+		return because(ReasonWrongSeverity, "severity", d.Severity, "expected_severity", string(e.Severity))
+	}
+	return Why{}
 }
 
 // noContent returns why a written action without text earns nothing, or
-// "" when it has text.
-func noContent(d Details) string {
+// an empty Why when it has text. Its argument is the action's code; the
+// English sentence spells it with spaces, as logs always have.
+func noContent(d Details) Why {
 	if strings.TrimSpace(d.Text) == "" {
-		return fmt.Sprintf("%s without text: a written action needs content", strings.ReplaceAll(string(d.Action), "_", " "))
+		w := because(ReasonNoText, "action", string(d.Action))
+		w.Reason = fillReason(reasonEnglish[ReasonNoText], map[string]string{"action": strings.ReplaceAll(string(d.Action), "_", " ")})
+		return w
 	}
-	return ""
+	return Why{}
 }
 
 // coversPeers reports whether team has now shared inject with every peer the
@@ -432,7 +443,7 @@ func (x *Exercise) facilitate(cmd Command) error {
 		}
 		x.emit(cmdEvent(EventSpeed, cmd, "", all, Details{Speed: cmd.Speed}))
 	case CmdEnd:
-		x.emit(cmdEvent(EventEnded, cmd, "", all, Details{Reason: "ended by the facilitator", Text: cmd.Text}))
+		x.emit(cmdEvent(EventEnded, cmd, "", all, Details{Why: because(ReasonEndedByFacilitator), Text: cmd.Text}))
 		x.stop()
 	case CmdSetMode:
 		return x.setMode(cmd)

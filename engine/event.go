@@ -113,8 +113,10 @@ type Details struct {
 	Points    float64       `json:"points,omitempty"`
 	MaxPoints int           `json:"max_points,omitempty"`
 	Late      bool          `json:"late,omitempty"`
-	// Reason explains a wrong answer, a miss, a spread or a rejection.
-	Reason string `json:"reason,omitempty"`
+	// Why explains a wrong answer, a miss, a TLP violation or an end: the
+	// English reason, its code and arguments (reason, reason_code and
+	// reason_args in JSON).
+	Why
 	// Cause names what released an inject: "T+offset", "after:I01",
 	// "action:co-csirt:share:I01", "miss:I01.share:co-csirt",
 	// "spread:to-peru", "facilitator".

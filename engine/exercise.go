@@ -297,7 +297,7 @@ func (x *Exercise) handle(ev des.Event[timer]) {
 	case timerBotDone:
 		x.bots[t.team].done(int(t.task), ev.ID)
 	case timerEnd:
-		x.emit(Event{Type: EventEnded, Actor: "system", Audience: []string{Everyone}, Data: Details{Reason: "planned duration reached"}})
+		x.emit(Event{Type: EventEnded, Actor: "system", Audience: []string{Everyone}, Data: Details{Why: because(ReasonDurationReached)}})
 		x.stop()
 	}
 }
@@ -438,12 +438,12 @@ func (x *Exercise) deadline(key string) {
 	if st == nil || st.Met {
 		return
 	}
-	reason := "deadline passed"
+	reason := because(ReasonDeadlinePassed)
 	if st.Wrong > 0 {
-		reason = "deadline passed after a wrong answer: " + st.LastWrong
+		reason = afterWrong(st.LastWrong)
 	}
 	x.emit(Event{Type: EventExpectationMissed, Actor: "system", Team: team, Audience: []string{team},
-		Data: Details{Inject: inject, Expectation: expID, Deadline: st.Deadline, MaxPoints: st.MaxPoints, Reason: reason}})
+		Data: Details{Inject: inject, Expectation: expID, Deadline: st.Deadline, MaxPoints: st.MaxPoints, Why: reason}})
 	ti := x.scn.TeamIndex(team)
 	ref := inject + "." + expID
 	for _, r := range x.onMiss[ref] {

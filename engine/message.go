@@ -68,19 +68,19 @@ func (x *Exercise) newMessage(cmd Command) error {
 	}
 	seq := x.nextSeq()
 	d := Details{Kind: kind, Thread: seq, From: team, Peers: peers, TLP: string(tlp), Text: cmd.Text,
-		Inject: cmd.Inject, Incident: cmd.Incident, Indicators: slices.Clone(cmd.Indicators), Reason: violation(tlp, limit)}
+		Inject: cmd.Inject, Incident: cmd.Incident, Indicators: slices.Clone(cmd.Indicators), Why: violation(tlp, limit)}
 	x.emit(cmdEvent(EventMessage, cmd, team, append([]string{team}, peers...), d))
 	x.askBots(seq, peers)
 	return nil
 }
 
 // violation says why a message marked tlp is more open than the
-// information it carries (marked limit), or "" when it is not.
-func violation(tlp, limit scenarios.TLP) string {
+// information it carries (marked limit), or an empty Why when it is not.
+func violation(tlp, limit scenarios.TLP) Why {
 	if limit == "" || tlp.Rank() >= limit.Rank() {
-		return ""
+		return Why{}
 	}
-	return fmt.Sprintf("%s: sent as TLP:%s, the information is TLP:%s", violationPrefix, strings.ToUpper(string(tlp)), strings.ToUpper(string(limit)))
+	return because(ReasonMessageTLP, "tlp", strings.ToUpper(string(tlp)), "limit", strings.ToUpper(string(limit)))
 }
 
 // received returns the message seq if it reached team.
@@ -130,7 +130,7 @@ func (x *Exercise) reply(cmd Command) error {
 		return Errorf(CodeInvalid, "this reply has nobody to go to")
 	}
 	d := Details{Kind: KindReply, Thread: t.ID, ReplyTo: m.Seq, From: team, Peers: peers, Target: actor, TLP: string(tlp),
-		Text: cmd.Text, Inject: t.Inject, Indicators: slices.Clone(cmd.Indicators), Reason: violation(tlp, m.TLP)}
+		Text: cmd.Text, Inject: t.Inject, Indicators: slices.Clone(cmd.Indicators), Why: violation(tlp, m.TLP)}
 	ev := x.emit(cmdEvent(EventMessage, cmd, team, append([]string{team}, peers...), d))
 	if th, ok := x.st.InjectThread(team, t.Inject); ok && th == t.ID {
 		if idx, ok := x.injectIx[t.Inject]; ok {
@@ -185,7 +185,7 @@ func (x *Exercise) forward(cmd Command) error {
 	text := strings.TrimSpace(cmd.Text + "\n\n---- Forwarded message from " + x.scn.PartyName(m.From, x.scn.Exercise.Language) + " ----\n" + truncateText(quoted, MaxTextLen))
 	seq := x.nextSeq()
 	d := Details{Kind: KindForward, Thread: seq, ReplyTo: m.Seq, From: team, Peers: peers, TLP: string(tlp), Text: text,
-		Incident: orig.Incident, Indicators: indicators, Reason: violation(tlp, m.TLP)}
+		Incident: orig.Incident, Indicators: indicators, Why: violation(tlp, m.TLP)}
 	x.emit(cmdEvent(EventMessage, cmd, team, append([]string{team}, peers...), d))
 	x.askBots(seq, peers)
 	return nil
@@ -218,7 +218,7 @@ func (x *Exercise) sendRequest(team string, cmd Command, r *requestTeam, actionS
 	seq := x.nextSeq()
 	in, _ := x.Inject(cmd.Inject)
 	d := Details{Kind: KindRFI, Thread: seq, From: team, Peers: []string{r.peer}, TLP: string(r.tlp), Text: cmd.Text,
-		Inject: cmd.Inject, Incident: in.Incident, Cause: fmt.Sprintf("action:%d", actionSeq), Reason: violation(r.tlp, in.TLP)}
+		Inject: cmd.Inject, Incident: in.Incident, Cause: fmt.Sprintf("action:%d", actionSeq), Why: violation(r.tlp, in.TLP)}
 	x.emit(Event{Type: EventMessage, Actor: cmd.By.Label(), Team: team, Audience: []string{team, r.peer}, Data: d})
 	x.askBots(seq, d.Peers)
 }

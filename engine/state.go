@@ -47,8 +47,8 @@ type ExpectationState struct {
 	Late   bool          `json:"late,omitempty"`
 	Points float64       `json:"points,omitempty"`
 	// Wrong counts wrong answers; LastWrong says why the last one was wrong.
-	Wrong     int    `json:"wrong,omitempty"`
-	LastWrong string `json:"last_wrong,omitempty"`
+	Wrong     int `json:"wrong,omitempty"`
+	LastWrong Why `json:"last_wrong,omitzero"`
 	// Provisional says a judged expectation was met and awaits its first
 	// judgement; Action is the seq of the action it scores. Rating,
 	// Decided and Disagreement are the reconciled judgement (judge.go).
@@ -231,7 +231,7 @@ func (st *State) Apply(e *Event) {
 	case EventExpectationWrong:
 		if x := st.Expectation(d.Inject, d.Expectation, e.Team); x != nil {
 			x.Wrong++
-			x.LastWrong = d.Reason
+			x.LastWrong = d.Why
 		}
 	case EventExpectationMissed:
 		if x := st.Expectation(d.Inject, d.Expectation, e.Team); x != nil {

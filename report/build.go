@@ -152,7 +152,7 @@ type teamIncident struct{ team, incident string }
 type instance struct {
 	latency    *Duration // from expectation.met
 	answered   *Duration // met, or the last wrong answer
-	missReason string
+	missReason engine.Why
 	judged     judgedScore // judgement.go
 }
 
@@ -201,6 +201,9 @@ type builder struct {
 
 	// rows indexes the report's rows by team, once they are computed.
 	rows map[string]*teamRows
+	// problems holds the reason of each share problem by its English
+	// sentence (Share.Problems keeps the sentences).
+	problems map[string]engine.Why
 }
 
 // teamLink is a directed link between two teams.
@@ -228,6 +231,7 @@ func newBuilder(s *scenarios.Scenario, first *engine.Event, l loc) *builder {
 		shares:       map[string]int{},
 		links:        map[teamLink]int{},
 		comm:         newCommunication(s, string(l.lang)),
+		problems:     map[string]engine.Why{},
 		r: &Report{
 			Format: Format,
 			Lang:   l.lang,
@@ -292,10 +296,11 @@ func (b *builder) apply(e *engine.Event) {
 			sh := &b.r.Shares[b.lastShare]
 			if sh.From == e.Team && sh.Inject == d.Inject && sh.At == Duration(e.At) && !slices.Contains(sh.Problems, d.Reason) {
 				sh.Problems = append(sh.Problems, d.Reason)
+				b.problems[d.Reason] = d.Why
 			}
 		}
 	case engine.EventExpectationMissed:
-		b.instance(d.Inject, d.Expectation, e.Team).missReason = d.Reason
+		b.instance(d.Inject, d.Expectation, e.Team).missReason = d.Why
 	case engine.EventIncidentPhase:
 		k := teamIncident{e.Team, d.Incident}
 		i, ok := b.phases[k]
@@ -463,7 +468,7 @@ func (b *builder) title(in *scenarios.Inject) string {
 func (b *builder) localizeProblems() {
 	for i := range b.r.Shares {
 		for j, p := range b.r.Shares[i].Problems {
-			b.r.Shares[i].Problems[j] = b.reason(p)
+			b.r.Shares[i].Problems[j] = b.why(b.problemWhy(p))
 		}
 	}
 }

@@ -153,9 +153,9 @@ func (b *builder) teamImprovements(t *TeamResult) {
 		}
 		for _, p := range sh.Problems {
 			if strings.HasPrefix(p, "TLP violation") && !sh.TLPViolation {
-				tlp = append(tlp, sh.Inject+" ("+b.reason(p)+")")
+				tlp = append(tlp, sh.Inject+" ("+b.why(b.problemWhy(p))+")")
 			}
-			if peer, want, ok := wrongPeer(p); ok {
+			if peer, want, ok := wrongPeer(b.problemWhy(p)); ok {
 				peers = append(peers, sh.Inject+" ("+b.t("report.finding.peer_item", "peer", peer, "expected", want)+")")
 			}
 		}
@@ -176,7 +176,7 @@ func (b *builder) teamImprovements(t *TeamResult) {
 		b.teamExpectations(t.ID, func(e *ExpectationResult) {
 			if e.Action == string(a) && e.Wrong > 0 {
 				reason := b.st.Expectation(e.Inject, e.Expectation, e.Team).LastWrong
-				wrong = append(wrong, fmt.Sprintf("%s (%s)", e.Inject, b.reason(reason)))
+				wrong = append(wrong, fmt.Sprintf("%s (%s)", e.Inject, b.why(reason)))
 				capability = e.Capability
 			}
 		})

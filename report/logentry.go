@@ -55,7 +55,7 @@ func (l loc) summarize(e *engine.Event) string {
 	case engine.EventSpeed:
 		return l.t("report.log.speed", "speed", fmt.Sprintf("%g", d.Speed))
 	case engine.EventEnded:
-		return l.t("report.log.ended", "reason", l.reason(d.Reason))
+		return l.t("report.log.ended", "reason", l.why(d.Why))
 	case engine.EventTeamMode:
 		return l.t("report.log.mode", "team", e.Team, "mode", l.mode(d.Mode))
 	case engine.EventInjectDelivered:
@@ -114,9 +114,9 @@ func (l loc) summarize(e *engine.Event) string {
 	case engine.EventExpectationJudged, engine.EventExpectationScored:
 		return l.judgementLine(e)
 	case engine.EventExpectationWrong:
-		return l.t("report.log.wrong", "expectation", d.Inject+"."+d.Expectation, "reason", l.reason(d.Reason))
+		return l.t("report.log.wrong", "expectation", d.Inject+"."+d.Expectation, "reason", l.why(d.Why))
 	case engine.EventExpectationMissed:
-		return l.t("report.log.missed", "expectation", d.Inject+"."+d.Expectation, "reason", l.reason(d.Reason))
+		return l.t("report.log.missed", "expectation", d.Inject+"."+d.Expectation, "reason", l.why(d.Why))
 	case engine.EventIncidentPhase:
 		return d.Incident + " " + l.phase(string(d.Phase))
 	case engine.EventIncidentSpread:

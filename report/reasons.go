@@ -1,71 +1,176 @@
 package report
 
 import (
+	"maps"
 	"regexp"
+	"slices"
 	"strings"
+
+	"cmesim/engine"
+	"cmesim/internal/i18n"
 )
 
-// The engine records why an answer was wrong or an expectation missed as an
-// English sentence in the log (expectation.wrong and expectation.missed
-// reasons, exercise.ended reasons). The log is the record and stays as it
-// is; the report recognises these sentences and says them again in its own
-// language. A reason it does not recognise is shown as the log has it.
+// The engine records why an answer was wrong, an expectation missed, a
+// message flagged or an exercise ended as a stable code with its arguments
+// (engine.Why), beside the English sentence. The report says the code in
+// its language through the catalog ("reason.<code>"). Logs written before
+// the codes have only the sentence: the report recognises those sentences
+// (legacyReason) and says them the same way. A reason it does not
+// recognise is shown as the log has it.
+
+// why says an engine reason in the report's language.
+func (l loc) why(w engine.Why) string {
+	if l.lang == "" || l.lang == i18n.English {
+		if w.Reason != "" {
+			return w.Reason // the log's own English sentence
+		}
+	}
+	if w.ReasonCode == "" {
+		w = legacyReason(w.Reason)
+	}
+	if s, ok := l.sayReason(w.ReasonCode, w.ReasonArgs); ok {
+		return s
+	}
+	return w.Reason
+}
+
+// reason says the English sentence of a reason in the report's language.
+func (l loc) reason(s string) string { return l.why(engine.Why{Reason: s}) }
+
+// sayReason says a reason code with its arguments, or false when the
+// catalog does not know the code. A miss after a wrong answer says the
+// wrong answer's reason too when its arguments name it.
+func (l loc) sayReason(code engine.ReasonCode, args map[string]string) (string, bool) {
+	key := "reason." + string(code)
+	if code == "" || !i18n.Has(l.lang, key) {
+		return "", false
+	}
+	if wrong := engine.ReasonCode(args[engine.ReasonArgWrong]); code == engine.ReasonDeadlineAfterWrong && wrong != "" {
+		if inner, ok := l.sayReason(wrong, args); ok {
+			return l.t("reason.deadline_after_wrong_detail", "reason", inner), true
+		}
+	}
+	return l.t(key, l.reasonArgs(args)...), true
+}
+
+// reasonArgs turns a reason's arguments into catalog arguments, saying
+// severities and actions in the report's language.
+func (l loc) reasonArgs(args map[string]string) []any {
+	var out []any
+	for _, k := range slices.Sorted(maps.Keys(args)) {
+		v := args[k]
+		switch k {
+		case "severity", "expected_severity":
+			v = l.severity(v)
+		case "action":
+			v = l.actionName(v)
+		}
+		out = append(out, k, v)
+	}
+	return out
+}
+
+// The English sentences of logs written before reason codes.
 var (
 	reasonCategory = regexp.MustCompile(`^category "(.*)", expected "(.*)"$`)
 	reasonSeverity = regexp.MustCompile(`^severity (\S*), expected (\S*)$`)
 	reasonEscalate = regexp.MustCompile(`^escalated to (.*), expected (.*)$`)
 	reasonTLP      = regexp.MustCompile(`^TLP violation: shared as TLP:(\S*), the information is TLP:(\S*)$`)
+	reasonMessage  = regexp.MustCompile(`^TLP violation: sent as TLP:(\S*), the information is TLP:(\S*)$`)
 	reasonPeer     = regexp.MustCompile(`^shared with (.*), which is not an expected peer \((.*)\)$`)
 	reasonNoText   = regexp.MustCompile(`^([a-z ]+) without text: a written action needs content$`)
 )
 
-// reason says an engine reason in the report's language.
-func (l loc) reason(s string) string {
-	if l.lang == "" || l.lang == "en" {
-		return s
+// legacyAfterWrong starts the sentence of a miss after a wrong answer.
+const legacyAfterWrong = "deadline passed after a wrong answer: "
+
+// legacyReason recognises the English sentence of a log without reason
+// codes and returns it with its code and arguments, or with no code when
+// it does not recognise it.
+func legacyReason(s string) engine.Why {
+	w := engine.Why{Reason: s}
+	code, args := legacyCode(s)
+	if code != "" {
+		w.ReasonCode, w.ReasonArgs = code, args
 	}
-	switch {
-	case s == "deadline passed":
-		return l.t("report.reason.deadline")
-	case strings.HasPrefix(s, "deadline passed after a wrong answer: "):
-		return l.t("report.reason.deadline_after_wrong", "reason", l.reason(strings.TrimPrefix(s, "deadline passed after a wrong answer: ")))
-	case s == "ended by the facilitator":
-		return l.t("report.reason.ended_by_facilitator")
-	case s == "planned duration reached":
-		return l.t("report.reason.duration_reached")
+	return w
+}
+
+func legacyCode(s string) (engine.ReasonCode, map[string]string) {
+	switch s {
+	case "deadline passed":
+		return engine.ReasonDeadlinePassed, nil
+	case strings.TrimSuffix(legacyAfterWrong, ": "):
+		return engine.ReasonDeadlineAfterWrong, nil
+	case "ended by the facilitator":
+		return engine.ReasonEndedByFacilitator, nil
+	case "planned duration reached":
+		return engine.ReasonDurationReached, nil
 	}
-	if m := reasonTLP.FindStringSubmatch(s); m != nil {
-		return l.t("report.reason.tlp", "tlp", m[1], "limit", m[2])
+	if rest, ok := strings.CutPrefix(s, legacyAfterWrong); ok {
+		inner, args := legacyCode(rest)
+		if inner == "" {
+			return "", nil
+		}
+		if args == nil {
+			args = map[string]string{}
+		}
+		args[engine.ReasonArgWrong] = string(inner)
+		return engine.ReasonDeadlineAfterWrong, args
 	}
-	if m := reasonPeer.FindStringSubmatch(s); m != nil {
-		return l.t("report.reason.peer", "peer", m[1], "expected", m[2])
-	}
-	if m := reasonNoText.FindStringSubmatch(s); m != nil {
-		return l.t("report.reason.no_text", "action", l.actionName(strings.ReplaceAll(m[1], " ", "_")))
-	}
-	if m := reasonEscalate.FindStringSubmatch(s); m != nil {
-		return l.t("report.reason.escalate", "target", m[1], "expected", m[2])
-	}
-	// A wrong classification lists its wrong parts, "; "-separated.
-	parts := strings.Split(s, "; ")
-	for i, p := range parts {
-		if m := reasonCategory.FindStringSubmatch(p); m != nil {
-			parts[i] = l.t("report.reason.category", "category", m[1], "expected", m[2])
-		} else if m := reasonSeverity.FindStringSubmatch(p); m != nil {
-			parts[i] = l.t("report.reason.severity", "severity", l.severity(m[1]), "expected", l.severity(m[2]))
-		} else {
-			return s
+	for _, p := range []struct {
+		re    *regexp.Regexp
+		code  engine.ReasonCode
+		names []string
+	}{
+		{reasonTLP, engine.ReasonShareTLP, []string{"tlp", "limit"}},
+		{reasonMessage, engine.ReasonMessageTLP, []string{"tlp", "limit"}},
+		{reasonPeer, engine.ReasonWrongPeer, []string{"peer", "expected_peers"}},
+		{reasonNoText, engine.ReasonNoText, []string{"action"}},
+		{reasonEscalate, engine.ReasonWrongTarget, []string{"target", "expected_target"}},
+		{reasonCategory, engine.ReasonWrongCategory, []string{"category", "expected_category"}},
+		{reasonSeverity, engine.ReasonWrongSeverity, []string{"severity", "expected_severity"}},
+	} {
+		if m := p.re.FindStringSubmatch(s); m != nil {
+			args := map[string]string{}
+			for i, n := range p.names {
+				args[n] = m[i+1]
+			}
+			if p.code == engine.ReasonNoText {
+				args["action"] = strings.ReplaceAll(args["action"], " ", "_")
+			}
+			return p.code, args
 		}
 	}
-	return strings.Join(parts, "; ")
+	// A wrong category and severity at once: "category …; severity …".
+	if cat, sev, ok := strings.Cut(s, "; "); ok {
+		c, ca := legacyCode(cat)
+		v, va := legacyCode(sev)
+		if c == engine.ReasonWrongCategory && v == engine.ReasonWrongSeverity {
+			ca["severity"], ca["expected_severity"] = va["severity"], va["expected_severity"]
+			return engine.ReasonWrongClassification, ca
+		}
+	}
+	return "", nil
+}
+
+// problemWhy returns the reason of a share's problem, by its English
+// sentence, with its code when the log had one.
+func (b *builder) problemWhy(problem string) engine.Why {
+	if w, ok := b.problems[problem]; ok {
+		return w
+	}
+	return engine.Why{Reason: problem}
 }
 
 // wrongPeer splits the reason of a share with a peer that was not expected
 // into the peer and the expected peers.
-func wrongPeer(reason string) (peer, expected string, ok bool) {
-	m := reasonPeer.FindStringSubmatch(reason)
-	if m == nil {
+func wrongPeer(w engine.Why) (peer, expected string, ok bool) {
+	if w.ReasonCode == "" {
+		w = legacyReason(w.Reason)
+	}
+	if w.ReasonCode != engine.ReasonWrongPeer {
 		return "", "", false
 	}
-	return m[1], m[2], true
+	return w.ReasonArgs["peer"], w.ReasonArgs["expected_peers"], true
 }

@@ -62,14 +62,14 @@ func (b *builder) expectations() {
 		}
 		switch row.Outcome {
 		case OutcomeWrong:
-			row.Reason = b.reason(x.LastWrong)
+			row.Reason = b.why(x.LastWrong)
 		case OutcomeMissed:
 			if in != nil {
-				row.Reason = b.reason(in.missReason)
+				row.Reason = b.why(in.missReason)
 			}
 		case OutcomeLate, OutcomeMet:
 			if x.Wrong > 0 {
-				row.Reason = b.t("report.reason.met_after_wrong", "wrong", b.count("report.count.wrong_answers", x.Wrong), "reason", b.reason(x.LastWrong))
+				row.Reason = b.t("report.reason.met_after_wrong", "wrong", b.count("report.count.wrong_answers", x.Wrong), "reason", b.why(x.LastWrong))
 			}
 		case OutcomeUnanswered:
 			row.Reason = b.t("report.reason.unanswered", "at", Duration(x.Deadline).TPlus())

@@ -294,7 +294,7 @@ func TestExcerptKeepsWhatMatters(t *testing.T) {
 	met := engine.Event{At: at, Type: engine.EventExpectationMet, Actor: "system", Team: "co-csirt",
 		Data: engine.Details{Inject: "I01", Expectation: "ack", Points: 1, MaxPoints: 5}}
 	missed := engine.Event{At: at, Type: engine.EventExpectationMissed, Actor: "system", Team: "co-csirt",
-		Data: engine.Details{Inject: "I01", Expectation: "ack", Reason: "deadline passed"}}
+		Data: engine.Details{Inject: "I01", Expectation: "ack", Why: engine.Why{Reason: "deadline passed", ReasonCode: engine.ReasonDeadlinePassed}}}
 	mid := len(events) / 2
 	last := len(events) - 1
 	log := slices.Concat(events[:mid], []engine.Event{scored, met}, events[mid:last], []engine.Event{missed}, events[last:])

@@ -4,8 +4,10 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"math/bits"
+	"slices"
 	"time"
 
 	"cmesim/engine"
@@ -96,6 +98,9 @@ const (
 	evContent
 	evDecision
 	evDisagreement
+	// Reason codes, added after the message fields.
+	evReasonCode
+	evReasonArgs
 	evBits // the number of bits in use
 )
 
@@ -212,6 +217,8 @@ func AppendEvent(dst []byte, e *engine.Event) []byte {
 	set(evContent, math.Float64bits(d.Content) != 0)
 	set(evDecision, d.Decision)
 	set(evDisagreement, d.Disagreement)
+	set(evReasonCode, d.ReasonCode != "")
+	set(evReasonArgs, d.ReasonArgs != nil)
 
 	dst = binary.AppendUvarint(dst, m)
 	dst = binary.AppendUvarint(dst, e.Seq)
@@ -348,6 +355,12 @@ func AppendEvent(dst []byte, e *engine.Event) []byte {
 	}
 	if has(evContent) {
 		dst = appendFloat(dst, d.Content)
+	}
+	if has(evReasonCode) {
+		dst = appendString(dst, string(d.ReasonCode))
+	}
+	if has(evReasonArgs) {
+		dst = appendStringMap(dst, d.ReasonArgs)
 	}
 	return fixLength(dst, start)
 }
@@ -550,6 +563,16 @@ func appendAdHoc(dst []byte, a *engine.AdHocInject) []byte {
 func appendString(dst []byte, s string) []byte {
 	dst = binary.AppendUvarint(dst, uint64(len(s)))
 	return append(dst, s...)
+}
+
+// appendStringMap writes a map as its count and its key, value pairs in
+// key order (so an event always encodes to the same bytes).
+func appendStringMap(dst []byte, m map[string]string) []byte {
+	dst = binary.AppendUvarint(dst, uint64(len(m)))
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		dst = appendString(appendString(dst, k), m[k])
+	}
+	return dst
 }
 
 func appendStrings(dst []byte, ss []string) []byte {
@@ -834,6 +857,19 @@ func (r *reader) count() int {
 	return int(n)
 }
 
+func (r *reader) stringMap() map[string]string {
+	n := r.count()
+	if r.err != nil {
+		return nil
+	}
+	m := make(map[string]string, n)
+	for range n {
+		k := r.string()
+		m[k] = r.string()
+	}
+	return m
+}
+
 func (r *reader) strings() []string {
 	n := r.count()
 	if r.err != nil {
@@ -1002,6 +1038,12 @@ func (r *reader) event(e *engine.Event) error {
 	}
 	if has(evContent) {
 		d.Content = r.float()
+	}
+	if has(evReasonCode) {
+		d.ReasonCode = engine.ReasonCode(r.string())
+	}
+	if has(evReasonArgs) {
+		d.ReasonArgs = r.stringMap()
 	}
 	if r.err == nil && r.i != len(r.s) {
 		r.fail(fmt.Errorf("%d unexpected bytes after the event", len(r.s)-r.i))

@@ -112,7 +112,7 @@ func TestCodecGolden(t *testing.T) {
 // Details, Command, AdHocInject and the expectation types, with a non-zero
 // value and checks the round trip: a field added to the engine without
 // updating the codec fails here. Each field is also set alone (and each
-// slice both empty and filled) to catch two fields sharing a presence bit.
+// slice and map both empty and filled) to catch two fields sharing a presence bit.
 func TestCodecEveryField(t *testing.T) {
 	t.Run("All", func(t *testing.T) {
 		var e engine.Event
@@ -133,10 +133,14 @@ func TestCodecEveryField(t *testing.T) {
 			var e engine.Event
 			v, name := reach(reflect.ValueOf(&e).Elem(), p)
 			if empty {
-				if v.Kind() != reflect.Slice {
+				switch v.Kind() {
+				case reflect.Slice:
+					v.Set(reflect.MakeSlice(v.Type(), 0, 0))
+				case reflect.Map:
+					v.Set(reflect.MakeMap(v.Type()))
+				default:
 					continue
 				}
-				v.Set(reflect.MakeSlice(v.Type(), 0, 0))
 				name += "(empty)"
 			} else {
 				n := 0
@@ -174,6 +178,14 @@ func fill(v reflect.Value, n *int) {
 		v.Set(reflect.MakeSlice(v.Type(), 2, 2))
 		fill(v.Index(0), n)
 		fill(v.Index(1), n)
+	case reflect.Map:
+		v.Set(reflect.MakeMap(v.Type()))
+		for range 2 {
+			k, e := reflect.New(v.Type().Key()).Elem(), reflect.New(v.Type().Elem()).Elem()
+			fill(k, n)
+			fill(e, n)
+			v.SetMapIndex(k, e)
+		}
 	case reflect.Struct:
 		for i := range v.NumField() {
 			if v.Type().Field(i).IsExported() {

@@ -54,10 +54,12 @@ func (le *liveExercise) variantOf(msg eventMessage) eventVariant {
 			ev.Data.Points, ev.Data.MaxPoints, ev.Data.Content = 0, 0, 0
 		}
 		ev.Data.Disagreement = false // how evaluators weigh an answer is staff business
-		// A reason may name the expected answer ("expected ...").
+		// A reason may name the expected answer ("expected ..."): trainees
+		// get its code and the sentence up to the colon, not its arguments.
 		if r, _, cut := strings.Cut(ev.Data.Reason, ":"); cut {
 			ev.Data.Reason = r
 		}
+		ev.Data.ReasonArgs = nil
 	default:
 		return v
 	}

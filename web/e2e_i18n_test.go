@@ -9,10 +9,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/chromedp"
 
 	"cmesim/internal/browser"
 	"cmesim/internal/i18n"
@@ -137,6 +141,43 @@ const pageTexts = `(() => {
   return [text, ...attrs];
 })()`
 
+// acceptLanguage makes p's browser ask for tag (Accept-Language and
+// navigator.languages), as a browser set up in that language does.
+func (p *person) acceptLanguage(tag string) {
+	p.t.Helper()
+	ua := evalJS[string](p, `navigator.userAgent`)
+	if _, err := chromedp.Call(p.ctx, emulation.SetUserAgentOverride, emulation.SetUserAgentOverrideParams{UserAgent: ua, AcceptLanguage: tag}); err != nil {
+		p.t.Fatalf("%s: setting the browser language: %v", p.name, err)
+	}
+}
+
+// servedTitle returns the <title> of the page at path as the server sends
+// it to p's browser, with its cookies or without (the browser's language
+// alone decides).
+func (p *person) servedTitle(path string, cookies bool) string {
+	p.t.Helper()
+	credentials := map[bool]string{true: "same-origin", false: "omit"}[cookies]
+	return evalJS[string](p, fmt.Sprintf(`fetch(%s, { credentials: %s }).then((r) => r.text()).then((h) => {
+		const t = new DOMParser().parseFromString(h, 'text/html').title; return t; })`, js(path), js(credentials)))
+}
+
+// checkTitles checks that the page at path reaches p's browser titled in
+// lang by the server (before any script runs), both for the browser's
+// language alone and with the cookie of the reader's choice, and that the
+// page p shows has a title in lang too.
+func (p *person) checkTitles(lang, path, key string) {
+	p.t.Helper()
+	want := i18n.T(i18n.Lang(lang), key) + " — cmesim"
+	for _, cookies := range []bool{false, true} {
+		if got := p.servedTitle(path, cookies); got != want {
+			p.t.Errorf("%s: %s arrives titled %q (cookies %v), want %q", p.name, path, got, cookies, want)
+		}
+	}
+	if lang != "en" && strings.Contains(evalJS[string](p, `document.title`), i18n.T(i18n.English, key)) {
+		p.t.Errorf("%s: %s shows the English title %q", p.name, path, evalJS[string](p, `document.title`))
+	}
+}
+
 // checkNoForeignText fails for every console text of another language in
 // p's page (as a whole word or phrase).
 func (p *person) checkNoForeignText(state string, foreign []string) {
@@ -203,15 +244,19 @@ func walkInLanguage(t *testing.T, s *e2eServer, root context.Context, info *web.
 	fac.waitJS("the admin app", `!document.querySelector('#admin-app').hidden && document.querySelectorAll('#exercises-table tr[data-exercise]').length > 0`)
 	fac.checkNoForeignText("admin", foreign)
 
-	// Join: the join page is in the language too.
+	// Join: the join page is in the language too, its title from the
+	// server's first byte for a browser that asks for the language.
+	ana.acceptLanguage(tag)
 	ana.navigate(s.URL + "/")
 	ana.waitJS("the join page in "+lang, isLang+` && document.querySelector('#language-picker')?.value === `+js(lang))
+	ana.checkTitles(lang, "/", "ui.join.title")
 	ana.checkNoForeignText("join page", foreign)
 	ana.checkAxe("join page")
 	ana.typeInto("#join-code", info.Codes.Teams["co-csirt"])
 	ana.typeInto("#join-name", anaName)
 	ana.click("#join-submit")
 	ana.waitLive("/trainee.html")
+	ana.checkTitles(lang, "/trainee.html", "ui.trainee.page_title")
 	fac.joinTyped(s.URL, info.Codes.Facilitator, "")
 	fac.waitLive("/facilitator.html")
 	obs.joinTyped(s.URL, info.Codes.Observer, "")
@@ -289,6 +334,10 @@ func walkInLanguage(t *testing.T, s *e2eServer, root context.Context, info *web.
 	ana.waitJS("the console in "+other, fmt.Sprintf(`document.documentElement.lang === %s && document.querySelector('#debrief-table tr[data-expectation="ack"]')`, js(otherTag)))
 	ana.navigate(s.URL + "/trainee.html")
 	ana.waitJS("the console still in "+other, fmt.Sprintf(`document.documentElement.lang === %s && document.querySelector('#language-picker')?.value === %s`, js(otherTag), js(other)))
+	want := i18n.T(i18n.Lang(other), "ui.trainee.page_title") + " — cmesim"
+	if got := ana.servedTitle("/trainee.html", true); got != want {
+		t.Errorf("after picking %s the trainee page arrives titled %q, want %q", other, got, want)
+	}
 
 	// The report the facilitator downloads is in the language.
 	reportLang := evalJS[string](fac, `fetch(document.querySelector('#report-html').href).then((r) => r.text()).then((h) => (/<html[^>]*\slang="([^"]+)"/.exec(h) || [])[1] || '')`)
@@ -298,4 +347,94 @@ func walkInLanguage(t *testing.T, s *e2eServer, root context.Context, info *web.
 	for _, p := range people {
 		p.checkProblems()
 	}
+}
+
+// TestE2EReasonsInLanguage plays a wrong classification and the miss that
+// follows in Spanish: the trainee reads the miss's reason in Spanish on its
+// expectation and in its timeline, without the expected answer, and the
+// facilitator reads the wrong answer's reason, expected answer included,
+// in Spanish. It saves screenshots of the trainee's console.
+func TestE2EReasonsInLanguage(t *testing.T) {
+	s := startE2E(t)
+	info := s.createExercise(t)
+	shots := shotsDir(t)
+	people := newPeopleIn(t, browser.New(t), "es", "facilitator", "co-csirt trainee")
+	fac, ana := people[0], people[1]
+	ana.joinTyped(s.URL, info.Codes.Teams["co-csirt"], anaName)
+	ana.waitLive("/trainee.html")
+	fac.joinTyped(s.URL, info.Codes.Facilitator, "")
+	fac.waitLive("/facilitator.html")
+	fac.click("#btn-start")
+	fac.waitJS("status running", `document.querySelector('#status').dataset.status === 'running' && !document.querySelector('#btn-jump').disabled`)
+	fac.click("#btn-jump")
+	ana.waitJS("I01 in the inbox", `document.querySelector('#inbox [data-inject="I01"]')`)
+	ana.click(`#inbox [data-inject="I01"]`)
+	ana.waitJS("I01 open", `document.querySelector('#inject-detail').dataset.selectedInject === 'I01'`)
+
+	// A wrong classification (both parts), sent as the console sends commands.
+	status := evalJS[int](ana, fmt.Sprintf(`fetch('/api/exercises/' + %s + '/commands', { method: 'POST', headers: { 'Content-Type': 'application/json' },
+		body: JSON.stringify({ type: 'command', command: { type: 'classify', inject: 'I01', category: 'malicious-code/infected-system', severity: 'low' } }) }).then((r) => r.status)`, js(info.ID)))
+	if status != 200 {
+		t.Fatalf("the classification was refused: %d", status)
+	}
+	wrong := i18n.T(i18n.Spanish, "reason.wrong_classification", "category", "malicious-code/infected-system", "expected_category", "fraud/phishing",
+		"severity", i18n.T(i18n.Spanish, "severity.low"), "expected_severity", i18n.T(i18n.Spanish, "severity.high"))
+	fac.waitJS("the wrong answer's reason in Spanish", `[...document.querySelectorAll('#timeline li[data-type="expectation.wrong"]')].some((li) => li.textContent.includes(`+js(wrong)+`))`)
+
+	// The facilitator jumps until the classification falls due; staff read
+	// the miss with the wrong answer.
+	reason := i18n.T(i18n.Spanish, "reason.deadline_after_wrong")
+	staffMiss := `[...document.querySelectorAll('#timeline li[data-type="expectation.missed"]')].some((li) => li.textContent.includes(` +
+		js(i18n.T(i18n.Spanish, "reason.deadline_after_wrong_detail", "reason", wrong)) + `))`
+	for i := 0; !evalJS[bool](fac, staffMiss); i++ {
+		if i == 10 {
+			t.Fatal("the classification did not fall due after 10 jumps")
+		}
+		seen := evalJS[int](fac, `document.querySelectorAll('#timeline li').length`)
+		fac.waitJS("the jump button", `!document.querySelector('#btn-jump').disabled`)
+		fac.click("#btn-jump")
+		// A jump past a human team's deadline asks first.
+		fac.waitJS("the jump or its confirmation", fmt.Sprintf(`document.querySelectorAll('#timeline li').length > %d || document.querySelector('#confirm-dialog').open`, seen))
+		if evalJS[bool](fac, `document.querySelector('#confirm-dialog').open`) {
+			fac.click("#confirm-ok")
+		}
+		fac.waitJS("the jump's events", fmt.Sprintf(`document.querySelectorAll('#timeline li').length > %d`, seen))
+	}
+	ana.waitJS("the miss's reason in Spanish", `document.querySelector('#detail-expectations li[data-expectation="classify"]')?.dataset.state === 'missed'`+
+		` && document.querySelector('#detail-expectations li[data-expectation="classify"] .exp-reason')?.textContent.includes(`+js(reason)+`)`+
+		` && [...document.querySelectorAll('#timeline li[data-type="expectation.missed"]')].some((li) => li.textContent.includes(`+js(reason)+`))`)
+	page := evalJS[string](ana, `document.body.innerText`)
+	for _, leak := range []string{"fraud/phishing", "se esperaba", "expected", "deadline passed"} {
+		if strings.Contains(page, leak) {
+			t.Errorf("the trainee's console shows %q:\n%.3000s", leak, page)
+		}
+	}
+	ana.checkAxe("a missed expectation")
+	ana.do(chromedp.EmulateViewport(deskW, deskH))
+	ana.shootReason(shots, "reason-es-trainee", deskW, deskH)
+	ana.shootReason(shots, "reason-es-trainee", phoneW, phoneH)
+	for _, p := range people {
+		p.checkProblems()
+	}
+}
+
+// shootReason saves a screenshot of the trainee's console at width×height
+// with the missed expectation in view.
+func (p *person) shootReason(dir, name string, width, height int64) {
+	p.t.Helper()
+	p.do(chromedp.EmulateViewport(width, height))
+	evalJS[bool](p, `new Promise((done) => { document.querySelector('#detail-expectations li[data-expectation="classify"]').scrollIntoView({ block: 'center' }); requestAnimationFrame(() => requestAnimationFrame(() => done(true))); })`)
+	ctx, cancel := context.WithTimeout(p.ctx, stepTimeout)
+	defer cancel()
+	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		p.t.Fatalf("%s: screenshot %s: %v", p.name, name, err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("%s-%dx%d.png", name, width, height)), png, 0o644); err != nil {
+		p.t.Fatal(err)
+	}
+	if evalJS[bool](p, `document.documentElement.scrollWidth > window.innerWidth + 1`) {
+		p.t.Errorf("%s: %s scrolls sideways at %d×%d", p.name, name, width, height)
+	}
+	p.do(chromedp.EmulateViewport(deskW, deskH))
 }

@@ -55,7 +55,7 @@ func TestProtocolDocMentionsEveryType(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, kind := range []string{"EventType", "CommandType"} {
+	for _, kind := range []string{"EventType", "CommandType", "ReasonCode"} {
 		for _, v := range engineConstants(t, kind) {
 			if !strings.Contains(string(doc), "`"+v+"`") {
 				t.Errorf("docs/protocol.md does not mention the %s `%s`", kind, v)
@@ -167,6 +167,18 @@ func TestClientCommandParity(t *testing.T) {
 			if want, have := sv.FieldByIndex(wf.Index).Interface(), gv.FieldByIndex(ef.Index).Interface(); !reflect.DeepEqual(have, want) {
 				t.Errorf("%s: field %q reached the engine as %#v, sent %#v", typ, name, have, want)
 			}
+		}
+	}
+}
+
+// TestReasonCodesAreListed checks that every ReasonCode constant of the
+// engine is in engine.ReasonCodes (whose catalog messages the engine's
+// tests check), so a new code cannot reach a console untranslated.
+func TestReasonCodesAreListed(t *testing.T) {
+	listed := engine.ReasonCodes()
+	for _, v := range engineConstants(t, "ReasonCode") {
+		if !slices.Contains(listed, engine.ReasonCode(v)) || engine.ReasonEnglish(engine.ReasonCode(v)) == "" {
+			t.Errorf("reason code %q is not in engine.ReasonCodes", v)
 		}
 	}
 }

@@ -732,11 +732,21 @@ func (s *Server) handleWS(w http.ResponseWriter, r *http.Request, sess *Session,
 	s.serveWS(w, r, sess, le, since)
 }
 
-// uiFS is the embedded browser UI.
+// uiHandler serves the embedded browser UI, its pages in the reader's
+// language (pages.go).
 func uiHandler() http.Handler {
 	sub, err := fs.Sub(uiFiles, "ui")
 	if err != nil {
 		panic("web: embedded UI missing: " + err.Error())
 	}
-	return http.FileServerFS(sub)
+	pages, err := newLocalizedPages(sub)
+	if err != nil {
+		panic("web: embedded UI pages: " + err.Error())
+	}
+	files := http.FileServerFS(sub)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !pages.serve(w, r) {
+			files.ServeHTTP(w, r)
+		}
+	})
 }

@@ -102,19 +102,21 @@ func qrSVG(bits [][]bool) []byte {
 // debrief is one team's results, for its trainees once the exercise has
 // ended (and for staff at any time).
 type debrief struct {
-	Team     string               `json:"team"`
-	Name     string               `json:"name"`
-	Status   engine.Status        `json:"status"`
-	Now      time.Duration        `json:"now"`
-	Reason   string               `json:"reason,omitempty"`
-	Text     string               `json:"text,omitempty"`
-	Score    float64              `json:"score"`
-	MaxScore int                  `json:"max_score"`
-	Met      int                  `json:"met"`
-	Late     int                  `json:"late"`
-	Missed   int                  `json:"missed"`
-	Actions  int                  `json:"actions"`
-	Results  []debriefExpectation `json:"expectations"`
+	Team   string        `json:"team"`
+	Name   string        `json:"name"`
+	Status engine.Status `json:"status"`
+	Now    time.Duration `json:"now"`
+	Reason string        `json:"reason,omitempty"`
+	// ReasonCode names Reason for translation (engine.ReasonCode).
+	ReasonCode engine.ReasonCode    `json:"reason_code,omitempty"`
+	Text       string               `json:"text,omitempty"`
+	Score      float64              `json:"score"`
+	MaxScore   int                  `json:"max_score"`
+	Met        int                  `json:"met"`
+	Late       int                  `json:"late"`
+	Missed     int                  `json:"missed"`
+	Actions    int                  `json:"actions"`
+	Results    []debriefExpectation `json:"expectations"`
 }
 
 // debriefExpectation is how one expectation went for the team.
@@ -171,7 +173,7 @@ func (le *liveExercise) debriefOf(st *engine.State, events []engine.Event, team,
 	out := debrief{Team: team, Name: name, Status: st.Status, Now: st.Now, Score: st.Score[team], Actions: st.Actions[team], Results: []debriefExpectation{}}
 	for _, e := range events {
 		if e.Type == engine.EventEnded {
-			out.Reason, out.Text = e.Data.Reason, e.Data.Text
+			out.Reason, out.ReasonCode, out.Text = e.Data.Reason, e.Data.ReasonCode, e.Data.Text
 		}
 	}
 	titles := map[string]string{}

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { fmtT, fmtTShort, fmtCountdown, fmtDuration, eventText, normTLP, tlpLabel, kindOf } from '../js/format.js';
+import { fmtT, fmtTShort, fmtCountdown, fmtDuration, eventText, normTLP, tlpLabel, kindOf, reasonText } from '../js/format.js';
 import { Directory } from '../js/model.js';
 import { i18n } from '../js/i18n.js';
 
@@ -64,5 +64,32 @@ test('timeline lines read in the page language', () => {
   assert.equal(inLang('pt', () => eventText(share, dir)), 'colCERT (Ana) compartilhou I01 com PeCERT em TLP:AMBER');
   assert.equal(inLang('fr', () => eventText({ type: 'exercise.started', actor: 'facilitator:Marie', data: {} }, dir)), 'Exercice démarré par Marie');
   assert.equal(inLang('es', () => eventText({ type: 'exercise.ended', actor: 'system', data: { reason: 'planned duration reached' } }, dir)),
-    'Ejercicio finalizado — se cumplió la duración prevista');
+    'Ejercicio finalizado — se alcanzó la duración prevista');
+});
+
+test('reasons read in the page language from their code', () => {
+  const dir = new Directory({ teams: [{ id: 'co-csirt', name: 'colCERT' }, { id: 'pe-csirt', name: 'PeCERT' }], actors: [{ id: 'mintic', name: 'MinTIC' }] });
+  const wrong = {
+    reason: 'deadline passed after a wrong answer: severity medium, expected critical',
+    reason_code: 'deadline_after_wrong',
+    reason_args: { wrong: 'wrong_severity', severity: 'medium', expected_severity: 'critical' },
+  };
+  assert.equal(inLang('es', () => reasonText(wrong, dir)), 'venció el plazo después de una respuesta errónea: severidad media, se esperaba crítica');
+  assert.equal(inLang('en', () => reasonText(wrong, dir)), wrong.reason);
+  // A trainee's copy has the code without the arguments: no answer in it.
+  assert.equal(inLang('pt', () => reasonText({ reason: 'deadline passed after a wrong answer', reason_code: 'deadline_after_wrong' }, dir)),
+    'prazo esgotado após uma resposta incorreta');
+  assert.equal(inLang('fr', () => reasonText({ reason_code: 'wrong_target', reason_args: { target: 'mintic', expected_target: 'co-csirt' } }, dir)),
+    'escaladé vers MinTIC, attendu colCERT');
+  assert.equal(inLang('es', () => reasonText({ reason_code: 'wrong_peer', reason_args: { peer: 'pe-csirt', expected_peers: 'co-csirt, pe-csirt' } }, dir)),
+    'compartió con PeCERT, que no era un destinatario previsto (colCERT, PeCERT)');
+  // Older logs: the fixed English reasons are recognised; others read as written.
+  assert.equal(inLang('es', () => reasonText({ reason: 'ended by the facilitator' }, dir)), 'finalizado por el facilitador');
+  assert.equal(inLang('es', () => reasonText({ reason: 'something new' }, dir)), 'something new');
+  assert.equal(reasonText({}, dir), '');
+  const missed = { type: 'expectation.missed', team: 'co-csirt', data: { inject: 'I01', expectation: 'classify', ...wrong } };
+  assert.equal(inLang('es', () => eventText(missed, dir)),
+    'colCERT no cumplió classify en I01 — venció el plazo después de una respuesta errónea: severidad media, se esperaba crítica');
+  const plain = { type: 'expectation.missed', team: 'co-csirt', data: { inject: 'I01', expectation: 'share', reason: 'deadline passed', reason_code: 'deadline_passed' } };
+  assert.equal(inLang('es', () => eventText(plain, dir)), 'colCERT no cumplió share en I01');
 });

@@ -192,6 +192,19 @@ test('a participant without a choice of their own keeps the one made on the join
   assert.equal(await y.identify('ex1:trainee:co-csirt:Ana'), 'pt', 'identify switches to the participant choice');
 });
 
+test('a chosen or saved language is told to the server in the cmesim_lang cookie', async () => {
+  const doc = fakeDoc();
+  const x = new I18n({ fetch: fakeFetch(), storage: fakeStorage(), languages: ['es'], doc });
+  await x.start();
+  assert.equal(doc.cookie, undefined, 'the browser languages alone set no cookie');
+  await x.setLanguage('pt');
+  assert.match(doc.cookie, /^cmesim_lang=pt; path=\/; max-age=\d+; samesite=lax$/);
+  const later = fakeDoc();
+  const y = new I18n({ fetch: fakeFetch(), storage: fakeStorage({ 'cmesim.lang': 'fr' }), languages: ['es'], doc: later });
+  await y.start();
+  assert.match(later.cookie, /^cmesim_lang=fr;/, 'a saved choice is told again');
+});
+
 test('translatePage sets text, attributes and the title from data-i18n hooks', async () => {
   const x = newI18n();
   await x.use('es');

@@ -201,7 +201,7 @@ export function eventText(ev, dir) {
     case 'exercise.resumed': return by(t('ui.event.resumed'), ev, dir);
     case 'exercise.speed': return by(t('ui.event.speed', { speed: d.speed }), ev, dir);
     case 'exercise.ended': {
-      const reason = d.reason && !d.reason.startsWith('ended by') ? endedReason(d.reason) : '';
+      const reason = reasonCode(d) === 'ended_by_facilitator' ? '' : reasonText(d, dir);
       return dash(dash(by(t('ui.event.ended'), ev, dir), reason), d.text ? clip(d.text) : '');
     }
     case 'team.mode':
@@ -238,9 +238,9 @@ export function eventText(ev, dir) {
     case 'expectation.scored':
       return t('judge.event.scored', { team, expectation: d.expectation, inject: d.inject, rating: t(`judge.rating.${d.rating}`), points: fmtPoints(d.points || 0), max: fmtPoints(d.max_points || 0) });
     case 'expectation.wrong':
-      return dash(t('ui.event.wrong', { team, expectation: d.expectation, inject: d.inject }), d.reason || '');
+      return dash(t('ui.event.wrong', { team, expectation: d.expectation, inject: d.inject }), reasonText(d, dir));
     case 'expectation.missed':
-      return dash(t('ui.event.missed', { team, expectation: d.expectation, inject }), d.reason && d.reason !== 'deadline passed' ? d.reason : '');
+      return dash(t('ui.event.missed', { team, expectation: d.expectation, inject }), reasonCode(d) === 'deadline_passed' ? '' : reasonText(d, dir));
     case 'incident.phase':
       return t('ui.event.phase', { incident: d.incident, team, phase: i18n.has(`phase.${d.phase}`) ? t(`phase.${d.phase}`) : d.phase });
     case 'incident.spread': {
@@ -253,9 +253,55 @@ export function eventText(ev, dir) {
   }
 }
 
-/** endedReason says the engine's reason for an end in the reader's language. */
-function endedReason(reason) {
-  return reason === 'planned duration reached' ? t('ui.ended.duration') : reason;
+/**
+ * The codes of the engine's fixed English reasons, for events of logs
+ * written before events carried reason_code.
+ */
+const LEGACY_REASONS = {
+  'deadline passed': 'deadline_passed',
+  'deadline passed after a wrong answer': 'deadline_after_wrong',
+  'ended by the facilitator': 'ended_by_facilitator',
+  'planned duration reached': 'duration_reached',
+};
+
+/** reasonCode returns the reason code of an event's data ({reason, reason_code}), or ''. */
+export function reasonCode(d) {
+  return (d && (d.reason_code || LEGACY_REASONS[d.reason])) || '';
+}
+
+/**
+ * reasonText says why an event happened (data.reason_code filled with
+ * data.reason_args) in the reader's language, through the catalog's
+ * reason.CODE messages; a reason without a known code reads as the engine
+ * wrote it. Trainees receive a miss's code without its arguments, so a
+ * miss after a wrong answer reads without the answer.
+ */
+export function reasonText(d, dir) {
+  const code = reasonCode(d);
+  if (!code || !i18n.has(`reason.${code}`)) return (d && d.reason) || '';
+  return sayReason(code, d.reason_args || {}, dir);
+}
+
+function sayReason(code, args, dir) {
+  if (code === 'deadline_after_wrong' && args.wrong && i18n.has(`reason.${args.wrong}`)) {
+    return t('reason.deadline_after_wrong_detail', { reason: sayReason(args.wrong, args, dir) });
+  }
+  return t(`reason.${code}`, reasonArgs(args, dir));
+}
+
+/** reasonArgs says a reason's arguments for the reader: severities, actions and team or actor names. */
+function reasonArgs(args, dir) {
+  const out = {};
+  for (const [k, v] of Object.entries(args)) {
+    switch (k) {
+      case 'severity': case 'expected_severity': out[k] = i18n.has(`severity.${v}`) ? t(`severity.${v}`) : v; break;
+      case 'action': out[k] = actionLabel(v); break;
+      case 'target': case 'expected_target': case 'peer': out[k] = anyName(v, dir); break;
+      case 'expected_peers': out[k] = listTeams(String(v).split(/,\s*/), dir); break;
+      default: out[k] = v;
+    }
+  }
+  return out;
 }
 
 function actionText(ev, dir) {

@@ -31,6 +31,7 @@ export const LANGS = Object.freeze([
 export const DEFAULT_LANG = 'en';
 
 const STORAGE_KEY = 'cmesim.lang';
+const LANG_COOKIE = 'cmesim_lang';
 const PLACEHOLDER = /\{([a-z][a-z0-9_]*)\}/g;
 
 /** langOf returns the supported language entry for a code, or undefined. */
@@ -107,6 +108,7 @@ export class I18n {
     const saved = this.saved();
     const lang = saved || matchLanguage(this.languages ?? globalThis.navigator?.languages);
     await this.use(lang);
+    if (saved) this.remember(saved);
     return this.lang;
   }
 
@@ -134,6 +136,7 @@ export class I18n {
     this.participant = participant;
     const saved = this.saved();
     if (saved && saved !== this.lang) await this.use(saved);
+    if (saved) this.remember(saved);
     return this.lang;
   }
 
@@ -148,8 +151,21 @@ export class I18n {
   async setLanguage(lang) {
     if (!langOf(lang)) throw new Error(`unsupported language ${lang}`);
     try { this.store()?.setItem(this.storageKey(), lang); } catch { /* not saved: still switch */ }
+    this.remember(lang);
     await this.use(lang);
     for (const fn of this.listeners) fn(this.lang);
+  }
+
+  /**
+   * remember tells the server the language this browser's reader chose (the
+   * cmesim_lang cookie), so that pages arrive with their title and lang in
+   * it from the first paint.
+   */
+  remember(lang) {
+    const doc = this.doc ?? globalThis.document;
+    if (!doc) return;
+    const secure = globalThis.location?.protocol === 'https:' ? '; secure' : '';
+    try { doc.cookie = `${LANG_COOKIE}=${lang}; path=/; max-age=31536000; samesite=lax${secure}`; } catch { /* no cookies: Accept-Language decides */ }
   }
 
   /** use loads lang's catalog (and English, the fallback) and applies it. */

@@ -15,7 +15,7 @@
 // #msg-tlp-warning, #msg-reply-tlp-warning, #msg-forward-tlp-warning.
 import { $, h, append, option, replace, uid } from './dom.js';
 import { announce, pending } from './page.js';
-import { fmtTShort, tlpBadge, tlpLabel, TLP_LEVELS, normTLP } from './format.js';
+import { fmtTShort, tlpBadge, tlpLabel, TLP_LEVELS, normTLP, reasonText } from './format.js';
 import { renderMarkdown } from './markdown.js';
 import { i18n, t } from './i18n.js';
 
@@ -40,6 +40,8 @@ export function messageOf(ev) {
     inject: d.inject || '',
     indicators: d.indicators || [],
     reason: d.reason || '',
+    reasonCode: d.reason_code || '',
+    reasonArgs: d.reason_args || {},
   };
 }
 
@@ -321,7 +323,7 @@ export class MessagesPanel {
         h('time', { class: 'msg-time' }, fmtTShort(m.at)),
         tlpBadge(m.tlp),
         kindLabel ? h('span', { class: 'badge badge-kind' }, kindLabel) : null,
-        m.reason ? h('span', { class: 'badge badge-violation', title: m.reason }, t('ui.messages.violation')) : null),
+        m.reason ? h('span', { class: 'badge badge-violation', title: reasonText({ reason: m.reason, reason_code: m.reasonCode, reason_args: m.reasonArgs }, this.ctx.dir) }, t('ui.messages.violation')) : null),
       to ? h('p', { class: 'msg-to' }, t('ui.messages.to', { names: to })) : null,
       body,
       m.indicators.length ? h('div', { class: 'msg-indicators' },

@@ -7,7 +7,7 @@ import { h, $, replace } from './dom.js';
 import { ExerciseSocket } from './socket.js';
 import { VirtualClock } from './clock.js';
 import { Directory } from './model.js';
-import { fmtT } from './format.js';
+import { fmtT, reasonText } from './format.js';
 import { scenarioDate, fmtInZone, fmtAtOffset, offsetMinutes } from './scenclock.js';
 import { i18n, t, startPage } from './i18n.js';
 
@@ -306,7 +306,7 @@ function wireHeader(ctx) {
  */
 function showEnded(ctx, ev) {
   const d = ev.data || {};
-  ctx.ended = { at: ev.at || 0, reason: d.reason || '', text: d.text || '' };
+  ctx.ended = { at: ev.at || 0, reason: d.reason || '', reason_code: d.reason_code || '', text: d.text || '' };
   let el = $('#ended-notice');
   if (!el) {
     el = h('p', { id: 'ended-notice', class: 'banner banner-ended', role: 'status' });
@@ -314,7 +314,7 @@ function showEnded(ctx, ev) {
     if (after) after.after(el); else document.body.prepend(el);
   }
   el.hidden = false;
-  el.textContent = t('ui.ended.banner', { at: fmtT(ctx.ended.at), reason: endReason(ctx.ended.reason, ctx.ended.text) });
+  el.textContent = t('ui.ended.banner', { at: fmtT(ctx.ended.at), reason: endReason(ctx.ended, ctx.ended.text) });
 }
 
 /**
@@ -342,12 +342,11 @@ function wireScenarioClock(ctx) {
 }
 
 /**
- * endReason says why the exercise ended in the reader's language (the
- * engine's reasons are English phrases), with the facilitator's words.
+ * endReason says why the exercise ended in the reader's language, from
+ * the end's {reason, reason_code}, with the facilitator's words.
  */
-export function endReason(reason, text) {
-  const key = { 'ended by the facilitator': 'ui.ended.by_facilitator', 'planned duration reached': 'ui.ended.duration' }[reason];
-  const r = key ? t(key) : (reason || t('ui.ended.default'));
+export function endReason(why, text) {
+  const r = reasonText(why) || t('ui.ended.default');
   return text ? t('ui.ended.with_text', { reason: r, text }) : r;
 }
 

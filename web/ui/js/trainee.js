@@ -5,7 +5,7 @@ import { boot, pending, announce, showError, errorMessage, endReason } from './p
 import { api } from './api.js';
 import {
   fmtTShort, fmtT, tlpBadge, tlpLabel, severityBadge, channelBadge, actionLabel,
-  SEVERITIES, TLP_LEVELS, normTLP, fmtPoints, severityLabel,
+  SEVERITIES, TLP_LEVELS, normTLP, fmtPoints, severityLabel, reasonText,
 } from './format.js';
 import { renderMarkdown } from './markdown.js';
 import { Timeline } from './timeline.js';
@@ -118,7 +118,7 @@ class TraineeConsole {
         x.state = ev.type === 'expectation.met' ? (d.late ? 'late' : 'met') : (ev.type === 'expectation.missed' ? 'missed' : 'wrong');
         x.points = x.points ?? d.max_points;
         x.earned = d.points;
-        x.reason = d.reason;
+        x.why = { reason: d.reason, reason_code: d.reason_code, reason_args: d.reason_args };
         x.provisional = !!d.provisional;
         r.exps.set(x.id, x);
         this.refresh(r);
@@ -370,7 +370,7 @@ class TraineeConsole {
       h('p', { class: 'debrief-score', id: 'debrief-score', dataset: { score: d.score, max: d.max_score } },
         h('strong', null, `${fmtPoints(d.score)} / ${fmtPoints(d.max_score)}`), ` ${t('ui.debrief.points', { count: d.max_score })}`),
       h('p', { id: 'debrief-tally' }, t('ui.debrief.tally', { met: d.met ?? 0, late: d.late ?? 0, missed: d.missed ?? 0, actions: d.actions ?? 0 })),
-      d.reason ? h('p', { class: 'muted' }, t('ui.ended.banner', { at: fmtT(d.now), reason: endReason(d.reason, d.text) })) : null,
+      d.reason ? h('p', { class: 'muted' }, t('ui.ended.banner', { at: fmtT(d.now), reason: endReason(d, d.text) })) : null,
       (d.expectations || []).length ? h('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': t('ui.debrief.table') },
         h('table', { class: 'grid compact', id: 'debrief-table' },
           h('thead', null, h('tr', null, ['inject', 'expected', 'outcome', 'points'].map((c, i) => h('th', { scope: 'col', class: i === 3 ? 'num' : null }, t(`ui.debrief.col.${c}`))))),
@@ -462,11 +462,13 @@ class TraineeConsole {
     const exps = [...r.exps.values()].sort((a, b) => a.deadline - b.deadline);
     replace(expList, exps.length ? exps.map((x) => {
       let state;
+      const why = reasonText(x.why, this.ctx.dir);
       switch (x.state) {
         case 'met': state = h('span', { class: 'exp-state state-met' }, `${t('ui.debrief.outcome.met')}${x.earned !== undefined ? ` (+${fmtPoints(x.earned)})` : ''}${x.provisional ? ` · ${t('judge.provisional')}` : ''}`); break;
         case 'late': state = h('span', { class: 'exp-state state-late' }, `${t('ui.debrief.outcome.late')}${x.earned !== undefined ? ` (+${fmtPoints(x.earned)})` : ''}${x.provisional ? ` · ${t('judge.provisional')}` : ''}`); break;
-        case 'missed': state = h('span', { class: 'exp-state state-missed' }, t('ui.debrief.outcome.missed')); break;
-        case 'wrong': state = h('span', { class: 'exp-state state-missed' }, x.reason ? t('ui.trainee.wrong_reason', { reason: x.reason }) : t('ui.debrief.outcome.wrong')); break;
+        case 'missed': state = h('span', { class: 'exp-state state-missed' }, t('ui.debrief.outcome.missed'),
+          why ? h('span', { class: 'exp-reason' }, ` — ${why}`) : null); break;
+        case 'wrong': state = h('span', { class: 'exp-state state-missed' }, why ? t('ui.trainee.wrong_reason', { reason: why }) : t('ui.debrief.outcome.wrong')); break;
         default: state = countdown(x.deadline, this.ctx.clock);
       }
       return h('li', { class: ['exp', `exp-${x.state}`], dataset: { expectation: x.id, expAction: x.action, state: x.state } },

@@ -1,0 +1,101 @@
+package report
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"cmesim/engine"
+	"cmesim/internal/i18n"
+)
+
+// TestReasons_CodesAndOldSentencesReadAlike reads every reason of the
+// engine's golden logs (which carry codes) in every language, once by its
+// code and once as a log without codes has it (the English sentence
+// alone): both must read the same, with no placeholder left and, outside
+// English, not as the English sentence.
+func TestReasons_CodesAndOldSentencesReadAlike(t *testing.T) {
+	files, err := filepath.Glob("../testdata/golden/engine/*.jsonl")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no golden logs: %v", err)
+	}
+	codes := map[engine.ReasonCode]bool{}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		events, err := engine.ReadLog(bytes.NewReader(b))
+		if err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		for _, e := range events {
+			w := e.Data.Why
+			if w.ReasonCode == "" {
+				continue
+			}
+			codes[w.ReasonCode] = true
+			for _, l := range i18n.Langs {
+				loc := newLoc(l)
+				byCode, bySentence := loc.why(w), loc.why(engine.Why{Reason: w.Reason})
+				if byCode != bySentence {
+					t.Errorf("%s %s event %d: by code %q, from the sentence %q", filepath.Base(f), l, e.Seq, byCode, bySentence)
+				}
+				if strings.Contains(byCode, "{") || (l != i18n.English && byCode == w.Reason) {
+					t.Errorf("%s %s event %d: %q for %s %v", filepath.Base(f), l, e.Seq, byCode, w.ReasonCode, w.ReasonArgs)
+				}
+			}
+		}
+	}
+	if len(codes) < 4 {
+		t.Errorf("the golden logs give only the reasons %v", codes)
+	}
+}
+
+// TestReasons_OldSentences checks that the sentences of logs without codes
+// are recognised for every code, arguments included, and said in Spanish.
+func TestReasons_OldSentences(t *testing.T) {
+	es := newLoc(i18n.Spanish)
+	for _, c := range []struct {
+		sentence string
+		code     engine.ReasonCode
+		args     map[string]string
+		spanish  string
+	}{
+		{"deadline passed", engine.ReasonDeadlinePassed, nil, "venció el plazo"},
+		{"planned duration reached", engine.ReasonDurationReached, nil, "se alcanzó la duración prevista"},
+		{"ended by the facilitator", engine.ReasonEndedByFacilitator, nil, "finalizado por el facilitador"},
+		{`category "a/b", expected "c/d"; severity low, expected high`, engine.ReasonWrongClassification,
+			map[string]string{"category": "a/b", "expected_category": "c/d", "severity": "low", "expected_severity": "high"},
+			"categoría «a/b», se esperaba «c/d»; severidad baja, se esperaba alta"},
+		{"request info without text: a written action needs content", engine.ReasonNoText, map[string]string{"action": "request_info"},
+			"«solicitar información» sin texto: una acción escrita necesita contenido"},
+		{"shared with pe-csirt, which is not an expected peer (co-csirt, ar-csirt)", engine.ReasonWrongPeer,
+			map[string]string{"peer": "pe-csirt", "expected_peers": "co-csirt, ar-csirt"},
+			"compartió con pe-csirt, que no era un destinatario previsto (co-csirt, ar-csirt)"},
+		{"TLP violation: sent as TLP:CLEAR, the information is TLP:RED", engine.ReasonMessageTLP, map[string]string{"tlp": "CLEAR", "limit": "RED"},
+			"infracción de TLP: enviado como TLP:CLEAR, la información es TLP:RED"},
+		{"deadline passed after a wrong answer: escalated to mintic, expected ccoc", engine.ReasonDeadlineAfterWrong,
+			map[string]string{"wrong": "wrong_target", "target": "mintic", "expected_target": "ccoc"},
+			"venció el plazo después de una respuesta errónea: escaló a mintic, se esperaba ccoc"},
+		{"deadline passed after a wrong answer", engine.ReasonDeadlineAfterWrong, nil, "venció el plazo después de una respuesta errónea"},
+	} {
+		w := legacyReason(c.sentence)
+		if w.ReasonCode != c.code || len(w.ReasonArgs) != len(c.args) {
+			t.Errorf("%q: %s %v, want %s %v", c.sentence, w.ReasonCode, w.ReasonArgs, c.code, c.args)
+		}
+		for k, v := range c.args {
+			if w.ReasonArgs[k] != v {
+				t.Errorf("%q: %s = %q, want %q", c.sentence, k, w.ReasonArgs[k], v)
+			}
+		}
+		if got := es.why(engine.Why{Reason: c.sentence}); got != c.spanish {
+			t.Errorf("%q in Spanish: %q, want %q", c.sentence, got, c.spanish)
+		}
+	}
+	if got := es.reason("something else"); got != "something else" {
+		t.Errorf("an unknown sentence reads %q", got)
+	}
+}
