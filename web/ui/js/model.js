@@ -1,5 +1,7 @@
 // Directory: names of the exercise's teams, actors and injects, so events
-// (which carry ids) can be shown with names.
+// (which carry ids) can be shown with names, in the reader's language when
+// the scenario translates them.
+import { i18n, t } from './i18n.js';
 
 export class Directory {
   constructor(exercise = {}) {
@@ -12,23 +14,33 @@ export class Directory {
     for (const m of exercise.msel || []) this.injects.set(m.id, { ...m });
   }
 
+  /** localName is a party's name in the reader's language when the scenario translates it, else name. */
+  localName(id, name) {
+    const names = (this.exercise.names || {})[id];
+    return (names && names[i18n.lang]) || name || id;
+  }
+
   teamName(id) {
     if (!id) return '';
-    const t = this.teams.get(id);
-    return t ? (t.name || id) : id;
+    const team = this.teams.get(id);
+    return team ? this.localName(id, team.name) : id;
   }
 
   actorName(id) {
     if (!id) return '';
     const a = this.actors.get(id);
-    return a ? (a.name || id) : id;
+    return a ? this.localName(id, a.name) : id;
   }
 
   /** anyName names a team, an actor, "group:ID" or "all". */
   anyName(id) {
     if (!id) return '';
-    if (id === 'all' || id === '*') return 'all teams';
-    if (id.startsWith('group:')) return `group ${id.slice(6)}`;
+    if (id === 'all' || id === '*') return t('ui.party.all_teams');
+    if (id.startsWith('group:')) {
+      const gid = id.slice(6);
+      const g = (this.exercise.groups || []).find((x) => x.id === gid);
+      return t('ui.party.group', { name: this.localName(gid, g ? g.name : gid) });
+    }
     if (this.teams.has(id)) return this.teamName(id);
     if (this.actors.has(id)) return this.actorName(id);
     return id;
