@@ -79,10 +79,10 @@ func (r *Report) WriteHTML(w io.Writer) error {
 // view is what the HTML and Markdown templates read.
 type view struct {
 	loc
-	R        *Report
-	CSS      template.CSS
-	Lang     string
-	Date     string
+	R    *Report
+	CSS  template.CSS
+	Lang string
+	Date string
 	// RunDate says when the exercise really ran ("Run on 3 December
 	// 2026"), or that it is not known.
 	RunDate string

@@ -27,8 +27,8 @@ type Report struct {
 	// Names gives the display name, in the report's language when the
 	// scenario translates it, of every team and actor the report names by
 	// id; the renderers show names where a reader sees one.
-	Names map[string]string `json:"names,omitempty"`
-	Summary  Summary      `json:"summary"`
+	Names   map[string]string `json:"names,omitempty"`
+	Summary Summary           `json:"summary"`
 	// Objectives are rated P/S/M/U, in scenario order.
 	Objectives []ObjectiveResult `json:"objectives"`
 	// Capabilities total the objectives' points by capability, exercise-wide.
