@@ -484,13 +484,14 @@ func (b *builder) mark(t scenarios.TLP) {
 	}
 }
 
-// runDates records when the exercise really ran, when the caller knows.
+// runDates records when the exercise really ran, in UTC, when the caller
+// knows.
 func (b *builder) runDates(opts Options) {
 	if !opts.RunStart.IsZero() {
-		b.r.Exercise.RunStart = opts.RunStart.Format(time.RFC3339)
+		b.r.Exercise.RunStart = opts.RunStart.UTC().Format(time.RFC3339)
 	}
 	if !opts.RunEnd.IsZero() {
-		b.r.Exercise.RunEnd = opts.RunEnd.Format(time.RFC3339)
+		b.r.Exercise.RunEnd = opts.RunEnd.UTC().Format(time.RFC3339)
 	}
 }
 
