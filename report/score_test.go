@@ -319,7 +319,7 @@ func TestScoring_NoteOnObjective(t *testing.T) {
 	if err := r.WriteHTML(&html); err != nil {
 		t.Fatal(err)
 	}
-	row := "| co-csirt |  | " + note.Objective + " | Escalation reasoning was sound. |"
+	row := "| " + r.Names["co-csirt"] + " |  | " + note.Objective + " | Escalation reasoning was sound. |"
 	if !strings.Contains(md.String(), row) {
 		t.Errorf("the Markdown notes table has no row %q", row)
 	}
