@@ -125,6 +125,9 @@ func (bd *Builder) Report() (*Report, error) {
 	bd.b = nil
 	b.r.Exercise.Events, b.r.Exercise.End = bd.n, Duration(bd.last)
 	b.appendix = bd.opts.Appendix
+	b.runDates(bd.opts)
+	b.names()
+	b.r.TLP = string(b.tlp)
 	b.expectations()
 	b.injectsAnswered()
 	b.teams()
@@ -198,6 +201,8 @@ type builder struct {
 	links         map[teamLink]int // index in linkList
 	linkList      []Link
 	notes         int
+	// tlp is the highest marking of what the log carries (see mark).
+	tlp scenarios.TLP
 
 	// rows indexes the report's rows by team, once they are computed.
 	rows map[string]*teamRows
@@ -226,6 +231,7 @@ func newBuilder(s *scenarios.Scenario, first *engine.Event, l loc) *builder {
 		phases:       map[teamIncident]int{},
 		conseq:       map[string][]Consequence{},
 		lastShare:    -1,
+		tlp:          scenarios.TLPClear,
 		objectiveOf:  map[string]string{},
 		excerpt:      newExcerpt(),
 		shares:       map[string]int{},
@@ -266,6 +272,7 @@ func (b *builder) apply(e *engine.Event) {
 	b.st.Apply(e)
 	d := &e.Data
 	b.excerpt.add(e)
+	b.mark(scenarios.TLP(d.TLP))
 	b.noteConsequence(e)
 	b.comm.add(e)
 	switch e.Type {
@@ -471,4 +478,37 @@ func (b *builder) localizeProblems() {
 			b.r.Shares[i].Problems[j] = b.why(b.problemWhy(p))
 		}
 	}
+}
+
+// mark raises the report's marking to t when t is higher: every event's
+// marking counts, for the report reproduces the injects' titles, the
+// shares, the messages and the log.
+func (b *builder) mark(t scenarios.TLP) {
+	if t.Rank() > b.tlp.Rank() {
+		b.tlp = t
+	}
+}
+
+// runDates records when the exercise really ran, in UTC, when the caller
+// knows.
+func (b *builder) runDates(opts Options) {
+	if !opts.RunStart.IsZero() {
+		b.r.Exercise.RunStart = opts.RunStart.UTC().Format(time.RFC3339)
+	}
+	if !opts.RunEnd.IsZero() {
+		b.r.Exercise.RunEnd = opts.RunEnd.UTC().Format(time.RFC3339)
+	}
+}
+
+// names fills Report.Names with every team's and actor's display name in
+// the report's language.
+func (b *builder) names() {
+	n := map[string]string{}
+	for _, t := range b.s.Teams {
+		n[t.ID] = b.s.PartyName(t.ID, string(b.lang))
+	}
+	for _, a := range b.s.Actors {
+		n[a.ID] = b.s.PartyName(a.ID, string(b.lang))
+	}
+	b.r.Names = n
 }

@@ -111,7 +111,7 @@ func TestCommunication_Rendered(t *testing.T) {
 	if err := r.WriteMarkdown(&md); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"## Communication", "| co-csirt | mintic | 0 | 0 | 1 | 0 |", "| pe-csirt | 2 | 1 | 0:02:00 | 0:02:00 |", "| T+0:20:00 | 0 | 1 |"} {
+	for _, want := range []string{"## Communication", "| " + r.Names["co-csirt"] + " | " + r.Names["mintic"] + " | 0 | 0 | 1 | 0 |", "| " + r.Names["pe-csirt"] + " | 2 | 1 | 0:02:00 | 0:02:00 |", "| T+0:20:00 | 0 | 1 |"} {
 		if !strings.Contains(md.String(), want) {
 			t.Errorf("the Markdown report lacks %q", want)
 		}

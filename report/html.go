@@ -73,16 +73,21 @@ func (r *Report) WriteHTML(w io.Writer) error {
 		return fmt.Errorf("report: html template: %w", err)
 	}
 	v.CSS, v.Timeline, v.Network, v.Talk = htmlCSS(), timeline(r), network(r), talkChart(r)
-	return t.Funcs(v.loc.funcs()).Execute(w, v)
+	return t.Funcs(v.loc.funcs()).Funcs(v.nameFuncs()).Execute(w, v)
 }
 
 // view is what the HTML and Markdown templates read.
 type view struct {
 	loc
-	R        *Report
-	CSS      template.CSS
-	Lang     string
-	Date     string
+	R    *Report
+	CSS  template.CSS
+	Lang string
+	Date string
+	// RunDate says when the exercise really ran ("Run on 3 December
+	// 2026"), or that it is not known.
+	RunDate string
+	// TLP is the report's marking in capitals ("TLP:AMBER").
+	TLP      string
 	LastSeed uint64
 	Sections []Section
 	Timeline *timelineChart
@@ -104,6 +109,8 @@ func newView(r *Report) *view {
 			v.Date = l.date(t)
 		}
 	}
+	v.RunDate = l.runDate(r.Exercise.RunStart, r.Exercise.RunEnd)
+	v.TLP = tlpMarking(r.TLP)
 	if b := r.Baseline; b != nil && b.Runs > 0 {
 		v.LastSeed = b.FirstSeed + uint64(b.Runs) - 1
 	}
@@ -154,6 +161,10 @@ var htmlFuncs = template.FuncMap{
 	"maxShares":  func() int { return MaxSharesPerTeam },
 	"maxNotes":   func() int { return MaxNotes },
 	"isLink":     isLink,
+	// name and names are bound to the report's names when it is rendered
+	// (see view.nameFuncs).
+	"name":  func(id string) string { return id },
+	"names": func(ids []string) []string { return ids },
 	"barWidth": func(f float64) template.CSS {
 		return template.CSS(fmt.Sprintf("%.0f%%", math.Max(0, math.Min(100, 100*f))))
 	},
@@ -245,4 +256,34 @@ func bySender(shares []Share) []senderShares {
 // link rather than a command.
 func isLink(s string) bool {
 	return strings.HasPrefix(s, "/") || strings.HasPrefix(s, "https://") || strings.HasPrefix(s, "http://")
+}
+
+// tlpMarking writes a TLP level as a marking: "TLP:AMBER+STRICT". A report
+// saved before reports had a marking is TLP:CLEAR.
+func tlpMarking(t string) string {
+	if t == "" {
+		t = "clear"
+	}
+	return "TLP:" + strings.ToUpper(t)
+}
+
+// nameFuncs are the template functions that show a team's or actor's
+// name for its id.
+func (v *view) nameFuncs() map[string]any {
+	name := func(id string) string {
+		if n, ok := v.R.Names[id]; ok && n != "" {
+			return n
+		}
+		return id
+	}
+	return map[string]any{
+		"name": name,
+		"names": func(ids []string) []string {
+			out := make([]string, len(ids))
+			for i, id := range ids {
+				out[i] = name(id)
+			}
+			return out
+		},
+	}
 }

@@ -28,6 +28,10 @@ type Options struct {
 	// inlines only an excerpt of it (see LogExcerpt): a link, or a
 	// command to run. "" says only that the excerpt is one.
 	Appendix string
+	// RunStart and RunEnd are the wall-clock times the exercise ran (from
+	// the store's exercise record, say); zero when unknown. The report
+	// shows them beside the scenario's fictional date.
+	RunStart, RunEnd time.Time
 }
 
 // loc writes the report's words in one language. Every generated text goes
@@ -123,6 +127,9 @@ func (l loc) actionForm(form string, a scenarios.Action, n int) string {
 
 // outcome names an expectation outcome: "met", "late", ….
 func (l loc) outcome(o Outcome) string {
+	if o == OutcomeNotDue {
+		return l.t("report.aar.not_due")
+	}
 	if k := "outcome." + string(o); i18n.Has(l.lang, k) {
 		return l.t(k)
 	}
@@ -197,6 +204,26 @@ func (l loc) date(t time.Time) string {
 		"offset", t.Format("-07:00"))
 }
 
+// runDate says when the exercise really ran, from RFC 3339 start and end
+// times: one day, a span of days, or that the date is not known.
+func (l loc) runDate(start, end string) string {
+	from, err := time.Parse(time.RFC3339, start)
+	if err != nil {
+		return l.t("report.aar.run_unknown")
+	}
+	to, err := time.Parse(time.RFC3339, end)
+	if err != nil || to.Format(time.DateOnly) == from.Format(time.DateOnly) {
+		return l.t("report.aar.run_on", "date", l.day(from))
+	}
+	return l.t("report.aar.run_span", "from", l.day(from), "to", l.day(to))
+}
+
+// day writes a calendar day: "3 December 2026".
+func (l loc) day(t time.Time) string {
+	return l.t("report.aar.day", "day", t.Format("2"),
+		"month", l.t(fmt.Sprintf("date.month.%d", int(t.Month()))), "year", t.Format("2006"))
+}
+
 // outcomes writes the non-zero outcome counts in words: "4 expectations —
 // 3 met on time, 1 late".
 func (l loc) outcomes(o Outcomes) string {
@@ -208,6 +235,9 @@ func (l loc) outcomes(o Outcomes) string {
 		if p.n > 0 {
 			parts = append(parts, l.t("report.outcomes."+p.key, "count", p.n))
 		}
+	}
+	if o.NotDue > 0 {
+		parts = append(parts, l.t("report.aar.not_due_count", "count", o.NotDue))
 	}
 	if len(parts) == 0 {
 		return l.t("report.outcomes.none")

@@ -57,7 +57,7 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("report: markdown template: %w", err)
 	}
-	return t.Funcs(v.loc.mdFuncs()).Execute(w, v)
+	return t.Funcs(v.loc.mdFuncs()).Funcs(v.nameFuncs()).Execute(w, v)
 }
 
 // laneSummary counts what happened in one team's lane of the timeline.

@@ -18,9 +18,17 @@ type Report struct {
 	Format string `json:"format"`
 	// Lang is the language of the report's texts (en, es, pt or fr); the
 	// renderers write headings and labels in it too.
-	Lang     i18n.Lang    `json:"lang,omitempty"`
+	Lang i18n.Lang `json:"lang,omitempty"`
+	// TLP is the report's own marking: the highest TLP of the material it
+	// reproduces (the injects it names, the shares and messages it lists),
+	// "clear" when none is marked. Every rendering shows it.
+	TLP      string       `json:"tlp"`
 	Exercise ExerciseInfo `json:"exercise"`
-	Summary  Summary      `json:"summary"`
+	// Names gives the display name, in the report's language when the
+	// scenario translates it, of every team and actor the report names by
+	// id; the renderers show names where a reader sees one.
+	Names   map[string]string `json:"names,omitempty"`
+	Summary Summary           `json:"summary"`
 	// Objectives are rated P/S/M/U, in scenario order.
 	Objectives []ObjectiveResult `json:"objectives"`
 	// Capabilities total the objectives' points by capability, exercise-wide.
@@ -79,6 +87,11 @@ type ExerciseInfo struct {
 	// StartTime is the calendar time of T+0 (RFC 3339), when the scenario
 	// anchors one.
 	StartTime string `json:"start_time,omitempty"`
+	// RunStart and RunEnd are the wall-clock times (RFC 3339) the exercise
+	// really ran, when known (see Options.RunStart); the log's times are
+	// virtual and do not say.
+	RunStart string `json:"run_start,omitempty"`
+	RunEnd   string `json:"run_end,omitempty"`
 	// Planned is the scenario's planned duration of play.
 	Planned Duration `json:"planned_duration"`
 	// End is the virtual time of the log's last event.
@@ -125,10 +138,15 @@ type Outcomes struct {
 	Missed     int `json:"missed"`
 	Unanswered int `json:"unanswered"`
 	Open       int `json:"open"`
+	// NotDue counts expectations whose deadline had not come when the
+	// exercise ended (early): they earn nothing and count for nothing.
+	NotDue int `json:"not_due,omitempty"`
 }
 
 // Total returns the number of expectation instances counted.
-func (o Outcomes) Total() int { return o.Met + o.Late + o.Wrong + o.Missed + o.Unanswered + o.Open }
+func (o Outcomes) Total() int {
+	return o.Met + o.Late + o.Wrong + o.Missed + o.Unanswered + o.Open + o.NotDue
+}
 
 // Short returns the expectations that fell short: wrong, missed or
 // unanswered.
@@ -146,6 +164,8 @@ func (o *Outcomes) add(x Outcome) {
 		o.Missed++
 	case OutcomeUnanswered:
 		o.Unanswered++
+	case OutcomeNotDue:
+		o.NotDue++
 	default:
 		o.Open++
 	}
@@ -285,8 +305,10 @@ type Delivery struct {
 type Outcome string
 
 // The outcomes. Met, late, wrong and missed mean what engine.Outcome means.
-// Unanswered is an expectation still open when the exercise ended (its
-// deadline fell after the end); open is one still open in an interim report.
+// Unanswered is an expectation still open when the exercise ended although
+// its deadline had come; not due is one whose deadline fell after the end
+// (an exercise ended early), which is left out of the points available;
+// open is one still open in an interim report.
 const (
 	OutcomeMet        Outcome = "met"
 	OutcomeLate       Outcome = "late"
@@ -294,6 +316,7 @@ const (
 	OutcomeMissed     Outcome = "missed"
 	OutcomeUnanswered Outcome = "unanswered"
 	OutcomeOpen       Outcome = "open"
+	OutcomeNotDue     Outcome = "not_due"
 )
 
 // ExpectationResult is one expectation of one inject for one team.

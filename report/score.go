@@ -14,9 +14,10 @@ import (
 
 // outcome maps the engine's outcome of an expectation to the report's: an
 // expectation still open at the end of the exercise is "unanswered" (or
-// "wrong" when only wrong answers came), and stays "open" in an interim
-// report.
-func outcome(x *engine.ExpectationState, ended bool) Outcome {
+// "wrong" when only wrong answers came, "not_due" when the exercise ended
+// early, at virtual time early (0: not early), before its deadline), and
+// stays "open" in an interim report.
+func outcome(x *engine.ExpectationState, ended bool, early time.Duration) Outcome {
 	switch x.Outcome() {
 	case engine.OutcomeMet:
 		return OutcomeMet
@@ -32,6 +33,8 @@ func outcome(x *engine.ExpectationState, ended bool) Outcome {
 		return OutcomeOpen
 	case x.Wrong > 0:
 		return OutcomeWrong
+	case early > 0 && x.Deadline > early:
+		return OutcomeNotDue
 	}
 	return OutcomeUnanswered
 }
@@ -48,7 +51,7 @@ func (b *builder) expectations() {
 			Team: x.Team, Inject: x.Inject, Expectation: x.Expectation, Action: string(x.Action),
 			Objective: obj, Capability: capability,
 			Delivered: Duration(x.Opened), Deadline: Duration(x.Deadline),
-			Outcome: outcome(x, ended), Points: x.Points, MaxPoints: x.MaxPoints, Wrong: x.Wrong,
+			Outcome: outcome(x, ended, b.earlyEnd()), Points: x.Points, MaxPoints: x.MaxPoints, Wrong: x.Wrong,
 			Consequences: b.conseq[x.Key()],
 		}
 		in := b.inst[x.Key()]
@@ -73,9 +76,23 @@ func (b *builder) expectations() {
 			}
 		case OutcomeUnanswered:
 			row.Reason = b.t("report.reason.unanswered", "at", Duration(x.Deadline).TPlus())
+		case OutcomeNotDue:
+			row.Reason = b.t("report.aar.reason_not_due", "at", Duration(x.Deadline).TPlus())
 		}
 		b.r.Expectations = append(b.r.Expectations, row)
 	}
+}
+
+// earlyEnd returns when the exercise ended, if it ended before its planned
+// duration, else 0. Only then are expectations not yet due left out of the
+// score: at a normal end they count as unanswered, as in the batch runs the
+// baseline samples.
+func (b *builder) earlyEnd() time.Duration {
+	ex := &b.r.Exercise
+	if !ex.Ended || ex.Planned <= 0 || ex.End >= ex.Planned {
+		return 0
+	}
+	return ex.End.D()
 }
 
 // injectsAnswered counts, per inject, the receiving teams that acted on it.
@@ -98,7 +115,9 @@ type tally struct {
 
 func (t *tally) add(e *ExpectationResult) {
 	t.points += e.Points
-	t.max += float64(e.MaxPoints)
+	if e.Outcome != OutcomeNotDue {
+		t.max += float64(e.MaxPoints)
+	}
 	t.outcomes.add(e.Outcome)
 }
 
@@ -191,7 +210,7 @@ func (b *builder) teams() {
 		phases[p.Team] = append(phases[p.Team], q)
 	}
 	for _, t := range b.s.Teams {
-		tr := TeamResult{ID: t.ID, Name: t.Name, Country: t.Country, Sector: t.Sector,
+		tr := TeamResult{ID: t.ID, Name: b.s.PartyName(t.ID, string(b.lang)), Country: t.Country, Sector: t.Sector,
 			Mode: string(b.st.Modes[t.ID]), Human: b.human[t.ID], Actions: b.st.Actions[t.ID]}
 		var all tally
 		byObj := map[string]*tally{}

@@ -226,18 +226,35 @@ func TestScoring(t *testing.T) {
 			},
 		},
 		{
-			name: "UnansweredAtEnd",
+			name: "NotDueAtEarlyEnd",
 			cmds: []engine.TimedCommand{
 				At(30*minute, engine.Command{Type: engine.CmdEnd, By: engine.Principal{Role: engine.RoleFacilitator, Name: "fac"}}),
 			},
 			rows: []row{
 				{"I01", "ack", "co-csirt", report.OutcomeMissed, 0, -1, ""},
-				{"I01", "share", "co-csirt", report.OutcomeUnanswered, 0, -1, "not answered by the end"},
-				{"I02", "contain", "co-csirt", report.OutcomeUnanswered, 0, -1, ""},
+				{"I01", "share", "co-csirt", report.OutcomeNotDue, 0, -1, "not yet due when the exercise ended (due T+0:40:00)"},
+				{"I02", "contain", "co-csirt", report.OutcomeNotDue, 0, -1, "not yet due"},
 			},
 			check: func(t *testing.T, r *report.Report) {
 				if !r.Exercise.Ended || r.Exercise.End.D() != 30*minute || r.Exercise.EndReason != "ended by the facilitator" {
 					t.Fatalf("exercise=%+v", r.Exercise)
+				}
+				// Ended early, at T+0:30: the two expectations due later
+				// are not due; they neither score zero nor count in the
+				// points available, only the missed acknowledgement does.
+				ack := FindExpectation(t, r, "I01", "ack", "co-csirt")
+				notDue := 0
+				for _, e := range r.Expectations {
+					if e.Team == "co-csirt" && e.Outcome == report.OutcomeNotDue {
+						notDue++
+					}
+				}
+				co := r.Teams[0]
+				if co.ID != "co-csirt" || co.MaxPoints != float64(ack.MaxPoints) || notDue < 2 || co.Outcomes.NotDue != notDue || co.Outcomes.Unanswered != 0 {
+					t.Fatalf("co-csirt max=%v outcomes=%+v, want max %d (the ack alone) and %d (≥ 2) not due", co.MaxPoints, co.Outcomes, ack.MaxPoints, notDue)
+				}
+				if r.Summary.Outcomes.NotDue == 0 || r.Summary.Outcomes.Unanswered != 0 {
+					t.Fatalf("summary outcomes=%+v, want not-due items and no unanswered ones", r.Summary.Outcomes)
 				}
 			},
 		},
@@ -302,7 +319,7 @@ func TestScoring_NoteOnObjective(t *testing.T) {
 	if err := r.WriteHTML(&html); err != nil {
 		t.Fatal(err)
 	}
-	row := "| co-csirt |  | " + note.Objective + " | Escalation reasoning was sound. |"
+	row := "| " + r.Names["co-csirt"] + " |  | " + note.Objective + " | Escalation reasoning was sound. |"
 	if !strings.Contains(md.String(), row) {
 		t.Errorf("the Markdown notes table has no row %q", row)
 	}

@@ -177,7 +177,7 @@ func TestBuildFloodedHTMLStaysSmall(t *testing.T) {
 	if err := r.WriteMarkdown(&md); err != nil {
 		t.Fatal(err)
 	}
-	if row := fmt.Sprintf("| co-csirt | %d | %d | %d |", co.Delivered, co.Actions, co.Shares); !strings.Contains(md.String(), row) {
+	if row := fmt.Sprintf("| %s | %d | %d | %d |", r.Names["co-csirt"], co.Delivered, co.Actions, co.Shares); !strings.Contains(md.String(), row) {
 		t.Errorf("the Markdown timeline has no row %q", row)
 	}
 }

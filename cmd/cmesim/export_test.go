@@ -39,7 +39,7 @@ func storeWithExercise(t *testing.T, id string) string {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	if err := db.CreateExercise(ctx, &store.Exercise{ID: id, Created: time.Now(), Scenario: "example.yaml", Source: src, Seed: 9, Speed: 1}); err != nil {
+	if err := db.CreateExercise(ctx, &store.Exercise{ID: id, Created: exerciseCreated, Scenario: "example.yaml", Source: src, Seed: 9, Speed: 1}); err != nil {
 		t.Fatal(err)
 	}
 	if err := db.Append(ctx, id, x.Events()); err != nil {
@@ -47,6 +47,10 @@ func storeWithExercise(t *testing.T, id string) string {
 	}
 	return dir
 }
+
+// exerciseCreated is when the stored test exercise was created: the run
+// date its reports show.
+var exerciseCreated = time.Date(2026, time.December, 3, 9, 30, 0, 0, time.UTC)
 
 func TestExportImport(t *testing.T) {
 	from := storeWithExercise(t, "ex-1")
@@ -65,11 +69,16 @@ func TestExportImport(t *testing.T) {
 	cmesim(t, nil, "report", archive, "-o", html).wantCode(t, 0)
 	if b, err := os.ReadFile(html); err != nil || !strings.Contains(string(b), "Phishing wave against two ministries") {
 		t.Fatalf("report from the archive: %v", err)
+	} else if !strings.Contains(string(b), "Run on 3 December 2026") {
+		t.Fatal("the report from the archive does not say when the exercise ran")
 	}
 	r = cmesim(t, nil, "report", "--exercise", "ex-1", "--data", to, "--format", "json")
 	r.wantCode(t, 0)
 	if !strings.Contains(r.stdout, `"example-phishing"`) {
 		t.Fatalf("report from the store lacks the exercise:\n%.300s", r.stdout)
+	}
+	if !strings.Contains(r.stdout, `"run_start": "2026-12-03T09:30:00Z"`) {
+		t.Fatalf("report from the store lacks the run date:\n%.600s", r.stdout)
 	}
 	cmesim(t, nil, "export", "nope", "--data", from, "-o", archive).wantCode(t, 1)
 	cmesim(t, nil, "report", archive, "--exercise", "ex-1").wantCode(t, 2)

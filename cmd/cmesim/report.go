@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -30,6 +31,9 @@ type reportOptions struct {
 	lang     string
 	salvage  bool
 	appendix bool
+	// runStart is when the exercise was created, from its store or archive
+	// record (zero for a bare log): the report's run date.
+	runStart time.Time
 }
 
 func (a *app) newReportCommand() *cobra.Command {
@@ -246,6 +250,7 @@ func (a *app) reportFromStore(ctx context.Context, opts reportOptions) error {
 // reportOn reports on a stored or archived exercise, with its own scenario
 // unless --scenario names another.
 func (a *app) reportOn(ex *store.Exercise, events eventSource, opts reportOptions, command string) error {
+	opts.runStart = ex.Created
 	format, err := reportFormat(opts.format, opts.out)
 	if err != nil {
 		return usageError(fmt.Errorf("report: %w", err))
@@ -297,7 +302,7 @@ func (a *app) writeReportOut(s *scenarios.Scenario, events eventSource, opts rep
 		}
 	}
 	appendix := command + " --appendix -o " + appendixName(opts.out)
-	r, err := buildReport(s, events, report.Options{Baseline: baseline, Lang: lang, Appendix: appendix})
+	r, err := buildReport(s, events, report.Options{Baseline: baseline, Lang: lang, Appendix: appendix, RunStart: opts.runStart})
 	if err != nil {
 		return err
 	}

@@ -61,7 +61,7 @@ func TestReportCommand(t *testing.T) {
 	t.Run("FormatOverridesExtension", func(t *testing.T) {
 		out := filepath.Join(t.TempDir(), "report.txt")
 		cmesim(t, nil, "report", log, "--scenario", scenario, "--format", "md", "-o", out).wantCode(t, exitOK)
-		if b, err := os.ReadFile(out); err != nil || !strings.HasPrefix(string(b), "# ") {
+		if b, err := os.ReadFile(out); err != nil || !strings.HasPrefix(string(b), "**TLP:AMBER**\n\n# ") {
 			t.Fatalf("report.txt: %v %q", err, b)
 		}
 	})
