@@ -8,17 +8,17 @@ import (
 
 // CSVHeader is the header row of WriteCSV.
 var CSVHeader = []string{"team", "inject", "expectation", "action", "objective", "capability",
-	"delivered", "deadline", "answered", "latency", "outcome", "points", "max_points", "reason", "team_name"}
+	"delivered", "deadline", "answered", "latency", "outcome", "points", "max_points", "reason", "team_name", "tlp"}
 
-// WriteCSV writes one row per expectation instance (see CSVHeader), for
-// spreadsheets, after a first row of one cell: the report's TLP marking
-// ("TLP:AMBER"), so that the marking travels with the export. Times are T+H:MM:SS, latencies H:MM:SS; an expectation never
-// answered has empty answered and latency cells.
+// WriteCSV writes a header and one row per expectation instance (see
+// CSVHeader), for spreadsheets and programs. Every row carries the
+// report's TLP marking ("TLP:AMBER") in its last cell, so that the
+// marking travels with any part of the export while the file stays a
+// plain table. Times are T+H:MM:SS, latencies H:MM:SS; an expectation
+// never answered has empty answered and latency cells.
 func (r *Report) WriteCSV(w io.Writer) error {
 	cw := csv.NewWriter(w)
-	if err := cw.Write([]string{tlpMarking(r.TLP)}); err != nil {
-		return err
-	}
+	marking := tlpMarking(r.TLP)
 	if err := cw.Write(CSVHeader); err != nil {
 		return err
 	}
@@ -33,7 +33,7 @@ func (r *Report) WriteCSV(w io.Writer) error {
 		}
 		row := []string{e.Team, e.Inject, e.Expectation, e.Action, e.Objective, e.Capability,
 			e.Delivered.TPlus(), e.Deadline.TPlus(), answered, latency, string(e.Outcome),
-			strconv.FormatFloat(e.Points, 'f', -1, 64), strconv.Itoa(e.MaxPoints), csvSafe(e.Reason), csvSafe(r.Names[e.Team])}
+			strconv.FormatFloat(e.Points, 'f', -1, 64), strconv.Itoa(e.MaxPoints), csvSafe(e.Reason), csvSafe(r.Names[e.Team]), marking}
 		if err := cw.Write(row); err != nil {
 			return err
 		}

@@ -94,8 +94,10 @@ func TestReportLanguage(t *testing.T) {
 		var body bytes.Buffer
 		body.ReadFrom(resp.Body)
 		resp.Body.Close()
-		if resp.StatusCode != http.StatusOK || !strings.HasPrefix(body.String(), tc.want) {
-			t.Errorf("lang %q, Accept-Language %q: status %d, report starts %.80q; want %q", tc.query, tc.accept, resp.StatusCode, body.String(), tc.want)
+		// The Markdown starts with the TLP marking, then the title.
+		_, title, _ := strings.Cut(body.String(), "\n\n")
+		if resp.StatusCode != http.StatusOK || !strings.HasPrefix(body.String(), "**TLP:") || !strings.HasPrefix(title, tc.want) {
+			t.Errorf("lang %q, Accept-Language %q: status %d, report starts %.80q; want the marking, then %q", tc.query, tc.accept, resp.StatusCode, body.String(), tc.want)
 		}
 	}
 }

@@ -698,7 +698,7 @@ func reportFormat(format string) (ctype, ext string, ok bool) {
 // evaluators' notes or without, in language lang; appendix is the link to
 // the whole log the report gives when it inlines only an excerpt.
 func (s *Server) buildReport(le *liveExercise, format string, notes bool, lang i18n.Lang, appendix string) ([]byte, error) {
-	rep, err := le.report(s.ctx, report.Options{Lang: lang, Appendix: appendix})
+	rep, err := le.report(s.ctx, report.Options{Lang: lang, Appendix: appendix, RunStart: le.created})
 	if err != nil {
 		return nil, err
 	}
