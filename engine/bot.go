@@ -1,12 +1,11 @@
 package engine
 
 import (
-	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"cmesim/engine/des"
+	"cmesim/internal/i18n"
 	"cmesim/scenarios"
 )
 
@@ -246,7 +245,8 @@ func (b *bot) perform(t task) {
 			return
 		}
 		if writtenActions[e.Action] {
-			cmd.Text = fmt.Sprintf("Simulated %s of %s about %s.", strings.ReplaceAll(string(e.Action), "_", " "), b.id, in.ID)
+			lang := b.x.catalogLang
+			cmd.Text = i18n.T(lang, "sim.action_text", "action", i18n.T(lang, "sim.action."+string(e.Action)), "team", b.id, "inject", in.ID)
 		}
 	}
 	// A rejection here means the situation changed (the exercise was paused,

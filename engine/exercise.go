@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"cmesim/engine/des"
+	"cmesim/internal/i18n"
 	"cmesim/scenarios"
 )
 
@@ -100,6 +101,10 @@ type Exercise struct {
 	expKeys   []string               // timer.exp → expectation key
 	bots      []*bot
 	end       time.Duration
+
+	// catalogLang is the language the engine writes generated texts in
+	// (simulated actions, forwarded-message headers): the scenario's.
+	catalogLang i18n.Lang
 }
 
 // New prepares an exercise of scenario s; it starts when a facilitator (or
@@ -111,18 +116,19 @@ func New(s *scenarios.Scenario, opts Options) (*Exercise, error) {
 		}
 	}
 	x := &Exercise{
-		scn:       s,
-		opts:      opts,
-		k:         des.NewWithCapacity[timer](64),
-		st:        NewState(s, opts.Humans),
-		injectIx:  map[string]int{},
-		spreadIx:  map[string]int{},
-		after:     map[int][]release{},
-		onMiss:    map[string][]release{},
-		fired:     map[string]bool{},
-		deadlines: make(map[string]des.EventID, 64),
-		end:       s.Exercise.Duration.D(),
-		log:       logBuffer(s, opts.LogBuffer),
+		scn:         s,
+		catalogLang: s.CatalogLang(),
+		opts:        opts,
+		k:           des.NewWithCapacity[timer](64),
+		st:          NewState(s, opts.Humans),
+		injectIx:    map[string]int{},
+		spreadIx:    map[string]int{},
+		after:       map[int][]release{},
+		onMiss:      map[string][]release{},
+		fired:       map[string]bool{},
+		deadlines:   make(map[string]des.EventID, 64),
+		end:         s.Exercise.Duration.D(),
+		log:         logBuffer(s, opts.LogBuffer),
 	}
 	x.opts.LogBuffer = nil
 	for i := range s.Injects {

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"cmesim/internal/i18n"
 	"cmesim/scenarios"
 )
 
@@ -182,7 +183,7 @@ func (x *Exercise) forward(cmd Command) error {
 	if in, ok := x.Inject(orig.Inject); ok && quoted == "" {
 		quoted = in.Title // a scripted message is its inject
 	}
-	text := strings.TrimSpace(cmd.Text + "\n\n---- Forwarded message from " + x.scn.PartyName(m.From, x.scn.Exercise.Language) + " ----\n" + truncateText(quoted, MaxTextLen))
+	text := strings.TrimSpace(cmd.Text + "\n\n" + i18n.T(x.catalogLang, "msg.forwarded_header", "from", x.scn.PartyName(m.From, x.scn.Exercise.Language)) + "\n" + truncateText(quoted, MaxTextLen))
 	seq := x.nextSeq()
 	d := Details{Kind: KindForward, Thread: seq, ReplyTo: m.Seq, From: team, Peers: peers, TLP: string(tlp), Text: text,
 		Incident: orig.Incident, Indicators: indicators, Why: violation(tlp, m.TLP)}

@@ -4,6 +4,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+
+	"cmesim/internal/i18n"
 )
 
 // The kinds of message a reply template answers.
@@ -20,17 +22,11 @@ var ReplyKinds = []string{ReplyRFI, ReplyMessage}
 // ReplyVariables are the placeholders a reply template may use.
 var ReplyVariables = []string{"{requester}", "{team}", "{subject}"}
 
-// defaultReplies are what a simulated party answers when the scenario gives
-// no template.
-var defaultReplies = map[string]string{
-	ReplyRFI:     "{team} here. We received your request about {subject} and are checking our sources; we will share what we have as soon as it is confirmed.",
-	ReplyMessage: "{team} here. Thank you for your message about {subject}; we have noted it and will come back to you if we see anything related.",
-}
-
 // ReplyText returns the reply a simulated team or actor sends to a message
 // of kind (ReplyRFI or ReplyMessage): its template from the scenario, or a
-// default, with {requester} (who wrote), {team} (who answers) and {subject}
-// filled in.
+// default in the scenario's language (the sim.reply.* messages of the
+// language catalogs), with {requester} (who wrote), {team} (who answers)
+// and {subject} filled in.
 func (s *Scenario) ReplyText(party, kind, requester, subject string) string {
 	tmpl, name := "", party
 	if t, ok := s.Team(party); ok {
@@ -38,14 +34,19 @@ func (s *Scenario) ReplyText(party, kind, requester, subject string) string {
 	} else if a, ok := s.Actor(party); ok {
 		tmpl, name = a.Replies[kind], a.Name
 	}
+	lang := s.CatalogLang()
 	if tmpl == "" {
-		tmpl = defaultReplies[kind]
-	}
-	if tmpl == "" {
-		tmpl = defaultReplies[ReplyMessage]
+		key := "sim.reply." + ReplyMessage
+		if kind == ReplyRFI {
+			key = "sim.reply." + ReplyRFI
+		}
+		// The catalog's {team}, {subject} and {requester} stay as written
+		// when no argument is given: they are filled below like a
+		// scenario's own template.
+		tmpl = i18n.T(lang, key)
 	}
 	if subject == "" {
-		subject = "the situation"
+		subject = i18n.T(lang, "sim.reply.subject")
 	}
 	return strings.NewReplacer("{requester}", s.PartyName(requester, s.Exercise.Language), "{team}", name, "{subject}", subject).Replace(tmpl)
 }
@@ -96,4 +97,22 @@ func (v *validator) replyExpectation(in *Inject, e *Expectation, what string) {
 	if slices.Contains(in.To, in.From) {
 		v.errorf(e.Pos, "%s: a team cannot be expected to reply to itself (%s sends and receives the inject)", what, in.From)
 	}
+}
+
+// CatalogLang is the language of the catalogs cmesim writes the
+// scenario's generated texts in (default replies, simulated actions): the
+// scenario's language, or English when cmesim does not speak it.
+func (s *Scenario) CatalogLang() i18n.Lang {
+	l, err := i18n.Parse(orEnglish(s.Exercise.Language))
+	if err != nil {
+		return i18n.Default
+	}
+	return l
+}
+
+func orEnglish(lang string) string {
+	if lang == "" {
+		return "en"
+	}
+	return lang
 }
