@@ -304,9 +304,7 @@ func talkChart(r *Report) *networkChart {
 			}
 		}
 	}
-	for _, p := range sortedKeys(actors) {
-		parties = append(parties, p)
-	}
+	parties = append(parties, sortedKeys(actors)...)
 	n := len(parties)
 	radius := math.Max(200, float64(n)*13)
 	margin := 130.0
