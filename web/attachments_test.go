@@ -40,6 +40,28 @@ func TestAttachmentDownload(t *testing.T) {
 	expectStatus(t, bia.get(t, csvURL, nil), http.StatusNotFound, "not_found")
 	expectStatus(t, fac.get(t, pdfURL, nil), http.StatusOK, "")
 
+	// Staff find the files in the MSEL before delivery; trainees get no MSEL.
+	var staffView, teamView struct {
+		MSEL []struct {
+			ID    string           `json:"id"`
+			Files []fileAttachment `json:"files"`
+		} `json:"msel"`
+	}
+	expectStatus(t, fac.get(t, "/api/exercises/"+ex.ID, &staffView), http.StatusOK, "")
+	var files []fileAttachment
+	for _, e := range staffView.MSEL {
+		if e.ID == "T01" {
+			files = e.Files
+		}
+	}
+	if len(files) != 3 || files[0].URL != csvURL || files[1].URL != pngURL || files[2].URL != pdfURL || !files[1].Inline || files[2].Inline {
+		t.Errorf("MSEL files of T01 = %+v, want the CSV, the PNG (inline) and the PDF at %s1..3", files, base)
+	}
+	expectStatus(t, bia.get(t, "/api/exercises/"+ex.ID, &teamView), http.StatusOK, "")
+	if len(teamView.MSEL) != 0 {
+		t.Errorf("a trainee received the MSEL: %d entries", len(teamView.MSEL))
+	}
+
 	facWS := dial(t, fac, ex.ID, 0)
 	biaWS := dial(t, bia, ex.ID, 0)
 	facWS.mustAck(t, cmd{"type": "start"})

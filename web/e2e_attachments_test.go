@@ -72,4 +72,17 @@ func TestE2EAttachmentFiles(t *testing.T) {
 		t.Errorf("downloading the PDF: %q, want %q", pdf, want)
 	}
 	bia.checkProblems()
+
+	steps.step("staff open the files from the MSEL")
+	fac.click("#btn-msel")
+	fac.waitJS("the MSEL dialog", `document.querySelector('#msel-dialog').open`)
+	if got := fac.count(`#msel-table tr[data-msel="T01"] .attachment-file`); got != 3 {
+		t.Errorf("%d files on T01's MSEL row, want 3", got)
+	}
+	fac.waitJS("the preview loaded", `(() => { const img = document.querySelector('#msel-table tr[data-msel="T01"] .att-preview img'); return img && img.complete && img.naturalWidth === 64; })()`)
+	fac.checkAxe("the MSEL dialog with attached files")
+	for _, size := range [][2]int64{{deskW, deskH}, {phoneW, phoneH}} {
+		fac.shootAt(shots, fmt.Sprintf("facilitator-msel-files-%dx%d", size[0], size[1]), `#msel-table tr[data-msel="T01"]`, size[0], size[1])
+	}
+	fac.checkProblems()
 }

@@ -510,6 +510,9 @@ type mselEntry struct {
 	ControllerNotes string `json:"controller_notes,omitempty"`
 	// Judged lists the inject's judged expectations (judge.go).
 	Judged []string `json:"judged,omitempty"`
+	// Files are the inject's attached files, which staff may open before
+	// the inject is delivered.
+	Files []attachmentView `json:"files,omitempty"`
 }
 
 // translatedNames returns the names of the teams, actors and groups that
@@ -595,6 +598,11 @@ func (s *Server) handleExercise(w http.ResponseWriter, _ *http.Request, sess *Se
 	if sess.IsStaff() {
 		for _, in := range scn.Injects {
 			e := mselEntry{ID: in.ID, Title: in.Title, To: in.To, Channel: string(in.Channel), Severity: string(in.Severity), Trigger: describeTrigger(in), ControllerNotes: in.ControllerNotes, Judged: judgedIDs(&in)}
+			for i := range in.Attachments {
+				if in.Attachments[i].File != "" {
+					e.Files = append(e.Files, le.attachmentView(&in, i, ""))
+				}
+			}
 			if in.At != nil {
 				at := in.At.D()
 				e.At = &at

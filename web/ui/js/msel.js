@@ -9,6 +9,7 @@ import { pending } from './page.js';
 import { confirmDialog } from './dialog.js';
 import { t, contentLang } from './i18n.js';
 import { scenarioLang } from './model.js';
+import { attachmentFile } from './attachments.js';
 
 /** HOLD_MS is how long a list holds still after a click in it. */
 const HOLD_MS = 4000;
@@ -224,7 +225,9 @@ export class MselPanel {
       const tr = h('tr', { dataset: { msel: m.id } },
         h('td', { class: 'inject-id' }, m.id),
         h('td', { class: 'nowrap' }, typeof m.at === 'number' ? fmtTShort(m.at) : (m.trigger || '—')),
-        contentLang(h('td', null, m.title || ''), scenarioLang(this.ctx)),
+        contentLang(h('td', null, m.title || '', (m.files || []).length
+          ? h('div', { class: 'msel-files' }, m.files.map((f) => attachmentFile(f, scenarioLang(this.ctx))))
+          : null), scenarioLang(this.ctx)),
         h('td', null, Array.isArray(m.to) ? m.to.map((x) => this.ctx.dir.anyName(x)).join(', ') : (m.to || '')),
         h('td', null, channelLabel(m.channel)),
         h('td', null, severityBadge(m.severity)),
