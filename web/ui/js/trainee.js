@@ -200,7 +200,7 @@ class TraineeConsole {
     this.inbox.insertBefore(r.item.li, this.findInsertPoint(r.seq));
     this.inboxEmpty.hidden = true;
     if (this.live) {
-      announce(t('ui.trainee.new_inject', { from: content.from_name || content.from || t('ui.trainee.unknown_sender'), title: this.text(r).title }));
+      announce(t('ui.trainee.new_inject', { from: this.senderName(content) || t('ui.trainee.unknown_sender'), title: this.text(r).title }));
       document.title = `(${i18n.formatNumber(this.unreadCount())}) ${this.ctx.exercise.title || t('ui.exercise')} — cmesim`;
       if (!this.selected) this.select(id, false);
     }
@@ -251,7 +251,7 @@ class TraineeConsole {
         h('span', { class: 'unread-dot', 'aria-hidden': 'true' }),
         h('span', { class: 'sr-only unread-label' }, `${t('ui.trainee.unread')} `),
         channelBadge(c.channel),
-        h('span', { class: 'ii-from' }, c.from_name || c.from || ''),
+        h('span', { class: 'ii-from' }, this.senderName(c)),
         h('time', { class: 'ii-time' }, fmtTShort(r.at))),
       title,
       h('span', { class: 'ii-badges' }, severityBadge(c.severity || r.data.severity), tlpBadge(c.tlp || r.data.tlp), due));
@@ -439,7 +439,7 @@ class TraineeConsole {
       h('header', { class: 'detail-head' },
         h('div', { class: 'detail-meta' },
           channelBadge(c.channel),
-          h('span', { class: 'detail-from' }, `${t('ui.trainee.from')} `, h('strong', null, c.from_name || c.from || t('ui.trainee.unknown_sender'))),
+          h('span', { class: 'detail-from' }, `${t('ui.trainee.from')} `, h('strong', null, this.senderName(c) || t('ui.trainee.unknown_sender'))),
           h('time', { title: fmtT(r.at) }, fmtTShort(r.at)),
           h('span', { class: 'inject-id' }, r.id),
           langSwitch ? h('span', { class: 'lang-switch' }, langSwitch) : null),
@@ -455,6 +455,11 @@ class TraineeConsole {
     this.detailParts = { expList, doneList };
     this.refreshDetail(r);
     if (this.status === 'ended') this.disableActions();
+  }
+
+  /** senderName names who sent an inject, in the reader's language when the scenario translates the name. */
+  senderName(c) {
+    return c.from ? this.ctx.dir.localName(c.from, c.from_name || c.from) : (c.from_name || '');
   }
 
   refreshDetail(r) {
