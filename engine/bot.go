@@ -2,6 +2,7 @@ package engine
 
 import (
 	"slices"
+	"strings"
 	"time"
 
 	"cmesim/engine/des"
@@ -287,5 +288,58 @@ func (b *bot) answer(thread uint64) {
 	}
 	cmd := Command{Type: CmdReply, By: Principal{Role: RoleSimulated, Team: b.id}, Message: thread,
 		Text: b.x.scn.ReplyText(b.id, kind, t.From, subject)}
+	if kind == scenarios.ReplyRFI {
+		cmd.Indicators, cmd.TLP = b.sharesBack(thread, t)
+	}
 	_ = b.x.apply(cmd) // rejected only when the situation changed, as in perform
+}
+
+// sharesBack returns what a simulated team that was asked for information
+// about an inject shares with its answer: the indicators of the inject's
+// ioc attachments, when the inject reached the team too, marked no more
+// openly than the inject and the request, at a level the link with the
+// requester allows. Without such indicators, or without such a level, the
+// answer is its text alone (nil, "": the request's own marking).
+func (b *bot) sharesBack(thread uint64, t *Thread) ([]string, string) {
+	in, ok := b.x.Inject(t.Inject)
+	if !ok {
+		return nil, ""
+	}
+	if _, delivered := b.x.st.Delivered(b.id, in.ID); !delivered {
+		return nil, ""
+	}
+	indicators := iocLines(in)
+	if len(indicators) == 0 {
+		return nil, ""
+	}
+	tlp := in.TLP
+	if m, ok := b.x.st.Message(thread); ok && m.TLP.Rank() > tlp.Rank() {
+		tlp = m.TLP
+	}
+	if tlp == "" || !slices.Contains(b.x.scn.AllowedTLP(b.id, t.From), tlp) {
+		return nil, ""
+	}
+	return indicators, string(tlp)
+}
+
+// iocLines returns the indicators an inject's ioc attachments list, one a
+// line (blank lines and # comments skipped), within a message's bounds.
+func iocLines(in *scenarios.Inject) []string {
+	var out []string
+	for _, a := range in.Attachments {
+		if a.Kind != "ioc" || a.Content == "" {
+			continue
+		}
+		for _, line := range strings.Split(a.Content, "\n") {
+			line = strings.TrimSpace(line)
+			if line == "" || strings.HasPrefix(line, "#") || len(line) > MaxIndicatorLen {
+				continue
+			}
+			if len(out) == MaxIndicators {
+				return out
+			}
+			out = append(out, line)
+		}
+	}
+	return out
 }

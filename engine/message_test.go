@@ -242,6 +242,61 @@ func TestMessages_SimulatedTeamAnswersRFI(t *testing.T) {
 	}
 }
 
+// TestMessages_SimulatedTeamSharesBack: a simulated team asked about an
+// inject it received too answers with the inject's indicators, marked no
+// more openly than the inject (AMBER, the scenario's default) or the
+// request (GREEN); a request about no inject gets the text alone.
+func TestMessages_SimulatedTeamSharesBack(t *testing.T) {
+	s := messagesScenario(t)
+	s.Injects[0].To = []string{"co-csirt", "pe-csirt"}
+	x, err := engine.New(s, engine.Options{Seed: 11, Humans: []string{"pe-csirt"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	MustApply(t, x, 0, facilitator(engine.CmdStart))
+	x.AdvanceTo(11 * time.Minute) // I01 reached both teams
+	c := message("pe-csirt", "green", "What do you have on this campaign?", "co-csirt")
+	c.Kind, c.Inject = engine.KindRFI, "I01"
+	root := find(MustApply(t, x, x.Now(), c), engine.EventMessage, "")
+	x.AdvanceTo(x.Duration())
+	var answer *engine.Event
+	for _, e := range threadOf(x, "pe-csirt", root.Seq) {
+		if e.Data.Kind == engine.KindReply && e.Team == "co-csirt" {
+			answer = &e
+			break
+		}
+	}
+	if answer == nil {
+		t.Fatal("the simulated team never answered")
+	}
+	want := []string{"hxxps://nomina-minfin[.]com/login", "185.220.101.7"}
+	if strings.Join(answer.Data.Indicators, " ") != strings.Join(want, " ") || answer.Data.TLP != "amber" || answer.Data.Reason != "" {
+		t.Errorf("answer shares %q at TLP:%s (%q), want %q at TLP:AMBER without a violation", answer.Data.Indicators, answer.Data.TLP, answer.Data.Reason, want)
+	}
+
+	y, err := engine.New(s, engine.Options{Seed: 11, Humans: []string{"pe-csirt"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	MustApply(t, y, 0, facilitator(engine.CmdStart))
+	c = message("pe-csirt", "green", "Anything new?", "co-csirt")
+	c.Kind = engine.KindRFI
+	root = find(MustApply(t, y, time.Minute, c), engine.EventMessage, "")
+	y.AdvanceTo(y.Duration())
+	answered := false
+	for _, e := range threadOf(y, "pe-csirt", root.Seq) {
+		if e.Data.Kind == engine.KindReply && e.Team == "co-csirt" {
+			answered = true
+			if len(e.Data.Indicators) > 0 || e.Data.TLP != "green" {
+				t.Errorf("an answer about no inject shares %q at TLP:%s, want the text alone at the request's GREEN", e.Data.Indicators, e.Data.TLP)
+			}
+		}
+	}
+	if !answered {
+		t.Error("the simulated team never answered the request about no inject")
+	}
+}
+
 func TestMessages_ReplyExpectation(t *testing.T) {
 	answered := func(reply bool) engine.Outcome {
 		x := newMessages(t, "co-csirt", "pe-csirt")
