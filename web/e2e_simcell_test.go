@@ -71,7 +71,7 @@ func TestE2ESimCell(t *testing.T) {
 	bea.waitJS("I02 in the inbox", `document.querySelector('#inbox [data-inject="I02"]')`)
 	fac.waitJS("the item's age on the virtual clock", `/^waiting 1[45] min$/.test(document.querySelector('`+item+` .simcell-age').textContent)`)
 	controller.waitJS("the item, in Spanish", `/^esperando hace 1[45] min$/.test(document.querySelector('`+item+` .simcell-age')?.textContent || '')`)
-	if got := controller.text(item); !strings.Contains(got, "Escalamiento") || !strings.Contains(got, "para Ministry of Energy") || !strings.Contains(got, "Responder como") {
+	if got := controller.text(item); !strings.Contains(got, "Escalamiento") || !strings.Contains(got, "para Ministerio de Energía") || !strings.Contains(got, "Responder como") {
 		t.Errorf("the Spanish queue's item reads %q", got)
 	}
 	fac.checkAxe("SimCell queue")

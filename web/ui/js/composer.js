@@ -36,7 +36,7 @@ export class Composer {
     toAll.addEventListener('change', () => {
       for (const l of toBoxes) { const i = l.querySelector('input'); i.disabled = toAll.checked; if (toAll.checked) i.checked = false; }
     });
-    const groups = h('input', { id: 'adhoc-groups', type: 'text', placeholder: 'group:andean, group:…', autocomplete: 'off' });
+    const groups = h('input', { id: 'adhoc-groups', type: 'text', placeholder: t('ui.adhoc.groups_placeholder'), autocomplete: 'off' });
     const severity = h('select', { id: 'adhoc-severity' }, option('', '—'), SEVERITIES.map((s) => option(s, severityLabel(s))));
     const tlp = h('select', { id: 'adhoc-tlp' }, option('', t('ui.composer.tlp_default')), TLP_LEVELS.map((l) => option(l, tlpLabel(l))));
 
