@@ -13,7 +13,9 @@ import (
 // answer replaces the participant's earlier one. An anonymous survey's
 // answers carry only the role and the team (the actor is ROLE:TEAM, the
 // command in the log has no name): nothing ties two answers to one person,
-// so an anonymous answer replaces nothing and each counts once.
+// so an anonymous answer replaces nothing and each counts once. (A
+// participant who sends two anonymous answers is counted twice; the
+// consoles hide the form once it is sent.)
 
 // The survey commands.
 const (
@@ -65,7 +67,8 @@ const MaxSurveyAnswerLen = 2000
 // SurveyResponse is one participant's answers.
 type SurveyResponse struct {
 	Seq uint64 `json:"seq"`
-	// By is the actor: ROLE:TEAM:NAME, or ROLE:TEAM for an anonymous one.
+	// By is the actor: the participant's label (trainee:TEAM:NAME,
+	// evaluator:NAME…), or ROLE:TEAM (ROLE) for an anonymous answer.
 	By      string            `json:"by"`
 	Team    string            `json:"team,omitempty"`
 	Answers map[string]string `json:"answers"`
@@ -150,13 +153,16 @@ func (x *Exercise) survey(cmd Command) error {
 	return nil
 }
 
-// surveyActor labels a survey answer: ROLE:TEAM:NAME, or ROLE:TEAM when
-// the name is withheld.
+// surveyActor labels a survey answer: the participant's usual label, or,
+// when the name is withheld, ROLE:TEAM (ROLE for staff without a team).
 func surveyActor(p Principal) string {
-	if p.Name == "" {
+	switch {
+	case p.Name != "":
+		return p.Label()
+	case p.Team != "":
 		return string(p.Role) + ":" + p.Team
 	}
-	return string(p.Role) + ":" + p.Team + ":" + p.Name
+	return string(p.Role)
 }
 
 // checkAnswers validates a survey answer and returns its non-empty answers.
