@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"cmesim/scenarios"
 )
 
 // The hot wash: once the exercise has ended, the facilitator opens a short
@@ -42,15 +44,16 @@ const (
 	QuestionText   QuestionKind = "text"   // free text
 )
 
-// Question is one question of the hot wash survey. Its text is the
-// catalog message "hotwash.q.ID".
+// Question is one question of the hot wash survey. The text of a default
+// question is the catalog message "hotwash.q.ID"; a scenario's own
+// questions carry theirs (scenarios.HotWashQuestion).
 type Question struct {
 	ID   string       `json:"id"`
 	Kind QuestionKind `json:"kind"`
 }
 
-// HotWashQuestions are the survey's questions, after the HSEEP participant
-// feedback form.
+// HotWashQuestions are the survey's default questions, after the HSEEP
+// participant feedback form.
 var HotWashQuestions = []Question{
 	{"structured", QuestionRating},
 	{"realistic", QuestionRating},
@@ -59,6 +62,19 @@ var HotWashQuestions = []Question{
 	{"strengths", QuestionText},
 	{"improvements", QuestionText},
 	{"change", QuestionText},
+}
+
+// SurveyQuestions returns the questions of s's hot wash survey: the
+// scenario's own (hot_wash), or the default ones.
+func SurveyQuestions(s *scenarios.Scenario) []Question {
+	if len(s.HotWash) == 0 {
+		return HotWashQuestions
+	}
+	qs := make([]Question, len(s.HotWash))
+	for i, q := range s.HotWash {
+		qs[i] = Question{ID: q.ID, Kind: QuestionKind(q.Kind)}
+	}
+	return qs
 }
 
 // MaxSurveyAnswerLen bounds one free-text answer, in characters.
@@ -92,10 +108,10 @@ type QuestionResult struct {
 	Texts []string `json:"texts,omitempty"`
 }
 
-// Results sums the survey's answers up per question.
-func (s *Survey) Results() []QuestionResult {
-	out := make([]QuestionResult, len(HotWashQuestions))
-	for i, q := range HotWashQuestions {
+// Results sums the survey's answers up per question of qs.
+func (s *Survey) Results(qs []Question) []QuestionResult {
+	out := make([]QuestionResult, len(qs))
+	for i, q := range qs {
 		r := QuestionResult{Question: q}
 		sum := 0
 		for _, resp := range s.Responses {
@@ -119,13 +135,14 @@ func (s *Survey) Results() []QuestionResult {
 	return out
 }
 
-// questionKind returns the kind of the question id, or "" if there is none.
-func questionKind(id string) QuestionKind {
-	i := slices.IndexFunc(HotWashQuestions, func(q Question) bool { return q.ID == id })
+// questionKind returns the kind of the question id of qs, or "" if there
+// is none.
+func questionKind(qs []Question, id string) QuestionKind {
+	i := slices.IndexFunc(qs, func(q Question) bool { return q.ID == id })
 	if i < 0 {
 		return ""
 	}
-	return HotWashQuestions[i].Kind
+	return qs[i].Kind
 }
 
 // survey applies the survey commands.
@@ -140,7 +157,7 @@ func (x *Exercise) survey(cmd Command) error {
 	if !x.st.Survey.Open {
 		return Errorf(CodeConflict, "the hot wash survey is not open")
 	}
-	answers, err := checkAnswers(cmd.Answers)
+	answers, err := checkAnswers(SurveyQuestions(x.scn), cmd.Answers)
 	if err != nil {
 		return err
 	}
@@ -166,11 +183,11 @@ func surveyActor(p Principal) string {
 }
 
 // checkAnswers validates a survey answer and returns its non-empty answers.
-func checkAnswers(in map[string]string) (map[string]string, error) {
+func checkAnswers(qs []Question, in map[string]string) (map[string]string, error) {
 	out := map[string]string{}
 	for id, a := range in {
 		a = strings.TrimSpace(a)
-		switch questionKind(id) {
+		switch questionKind(qs, id) {
 		case "":
 			return nil, Errorf(CodeInvalid, "the survey has no question %q", id)
 		case QuestionRating:

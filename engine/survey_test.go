@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"cmesim/engine"
+	"cmesim/scenarios"
 )
 
 func surveyAnswer(by engine.Principal, answers map[string]string) engine.Command {
@@ -61,7 +62,7 @@ func TestClosingPhaseAndHotWash(t *testing.T) {
 	if !sv.Open || sv.Anonymous || len(sv.Responses) != 2 {
 		t.Fatalf("survey = %+v, want open, named, two participants (ana's answer replaced)", sv)
 	}
-	res := sv.Results()
+	res := sv.Results(engine.SurveyQuestions(judgedScenario(t)))
 	byID := map[string]engine.QuestionResult{}
 	for _, r := range res {
 		byID[r.ID] = r
@@ -145,5 +146,28 @@ func TestSurveyAnswerRefusals(t *testing.T) {
 	obs := engine.Principal{Role: engine.RoleObserver, Name: "Olga"}
 	if _, err := x.Apply(surveyAnswer(obs, map[string]string{"realistic": "4"})); err != nil {
 		t.Fatalf("an observer's answer: %v", err)
+	}
+}
+
+// TestScenarioHotWash checks that a scenario's own hot wash questions
+// replace the default ones.
+func TestScenarioHotWash(t *testing.T) {
+	s := judgedScenario(t)
+	s.HotWash = []scenarios.HotWashQuestion{{ID: "useful", Kind: scenarios.QuestionRating, Text: "Useful?"}, {ID: "next", Kind: scenarios.QuestionText, Text: "Next time?"}}
+	x, err := engine.New(s, engine.Options{Seed: 42, Humans: []string{"co-csirt"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	MustApply(t, x, 0, facilitator(engine.CmdStart))
+	MustApply(t, x, time.Minute, facilitator(engine.CmdEnd))
+	MustApply(t, x, 0, engine.Command{Type: engine.CmdSurveyOpen, By: lead})
+	ana := engine.Principal{Role: engine.RoleTrainee, Team: "co-csirt", Name: "ana"}
+	if _, err := x.Apply(surveyAnswer(ana, map[string]string{"structured": "4"})); engine.Code(err) != engine.CodeInvalid {
+		t.Fatalf("a default question in a scenario with its own: %v, want invalid", err)
+	}
+	MustApply(t, x, 0, surveyAnswer(ana, map[string]string{"useful": "5", "next": "more injects"}))
+	res := x.State().Survey.Results(engine.SurveyQuestions(s))
+	if len(res) != 2 || res[0].ID != "useful" || res[0].Average != 5 || res[1].Texts[0] != "more injects" {
+		t.Fatalf("results = %+v", res)
 	}
 }

@@ -22,8 +22,12 @@ type HotWash struct {
 
 // HotWashQuestion is one survey question and what its answers come to.
 type HotWashQuestion struct {
-	ID      string   `json:"id"`
-	Kind    string   `json:"kind"`
+	ID   string `json:"id"`
+	Kind string `json:"kind"`
+	// Text is the question in the report's language: the scenario's own
+	// question (translated where the scenario translates it) or the
+	// default question's catalog text.
+	Text    string   `json:"text"`
 	Answers int      `json:"answers"`
 	Average float64  `json:"average,omitempty"`
 	Texts   []string `json:"texts,omitempty"`
@@ -40,8 +44,12 @@ func (b *builder) hotWash() *HotWash {
 		return nil
 	}
 	h := &HotWash{Anonymous: sv.Anonymous, Respondents: len(sv.Responses)}
-	for _, r := range sv.Results() {
-		h.Questions = append(h.Questions, HotWashQuestion{ID: r.ID, Kind: string(r.Kind), Answers: r.Count, Average: r.Average, Texts: r.Texts})
+	for i, r := range sv.Results(engine.SurveyQuestions(b.s)) {
+		text := b.t("hotwash.q." + r.ID)
+		if len(b.s.HotWash) > 0 {
+			text = b.s.HotWash[i].QuestionText(string(b.lang))
+		}
+		h.Questions = append(h.Questions, HotWashQuestion{ID: r.ID, Kind: string(r.Kind), Text: text, Answers: r.Count, Average: r.Average, Texts: r.Texts})
 	}
 	return h
 }

@@ -7,7 +7,9 @@ import (
 	"testing"
 
 	"cmesim/engine"
+	"cmesim/internal/i18n"
 	"cmesim/report"
+	"cmesim/scenarios"
 )
 
 // hotWashEvents plays the judged example to its end, then the closing
@@ -15,7 +17,12 @@ import (
 // participants answer, one of them twice.
 func hotWashEvents(tb testing.TB, anonymous bool) []engine.Event {
 	tb.Helper()
-	s := judgedExample(tb)
+	return hotWashEventsOf(tb, judgedExample(tb), anonymous)
+}
+
+// hotWashEventsOf is hotWashEvents with the scenario s.
+func hotWashEventsOf(tb testing.TB, s *scenarios.Scenario, anonymous bool) []engine.Event {
+	tb.Helper()
 	x, err := engine.New(s, engine.Options{Seed: 1, Humans: []string{"co-csirt", "pe-csirt"}})
 	if err != nil {
 		tb.Fatal(err)
@@ -109,5 +116,31 @@ func TestReport_HotWashAnonymous(t *testing.T) {
 	html := string(RenderHTML(t, r))
 	if !strings.Contains(html, "The survey was anonymous") || strings.Contains(html, "ximena") {
 		t.Error("the anonymous hot wash is not marked or shows a name")
+	}
+}
+
+// TestReport_HotWashScenarioQuestions checks that a scenario's own hot
+// wash questions head the section, in the report's language where the
+// scenario translates them.
+func TestReport_HotWashScenarioQuestions(t *testing.T) {
+	s := judgedExample(t)
+	s.HotWash = []scenarios.HotWashQuestion{
+		{ID: "structured", Kind: scenarios.QuestionRating, Text: "The scenario felt like our network.",
+			Translations: map[string]scenarios.QuestionTranslation{"es": {Text: "El escenario se parecía a nuestra red."}}},
+		{ID: "realistic", Kind: scenarios.QuestionRating, Text: "Realistic pacing."},
+		{ID: "prepared", Kind: scenarios.QuestionRating, Text: "Prepared."},
+		{ID: "strengths", Kind: scenarios.QuestionText, Text: "Best moment?"},
+		{ID: "improvements", Kind: scenarios.QuestionText, Text: "Worst moment?"},
+	}
+	events := hotWashEventsOf(t, s, false)
+	r, err := report.BuildWith(s, events, report.Options{Lang: i18n.Lang("es")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if q := r.HotWash.Questions; len(q) != 5 || q[0].Text != "El escenario se parecía a nuestra red." || q[1].Text != "Realistic pacing." || q[0].Average != 4.5 {
+		t.Fatalf("questions = %+v, want the scenario's, translated where it can be", q)
+	}
+	if html := string(RenderHTML(t, r)); !strings.Contains(html, "El escenario se parecía a nuestra red.") || strings.Contains(html, "El ejercicio estuvo bien estructurado.") {
+		t.Error("the Spanish report does not head the section with the scenario's questions")
 	}
 }

@@ -1,6 +1,8 @@
 package web_test
 
 import (
+	"net/http"
+	"os"
 	"testing"
 
 	"cmesim/engine"
@@ -61,4 +63,49 @@ func TestHotWashClosingPhaseRestore(t *testing.T) {
 	ew2 := dial(t, eve, ex.ID, 0)
 	ew2.mustAck(t, cmd{"type": "judge", "team": co, "inject": "I01", "expectation": "publish", "rating": "partly"})
 	aw2.mustReject(t, "conflict", cmd{"type": "contain", "inject": "I01"})
+}
+
+// TestHotWashScenarioQuestions checks that a scenario's own hot wash
+// questions reach the consoles with their translations and are the ones
+// the server takes answers to.
+func TestHotWashScenarioQuestions(t *testing.T) {
+	t.Parallel()
+	srv := mustServer(t)
+	src, err := os.ReadFile(exampleYAML)
+	if err != nil {
+		t.Fatal(err)
+	}
+	yaml := string(src) + `
+hot_wash:
+  - id: useful
+    kind: rating
+    text: The exercise was useful.
+    translations: { es: { text: El ejercicio fue útil. } }
+`
+	var ex created
+	if r := mustAdmin(t, srv).postJSON(t, "/api/exercises", map[string]any{"yaml": yaml, "humans": []string{co}}, &ex); r.StatusCode != http.StatusCreated {
+		t.Fatalf("create: %d %s", r.StatusCode, r.body)
+	}
+	ana := join(t, srv, ex.Codes.Teams[co], "Ana")
+	var view struct {
+		HotWash []struct {
+			ID           string            `json:"id"`
+			Kind         string            `json:"kind"`
+			Text         string            `json:"text"`
+			Translations map[string]string `json:"translations"`
+		} `json:"hot_wash"`
+	}
+	ana.get(t, "/api/exercises/"+ex.ID, &view)
+	if len(view.HotWash) != 1 || view.HotWash[0].ID != "useful" || view.HotWash[0].Kind != "rating" || view.HotWash[0].Translations["es"] != "El ejercicio fue útil." {
+		t.Fatalf("the trainee's exercise view has hot_wash %+v", view.HotWash)
+	}
+	fw, aw := dial(t, join(t, srv, ex.Codes.Facilitator, "Fran"), ex.ID, 0), dial(t, ana, ex.ID, 0)
+	fw.mustAck(t, cmd{"type": "start"})
+	fw.mustAck(t, cmd{"type": "end"})
+	fw.mustAck(t, cmd{"type": "survey_open", "anonymous": true})
+	aw.mustReject(t, "invalid", cmd{"type": "survey_answer", "answers": map[string]string{"structured": "4"}})
+	ack := aw.mustAck(t, cmd{"type": "survey_answer", "answers": map[string]string{"useful": "5"}})
+	if got := fw.event(t, ack.Seq); got.Actor != "trainee:"+co || got.Data.Command == nil || got.Data.Command.By.Name != "" {
+		t.Fatalf("the anonymous answer was recorded as %+v", got)
+	}
 }

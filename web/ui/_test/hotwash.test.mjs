@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { QUESTIONS, tally } from '../js/hotwash.js';
+import { QUESTIONS, questionsOf, tally } from '../js/hotwash.js';
 import { eventText } from '../js/format.js';
 import { Directory } from '../js/model.js';
 import { i18n } from '../js/i18n.js';
@@ -34,4 +34,12 @@ test('the timeline names who answered, or only the team when anonymous', () => {
   const dir = new Directory({ teams: [{ id: 'co', name: 'colCERT' }] });
   assert.equal(eventText({ type: 'survey.answered', actor: 'trainee:co:Ana', team: 'co', data: { answers: {} } }, dir), 'Ana answered the hot wash survey');
   assert.equal(eventText({ type: 'survey.answered', actor: 'trainee:co', team: 'co', data: { anonymous: true } }, dir), 'A participant from colCERT answered the hot wash survey anonymously');
+});
+
+test('a scenario with its own questions replaces the default ones', () => {
+  const own = [{ id: 'useful', kind: 'rating', text: 'Useful?' }];
+  assert.deepEqual(questionsOf({ hot_wash: own }), own);
+  assert.equal(questionsOf({}), QUESTIONS);
+  const byId = Object.fromEntries(tally(new Map([['a', { useful: '3' }]]), own).map((r) => [r.id, r]));
+  assert.equal(byId.useful.average, 3);
 });

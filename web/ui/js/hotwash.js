@@ -4,9 +4,9 @@
 // answers live (survey.answered, staff only). See docs/protocol.md.
 import { h, replace, uid } from './dom.js';
 import { pending, participantKey } from './page.js';
-import { i18n, t } from './i18n.js';
+import { i18n, t, contentLang } from './i18n.js';
 
-/** QUESTIONS are the survey's questions, as the engine lists them (engine.HotWashQuestions). */
+/** QUESTIONS are the survey's default questions, as the engine lists them (engine.HotWashQuestions). */
 export const QUESTIONS = Object.freeze([
   { id: 'structured', kind: 'rating' },
   { id: 'realistic', kind: 'rating' },
@@ -17,6 +17,23 @@ export const QUESTIONS = Object.freeze([
   { id: 'change', kind: 'text' },
 ]);
 
+/** questionsOf returns the exercise's hot wash questions: the scenario's own (hot_wash), else the default ones. */
+export function questionsOf(exercise) {
+  const own = (exercise && exercise.hot_wash) || [];
+  return own.length ? own : QUESTIONS;
+}
+
+/**
+ * questionLabel is a question's text in the reader's language, as an
+ * element: a default question's from the catalog, a scenario's own from
+ * its translations, else in the scenario's language (marked with lang).
+ */
+export function questionLabel(q, exercise, tag = 'span', attrs = null) {
+  if (!q.text) return h(tag, attrs, t(`hotwash.q.${q.id}`));
+  const tr = q.translations && q.translations[i18n.lang];
+  return contentLang(h(tag, attrs, tr || q.text), tr ? i18n.lang : ((exercise && exercise.language) || 'en'));
+}
+
 /** MAX_TEXT is the longest free-text answer the server takes (engine.MaxSurveyAnswerLen). */
 export const MAX_TEXT = 2000;
 
@@ -25,8 +42,8 @@ export const MAX_TEXT = 2000;
  * engine does: a named answer replaces the same person's earlier one, an
  * anonymous one replaces nothing. responses maps a key to answers.
  */
-export function tally(responses) {
-  return QUESTIONS.map((q) => {
+export function tally(responses, questions = QUESTIONS) {
+  return questions.map((q) => {
     const answers = [...responses.values()].map((a) => a[q.id]).filter((a) => a !== undefined && a !== '');
     const r = { ...q, count: answers.length };
     if (q.kind === 'rating') r.average = answers.length ? Math.round((answers.reduce((s, a) => s + Number(a), 0) / answers.length) * 100) / 100 : null;
@@ -42,6 +59,7 @@ export class SurveyForm {
     this.ctx = ctx;
     this.open = false;
     this.anonymous = false;
+    this.questions = questionsOf(ctx.exercise);
     // An anonymous answer replaces nothing on the server: the page remembers
     // it was sent and does not offer the form again.
     this.sentKey = `cmesim:hotwash:${participantKey(ctx.session)}`;
@@ -56,14 +74,14 @@ export class SurveyForm {
 
   render() {
     const err = h('p', { class: 'form-error', id: 'hotwash-error', hidden: true, role: 'alert' });
-    const fields = QUESTIONS.map((q) => (q.kind === 'rating' ? this.rating(q) : this.text(q)));
+    const fields = this.questions.map((q) => (q.kind === 'rating' ? this.rating(q) : this.text(q)));
     const submit = h('button', { type: 'submit', class: 'btn btn-primary', id: 'hotwash-submit' }, t('hotwash.submit'));
     const form = h('form', { id: 'hotwash-form', class: 'hotwash-form', novalidate: true },
       h('p', { class: 'hint' }, t('hotwash.scale')), ...fields, h('div', { class: 'btn-row' }, submit), err);
     form.addEventListener('submit', async (e) => {
       e.preventDefault();
       const answers = {};
-      for (const q of QUESTIONS) {
+      for (const q of this.questions) {
         const v = q.kind === 'rating' ? (form.querySelector(`input[name="hw-${q.id}"]:checked`) || {}).value : form.elements[`hw-${q.id}`].value.trim();
         if (v) answers[q.id] = v;
       }
@@ -97,7 +115,7 @@ export class SurveyForm {
 
   rating(q) {
     const name = `hw-${q.id}`;
-    const legend = h('legend', null, t(`hotwash.q.${q.id}`));
+    const legend = questionLabel(q, this.ctx.exercise, 'legend');
     const opts = [1, 2, 3, 4, 5].map((n) => {
       const id = uid(`hw-${q.id}-${n}`);
       return h('span', { class: 'hw-opt' },
@@ -110,7 +128,7 @@ export class SurveyForm {
   text(q) {
     const id = uid(`hw-${q.id}`);
     return h('div', { class: 'field', dataset: { question: q.id } },
-      h('label', { for: id }, t(`hotwash.q.${q.id}`)),
+      questionLabel(q, this.ctx.exercise, 'label', { for: id }),
       h('textarea', { id, name: `hw-${q.id}`, rows: 3, maxlength: MAX_TEXT }));
   }
 }
@@ -125,6 +143,7 @@ export class SurveyResults {
     this.anonymous = false;
     this.responses = new Map();
     this.n = 0;
+    this.questions = questionsOf(ctx.exercise);
     ctx.socket.on('event', (m) => this.add(m.event || {}));
     ctx.socket.on('status', (m) => {
       const st = (m.status || {}).status || '';
@@ -161,18 +180,18 @@ export class SurveyResults {
         h('div', { class: 'btn-row' }, btn, h('span', { class: 'check' }, anon, ' ', h('label', { for: 'hotwash-anonymous' }, t('hotwash.anonymous')))));
       return;
     }
-    const results = tally(this.responses);
+    const results = tally(this.responses, this.questions);
     const ratings = results.filter((r) => r.kind === 'rating');
     const texts = results.filter((r) => r.kind === 'text');
     replace(this.el, head,
       h('p', { id: 'hotwash-count' }, t('hotwash.answers', { count: this.responses.size }), this.anonymous ? ` · ${t('hotwash.anonymous')}` : ''),
       this.responses.size ? null : h('p', { class: 'muted' }, t('hotwash.no_answers')),
       h('ul', { class: 'hw-results', id: 'hotwash-ratings' }, ratings.map((r) => h('li', { dataset: { question: r.id, average: r.average ?? '', count: r.count } },
-        h('span', null, t(`hotwash.q.${r.id}`)), ' ',
+        questionLabel(r, this.ctx.exercise), ' ',
         h('strong', null, r.count ? t('hotwash.average', { average: i18n.formatNumber(r.average) }) : '–'), ' ',
         h('span', { class: 'muted small' }, t('hotwash.answers', { count: r.count }))))),
       texts.map((r) => (r.texts.length ? h('div', { class: 'hw-texts', dataset: { question: r.id } },
-        h('h3', { class: 'subhead' }, t(`hotwash.q.${r.id}`)),
+        questionLabel(r, this.ctx.exercise, 'h3', { class: 'subhead' }),
         h('ul', null, r.texts.map((x) => h('li', null, x)))) : null)));
   }
 }
