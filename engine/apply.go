@@ -28,6 +28,8 @@ func (x *Exercise) apply(cmd Command) error {
 		return x.note(cmd)
 	case cmd.Type == CmdJudge:
 		return x.judgeAnswer(cmd)
+	case cmd.Type == CmdSurveyOpen, cmd.Type == CmdSurveyAnswer:
+		return x.survey(cmd)
 	}
 	return x.facilitate(cmd)
 }
@@ -58,6 +60,14 @@ func (x *Exercise) authorize(cmd Command) error {
 		if p.Role != RoleEvaluator && p.Role != RoleFacilitator {
 			return Errorf(CodeForbidden, "only evaluators and facilitators can %s", staffVerb(cmd.Type))
 		}
+	case cmd.Type == CmdSurveyAnswer:
+		if p.Role != RoleTrainee && p.Role != RoleEvaluator && p.Role != RoleObserver {
+			return Errorf(CodeForbidden, "only participants can answer the hot wash survey")
+		}
+	case cmd.Type == CmdSurveyOpen:
+		if p.Role != RoleFacilitator {
+			return Errorf(CodeForbidden, "only a facilitator can open the hot wash survey")
+		}
 	case isFacilitatorCommand(cmd.Type):
 		if p.Role != RoleFacilitator {
 			return Errorf(CodeForbidden, "only a facilitator can %s", strings.ReplaceAll(string(cmd.Type), "_", " "))
@@ -83,8 +93,11 @@ func isFacilitatorCommand(t CommandType) bool {
 // checkState checks that the exercise is in a state where cmd makes sense.
 func (x *Exercise) checkState(cmd Command) error {
 	switch st := x.st.Status; {
-	case st == StatusEnded:
+	case st == StatusEnded && !closingCommand(cmd.Type):
 		return Errorf(CodeConflict, "the exercise has ended")
+	case st != StatusEnded && (cmd.Type == CmdSurveyOpen || cmd.Type == CmdSurveyAnswer):
+		return Errorf(CodeConflict, "the hot wash survey opens once the exercise has ended")
+	case st == StatusEnded:
 	case cmd.Type == CmdStart && st != StatusReady:
 		return Errorf(CodeConflict, "the exercise has already started")
 	case cmd.Type == CmdStart:

@@ -124,6 +124,11 @@ type Command struct {
 	Expectation string   `json:"expectation,omitempty"`
 	Rating      Rating   `json:"rating,omitempty"`
 	Points      *float64 `json:"points,omitempty"`
+	// Anonymous asks survey_open for an anonymous hot wash survey.
+	Anonymous bool `json:"anonymous,omitempty"`
+	// Answers are a survey_answer's answers by question id: a rating
+	// question's "1" to "5", a text question's text.
+	Answers map[string]string `json:"answers,omitempty"`
 }
 
 // IsTeamAction reports whether the command is one of the team actions.

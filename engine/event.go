@@ -153,6 +153,11 @@ type Details struct {
 	Content      float64 `json:"content,omitempty"`
 	Decision     bool    `json:"decision,omitempty"`
 	Disagreement bool    `json:"disagreement,omitempty"`
+	// Anonymous and Answers are set on the hot wash survey's events: an
+	// anonymous survey (survey.opened, survey.answered) and a participant's
+	// answers by question id (survey.answered).
+	Anonymous bool              `json:"anonymous,omitempty"`
+	Answers   map[string]string `json:"answers,omitempty"`
 }
 
 // OpenExpectation tells a team what is expected of it and by when, without

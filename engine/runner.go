@@ -57,8 +57,21 @@ func NewRunner(x *Exercise, p *Pacer) *Runner {
 }
 
 // Run plays the exercise until it ends or ctx is cancelled. It returns nil
-// when the exercise ended, and ctx's error otherwise.
+// when the exercise ended, and ctx's error otherwise. See RunClosing for a
+// runner that goes on serving the closing phase after the end.
 func (r *Runner) Run(ctx context.Context) error {
+	return r.run(ctx, false)
+}
+
+// RunClosing plays the exercise like Run, then, once it has ended, goes on
+// applying the commands of the closing phase (judgements, notes, the hot
+// wash survey) with the clock stopped at the end, until ctx is cancelled;
+// it returns ctx's error.
+func (r *Runner) RunClosing(ctx context.Context) error {
+	return r.run(ctx, true)
+}
+
+func (r *Runner) run(ctx context.Context, closing bool) error {
 	defer close(r.done)
 	defer r.failPending()
 	// A runner may take over an exercise rebuilt from its log: its clock
@@ -67,7 +80,7 @@ func (r *Runner) Run(ctx context.Context) error {
 	if r.x.st.Status == StatusRunning {
 		r.pacer.Start()
 	}
-	for !r.x.Ended() {
+	for closing || !r.x.Ended() {
 		next, has := r.x.NextAt()
 		running := r.x.st.Status == StatusRunning
 		switch r.pacer.Wait(ctx, next, has && running, r.wake) {

@@ -117,6 +117,8 @@ type State struct {
 	Notes int
 	// judgements holds the judgements of each item (judge.go).
 	judgements map[string][]Judgement
+	// Survey is the hot wash survey (survey.go).
+	Survey Survey
 	messageState
 	simcellState
 }
@@ -186,6 +188,10 @@ func (st *State) Apply(e *Event) {
 		st.Status = StatusPaused
 	case EventEnded:
 		st.Status = StatusEnded
+	case EventSurveyOpened:
+		st.Survey.Open, st.Survey.Anonymous = true, d.Anonymous
+	case EventSurveyAnswered:
+		st.Survey.applySurveyAnswer(e)
 	case EventSpeed:
 		st.Speed = d.Speed
 	case EventTeamMode:

@@ -135,6 +135,7 @@ func (bd *Builder) Report() (*Report, error) {
 	b.capabilities()
 	b.network()
 	b.r.Communication = b.comm.result()
+	b.r.HotWash = b.hotWash()
 	b.incidents()
 	b.summary()
 	if bd.opts.Baseline != nil {

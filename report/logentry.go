@@ -113,6 +113,10 @@ func (l loc) summarize(e *engine.Event) string {
 		return s
 	case engine.EventExpectationJudged, engine.EventExpectationScored:
 		return l.judgementLine(e)
+	case engine.EventSurveyOpened:
+		return l.t("report.hotwash.log_opened")
+	case engine.EventSurveyAnswered:
+		return l.t("report.hotwash.log_answered", "count", len(d.Answers))
 	case engine.EventExpectationWrong:
 		return l.t("report.log.wrong", "expectation", d.Inject+"."+d.Expectation, "reason", l.why(d.Why))
 	case engine.EventExpectationMissed:

@@ -11,6 +11,8 @@ func (r *Report) WithoutNotes() *Report {
 	c.Notes = []Note{}
 	c.NotesOmitted = 0
 	c.Judgements = nil // evaluators' comments are as private as their notes
+	// The hot wash's aggregate stays; who answered what (the log's
+	// survey.answered lines) is for staff only, like the events.
 	c.Summary.Notes = 0
 	c.Teams = make([]TeamResult, len(r.Teams))
 	for i, t := range r.Teams {
@@ -24,7 +26,7 @@ func (r *Report) WithoutNotes() *Report {
 	}
 	c.Log = make([]LogEntry, 0, len(r.Log))
 	for _, l := range r.Log {
-		if l.Type != string(engine.EventNote) && l.Type != string(engine.EventExpectationJudged) {
+		if l.Type != string(engine.EventNote) && l.Type != string(engine.EventExpectationJudged) && l.Type != string(engine.EventSurveyAnswered) {
 			c.Log = append(c.Log, l)
 		}
 	}

@@ -58,6 +58,9 @@ type Report struct {
 	NotesOmitted int    `json:"notes_omitted,omitempty"`
 	// Judgements are the evaluators' judgements of judged expectations.
 	Judgements []Judgement `json:"judgements,omitempty"`
+	// HotWash is the participants' feedback after the end (hotwash.go);
+	// nil when no hot wash survey was opened.
+	HotWash *HotWash `json:"hot_wash,omitempty"`
 	// Strengths and Improvements are derived from the data (see findings.go).
 	Strengths    []Finding `json:"strengths"`
 	Improvements []Finding `json:"areas_for_improvement"`

@@ -21,7 +21,9 @@ type Scenario struct {
 	// Taxonomies declares the scenario's own incident taxonomies, which
 	// exercise.taxonomy may name instead of a built-in one.
 	Taxonomies []TaxonomySpec `yaml:"taxonomies"`
-	Pos        Pos            `yaml:"-"`
+	// HotWash holds the scenario's own hot wash survey questions (hotwash.go).
+	HotWash []HotWashQuestion `yaml:"hot_wash"`
+	Pos     Pos               `yaml:"-"`
 	// File is the name the scenario was loaded from.
 	File  string `yaml:"-"`
 	index *index

@@ -101,6 +101,9 @@ const (
 	// Reason codes, added after the message fields.
 	evReasonCode
 	evReasonArgs
+	// Hot wash survey fields (engine/survey.go), added after the others.
+	evAnonymous
+	evAnswers
 	evBits // the number of bits in use
 )
 
@@ -133,6 +136,9 @@ const (
 	cmExpectation
 	cmRating
 	cmPoints
+	// Hot wash survey fields, added after the others.
+	cmAnonymous
+	cmAnswers
 	cmBits
 )
 
@@ -219,6 +225,8 @@ func AppendEvent(dst []byte, e *engine.Event) []byte {
 	set(evDisagreement, d.Disagreement)
 	set(evReasonCode, d.ReasonCode != "")
 	set(evReasonArgs, d.ReasonArgs != nil)
+	set(evAnonymous, d.Anonymous)
+	set(evAnswers, d.Answers != nil)
 
 	dst = binary.AppendUvarint(dst, m)
 	dst = binary.AppendUvarint(dst, e.Seq)
@@ -362,6 +370,9 @@ func AppendEvent(dst []byte, e *engine.Event) []byte {
 	if has(evReasonArgs) {
 		dst = appendStringMap(dst, d.ReasonArgs)
 	}
+	if has(evAnswers) {
+		dst = appendStringMap(dst, d.Answers)
+	}
 	return fixLength(dst, start)
 }
 
@@ -414,6 +425,8 @@ func appendCommand(dst []byte, c *engine.Command) []byte {
 	set(cmExpectation, c.Expectation != "")
 	set(cmRating, c.Rating != "")
 	set(cmPoints, c.Points != nil)
+	set(cmAnonymous, c.Anonymous)
+	set(cmAnswers, c.Answers != nil)
 	dst = binary.AppendUvarint(dst, m)
 	has := func(bit int) bool { return m&(1<<bit) != 0 }
 	if has(cmType) {
@@ -493,6 +506,9 @@ func appendCommand(dst []byte, c *engine.Command) []byte {
 	}
 	if has(cmPoints) {
 		dst = appendFloat(dst, *c.Points)
+	}
+	if has(cmAnswers) {
+		dst = appendStringMap(dst, c.Answers)
 	}
 	return dst
 }
@@ -1045,6 +1061,10 @@ func (r *reader) event(e *engine.Event) error {
 	if has(evReasonArgs) {
 		d.ReasonArgs = r.stringMap()
 	}
+	d.Anonymous = has(evAnonymous)
+	if has(evAnswers) {
+		d.Answers = r.stringMap()
+	}
 	if r.err == nil && r.i != len(r.s) {
 		r.fail(fmt.Errorf("%d unexpected bytes after the event", len(r.s)-r.i))
 	}
@@ -1139,6 +1159,10 @@ func (r *reader) command() *engine.Command {
 	if has(cmPoints) {
 		p := r.float()
 		c.Points = &p
+	}
+	c.Anonymous = has(cmAnonymous)
+	if has(cmAnswers) {
+		c.Answers = r.stringMap()
 	}
 	return c
 }

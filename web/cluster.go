@@ -212,6 +212,12 @@ func (s *Server) finished(le *liveExercise) bool {
 	if err := le.inspect(s.ctx, func(x *engine.Exercise) { ended = x.Ended() }); err != nil {
 		return false
 	}
+	if ended {
+		// Its lease is no longer renewed; the closing phase's commands
+		// (judgements, notes, the hot wash) may still be written, as by
+		// any server that restores an ended exercise (claim).
+		le.leaseUntil.Store(math.MaxInt64)
+	}
 	return ended
 }
 

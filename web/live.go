@@ -120,7 +120,9 @@ func (le *liveExercise) run(x *engine.Exercise, speed float64) {
 	}
 	go func() {
 		defer close(le.done)
-		le.runner.Run(ctx)
+		// After the end, the runner goes on serving the closing phase
+		// (judgements, notes, the hot wash survey) with the clock stopped.
+		le.runner.RunClosing(ctx)
 		// Run has returned, so no Inspect can reach the exercise any more:
 		// this goroutine is still its owner. Tell everyone it has ended,
 		// which the status loop and pushStatus no longer can.

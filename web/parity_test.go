@@ -107,6 +107,13 @@ func fill(t *testing.T, v reflect.Value, label string) {
 				fill(t, v.Field(i), label+"."+v.Type().Field(i).Name)
 			}
 		}
+	case reflect.Map:
+		m := reflect.MakeMap(v.Type())
+		k, e := reflect.New(v.Type().Key()).Elem(), reflect.New(v.Type().Elem()).Elem()
+		fill(t, k, label+".key")
+		fill(t, e, label+".value")
+		m.SetMapIndex(k, e)
+		v.Set(m)
 	default:
 		t.Fatalf("fill: %s has kind %s", label, v.Kind())
 	}

@@ -51,6 +51,9 @@ type clientCommand struct {
 	Expectation string        `json:"expectation,omitempty"`
 	Rating      engine.Rating `json:"rating,omitempty"`
 	Points      *float64      `json:"points,omitempty"`
+	// Anonymous is for survey_open, Answers for survey_answer.
+	Anonymous bool              `json:"anonymous,omitempty"`
+	Answers   map[string]string `json:"answers,omitempty"`
 }
 
 // errProtocol marks a malformed message.
@@ -130,6 +133,7 @@ func (c *clientCommand) command(p engine.Principal) engine.Command {
 		Mode: c.Mode, Incident: c.Incident, Phase: c.Phase, AdHoc: c.AdHoc, Objective: c.Objective,
 		Message: c.Message, Kind: c.Kind, Indicators: c.Indicators,
 		Expectation: c.Expectation, Rating: c.Rating, Points: c.Points,
+		Anonymous: c.Anonymous, Answers: c.Answers,
 	}
 }
 

@@ -455,6 +455,9 @@ type exerciseView struct {
 	// Translations holds the exercise's own texts in each declared
 	// language the scenario translates them into.
 	Translations map[string]exerciseTexts `json:"translations,omitempty"`
+	// HotWash holds the scenario's own hot wash questions; none means the
+	// default ones, whose texts are in the catalogs (hotwash.go).
+	HotWash []hotWashQuestionView `json:"hot_wash,omitempty"`
 }
 
 // exerciseTexts are an exercise's title, description, start conditions,
@@ -611,6 +614,7 @@ func (s *Server) handleExercise(w http.ResponseWriter, _ *http.Request, sess *Se
 		}
 	}
 	v.PlayerView, v.Taxonomy = scn.Exercise.PlayerView, newTaxonomyView(scn)
+	v.HotWash = hotWashView(scn)
 	writeJSON(w, http.StatusOK, v)
 }
 

@@ -10,6 +10,7 @@ import { mountSimCell } from './simcell.js';
 import { confirmDialog } from './dialog.js';
 import { fillCodes } from './codes.js';
 import { mountWall } from './wall.js';
+import { SurveyResults } from './hotwash.js';
 import { fmtT, fmtTShort, fmtCountdown, actionLabel, NS } from './format.js';
 
 const SPEEDS = [1, 2, 5, 10, 30, 60, 120];
@@ -68,6 +69,7 @@ async function main() {
   new Composer($('#composer'), ctx);
   mountSimCell(ctx);
   mountWall(ctx, { canPost: true });
+  new SurveyResults($('#hotwash'), ctx);
   loadCodes(ctx);
 
   // Controls.

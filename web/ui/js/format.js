@@ -181,7 +181,7 @@ export function kindOf(type) {
   if (type === 'expectation.judged') return 'note';
   if (type === 'expectation.missed' || type === 'expectation.wrong') return 'missed';
   if (type.startsWith('incident.')) return 'incident';
-  if (type === 'evaluator.note') return 'note';
+  if (type === 'evaluator.note' || type.startsWith('survey.')) return 'note';
   return 'other';
 }
 
@@ -237,6 +237,10 @@ export function eventText(ev, dir) {
       return t('judge.event.judged', { who: actorName(ev.actor, dir), team, expectation: d.expectation, inject: d.inject, rating: t(`judge.rating.${d.rating}`), points: fmtPoints(d.content || 0), max: fmtPoints(d.max_points || 0) });
     case 'expectation.scored':
       return t('judge.event.scored', { team, expectation: d.expectation, inject: d.inject, rating: t(`judge.rating.${d.rating}`), points: fmtPoints(d.points || 0), max: fmtPoints(d.max_points || 0) });
+    case 'survey.opened':
+      return t('hotwash.event.opened', { who: actorName(ev.actor, dir) });
+    case 'survey.answered':
+      return d.anonymous ? t('hotwash.event.answered_anonymous', { team }) : t('hotwash.event.answered', { who: actorName(ev.actor, dir) });
     case 'expectation.wrong':
       return dash(t('ui.event.wrong', { team, expectation: d.expectation, inject: d.inject }), reasonText(d, dir));
     case 'expectation.missed':

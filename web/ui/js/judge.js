@@ -39,7 +39,6 @@ export class JudgeQueue {
     this.around = new Map(); // team/inject → events
     this.asked = new Map(); // team/inject/expectation → {text, criteria}
     this.n = 0;
-    this.ended = false;
     this.count = h('p', { class: 'judge-count', id: 'judge-count', 'aria-live': 'polite' }, t('judge.queue_count', { count: 0 }));
     this.todo = h('ol', { class: 'judge-list', id: 'judge-queue' });
     this.empty = h('p', { class: 'muted judge-empty' }, t('judge.empty'));
@@ -82,13 +81,6 @@ export class JudgeQueue {
       default:
         break;
     }
-  }
-
-  /** setStatus turns the forms off once the exercise has ended (the server refuses judgements then). */
-  setStatus(status) {
-    if (status !== 'ended' || this.ended) return;
-    this.ended = true;
-    for (const it of this.items.values()) if (it.form) for (const el of it.form.elements) el.disabled = true;
   }
 
   learnAsked(team, inject) {
@@ -178,7 +170,6 @@ export class JudgeQueue {
       if (comment.value.trim()) cmd.text = comment.value.trim();
       await pending(submit, () => this.ctx.socket.command(cmd), { errorEl: err, socket: this.ctx.socket, doneLabel: t('judge.saved') });
     });
-    if (this.ended) for (const el of form.elements) el.disabled = true;
     return form;
   }
 

@@ -45,11 +45,10 @@ export function staffViews(ctx, { onToggleMode, canWriteNotes, canJudge = false,
   ctx.socket.on('status', (m) => {
     const st = m.status || {};
     grid.update(st.teams, st.status);
-    if (judge) judge.setStatus(st.status);
-    // After the end the server refuses every command: say so by turning
-    // the forms off.
+    // After the end the server refuses every command but the closing
+    // phase's (notes, judgements, the hot wash): turn the others off.
     if (st.status === 'ended') {
-      for (const form of document.querySelectorAll('#adhoc-form, #note-form')) {
+      for (const form of document.querySelectorAll('#adhoc-form')) {
         for (const el of form.elements) el.disabled = true;
       }
     }

@@ -14,6 +14,7 @@ import { i18n, t, contentLang } from './i18n.js';
 import { mountMessages, tlpMoreOpen } from './messages.js';
 import { mountWall } from './wall.js';
 import { attachmentFile } from './attachments.js';
+import { SurveyForm } from './hotwash.js';
 
 /** categorySelect offers exactly the categories of the exercise's taxonomy, grouped by classification. */
 function categorySelect(taxonomy) {
@@ -751,6 +752,7 @@ async function main() {
   new TraineeConsole(ctx);
   mountMessages(ctx);
   mountWall(ctx);
+  new SurveyForm($('#hotwash'), ctx);
   ctx.socket.start();
 }
 
