@@ -65,7 +65,7 @@ func Export(src []byte) (*Workbook, error) {
 }
 
 // topKeys are the top-level keys of a scenario, in document order.
-var topKeys = []string{"format", "exercise", "teams", "actors", "groups", "network", "incidents", "injects", "taxonomies"}
+var topKeys = []string{"format", "exercise", "teams", "actors", "groups", "network", "incidents", "injects", "taxonomies", "hot_wash"}
 
 func exportExercise(root *yaml.Node) (*Sheet, error) {
 	sh := &Sheet{Name: sheetExercise, Header: exerciseHeadings}

@@ -30,6 +30,17 @@ func sources(t testing.TB) map[string][]byte {
 		t.Fatal(err)
 	}
 	out["example"] = src
+	// The example with its own hot wash questions (a sheet of their own).
+	out["example-hot-wash"] = append(append([]byte{}, src...), []byte(`
+hot_wash:
+  - id: useful
+    kind: rating
+    text: The exercise was useful for our team.
+    translations: { es: { text: El ejercicio fue útil para nuestro equipo. } }
+  - id: change
+    kind: text
+    text: What would you change?
+`)...)
 	return out
 }
 

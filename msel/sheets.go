@@ -111,6 +111,9 @@ var listSheets = []listSheet{
 	{name: "Taxonomies", path: "taxonomies", columns: []column{
 		{"ID", "id", scalar}, {"Name", "name", scalar}, {"Classifications", "classifications", flow},
 	}},
+	{name: "Hot wash", path: "hot_wash", columns: []column{
+		{"ID", "id", scalar}, {"Kind", "kind", scalar}, {"Question", "text", scalar}, {"Translations", "translations", flow},
+	}},
 }
 
 // translationHeadings are the columns of the Translations sheet: inject
