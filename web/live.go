@@ -71,6 +71,21 @@ type exerciseCodes struct {
 	Teams       map[string]string `json:"teams"`
 }
 
+// entries returns what each of these codes, normalised, signs in as, in
+// exercise id.
+func (c exerciseCodes) entries(id string) map[string]codeEntry {
+	out := map[string]codeEntry{
+		normalizeCode(c.Facilitator): {id, engine.RoleFacilitator, ""},
+		normalizeCode(c.Evaluator):   {id, engine.RoleEvaluator, ""},
+		normalizeCode(c.Observer):    {id, engine.RoleObserver, ""},
+	}
+	for team, code := range c.Teams {
+		out[normalizeCode(code)] = codeEntry{id, engine.RoleTrainee, team}
+	}
+	delete(out, "") // an empty code signs in as nobody
+	return out
+}
+
 // has reports whether code, normalised, is one of these codes.
 func (c exerciseCodes) has(code string) bool {
 	if code == normalizeCode(c.Facilitator) || code == normalizeCode(c.Evaluator) || code == normalizeCode(c.Observer) {

@@ -427,11 +427,8 @@ func (s *Server) register(le *liveExercise) {
 	}
 	s.exercises[le.id] = le
 	s.order = append(s.order, le.id)
-	s.codes[normalizeCode(le.codes.Facilitator)] = codeEntry{le.id, engine.RoleFacilitator, ""}
-	s.codes[normalizeCode(le.codes.Evaluator)] = codeEntry{le.id, engine.RoleEvaluator, ""}
-	s.codes[normalizeCode(le.codes.Observer)] = codeEntry{le.id, engine.RoleObserver, ""}
-	for team, code := range le.codes.Teams {
-		s.codes[normalizeCode(code)] = codeEntry{le.id, engine.RoleTrainee, team}
+	for key, entry := range le.codes.entries(le.id) {
+		s.codes[key] = entry
 	}
 	s.metrics.exercises.Add(1)
 }
@@ -624,6 +621,13 @@ func (s *Server) Join(ctx context.Context, code, name string) (*Session, error) 
 			s.loadUnknown(id)
 			entry, ok = s.codeEntry(code)
 			if !ok {
+				// The exercise was already known, with the codes its
+				// record had when this server loaded it (a follower can
+				// load it between the record and its codes): learn them.
+				s.learnCodes(ctx, id)
+				entry, ok = s.codeEntry(code)
+			}
+			if !ok {
 				return nil, engine.Errorf(codeUnavailable, "this exercise cannot be opened on this server right now; try again in a moment")
 			}
 		}
@@ -661,8 +665,8 @@ func (s *Server) codeEntry(code string) (codeEntry, bool) {
 	return entry, ok
 }
 
-// storedCode returns the id of the stored exercise, unknown to this server,
-// that has code among its join codes, or "" if none has.
+// storedCode returns the id of the stored exercise that has code among its
+// join codes, or "" if none has.
 func (s *Server) storedCode(ctx context.Context, code string) (string, error) {
 	all, err := s.cfg.Store.Exercises(ctx)
 	if err != nil {
@@ -673,9 +677,6 @@ func (s *Server) storedCode(ctx context.Context, code string) (string, error) {
 		return "", nil // cannot be a code
 	}
 	for _, meta := range all {
-		if _, known := s.exercise(meta.ID); known {
-			continue
-		}
 		var codes exerciseCodes
 		if json.Unmarshal(meta.Codes, &codes) != nil {
 			continue
@@ -685,6 +686,27 @@ func (s *Server) storedCode(ctx context.Context, code string) (string, error) {
 		}
 	}
 	return "", nil
+}
+
+// learnCodes registers the join codes the store holds for an exercise this
+// server knows, beside those it learned when it loaded the exercise.
+func (s *Server) learnCodes(ctx context.Context, id string) {
+	meta, err := s.cfg.Store.Exercise(ctx, id)
+	if err != nil {
+		return
+	}
+	var codes exerciseCodes
+	if json.Unmarshal(meta.Codes, &codes) != nil {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, known := s.exercises[id]; !known {
+		return
+	}
+	for key, entry := range codes.entries(id) {
+		s.codes[key] = entry
+	}
 }
 
 // loadUnknown loads a stored exercise unless this server knows it already:
