@@ -621,13 +621,6 @@ func (s *Server) Join(ctx context.Context, code, name string) (*Session, error) 
 			s.loadUnknown(id)
 			entry, ok = s.codeEntry(code)
 			if !ok {
-				// The exercise was already known, with the codes its
-				// record had when this server loaded it (a follower can
-				// load it between the record and its codes): learn them.
-				s.learnCodes(ctx, id)
-				entry, ok = s.codeEntry(code)
-			}
-			if !ok {
 				return nil, engine.Errorf(codeUnavailable, "this exercise cannot be opened on this server right now; try again in a moment")
 			}
 		}
@@ -666,7 +659,10 @@ func (s *Server) codeEntry(code string) (codeEntry, bool) {
 }
 
 // storedCode returns the id of the stored exercise that has code among its
-// join codes, or "" if none has.
+// join codes, or "" if none has. It looks at the exercises this server knows
+// too: one it did not know when the code missed may have been registered
+// since (a notice of the new exercise arriving meanwhile), and skipping it
+// would refuse a valid code.
 func (s *Server) storedCode(ctx context.Context, code string) (string, error) {
 	all, err := s.cfg.Store.Exercises(ctx)
 	if err != nil {
@@ -686,27 +682,6 @@ func (s *Server) storedCode(ctx context.Context, code string) (string, error) {
 		}
 	}
 	return "", nil
-}
-
-// learnCodes registers the join codes the store holds for an exercise this
-// server knows, beside those it learned when it loaded the exercise.
-func (s *Server) learnCodes(ctx context.Context, id string) {
-	meta, err := s.cfg.Store.Exercise(ctx, id)
-	if err != nil {
-		return
-	}
-	var codes exerciseCodes
-	if json.Unmarshal(meta.Codes, &codes) != nil {
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if _, known := s.exercises[id]; !known {
-		return
-	}
-	for key, entry := range codes.entries(id) {
-		s.codes[key] = entry
-	}
 }
 
 // loadUnknown loads a stored exercise unless this server knows it already:
