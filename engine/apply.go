@@ -30,6 +30,8 @@ func (x *Exercise) apply(cmd Command) error {
 		return x.judgeAnswer(cmd)
 	case cmd.Type == CmdSurveyOpen, cmd.Type == CmdSurveyAnswer:
 		return x.survey(cmd)
+	case cmd.Type == CmdAAREdit:
+		return x.editAAR(cmd)
 	}
 	return x.facilitate(cmd)
 }
@@ -64,6 +66,10 @@ func (x *Exercise) authorize(cmd Command) error {
 		if p.Role != RoleTrainee && p.Role != RoleEvaluator && p.Role != RoleObserver {
 			return Errorf(CodeForbidden, "only participants can answer the hot wash survey")
 		}
+	case cmd.Type == CmdAAREdit:
+		if p.Role != RoleFacilitator {
+			return Errorf(CodeForbidden, "only the lead evaluator (a facilitator) can edit the after-action report")
+		}
 	case cmd.Type == CmdSurveyOpen:
 		if p.Role != RoleFacilitator {
 			return Errorf(CodeForbidden, "only a facilitator can open the hot wash survey")
@@ -97,6 +103,8 @@ func (x *Exercise) checkState(cmd Command) error {
 		return Errorf(CodeConflict, "the exercise has ended")
 	case st != StatusEnded && (cmd.Type == CmdSurveyOpen || cmd.Type == CmdSurveyAnswer):
 		return Errorf(CodeConflict, "the hot wash survey opens once the exercise has ended")
+	case st != StatusEnded && cmd.Type == CmdAAREdit:
+		return Errorf(CodeConflict, "the after-action report can be edited once the exercise has ended")
 	case st == StatusEnded:
 	case cmd.Type == CmdStart && st != StatusReady:
 		return Errorf(CodeConflict, "the exercise has already started")

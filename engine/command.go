@@ -129,6 +129,9 @@ type Command struct {
 	// Answers are a survey_answer's answers by question id: a rating
 	// question's "1" to "5", a text question's text.
 	Answers map[string]string `json:"answers,omitempty"`
+	// AAR is the edited after-action report and improvement plan an
+	// aar_edit carries (aar.go).
+	AAR *AARDocument `json:"aar,omitempty"`
 }
 
 // IsTeamAction reports whether the command is one of the team actions.

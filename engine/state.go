@@ -119,6 +119,8 @@ type State struct {
 	judgements map[string][]Judgement
 	// Survey is the hot wash survey (survey.go).
 	Survey Survey
+	// AARState is the lead evaluator's edited AAR/IP (aar.go).
+	AARState
 	messageState
 	simcellState
 }
@@ -141,6 +143,7 @@ func NewState(s *scenarios.Scenario, humans []string) *State {
 		expHint:       expectations,
 		messageState:  newMessageState(),
 		simcellState:  newSimCellState(s),
+		AARState:      newAARState(humans),
 	}
 	for _, t := range s.Teams {
 		st.Modes[t.ID] = ModeSimulated
@@ -249,6 +252,7 @@ func (st *State) Apply(e *Event) {
 		st.Spreads = append(st.Spreads, d.Spread)
 	}
 	st.applySimCell(e)
+	st.applyAAR(e)
 }
 
 func (st *State) openExpectation(e *Event, x OpenExpectation) {

@@ -72,6 +72,9 @@ func NewBuilder(s *scenarios.Scenario, opts Options) (*Builder, error) {
 			return nil, err
 		}
 	}
+	if opts.Team != "" && s.TeamIndex(opts.Team) < 0 {
+		return nil, fmt.Errorf("report: scenario %s has no team %q", s.Exercise.ID, opts.Team)
+	}
 	return &Builder{s: s, opts: opts}, nil
 }
 
@@ -85,6 +88,7 @@ func (bd *Builder) Add(e *engine.Event) error {
 	}
 	if bd.b == nil {
 		bd.b = newBuilder(bd.s, e, newLoc(bd.opts.Lang))
+		bd.b.team = bd.opts.Team
 	}
 	bd.n, bd.last = bd.n+1, e.At
 	bd.b.apply(e)
@@ -142,8 +146,12 @@ func (bd *Builder) Report() (*Report, error) {
 		b.standing(bd.opts.Baseline)
 	}
 	b.findings()
+	b.editedAAR(bd.opts.Draft)
 	b.localizeProblems()
 	b.log()
+	if bd.opts.Team != "" {
+		b.scopeToTeam(bd.opts.Team)
+	}
 	return b.r, nil
 }
 
@@ -210,6 +218,9 @@ type builder struct {
 	// problems holds the reason of each share problem by its English
 	// sentence (Share.Problems keeps the sentences).
 	problems map[string]engine.Why
+	// team scopes the report to one team (Options.Team): its log excerpt
+	// keeps only the events the team could see.
+	team string
 }
 
 // teamLink is a directed link between two teams.
@@ -272,7 +283,9 @@ func (b *builder) instance(inject, exp, team string) *instance {
 func (b *builder) apply(e *engine.Event) {
 	b.st.Apply(e)
 	d := &e.Data
-	b.excerpt.add(e)
+	if b.team == "" || e.VisibleTo(b.team) {
+		b.excerpt.add(e)
+	}
 	b.mark(scenarios.TLP(d.TLP))
 	b.noteConsequence(e)
 	b.comm.add(e)
@@ -512,4 +525,5 @@ func (b *builder) names() {
 		n[a.ID] = b.s.PartyName(a.ID, string(b.lang))
 	}
 	b.r.Names = n
+	b.loc.names = n
 }

@@ -75,6 +75,7 @@ func (b *builder) strength(f Finding) { b.r.Strengths = append(b.r.Strengths, f)
 
 // improve records an area for improvement and its plan item.
 func (b *builder) improve(f Finding, area, rec string) {
+	f.ID = fmt.Sprintf("A%d", len(b.r.Improvements)+1)
 	b.r.Improvements = append(b.r.Improvements, f)
 	capability := f.Capability
 	if capability == "" {
@@ -95,7 +96,7 @@ func (b *builder) improve(f Finding, area, rec string) {
 			return
 		}
 	}
-	b.r.Plan = append(b.r.Plan, PlanItem{Area: area, Recommendation: rec, Capability: capability, Responsible: resp, Priority: f.Priority})
+	b.r.Plan = append(b.r.Plan, PlanItem{AreaID: f.ID, Area: area, Recommendation: rec, Capability: capability, Responsible: resp, Priority: f.Priority})
 }
 
 // sortPlan puts the areas for improvement and the plan in priority order,
@@ -104,6 +105,7 @@ func (b *builder) sortPlan() {
 	rank := map[Priority]int{PriorityHigh: 0, PriorityMedium: 1, PriorityLow: 2}
 	slices.SortStableFunc(b.r.Plan, func(x, y PlanItem) int { return rank[x.Priority] - rank[y.Priority] })
 	slices.SortStableFunc(b.r.Improvements, func(x, y Finding) int { return rank[x.Priority] - rank[y.Priority] })
+	b.numberAAR()
 }
 
 func (b *builder) teamStrengths(t *TeamResult) {
@@ -116,7 +118,7 @@ func (b *builder) teamStrengths(t *TeamResult) {
 		if worst <= fastAck {
 			mins := int((worst + time.Minute - 1) / time.Minute)
 			b.strength(Finding{Kind: "fast_ack", Teams: []string{t.ID}, Capability: "detection",
-				Text: b.t("report.finding.fast_ack", "team", t.ID, "received", t.Delivered, "within", b.count("report.count.minutes", max(1, mins)), "slowest", Duration(worst).Clock())})
+				Text: b.t("report.finding.fast_ack", "team", b.party(t.ID), "received", t.Delivered, "within", b.count("report.count.minutes", max(1, mins)), "slowest", Duration(worst).Clock())})
 		}
 	}
 	// Every expected share on time and at the right TLP.
@@ -131,11 +133,11 @@ func (b *builder) teamStrengths(t *TeamResult) {
 	})
 	if shares > 0 && onTime == shares {
 		b.strength(Finding{Kind: "sharing", Teams: []string{t.ID}, Capability: "information_sharing",
-			Text: b.t("report.finding.sharing", "team", t.ID, "met", onTime, "total", shares)})
+			Text: b.t("report.finding.sharing", "team", b.party(t.ID), "met", onTime, "total", shares)})
 	}
 	if t.Rating == RatingP {
 		b.strength(Finding{Kind: "team_score", Teams: []string{t.ID},
-			Text: b.t("report.finding.team_score_strong", "team", t.ID, "percent", b.pct(t.Fraction), "points", b.points(t.Points), "max", b.points(t.MaxPoints))})
+			Text: b.t("report.finding.team_score_strong", "team", b.party(t.ID), "percent", b.pct(t.Fraction), "points", b.points(t.Points), "max", b.points(t.MaxPoints))})
 	}
 	for _, s := range t.Standing {
 		if s.Better >= strongBaseline && (s.Metric == MetricScore || s.Metric.IsTime()) {
@@ -156,18 +158,18 @@ func (b *builder) teamImprovements(t *TeamResult) {
 				tlp = append(tlp, sh.Inject+" ("+b.why(b.problemWhy(p))+")")
 			}
 			if peer, want, ok := wrongPeer(b.problemWhy(p)); ok {
-				peers = append(peers, sh.Inject+" ("+b.t("report.finding.peer_item", "peer", peer, "expected", want)+")")
+				peers = append(peers, sh.Inject+" ("+b.t("report.finding.peer_item", "peer", b.party(peer), "expected", b.partyList(want))+")")
 			}
 		}
 	}
 	if len(tlp) > 0 {
 		b.improve(Finding{Kind: "tlp_violation", Teams: team, Capability: "information_sharing", Priority: PriorityHigh,
-			Text: b.t("report.finding.tlp_violation", "team", t.ID, "list", strings.Join(tlp, "; "))},
+			Text: b.t("report.finding.tlp_violation", "team", b.party(t.ID), "list", strings.Join(tlp, "; "))},
 			b.t("report.plan.area.tlp"), b.recommendation("tlp"))
 	}
 	if len(peers) > 0 {
 		b.improve(Finding{Kind: "wrong_peer", Teams: team, Capability: "information_sharing", Priority: PriorityMedium,
-			Text: b.t("report.finding.wrong_peer", "team", t.ID, "list", strings.Join(peers, "; "))},
+			Text: b.t("report.finding.wrong_peer", "team", b.party(t.ID), "list", strings.Join(peers, "; "))},
 			b.t("report.plan.area.wrong_peer"), b.recommendation("wrong_peer"))
 	}
 	for _, a := range []scenarios.Action{scenarios.ActionClassify, scenarios.ActionEscalate} {
@@ -183,15 +185,15 @@ func (b *builder) teamImprovements(t *TeamResult) {
 		if len(wrong) == 0 {
 			continue
 		}
-		kind, area, text := "classification", b.t("report.plan.area.classification"), b.t("report.finding.classification", "team", t.ID, "injects", b.count("report.count.injects", len(wrong)), "list", strings.Join(wrong, "; "))
+		kind, area, text := "classification", b.t("report.plan.area.classification"), b.t("report.finding.classification", "team", b.party(t.ID), "injects", b.count("report.count.injects", len(wrong)), "list", strings.Join(wrong, "; "))
 		if a == scenarios.ActionEscalate {
-			kind, area, text = "escalation", b.t("report.plan.area.escalation"), b.t("report.finding.escalation", "team", t.ID, "times", b.count("report.count.times", len(wrong)), "list", strings.Join(wrong, "; "))
+			kind, area, text = "escalation", b.t("report.plan.area.escalation"), b.t("report.finding.escalation", "team", b.party(t.ID), "times", b.count("report.count.times", len(wrong)), "list", strings.Join(wrong, "; "))
 		}
 		b.improve(Finding{Kind: kind, Teams: team, Capability: capability, Priority: PriorityMedium, Text: text}, area, b.recommendation(string(a)))
 	}
 	if len(t.Unanswered) > 0 {
 		b.improve(Finding{Kind: "unanswered", Teams: team, Capability: "detection", Priority: PriorityMedium,
-			Text: b.t("report.finding.unanswered", "team", t.ID, "count", len(t.Unanswered), "injects", b.count("report.count.injects", t.Delivered), "list", b.join(t.Unanswered))},
+			Text: b.t("report.finding.unanswered", "team", b.party(t.ID), "count", len(t.Unanswered), "injects", b.count("report.count.injects", t.Delivered), "list", b.join(t.Unanswered))},
 			b.t("report.plan.area.unanswered"), b.recommendation("unanswered"))
 	}
 	// Outcomes of the team's expectations by action, in one pass.
@@ -230,7 +232,7 @@ func (b *builder) teamImprovements(t *TeamResult) {
 				prio = PriorityMedium
 			}
 			b.improve(Finding{Kind: "missed", Teams: team, Capability: capability, Priority: prio,
-				Text: b.t("report.finding.missed", "team", t.ID, "count", missed, "expectations", b.t("report.count.action_expectations", "count", total, "action", b.actionNoun(a)))},
+				Text: b.t("report.finding.missed", "team", b.party(t.ID), "count", missed, "expectations", b.t("report.count.action_expectations", "count", total, "action", b.actionNoun(a)))},
 				b.t("report.plan.area.deadlines", "action", b.actionNoun(a)), b.recommendation(ts.Action))
 		}
 		if late > 0 {
@@ -240,7 +242,7 @@ func (b *builder) teamImprovements(t *TeamResult) {
 	}
 	if lateTotal >= 3 {
 		b.improve(Finding{Kind: "late", Teams: team, Priority: PriorityLow,
-			Text: b.t("report.finding.late", "team", t.ID, "count", lateTotal, "list", b.join(lateParts))},
+			Text: b.t("report.finding.late", "team", b.party(t.ID), "count", lateTotal, "list", b.join(lateParts))},
 			b.t("report.plan.area.late"), b.recommendation("late"))
 	}
 	if t.Rating == RatingM || t.Rating == RatingU {
@@ -249,7 +251,7 @@ func (b *builder) teamImprovements(t *TeamResult) {
 			prio = PriorityHigh
 		}
 		b.improve(Finding{Kind: "team_score", Teams: team, Priority: prio,
-			Text: b.t("report.finding.team_score_weak", "team", t.ID, "percent", b.pct(t.Fraction), "points", b.points(t.Points), "max", b.points(t.MaxPoints), "outcomes", b.outcomes(t.Outcomes))},
+			Text: b.t("report.finding.team_score_weak", "team", b.party(t.ID), "percent", b.pct(t.Fraction), "points", b.points(t.Points), "max", b.points(t.MaxPoints), "outcomes", b.outcomes(t.Outcomes))},
 			b.t("report.plan.area.team_score"), b.recommendation("team_score"))
 	}
 	for _, s := range t.Standing {
@@ -269,7 +271,7 @@ func (b *builder) baselineText(strength, team string, s Standing) string {
 		key = "report.finding.baseline_time_" + strength
 		action = b.actionNoun(scenarios.Action(strings.TrimPrefix(string(s.Metric), "time_to_")))
 	}
-	return b.t(key, "team", team, "action", action, "percent", b.percent(s.Better), "runs", s.Runs)
+	return b.t(key, "team", b.party(team), "action", action, "percent", b.percent(s.Better), "runs", s.Runs)
 }
 
 func optClock(d *Duration) string {

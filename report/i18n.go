@@ -32,11 +32,22 @@ type Options struct {
 	// the store's exercise record, say); zero when unknown. The report
 	// shows them beside the scenario's fictional date.
 	RunStart, RunEnd time.Time
+	// Team, when set, scopes the report to one team (see aar.go's
+	// scopeToTeam): what its trainees may read after the end.
+	Team string
+	// Draft keeps the AAR/IP the report drafts from the data even when
+	// the lead evaluator has edited it (the editor starts from it).
+	Draft bool
 }
 
 // loc writes the report's words in one language. Every generated text goes
 // through it, so a report never mixes languages.
-type loc struct{ lang i18n.Lang }
+type loc struct {
+	lang i18n.Lang
+	// names are the display names of teams and actors by id (party), once
+	// the builder knows them.
+	names map[string]string
+}
 
 // newLoc returns the writer for lang, English when lang is unsupported or
 // empty (a report saved before reports had a language).
@@ -44,7 +55,7 @@ func newLoc(lang i18n.Lang) loc {
 	if !lang.Supported() {
 		lang = i18n.Default
 	}
-	return loc{lang}
+	return loc{lang: lang}
 }
 
 // t returns a catalog message with its placeholders filled.
@@ -281,4 +292,28 @@ func (l loc) injectRef(id, title string) string {
 		return l.t("report.format.inject_ref", "id", id, "title", title)
 	}
 	return id
+}
+
+// party returns a team's or actor's display name for its id, or the id
+// when it has none.
+func (l loc) party(id string) string {
+	if n := l.names[id]; n != "" {
+		return n
+	}
+	return id
+}
+
+// parties returns the display names of ids.
+func (l loc) parties(ids []string) []string {
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = l.party(id)
+	}
+	return out
+}
+
+// partyList names the parties of a list of ids joined by ", " (as the
+// engine's reasons write them).
+func (l loc) partyList(ids string) string {
+	return l.join(l.parties(strings.Split(ids, ", ")))
 }

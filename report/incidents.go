@@ -61,7 +61,7 @@ func (b *builder) spreadResult(e *engine.Event) SpreadResult {
 		parts := strings.SplitN(rest, ":", 3)
 		if len(parts) == 3 {
 			sr.Team = parts[0]
-			sr.Explanation = b.t("report.spread.action", "incident", d.Incident, "place", where, "at", sr.At.TPlus(), "team", parts[0], "action", b.actionName(parts[1]), "inject", parts[2])
+			sr.Explanation = b.t("report.spread.action", "incident", d.Incident, "place", where, "at", sr.At.TPlus(), "team", b.party(parts[0]), "action", b.actionName(parts[1]), "inject", parts[2])
 		}
 	case "after":
 		sr.Explanation = b.t("report.spread.after", "incident", d.Incident, "place", where, "at", sr.At.TPlus(), "inject", rest)
@@ -102,14 +102,14 @@ func (b *builder) missPhrase(ref, team string, at time.Duration) (string, []stri
 	action := b.actionOf(inject, exp)
 	var s string
 	if all && len(failed) > 1 {
-		s = b.t("report.spread.missed_all", "verb", b.actionVerb(action), "inject", b.injectRef(inject), "teams", b.join(failed))
+		s = b.t("report.spread.missed_all", "verb", b.actionVerb(action), "inject", b.injectRef(inject), "teams", b.join(b.parties(failed)))
 	} else {
 		failed = []string{team}
-		s = b.t("report.spread.missed_one", "team", team, "verb", b.actionNot(action), "inject", b.injectRef(inject))
+		s = b.t("report.spread.missed_one", "team", b.party(team), "verb", b.actionNot(action), "inject", b.injectRef(inject))
 		if _, e, ok := b.s.Expectation(ref); ok && e.Action == scenarios.ActionShare {
 			peers := slices.DeleteFunc(b.s.Members(e.With, ""), func(p string) bool { return p == team })
 			if len(peers) > 0 {
-				s = b.t("report.spread.missed_one_with", "team", team, "verb", b.actionNot(action), "inject", b.injectRef(inject), "peers", b.join(peers))
+				s = b.t("report.spread.missed_one_with", "team", b.party(team), "verb", b.actionNot(action), "inject", b.injectRef(inject), "peers", b.join(b.parties(peers)))
 			}
 		}
 	}
@@ -151,7 +151,7 @@ func (b *builder) prevented(sp *scenarios.Spread) (PreventedSpread, bool) {
 		if !clean || len(by) == 0 {
 			continue
 		}
-		text := b.t("report.spread.prevented", "teams", b.join(by), "verb", b.actionPast(b.actionOf(inject, exp), len(by)),
+		text := b.t("report.spread.prevented", "teams", b.join(b.parties(by)), "verb", b.actionPast(b.actionOf(inject, exp), len(by)),
 			"inject", b.injectRef(inject), "place", b.teamPlace(sp.To, sp.Sector))
 		return PreventedSpread{ID: sp.ID, To: sp.To, Guard: g, By: by, Explanation: text}, true
 	}
@@ -164,6 +164,7 @@ func (b *builder) teamPlace(team, sector string) string {
 	if !ok {
 		return team
 	}
+	name := b.party(team)
 	var parts []string
 	if t.Country != "" {
 		parts = append(parts, b.country(t.Country))
@@ -172,9 +173,9 @@ func (b *builder) teamPlace(team, sector string) string {
 		parts = append(parts, b.t("report.place.sector", "sector", b.sector(sector)))
 	}
 	if len(parts) == 0 {
-		return team
+		return name
 	}
-	return team + " (" + b.join(parts) + ")"
+	return name + " (" + b.join(parts) + ")"
 }
 
 // injectRef names an inject for prose: `G03 “IoC list”`.

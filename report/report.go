@@ -66,6 +66,11 @@ type Report struct {
 	Improvements []Finding `json:"areas_for_improvement"`
 	// Plan turns each area for improvement into a recommendation.
 	Plan []PlanItem `json:"improvement_plan"`
+	// AAREdited says the lead evaluator edited Strengths, Improvements and
+	// Plan (aar.go); nil when they are the draft derived from the data.
+	AAREdited *AAREdit `json:"aar_edited,omitempty"`
+	// Team is set on a team-scoped report: the team it covers.
+	Team string `json:"team,omitempty"`
 	// Baseline describes the simulated baseline the teams were compared
 	// against, when one was given.
 	Baseline *BaselineInfo `json:"baseline,omitempty"`
@@ -494,6 +499,9 @@ type Finding struct {
 	// "unanswered", "missed", "slow", "fast_ack", "sharing", "team_score",
 	// "prevented", "contained", "baseline".
 	Kind string `json:"kind"`
+	// ID identifies the finding in the AAR/IP ("S1", "A2"): a plan item
+	// names the area for improvement it answers by this id.
+	ID   string `json:"id,omitempty"`
 	Text string `json:"text"`
 	// Teams are the teams it concerns (empty: the exercise as a whole).
 	Teams      []string `json:"teams,omitempty"`
@@ -504,11 +512,25 @@ type Finding struct {
 
 // PlanItem is one row of the improvement plan.
 type PlanItem struct {
+	// ID identifies the item; AreaID is the ID of the area for
+	// improvement (Report.Improvements) it answers.
+	ID             string   `json:"id,omitempty"`
+	AreaID         string   `json:"area_id,omitempty"`
 	Area           string   `json:"area"`
 	Recommendation string   `json:"recommendation"`
 	Capability     string   `json:"capability"`
 	Responsible    []string `json:"responsible"`
 	Priority       Priority `json:"priority"`
+	// The corrective action's tracking, set by the lead evaluator's edit
+	// (aar.go): the objective it serves (when one was chosen), the
+	// responsible organisation (a team or actor id), its point of
+	// contact, its start and completion dates (YYYY-MM-DD) and its status.
+	Objective    string `json:"objective,omitempty"`
+	Organisation string `json:"organisation,omitempty"`
+	Contact      string `json:"contact,omitempty"`
+	Start        string `json:"start,omitempty"`
+	Completion   string `json:"completion,omitempty"`
+	Status       string `json:"status,omitempty"`
 }
 
 // BaselineInfo identifies the simulated baseline a report compares against.

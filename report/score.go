@@ -351,7 +351,7 @@ func (l loc) objectiveEvidence(o *ObjectiveResult, short []TeamRating) string {
 	}
 	var parts []string
 	for _, t := range short {
-		parts = append(parts, l.t("report.evidence.short_item", "team", t.Team, "percent", l.pct(t.Fraction), "rating", string(t.Rating)))
+		parts = append(parts, l.t("report.evidence.short_item", "team", l.party(t.Team), "percent", l.pct(t.Fraction), "rating", string(t.Rating)))
 	}
 	return s + " " + l.t("report.evidence.fell_short", "list", l.join(parts))
 }

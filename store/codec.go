@@ -139,6 +139,8 @@ const (
 	// Hot wash survey fields, added after the others.
 	cmAnonymous
 	cmAnswers
+	// The edited AAR/IP (engine/aar.go), added after the others.
+	cmAAR
 	cmBits
 )
 
@@ -427,6 +429,7 @@ func appendCommand(dst []byte, c *engine.Command) []byte {
 	set(cmPoints, c.Points != nil)
 	set(cmAnonymous, c.Anonymous)
 	set(cmAnswers, c.Answers != nil)
+	set(cmAAR, c.AAR != nil)
 	dst = binary.AppendUvarint(dst, m)
 	has := func(bit int) bool { return m&(1<<bit) != 0 }
 	if has(cmType) {
@@ -509,6 +512,9 @@ func appendCommand(dst []byte, c *engine.Command) []byte {
 	}
 	if has(cmAnswers) {
 		dst = appendStringMap(dst, c.Answers)
+	}
+	if has(cmAAR) {
+		dst = appendAAR(dst, c.AAR)
 	}
 	return dst
 }
@@ -1163,6 +1169,9 @@ func (r *reader) command() *engine.Command {
 	c.Anonymous = has(cmAnonymous)
 	if has(cmAnswers) {
 		c.Answers = r.stringMap()
+	}
+	if has(cmAAR) {
+		c.AAR = r.aar()
 	}
 	return c
 }

@@ -42,6 +42,10 @@ func (s *Server) routes() {
 	mux.HandleFunc("GET /api/exercises/{id}/codes", s.codeKeeper(s.handleCodes))
 	mux.HandleFunc("GET /api/exercises/{id}/qr/{who}", s.codeKeeper(s.handleJoinQR))
 	mux.HandleFunc("GET /api/exercises/{id}/debrief", s.member(s.handleDebrief))
+	mux.HandleFunc("GET /api/exercises/{id}/aar", s.member(s.handleAAR))
+	mux.HandleFunc("GET /api/exercises/{id}/improvement-plan.xlsx", s.member(s.handlePlanExport("xlsx")))
+	mux.HandleFunc("GET /api/exercises/{id}/improvement-plan.csv", s.member(s.handlePlanExport("csv")))
+	mux.HandleFunc("GET /api/exercises/{id}/team-report", s.member(s.handleTeamReport))
 	mux.HandleFunc("GET /api/exercises/{id}/injects/{inject}/attachments/{n}", s.member(s.handleAttachment))
 
 	mux.HandleFunc("GET /i18n/{file}", s.handleCatalog)
