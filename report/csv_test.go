@@ -35,9 +35,9 @@ func TestWriteCSV(t *testing.T) {
 		t.Fatalf("header=%s, want %s", got, want)
 	}
 	want := map[string]string{
-		"I01.ack":     "co-csirt,I01,ack,acknowledge,O1,detection,T+0:10:00,T+0:25:00,T+0:12:00,0:02:00,met,5,5,,colCERT,TLP:AMBER",
-		"I01.share":   "co-csirt,I01,share,share,O2,information_sharing,T+0:10:00,T+0:40:00,T+0:55:00,0:45:00,late,10,20,,colCERT,TLP:AMBER",
-		"I02.contain": "co-csirt,I02,contain,contain,O3,containment,T+0:20:00,T+0:50:00,,,missed,0,10,deadline passed,colCERT,TLP:AMBER",
+		"I01.ack":     "co-csirt,I01,ack,acknowledge,O1,detection,T+0:10:00,T+0:25:00,T+0:12:00,0:02:00,met,5,5,,colCERT,mechanical,TLP:AMBER",
+		"I01.share":   "co-csirt,I01,share,share,O2,information_sharing,T+0:10:00,T+0:40:00,T+0:55:00,0:45:00,late,10,20,,colCERT,mechanical,TLP:AMBER",
+		"I02.contain": "co-csirt,I02,contain,contain,O3,containment,T+0:20:00,T+0:50:00,,,missed,0,10,deadline passed,colCERT,mechanical,TLP:AMBER",
 	}
 	for _, row := range rows[1:] {
 		if w, ok := want[row[1]+"."+row[2]]; ok && row[0] == "co-csirt" {

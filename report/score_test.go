@@ -184,7 +184,7 @@ func TestScoring(t *testing.T) {
 				if sp.To != "pe-csirt" || sp.CauseKind != "miss" || sp.Expectation != "I01.share" || sp.Team != "co-csirt" || sp.At.D() != 50*minute {
 					t.Fatalf("spread=%+v", sp)
 				}
-				if !strings.Contains(sp.Explanation, "co-csirt did not share I01") || !strings.Contains(sp.Explanation, "Peru") {
+				if !strings.Contains(sp.Explanation, "colCERT did not share I01") || !strings.Contains(sp.Explanation, "Peru") || strings.Contains(sp.Explanation, "co-csirt") {
 					t.Fatalf("explanation=%q", sp.Explanation)
 				}
 				if !HasFinding(r.Improvements, "spread", "co-csirt") {
