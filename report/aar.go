@@ -140,3 +140,12 @@ func draftFinding(f Finding, priority string) engine.AARFinding {
 	}
 	return engine.AARFinding{ID: f.ID, Text: f.Text, Capability: c, Priority: priority, Teams: slices.Clone(f.Teams)}
 }
+
+// aarLine says what an aar.edited event records, in a line of the log.
+func (l loc) aarLine(e *engine.Event) string {
+	c := e.Data.Command
+	if c == nil || c.AAR == nil {
+		return l.t("aar.report.log", "strengths", 0, "areas", 0, "actions", 0)
+	}
+	return l.t("aar.report.log", "strengths", len(c.AAR.Strengths), "areas", len(c.AAR.Improvements), "actions", len(c.AAR.Plan))
+}

@@ -113,6 +113,8 @@ func (l loc) summarize(e *engine.Event) string {
 		return s
 	case engine.EventExpectationJudged, engine.EventExpectationScored:
 		return l.judgementLine(e)
+	case engine.EventAAREdited:
+		return l.aarLine(e)
 	case engine.EventSurveyOpened:
 		return l.t("report.hotwash.log_opened")
 	case engine.EventSurveyAnswered:
