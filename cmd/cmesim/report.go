@@ -31,6 +31,10 @@ type reportOptions struct {
 	lang     string
 	salvage  bool
 	appendix bool
+	// plan is where --plan writes the improvement plan (.xlsx or .csv);
+	// team scopes the report to one team (--team).
+	plan string
+	team string
 	// runStart is when the exercise was created, from its store or archive
 	// record (zero for a bare log): the report's run date.
 	runStart time.Time
@@ -39,7 +43,7 @@ type reportOptions struct {
 func (a *app) newReportCommand() *cobra.Command {
 	var opts reportOptions
 	cmd := &cobra.Command{
-		Use:   "report EVENTS|ARCHIVE [--scenario S] [--baseline batch.json] [--format html|md|json|csv] [--lang en|es|pt|fr] [--appendix] [-o FILE]",
+		Use:   "report EVENTS|ARCHIVE [--scenario S] [--baseline batch.json] [--format html|md|json|csv] [--lang en|es|pt|fr] [--appendix] [--plan FILE.xlsx|FILE.csv] [--team ID] [-o FILE]",
 		Short: "Write the after-action report of an exercise's event log",
 		Long: `Report scores an exercise from its event log (JSON Lines, as written by
 "cmesim run --out") and writes the after-action report: objectives rated
@@ -64,7 +68,12 @@ An events file is read one event at a time. The report inlines an
 excerpt of a long log (per team its key events and its first and last
 others, texts cut at 500 characters); --appendix writes instead the
 report's appendix, the whole log as CSV with full texts, one row per
-event, streamed as it is read.`,
+event, streamed as it is read.
+
+--plan writes the improvement plan (the lead evaluator's edit when there
+is one, else the draft) as an Excel workbook or CSV, by the file's
+extension, headers in --lang, marked with the report's TLP. --team writes
+the team-scoped report its trainees read after the end.`,
 		Example: `  cmesim run grid-ransomware --out events.jsonl
   cmesim report events.jsonl --scenario grid-ransomware -o report.html
   cmesim report exercise.cmesim.tar.gz -o report.html
@@ -73,7 +82,9 @@ event, streamed as it is read.`,
   cmesim report damaged.jsonl --salvage -o partial-report.html
   cmesim report events.jsonl --baseline grid-batch.json --format md
   cmesim report events.jsonl --lang es -o informe.html
-  cmesim report events.jsonl --appendix -o events.csv`,
+  cmesim report events.jsonl --appendix -o events.csv
+  cmesim report exercise.cmesim.tar.gz --plan improvement-plan.xlsx
+  cmesim report exercise.cmesim.tar.gz --team co-csirt -o co-csirt.html`,
 		Args: argsUsage(cobra.MaximumNArgs(1)),
 		RunE: a.runE(func(cmd *cobra.Command, args []string) error {
 			if (len(args) == 1) == (opts.exercise != "") {
@@ -87,6 +98,9 @@ event, streamed as it is read.`,
 			}
 			if _, err := reportFormat(opts.format, opts.out); err != nil {
 				return usageError(fmt.Errorf("report: %w", err))
+			}
+			if err := checkPlanFlags(opts); err != nil {
+				return usageError(err)
 			}
 			if opts.exercise != "" {
 				return a.reportFromStore(cmd.Context(), opts)
@@ -107,6 +121,8 @@ event, streamed as it is read.`,
 	f.StringVar(&opts.lang, "lang", "", "`language` of the report: en, es, pt (Brazilian) or fr (default en)")
 	f.BoolVar(&opts.salvage, "salvage", false, "report on a damaged log (an events file or --exercise) up to its last intact event")
 	f.BoolVar(&opts.appendix, "appendix", false, "write the report's appendix instead: the whole event log as CSV, full texts")
+	f.StringVar(&opts.plan, "plan", "", "also write the improvement plan to this `file` (.xlsx or .csv); without -o, only the plan")
+	f.StringVar(&opts.team, "team", "", "scope the report to this team `id`: what its trainees read after the end")
 	return cmd
 }
 
@@ -302,9 +318,14 @@ func (a *app) writeReportOut(s *scenarios.Scenario, events eventSource, opts rep
 		}
 	}
 	appendix := command + " --appendix -o " + appendixName(opts.out)
-	r, err := buildReport(s, events, report.Options{Baseline: baseline, Lang: lang, Appendix: appendix, RunStart: opts.runStart})
+	r, err := buildReport(s, events, report.Options{Baseline: baseline, Lang: lang, Appendix: appendix, RunStart: opts.runStart, Team: opts.team})
 	if err != nil {
 		return err
+	}
+	if opts.plan != "" {
+		if err := a.writePlan(r, opts.plan); err != nil || opts.out == "" {
+			return err
+		}
 	}
 	if opts.out == "" {
 		return renderReport(a.stdout, format, r)
