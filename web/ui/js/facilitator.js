@@ -11,6 +11,7 @@ import { confirmDialog } from './dialog.js';
 import { fillCodes } from './codes.js';
 import { mountWall } from './wall.js';
 import { SurveyResults } from './hotwash.js';
+import { AAREditor } from './aar.js';
 import { fmtT, fmtTShort, fmtCountdown, actionLabel, NS } from './format.js';
 
 const SPEEDS = [1, 2, 5, 10, 30, 60, 120];
@@ -70,6 +71,7 @@ async function main() {
   mountSimCell(ctx);
   mountWall(ctx, { canPost: true });
   new SurveyResults($('#hotwash'), ctx);
+  new AAREditor($('#aar'), ctx);
   loadCodes(ctx);
 
   // Controls.

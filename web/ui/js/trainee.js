@@ -1,5 +1,6 @@
 // The team console: inbox of injects, the selected inject with its action
 // forms, the team's timeline and what peers shared with the team.
+import { teamReportLink } from './aar.js';
 import { $, $$, h, option, replace, copyButton, uid } from './dom.js';
 import { boot, pending, announce, showError, errorMessage, endReason } from './page.js';
 import { api } from './api.js';
@@ -380,6 +381,7 @@ class TraineeConsole {
             h('td', null, t('ui.debrief.expected', { action: actionLabel(x.action), at: fmtTShort(x.deadline) })),
             h('td', { class: `outcome-${x.outcome}` }, outcome(x.outcome)),
             h('td', { class: 'num' }, `${fmtPoints(x.points)} / ${fmtPoints(x.max_points)}${x.provisional ? ` · ${t('judge.provisional')}` : ''}`)))))) : h('p', { class: 'muted' }, t('ui.debrief.nothing')),
+      teamReportLink(this.ctx),
       h('p', { class: 'muted' }, t('ui.debrief.closing')));
   }
 
