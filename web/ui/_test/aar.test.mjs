@@ -23,3 +23,13 @@ test('every key the editor uses is in the four catalogs', () => {
     for (const k of keys) assert.ok(c[k], `${l}: ${k}`);
   }
 });
+
+test('the timeline says who edited the AAR/IP', async () => {
+  const { eventText } = await import('../js/format.js');
+  const { Directory } = await import('../js/model.js');
+  const { i18n } = await import('../js/i18n.js');
+  i18n.catalogs.set('en', catalog('en'));
+  i18n.lang = 'en';
+  const dir = new Directory({ teams: [], actors: [] });
+  assert.equal(eventText({ type: 'aar.edited', actor: 'facilitator:Marta', data: {} }, dir), 'Marta edited the after-action report and improvement plan');
+});

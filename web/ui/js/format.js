@@ -237,6 +237,8 @@ export function eventText(ev, dir) {
       return t('judge.event.judged', { who: actorName(ev.actor, dir), team, expectation: d.expectation, inject: d.inject, rating: t(`judge.rating.${d.rating}`), points: fmtPoints(d.content || 0), max: fmtPoints(d.max_points || 0) });
     case 'expectation.scored':
       return t('judge.event.scored', { team, expectation: d.expectation, inject: d.inject, rating: t(`judge.rating.${d.rating}`), points: fmtPoints(d.points || 0), max: fmtPoints(d.max_points || 0) });
+    case 'aar.edited':
+      return t('aar.event.edited', { who: actorName(ev.actor, dir) });
     case 'survey.opened':
       return t('hotwash.event.opened', { who: actorName(ev.actor, dir) });
     case 'survey.answered':
