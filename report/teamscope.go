@@ -21,6 +21,7 @@ import (
 func (b *builder) scopeToTeam(team string) {
 	r := b.r
 	r.Team = team
+	r.Exercise.Humans = slices.DeleteFunc(r.Exercise.Humans, func(h string) bool { return h != team })
 	r.Notes, r.NotesOmitted, r.Judgements, r.HotWash = []Note{}, 0, nil, nil
 	r.Teams = slices.DeleteFunc(r.Teams, func(t TeamResult) bool { return t.ID != team })
 	for i := range r.Teams {
