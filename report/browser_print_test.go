@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"testing"
 
 	"github.com/chromedp/cdproto/emulation"
@@ -60,11 +61,18 @@ func TestPrintPDF(t *testing.T) {
 	if _, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: "print"}); err != nil {
 		t.Fatal(err)
 	}
-	fixed, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('.tlp-bar')].map(e => getComputedStyle(e).position + ' ' + e.textContent.trim())`))
+	// The marking is written in the margin boxes of every printed page
+	// (the page's content box cannot carry it: a fixed bar covers the first
+	// lines of every page after the first).
+	margins, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.styleSheets].flatMap(s => [...s.cssRules]).filter(r => r instanceof CSSMediaRule).flatMap(r => [...r.cssRules]).filter(r => r instanceof CSSPageRule).flatMap(r => [...r.cssRules]).filter(m => m.style.content).map(m => m.name + ' ' + m.style.content)`))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(fixed) != 2 || fixed[0] != "fixed TLP:RED" || fixed[1] != "fixed TLP:RED" {
-		t.Errorf("print markings=%q, want the top and bottom bars fixed (repeated on every page) and reading TLP:RED", fixed)
+	if want := []string{`top-right "TLP:RED"`, `bottom-right "TLP:RED"`}; !slices.Equal(margins, want) {
+		t.Errorf("printed margin markings=%q, want %q", margins, want)
+	}
+	hidden, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`[...document.querySelectorAll('.tlp-bar')].every(e => getComputedStyle(e).display === 'none')`))
+	if err != nil || !hidden {
+		t.Errorf("the screen's TLP bars are printed too (%v)", err)
 	}
 }

@@ -150,6 +150,7 @@ func (v *view) TeamRating(o ObjectiveResult, team string) *TeamRating {
 var htmlFuncs = template.FuncMap{
 	"upper":      strings.ToUpper,
 	"tlpClass":   tlpClass,
+	"tlpPageCSS": tlpPageCSS,
 	"optClock":   optClock,
 	"optTPlus":   optTPlus,
 	"tlpLevels":  func() []string { return []string{"clear", "green", "amber", "amber+strict", "red"} },

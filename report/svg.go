@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"html/template"
 	"math"
 	"strconv"
 	"strings"
@@ -260,4 +261,31 @@ func tlpClass(tlp string) string {
 		return "amber-strict"
 	}
 	return "none"
+}
+
+// tlpPageCSS is the print rule that writes a report's marking in the
+// margins of every printed page, in its TLP 2.0 colour. The marking is
+// rebuilt from its level's class, so only the five known markings reach
+// the style sheet.
+func tlpPageCSS(tlp string) template.CSS {
+	marking := "TLP:" + strings.ToUpper(strings.ReplaceAll(tlpClass(tlp), "-", "+"))
+	if tlpClass(tlp) == "none" {
+		marking = "TLP:CLEAR"
+	}
+	box := fmt.Sprintf(`{content:"%s";color:%s}`, marking, tlpColor(tlp))
+	return template.CSS("@media print{@page{@top-right" + box + "@bottom-right" + box + "}}")
+}
+
+// tlpColor is the colour TLP 2.0 gives a marking's text on its black
+// background, for the printed page's margins.
+func tlpColor(tlp string) string {
+	switch tlpClass(tlp) {
+	case "green":
+		return "#33FF00"
+	case "amber", "amber-strict":
+		return "#FFC000"
+	case "red":
+		return "#FF2B2B"
+	}
+	return "#FFFFFF"
 }
