@@ -30,6 +30,8 @@ func (x *Exercise) apply(cmd Command) error {
 		return x.judgeAnswer(cmd)
 	case cmd.Type == CmdSurveyOpen, cmd.Type == CmdSurveyAnswer:
 		return x.survey(cmd)
+	case isEEGCommand(cmd.Type):
+		return x.evaluate(cmd)
 	}
 	return x.facilitate(cmd)
 }
@@ -63,6 +65,10 @@ func (x *Exercise) authorize(cmd Command) error {
 	case cmd.Type == CmdSurveyAnswer:
 		if p.Role != RoleTrainee && p.Role != RoleEvaluator && p.Role != RoleObserver {
 			return Errorf(CodeForbidden, "only participants can answer the hot wash survey")
+		}
+	case isEEGCommand(cmd.Type):
+		if err := authorizeEEG(cmd); err != nil {
+			return err
 		}
 	case cmd.Type == CmdSurveyOpen:
 		if p.Role != RoleFacilitator {

@@ -129,6 +129,9 @@ type Command struct {
 	// Answers are a survey_answer's answers by question id: a rating
 	// question's "1" to "5", a text question's text.
 	Answers map[string]string `json:"answers,omitempty"`
+	// EEG is an observation's critical task and linked events, or a
+	// rating's grade (eeg.go); the objective is Objective, the text Text.
+	EEG *EEGDetails `json:"eeg,omitempty"`
 }
 
 // IsTeamAction reports whether the command is one of the team actions.

@@ -119,6 +119,8 @@ type State struct {
 	judgements map[string][]Judgement
 	// Survey is the hot wash survey (survey.go).
 	Survey Survey
+	// eeg holds the evaluation guides' observations and ratings (eeg.go).
+	eeg eegState
 	messageState
 	simcellState
 }
@@ -249,6 +251,7 @@ func (st *State) Apply(e *Event) {
 		st.Spreads = append(st.Spreads, d.Spread)
 	}
 	st.applySimCell(e)
+	st.applyEEG(e)
 }
 
 func (st *State) openExpectation(e *Event, x OpenExpectation) {

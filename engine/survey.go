@@ -226,10 +226,11 @@ func (s *Survey) applySurveyAnswer(e *Event) {
 }
 
 // closingCommand reports whether cmd may still be sent after End: the
-// closing phase's judgements, notes and hot wash survey.
+// closing phase's judgements, notes, hot wash survey and evaluation
+// guides' observations and ratings.
 func closingCommand(t CommandType) bool {
 	switch t {
-	case CmdJudge, CmdNote, CmdSurveyOpen, CmdSurveyAnswer:
+	case CmdJudge, CmdNote, CmdSurveyOpen, CmdSurveyAnswer, CmdObserve, CmdRateObjective, CmdOverrideRating:
 		return true
 	}
 	return false
