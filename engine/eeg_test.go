@@ -145,7 +145,9 @@ func TestEvaluationGuideRefusals(t *testing.T) {
 
 // TestReconcileGrades checks the reconciliation rule of objective ratings.
 func TestReconcileGrades(t *testing.T) {
-	r := func(by string, g engine.Grade) engine.ObjectiveRating { return engine.ObjectiveRating{By: by, Grade: g} }
+	r := func(by string, g engine.Grade) engine.ObjectiveRating {
+		return engine.ObjectiveRating{By: by, Grade: g}
+	}
 	override := engine.ObjectiveRating{By: "facilitator:m", Grade: engine.GradeU, Override: true}
 	cases := []struct {
 		name         string
