@@ -132,6 +132,7 @@ func (bd *Builder) Report() (*Report, error) {
 	b.injectsAnswered()
 	b.teams()
 	b.objectives()
+	b.evaluationGuides()
 	b.capabilities()
 	b.network()
 	b.r.Communication = b.comm.result()
@@ -144,6 +145,7 @@ func (bd *Builder) Report() (*Report, error) {
 	b.findings()
 	b.localizeProblems()
 	b.log()
+	b.linkObservedEvents()
 	return b.r, nil
 }
 

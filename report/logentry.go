@@ -113,6 +113,8 @@ func (l loc) summarize(e *engine.Event) string {
 		return s
 	case engine.EventExpectationJudged, engine.EventExpectationScored:
 		return l.judgementLine(e)
+	case engine.EventObserved, engine.EventObjectiveRated, engine.EventRatingOverridden:
+		return l.eegLine(e)
 	case engine.EventSurveyOpened:
 		return l.t("report.hotwash.log_opened")
 	case engine.EventSurveyAnswered:
