@@ -256,3 +256,35 @@ func (l loc) eegLine(e *engine.Event) string {
 	}
 	return l.t("eeg.report.log_rated", "objective", d.Objective, "rating", string(d.EEG.Grade), "text", d.Text)
 }
+
+// HasEEG reports whether any objective of the report has an evaluation
+// guide, for the templates.
+func (v *view) HasEEG() bool {
+	for i := range v.R.Objectives {
+		if v.R.Objectives[i].EEG != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// RatedBy says who gave an objective's rating (RatedMechanical without an
+// evaluation guide), for the templates.
+func (v *view) RatedBy(o ObjectiveResult) string {
+	if o.EEG == nil {
+		return RatedMechanical
+	}
+	return o.EEG.RatedBy
+}
+
+// ObjectiveRow pairs the view with one objective, for the "rated-by"
+// template.
+func (v *view) ObjectiveRow(o ObjectiveResult) struct {
+	V *view
+	O ObjectiveResult
+} {
+	return struct {
+		V *view
+		O ObjectiveResult
+	}{v, o}
+}
