@@ -83,7 +83,7 @@ func TestReport_EvaluationGuides(t *testing.T) {
 		t.Fatalf("the JSON report does not keep the EEG: %v", err)
 	}
 	html := string(RenderHTML(t, r))
-	for _, want := range []string{`id="eeg-O1"`, `<a href="#ev-2">#2</a>`, `<tr id="ev-2">`, "Final rating: S, by the lead evaluator (override)",
+	for _, want := range []string{`id="eeg-O1"`, `<a href="#ev-2">#2</a>`, `<tr id="ev-2">`, `<span class="rated-by rated-lead_evaluator">by the lead evaluator (override)</span>`,
 		"Evaluators&#39; reconciled rating: M (from 2)", "evaluators disagree", "Classification came late", `rated-by rated-lead_evaluator">lead evaluator`,
 		`rated-by rated-evaluators">evaluator-rated`} {
 		if !strings.Contains(html, want) {

@@ -163,8 +163,7 @@ export class EEGPanel {
     const text = h('textarea', { id: 'eeg-text', rows: '3', maxlength: '8000' });
     const err = h('p', { class: 'form-error', hidden: true, 'aria-live': 'polite' });
     const submit = h('button', { type: 'submit', id: 'eeg-observe', class: 'btn btn-primary' }, t('eeg.observe'));
-    const form = h('form', { id: 'eeg-observe-form', class: 'stack eeg-observe', novalidate: true },
-      h('h3', { class: 'eeg-h' }, t('eeg.observe_heading')),
+    const form = h('form', { id: 'eeg-observe-form', class: 'stack', novalidate: true },
       h('div', { class: 'row' },
         h('div', { class: 'field' }, h('label', { for: 'eeg-objective', class: 'field-label' }, t('eeg.objective')), objective),
         h('div', { class: 'field' }, h('label', { for: 'eeg-task', class: 'field-label' }, t('eeg.task')), task),
@@ -187,7 +186,9 @@ export class EEGPanel {
         for (const c of this.linkList.querySelectorAll('input:checked')) c.checked = false;
       }
     });
-    return form;
+    // The lead mostly overrides: the observation form starts folded there.
+    return h('details', { class: 'eeg-observe', id: 'eeg-observe-wrap', open: !this.lead },
+      h('summary', null, h('h3', { class: 'eeg-h' }, t('eeg.observe_heading'))), form);
   }
 
   card(o) {
@@ -305,8 +306,8 @@ export class EEGPanel {
     o.el.dataset.disagreement = String(r.disagreement);
     replace(o.status,
       fin.grade
-        ? h('p', { class: 'eeg-final' }, h('span', { class: `badge r-${fin.grade}` }, h('b', null, fin.grade), h('span', null, t(`rating.${fin.grade}`))), ' ',
-          t('eeg.final', { grade: fin.grade, source: t(`eeg.source.${fin.source}`) }))
+        ? h('p', { class: 'eeg-final' }, h('strong', { class: 'eeg-grade' }, t('eeg.final', { grade: fin.grade, source: t(`eeg.source.${fin.source}`) })),
+          h('span', { class: 'muted' }, ` — ${t(`rating.${fin.grade}`)}`))
         : h('p', { class: 'muted eeg-final' }, t('eeg.not_rated')),
       r.raters ? h('p', { class: 'small' }, t('eeg.reconciled', { grade: r.reconciled, count: r.raters })) : null,
       r.disagreement && !r.override ? h('p', { class: 'judge-flag', role: 'status' }, t('eeg.disagreement')) : null);
