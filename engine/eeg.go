@@ -217,9 +217,19 @@ func (x *Exercise) evaluate(cmd Command) error {
 	if err != nil {
 		return err
 	}
-	t := map[CommandType]EventType{CmdObserve: EventObserved, CmdRateObjective: EventObjectiveRated, CmdOverrideRating: EventRatingOverridden}[cmd.Type]
-	x.emit(cmdEvent(t, cmd, cmd.Team, nil, Details{Objective: cmd.Objective, Text: cmd.Text, EEG: d}))
+	x.emit(cmdEvent(eegEvent(cmd.Type), cmd, cmd.Team, nil, Details{Objective: cmd.Objective, Text: cmd.Text, EEG: d}))
 	return nil
+}
+
+// eegEvent is the event type that records an EEG command.
+func eegEvent(t CommandType) EventType {
+	switch t {
+	case CmdObserve:
+		return EventObserved
+	case CmdOverrideRating:
+		return EventRatingOverridden
+	}
+	return EventObjectiveRated
 }
 
 // checkObservation validates an observation's team, critical task and

@@ -277,14 +277,13 @@ func (v *view) RatedBy(o ObjectiveResult) string {
 	return o.EEG.RatedBy
 }
 
-// ObjectiveRow pairs the view with one objective, for the "rated-by"
+// objectiveRow pairs the view with one objective, for the "rated-by"
 // template.
-func (v *view) ObjectiveRow(o ObjectiveResult) struct {
+type objectiveRow struct {
 	V *view
 	O ObjectiveResult
-} {
-	return struct {
-		V *view
-		O ObjectiveResult
-	}{v, o}
 }
+
+// ObjectiveRow pairs the view with one objective, for the "rated-by"
+// template.
+func (v *view) ObjectiveRow(o ObjectiveResult) objectiveRow { return objectiveRow{v, o} }
