@@ -32,6 +32,8 @@ func (x *Exercise) apply(cmd Command) error {
 		return x.survey(cmd)
 	case cmd.Type == CmdAAREdit:
 		return x.editAAR(cmd)
+	case isEEGCommand(cmd.Type):
+		return x.evaluate(cmd)
 	}
 	return x.facilitate(cmd)
 }
@@ -69,6 +71,10 @@ func (x *Exercise) authorize(cmd Command) error {
 	case cmd.Type == CmdAAREdit:
 		if p.Role != RoleFacilitator {
 			return Errorf(CodeForbidden, "only the lead evaluator (a facilitator) can edit the after-action report")
+		}
+	case isEEGCommand(cmd.Type):
+		if err := authorizeEEG(cmd); err != nil {
+			return err
 		}
 	case cmd.Type == CmdSurveyOpen:
 		if p.Role != RoleFacilitator {

@@ -132,6 +132,9 @@ type Command struct {
 	// AAR is the edited after-action report and improvement plan an
 	// aar_edit carries (aar.go).
 	AAR *AARDocument `json:"aar,omitempty"`
+	// EEG is an observation's critical task and linked events, or a
+	// rating's grade (eeg.go); the objective is Objective, the text Text.
+	EEG *EEGDetails `json:"eeg,omitempty"`
 }
 
 // IsTeamAction reports whether the command is one of the team actions.

@@ -158,6 +158,8 @@ type Details struct {
 	// answers by question id (survey.answered).
 	Anonymous bool              `json:"anonymous,omitempty"`
 	Answers   map[string]string `json:"answers,omitempty"`
+	// EEG is set on the evaluation guides' events (eeg.go).
+	EEG *EEGDetails `json:"eeg,omitempty"`
 }
 
 // OpenExpectation tells a team what is expected of it and by when, without

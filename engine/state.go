@@ -121,6 +121,8 @@ type State struct {
 	Survey Survey
 	// AARState is the lead evaluator's edited AAR/IP (aar.go).
 	AARState
+	// eeg holds the evaluation guides' observations and ratings (eeg.go).
+	eeg eegState
 	messageState
 	simcellState
 }
@@ -253,6 +255,7 @@ func (st *State) Apply(e *Event) {
 	}
 	st.applySimCell(e)
 	st.applyAAR(e)
+	st.applyEEG(e)
 }
 
 func (st *State) openExpectation(e *Event, x OpenExpectation) {

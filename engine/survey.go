@@ -226,10 +226,11 @@ func (s *Survey) applySurveyAnswer(e *Event) {
 }
 
 // closingCommand reports whether cmd may still be sent after End: the
-// closing phase's judgements, notes, hot wash survey and AAR/IP edits.
+// closing phase's judgements, notes, hot wash survey, evaluation guides'
+// observations and ratings, and AAR/IP edits.
 func closingCommand(t CommandType) bool {
 	switch t {
-	case CmdJudge, CmdNote, CmdSurveyOpen, CmdSurveyAnswer, CmdAAREdit:
+	case CmdJudge, CmdNote, CmdSurveyOpen, CmdSurveyAnswer, CmdObserve, CmdRateObjective, CmdOverrideRating, CmdAAREdit:
 		return true
 	}
 	return false

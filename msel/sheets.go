@@ -35,7 +35,7 @@ type column struct {
 }
 
 // listSheet describes a sheet whose rows are the items of a YAML list.
-// Child sheets (Expectations, Attachments, Spreads) hold lists nested in
+// Child sheets (Critical tasks, Expectations, Attachments, Spreads) hold lists nested in
 // the items of a parent list; their first column names the parent item.
 type listSheet struct {
 	name string
@@ -64,6 +64,10 @@ var exerciseKinds = map[string]kind{"languages": list, "scoring": flow, "transla
 var listSheets = []listSheet{
 	{name: "Objectives", path: "exercise.objectives", columns: []column{
 		{"ID", "id", scalar}, {"Objective", "text", scalar}, {"Capability", "capability", scalar}, {"Rating", "rating", flow},
+		{"Translations", "translations", flow},
+	}},
+	{name: "Critical tasks", path: "exercise.objectives", child: "critical_tasks", parent: "Objective", columns: []column{
+		{"Objective", "", scalar}, {"ID", "id", scalar}, {"Task", "text", scalar}, {"Expectations", "expectations", list},
 		{"Translations", "translations", flow},
 	}},
 	{name: "Teams", path: "teams", columns: []column{

@@ -136,6 +136,7 @@ func (bd *Builder) Report() (*Report, error) {
 	b.injectsAnswered()
 	b.teams()
 	b.objectives()
+	b.evaluationGuides()
 	b.capabilities()
 	b.network()
 	b.r.Communication = b.comm.result()
@@ -149,6 +150,7 @@ func (bd *Builder) Report() (*Report, error) {
 	b.editedAAR(bd.opts.Draft)
 	b.localizeProblems()
 	b.log()
+	b.linkObservedEvents()
 	if bd.opts.Team != "" {
 		b.scopeToTeam(bd.opts.Team)
 	}

@@ -237,7 +237,7 @@ func classOf(e *engine.Event) eventClass {
 		engine.EventExpectationMet, engine.EventExpectationMissed, engine.EventIncidentSpread:
 		return classScored
 	case engine.EventPaused, engine.EventResumed, engine.EventSpeed, engine.EventTeamMode,
-		engine.EventExpectationWrong, engine.EventNote:
+		engine.EventExpectationWrong, engine.EventNote, engine.EventObserved, engine.EventObjectiveRated, engine.EventRatingOverridden:
 		return classKey
 	}
 	return classOther

@@ -46,7 +46,7 @@ var Sections = []Section{
 // htmlTemplate is parsed once, on first use; each rendering binds the
 // language functions to a clone (see execute).
 var htmlTemplate = sync.OnceValues(func() (*template.Template, error) {
-	return template.New("report.html.tmpl").Funcs(htmlFuncs).Funcs(newLoc(i18n.Default).funcs()).ParseFS(templateFS, "templates/report.html.tmpl")
+	return template.New("report.html.tmpl").Funcs(htmlFuncs).Funcs(newLoc(i18n.Default).funcs()).ParseFS(templateFS, "templates/report.html.tmpl", "templates/eeg.html.tmpl")
 })
 
 var htmlCSS = sync.OnceValue(func() template.CSS {

@@ -150,6 +150,9 @@ func visibleText(page string, s *scenarios.Scenario) string {
 	scn = append(scn, report.Format, s.Exercise.ID, s.Exercise.Title, strings.TrimSpace(s.Exercise.Description))
 	for _, o := range s.Exercise.Objectives {
 		scn = append(scn, o.Text)
+		for _, task := range o.CriticalTasks {
+			scn = append(scn, task.Text) // shown as written, like the objective
+		}
 	}
 	for _, inc := range s.Incidents {
 		scn = append(scn, inc.Title, inc.Origin)

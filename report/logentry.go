@@ -115,6 +115,8 @@ func (l loc) summarize(e *engine.Event) string {
 		return l.judgementLine(e)
 	case engine.EventAAREdited:
 		return l.aarLine(e)
+	case engine.EventObserved, engine.EventObjectiveRated, engine.EventRatingOverridden:
+		return l.eegLine(e)
 	case engine.EventSurveyOpened:
 		return l.t("report.hotwash.log_opened")
 	case engine.EventSurveyAnswered:

@@ -21,7 +21,7 @@ var mdTemplate = sync.OnceValues(func() (*template.Template, error) {
 	for k, v := range newLoc(i18n.Default).mdFuncs() {
 		funcs[k] = v
 	}
-	return template.New("report.md.tmpl").Funcs(funcs).ParseFS(templateFS, "templates/report.md.tmpl")
+	return template.New("report.md.tmpl").Funcs(funcs).ParseFS(templateFS, "templates/report.md.tmpl", "templates/eeg.md.tmpl")
 })
 
 var mdFuncs = template.FuncMap{

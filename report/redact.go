@@ -21,12 +21,12 @@ func (r *Report) WithoutNotes() *Report {
 	}
 	c.Objectives = make([]ObjectiveResult, len(r.Objectives))
 	for i, o := range r.Objectives {
-		o.Notes = nil
+		o.Notes, o.EEG = nil, withoutEEGNotes(o.EEG)
 		c.Objectives[i] = o
 	}
 	c.Log = make([]LogEntry, 0, len(r.Log))
 	for _, l := range r.Log {
-		if l.Type != string(engine.EventNote) && l.Type != string(engine.EventExpectationJudged) && l.Type != string(engine.EventSurveyAnswered) {
+		if l.Type != string(engine.EventNote) && l.Type != string(engine.EventExpectationJudged) && l.Type != string(engine.EventSurveyAnswered) && !isEEGEvent(l.Type) {
 			c.Log = append(c.Log, l)
 		}
 	}

@@ -218,6 +218,10 @@ type ObjectiveResult struct {
 	Baseline *ObjectiveBaseline `json:"baseline,omitempty"`
 	// Notes are the evaluator notes tied to this objective.
 	Notes []Note `json:"notes,omitempty"`
+	// EEG is the objective's exercise evaluation guide, when it has
+	// critical tasks, observations or ratings (eeg.go); Rating is then its
+	// final rating.
+	EEG *ObjectiveEEG `json:"eeg,omitempty"`
 }
 
 // TeamRating is one team's result on one objective.

@@ -12,7 +12,7 @@ import (
 // received, where incidents stood for it, and the log's events it could
 // see (see Builder.Add and Options.Team). Nothing of other teams' results
 // stays, and nothing staff-only: no evaluators' notes or judgements, no
-// hot wash answers, no objective evidence about other teams, and no
+// hot wash answers, no evaluation guides, no objective evidence about other teams, and no
 // reason for a wrong answer (it would give the answer key away). Its
 // AAR/IP keeps the findings about the team alone and the plan items the
 // team is responsible for.
@@ -52,6 +52,7 @@ func (b *builder) scopeObjectives(team string) {
 	for i := range r.Objectives {
 		o := &r.Objectives[i]
 		o.Notes, o.FellShort, o.Evidence = nil, nil, ""
+		o.EEG = nil // the evaluation guide rates the whole exercise, with staff notes
 		o.Teams = slices.DeleteFunc(o.Teams, func(t TeamRating) bool { return t.Team != team })
 		line := ScoreLine{ID: o.ID, Label: o.Label, Capability: o.Capability}
 		if len(o.Teams) == 1 {

@@ -150,13 +150,21 @@ func (s *Scenario) RenderPrompt(in *Inject, e *Expectation, teamID, lang string)
 }
 
 // StaffOnlyText lists every text of the scenario that only staff may read:
-// each expectation's criteria (and description, the old name of criteria)
-// and each inject's controller notes.
+// each expectation's criteria (and description, the old name of criteria),
+// each inject's controller notes and each objective's critical tasks.
 func (s *Scenario) StaffOnlyText() []string {
 	var out []string
 	add := func(t string) {
 		if t = strings.TrimSpace(t); t != "" {
 			out = append(out, t)
+		}
+	}
+	for _, o := range s.Exercise.Objectives {
+		for _, t := range o.CriticalTasks {
+			add(t.Text)
+			for _, tr := range t.Translations {
+				add(tr.Text)
+			}
 		}
 	}
 	for _, in := range s.Injects {

@@ -76,7 +76,10 @@ type Objective struct {
 	Rating *RatingThresholds `yaml:"rating"`
 	// Translations holds the text in other languages.
 	Translations map[string]ObjectiveTranslation `yaml:"translations"`
-	Pos          Pos                             `yaml:"-"`
+	// CriticalTasks are what evaluators observe to rate the objective, in
+	// its exercise evaluation guide (eeg.go); staff only.
+	CriticalTasks []CriticalTask `yaml:"critical_tasks"`
+	Pos           Pos            `yaml:"-"`
 }
 
 // ScoringRules tune how points are earned.

@@ -56,6 +56,7 @@ func validate(s *Scenario, l *problemList) {
 		v.inject(&s.Injects[i])
 	}
 	v.consequenceTargets()
+	v.criticalTasks()
 	v.languages()
 	v.timing()
 	v.hotWash()

@@ -104,6 +104,8 @@ const (
 	// Hot wash survey fields (engine/survey.go), added after the others.
 	evAnonymous
 	evAnswers
+	// Evaluation guide fields (engine/eeg.go), added after the others.
+	evEEG
 	evBits // the number of bits in use
 )
 
@@ -141,6 +143,8 @@ const (
 	cmAnswers
 	// The edited AAR/IP (engine/aar.go), added after the others.
 	cmAAR
+	// Evaluation guide fields, added after the others.
+	cmEEG
 	cmBits
 )
 
@@ -229,6 +233,7 @@ func AppendEvent(dst []byte, e *engine.Event) []byte {
 	set(evReasonArgs, d.ReasonArgs != nil)
 	set(evAnonymous, d.Anonymous)
 	set(evAnswers, d.Answers != nil)
+	set(evEEG, d.EEG != nil)
 
 	dst = binary.AppendUvarint(dst, m)
 	dst = binary.AppendUvarint(dst, e.Seq)
@@ -375,6 +380,9 @@ func AppendEvent(dst []byte, e *engine.Event) []byte {
 	if has(evAnswers) {
 		dst = appendStringMap(dst, d.Answers)
 	}
+	if has(evEEG) {
+		dst = appendEEG(dst, d.EEG)
+	}
 	return fixLength(dst, start)
 }
 
@@ -430,6 +438,7 @@ func appendCommand(dst []byte, c *engine.Command) []byte {
 	set(cmAnonymous, c.Anonymous)
 	set(cmAnswers, c.Answers != nil)
 	set(cmAAR, c.AAR != nil)
+	set(cmEEG, c.EEG != nil)
 	dst = binary.AppendUvarint(dst, m)
 	has := func(bit int) bool { return m&(1<<bit) != 0 }
 	if has(cmType) {
@@ -515,6 +524,25 @@ func appendCommand(dst []byte, c *engine.Command) []byte {
 	}
 	if has(cmAAR) {
 		dst = appendAAR(dst, c.AAR)
+	}
+	if has(cmEEG) {
+		dst = appendEEG(dst, c.EEG)
+	}
+	return dst
+}
+
+// appendEEG writes an evaluation guide payload: its task, its grade and
+// its linked events (a count and the seqs; the count is one more than the
+// length, zero for a nil list, so nil and empty stay apart).
+func appendEEG(dst []byte, d *engine.EEGDetails) []byte {
+	dst = appendString(dst, d.Task)
+	dst = appendString(dst, string(d.Grade))
+	if d.Events == nil {
+		return binary.AppendUvarint(dst, 0)
+	}
+	dst = binary.AppendUvarint(dst, uint64(len(d.Events))+1)
+	for _, seq := range d.Events {
+		dst = binary.AppendUvarint(dst, seq)
 	}
 	return dst
 }
@@ -1071,6 +1099,9 @@ func (r *reader) event(e *engine.Event) error {
 	if has(evAnswers) {
 		d.Answers = r.stringMap()
 	}
+	if has(evEEG) {
+		d.EEG = r.eeg()
+	}
 	if r.err == nil && r.i != len(r.s) {
 		r.fail(fmt.Errorf("%d unexpected bytes after the event", len(r.s)-r.i))
 	}
@@ -1172,6 +1203,9 @@ func (r *reader) command() *engine.Command {
 	}
 	if has(cmAAR) {
 		c.AAR = r.aar()
+	}
+	if has(cmEEG) {
+		c.EEG = r.eeg()
 	}
 	return c
 }
@@ -1289,4 +1323,22 @@ func (a *arena) command() *engine.Command {
 	}
 	a.cmds = a.cmds[:len(a.cmds)+1]
 	return &a.cmds[len(a.cmds)-1]
+}
+
+// eeg reads what appendEEG wrote.
+func (r *reader) eeg() *engine.EEGDetails {
+	d := &engine.EEGDetails{Task: r.string(), Grade: engine.Grade(r.string())}
+	n := r.uvarint()
+	if n == 0 || r.err != nil {
+		return d
+	}
+	if n-1 > uint64(len(r.s)-r.i) {
+		r.fail(errTruncated)
+		return d
+	}
+	d.Events = make([]uint64, n-1)
+	for i := range d.Events {
+		d.Events[i] = r.uvarint()
+	}
+	return d
 }

@@ -31,7 +31,7 @@ type eventVariant struct {
 // variantOf prepares the trainee side of an event message (owner).
 func (le *liveExercise) variantOf(msg eventMessage) eventVariant {
 	e := msg.Event
-	v := eventVariant{note: e.Type == engine.EventNote}
+	v := eventVariant{note: e.Type == engine.EventNote || isEEGEvent(e.Type)}
 	if len(e.Audience) == 0 {
 		return v // staff only: nothing to prepare
 	}

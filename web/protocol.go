@@ -56,6 +56,8 @@ type clientCommand struct {
 	Answers   map[string]string `json:"answers,omitempty"`
 	// AAR is the edited AAR/IP an aar_edit carries.
 	AAR *engine.AARDocument `json:"aar,omitempty"`
+	// EEG is for observe, rate_objective and override_rating.
+	EEG *engine.EEGDetails `json:"eeg,omitempty"`
 }
 
 // errProtocol marks a malformed message.
@@ -135,7 +137,7 @@ func (c *clientCommand) command(p engine.Principal) engine.Command {
 		Mode: c.Mode, Incident: c.Incident, Phase: c.Phase, AdHoc: c.AdHoc, Objective: c.Objective,
 		Message: c.Message, Kind: c.Kind, Indicators: c.Indicators,
 		Expectation: c.Expectation, Rating: c.Rating, Points: c.Points,
-		Anonymous: c.Anonymous, Answers: c.Answers, AAR: c.AAR,
+		Anonymous: c.Anonymous, Answers: c.Answers, AAR: c.AAR, EEG: c.EEG,
 	}
 }
 

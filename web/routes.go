@@ -462,6 +462,8 @@ type exerciseView struct {
 	// HotWash holds the scenario's own hot wash questions; none means the
 	// default ones, whose texts are in the catalogs (hotwash.go).
 	HotWash []hotWashQuestionView `json:"hot_wash,omitempty"`
+	// CriticalTasks are the objectives' critical tasks, for staff (eeg.go).
+	CriticalTasks map[string][]criticalTaskView `json:"critical_tasks,omitempty"`
 }
 
 // exerciseTexts are an exercise's title, description, start conditions,
@@ -619,6 +621,7 @@ func (s *Server) handleExercise(w http.ResponseWriter, _ *http.Request, sess *Se
 	}
 	v.PlayerView, v.Taxonomy = scn.Exercise.PlayerView, newTaxonomyView(scn)
 	v.HotWash = hotWashView(scn)
+	v.CriticalTasks = criticalTasksView(scn, sess.IsStaff())
 	writeJSON(w, http.StatusOK, v)
 }
 

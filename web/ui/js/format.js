@@ -181,7 +181,7 @@ export function kindOf(type) {
   if (type === 'expectation.judged') return 'note';
   if (type === 'expectation.missed' || type === 'expectation.wrong') return 'missed';
   if (type.startsWith('incident.')) return 'incident';
-  if (type === 'evaluator.note' || type.startsWith('survey.')) return 'note';
+  if (type === 'evaluator.note' || type.startsWith('survey.') || type.startsWith('eeg.')) return 'note';
   return 'other';
 }
 
@@ -233,6 +233,9 @@ export function eventText(ev, dir) {
       const scored = d.max_points ? `${text} (+${fmtPoints(d.points)}/${fmtPoints(d.max_points)})` : text;
       return d.provisional ? `${scored} · ${t('judge.provisional')}` : scored;
     }
+    case 'eeg.observed':
+    case 'eeg.rated':
+    case 'eeg.overridden': return eegText(ev, dir);
     case 'expectation.judged':
       return t('judge.event.judged', { who: actorName(ev.actor, dir), team, expectation: d.expectation, inject: d.inject, rating: t(`judge.rating.${d.rating}`), points: fmtPoints(d.content || 0), max: fmtPoints(d.max_points || 0) });
     case 'expectation.scored':
@@ -384,4 +387,14 @@ export function fmtDateTime(s) {
   const d = new Date(s);
   if (isNaN(d)) return String(s);
   return i18n.formatDateTime(d);
+}
+
+/** eegText describes an evaluation guide's event: an observation, a rating or an override. */
+function eegText(ev, dir) {
+  const d = ev.data || {};
+  const g = d.eeg || {};
+  const who = actorName(ev.actor, dir);
+  if (ev.type === 'eeg.observed') return t('eeg.event.observed', { who, about: g.task ? `${d.objective}.${g.task}` : d.objective, text: clip(d.text, 120) });
+  const key = ev.type === 'eeg.overridden' ? 'eeg.event.overridden' : 'eeg.event.rated';
+  return t(key, { who, objective: d.objective, grade: g.grade, text: clip(d.text, 120) });
 }

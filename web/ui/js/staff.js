@@ -6,6 +6,7 @@ import { TeamGrid } from './teams.js';
 import { Timeline } from './timeline.js';
 import { Notes } from './notes.js';
 import { JudgeQueue, hasJudged } from './judge.js';
+import { EEGPanel } from './eeg.js';
 import { startCountdowns } from './countdown.js';
 import { i18n, t } from './i18n.js';
 
@@ -34,11 +35,16 @@ export function staffViews(ctx, { onToggleMode, canWriteNotes, canJudge = false,
   const judgePanel = $('#judge-panel');
   const judge = judgePanel && canJudge && hasJudged(ctx.exercise) ? new JudgeQueue($('#judge'), ctx, { canJudge, lead }) : null;
   if (judge) judgePanel.hidden = false;
+  // The evaluation guides: observations and P/S/M/U ratings of objectives.
+  const eegPanel = $('#eeg-panel');
+  const eeg = eegPanel && canJudge ? new EEGPanel($('#eeg'), ctx, { lead }) : null;
+  if (eeg) eegPanel.hidden = false;
 
   ctx.socket.on('event', (m) => {
     timeline.add(m);
     notes.add(m);
     if (judge) judge.add(m);
+    if (eeg) eeg.add(m);
     const ev = m.event || {};
     if (ev.type === 'team.mode' && ev.team) grid.setMode(ev.team, ev.data && ev.data.mode);
   });
@@ -53,5 +59,5 @@ export function staffViews(ctx, { onToggleMode, canWriteNotes, canJudge = false,
       }
     }
   });
-  return { grid, timeline, notes, judge };
+  return { grid, timeline, notes, judge, eeg };
 }
