@@ -159,3 +159,12 @@ func (f Filter) Match(facts Facts) bool {
 	return has(facts.Countries, f.Country) && has(facts.Sectors, f.Sector) &&
 		has(facts.Languages, f.Language) && (f.Level == "" || strings.EqualFold(facts.Level, f.Level))
 }
+
+// SectorValues returns the sectors a tag may name, in documentation order.
+func SectorValues() []string { return Sectors.list() }
+
+// LevelValues returns the levels of play, from technical to strategic.
+func LevelValues() []string { return Levels.list() }
+
+// DifficultyValues returns the difficulties, from the easiest.
+func DifficultyValues() []string { return Difficulties.list() }
