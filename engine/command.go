@@ -129,6 +129,9 @@ type Command struct {
 	// Answers are a survey_answer's answers by question id: a rating
 	// question's "1" to "5", a text question's text.
 	Answers map[string]string `json:"answers,omitempty"`
+	// StartAt is the real time schedule_start sets; nil cancels the
+	// schedule (schedule.go).
+	StartAt *time.Time `json:"start_at,omitempty"`
 }
 
 // IsTeamAction reports whether the command is one of the team actions.

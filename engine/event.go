@@ -158,6 +158,10 @@ type Details struct {
 	// answers by question id (survey.answered).
 	Anonymous bool              `json:"anonymous,omitempty"`
 	Answers   map[string]string `json:"answers,omitempty"`
+	// StartAt is set on exercise.start_scheduled: the real time the
+	// server is to start the exercise; none means the schedule was
+	// cancelled.
+	StartAt *time.Time `json:"start_at,omitempty"`
 }
 
 // OpenExpectation tells a team what is expected of it and by when, without

@@ -119,6 +119,9 @@ type State struct {
 	judgements map[string][]Judgement
 	// Survey is the hot wash survey (survey.go).
 	Survey Survey
+	// ScheduledStart is the real time the server is to start the
+	// exercise, while one is scheduled (schedule.go).
+	ScheduledStart *time.Time
 	messageState
 	simcellState
 }
@@ -184,6 +187,9 @@ func (st *State) Apply(e *Event) {
 	switch e.Type {
 	case EventStarted, EventResumed:
 		st.Status = StatusRunning
+		st.ScheduledStart = nil
+	case EventStartScheduled:
+		st.ScheduledStart = d.StartAt
 	case EventPaused:
 		st.Status = StatusPaused
 	case EventEnded:

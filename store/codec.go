@@ -104,6 +104,8 @@ const (
 	// Hot wash survey fields (engine/survey.go), added after the others.
 	evAnonymous
 	evAnswers
+	// The scheduled start (engine/schedule.go), added after the others.
+	evStartAt
 	evBits // the number of bits in use
 )
 
@@ -139,6 +141,8 @@ const (
 	// Hot wash survey fields, added after the others.
 	cmAnonymous
 	cmAnswers
+	// The scheduled start, added after the others.
+	cmStartAt
 	cmBits
 )
 
@@ -227,6 +231,7 @@ func AppendEvent(dst []byte, e *engine.Event) []byte {
 	set(evReasonArgs, d.ReasonArgs != nil)
 	set(evAnonymous, d.Anonymous)
 	set(evAnswers, d.Answers != nil)
+	set(evStartAt, d.StartAt != nil)
 
 	dst = binary.AppendUvarint(dst, m)
 	dst = binary.AppendUvarint(dst, e.Seq)
@@ -373,6 +378,9 @@ func AppendEvent(dst []byte, e *engine.Event) []byte {
 	if has(evAnswers) {
 		dst = appendStringMap(dst, d.Answers)
 	}
+	if has(evStartAt) {
+		dst = appendTime(dst, *d.StartAt)
+	}
 	return fixLength(dst, start)
 }
 
@@ -427,6 +435,7 @@ func appendCommand(dst []byte, c *engine.Command) []byte {
 	set(cmPoints, c.Points != nil)
 	set(cmAnonymous, c.Anonymous)
 	set(cmAnswers, c.Answers != nil)
+	set(cmStartAt, c.StartAt != nil)
 	dst = binary.AppendUvarint(dst, m)
 	has := func(bit int) bool { return m&(1<<bit) != 0 }
 	if has(cmType) {
@@ -509,6 +518,9 @@ func appendCommand(dst []byte, c *engine.Command) []byte {
 	}
 	if has(cmAnswers) {
 		dst = appendStringMap(dst, c.Answers)
+	}
+	if has(cmStartAt) {
+		dst = appendTime(dst, *c.StartAt)
 	}
 	return dst
 }
@@ -616,6 +628,13 @@ func appendDuration(dst []byte, d time.Duration) []byte {
 // small, as binary.AppendVarint does; secs has at most 34 bits, so the shift
 // in appendDuration cannot overflow.
 func zigzag(x int64) uint64 { return uint64(x<<1) ^ uint64(x>>63) }
+
+// appendTime writes a wall-clock time as the varint of its Unix seconds
+// and the uvarint of its nanoseconds; it reads back in UTC (the engine
+// keeps its times so).
+func appendTime(dst []byte, t time.Time) []byte {
+	return binary.AppendUvarint(binary.AppendVarint(dst, t.Unix()), uint64(t.Nanosecond()))
+}
 
 func appendFloat(dst []byte, f float64) []byte {
 	return binary.AppendUvarint(dst, bits.ReverseBytes64(math.Float64bits(f)))
@@ -846,6 +865,12 @@ func (r *reader) int() int {
 	return int(v)
 }
 
+// time reads what appendTime wrote.
+func (r *reader) time() time.Time {
+	sec := r.varint()
+	return time.Unix(sec, int64(r.uvarint()%1e9)).UTC()
+}
+
 func (r *reader) float() float64 {
 	return math.Float64frombits(bits.ReverseBytes64(r.uvarint()))
 }
@@ -1065,6 +1090,10 @@ func (r *reader) event(e *engine.Event) error {
 	if has(evAnswers) {
 		d.Answers = r.stringMap()
 	}
+	if has(evStartAt) {
+		t := r.time()
+		d.StartAt = &t
+	}
 	if r.err == nil && r.i != len(r.s) {
 		r.fail(fmt.Errorf("%d unexpected bytes after the event", len(r.s)-r.i))
 	}
@@ -1163,6 +1192,10 @@ func (r *reader) command() *engine.Command {
 	c.Anonymous = has(cmAnonymous)
 	if has(cmAnswers) {
 		c.Answers = r.stringMap()
+	}
+	if has(cmStartAt) {
+		t := r.time()
+		c.StartAt = &t
 	}
 	return c
 }

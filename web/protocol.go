@@ -54,6 +54,8 @@ type clientCommand struct {
 	// Anonymous is for survey_open, Answers for survey_answer.
 	Anonymous bool              `json:"anonymous,omitempty"`
 	Answers   map[string]string `json:"answers,omitempty"`
+	// StartAt is for schedule_start (none cancels the schedule).
+	StartAt *time.Time `json:"start_at,omitempty"`
 }
 
 // errProtocol marks a malformed message.
@@ -133,7 +135,7 @@ func (c *clientCommand) command(p engine.Principal) engine.Command {
 		Mode: c.Mode, Incident: c.Incident, Phase: c.Phase, AdHoc: c.AdHoc, Objective: c.Objective,
 		Message: c.Message, Kind: c.Kind, Indicators: c.Indicators,
 		Expectation: c.Expectation, Rating: c.Rating, Points: c.Points,
-		Anonymous: c.Anonymous, Answers: c.Answers,
+		Anonymous: c.Anonymous, Answers: c.Answers, StartAt: c.StartAt,
 	}
 }
 
@@ -237,6 +239,9 @@ type status struct {
 	Storage *storageStatus `json:"storage,omitempty"`
 	// SimCell is the SimCell queue, for staff only.
 	SimCell *simcellView `json:"simcell,omitempty"`
+	// ScheduledStart is when the server starts the exercise, while a
+	// start is scheduled (schedule.go).
+	ScheduledStart *time.Time `json:"scheduled_start,omitempty"`
 }
 
 // storageStatus says why an exercise's log cannot be written, and since
