@@ -49,3 +49,19 @@ func (x *Exercise) checkScheduledStart(cmd Command) error {
 	}
 	return nil
 }
+
+// ScheduledStart returns the start a log leaves scheduled: the time of its
+// last schedule_start, unless that was a cancellation or the exercise has
+// started since; nil otherwise.
+func ScheduledStart(events []Event) *time.Time {
+	var at *time.Time
+	for i := range events {
+		switch events[i].Type {
+		case EventStartScheduled:
+			at = events[i].Data.StartAt
+		case EventStarted:
+			at = nil
+		}
+	}
+	return at
+}
