@@ -103,8 +103,10 @@ type Server struct {
 	damaged   map[string]ExerciseInfo // stored exercises that cannot be restored
 	writes    storeHealth             // the last write of a session
 
-	joinGuard  *signInGuard  // per client address, wrong join codes
-	adminGuard *signInGuard  // per client address, wrong admin keys
+	joinGuard  *signInGuard // per client address, wrong join codes
+	adminGuard *signInGuard // per client address, wrong admin keys
+	// monteCarlo holds a token while a Monte Carlo preview runs (library.go).
+	monteCarlo chan struct{}
 	ipCommands *limiterMap   // per client address, WebSocket messages
 	quotas     *quotas       // per session and team, commands and text
 	reports    *reportBuilds // report builds running
@@ -151,7 +153,7 @@ func New(cfg Config) (*Server, error) {
 		cfg: cfg, log: cfg.Log, now: now, ctx: ctx, cancel: cancel,
 		sessions: newSessions(now), metrics: &metrics{},
 		exercises: map[string]*liveExercise{}, codes: map[string]codeEntry{},
-		joinGuard: newSignInGuard(), adminGuard: newSignInGuard(),
+		joinGuard: newSignInGuard(), adminGuard: newSignInGuard(), monteCarlo: make(chan struct{}, 1),
 		ipCommands: newLimiterMap(ipCommandRate, ipCommandBurst),
 		reports:    newReportBuilds(maxReportBuilds),
 		sockets:    newSocketRegistry(cfg.MaxSocketsPerSession, cfg.MaxSocketsPerIP),
