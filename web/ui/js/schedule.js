@@ -60,7 +60,7 @@ function scheduleForm(ctx) {
   const { socket } = ctx;
   const input = h('input', { id: 'schedule-at', type: 'datetime-local', 'aria-describedby': 'schedule-hint' });
   const set = h('button', { id: 'schedule-set', type: 'submit', class: 'btn' }, t('schedule.set'));
-  const cancel = h('button', { id: 'schedule-cancel', type: 'button', class: 'btn btn-ghost', hidden: true }, t('schedule.cancel'));
+  const cancel = h('button', { id: 'schedule-cancel', type: 'button', class: 'btn', hidden: true }, t('schedule.cancel'));
   const form = h('form', { id: 'schedule-form', class: 'schedule-form', novalidate: true },
     h('label', { for: 'schedule-at', class: 'field-label' }, t('schedule.label')),
     h('div', { class: 'btn-row' }, input, set, cancel),
