@@ -88,14 +88,15 @@ export class Library {
     pick.addEventListener('click', () => this.onChoose(s.name));
     const look = h('button', { type: 'button', class: 'btn btn-small btn-preview', dataset: { preview: s.name }, 'aria-label': t('library.preview_label', { scenario: title }) }, t('library.preview'));
     look.addEventListener('click', () => this.preview(s.name, look));
+    const sectors = (f.sectors || []).map((v) => t(`library.sector.${v}`)).join(', ');
     return h('tr', { dataset: { scenario: s.name } },
-      h('td', null, h('strong', null, title), h('div', { class: 'muted small' }, s.name)),
-      h('td', null, h('div', null, tagText(f)), h('div', { class: 'muted small' }, (f.sectors || []).map((v) => t(`library.sector.${v}`)).join(', '))),
-      h('td', { class: 'small' }, (f.countries || []).map((c) => c.toUpperCase()).join(' '), h('div', { class: 'muted' }, (f.languages || []).join(' '))),
+      h('td', null, h('strong', null, title), h('div', { class: 'muted small' }, s.name),
+        h('div', { class: 'small lib-tags' }, [tagText(f), sectors].filter(Boolean).join(' · ')),
+        h('div', { class: 'muted small lib-where' }, `${(f.countries || []).map((c) => c.toUpperCase()).join(' ')} · ${(f.languages || []).join(' ')}`)),
       h('td', { class: 'num' }, String(Array.isArray(s.teams) ? s.teams.length : '')),
       h('td', { class: 'num' }, String(s.injects ?? '')),
       h('td', null, fmtDuration(s.duration)),
-      h('td', { class: 'actions' }, h('div', { class: 'btn-row' }, look, pick)));
+      h('td', { class: 'actions' }, h('div', { class: 'lib-actions' }, look, pick)));
   }
 
   async preview(name, btn) {
