@@ -96,7 +96,7 @@ func (x *Exercise) authorize(cmd Command) error {
 func isFacilitatorCommand(t CommandType) bool {
 	switch t {
 	case CmdStart, CmdPause, CmdResume, CmdSetSpeed, CmdReleaseInject, CmdSkipInject, CmdDelayInject,
-		CmdSendInject, CmdSetMode, CmdSetPhase, CmdEnd, CmdSimCellClaim, CmdSimCellAnswer:
+		CmdSendInject, CmdSetMode, CmdSetPhase, CmdEnd, CmdSimCellClaim, CmdSimCellAnswer, CmdScheduleStart:
 		return true
 	}
 	return false
@@ -115,7 +115,9 @@ func (x *Exercise) checkState(cmd Command) error {
 	case cmd.Type == CmdStart && st != StatusReady:
 		return Errorf(CodeConflict, "the exercise has already started")
 	case cmd.Type == CmdStart:
-	case st == StatusReady && cmd.Type != CmdSetMode && cmd.Type != CmdSetSpeed && cmd.Type != CmdEnd:
+	case cmd.Type == CmdScheduleStart && st != StatusReady:
+		return Errorf(CodeConflict, "the exercise has already started")
+	case st == StatusReady && cmd.Type != CmdScheduleStart && cmd.Type != CmdSetMode && cmd.Type != CmdSetSpeed && cmd.Type != CmdEnd:
 		return Errorf(CodeConflict, "the exercise has not started yet")
 	case cmd.Type == CmdPause && st != StatusRunning:
 		return Errorf(CodeConflict, "the exercise is not running")
@@ -453,6 +455,9 @@ func (x *Exercise) facilitate(cmd Command) error {
 	all := []string{Everyone}
 	switch cmd.Type {
 	case CmdStart:
+		if err := x.checkScheduledStart(cmd); err != nil {
+			return err
+		}
 		x.emit(cmdEvent(EventStarted, cmd, "", all, Details{Text: x.scn.Exercise.Title}))
 		x.k.Schedule(x.end, prioEnd, timer{kind: timerEnd, team: -1})
 		for i, in := range x.injects {
@@ -488,6 +493,8 @@ func (x *Exercise) facilitate(cmd Command) error {
 		return x.simcellClaim(cmd)
 	case CmdSimCellAnswer:
 		return x.simcellAnswer(cmd)
+	case CmdScheduleStart:
+		return x.scheduleStart(cmd)
 	}
 	return nil
 }

@@ -135,6 +135,9 @@ type Command struct {
 	// EEG is an observation's critical task and linked events, or a
 	// rating's grade (eeg.go); the objective is Objective, the text Text.
 	EEG *EEGDetails `json:"eeg,omitempty"`
+	// StartAt is the real time schedule_start sets; nil cancels the
+	// schedule (schedule.go).
+	StartAt *time.Time `json:"start_at,omitempty"`
 }
 
 // IsTeamAction reports whether the command is one of the team actions.

@@ -160,6 +160,10 @@ type Details struct {
 	Answers   map[string]string `json:"answers,omitempty"`
 	// EEG is set on the evaluation guides' events (eeg.go).
 	EEG *EEGDetails `json:"eeg,omitempty"`
+	// StartAt is set on exercise.start_scheduled: the real time the
+	// server is to start the exercise; none means the schedule was
+	// cancelled.
+	StartAt *time.Time `json:"start_at,omitempty"`
 }
 
 // OpenExpectation tells a team what is expected of it and by when, without

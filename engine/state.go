@@ -123,6 +123,9 @@ type State struct {
 	AARState
 	// eeg holds the evaluation guides' observations and ratings (eeg.go).
 	eeg eegState
+	// ScheduledStart is the real time the server is to start the
+	// exercise, while one is scheduled (schedule.go).
+	ScheduledStart *time.Time
 	messageState
 	simcellState
 }
@@ -189,6 +192,9 @@ func (st *State) Apply(e *Event) {
 	switch e.Type {
 	case EventStarted, EventResumed:
 		st.Status = StatusRunning
+		st.ScheduledStart = nil
+	case EventStartScheduled:
+		st.ScheduledStart = d.StartAt
 	case EventPaused:
 		st.Status = StatusPaused
 	case EventEnded:

@@ -218,6 +218,10 @@ func (b *builder) exercise(root *yaml.Node, sh *Sheet) {
 		case val == "":
 		case field == "format":
 			b.set(root, "format", b.text(val, at), at)
+		case strings.HasPrefix(field, "tags."):
+			if v := b.value(val, exerciseKinds[field], at); v != nil {
+				b.set(ex, field, v, sh.ref(r, "Field"))
+			}
 		default:
 			if v := b.value(val, exerciseKinds[field], at); v != nil {
 				ex.Content = append(ex.Content, b.text(field, sh.ref(r, "Field")), v)

@@ -94,6 +94,14 @@ func exportExercise(root *yaml.Node) (*Sheet, error) {
 		if key == "objectives" {
 			continue
 		}
+		if v := resolve(ex.Content[i+1]); key == "tags" && v.Kind == yaml.MappingNode {
+			for j := 0; j+1 < len(v.Content); j += 2 { // one row per tag: tags.sectors, tags.level, ...
+				if err := add("tags."+v.Content[j].Value, resolve(v.Content[j+1])); err != nil {
+					return nil, err
+				}
+			}
+			continue
+		}
 		if err := add(key, resolve(ex.Content[i+1])); err != nil {
 			return nil, err
 		}

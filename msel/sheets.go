@@ -57,7 +57,9 @@ const (
 
 // exerciseKinds gives the kind of the exercise fields that are not single
 // values; every other field of the Exercise sheet is a scalar.
-var exerciseKinds = map[string]kind{"languages": list, "scoring": flow, "translations": flow}
+// The library tags have a row each (tags.sectors, tags.level,
+// tags.difficulty).
+var exerciseKinds = map[string]kind{"languages": list, "scoring": flow, "translations": flow, "tags.sectors": list}
 
 // listSheets are the list sheets in workbook order; the Exercise sheet comes
 // first and the Translations sheet last.

@@ -69,6 +69,9 @@ var scalarSchemas = map[reflect.Type]func() *jsonObject{
 	reflect.TypeFor[AttachmentKind](): func() *jsonObject { return enumSchema(AttachmentKinds) },
 	reflect.TypeFor[Weekday]():        func() *jsonObject { return enumSchema(weekdays) },
 	reflect.TypeFor[PlayerView]():     func() *jsonObject { return enumSchema(PlayerViews) },
+	reflect.TypeFor[Sector]():         func() *jsonObject { return enumSchema(Sectors) },
+	reflect.TypeFor[PlayLevel]():      func() *jsonObject { return enumSchema(Levels) },
+	reflect.TypeFor[Difficulty]():     func() *jsonObject { return enumSchema(Difficulties) },
 	reflect.TypeFor[Duration](): func() *jsonObject {
 		return obj("type", "string", "pattern", durationPattern, "examples", []string{"45m", "1h30m", "01:30"})
 	},
@@ -216,6 +219,7 @@ var typeDocs = map[string]string{
 	"ClassificationSpec":     "A classification of a declared taxonomy, with the incident types it holds.",
 	"TypeSpec":               "An incident type of a declared classification; a category is written classification/type.",
 	"ExpectationTranslation": "An expectation's player-facing prompt in another language.",
+	"Tags":                   "Library metadata the author declares; countries, languages and duration are derived from the scenario.",
 }
 
 // fieldDocs describe each key, keyed "Type.key" (from the Go doc comments).
@@ -245,6 +249,11 @@ var fieldDocs = map[string]string{
 	"Exercise.taxonomy":             `Incident taxonomy of classify expectations and of the trainee console: "rsit" (the default, the Reference Security Incident Taxonomy) or the id of one declared under taxonomies.`,
 	"Exercise.player_view":          "How much trainees see of expectations: none; action (default: the action and deadline); prompt (adds each expectation's prompt); points (adds points and the team's score). Criteria and controller notes are never shown to trainees.",
 	"Exercise.observers_read_notes": "Let observers read evaluators' notes; default false (facilitators and evaluators only).",
+	"Exercise.tags":                 "Library metadata: sectors, level and calibrated difficulty. Countries, languages and duration are derived from the scenario.",
+
+	"Tags.sectors":    "Critical sectors the scenario concerns, most important first.",
+	"Tags.level":      "Level of play: technical (hands-on teams), operational (CSIRT management) or strategic (crisis cells, ministers).",
+	"Tags.difficulty": "Calibrated difficulty from cmesim batch: easy when objectives are achieved in 70% of runs or more on average, hard under 50%, moderate in between.",
 
 	"Objective.id":         "Objective id that expectations name.",
 	"Objective.text":       "What the objective is, in one sentence.",

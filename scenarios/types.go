@@ -63,7 +63,9 @@ type Exercise struct {
 	// Translations holds the title, description and start conditions in
 	// other languages.
 	Translations map[string]ExerciseTranslation `yaml:"translations"`
-	Pos          Pos                            `yaml:"-"`
+	// Tags are the library metadata the author declares (tags.go).
+	Tags Tags `yaml:"tags"`
+	Pos  Pos  `yaml:"-"`
 }
 
 // Objective is something the exercise sets out to test; expectations are

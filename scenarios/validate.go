@@ -60,6 +60,7 @@ func validate(s *Scenario, l *problemList) {
 	v.languages()
 	v.timing()
 	v.hotWash()
+	v.tags()
 	for _, o := range s.Exercise.Objectives {
 		if o.ID != "" && !v.scored[o.ID] {
 			v.warnf(o.Pos.Field("id"), "objective %q is never scored: no expectation names it", o.ID)

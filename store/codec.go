@@ -106,6 +106,8 @@ const (
 	evAnswers
 	// Evaluation guide fields (engine/eeg.go), added after the others.
 	evEEG
+	// The scheduled start (engine/schedule.go), added after the others.
+	evStartAt
 	evBits // the number of bits in use
 )
 
@@ -145,6 +147,8 @@ const (
 	cmAAR
 	// Evaluation guide fields, added after the others.
 	cmEEG
+	// The scheduled start, added after the others.
+	cmStartAt
 	cmBits
 )
 
@@ -234,6 +238,7 @@ func AppendEvent(dst []byte, e *engine.Event) []byte {
 	set(evAnonymous, d.Anonymous)
 	set(evAnswers, d.Answers != nil)
 	set(evEEG, d.EEG != nil)
+	set(evStartAt, d.StartAt != nil)
 
 	dst = binary.AppendUvarint(dst, m)
 	dst = binary.AppendUvarint(dst, e.Seq)
@@ -383,6 +388,9 @@ func AppendEvent(dst []byte, e *engine.Event) []byte {
 	if has(evEEG) {
 		dst = appendEEG(dst, d.EEG)
 	}
+	if has(evStartAt) {
+		dst = appendTime(dst, *d.StartAt)
+	}
 	return fixLength(dst, start)
 }
 
@@ -439,6 +447,7 @@ func appendCommand(dst []byte, c *engine.Command) []byte {
 	set(cmAnswers, c.Answers != nil)
 	set(cmAAR, c.AAR != nil)
 	set(cmEEG, c.EEG != nil)
+	set(cmStartAt, c.StartAt != nil)
 	dst = binary.AppendUvarint(dst, m)
 	has := func(bit int) bool { return m&(1<<bit) != 0 }
 	if has(cmType) {
@@ -527,6 +536,9 @@ func appendCommand(dst []byte, c *engine.Command) []byte {
 	}
 	if has(cmEEG) {
 		dst = appendEEG(dst, c.EEG)
+	}
+	if has(cmStartAt) {
+		dst = appendTime(dst, *c.StartAt)
 	}
 	return dst
 }
@@ -650,6 +662,13 @@ func appendDuration(dst []byte, d time.Duration) []byte {
 // small, as binary.AppendVarint does; secs has at most 34 bits, so the shift
 // in appendDuration cannot overflow.
 func zigzag(x int64) uint64 { return uint64(x<<1) ^ uint64(x>>63) }
+
+// appendTime writes a wall-clock time as the varint of its Unix seconds
+// and the uvarint of its nanoseconds; it reads back in UTC (the engine
+// keeps its times so).
+func appendTime(dst []byte, t time.Time) []byte {
+	return binary.AppendUvarint(binary.AppendVarint(dst, t.Unix()), uint64(t.Nanosecond()))
+}
 
 func appendFloat(dst []byte, f float64) []byte {
 	return binary.AppendUvarint(dst, bits.ReverseBytes64(math.Float64bits(f)))
@@ -880,6 +899,12 @@ func (r *reader) int() int {
 	return int(v)
 }
 
+// time reads what appendTime wrote.
+func (r *reader) time() time.Time {
+	sec := r.varint()
+	return time.Unix(sec, int64(r.uvarint()%1e9)).UTC()
+}
+
 func (r *reader) float() float64 {
 	return math.Float64frombits(bits.ReverseBytes64(r.uvarint()))
 }
@@ -1102,6 +1127,10 @@ func (r *reader) event(e *engine.Event) error {
 	if has(evEEG) {
 		d.EEG = r.eeg()
 	}
+	if has(evStartAt) {
+		t := r.time()
+		d.StartAt = &t
+	}
 	if r.err == nil && r.i != len(r.s) {
 		r.fail(fmt.Errorf("%d unexpected bytes after the event", len(r.s)-r.i))
 	}
@@ -1206,6 +1235,10 @@ func (r *reader) command() *engine.Command {
 	}
 	if has(cmEEG) {
 		c.EEG = r.eeg()
+	}
+	if has(cmStartAt) {
+		t := r.time()
+		c.StartAt = &t
 	}
 	return c
 }

@@ -315,6 +315,10 @@ func (le *liveExercise) pipeline(ctx context.Context, s *Server, sess *Session, 
 		m.rejected.Add(1)
 		return msg.ID, 0, 0, err
 	}
+	if err := s.checkSchedule(msg); err != nil {
+		m.rejected.Add(1)
+		return msg.ID, 0, 0, err
+	}
 	if wait, err := s.checkQuota(sess, client, msg); err != nil {
 		m.rejected.Add(1)
 		return msg.ID, 0, wait, err
@@ -401,7 +405,7 @@ func mayJump(msg *clientMessage, sess *Session) error {
 func changesStatus(t engine.CommandType) bool {
 	switch t {
 	case engine.CmdStart, engine.CmdPause, engine.CmdResume, engine.CmdSetSpeed, engine.CmdEnd, engine.CmdSetMode,
-		engine.CmdSimCellClaim, engine.CmdSimCellAnswer, engine.CmdJudge:
+		engine.CmdSimCellClaim, engine.CmdSimCellAnswer, engine.CmdJudge, engine.CmdScheduleStart:
 		return true
 	}
 	return false

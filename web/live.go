@@ -40,7 +40,9 @@ type liveExercise struct {
 
 	cancel context.CancelFunc
 	done   chan struct{}
-	soon   chan struct{} // asks the status loop for a push (statusSoon)
+	// start is the timer of a scheduled start (owner side; schedule.go).
+	start startTimer
+	soon  chan struct{} // asks the status loop for a push (statusSoon)
 	// leaseUntil is when this server's lease of the exercise ends, by the
 	// local clock (Unix ns), in a cluster.
 	leaseUntil atomic.Int64
@@ -199,6 +201,7 @@ func (le *liveExercise) storageRefusal() error {
 // for both and closes the subscribers' connections with why, so that they
 // reconnect to whoever serves the exercise now.
 func (le *liveExercise) stop(why string) {
+	le.start.disarm()
 	le.cancel()
 	<-le.done
 	<-le.persist.stopped
@@ -241,6 +244,9 @@ func (le *liveExercise) publish(e engine.Event) {
 	le.record(&e)
 	if le.remote == nil { // a follower's events are the owner's
 		le.metrics.events.Add(1)
+		if e.Type == engine.EventStartScheduled || e.Type == engine.EventStarted {
+			le.start.arm(e.Data.StartAt)
+		}
 	}
 	le.persist.add(e)
 }
@@ -522,7 +528,7 @@ func (le *liveExercise) statusMessage(x *engine.Exercise, staff *status, team st
 func (le *liveExercise) status(x *engine.Exercise, _ string) *status {
 	st := x.State()
 	sum := x.Summarize()
-	out := &status{Status: st.Status, Speed: st.Speed, Now: le.now(x), Duration: x.Duration(), SimCell: le.simcellStatus(x)}
+	out := &status{Status: st.Status, Speed: st.Speed, Now: le.now(x), Duration: x.Duration(), SimCell: le.simcellStatus(x), ScheduledStart: st.ScheduledStart}
 	if problem, since, _ := le.persist.storageHealth(); problem != "" {
 		out.Storage = &storageStatus{Problem: problem, Since: since}
 	}
@@ -583,7 +589,7 @@ func (le *liveExercise) now(x *engine.Exercise) time.Duration {
 
 // teamStatus narrows the staff status to what one team may see.
 func (le *liveExercise) teamStatus(staff *status, team string) *status {
-	out := &status{Status: staff.Status, Speed: staff.Speed, Now: staff.Now, Duration: staff.Duration, Storage: staff.Storage}
+	out := &status{Status: staff.Status, Speed: staff.Speed, Now: staff.Now, Duration: staff.Duration, Storage: staff.Storage, ScheduledStart: staff.ScheduledStart}
 	for _, t := range staff.Teams {
 		if t.ID == team {
 			out.Teams = []teamStatus{narrowTeamStatus(t, le.scn.Exercise.PlayerView)}

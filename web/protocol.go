@@ -58,6 +58,8 @@ type clientCommand struct {
 	AAR *engine.AARDocument `json:"aar,omitempty"`
 	// EEG is for observe, rate_objective and override_rating.
 	EEG *engine.EEGDetails `json:"eeg,omitempty"`
+	// StartAt is for schedule_start (none cancels the schedule).
+	StartAt *time.Time `json:"start_at,omitempty"`
 }
 
 // errProtocol marks a malformed message.
@@ -137,7 +139,7 @@ func (c *clientCommand) command(p engine.Principal) engine.Command {
 		Mode: c.Mode, Incident: c.Incident, Phase: c.Phase, AdHoc: c.AdHoc, Objective: c.Objective,
 		Message: c.Message, Kind: c.Kind, Indicators: c.Indicators,
 		Expectation: c.Expectation, Rating: c.Rating, Points: c.Points,
-		Anonymous: c.Anonymous, Answers: c.Answers, AAR: c.AAR, EEG: c.EEG,
+		Anonymous: c.Anonymous, Answers: c.Answers, AAR: c.AAR, EEG: c.EEG, StartAt: c.StartAt,
 	}
 }
 
@@ -241,6 +243,9 @@ type status struct {
 	Storage *storageStatus `json:"storage,omitempty"`
 	// SimCell is the SimCell queue, for staff only.
 	SimCell *simcellView `json:"simcell,omitempty"`
+	// ScheduledStart is when the server starts the exercise, while a
+	// start is scheduled (schedule.go).
+	ScheduledStart *time.Time `json:"scheduled_start,omitempty"`
 }
 
 // storageStatus says why an exercise's log cannot be written, and since

@@ -28,6 +28,9 @@ func (s *Server) routes() {
 
 	mux.HandleFunc("POST /api/admin/login", s.handleAdminLogin)
 	mux.HandleFunc("GET /api/library", s.admin(s.handleLibrary))
+	mux.HandleFunc("GET /api/library/{name}/preview", s.admin(s.handleLibraryPreview))
+	mux.HandleFunc("POST /api/admin/import", s.admin(s.handleImport))
+	mux.HandleFunc("POST /api/admin/montecarlo", s.admin(s.handleMonteCarlo))
 	mux.HandleFunc("GET /api/exercises", s.admin(s.handleListExercises))
 	mux.HandleFunc("POST /api/exercises", s.admin(s.handleCreateExercise))
 
@@ -280,6 +283,8 @@ type libraryEntry struct {
 	Teams    []string `json:"teams"`
 	Injects  int      `json:"injects"`
 	Duration string   `json:"duration"`
+	// Facts are the tags and derived facts the browser filters by.
+	Facts libraryFacts `json:"facts"`
 }
 
 func (s *Server) handleLibrary(w http.ResponseWriter, _ *http.Request) {
@@ -289,7 +294,7 @@ func (s *Server) handleLibrary(w http.ResponseWriter, _ *http.Request) {
 		if scn == nil {
 			continue
 		}
-		e := libraryEntry{Name: name, Title: scn.Exercise.Title, Injects: len(scn.Injects), Duration: scn.Exercise.Duration.String()}
+		e := libraryEntry{Name: name, Title: scn.Exercise.Title, Injects: len(scn.Injects), Duration: scn.Exercise.Duration.String(), Facts: factsOf(scn)}
 		for _, t := range scn.Teams {
 			e.Teams = append(e.Teams, t.ID)
 		}

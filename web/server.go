@@ -54,6 +54,10 @@ type Config struct {
 	Log zerolog.Logger
 	// Now is the wall clock; nil means time.Now.
 	Now func() time.Time
+	// AfterFunc runs f once d has passed on the wall clock and returns a
+	// function that cancels it (scheduled starts); nil means
+	// time.AfterFunc. Tests pass a clock they move by hand, with Now.
+	AfterFunc func(d time.Duration, f func()) (stop func() bool)
 	// Store keeps exercises, their logs and sessions; nil keeps them in
 	// memory only (acknowledgements then do not wait for a disk).
 	Store store.Store
@@ -99,8 +103,10 @@ type Server struct {
 	damaged   map[string]ExerciseInfo // stored exercises that cannot be restored
 	writes    storeHealth             // the last write of a session
 
-	joinGuard  *signInGuard  // per client address, wrong join codes
-	adminGuard *signInGuard  // per client address, wrong admin keys
+	joinGuard  *signInGuard // per client address, wrong join codes
+	adminGuard *signInGuard // per client address, wrong admin keys
+	// monteCarlo holds a token while a Monte Carlo preview runs (library.go).
+	monteCarlo chan struct{}
 	ipCommands *limiterMap   // per client address, WebSocket messages
 	quotas     *quotas       // per session and team, commands and text
 	reports    *reportBuilds // report builds running
@@ -147,7 +153,7 @@ func New(cfg Config) (*Server, error) {
 		cfg: cfg, log: cfg.Log, now: now, ctx: ctx, cancel: cancel,
 		sessions: newSessions(now), metrics: &metrics{},
 		exercises: map[string]*liveExercise{}, codes: map[string]codeEntry{},
-		joinGuard: newSignInGuard(), adminGuard: newSignInGuard(),
+		joinGuard: newSignInGuard(), adminGuard: newSignInGuard(), monteCarlo: make(chan struct{}, 1),
 		ipCommands: newLimiterMap(ipCommandRate, ipCommandBurst),
 		reports:    newReportBuilds(maxReportBuilds),
 		sockets:    newSocketRegistry(cfg.MaxSocketsPerSession, cfg.MaxSocketsPerIP),
@@ -276,6 +282,8 @@ type CreateRequest struct {
 	// Speed is the pace in multiples of real time; 0 means 1.
 	Speed  float64  `json:"speed,omitempty"`
 	Humans []string `json:"humans,omitempty"`
+	// StartAt schedules the start at a real time (schedule.go).
+	StartAt *time.Time `json:"start_at,omitempty"`
 }
 
 // ExerciseInfo describes a created exercise to the admin who created it.
@@ -338,6 +346,11 @@ func (s *Server) CreateExercise(req CreateRequest) (*ExerciseInfo, error) {
 			return nil, engine.Errorf(engine.CodeNotFound, "the scenario has no team %q", h)
 		}
 	}
+	if req.StartAt != nil {
+		if err := s.checkStartAt(*req.StartAt); err != nil {
+			return nil, err
+		}
+	}
 	id := uuid.NewString()
 	codes := newCodes(scn)
 	created := s.now()
@@ -363,6 +376,10 @@ func (s *Server) CreateExercise(req CreateRequest) (*ExerciseInfo, error) {
 		return &ExerciseInfo{ID: id, Title: scn.Exercise.Title, Created: created, Codes: codes}, nil
 	}
 	if err := s.launch(le, engine.Options{Seed: req.Seed, Humans: req.Humans}, speed); err != nil {
+		return nil, err
+	}
+	if err := s.scheduleOnCreate(le, req.StartAt); err != nil {
+		le.stop("")
 		return nil, err
 	}
 	// Created means stored: wait for the first events to be written.
@@ -403,6 +420,7 @@ func (s *Server) launch(le *liveExercise, opts engine.Options, speed float64) er
 // starts at durable, and losing the log to another writer reloads it.
 func (s *Server) newLive(id string, scn *scenarios.Scenario, codes exerciseCodes, created time.Time, durable uint64) *liveExercise {
 	le := newLiveExercise(id, scn, codes, created, s.metrics, newPersister(s.cfg.Store, id, durable, s.log))
+	s.prepareStart(le)
 	if s.cluster != nil {
 		var lost sync.Once
 		le.persist.onLost = func() {
@@ -544,7 +562,9 @@ func (s *Server) restoreOwned(ctx context.Context, le *liveExercise, meta *store
 	// Read what the log left before the runner starts: from then on only
 	// the runner's goroutine may touch x (through le.inspect).
 	running := x.State().Status == engine.StatusRunning
+	scheduled := x.State().ScheduledStart // nil unless still ready
 	le.run(x, x.State().Speed)
+	le.start.arm(scheduled) // a time already past starts it at once
 	if running {
 		if why == "" {
 			why = "the server running the exercise stopped; resume when everyone is back"

@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"cmesim/engine"
 	"cmesim/invite"
 	"cmesim/scenarios"
 	"cmesim/store"
@@ -35,7 +36,8 @@ for it) and the team's join link, BASE-URL/?code=CODE.
 
 The exercise is one in the store (--data) named by its id, or an archive
 written by cmesim export. The start is --start (RFC 3339, such as
-2026-05-12T08:30:00-05:00), or else the scenario's exercise.start_time.
+2026-05-12T08:30:00-05:00), or else the start a facilitator scheduled,
+or else the scenario's exercise.start_time.
 
 The files hold the teams' join codes: they are written readable by their
 owner only; send each to its team alone.`,
@@ -47,7 +49,7 @@ owner only; send each to its team alone.`,
 		}),
 	}
 	cmd.Flags().StringVar(&o.baseURL, "base-url", "", "`URL` of the cmesim server the teams join")
-	cmd.Flags().StringVar(&o.start, "start", "", "scheduled start `time` (RFC 3339); default the scenario's start_time")
+	cmd.Flags().StringVar(&o.start, "start", "", "scheduled start `time` (RFC 3339); default the exercise's scheduled start, else the scenario's start_time")
 	cmd.Flags().StringVarP(&o.out, "output", "o", ".", "`directory` to write the .ics files into")
 	cmd.Flags().String("data", "", "directory of the exercise store (env CMESIM_DATA_DIR)")
 	cmd.MarkFlagRequired("base-url")
@@ -59,7 +61,7 @@ func (a *app) invite(ctx context.Context, target string, o inviteOptions) error 
 	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
 		return usageError(fmt.Errorf("invite: --base-url must be an http(s) URL such as https://cmesim.example.org, got %q", o.baseURL))
 	}
-	ex, err := a.exerciseFor(ctx, target)
+	ex, events, err := a.exerciseFor(ctx, target)
 	if err != nil {
 		return fmt.Errorf("invite: %w", err)
 	}
@@ -68,6 +70,9 @@ func (a *app) invite(ctx context.Context, target string, o inviteOptions) error 
 		return fmt.Errorf("invite: the exercise's scenario is invalid: %v", problems.Err())
 	}
 	start := s.Exercise.StartTime.Time
+	if at := engine.ScheduledStart(events); at != nil {
+		start = *at // the facilitator's schedule
+	}
 	if o.start != "" {
 		if start, err = time.Parse(time.RFC3339, o.start); err != nil {
 			return usageError(fmt.Errorf("invite: --start %q is not an RFC 3339 time such as 2026-05-12T08:30:00-05:00", o.start))
@@ -107,22 +112,26 @@ func (a *app) invite(ctx context.Context, target string, o inviteOptions) error 
 	return nil
 }
 
-// exerciseFor reads an exercise from an archive file, or from the store by id.
-func (a *app) exerciseFor(ctx context.Context, target string) (*store.Exercise, error) {
+// exerciseFor reads an exercise and its log from an archive file, or from
+// the store by id.
+func (a *app) exerciseFor(ctx context.Context, target string) (*store.Exercise, []engine.Event, error) {
 	if _, err := os.Stat(target); err == nil {
-		ex, _, err := readArchive(target)
-		return ex, err
+		return readArchive(target)
 	}
 	db, err := a.openStore()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer db.Close()
 	ex, err := db.Exercise(ctx, target)
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, fmt.Errorf("no archive file and no exercise %s in the store", target)
+		return nil, nil, fmt.Errorf("no archive file and no exercise %s in the store", target)
 	}
-	return ex, err
+	if err != nil {
+		return nil, nil, err
+	}
+	events, err := db.Events(ctx, target, 0)
+	return ex, events, err
 }
 
 // writePrivate writes a file readable by its owner only.

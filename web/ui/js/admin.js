@@ -2,10 +2,13 @@
 // one, create an exercise, hand out the codes.
 import { $, h, option, replace, copyText } from './dom.js';
 import { api, ApiError } from './api.js';
-import { fmtDuration, fmtT, fmtDateTime, cap } from './format.js';
+import { fmtT, fmtDateTime, cap } from './format.js';
 import { fillCodes } from './codes.js';
 import { t, startPage } from './i18n.js';
 import { errorMessage, errorDetail } from './page.js';
+import { Library } from './library.js';
+import { mountImport } from './import.js';
+import { fromLocalInput } from './libraryfilter.js';
 
 const loginSection = $('#login');
 const appSection = $('#admin-app');
@@ -69,25 +72,25 @@ $('#login-form').addEventListener('submit', async (e) => {
 function renderLibrary() {
   const sel = $('#scenario-select');
   replace(sel, (library || []).map((s) => option(s.name, s.title ? `${s.title} (${s.name})` : s.name)));
-  const tbody = $('#library-table tbody');
-  replace(tbody, (library || []).map((s) => {
-    const pick = h('button', { type: 'button', class: 'btn btn-small', dataset: { scenario: s.name }, 'aria-label': t('ui.admin.choose_label', { scenario: s.title || s.name }) }, t('ui.admin.choose'));
-    pick.addEventListener('click', () => {
-      sel.value = s.name;
+  new Library(library, {
+    onChoose: (name) => {
+      sel.value = name;
       setSource('library');
       sel.dispatchEvent(new Event('change'));
-      sel.focus();
-    });
-    return h('tr', { dataset: { scenario: s.name } },
-      h('td', null, h('strong', null, s.title || s.name), h('div', { class: 'muted small' }, s.name)),
-      h('td', { class: 'num' }, String(Array.isArray(s.teams) ? s.teams.length : (s.teams ?? ''))),
-      h('td', { class: 'num' }, String(s.injects ?? '')),
-      h('td', null, fmtDuration(s.duration)),
-      h('td', null, pick));
-  }));
-  $('#library-empty').hidden = (library || []).length > 0;
+      sel.scrollIntoView({ behavior: 'smooth', block: 'center' });
+      sel.focus({ preventScroll: true });
+    },
+  });
   sel.addEventListener('change', () => setSource('library'));
 }
+
+mountImport({
+  onUse: (yaml) => {
+    $('#scenario-yaml').value = yaml;
+    setSource('yaml');
+    $('#create-form').requestSubmit();
+  },
+});
 
 function setSource(src) {
   for (const r of document.querySelectorAll('input[name=source]')) r.checked = r.value === src;
@@ -131,6 +134,12 @@ $('#create-form').addEventListener('submit', async (e) => {
   body.speed = speed;
   const humans = $('#humans').value.split(/[\s,]+/).map((s) => s.trim()).filter(Boolean);
   if (humans.length) body.humans = humans;
+  const startAt = $('#create-start').value;
+  if (startAt) {
+    const at = fromLocalInput(startAt);
+    if (!at || Date.parse(at) <= Date.now()) { message(t('schedule.need_time')); $('#create-start').focus(); return; }
+    body.start_at = at;
+  }
 
   const btn = $('#create-exercise');
   btn.disabled = true;

@@ -197,6 +197,7 @@ export function eventText(ev, dir) {
       return d.humans && d.humans.length ? t('ui.event.created_humans', { text: seeded, teams: listTeams(d.humans, dir) }) : seeded;
     }
     case 'exercise.started': return by(t('ui.event.started'), ev, dir);
+    case 'exercise.start_scheduled': return by(d.start_at ? t('schedule.event_set', { at: fmtDateTime(d.start_at) }) : t('schedule.event_cancelled'), ev, dir);
     case 'exercise.paused': return dash(by(t('ui.event.paused'), ev, dir), d.text ? clip(d.text) : '');
     case 'exercise.resumed': return by(t('ui.event.resumed'), ev, dir);
     case 'exercise.speed': return by(t('ui.event.speed', { speed: d.speed }), ev, dir);

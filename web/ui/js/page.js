@@ -9,6 +9,7 @@ import { VirtualClock } from './clock.js';
 import { Directory } from './model.js';
 import { fmtT, reasonText } from './format.js';
 import { scenarioDate, fmtInZone, fmtAtOffset, offsetMinutes } from './scenclock.js';
+import { mountSchedule } from './schedule.js';
 import { i18n, t, startPage } from './i18n.js';
 
 export function pageFor(role) {
@@ -190,6 +191,7 @@ export async function boot(page, roles) {
   const ctx = { session, exercise, you, dir, clock, socket, status: null };
 
   wireHeader(ctx);
+  mountSchedule(ctx, { canSchedule: (you.role || session.role) === 'facilitator' });
   return ctx;
 }
 
