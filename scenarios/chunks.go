@@ -83,6 +83,28 @@ func findInjectList(lines [][]byte) (injectList, bool) {
 	return l, len(l.items) > 0
 }
 
+// plainLineBreaks reports whether src is UTF-8 whose only line breaks are
+// "\n" and "\r\n", so that its lines split on "\n" are the lines the YAML
+// parser counts (it also breaks lines at a lone "\r", NEL, LS and PS, and
+// reads UTF-16).
+func plainLineBreaks(src []byte) bool {
+	if bytes.IndexByte(src, 0) >= 0 || bytes.Contains(src, []byte("\u0085")) ||
+		bytes.Contains(src, []byte("\u2028")) || bytes.Contains(src, []byte("\u2029")) {
+		return false
+	}
+	for i := bytes.IndexByte(src, '\r'); i >= 0; {
+		if i+1 >= len(src) || src[i+1] != '\n' {
+			return false
+		}
+		next := bytes.IndexByte(src[i+1:], '\r')
+		if next < 0 {
+			break
+		}
+		i += 1 + next
+	}
+	return true
+}
+
 // isBareKeyLine reports whether text is "key:" alone, perhaps followed by
 // spaces and a comment.
 func isBareKeyLine(text []byte, key string) bool {
@@ -112,6 +134,9 @@ func lineStarts(lines [][]byte) []int {
 // nothing in list, when the file must be parsed whole instead.
 func decodeChunked(file string, src []byte, lines [][]byte, list *problemList, sc *Scenario) (Pos, bool) {
 	if injectChunk <= 0 {
+		return Pos{}, false
+	}
+	if !plainLineBreaks(src) {
 		return Pos{}, false
 	}
 	il, ok := findInjectList(lines)

@@ -22,7 +22,7 @@ func parseWithChunks(t *testing.T, src []byte, chunk int) (*Scenario, Problems) 
 // chunkedSources returns every scenario text the comparison runs on: the
 // library, the test scenarios (valid and invalid) and hand-written edge
 // cases where chunking must give up.
-func chunkedSources(t *testing.T) map[string][]byte {
+func chunkedSources(t testing.TB) map[string][]byte {
 	t.Helper()
 	sources := map[string][]byte{}
 	for _, name := range Library() {
@@ -160,4 +160,24 @@ func TestChunkedDecodeLargeScenario(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Fatal("the decoded scenario differs from the whole tree's")
 	}
+}
+
+// FuzzChunkedDecode checks on arbitrary input that decoding the injects in
+// chunks of two gives exactly what the whole tree gives.
+func FuzzChunkedDecode(f *testing.F) {
+	for _, src := range chunkedSources(f) {
+		f.Add(src)
+	}
+	f.Add([]byte("format: cmesim/v1\ninjects:\n  - id: a\n  - id: b\n    to: \"x\n  - y\"\n  - id: c\n"))
+	f.Add([]byte("injects:\n- a\n- - b\n  - c\n- {d: 1,\n  e: 2}\n"))
+	f.Fuzz(func(t *testing.T, src []byte) {
+		want, wantProblems := parseWithChunks(t, src, 0)
+		got, gotProblems := parseWithChunks(t, src, 2)
+		if g, w := gotProblems.String(), wantProblems.String(); g != w {
+			t.Fatalf("problems differ\n got:\n%s\nwant:\n%s", g, w)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatal("the decoded scenario differs from the whole tree's")
+		}
+	})
 }
