@@ -38,10 +38,10 @@ type injectList struct {
 
 // findInjectList returns where the top-level block list of injects is, or
 // false when the file is not of the plain shape chunking needs.
-func findInjectList(lines [][]byte) (injectList, bool) {
+func findInjectList(lines *sourceLines) (injectList, bool) {
 	l := injectList{keyLine: -1}
-	for i, text := range lines {
-		if bytes.HasPrefix(text, []byte("injects")) {
+	for i := range lines.count() {
+		if text := lines.line(i); bytes.HasPrefix(text, []byte("injects")) {
 			if l.keyLine >= 0 || !isBareKeyLine(text, "injects") {
 				return l, false
 			}
@@ -52,9 +52,9 @@ func findInjectList(lines [][]byte) (injectList, bool) {
 		return l, false
 	}
 	l.first, l.indent = l.keyLine+1, -1
-	l.end = len(lines)
-	for i := l.first; i < len(lines); i++ {
-		text := bytes.TrimSuffix(lines[i], []byte("\r"))
+	l.end = lines.count()
+	for i := l.first; i < lines.count(); i++ {
+		text := bytes.TrimSuffix(lines.line(i), []byte("\r"))
 		trimmed := bytes.TrimLeft(text, " ")
 		indent := len(text) - len(trimmed)
 		switch {
@@ -116,23 +116,11 @@ func isBareKeyLine(text []byte, key string) bool {
 	return len(trimmed) == 0 || (trimmed[0] == '#' && len(trimmed) < len(rest))
 }
 
-// lineStarts returns the byte offset where each line starts, and len(src)
-// after the last.
-func lineStarts(lines [][]byte) []int {
-	starts := make([]int, len(lines)+1)
-	off := 0
-	for i, text := range lines {
-		starts[i] = off
-		off += len(text) + 1
-	}
-	starts[len(lines)] = off - 1 // the last line has no newline
-	return starts
-}
-
 // decodeChunked decodes src into sc with the injects parsed in chunks, and
 // returns the root node's position. It returns false, having changed
 // nothing in list, when the file must be parsed whole instead.
-func decodeChunked(file string, src []byte, lines [][]byte, list *problemList, sc *Scenario) (Pos, bool) {
+func decodeChunked(file string, lines *sourceLines, list *problemList, sc *Scenario) (Pos, bool) {
+	src := lines.src
 	if injectChunk <= 0 {
 		return Pos{}, false
 	}
@@ -143,13 +131,13 @@ func decodeChunked(file string, src []byte, lines [][]byte, list *problemList, s
 	if !ok || len(il.items) < minChunkedInjects {
 		return Pos{}, false
 	}
-	starts := lineStarts(lines)
 	// The rest of the file, with the list's lines left empty so that every
 	// line keeps its number.
-	header := make([]byte, 0, len(src)-(starts[il.end]-starts[il.first])+(il.end-il.first))
-	header = append(header, src[:starts[il.first]]...)
+	first, end := lines.offset(il.first), lines.offset(il.end)
+	header := make([]byte, 0, len(src)-(end-first)+(il.end-il.first))
+	header = append(header, src[:first]...)
 	header = append(header, bytes.Repeat([]byte("\n"), il.end-il.first)...)
-	header = append(header, src[min(starts[il.end], len(src)):]...)
+	header = append(header, src[end:]...)
 	scratch := &problemList{}
 	root, ok := parseYAML(file, header, scratch)
 	if !ok || !hasNullKeyAt(root, "injects", il.keyLine+1) {
@@ -161,7 +149,7 @@ func decodeChunked(file string, src []byte, lines [][]byte, list *problemList, s
 	if d.sawAlias {
 		return Pos{}, false
 	}
-	injects, items, problems, ok := decodeInjectChunks(file, src, lines, starts, il)
+	injects, items, problems, ok := decodeInjectChunks(file, lines, il)
 	if !ok {
 		return Pos{}, false
 	}
@@ -220,7 +208,7 @@ type chunkResult struct {
 // decodeInjectChunks parses and decodes the list's items in chunks, on as
 // many goroutines as there are cores, and returns the injects, the
 // position of each item and the problems found, in file order.
-func decodeInjectChunks(file string, src []byte, lines [][]byte, starts []int, il injectList) ([]Inject, []lineCol, Problems, bool) {
+func decodeInjectChunks(file string, lines *sourceLines, il injectList) ([]Inject, []lineCol, Problems, bool) {
 	injects := make([]Inject, len(il.items))
 	chunks := (len(il.items) + injectChunk - 1) / injectChunk
 	results := make([]chunkResult, chunks)
@@ -229,7 +217,7 @@ func decodeInjectChunks(file string, src []byte, lines [][]byte, starts []int, i
 	for range min(runtime.GOMAXPROCS(0), chunks) {
 		wg.Go(func() {
 			for c := range next {
-				results[c] = decodeInjectChunk(file, src, lines, starts, il, c, injects)
+				results[c] = decodeInjectChunk(file, lines, il, c, injects)
 			}
 		})
 	}
@@ -253,7 +241,7 @@ func decodeInjectChunks(file string, src []byte, lines [][]byte, starts []int, i
 // decodeInjectChunk parses chunk c of the list and decodes its items into
 // their places in injects. A parser panic gives a result that is not ok:
 // the whole file is then parsed again, where the panic is reported.
-func decodeInjectChunk(file string, src []byte, lines [][]byte, starts []int, il injectList, c int, injects []Inject) (r chunkResult) {
+func decodeInjectChunk(file string, lines *sourceLines, il injectList, c int, injects []Inject) (r chunkResult) {
 	defer func() {
 		if recover() != nil {
 			r = chunkResult{}
@@ -266,7 +254,7 @@ func decodeInjectChunk(file string, src []byte, lines [][]byte, starts []int, il
 		endLine = il.items[lastItem]
 	}
 	var doc yaml.Node
-	if err := yaml.Unmarshal(src[starts[firstLine]:min(starts[endLine], len(src))], &doc); err != nil {
+	if err := yaml.Unmarshal(lines.src[lines.offset(firstLine):lines.offset(endLine)], &doc); err != nil {
 		return chunkResult{}
 	}
 	if doc.Kind != yaml.DocumentNode || len(doc.Content) != 1 {

@@ -123,19 +123,11 @@ func TestChunkedDecodeIsUsed(t *testing.T) {
 		"injects twice":            false,
 	} {
 		var sc Scenario
-		_, ok := decodeChunked("chunks.yaml", sources[name], splitLines(sources[name]), &problemList{}, &sc)
+		_, ok := decodeChunked("chunks.yaml", newSourceLines(sources[name]), &problemList{}, &sc)
 		if ok != chunked {
 			t.Errorf("%s: decoded in chunks = %v, want %v", name, ok, chunked)
 		}
 	}
-}
-
-func splitLines(src []byte) [][]byte {
-	var lines [][]byte
-	for line := range strings.SplitSeq(string(src), "\n") {
-		lines = append(lines, []byte(line))
-	}
-	return lines
 }
 
 // TestChunkedDecodeLargeScenario compares both ways on a generated

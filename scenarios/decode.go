@@ -32,7 +32,7 @@ var (
 
 type decoder struct {
 	file     string
-	lines    [][]byte // the source, to find where block scalars' text starts
+	lines    *sourceLines // the source, to find where block scalars' text starts
 	problems *problemList
 	aliases  int
 	// lineOffset is added to every node's line: the line before the first
@@ -75,8 +75,8 @@ func (d *decoder) resolve(n *yaml.Node) *yaml.Node {
 // blockStart returns where the text of a block scalar ("|" or ">") whose
 // indicator is on line starts: the first non-blank line after it.
 func (d *decoder) blockStart(line int) (int, int) {
-	for l := line + 1; l <= len(d.lines); l++ {
-		text := d.lines[l-1]
+	for l := line + 1; l <= d.lines.count(); l++ {
+		text := d.lines.line(l - 1)
 		trimmed := bytes.TrimLeft(text, " ")
 		if len(bytes.TrimSpace(trimmed)) > 0 {
 			return l, len(text) - len(trimmed) + 1
@@ -189,6 +189,35 @@ func kindName(n *yaml.Node) string {
 	}
 	return "document"
 }
+
+// sourceLines is a file's text and where each of its lines starts, the
+// lines as bytes.Split(src, "\n") gives them without a slice header per line.
+type sourceLines struct {
+	src    []byte
+	starts []int // where each line starts, then len(src)+1
+}
+
+func newSourceLines(src []byte) *sourceLines {
+	starts := make([]int, 1, bytes.Count(src, []byte("\n"))+2)
+	for off := 0; ; {
+		i := bytes.IndexByte(src[off:], '\n')
+		if i < 0 {
+			break
+		}
+		off += i + 1
+		starts = append(starts, off)
+	}
+	return &sourceLines{src: src, starts: append(starts, len(src)+1)}
+}
+
+// count returns the number of lines.
+func (s *sourceLines) count() int { return len(s.starts) - 1 }
+
+// line returns line i (0-based) without its "\n".
+func (s *sourceLines) line(i int) []byte { return s.src[s.starts[i] : s.starts[i+1]-1] }
+
+// offset returns where line i starts in src; len(src) for i = count().
+func (s *sourceLines) offset(i int) int { return min(s.starts[i], len(s.src)) }
 
 // fieldPath names the value being decoded, as "scenario.injects[3].title",
 // for messages. It is a chain of the values above it, spelled out only when a

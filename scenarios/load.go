@@ -90,8 +90,8 @@ func ParseWith(file string, src []byte, files AttachmentSource) (s *Scenario, pr
 // decodeScenario decodes src into sc, and returns where its top-level node
 // starts; false when the file is not YAML of one document.
 func decodeScenario(file string, src []byte, list *problemList, sc *Scenario) (Pos, bool) {
-	lines := bytes.Split(src, []byte("\n"))
-	if pos, ok := decodeChunked(file, src, lines, list, sc); ok {
+	lines := newSourceLines(src)
+	if pos, ok := decodeChunked(file, lines, list, sc); ok {
 		return pos, true
 	}
 	*sc = Scenario{}
