@@ -273,9 +273,9 @@ func decodeInjectChunk(file string, lines *sourceLines, il injectList, c int, in
 		n := firstItem + i
 		itemPath := listPath.item(n)
 		d.decode(item, reflect.ValueOf(&injects[n]).Elem(), &itemPath, 2)
-	}
-	if d.sawAlias {
-		return chunkResult{}
+		if d.sawAlias { // the whole tree counts alias expansions over the file
+			return chunkResult{}
+		}
 	}
 	r.problems, r.ok = list.problems, true
 	return r
