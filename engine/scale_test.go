@@ -1,11 +1,13 @@
 package engine_test
 
 import (
+	"io"
 	"runtime"
 	"testing"
 
 	"cmesim/engine"
 	"cmesim/internal/scengen"
+	"cmesim/report"
 	"cmesim/scenarios"
 )
 
@@ -103,4 +105,45 @@ func TestScalingValidate(t *testing.T) {
 		parseCost(t, scengen.Spec{Teams: 10, Injects: 200}), parseCost(t, scengen.Spec{Teams: 10, Injects: 2000}), 200, 2000)
 	checkGrowth(t, "validate group shares per team",
 		parseCost(t, scengen.Spec{Teams: 20, Injects: 10, ToAll: true}), parseCost(t, scengen.Spec{Teams: 200, Injects: 10, ToAll: true}), 20, 200)
+}
+
+// reportCost builds the HTML report of one run of spec and returns what
+// building and writing it allocated, and the run's events.
+func reportCost(t *testing.T, spec scengen.Spec) (allocCost, int) {
+	t.Helper()
+	s, err := scengen.Scenario(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, err := engine.New(s, engine.Options{Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := x.RunToEnd(); err != nil {
+		t.Fatal(err)
+	}
+	events := x.Events()
+	return measureAllocs(func() {
+		r, err := report.Build(s, events, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := r.WriteHTML(io.Discard); err != nil {
+			t.Fatal(err)
+		}
+	}), len(events)
+}
+
+// TestScalingReport guards the after-action report's linearity: what
+// building and writing it allocates per event stays flat with ten times the
+// injects, and with ten times the teams when every inject goes to every
+// team (the events then grow with the teams, and a cost per team and
+// expectation, or per pair of teams, shows as a growing cost per event).
+func TestScalingReport(t *testing.T) {
+	small, smallEvents := reportCost(t, scengen.Spec{Teams: 10, Injects: 100, GroupSize: 10})
+	large, largeEvents := reportCost(t, scengen.Spec{Teams: 10, Injects: 1000, GroupSize: 10})
+	checkGrowth(t, "report per event, ten times the injects", small, large, smallEvents, largeEvents)
+	small, smallEvents = reportCost(t, scengen.Spec{Teams: 20, Injects: 10, ToAll: true})
+	large, largeEvents = reportCost(t, scengen.Spec{Teams: 200, Injects: 10, ToAll: true})
+	checkGrowth(t, "report per event, ten times the teams", small, large, smallEvents, largeEvents)
 }

@@ -68,25 +68,40 @@ func ParseWith(file string, src []byte, files AttachmentSource) (s *Scenario, pr
 		list.errorf(Pos{File: file, Line: 1, Col: 1}, "file is %d bytes; the limit is %d (raise it with --max-scenario-size)", len(src), limit)
 		return nil, list.problems
 	}
-	root, ok := parseYAML(file, src, list)
+	var sc Scenario
+	rootPos, ok := decodeScenario(file, src, list, &sc)
 	if !ok {
 		return nil, list.problems
 	}
-	var sc Scenario
-	d := &decoder{file: file, problems: list, lines: bytes.Split(src, []byte("\n"))}
-	d.decode(root, reflect.ValueOf(&sc).Elem(), "scenario", 0)
 	sc.File = file
 	validate(&sc, list)
 	if !list.problems.HasErrors() {
 		resolveAttachments(&sc, files, list)
 	}
-	placeUnplaced(list.problems, d.pos(root))
+	placeUnplaced(list.problems, rootPos)
 	if list.problems.HasErrors() {
 		return nil, list.problems
 	}
 	applyDefaults(&sc)
 	sc.index = buildIndex(&sc)
 	return &sc, list.problems
+}
+
+// decodeScenario decodes src into sc, and returns where its top-level node
+// starts; false when the file is not YAML of one document.
+func decodeScenario(file string, src []byte, list *problemList, sc *Scenario) (Pos, bool) {
+	lines := newSourceLines(src)
+	if pos, ok := decodeChunked(file, lines, list, sc); ok {
+		return pos, true
+	}
+	*sc = Scenario{}
+	root, ok := parseYAML(file, src, list)
+	if !ok {
+		return Pos{}, false
+	}
+	d := &decoder{file: file, problems: list, lines: lines}
+	d.decode(root, reflect.ValueOf(sc).Elem(), &rootPath, 0)
+	return d.pos(root), true
 }
 
 // parseYAML parses src into the node of its single document.

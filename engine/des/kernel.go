@@ -81,6 +81,12 @@ type Kernel[P any] struct {
 	heap  []item[P]
 	slots []slotState
 	free  []uint32
+	// hole is true when heap[0] holds no event: Step took the root and left
+	// filling its place to the next call, so that an event scheduled right
+	// after a step (the usual case: a handler schedules the next event)
+	// takes the root's place and sinks once, instead of the last item
+	// sinking from the root and the new one rising from the bottom.
+	hole bool
 }
 
 // New returns an empty kernel at T+0.
@@ -106,7 +112,12 @@ func (k *Kernel[P]) Now() time.Duration { return time.Duration(k.now) }
 
 // Pending returns the number of live (scheduled, not yet fired and not
 // cancelled) events.
-func (k *Kernel[P]) Pending() int { return len(k.heap) }
+func (k *Kernel[P]) Pending() int {
+	if k.hole {
+		return len(k.heap) - 1
+	}
+	return len(k.heap)
+}
 
 // Schedule queues payload p to fire at virtual time at with the given
 // priority and returns its ID. If at is before Now, it is clamped to Now (no
@@ -130,9 +141,15 @@ func (k *Kernel[P]) Schedule(at time.Duration, priority int32, p P) EventID {
 		k.slots = append(k.slots, slotState{pos: noPos, gen: 1})
 	}
 	k.seq++
-	i := len(k.heap)
-	k.heap = append(k.heap, item[P]{at: t, seq: k.seq, prio: priority, slot: s, payload: p})
-	k.up(i)
+	if k.hole {
+		k.hole = false
+		k.heap[0] = item[P]{at: t, seq: k.seq, prio: priority, slot: s, payload: p}
+		k.down(0)
+	} else {
+		i := len(k.heap)
+		k.heap = append(k.heap, item[P]{at: t, seq: k.seq, prio: priority, slot: s, payload: p})
+		k.up(i)
+	}
 	return EventID(uint64(k.slots[s].gen)<<32 | uint64(s))
 }
 
@@ -166,6 +183,8 @@ func (k *Kernel[P]) Cancel(id EventID) bool {
 	if st.gen != gen || st.pos == noPos {
 		return false
 	}
+	k.fill()
+	st = k.slots[s]
 	k.release(s)
 	k.removeAt(int(st.pos))
 	return true
@@ -174,6 +193,7 @@ func (k *Kernel[P]) Cancel(id EventID) bool {
 // Peek returns the next live event without removing it or advancing the
 // clock. It reports false if no event is pending.
 func (k *Kernel[P]) Peek() (Event[P], bool) {
+	k.fill()
 	if len(k.heap) == 0 {
 		return Event[P]{}, false
 	}
@@ -189,6 +209,7 @@ func (k *Kernel[P]) Peek() (Event[P], bool) {
 // Step removes the next live event, advances Now to its time and returns it.
 // It reports false, leaving the clock unchanged, if no event is pending.
 func (k *Kernel[P]) Step() (Event[P], bool) {
+	k.fill()
 	if len(k.heap) == 0 {
 		return Event[P]{}, false
 	}
@@ -202,7 +223,7 @@ func (k *Kernel[P]) Step() (Event[P], bool) {
 	}
 	k.now = top.at // events are never earlier than Now, see Schedule
 	k.release(s)
-	k.popTop()
+	k.hole = true // the root's place is filled by the next call
 	return ev, true
 }
 
@@ -212,7 +233,7 @@ func (k *Kernel[P]) Step() (Event[P], bool) {
 // is max(Now, t).
 func (k *Kernel[P]) RunUntil(t time.Duration, handle func(Event[P])) {
 	limit := int64(t)
-	for len(k.heap) > 0 && k.heap[0].at <= limit {
+	for k.fill(); len(k.heap) > 0 && k.heap[0].at <= limit; k.fill() {
 		ev, _ := k.Step()
 		if handle != nil {
 			handle(ev)
@@ -229,7 +250,7 @@ func (k *Kernel[P]) RunUntil(t time.Duration, handle func(Event[P])) {
 // so use RunUntil for open-ended simulations. Now is left at the time of the
 // last dispatched event.
 func (k *Kernel[P]) Run(handle func(Event[P])) {
-	for len(k.heap) > 0 {
+	for k.fill(); len(k.heap) > 0; k.fill() {
 		ev, _ := k.Step()
 		if handle != nil {
 			handle(ev)
@@ -246,6 +267,7 @@ func (k *Kernel[P]) AdvanceTo(t time.Duration) error {
 	if target <= k.now {
 		return nil
 	}
+	k.fill()
 	if len(k.heap) > 0 && k.heap[0].at < target {
 		ev, _ := k.Peek()
 		return &SkipError{Target: t, Next: ev.At, ID: ev.ID}
@@ -258,6 +280,7 @@ func (k *Kernel[P]) AdvanceTo(t time.Duration) error {
 // discarded events become invalid and are never reissued; internal storage is
 // kept for reuse.
 func (k *Kernel[P]) Reset() {
+	k.fill()
 	for i := range k.heap {
 		k.release(k.heap[i].slot)
 	}
@@ -337,6 +360,15 @@ func (k *Kernel[P]) down(i int) bool {
 	h[i] = x
 	slots[x.slot].pos = uint32(i)
 	return i != i0
+}
+
+// fill closes the hole Step left at the root, if there is one, by moving
+// the last item there.
+func (k *Kernel[P]) fill() {
+	if k.hole {
+		k.hole = false
+		k.popTop()
+	}
 }
 
 // popTop removes the root of the heap. The root's slot must already have been

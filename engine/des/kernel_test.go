@@ -2,6 +2,7 @@ package des_test
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"sort"
@@ -638,9 +639,17 @@ type holdPayload struct {
 }
 
 func TestKernel_HoldModelAllocs(t *testing.T) {
+	for _, pending := range []int{100, 10000} {
+		t.Run(fmt.Sprintf("pending=%d", pending), func(t *testing.T) { holdModelAllocs(t, pending) })
+	}
+}
+
+// holdModelAllocs checks that the hold model with n events pending
+// allocates nothing per event once the kernel's slices have grown.
+func holdModelAllocs(t *testing.T, n int) {
 	k := des.New[holdPayload]()
 	r := rand.New(rand.NewPCG(1, 2))
-	for i := 0; i < 100; i++ {
+	for i := 0; i < n; i++ {
 		k.Schedule(time.Duration(r.IntN(1000)), int32(i%4), holdPayload{kind: i, name: "inject"})
 	}
 	delays := make([]time.Duration, 1024)
@@ -653,13 +662,13 @@ func TestKernel_HoldModelAllocs(t *testing.T) {
 		k.ScheduleIn(delays[i&1023], ev.Priority, ev.Payload)
 		i++
 	}
-	for j := 0; j < 1000; j++ { // warm up: let the slices reach steady size
+	for j := 0; j < 2*n; j++ { // warm up: let the slices reach steady size
 		op()
 	}
 	if got, want := testing.AllocsPerRun(10000, op), 0.0; got != want {
 		t.Fatalf("allocs per Step+Schedule=%v, want %v", got, want)
 	}
-	if got, want := k.Pending(), 100; got != want {
+	if got, want := k.Pending(), n; got != want {
 		t.Fatalf("Pending()=%d, want %d", got, want)
 	}
 	// Cancel + reschedule is also allocation-free in steady state.
