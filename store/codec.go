@@ -9,6 +9,7 @@ import (
 	"math/bits"
 	"slices"
 	"time"
+	"unsafe"
 
 	"cmesim/engine"
 	"cmesim/scenarios"
@@ -719,6 +720,21 @@ func DecodeEvents(dst []engine.Event, blob []byte, since uint64) ([]engine.Event
 // concurrent use.
 type Decoder struct {
 	arena arena
+	// zeroArray is the last event array the decoder allocated, whose
+	// elements from zeroFrom on it has not written: still zero, unless a
+	// caller wrote past its slice's length, which the decoder's callers
+	// must not do.
+	zeroArray *engine.Event
+	zeroFrom  int
+}
+
+// Reserve returns an empty slice with room for n events, to decode a log
+// of about that length into without growing and without clearing the
+// events again (the allocator already zeroed them).
+func (d *Decoder) Reserve(n int) []engine.Event {
+	s := make([]engine.Event, 0, n)
+	d.zeroArray, d.zeroFrom = unsafe.SliceData(s[:n]), 0
+	return s
 }
 
 // Events decodes the events in blob with Seq > since and appends them to
@@ -754,25 +770,78 @@ func decodeEvents[B []byte | string](d *Decoder, dst []engine.Event, blob B, sin
 		return dst, nil
 	}
 	all := string(blob[off:]) // a copy for []byte, free for a string
+	// A truncated event stops the count; those before it are decoded.
+	count, bad := countEvents(all)
+	// The events are decoded in place: dst's element is cleared once (free
+	// when the decoder itself allocated it), not built in a local, zeroed,
+	// and copied in, which went over each 600-odd-byte event three times.
+	start := len(dst)
+	dst = d.extend(dst, count)
 	r := reader{arena: &d.arena}
-	for i := 0; i < len(all); {
+	i := 0
+	for j := start; j < len(dst); j++ {
 		n, k := uvarintOf(all[i:])
-		if k <= 0 || n > uint64(len(all)-i-k) {
-			return dst, corrupt(errTruncated, off+i)
-		}
 		r.s, r.i, r.err = all[i+k:i+k+int(n)], 0, nil
-		// Decoding into a local and copying it in once is cheaper than
-		// clearing dst's element and writing its fields one by one: while
-		// the garbage collector runs, every pointer written to the heap
-		// costs a write barrier.
-		var e engine.Event
-		if err := r.event(&e); err != nil {
-			return dst, fmt.Errorf("%w (at byte %d)", err, off+i)
+		if err := r.event(&dst[j]); err != nil {
+			return d.shrink(dst, j), fmt.Errorf("%w (at byte %d)", err, off+i)
 		}
-		dst = append(dst, e)
 		i += k + int(n)
 	}
+	d.wrote(dst)
+	if bad {
+		return dst, corrupt(errTruncated, off+i)
+	}
 	return dst, nil
+}
+
+// countEvents counts the whole events at the front of a batch by their
+// length prefixes; bad reports that a truncated one follows them.
+func countEvents(all string) (count int, bad bool) {
+	for i := 0; i < len(all); count++ {
+		n, k := uvarintOf(all[i:])
+		if k <= 0 || n > uint64(len(all)-i-k) {
+			return count, true
+		}
+		i += k + int(n)
+	}
+	return count, false
+}
+
+// extend returns dst with n more elements, all zero. When dst has not the
+// room, the new backing array comes zeroed from the allocator, and the
+// decoder remembers that its elements past those it wrote are still zero,
+// so that the next batch need not clear them again.
+func (d *Decoder) extend(dst []engine.Event, n int) []engine.Event {
+	l := len(dst)
+	if cap(dst)-l < n {
+		grown := make([]engine.Event, l+n, max(l+n, 2*cap(dst)))
+		copy(grown, dst)
+		d.zeroArray, d.zeroFrom = unsafe.SliceData(grown), l
+		return grown
+	}
+	dst = dst[:l+n]
+	if unsafe.SliceData(dst) != d.zeroArray || l < d.zeroFrom {
+		clear(dst[l:])
+	}
+	return dst
+}
+
+// shrink cuts dst back to n events after a failed decode, clearing the
+// ones it drops.
+func (d *Decoder) shrink(dst []engine.Event, n int) []engine.Event {
+	clear(dst[n:])
+	dst = dst[:n]
+	d.wrote(dst)
+	return dst
+}
+
+// wrote records that the elements of dst's array from len(dst) on are zero
+// if they were before dst was decoded into (elements it cleared again may
+// lie before earlier writes, hence the max).
+func (d *Decoder) wrote(dst []engine.Event) {
+	if unsafe.SliceData(dst) == d.zeroArray {
+		d.zeroFrom = max(d.zeroFrom, len(dst))
+	}
 }
 
 // peekSeq returns the Seq of an encoded event body (after the length).

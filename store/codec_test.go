@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -426,4 +427,52 @@ func BenchmarkAppendEvent(b *testing.B) {
 	}
 	b.SetBytes(int64(len(buf)))
 	b.ReportMetric(float64(len(all))*float64(b.N)/b.Elapsed().Seconds(), "events/s")
+}
+
+// TestDecoderReusedSlices checks that decoding in place gives the same
+// events whatever the slice decoded into held before: a reused slice whose
+// spare capacity holds old events, a reserved one, and two slices in turn
+// with one Decoder (which must not take one's spare room for zero because
+// the other's is).
+func TestDecoderReusedSlices(t *testing.T) {
+	var events []engine.Event
+	for _, log := range goldenLogs(t) {
+		events = append(events, log...)
+	}
+	events = events[:min(len(events), 300)]
+	var blob []byte
+	for i := range events {
+		blob = store.AppendEvent(blob, &events[i])
+	}
+	var dec store.Decoder
+	check := func(what string, got []engine.Event, err error, want []engine.Event) {
+		t.Helper()
+		if err != nil || !reflect.DeepEqual(got, want) {
+			t.Fatalf("%s: %d events, %v; want the %d encoded", what, len(got), err, len(want))
+		}
+	}
+
+	stale := slices.Clone(events) // every spare element non-zero
+	slices.Reverse(stale)
+	got, err := dec.Events(stale[:0], blob, 0)
+	check("into a used slice", got, err, events)
+
+	a := dec.Reserve(len(events))
+	a, err = dec.Events(a, blob, 0)
+	check("into a reserved slice", a, err, events)
+	b := dec.Reserve(2 * len(events))
+	b, err = dec.Events(b, blob, 0)
+	check("into a second reserved slice", b, err, events)
+	// a's elements after 10 were written: decoding into a[:10] again must
+	// clear them even though b, decoded into last, was fresh there.
+	a, err = dec.Events(a[:10], blob, 0)
+	check("into the first slice cut back", a, err, append(slices.Clone(events[:10]), events...))
+	b, err = dec.Events(b, blob, 0)
+	check("into the second slice again", b, err, append(slices.Clone(events), events...))
+
+	// A truncated last event: the ones before it are kept, with ErrCorrupt.
+	got, err = dec.Events(stale[:0], blob[:len(blob)-1], 0)
+	if !errors.Is(err, store.ErrCorrupt) || !reflect.DeepEqual(got, events[:len(events)-1]) {
+		t.Fatalf("truncated batch: %d events, %v; want %d and ErrCorrupt", len(got), err, len(events)-1)
+	}
 }

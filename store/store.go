@@ -199,6 +199,22 @@ type Cluster interface {
 	// Lease returns the lease of an exercise as it stands; ErrNotFound if
 	// the exercise does not exist.
 	Lease(ctx context.Context, exercise string) (Lease, error)
+	// Renew claims or renews, as Claim does, the leases of all the
+	// exercises holder owns, in one statement, and records holder as a
+	// live server for ttl (see Servers). It returns the leases as they
+	// stand afterwards, by exercise; an exercise that does not exist is
+	// left out.
+	Renew(ctx context.Context, holder Holder, exercises []string, ttl time.Duration) (map[string]Lease, error)
+	// Transfer hands the lease of an exercise that from holds to another
+	// server, for ttl, and sends a NoticeLease; it reports whether from
+	// held it. The other server finds itself the holder and takes the
+	// exercise over.
+	Transfer(ctx context.Context, exercise, from string, to Holder, ttl time.Duration) (bool, error)
+	// Servers lists the live servers (those whose last Renew has not run
+	// out) with their load, in ID order.
+	Servers(ctx context.Context) ([]ServerLoad, error)
+	// Leave removes holder from the live servers, when it stops.
+	Leave(ctx context.Context, holder string) error
 
 	// Session returns the session with the given token if it exists and
 	// has not expired, or an error wrapping ErrNotFound: a server looks up
@@ -225,6 +241,16 @@ type Holder struct {
 	// Address is the base URL at which the other servers reach this one
 	// ("http://10.0.0.5:8080"), to forward its exercises' commands.
 	Address string
+}
+
+// ServerLoad is a live server and what it owns.
+type ServerLoad struct {
+	Holder Holder
+	// Exercises counts the exercises whose lease it holds.
+	Exercises int
+	// Participants counts the unexpired sessions (trainees and staff) of
+	// those exercises.
+	Participants int
 }
 
 // Lease is who owns an exercise.

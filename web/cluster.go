@@ -41,6 +41,7 @@ func (s *Server) clusterLoop(notices <-chan store.Notice) {
 	defer close(s.clusterDone)
 	tick := time.NewTicker(s.lease / 3)
 	defer tick.Stop()
+	s.tendLeases() // register this server at once, for placement
 	for {
 		select {
 		case <-s.ctx.Done():
@@ -118,8 +119,9 @@ func (s *Server) load(id string) {
 	}
 }
 
-// tendLeases renews the leases of the exercises this server owns, and
-// takes over those whose owner has gone.
+// tendLeases renews the leases of the exercises this server owns, all in
+// one statement that also keeps this server registered as live, and takes
+// over those whose owner has gone.
 func (s *Server) tendLeases() {
 	s.mu.RLock()
 	all := make([]*liveExercise, 0, len(s.exercises))
@@ -127,8 +129,46 @@ func (s *Server) tendLeases() {
 		all = append(all, le)
 	}
 	s.mu.RUnlock()
+	owned := make([]*liveExercise, 0, len(all))
 	for _, le := range all {
-		s.tendLease(le)
+		if le.remote == nil && !(le.halted() && !le.x.Ended()) && !s.finished(le) {
+			owned = append(owned, le)
+		} else {
+			s.tendLease(le)
+		}
+	}
+	ids := make([]string, len(owned))
+	for i, le := range owned {
+		ids[i] = le.id
+	}
+	ctx, cancel := context.WithTimeout(s.ctx, s.lease/3)
+	defer cancel()
+	asked := time.Now()
+	leases, err := s.cluster.Renew(ctx, s.holder, ids, s.lease)
+	for _, le := range owned {
+		lease, ok := leases[le.id]
+		if err == nil && !ok {
+			err = store.ErrNotFound // the exercise is gone from the store
+		}
+		s.renewed(le, asked, lease, err)
+	}
+}
+
+// renewed acts on the outcome of renewing the lease of an exercise this
+// server owns, asked at asked: it notes the new expiry, or gives the
+// exercise up if another server has it or the lease ran out.
+func (s *Server) renewed(le *liveExercise, asked time.Time, lease store.Lease, err error) {
+	switch {
+	case err == nil && lease.Held:
+		le.leaseUntil.Store(asked.Add(lease.Left).UnixNano())
+	case err == nil:
+		s.log.Warn().Str("exercise", le.id).Str("holder", lease.Holder.ID).Msg("lost the exercise's lease; following it")
+		go s.reload(le.id, le, "the exercise moved to another server; reconnecting")
+	case time.Now().UnixNano() > le.leaseUntil.Load():
+		s.log.Error().Err(err).Str("exercise", le.id).Msg("cannot renew the exercise's lease and it has expired; stopping it here")
+		go s.reload(le.id, le, "the exercise moved to another server; reconnecting")
+	default:
+		s.log.Warn().Err(err).Str("exercise", le.id).Msg("renewing the exercise's lease failed; retrying")
 	}
 }
 
@@ -150,24 +190,19 @@ func (s *Server) tendLease(le *liveExercise) {
 	if le.remote == nil {
 		asked := time.Now()
 		lease, err := s.cluster.Claim(ctx, le.id, s.holder, s.lease)
-		switch {
-		case err == nil && lease.Held:
-			le.leaseUntil.Store(asked.Add(lease.Left).UnixNano())
-		case err == nil:
-			s.log.Warn().Str("exercise", le.id).Str("holder", lease.Holder.ID).Msg("lost the exercise's lease; following it")
-			go s.reload(le.id, le, "the exercise moved to another server; reconnecting")
-		case time.Now().UnixNano() > le.leaseUntil.Load():
-			s.log.Error().Err(err).Str("exercise", le.id).Msg("cannot renew the exercise's lease and it has expired; stopping it here")
-			go s.reload(le.id, le, "the exercise moved to another server; reconnecting")
-		default:
-			s.log.Warn().Err(err).Str("exercise", le.id).Msg("renewing the exercise's lease failed; retrying")
-		}
+		s.renewed(le, asked, lease, err)
 		return
 	}
 	le.remote.poke() // in case a notice was lost
 	lease, err := s.cluster.Lease(ctx, le.id)
 	if err != nil {
 		s.log.Warn().Err(err).Str("exercise", le.id).Msg("reading the exercise's lease failed")
+		return
+	}
+	if lease.Holder.ID == s.holder.ID && lease.Left > 0 {
+		// Another server handed the exercise to this one (placement).
+		s.log.Info().Str("exercise", le.id).Msg("the exercise was handed to this server; taking it over")
+		go s.reload(le.id, le, "this server takes the exercise over; reconnecting")
 		return
 	}
 	if lease.Holder.ID != "" && lease.Left > 0 {
@@ -249,6 +284,9 @@ func (s *Server) reload(id string, old *liveExercise, why string) {
 func (s *Server) releaseAll(owned []string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
+	if err := s.cluster.Leave(ctx, s.holder.ID); err != nil {
+		s.log.Warn().Err(err).Msg("leaving the servers' list failed; the entry runs out by itself")
+	}
 	for _, id := range owned {
 		if err := s.cluster.Release(ctx, id, s.holder.ID); err != nil {
 			s.log.Warn().Err(err).Str("exercise", id).Msg("releasing the lease failed; it expires by itself")

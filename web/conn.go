@@ -98,8 +98,8 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request, sess *Session, 
 		refuse(ws, CloseTooManySockets, err.Error())
 		return
 	}
-	defer s.sockets.remove(c)
 	if !c.valid() { // signed out while the socket opened
+		s.sockets.remove(c)
 		refuse(ws, CloseSessionEnded, "your session has ended; sign in again")
 		return
 	}
@@ -107,12 +107,13 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request, sess *Session, 
 	s.connMu.Lock()
 	s.conns[c] = struct{}{}
 	s.connMu.Unlock()
-	defer func() {
+	forget := func() {
 		s.connMu.Lock()
 		delete(s.conns, c)
 		s.connMu.Unlock()
 		s.metrics.connections.Add(-1)
-	}()
+		s.sockets.remove(c)
+	}
 
 	backlog, seq := le.subscribe(c, since)
 	var final []byte // the current status, sent after the replay
@@ -129,6 +130,7 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request, sess *Session, 
 		le.leave(c)
 		ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseTryAgainLater, "exercise is not running here; reconnect"), time.Now().Add(c.srv.writeWait()))
 		ws.Close()
+		forget()
 		return
 	}
 	welcome := encode(welcomeMessage{Type: "welcome", Exercise: le.id, You: youInfo{Role: sess.Role, Team: sess.Team, Name: sess.Name}, Seq: seq})
@@ -139,10 +141,17 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request, sess *Session, 
 	}
 
 	go c.writeLoop(first)
-	c.readLoop(s.ctx)
-	// Leave the exercise; closing c.send ends the writer.
-	le.leave(c)
-	le.statusSoon()
+	// The handler returns and the reader runs on a goroutine of its own:
+	// net/http holds a connection's buffers, request and handler stack
+	// for as long as its handler runs, about half of an idle WebSocket's
+	// memory.
+	go func() {
+		defer forget()
+		c.readLoop(s.ctx)
+		// Leave the exercise; closing c.send ends the writer.
+		le.leave(c)
+		le.statusSoon()
+	}()
 }
 
 // writeLoop writes the replay, then live messages, replies and pings.

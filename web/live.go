@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"iter"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -63,6 +64,11 @@ type liveExercise struct {
 	variants  []eventVariant // what trainees and observers get of each event, per seq-1
 	delivered uint64         // events up to this seq are durable and delivered
 	subs      map[*conn]struct{}
+	// byAudience holds the same subscribers by what they may see: staff
+	// under staffAudience, trainees under their team, so that an event
+	// for one team visits that team's connections and the staff's, not
+	// every connection of the exercise.
+	byAudience map[string]map[*conn]struct{}
 }
 
 // exerciseCodes are the join codes of one exercise.
@@ -115,7 +121,7 @@ func newCodes(s *scenarios.Scenario) exerciseCodes {
 func newLiveExercise(id string, s *scenarios.Scenario, codes exerciseCodes, created time.Time, m *metrics, p *persister) *liveExercise {
 	le := &liveExercise{
 		id: id, created: created, scn: s, codes: codes, metrics: m, persist: p,
-		subs: map[*conn]struct{}{},
+		subs: map[*conn]struct{}{}, byAudience: map[string]map[*conn]struct{}{},
 		done: make(chan struct{}),
 		soon: make(chan struct{}, 1),
 	}
@@ -262,7 +268,7 @@ func (le *liveExercise) deliver(seq uint64) {
 			continue
 		}
 		var prepared [2]*websocket.PreparedMessage
-		for c := range le.subs {
+		for c := range le.recipients(le.audience[le.delivered]) {
 			b, key, ok := le.encodingFor(c, le.delivered)
 			if !ok {
 				continue
@@ -276,6 +282,74 @@ func (le *liveExercise) deliver(seq uint64) {
 			}
 			le.queue(c, prepared[key])
 		}
+	}
+}
+
+// staffAudience is the key of byAudience under which the staff's
+// connections are (no team has an empty id).
+const staffAudience = ""
+
+// audienceKey is where c is kept in byAudience: staffAudience for staff,
+// the team for a trainee, and for anyone else a key no event names.
+func audienceKey(c *conn) string {
+	switch {
+	case c.sess.IsStaff():
+		return staffAudience
+	case c.sess.Role == engine.RoleTrainee:
+		return c.sess.Team
+	}
+	return "\x00" + string(c.sess.Role)
+}
+
+// recipients yields the subscribers who may be able to see an event with
+// the given audience: every one for an event to everyone, otherwise the
+// staff and the trainees of the teams named, each once. encodingFor still
+// decides. The caller holds fan.
+func (le *liveExercise) recipients(audience []string) iter.Seq[*conn] {
+	return func(yield func(*conn) bool) {
+		if slices.Contains(audience, engine.Everyone) {
+			for c := range le.subs {
+				if !yield(c) {
+					return
+				}
+			}
+			return
+		}
+		for c := range le.byAudience[staffAudience] {
+			if !yield(c) {
+				return
+			}
+		}
+		for i, team := range audience {
+			if team == staffAudience || slices.Contains(audience[:i], team) {
+				continue
+			}
+			for c := range le.byAudience[team] {
+				if !yield(c) {
+					return
+				}
+			}
+		}
+	}
+}
+
+// addSub and removeSub keep subs and byAudience together; the caller
+// holds fan.
+func (le *liveExercise) addSub(c *conn) {
+	le.subs[c] = struct{}{}
+	k := audienceKey(c)
+	if le.byAudience[k] == nil {
+		le.byAudience[k] = map[*conn]struct{}{}
+	}
+	le.byAudience[k][c] = struct{}{}
+}
+
+func (le *liveExercise) removeSub(c *conn) {
+	delete(le.subs, c)
+	k := audienceKey(c)
+	delete(le.byAudience[k], c)
+	if len(le.byAudience[k]) == 0 {
+		delete(le.byAudience, k)
 	}
 }
 
@@ -297,7 +371,7 @@ func (le *liveExercise) unsubscribe(c *conn) {
 	if _, ok := le.subs[c]; !ok {
 		return
 	}
-	delete(le.subs, c)
+	le.removeSub(c)
 	close(c.send)
 }
 
@@ -389,7 +463,7 @@ func (le *liveExercise) subscribe(c *conn, since uint64) ([][]byte, uint64) {
 			out = append(out, b)
 		}
 	}
-	le.subs[c] = struct{}{}
+	le.addSub(c)
 	return out, le.delivered
 }
 

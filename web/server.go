@@ -393,6 +393,7 @@ func (s *Server) CreateExercise(req CreateRequest) (*ExerciseInfo, error) {
 	s.register(le)
 	s.notify(store.Notice{Kind: store.NoticeExercise, Exercise: id})
 	s.log.Info().Str("exercise", id).Str("scenario", scn.Exercise.ID).Msg("exercise created")
+	s.place(le)
 	return &ExerciseInfo{ID: id, Title: scn.Exercise.Title, Created: le.created, Codes: le.codes}, nil
 }
 

@@ -32,11 +32,13 @@ func BenchmarkAppendDurable(b *testing.B) {
 
 // BenchmarkReplay100k measures reading a 100,000-event log back, as a
 // server does for each exercise on start: Events(ctx, id, 0), decoded, not
-// folded. The CPU time reported is this process's, not the server's.
+// folded. The CPU time reported is this process's, not the server's. The
+// "codec" case is the reference: the same events decoded from memory.
 func BenchmarkReplay100k(b *testing.B) {
 	serverURL(b)
 	const n = 100_000
 	events := storetest.LibraryEvents(b, n)
+	b.Run("codec", func(b *testing.B) { storetest.MeasureDecode(b, events) })
 	for _, size := range storetest.ReplaySizes {
 		b.Run(size.Name, func(b *testing.B) {
 			u := NewDatabase(b)

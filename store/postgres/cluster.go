@@ -258,3 +258,175 @@ func hasNUL(s string) bool {
 func noExercise(exercise string) error {
 	return fmt.Errorf("exercise %q: %w", exercise, store.ErrNotFound)
 }
+
+// sqlRenew is sqlClaim for a list of exercises ($1) at once, which also
+// records the holder ($2 at $3) as a live server for the lease time ($4
+// microseconds). The rows are locked in key order, so that two servers
+// renewing overlapping lists cannot deadlock. It returns one row per
+// exercise that exists: its id, then sqlClaim's columns.
+var sqlRenew = `
+WITH server AS (
+	INSERT INTO servers (id, address, until)
+	VALUES ($2::text, $3::text, now() + $4::bigint * interval '1 microsecond')
+	ON CONFLICT (id) DO UPDATE SET address = excluded.address, until = excluded.until
+), old AS (
+	SELECT n, id, lease_holder, lease_address, lease_until FROM exercises
+	WHERE id = ANY($1::text[])
+	ORDER BY n
+	FOR NO KEY UPDATE
+), claimed AS (
+	UPDATE exercises x
+	SET lease_holder = $2::text, lease_address = $3::text,
+		lease_until = now() + $4::bigint * interval '1 microsecond'
+	FROM old o
+	WHERE x.n = o.n AND (o.lease_holder IS NULL OR o.lease_holder = $2::text OR o.lease_until <= now())
+	RETURNING x.n, x.id, x.lease_holder, x.lease_address, ` + sqlLeft + ` AS left_us,
+		CASE WHEN o.lease_holder IS DISTINCT FROM $2::text THEN ` + sqlNotifyLease + ` END AS notified
+)
+SELECT id, true, lease_holder, lease_address, left_us FROM claimed
+UNION ALL
+SELECT x.id, false, x.lease_holder, x.lease_address, ` + sqlLeft + ` FROM old x
+WHERE x.n NOT IN (SELECT n FROM claimed)`
+
+// sqlTransfer hands the lease of exercise $1 from holder $2 to $3 at $4
+// for $5 microseconds, and sends a NoticeLease.
+var sqlTransfer = `
+WITH moved AS (
+	UPDATE exercises x SET lease_holder = $3::text, lease_address = $4::text,
+		lease_until = now() + $5::bigint * interval '1 microsecond'
+	WHERE id = $1::text AND lease_holder = $2::text
+	RETURNING ` + sqlNotifyLease + `
+)
+SELECT count(*) FROM moved`
+
+// sqlServers lists the live servers with the exercises whose lease they
+// hold and those exercises' unexpired sessions ($1: now, Unix ns).
+const sqlServers = `
+SELECT s.id, s.address, count(DISTINCT x.n), count(ss.token)
+FROM servers s
+LEFT JOIN exercises x ON x.lease_holder = s.id AND x.lease_until > now()
+LEFT JOIN sessions ss ON ss.exercise = x.id AND (ss.expires IS NULL OR ss.expires >= $1)
+WHERE s.until > now()
+GROUP BY s.id, s.address
+ORDER BY s.id COLLATE "C"`
+
+// Renew implements store.Cluster, in one statement (see sqlRenew): a
+// server's lease tick costs one round trip however many exercises it owns.
+func (db *DB) Renew(ctx context.Context, holder store.Holder, exercises []string, ttl time.Duration) (map[string]store.Lease, error) {
+	switch {
+	case db.closed():
+		return nil, db.errClosed()
+	case holder.ID == "":
+		return nil, errors.New("renewing leases: the holder has no ID")
+	case ttl < time.Microsecond:
+		return nil, fmt.Errorf("renewing leases: lease duration %v is too short (the least is 1µs)", ttl)
+	case hasNUL(holder.ID) || hasNUL(holder.Address):
+		return nil, fmt.Errorf("renewing leases: holder %q at %q: a NUL byte, which PostgreSQL's text cannot store", holder.ID, holder.Address)
+	}
+	ids := make([]string, 0, len(exercises))
+	for _, id := range exercises {
+		if !hasNUL(id) { // it cannot be stored, so it does not exist
+			ids = append(ids, id)
+		}
+	}
+	var out map[string]store.Lease
+	err := db.retry(ctx, func() error {
+		rows, err := db.pool.Query(ctx, sqlRenew, ids, holder.ID, holder.Address, ttl.Microseconds())
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		out = make(map[string]store.Lease, len(ids))
+		for rows.Next() {
+			var exercise string
+			var held bool
+			var id, address *string
+			var left *int64
+			if err := rows.Scan(&exercise, &held, &id, &address, &left); err != nil {
+				return err
+			}
+			l := lease(id, address, left)
+			l.Held = held
+			out[exercise] = l
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("renewing %d leases in the database %s: %w", len(ids), db.name, err)
+	}
+	return out, nil
+}
+
+// Transfer implements store.Cluster.
+func (db *DB) Transfer(ctx context.Context, exercise, from string, to store.Holder, ttl time.Duration) (bool, error) {
+	switch {
+	case db.closed():
+		return false, db.errClosed()
+	case from == "" || to.ID == "":
+		return false, fmt.Errorf("handing exercise %q over: a holder has no ID", exercise)
+	case ttl < time.Microsecond:
+		return false, fmt.Errorf("handing exercise %q over: lease duration %v is too short (the least is 1µs)", exercise, ttl)
+	case hasNUL(exercise) || hasNUL(from):
+		return false, nil // it cannot be stored, so nobody holds it
+	case hasNUL(to.ID) || hasNUL(to.Address):
+		return false, fmt.Errorf("handing exercise %q over: holder %q at %q: a NUL byte, which PostgreSQL's text cannot store", exercise, to.ID, to.Address)
+	}
+	var n int
+	err := db.retry(ctx, func() error {
+		return db.pool.QueryRow(ctx, sqlTransfer, exercise, from, to.ID, to.Address, ttl.Microseconds()).Scan(&n)
+	})
+	if err != nil {
+		return false, fmt.Errorf("handing exercise %q over in the database %s: %w", exercise, db.name, err)
+	}
+	return n == 1, nil
+}
+
+// Servers implements store.Cluster. Like Sessions, it decides which
+// sessions have expired with db.Now; leases and servers run out on the
+// database's clock.
+func (db *DB) Servers(ctx context.Context) ([]store.ServerLoad, error) {
+	if db.closed() {
+		return nil, db.errClosed()
+	}
+	var out []store.ServerLoad
+	err := db.retry(ctx, func() error {
+		rows, err := db.pool.Query(ctx, sqlServers, store.UnixNanos(db.Now()))
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		out = nil
+		for rows.Next() {
+			var l store.ServerLoad
+			var exercises, participants int64
+			if err := rows.Scan(&l.Holder.ID, &l.Holder.Address, &exercises, &participants); err != nil {
+				return err
+			}
+			l.Exercises, l.Participants = int(exercises), int(participants)
+			out = append(out, l)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("listing the servers in the database %s: %w", db.name, err)
+	}
+	return out, nil
+}
+
+// Leave implements store.Cluster.
+func (db *DB) Leave(ctx context.Context, holder string) error {
+	if db.closed() {
+		return db.errClosed()
+	}
+	if hasNUL(holder) {
+		return nil
+	}
+	err := db.retry(ctx, func() error {
+		_, err := db.pool.Exec(ctx, `DELETE FROM servers WHERE id = $1`, holder)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("leaving the servers in the database %s: %w", db.name, err)
+	}
+	return nil
+}

@@ -157,6 +157,15 @@ CREATE TABLE exercise_files (
 	sha256   text NOT NULL REFERENCES blobs (sha256),
 	PRIMARY KEY (exercise, path)
 );`,
+
+	// 4: the servers sharing the database (store.Cluster.Renew), so that
+	// a new exercise can go to the least-loaded one.
+	`
+CREATE TABLE servers (
+	id      text PRIMARY KEY,         -- store.Holder ID
+	address text NOT NULL,
+	until   timestamptz NOT NULL      -- gone unless it renews by then
+);`,
 }
 
 // SchemaVersion is the schema version this code creates and understands.

@@ -80,7 +80,7 @@ func (db *DB) events(ctx context.Context, exercise string, since uint64) ([]engi
 		if !found {
 			found = true
 			if uint64(stored) > since {
-				out = make([]engine.Event, 0, min(uint64(stored)-since, maxPrealloc))
+				out = dec.Reserve(int(min(uint64(stored)-since, maxPrealloc)))
 			}
 		}
 		if first == nil || last == nil {

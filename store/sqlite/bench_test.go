@@ -17,10 +17,12 @@ func BenchmarkAppendDurable(b *testing.B) {
 
 // BenchmarkReplay100k measures reading a 100,000-event log back, as a
 // server does for each exercise on start: Events(ctx, id, 0), decoded, not
-// folded.
+// folded. The "codec" case is the reference: the same events decoded from
+// memory, without the database.
 func BenchmarkReplay100k(b *testing.B) {
 	const n = 100_000
 	events := storetest.LibraryEvents(b, n)
+	b.Run("codec", func(b *testing.B) { storetest.MeasureDecode(b, events) })
 	for _, size := range storetest.ReplaySizes {
 		b.Run(size.Name, func(b *testing.B) {
 			db := MustOpen(b, b.TempDir())

@@ -59,7 +59,8 @@ func (db *DB) readLog(ctx context.Context, exercise string, since uint64) ([]eng
 	if last <= since {
 		return nil, nil
 	}
-	out := make([]engine.Event, 0, min(last-since, maxPrealloc))
+	var dec store.Decoder
+	out := dec.Reserve(int(min(last-since, maxPrealloc)))
 	rows, err := db.events.QueryContext(ctx, n, int64(min(since, math.MaxInt64)))
 	if err != nil {
 		return nil, db.readFailed(exercise, err)
@@ -69,7 +70,6 @@ func (db *DB) readLog(ctx context.Context, exercise string, since uint64) ([]eng
 	damaged := func(format string, args ...any) error {
 		return &store.DamagedLogError{Exercise: exercise, LastGood: next - 1, Err: fmt.Errorf(format, args...)}
 	}
-	var dec store.Decoder
 	for rows.Next() {
 		var first, last int64
 		var data string

@@ -170,3 +170,43 @@ func GroupCommit(t *testing.T, db Committer) {
 		t.Fatalf("%d appends took %d commits: no group commit", writers*each, commits)
 	}
 }
+
+// EncodeBatches encodes events as a store keeps them, in batches of size
+// events each (the last may be shorter), one blob per batch.
+func EncodeBatches(events []engine.Event, size int) [][]byte {
+	var blobs [][]byte
+	for i := 0; i < len(events); i += size {
+		var blob []byte
+		for j := i; j < min(i+size, len(events)); j++ {
+			blob = store.AppendEvent(blob, &events[j])
+		}
+		blobs = append(blobs, blob)
+	}
+	return blobs
+}
+
+// MeasureDecode is the reference for MeasureReplay: it decodes the same
+// events from memory, in batches of 128 (as a replay reads them), with one
+// Decoder and into a fresh slice per read as a replay does, so that the
+// ratio of the two is what the database and its driver cost.
+func MeasureDecode(b *testing.B, events []engine.Event) {
+	b.Helper()
+	blobs := EncodeBatches(events, 128)
+	b.ReportAllocs()
+	cpu := cpuTime()
+	for b.Loop() {
+		var dec store.Decoder
+		out := dec.Reserve(len(events))
+		for _, blob := range blobs {
+			var err error
+			if out, err = dec.Events(out, blob, 0); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if len(out) != len(events) {
+			b.Fatalf("%d events, want %d", len(out), len(events))
+		}
+	}
+	b.ReportMetric(float64(len(events))*float64(b.N)/b.Elapsed().Seconds(), "events/s")
+	b.ReportMetric(float64((cpuTime()-cpu).Milliseconds())/float64(b.N), "cpu-ms/op")
+}
