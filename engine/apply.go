@@ -30,6 +30,8 @@ func (x *Exercise) apply(cmd Command) error {
 		return x.judgeAnswer(cmd)
 	case cmd.Type == CmdSurveyOpen, cmd.Type == CmdSurveyAnswer:
 		return x.survey(cmd)
+	case cmd.Type == CmdDecide, cmd.Type == CmdVote:
+		return x.decide(cmd)
 	}
 	return x.facilitate(cmd)
 }
@@ -67,6 +69,10 @@ func (x *Exercise) authorize(cmd Command) error {
 	case cmd.Type == CmdSurveyOpen:
 		if p.Role != RoleFacilitator {
 			return Errorf(CodeForbidden, "only a facilitator can open the hot wash survey")
+		}
+	case cmd.Type == CmdDecide, cmd.Type == CmdVote:
+		if err := x.authorizeDecision(cmd); err != nil {
+			return err
 		}
 	case isFacilitatorCommand(cmd.Type):
 		if p.Role != RoleFacilitator {

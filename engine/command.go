@@ -129,6 +129,8 @@ type Command struct {
 	// Answers are a survey_answer's answers by question id: a rating
 	// question's "1" to "5", a text question's text.
 	Answers map[string]string `json:"answers,omitempty"`
+	// DecisionPoint names the decision and the choice of decide and vote.
+	DecisionPoint *DecisionChoice `json:"decision_point,omitempty"`
 }
 
 // IsTeamAction reports whether the command is one of the team actions.

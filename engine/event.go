@@ -158,6 +158,8 @@ type Details struct {
 	// answers by question id (survey.answered).
 	Anonymous bool              `json:"anonymous,omitempty"`
 	Answers   map[string]string `json:"answers,omitempty"`
+	// DecisionPoint is set on the decision events (decision.go).
+	DecisionPoint *DecisionDetails `json:"decision_point,omitempty"`
 }
 
 // OpenExpectation tells a team what is expected of it and by when, without

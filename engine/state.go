@@ -121,6 +121,7 @@ type State struct {
 	Survey Survey
 	messageState
 	simcellState
+	decisionState
 }
 
 // NewState returns the state of an exercise before its first event.
@@ -249,6 +250,7 @@ func (st *State) Apply(e *Event) {
 		st.Spreads = append(st.Spreads, d.Spread)
 	}
 	st.applySimCell(e)
+	st.applyDecision(e)
 }
 
 func (st *State) openExpectation(e *Event, x OpenExpectation) {

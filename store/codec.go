@@ -104,6 +104,8 @@ const (
 	// Hot wash survey fields (engine/survey.go), added after the others.
 	evAnonymous
 	evAnswers
+	// Decision points (engine/decision.go), added after the others.
+	evDecisionPoint
 	evBits // the number of bits in use
 )
 
@@ -139,6 +141,8 @@ const (
 	// Hot wash survey fields, added after the others.
 	cmAnonymous
 	cmAnswers
+	// Decision points, added after the others.
+	cmDecisionPoint
 	cmBits
 )
 
@@ -227,6 +231,7 @@ func AppendEvent(dst []byte, e *engine.Event) []byte {
 	set(evReasonArgs, d.ReasonArgs != nil)
 	set(evAnonymous, d.Anonymous)
 	set(evAnswers, d.Answers != nil)
+	set(evDecisionPoint, d.DecisionPoint != nil)
 
 	dst = binary.AppendUvarint(dst, m)
 	dst = binary.AppendUvarint(dst, e.Seq)
@@ -373,6 +378,9 @@ func AppendEvent(dst []byte, e *engine.Event) []byte {
 	if has(evAnswers) {
 		dst = appendStringMap(dst, d.Answers)
 	}
+	if has(evDecisionPoint) {
+		dst = appendDecisionDetails(dst, d.DecisionPoint)
+	}
 	return fixLength(dst, start)
 }
 
@@ -427,6 +435,7 @@ func appendCommand(dst []byte, c *engine.Command) []byte {
 	set(cmPoints, c.Points != nil)
 	set(cmAnonymous, c.Anonymous)
 	set(cmAnswers, c.Answers != nil)
+	set(cmDecisionPoint, c.DecisionPoint != nil)
 	dst = binary.AppendUvarint(dst, m)
 	has := func(bit int) bool { return m&(1<<bit) != 0 }
 	if has(cmType) {
@@ -509,6 +518,9 @@ func appendCommand(dst []byte, c *engine.Command) []byte {
 	}
 	if has(cmAnswers) {
 		dst = appendStringMap(dst, c.Answers)
+	}
+	if has(cmDecisionPoint) {
+		dst = appendDecisionChoice(dst, c.DecisionPoint)
 	}
 	return dst
 }
@@ -1065,6 +1077,9 @@ func (r *reader) event(e *engine.Event) error {
 	if has(evAnswers) {
 		d.Answers = r.stringMap()
 	}
+	if has(evDecisionPoint) {
+		d.DecisionPoint = r.decisionDetails()
+	}
 	if r.err == nil && r.i != len(r.s) {
 		r.fail(fmt.Errorf("%d unexpected bytes after the event", len(r.s)-r.i))
 	}
@@ -1163,6 +1178,9 @@ func (r *reader) command() *engine.Command {
 	c.Anonymous = has(cmAnonymous)
 	if has(cmAnswers) {
 		c.Answers = r.stringMap()
+	}
+	if has(cmDecisionPoint) {
+		c.DecisionPoint = r.decisionChoice()
 	}
 	return c
 }

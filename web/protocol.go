@@ -54,6 +54,8 @@ type clientCommand struct {
 	// Anonymous is for survey_open, Answers for survey_answer.
 	Anonymous bool              `json:"anonymous,omitempty"`
 	Answers   map[string]string `json:"answers,omitempty"`
+	// DecisionPoint is for decide and vote.
+	DecisionPoint *engine.DecisionChoice `json:"decision_point,omitempty"`
 }
 
 // errProtocol marks a malformed message.
@@ -133,7 +135,7 @@ func (c *clientCommand) command(p engine.Principal) engine.Command {
 		Mode: c.Mode, Incident: c.Incident, Phase: c.Phase, AdHoc: c.AdHoc, Objective: c.Objective,
 		Message: c.Message, Kind: c.Kind, Indicators: c.Indicators,
 		Expectation: c.Expectation, Rating: c.Rating, Points: c.Points,
-		Anonymous: c.Anonymous, Answers: c.Answers,
+		Anonymous: c.Anonymous, Answers: c.Answers, DecisionPoint: c.DecisionPoint,
 	}
 }
 
