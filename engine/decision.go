@@ -239,6 +239,9 @@ func (x *Exercise) closeDecision(key string) {
 	cause := DecidedByVote
 	if choice == "" {
 		choice, cause = d.Default, DecidedByDefault
+		if forced, ok := x.opts.Choose[d.ID]; ok && slices.Contains(d.ChoiceIDs(), forced) {
+			choice = forced
+		}
 	}
 	x.makeDecision(d, team, "system", choice, cause, tally, nil)
 }

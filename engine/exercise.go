@@ -76,8 +76,9 @@ type Options struct {
 	// caller must not use the events it held afterwards.
 	LogBuffer []Event
 	// Choose makes simulated teams take the named choice of a decision
-	// (decision id → choice id) instead of drawing one: how a batch
-	// explores the paths not taken. It is not recorded in the log, so a
+	// (decision id → choice id) instead of drawing one, and take it too
+	// when nobody decides in time: how a batch explores the paths not
+	// taken. It is not recorded in the log, so a
 	// run with it cannot be rerun from its log.
 	Choose map[string]string
 }
