@@ -181,6 +181,8 @@ type deliveredInject struct {
 	// Wall is set on news and social_media injects: the post's outlet,
 	// author and figures on the news and social wall.
 	Wall *wallView `json:"wall,omitempty"`
+	// Decision is the inject's decision point, if it has one.
+	Decision *decisionView `json:"decision,omitempty"`
 }
 
 // attachmentView is an attachment of a delivered inject on the wire.

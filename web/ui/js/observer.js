@@ -17,6 +17,7 @@ async function main() {
   if (note && evaluator) note.textContent = t('ui.observer.evaluator_note');
   staffViews(ctx, { canWriteNotes: evaluator, canJudge: evaluator });
   mountWall(ctx);
+  mountDecisions(ctx);
   new SurveyForm($('#hotwash'), ctx);
   ctx.socket.on('status', (m) => { document.body.dataset.status = (m.status || {}).status || ''; });
   ctx.socket.start();
