@@ -136,6 +136,7 @@ func (bd *Builder) Report() (*Report, error) {
 	b.network()
 	b.r.Communication = b.comm.result()
 	b.r.HotWash = b.hotWash()
+	b.decisions(bd.opts.Alternatives)
 	b.incidents()
 	b.summary()
 	if bd.opts.Baseline != nil {

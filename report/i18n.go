@@ -9,6 +9,7 @@ import (
 	"golang.org/x/text/language/display"
 
 	"cmesim/engine"
+	"cmesim/engine/batch"
 	"cmesim/internal/i18n"
 	"cmesim/scenarios"
 )
@@ -32,6 +33,11 @@ type Options struct {
 	// the store's exercise record, say); zero when unknown. The report
 	// shows them beside the scenario's fictional date.
 	RunStart, RunEnd time.Time
+	// Alternatives are what each choice of each decision point led to
+	// over simulated runs (batch.Alternatives, which plays
+	// batch.AlternativeRuns runs per choice by default); none leaves the
+	// report's alternatives out.
+	Alternatives []batch.Alternative
 }
 
 // loc writes the report's words in one language. Every generated text goes
