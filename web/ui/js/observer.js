@@ -5,6 +5,7 @@ import { boot } from './page.js';
 import { staffViews } from './staff.js';
 import { t } from './i18n.js';
 import { mountWall } from './wall.js';
+import { mountDecisions } from './decision.js';
 import { SurveyForm } from './hotwash.js';
 
 async function main() {
