@@ -34,6 +34,8 @@ func (x *Exercise) apply(cmd Command) error {
 		return x.editAAR(cmd)
 	case isEEGCommand(cmd.Type):
 		return x.evaluate(cmd)
+	case cmd.Type == CmdDecide, cmd.Type == CmdVote:
+		return x.decide(cmd)
 	}
 	return x.facilitate(cmd)
 }
@@ -79,6 +81,10 @@ func (x *Exercise) authorize(cmd Command) error {
 	case cmd.Type == CmdSurveyOpen:
 		if p.Role != RoleFacilitator {
 			return Errorf(CodeForbidden, "only a facilitator can open the hot wash survey")
+		}
+	case cmd.Type == CmdDecide, cmd.Type == CmdVote:
+		if err := x.authorizeDecision(cmd); err != nil {
+			return err
 		}
 	case isFacilitatorCommand(cmd.Type):
 		if p.Role != RoleFacilitator {

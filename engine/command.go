@@ -138,6 +138,8 @@ type Command struct {
 	// StartAt is the real time schedule_start sets; nil cancels the
 	// schedule (schedule.go).
 	StartAt *time.Time `json:"start_at,omitempty"`
+	// DecisionPoint names the decision and the choice of decide and vote.
+	DecisionPoint *DecisionChoice `json:"decision_point,omitempty"`
 }
 
 // IsTeamAction reports whether the command is one of the team actions.

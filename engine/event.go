@@ -164,6 +164,8 @@ type Details struct {
 	// server is to start the exercise; none means the schedule was
 	// cancelled.
 	StartAt *time.Time `json:"start_at,omitempty"`
+	// DecisionPoint is set on the decision events (decision.go).
+	DecisionPoint *DecisionDetails `json:"decision_point,omitempty"`
 }
 
 // OpenExpectation tells a team what is expected of it and by when, without

@@ -20,6 +20,8 @@ const (
 	timerDeadline
 	timerBotDone
 	timerEnd
+	timerDecisionClose // a decision's deadline (decision.go)
+	timerDecisionSim   // a simulated team's decision
 )
 
 // Kernel priorities: at one instant, spreads and deliveries happen before
@@ -73,6 +75,12 @@ type Options struct {
 	// of a new slice: batch runs pass the log of their previous run. The
 	// caller must not use the events it held afterwards.
 	LogBuffer []Event
+	// Choose makes simulated teams take the named choice of a decision
+	// (decision id → choice id) instead of drawing one, and take it too
+	// when nobody decides in time: how a batch explores the paths not
+	// taken. It is not recorded in the log, so a
+	// run with it cannot be rerun from its log.
+	Choose map[string]string
 }
 
 // Exercise is one run of a scenario. It owns the kernel, the event log and
@@ -101,6 +109,7 @@ type Exercise struct {
 	expKeys   []string               // timer.exp → expectation key
 	bots      []*bot
 	end       time.Duration
+	dec       decisionTimers
 
 	// catalogLang is the language the engine writes generated texts in
 	// (simulated actions, forwarded-message headers): the scenario's.
@@ -150,6 +159,7 @@ func New(s *scenarios.Scenario, opts Options) (*Exercise, error) {
 		x.indexTrigger(sp.When, release{inject: -1, spread: i})
 	}
 	root := des.NewStream(opts.Seed)
+	x.dec.root = root.Split("decisions")
 	for i := range s.Teams {
 		x.bots = append(x.bots, newBot(x, i, root.Split("team:"+s.Teams[i].ID)))
 	}
@@ -201,6 +211,11 @@ func (x *Exercise) indexTrigger(t *scenarios.Trigger, r release) {
 		x.onMiss[t.OnMiss] = append(x.onMiss[t.OnMiss], r)
 	case t.OnAction != nil:
 		x.onAction = append(x.onAction, actionTrigger{match: t.OnAction, release: r})
+	case t.OnChoice != "":
+		if x.dec.onChoice == nil {
+			x.dec.onChoice = map[string][]release{}
+		}
+		x.dec.onChoice[t.OnChoice] = append(x.dec.onChoice[t.OnChoice], r)
 	}
 }
 
@@ -302,6 +317,10 @@ func (x *Exercise) handle(ev des.Event[timer]) {
 		x.deadline(x.expKeys[t.exp])
 	case timerBotDone:
 		x.bots[t.team].done(int(t.task), ev.ID)
+	case timerDecisionClose:
+		x.closeDecision(x.dec.keys[t.exp])
+	case timerDecisionSim:
+		x.simulatedDecision(x.dec.keys[t.exp], int(t.task))
 	case timerEnd:
 		x.emit(Event{Type: EventEnded, Actor: "system", Audience: []string{Everyone}, Data: Details{Why: because(ReasonDurationReached)}})
 		x.stop()
@@ -408,6 +427,7 @@ func (x *Exercise) deliverTo(i int, teams []string, cause string) {
 			x.expKeys = append(x.expKeys, key)
 			x.deadlines[key] = x.k.Schedule(x.k.Now()+e.Within.D(), prioDeadline, timer{kind: timerDeadline, exp: int32(len(x.expKeys) - 1), team: int32(ti)})
 		}
+		x.openDecision(i, team)
 		if x.st.Modes[team] == ModeSimulated {
 			x.bots[ti].received(i)
 		}

@@ -128,6 +128,7 @@ type State struct {
 	ScheduledStart *time.Time
 	messageState
 	simcellState
+	decisionState
 }
 
 // NewState returns the state of an exercise before its first event.
@@ -262,6 +263,7 @@ func (st *State) Apply(e *Event) {
 	st.applySimCell(e)
 	st.applyAAR(e)
 	st.applyEEG(e)
+	st.applyDecision(e)
 }
 
 func (st *State) openExpectation(e *Event, x OpenExpectation) {

@@ -264,6 +264,14 @@ func (b *builder) list(root *yaml.Node, spec listSheet, sh *Sheet) {
 			b.p.errorf(at, "%s %q is not in the %s sheet", strings.ToLower(spec.parent), parentID, parentSheet(spec))
 			continue
 		}
+		if spec.single {
+			if get(parent, spec.child) != nil {
+				b.p.errorf(at, "%s %q already has a row in the %s sheet; it can have only one", strings.ToLower(spec.parent), parentID, spec.name)
+				continue
+			}
+			b.set(parent, spec.child, item, at)
+			continue
+		}
 		list := b.child(parent, spec.child, at, b.sequence)
 		list.Content = append(list.Content, item)
 	}

@@ -135,6 +135,14 @@ func exportList(root *yaml.Node, spec listSheet) (*Sheet, error) {
 			continue
 		}
 		id := scalarValue(get(item, "id"))
+		if spec.single {
+			if child := get(item, spec.child); child != nil && !isNull(child) {
+				if err := addRow(id, child); err != nil {
+					return nil, err
+				}
+			}
+			continue
+		}
 		for _, child := range items(get(item, spec.child)) {
 			if err := addRow(id, child); err != nil {
 				return nil, err
@@ -152,7 +160,7 @@ func nestedKeys(spec listSheet) []string {
 			out = append(out, other.child)
 		}
 	}
-	if spec.path == "injects" && spec.child != "attachments" {
+	if spec.path == "injects" && spec.child != "attachments" && !spec.single {
 		out = append(out, "translations") // the Translations sheet (an attachment's stay in its row)
 	}
 	return out

@@ -45,7 +45,10 @@ type listSheet struct {
 	// child is the key of the nested list in each parent item; parent is
 	// the heading of the column naming the parent's id.
 	child, parent string
-	columns       []column
+	// single says the child key holds one mapping, not a list (a
+	// decision): a parent item has at most one row.
+	single  bool
+	columns []column
 }
 
 // Sheet names.
@@ -113,6 +116,11 @@ var listSheets = []listSheet{
 	{name: "Attachments", path: "injects", child: "attachments", parent: "Inject", columns: []column{
 		{"Inject", "", scalar}, {"Name", "name", scalar}, {"Kind", "kind", scalar}, {"Content", "content", scalar},
 		{"File", "file", scalar}, {"Translations", "translations", flow},
+	}},
+	{name: "Decisions", path: "injects", child: "decision", parent: "Inject", single: true, columns: []column{
+		{"Inject", "", scalar}, {"ID", "id", scalar}, {"Prompt", "prompt", scalar}, {"Decided by", "by", scalar},
+		{"Within", "within", scalar}, {"Default", "default", scalar}, {"Choices", "choices", flow},
+		{"Translations", "translations", flow},
 	}},
 	{name: "Taxonomies", path: "taxonomies", columns: []column{
 		{"ID", "id", scalar}, {"Name", "name", scalar}, {"Classifications", "classifications", flow},

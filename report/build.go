@@ -141,6 +141,7 @@ func (bd *Builder) Report() (*Report, error) {
 	b.network()
 	b.r.Communication = b.comm.result()
 	b.r.HotWash = b.hotWash()
+	b.decisions(bd.opts.Alternatives)
 	b.incidents()
 	b.summary()
 	if bd.opts.Baseline != nil {

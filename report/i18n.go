@@ -9,6 +9,7 @@ import (
 	"golang.org/x/text/language/display"
 
 	"cmesim/engine"
+	"cmesim/engine/batch"
 	"cmesim/internal/i18n"
 	"cmesim/scenarios"
 )
@@ -38,6 +39,11 @@ type Options struct {
 	// Draft keeps the AAR/IP the report drafts from the data even when
 	// the lead evaluator has edited it (the editor starts from it).
 	Draft bool
+	// Alternatives are what each choice of each decision point led to
+	// over simulated runs (batch.Alternatives, which plays
+	// batch.AlternativeRuns runs per choice by default); none leaves the
+	// report's alternatives out.
+	Alternatives []batch.Alternative
 }
 
 // loc writes the report's words in one language. Every generated text goes

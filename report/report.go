@@ -61,6 +61,11 @@ type Report struct {
 	// HotWash is the participants' feedback after the end (hotwash.go);
 	// nil when no hot wash survey was opened.
 	HotWash *HotWash `json:"hot_wash,omitempty"`
+	// Decisions are the paths the teams took at the scenario's decision
+	// points, and Alternatives what each choice led to in simulated runs
+	// (decisions.go).
+	Decisions    []DecisionPath         `json:"decisions,omitempty"`
+	Alternatives []DecisionAlternatives `json:"alternatives,omitempty"`
 	// Strengths and Improvements are derived from the data (see findings.go).
 	Strengths    []Finding `json:"strengths"`
 	Improvements []Finding `json:"areas_for_improvement"`

@@ -176,10 +176,10 @@ var fieldRules = map[string]fieldRule{
 
 // structRules add constraints that span several keys of one struct.
 var structRules = map[string]func(o *jsonObject){
-	// Trigger: exactly one of after, on_action, on_miss and release.
+	// Trigger: exactly one of after, on_action, on_miss, on_choice and release.
 	"Trigger": func(o *jsonObject) {
 		var alts []*jsonObject
-		for _, k := range []string{"after", "on_action", "on_miss", "release"} {
+		for _, k := range []string{"after", "on_action", "on_miss", "on_choice", "release"} {
 			alts = append(alts, obj("required", []string{k}))
 		}
 		o.set("oneOf", alts)
@@ -210,7 +210,7 @@ var typeDocs = map[string]string{
 	"Inject":           "One message of the MSEL, delivered to one or more teams.",
 	"Translation":      "An inject's title and body in another language.",
 	"Attachment":       "An artefact delivered with an inject: text (indicators of compromise, a log excerpt, a ransom note) or a file next to the scenario (a PDF advisory, a screenshot, a packet capture).",
-	"Trigger":          "Releases an inject (or a spread) in reaction to play. Exactly one of after, on_action, on_miss and release is set; delay waits after it fires.",
+	"Trigger":          "Releases an inject (or a spread) in reaction to play. Exactly one of after, on_action, on_miss, on_choice and release is set; delay waits after it fires.",
 	"ActionMatch":      "Selects the team actions that fire a trigger.",
 	"Expectation":      "What each receiving team should do about an inject, by when, and for how many points.",
 	"Consequence":      "What happens when an expectation is missed: an escalation inject to the late team and/or the incident spreading to another team.",

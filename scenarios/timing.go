@@ -67,6 +67,11 @@ func (g *timingGraph) triggerEdges(s *Scenario, t *Trigger, kind, id string) {
 		if in, e, ok := s.Expectation(t.OnMiss); ok {
 			g.link("inject", in.ID, kind, id, d+e.Within.D())
 		}
+	case t.OnChoice != "":
+		// A team may decide as soon as the decision's inject arrives.
+		if in, _, _, ok := s.ChoiceRef(t.OnChoice); ok {
+			g.link("inject", in.ID, kind, id, d)
+		}
 	}
 }
 

@@ -258,7 +258,10 @@ type Inject struct {
 	// Wall is how a news or social_media inject shows on the news and
 	// social wall (see WallPost).
 	Wall *WallPost `yaml:"wall"`
-	Pos  Pos       `yaml:"-"`
+	// Decision is a decision point the inject offers each receiving team
+	// (decision.go).
+	Decision *Decision `yaml:"decision"`
+	Pos      Pos       `yaml:"-"`
 }
 
 // Translation is an inject's title and body in another language.
@@ -288,7 +291,8 @@ type Attachment struct {
 }
 
 // Trigger releases an inject (or a spread) in reaction to play. Exactly one
-// of After, OnAction, OnMiss and Release is set; Delay waits after it fires.
+// of After, OnAction, OnMiss, OnChoice and Release is set; Delay waits after
+// it fires.
 type Trigger struct {
 	// After fires when the named inject has been delivered.
 	After string `yaml:"after"`
@@ -296,6 +300,8 @@ type Trigger struct {
 	OnAction *ActionMatch `yaml:"on_action"`
 	// OnMiss fires when an expectation ("INJECT.EXPECTATION") is missed.
 	OnMiss string `yaml:"on_miss"`
+	// OnChoice fires when a team takes a choice ("DECISION.CHOICE").
+	OnChoice string `yaml:"on_choice"`
 	// Release set to "facilitator" waits for a facilitator to release it.
 	Release string   `yaml:"release"`
 	Delay   Duration `yaml:"delay"`

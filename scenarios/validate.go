@@ -61,6 +61,7 @@ func validate(s *Scenario, l *problemList) {
 	v.timing()
 	v.hotWash()
 	v.tags()
+	v.decisions()
 	for _, o := range s.Exercise.Objectives {
 		if o.ID != "" && !v.scored[o.ID] {
 			v.warnf(o.Pos.Field("id"), "objective %q is never scored: no expectation names it", o.ID)
@@ -450,6 +451,10 @@ func (v *validator) trigger(t *Trigger, what string) {
 		kinds++
 		v.refExpectation(t.Pos.Field("on_miss"), t.OnMiss, what+" trigger")
 	}
+	if t.OnChoice != "" {
+		kinds++
+		v.refChoice(t.Pos.Field("on_choice"), t.OnChoice, what+" trigger")
+	}
 	if t.Release != "" {
 		kinds++
 		if t.Release != "facilitator" {
@@ -457,7 +462,7 @@ func (v *validator) trigger(t *Trigger, what string) {
 		}
 	}
 	if kinds != 1 {
-		v.errorf(t.Pos, "%s trigger needs exactly one of after, on_action, on_miss, release (found %d)", what, kinds)
+		v.errorf(t.Pos, "%s trigger needs exactly one of after, on_action, on_miss, on_choice, release (found %d)", what, kinds)
 	}
 }
 
@@ -692,7 +697,7 @@ func tlpList(ts []TLP) string {
 func (v *validator) consequenceTargets() {
 	for i := range v.s.Injects {
 		in := &v.s.Injects[i]
-		triggered := in.Trigger != nil && (in.Trigger.OnAction != nil || in.Trigger.OnMiss != "")
+		triggered := in.Trigger != nil && (in.Trigger.OnAction != nil || in.Trigger.OnMiss != "" || in.Trigger.OnChoice != "")
 		if in.At == nil && in.Trigger == nil && !v.usedAsConsequence[in.ID] {
 			v.errorf(in.Pos, "inject %s has no timing: set at, a trigger, or name it in an expectation's on_miss or a spread", in.ID)
 		}

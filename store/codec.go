@@ -109,6 +109,8 @@ const (
 	evEEG
 	// The scheduled start (engine/schedule.go), added after the others.
 	evStartAt
+	// Decision points (engine/decision.go), added after the others.
+	evDecisionPoint
 	evBits // the number of bits in use
 )
 
@@ -150,6 +152,8 @@ const (
 	cmEEG
 	// The scheduled start, added after the others.
 	cmStartAt
+	// Decision points, added after the others.
+	cmDecisionPoint
 	cmBits
 )
 
@@ -240,6 +244,7 @@ func AppendEvent(dst []byte, e *engine.Event) []byte {
 	set(evAnswers, d.Answers != nil)
 	set(evEEG, d.EEG != nil)
 	set(evStartAt, d.StartAt != nil)
+	set(evDecisionPoint, d.DecisionPoint != nil)
 
 	dst = binary.AppendUvarint(dst, m)
 	dst = binary.AppendUvarint(dst, e.Seq)
@@ -392,6 +397,9 @@ func AppendEvent(dst []byte, e *engine.Event) []byte {
 	if has(evStartAt) {
 		dst = appendTime(dst, *d.StartAt)
 	}
+	if has(evDecisionPoint) {
+		dst = appendDecisionDetails(dst, d.DecisionPoint)
+	}
 	return fixLength(dst, start)
 }
 
@@ -449,6 +457,7 @@ func appendCommand(dst []byte, c *engine.Command) []byte {
 	set(cmAAR, c.AAR != nil)
 	set(cmEEG, c.EEG != nil)
 	set(cmStartAt, c.StartAt != nil)
+	set(cmDecisionPoint, c.DecisionPoint != nil)
 	dst = binary.AppendUvarint(dst, m)
 	has := func(bit int) bool { return m&(1<<bit) != 0 }
 	if has(cmType) {
@@ -540,6 +549,9 @@ func appendCommand(dst []byte, c *engine.Command) []byte {
 	}
 	if has(cmStartAt) {
 		dst = appendTime(dst, *c.StartAt)
+	}
+	if has(cmDecisionPoint) {
+		dst = appendDecisionChoice(dst, c.DecisionPoint)
 	}
 	return dst
 }
@@ -1200,6 +1212,9 @@ func (r *reader) event(e *engine.Event) error {
 		t := r.time()
 		d.StartAt = &t
 	}
+	if has(evDecisionPoint) {
+		d.DecisionPoint = r.decisionDetails()
+	}
 	if r.err == nil && r.i != len(r.s) {
 		r.fail(fmt.Errorf("%d unexpected bytes after the event", len(r.s)-r.i))
 	}
@@ -1308,6 +1323,9 @@ func (r *reader) command() *engine.Command {
 	if has(cmStartAt) {
 		t := r.time()
 		c.StartAt = &t
+	}
+	if has(cmDecisionPoint) {
+		c.DecisionPoint = r.decisionChoice()
 	}
 	return c
 }

@@ -416,6 +416,7 @@ func (le *liveExercise) deliveredInject(id, team string, open []engine.OpenExpec
 	d.Translations = le.translations(in, team)
 	d.Expectations = le.expectationViews(in, team, open)
 	d.ControllerNotes = in.ControllerNotes
+	d.Decision = decisionViewOf(le.scn, in)
 	return d
 }
 

@@ -60,6 +60,8 @@ type clientCommand struct {
 	EEG *engine.EEGDetails `json:"eeg,omitempty"`
 	// StartAt is for schedule_start (none cancels the schedule).
 	StartAt *time.Time `json:"start_at,omitempty"`
+	// DecisionPoint is for decide and vote.
+	DecisionPoint *engine.DecisionChoice `json:"decision_point,omitempty"`
 }
 
 // errProtocol marks a malformed message.
@@ -139,7 +141,7 @@ func (c *clientCommand) command(p engine.Principal) engine.Command {
 		Mode: c.Mode, Incident: c.Incident, Phase: c.Phase, AdHoc: c.AdHoc, Objective: c.Objective,
 		Message: c.Message, Kind: c.Kind, Indicators: c.Indicators,
 		Expectation: c.Expectation, Rating: c.Rating, Points: c.Points,
-		Anonymous: c.Anonymous, Answers: c.Answers, AAR: c.AAR, EEG: c.EEG, StartAt: c.StartAt,
+		Anonymous: c.Anonymous, Answers: c.Answers, AAR: c.AAR, EEG: c.EEG, StartAt: c.StartAt, DecisionPoint: c.DecisionPoint,
 	}
 }
 
@@ -185,6 +187,8 @@ type deliveredInject struct {
 	// Wall is set on news and social_media injects: the post's outlet,
 	// author and figures on the news and social wall.
 	Wall *wallView `json:"wall,omitempty"`
+	// Decision is the inject's decision point, if it has one.
+	Decision *decisionView `json:"decision,omitempty"`
 }
 
 // attachmentView is an attachment of a delivered inject on the wire.

@@ -25,6 +25,8 @@ type batchOptions struct {
 	seed    uint64
 	out     string
 	maxMiB  int // largest scenario file, MiB (0: the default)
+	// choose forces choices at decision points, as DECISION=CHOICE.
+	choose []string
 }
 
 func (a *app) newBatchCommand() *cobra.Command {
@@ -39,10 +41,17 @@ acknowledge, contain and share, and how often each objective is achieved
 (rated P or S, among the runs that exercised it). This is how a facilitator calibrates a scenario's
 difficulty before the day.
 
+When the scenario has decision points, it also prints how often each
+choice was taken and, per choice, how often the teams that took it
+achieved each objective (their own rating P or S). --choose DECISION=CHOICE
+(repeatable) makes every simulated team take that choice, to see what a
+path not taken would have led to.
+
 The full result is written as JSON (--out); "cmesim report --baseline"
 uses it to place real teams against the simulated ones.`,
 		Example: `  cmesim batch grid-ransomware -n 10000
-  cmesim batch my-exercise.yaml -n 2000 --workers 2 --out baseline.json`,
+  cmesim batch my-exercise.yaml -n 2000 --workers 2 --out baseline.json
+  cmesim batch oas-ministerial-roundtable -n 1000 --choose D1=escalate`,
 		Args: argsUsage(cobra.ExactArgs(1)),
 		RunE: a.runE(func(cmd *cobra.Command, args []string) error {
 			return a.batch(cmd.Context(), args[0], opts)
@@ -53,6 +62,7 @@ uses it to place real teams against the simulated ones.`,
 	f.IntVar(&opts.workers, "workers", 0, "runs in parallel (default: one per CPU)")
 	f.Uint64Var(&opts.seed, "seed", 1, "seed of the first run")
 	f.StringVar(&opts.out, "out", "", "write the result as JSON to this `file` (default SCENARIO-ID.batch.json; - for stdout)")
+	f.StringArrayVar(&opts.choose, "choose", nil, "make every simulated team take a choice, as `DECISION=CHOICE` (repeatable)")
 	addMaxScenarioSizeFlag(cmd, &opts.maxMiB)
 	return cmd
 }
@@ -74,9 +84,13 @@ func (a *app) batch(ctx context.Context, target string, opts batchOptions) error
 	if a.getenv("GOGC") == "" { // an explicit GOGC wins
 		defer debug.SetGCPercent(debug.SetGCPercent(batchGCPercent))
 	}
+	choose, err := parseChoose(opts.choose)
+	if err != nil {
+		return err
+	}
 	bar := newProgressBar(a.stderr, opts.runs, logging.IsTerminal(a.stderr))
 	start := time.Now()
-	res, err := batch.Run(ctx, s, batch.Options{Runs: opts.runs, Workers: opts.workers, FirstSeed: opts.seed, Progress: bar.set})
+	res, choices, err := batch.RunWithChoices(ctx, s, batch.Options{Runs: opts.runs, Workers: opts.workers, FirstSeed: opts.seed, Progress: bar.set, Choose: choose})
 	bar.finish()
 	if err != nil {
 		return fmt.Errorf("batch: %w", err)
@@ -95,6 +109,9 @@ func (a *app) batch(ctx context.Context, target string, opts batchOptions) error
 	}
 	fmt.Fprintf(a.stdout, "%s: %d runs in %s (%.0f runs/s)\n\n", s.Exercise.Title, res.Runs, elapsed.Round(time.Millisecond), float64(res.Runs)/elapsed.Seconds())
 	if err := printBatch(a.stdout, res); err != nil {
+		return err
+	}
+	if err := printChoices(a.stdout, s, choices); err != nil {
 		return err
 	}
 	fmt.Fprintf(a.stdout, "\nFull result written to %s\n", out)

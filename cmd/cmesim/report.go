@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"cmesim/engine"
+	"cmesim/engine/batch"
 	"cmesim/internal/i18n"
 	"cmesim/report"
 	"cmesim/scenarios"
@@ -35,6 +36,9 @@ type reportOptions struct {
 	// team scopes the report to one team (--team).
 	plan string
 	team string
+	// alternatives is how many simulated runs show what each choice of a
+	// decision point leads to (0: none).
+	alternatives int
 	// runStart is when the exercise was created, from its store or archive
 	// record (zero for a bare log): the report's run date.
 	runStart time.Time
@@ -116,6 +120,7 @@ the team-scoped report its trainees read after the end.`,
 	f.String("data", "", "directory of the exercise store, with --exercise (env CMESIM_DATA_DIR)")
 	f.StringVar(&opts.scenario, "scenario", "", "the scenario `file` or bundled name the exercise ran (default: the one named in the log)")
 	f.StringVar(&opts.baseline, "baseline", "", "a batch result `file` to compare teams against")
+	f.IntVar(&opts.alternatives, "alternatives", batch.AlternativeRuns, "simulated `runs` per choice of each decision point, to show where the paths not taken lead (0: none)")
 	f.StringVar(&opts.format, "format", "", "html, md, json or csv (default: from -o's extension, else md)")
 	f.StringVarP(&opts.out, "output", "o", "", "write to this `file` instead of stdout")
 	f.StringVar(&opts.lang, "lang", "", "`language` of the report: en, es, pt (Brazilian) or fr (default en)")
@@ -318,7 +323,11 @@ func (a *app) writeReportOut(s *scenarios.Scenario, events eventSource, opts rep
 		}
 	}
 	appendix := command + " --appendix -o " + appendixName(opts.out)
-	r, err := buildReport(s, events, report.Options{Baseline: baseline, Lang: lang, Appendix: appendix, RunStart: opts.runStart, Team: opts.team})
+	alts, err := decisionAlternatives(s, opts.alternatives)
+	if err != nil {
+		return err
+	}
+	r, err := buildReport(s, events, report.Options{Baseline: baseline, Lang: lang, Appendix: appendix, RunStart: opts.runStart, Team: opts.team, Alternatives: alts})
 	if err != nil {
 		return err
 	}

@@ -30,6 +30,9 @@ type Options struct {
 	// Progress, when set, is called from the collecting goroutine after
 	// each finished run with the number done so far.
 	Progress func(done int)
+	// Choose makes every simulated team take the named choice of a
+	// decision (decision id → choice id; see engine.Options.Choose).
+	Choose map[string]string
 }
 
 // timeMetrics maps the timed metrics to their actions.
@@ -49,8 +52,24 @@ var timeMetrics = []struct {
 // baseline for what each number means). It stops early, returning ctx's
 // error, when ctx is cancelled.
 func Run(ctx context.Context, s *scenarios.Scenario, opts Options) (*baseline.Baseline, error) {
+	b, _, err := RunWithChoices(ctx, s, opts)
+	return b, err
+}
+
+// result is one replication's measures.
+type result struct {
+	run     baseline.Run
+	choices []choiceSample
+}
+
+// RunWithChoices is Run that also sums up the choices taken at the
+// scenario's decision points and what each led to.
+func RunWithChoices(ctx context.Context, s *scenarios.Scenario, opts Options) (*baseline.Baseline, *Choices, error) {
 	if opts.Runs <= 0 {
-		return nil, errors.New("batch: the number of runs must be positive")
+		return nil, nil, errors.New("batch: the number of runs must be positive")
+	}
+	if err := checkChoose(s, opts.Choose); err != nil {
+		return nil, nil, err
 	}
 	workers := opts.Workers
 	if workers <= 0 {
@@ -58,8 +77,9 @@ func Run(ctx context.Context, s *scenarios.Scenario, opts Options) (*baseline.Ba
 	}
 	workers = min(workers, opts.Runs)
 	acc := baseline.NewCollector(s, opts.FirstSeed, false)
+	picks := newChoiceCollector(s)
 	seeds := make(chan uint64)
-	results := make(chan baseline.Run, workers)
+	results := make(chan result, workers)
 	var wg sync.WaitGroup
 	errc := make(chan error, workers)
 	for range workers {
@@ -68,9 +88,9 @@ func Run(ctx context.Context, s *scenarios.Scenario, opts Options) (*baseline.Ba
 			defer wg.Done()
 			var log []engine.Event // reused from run to run
 			for seed := range seeds {
-				var r baseline.Run
+				var r result
 				var err error
-				r, log, err = runOnce(s, seed, log)
+				r, log, err = runOnce(s, seed, opts.Choose, log)
 				if err != nil {
 					errc <- err
 					return
@@ -92,7 +112,8 @@ func Run(ctx context.Context, s *scenarios.Scenario, opts Options) (*baseline.Ba
 	go func() { wg.Wait(); close(results) }()
 	done := 0
 	for r := range results {
-		acc.Add(r)
+		acc.Add(r.run)
+		picks.add(r.choices)
 		done++
 		if opts.Progress != nil {
 			opts.Progress(done)
@@ -100,26 +121,27 @@ func Run(ctx context.Context, s *scenarios.Scenario, opts Options) (*baseline.Ba
 	}
 	select {
 	case err := <-errc:
-		return nil, err
+		return nil, nil, err
 	default:
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return acc.Baseline(), nil
+	return acc.Baseline(), picks.result(), nil
 }
 
 // runOnce plays one replication and measures it. It logs into the storage
 // of log, the previous run's log, and returns this run's for the next.
-func runOnce(s *scenarios.Scenario, seed uint64, log []engine.Event) (baseline.Run, []engine.Event, error) {
-	x, err := engine.New(s, engine.Options{Seed: seed, LogBuffer: log})
+func runOnce(s *scenarios.Scenario, seed uint64, choose map[string]string, log []engine.Event) (result, []engine.Event, error) {
+	x, err := engine.New(s, engine.Options{Seed: seed, LogBuffer: log, Choose: choose})
 	if err != nil {
-		return baseline.Run{}, log, err
+		return result{}, log, err
 	}
 	if err := x.RunToEnd(); err != nil {
-		return baseline.Run{}, log, err
+		return result{}, log, err
 	}
-	return measure(s, x.State()), x.Events(), nil
+	r := result{run: measure(s, x.State()), choices: sampleChoices(s, x.State(), s.Decisions())}
+	return r, x.Events(), nil
 }
 
 // objectivePoints are an objective's points in one run, over all teams.

@@ -10,6 +10,7 @@ import { mountSimCell } from './simcell.js';
 import { confirmDialog } from './dialog.js';
 import { fillCodes } from './codes.js';
 import { mountWall } from './wall.js';
+import { mountDecisions } from './decision.js';
 import { SurveyResults } from './hotwash.js';
 import { AAREditor } from './aar.js';
 import { fmtT, fmtTShort, fmtCountdown, actionLabel, NS } from './format.js';
@@ -70,6 +71,7 @@ async function main() {
   new Composer($('#composer'), ctx);
   mountSimCell(ctx);
   mountWall(ctx, { canPost: true });
+  mountDecisions(ctx, { canForce: true });
   new SurveyResults($('#hotwash'), ctx);
   new AAREditor($('#aar'), ctx);
   loadCodes(ctx);

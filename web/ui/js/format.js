@@ -243,6 +243,14 @@ export function eventText(ev, dir) {
       return t('judge.event.scored', { team, expectation: d.expectation, inject: d.inject, rating: t(`judge.rating.${d.rating}`), points: fmtPoints(d.points || 0), max: fmtPoints(d.max_points || 0) });
     case 'aar.edited':
       return t('aar.event.edited', { who: actorName(ev.actor, dir) });
+    case 'decision.opened':
+      return t('decision.event.opened', { team, decision: (d.decision_point || {}).id || '', inject });
+    case 'decision.voted':
+      return t('decision.event.voted', { who: actorName(ev.actor, dir), decision: (d.decision_point || {}).id || '', choice: (d.decision_point || {}).choice || '' });
+    case 'decision.made': {
+      const dp = d.decision_point || {};
+      return t('decision.event.made', { team, decision: dp.id || '', choice: dp.choice || '', cause: i18n.has(`decision.cause.${dp.cause}`) ? t(`decision.cause.${dp.cause}`) : dp.cause || '' });
+    }
     case 'survey.opened':
       return t('hotwash.event.opened', { who: actorName(ev.actor, dir) });
     case 'survey.answered':
@@ -373,6 +381,7 @@ function causeText(cause, dir) {
     case 'action': return t('ui.cause.action', { team: teamName(p[1], dir), action: actionLabel(p[2]), inject: p[3] || '' });
     case 'miss': return t('ui.cause.miss', { team: teamName(p[2], dir), inject: p[1] });
     case 'spread': return t('ui.cause.spread', { spread: p[1] });
+    case 'choice': return t('decision.event.cause', { team: teamName(p[2], dir), choice: p[1] });
     default: return cause;
   }
 }

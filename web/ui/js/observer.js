@@ -5,6 +5,7 @@ import { boot } from './page.js';
 import { staffViews } from './staff.js';
 import { t } from './i18n.js';
 import { mountWall } from './wall.js';
+import { mountDecisions } from './decision.js';
 import { SurveyForm } from './hotwash.js';
 
 async function main() {
@@ -17,6 +18,7 @@ async function main() {
   if (note && evaluator) note.textContent = t('ui.observer.evaluator_note');
   staffViews(ctx, { canWriteNotes: evaluator, canJudge: evaluator });
   mountWall(ctx);
+  mountDecisions(ctx);
   new SurveyForm($('#hotwash'), ctx);
   ctx.socket.on('status', (m) => { document.body.dataset.status = (m.status || {}).status || ''; });
   ctx.socket.start();

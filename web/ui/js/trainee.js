@@ -14,6 +14,7 @@ import { countdown, startCountdowns } from './countdown.js';
 import { i18n, t, contentLang } from './i18n.js';
 import { mountMessages, tlpMoreOpen } from './messages.js';
 import { mountWall } from './wall.js';
+import { mountDecisions } from './decision.js';
 import { attachmentFile } from './attachments.js';
 import { SurveyForm } from './hotwash.js';
 
@@ -754,6 +755,7 @@ async function main() {
   new TraineeConsole(ctx);
   mountMessages(ctx);
   mountWall(ctx);
+  mountDecisions(ctx);
   new SurveyForm($('#hotwash'), ctx);
   ctx.socket.start();
 }

@@ -1,0 +1,219 @@
+// Decision points: the card a team decides on (a choice taken by the first
+// trainee who answers, or a vote of the team's trainees until the
+// deadline), and the facilitator's view of every team's live votes with a
+// way to force a choice. Decisions arrive with their inject
+// (inject.delivered's inject.decision) and move on with decision.opened,
+// decision.voted and decision.made. Every text goes through t() (keys
+// decision.*).
+//
+// Test hooks: #decisions (data-count), article.decision-card
+// [data-decision][data-team][data-state=open|made], .decision-choice
+// [data-choice] (a radio), .decision-submit, .decision-votes li[data-choice]
+// [data-votes], .decision-result[data-choice][data-cause], and for staff
+// .decision-force select and .decision-force button.
+import { h, option, replace } from './dom.js';
+import { announce, pending } from './page.js';
+import { fmtTShort } from './format.js';
+import { countdown } from './countdown.js';
+import { renderMarkdown } from './markdown.js';
+import { i18n, t, contentLang } from './i18n.js';
+
+/* ---------- pure functions ---------- */
+
+/** newDecisions returns an empty decision store: views by decision id, and one record per decision and team. */
+export function newDecisions() {
+  return { views: new Map(), records: new Map() };
+}
+
+/** recordOf returns (creating it) the record of decision id for team. */
+function recordOf(store, id, team) {
+  const key = `${id}@${team}`;
+  let r = store.records.get(key);
+  if (!r) {
+    r = { id, team, inject: '', opened: 0, deadline: 0, votes: new Map(), made: null, seq: 0 };
+    store.records.set(key, r);
+  }
+  return r;
+}
+
+/**
+ * foldDecision folds one server event message into the store and returns
+ * the record it changed, or null.
+ */
+export function foldDecision(store, msg) {
+  const ev = (msg && msg.event) || {};
+  const d = (ev.data || {});
+  if (ev.type === 'inject.delivered' && msg.inject && msg.inject.decision) {
+    store.views.set(msg.inject.decision.id, { ...msg.inject.decision, inject: msg.inject.id, title: msg.inject.title, titles: msg.inject.translations || {} });
+    return null;
+  }
+  const dp = d.decision_point;
+  if (!dp || !ev.team) return null;
+  const r = recordOf(store, dp.id, ev.team);
+  r.seq = Math.max(r.seq, ev.seq || 0);
+  switch (ev.type) {
+    case 'decision.opened':
+      r.inject = d.inject || r.inject;
+      r.opened = ev.at || 0;
+      r.deadline = d.deadline || 0;
+      return r;
+    case 'decision.voted':
+      r.votes.set(ev.actor, dp.choice);
+      return r;
+    case 'decision.made':
+      r.made = { choice: dp.choice, cause: dp.cause, by: ev.actor, at: ev.at || 0, votes: dp.votes || null };
+      return r;
+  }
+  return null;
+}
+
+/** tally counts a record's votes per choice of view, in the view's order (the final count once made by a vote). */
+export function tally(view, record) {
+  const choices = (view && view.choices) || [];
+  if (record.made && record.made.votes) return choices.map((c) => ({ choice: c.id, votes: (record.made.votes.find((v) => v.choice === c.id) || {}).votes || 0 }));
+  const counts = new Map(choices.map((c) => [c.id, 0]));
+  for (const choice of record.votes.values()) if (counts.has(choice)) counts.set(choice, counts.get(choice) + 1);
+  return choices.map((c) => ({ choice: c.id, votes: counts.get(c.id) }));
+}
+
+/** promptIn and labelIn give a decision's prompt and a choice's label in lang when translated. */
+export function promptIn(view, lang) {
+  return (view.translations && view.translations[lang]) || view.prompt;
+}
+export function labelIn(choice, lang) {
+  return (choice.translations && choice.translations[lang]) || choice.label;
+}
+
+/* ---------- the panel ---------- */
+
+export class DecisionPanel {
+  /** ctx is the page context; host the element the panel fills. With canForce, staff may force a choice. */
+  constructor(ctx, host, { canForce = false } = {}) {
+    this.ctx = ctx;
+    this.host = host;
+    this.staff = ctx.you.role !== 'trainee';
+    this.canForce = canForce;
+    this.store = newDecisions();
+    this.live = false;
+    this.picked = new Map(); // key → the choice selected in the form, kept across renders
+    this.list = h('div', { class: 'decision-list' });
+    this.empty = h('p', { class: 'muted' }, t(this.staff ? 'decision.empty_staff' : 'decision.empty'));
+    host.id = 'decisions';
+    host.classList.add('decision-panel');
+    host.setAttribute('aria-labelledby', 'decisions-h');
+    replace(host, h('h2', { id: 'decisions-h' }, t('decision.heading')), this.list, this.empty);
+    ctx.socket.on('event', (m) => this.onEvent(m));
+    ctx.socket.on('caught_up', () => { this.live = true; });
+    this.render();
+  }
+
+  onEvent(m) {
+    const r = foldDecision(this.store, m);
+    if (!r) return;
+    if (!this.staff && r.team !== this.ctx.you.team) return;
+    this.render();
+    const view = this.store.views.get(r.id);
+    if (this.live && view && m.event.type === 'decision.opened' && !this.staff) announce(t('decision.announce_open', { prompt: promptIn(view, i18n.lang) }));
+    if (this.live && view && m.event.type === 'decision.made') {
+      const c = view.choices.find((x) => x.id === r.made.choice);
+      announce(t('decision.announce_made', { team: this.ctx.dir.teamName(r.team), choice: c ? labelIn(c, i18n.lang) : r.made.choice }));
+    }
+  }
+
+  records() {
+    return [...this.store.records.values()]
+      .filter((r) => this.store.views.has(r.id) && (this.staff || r.team === this.ctx.you.team))
+      .sort((a, b) => (a.made ? 1 : 0) - (b.made ? 1 : 0) || b.opened - a.opened || a.team.localeCompare(b.team));
+  }
+
+  render() {
+    const recs = this.records();
+    this.host.dataset.count = String(recs.length);
+    this.empty.hidden = recs.length > 0;
+    this.host.hidden = !this.staff && recs.length === 0;
+    replace(this.list, recs.map((r) => this.card(r)));
+  }
+
+  card(r) {
+    const view = this.store.views.get(r.id);
+    const lang = i18n.lang;
+    const key = `${r.id}@${r.team}`;
+    const titleId = `decision-${r.id}-${r.team}`;
+    const counts = tally(view, r);
+    const prompt = contentLang(h('div', { class: 'md-body decision-prompt', id: titleId }, renderMarkdown(promptIn(view, lang))),
+      view.translations && view.translations[lang] ? lang : null);
+    const head = h('header', { class: 'decision-head' },
+      h('span', { class: 'badge' }, t(view.by === 'vote' ? 'decision.by_vote' : 'decision.by_team')),
+      this.staff ? h('strong', { class: 'decision-team' }, this.ctx.dir.teamName(r.team)) : null,
+      h('span', { class: 'muted' }, t('decision.inject', { inject: view.inject })),
+      r.made ? null : h('span', { class: 'decision-deadline' }, t('decision.deadline', { at: fmtTShort(r.deadline) }), ' ', countdown(r.deadline)));
+    const votes = view.by === 'vote' ? h('ul', { class: 'decision-votes', 'aria-label': t('decision.votes') },
+      counts.map((c) => {
+        const choice = view.choices.find((x) => x.id === c.choice);
+        return h('li', { dataset: { choice: c.choice, votes: String(c.votes) } }, `${labelIn(choice, lang)}: `, h('strong', null, t('decision.vote_count', { count: c.votes })));
+      })) : null;
+    const body = r.made ? this.result(view, r) : (this.staff ? this.force(view, r) : this.form(view, r, key));
+    return h('article', { class: 'decision-card', 'aria-labelledby': titleId, dataset: { decision: r.id, team: r.team, state: r.made ? 'made' : 'open' } },
+      head, prompt, votes, body);
+  }
+
+  result(view, r) {
+    const c = view.choices.find((x) => x.id === r.made.choice);
+    return h('p', { class: 'decision-result', dataset: { choice: r.made.choice, cause: r.made.cause } },
+      t('decision.made', { choice: c ? labelIn(c, i18n.lang) : r.made.choice, at: fmtTShort(r.made.at) }), ' ',
+      h('span', { class: 'muted' }, t(`decision.cause.${r.made.cause}`)));
+  }
+
+  form(view, r, key) {
+    const name = `decision-${key}`;
+    const mine = r.votes.get(`trainee:${r.team}:${this.ctx.you.name || ''}`);
+    const chosen = this.picked.get(key) || mine || '';
+    const radios = view.choices.map((c) => {
+      const id = `${name}-${c.id}`;
+      const input = h('input', { type: 'radio', name, id, value: c.id, class: 'decision-choice', dataset: { choice: c.id } });
+      input.checked = c.id === chosen;
+      input.addEventListener('change', () => this.picked.set(key, c.id));
+      return h('div', { class: 'radio-row' }, input, h('label', { for: id }, labelIn(c, i18n.lang)));
+    });
+    const err = h('p', { class: 'form-error', hidden: true, 'aria-live': 'polite' });
+    const submit = h('button', { type: 'submit', class: 'btn btn-primary decision-submit' }, t(view.by === 'vote' ? (mine ? 'decision.change_vote' : 'decision.vote') : 'decision.decide'));
+    const form = h('form', { class: 'stack decision-form', novalidate: true },
+      h('fieldset', null, h('legend', { class: 'sr-only' }, t('decision.choices')), radios),
+      mine ? h('p', { class: 'hint decision-mine' }, t('decision.your_vote', { choice: labelIn(view.choices.find((c) => c.id === mine) || { label: mine }, i18n.lang) })) : null,
+      err, h('div', { class: 'form-actions' }, submit));
+    form.addEventListener('submit', (e) => {
+      e.preventDefault();
+      const picked = form.querySelector('input.decision-choice:checked');
+      if (!picked) { err.textContent = t('decision.need_choice'); err.hidden = false; return; }
+      err.hidden = true;
+      const type = view.by === 'vote' ? 'vote' : 'decide';
+      pending(submit, () => this.ctx.socket.command({ type, decision_point: { id: r.id, choice: picked.value } }), { errorEl: err, socket: this.ctx.socket });
+    });
+    return form;
+  }
+
+  force(view, r) {
+    if (!this.canForce) return h('p', { class: 'muted' }, t('decision.open'));
+    const id = `decision-force-${r.id}-${r.team}`;
+    const select = h('select', { id }, view.choices.map((c) => option(c.id, labelIn(c, i18n.lang))));
+    const err = h('p', { class: 'form-error', hidden: true, 'aria-live': 'polite' });
+    const btn = h('button', { type: 'submit', class: 'btn btn-small' }, t('decision.force'));
+    const form = h('form', { class: 'row decision-force', novalidate: true },
+      h('label', { for: id, class: 'field-label' }, t('decision.force_label')), select, btn, err);
+    form.addEventListener('submit', (e) => {
+      e.preventDefault();
+      pending(btn, () => this.ctx.socket.command({ type: 'decide', team: r.team, decision_point: { id: r.id, choice: select.value } }), { errorEl: err, socket: this.ctx.socket });
+    });
+    return form;
+  }
+}
+
+/** mountDecisions fills the page's #decisions section (created when missing). Call it before ctx.socket.start(). */
+export function mountDecisions(ctx, { canForce = false } = {}) {
+  let host = document.getElementById('decisions');
+  if (!host) {
+    host = h('section', { class: 'panel' });
+    (document.querySelector('.col-side') || document.querySelector('main')).prepend(host);
+  }
+  return new DecisionPanel(ctx, host, { canForce });
+}
