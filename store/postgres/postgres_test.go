@@ -194,7 +194,7 @@ func TestOpen(t *testing.T) {
 		u := NewDatabase(t)
 		MustOpen(t, u).Close()
 		plain := Plain(t, u)
-		if got, want := tables(t, plain), []string{"blobs", "events", "exercise_files", "exercises", "schema_version", "sessions"}; !reflect.DeepEqual(got, want) {
+		if got, want := tables(t, plain), []string{"blobs", "events", "exercise_files", "exercises", "schema_version", "servers", "sessions"}; !reflect.DeepEqual(got, want) {
 			t.Fatalf("tables %v, want %v", got, want)
 		}
 		var app string
