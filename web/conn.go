@@ -43,6 +43,9 @@ type conn struct {
 	// carry is a message the writer took from send that did not fit in
 	// the batch it was writing; it goes first next time.
 	carry *outgoing
+	// delivering holds the events being delivered to the connection, while
+	// the exercise's fan lock is held (liveExercise.deliver).
+	delivering []*outgoing
 	// replies carries answers to this client's own messages from the reader.
 	replies chan []byte
 	// done closes when the reader stops.

@@ -67,6 +67,9 @@ type liveExercise struct {
 	// for one team visits that team's connections and the staff's, not
 	// every connection of the exercise.
 	byAudience map[string]map[*conn]struct{}
+	// touched is deliver's list of the connections it queues for, kept
+	// between calls to save allocating it.
+	touched []*conn
 }
 
 // exerciseCodes are the join codes of one exercise.
@@ -256,11 +259,14 @@ func (le *liveExercise) publish(e engine.Event) {
 }
 
 // deliver sends subscribers the events up to seq, which are durable, each
-// prepared once for all of them.
+// prepared once for all of them. The events made durable together are
+// queued one connection after the other, each connection's back to back,
+// so that its writer finds them all waiting and sends them in one batch.
 func (le *liveExercise) deliver(seq uint64) {
 	le.fan.Lock()
 	defer le.fan.Unlock()
 	seq = min(seq, uint64(len(le.encoded)))
+	touched := le.touched[:0]
 	for ; le.delivered < seq; le.delivered++ {
 		if len(le.subs) == 0 {
 			continue
@@ -278,9 +284,24 @@ func (le *liveExercise) deliver(seq uint64) {
 				}
 				prepared[key] = m
 			}
-			le.queue(c, prepared[key])
+			if len(c.delivering) == 0 {
+				touched = append(touched, c)
+			}
+			c.delivering = append(c.delivering, prepared[key])
 		}
 	}
+	for _, c := range touched {
+		for _, m := range c.delivering {
+			if _, ok := le.subs[c]; !ok {
+				break // dropped for a full queue
+			}
+			le.queue(c, m)
+		}
+		clear(c.delivering)
+		c.delivering = c.delivering[:0]
+	}
+	clear(touched)
+	le.touched = touched[:0]
 }
 
 // staffAudience is the key of byAudience under which the staff's
