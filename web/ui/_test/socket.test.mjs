@@ -152,13 +152,16 @@ test('an unavailable command that was applied is found in the events, not resent
   s.stop();
 });
 
+// caughtUp resolves when s has received caught_up.
+const caughtUp = (s) => new Promise((resolve) => { const off = s.on('caught_up', () => { off(); resolve(); }); });
+
 test('a batch frame is handled as its messages, in order', async () => {
   const server = fakeServer();
   server.batching = true;
   const s = client(server);
   const seen = [];
   s.on('message', (m) => seen.push(m.type));
-  await sleep(20);
+  await caughtUp(s);
   assert.equal(s.state, 'online');
   const r = await s.command({ type: 'acknowledge', inject: 'I01' });
   assert.equal(r.seq, 1);
@@ -170,10 +173,10 @@ test('a batch frame is handled as its messages, in order', async () => {
 test('the rest of a batch is not handled once a message closes the socket', async () => {
   const server = fakeServer();
   const s = client(server);
-  await sleep(20);
+  await caughtUp(s);
   server.mode = 'hold';
   s.command({ type: 'acknowledge', inject: 'I01' });
-  await sleep(5);
+  assert.ok(server.held, 'the command was sent at once');
   const [ws] = server.socks;
   const later = { type: 'event', seq: 7, at: 0, event: { seq: 7, type: 'clock.paused' } };
   ws.emitFrame({ type: 'batch', messages: [{ type: 'error', id: server.held.id, code: 'unavailable', message: 'moving' }, later] });
