@@ -254,7 +254,7 @@ func TestSocketCaps(t *testing.T) {
 	for {
 		ws := dialRaw(t, ana, ex.ID)
 		ws.SetReadDeadline(time.Now().Add(waitTimeout))
-		_, data, err := ws.ReadMessage()
+		data, err := (&messageReader{ws: ws}).next()
 		if err == nil && strings.Contains(string(data), `"welcome"`) {
 			break
 		}

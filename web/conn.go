@@ -39,7 +39,13 @@ type conn struct {
 
 	// send carries events and status from the exercise's owner goroutine,
 	// which alone sends on it and closes it.
-	send chan *websocket.PreparedMessage
+	send chan *outgoing
+	// carry is a message the writer took from send that did not fit in
+	// the batch it was writing; it goes first next time.
+	carry *outgoing
+	// delivering holds the events being delivered to the connection, while
+	// the exercise's fan lock is held (liveExercise.deliver).
+	delivering []*outgoing
 	// replies carries answers to this client's own messages from the reader.
 	replies chan []byte
 	// done closes when the reader stops.
@@ -87,7 +93,7 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request, sess *Session, 
 	}
 	c := &conn{
 		ws: ws, sess: sess, le: le, m: s.metrics, srv: s, ip: s.clientIP(r),
-		send:    make(chan *websocket.PreparedMessage, sendQueueLen),
+		send:    make(chan *outgoing, sendQueueLen),
 		replies: make(chan []byte, 16),
 		done:    make(chan struct{}),
 		limiter: rate.NewLimiter(commandRate, commandBurst),
@@ -161,14 +167,19 @@ func (c *conn) writeLoop(first [][]byte) {
 		ping.Stop()
 		c.ws.Close()
 	}()
-	for _, b := range first {
-		if err := c.write(websocket.TextMessage, b); err != nil {
-			return
-		}
+	if err := c.writeFirst(first); err != nil {
+		return
 	}
 	for {
+		if m := c.carry; m != nil {
+			c.carry = nil
+			if err := c.writeQueued(m); err != nil {
+				return
+			}
+			continue
+		}
 		select {
-		case pm, ok := <-c.send:
+		case m, ok := <-c.send:
 			if !ok {
 				// Dropped for falling behind, or the exercise moved: say so
 				// and close.
@@ -182,12 +193,9 @@ func (c *conn) writeLoop(first [][]byte) {
 				c.ws.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(code, why))
 				return
 			}
-			c.ws.SetWriteDeadline(time.Now().Add(c.srv.writeWait()))
-			if err := c.ws.WritePreparedMessage(pm); err != nil {
-				c.failed(err)
+			if err := c.writeQueued(m); err != nil {
 				return
 			}
-			c.m.messagesOut.Add(1)
 		case b := <-c.replies:
 			if err := c.write(websocket.TextMessage, b); err != nil {
 				return
@@ -209,7 +217,7 @@ func (c *conn) writeLoop(first [][]byte) {
 }
 
 func (c *conn) write(kind int, b []byte) error {
-	c.ws.SetWriteDeadline(time.Now().Add(c.srv.writeWait()))
+	c.setWriteDeadline()
 	if err := c.ws.WriteMessage(kind, b); err != nil {
 		c.failed(err)
 		return err
@@ -218,6 +226,11 @@ func (c *conn) write(kind int, b []byte) error {
 		c.m.messagesOut.Add(1)
 	}
 	return nil
+}
+
+// setWriteDeadline gives the next write the server's write timeout.
+func (c *conn) setWriteDeadline() {
+	c.ws.SetWriteDeadline(time.Now().Add(c.srv.writeWait()))
 }
 
 // failed counts a write that timed out: a client that stopped reading

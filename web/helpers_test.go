@@ -354,11 +354,36 @@ func (w *wsClient) live(pred func(message) bool) func(message) bool {
 	return func(m message) bool { return m.isEvent("") && m.Seq > w.caughtUp && pred(m) }
 }
 
+// messageReader reads the messages a server sends on a WebSocket one at a
+// time, taking those of a batch frame apart (see docs/protocol.md): it is
+// the one place the tests read what the server sends.
+type messageReader struct {
+	ws      *websocket.Conn
+	pending [][]byte // the rest of the last frame's messages
+}
+
+// next returns the next message, reading a frame when none is pending.
+func (r *messageReader) next() ([]byte, error) {
+	for len(r.pending) == 0 {
+		_, frame, err := r.ws.ReadMessage()
+		if err != nil {
+			return nil, err
+		}
+		if r.pending, err = web.SplitBatch(frame); err != nil {
+			return nil, fmt.Errorf("a batch frame that is not JSON (%w): %.200s", err, frame)
+		}
+	}
+	m := r.pending[0]
+	r.pending = r.pending[1:]
+	return m, nil
+}
+
 func (w *wsClient) read() {
 	defer close(w.done)
+	rd := &messageReader{ws: w.ws}
 	for {
 		w.ws.SetReadDeadline(time.Now().Add(time.Minute)) // the reader ends even if nobody closes
-		_, data, err := w.ws.ReadMessage()
+		data, err := rd.next()
 		if err != nil {
 			w.err = err
 			return

@@ -8,8 +8,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/gorilla/websocket"
-
 	"cmesim/engine"
 	"cmesim/scenarios"
 )
@@ -69,6 +67,9 @@ type liveExercise struct {
 	// for one team visits that team's connections and the staff's, not
 	// every connection of the exercise.
 	byAudience map[string]map[*conn]struct{}
+	// touched is deliver's list of the connections it queues for, kept
+	// between calls to save allocating it.
+	touched []*conn
 }
 
 // exerciseCodes are the join codes of one exercise.
@@ -258,31 +259,49 @@ func (le *liveExercise) publish(e engine.Event) {
 }
 
 // deliver sends subscribers the events up to seq, which are durable, each
-// prepared once for all of them.
+// prepared once for all of them. The events made durable together are
+// queued one connection after the other, each connection's back to back,
+// so that its writer finds them all waiting and sends them in one batch.
 func (le *liveExercise) deliver(seq uint64) {
 	le.fan.Lock()
 	defer le.fan.Unlock()
 	seq = min(seq, uint64(len(le.encoded)))
+	touched := le.touched[:0]
 	for ; le.delivered < seq; le.delivered++ {
 		if len(le.subs) == 0 {
 			continue
 		}
-		var prepared [2]*websocket.PreparedMessage
+		var prepared [2]*outgoing
 		for c := range le.recipients(le.audience[le.delivered]) {
 			b, key, ok := le.encodingFor(c, le.delivered)
 			if !ok {
 				continue
 			}
 			if prepared[key] == nil {
-				pm, err := websocket.NewPreparedMessage(websocket.TextMessage, b)
+				m, err := newOutgoing(b)
 				if err != nil {
 					continue
 				}
-				prepared[key] = pm
+				prepared[key] = m
 			}
-			le.queue(c, prepared[key])
+			if len(c.delivering) == 0 {
+				touched = append(touched, c)
+			}
+			c.delivering = append(c.delivering, prepared[key])
 		}
 	}
+	for _, c := range touched {
+		for _, m := range c.delivering {
+			if _, ok := le.subs[c]; !ok {
+				break // dropped for a full queue
+			}
+			le.queue(c, m)
+		}
+		clear(c.delivering)
+		c.delivering = c.delivering[:0]
+	}
+	clear(touched)
+	le.touched = touched[:0]
 }
 
 // staffAudience is the key of byAudience under which the staff's
@@ -356,9 +375,9 @@ func (le *liveExercise) removeSub(c *conn) {
 // queue hands a message to a subscriber, dropping a subscriber whose queue
 // is full: a slow client must not hold up the exercise. It reconnects and
 // resumes from its last sequence number. The caller holds fan.
-func (le *liveExercise) queue(c *conn, pm *websocket.PreparedMessage) {
+func (le *liveExercise) queue(c *conn, m *outgoing) {
 	select {
-	case c.send <- pm:
+	case c.send <- m:
 	default:
 		le.metrics.drops.Add(1)
 		le.unsubscribe(c)
@@ -380,7 +399,7 @@ func (le *liveExercise) unsubscribe(c *conn) {
 // delivered before the ack was made. It reports false if c is no longer
 // subscribed.
 func (le *liveExercise) queueAfterEvents(c *conn, b []byte) bool {
-	pm, err := websocket.NewPreparedMessage(websocket.TextMessage, b)
+	m, err := newOutgoing(b)
 	if err != nil {
 		return false
 	}
@@ -389,7 +408,7 @@ func (le *liveExercise) queueAfterEvents(c *conn, b []byte) bool {
 	if _, ok := le.subs[c]; !ok {
 		return false
 	}
-	le.queue(c, pm)
+	le.queue(c, m)
 	return true
 }
 
@@ -560,17 +579,20 @@ func (le *liveExercise) broadcastStatus(x *engine.Exercise) {
 	}
 	staff := le.status(x, "")
 	le.lastStaff = staff
-	prepared := map[string]*websocket.PreparedMessage{}
+	prepared := map[string]*outgoing{}
 	le.fan.Lock()
 	defer le.fan.Unlock()
 	for c := range le.subs {
 		key := c.statusKey()
-		pm, ok := prepared[key]
+		m, ok := prepared[key]
 		if !ok {
-			pm, _ = websocket.NewPreparedMessage(websocket.TextMessage, le.statusMessage(x, staff, key))
-			prepared[key] = pm
+			var err error
+			if m, err = newOutgoing(le.statusMessage(x, staff, key)); err != nil {
+				continue
+			}
+			prepared[key] = m
 		}
-		le.queue(c, pm)
+		le.queue(c, m)
 	}
 }
 

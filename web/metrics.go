@@ -22,6 +22,7 @@ type metrics struct {
 	writeTimeouts atomic.Int64 // connections closed because a write timed out
 	messagesIn    atomic.Int64
 	messagesOut   atomic.Int64
+	batches       atomic.Int64 // frames that carried several messages
 	joins         atomic.Int64 // successful joins
 	joinsFailed   atomic.Int64 // failed join attempts
 }
@@ -47,6 +48,7 @@ func (m *metrics) write(w io.Writer, owned, following int64) error {
 		{"cmesim_websocket_write_timeouts_total", "counter", "Connections closed because a write to the client timed out.", &m.writeTimeouts},
 		{"cmesim_websocket_messages_received_total", "counter", "WebSocket messages received.", &m.messagesIn},
 		{"cmesim_websocket_messages_sent_total", "counter", "WebSocket messages sent.", &m.messagesOut},
+		{"cmesim_websocket_batches_sent_total", "counter", "WebSocket frames that carried several queued messages as one batch.", &m.batches},
 		{"cmesim_joins_total", "counter", "Successful joins with a code.", &m.joins},
 		{"cmesim_join_failures_total", "counter", "Join attempts with a wrong code or name.", &m.joinsFailed},
 	} {

@@ -207,9 +207,10 @@ func TestSlowConsumer(t *testing.T) {
 	var lastRead uint64
 	var frames, bytesRead int
 	caughtUp := false
+	rd := &messageReader{ws: stalled.ws}
 	for {
 		stalled.ws.SetReadDeadline(time.Now().Add(waitTimeout))
-		_, data, err := stalled.ws.ReadMessage()
+		data, err := rd.next()
 		if err != nil {
 			var ce *websocket.CloseError
 			if !errors.As(err, &ce) || ce.Code != websocket.CloseTryAgainLater {
@@ -484,9 +485,10 @@ func dialActive(t *testing.T, c *client, exercise, team string, since uint64) *a
 
 func (a *activeClient) read() {
 	defer close(a.done)
+	rd := &messageReader{ws: a.ws}
 	for {
 		a.ws.SetReadDeadline(time.Now().Add(time.Minute)) // ends even if nobody closes
-		_, data, err := a.ws.ReadMessage()
+		data, err := rd.next()
 		if err != nil {
 			a.mu.Lock()
 			a.err = err

@@ -334,10 +334,11 @@ func (p *person) act(ctx context.Context, ws *websocket.Conn, round int) func(fu
 		acks := make(chan string, 64)
 		go func() {
 			defer close(acks)
+			rd := &wsReader{ws: ws}
 			for {
 				ws.SetReadDeadline(time.Now().Add(10 * time.Second))
 				var m wsMessage
-				if err := ws.ReadJSON(&m); err != nil {
+				if err := rd.readJSON(&m); err != nil {
 					return
 				}
 				if m.Type == "ack" {

@@ -122,13 +122,14 @@ func TestServeSpeed(t *testing.T) {
 	p := &person{name: "facilitator", client: client}
 	ws := p.dial(t, base, joined.Exercise)
 	defer ws.Close()
+	rd := &wsReader{ws: ws}
 	for {
 		ws.SetReadDeadline(time.Now().Add(20 * time.Second))
 		var msg struct {
 			Type   string
 			Status struct{ Speed float64 }
 		}
-		if err := ws.ReadJSON(&msg); err != nil {
+		if err := rd.readJSON(&msg); err != nil {
 			t.Fatalf("no status message: %v", err)
 		}
 		if msg.Type == "status" {

@@ -319,9 +319,10 @@ func (m *member) connect(t *testing.T, base, exercise string) {
 	m.answers = map[string]chan wsReply{}
 	m.mu.Unlock()
 	go func() {
+		rd := &wsReader{ws: ws}
 		for {
 			var r wsReply
-			if err := ws.ReadJSON(&r); err != nil {
+			if err := rd.readJSON(&r); err != nil {
 				return
 			}
 			m.mu.Lock()

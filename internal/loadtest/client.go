@@ -277,7 +277,10 @@ func (c *wsClient) read(ws *websocket.Conn) error {
 		_, err = buf.ReadFrom(rd)
 		now := time.Now()
 		if err == nil {
-			c.handle(buf.Bytes(), now)
+			c.r.n.frames.Add(1)
+			if eachMessage(buf.Bytes(), func(b []byte) { c.handle(b, now) }) != nil {
+				c.r.n.malformed.Add(1)
+			}
 		}
 		if buf.Cap() <= 256<<10 {
 			c.r.buffers.Put(buf)

@@ -129,30 +129,18 @@ func (f *flooder) read(ws *websocket.Conn, slots, ready, gone chan struct{}) {
 	defer f.readers.Done()
 	defer close(gone)
 	var readyOnce sync.Once
-	for {
-		_, b, err := ws.ReadMessage()
-		if err != nil {
-			var ce *websocket.CloseError
-			switch {
-			case errors.As(err, &ce) && ce.Code == closeTooManySockets:
-				f.refused.Add(1)
-			case f.stopped():
-			default:
-				f.dropped.Add(1)
-			}
-			return
-		}
+	handle := func(b []byte) {
 		if _, id, _, ok := peekDelivery(b); ok {
 			f.inject.Store(&id)
 			f.injectOnce.Do(func() { close(f.injectKnown) })
-			continue
+			return
 		}
 		if bytes.HasPrefix(b, eventPrefix) || bytes.HasPrefix(b, []byte(`{"type":"status"`)) {
-			continue
+			return
 		}
 		var m serverMessage
 		if json.Unmarshal(b, &m) != nil {
-			continue
+			return
 		}
 		switch m.Type {
 		case "caught_up":
@@ -172,6 +160,23 @@ func (f *flooder) read(ws *websocket.Conn, slots, ready, gone chan struct{}) {
 			case <-slots:
 			default:
 			}
+		}
+	}
+	for {
+		_, b, err := ws.ReadMessage()
+		if err == nil {
+			err = eachMessage(b, handle)
+		}
+		if err != nil {
+			var ce *websocket.CloseError
+			switch {
+			case errors.As(err, &ce) && ce.Code == closeTooManySockets:
+				f.refused.Add(1)
+			case f.stopped():
+			default:
+				f.dropped.Add(1)
+			}
+			return
 		}
 	}
 }

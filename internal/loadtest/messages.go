@@ -2,6 +2,8 @@ package loadtest
 
 import (
 	"bytes"
+	"encoding/json"
+	"fmt"
 	"math/rand/v2"
 	"strconv"
 	"time"
@@ -92,4 +94,27 @@ func durationOrEmpty(d time.Duration) string {
 		return ""
 	}
 	return d.String()
+}
+
+// batchPrefix starts a frame that carries several of the server's messages
+// (see docs/protocol.md).
+var batchPrefix = []byte(`{"type":"batch"`)
+
+// eachMessage calls fn with each message a server frame carries: those of
+// a batch, in order, or the frame itself.
+func eachMessage(frame []byte, fn func([]byte)) error {
+	if !bytes.HasPrefix(frame, batchPrefix) {
+		fn(frame)
+		return nil
+	}
+	var batch struct {
+		Messages []json.RawMessage `json:"messages"`
+	}
+	if err := json.Unmarshal(frame, &batch); err != nil {
+		return fmt.Errorf("a batch frame that is not JSON: %w", err)
+	}
+	for _, m := range batch.Messages {
+		fn(m)
+	}
+	return nil
 }

@@ -132,7 +132,10 @@ type Counts struct {
 	TeamMessagesSent     int64 `json:"team_messages_sent,omitempty"`
 	TeamMessagesReceived int64 `json:"team_messages_received,omitempty"`
 
-	Messages  int64 `json:"messages"`
+	Messages int64 `json:"messages"`
+	// Frames counts the WebSocket frames the messages came in: fewer than
+	// the messages when the server sent several queued ones as a batch.
+	Frames    int64 `json:"frames"`
 	Events    int64 `json:"events"`
 	Statuses  int64 `json:"statuses"`
 	Malformed int64 `json:"malformed"`
@@ -300,7 +303,7 @@ func (r *Report) WriteText(w io.Writer) error {
 			c.ProbeDeliveries, c.ProbeDeliveriesExpected, c.ProbesAccepted, c.ProbeDeliveriesMissing, c.Duplicates, c.ScheduledDeliveries, c.StaffDeliveries)
 	}
 	c := r.Counts
-	fmt.Fprintf(&b, "messages received: %d (%d events, %d status)\n", c.Messages, c.Events, c.Statuses)
+	fmt.Fprintf(&b, "messages received: %d in %d frames (%d events, %d status)\n", c.Messages, c.Frames, c.Events, c.Statuses)
 	connections, peak := r.Server.Connections, r.Server.Peak.Connections
 	if len(r.Servers) > 0 {
 		connections, peak = 0, 0

@@ -253,7 +253,7 @@ type counters struct {
 	probeDeliveries, scheduledDeliveries, staffDeliveries atomic.Int64
 	duplicates                                            atomic.Int64
 	messagesSent, messagesReceived                        atomic.Int64
-	messages, events, statuses, malformed                 atomic.Int64
+	messages, frames, events, statuses, malformed         atomic.Int64
 	dropsTooSlow, dropsError                              atomic.Int64
 	reconnects, reconnectFailures                         atomic.Int64
 }
@@ -793,7 +793,7 @@ func (r *run) fill(rep *Report, trainees int) {
 	c.ScheduledDeliveries, c.StaffDeliveries = n.scheduledDeliveries.Load(), n.staffDeliveries.Load()
 	c.Duplicates = n.duplicates.Load()
 	c.TeamMessagesSent, c.TeamMessagesReceived = n.messagesSent.Load(), n.messagesReceived.Load()
-	c.Messages, c.Events, c.Statuses, c.Malformed = n.messages.Load(), n.events.Load(), n.statuses.Load(), n.malformed.Load()
+	c.Messages, c.Frames, c.Events, c.Statuses, c.Malformed = n.messages.Load(), n.frames.Load(), n.events.Load(), n.statuses.Load(), n.malformed.Load()
 	c.DropsTooSlow, c.DropsError = n.dropsTooSlow.Load(), n.dropsError.Load()
 	c.Drops = c.DropsTooSlow + c.DropsError
 	c.Reconnects, c.ReconnectFailures = n.reconnects.Load(), n.reconnectFailures.Load()

@@ -22,10 +22,23 @@ function fakeServer() {
         this.emit({ type: 'caught_up', seq: server.log.length });
       }, 5);
     }
-    emit(m) { if (this.open) this.onmessage({ data: JSON.stringify(m) }); }
+    // emit sends m alone or, with server.batching, in a batch frame with
+    // the other messages emitted in the same turn.
+    emit(m) {
+      if (!this.open) return;
+      if (!server.batching) { this.onmessage({ data: JSON.stringify(m) }); return; }
+      if (!this.out) {
+        this.out = [];
+        setTimeout(() => { const messages = this.out; this.out = null; this.emitFrame({ type: 'batch', messages }); }, 0);
+      }
+      this.out.push(m);
+    }
+    emitFrame(f) { if (this.open) this.onmessage({ data: JSON.stringify(f) }); }
+    get readyState() { return this.open ? 1 : 3; }
     send(frame) {
       if (!this.open) throw new Error('closed');
       const m = JSON.parse(frame);
+      if (server.mode === 'hold') { server.held = m; return; }
       if (server.mode === 'lose') { server.mode = 'normal'; this.kill(); return; }
       if (server.mode === 'unavailable') { server.mode = 'normal'; this.emit({ type: 'error', id: m.id, code: 'unavailable', message: 'moving' }); return; }
       if (m.type !== 'command') { this.emit({ type: 'ack', id: m.id, seq: server.log.length }); return; }
@@ -40,7 +53,7 @@ function fakeServer() {
       this.emit({ type: 'ack', id: m.id, seq });
     }
     kill() { this.open = false; server.socks.delete(this); setTimeout(() => this.onclose({}), 0); }
-    close() { this.kill(); }
+    close() { this.closing = true; this.kill(); }
   }
   server.dropAll = () => { for (const w of [...server.socks]) w.kill(); };
   server.createWebSocket = (u) => new WS(u);
@@ -136,6 +149,39 @@ test('an unavailable command that was applied is found in the events, not resent
   const r = await s.command({ type: 'contain', inject: 'I01' });
   assert.deepEqual([r.seq, r.recovered], [1, true]);
   assert.equal(server.applied, 1);
+  s.stop();
+});
+
+// caughtUp resolves when s has received caught_up.
+const caughtUp = (s) => new Promise((resolve) => { const off = s.on('caught_up', () => { off(); resolve(); }); });
+
+test('a batch frame is handled as its messages, in order', async () => {
+  const server = fakeServer();
+  server.batching = true;
+  const s = client(server);
+  const seen = [];
+  s.on('message', (m) => seen.push(m.type));
+  await caughtUp(s);
+  assert.equal(s.state, 'online');
+  const r = await s.command({ type: 'acknowledge', inject: 'I01' });
+  assert.equal(r.seq, 1);
+  assert.equal(s.lastSeq, 1);
+  assert.deepEqual(seen, ['welcome', 'caught_up', 'event', 'ack']);
+  s.stop();
+});
+
+test('the rest of a batch is not handled once a message closes the socket', async () => {
+  const server = fakeServer();
+  const s = client(server);
+  await caughtUp(s);
+  server.mode = 'hold';
+  s.command({ type: 'acknowledge', inject: 'I01' });
+  assert.ok(server.held, 'the command was sent at once');
+  const [ws] = server.socks;
+  const later = { type: 'event', seq: 7, at: 0, event: { seq: 7, type: 'clock.paused' } };
+  ws.emitFrame({ type: 'batch', messages: [{ type: 'error', id: server.held.id, code: 'unavailable', message: 'moving' }, later] });
+  assert.ok(ws.closing, 'the unavailable error closes the socket');
+  assert.equal(s.lastSeq, 0, 'the event after the close was handled');
   s.stop();
 });
 

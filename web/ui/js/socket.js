@@ -12,7 +12,9 @@
 //   principal's team) among the events received since it was sent — found:
 //   resolved; not found: sent again, once. An `unavailable` error (the
 //   exercise is moving between servers) is handled the same way, after a
-//   reconnect.
+//   reconnect;
+// - takes a `batch` frame (several queued messages in one) apart and
+//   handles its messages one by one, in order.
 
 export const MAX_MESSAGE = 64 * 1024;
 const BACKOFF_MIN = 500;
@@ -147,7 +149,7 @@ export class ExerciseSocket {
       return;
     }
     this.ws = ws;
-    ws.onmessage = (e) => { if (this.ws === ws) this.handleFrame(e.data); };
+    ws.onmessage = (e) => { if (this.ws === ws) this.handleFrame(e.data, ws); };
     ws.onclose = (e) => { if (this.ws === ws) this.handleClose(e && e.code); };
     ws.onerror = () => { /* a close follows */ };
   }
@@ -178,9 +180,23 @@ export class ExerciseSocket {
     this.timer = setTimeout(() => this.connectNow(), delay);
   }
 
-  handleFrame(data) {
+  handleFrame(data, ws = this.ws) {
     let msg;
     try { msg = JSON.parse(data); } catch { console.warn('socket: not JSON', data); return; }
+    if (msg && msg.type === 'batch' && Array.isArray(msg.messages)) {
+      // Several messages the server had queued, in one frame: each is
+      // handled as if it had come alone, in order, and none once the
+      // socket is closing (a browser drops the frames that follow close()).
+      for (const m of msg.messages) {
+        if (this.ws !== ws || (ws && ws.readyState > 1)) return;
+        this.handleMessage(m);
+      }
+      return;
+    }
+    this.handleMessage(msg);
+  }
+
+  handleMessage(msg) {
     if (!msg || typeof msg !== 'object') return;
     this.emit('message', msg);
     switch (msg.type) {

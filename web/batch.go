@@ -1,0 +1,182 @@
+package web
+
+import (
+	"bytes"
+	"encoding/json"
+	"sync"
+
+	"github.com/gorilla/websocket"
+)
+
+// MaxBatchSize is the largest batch frame the server writes: the messages
+// already waiting in a connection's queue are sent together, as one
+// {"type":"batch","messages":[…]} frame, up to this size. A message that
+// is larger on its own goes alone, as it is.
+const MaxBatchSize = 64 << 10
+
+// batchOpen and batchClose enclose a batch's messages, which are already
+// JSON objects, separated by commas.
+var (
+	batchOpen  = []byte(`{"type":"batch","messages":[`)
+	batchClose = []byte(`]}`)
+)
+
+// outgoing is one message queued for clients, shared by every connection
+// it goes to: its JSON, and its frame, prepared once for those that send
+// it alone.
+type outgoing struct {
+	data []byte
+	pm   *websocket.PreparedMessage
+}
+
+// newOutgoing prepares b to be sent to one or more connections.
+func newOutgoing(b []byte) (*outgoing, error) {
+	pm, err := websocket.NewPreparedMessage(websocket.TextMessage, b)
+	if err != nil {
+		return nil, err
+	}
+	return &outgoing{data: b, pm: pm}, nil
+}
+
+// batchBuffers holds the buffers batches are built in; a connection holds
+// one only while it writes.
+var batchBuffers = sync.Pool{New: func() any { return new([]byte) }}
+
+// batchFits reports whether a message of n bytes can join a batch whose
+// messages take size bytes so far.
+func batchFits(size, n int) bool {
+	return len(batchOpen)+size+1+n+len(batchClose) <= MaxBatchSize
+}
+
+// appendBatch appends the batch frame of msgs to dst.
+func appendBatch(dst []byte, msgs [][]byte) []byte {
+	dst = append(dst, batchOpen...)
+	for i, m := range msgs {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, m...)
+	}
+	return append(dst, batchClose...)
+}
+
+// SplitBatch returns the messages a server frame carries: those of a
+// batch, in order, or the frame itself. It is for Go clients of the
+// protocol (see docs/protocol.md).
+func SplitBatch(frame []byte) ([][]byte, error) {
+	if !bytes.HasPrefix(bytes.TrimLeft(frame, " \t\r\n"), []byte(`{"type":"batch"`)) {
+		return [][]byte{frame}, nil
+	}
+	var b struct {
+		Messages []json.RawMessage `json:"messages"`
+	}
+	if err := json.Unmarshal(frame, &b); err != nil {
+		return nil, err
+	}
+	out := make([][]byte, len(b.Messages))
+	for i, m := range b.Messages {
+		out[i] = m
+	}
+	return out, nil
+}
+
+// writeQueued writes first and, in the same frame, the messages waiting
+// behind it in the connection's queue that fit in a batch: one write
+// system call for all of them rather than one each, which is what the
+// server's CPU goes to when every trainee's action reaches a whole team.
+// A message that does not fit is kept for the next write.
+func (c *conn) writeQueued(first *outgoing) error {
+	next := c.takeQueued(len(first.data))
+	if next == nil {
+		return c.writePrepared(first)
+	}
+	buf := batchBuffers.Get().(*[]byte)
+	defer batchBuffers.Put(buf)
+	b := append(append((*buf)[:0], batchOpen...), first.data...)
+	n := 1
+	for m := next; m != nil; m = c.takeQueued(len(b) - len(batchOpen)) {
+		b = append(append(b, ','), m.data...)
+		n++
+	}
+	b = append(b, batchClose...)
+	*buf = b
+	if err := c.writeFrame(b); err != nil {
+		return err
+	}
+	c.m.messagesOut.Add(int64(n))
+	c.m.batches.Add(1)
+	return nil
+}
+
+// takeQueued returns the next queued message if one is waiting and fits
+// in a batch whose messages take size bytes; one that is waiting but does
+// not fit is kept in c.carry. It returns nil when the queue is empty or
+// closed (the writer's next receive sees the close).
+func (c *conn) takeQueued(size int) *outgoing {
+	if c.carry != nil {
+		return nil
+	}
+	select {
+	case m, ok := <-c.send:
+		if !ok {
+			return nil
+		}
+		if !batchFits(size, len(m.data)) {
+			c.carry = m
+			return nil
+		}
+		return m
+	default:
+		return nil
+	}
+}
+
+// writePrepared writes one message alone.
+func (c *conn) writePrepared(m *outgoing) error {
+	c.setWriteDeadline()
+	if err := c.ws.WritePreparedMessage(m.pm); err != nil {
+		c.failed(err)
+		return err
+	}
+	c.m.messagesOut.Add(1)
+	return nil
+}
+
+// writeFrame writes a batch frame.
+func (c *conn) writeFrame(b []byte) error {
+	c.setWriteDeadline()
+	if err := c.ws.WriteMessage(websocket.TextMessage, b); err != nil {
+		c.failed(err)
+		return err
+	}
+	return nil
+}
+
+// writeFirst writes the messages a connection starts with (welcome,
+// replay, caught_up, status) in as few batch frames as fit.
+func (c *conn) writeFirst(msgs [][]byte) error {
+	for len(msgs) > 0 {
+		n, size := 1, len(msgs[0])
+		for n < len(msgs) && batchFits(size, len(msgs[n])) {
+			size += 1 + len(msgs[n])
+			n++
+		}
+		if n == 1 {
+			if err := c.write(websocket.TextMessage, msgs[0]); err != nil {
+				return err
+			}
+		} else {
+			buf := batchBuffers.Get().(*[]byte)
+			*buf = appendBatch((*buf)[:0], msgs[:n])
+			err := c.writeFrame(*buf)
+			batchBuffers.Put(buf)
+			if err != nil {
+				return err
+			}
+			c.m.messagesOut.Add(int64(n))
+			c.m.batches.Add(1)
+		}
+		msgs = msgs[n:]
+	}
+	return nil
+}

@@ -1,0 +1,135 @@
+package web
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/gorilla/websocket"
+)
+
+// socketPair returns both ends of a WebSocket: the server's and the
+// client's.
+func socketPair(t *testing.T) (server, client *websocket.Conn) {
+	t.Helper()
+	accepted := make(chan *websocket.Conn, 1)
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ws, err := (&websocket.Upgrader{}).Upgrade(w, r, nil)
+		if err != nil {
+			t.Errorf("upgrade: %v", err)
+			return
+		}
+		accepted <- ws
+	}))
+	t.Cleanup(hs.Close)
+	client, _, err := websocket.DefaultDialer.Dial("ws"+strings.TrimPrefix(hs.URL, "http"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { client.Close() })
+	return <-accepted, client
+}
+
+// jsonOf returns a JSON message of about n bytes whose text is label.
+func jsonOf(label string, n int) []byte {
+	b := fmt.Appendf(nil, `{"type":"event","label":%q,"pad":"`, label)
+	b = append(b, bytes.Repeat([]byte("x"), max(0, n-len(b)-2))...)
+	return append(b, `"}`...)
+}
+
+// TestWriterBatchesQueuedMessages: the messages waiting in a connection's
+// queue go out together in batch frames of at most MaxBatchSize, in order;
+// one that does not fit waits for the next frame, and one larger than a
+// batch goes alone, as it is. The first messages (welcome, replay) are
+// batched the same way.
+func TestWriterBatchesQueuedMessages(t *testing.T) {
+	srvWS, clientWS := socketPair(t)
+	c := &conn{ws: srvWS, m: &metrics{}, srv: &Server{},
+		send: make(chan *outgoing, sendQueueLen), replies: make(chan []byte), done: make(chan struct{})}
+
+	first := [][]byte{jsonOf("welcome", 80), jsonOf("replay", 300), jsonOf("caught_up", 60)}
+	queued := [][]byte{
+		jsonOf("a", 100), jsonOf("b", 200), jsonOf("c", 100), jsonOf("d", 40<<10), // one batch
+		jsonOf("e", 30<<10),                // does not fit after d: alone, since f does not fit either
+		jsonOf("f", MaxBatchSize+10),       // larger than a batch: alone
+		jsonOf("g", 100), jsonOf("h", 100), // the last batch
+	}
+	for _, b := range queued {
+		m, err := newOutgoing(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.send <- m
+	}
+	c.bye = "moving elsewhere"
+	close(c.send) // the writer sends what is queued, then closes
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		c.writeLoop(first)
+	}()
+
+	var got [][]byte
+	var frames []string
+	for {
+		_, frame, err := clientWS.ReadMessage()
+		if err != nil {
+			var ce *websocket.CloseError
+			if !errors.As(err, &ce) || ce.Code != websocket.CloseServiceRestart {
+				t.Fatalf("the connection ended with %v, want close code %d", err, websocket.CloseServiceRestart)
+			}
+			break
+		}
+		msgs, err := SplitBatch(frame)
+		if err != nil {
+			t.Fatalf("frame %d: %v", len(frames)+1, err)
+		}
+		if len(msgs) > 1 && len(frame) > MaxBatchSize {
+			t.Errorf("a batch of %d messages takes %d bytes, more than %d", len(msgs), len(frame), MaxBatchSize)
+		}
+		frames = append(frames, fmt.Sprint(len(msgs)))
+		got = append(got, msgs...)
+	}
+	<-stopped
+
+	want := append(append([][]byte{}, first...), queued...)
+	if len(got) != len(want) {
+		t.Fatalf("received %d messages, want %d", len(got), len(want))
+	}
+	for i := range want {
+		if !bytes.Equal(got[i], want[i]) {
+			t.Fatalf("message %d is %.60s…, want %.60s…", i+1, got[i], want[i])
+		}
+	}
+	// welcome+replay+caught_up, a–d, e, f, g–h.
+	if got, want := strings.Join(frames, " "), "3 4 1 1 2"; got != want {
+		t.Errorf("messages per frame: %s, want %s", got, want)
+	}
+	if n := c.m.messagesOut.Load(); n != int64(len(want)) {
+		t.Errorf("messages sent counted %d, want %d", n, len(want))
+	}
+	if n := c.m.batches.Load(); n != 3 {
+		t.Errorf("batches counted %d, want 3", n)
+	}
+}
+
+// TestSplitBatch: a batch frame gives its messages, any other frame
+// itself.
+func TestSplitBatch(t *testing.T) {
+	one := []byte(`{"type":"ack","id":"c1","seq":3}`)
+	if got, err := SplitBatch(one); err != nil || len(got) != 1 || !bytes.Equal(got[0], one) {
+		t.Errorf("SplitBatch(%s) = %q, %v", one, got, err)
+	}
+	frame := appendBatch(nil, [][]byte{one, []byte(`{"type":"status","seq":3}`)})
+	got, err := SplitBatch(frame)
+	if err != nil || len(got) != 2 || !bytes.Equal(got[0], one) || string(got[1]) != `{"type":"status","seq":3}` {
+		t.Errorf("SplitBatch(%s) = %q, %v", frame, got, err)
+	}
+	if _, err := SplitBatch([]byte(`{"type":"batch","messages":[{"type":`)); err == nil {
+		t.Error("a truncated batch was taken apart without an error")
+	}
+}
