@@ -137,6 +137,10 @@ type plainParser struct {
 	arena *nodeArena
 	stack []*yaml.Node // children of the collections being read
 	depth int
+	// colLine is the line, plus one (0: none yet), of the last column
+	// counted: byte colOff of it is at character column colAt (1-based),
+	// so that counting the columns of a line is linear, not quadratic.
+	colLine, colOff, colAt int
 }
 
 // maxPlainDepth bounds nesting; deeper text is left to yaml.v3.
@@ -186,8 +190,19 @@ func (p *plainParser) node(k yaml.Kind, tag string, off int) *yaml.Node {
 	n := p.arena.newNode()
 	n.Kind, n.Tag = k, tag
 	n.Line = p.line - p.first + 1
-	n.Column = utf8.RuneCount(p.cur()[:off]) + 1
+	n.Column = p.column(off)
 	return n
+}
+
+// column returns the 1-based column, in characters, of byte off of the
+// current line.
+func (p *plainParser) column(off int) int {
+	if p.colLine != p.line+1 || off < p.colOff {
+		p.colLine, p.colOff, p.colAt = p.line+1, 0, 1
+	}
+	p.colAt += utf8.RuneCount(p.cur()[p.colOff:off])
+	p.colOff = off
+	return p.colAt
 }
 
 // scalar returns a plain scalar node for bytes [from, to) of the current line.
@@ -419,6 +434,9 @@ func (p *plainParser) flowValue(text []byte, i int) (*yaml.Node, int) {
 		case c != ' ':
 			end = j + 1
 		}
+	}
+	if end == i {
+		bail() // an empty item or value
 	}
 	return p.scalar(i, end), j
 }

@@ -74,6 +74,8 @@ func TestPlainSubsetMatchesYAML(t *testing.T) {
 		"flow over two lines":    {"- to: [a,\n    b]\n", false},
 		"key with colon in flow": {"- {a:b}\n", false},
 		"nested compact list":    {"- - a\n", false},
+		"empty flow item":        {"- to: [a, , b]\n", false},
+		"empty flow value":       {"- {a: , b: c}\n", false},
 		"bad indentation":        {"- id: a\n   at: 1m\n", false},
 		"emoji":                  {"- id: a😀\n", false},
 		"control character":      {"- id: a\x01\n", false},
