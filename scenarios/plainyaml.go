@@ -9,11 +9,11 @@ import (
 // Most of the cost of a large scenario is yaml.v3 building a node for
 // every key and value of its injects (two allocations a scalar, ~160 bytes
 // a node, and its scanner's tokens). A chunk of injects written in the
-// plain style every generated or hand-written MSEL uses — block mappings
+// plain style generated and most hand-written MSELs use — block mappings
 // and lists, one-line flow lists and mappings, one-line plain scalars — is
 // read here instead, into nodes taken from an arena that is reused chunk
-// after chunk, with values that are substrings of one copy of the chunk's
-// text. Anything outside that small subset (quotes, block scalars, a
+// after chunk, with values that are substrings of the file the loader read
+// (of one copy of the chunk's text when the caller owns the bytes). Anything outside that small subset (quotes, block scalars, a
 // comment after a value, a value over several lines, an anchor, a tag, a
 // tab, an empty value, a character yaml.v3 refuses...) makes the reader
 // give up and the chunk is parsed by yaml.v3 as before: the subset is read
@@ -28,7 +28,12 @@ func plainSubsetParse(lines *sourceLines, first, end, indent int, arena *nodeAre
 	if !plainSubsetChars(lines.src[start:stop]) {
 		return nil, false
 	}
-	p := &plainParser{lines: lines, text: string(lines.src[start:stop]), base: start, first: first, end: end, arena: arena}
+	p := &plainParser{lines: lines, base: start, first: first, end: end, arena: arena}
+	if lines.text != "" {
+		p.text = lines.text[start:stop]
+	} else {
+		p.text = string(lines.src[start:stop])
+	}
 	defer func() {
 		if r := recover(); r != nil {
 			if _, bail := r.(notPlainSubset); !bail {
