@@ -216,8 +216,10 @@ func decodeInjectChunks(file string, lines *sourceLines, il injectList) ([]Injec
 	var wg sync.WaitGroup
 	for range min(runtime.GOMAXPROCS(0), chunks) {
 		wg.Go(func() {
+			arena := &nodeArena{}
 			for c := range next {
-				results[c] = decodeInjectChunk(file, lines, il, c, injects)
+				results[c] = decodeInjectChunk(file, lines, il, c, injects, arena)
+				arena.reset()
 			}
 		})
 	}
@@ -239,9 +241,11 @@ func decodeInjectChunks(file string, lines *sourceLines, il injectList) ([]Injec
 }
 
 // decodeInjectChunk parses chunk c of the list and decodes its items into
-// their places in injects. A parser panic gives a result that is not ok:
-// the whole file is then parsed again, where the panic is reported.
-func decodeInjectChunk(file string, lines *sourceLines, il injectList, c int, injects []Inject) (r chunkResult) {
+// their places in injects. The chunk is read as the plain subset into
+// arena's nodes when it is of that subset, by yaml.v3 otherwise. A parser
+// panic gives a result that is not ok: the whole file is then parsed
+// again, where the panic is reported.
+func decodeInjectChunk(file string, lines *sourceLines, il injectList, c int, injects []Inject, arena *nodeArena) (r chunkResult) {
 	defer func() {
 		if recover() != nil {
 			r = chunkResult{}
@@ -253,14 +257,12 @@ func decodeInjectChunk(file string, lines *sourceLines, il injectList, c int, in
 	if lastItem < len(il.items) {
 		endLine = il.items[lastItem]
 	}
-	var doc yaml.Node
-	if err := yaml.Unmarshal(lines.src[lines.offset(firstLine):lines.offset(endLine)], &doc); err != nil {
-		return chunkResult{}
+	seq, ok := plainSubsetParse(lines, firstLine, endLine, il.indent, arena)
+	if !ok {
+		if seq, ok = parseChunkYAML(lines.src[lines.offset(firstLine):lines.offset(endLine)]); !ok {
+			return chunkResult{}
+		}
 	}
-	if doc.Kind != yaml.DocumentNode || len(doc.Content) != 1 {
-		return chunkResult{}
-	}
-	seq := doc.Content[0]
 	if seq.Kind != yaml.SequenceNode || len(seq.Content) != lastItem-firstItem || seq.Column != il.indent+1 {
 		return chunkResult{}
 	}
@@ -279,4 +281,17 @@ func decodeInjectChunk(file string, lines *sourceLines, il injectList, c int, in
 	}
 	r.problems, r.ok = list.problems, true
 	return r
+}
+
+// parseChunkYAML parses a chunk's text with yaml.v3 into the node of its
+// single document.
+func parseChunkYAML(text []byte) (*yaml.Node, bool) {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(text, &doc); err != nil {
+		return nil, false
+	}
+	if doc.Kind != yaml.DocumentNode || len(doc.Content) != 1 {
+		return nil, false
+	}
+	return doc.Content[0], true
 }

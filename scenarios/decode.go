@@ -193,7 +193,10 @@ func kindName(n *yaml.Node) string {
 // sourceLines is a file's text and where each of its lines starts, the
 // lines as bytes.Split(src, "\n") gives them without a slice header per line.
 type sourceLines struct {
-	src    []byte
+	src []byte
+	// text is src as a string when src is never changed (the loader's own
+	// buffer), for values to point into; "" otherwise.
+	text   string
 	starts []int // where each line starts, then len(src)+1
 }
 

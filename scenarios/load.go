@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 	"sync/atomic"
+	"unsafe"
 
 	"gopkg.in/yaml.v3"
 )
@@ -56,6 +57,13 @@ func Parse(file string, src []byte) (s *Scenario, problems Problems) {
 // them, by path relative to the scenario file (nil when there are none to
 // give: an attached file is then an error).
 func ParseWith(file string, src []byte, files AttachmentSource) (s *Scenario, problems Problems) {
+	return parseWith(file, src, files, false)
+}
+
+// parseWith is ParseWith; owned tells that src is the loader's own and is
+// never changed, so that the scenario's strings may point into it instead
+// of into copies.
+func parseWith(file string, src []byte, files AttachmentSource, owned bool) (s *Scenario, problems Problems) {
 	list := &problemList{}
 	defer func() {
 		if r := recover(); r != nil { // the YAML parser must not take the caller down
@@ -69,7 +77,7 @@ func ParseWith(file string, src []byte, files AttachmentSource) (s *Scenario, pr
 		return nil, list.problems
 	}
 	var sc Scenario
-	rootPos, ok := decodeScenario(file, src, list, &sc)
+	rootPos, ok := decodeScenario(file, src, list, &sc, owned)
 	if !ok {
 		return nil, list.problems
 	}
@@ -88,9 +96,13 @@ func ParseWith(file string, src []byte, files AttachmentSource) (s *Scenario, pr
 }
 
 // decodeScenario decodes src into sc, and returns where its top-level node
-// starts; false when the file is not YAML of one document.
-func decodeScenario(file string, src []byte, list *problemList, sc *Scenario) (Pos, bool) {
+// starts; false when the file is not YAML of one document. When owned, the
+// values read by the plain reader are substrings of src itself.
+func decodeScenario(file string, src []byte, list *problemList, sc *Scenario, owned bool) (Pos, bool) {
 	lines := newSourceLines(src)
+	if owned && len(src) > 0 {
+		lines.text = unsafe.String(&src[0], len(src))
+	}
 	if pos, ok := decodeChunked(file, lines, list, sc); ok {
 		return pos, true
 	}
@@ -176,11 +188,35 @@ func load(fsys fs.FS, name, display string, files AttachmentSource) (*Scenario, 
 		return nil, Problems{{Pos: Pos{File: display}, Level: LevelError, Message: fmt.Sprintf("cannot open: %v", unwrapPathError(err))}}
 	}
 	defer f.Close()
-	src, err := io.ReadAll(io.LimitReader(f, FileSizeLimit()+1))
+	src, err := readLimited(f, FileSizeLimit()+1)
 	if err != nil {
 		return nil, Problems{{Pos: Pos{File: display}, Level: LevelError, Message: fmt.Sprintf("cannot read: %v", unwrapPathError(err))}}
 	}
-	return ParseWith(display, src, files)
+	return parseWith(display, src, files, true)
+}
+
+// readLimited reads at most limit bytes of f into a buffer the size of
+// the file (not one grown by doubling, as io.ReadAll does).
+func readLimited(f fs.File, limit int64) ([]byte, error) {
+	size := int64(512)
+	if info, err := f.Stat(); err == nil && info.Mode().IsRegular() {
+		size = min(info.Size(), limit) + 1 // +1: the read that sees the end
+	}
+	buf := make([]byte, 0, size)
+	r := io.LimitReader(f, limit)
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if errors.Is(err, io.EOF) {
+			return buf, nil
+		}
+		if err != nil {
+			return buf, err
+		}
+	}
 }
 
 func unwrapPathError(err error) error {

@@ -544,6 +544,9 @@ func (v *validator) inject(in *Inject) {
 
 // variables checks {{...}} variables in a body; p is where the body starts.
 func (v *validator) variables(p Pos, body, what string) {
+	if onlyKnownVariables(body) {
+		return
+	}
 	for _, m := range variablePattern.FindAllStringSubmatchIndex(body, -1) {
 		name := body[m[2]:m[3]]
 		if slices.Contains(Variables, name) {
@@ -556,6 +559,23 @@ func (v *validator) variables(p Pos, body, what string) {
 		at.Line += strings.Count(body[:m[0]], "\n")
 		at.Col += m[0] - lineStart
 		v.errorf(at, "%s", didYouMean(fmt.Sprintf("%s: unknown variable {{%s}}", what, name), name, Variables)+knownVariablesHint(name))
+	}
+}
+
+// onlyKnownVariables reports whether every "{{" in body starts a known
+// variable written without spaces, "{{team.name}}": then variablePattern
+// finds nothing to report, and the regular expression need not run.
+func onlyKnownVariables(body string) bool {
+	for rest := body; ; {
+		i := strings.Index(rest, "{{")
+		if i < 0 {
+			return true
+		}
+		name, _, ok := strings.Cut(rest[i+2:], "}}")
+		if !ok || !slices.Contains(Variables, name) {
+			return false
+		}
+		rest = rest[i+1:]
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"runtime/debug"
 
 	"github.com/spf13/cobra"
 
@@ -54,6 +55,9 @@ func (a *app) validate(cmd *cobra.Command, args []string, opts validateOptions) 
 	if err := setMaxScenarioSize("validate", opts.maxMiB); err != nil {
 		return err
 	}
+	if a.getenv("GOGC") == "" { // an explicit GOGC wins
+		defer debug.SetGCPercent(debug.SetGCPercent(validateGCPercent))
+	}
 	failed := 0
 	for _, target := range targets {
 		if err := cmd.Context().Err(); err != nil {
@@ -71,6 +75,14 @@ func (a *app) validate(cmd *cobra.Command, args []string, opts validateOptions) 
 	}
 	return nil
 }
+
+// validateGCPercent is the garbage collector's target during validate (see
+// runtime/debug.SetGCPercent). Loading a large scenario allocates about
+// twice what the decoded scenario keeps, and at the default GOGC=100 the
+// heap peaks at about twice the live data: for a 28,000-inject scenario,
+// 126–145 MB of RSS against 112–117 MB at 50, for about 5% more CPU. A
+// GOGC set in the environment wins.
+const validateGCPercent = 50
 
 // openScenario loads a scenario with scenarios.Open; when target is neither
 // a file nor a bundled scenario, it says so, since a mistyped library name
