@@ -253,6 +253,9 @@ func TestTeamReport(t *testing.T) {
 			t.Errorf("the team report shows %q", leak)
 		}
 	}
+	if strings.Contains(html, `id="notes"`) {
+		t.Error("the team report has an evaluator notes section its readers may never see filled")
+	}
 	if !strings.Contains(html, "Team report: PeCERT") {
 		t.Error("the team report does not say whose it is")
 	}
