@@ -86,10 +86,9 @@ type nodeArena struct {
 	nodes     [][]yaml.Node
 	node      int // index of the block in use
 	used      int // nodes used in it
-	ptrs      []*yaml.Node
-	ptrsUsed  int
+	ptrsUsed  int // child-list slots used in the pointer block in use
 	ptrBlocks [][]*yaml.Node
-	ptrBlock  int
+	ptrBlock  int // index of the pointer block in use
 }
 
 const arenaBlock = 4096
