@@ -7,7 +7,6 @@ import (
 
 	"cmesim/engine"
 	"cmesim/internal/browser"
-	"cmesim/web"
 )
 
 // TestE2EAAR plays the end of an exercise in Chromium: the facilitator,
@@ -20,14 +19,8 @@ func TestE2EAAR(t *testing.T) {
 	defer steps.end()
 
 	steps.step("set up")
-	s := startE2E(t)
-	info, err := s.CreateExercise(web.CreateRequest{YAML: judgedYAML(t), Humans: []string{co, pe}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	api := &testServer{Server: s.Server, URL: s.URL}
-	control := dial(t, join(t, api, info.Codes.Facilitator, "Control"), info.ID, 0)
-	ana := dial(t, join(t, api, info.Codes.Teams[co], "Ana"), info.ID, 0)
+	rig := startClosingRig(t, judgedYAML(t), "Control")
+	s, info, control, ana := rig.s, rig.info, rig.control, rig.ana
 	root := browser.New(t)
 	people := newPeople(t, root, "facilitator", "pe-csirt trainee")
 	fac, luis := people[0], people[1]

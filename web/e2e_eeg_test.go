@@ -9,7 +9,6 @@ import (
 
 	"cmesim/engine"
 	"cmesim/internal/browser"
-	"cmesim/web"
 )
 
 // eegYAML is the example scenario with a critical task under O1.
@@ -39,14 +38,8 @@ func TestE2EEvaluationGuide(t *testing.T) {
 	defer steps.end()
 
 	steps.step("set up")
-	s := startE2E(t)
-	info, err := s.CreateExercise(web.CreateRequest{YAML: eegYAML(t), Humans: []string{co, pe}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	api := &testServer{Server: s.Server, URL: s.URL}
-	control := dial(t, join(t, api, info.Codes.Facilitator, "Fran"), info.ID, 0)
-	ana := dial(t, join(t, api, info.Codes.Teams[co], "Ana"), info.ID, 0)
+	rig := startClosingRig(t, eegYAML(t), "Fran")
+	s, info, control, ana := rig.s, rig.info, rig.control, rig.ana
 	root := browser.New(t)
 	people := newPeople(t, root, "facilitator", "evaluator")
 	fac, eva := people[0], people[1]

@@ -698,3 +698,31 @@ func (p *person) shootAt(dir, name, sel string, width, height int64) {
 	}
 	p.do(chromedp.EmulateViewport(deskW, deskH))
 }
+
+// closingRig is the server side the judging, hot wash, evaluation guide
+// and AAR/IP browser tests share: an exercise in which people play colCERT
+// and PeCERT, a facilitator's socket and colCERT trainee Ana's socket.
+type closingRig struct {
+	s       *e2eServer
+	info    *web.ExerciseInfo
+	control *wsClient
+	ana     *wsClient
+}
+
+// startClosingRig creates the exercise of yaml and opens the facilitator's
+// socket (as controlName) and Ana's.
+func startClosingRig(t *testing.T, yaml, controlName string) closingRig {
+	t.Helper()
+	s := startE2E(t)
+	info, err := s.CreateExercise(web.CreateRequest{YAML: yaml, Humans: []string{co, pe}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	api := &testServer{Server: s.Server, URL: s.URL}
+	return closingRig{
+		s:       s,
+		info:    info,
+		control: dial(t, join(t, api, info.Codes.Facilitator, controlName), info.ID, 0),
+		ana:     dial(t, join(t, api, info.Codes.Teams[co], "Ana"), info.ID, 0),
+	}
+}

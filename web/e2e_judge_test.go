@@ -6,7 +6,6 @@ import (
 
 	"cmesim/engine"
 	"cmesim/internal/browser"
-	"cmesim/web"
 )
 
 // TestE2EJudge plays a judged publish in Chromium: the trainee publishes,
@@ -19,14 +18,8 @@ func TestE2EJudge(t *testing.T) {
 	defer steps.end()
 
 	steps.step("set up")
-	s := startE2E(t)
-	info, err := s.CreateExercise(web.CreateRequest{YAML: judgedYAML(t), Humans: []string{co, pe}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	api := &testServer{Server: s.Server, URL: s.URL}
-	control := dial(t, join(t, api, info.Codes.Facilitator, "Fran"), info.ID, 0)
-	ana := dial(t, join(t, api, info.Codes.Teams[co], "Ana"), info.ID, 0)
+	rig := startClosingRig(t, judgedYAML(t), "Fran")
+	s, info, control, ana := rig.s, rig.info, rig.control, rig.ana
 	root := browser.New(t)
 	people := newPeople(t, root, "facilitator", "evaluator")
 	fac, eva := people[0], people[1]
