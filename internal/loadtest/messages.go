@@ -2,11 +2,12 @@ package loadtest
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"strconv"
 	"time"
+
+	"cmesim/web"
 )
 
 // messageType is in the event messages that carry a message between
@@ -96,24 +97,14 @@ func durationOrEmpty(d time.Duration) string {
 	return d.String()
 }
 
-// batchPrefix starts a frame that carries several of the server's messages
-// (see docs/protocol.md).
-var batchPrefix = []byte(`{"type":"batch"`)
-
 // eachMessage calls fn with each message a server frame carries: those of
-// a batch, in order, or the frame itself.
+// a batch, in order, or the frame itself (web.SplitBatch).
 func eachMessage(frame []byte, fn func([]byte)) error {
-	if !bytes.HasPrefix(frame, batchPrefix) {
-		fn(frame)
-		return nil
-	}
-	var batch struct {
-		Messages []json.RawMessage `json:"messages"`
-	}
-	if err := json.Unmarshal(frame, &batch); err != nil {
+	msgs, err := web.SplitBatch(frame)
+	if err != nil {
 		return fmt.Errorf("a batch frame that is not JSON: %w", err)
 	}
-	for _, m := range batch.Messages {
+	for _, m := range msgs {
 		fn(m)
 	}
 	return nil
