@@ -53,39 +53,25 @@ const (
 	arity = 4
 )
 
-// item is one heap entry. It is kept small and pointer-free apart from the
-// payload: the comparison key (at, prio, seq) comes first.
-type item[P any] struct {
-	at      int64
-	seq     uint64
-	prio    int32
-	slot    uint32
-	payload P
-}
-
-// slotState tracks where a live event sits in the heap. Slots are recycled
-// through a free list; gen distinguishes successive occupants.
-type slotState struct {
-	pos uint32
-	gen uint32
-}
-
 // Kernel is a discrete-event scheduler over virtual time, generic over the
 // event payload P, which is held by value.
 //
 // The zero value is an empty kernel at T+0, ready to use. A Kernel is not safe
 // for concurrent use.
 type Kernel[P any] struct {
-	now   int64
-	seq   uint64
-	heap  []item[P]
-	slots []slotState
-	free  []uint32
-	// hole is true when heap[0] holds no event: Step took the root and left
-	// filling its place to the next call, so that an event scheduled right
-	// after a step (the usual case: a handler schedules the next event)
-	// takes the root's place and sinks once, instead of the last item
-	// sinking from the root and the new one rising from the bottom.
+	now int64
+	seq uint64
+	q   queue
+	// gen and payload are indexed by slot, like q.pos and q.seq: gen is the
+	// slot's current generation, payload the data of the event in it.
+	gen     []uint32
+	payload []P
+	free    []uint32
+	// hole is true when q.items[0] holds no event: Step took the root and
+	// left filling its place to the next call, so that an event scheduled
+	// right after a step (the usual case: a handler schedules the next
+	// event) takes the root's place and sinks once, instead of the last
+	// item sinking from the root and the new one rising from the bottom.
 	hole bool
 }
 
@@ -101,9 +87,14 @@ func NewWithCapacity[P any](n int) *Kernel[P] {
 		n = 0
 	}
 	return &Kernel[P]{
-		heap:  make([]item[P], 0, n),
-		slots: make([]slotState, 0, n),
-		free:  make([]uint32, 0, n),
+		q: queue{
+			items: make([]entry, 0, n),
+			pos:   make([]uint32, 0, n),
+			seq:   make([]uint64, 0, n),
+		},
+		gen:     make([]uint32, 0, n),
+		payload: make([]P, 0, n),
+		free:    make([]uint32, 0, n),
 	}
 }
 
@@ -114,9 +105,9 @@ func (k *Kernel[P]) Now() time.Duration { return time.Duration(k.now) }
 // cancelled) events.
 func (k *Kernel[P]) Pending() int {
 	if k.hole {
-		return len(k.heap) - 1
+		return len(k.q.items) - 1
 	}
-	return len(k.heap)
+	return len(k.q.items)
 }
 
 // Schedule queues payload p to fire at virtual time at with the given
@@ -129,28 +120,41 @@ func (k *Kernel[P]) Schedule(at time.Duration, priority int32, p P) EventID {
 	if t < k.now {
 		t = k.now
 	}
-	var s uint32
-	if n := len(k.free); n > 0 {
-		s = k.free[n-1]
-		k.free = k.free[:n-1]
-	} else {
-		if uint64(len(k.slots)) >= maxSlots {
-			panic("des: too many pending events")
-		}
-		s = uint32(len(k.slots))
-		k.slots = append(k.slots, slotState{pos: noPos, gen: 1})
-	}
+	s := k.newSlot()
 	k.seq++
+	k.q.seq[s] = k.seq
+	k.payload[s] = p
+	e := entry{at: t, prio: priority, slot: s}
 	if k.hole {
 		k.hole = false
-		k.heap[0] = item[P]{at: t, seq: k.seq, prio: priority, slot: s, payload: p}
-		k.down(0)
+		k.q.replaceTop(e)
 	} else {
-		i := len(k.heap)
-		k.heap = append(k.heap, item[P]{at: t, seq: k.seq, prio: priority, slot: s, payload: p})
-		k.up(i)
+		k.q.push(e)
 	}
-	return EventID(uint64(k.slots[s].gen)<<32 | uint64(s))
+	return k.id(s)
+}
+
+// newSlot takes a free slot, or adds one.
+func (k *Kernel[P]) newSlot() uint32 {
+	if n := len(k.free); n > 0 {
+		s := k.free[n-1]
+		k.free = k.free[:n-1]
+		return s
+	}
+	if uint64(len(k.gen)) >= maxSlots {
+		panic("des: too many pending events")
+	}
+	var zero P
+	k.gen = append(k.gen, 1)
+	k.payload = append(k.payload, zero)
+	k.q.pos = append(k.q.pos, noPos)
+	k.q.seq = append(k.q.seq, 0)
+	return uint32(len(k.gen) - 1)
+}
+
+// id returns the EventID of the event in slot s.
+func (k *Kernel[P]) id(s uint32) EventID {
+	return EventID(uint64(k.gen[s])<<32 | uint64(s))
 }
 
 // ScheduleIn queues payload p to fire delay after Now. A negative delay is
@@ -176,17 +180,16 @@ func (k *Kernel[P]) ScheduleIn(delay time.Duration, priority int32, p P) EventID
 func (k *Kernel[P]) Cancel(id EventID) bool {
 	s := uint32(id)
 	gen := uint32(uint64(id) >> 32)
-	if gen == 0 || uint64(s) >= uint64(len(k.slots)) {
+	if gen == 0 || uint64(s) >= uint64(len(k.gen)) {
 		return false
 	}
-	st := k.slots[s]
-	if st.gen != gen || st.pos == noPos {
+	if k.gen[s] != gen || k.q.pos[s] == noPos {
 		return false
 	}
 	k.fill()
-	st = k.slots[s]
+	k.q.removeAt(int(k.q.pos[s]))
+	k.q.pos[s] = noPos
 	k.release(s)
-	k.removeAt(int(st.pos))
 	return true
 }
 
@@ -194,35 +197,34 @@ func (k *Kernel[P]) Cancel(id EventID) bool {
 // clock. It reports false if no event is pending.
 func (k *Kernel[P]) Peek() (Event[P], bool) {
 	k.fill()
-	if len(k.heap) == 0 {
+	if len(k.q.items) == 0 {
 		return Event[P]{}, false
 	}
-	top := &k.heap[0]
+	return k.event(k.q.items[0]), true
+}
+
+// event returns the public form of the pending event e.
+func (k *Kernel[P]) event(e entry) Event[P] {
 	return Event[P]{
-		ID:       EventID(uint64(k.slots[top.slot].gen)<<32 | uint64(top.slot)),
-		At:       time.Duration(top.at),
-		Priority: top.prio,
-		Payload:  top.payload,
-	}, true
+		ID:       k.id(e.slot),
+		At:       time.Duration(e.at),
+		Priority: e.prio,
+		Payload:  k.payload[e.slot],
+	}
 }
 
 // Step removes the next live event, advances Now to its time and returns it.
 // It reports false, leaving the clock unchanged, if no event is pending.
 func (k *Kernel[P]) Step() (Event[P], bool) {
 	k.fill()
-	if len(k.heap) == 0 {
+	if len(k.q.items) == 0 {
 		return Event[P]{}, false
 	}
-	top := &k.heap[0]
-	s := top.slot
-	ev := Event[P]{
-		ID:       EventID(uint64(k.slots[s].gen)<<32 | uint64(s)),
-		At:       time.Duration(top.at),
-		Priority: top.prio,
-		Payload:  top.payload,
-	}
+	top := k.q.items[0]
+	ev := k.event(top)
 	k.now = top.at // events are never earlier than Now, see Schedule
-	k.release(s)
+	k.q.pos[top.slot] = noPos
+	k.release(top.slot)
 	k.hole = true // the root's place is filled by the next call
 	return ev, true
 }
@@ -233,7 +235,7 @@ func (k *Kernel[P]) Step() (Event[P], bool) {
 // is max(Now, t).
 func (k *Kernel[P]) RunUntil(t time.Duration, handle func(Event[P])) {
 	limit := int64(t)
-	for k.fill(); len(k.heap) > 0 && k.heap[0].at <= limit; k.fill() {
+	for k.fill(); len(k.q.items) > 0 && k.q.items[0].at <= limit; k.fill() {
 		ev, _ := k.Step()
 		if handle != nil {
 			handle(ev)
@@ -250,7 +252,7 @@ func (k *Kernel[P]) RunUntil(t time.Duration, handle func(Event[P])) {
 // so use RunUntil for open-ended simulations. Now is left at the time of the
 // last dispatched event.
 func (k *Kernel[P]) Run(handle func(Event[P])) {
-	for k.fill(); len(k.heap) > 0; k.fill() {
+	for k.fill(); len(k.q.items) > 0; k.fill() {
 		ev, _ := k.Step()
 		if handle != nil {
 			handle(ev)
@@ -268,7 +270,7 @@ func (k *Kernel[P]) AdvanceTo(t time.Duration) error {
 		return nil
 	}
 	k.fill()
-	if len(k.heap) > 0 && k.heap[0].at < target {
+	if len(k.q.items) > 0 && k.q.items[0].at < target {
 		ev, _ := k.Peek()
 		return &SkipError{Target: t, Next: ev.At, ID: ev.ID}
 	}
@@ -281,85 +283,26 @@ func (k *Kernel[P]) AdvanceTo(t time.Duration) error {
 // kept for reuse.
 func (k *Kernel[P]) Reset() {
 	k.fill()
-	for i := range k.heap {
-		k.release(k.heap[i].slot)
+	for _, e := range k.q.items {
+		k.q.pos[e.slot] = noPos
+		k.release(e.slot)
 	}
-	clear(k.heap)
-	k.heap = k.heap[:0]
+	k.q.items = k.q.items[:0]
 	k.now = 0
 }
 
-// release frees slot s for reuse with a new generation, or retires it if its
-// generation counter is exhausted, so that no EventID is ever issued twice.
+// release frees slot s, which is no longer in the heap, for reuse with a
+// new generation, or retires it if its generation counter is exhausted, so
+// that no EventID is ever issued twice. It drops the payload so that the
+// garbage collector does not keep what it refers to.
 func (k *Kernel[P]) release(s uint32) {
-	st := &k.slots[s]
-	st.pos = noPos
-	if st.gen == maxGen {
+	var zero P
+	k.payload[s] = zero
+	if k.gen[s] == maxGen {
 		return // retired: never recycled
 	}
-	st.gen++
+	k.gen[s]++
 	k.free = append(k.free, s)
-}
-
-// less reports whether a orders strictly before b.
-func less[P any](a, b *item[P]) bool {
-	if a.at != b.at {
-		return a.at < b.at
-	}
-	if a.prio != b.prio {
-		return a.prio < b.prio
-	}
-	return a.seq < b.seq
-}
-
-// up restores the heap property by moving the item at index i towards the root.
-func (k *Kernel[P]) up(i int) {
-	h := k.heap
-	slots := k.slots
-	x := h[i]
-	for i > 0 {
-		p := (i - 1) / arity
-		if !less(&x, &h[p]) {
-			break
-		}
-		h[i] = h[p]
-		slots[h[i].slot].pos = uint32(i)
-		i = p
-	}
-	h[i] = x
-	slots[x.slot].pos = uint32(i)
-}
-
-// down restores the heap property by moving the item at index i towards the
-// leaves. It reports whether the item moved.
-func (k *Kernel[P]) down(i int) bool {
-	h := k.heap
-	slots := k.slots
-	n := len(h)
-	i0 := i
-	x := h[i]
-	for {
-		c := arity*i + 1
-		if c >= n {
-			break
-		}
-		m := c
-		end := min(c+arity, n)
-		for j := c + 1; j < end; j++ {
-			if less(&h[j], &h[m]) {
-				m = j
-			}
-		}
-		if !less(&h[m], &x) {
-			break
-		}
-		h[i] = h[m]
-		slots[h[i].slot].pos = uint32(i)
-		i = m
-	}
-	h[i] = x
-	slots[x.slot].pos = uint32(i)
-	return i != i0
 }
 
 // fill closes the hole Step left at the root, if there is one, by moving
@@ -367,36 +310,6 @@ func (k *Kernel[P]) down(i int) bool {
 func (k *Kernel[P]) fill() {
 	if k.hole {
 		k.hole = false
-		k.popTop()
-	}
-}
-
-// popTop removes the root of the heap. The root's slot must already have been
-// released.
-func (k *Kernel[P]) popTop() {
-	n := len(k.heap) - 1
-	if n > 0 {
-		k.heap[0] = k.heap[n]
-	}
-	k.heap[n] = item[P]{} // drop payload references for the GC
-	k.heap = k.heap[:n]
-	if n > 0 {
-		k.down(0) // also records the moved item's new position
-	}
-}
-
-// removeAt removes the heap item at index i. Its slot must already have been
-// released.
-func (k *Kernel[P]) removeAt(i int) {
-	n := len(k.heap) - 1
-	if i != n {
-		k.heap[i] = k.heap[n]
-	}
-	k.heap[n] = item[P]{}
-	k.heap = k.heap[:n]
-	if i < n {
-		if !k.down(i) {
-			k.up(i)
-		}
+		k.q.removeAt(0)
 	}
 }

@@ -7,7 +7,7 @@ import "testing"
 func TestSlotRetirement(t *testing.T) {
 	k := New[int]()
 	a := k.Schedule(1, 0, 1)
-	k.slots[uint32(a)].gen = maxGen // pretend the slot was reused 2^32-2 times
+	k.gen[uint32(a)] = maxGen // pretend the slot was reused 2^32-2 times
 	a = EventID(uint64(maxGen)<<32 | uint64(uint32(a)))
 	if ev, ok := k.Step(); !ok || ev.ID != a {
 		t.Fatalf("Step=%+v,%v, want ID %#x", ev, ok, uint64(a))
@@ -43,15 +43,15 @@ func TestHeapInvariant(t *testing.T) {
 		case 3:
 			k.Step()
 		}
-		for j := range k.heap {
+		for j := range k.q.items {
 			if k.hole && j == 0 {
 				continue // the root's place is empty until the next call
 			}
-			it := &k.heap[j]
-			if got, want := k.slots[it.slot].pos, uint32(j); got != want {
+			it := &k.q.items[j]
+			if got, want := k.q.pos[it.slot], uint32(j); got != want {
 				t.Fatalf("op %d: slot %d pos=%d, want %d", i, it.slot, got, want)
 			}
-			if parent := (j - 1) / arity; j > 0 && !(k.hole && parent == 0) && less(it, &k.heap[parent]) {
+			if parent := (j - 1) / arity; j > 0 && !(k.hole && parent == 0) && k.q.less(it, &k.q.items[parent]) {
 				t.Fatalf("op %d: heap property violated at %d", i, j)
 			}
 		}
