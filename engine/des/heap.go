@@ -95,18 +95,7 @@ func (q *queue) down(i int, x entry) bool {
 		c := arity*i + 1
 		var m int
 		if c+arity <= n {
-			ch := h[c : c+arity : c+arity]
-			m = 0
-			if q.less(&ch[1], &ch[m]) {
-				m = 1
-			}
-			if q.less(&ch[2], &ch[m]) {
-				m = 2
-			}
-			if q.less(&ch[3], &ch[m]) {
-				m = 3
-			}
-			m += c
+			m = c + q.minOf4((*[arity]entry)(h[c:c+arity]))
 		} else if c < n {
 			m = c
 			for j := c + 1; j < n; j++ {
@@ -127,4 +116,36 @@ func (q *queue) down(i int, x entry) bool {
 	h[i] = x
 	pos[x.slot] = uint32(i)
 	return i != i0
+}
+
+// minOf4 returns the index of the smallest of four sibling entries. It
+// picks the earliest time without branches (the winner is hard to predict)
+// and falls back to the full order only when that time is shared.
+func (q *queue) minOf4(ch *[arity]entry) int {
+	m, v := 0, ch[0].at
+	if t := ch[1].at; t < v {
+		m, v = 1, t
+	}
+	if t := ch[2].at; t < v {
+		m, v = 2, t
+	}
+	if t := ch[3].at; t < v {
+		m, v = 3, t
+	}
+	ties := 0
+	for j := range ch {
+		if ch[j].at == v {
+			ties++
+		}
+	}
+	if ties == 1 {
+		return m
+	}
+	m = 0
+	for j := 1; j < arity; j++ {
+		if q.less(&ch[j], &ch[m]) {
+			m = j
+		}
+	}
+	return m
 }
