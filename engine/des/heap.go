@@ -126,11 +126,12 @@ func (q *queue) minOf4(ch *[arity]entry) int {
 	if t := ch[1].at; t < v {
 		m, v = 1, t
 	}
-	if t := ch[2].at; t < v {
-		m, v = 2, t
+	m2, v2 := 2, ch[2].at
+	if t := ch[3].at; t < v2 {
+		m2, v2 = 3, t
 	}
-	if t := ch[3].at; t < v {
-		m, v = 3, t
+	if v2 < v {
+		m, v = m2, v2
 	}
 	ties := 0
 	for j := range ch {
