@@ -49,7 +49,8 @@ const (
 	maxGen = math.MaxUint32
 	// maxSlots bounds the slot table so that slot numbers fit in 32 bits.
 	maxSlots = math.MaxUint32
-	// arity is the fan-out of the heap.
+	// arity is the fan-out of the heap; queue.minOf4 picks among exactly
+	// four children.
 	arity = 4
 )
 
