@@ -263,3 +263,68 @@ func TestTeamReport(t *testing.T) {
 		t.Error("a report of an unknown team was built")
 	}
 }
+
+// TestTeamReportNothingReceived checks that the report of a team that
+// received no injects, or injects without expectations, says so plainly in
+// the summary and the expectations section, in the report's language,
+// instead of a row of zeros and empty tables.
+func TestTeamReportNothingReceived(t *testing.T) {
+	s := MustLoad(t, exampleFile)
+	ended := Play(t, s, At(time.Minute, Facilitator(engine.CmdEnd))) // before the first inject
+	for _, tc := range []struct {
+		lang i18n.Lang
+		want string
+	}{
+		{i18n.English, "PeCERT received no injects in this exercise"},
+		{i18n.Spanish, "PeCERT no recibió ninguna inyección en este ejercicio"},
+		{i18n.Portuguese, "PeCERT não recebeu nenhuma injeção neste exercício"},
+		{i18n.French, "PeCERT n’a reçu aucun stimulus dans cet exercice"},
+	} {
+		r, err := report.BuildWith(s, ended, report.Options{Team: "pe-csirt", Lang: tc.lang})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.HasPrefix(r.Summary.Text, tc.want) {
+			t.Errorf("%s: the summary reads %q, want it to start %q", tc.lang, r.Summary.Text, tc.want)
+		}
+		html := string(RenderHTML(t, r))
+		if !strings.Contains(html, `<p id="team-nothing-received">`+tc.want) {
+			t.Errorf("%s: the HTML expectations section does not say the team received nothing", tc.lang)
+		}
+		var md bytes.Buffer
+		if err := r.WriteMarkdown(&md); err != nil {
+			t.Fatal(err)
+		}
+		if n := strings.Count(md.String(), tc.want); n != 2 {
+			t.Errorf("%s: the Markdown says the team received nothing %d times, want 2 (summary and expectations)", tc.lang, n)
+		}
+	}
+
+	// A team whose injects carry no expectation: I03 without its contain.
+	noExp := MustLoad(t, exampleFile)
+	for i := range noExp.Injects {
+		if noExp.Injects[i].ID == "I03" {
+			noExp.Injects[i].Expectations = nil
+		}
+	}
+	full := MustBuild(t, noExp, Play(t, noExp), nil)
+	r, err := report.BuildWith(noExp, Play(t, noExp), report.Options{Team: "pe-csirt"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Injects) == 0 || len(r.Expectations) != 0 {
+		t.Fatalf("pe-csirt received %d injects with %d expectations; the test wants injects without expectations (full report: %d injects)", len(r.Injects), len(r.Expectations), len(full.Injects))
+	}
+	if want := "PeCERT had no expectations in this exercise"; !strings.HasPrefix(r.Summary.Text, want) {
+		t.Errorf("the summary reads %q, want it to start %q", r.Summary.Text, want)
+	}
+
+	// A team that received expectations keeps its score line.
+	r, err = report.BuildWith(s, Play(t, s), report.Options{Team: "co-csirt"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(r.Summary.Text, "colCERT scored") {
+		t.Errorf("co-csirt's summary reads %q", r.Summary.Text)
+	}
+}

@@ -224,6 +224,9 @@ type builder struct {
 	// team scopes the report to one team (Options.Team): its log excerpt
 	// keeps only the events the team could see.
 	team string
+	// startedAt is the wall-clock time of the start when the log records
+	// one: a start the server sent at its scheduled time carries it.
+	startedAt time.Time
 }
 
 // teamLink is a directed link between two teams.
@@ -293,6 +296,10 @@ func (b *builder) apply(e *engine.Event) {
 	b.noteConsequence(e)
 	b.comm.add(e)
 	switch e.Type {
+	case engine.EventStarted:
+		if c := d.Command; c != nil && c.StartAt != nil {
+			b.startedAt = *c.StartAt
+		}
 	case engine.EventEnded:
 		b.r.Exercise.Ended, b.r.Exercise.EndReason = true, d.Reason
 	case engine.EventTeamMode:
@@ -506,11 +513,16 @@ func (b *builder) mark(t scenarios.TLP) {
 	}
 }
 
-// runDates records when the exercise really ran, in UTC, when the caller
-// knows.
+// runDates records when the exercise really ran, in UTC, when the log
+// or the caller knows: the start's wall-clock time when the log records
+// one (a scheduled start), else the caller's RunStart.
 func (b *builder) runDates(opts Options) {
-	if !opts.RunStart.IsZero() {
-		b.r.Exercise.RunStart = opts.RunStart.UTC().Format(time.RFC3339)
+	start := opts.RunStart
+	if !b.startedAt.IsZero() {
+		start = b.startedAt
+	}
+	if !start.IsZero() {
+		b.r.Exercise.RunStart = start.UTC().Format(time.RFC3339)
 	}
 	if !opts.RunEnd.IsZero() {
 		b.r.Exercise.RunEnd = opts.RunEnd.UTC().Format(time.RFC3339)

@@ -31,7 +31,10 @@ type Options struct {
 	Appendix string
 	// RunStart and RunEnd are the wall-clock times the exercise ran (from
 	// the store's exercise record, say); zero when unknown. The report
-	// shows them beside the scenario's fictional date.
+	// shows them beside the scenario's fictional date. A start the log
+	// records the wall-clock time of (one the server sent at its
+	// scheduled time) takes precedence over RunStart: the log's other
+	// commands carry no wall-clock time.
 	RunStart, RunEnd time.Time
 	// Team, when set, scopes the report to one team (see aar.go's
 	// scopeToTeam): what its trainees may read after the end.

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"cmesim/engine"
 	"cmesim/internal/i18n"
 	"cmesim/report"
 )
@@ -55,6 +56,49 @@ func TestRunDateAndMarking(t *testing.T) {
 				t.Errorf("the Markdown lacks the run date %q or the closing marking", tc.mdRun)
 			}
 		})
+	}
+}
+
+// TestRunDateFromScheduledStart checks that a start the server sent at
+// its scheduled time dates the run by that wall-clock time, not by the day
+// the exercise was created (the caller's RunStart), and that a start
+// without one keeps the caller's date.
+func TestRunDateFromScheduledStart(t *testing.T) {
+	s := MustLoad(t, exampleFile)
+	created := time.Date(2026, time.November, 20, 9, 0, 0, 0, time.UTC)
+	startAt := time.Date(2026, time.December, 3, 14, 0, 0, 0, time.UTC)
+	fac := engine.Principal{Role: engine.RoleFacilitator, Name: "fac"}
+	x, err := engine.New(s, engine.Options{Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []engine.TimedCommand{
+		{Command: engine.Command{Type: engine.CmdScheduleStart, By: fac, StartAt: &startAt}},
+		{Command: engine.Command{Type: engine.CmdStart, By: fac, StartAt: &startAt}}, // as the server's timer sends it
+		{At: time.Minute, Command: engine.Command{Type: engine.CmdEnd, By: fac}},
+	} {
+		if _, err := x.ApplyAt(c.At, c.Command); err != nil {
+			t.Fatalf("%s: %v", c.Command.Type, err)
+		}
+	}
+	r, err := report.BuildWith(s, x.Events(), report.Options{RunStart: created})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Exercise.RunStart != "2026-12-03T14:00:00Z" {
+		t.Errorf("run_start = %q, want the scheduled start 2026-12-03T14:00:00Z", r.Exercise.RunStart)
+	}
+	if html := string(RenderHTML(t, r)); !strings.Contains(html, "Run on 3 December 2026") {
+		t.Error("the HTML does not date the run by its start")
+	}
+
+	manual := Play(t, s, At(time.Minute, Facilitator(engine.CmdEnd)))
+	r, err = report.BuildWith(s, manual, report.Options{RunStart: created})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Exercise.RunStart != "2026-11-20T09:00:00Z" {
+		t.Errorf("run_start = %q, want the caller's 2026-11-20T09:00:00Z for a start the log does not date", r.Exercise.RunStart)
 	}
 }
 

@@ -38,6 +38,7 @@ func (b *builder) scopeToTeam(team string) {
 	b.scopeObjectives(team)
 	b.scopeSummary(team)
 	b.scopeInjects(team)
+	b.scopeNothingReceived(team)
 	b.scopeSharing(team)
 	b.scopeIncidents(team)
 	b.scopeAAR(team)
@@ -102,6 +103,19 @@ func (b *builder) scopeInjects(team string) {
 	}
 	r.Injects = kept
 	r.Summary.Injects = len(kept)
+}
+
+// scopeNothingReceived says plainly in the summary that the team received
+// no injects, or no expectations, in this exercise, when that is so: its
+// report is otherwise a row of zeros and empty tables.
+func (b *builder) scopeNothingReceived(team string) {
+	r := b.r
+	switch {
+	case len(r.Injects) == 0:
+		r.Summary.Text = b.t("report.team_empty.no_injects", "team", b.party(team))
+	case len(r.Expectations) == 0:
+		r.Summary.Text = b.t("report.team_empty.no_expectations", "team", b.party(team))
+	}
 }
 
 // scopeSharing keeps the shares, links and messages the team sent or

@@ -86,6 +86,9 @@ func TestE2EDecision(t *testing.T) {
 	ana.shootSection(shots, "trainee-decision", "#decisions")
 	fac.checkAxe("the facilitator's decisions")
 	fac.shootSection(shots, "facilitator-decisions", "#decisions")
+	voted := "Luis Pardo voted “Escalate to the President's office” on “Do you escalate the crisis to the President's office now?”"
+	fac.waitJS("the vote on the timeline by its labels", `[...document.querySelectorAll('#timeline li')].some((li) => li.textContent.includes(`+js(voted)+`))`)
+	fac.shootSection(shots, "facilitator-timeline-decisions", "#timeline")
 
 	steps.step("the facilitator forces PeCERT's choice")
 	fac.choose(peCard+` .decision-force select`, "wait")

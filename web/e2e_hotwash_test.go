@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -60,6 +61,14 @@ func TestE2EHotWash(t *testing.T) {
 	luz.waitJS("the survey form", `!document.querySelector('#hotwash').hidden && !!document.querySelector('#hotwash-form')`)
 	if got := luz.text(`#hotwash-form [data-question="structured"] legend`); got != "El ejercicio estuvo bien estructurado." {
 		t.Errorf("the first question reads %q, want it in Spanish", got)
+	}
+	// The form asks the engine's questions, in its order, and no others.
+	var want []string
+	for _, q := range engine.HotWashQuestions {
+		want = append(want, q.ID)
+	}
+	if got := evalJS[[]string](luz, `[...document.querySelectorAll('#hotwash-form [data-question]')].map((e) => e.dataset.question)`); !slices.Equal(got, want) {
+		t.Errorf("the form asks %v, want the engine's questions %v", got, want)
 	}
 	luz.checkAxe("the hot wash form")
 	luz.shoot(shots, "hotwash-trainee")

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"cmesim/engine"
+	"cmesim/internal/i18n"
 )
 
 // TestHotWashClosingPhaseRestore ends an exercise, judges an answer and
@@ -107,5 +108,37 @@ hot_wash:
 	ack := aw.mustAck(t, cmd{"type": "survey_answer", "answers": map[string]string{"useful": "5"}})
 	if got := fw.event(t, ack.Seq); got.Actor != "trainee:"+co || got.Data.Command == nil || got.Data.Command.By.Name != "" {
 		t.Fatalf("the anonymous answer was recorded as %+v", got)
+	}
+}
+
+// TestHotWashDefaultQuestions checks that the exercise view of a scenario
+// without questions of its own lists the engine's default hot wash
+// questions, in order and without text (the consoles keep no copy of the
+// list), and that every one has its text in every catalog.
+func TestHotWashDefaultQuestions(t *testing.T) {
+	t.Parallel()
+	srv := mustServer(t)
+	ex := mustCreate(t, srv, co)
+	var view struct {
+		HotWash []struct {
+			ID   string `json:"id"`
+			Kind string `json:"kind"`
+			Text string `json:"text"`
+		} `json:"hot_wash"`
+	}
+	join(t, srv, ex.Codes.Teams[co], "Ana").get(t, "/api/exercises/"+ex.ID, &view)
+	if len(view.HotWash) != len(engine.HotWashQuestions) {
+		t.Fatalf("the exercise view lists %d hot wash questions, want the engine's %d: %+v", len(view.HotWash), len(engine.HotWashQuestions), view.HotWash)
+	}
+	for i, q := range engine.HotWashQuestions {
+		got := view.HotWash[i]
+		if got.ID != q.ID || got.Kind != string(q.Kind) || got.Text != "" {
+			t.Errorf("question %d is %+v, want %s (%s) without text", i, got, q.ID, q.Kind)
+		}
+		for _, l := range i18n.Langs {
+			if !i18n.Has(l, "hotwash.q."+q.ID) {
+				t.Errorf("the %s catalog has no text for the hot wash question %s", l, q.ID)
+			}
+		}
 	}
 }

@@ -464,7 +464,7 @@ type exerciseView struct {
 	// Translations holds the exercise's own texts in each declared
 	// language the scenario translates them into.
 	Translations map[string]exerciseTexts `json:"translations,omitempty"`
-	// HotWash holds the scenario's own hot wash questions; none means the
+	// HotWash holds the hot wash questions: the scenario's own, or the
 	// default ones, whose texts are in the catalogs (hotwash.go).
 	HotWash []hotWashQuestionView `json:"hot_wash,omitempty"`
 	// CriticalTasks are the objectives' critical tasks, for staff (eeg.go).

@@ -2,7 +2,11 @@
 // `node --test web/ui/_test/`.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { newDecisions, foldDecision, tally, promptIn, labelIn } from '../js/decision.js';
+import { eventText } from '../js/format.js';
+import { Directory } from '../js/model.js';
+import { i18n } from '../js/i18n.js';
 
 const view = {
   id: 'D1', prompt: 'Escalate?', by: 'vote', within: 1200e9, default: 'wait',
@@ -54,4 +58,29 @@ test('prompts and labels are translated when the scenario translates them', () =
   assert.equal(promptIn(view, 'pt'), 'Escalate?');
   assert.equal(labelIn(view.choices[0], 'es'), 'Escalar');
   assert.equal(labelIn(view.choices[1], 'es'), 'Wait');
+});
+
+test('the timeline names decisions and choices by their labels in the reader\'s language, else by id', () => {
+  const catalog = (lang) => JSON.parse(readFileSync(new URL(`../../../internal/i18n/catalog/${lang}.json`, import.meta.url), 'utf8'));
+  for (const l of ['en', 'es']) i18n.catalogs.set(l, catalog(l));
+  const was = i18n.lang;
+  try {
+    const dir = new Directory({ teams: [{ id: 'co', name: 'colCERT' }] });
+    const voted = { type: 'decision.voted', team: 'co', actor: 'trainee:co:ana', data: { decision_point: { id: 'D1', choice: 'escalate' } } };
+    const made = { type: 'decision.made', team: 'co', actor: 'system', data: { decision_point: { id: 'D1', choice: 'wait', cause: 'vote' } } };
+    i18n.lang = 'en';
+    // Before the inject that carries the decision is known: the ids.
+    assert.equal(eventText(voted, dir), 'ana voted “escalate” on “D1”');
+    dir.learnEvent({ type: 'event', event: { type: 'inject.delivered', team: 'co', data: { inject: 'I01' } }, inject: { id: 'I01', title: 'T', decision: { ...view, prompt: 'Escalate **now**?' } } });
+    assert.equal(eventText(voted, dir), 'ana voted “Escalate” on “Escalate now?”');
+    assert.match(eventText(made, dir), /^colCERT decided “Escalate now\?”: Wait\. /);
+    i18n.lang = 'es';
+    assert.equal(eventText(voted, dir), 'ana votó «Escalar» en «¿Escalar?»');
+    assert.match(eventText(made, dir), /^colCERT decidió «¿Escalar\?»: Wait\. /, 'an untranslated label stays in the scenario\'s language');
+    assert.match(eventText({ type: 'inject.delivered', team: 'co', data: { inject: 'I02', cause: 'choice:escalate:co' } }, dir), /\(colCERT eligió «Escalar»\)$/);
+    const unknown = { type: 'decision.voted', team: 'co', actor: 'trainee:co:ana', data: { decision_point: { id: 'D9', choice: 'maybe' } } };
+    assert.equal(eventText(unknown, dir), 'ana votó «maybe» en «D9»');
+  } finally {
+    i18n.lang = was;
+  }
 });

@@ -244,12 +244,14 @@ export function eventText(ev, dir) {
     case 'aar.edited':
       return t('aar.event.edited', { who: actorName(ev.actor, dir) });
     case 'decision.opened':
-      return t('decision.event.opened', { team, decision: (d.decision_point || {}).id || '', inject });
-    case 'decision.voted':
-      return t('decision.event.voted', { who: actorName(ev.actor, dir), decision: (d.decision_point || {}).id || '', choice: (d.decision_point || {}).choice || '' });
+      return t('decision.event.opened', { team, decision: decisionName((d.decision_point || {}).id, dir), inject });
+    case 'decision.voted': {
+      const dp = d.decision_point || {};
+      return t('decision.event.voted', { who: actorName(ev.actor, dir), decision: decisionName(dp.id, dir), choice: choiceName(dp.id, dp.choice, dir) });
+    }
     case 'decision.made': {
       const dp = d.decision_point || {};
-      return t('decision.event.made', { team, decision: dp.id || '', choice: dp.choice || '', cause: i18n.has(`decision.cause.${dp.cause}`) ? t(`decision.cause.${dp.cause}`) : dp.cause || '' });
+      return t('decision.event.made', { team, decision: decisionName(dp.id, dir), choice: choiceName(dp.id, dp.choice, dir), cause: i18n.has(`decision.cause.${dp.cause}`) ? t(`decision.cause.${dp.cause}`) : dp.cause || '' });
     }
     case 'survey.opened':
       return t('hotwash.event.opened', { who: actorName(ev.actor, dir) });
@@ -381,9 +383,45 @@ function causeText(cause, dir) {
     case 'action': return t('ui.cause.action', { team: teamName(p[1], dir), action: actionLabel(p[2]), inject: p[3] || '' });
     case 'miss': return t('ui.cause.miss', { team: teamName(p[2], dir), inject: p[1] });
     case 'spread': return t('ui.cause.spread', { spread: p[1] });
-    case 'choice': return t('decision.event.cause', { team: teamName(p[2], dir), choice: p[1] });
+    case 'choice': return t('decision.event.cause', { team: teamName(p[2], dir), choice: choiceOfAny(p[1], dir) });
     default: return cause;
   }
+}
+
+/**
+ * decisionName names decision point id by its prompt (in the reader's
+ * language where the scenario translates it, as plain text, clipped), or by
+ * its id when no inject seen so far carries it.
+ */
+export function decisionName(id, dir) {
+  const view = dir && dir.decision ? dir.decision(id) : null;
+  const prompt = view && ((view.translations && view.translations[i18n.lang]) || view.prompt);
+  return prompt ? clip(plainMarkdown(prompt), 80) : id || '';
+}
+
+/**
+ * choiceName names choice id of decision point decisionId by its label (in
+ * the reader's language where the scenario translates it), or by its id.
+ */
+export function choiceName(decisionId, id, dir) {
+  const view = dir && dir.decision ? dir.decision(decisionId) : null;
+  return choiceLabel(view, id);
+}
+
+/** choiceOfAny names choice id by its label when exactly one decision seen so far offers it (an inject's cause names no decision). */
+function choiceOfAny(id, dir) {
+  const views = dir && dir.decisionsWithChoice ? dir.decisionsWithChoice(id) : [];
+  return views.length === 1 ? choiceLabel(views[0], id) : id || '';
+}
+
+function choiceLabel(view, id) {
+  const c = view && (view.choices || []).find((x) => x.id === id);
+  return (c && ((c.translations && c.translations[i18n.lang]) || c.label)) || id || '';
+}
+
+/** plainMarkdown drops the emphasis, heading and quote marks and the link targets of a Markdown text, for one line of plain text. */
+function plainMarkdown(s) {
+  return String(s).replace(/\[([^\]]*)\]\([^)]*\)/g, '$1').replace(/[*_`#>]+/g, '');
 }
 
 export function fmtPoints(p) {

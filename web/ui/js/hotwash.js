@@ -6,21 +6,13 @@ import { h, replace, uid } from './dom.js';
 import { pending, participantKey } from './page.js';
 import { i18n, t, contentLang } from './i18n.js';
 
-/** QUESTIONS are the survey's default questions, as the engine lists them (engine.HotWashQuestions). */
-export const QUESTIONS = Object.freeze([
-  { id: 'structured', kind: 'rating' },
-  { id: 'realistic', kind: 'rating' },
-  { id: 'role_clear', kind: 'rating' },
-  { id: 'prepared', kind: 'rating' },
-  { id: 'strengths', kind: 'text' },
-  { id: 'improvements', kind: 'text' },
-  { id: 'change', kind: 'text' },
-]);
-
-/** questionsOf returns the exercise's hot wash questions: the scenario's own (hot_wash), else the default ones. */
+/**
+ * questionsOf returns the exercise's hot wash questions as the server lists
+ * them (hot_wash): the scenario's own, else the engine's default ones. The
+ * console keeps no list of its own.
+ */
 export function questionsOf(exercise) {
-  const own = (exercise && exercise.hot_wash) || [];
-  return own.length ? own : QUESTIONS;
+  return (exercise && exercise.hot_wash) || [];
 }
 
 /**
@@ -40,9 +32,10 @@ export const MAX_TEXT = 2000;
 /**
  * tally folds survey.answered events into results per question, as the
  * engine does: a named answer replaces the same person's earlier one, an
- * anonymous one replaces nothing. responses maps a key to answers.
+ * anonymous one replaces nothing. responses maps a key to answers,
+ * questions are the survey's (questionsOf).
  */
-export function tally(responses, questions = QUESTIONS) {
+export function tally(responses, questions) {
   return questions.map((q) => {
     const answers = [...responses.values()].map((a) => a[q.id]).filter((a) => a !== undefined && a !== '');
     const r = { ...q, count: answers.length };

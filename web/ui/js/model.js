@@ -68,6 +68,22 @@ export class Directory {
     }
   }
 
+  /**
+   * decision returns the view of decision point id (prompt, choices and
+   * their translations) as its inject brought it, or null when no inject
+   * seen so far carries it.
+   */
+  decision(id) {
+    if (!id) return null;
+    for (const i of this.injects.values()) if (i.decision && i.decision.id === id) return i.decision;
+    return null;
+  }
+
+  /** decisionsWithChoice returns the views of the decisions seen so far that offer choice id. */
+  decisionsWithChoice(id) {
+    return [...this.injects.values()].map((i) => i.decision).filter((d) => d && (d.choices || []).some((c) => c.id === id));
+  }
+
   teamList() { return [...this.teams.values()]; }
   actorList() { return [...this.actors.values()]; }
 
