@@ -254,16 +254,16 @@ func (f *follower) forward(ctx context.Context, le *liveExercise, sess *Session,
 func (s *Server) handleCommand(w http.ResponseWriter, r *http.Request, sess *Session, le *liveExercise) {
 	if !s.ipCommandLimiter(r).Allow() {
 		s.security.record(secRateLimited, s.clientIP(r), "too many HTTP commands")
-		s.tooMany(w, time.Second, "too many messages; slow down")
+		tooMany(w, s.log, time.Second, "too many messages; slow down")
 		return
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxMessageSize))
 	if err != nil {
-		s.writeError(w, engine.Errorf(engine.CodeInvalid, "the message is larger than %d bytes", MaxMessageSize))
+		writeError(w, s.log, engine.Errorf(engine.CodeInvalid, "the message is larger than %d bytes", MaxMessageSize))
 		return
 	}
 	if le.remote != nil && r.Header.Get(forwardedHeader) != "" {
-		s.writeError(w, engine.Errorf(codeUnavailable, "this server no longer runs the exercise; try again"))
+		writeError(w, s.log, engine.Errorf(codeUnavailable, "this server no longer runs the exercise; try again"))
 		return
 	}
 	_, seq, wait, err := le.pipeline(r.Context(), s, sess, s.clientIP(r), body)
@@ -271,7 +271,7 @@ func (s *Server) handleCommand(w http.ResponseWriter, r *http.Request, sess *Ses
 		setRetryAfter(w, wait)
 	}
 	if err != nil {
-		s.writeError(w, err)
+		writeError(w, s.log, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, commandReply{Seq: seq})

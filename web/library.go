@@ -161,12 +161,12 @@ func compareAt(a, b *time.Duration) int {
 func (s *Server) handleLibraryPreview(w http.ResponseWriter, r *http.Request) {
 	name := r.PathValue("name")
 	if !slices.Contains(scenarios.Library(), name) {
-		s.writeError(w, engine.Errorf(engine.CodeNotFound, "no bundled scenario named %q", name))
+		writeError(w, s.log, engine.Errorf(engine.CodeNotFound, "no bundled scenario named %q", name))
 		return
 	}
 	scn, problems := scenarios.LoadLibrary(name)
 	if scn == nil {
-		s.writeError(w, &ProblemsError{Problems: problems.Errors()})
+		writeError(w, s.log, &ProblemsError{Problems: problems.Errors()})
 		return
 	}
 	writeJSON(w, http.StatusOK, previewOf(name, scn, requestLang(r)))
@@ -243,21 +243,21 @@ func (s *Server) handleImport(w http.ResponseWriter, r *http.Request) {
 		if strings.Contains(err.Error(), "larger than") {
 			err = engine.Errorf(engine.CodeInvalid, "the file is larger than %d bytes", MaxScenarioUpload)
 		}
-		s.writeError(w, err)
+		writeError(w, s.log, err)
 		return
 	}
 	data := req.Data
 	if len(data) > MaxScenarioUpload {
-		s.writeError(w, engine.Errorf(engine.CodeInvalid, "the file is larger than %d bytes", MaxScenarioUpload))
+		writeError(w, s.log, engine.Errorf(engine.CodeInvalid, "the file is larger than %d bytes", MaxScenarioUpload))
 		return
 	}
 	if len(data) == 0 {
-		s.writeError(w, engine.Errorf(engine.CodeInvalid, "the file is empty"))
+		writeError(w, s.log, engine.Errorf(engine.CodeInvalid, "the file is empty"))
 		return
 	}
 	kind, ok := importKind(data)
 	if !ok {
-		s.writeError(w, engine.Errorf(codeUnsupported, "the file is neither an MSEL workbook (.xlsx) nor a YAML scenario"))
+		writeError(w, s.log, engine.Errorf(codeUnsupported, "the file is neither an MSEL workbook (.xlsx) nor a YAML scenario"))
 		return
 	}
 	res := importFile(importName(req.Name, kind), kind, data, requestLang(r))
@@ -318,19 +318,19 @@ func (s *Server) handleMonteCarlo(w http.ResponseWriter, r *http.Request) {
 		YAML string `json:"yaml"`
 	}
 	if err := readJSON(w, r, MaxScenarioUpload+maxJSONBody, &req); err != nil {
-		s.writeError(w, err)
+		writeError(w, s.log, err)
 		return
 	}
 	scn, problems := scenarios.ParseWith("upload.yaml", []byte(req.YAML), scenarios.FileMap(nil))
 	if scn == nil {
-		s.writeError(w, &ProblemsError{Problems: problems.Errors()})
+		writeError(w, s.log, &ProblemsError{Problems: problems.Errors()})
 		return
 	}
 	select {
 	case s.monteCarlo <- struct{}{}:
 		defer func() { <-s.monteCarlo }()
 	default:
-		s.tooMany(w, 5*time.Second, "another Monte Carlo preview is running; try again in a moment")
+		tooMany(w, s.log, 5*time.Second, "another Monte Carlo preview is running; try again in a moment")
 		return
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), MonteCarloTimeout) // ends too when the browser goes away
@@ -339,10 +339,10 @@ func (s *Server) handleMonteCarlo(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		if ctx.Err() != nil {
 			s.log.Info().Err(err).Msg("Monte Carlo preview stopped")
-			s.writeError(w, engine.Errorf(codeUnavailable, "the Monte Carlo preview took too long or was cancelled"))
+			writeError(w, s.log, engine.Errorf(codeUnavailable, "the Monte Carlo preview took too long or was cancelled"))
 			return
 		}
-		s.writeError(w, err)
+		writeError(w, s.log, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, res)

@@ -66,21 +66,21 @@ func appendixPath(exercise string, lang i18n.Lang) string {
 // Readers who may not read the evaluators' notes get no note rows.
 func (s *Server) handleReportAppendix(w http.ResponseWriter, r *http.Request, sess *Session, le *liveExercise) {
 	if !sess.IsStaff() {
-		s.writeError(w, engine.Errorf(engine.CodeForbidden, "the report is for facilitators, evaluators and observers"))
+		writeError(w, s.log, engine.Errorf(engine.CodeForbidden, "the report is for facilitators, evaluators and observers"))
 		return
 	}
 	page := 0
 	if v := r.URL.Query().Get("page"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 {
-			s.writeError(w, engine.Errorf(engine.CodeInvalid, "page must be a number from 1"))
+			writeError(w, s.log, engine.Errorf(engine.CodeInvalid, "page must be a number from 1"))
 			return
 		}
 		page = n
 	}
 	events, err := le.durableLog(r.Context())
 	if err != nil {
-		s.writeError(w, err)
+		writeError(w, s.log, err)
 		return
 	}
 	lang, notes := requestLang(r), mayReadNotes(sess, le.scn)

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rs/zerolog"
+
 	"cmesim/engine"
 	"cmesim/internal/i18n"
 	"cmesim/report"
@@ -80,8 +82,8 @@ type apiError struct {
 	Problems []string `json:"problems,omitempty"`
 }
 
-// writeError answers with an error; internal details go to the log only.
-func (s *Server) writeError(w http.ResponseWriter, err error) {
+// writeError answers with an error; internal details go to log only.
+func writeError(w http.ResponseWriter, log zerolog.Logger, err error) {
 	var e *engine.Error
 	var pe *ProblemsError
 	body := apiError{Code: string(engine.CodeInternal), Message: "internal error"}
@@ -97,7 +99,7 @@ func (s *Server) writeError(w http.ResponseWriter, err error) {
 		body = apiError{Code: string(e.Code), Message: e.Message}
 		status = statusOf(e.Code)
 	default:
-		s.log.Error().Err(err).Msg("request failed")
+		log.Error().Err(err).Msg("request failed")
 	}
 	writeJSON(w, status, map[string]apiError{"error": body})
 }
@@ -184,7 +186,7 @@ func (s *Server) session(next func(http.ResponseWriter, *http.Request, *Session)
 	return func(w http.ResponseWriter, r *http.Request) {
 		sess, ok := s.sessionOf(r)
 		if !ok {
-			s.writeError(w, engine.Errorf(codeUnauthorized, "sign in with your join code first"))
+			writeError(w, s.log, engine.Errorf(codeUnauthorized, "sign in with your join code first"))
 			return
 		}
 		next(w, r, sess)
@@ -195,7 +197,7 @@ func (s *Server) session(next func(http.ResponseWriter, *http.Request, *Session)
 func (s *Server) admin(next http.HandlerFunc) http.HandlerFunc {
 	return s.session(func(w http.ResponseWriter, r *http.Request, sess *Session) {
 		if sess.Role != RoleAdmin {
-			s.writeError(w, engine.Errorf(codeUnauthorized, "sign in with the admin key first"))
+			writeError(w, s.log, engine.Errorf(codeUnauthorized, "sign in with the admin key first"))
 			return
 		}
 		next(w, r)
@@ -207,11 +209,11 @@ func (s *Server) member(next func(http.ResponseWriter, *http.Request, *Session, 
 	return s.session(func(w http.ResponseWriter, r *http.Request, sess *Session) {
 		le, ok := s.exercise(r.PathValue("id"))
 		if !ok {
-			s.writeError(w, engine.Errorf(engine.CodeNotFound, "no such exercise"))
+			writeError(w, s.log, engine.Errorf(engine.CodeNotFound, "no such exercise"))
 			return
 		}
 		if sess.Exercise != le.id {
-			s.writeError(w, engine.Errorf(engine.CodeForbidden, "your session belongs to another exercise"))
+			writeError(w, s.log, engine.Errorf(engine.CodeForbidden, "your session belongs to another exercise"))
 			return
 		}
 		next(w, r, sess, le)
@@ -251,7 +253,7 @@ func (s *Server) handleAdminLogin(w http.ResponseWriter, r *http.Request) {
 	ip := s.clientIP(r)
 	if ok, wait := s.adminGuard.admit(ip); !ok {
 		s.security.record(secRateLimited, ip, "admin sign-ins refused after too many wrong keys")
-		s.tooMany(w, wait, "too many failed attempts; wait %d s and try again", int(wait.Seconds()+0.999))
+		tooMany(w, s.log, wait, "too many failed attempts; wait %d s and try again", int(wait.Seconds()+0.999))
 		return
 	}
 	var req struct {
@@ -269,7 +271,7 @@ func (s *Server) handleAdminLogin(w http.ResponseWriter, r *http.Request) {
 	}
 	sess, err := s.newSession("", RoleAdmin, "", "admin")
 	if err != nil {
-		s.writeError(w, err)
+		writeError(w, s.log, err)
 		return
 	}
 	s.setSessionCookie(w, sess)
@@ -344,12 +346,12 @@ func (s *Server) Exercises(ctx context.Context) []ExerciseInfo {
 func (s *Server) handleCreateExercise(w http.ResponseWriter, r *http.Request) {
 	var req CreateRequest
 	if err := readJSON(w, r, MaxScenarioUpload+maxJSONBody, &req); err != nil {
-		s.writeError(w, err)
+		writeError(w, s.log, err)
 		return
 	}
 	info, err := s.CreateExercise(req)
 	if err != nil {
-		s.writeError(w, err)
+		writeError(w, s.log, err)
 		return
 	}
 	writeJSON(w, http.StatusCreated, info)
@@ -383,7 +385,7 @@ func (s *Server) handleJoin(w http.ResponseWriter, r *http.Request) {
 	ip := s.clientIP(r)
 	if ok, wait := s.joinGuard.admit(ip); !ok {
 		s.security.record(secRateLimited, ip, "join attempts refused after too many wrong codes")
-		s.tooMany(w, wait, "too many failed attempts; wait %d s and try again", int(wait.Seconds()+0.999))
+		tooMany(w, s.log, wait, "too many failed attempts; wait %d s and try again", int(wait.Seconds()+0.999))
 		return
 	}
 	var req struct {
@@ -397,7 +399,7 @@ func (s *Server) handleJoin(w http.ResponseWriter, r *http.Request) {
 	sess, err := s.Join(r.Context(), req.Code, req.Name)
 	if err != nil {
 		if engine.Code(err) != engine.CodeNotFound {
-			s.writeError(w, err) // a right code with a bad name, or the store failing: no guess
+			writeError(w, s.log, err) // a right code with a bad name, or the store failing: no guess
 			return
 		}
 		s.security.record(secSignInFailed, ip, "wrong join code")
@@ -413,10 +415,10 @@ func (s *Server) handleJoin(w http.ResponseWriter, r *http.Request) {
 func (s *Server) signInFailed(w http.ResponseWriter, g *signInGuard, ip string, err error) {
 	if over, wait := g.fail(ip); over {
 		s.security.record(secRateLimited, ip, "too many failed sign-ins")
-		s.tooMany(w, wait, "too many failed attempts; wait %d s and try again", int(wait.Seconds()+0.999))
+		tooMany(w, s.log, wait, "too many failed attempts; wait %d s and try again", int(wait.Seconds()+0.999))
 		return
 	}
-	s.writeError(w, err)
+	writeError(w, s.log, err)
 }
 
 func (s *Server) handleSession(w http.ResponseWriter, _ *http.Request, sess *Session) {
@@ -664,7 +666,7 @@ func describeTrigger(in scenarios.Inject) string {
 
 func (s *Server) handleReport(w http.ResponseWriter, r *http.Request, sess *Session, le *liveExercise) {
 	if !sess.IsStaff() {
-		s.writeError(w, engine.Errorf(engine.CodeForbidden, "the report is for facilitators, evaluators and observers"))
+		writeError(w, s.log, engine.Errorf(engine.CodeForbidden, "the report is for facilitators, evaluators and observers"))
 		return
 	}
 	format := r.URL.Query().Get("format")
@@ -673,7 +675,7 @@ func (s *Server) handleReport(w http.ResponseWriter, r *http.Request, sess *Sess
 	}
 	ctype, ext, ok := reportFormat(format)
 	if !ok {
-		s.writeError(w, engine.Errorf(engine.CodeInvalid, "unknown format %q: use html, md, json or csv", format))
+		writeError(w, s.log, engine.Errorf(engine.CodeInvalid, "unknown format %q: use html, md, json or csv", format))
 		return
 	}
 	// One build at a time per exercise, format, view (with the evaluators'
@@ -685,11 +687,11 @@ func (s *Server) handleReport(w http.ResponseWriter, r *http.Request, sess *Sess
 	body, err := s.reports.build(r.Context(), key, func() ([]byte, error) { return s.buildReport(le, format, notes, lang, appendix) })
 	if errors.Is(err, errReportsBusy) {
 		setRetryAfter(w, 5*time.Second)
-		s.writeError(w, engine.Errorf(codeUnavailable, "the server is building other reports; try again in a few seconds"))
+		writeError(w, s.log, engine.Errorf(codeUnavailable, "the server is building other reports; try again in a few seconds"))
 		return
 	}
 	if err != nil {
-		s.writeError(w, err)
+		writeError(w, s.log, err)
 		return
 	}
 	w.Header().Set("Cache-Control", "no-store")
@@ -748,7 +750,7 @@ func (s *Server) handleWS(w http.ResponseWriter, r *http.Request, sess *Session,
 	if v := r.URL.Query().Get("since"); v != "" {
 		n, err := strconv.ParseUint(v, 10, 64)
 		if err != nil {
-			s.writeError(w, engine.Errorf(engine.CodeInvalid, "since must be a sequence number"))
+			writeError(w, s.log, engine.Errorf(engine.CodeInvalid, "since must be a sequence number"))
 			return
 		}
 		since = n

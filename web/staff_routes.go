@@ -18,11 +18,11 @@ func (s *Server) codeKeeper(next func(http.ResponseWriter, *http.Request, *liveE
 	return s.session(func(w http.ResponseWriter, r *http.Request, sess *Session) {
 		le, ok := s.exercise(r.PathValue("id"))
 		if !ok {
-			s.writeError(w, engine.Errorf(engine.CodeNotFound, "no such exercise"))
+			writeError(w, s.log, engine.Errorf(engine.CodeNotFound, "no such exercise"))
 			return
 		}
 		if sess.Role != RoleAdmin && (sess.Exercise != le.id || sess.Role != engine.RoleFacilitator) {
-			s.writeError(w, engine.Errorf(engine.CodeForbidden, "join codes are for the facilitator and the administrator"))
+			writeError(w, s.log, engine.Errorf(engine.CodeForbidden, "join codes are for the facilitator and the administrator"))
 			return
 		}
 		next(w, r, le)
@@ -64,12 +64,12 @@ func joinLink(r *http.Request, code string) string {
 func (s *Server) handleJoinQR(w http.ResponseWriter, r *http.Request, le *liveExercise) {
 	code, ok := le.codes.codeOf(r.PathValue("who"))
 	if !ok {
-		s.writeError(w, engine.Errorf(engine.CodeNotFound, "no team or role %q in this exercise", truncate(r.PathValue("who"), 40)))
+		writeError(w, s.log, engine.Errorf(engine.CodeNotFound, "no team or role %q in this exercise", truncate(r.PathValue("who"), 40)))
 		return
 	}
 	q, err := qrcode.New(joinLink(r, code), qrcode.Medium)
 	if err != nil {
-		s.writeError(w, err)
+		writeError(w, s.log, err)
 		return
 	}
 	w.Header().Set("Content-Type", "image/svg+xml")
@@ -143,26 +143,26 @@ func (s *Server) handleDebrief(w http.ResponseWriter, r *http.Request, sess *Ses
 	if sess.IsStaff() {
 		team = r.URL.Query().Get("team")
 	} else if sess.Role != engine.RoleTrainee {
-		s.writeError(w, engine.Errorf(engine.CodeForbidden, "the debrief is for the exercise's teams and staff"))
+		writeError(w, s.log, engine.Errorf(engine.CodeForbidden, "the debrief is for the exercise's teams and staff"))
 		return
 	}
 	t, ok := le.scn.Team(team)
 	if !ok {
-		s.writeError(w, engine.Errorf(engine.CodeNotFound, "no team %q in this exercise", truncate(team, 40)))
+		writeError(w, s.log, engine.Errorf(engine.CodeNotFound, "no team %q in this exercise", truncate(team, 40)))
 		return
 	}
 	events, err := le.copyEvents(r.Context())
 	if err != nil {
-		s.writeError(w, err)
+		writeError(w, s.log, err)
 		return
 	}
 	st, err := engine.Fold(le.scn, events)
 	if err != nil {
-		s.writeError(w, err)
+		writeError(w, s.log, err)
 		return
 	}
 	if !sess.IsStaff() && st.Status != engine.StatusEnded {
-		s.writeError(w, engine.Errorf(engine.CodeConflict, "the debrief opens when the exercise ends"))
+		writeError(w, s.log, engine.Errorf(engine.CodeConflict, "the debrief opens when the exercise ends"))
 		return
 	}
 	writeJSON(w, http.StatusOK, le.debriefOf(st, events, t.ID, t.Name))
