@@ -54,7 +54,7 @@ func (s *Server) clusterLoop(notices <-chan store.Notice) {
 		case <-tick.C:
 			s.tendLeases()
 		case id := <-s.expiring:
-			if le, ok := s.exercise(id); ok {
+			if le, ok := s.exercises.get(id); ok {
 				s.tendLease(le)
 			}
 		}
@@ -63,7 +63,7 @@ func (s *Server) clusterLoop(notices <-chan store.Notice) {
 
 // notice acts on one notice from the cluster.
 func (s *Server) notice(n store.Notice) {
-	le, known := s.exercise(n.Exercise)
+	le, known := s.exercises.get(n.Exercise)
 	switch n.Kind {
 	case store.NoticeEvents:
 		if known && le.remote != nil {
@@ -99,7 +99,7 @@ func (s *Server) resync() {
 		s.log.Error().Err(err).Msg("re-reading the exercises failed")
 	}
 	for _, meta := range all {
-		if _, ok := s.exercise(meta.ID); !ok {
+		if _, ok := s.exercises.get(meta.ID); !ok {
 			s.loadUnknown(meta.ID)
 		}
 	}
@@ -123,12 +123,7 @@ func (s *Server) load(id string) {
 // one statement that also keeps this server registered as live, and takes
 // over those whose owner has gone.
 func (s *Server) tendLeases() {
-	s.mu.RLock()
-	all := make([]*liveExercise, 0, len(s.exercises))
-	for _, le := range s.exercises {
-		all = append(all, le)
-	}
-	s.mu.RUnlock()
+	all := s.exercises.all()
 	owned := make([]*liveExercise, 0, len(all))
 	for _, le := range all {
 		if le.remote == nil && !(le.halted() && !le.x.Ended()) && !s.finished(le) {
@@ -266,7 +261,7 @@ func (s *Server) reload(id string, old *liveExercise, why string) {
 	defer old.reloading.Store(false)
 	s.reloadMu.Lock()
 	defer s.reloadMu.Unlock()
-	if cur, ok := s.exercise(id); !ok || cur != old || s.ctx.Err() != nil {
+	if cur, ok := s.exercises.get(id); !ok || cur != old || s.ctx.Err() != nil {
 		return // already replaced, or shutting down
 	}
 	old.stop(why)

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io/fs"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -207,7 +206,7 @@ func (s *Server) admin(next http.HandlerFunc) http.HandlerFunc {
 // member requires a session of the exercise named in the path.
 func (s *Server) member(next func(http.ResponseWriter, *http.Request, *Session, *liveExercise)) http.HandlerFunc {
 	return s.session(func(w http.ResponseWriter, r *http.Request, sess *Session) {
-		le, ok := s.exercise(r.PathValue("id"))
+		le, ok := s.exercises.get(r.PathValue("id"))
 		if !ok {
 			writeError(w, s.log, engine.Errorf(engine.CodeNotFound, "no such exercise"))
 			return
@@ -237,15 +236,13 @@ func (s *Server) handleReady(w http.ResponseWriter, r *http.Request) {
 func (s *Server) handleMetrics(w http.ResponseWriter, _ *http.Request) {
 	w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
 	var owned, following int64
-	s.mu.RLock()
-	for _, le := range s.exercises {
+	for _, le := range s.exercises.all() {
 		if le.remote != nil {
 			following++
 		} else {
 			owned++
 		}
 	}
-	s.mu.RUnlock()
 	s.metrics.write(w, owned, following)
 }
 
@@ -312,16 +309,13 @@ func (s *Server) handleListExercises(w http.ResponseWriter, r *http.Request) {
 // Exercises lists the server's exercises in creation order, with their
 // status and codes.
 func (s *Server) Exercises(ctx context.Context) []ExerciseInfo {
-	s.mu.RLock()
-	ids := slices.Clone(s.order)
-	s.mu.RUnlock()
 	out := []ExerciseInfo{}
-	for _, id := range ids {
-		if info, damaged := s.damagedInfo(id); damaged {
+	for _, id := range s.exercises.ids() {
+		if info, damaged := s.exercises.damagedInfo(id); damaged {
 			out = append(out, info)
 			continue
 		}
-		le, ok := s.exercise(id)
+		le, ok := s.exercises.get(id)
 		if !ok {
 			continue
 		}

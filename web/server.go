@@ -96,12 +96,8 @@ type Server struct {
 	sessions *sessions
 	metrics  *metrics
 
-	mu        sync.RWMutex
-	exercises map[string]*liveExercise
-	order     []string                // exercise ids in creation order
-	codes     map[string]codeEntry    // normalised code → who it admits
-	damaged   map[string]ExerciseInfo // stored exercises that cannot be restored
-	writes    storeHealth             // the last write of a session
+	exercises *exerciseSet // the exercises this server runs or follows
+	writes    storeHealth  // the last write of a session
 
 	joinGuard  *signInGuard // per client address, wrong join codes
 	adminGuard *signInGuard // per client address, wrong admin keys
@@ -132,13 +128,6 @@ type Server struct {
 	clusterDone chan struct{} // closed when the cluster loop stops; nil without one
 }
 
-// codeEntry is who a join code admits.
-type codeEntry struct {
-	exercise string
-	role     engine.Role
-	team     string
-}
-
 // New returns a Server with no exercises.
 func New(cfg Config) (*Server, error) {
 	if len(cfg.AdminKey) < 16 {
@@ -149,10 +138,10 @@ func New(cfg Config) (*Server, error) {
 		now = time.Now
 	}
 	ctx, cancel := context.WithCancel(context.Background())
+	m := &metrics{}
 	s := &Server{
 		cfg: cfg, log: cfg.Log, now: now, ctx: ctx, cancel: cancel,
-		sessions: newSessions(now), metrics: &metrics{},
-		exercises: map[string]*liveExercise{}, codes: map[string]codeEntry{},
+		sessions: newSessions(now), metrics: m, exercises: newExerciseSet(m),
 		joinGuard: newSignInGuard(), adminGuard: newSignInGuard(), monteCarlo: make(chan struct{}, 1),
 		ipCommands: newLimiterMap(ipCommandRate, ipCommandBurst),
 		reports:    newReportBuilds(maxReportBuilds),
@@ -228,14 +217,8 @@ func (s *Server) Close() {
 		c.ws.Close()
 	}
 	s.connMu.Unlock()
-	s.mu.Lock()
-	les := make([]*liveExercise, 0, len(s.exercises))
-	for _, le := range s.exercises {
-		les = append(les, le)
-	}
-	s.mu.Unlock()
 	var owned []string
-	for _, le := range les {
+	for _, le := range s.exercises.all() {
 		le.stop("the server is shutting down; reconnecting")
 		if le.remote == nil && !le.x.Ended() {
 			owned = append(owned, le.id)
@@ -370,7 +353,7 @@ func (s *Server) CreateExercise(req CreateRequest) (*ExerciseInfo, error) {
 		// Another server, restoring at this very moment, took it first:
 		// it runs there, and this one follows it.
 		s.loadUnknown(id)
-		if _, ok := s.exercise(id); !ok {
+		if _, ok := s.exercises.get(id); !ok {
 			return nil, errors.New("another server took the new exercise and this one cannot follow it; see the log")
 		}
 		return &ExerciseInfo{ID: id, Title: scn.Exercise.Title, Created: created, Codes: codes}, nil
@@ -390,7 +373,7 @@ func (s *Server) CreateExercise(req CreateRequest) (*ExerciseInfo, error) {
 		}
 		return nil, err
 	}
-	s.register(le)
+	s.exercises.register(le)
 	s.notify(store.Notice{Kind: store.NoticeExercise, Exercise: id})
 	s.log.Info().Str("exercise", id).Str("scenario", scn.Exercise.ID).Msg("exercise created")
 	s.place(le)
@@ -433,23 +416,6 @@ func (s *Server) newLive(id string, scn *scenarios.Scenario, codes exerciseCodes
 		}
 	}
 	return le
-}
-
-// register makes an exercise and its codes known to the server, or
-// replaces the live copy of one it knows.
-func (s *Server) register(le *liveExercise) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if _, known := s.exercises[le.id]; known {
-		s.exercises[le.id] = le
-		return
-	}
-	s.exercises[le.id] = le
-	s.order = append(s.order, le.id)
-	for key, entry := range le.codes.entries(le.id) {
-		s.codes[key] = entry
-	}
-	s.metrics.exercises.Add(1)
 }
 
 // Restore brings back every stored exercise by replaying its log, and the
@@ -544,7 +510,7 @@ func (s *Server) restoreOwned(ctx context.Context, le *liveExercise, meta *store
 		if err := s.launch(le, engine.Options{Seed: meta.Seed, Humans: meta.Humans}, meta.Speed); err != nil {
 			return err
 		}
-		s.register(le)
+		s.exercises.register(le)
 		return nil
 	}
 	x, err := engine.Rerun(scn, events, nil)
@@ -576,7 +542,7 @@ func (s *Server) restoreOwned(ctx context.Context, le *liveExercise, meta *store
 			return err
 		}
 	}
-	s.register(le)
+	s.exercises.register(le)
 	var count int
 	var status engine.Status
 	if err := le.inspect(ctx, func(x *engine.Exercise) { count, status = len(x.Events()), x.State().Status }); err != nil {
@@ -608,16 +574,9 @@ func (s *Server) restoreFollower(le *liveExercise, meta *store.Exercise, events 
 		le.record(&e)
 	}
 	s.follow(le, x, uint64(len(events)), owner)
-	s.register(le)
+	s.exercises.register(le)
 	s.log.Info().Str("exercise", meta.ID).Int("events", len(events)).Str("owner", owner).Msg("following the exercise")
 	return nil
-}
-
-func (s *Server) exercise(id string) (*liveExercise, bool) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	le, ok := s.exercises[id]
-	return le, ok
 }
 
 // Join signs a participant in with a join code; name is required for
@@ -631,7 +590,7 @@ func (s *Server) exercise(id string) (*liveExercise, bool) {
 // codeUnavailable, which is no failed sign-in.
 func (s *Server) Join(ctx context.Context, code, name string) (*Session, error) {
 	name = strings.TrimSpace(name)
-	entry, ok := s.codeEntry(code)
+	entry, ok := s.exercises.codeEntry(code)
 	if !ok && s.cluster != nil && normalizeCode(code) != "" {
 		id, err := s.storedCode(ctx, code)
 		if err != nil {
@@ -640,7 +599,7 @@ func (s *Server) Join(ctx context.Context, code, name string) (*Session, error) 
 		}
 		if id != "" {
 			s.loadUnknown(id)
-			entry, ok = s.codeEntry(code)
+			entry, ok = s.exercises.codeEntry(code)
 			if !ok {
 				return nil, engine.Errorf(codeUnavailable, "this exercise cannot be opened on this server right now; try again in a moment")
 			}
@@ -665,18 +624,6 @@ func (s *Server) Join(ctx context.Context, code, name string) (*Session, error) 
 	}
 	s.metrics.joins.Add(1)
 	return sess, nil
-}
-
-// codeEntry looks a join code up among the exercises this server knows.
-func (s *Server) codeEntry(code string) (codeEntry, bool) {
-	key := normalizeCode(code)
-	if key == "" {
-		return codeEntry{}, false // cannot be a code
-	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	entry, ok := s.codes[key]
-	return entry, ok
 }
 
 // storedCode returns the id of the stored exercise that has code among its
@@ -711,7 +658,7 @@ func (s *Server) storedCode(ctx context.Context, code string) (string, error) {
 func (s *Server) loadUnknown(id string) {
 	s.reloadMu.Lock()
 	defer s.reloadMu.Unlock()
-	if _, known := s.exercise(id); known {
+	if _, known := s.exercises.get(id); known {
 		return
 	}
 	s.load(id)

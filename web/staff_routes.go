@@ -16,7 +16,7 @@ import (
 // observers are staff too, but a team's code would let them act as it.)
 func (s *Server) codeKeeper(next func(http.ResponseWriter, *http.Request, *liveExercise)) http.HandlerFunc {
 	return s.session(func(w http.ResponseWriter, r *http.Request, sess *Session) {
-		le, ok := s.exercise(r.PathValue("id"))
+		le, ok := s.exercises.get(r.PathValue("id"))
 		if !ok {
 			writeError(w, s.log, engine.Errorf(engine.CodeNotFound, "no such exercise"))
 			return

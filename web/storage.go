@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"sync"
 	"time"
 
@@ -68,10 +67,8 @@ func (s *Server) notReady(ctx context.Context) string {
 	if problem := s.writes.current(); problem != "" {
 		return "the last sign-in could not be stored: " + problem
 	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	for _, id := range s.order {
-		le, ok := s.exercises[id]
+	for _, id := range s.exercises.ids() {
+		le, ok := s.exercises.get(id)
 		if !ok || le.remote != nil {
 			continue
 		}
@@ -137,23 +134,7 @@ func (s *Server) markDamaged(ctx context.Context, meta *store.Exercise, err erro
 		d.LastGoodSeq = last
 	}
 	info := ExerciseInfo{ID: meta.ID, Title: meta.Scenario, Status: StatusDamaged, Created: meta.Created, Damage: &d}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.damaged == nil {
-		s.damaged = map[string]ExerciseInfo{}
-	}
-	if _, known := s.damaged[meta.ID]; !known && !slices.Contains(s.order, meta.ID) {
-		s.order = append(s.order, meta.ID)
-	}
-	s.damaged[meta.ID] = info
-}
-
-// damagedInfo returns the listing of a damaged exercise.
-func (s *Server) damagedInfo(id string) (ExerciseInfo, bool) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	info, ok := s.damaged[id]
-	return info, ok
+	s.exercises.markDamaged(info)
 }
 
 // storeExercise stores a new exercise, within storeWait; a store that
