@@ -1,7 +1,6 @@
 package web
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -15,8 +14,6 @@ import (
 	"github.com/rs/zerolog"
 
 	"cmesim/engine"
-	"cmesim/internal/i18n"
-	"cmesim/report"
 	"cmesim/scenarios"
 )
 
@@ -39,17 +36,17 @@ func (s *Server) routes() {
 	mux.HandleFunc("GET /api/session", s.session(s.handleSession))
 	mux.HandleFunc("POST /api/logout", s.handleLogout)
 	mux.HandleFunc("GET /api/exercises/{id}", s.member(s.handleExercise))
-	mux.HandleFunc("GET /api/exercises/{id}/report", s.member(s.handleReport))
-	mux.HandleFunc("GET /api/exercises/{id}/report/appendix", s.member(s.handleReportAppendix))
+	mux.HandleFunc("GET /api/exercises/{id}/report", s.member(s.reports.handleReport))
+	mux.HandleFunc("GET /api/exercises/{id}/report/appendix", s.member(s.reports.handleReportAppendix))
 	mux.HandleFunc("GET /api/exercises/{id}/ws", s.member(s.handleWS))
 	mux.HandleFunc("POST /api/exercises/{id}/commands", s.member(s.handleCommand))
 	mux.HandleFunc("GET /api/exercises/{id}/codes", s.codeKeeper(s.handleCodes))
 	mux.HandleFunc("GET /api/exercises/{id}/qr/{who}", s.codeKeeper(s.handleJoinQR))
-	mux.HandleFunc("GET /api/exercises/{id}/debrief", s.member(s.handleDebrief))
-	mux.HandleFunc("GET /api/exercises/{id}/aar", s.member(s.handleAAR))
-	mux.HandleFunc("GET /api/exercises/{id}/improvement-plan.xlsx", s.member(s.handlePlanExport("xlsx")))
-	mux.HandleFunc("GET /api/exercises/{id}/improvement-plan.csv", s.member(s.handlePlanExport("csv")))
-	mux.HandleFunc("GET /api/exercises/{id}/team-report", s.member(s.handleTeamReport))
+	mux.HandleFunc("GET /api/exercises/{id}/debrief", s.member(s.reports.handleDebrief))
+	mux.HandleFunc("GET /api/exercises/{id}/aar", s.member(s.reports.handleAAR))
+	mux.HandleFunc("GET /api/exercises/{id}/improvement-plan.xlsx", s.member(s.reports.handlePlanExport("xlsx")))
+	mux.HandleFunc("GET /api/exercises/{id}/improvement-plan.csv", s.member(s.reports.handlePlanExport("csv")))
+	mux.HandleFunc("GET /api/exercises/{id}/team-report", s.member(s.reports.handleTeamReport))
 	mux.HandleFunc("GET /api/exercises/{id}/injects/{inject}/attachments/{n}", s.member(s.handleAttachment))
 
 	mux.HandleFunc("GET /i18n/{file}", s.handleCatalog)
@@ -656,87 +653,6 @@ func describeTrigger(in scenarios.Inject) string {
 		return "when " + t.OnMiss + " is missed" + delay
 	}
 	return "released by the facilitator"
-}
-
-func (s *Server) handleReport(w http.ResponseWriter, r *http.Request, sess *Session, le *liveExercise) {
-	if !sess.IsStaff() {
-		writeError(w, s.log, engine.Errorf(engine.CodeForbidden, "the report is for facilitators, evaluators and observers"))
-		return
-	}
-	format := r.URL.Query().Get("format")
-	if format == "" {
-		format = "html"
-	}
-	ctype, ext, ok := reportFormat(format)
-	if !ok {
-		writeError(w, s.log, engine.Errorf(engine.CodeInvalid, "unknown format %q: use html, md, json or csv", format))
-		return
-	}
-	// One build at a time per exercise, format, view (with the evaluators'
-	// notes or without) and language, shared by whoever asks meanwhile, and
-	// a few builds at most in all.
-	notes, lang := mayReadNotes(sess, le.scn), requestLang(r)
-	key := fmt.Sprintf("%s\x00%s\x00%t\x00%s", le.id, format, notes, lang)
-	appendix := appendixPath(le.id, lang)
-	body, err := s.reports.build(r.Context(), key, func() ([]byte, error) { return s.buildReport(le, format, notes, lang, appendix) })
-	if errors.Is(err, errReportsBusy) {
-		setRetryAfter(w, 5*time.Second)
-		writeError(w, s.log, engine.Errorf(codeUnavailable, "the server is building other reports; try again in a few seconds"))
-		return
-	}
-	if err != nil {
-		writeError(w, s.log, err)
-		return
-	}
-	w.Header().Set("Cache-Control", "no-store")
-	w.Header().Set("Content-Type", ctype)
-	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-report.%s"`, le.scn.Exercise.ID, ext))
-	if format == "html" {
-		// The report styles itself inline; it runs no script.
-		w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'")
-	}
-	w.Write(body)
-}
-
-// reportFormat returns the content type and file extension of a report
-// format.
-func reportFormat(format string) (ctype, ext string, ok bool) {
-	switch format {
-	case "html":
-		return "text/html; charset=utf-8", "html", true
-	case "md":
-		return "text/markdown; charset=utf-8", "md", true
-	case "json":
-		return "application/json; charset=utf-8", "json", true
-	case "csv":
-		return "text/csv; charset=utf-8", "csv", true
-	}
-	return "", "", false
-}
-
-// buildReport renders the report of an exercise's durable log, with the
-// evaluators' notes or without, in language lang; appendix is the link to
-// the whole log the report gives when it inlines only an excerpt.
-func (s *Server) buildReport(le *liveExercise, format string, notes bool, lang i18n.Lang, appendix string) ([]byte, error) {
-	rep, err := le.report(s.ctx, report.Options{Lang: lang, Appendix: appendix, RunStart: le.created})
-	if err != nil {
-		return nil, err
-	}
-	if !notes {
-		rep = rep.WithoutNotes()
-	}
-	var buf bytes.Buffer
-	switch format {
-	case "html":
-		err = rep.WriteHTML(&buf)
-	case "md":
-		err = rep.WriteMarkdown(&buf)
-	case "json":
-		err = rep.WriteJSON(&buf)
-	default:
-		err = rep.WriteCSV(&buf)
-	}
-	return buf.Bytes(), err
 }
 
 func (s *Server) handleWS(w http.ResponseWriter, r *http.Request, sess *Session, le *liveExercise) {

@@ -103,9 +103,9 @@ type Server struct {
 	adminGuard *signInGuard // per client address, wrong admin keys
 	// monteCarlo holds a token while a Monte Carlo preview runs (library.go).
 	monteCarlo chan struct{}
-	ipCommands *limiterMap   // per client address, WebSocket messages
-	quotas     *quotas       // per session and team, commands and text
-	reports    *reportBuilds // report builds running
+	ipCommands *limiterMap // per client address, WebSocket messages
+	quotas     *quotas     // per session and team, commands and text
+	reports    *reports    // the reports, AAR and debriefs
 	sockets    *socketRegistry
 	security   *securityLog
 	// securityDone closes once the security log's last summary is written.
@@ -144,7 +144,7 @@ func New(cfg Config) (*Server, error) {
 		sessions: newSessions(now), metrics: m, exercises: newExerciseSet(m),
 		joinGuard: newSignInGuard(), adminGuard: newSignInGuard(), monteCarlo: make(chan struct{}, 1),
 		ipCommands: newLimiterMap(ipCommandRate, ipCommandBurst),
-		reports:    newReportBuilds(maxReportBuilds),
+		reports:    &reports{log: cfg.Log, ctx: ctx, builds: newReportBuilds(maxReportBuilds)},
 		sockets:    newSocketRegistry(cfg.MaxSocketsPerSession, cfg.MaxSocketsPerIP),
 		security:   newSecurityLog(cfg.Log, now),
 		ipLookups:  newLimiterMap(lookupRate, lookupBurst),

@@ -138,31 +138,31 @@ type debriefExpectation struct {
 // handleDebrief answers a team's results: GET /api/exercises/{id}/debrief.
 // A trainee gets their own team's once the exercise has ended; staff name
 // the team (?team=ID) and may ask at any time.
-func (s *Server) handleDebrief(w http.ResponseWriter, r *http.Request, sess *Session, le *liveExercise) {
+func (rp *reports) handleDebrief(w http.ResponseWriter, r *http.Request, sess *Session, le *liveExercise) {
 	team := sess.Team
 	if sess.IsStaff() {
 		team = r.URL.Query().Get("team")
 	} else if sess.Role != engine.RoleTrainee {
-		writeError(w, s.log, engine.Errorf(engine.CodeForbidden, "the debrief is for the exercise's teams and staff"))
+		writeError(w, rp.log, engine.Errorf(engine.CodeForbidden, "the debrief is for the exercise's teams and staff"))
 		return
 	}
 	t, ok := le.scn.Team(team)
 	if !ok {
-		writeError(w, s.log, engine.Errorf(engine.CodeNotFound, "no team %q in this exercise", truncate(team, 40)))
+		writeError(w, rp.log, engine.Errorf(engine.CodeNotFound, "no team %q in this exercise", truncate(team, 40)))
 		return
 	}
 	events, err := le.copyEvents(r.Context())
 	if err != nil {
-		writeError(w, s.log, err)
+		writeError(w, rp.log, err)
 		return
 	}
 	st, err := engine.Fold(le.scn, events)
 	if err != nil {
-		writeError(w, s.log, err)
+		writeError(w, rp.log, err)
 		return
 	}
 	if !sess.IsStaff() && st.Status != engine.StatusEnded {
-		writeError(w, s.log, engine.Errorf(engine.CodeConflict, "the debrief opens when the exercise ends"))
+		writeError(w, rp.log, engine.Errorf(engine.CodeConflict, "the debrief opens when the exercise ends"))
 		return
 	}
 	writeJSON(w, http.StatusOK, le.debriefOf(st, events, t.ID, t.Name))
