@@ -25,10 +25,10 @@ func (s *Server) routes() {
 	mux.HandleFunc("GET /metrics", s.handleMetrics)
 
 	mux.HandleFunc("POST /api/admin/login", s.handleAdminLogin)
-	mux.HandleFunc("GET /api/library", s.admin(s.handleLibrary))
-	mux.HandleFunc("GET /api/library/{name}/preview", s.admin(s.handleLibraryPreview))
-	mux.HandleFunc("POST /api/admin/import", s.admin(s.handleImport))
-	mux.HandleFunc("POST /api/admin/montecarlo", s.admin(s.handleMonteCarlo))
+	mux.HandleFunc("GET /api/library", s.admin(s.library.handleLibrary))
+	mux.HandleFunc("GET /api/library/{name}/preview", s.admin(s.library.handleLibraryPreview))
+	mux.HandleFunc("POST /api/admin/import", s.admin(s.library.handleImport))
+	mux.HandleFunc("POST /api/admin/montecarlo", s.admin(s.library.handleMonteCarlo))
 	mux.HandleFunc("GET /api/exercises", s.admin(s.handleListExercises))
 	mux.HandleFunc("POST /api/exercises", s.admin(s.handleCreateExercise))
 
@@ -270,33 +270,6 @@ func (s *Server) handleAdminLogin(w http.ResponseWriter, r *http.Request) {
 	}
 	s.setSessionCookie(w, sess)
 	writeJSON(w, http.StatusOK, map[string]bool{"ok": true})
-}
-
-// libraryEntry describes a bundled scenario.
-type libraryEntry struct {
-	Name     string   `json:"name"`
-	Title    string   `json:"title"`
-	Teams    []string `json:"teams"`
-	Injects  int      `json:"injects"`
-	Duration string   `json:"duration"`
-	// Facts are the tags and derived facts the browser filters by.
-	Facts libraryFacts `json:"facts"`
-}
-
-func (s *Server) handleLibrary(w http.ResponseWriter, _ *http.Request) {
-	out := []libraryEntry{}
-	for _, name := range scenarios.Library() {
-		scn, _ := scenarios.LoadLibrary(name)
-		if scn == nil {
-			continue
-		}
-		e := libraryEntry{Name: name, Title: scn.Exercise.Title, Injects: len(scn.Injects), Duration: scn.Exercise.Duration.String(), Facts: factsOf(scn)}
-		for _, t := range scn.Teams {
-			e.Teams = append(e.Teams, t.ID)
-		}
-		out = append(out, e)
-	}
-	writeJSON(w, http.StatusOK, out)
 }
 
 func (s *Server) handleListExercises(w http.ResponseWriter, r *http.Request) {

@@ -101,11 +101,10 @@ type Server struct {
 
 	joinGuard  *signInGuard // per client address, wrong join codes
 	adminGuard *signInGuard // per client address, wrong admin keys
-	// monteCarlo holds a token while a Monte Carlo preview runs (library.go).
-	monteCarlo chan struct{}
-	ipCommands *limiterMap // per client address, WebSocket messages
-	quotas     *quotas     // per session and team, commands and text
-	reports    *reports    // the reports, AAR and debriefs
+	library    *library     // the scenario library (library.go)
+	ipCommands *limiterMap  // per client address, WebSocket messages
+	quotas     *quotas      // per session and team, commands and text
+	reports    *reports     // the reports, AAR and debriefs
 	sockets    *socketRegistry
 	security   *securityLog
 	// securityDone closes once the security log's last summary is written.
@@ -142,7 +141,7 @@ func New(cfg Config) (*Server, error) {
 	s := &Server{
 		cfg: cfg, log: cfg.Log, now: now, ctx: ctx, cancel: cancel,
 		sessions: newSessions(now), metrics: m, exercises: newExerciseSet(m),
-		joinGuard: newSignInGuard(), adminGuard: newSignInGuard(), monteCarlo: make(chan struct{}, 1),
+		joinGuard: newSignInGuard(), adminGuard: newSignInGuard(), library: &library{log: cfg.Log, monteCarlo: make(chan struct{}, 1)},
 		ipCommands: newLimiterMap(ipCommandRate, ipCommandBurst),
 		reports:    &reports{log: cfg.Log, ctx: ctx, builds: newReportBuilds(maxReportBuilds)},
 		sockets:    newSocketRegistry(cfg.MaxSocketsPerSession, cfg.MaxSocketsPerIP),
