@@ -105,6 +105,7 @@ type Server struct {
 	ipCommands *limiterMap  // per client address, WebSocket messages
 	quotas     *quotas      // per session and team, commands and text
 	reports    *reports     // the reports, AAR and debriefs
+	schedule   *scheduler   // scheduled starts
 	sockets    *socketRegistry
 	security   *securityLog
 	// securityDone closes once the security log's last summary is written.
@@ -151,6 +152,7 @@ func New(cfg Config) (*Server, error) {
 		conns:      map[*conn]struct{}{},
 	}
 	s.quotas = newQuotas(cfg.Quotas)
+	s.schedule = &scheduler{log: cfg.Log, ctx: ctx, now: now, afterFunc: cfg.AfterFunc}
 	if cfg.Cluster != nil {
 		c, ok := cfg.Store.(store.Cluster)
 		if !ok {
@@ -329,7 +331,7 @@ func (s *Server) CreateExercise(req CreateRequest) (*ExerciseInfo, error) {
 		}
 	}
 	if req.StartAt != nil {
-		if err := s.checkStartAt(*req.StartAt); err != nil {
+		if err := s.schedule.checkStartAt(*req.StartAt); err != nil {
 			return nil, err
 		}
 	}
@@ -360,7 +362,7 @@ func (s *Server) CreateExercise(req CreateRequest) (*ExerciseInfo, error) {
 	if err := s.launch(le, engine.Options{Seed: req.Seed, Humans: req.Humans}, speed); err != nil {
 		return nil, err
 	}
-	if err := s.scheduleOnCreate(le, req.StartAt); err != nil {
+	if err := s.schedule.scheduleOnCreate(le, req.StartAt); err != nil {
 		le.stop("")
 		return nil, err
 	}
@@ -403,7 +405,7 @@ func (s *Server) launch(le *liveExercise, opts engine.Options, speed float64) er
 // starts at durable, and losing the log to another writer reloads it.
 func (s *Server) newLive(id string, scn *scenarios.Scenario, codes exerciseCodes, created time.Time, durable uint64) *liveExercise {
 	le := newLiveExercise(id, scn, codes, created, s.metrics, newPersister(s.cfg.Store, id, durable, s.log))
-	s.prepareStart(le)
+	s.schedule.prepareStart(le)
 	if s.cluster != nil {
 		var lost sync.Once
 		le.persist.onLost = func() {
