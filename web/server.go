@@ -114,18 +114,12 @@ type Server struct {
 	connMu sync.Mutex
 	conns  map[*conn]struct{} // open WebSockets, closed by Close
 
-	// With a cluster: the shared store, this server, the lease time, the
-	// client that forwards commands to other servers, and the cluster loop.
-	cluster     store.Cluster
-	holder      store.Holder
-	lease       time.Duration
-	forwarder   *http.Client
-	expiring    chan string   // exercises whose owner's lease is about to expire
-	lookups     *rate.Limiter // database lookups of sessions signed in elsewhere
-	ipLookups   *limiterMap   // the same, per client address
-	unknown     *negativeCache
-	reloadMu    sync.Mutex    // one reload at a time
-	clusterDone chan struct{} // closed when the cluster loop stops; nil without one
+	// cluster shares the exercises with the other servers, if any.
+	cluster *cluster
+
+	lookups   *rate.Limiter // database lookups of sessions signed in elsewhere
+	ipLookups *limiterMap   // the same, per client address
+	unknown   *negativeCache
 }
 
 // New returns a Server with no exercises.
@@ -152,6 +146,7 @@ func New(cfg Config) (*Server, error) {
 		conns:      map[*conn]struct{}{},
 	}
 	s.quotas = newQuotas(cfg.Quotas)
+	s.cluster = &cluster{log: cfg.Log, ctx: ctx, store: cfg.Store, exercises: s.exercises, sessions: s.sessions, srv: s}
 	s.schedule = &scheduler{log: cfg.Log, ctx: ctx, now: now, afterFunc: cfg.AfterFunc}
 	if cfg.Cluster != nil {
 		c, ok := cfg.Store.(store.Cluster)
@@ -161,11 +156,11 @@ func New(cfg Config) (*Server, error) {
 		if cfg.Cluster.Holder.ID == "" || cfg.Cluster.Holder.Address == "" {
 			return nil, errors.New("web: a clustered server needs an id and an address the others can reach")
 		}
-		s.cluster, s.holder, s.lease = c, cfg.Cluster.Holder, cfg.Cluster.Lease
-		if s.lease == 0 {
-			s.lease = DefaultLease
+		s.cluster.db, s.cluster.holder, s.cluster.lease = c, cfg.Cluster.Holder, cfg.Cluster.Lease
+		if s.cluster.lease == 0 {
+			s.cluster.lease = DefaultLease
 		}
-		if s.lease < 300*time.Millisecond {
+		if s.cluster.lease < 300*time.Millisecond {
 			return nil, errors.New("web: the lease must be at least 300ms")
 		}
 	}
@@ -174,8 +169,8 @@ func New(cfg Config) (*Server, error) {
 	// of opening new ones (the default keeps 2 per host).
 	transport := http.DefaultTransport.(*http.Transport).Clone()
 	transport.MaxIdleConnsPerHost = 64
-	s.forwarder = &http.Client{Timeout: 15 * time.Second, Transport: transport}
-	s.expiring = make(chan string, 64)
+	s.cluster.forwarder = &http.Client{Timeout: 15 * time.Second, Transport: transport}
+	s.cluster.expiring = make(chan string, 64)
 	// Unknown session cookies cost a database query each: bound them, so
 	// a flood of made-up cookies cannot load the database. A real client
 	// new to this server looks its session up once.
@@ -208,11 +203,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.S
 // servers take them over at once.
 func (s *Server) Close() {
 	s.cancel()
-	if s.clusterDone != nil {
-		<-s.clusterDone
+	if s.cluster.done != nil {
+		<-s.cluster.done
 	}
-	s.reloadMu.Lock() // no reload in progress or to come
-	defer s.reloadMu.Unlock()
+	s.cluster.reloadMu.Lock() // no reload in progress or to come
+	defer s.cluster.reloadMu.Unlock()
 	s.connMu.Lock()
 	for c := range s.conns {
 		c.ws.Close()
@@ -225,10 +220,10 @@ func (s *Server) Close() {
 			owned = append(owned, le.id)
 		}
 	}
-	if s.cluster != nil {
-		s.releaseAll(owned)
+	if s.cluster.db != nil {
+		s.cluster.releaseAll(owned)
 	}
-	s.forwarder.CloseIdleConnections()
+	s.cluster.forwarder.CloseIdleConnections()
 	<-s.securityDone // the repeated security events are logged
 }
 
@@ -346,14 +341,14 @@ func (s *Server) CreateExercise(req CreateRequest) (*ExerciseInfo, error) {
 		}
 	}
 	le := s.newLive(id, scn, codes, created, 0)
-	held, _, err := s.claim(s.ctx, le, nil)
+	held, _, err := s.cluster.claim(s.ctx, le, nil)
 	if err != nil {
 		return nil, fmt.Errorf("claiming the new exercise: %w", err)
 	}
 	if !held {
 		// Another server, restoring at this very moment, took it first:
 		// it runs there, and this one follows it.
-		s.loadUnknown(id)
+		s.cluster.loadUnknown(id)
 		if _, ok := s.exercises.get(id); !ok {
 			return nil, errors.New("another server took the new exercise and this one cannot follow it; see the log")
 		}
@@ -375,9 +370,9 @@ func (s *Server) CreateExercise(req CreateRequest) (*ExerciseInfo, error) {
 		return nil, err
 	}
 	s.exercises.register(le)
-	s.notify(store.Notice{Kind: store.NoticeExercise, Exercise: id})
+	s.cluster.notify(store.Notice{Kind: store.NoticeExercise, Exercise: id})
 	s.log.Info().Str("exercise", id).Str("scenario", scn.Exercise.ID).Msg("exercise created")
-	s.place(le)
+	s.cluster.place(le)
 	return &ExerciseInfo{ID: id, Title: scn.Exercise.Title, Created: le.created, Codes: le.codes}, nil
 }
 
@@ -406,14 +401,14 @@ func (s *Server) launch(le *liveExercise, opts engine.Options, speed float64) er
 func (s *Server) newLive(id string, scn *scenarios.Scenario, codes exerciseCodes, created time.Time, durable uint64) *liveExercise {
 	le := newLiveExercise(id, scn, codes, created, s.metrics, newPersister(s.cfg.Store, id, durable, s.log))
 	s.schedule.prepareStart(le)
-	if s.cluster != nil {
+	if s.cluster.db != nil {
 		var lost sync.Once
 		le.persist.onLost = func() {
-			lost.Do(func() { go s.reload(id, le, "the exercise moved to another server; reconnecting") })
+			lost.Do(func() { go s.cluster.reload(id, le, "the exercise moved to another server; reconnecting") })
 		}
 		le.persist.mayWrite = func() bool { return time.Now().UnixNano() < le.leaseUntil.Load() }
 		le.tick = func(seq uint64, at time.Duration) {
-			s.notify(store.Notice{Kind: store.NoticeClock, Exercise: id, Seq: seq, At: at})
+			s.cluster.notify(store.Notice{Kind: store.NoticeClock, Exercise: id, Seq: seq, At: at})
 		}
 	}
 	return le
@@ -432,9 +427,9 @@ func (s *Server) Restore(ctx context.Context) (int, error) {
 		return 0, nil
 	}
 	var notices <-chan store.Notice
-	if s.cluster != nil {
+	if s.cluster.db != nil {
 		var err error
-		if notices, err = s.cluster.Listen(s.ctx); err != nil {
+		if notices, err = s.cluster.db.Listen(s.ctx); err != nil {
 			return 0, fmt.Errorf("listening to the other servers: %w", err)
 		}
 	}
@@ -459,8 +454,8 @@ func (s *Server) Restore(ctx context.Context) (int, error) {
 		s.sessions.load(&Session{Token: ss.Token, Exercise: ss.Exercise, Role: engine.Role(ss.Role), Team: ss.Team, Name: ss.Name, Expires: ss.Expires})
 	}
 	if notices != nil {
-		s.clusterDone = make(chan struct{})
-		go s.clusterLoop(notices)
+		s.cluster.done = make(chan struct{})
+		go s.cluster.loop(notices)
 	}
 	return n, nil
 }
@@ -483,7 +478,7 @@ func (s *Server) restore(ctx context.Context, meta *store.Exercise, why string) 
 		return err
 	}
 	le := s.newLive(meta.ID, scn, codes, meta.Created, uint64(len(events)))
-	held, owner, err := s.claim(ctx, le, events)
+	held, owner, err := s.cluster.claim(ctx, le, events)
 	if err != nil {
 		return fmt.Errorf("claiming its lease: %w", err)
 	}
@@ -491,10 +486,10 @@ func (s *Server) restore(ctx context.Context, meta *store.Exercise, why string) 
 		return s.restoreFollower(le, meta, events, owner)
 	}
 	if err := s.restoreOwned(ctx, le, meta, events, why); err != nil {
-		if s.cluster != nil {
+		if s.cluster.db != nil {
 			// Let another server try: this one cannot run it.
-			rctx, cancel := context.WithTimeout(context.Background(), s.lease/3)
-			s.cluster.Release(rctx, meta.ID, s.holder.ID)
+			rctx, cancel := context.WithTimeout(context.Background(), s.cluster.lease/3)
+			s.cluster.db.Release(rctx, meta.ID, s.cluster.holder.ID)
 			cancel()
 		}
 		return err
@@ -574,7 +569,7 @@ func (s *Server) restoreFollower(le *liveExercise, meta *store.Exercise, events 
 	for _, e := range x.Events() {
 		le.record(&e)
 	}
-	s.follow(le, x, uint64(len(events)), owner)
+	s.cluster.follow(le, x, uint64(len(events)), owner)
 	s.exercises.register(le)
 	s.log.Info().Str("exercise", meta.ID).Int("events", len(events)).Str("owner", owner).Msg("following the exercise")
 	return nil
@@ -592,14 +587,14 @@ func (s *Server) restoreFollower(le *liveExercise, meta *store.Exercise, events 
 func (s *Server) Join(ctx context.Context, code, name string) (*Session, error) {
 	name = strings.TrimSpace(name)
 	entry, ok := s.exercises.codeEntry(code)
-	if !ok && s.cluster != nil && normalizeCode(code) != "" {
-		id, err := s.storedCode(ctx, code)
+	if !ok && s.cluster.db != nil && normalizeCode(code) != "" {
+		id, err := s.cluster.storedCode(ctx, code)
 		if err != nil {
 			s.log.Error().Err(err).Msg("looking a join code up in the store failed")
 			return nil, engine.Errorf(codeUnavailable, "the exercise store does not answer; try again in a moment")
 		}
 		if id != "" {
-			s.loadUnknown(id)
+			s.cluster.loadUnknown(id)
 			entry, ok = s.exercises.codeEntry(code)
 			if !ok {
 				return nil, engine.Errorf(codeUnavailable, "this exercise cannot be opened on this server right now; try again in a moment")
@@ -625,44 +620,6 @@ func (s *Server) Join(ctx context.Context, code, name string) (*Session, error) 
 	}
 	s.metrics.joins.Add(1)
 	return sess, nil
-}
-
-// storedCode returns the id of the stored exercise that has code among its
-// join codes, or "" if none has. It looks at the exercises this server knows
-// too: one it did not know when the code missed may have been registered
-// since (a notice of the new exercise arriving meanwhile), and skipping it
-// would refuse a valid code.
-func (s *Server) storedCode(ctx context.Context, code string) (string, error) {
-	all, err := s.cfg.Store.Exercises(ctx)
-	if err != nil {
-		return "", err
-	}
-	want := normalizeCode(code)
-	if want == "" {
-		return "", nil // cannot be a code
-	}
-	for _, meta := range all {
-		var codes exerciseCodes
-		if json.Unmarshal(meta.Codes, &codes) != nil {
-			continue
-		}
-		if codes.has(want) {
-			return meta.ID, nil
-		}
-	}
-	return "", nil
-}
-
-// loadUnknown loads a stored exercise unless this server knows it already:
-// a join, a notice and a creation race may all try at once, and only one
-// may build its live copy.
-func (s *Server) loadUnknown(id string) {
-	s.reloadMu.Lock()
-	defer s.reloadMu.Unlock()
-	if _, known := s.exercises.get(id); known {
-		return
-	}
-	s.load(id)
 }
 
 // ipCommandLimiter is shared by every WebSocket from one client IP, so
@@ -700,7 +657,7 @@ func (s *Server) endSession(token string) {
 			s.log.Error().Err(err).Msg("deleting a session failed")
 		}
 	}
-	s.notify(store.Notice{Kind: store.NoticeSignOut, Token: token})
+	s.cluster.notify(store.Notice{Kind: store.NoticeSignOut, Token: token})
 }
 
 // copyEvents returns a copy of an exercise's log as far as it is durable.
