@@ -355,37 +355,6 @@ func (c *cluster) notify(n store.Notice) {
 	}
 }
 
-// clusterSession looks up a session another server signed in, for a
-// client at address ip. Lookups are budgeted per address (and in all), and
-// a cookie the database does not know is not looked up again for a while,
-// so made-up cookies cannot use up the lookups real trainees need.
-func (s *Server) clusterSession(ip, token string) (*Session, bool) {
-	if s.cluster.db == nil || len(token) < 16 || len(token) > 128 || s.unknown.has(token) {
-		return nil, false
-	}
-	if !s.ipLookups.get(ip).Allow() {
-		s.security.record(secLookupLimited, ip, "too many unknown session cookies")
-		return nil, false
-	}
-	if !s.lookups.Allow() {
-		return nil, false
-	}
-	ctx, cancel := context.WithTimeout(s.ctx, 5*time.Second)
-	defer cancel()
-	ss, err := s.cluster.db.Session(ctx, token)
-	if err != nil {
-		if errors.Is(err, store.ErrNotFound) {
-			s.unknown.add(token)
-		} else {
-			s.log.Warn().Err(err).Msg("looking up a session failed")
-		}
-		return nil, false
-	}
-	sess := &Session{Token: ss.Token, Exercise: ss.Exercise, Role: engine.Role(ss.Role), Team: ss.Team, Name: ss.Name, Expires: ss.Expires}
-	s.sessions.load(sess)
-	return s.sessions.get(token)
-}
-
 // loadUnknown loads a stored exercise unless this server knows it already:
 // a join, a notice and a creation race may all try at once, and only one
 // may build its live copy.

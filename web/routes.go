@@ -24,30 +24,30 @@ func (s *Server) routes() {
 	mux.HandleFunc("GET /readyz", s.handleReady)
 	mux.HandleFunc("GET /metrics", s.handleMetrics)
 
-	mux.HandleFunc("POST /api/admin/login", s.handleAdminLogin)
-	mux.HandleFunc("GET /api/library", s.admin(s.library.handleLibrary))
-	mux.HandleFunc("GET /api/library/{name}/preview", s.admin(s.library.handleLibraryPreview))
-	mux.HandleFunc("POST /api/admin/import", s.admin(s.library.handleImport))
-	mux.HandleFunc("POST /api/admin/montecarlo", s.admin(s.library.handleMonteCarlo))
-	mux.HandleFunc("GET /api/exercises", s.admin(s.handleListExercises))
-	mux.HandleFunc("POST /api/exercises", s.admin(s.handleCreateExercise))
+	mux.HandleFunc("POST /api/admin/login", s.auth.handleAdminLogin)
+	mux.HandleFunc("GET /api/library", s.auth.admin(s.library.handleLibrary))
+	mux.HandleFunc("GET /api/library/{name}/preview", s.auth.admin(s.library.handleLibraryPreview))
+	mux.HandleFunc("POST /api/admin/import", s.auth.admin(s.library.handleImport))
+	mux.HandleFunc("POST /api/admin/montecarlo", s.auth.admin(s.library.handleMonteCarlo))
+	mux.HandleFunc("GET /api/exercises", s.auth.admin(s.handleListExercises))
+	mux.HandleFunc("POST /api/exercises", s.auth.admin(s.handleCreateExercise))
 
-	mux.HandleFunc("POST /api/join", s.handleJoin)
-	mux.HandleFunc("GET /api/session", s.session(s.handleSession))
-	mux.HandleFunc("POST /api/logout", s.handleLogout)
-	mux.HandleFunc("GET /api/exercises/{id}", s.member(s.handleExercise))
-	mux.HandleFunc("GET /api/exercises/{id}/report", s.member(s.reports.handleReport))
-	mux.HandleFunc("GET /api/exercises/{id}/report/appendix", s.member(s.reports.handleReportAppendix))
-	mux.HandleFunc("GET /api/exercises/{id}/ws", s.member(s.handleWS))
-	mux.HandleFunc("POST /api/exercises/{id}/commands", s.member(s.handleCommand))
-	mux.HandleFunc("GET /api/exercises/{id}/codes", s.codeKeeper(s.handleCodes))
-	mux.HandleFunc("GET /api/exercises/{id}/qr/{who}", s.codeKeeper(s.handleJoinQR))
-	mux.HandleFunc("GET /api/exercises/{id}/debrief", s.member(s.reports.handleDebrief))
-	mux.HandleFunc("GET /api/exercises/{id}/aar", s.member(s.reports.handleAAR))
-	mux.HandleFunc("GET /api/exercises/{id}/improvement-plan.xlsx", s.member(s.reports.handlePlanExport("xlsx")))
-	mux.HandleFunc("GET /api/exercises/{id}/improvement-plan.csv", s.member(s.reports.handlePlanExport("csv")))
-	mux.HandleFunc("GET /api/exercises/{id}/team-report", s.member(s.reports.handleTeamReport))
-	mux.HandleFunc("GET /api/exercises/{id}/injects/{inject}/attachments/{n}", s.member(s.handleAttachment))
+	mux.HandleFunc("POST /api/join", s.auth.handleJoin)
+	mux.HandleFunc("GET /api/session", s.auth.session(s.auth.handleSession))
+	mux.HandleFunc("POST /api/logout", s.auth.handleLogout)
+	mux.HandleFunc("GET /api/exercises/{id}", s.auth.member(s.handleExercise))
+	mux.HandleFunc("GET /api/exercises/{id}/report", s.auth.member(s.reports.handleReport))
+	mux.HandleFunc("GET /api/exercises/{id}/report/appendix", s.auth.member(s.reports.handleReportAppendix))
+	mux.HandleFunc("GET /api/exercises/{id}/ws", s.auth.member(s.handleWS))
+	mux.HandleFunc("POST /api/exercises/{id}/commands", s.auth.member(s.handleCommand))
+	mux.HandleFunc("GET /api/exercises/{id}/codes", s.auth.codeKeeper(s.auth.handleCodes))
+	mux.HandleFunc("GET /api/exercises/{id}/qr/{who}", s.auth.codeKeeper(s.auth.handleJoinQR))
+	mux.HandleFunc("GET /api/exercises/{id}/debrief", s.auth.member(s.reports.handleDebrief))
+	mux.HandleFunc("GET /api/exercises/{id}/aar", s.auth.member(s.reports.handleAAR))
+	mux.HandleFunc("GET /api/exercises/{id}/improvement-plan.xlsx", s.auth.member(s.reports.handlePlanExport("xlsx")))
+	mux.HandleFunc("GET /api/exercises/{id}/improvement-plan.csv", s.auth.member(s.reports.handlePlanExport("csv")))
+	mux.HandleFunc("GET /api/exercises/{id}/team-report", s.auth.member(s.reports.handleTeamReport))
+	mux.HandleFunc("GET /api/exercises/{id}/injects/{inject}/attachments/{n}", s.auth.member(s.handleAttachment))
 
 	mux.HandleFunc("GET /i18n/{file}", s.handleCatalog)
 	mux.Handle("GET /", uiHandler())
@@ -158,64 +158,6 @@ func readJSON(w http.ResponseWriter, r *http.Request, limit int64, v any) error 
 	return nil
 }
 
-func (s *Server) setSessionCookie(w http.ResponseWriter, sess *Session) {
-	http.SetCookie(w, &http.Cookie{
-		Name: SessionCookie, Value: sess.Token, Path: "/", Expires: sess.Expires,
-		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: s.cfg.SecureCookies,
-	})
-}
-
-// sessionOf returns the request's session, if it has a valid one.
-func (s *Server) sessionOf(r *http.Request) (*Session, bool) {
-	c, err := r.Cookie(SessionCookie)
-	if err != nil {
-		return nil, false
-	}
-	if sess, ok := s.sessions.get(c.Value); ok {
-		return sess, true
-	}
-	return s.clusterSession(s.clientIP(r), c.Value) // signed in on another server?
-}
-
-// session requires a valid session.
-func (s *Server) session(next func(http.ResponseWriter, *http.Request, *Session)) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		sess, ok := s.sessionOf(r)
-		if !ok {
-			writeError(w, s.log, engine.Errorf(codeUnauthorized, "sign in with your join code first"))
-			return
-		}
-		next(w, r, sess)
-	}
-}
-
-// admin requires an admin session.
-func (s *Server) admin(next http.HandlerFunc) http.HandlerFunc {
-	return s.session(func(w http.ResponseWriter, r *http.Request, sess *Session) {
-		if sess.Role != RoleAdmin {
-			writeError(w, s.log, engine.Errorf(codeUnauthorized, "sign in with the admin key first"))
-			return
-		}
-		next(w, r)
-	})
-}
-
-// member requires a session of the exercise named in the path.
-func (s *Server) member(next func(http.ResponseWriter, *http.Request, *Session, *liveExercise)) http.HandlerFunc {
-	return s.session(func(w http.ResponseWriter, r *http.Request, sess *Session) {
-		le, ok := s.exercises.get(r.PathValue("id"))
-		if !ok {
-			writeError(w, s.log, engine.Errorf(engine.CodeNotFound, "no such exercise"))
-			return
-		}
-		if sess.Exercise != le.id {
-			writeError(w, s.log, engine.Errorf(engine.CodeForbidden, "your session belongs to another exercise"))
-			return
-		}
-		next(w, r, sess, le)
-	})
-}
-
 func (s *Server) handleHealth(w http.ResponseWriter, _ *http.Request) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.Write([]byte("ok\n"))
@@ -241,35 +183,6 @@ func (s *Server) handleMetrics(w http.ResponseWriter, _ *http.Request) {
 		}
 	}
 	s.metrics.write(w, owned, following)
-}
-
-func (s *Server) handleAdminLogin(w http.ResponseWriter, r *http.Request) {
-	ip := s.clientIP(r)
-	if ok, wait := s.adminGuard.admit(ip); !ok {
-		s.security.record(secRateLimited, ip, "admin sign-ins refused after too many wrong keys")
-		tooMany(w, s.log, wait, "too many failed attempts; wait %d s and try again", int(wait.Seconds()+0.999))
-		return
-	}
-	var req struct {
-		Key string `json:"key"`
-	}
-	err := readJSON(w, r, maxJSONBody, &req)
-	if err == nil && !s.adminKeyMatches(req.Key) {
-		s.metrics.joinsFailed.Add(1)
-		s.security.record(secAdminKeyWrong, ip, "wrong admin key")
-		err = engine.Errorf(codeUnauthorized, "wrong admin key")
-	}
-	if err != nil {
-		s.signInFailed(w, s.adminGuard, ip, err)
-		return
-	}
-	sess, err := s.newSession("", RoleAdmin, "", "admin")
-	if err != nil {
-		writeError(w, s.log, err)
-		return
-	}
-	s.setSessionCookie(w, sess)
-	writeJSON(w, http.StatusOK, map[string]bool{"ok": true})
 }
 
 func (s *Server) handleListExercises(w http.ResponseWriter, r *http.Request) {
@@ -340,61 +253,6 @@ func pageFor(role engine.Role) string {
 		return "/admin.html"
 	}
 	return "/observer.html"
-}
-
-// handleJoin signs in with a join code. The code is checked first: a right
-// one always gets in (unless its address is past its failures and trying
-// faster than one a second), and only failures count against the address.
-func (s *Server) handleJoin(w http.ResponseWriter, r *http.Request) {
-	ip := s.clientIP(r)
-	if ok, wait := s.joinGuard.admit(ip); !ok {
-		s.security.record(secRateLimited, ip, "join attempts refused after too many wrong codes")
-		tooMany(w, s.log, wait, "too many failed attempts; wait %d s and try again", int(wait.Seconds()+0.999))
-		return
-	}
-	var req struct {
-		Code string `json:"code"`
-		Name string `json:"name"`
-	}
-	if err := readJSON(w, r, maxJSONBody, &req); err != nil {
-		s.signInFailed(w, s.joinGuard, ip, err)
-		return
-	}
-	sess, err := s.Join(r.Context(), req.Code, req.Name)
-	if err != nil {
-		if engine.Code(err) != engine.CodeNotFound {
-			writeError(w, s.log, err) // a right code with a bad name, or the store failing: no guess
-			return
-		}
-		s.security.record(secSignInFailed, ip, "wrong join code")
-		s.signInFailed(w, s.joinGuard, ip, err)
-		return
-	}
-	s.setSessionCookie(w, sess)
-	writeJSON(w, http.StatusOK, joinResponse{Exercise: sess.Exercise, Role: sess.Role, Team: sess.Team, Name: sess.Name, Page: pageFor(sess.Role)})
-}
-
-// signInFailed counts a failed sign-in against the address and answers
-// err, or 429 with Retry-After once the address is past its budget.
-func (s *Server) signInFailed(w http.ResponseWriter, g *signInGuard, ip string, err error) {
-	if over, wait := g.fail(ip); over {
-		s.security.record(secRateLimited, ip, "too many failed sign-ins")
-		tooMany(w, s.log, wait, "too many failed attempts; wait %d s and try again", int(wait.Seconds()+0.999))
-		return
-	}
-	writeError(w, s.log, err)
-}
-
-func (s *Server) handleSession(w http.ResponseWriter, _ *http.Request, sess *Session) {
-	writeJSON(w, http.StatusOK, joinResponse{Exercise: sess.Exercise, Role: sess.Role, Team: sess.Team, Name: sess.Name, Page: pageFor(sess.Role)})
-}
-
-func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
-	if c, err := r.Cookie(SessionCookie); err == nil {
-		s.endSession(c.Value)
-	}
-	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: s.cfg.SecureCookies})
-	writeJSON(w, http.StatusOK, map[string]bool{"ok": true})
 }
 
 // exerciseView is an exercise as one role may see it.

@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,7 +13,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/gorilla/websocket"
@@ -97,15 +95,14 @@ type Server struct {
 	metrics  *metrics
 
 	exercises *exerciseSet // the exercises this server runs or follows
-	writes    storeHealth  // the last write of a session
+	writes    *storeHealth // the last write to the store
 
-	joinGuard  *signInGuard // per client address, wrong join codes
-	adminGuard *signInGuard // per client address, wrong admin keys
-	library    *library     // the scenario library (library.go)
-	ipCommands *limiterMap  // per client address, WebSocket messages
-	quotas     *quotas      // per session and team, commands and text
-	reports    *reports     // the reports, AAR and debriefs
-	schedule   *scheduler   // scheduled starts
+	auth       *auth       // sign-in, sessions and route guards
+	library    *library    // the scenario library (library.go)
+	ipCommands *limiterMap // per client address, WebSocket messages
+	quotas     *quotas     // per session and team, commands and text
+	reports    *reports    // the reports, AAR and debriefs
+	schedule   *scheduler  // scheduled starts
 	sockets    *socketRegistry
 	security   *securityLog
 	// securityDone closes once the security log's last summary is written.
@@ -116,10 +113,6 @@ type Server struct {
 
 	// cluster shares the exercises with the other servers, if any.
 	cluster *cluster
-
-	lookups   *rate.Limiter // database lookups of sessions signed in elsewhere
-	ipLookups *limiterMap   // the same, per client address
-	unknown   *negativeCache
 }
 
 // New returns a Server with no exercises.
@@ -136,13 +129,11 @@ func New(cfg Config) (*Server, error) {
 	s := &Server{
 		cfg: cfg, log: cfg.Log, now: now, ctx: ctx, cancel: cancel,
 		sessions: newSessions(now), metrics: m, exercises: newExerciseSet(m),
-		joinGuard: newSignInGuard(), adminGuard: newSignInGuard(), library: &library{log: cfg.Log, monteCarlo: make(chan struct{}, 1)},
+		writes: &storeHealth{}, library: &library{log: cfg.Log, monteCarlo: make(chan struct{}, 1)},
 		ipCommands: newLimiterMap(ipCommandRate, ipCommandBurst),
 		reports:    &reports{log: cfg.Log, ctx: ctx, builds: newReportBuilds(maxReportBuilds)},
 		sockets:    newSocketRegistry(cfg.MaxSocketsPerSession, cfg.MaxSocketsPerIP),
 		security:   newSecurityLog(cfg.Log, now),
-		ipLookups:  newLimiterMap(lookupRate, lookupBurst),
-		unknown:    newNegativeCache(unknownCookieTTL, now),
 		conns:      map[*conn]struct{}{},
 	}
 	s.quotas = newQuotas(cfg.Quotas)
@@ -171,10 +162,18 @@ func New(cfg Config) (*Server, error) {
 	transport.MaxIdleConnsPerHost = 64
 	s.cluster.forwarder = &http.Client{Timeout: 15 * time.Second, Transport: transport}
 	s.cluster.expiring = make(chan string, 64)
-	// Unknown session cookies cost a database query each: bound them, so
-	// a flood of made-up cookies cannot load the database. A real client
-	// new to this server looks its session up once.
-	s.lookups = rate.NewLimiter(1000, 2000)
+	s.auth = &auth{log: cfg.Log, ctx: ctx, store: cfg.Store, writes: s.writes,
+		adminKey: cfg.AdminKey, secureCookies: cfg.SecureCookies, proxies: cfg.TrustedProxies,
+		sessions: s.sessions, exercises: s.exercises, cluster: s.cluster, closeSockets: s.closeSession,
+		metrics: s.metrics, security: s.security,
+		joinGuard: newSignInGuard(), adminGuard: newSignInGuard(),
+		// Unknown session cookies cost a database query each: bound them,
+		// so a flood of made-up cookies cannot load the database. A real
+		// client new to this server looks its session up once.
+		lookups:   rate.NewLimiter(1000, 2000),
+		ipLookups: newLimiterMap(lookupRate, lookupBurst),
+		unknown:   newNegativeCache(unknownCookieTTL, now),
+	}
 	s.upgrader = websocket.Upgrader{
 		// Small read buffers (client messages are small and rare) and write
 		// buffers lent from a pool only while a message is being written:
@@ -585,41 +584,7 @@ func (s *Server) restoreFollower(le *liveExercise, meta *store.Exercise, events 
 // exercise fails with CodeNotFound; a store that cannot answer gives
 // codeUnavailable, which is no failed sign-in.
 func (s *Server) Join(ctx context.Context, code, name string) (*Session, error) {
-	name = strings.TrimSpace(name)
-	entry, ok := s.exercises.codeEntry(code)
-	if !ok && s.cluster.db != nil && normalizeCode(code) != "" {
-		id, err := s.cluster.storedCode(ctx, code)
-		if err != nil {
-			s.log.Error().Err(err).Msg("looking a join code up in the store failed")
-			return nil, engine.Errorf(codeUnavailable, "the exercise store does not answer; try again in a moment")
-		}
-		if id != "" {
-			s.cluster.loadUnknown(id)
-			entry, ok = s.exercises.codeEntry(code)
-			if !ok {
-				return nil, engine.Errorf(codeUnavailable, "this exercise cannot be opened on this server right now; try again in a moment")
-			}
-		}
-	}
-	if !ok {
-		s.metrics.joinsFailed.Add(1)
-		return nil, engine.Errorf(engine.CodeNotFound, "no exercise has this code; check it with your facilitator")
-	}
-	if entry.role == engine.RoleTrainee && name == "" {
-		return nil, engine.Errorf(engine.CodeInvalid, "enter your name so your team and the facilitator know who acted")
-	}
-	if utf8.RuneCountInString(name) > engine.MaxNameLen || strings.ContainsAny(name, "\x00\r\n") {
-		return nil, engine.Errorf(engine.CodeInvalid, "a name has at most %d characters on one line", engine.MaxNameLen)
-	}
-	if name == "" {
-		name = string(entry.role)
-	}
-	sess, err := s.newSession(entry.exercise, entry.role, entry.team, name)
-	if err != nil {
-		return nil, err
-	}
-	s.metrics.joins.Add(1)
-	return sess, nil
+	return s.auth.join(ctx, code, name)
 }
 
 // ipCommandLimiter is shared by every WebSocket from one client IP, so
@@ -627,37 +592,6 @@ func (s *Server) Join(ctx context.Context, code, name string) (*Session, error) 
 // generous: a whole delegation behind one hotel NAT shares it.
 func (s *Server) ipCommandLimiter(r *http.Request) *rate.Limiter {
 	return s.ipCommands.get(s.clientIP(r))
-}
-
-// adminKeyMatches compares in constant time.
-func (s *Server) adminKeyMatches(key string) bool {
-	return subtle.ConstantTimeCompare([]byte(key), []byte(s.cfg.AdminKey)) == 1
-}
-
-// newSession signs someone in and, with a store, keeps the session across
-// restarts; if the store cannot keep it, the sign-in fails.
-func (s *Server) newSession(exercise string, role engine.Role, team, name string) (*Session, error) {
-	sess := s.sessions.create(exercise, role, team, name)
-	if s.cfg.Store != nil {
-		if err := s.putSession(sess); err != nil {
-			s.sessions.delete(sess.Token)
-			return nil, err
-		}
-	}
-	return sess, nil
-}
-
-// endSession signs a session out, here, in the store and on the other
-// servers.
-func (s *Server) endSession(token string) {
-	s.sessions.delete(token)
-	s.closeSession(token)
-	if s.cfg.Store != nil {
-		if err := s.cfg.Store.DeleteSession(s.ctx, token); err != nil {
-			s.log.Error().Err(err).Msg("deleting a session failed")
-		}
-	}
-	s.cluster.notify(store.Notice{Kind: store.NoticeSignOut, Token: token})
 }
 
 // copyEvents returns a copy of an exercise's log as far as it is durable.

@@ -79,36 +79,6 @@ func (s *Server) notReady(ctx context.Context) string {
 	return ""
 }
 
-// putSession stores a session, within storeWait: a sign-in that could not
-// be stored fails rather than hand out a session that a restart, or
-// another server, would not know.
-func (s *Server) putSession(sess *Session) error {
-	ctx, cancel := context.WithTimeout(s.ctx, storeWait)
-	defer cancel()
-	// A store may not give up on a write it has taken when ctx ends: stop
-	// waiting for it anyway. A session stored after all, late, is harmless
-	// (nobody has its token).
-	done := make(chan error, 1)
-	go func() {
-		done <- s.cfg.Store.PutSession(ctx, store.Session{Token: sess.Token, Exercise: sess.Exercise, Role: string(sess.Role), Team: sess.Team, Name: sess.Name, Expires: sess.Expires})
-	}()
-	var err error
-	select {
-	case err = <-done:
-	case <-ctx.Done():
-		err = ctx.Err()
-	}
-	if errors.Is(err, context.DeadlineExceeded) {
-		err = errors.New(problemStalled)
-	}
-	s.writes.record(err)
-	if err != nil {
-		s.log.Error().Err(err).Msg("storing a session failed; the sign-in is refused")
-		return engine.Errorf(codeUnavailable, "signing in cannot be recorded right now (%s); try again in a moment", describeStoreError(err))
-	}
-	return nil
-}
-
 // Damage says why an exercise in the store could not be brought back.
 type Damage struct {
 	// Reason is what went wrong, as the server's log says it.
