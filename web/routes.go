@@ -21,7 +21,7 @@ import (
 func (s *Server) routes() {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", s.handleHealth)
-	mux.HandleFunc("GET /readyz", s.handleReady)
+	mux.HandleFunc("GET /readyz", s.storage.handleReady)
 	mux.HandleFunc("GET /metrics", s.handleMetrics)
 
 	mux.HandleFunc("POST /api/admin/login", s.auth.handleAdminLogin)
@@ -159,15 +159,6 @@ func readJSON(w http.ResponseWriter, r *http.Request, limit int64, v any) error 
 }
 
 func (s *Server) handleHealth(w http.ResponseWriter, _ *http.Request) {
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	w.Write([]byte("ok\n"))
-}
-
-func (s *Server) handleReady(w http.ResponseWriter, r *http.Request) {
-	if why := s.notReady(r.Context()); why != "" {
-		http.Error(w, "not ready: "+why, http.StatusServiceUnavailable)
-		return
-	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.Write([]byte("ok\n"))
 }

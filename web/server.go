@@ -95,7 +95,7 @@ type Server struct {
 	metrics  *metrics
 
 	exercises *exerciseSet // the exercises this server runs or follows
-	writes    *storeHealth // the last write to the store
+	storage   *storage     // new and damaged exercises, readiness
 
 	auth       *auth       // sign-in, sessions and route guards
 	library    *library    // the scenario library (library.go)
@@ -129,7 +129,7 @@ func New(cfg Config) (*Server, error) {
 	s := &Server{
 		cfg: cfg, log: cfg.Log, now: now, ctx: ctx, cancel: cancel,
 		sessions: newSessions(now), metrics: m, exercises: newExerciseSet(m),
-		writes: &storeHealth{}, library: &library{log: cfg.Log, monteCarlo: make(chan struct{}, 1)},
+		library:    &library{log: cfg.Log, monteCarlo: make(chan struct{}, 1)},
 		ipCommands: newLimiterMap(ipCommandRate, ipCommandBurst),
 		reports:    &reports{log: cfg.Log, ctx: ctx, builds: newReportBuilds(maxReportBuilds)},
 		sockets:    newSocketRegistry(cfg.MaxSocketsPerSession, cfg.MaxSocketsPerIP),
@@ -162,7 +162,9 @@ func New(cfg Config) (*Server, error) {
 	transport.MaxIdleConnsPerHost = 64
 	s.cluster.forwarder = &http.Client{Timeout: 15 * time.Second, Transport: transport}
 	s.cluster.expiring = make(chan string, 64)
-	s.auth = &auth{log: cfg.Log, ctx: ctx, store: cfg.Store, writes: s.writes,
+	writes := &storeHealth{} // the last write to the store outside the logs
+	s.storage = &storage{log: cfg.Log, ctx: ctx, store: cfg.Store, writes: writes, exercises: s.exercises}
+	s.auth = &auth{log: cfg.Log, ctx: ctx, store: cfg.Store, writes: writes,
 		adminKey: cfg.AdminKey, secureCookies: cfg.SecureCookies, proxies: cfg.TrustedProxies,
 		sessions: s.sessions, exercises: s.exercises, cluster: s.cluster, closeSockets: s.closeSession,
 		metrics: s.metrics, security: s.security,
@@ -335,7 +337,7 @@ func (s *Server) CreateExercise(req CreateRequest) (*ExerciseInfo, error) {
 	if s.cfg.Store != nil {
 		codesJSON, _ := json.Marshal(codes)
 		meta := &store.Exercise{ID: id, Created: created, Scenario: name, Source: source, Seed: req.Seed, Humans: req.Humans, Speed: speed, Codes: codesJSON, Files: scn.Files()}
-		if err := s.storeExercise(meta); err != nil {
+		if err := s.storage.storeExercise(meta); err != nil {
 			return nil, err
 		}
 	}
@@ -444,7 +446,7 @@ func (s *Server) Restore(ctx context.Context) (int, error) {
 	for i := range exercises {
 		if err := s.restore(ctx, &exercises[i], "the server restarted; resume when everyone is back"); err != nil {
 			s.log.Error().Err(err).Str("exercise", exercises[i].ID).Msg("cannot restore the exercise; it stays stored, untouched, and is listed as damaged")
-			s.markDamaged(ctx, &exercises[i], err)
+			s.storage.markDamaged(ctx, &exercises[i], err)
 			continue
 		}
 		n++
