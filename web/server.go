@@ -82,6 +82,12 @@ type Config struct {
 
 // Server is the live-exercise HTTP server. Create it with New; it is an
 // http.Handler.
+//
+// Server itself creates, restores and closes exercises, holds the route
+// table and serves the live exercises (the exercise view, the WebSockets,
+// HTTP commands); the other jobs are its fields, each with its own routes
+// and only what it needs: auth (sign-in, sessions, route guards, join
+// codes), reports, library, schedule, storage and cluster.
 type Server struct {
 	cfg      Config
 	log      zerolog.Logger
