@@ -143,8 +143,14 @@ func New(cfg Config) (*Server, error) {
 		conns:      map[*conn]struct{}{},
 	}
 	s.quotas = newQuotas(cfg.Quotas)
-	s.cluster = &cluster{log: cfg.Log, ctx: ctx, store: cfg.Store, exercises: s.exercises, sessions: s.sessions, srv: s}
 	s.schedule = &scheduler{log: cfg.Log, ctx: ctx, now: now, afterFunc: cfg.AfterFunc}
+	// Forwarded commands come in bursts (a room acting at once): keep
+	// enough idle connections to the owner that a burst reuses them instead
+	// of opening new ones (the default keeps 2 per host).
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	transport.MaxIdleConnsPerHost = 64
+	s.cluster = &cluster{log: cfg.Log, ctx: ctx, store: cfg.Store, exercises: s.exercises, sessions: s.sessions, srv: s,
+		forwarder: &http.Client{Timeout: 15 * time.Second, Transport: transport}, expiring: make(chan string, 64)}
 	if cfg.Cluster != nil {
 		c, ok := cfg.Store.(store.Cluster)
 		if !ok {
@@ -161,13 +167,6 @@ func New(cfg Config) (*Server, error) {
 			return nil, errors.New("web: the lease must be at least 300ms")
 		}
 	}
-	// Forwarded commands come in bursts (a room acting at once): keep
-	// enough idle connections to the owner that a burst reuses them instead
-	// of opening new ones (the default keeps 2 per host).
-	transport := http.DefaultTransport.(*http.Transport).Clone()
-	transport.MaxIdleConnsPerHost = 64
-	s.cluster.forwarder = &http.Client{Timeout: 15 * time.Second, Transport: transport}
-	s.cluster.expiring = make(chan string, 64)
 	writes := &storeHealth{} // the last write to the store outside the logs
 	s.storage = &storage{log: cfg.Log, ctx: ctx, store: cfg.Store, writes: writes, exercises: s.exercises}
 	s.auth = &auth{log: cfg.Log, ctx: ctx, store: cfg.Store, writes: writes,
