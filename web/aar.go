@@ -57,25 +57,25 @@ type aarOption struct {
 }
 
 // handleAAR answers the AAR/IP editor's starting point, for staff.
-func (s *Server) handleAAR(w http.ResponseWriter, r *http.Request, sess *Session, le *liveExercise) {
+func (rp *reports) handleAAR(w http.ResponseWriter, r *http.Request, sess *Session, le *liveExercise) {
 	if !sess.IsStaff() {
-		s.writeError(w, engine.Errorf(engine.CodeForbidden, "the after-action report is for facilitators, evaluators and observers"))
+		writeError(w, rp.log, engine.Errorf(engine.CodeForbidden, "the after-action report is for facilitators, evaluators and observers"))
 		return
 	}
 	lang := requestLang(r)
 	rep, err := le.report(r.Context(), report.Options{Lang: lang, Draft: true})
 	if err != nil {
-		s.writeError(w, err)
+		writeError(w, rp.log, err)
 		return
 	}
 	events, err := le.durableLog(r.Context())
 	if err != nil {
-		s.writeError(w, err)
+		writeError(w, rp.log, err)
 		return
 	}
 	st, err := engine.Fold(le.scn, events)
 	if err != nil {
-		s.writeError(w, err)
+		writeError(w, rp.log, err)
 		return
 	}
 	orgs := st.Organisations(le.scn)
@@ -98,15 +98,15 @@ func (s *Server) handleAAR(w http.ResponseWriter, r *http.Request, sess *Session
 
 // handlePlanExport answers the improvement plan as XLSX or CSV, for
 // staff, in the reader's language.
-func (s *Server) handlePlanExport(format string) func(http.ResponseWriter, *http.Request, *Session, *liveExercise) {
+func (rp *reports) handlePlanExport(format string) func(http.ResponseWriter, *http.Request, *Session, *liveExercise) {
 	return func(w http.ResponseWriter, r *http.Request, sess *Session, le *liveExercise) {
 		if !sess.IsStaff() {
-			s.writeError(w, engine.Errorf(engine.CodeForbidden, "the improvement plan is for facilitators, evaluators and observers"))
+			writeError(w, rp.log, engine.Errorf(engine.CodeForbidden, "the improvement plan is for facilitators, evaluators and observers"))
 			return
 		}
 		rep, err := le.report(r.Context(), report.Options{Lang: requestLang(r)})
 		if err != nil {
-			s.writeError(w, err)
+			writeError(w, rp.log, err)
 			return
 		}
 		var buf bytes.Buffer
@@ -118,7 +118,7 @@ func (s *Server) handlePlanExport(format string) func(http.ResponseWriter, *http
 			err = rep.WritePlanCSV(&buf)
 		}
 		if err != nil {
-			s.writeError(w, err)
+			writeError(w, rp.log, err)
 			return
 		}
 		w.Header().Set("Cache-Control", "no-store")
@@ -131,16 +131,16 @@ func (s *Server) handlePlanExport(format string) func(http.ResponseWriter, *http
 // handleTeamReport answers a team's own report: a trainee's team once the
 // exercise has ended, or for staff the team ?team= names. ?format= is
 // html (the default), md or json.
-func (s *Server) handleTeamReport(w http.ResponseWriter, r *http.Request, sess *Session, le *liveExercise) {
+func (rp *reports) handleTeamReport(w http.ResponseWriter, r *http.Request, sess *Session, le *liveExercise) {
 	team := sess.Team
 	if sess.IsStaff() {
 		team = r.URL.Query().Get("team")
 	} else if sess.Role != engine.RoleTrainee {
-		s.writeError(w, engine.Errorf(engine.CodeForbidden, "the team report is for the exercise's teams and staff"))
+		writeError(w, rp.log, engine.Errorf(engine.CodeForbidden, "the team report is for the exercise's teams and staff"))
 		return
 	}
 	if le.scn.TeamIndex(team) < 0 {
-		s.writeError(w, engine.Errorf(engine.CodeNotFound, "no team %q in this exercise", truncate(team, 40)))
+		writeError(w, rp.log, engine.Errorf(engine.CodeNotFound, "no team %q in this exercise", truncate(team, 40)))
 		return
 	}
 	format := r.URL.Query().Get("format")
@@ -149,16 +149,16 @@ func (s *Server) handleTeamReport(w http.ResponseWriter, r *http.Request, sess *
 	}
 	ctype, ext, ok := reportFormat(format)
 	if !ok || format == "csv" {
-		s.writeError(w, engine.Errorf(engine.CodeInvalid, "unknown format %q: use html, md or json", truncate(format, 20)))
+		writeError(w, rp.log, engine.Errorf(engine.CodeInvalid, "unknown format %q: use html, md or json", truncate(format, 20)))
 		return
 	}
 	rep, err := le.report(r.Context(), report.Options{Lang: requestLang(r), Team: team, RunStart: le.created})
 	if err != nil {
-		s.writeError(w, err)
+		writeError(w, rp.log, err)
 		return
 	}
 	if !sess.IsStaff() && !rep.Exercise.Ended {
-		s.writeError(w, engine.Errorf(engine.CodeConflict, "the team report opens when the exercise ends"))
+		writeError(w, rp.log, engine.Errorf(engine.CodeConflict, "the team report opens when the exercise ends"))
 		return
 	}
 	var buf bytes.Buffer
@@ -172,7 +172,7 @@ func (s *Server) handleTeamReport(w http.ResponseWriter, r *http.Request, sess *
 		err = rep.WriteJSON(&buf)
 	}
 	if err != nil {
-		s.writeError(w, err)
+		writeError(w, rp.log, err)
 		return
 	}
 	w.Header().Set("Cache-Control", "no-store")

@@ -82,25 +82,25 @@ func (s *Server) handleAttachment(w http.ResponseWriter, r *http.Request, sess *
 	in, ok := le.scn.Inject(r.PathValue("inject"))
 	i, err := strconv.Atoi(r.PathValue("n"))
 	if !ok || err != nil || i < 0 || i >= len(in.Attachments) {
-		s.writeError(w, engine.Errorf(engine.CodeNotFound, "no such attachment"))
+		writeError(w, s.log, engine.Errorf(engine.CodeNotFound, "no such attachment"))
 		return
 	}
 	a := &in.Attachments[i]
 	data, ok := le.scn.AttachmentFile(a)
 	if !ok {
-		s.writeError(w, engine.Errorf(engine.CodeNotFound, "this attachment is text, not a file"))
+		writeError(w, s.log, engine.Errorf(engine.CodeNotFound, "this attachment is text, not a file"))
 		return
 	}
 	if !sess.IsStaff() {
 		delivered, err := le.deliveredTo(r, sess.Team, in.ID)
 		if err != nil {
-			s.writeError(w, err)
+			writeError(w, s.log, err)
 			return
 		}
 		if !delivered {
 			// The same answer as for an inject that does not exist: a team
 			// learns nothing of injects it has not received.
-			s.writeError(w, engine.Errorf(engine.CodeNotFound, "no such attachment"))
+			writeError(w, s.log, engine.Errorf(engine.CodeNotFound, "no such attachment"))
 			return
 		}
 	}

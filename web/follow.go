@@ -50,9 +50,9 @@ type follower struct {
 
 // follow starts le as a follower of the exercise x replays, whose stored log
 // ends at seq, with the owner at address ("" if unknown).
-func (s *Server) follow(le *liveExercise, x *engine.Exercise, seq uint64, address string) {
-	f := &follower{st: s.cfg.Store, log: s.log, seq: seq, changed: make(chan struct{}),
-		wake: make(chan struct{}, 1), stopped: make(chan struct{}), client: s.forwarder}
+func (c *cluster) follow(le *liveExercise, x *engine.Exercise, seq uint64, address string) {
+	f := &follower{st: c.store, log: c.log, seq: seq, changed: make(chan struct{}),
+		wake: make(chan struct{}, 1), stopped: make(chan struct{}), client: c.forwarder}
 	f.owner.Store(&address)
 	f.ended = slices.ContainsFunc(x.Events()[:seq], func(e engine.Event) bool { return e.Type == engine.EventEnded })
 	le.remote = f
@@ -74,14 +74,14 @@ func (s *Server) follow(le *liveExercise, x *engine.Exercise, seq uint64, addres
 				switch {
 				case err == nil || ctx.Err() != nil:
 				case f.diverged():
-					s.log.Error().Err(err).Str("exercise", le.id).Msg("this server's replay of the exercise diverges from its log; reloading it")
-					go s.reload(le.id, le, "this server lost track of the exercise; reconnecting")
+					c.log.Error().Err(err).Str("exercise", le.id).Msg("this server's replay of the exercise diverges from its log; reloading it")
+					go c.reload(le.id, le, "this server lost track of the exercise; reconnecting")
 					<-ctx.Done()
 					return
 				default:
 					// Reading the log failed (the database is busy or
 					// away): try again shortly; the clients wait.
-					s.log.Warn().Err(err).Str("exercise", le.id).Msg("reading the exercise's log failed; retrying")
+					c.log.Warn().Err(err).Str("exercise", le.id).Msg("reading the exercise's log failed; retrying")
 					time.AfterFunc(time.Second, f.poke)
 				}
 			}
@@ -254,16 +254,16 @@ func (f *follower) forward(ctx context.Context, le *liveExercise, sess *Session,
 func (s *Server) handleCommand(w http.ResponseWriter, r *http.Request, sess *Session, le *liveExercise) {
 	if !s.ipCommandLimiter(r).Allow() {
 		s.security.record(secRateLimited, s.clientIP(r), "too many HTTP commands")
-		s.tooMany(w, time.Second, "too many messages; slow down")
+		tooMany(w, s.log, time.Second, "too many messages; slow down")
 		return
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxMessageSize))
 	if err != nil {
-		s.writeError(w, engine.Errorf(engine.CodeInvalid, "the message is larger than %d bytes", MaxMessageSize))
+		writeError(w, s.log, engine.Errorf(engine.CodeInvalid, "the message is larger than %d bytes", MaxMessageSize))
 		return
 	}
 	if le.remote != nil && r.Header.Get(forwardedHeader) != "" {
-		s.writeError(w, engine.Errorf(codeUnavailable, "this server no longer runs the exercise; try again"))
+		writeError(w, s.log, engine.Errorf(codeUnavailable, "this server no longer runs the exercise; try again"))
 		return
 	}
 	_, seq, wait, err := le.pipeline(r.Context(), s, sess, s.clientIP(r), body)
@@ -271,7 +271,7 @@ func (s *Server) handleCommand(w http.ResponseWriter, r *http.Request, sess *Ses
 		setRetryAfter(w, wait)
 	}
 	if err != nil {
-		s.writeError(w, err)
+		writeError(w, s.log, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, commandReply{Seq: seq})

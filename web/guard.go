@@ -31,12 +31,12 @@ func (s *Server) sameOrigin(next http.Handler) http.Handler {
 		}
 		if !s.sameOriginRequest(r) {
 			s.security.record(secOriginRejected, s.clientIP(r), r.Method+" "+r.URL.Path+" from origin "+truncate(r.Header.Get("Origin"), 100)+" (Sec-Fetch-Site "+truncate(r.Header.Get("Sec-Fetch-Site"), 20)+")")
-			s.writeError(w, engine.Errorf(engine.CodeForbidden, "cross-origin request refused"))
+			writeError(w, s.log, engine.Errorf(engine.CodeForbidden, "cross-origin request refused"))
 			return
 		}
 		if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
 			s.security.record(secOriginRejected, s.clientIP(r), r.Method+" "+r.URL.Path+" with Content-Type "+truncate(r.Header.Get("Content-Type"), 60))
-			s.writeError(w, engine.Errorf(codeUnsupported, "send JSON (Content-Type: application/json)"))
+			writeError(w, s.log, engine.Errorf(codeUnsupported, "send JSON (Content-Type: application/json)"))
 			return
 		}
 		next.ServeHTTP(w, r)

@@ -65,7 +65,7 @@ var catalogFiles = func() map[string]catalogFile {
 func (s *Server) handleCatalog(w http.ResponseWriter, r *http.Request) {
 	f, ok := catalogFiles[r.PathValue("file")]
 	if !ok {
-		s.writeError(w, engine.Errorf(engine.CodeNotFound, "no catalog %q: the languages are %s", r.PathValue("file"), strings.Join(langCodes(), ", ")))
+		writeError(w, s.log, engine.Errorf(engine.CodeNotFound, "no catalog %q: the languages are %s", r.PathValue("file"), strings.Join(langCodes(), ", ")))
 		return
 	}
 	h := w.Header()

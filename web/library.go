@@ -11,6 +11,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/rs/zerolog"
+
 	"cmesim/countries"
 	"cmesim/engine"
 	"cmesim/engine/batch"
@@ -24,6 +26,15 @@ import (
 // is created from it, the import of an MSEL workbook or a YAML scenario
 // with the validator's positioned problems, and a Monte Carlo preview of
 // an imported scenario. All of it is for the admin only.
+
+// library serves the scenario library to administrators: the bundled
+// scenarios, their previews, importing a workbook or scenario, and the
+// Monte Carlo preview of one.
+type library struct {
+	log zerolog.Logger
+	// monteCarlo holds a token while a Monte Carlo preview runs.
+	monteCarlo chan struct{}
+}
 
 // Monte Carlo preview limits: one preview at a time on a server, on at
 // most two cores, for at most MonteCarloTimeout; it stops as soon as the
@@ -158,15 +169,15 @@ func compareAt(a, b *time.Duration) int {
 	return 0
 }
 
-func (s *Server) handleLibraryPreview(w http.ResponseWriter, r *http.Request) {
+func (lb *library) handleLibraryPreview(w http.ResponseWriter, r *http.Request) {
 	name := r.PathValue("name")
 	if !slices.Contains(scenarios.Library(), name) {
-		s.writeError(w, engine.Errorf(engine.CodeNotFound, "no bundled scenario named %q", name))
+		writeError(w, lb.log, engine.Errorf(engine.CodeNotFound, "no bundled scenario named %q", name))
 		return
 	}
 	scn, problems := scenarios.LoadLibrary(name)
 	if scn == nil {
-		s.writeError(w, &ProblemsError{Problems: problems.Errors()})
+		writeError(w, lb.log, &ProblemsError{Problems: problems.Errors()})
 		return
 	}
 	writeJSON(w, http.StatusOK, previewOf(name, scn, requestLang(r)))
@@ -237,27 +248,27 @@ type importRequest struct {
 	Data []byte `json:"data"`
 }
 
-func (s *Server) handleImport(w http.ResponseWriter, r *http.Request) {
+func (lb *library) handleImport(w http.ResponseWriter, r *http.Request) {
 	var req importRequest
 	if err := readJSON(w, r, int64(base64.StdEncoding.EncodedLen(MaxScenarioUpload)+maxJSONBody), &req); err != nil {
 		if strings.Contains(err.Error(), "larger than") {
 			err = engine.Errorf(engine.CodeInvalid, "the file is larger than %d bytes", MaxScenarioUpload)
 		}
-		s.writeError(w, err)
+		writeError(w, lb.log, err)
 		return
 	}
 	data := req.Data
 	if len(data) > MaxScenarioUpload {
-		s.writeError(w, engine.Errorf(engine.CodeInvalid, "the file is larger than %d bytes", MaxScenarioUpload))
+		writeError(w, lb.log, engine.Errorf(engine.CodeInvalid, "the file is larger than %d bytes", MaxScenarioUpload))
 		return
 	}
 	if len(data) == 0 {
-		s.writeError(w, engine.Errorf(engine.CodeInvalid, "the file is empty"))
+		writeError(w, lb.log, engine.Errorf(engine.CodeInvalid, "the file is empty"))
 		return
 	}
 	kind, ok := importKind(data)
 	if !ok {
-		s.writeError(w, engine.Errorf(codeUnsupported, "the file is neither an MSEL workbook (.xlsx) nor a YAML scenario"))
+		writeError(w, lb.log, engine.Errorf(codeUnsupported, "the file is neither an MSEL workbook (.xlsx) nor a YAML scenario"))
 		return
 	}
 	res := importFile(importName(req.Name, kind), kind, data, requestLang(r))
@@ -313,24 +324,24 @@ type monteCarloResult struct {
 	Difficulty string `json:"difficulty,omitempty"`
 }
 
-func (s *Server) handleMonteCarlo(w http.ResponseWriter, r *http.Request) {
+func (lb *library) handleMonteCarlo(w http.ResponseWriter, r *http.Request) {
 	var req struct {
 		YAML string `json:"yaml"`
 	}
 	if err := readJSON(w, r, MaxScenarioUpload+maxJSONBody, &req); err != nil {
-		s.writeError(w, err)
+		writeError(w, lb.log, err)
 		return
 	}
 	scn, problems := scenarios.ParseWith("upload.yaml", []byte(req.YAML), scenarios.FileMap(nil))
 	if scn == nil {
-		s.writeError(w, &ProblemsError{Problems: problems.Errors()})
+		writeError(w, lb.log, &ProblemsError{Problems: problems.Errors()})
 		return
 	}
 	select {
-	case s.monteCarlo <- struct{}{}:
-		defer func() { <-s.monteCarlo }()
+	case lb.monteCarlo <- struct{}{}:
+		defer func() { <-lb.monteCarlo }()
 	default:
-		s.tooMany(w, 5*time.Second, "another Monte Carlo preview is running; try again in a moment")
+		tooMany(w, lb.log, 5*time.Second, "another Monte Carlo preview is running; try again in a moment")
 		return
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), MonteCarloTimeout) // ends too when the browser goes away
@@ -338,11 +349,11 @@ func (s *Server) handleMonteCarlo(w http.ResponseWriter, r *http.Request) {
 	res, err := monteCarlo(ctx, scn, requestLang(r))
 	if err != nil {
 		if ctx.Err() != nil {
-			s.log.Info().Err(err).Msg("Monte Carlo preview stopped")
-			s.writeError(w, engine.Errorf(codeUnavailable, "the Monte Carlo preview took too long or was cancelled"))
+			lb.log.Info().Err(err).Msg("Monte Carlo preview stopped")
+			writeError(w, lb.log, engine.Errorf(codeUnavailable, "the Monte Carlo preview took too long or was cancelled"))
 			return
 		}
-		s.writeError(w, err)
+		writeError(w, lb.log, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, res)
@@ -366,4 +377,31 @@ func monteCarlo(ctx context.Context, s *scenarios.Scenario, lang i18n.Lang) (*mo
 	}
 	res.Difficulty = string(scenarios.DifficultyFor(achieved))
 	return res, nil
+}
+
+// libraryEntry describes a bundled scenario.
+type libraryEntry struct {
+	Name     string   `json:"name"`
+	Title    string   `json:"title"`
+	Teams    []string `json:"teams"`
+	Injects  int      `json:"injects"`
+	Duration string   `json:"duration"`
+	// Facts are the tags and derived facts the browser filters by.
+	Facts libraryFacts `json:"facts"`
+}
+
+func (lb *library) handleLibrary(w http.ResponseWriter, _ *http.Request) {
+	out := []libraryEntry{}
+	for _, name := range scenarios.Library() {
+		scn, _ := scenarios.LoadLibrary(name)
+		if scn == nil {
+			continue
+		}
+		e := libraryEntry{Name: name, Title: scn.Exercise.Title, Injects: len(scn.Injects), Duration: scn.Exercise.Duration.String(), Facts: factsOf(scn)}
+		for _, t := range scn.Teams {
+			e.Teams = append(e.Teams, t.ID)
+		}
+		out = append(out, e)
+	}
+	writeJSON(w, http.StatusOK, out)
 }

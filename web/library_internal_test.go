@@ -35,13 +35,13 @@ func TestMonteCarloOneAtATime(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer srv.Close()
-	srv.monteCarlo <- struct{}{} // a preview is running
+	srv.library.monteCarlo <- struct{}{} // a preview is running
 	rec := httptest.NewRecorder()
 	src, _ := scenarios.LibrarySource("grid-ransomware")
 	body, _ := json.Marshal(map[string]string{"yaml": string(src)})
 	req := httptest.NewRequest(http.MethodPost, "/api/admin/montecarlo", strings.NewReader(string(body)))
 	req.Header.Set("Content-Type", "application/json")
-	srv.handleMonteCarlo(rec, req)
+	srv.library.handleMonteCarlo(rec, req)
 	if rec.Code != http.StatusTooManyRequests || rec.Header().Get("Retry-After") == "" {
 		t.Fatalf("second preview: %d %s", rec.Code, rec.Body)
 	}

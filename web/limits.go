@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/rs/zerolog"
 	"golang.org/x/time/rate"
 
 	"cmesim/engine"
@@ -116,9 +117,9 @@ func (g *signInGuard) fail(ip string) (bool, time.Duration) {
 }
 
 // tooMany answers 429 with Retry-After.
-func (s *Server) tooMany(w http.ResponseWriter, wait time.Duration, format string, args ...any) {
+func tooMany(w http.ResponseWriter, log zerolog.Logger, wait time.Duration, format string, args ...any) {
 	setRetryAfter(w, wait)
-	s.writeError(w, engine.Errorf(codeTooMany, format, args...))
+	writeError(w, log, engine.Errorf(codeTooMany, format, args...))
 }
 
 // setRetryAfter sets the Retry-After header to wait, in whole seconds
@@ -131,8 +132,14 @@ func setRetryAfter(w http.ResponseWriter, wait time.Duration) {
 // the peer is one of Config.TrustedProxies, the last address in
 // X-Forwarded-For that is not a trusted proxy.
 func (s *Server) clientIP(r *http.Request) string {
+	return clientAddress(r, s.cfg.TrustedProxies)
+}
+
+// clientAddress is the address of the request's client, trusting
+// X-Forwarded-For only from proxies (see Server.clientIP).
+func clientAddress(r *http.Request, proxies []netip.Prefix) string {
 	peer := peerIP(r)
-	if len(s.cfg.TrustedProxies) == 0 || !s.trusted(peer) {
+	if len(proxies) == 0 || !trusted(proxies, peer) {
 		return peer
 	}
 	hops := forwardedFor(r.Header.Values("X-Forwarded-For"))
@@ -141,21 +148,21 @@ func (s *Server) clientIP(r *http.Request) string {
 		if err != nil {
 			return peer // a malformed list: trust nothing in it
 		}
-		if !s.trusted(a.Unmap().String()) {
+		if !trusted(proxies, a.Unmap().String()) {
 			return a.Unmap().String()
 		}
 	}
 	return peer
 }
 
-// trusted reports whether ip is one of the configured proxies.
-func (s *Server) trusted(ip string) bool {
+// trusted reports whether ip is one of the proxies.
+func trusted(proxies []netip.Prefix, ip string) bool {
 	a, err := netip.ParseAddr(ip)
 	if err != nil {
 		return false
 	}
 	a = a.Unmap()
-	for _, p := range s.cfg.TrustedProxies {
+	for _, p := range proxies {
 		if p.Contains(a) {
 			return true
 		}

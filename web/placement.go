@@ -46,28 +46,28 @@ func lighter(a, b store.ServerLoad) bool {
 // place hands a new exercise this server owns to the least-loaded server,
 // if that is another, and follows it from then on. A failure leaves it
 // here: placement spreads load, it is never why a creation fails.
-func (s *Server) place(le *liveExercise) {
-	if s.cluster == nil {
+func (c *cluster) place(le *liveExercise) {
+	if c.db == nil {
 		return
 	}
-	ctx, cancel := context.WithTimeout(s.ctx, s.lease/3)
+	ctx, cancel := context.WithTimeout(c.ctx, c.lease/3)
 	defer cancel()
-	loads, err := s.cluster.Servers(ctx)
+	loads, err := c.db.Servers(ctx)
 	if err != nil {
-		s.log.Warn().Err(err).Str("exercise", le.id).Msg("reading the servers' load failed; the new exercise stays here")
+		c.log.Warn().Err(err).Str("exercise", le.id).Msg("reading the servers' load failed; the new exercise stays here")
 		return
 	}
-	to := leastLoaded(loads, s.holder)
-	if to.ID == s.holder.ID {
+	to := leastLoaded(loads, c.holder)
+	if to.ID == c.holder.ID {
 		return
 	}
-	moved, err := s.cluster.Transfer(ctx, le.id, s.holder.ID, to, s.lease)
+	moved, err := c.db.Transfer(ctx, le.id, c.holder.ID, to, c.lease)
 	if err != nil || !moved {
-		s.log.Warn().Err(err).Str("exercise", le.id).Msg("handing the new exercise over failed; it stays here")
+		c.log.Warn().Err(err).Str("exercise", le.id).Msg("handing the new exercise over failed; it stays here")
 		return
 	}
 	i := slices.IndexFunc(loads, func(l store.ServerLoad) bool { return l.Holder.ID == to.ID })
-	s.log.Info().Str("exercise", le.id).Str("server", to.ID).Int("participants", loads[i].Participants).
+	c.log.Info().Str("exercise", le.id).Str("server", to.ID).Int("participants", loads[i].Participants).
 		Int("exercises", loads[i].Exercises).Msg("new exercise placed on a less loaded server")
-	s.reload(le.id, le, "")
+	c.reload(le.id, le, "")
 }

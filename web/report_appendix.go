@@ -64,23 +64,23 @@ func appendixPath(exercise string, lang i18n.Lang) string {
 // server no memory. ?page=N (from 1) answers the N-th page of
 // appendixPageEvents events instead, with a Link header to the next page.
 // Readers who may not read the evaluators' notes get no note rows.
-func (s *Server) handleReportAppendix(w http.ResponseWriter, r *http.Request, sess *Session, le *liveExercise) {
+func (rp *reports) handleReportAppendix(w http.ResponseWriter, r *http.Request, sess *Session, le *liveExercise) {
 	if !sess.IsStaff() {
-		s.writeError(w, engine.Errorf(engine.CodeForbidden, "the report is for facilitators, evaluators and observers"))
+		writeError(w, rp.log, engine.Errorf(engine.CodeForbidden, "the report is for facilitators, evaluators and observers"))
 		return
 	}
 	page := 0
 	if v := r.URL.Query().Get("page"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 {
-			s.writeError(w, engine.Errorf(engine.CodeInvalid, "page must be a number from 1"))
+			writeError(w, rp.log, engine.Errorf(engine.CodeInvalid, "page must be a number from 1"))
 			return
 		}
 		page = n
 	}
 	events, err := le.durableLog(r.Context())
 	if err != nil {
-		s.writeError(w, err)
+		writeError(w, rp.log, err)
 		return
 	}
 	lang, notes := requestLang(r), mayReadNotes(sess, le.scn)
@@ -115,6 +115,6 @@ func (s *Server) handleReportAppendix(w http.ResponseWriter, r *http.Request, se
 		}
 	}
 	if err := aw.Flush(); err != nil {
-		s.log.Debug().Err(err).Str("exercise", le.id).Msg("report appendix: the client went away")
+		rp.log.Debug().Err(err).Str("exercise", le.id).Msg("report appendix: the client went away")
 	}
 }

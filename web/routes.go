@@ -1,21 +1,19 @@
 package web
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/rs/zerolog"
+
 	"cmesim/engine"
-	"cmesim/internal/i18n"
-	"cmesim/report"
 	"cmesim/scenarios"
 )
 
@@ -23,33 +21,33 @@ import (
 func (s *Server) routes() {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", s.handleHealth)
-	mux.HandleFunc("GET /readyz", s.handleReady)
+	mux.HandleFunc("GET /readyz", s.storage.handleReady)
 	mux.HandleFunc("GET /metrics", s.handleMetrics)
 
-	mux.HandleFunc("POST /api/admin/login", s.handleAdminLogin)
-	mux.HandleFunc("GET /api/library", s.admin(s.handleLibrary))
-	mux.HandleFunc("GET /api/library/{name}/preview", s.admin(s.handleLibraryPreview))
-	mux.HandleFunc("POST /api/admin/import", s.admin(s.handleImport))
-	mux.HandleFunc("POST /api/admin/montecarlo", s.admin(s.handleMonteCarlo))
-	mux.HandleFunc("GET /api/exercises", s.admin(s.handleListExercises))
-	mux.HandleFunc("POST /api/exercises", s.admin(s.handleCreateExercise))
+	mux.HandleFunc("POST /api/admin/login", s.auth.handleAdminLogin)
+	mux.HandleFunc("GET /api/library", s.auth.admin(s.library.handleLibrary))
+	mux.HandleFunc("GET /api/library/{name}/preview", s.auth.admin(s.library.handleLibraryPreview))
+	mux.HandleFunc("POST /api/admin/import", s.auth.admin(s.library.handleImport))
+	mux.HandleFunc("POST /api/admin/montecarlo", s.auth.admin(s.library.handleMonteCarlo))
+	mux.HandleFunc("GET /api/exercises", s.auth.admin(s.handleListExercises))
+	mux.HandleFunc("POST /api/exercises", s.auth.admin(s.handleCreateExercise))
 
-	mux.HandleFunc("POST /api/join", s.handleJoin)
-	mux.HandleFunc("GET /api/session", s.session(s.handleSession))
-	mux.HandleFunc("POST /api/logout", s.handleLogout)
-	mux.HandleFunc("GET /api/exercises/{id}", s.member(s.handleExercise))
-	mux.HandleFunc("GET /api/exercises/{id}/report", s.member(s.handleReport))
-	mux.HandleFunc("GET /api/exercises/{id}/report/appendix", s.member(s.handleReportAppendix))
-	mux.HandleFunc("GET /api/exercises/{id}/ws", s.member(s.handleWS))
-	mux.HandleFunc("POST /api/exercises/{id}/commands", s.member(s.handleCommand))
-	mux.HandleFunc("GET /api/exercises/{id}/codes", s.codeKeeper(s.handleCodes))
-	mux.HandleFunc("GET /api/exercises/{id}/qr/{who}", s.codeKeeper(s.handleJoinQR))
-	mux.HandleFunc("GET /api/exercises/{id}/debrief", s.member(s.handleDebrief))
-	mux.HandleFunc("GET /api/exercises/{id}/aar", s.member(s.handleAAR))
-	mux.HandleFunc("GET /api/exercises/{id}/improvement-plan.xlsx", s.member(s.handlePlanExport("xlsx")))
-	mux.HandleFunc("GET /api/exercises/{id}/improvement-plan.csv", s.member(s.handlePlanExport("csv")))
-	mux.HandleFunc("GET /api/exercises/{id}/team-report", s.member(s.handleTeamReport))
-	mux.HandleFunc("GET /api/exercises/{id}/injects/{inject}/attachments/{n}", s.member(s.handleAttachment))
+	mux.HandleFunc("POST /api/join", s.auth.handleJoin)
+	mux.HandleFunc("GET /api/session", s.auth.session(s.auth.handleSession))
+	mux.HandleFunc("POST /api/logout", s.auth.handleLogout)
+	mux.HandleFunc("GET /api/exercises/{id}", s.auth.member(s.handleExercise))
+	mux.HandleFunc("GET /api/exercises/{id}/report", s.auth.member(s.reports.handleReport))
+	mux.HandleFunc("GET /api/exercises/{id}/report/appendix", s.auth.member(s.reports.handleReportAppendix))
+	mux.HandleFunc("GET /api/exercises/{id}/ws", s.auth.member(s.handleWS))
+	mux.HandleFunc("POST /api/exercises/{id}/commands", s.auth.member(s.handleCommand))
+	mux.HandleFunc("GET /api/exercises/{id}/codes", s.auth.codeKeeper(s.auth.handleCodes))
+	mux.HandleFunc("GET /api/exercises/{id}/qr/{who}", s.auth.codeKeeper(s.auth.handleJoinQR))
+	mux.HandleFunc("GET /api/exercises/{id}/debrief", s.auth.member(s.reports.handleDebrief))
+	mux.HandleFunc("GET /api/exercises/{id}/aar", s.auth.member(s.reports.handleAAR))
+	mux.HandleFunc("GET /api/exercises/{id}/improvement-plan.xlsx", s.auth.member(s.reports.handlePlanExport("xlsx")))
+	mux.HandleFunc("GET /api/exercises/{id}/improvement-plan.csv", s.auth.member(s.reports.handlePlanExport("csv")))
+	mux.HandleFunc("GET /api/exercises/{id}/team-report", s.auth.member(s.reports.handleTeamReport))
+	mux.HandleFunc("GET /api/exercises/{id}/injects/{inject}/attachments/{n}", s.auth.member(s.handleAttachment))
 
 	mux.HandleFunc("GET /i18n/{file}", s.handleCatalog)
 	mux.Handle("GET /", uiHandler())
@@ -80,8 +78,8 @@ type apiError struct {
 	Problems []string `json:"problems,omitempty"`
 }
 
-// writeError answers with an error; internal details go to the log only.
-func (s *Server) writeError(w http.ResponseWriter, err error) {
+// writeError answers with an error; internal details go to log only.
+func writeError(w http.ResponseWriter, log zerolog.Logger, err error) {
 	var e *engine.Error
 	var pe *ProblemsError
 	body := apiError{Code: string(engine.CodeInternal), Message: "internal error"}
@@ -97,7 +95,7 @@ func (s *Server) writeError(w http.ResponseWriter, err error) {
 		body = apiError{Code: string(e.Code), Message: e.Message}
 		status = statusOf(e.Code)
 	default:
-		s.log.Error().Err(err).Msg("request failed")
+		log.Error().Err(err).Msg("request failed")
 	}
 	writeJSON(w, status, map[string]apiError{"error": body})
 }
@@ -160,74 +158,7 @@ func readJSON(w http.ResponseWriter, r *http.Request, limit int64, v any) error 
 	return nil
 }
 
-func (s *Server) setSessionCookie(w http.ResponseWriter, sess *Session) {
-	http.SetCookie(w, &http.Cookie{
-		Name: SessionCookie, Value: sess.Token, Path: "/", Expires: sess.Expires,
-		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: s.cfg.SecureCookies,
-	})
-}
-
-// sessionOf returns the request's session, if it has a valid one.
-func (s *Server) sessionOf(r *http.Request) (*Session, bool) {
-	c, err := r.Cookie(SessionCookie)
-	if err != nil {
-		return nil, false
-	}
-	if sess, ok := s.sessions.get(c.Value); ok {
-		return sess, true
-	}
-	return s.clusterSession(s.clientIP(r), c.Value) // signed in on another server?
-}
-
-// session requires a valid session.
-func (s *Server) session(next func(http.ResponseWriter, *http.Request, *Session)) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		sess, ok := s.sessionOf(r)
-		if !ok {
-			s.writeError(w, engine.Errorf(codeUnauthorized, "sign in with your join code first"))
-			return
-		}
-		next(w, r, sess)
-	}
-}
-
-// admin requires an admin session.
-func (s *Server) admin(next http.HandlerFunc) http.HandlerFunc {
-	return s.session(func(w http.ResponseWriter, r *http.Request, sess *Session) {
-		if sess.Role != RoleAdmin {
-			s.writeError(w, engine.Errorf(codeUnauthorized, "sign in with the admin key first"))
-			return
-		}
-		next(w, r)
-	})
-}
-
-// member requires a session of the exercise named in the path.
-func (s *Server) member(next func(http.ResponseWriter, *http.Request, *Session, *liveExercise)) http.HandlerFunc {
-	return s.session(func(w http.ResponseWriter, r *http.Request, sess *Session) {
-		le, ok := s.exercise(r.PathValue("id"))
-		if !ok {
-			s.writeError(w, engine.Errorf(engine.CodeNotFound, "no such exercise"))
-			return
-		}
-		if sess.Exercise != le.id {
-			s.writeError(w, engine.Errorf(engine.CodeForbidden, "your session belongs to another exercise"))
-			return
-		}
-		next(w, r, sess, le)
-	})
-}
-
 func (s *Server) handleHealth(w http.ResponseWriter, _ *http.Request) {
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	w.Write([]byte("ok\n"))
-}
-
-func (s *Server) handleReady(w http.ResponseWriter, r *http.Request) {
-	if why := s.notReady(r.Context()); why != "" {
-		http.Error(w, "not ready: "+why, http.StatusServiceUnavailable)
-		return
-	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.Write([]byte("ok\n"))
 }
@@ -235,72 +166,14 @@ func (s *Server) handleReady(w http.ResponseWriter, r *http.Request) {
 func (s *Server) handleMetrics(w http.ResponseWriter, _ *http.Request) {
 	w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
 	var owned, following int64
-	s.mu.RLock()
-	for _, le := range s.exercises {
+	for _, le := range s.exercises.all() {
 		if le.remote != nil {
 			following++
 		} else {
 			owned++
 		}
 	}
-	s.mu.RUnlock()
 	s.metrics.write(w, owned, following)
-}
-
-func (s *Server) handleAdminLogin(w http.ResponseWriter, r *http.Request) {
-	ip := s.clientIP(r)
-	if ok, wait := s.adminGuard.admit(ip); !ok {
-		s.security.record(secRateLimited, ip, "admin sign-ins refused after too many wrong keys")
-		s.tooMany(w, wait, "too many failed attempts; wait %d s and try again", int(wait.Seconds()+0.999))
-		return
-	}
-	var req struct {
-		Key string `json:"key"`
-	}
-	err := readJSON(w, r, maxJSONBody, &req)
-	if err == nil && !s.adminKeyMatches(req.Key) {
-		s.metrics.joinsFailed.Add(1)
-		s.security.record(secAdminKeyWrong, ip, "wrong admin key")
-		err = engine.Errorf(codeUnauthorized, "wrong admin key")
-	}
-	if err != nil {
-		s.signInFailed(w, s.adminGuard, ip, err)
-		return
-	}
-	sess, err := s.newSession("", RoleAdmin, "", "admin")
-	if err != nil {
-		s.writeError(w, err)
-		return
-	}
-	s.setSessionCookie(w, sess)
-	writeJSON(w, http.StatusOK, map[string]bool{"ok": true})
-}
-
-// libraryEntry describes a bundled scenario.
-type libraryEntry struct {
-	Name     string   `json:"name"`
-	Title    string   `json:"title"`
-	Teams    []string `json:"teams"`
-	Injects  int      `json:"injects"`
-	Duration string   `json:"duration"`
-	// Facts are the tags and derived facts the browser filters by.
-	Facts libraryFacts `json:"facts"`
-}
-
-func (s *Server) handleLibrary(w http.ResponseWriter, _ *http.Request) {
-	out := []libraryEntry{}
-	for _, name := range scenarios.Library() {
-		scn, _ := scenarios.LoadLibrary(name)
-		if scn == nil {
-			continue
-		}
-		e := libraryEntry{Name: name, Title: scn.Exercise.Title, Injects: len(scn.Injects), Duration: scn.Exercise.Duration.String(), Facts: factsOf(scn)}
-		for _, t := range scn.Teams {
-			e.Teams = append(e.Teams, t.ID)
-		}
-		out = append(out, e)
-	}
-	writeJSON(w, http.StatusOK, out)
 }
 
 func (s *Server) handleListExercises(w http.ResponseWriter, r *http.Request) {
@@ -310,16 +183,13 @@ func (s *Server) handleListExercises(w http.ResponseWriter, r *http.Request) {
 // Exercises lists the server's exercises in creation order, with their
 // status and codes.
 func (s *Server) Exercises(ctx context.Context) []ExerciseInfo {
-	s.mu.RLock()
-	ids := slices.Clone(s.order)
-	s.mu.RUnlock()
 	out := []ExerciseInfo{}
-	for _, id := range ids {
-		if info, damaged := s.damagedInfo(id); damaged {
+	for _, id := range s.exercises.ids() {
+		if info, damaged := s.exercises.damagedInfo(id); damaged {
 			out = append(out, info)
 			continue
 		}
-		le, ok := s.exercise(id)
+		le, ok := s.exercises.get(id)
 		if !ok {
 			continue
 		}
@@ -344,12 +214,12 @@ func (s *Server) Exercises(ctx context.Context) []ExerciseInfo {
 func (s *Server) handleCreateExercise(w http.ResponseWriter, r *http.Request) {
 	var req CreateRequest
 	if err := readJSON(w, r, MaxScenarioUpload+maxJSONBody, &req); err != nil {
-		s.writeError(w, err)
+		writeError(w, s.log, err)
 		return
 	}
 	info, err := s.CreateExercise(req)
 	if err != nil {
-		s.writeError(w, err)
+		writeError(w, s.log, err)
 		return
 	}
 	writeJSON(w, http.StatusCreated, info)
@@ -374,61 +244,6 @@ func pageFor(role engine.Role) string {
 		return "/admin.html"
 	}
 	return "/observer.html"
-}
-
-// handleJoin signs in with a join code. The code is checked first: a right
-// one always gets in (unless its address is past its failures and trying
-// faster than one a second), and only failures count against the address.
-func (s *Server) handleJoin(w http.ResponseWriter, r *http.Request) {
-	ip := s.clientIP(r)
-	if ok, wait := s.joinGuard.admit(ip); !ok {
-		s.security.record(secRateLimited, ip, "join attempts refused after too many wrong codes")
-		s.tooMany(w, wait, "too many failed attempts; wait %d s and try again", int(wait.Seconds()+0.999))
-		return
-	}
-	var req struct {
-		Code string `json:"code"`
-		Name string `json:"name"`
-	}
-	if err := readJSON(w, r, maxJSONBody, &req); err != nil {
-		s.signInFailed(w, s.joinGuard, ip, err)
-		return
-	}
-	sess, err := s.Join(r.Context(), req.Code, req.Name)
-	if err != nil {
-		if engine.Code(err) != engine.CodeNotFound {
-			s.writeError(w, err) // a right code with a bad name, or the store failing: no guess
-			return
-		}
-		s.security.record(secSignInFailed, ip, "wrong join code")
-		s.signInFailed(w, s.joinGuard, ip, err)
-		return
-	}
-	s.setSessionCookie(w, sess)
-	writeJSON(w, http.StatusOK, joinResponse{Exercise: sess.Exercise, Role: sess.Role, Team: sess.Team, Name: sess.Name, Page: pageFor(sess.Role)})
-}
-
-// signInFailed counts a failed sign-in against the address and answers
-// err, or 429 with Retry-After once the address is past its budget.
-func (s *Server) signInFailed(w http.ResponseWriter, g *signInGuard, ip string, err error) {
-	if over, wait := g.fail(ip); over {
-		s.security.record(secRateLimited, ip, "too many failed sign-ins")
-		s.tooMany(w, wait, "too many failed attempts; wait %d s and try again", int(wait.Seconds()+0.999))
-		return
-	}
-	s.writeError(w, err)
-}
-
-func (s *Server) handleSession(w http.ResponseWriter, _ *http.Request, sess *Session) {
-	writeJSON(w, http.StatusOK, joinResponse{Exercise: sess.Exercise, Role: sess.Role, Team: sess.Team, Name: sess.Name, Page: pageFor(sess.Role)})
-}
-
-func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
-	if c, err := r.Cookie(SessionCookie); err == nil {
-		s.endSession(c.Value)
-	}
-	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: s.cfg.SecureCookies})
-	writeJSON(w, http.StatusOK, map[string]bool{"ok": true})
 }
 
 // exerciseView is an exercise as one role may see it.
@@ -662,93 +477,12 @@ func describeTrigger(in scenarios.Inject) string {
 	return "released by the facilitator"
 }
 
-func (s *Server) handleReport(w http.ResponseWriter, r *http.Request, sess *Session, le *liveExercise) {
-	if !sess.IsStaff() {
-		s.writeError(w, engine.Errorf(engine.CodeForbidden, "the report is for facilitators, evaluators and observers"))
-		return
-	}
-	format := r.URL.Query().Get("format")
-	if format == "" {
-		format = "html"
-	}
-	ctype, ext, ok := reportFormat(format)
-	if !ok {
-		s.writeError(w, engine.Errorf(engine.CodeInvalid, "unknown format %q: use html, md, json or csv", format))
-		return
-	}
-	// One build at a time per exercise, format, view (with the evaluators'
-	// notes or without) and language, shared by whoever asks meanwhile, and
-	// a few builds at most in all.
-	notes, lang := mayReadNotes(sess, le.scn), requestLang(r)
-	key := fmt.Sprintf("%s\x00%s\x00%t\x00%s", le.id, format, notes, lang)
-	appendix := appendixPath(le.id, lang)
-	body, err := s.reports.build(r.Context(), key, func() ([]byte, error) { return s.buildReport(le, format, notes, lang, appendix) })
-	if errors.Is(err, errReportsBusy) {
-		setRetryAfter(w, 5*time.Second)
-		s.writeError(w, engine.Errorf(codeUnavailable, "the server is building other reports; try again in a few seconds"))
-		return
-	}
-	if err != nil {
-		s.writeError(w, err)
-		return
-	}
-	w.Header().Set("Cache-Control", "no-store")
-	w.Header().Set("Content-Type", ctype)
-	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-report.%s"`, le.scn.Exercise.ID, ext))
-	if format == "html" {
-		// The report styles itself inline; it runs no script.
-		w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'")
-	}
-	w.Write(body)
-}
-
-// reportFormat returns the content type and file extension of a report
-// format.
-func reportFormat(format string) (ctype, ext string, ok bool) {
-	switch format {
-	case "html":
-		return "text/html; charset=utf-8", "html", true
-	case "md":
-		return "text/markdown; charset=utf-8", "md", true
-	case "json":
-		return "application/json; charset=utf-8", "json", true
-	case "csv":
-		return "text/csv; charset=utf-8", "csv", true
-	}
-	return "", "", false
-}
-
-// buildReport renders the report of an exercise's durable log, with the
-// evaluators' notes or without, in language lang; appendix is the link to
-// the whole log the report gives when it inlines only an excerpt.
-func (s *Server) buildReport(le *liveExercise, format string, notes bool, lang i18n.Lang, appendix string) ([]byte, error) {
-	rep, err := le.report(s.ctx, report.Options{Lang: lang, Appendix: appendix, RunStart: le.created})
-	if err != nil {
-		return nil, err
-	}
-	if !notes {
-		rep = rep.WithoutNotes()
-	}
-	var buf bytes.Buffer
-	switch format {
-	case "html":
-		err = rep.WriteHTML(&buf)
-	case "md":
-		err = rep.WriteMarkdown(&buf)
-	case "json":
-		err = rep.WriteJSON(&buf)
-	default:
-		err = rep.WriteCSV(&buf)
-	}
-	return buf.Bytes(), err
-}
-
 func (s *Server) handleWS(w http.ResponseWriter, r *http.Request, sess *Session, le *liveExercise) {
 	var since uint64
 	if v := r.URL.Query().Get("since"); v != "" {
 		n, err := strconv.ParseUint(v, 10, 64)
 		if err != nil {
-			s.writeError(w, engine.Errorf(engine.CodeInvalid, "since must be a sequence number"))
+			writeError(w, s.log, engine.Errorf(engine.CodeInvalid, "since must be a sequence number"))
 			return
 		}
 		since = n

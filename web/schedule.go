@@ -1,8 +1,11 @@
 package web
 
 import (
+	"context"
 	"sync"
 	"time"
+
+	"github.com/rs/zerolog"
 
 	"cmesim/engine"
 )
@@ -18,6 +21,18 @@ import (
 // scheduleActor is the name the scheduled start is logged under
 // ("facilitator:schedule").
 const scheduleActor = "schedule"
+
+// scheduler arms the timers of scheduled starts and starts exercises when
+// their time comes.
+type scheduler struct {
+	log zerolog.Logger
+	// ctx ends when the server closes.
+	ctx context.Context
+	// now and afterFunc are the wall clock and its timers (Config.Now and
+	// Config.AfterFunc).
+	now       func() time.Time
+	afterFunc func(d time.Duration, f func()) (stop func() bool)
+}
 
 // startTimer holds the timer of an exercise's scheduled start.
 type startTimer struct {
@@ -48,32 +63,32 @@ func (t *startTimer) arm(at *time.Time) {
 func (t *startTimer) disarm() { t.arm(nil) }
 
 // prepareStart connects le's start timer to the server's clock.
-func (s *Server) prepareStart(le *liveExercise) {
-	le.start.now = s.now
-	le.start.after = s.cfg.AfterFunc
+func (sc *scheduler) prepareStart(le *liveExercise) {
+	le.start.now = sc.now
+	le.start.after = sc.afterFunc
 	if le.start.after == nil {
 		le.start.after = func(d time.Duration, f func()) func() bool { return time.AfterFunc(d, f).Stop }
 	}
-	le.start.fire = func(at time.Time) { s.startScheduled(le, at) }
+	le.start.fire = func(at time.Time) { sc.startScheduled(le, at) }
 }
 
 // startScheduled starts le at its scheduled time at.
-func (s *Server) startScheduled(le *liveExercise, at time.Time) {
+func (sc *scheduler) startScheduled(le *liveExercise, at time.Time) {
 	cmd := engine.Command{Type: engine.CmdStart, By: engine.Principal{Role: engine.RoleFacilitator, Name: scheduleActor}, StartAt: &at}
-	evs, err := le.runner.Do(s.ctx, cmd)
+	evs, err := le.runner.Do(sc.ctx, cmd)
 	if err != nil {
 		if engine.Code(err) != engine.CodeConflict { // a changed schedule or a start by hand is no news
-			s.log.Warn().Err(err).Str("exercise", le.id).Msg("scheduled start failed")
+			sc.log.Warn().Err(err).Str("exercise", le.id).Msg("scheduled start failed")
 		}
 		return
 	}
 	if len(evs) > 0 {
-		if err := le.persist.wait(s.ctx, evs[len(evs)-1].Seq); err != nil {
+		if err := le.persist.wait(sc.ctx, evs[len(evs)-1].Seq); err != nil {
 			return
 		}
 	}
-	le.pushStatus(s.ctx)
-	s.log.Info().Str("exercise", le.id).Time("scheduled", at).Msg("exercise started at its scheduled time")
+	le.pushStatus(sc.ctx)
+	sc.log.Info().Str("exercise", le.id).Time("scheduled", at).Msg("exercise started at its scheduled time")
 }
 
 // checkSchedule refuses a schedule_start for a time already past, or too
@@ -82,13 +97,13 @@ func (s *Server) checkSchedule(msg *clientMessage) error {
 	if msg.Type != "command" || msg.Command.Type != engine.CmdScheduleStart || msg.Command.StartAt == nil {
 		return nil
 	}
-	return s.checkStartAt(*msg.Command.StartAt)
+	return s.schedule.checkStartAt(*msg.Command.StartAt)
 }
 
 // checkStartAt refuses a scheduled start in the past or more than
 // engine.MaxScheduleAhead ahead.
-func (s *Server) checkStartAt(at time.Time) error {
-	now := s.now()
+func (sc *scheduler) checkStartAt(at time.Time) error {
+	now := sc.now()
 	switch {
 	case !at.After(now):
 		return engine.Errorf(engine.CodeInvalid, "the scheduled start %s is not in the future", at.Format(time.RFC3339))
@@ -100,11 +115,11 @@ func (s *Server) checkStartAt(at time.Time) error {
 
 // scheduleOnCreate records the start time an admin gave when creating
 // le (owner, before the exercise is registered).
-func (s *Server) scheduleOnCreate(le *liveExercise, at *time.Time) error {
+func (sc *scheduler) scheduleOnCreate(le *liveExercise, at *time.Time) error {
 	if at == nil {
 		return nil
 	}
 	cmd := engine.Command{Type: engine.CmdScheduleStart, By: engine.Principal{Role: engine.RoleFacilitator, Name: "setup"}, StartAt: at}
-	_, err := le.runner.Do(s.ctx, cmd)
+	_, err := le.runner.Do(sc.ctx, cmd)
 	return err
 }

@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,7 +13,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/gorilla/websocket"
@@ -84,6 +82,12 @@ type Config struct {
 
 // Server is the live-exercise HTTP server. Create it with New; it is an
 // http.Handler.
+//
+// Server itself creates, restores and closes exercises, holds the route
+// table and serves the live exercises (the exercise view, the WebSockets,
+// HTTP commands); the other jobs are its fields, each with its own routes
+// and only what it needs: auth (sign-in, sessions, route guards, join
+// codes), reports, library, schedule, storage and cluster.
 type Server struct {
 	cfg      Config
 	log      zerolog.Logger
@@ -96,20 +100,15 @@ type Server struct {
 	sessions *sessions
 	metrics  *metrics
 
-	mu        sync.RWMutex
-	exercises map[string]*liveExercise
-	order     []string                // exercise ids in creation order
-	codes     map[string]codeEntry    // normalised code → who it admits
-	damaged   map[string]ExerciseInfo // stored exercises that cannot be restored
-	writes    storeHealth             // the last write of a session
+	exercises *exerciseSet // the exercises this server runs or follows
+	storage   *storage     // new and damaged exercises, readiness
 
-	joinGuard  *signInGuard // per client address, wrong join codes
-	adminGuard *signInGuard // per client address, wrong admin keys
-	// monteCarlo holds a token while a Monte Carlo preview runs (library.go).
-	monteCarlo chan struct{}
-	ipCommands *limiterMap   // per client address, WebSocket messages
-	quotas     *quotas       // per session and team, commands and text
-	reports    *reportBuilds // report builds running
+	auth       *auth       // sign-in, sessions and route guards
+	library    *library    // the scenario library (library.go)
+	ipCommands *limiterMap // per client address, WebSocket messages
+	quotas     *quotas     // per session and team, commands and text
+	reports    *reports    // the reports, AAR and debriefs
+	schedule   *scheduler  // scheduled starts
 	sockets    *socketRegistry
 	security   *securityLog
 	// securityDone closes once the security log's last summary is written.
@@ -118,25 +117,8 @@ type Server struct {
 	connMu sync.Mutex
 	conns  map[*conn]struct{} // open WebSockets, closed by Close
 
-	// With a cluster: the shared store, this server, the lease time, the
-	// client that forwards commands to other servers, and the cluster loop.
-	cluster     store.Cluster
-	holder      store.Holder
-	lease       time.Duration
-	forwarder   *http.Client
-	expiring    chan string   // exercises whose owner's lease is about to expire
-	lookups     *rate.Limiter // database lookups of sessions signed in elsewhere
-	ipLookups   *limiterMap   // the same, per client address
-	unknown     *negativeCache
-	reloadMu    sync.Mutex    // one reload at a time
-	clusterDone chan struct{} // closed when the cluster loop stops; nil without one
-}
-
-// codeEntry is who a join code admits.
-type codeEntry struct {
-	exercise string
-	role     engine.Role
-	team     string
+	// cluster shares the exercises with the other servers, if any.
+	cluster *cluster
 }
 
 // New returns a Server with no exercises.
@@ -149,20 +131,26 @@ func New(cfg Config) (*Server, error) {
 		now = time.Now
 	}
 	ctx, cancel := context.WithCancel(context.Background())
+	m := &metrics{}
 	s := &Server{
 		cfg: cfg, log: cfg.Log, now: now, ctx: ctx, cancel: cancel,
-		sessions: newSessions(now), metrics: &metrics{},
-		exercises: map[string]*liveExercise{}, codes: map[string]codeEntry{},
-		joinGuard: newSignInGuard(), adminGuard: newSignInGuard(), monteCarlo: make(chan struct{}, 1),
+		sessions: newSessions(now), metrics: m, exercises: newExerciseSet(m),
+		library:    &library{log: cfg.Log, monteCarlo: make(chan struct{}, 1)},
 		ipCommands: newLimiterMap(ipCommandRate, ipCommandBurst),
-		reports:    newReportBuilds(maxReportBuilds),
+		reports:    &reports{log: cfg.Log, ctx: ctx, builds: newReportBuilds(maxReportBuilds)},
 		sockets:    newSocketRegistry(cfg.MaxSocketsPerSession, cfg.MaxSocketsPerIP),
 		security:   newSecurityLog(cfg.Log, now),
-		ipLookups:  newLimiterMap(lookupRate, lookupBurst),
-		unknown:    newNegativeCache(unknownCookieTTL, now),
 		conns:      map[*conn]struct{}{},
 	}
 	s.quotas = newQuotas(cfg.Quotas)
+	s.schedule = &scheduler{log: cfg.Log, ctx: ctx, now: now, afterFunc: cfg.AfterFunc}
+	// Forwarded commands come in bursts (a room acting at once): keep
+	// enough idle connections to the owner that a burst reuses them instead
+	// of opening new ones (the default keeps 2 per host).
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	transport.MaxIdleConnsPerHost = 64
+	s.cluster = &cluster{log: cfg.Log, ctx: ctx, store: cfg.Store, exercises: s.exercises, sessions: s.sessions, srv: s,
+		forwarder: &http.Client{Timeout: 15 * time.Second, Transport: transport}, expiring: make(chan string, 64)}
 	if cfg.Cluster != nil {
 		c, ok := cfg.Store.(store.Cluster)
 		if !ok {
@@ -171,25 +159,28 @@ func New(cfg Config) (*Server, error) {
 		if cfg.Cluster.Holder.ID == "" || cfg.Cluster.Holder.Address == "" {
 			return nil, errors.New("web: a clustered server needs an id and an address the others can reach")
 		}
-		s.cluster, s.holder, s.lease = c, cfg.Cluster.Holder, cfg.Cluster.Lease
-		if s.lease == 0 {
-			s.lease = DefaultLease
+		s.cluster.db, s.cluster.holder, s.cluster.lease = c, cfg.Cluster.Holder, cfg.Cluster.Lease
+		if s.cluster.lease == 0 {
+			s.cluster.lease = DefaultLease
 		}
-		if s.lease < 300*time.Millisecond {
+		if s.cluster.lease < 300*time.Millisecond {
 			return nil, errors.New("web: the lease must be at least 300ms")
 		}
 	}
-	// Forwarded commands come in bursts (a room acting at once): keep
-	// enough idle connections to the owner that a burst reuses them instead
-	// of opening new ones (the default keeps 2 per host).
-	transport := http.DefaultTransport.(*http.Transport).Clone()
-	transport.MaxIdleConnsPerHost = 64
-	s.forwarder = &http.Client{Timeout: 15 * time.Second, Transport: transport}
-	s.expiring = make(chan string, 64)
-	// Unknown session cookies cost a database query each: bound them, so
-	// a flood of made-up cookies cannot load the database. A real client
-	// new to this server looks its session up once.
-	s.lookups = rate.NewLimiter(1000, 2000)
+	writes := &storeHealth{} // the last write to the store outside the logs
+	s.storage = &storage{log: cfg.Log, ctx: ctx, store: cfg.Store, writes: writes, exercises: s.exercises}
+	s.auth = &auth{log: cfg.Log, ctx: ctx, store: cfg.Store, writes: writes,
+		adminKey: cfg.AdminKey, secureCookies: cfg.SecureCookies, proxies: cfg.TrustedProxies,
+		sessions: s.sessions, exercises: s.exercises, cluster: s.cluster, closeSockets: s.closeSession,
+		metrics: s.metrics, security: s.security,
+		joinGuard: newSignInGuard(), adminGuard: newSignInGuard(),
+		// Unknown session cookies cost a database query each: bound them,
+		// so a flood of made-up cookies cannot load the database. A real
+		// client new to this server looks its session up once.
+		lookups:   rate.NewLimiter(1000, 2000),
+		ipLookups: newLimiterMap(lookupRate, lookupBurst),
+		unknown:   newNegativeCache(unknownCookieTTL, now),
+	}
 	s.upgrader = websocket.Upgrader{
 		// Small read buffers (client messages are small and rare) and write
 		// buffers lent from a pool only while a message is being written:
@@ -218,33 +209,27 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.S
 // servers take them over at once.
 func (s *Server) Close() {
 	s.cancel()
-	if s.clusterDone != nil {
-		<-s.clusterDone
+	if s.cluster.done != nil {
+		<-s.cluster.done
 	}
-	s.reloadMu.Lock() // no reload in progress or to come
-	defer s.reloadMu.Unlock()
+	s.cluster.reloadMu.Lock() // no reload in progress or to come
+	defer s.cluster.reloadMu.Unlock()
 	s.connMu.Lock()
 	for c := range s.conns {
 		c.ws.Close()
 	}
 	s.connMu.Unlock()
-	s.mu.Lock()
-	les := make([]*liveExercise, 0, len(s.exercises))
-	for _, le := range s.exercises {
-		les = append(les, le)
-	}
-	s.mu.Unlock()
 	var owned []string
-	for _, le := range les {
+	for _, le := range s.exercises.all() {
 		le.stop("the server is shutting down; reconnecting")
 		if le.remote == nil && !le.x.Ended() {
 			owned = append(owned, le.id)
 		}
 	}
-	if s.cluster != nil {
-		s.releaseAll(owned)
+	if s.cluster.db != nil {
+		s.cluster.releaseAll(owned)
 	}
-	s.forwarder.CloseIdleConnections()
+	s.cluster.forwarder.CloseIdleConnections()
 	<-s.securityDone // the repeated security events are logged
 }
 
@@ -347,7 +332,7 @@ func (s *Server) CreateExercise(req CreateRequest) (*ExerciseInfo, error) {
 		}
 	}
 	if req.StartAt != nil {
-		if err := s.checkStartAt(*req.StartAt); err != nil {
+		if err := s.schedule.checkStartAt(*req.StartAt); err != nil {
 			return nil, err
 		}
 	}
@@ -357,20 +342,20 @@ func (s *Server) CreateExercise(req CreateRequest) (*ExerciseInfo, error) {
 	if s.cfg.Store != nil {
 		codesJSON, _ := json.Marshal(codes)
 		meta := &store.Exercise{ID: id, Created: created, Scenario: name, Source: source, Seed: req.Seed, Humans: req.Humans, Speed: speed, Codes: codesJSON, Files: scn.Files()}
-		if err := s.storeExercise(meta); err != nil {
+		if err := s.storage.storeExercise(meta); err != nil {
 			return nil, err
 		}
 	}
 	le := s.newLive(id, scn, codes, created, 0)
-	held, _, err := s.claim(s.ctx, le, nil)
+	held, _, err := s.cluster.claim(s.ctx, le, nil)
 	if err != nil {
 		return nil, fmt.Errorf("claiming the new exercise: %w", err)
 	}
 	if !held {
 		// Another server, restoring at this very moment, took it first:
 		// it runs there, and this one follows it.
-		s.loadUnknown(id)
-		if _, ok := s.exercise(id); !ok {
+		s.cluster.loadUnknown(id)
+		if _, ok := s.exercises.get(id); !ok {
 			return nil, errors.New("another server took the new exercise and this one cannot follow it; see the log")
 		}
 		return &ExerciseInfo{ID: id, Title: scn.Exercise.Title, Created: created, Codes: codes}, nil
@@ -378,7 +363,7 @@ func (s *Server) CreateExercise(req CreateRequest) (*ExerciseInfo, error) {
 	if err := s.launch(le, engine.Options{Seed: req.Seed, Humans: req.Humans}, speed); err != nil {
 		return nil, err
 	}
-	if err := s.scheduleOnCreate(le, req.StartAt); err != nil {
+	if err := s.schedule.scheduleOnCreate(le, req.StartAt); err != nil {
 		le.stop("")
 		return nil, err
 	}
@@ -390,10 +375,10 @@ func (s *Server) CreateExercise(req CreateRequest) (*ExerciseInfo, error) {
 		}
 		return nil, err
 	}
-	s.register(le)
-	s.notify(store.Notice{Kind: store.NoticeExercise, Exercise: id})
+	s.exercises.register(le)
+	s.cluster.notify(store.Notice{Kind: store.NoticeExercise, Exercise: id})
 	s.log.Info().Str("exercise", id).Str("scenario", scn.Exercise.ID).Msg("exercise created")
-	s.place(le)
+	s.cluster.place(le)
 	return &ExerciseInfo{ID: id, Title: scn.Exercise.Title, Created: le.created, Codes: le.codes}, nil
 }
 
@@ -421,35 +406,18 @@ func (s *Server) launch(le *liveExercise, opts engine.Options, speed float64) er
 // starts at durable, and losing the log to another writer reloads it.
 func (s *Server) newLive(id string, scn *scenarios.Scenario, codes exerciseCodes, created time.Time, durable uint64) *liveExercise {
 	le := newLiveExercise(id, scn, codes, created, s.metrics, newPersister(s.cfg.Store, id, durable, s.log))
-	s.prepareStart(le)
-	if s.cluster != nil {
+	s.schedule.prepareStart(le)
+	if s.cluster.db != nil {
 		var lost sync.Once
 		le.persist.onLost = func() {
-			lost.Do(func() { go s.reload(id, le, "the exercise moved to another server; reconnecting") })
+			lost.Do(func() { go s.cluster.reload(id, le, "the exercise moved to another server; reconnecting") })
 		}
 		le.persist.mayWrite = func() bool { return time.Now().UnixNano() < le.leaseUntil.Load() }
 		le.tick = func(seq uint64, at time.Duration) {
-			s.notify(store.Notice{Kind: store.NoticeClock, Exercise: id, Seq: seq, At: at})
+			s.cluster.notify(store.Notice{Kind: store.NoticeClock, Exercise: id, Seq: seq, At: at})
 		}
 	}
 	return le
-}
-
-// register makes an exercise and its codes known to the server, or
-// replaces the live copy of one it knows.
-func (s *Server) register(le *liveExercise) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if _, known := s.exercises[le.id]; known {
-		s.exercises[le.id] = le
-		return
-	}
-	s.exercises[le.id] = le
-	s.order = append(s.order, le.id)
-	for key, entry := range le.codes.entries(le.id) {
-		s.codes[key] = entry
-	}
-	s.metrics.exercises.Add(1)
 }
 
 // Restore brings back every stored exercise by replaying its log, and the
@@ -465,9 +433,9 @@ func (s *Server) Restore(ctx context.Context) (int, error) {
 		return 0, nil
 	}
 	var notices <-chan store.Notice
-	if s.cluster != nil {
+	if s.cluster.db != nil {
 		var err error
-		if notices, err = s.cluster.Listen(s.ctx); err != nil {
+		if notices, err = s.cluster.db.Listen(s.ctx); err != nil {
 			return 0, fmt.Errorf("listening to the other servers: %w", err)
 		}
 	}
@@ -483,7 +451,7 @@ func (s *Server) Restore(ctx context.Context) (int, error) {
 	for i := range exercises {
 		if err := s.restore(ctx, &exercises[i], "the server restarted; resume when everyone is back"); err != nil {
 			s.log.Error().Err(err).Str("exercise", exercises[i].ID).Msg("cannot restore the exercise; it stays stored, untouched, and is listed as damaged")
-			s.markDamaged(ctx, &exercises[i], err)
+			s.storage.markDamaged(ctx, &exercises[i], err)
 			continue
 		}
 		n++
@@ -492,8 +460,8 @@ func (s *Server) Restore(ctx context.Context) (int, error) {
 		s.sessions.load(&Session{Token: ss.Token, Exercise: ss.Exercise, Role: engine.Role(ss.Role), Team: ss.Team, Name: ss.Name, Expires: ss.Expires})
 	}
 	if notices != nil {
-		s.clusterDone = make(chan struct{})
-		go s.clusterLoop(notices)
+		s.cluster.done = make(chan struct{})
+		go s.cluster.loop(notices)
 	}
 	return n, nil
 }
@@ -516,7 +484,7 @@ func (s *Server) restore(ctx context.Context, meta *store.Exercise, why string) 
 		return err
 	}
 	le := s.newLive(meta.ID, scn, codes, meta.Created, uint64(len(events)))
-	held, owner, err := s.claim(ctx, le, events)
+	held, owner, err := s.cluster.claim(ctx, le, events)
 	if err != nil {
 		return fmt.Errorf("claiming its lease: %w", err)
 	}
@@ -524,10 +492,10 @@ func (s *Server) restore(ctx context.Context, meta *store.Exercise, why string) 
 		return s.restoreFollower(le, meta, events, owner)
 	}
 	if err := s.restoreOwned(ctx, le, meta, events, why); err != nil {
-		if s.cluster != nil {
+		if s.cluster.db != nil {
 			// Let another server try: this one cannot run it.
-			rctx, cancel := context.WithTimeout(context.Background(), s.lease/3)
-			s.cluster.Release(rctx, meta.ID, s.holder.ID)
+			rctx, cancel := context.WithTimeout(context.Background(), s.cluster.lease/3)
+			s.cluster.db.Release(rctx, meta.ID, s.cluster.holder.ID)
 			cancel()
 		}
 		return err
@@ -544,7 +512,7 @@ func (s *Server) restoreOwned(ctx context.Context, le *liveExercise, meta *store
 		if err := s.launch(le, engine.Options{Seed: meta.Seed, Humans: meta.Humans}, meta.Speed); err != nil {
 			return err
 		}
-		s.register(le)
+		s.exercises.register(le)
 		return nil
 	}
 	x, err := engine.Rerun(scn, events, nil)
@@ -576,7 +544,7 @@ func (s *Server) restoreOwned(ctx context.Context, le *liveExercise, meta *store
 			return err
 		}
 	}
-	s.register(le)
+	s.exercises.register(le)
 	var count int
 	var status engine.Status
 	if err := le.inspect(ctx, func(x *engine.Exercise) { count, status = len(x.Events()), x.State().Status }); err != nil {
@@ -607,17 +575,10 @@ func (s *Server) restoreFollower(le *liveExercise, meta *store.Exercise, events 
 	for _, e := range x.Events() {
 		le.record(&e)
 	}
-	s.follow(le, x, uint64(len(events)), owner)
-	s.register(le)
+	s.cluster.follow(le, x, uint64(len(events)), owner)
+	s.exercises.register(le)
 	s.log.Info().Str("exercise", meta.ID).Int("events", len(events)).Str("owner", owner).Msg("following the exercise")
 	return nil
-}
-
-func (s *Server) exercise(id string) (*liveExercise, bool) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	le, ok := s.exercises[id]
-	return le, ok
 }
 
 // Join signs a participant in with a join code; name is required for
@@ -630,91 +591,7 @@ func (s *Server) exercise(id string) (*liveExercise, bool) {
 // exercise fails with CodeNotFound; a store that cannot answer gives
 // codeUnavailable, which is no failed sign-in.
 func (s *Server) Join(ctx context.Context, code, name string) (*Session, error) {
-	name = strings.TrimSpace(name)
-	entry, ok := s.codeEntry(code)
-	if !ok && s.cluster != nil && normalizeCode(code) != "" {
-		id, err := s.storedCode(ctx, code)
-		if err != nil {
-			s.log.Error().Err(err).Msg("looking a join code up in the store failed")
-			return nil, engine.Errorf(codeUnavailable, "the exercise store does not answer; try again in a moment")
-		}
-		if id != "" {
-			s.loadUnknown(id)
-			entry, ok = s.codeEntry(code)
-			if !ok {
-				return nil, engine.Errorf(codeUnavailable, "this exercise cannot be opened on this server right now; try again in a moment")
-			}
-		}
-	}
-	if !ok {
-		s.metrics.joinsFailed.Add(1)
-		return nil, engine.Errorf(engine.CodeNotFound, "no exercise has this code; check it with your facilitator")
-	}
-	if entry.role == engine.RoleTrainee && name == "" {
-		return nil, engine.Errorf(engine.CodeInvalid, "enter your name so your team and the facilitator know who acted")
-	}
-	if utf8.RuneCountInString(name) > engine.MaxNameLen || strings.ContainsAny(name, "\x00\r\n") {
-		return nil, engine.Errorf(engine.CodeInvalid, "a name has at most %d characters on one line", engine.MaxNameLen)
-	}
-	if name == "" {
-		name = string(entry.role)
-	}
-	sess, err := s.newSession(entry.exercise, entry.role, entry.team, name)
-	if err != nil {
-		return nil, err
-	}
-	s.metrics.joins.Add(1)
-	return sess, nil
-}
-
-// codeEntry looks a join code up among the exercises this server knows.
-func (s *Server) codeEntry(code string) (codeEntry, bool) {
-	key := normalizeCode(code)
-	if key == "" {
-		return codeEntry{}, false // cannot be a code
-	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	entry, ok := s.codes[key]
-	return entry, ok
-}
-
-// storedCode returns the id of the stored exercise that has code among its
-// join codes, or "" if none has. It looks at the exercises this server knows
-// too: one it did not know when the code missed may have been registered
-// since (a notice of the new exercise arriving meanwhile), and skipping it
-// would refuse a valid code.
-func (s *Server) storedCode(ctx context.Context, code string) (string, error) {
-	all, err := s.cfg.Store.Exercises(ctx)
-	if err != nil {
-		return "", err
-	}
-	want := normalizeCode(code)
-	if want == "" {
-		return "", nil // cannot be a code
-	}
-	for _, meta := range all {
-		var codes exerciseCodes
-		if json.Unmarshal(meta.Codes, &codes) != nil {
-			continue
-		}
-		if codes.has(want) {
-			return meta.ID, nil
-		}
-	}
-	return "", nil
-}
-
-// loadUnknown loads a stored exercise unless this server knows it already:
-// a join, a notice and a creation race may all try at once, and only one
-// may build its live copy.
-func (s *Server) loadUnknown(id string) {
-	s.reloadMu.Lock()
-	defer s.reloadMu.Unlock()
-	if _, known := s.exercise(id); known {
-		return
-	}
-	s.load(id)
+	return s.auth.join(ctx, code, name)
 }
 
 // ipCommandLimiter is shared by every WebSocket from one client IP, so
@@ -722,37 +599,6 @@ func (s *Server) loadUnknown(id string) {
 // generous: a whole delegation behind one hotel NAT shares it.
 func (s *Server) ipCommandLimiter(r *http.Request) *rate.Limiter {
 	return s.ipCommands.get(s.clientIP(r))
-}
-
-// adminKeyMatches compares in constant time.
-func (s *Server) adminKeyMatches(key string) bool {
-	return subtle.ConstantTimeCompare([]byte(key), []byte(s.cfg.AdminKey)) == 1
-}
-
-// newSession signs someone in and, with a store, keeps the session across
-// restarts; if the store cannot keep it, the sign-in fails.
-func (s *Server) newSession(exercise string, role engine.Role, team, name string) (*Session, error) {
-	sess := s.sessions.create(exercise, role, team, name)
-	if s.cfg.Store != nil {
-		if err := s.putSession(sess); err != nil {
-			s.sessions.delete(sess.Token)
-			return nil, err
-		}
-	}
-	return sess, nil
-}
-
-// endSession signs a session out, here, in the store and on the other
-// servers.
-func (s *Server) endSession(token string) {
-	s.sessions.delete(token)
-	s.closeSession(token)
-	if s.cfg.Store != nil {
-		if err := s.cfg.Store.DeleteSession(s.ctx, token); err != nil {
-			s.log.Error().Err(err).Msg("deleting a session failed")
-		}
-	}
-	s.notify(store.Notice{Kind: store.NoticeSignOut, Token: token})
 }
 
 // copyEvents returns a copy of an exercise's log as far as it is durable.

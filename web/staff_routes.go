@@ -14,15 +14,15 @@ import (
 // codeKeeper requires the facilitator of the exercise in the path or an
 // administrator: the only people who hand out join codes. (Evaluators and
 // observers are staff too, but a team's code would let them act as it.)
-func (s *Server) codeKeeper(next func(http.ResponseWriter, *http.Request, *liveExercise)) http.HandlerFunc {
-	return s.session(func(w http.ResponseWriter, r *http.Request, sess *Session) {
-		le, ok := s.exercise(r.PathValue("id"))
+func (a *auth) codeKeeper(next func(http.ResponseWriter, *http.Request, *liveExercise)) http.HandlerFunc {
+	return a.session(func(w http.ResponseWriter, r *http.Request, sess *Session) {
+		le, ok := a.exercises.get(r.PathValue("id"))
 		if !ok {
-			s.writeError(w, engine.Errorf(engine.CodeNotFound, "no such exercise"))
+			writeError(w, a.log, engine.Errorf(engine.CodeNotFound, "no such exercise"))
 			return
 		}
 		if sess.Role != RoleAdmin && (sess.Exercise != le.id || sess.Role != engine.RoleFacilitator) {
-			s.writeError(w, engine.Errorf(engine.CodeForbidden, "join codes are for the facilitator and the administrator"))
+			writeError(w, a.log, engine.Errorf(engine.CodeForbidden, "join codes are for the facilitator and the administrator"))
 			return
 		}
 		next(w, r, le)
@@ -30,7 +30,7 @@ func (s *Server) codeKeeper(next func(http.ResponseWriter, *http.Request, *liveE
 }
 
 // handleCodes answers the exercise's join codes.
-func (s *Server) handleCodes(w http.ResponseWriter, _ *http.Request, le *liveExercise) {
+func (a *auth) handleCodes(w http.ResponseWriter, _ *http.Request, le *liveExercise) {
 	writeJSON(w, http.StatusOK, le.codes)
 }
 
@@ -61,15 +61,15 @@ func joinLink(r *http.Request, code string) string {
 
 // handleJoinQR answers the QR code of a join link as SVG: GET
 // /api/exercises/{id}/qr/{who}, who a team id or a staff role.
-func (s *Server) handleJoinQR(w http.ResponseWriter, r *http.Request, le *liveExercise) {
+func (a *auth) handleJoinQR(w http.ResponseWriter, r *http.Request, le *liveExercise) {
 	code, ok := le.codes.codeOf(r.PathValue("who"))
 	if !ok {
-		s.writeError(w, engine.Errorf(engine.CodeNotFound, "no team or role %q in this exercise", truncate(r.PathValue("who"), 40)))
+		writeError(w, a.log, engine.Errorf(engine.CodeNotFound, "no team or role %q in this exercise", truncate(r.PathValue("who"), 40)))
 		return
 	}
 	q, err := qrcode.New(joinLink(r, code), qrcode.Medium)
 	if err != nil {
-		s.writeError(w, err)
+		writeError(w, a.log, err)
 		return
 	}
 	w.Header().Set("Content-Type", "image/svg+xml")
@@ -138,31 +138,31 @@ type debriefExpectation struct {
 // handleDebrief answers a team's results: GET /api/exercises/{id}/debrief.
 // A trainee gets their own team's once the exercise has ended; staff name
 // the team (?team=ID) and may ask at any time.
-func (s *Server) handleDebrief(w http.ResponseWriter, r *http.Request, sess *Session, le *liveExercise) {
+func (rp *reports) handleDebrief(w http.ResponseWriter, r *http.Request, sess *Session, le *liveExercise) {
 	team := sess.Team
 	if sess.IsStaff() {
 		team = r.URL.Query().Get("team")
 	} else if sess.Role != engine.RoleTrainee {
-		s.writeError(w, engine.Errorf(engine.CodeForbidden, "the debrief is for the exercise's teams and staff"))
+		writeError(w, rp.log, engine.Errorf(engine.CodeForbidden, "the debrief is for the exercise's teams and staff"))
 		return
 	}
 	t, ok := le.scn.Team(team)
 	if !ok {
-		s.writeError(w, engine.Errorf(engine.CodeNotFound, "no team %q in this exercise", truncate(team, 40)))
+		writeError(w, rp.log, engine.Errorf(engine.CodeNotFound, "no team %q in this exercise", truncate(team, 40)))
 		return
 	}
 	events, err := le.copyEvents(r.Context())
 	if err != nil {
-		s.writeError(w, err)
+		writeError(w, rp.log, err)
 		return
 	}
 	st, err := engine.Fold(le.scn, events)
 	if err != nil {
-		s.writeError(w, err)
+		writeError(w, rp.log, err)
 		return
 	}
 	if !sess.IsStaff() && st.Status != engine.StatusEnded {
-		s.writeError(w, engine.Errorf(engine.CodeConflict, "the debrief opens when the exercise ends"))
+		writeError(w, rp.log, engine.Errorf(engine.CodeConflict, "the debrief opens when the exercise ends"))
 		return
 	}
 	writeJSON(w, http.StatusOK, le.debriefOf(st, events, t.ID, t.Name))

@@ -4,13 +4,29 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
+	"net/http"
 	"sync"
 	"time"
+
+	"github.com/rs/zerolog"
 
 	"cmesim/engine"
 	"cmesim/store"
 )
+
+// storage keeps new exercises in the store, lists those the store holds
+// but cannot give back, and answers whether the server is ready for work
+// (GET /readyz), which mostly means whether its store is.
+type storage struct {
+	log zerolog.Logger
+	// ctx ends when the server closes.
+	ctx context.Context
+	// store keeps the exercises; nil keeps them in memory only.
+	store store.Store
+	// writes records whether the last write to the store succeeded.
+	writes    *storeHealth
+	exercises *exerciseSet
+}
 
 // storeHealth remembers whether the server's last write outside the event
 // logs (a session, a new exercise) failed, why and when.
@@ -52,26 +68,24 @@ const pingTimeout = time.Second
 // notReady returns why the server should not be sent new work ("" if it
 // is ready): it is shutting down, its store does not answer, its last
 // write of a session failed, or an exercise it runs cannot write its log.
-func (s *Server) notReady(ctx context.Context) string {
-	if s.ctx.Err() != nil {
+func (st *storage) notReady(ctx context.Context) string {
+	if st.ctx.Err() != nil {
 		return "shutting down"
 	}
-	if p, ok := s.cfg.Store.(store.Pinger); ok {
+	if p, ok := st.store.(store.Pinger); ok {
 		ctx, cancel := context.WithTimeout(ctx, pingTimeout)
 		err := p.Ping(ctx)
 		cancel()
 		if err != nil {
-			s.log.Warn().Err(err).Msg("readiness: the exercise store does not answer")
+			st.log.Warn().Err(err).Msg("readiness: the exercise store does not answer")
 			return "the exercise store does not answer"
 		}
 	}
-	if problem := s.writes.current(); problem != "" {
+	if problem := st.writes.current(); problem != "" {
 		return "the last sign-in could not be stored: " + problem
 	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	for _, id := range s.order {
-		le, ok := s.exercises[id]
+	for _, id := range st.exercises.ids() {
+		le, ok := st.exercises.get(id)
 		if !ok || le.remote != nil {
 			continue
 		}
@@ -80,36 +94,6 @@ func (s *Server) notReady(ctx context.Context) string {
 		}
 	}
 	return ""
-}
-
-// putSession stores a session, within storeWait: a sign-in that could not
-// be stored fails rather than hand out a session that a restart, or
-// another server, would not know.
-func (s *Server) putSession(sess *Session) error {
-	ctx, cancel := context.WithTimeout(s.ctx, storeWait)
-	defer cancel()
-	// A store may not give up on a write it has taken when ctx ends: stop
-	// waiting for it anyway. A session stored after all, late, is harmless
-	// (nobody has its token).
-	done := make(chan error, 1)
-	go func() {
-		done <- s.cfg.Store.PutSession(ctx, store.Session{Token: sess.Token, Exercise: sess.Exercise, Role: string(sess.Role), Team: sess.Team, Name: sess.Name, Expires: sess.Expires})
-	}()
-	var err error
-	select {
-	case err = <-done:
-	case <-ctx.Done():
-		err = ctx.Err()
-	}
-	if errors.Is(err, context.DeadlineExceeded) {
-		err = errors.New(problemStalled)
-	}
-	s.writes.record(err)
-	if err != nil {
-		s.log.Error().Err(err).Msg("storing a session failed; the sign-in is refused")
-		return engine.Errorf(codeUnavailable, "signing in cannot be recorded right now (%s); try again in a moment", describeStoreError(err))
-	}
-	return nil
 }
 
 // Damage says why an exercise in the store could not be brought back.
@@ -128,50 +112,43 @@ const StatusDamaged engine.Status = "damaged"
 // markDamaged lists a stored exercise that could not be restored, so that
 // it is never silently dropped: admins see it with why and where its log
 // stops, and it stays in the store untouched.
-func (s *Server) markDamaged(ctx context.Context, meta *store.Exercise, err error) {
+func (st *storage) markDamaged(ctx context.Context, meta *store.Exercise, err error) {
 	d := Damage{Reason: err.Error()}
 	var damaged *store.DamagedLogError
 	if errors.As(err, &damaged) {
 		d.LastGoodSeq = damaged.LastGood
-	} else if last, lerr := s.cfg.Store.LastSeq(ctx, meta.ID); lerr == nil {
+	} else if last, lerr := st.store.LastSeq(ctx, meta.ID); lerr == nil {
 		d.LastGoodSeq = last
 	}
 	info := ExerciseInfo{ID: meta.ID, Title: meta.Scenario, Status: StatusDamaged, Created: meta.Created, Damage: &d}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.damaged == nil {
-		s.damaged = map[string]ExerciseInfo{}
-	}
-	if _, known := s.damaged[meta.ID]; !known && !slices.Contains(s.order, meta.ID) {
-		s.order = append(s.order, meta.ID)
-	}
-	s.damaged[meta.ID] = info
-}
-
-// damagedInfo returns the listing of a damaged exercise.
-func (s *Server) damagedInfo(id string) (ExerciseInfo, bool) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	info, ok := s.damaged[id]
-	return info, ok
+	st.exercises.markDamaged(info)
 }
 
 // storeExercise stores a new exercise, within storeWait; a store that
 // cannot take it makes creating it fail as unavailable.
-func (s *Server) storeExercise(meta *store.Exercise) error {
-	ctx, cancel := context.WithTimeout(s.ctx, storeWait)
+func (st *storage) storeExercise(meta *store.Exercise) error {
+	ctx, cancel := context.WithTimeout(st.ctx, storeWait)
 	defer cancel()
-	err := s.cfg.Store.CreateExercise(ctx, meta)
+	err := st.store.CreateExercise(ctx, meta)
 	if errors.Is(err, context.DeadlineExceeded) {
 		err = errors.New(problemStalled)
 	}
 	if errors.Is(err, store.ErrExists) {
 		return fmt.Errorf("storing the exercise: %w", err)
 	}
-	s.writes.record(err)
+	st.writes.record(err)
 	if err != nil {
-		s.log.Error().Err(err).Str("exercise", meta.ID).Msg("storing a new exercise failed")
+		st.log.Error().Err(err).Str("exercise", meta.ID).Msg("storing a new exercise failed")
 		return engine.Errorf(codeUnavailable, "the new exercise cannot be stored right now (%s); try again in a moment", describeStoreError(err))
 	}
 	return nil
+}
+
+func (st *storage) handleReady(w http.ResponseWriter, r *http.Request) {
+	if why := st.notReady(r.Context()); why != "" {
+		http.Error(w, "not ready: "+why, http.StatusServiceUnavailable)
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Write([]byte("ok\n"))
 }
