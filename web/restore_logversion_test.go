@@ -12,6 +12,8 @@ import (
 
 	"cmesim/engine"
 	"cmesim/store"
+	"cmesim/store/postgres"
+	"cmesim/store/postgres/pgtest"
 	"cmesim/store/sqlite"
 )
 
@@ -250,4 +252,109 @@ func checkRefusedAsNewer(t *testing.T, srv *testServer, id string) {
 		t.Fatalf("listed %+v; want the exercise as damaged, written by a newer cmesim", list)
 	}
 	t.Log(list[0].Damage.Reason)
+}
+
+// TestRestoreOldLogPostgres loads the exercises of the older cmesim's
+// database into PostgreSQL as version 1 logs: a server on it restores
+// them, continues the running one and records the version it writes.
+func TestRestoreOldLogPostgres(t *testing.T) {
+	url := pgtest.NewDatabase(t)
+	dir, codes := oldStore(t)
+	old, err := sqlite.Open(filepath.Join(dir, "cmesim.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pg, err := postgres.Open(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	list, err := old.Exercises(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range list {
+		events, err := old.Events(ctx, list[i].ID, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := pg.CreateExercise(ctx, &list[i]); err != nil {
+			t.Fatal(err)
+		}
+		if err := pg.Append(ctx, list[i].ID, events); err != nil {
+			t.Fatal(err)
+		}
+	}
+	old.Close()
+	pg.Close()
+
+	srv, stop := clusteredServer(t, url)
+	fac := join(t, srv, codes[oldRunning].Facilitator, "")
+	fw := dial(t, fac, oldRunning, 0)
+	fw.next(t, isStatus(engine.StatusPaused))
+	fw.mustAck(t, cmd{"type": "resume"})
+	fw.jump(t)
+	miss := fw.next(t, func(m message) bool { return m.isEvent(engine.EventExpectationMissed) && m.Seq > 8 })
+	if miss.Event.Data.ReasonCode == "" {
+		t.Fatalf("the miss written after the restore has no reason code: %+v", miss.Event)
+	}
+	fw.close(t)
+	getReport(t, fac, oldRunning, "md")
+	stop()
+
+	conn := pgtest.Connect(t, url)
+	var first, last int
+	if err := conn.QueryRow(ctx, `SELECT first_log_version, log_version FROM exercises WHERE id = $1`, oldRunning).Scan(&first, &last); err != nil {
+		t.Fatal(err)
+	}
+	if first != 1 || last != engine.LogVersion {
+		t.Fatalf("after the restore the old log has versions %d and %d, want 1 and %d", first, last, engine.LogVersion)
+	}
+}
+
+// TestRestoreNewerLogPostgres is TestRestoreNewerLog on PostgreSQL: the
+// server refuses the exercise, leaves its log and version as they are and
+// does not take its lease.
+func TestRestoreNewerLogPostgres(t *testing.T) {
+	url := pgtest.NewDatabase(t)
+	srv, stop := clusteredServer(t, url)
+	ex := mustCreate(t, srv, "co-csirt")
+	fac := join(t, srv, ex.Codes.Facilitator, "")
+	fw := dial(t, fac, ex.ID, 0)
+	fw.mustAck(t, cmd{"type": "start"})
+	fw.mustAck(t, cmd{"type": "note", "text": "before the downgrade"})
+	fw.close(t)
+	stop()
+
+	conn := pgtest.Connect(t, url)
+	newer := engine.LogVersion + 1
+	pgtest.Exec(t, conn, `UPDATE exercises SET log_version = $2 WHERE id = $1`, ex.ID, newer)
+	before := pgLog(t, url, ex.ID)
+
+	srv, stop = clusteredServer(t, url)
+	checkRefusedAsNewer(t, srv, ex.ID)
+	stop()
+	if after := pgLog(t, url, ex.ID); after != before {
+		t.Fatalf("the refused log changed:\nbefore %s\nafter  %s", before, after)
+	}
+	var last int
+	var holder *string
+	if err := conn.QueryRow(context.Background(), `SELECT log_version, lease_holder FROM exercises WHERE id = $1`, ex.ID).Scan(&last, &holder); err != nil {
+		t.Fatal(err)
+	}
+	if last != newer || holder != nil {
+		t.Fatalf("the refused exercise has log version %d and lease holder %v, want %d and none", last, holder, newer)
+	}
+}
+
+// pgLog returns an exercise's log in the PostgreSQL database at url as
+// JSON Lines.
+func pgLog(t *testing.T, url, id string) string {
+	t.Helper()
+	db, err := postgres.Open(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	return logOf(t, db, id)
 }
