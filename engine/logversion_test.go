@@ -79,3 +79,32 @@ func TestRerunLogNewerVersion(t *testing.T) {
 		t.Fatalf("RerunLog of the current version: %v", err)
 	}
 }
+
+// TestFollowOlderVersion rebuilds an exercise from the first part of a
+// version 1 log and follows the rest, as a server follows an owner that
+// writes version 1 events during an upgrade: the events are accepted and
+// kept as written.
+func TestFollowOlderVersion(t *testing.T) {
+	x := played(t)
+	old, _ := withoutReasonCodes(x.Events())
+	cut := len(old) / 2
+	y, err := engine.RerunLog(x.Scenario(), old[:cut], 1, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := y.Follow(old[cut:]); err != nil {
+		t.Fatalf("following the rest of a version 1 log: %v", err)
+	}
+	got, _ := engine.MarshalLog(y.Events()[:len(old)])
+	want, _ := engine.MarshalLog(old)
+	if !bytes.Equal(got, want) {
+		t.Fatalf("the followed exercise does not hold the log as written:\n got %s\nwant %s", got, want)
+	}
+	z, err := engine.Rerun(x.Scenario(), x.Events()[:cut], nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := z.Follow(old[cut:]); err == nil {
+		t.Fatal("an exercise of the current version followed events without their reason codes")
+	}
+}
