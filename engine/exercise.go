@@ -111,6 +111,11 @@ type Exercise struct {
 	end       time.Duration
 	dec       decisionTimers
 
+	// logVersion is the log version of the oldest events of a log rebuilt
+	// by RerunLog when older than LogVersion, which Follow compares by
+	// too; 0 otherwise.
+	logVersion int
+
 	// catalogLang is the language the engine writes generated texts in
 	// (simulated actions, forwarded-message headers): the scenario's.
 	catalogLang i18n.Lang

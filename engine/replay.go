@@ -1,9 +1,6 @@
 package engine
 
 import (
-	"bytes"
-	"fmt"
-
 	"cmesim/scenarios"
 )
 
@@ -39,6 +36,11 @@ func Fold(s *scenarios.Scenario, events []Event) (*State, error) {
 // command log recorded in events, and checks that it reproduces the log
 // exactly. It is how a store rebuilds a live exercise after a restart.
 func Rerun(s *scenarios.Scenario, events []Event, onEvent func(Event)) (*Exercise, error) {
+	return rerun(s, events, LogVersion, onEvent)
+}
+
+// rerun is Rerun for a log written by version (see RerunLog).
+func rerun(s *scenarios.Scenario, events []Event, version int, onEvent func(Event)) (*Exercise, error) {
 	if len(events) == 0 || events[0].Type != EventCreated {
 		return nil, Errorf(CodeInvalid, "the log does not start with %s", EventCreated)
 	}
@@ -57,24 +59,15 @@ func Rerun(s *scenarios.Scenario, events []Event, onEvent func(Event)) (*Exercis
 	if len(x.log) < len(events) {
 		return nil, Errorf(CodeInternal, "replay produced %d events, the log has %d", len(x.log), len(events))
 	}
-	want, _ := MarshalLog(events)
-	got, _ := MarshalLog(x.log[:len(events)])
-	if !bytes.Equal(got, want) {
-		return nil, Errorf(CodeInternal, "replay diverges from the log: %s", firstDifference(x.log, events))
+	if diff := reproduces(x.log[:len(events)], events, version); diff != "" {
+		return nil, Errorf(CodeInternal, "replay diverges from the log: %s", diff)
+	}
+	if version < LogVersion {
+		copy(x.log, events) // the log is the stored one, as it was recorded
+		x.logVersion = version
 	}
 	x.opts.OnEvent = onEvent
 	return x, nil
-}
-
-func firstDifference(got, want []Event) string {
-	for i := range want {
-		a, _ := MarshalLog(got[i : i+1])
-		b, _ := MarshalLog(want[i : i+1])
-		if !bytes.Equal(a, b) {
-			return fmt.Sprintf("event %d: got %s want %s", i+1, bytes.TrimSpace(a), bytes.TrimSpace(b))
-		}
-	}
-	return "none"
 }
 
 // Follow extends an exercise rebuilt by Rerun with the events that continue
@@ -82,7 +75,8 @@ func firstDifference(got, want []Event) string {
 // their times, plays the clock up to the last one, and checks that the
 // result reproduces them exactly. events must continue the log already
 // followed (the first has the Seq after the last event given to Rerun or
-// Follow) and be consecutive. The exercise may already hold some of them:
+// Follow) and be consecutive. Events of an exercise rebuilt from an older
+// log (RerunLog) are compared as that log's version recorded them. The exercise may already hold some of them:
 // Rerun and Follow play everything due at the instant the log stops, so
 // events the owner had not yet written at that instant are produced ahead.
 // OnEvent is called for every event produced. A follower must not apply
@@ -110,10 +104,15 @@ func (x *Exercise) Follow(events []Event) error {
 	if uint64(len(x.log)) < last.Seq {
 		return Errorf(CodeInternal, "following produced %d events, the log has %d", len(x.log), last.Seq)
 	}
-	want, _ := MarshalLog(events)
-	got, _ := MarshalLog(x.log[first-1 : last.Seq])
-	if !bytes.Equal(got, want) {
-		return Errorf(CodeInternal, "the log diverges from this server's replay: %s", firstDifference(x.log[first-1:], events))
+	version := x.logVersion
+	if version == 0 {
+		version = LogVersion
+	}
+	if diff := reproduces(x.log[first-1:last.Seq], events, version); diff != "" {
+		return Errorf(CodeInternal, "the log diverges from this server's replay: %s", diff)
+	}
+	if version < LogVersion {
+		copy(x.log[first-1:], events) // as they were recorded
 	}
 	return nil
 }

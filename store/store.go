@@ -55,6 +55,29 @@ type Exercise struct {
 	// scenarios.ParseWith). Backends keep each content once, by SHA-256,
 	// however many exercises attach it. None is returned as nil.
 	Files map[string][]byte
+	// LogVersion is the engine.LogVersion of the newest cmesim that wrote
+	// the exercise's log, and FirstLogVersion that of the oldest, the one
+	// its first events were written with: a restore refuses a log newer
+	// than it knows and compares older events as their version recorded
+	// them (see engine.RerunLog). CreateExercise stores 0 as
+	// engine.LogVersion, and a FirstLogVersion of 0 as LogVersion.
+	// Exercises stored before the version existed read back as version 1.
+	LogVersion      int
+	FirstLogVersion int
+}
+
+// LogVersions returns e's log versions as CreateExercise stores them:
+// zeros replaced by their defaults.
+func (e *Exercise) LogVersions() (first, last int) {
+	last = e.LogVersion
+	if last == 0 {
+		last = engine.LogVersion
+	}
+	first = e.FirstLogVersion
+	if first == 0 {
+		first = last
+	}
+	return first, last
 }
 
 // Session is a signed-in participant, kept so that people stay signed in
@@ -166,6 +189,17 @@ type Salvager interface {
 	// *DamagedLogError saying where it stops. ErrNotFound if the exercise
 	// does not exist.
 	Salvage(ctx context.Context, exercise string) ([]engine.Event, error)
+}
+
+// LogVersioner is implemented by a Store that records which version of
+// cmesim continues a log (both backends do).
+type LogVersioner interface {
+	// RaiseLogVersion records that a cmesim of log version v writes the
+	// exercise's log from now on: its LogVersion becomes v if it was lower,
+	// so that an older cmesim refuses the log instead of misreading it.
+	// FirstLogVersion never changes. ErrNotFound if the exercise does not
+	// exist.
+	RaiseLogVersion(ctx context.Context, exercise string, v int) error
 }
 
 // Pinger is implemented by a Store that can tell cheaply whether it is

@@ -471,6 +471,9 @@ func (s *Server) Restore(ctx context.Context) (int, error) {
 // reason; "" says the previous owner stopped), otherwise as a follower of
 // the server that owns it.
 func (s *Server) restore(ctx context.Context, meta *store.Exercise, why string) error {
+	if err := checkLogVersion(meta); err != nil {
+		return err
+	}
 	scn, problems := scenarios.ParseWith(meta.Scenario, meta.Source, scenarios.FileMap(meta.Files))
 	if scn == nil {
 		return fmt.Errorf("its scenario no longer validates:\n%s", problems.Errors())
@@ -515,7 +518,7 @@ func (s *Server) restoreOwned(ctx context.Context, le *liveExercise, meta *store
 		s.exercises.register(le)
 		return nil
 	}
-	x, err := engine.Rerun(scn, events, nil)
+	x, err := s.replayOwned(ctx, meta, scn, events)
 	if err != nil {
 		return err
 	}
@@ -564,7 +567,7 @@ func (s *Server) restoreFollower(le *liveExercise, meta *store.Exercise, events 
 	if len(events) == 0 { // its owner has not written the first event yet
 		x, err = engine.New(le.scn, engine.Options{Seed: meta.Seed, Humans: meta.Humans})
 	} else {
-		x, err = engine.Rerun(le.scn, events, nil)
+		x, err = replayStored(meta, le.scn, events)
 	}
 	if err != nil {
 		return err

@@ -41,6 +41,11 @@ type manifest struct {
 	// Files maps each file the scenario attaches, by path relative to the
 	// scenario, to the SHA-256 of its content, kept as files/SHA256.
 	Files map[string]string `json:"files,omitempty"`
+	// LogVersion and FirstLogVersion are the exercise's log versions
+	// (store.Exercise); an archive written before they existed has
+	// neither, and its log is version 1.
+	LogVersion      int `json:"log_version,omitempty"`
+	FirstLogVersion int `json:"first_log_version,omitempty"`
 }
 
 // Write writes an exercise and its log as an archive.
@@ -48,6 +53,7 @@ func Write(w io.Writer, e *store.Exercise, events []engine.Event) error {
 	gz := gzip.NewWriter(w)
 	tw := tar.NewWriter(gz)
 	m := manifest{Format: Format, ID: e.ID, Created: e.Created, Scenario: e.Scenario, Seed: e.Seed, Humans: e.Humans, Speed: e.Speed, Codes: e.Codes, Events: len(events)}
+	m.FirstLogVersion, m.LogVersion = e.LogVersions()
 	members := []member{}
 	for _, p := range slices.Sorted(maps.Keys(e.Files)) {
 		sum := store.FileDigest(e.Files[p])
@@ -145,7 +151,8 @@ func Read(r io.Reader) (*store.Exercise, []engine.Event, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	e := &store.Exercise{ID: m.ID, Created: m.Created, Scenario: m.Scenario, Source: files["scenario.yaml"], Seed: m.Seed, Humans: m.Humans, Speed: m.Speed, Codes: codes, Files: attached}
+	e := &store.Exercise{ID: m.ID, Created: m.Created, Scenario: m.Scenario, Source: files["scenario.yaml"], Seed: m.Seed, Humans: m.Humans, Speed: m.Speed, Codes: codes, Files: attached,
+		LogVersion: max(m.LogVersion, 1), FirstLogVersion: max(m.FirstLogVersion, 1)}
 	return e, events, nil
 }
 

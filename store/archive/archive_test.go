@@ -1,6 +1,7 @@
 package archive_test
 
 import (
+	"archive/tar"
 	"bytes"
 	"compress/gzip"
 	"io"
@@ -29,7 +30,8 @@ func TestRoundTrip(t *testing.T) {
 	if err := x.RunToEnd(); err != nil {
 		t.Fatal(err)
 	}
-	ex := &store.Exercise{ID: "ex-1", Created: time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC), Scenario: "example.yaml", Source: src, Seed: 5, Speed: 10, Codes: []byte(`{"facilitator":"X"}`)}
+	ex := &store.Exercise{ID: "ex-1", Created: time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC), Scenario: "example.yaml", Source: src, Seed: 5, Speed: 10, Codes: []byte(`{"facilitator":"X"}`),
+		LogVersion: engine.LogVersion, FirstLogVersion: 1}
 	var buf bytes.Buffer
 	if err := archive.Write(&buf, ex, x.Events()); err != nil {
 		t.Fatal(err)
@@ -101,4 +103,38 @@ func regzip(t *testing.T, b []byte) []byte {
 		t.Fatal(err)
 	}
 	return buf.Bytes()
+}
+
+// TestOldArchiveLogVersion reads an archive written before log versions
+// existed: its exercise.json names none, so its log is version 1.
+func TestOldArchiveLogVersion(t *testing.T) {
+	var buf bytes.Buffer
+	gz := gzip.NewWriter(&buf)
+	tw := tar.NewWriter(gz)
+	members := []struct{ name, body string }{
+		{"exercise.json", `{"format":"cmesim/archive/v1","id":"old","created":"2026-03-10T09:00:00Z","scenario":"s.yaml","seed":1,"speed":1,"events":1}`},
+		{"scenario.yaml", "x"},
+		{"events.jsonl", `{"seq":1,"at":0,"type":"exercise.created","actor":"system","data":{"scenario":"s"}}` + "\n"},
+	}
+	for _, m := range members {
+		if err := tw.WriteHeader(&tar.Header{Name: m.name, Mode: 0o600, Size: int64(len(m.body))}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tw.Write([]byte(m.body)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := tw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := gz.Close(); err != nil {
+		t.Fatal(err)
+	}
+	got, _, err := archive.Read(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.LogVersion != 1 || got.FirstLogVersion != 1 {
+		t.Fatalf("an archive without log versions reads back with versions %d and %d, want 1 and 1", got.FirstLogVersion, got.LogVersion)
+	}
 }

@@ -527,12 +527,13 @@ func (db *DB) CreateExercise(ctx context.Context, e *store.Exercise) error {
 	// nanoseconds past the microsecond go in a column of their own.
 	created := e.Created.Truncate(0)
 	ns := int16(created.Nanosecond() % 1000)
+	firstVersion, version := e.LogVersions()
 	r := &request{
 		key: "x:" + e.ID,
 		sql: `
-INSERT INTO exercises (id, created, created_ns, scenario, source, seed, humans, speed, codes)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING`,
-		args: []any{e.ID, created, ns, e.Scenario, source, int64(e.Seed), e.Humans, e.Speed, codes},
+INSERT INTO exercises (id, created, created_ns, scenario, source, seed, humans, speed, codes, log_version, first_log_version)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (id) DO NOTHING`,
+		args: []any{e.ID, created, ns, e.Scenario, source, int64(e.Seed), e.Humans, e.Speed, codes, version, firstVersion},
 	}
 	r.result = func(br pgx.BatchResults) (error, error) {
 		tag, err := br.Exec()
@@ -687,15 +688,15 @@ func withFiles(r *request, e *store.Exercise) {
 	}
 	r.sql = `
 WITH x AS (
-	INSERT INTO exercises (id, created, created_ns, scenario, source, seed, humans, speed, codes)
-	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING RETURNING n
+	INSERT INTO exercises (id, created, created_ns, scenario, source, seed, humans, speed, codes, log_version, first_log_version)
+	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (id) DO NOTHING RETURNING n
 ), b AS (
 	INSERT INTO blobs (sha256, data)
-	SELECT DISTINCT ON (s) s, d FROM unnest($11::text[], $12::bytea[]) AS u(s, d) WHERE EXISTS (SELECT FROM x)
+	SELECT DISTINCT ON (s) s, d FROM unnest($13::text[], $14::bytea[]) AS u(s, d) WHERE EXISTS (SELECT FROM x)
 	ON CONFLICT (sha256) DO NOTHING
 ), f AS (
 	INSERT INTO exercise_files (exercise, path, sha256)
-	SELECT x.n, u.p, u.s FROM x, unnest($10::text[], $11::text[]) AS u(p, s)
+	SELECT x.n, u.p, u.s FROM x, unnest($12::text[], $13::text[]) AS u(p, s)
 )
 SELECT count(*) FROM x`
 	r.args = append(r.args, paths, sums, data)

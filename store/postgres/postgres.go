@@ -166,6 +166,13 @@ CREATE TABLE servers (
 	address text NOT NULL,
 	until   timestamptz NOT NULL      -- gone unless it renews by then
 );`,
+
+	// 5: the engine.LogVersion of the newest and of the oldest cmesim that
+	// wrote each log (store.Exercise); the logs stored before are version 1.
+	`
+ALTER TABLE exercises
+	ADD COLUMN log_version       integer NOT NULL DEFAULT 1,
+	ADD COLUMN first_log_version integer NOT NULL DEFAULT 1;`,
 }
 
 // SchemaVersion is the schema version this code creates and understands.

@@ -144,7 +144,7 @@ func (db *DB) readFailed(exercise string, err error) error {
 	return fmt.Errorf("reading exercise %q from the database %s: %w", exercise, db.name, err)
 }
 
-const sqlExerciseColumns = `id, created, created_ns, scenario, source, seed, humans, speed, codes`
+const sqlExerciseColumns = `id, created, created_ns, scenario, source, seed, humans, speed, codes, log_version, first_log_version`
 
 // Exercise implements store.Store. Created comes back in UTC, to the
 // nanosecond.
@@ -246,7 +246,7 @@ func scanExercise(row pgx.Row) (*store.Exercise, error) {
 	var ns int16
 	var seed int64
 	var codes []byte
-	if err := row.Scan(&e.ID, &e.Created, &ns, &e.Scenario, &e.Source, &seed, &e.Humans, &e.Speed, &codes); err != nil {
+	if err := row.Scan(&e.ID, &e.Created, &ns, &e.Scenario, &e.Source, &seed, &e.Humans, &e.Speed, &codes, &e.LogVersion, &e.FirstLogVersion); err != nil {
 		return nil, err
 	}
 	e.Created = e.Created.UTC().Add(time.Duration(ns))

@@ -234,11 +234,12 @@ func (db *DB) CreateExercise(ctx context.Context, e *store.Exercise) error {
 		codes = []byte(e.Codes)
 	}
 	created := e.Created.UTC().Format(time.RFC3339Nano)
+	firstVersion, version := e.LogVersions()
 	return db.submit(ctx, func(ctx context.Context) (error, error) {
 		res, err := db.wc.ExecContext(ctx, `
-INSERT INTO exercises (id, created, scenario, source, seed, humans, speed, codes)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
-			e.ID, created, e.Scenario, source, int64(e.Seed), string(humans), e.Speed, codes)
+INSERT INTO exercises (id, created, scenario, source, seed, humans, speed, codes, log_version, first_log_version)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+			e.ID, created, e.Scenario, source, int64(e.Seed), string(humans), e.Speed, codes, version, firstVersion)
 		if err != nil {
 			return nil, err
 		}

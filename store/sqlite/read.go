@@ -140,7 +140,7 @@ func (db *DB) readFailed(exercise string, err error) error {
 	return fmt.Errorf("reading exercise %q from the database %s: %w", exercise, db.path, err)
 }
 
-const sqlExerciseColumns = `id, created, scenario, source, seed, humans, speed, codes`
+const sqlExerciseColumns = `id, created, scenario, source, seed, humans, speed, codes, log_version, first_log_version`
 
 // Exercise implements store.Store.
 func (db *DB) Exercise(ctx context.Context, id string) (*store.Exercise, error) {
@@ -228,7 +228,7 @@ func scanExercise(row interface{ Scan(...any) error }) (*store.Exercise, error) 
 	var created, humans string
 	var seed int64
 	var codes []byte
-	if err := row.Scan(&e.ID, &created, &e.Scenario, &e.Source, &seed, &humans, &e.Speed, &codes); err != nil {
+	if err := row.Scan(&e.ID, &created, &e.Scenario, &e.Source, &seed, &humans, &e.Speed, &codes, &e.LogVersion, &e.FirstLogVersion); err != nil {
 		return nil, err
 	}
 	var err error

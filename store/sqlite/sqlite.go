@@ -105,6 +105,12 @@ CREATE TABLE exercise_files (
 	PRIMARY KEY (exercise, path)
 ) STRICT;
 `,
+	// 3: the engine.LogVersion of the newest and of the oldest cmesim that
+	// wrote each log (store.Exercise); the logs stored before are version 1.
+	`
+ALTER TABLE exercises ADD COLUMN log_version INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE exercises ADD COLUMN first_log_version INTEGER NOT NULL DEFAULT 1;
+`,
 }
 
 // SchemaVersion is the schema version this code creates and understands.

@@ -178,3 +178,15 @@ var (
 	_ store.Store  = (*Faulty)(nil)
 	_ store.Pinger = (*Faulty)(nil)
 )
+
+// RaiseLogVersion implements store.LogVersioner: it is a write, and does
+// nothing if the wrapped store does not record log versions.
+func (f *Faulty) RaiseLogVersion(ctx context.Context, exercise string, v int) error {
+	if err := f.write(ctx); err != nil {
+		return err
+	}
+	if lv, ok := f.Store.(store.LogVersioner); ok {
+		return lv.RaiseLogVersion(ctx, exercise, v)
+	}
+	return nil
+}

@@ -38,6 +38,10 @@ func Run(t *testing.T, open func(t *testing.T, dir string) store.Store) {
 		s, _ := mustOpen(t)
 		testExercises(t, s)
 	})
+	t.Run("LogVersions", func(t *testing.T) {
+		s, _ := mustOpen(t)
+		testLogVersions(t, s)
+	})
 	t.Run("AppendAndRead", func(t *testing.T) {
 		s, _ := mustOpen(t)
 		testAppendAndRead(t, s)
@@ -127,6 +131,10 @@ func exercise(id string, n int) *store.Exercise {
 			fmt.Sprintf("shots/alert-%d.png", n%2): {0x89, 'P', 'N', 'G', byte(n % 2), 0, 0xff},
 			"empty.txt":                            {},
 		},
+		// A log begun by a cmesim before log versions and continued by
+		// this one, in the odd exercises.
+		LogVersion:      engine.LogVersion,
+		FirstLogVersion: engine.LogVersion - n%2,
 	}
 }
 
@@ -209,7 +217,46 @@ func testExercises(t *testing.T, s store.Store) {
 		if len(got.Source) != 0 || got.Codes != nil || len(got.Humans) != 0 || got.Seed != 0 || !got.Created.Equal(time.Time{}) {
 			t.Fatalf("minimal exercise came back as %+v", got)
 		}
+		if got.LogVersion != engine.LogVersion || got.FirstLogVersion != engine.LogVersion {
+			t.Fatalf("minimal exercise: log versions %d and %d, want both %d (the current one)", got.FirstLogVersion, got.LogVersion, engine.LogVersion)
+		}
 	})
+}
+
+// testLogVersions checks that RaiseLogVersion raises the newest version of
+// a log, never lowers it, and leaves the oldest alone.
+func testLogVersions(t *testing.T, s store.Store) {
+	lv, ok := s.(store.LogVersioner)
+	if !ok {
+		t.Fatalf("%T does not implement store.LogVersioner", s)
+	}
+	ctx := context.Background()
+	if err := s.CreateExercise(ctx, &store.Exercise{ID: "old", LogVersion: 1, FirstLogVersion: 1}); err != nil {
+		t.Fatal(err)
+	}
+	versions := func() (first, last int) {
+		t.Helper()
+		e, err := s.Exercise(ctx, "old")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return e.FirstLogVersion, e.LogVersion
+	}
+	if first, last := versions(); first != 1 || last != 1 {
+		t.Fatalf("created with versions 1 and 1, read back %d and %d", first, last)
+	}
+	if err := lv.RaiseLogVersion(ctx, "old", 3); err != nil {
+		t.Fatal(err)
+	}
+	if err := lv.RaiseLogVersion(ctx, "old", 2); err != nil {
+		t.Fatal(err)
+	}
+	if first, last := versions(); first != 1 || last != 3 {
+		t.Fatalf("after raising to 3 then 2: versions %d and %d, want 1 and 3", first, last)
+	}
+	if err := lv.RaiseLogVersion(ctx, "nope", 2); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("RaiseLogVersion of an unknown exercise: err = %v, want ErrNotFound", err)
+	}
 }
 
 // fakeEvents returns events first..last with varied content.
