@@ -175,6 +175,9 @@ CREATE TABLE servers (
 	// never steps over the rows compaction deleted. The rows written so
 	// far all become compacted rows. Values are compressed with lz4 where
 	// the server has it: several times faster to decompress than pglz.
+	// A cmesim of an earlier version reads only events: one still running
+	// on the database would find its logs damaged, so stop them all before
+	// starting this one.
 	`
 ALTER TABLE events RENAME TO event_batches;
 ALTER INDEX events_pkey RENAME TO event_batches_pkey;
