@@ -601,9 +601,18 @@ const sqlExpire = `DELETE FROM sessions WHERE expires < $1`
 // and reading a log of many small rows is several times slower than reading
 // the same events in a few big ones. So the committer merges them: once an
 // exercise has compactRows small rows after its last big one, the next
-// transaction replaces them with one row. Every event is thus rewritten at
-// most about once, and a log read back has about one row per compactRows
-// appends.
+// transaction moves the start of its log, up to the last of those rows, out
+// of events into event_batches, each run of small rows merged into one row.
+// Every event is thus rewritten at most about once, and a log read back has
+// about one row per compactRows appends.
+//
+// Moving the whole start of the log, whoever wrote it, keeps one invariant
+// that reading relies on: an exercise's rows in event_batches all lie
+// before its rows in events. Appends add rows at the end of the log; a
+// compaction takes the first rows of events, which follow the last row of
+// event_batches, and puts them after it. Reading thus takes the rows of
+// events after the last one of event_batches, and never steps over the
+// deleted rows that lie before it until the table is vacuumed.
 const (
 	// bigRow is the number of events from which a row is left alone.
 	bigRow = 64
@@ -612,21 +621,17 @@ const (
 )
 
 // tail is what the committer knows of the small rows at the end of an
-// exercise's log: how many it has written since the last big row, and the
-// first seq of the first of them. It knows nothing of rows written before
-// Open or by other processes, and needs not: merging the rows that lie
-// wholly within a range of seqs is right whoever wrote them, as the rows of
-// a log are always consecutive.
+// exercise's log: how many it has written since the last big row. It knows
+// nothing of rows written before Open or by other processes, and needs
+// not: a compaction moves every row before a given seq, whoever wrote it.
 type tail struct {
-	rows  int
-	first uint64
+	rows int
 }
 
-// compaction is a merge due: the rows of exercise n (id) lying wholly
-// within first..last.
+// compaction is a move due: the rows of exercise n's log up to seq last.
 type compaction struct {
-	n           int64
-	first, last uint64
+	n    int64
+	last uint64
 }
 
 // appended notes a row just inserted into the exercise's log (n) and marks
@@ -642,12 +647,9 @@ func (db *DB) appended(exercise string, n int64, first, last uint64) {
 	case last-first+1 >= bigRow:
 		t = tail{}
 	default:
-		if t.rows == 0 {
-			t.first = first
-		}
 		t.rows++
 		if t.rows >= compactRows {
-			db.stagedDue = append(db.stagedDue, compaction{n: n, first: t.first, last: last})
+			db.stagedDue = append(db.stagedDue, compaction{n: n, last: last})
 			t = tail{}
 		}
 	}
@@ -656,21 +658,30 @@ func (db *DB) appended(exercise string, n int64, first, last uint64) {
 
 // statement returns the statement that performs c.
 func (c compaction) statement() extra {
-	return extra{sql: sqlCompact, args: []any{c.n, int64(c.first), int64(c.last)}}
+	return extra{sql: sqlCompact, args: []any{c.n, int64(c.last), bigRow}}
 }
 
-// sqlCompact replaces the rows of exercise $1 that lie wholly within
-// $2..$3 with one row holding their events in order. The rows of a log
-// are consecutive, so those are too, and the merged row is a valid one; if
-// another process merged some of them first, this merges what is left.
+// sqlCompact moves the rows of exercise $1's log up to seq $2 from events
+// to event_batches: each row of $3 events or more as it is, each run of
+// smaller rows between them as one row holding their events in order. The
+// rows moved are the first of events, so they are consecutive and each
+// merged row is a valid one. If another process moved some of them first,
+// the DELETE passes over those (it waits for the other's row locks, then
+// finds them gone) and moves the rest, which follow them. Like reading, it
+// looks only past the last row of event_batches, so as not to step over
+// the rows earlier compactions deleted.
 const sqlCompact = `
-WITH merged AS (
-	DELETE FROM events WHERE exercise = $1::bigint AND first_seq >= $2::bigint AND last_seq <= $3::bigint
-	RETURNING first_seq, last_seq, data
+WITH moved AS (
+	DELETE FROM events WHERE exercise = $1::bigint AND last_seq <= $2::bigint
+		AND last_seq > coalesce((SELECT max(last_seq) FROM event_batches WHERE exercise = $1::bigint), 0)
+	RETURNING first_seq, last_seq, data, last_seq - first_seq + 1 >= $3::bigint AS big
+), runs AS (
+	SELECT first_seq, last_seq, data, big, count(*) FILTER (WHERE big) OVER (ORDER BY first_seq) AS bigs
+	FROM moved
 )
-INSERT INTO events (exercise, first_seq, last_seq, data)
+INSERT INTO event_batches (exercise, first_seq, last_seq, data)
 SELECT $1::bigint, min(first_seq), max(last_seq), string_agg(data, ''::bytea ORDER BY first_seq)
-FROM merged HAVING count(*) > 0`
+FROM runs GROUP BY bigs, big`
 
 // withFiles makes the request that creates exercise e store its attached
 // files too, in the same statement: each content once in blobs, and the

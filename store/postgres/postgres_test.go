@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -194,7 +195,7 @@ func TestOpen(t *testing.T) {
 		u := NewDatabase(t)
 		MustOpen(t, u).Close()
 		plain := Plain(t, u)
-		if got, want := tables(t, plain), []string{"blobs", "events", "exercise_files", "exercises", "schema_version", "servers", "sessions"}; !reflect.DeepEqual(got, want) {
+		if got, want := tables(t, plain), []string{"blobs", "event_batches", "events", "exercise_files", "exercises", "schema_version", "servers", "sessions"}; !reflect.DeepEqual(got, want) {
 			t.Fatalf("tables %v, want %v", got, want)
 		}
 		var app string
@@ -501,6 +502,7 @@ func TestCompaction(t *testing.T) {
 	}
 	events := storetest.LibraryEvents(t, 1000)
 	appends := 0
+	var big [2]uint64 // the seqs of the big append
 	for i := 0; i < len(events); {
 		appends++
 		n := min(1+i%3, len(events)-i) // 1, 2 or 3 events an append
@@ -508,26 +510,35 @@ func TestCompaction(t *testing.T) {
 			t.Fatal(err)
 		}
 		i += n
-		if i == 500 {
+		if i >= 500 && big == [2]uint64{} {
 			// A big append is left alone and starts a new tail.
-			if err := db.Append(ctx, "x", events[500:600]); err != nil {
+			big = [2]uint64{uint64(i + 1), uint64(i + 100)}
+			if err := db.Append(ctx, "x", events[i:i+100]); err != nil {
 				t.Fatal(err)
 			}
-			i = 600
+			appends++
+			i += 100
 		}
 	}
 	// Compactions ride on the next commit.
 	if err := db.PutSession(ctx, store.Session{Token: "t"}); err != nil {
 		t.Fatal(err)
 	}
-	var rows int
-	if err := Plain(t, u).QueryRow(ctx, "SELECT count(*) FROM events").Scan(&rows); err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("%d appends, %d rows, %d compactions", appends, rows, db.Stats().Compactions)
+	batches, tail := logRows(t, Plain(t, u))
+	rows := len(batches) + len(tail)
+	t.Logf("%d appends, %d rows (%d compacted), %d compactions", appends, rows, len(batches), db.Stats().Compactions)
 	// Two tails (before and after the big append) may be left uncompacted.
 	if rows > appends/postgres.CompactRows+2*postgres.CompactRows+1 {
 		t.Fatalf("%d rows for %d appends: not compacted", rows, appends)
+	}
+	if len(tail) >= postgres.CompactRows {
+		t.Errorf("%d rows left in events, want fewer than %d", len(tail), postgres.CompactRows)
+	}
+	// The compacted rows are the start of the log, the rows left in events
+	// its end; the big append was moved as it was.
+	checkLayout(t, batches, tail, uint64(len(events)))
+	if !slices.Contains(batches, big) {
+		t.Errorf("compacted rows %v: the big append %d–%d is not one of them", batches, big[0], big[1])
 	}
 	got, err := db.Events(ctx, "x", 0)
 	if err != nil {
@@ -536,11 +547,51 @@ func TestCompaction(t *testing.T) {
 	if len(got) != len(events) || !reflect.DeepEqual(got, events) {
 		t.Fatalf("read back %d events, want %d", len(got), len(events))
 	}
-	for _, since := range []uint64{1, 31, 32, 33, 499, 500, 599, 600, 601, 999, 1000} {
+	for _, since := range []uint64{1, 31, 32, 33, 499, 500, big[0] - 1, big[0], big[1] - 1, big[1], big[1] + 1, 999, 1000} {
 		got, err := db.Events(ctx, "x", since)
 		if err != nil || len(got) != len(events)-int(since) || (len(got) > 0 && got[0].Seq != since+1) {
 			t.Fatalf("Events(x, %d): %d events, %v", since, len(got), err)
 		}
+	}
+}
+
+// logRows returns the seq ranges of the rows of exercise "x"'s log in
+// event_batches and in events, each in order.
+func logRows(tb testing.TB, c *pgx.Conn) (batches, tail [][2]uint64) {
+	tb.Helper()
+	read := func(table string) [][2]uint64 {
+		rows, err := c.Query(context.Background(), `SELECT e.first_seq, e.last_seq FROM `+table+` e
+JOIN exercises x ON x.n = e.exercise WHERE x.id = 'x' ORDER BY e.last_seq`)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) ([2]uint64, error) {
+			var first, last int64
+			err := r.Scan(&first, &last)
+			return [2]uint64{uint64(first), uint64(last)}, err
+		})
+		if err != nil {
+			tb.Fatal(err)
+		}
+		return out
+	}
+	return read("event_batches"), read("events")
+}
+
+// checkLayout checks that the rows of a log of n events, those in
+// event_batches followed by those in events, hold events 1 to n once each
+// and in order: the compacted rows all come first.
+func checkLayout(tb testing.TB, batches, tail [][2]uint64, n uint64) {
+	tb.Helper()
+	next := uint64(1)
+	for _, r := range slices.Concat(batches, tail) {
+		if r[0] != next || r[1] < r[0] {
+			tb.Fatalf("rows %v then %v: events %d–%d where %d belongs", batches, tail, r[0], r[1], next)
+		}
+		next = r[1] + 1
+	}
+	if next != n+1 {
+		tb.Fatalf("rows %v then %v end at event %d, want %d", batches, tail, next-1, n)
 	}
 }
 

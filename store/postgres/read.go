@@ -16,10 +16,19 @@ import (
 // sqlEvents reads, in one statement and so from one snapshot, an
 // exercise's last_seq and the rows of its log that hold events after a
 // seq: one row with NULL events if there are none, no row if the exercise
-// does not exist.
+// does not exist. The log's rows in event_batches all lie before those in
+// events (see compaction), so events is read only after the last of them:
+// an index range scan that starts past the rows compaction deleted.
 const sqlEvents = `
 SELECT x.last_seq, e.first_seq, e.last_seq, e.data
-FROM exercises x LEFT JOIN events e ON e.exercise = x.n AND e.last_seq > $2
+FROM exercises x LEFT JOIN LATERAL (
+	SELECT b.first_seq, b.last_seq, b.data FROM event_batches b
+	WHERE b.exercise = x.n AND b.last_seq > $2
+	UNION ALL
+	SELECT e.first_seq, e.last_seq, e.data FROM events e
+	WHERE e.exercise = x.n AND e.last_seq > greatest($2,
+		(SELECT max(m.last_seq) FROM event_batches m WHERE m.exercise = x.n))
+) e ON true
 WHERE x.id = $1
 ORDER BY e.last_seq`
 
