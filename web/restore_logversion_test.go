@@ -98,16 +98,7 @@ func TestRestoreOldLog(t *testing.T) {
 	dir, codes := oldStore(t)
 	srv, stop := storedServer(t, dir)
 
-	var list []struct {
-		ID     string `json:"id"`
-		Status string `json:"status"`
-		Damage *struct {
-			Reason string `json:"reason"`
-		} `json:"damage"`
-	}
-	if resp := mustAdmin(t, srv).get(t, "/api/exercises", &list); resp.StatusCode != http.StatusOK {
-		t.Fatalf("GET /api/exercises: %d %s", resp.StatusCode, resp.body)
-	}
+	list := exerciseList(t, srv)
 	for _, e := range list {
 		if e.Damage != nil {
 			t.Fatalf("exercise %s of the old database is not restored: %s", e.ID, e.Damage.Reason)
@@ -237,16 +228,7 @@ func logOf(t *testing.T, st store.Store, id string) string {
 // because a newer cmesim wrote its log, and does not serve it.
 func checkRefusedAsNewer(t *testing.T, srv *testServer, id string) {
 	t.Helper()
-	var list []struct {
-		ID     string `json:"id"`
-		Status string `json:"status"`
-		Damage *struct {
-			Reason string `json:"reason"`
-		} `json:"damage"`
-	}
-	if resp := mustAdmin(t, srv).get(t, "/api/exercises", &list); resp.StatusCode != http.StatusOK {
-		t.Fatalf("GET /api/exercises: %d %s", resp.StatusCode, resp.body)
-	}
+	list := exerciseList(t, srv)
 	if len(list) != 1 || list[0].ID != id || list[0].Status != "damaged" || list[0].Damage == nil ||
 		!strings.Contains(list[0].Damage.Reason, "newer version of cmesim") {
 		t.Fatalf("listed %+v; want the exercise as damaged, written by a newer cmesim", list)
@@ -357,4 +339,23 @@ func pgLog(t *testing.T, url, id string) string {
 	}
 	defer db.Close()
 	return logOf(t, db, id)
+}
+
+// listedExercise is an exercise as the admin list shows it.
+type listedExercise struct {
+	ID     string `json:"id"`
+	Status string `json:"status"`
+	Damage *struct {
+		Reason string `json:"reason"`
+	} `json:"damage"`
+}
+
+// exerciseList returns the server's exercises as an admin lists them.
+func exerciseList(t *testing.T, srv *testServer) []listedExercise {
+	t.Helper()
+	var list []listedExercise
+	if resp := mustAdmin(t, srv).get(t, "/api/exercises", &list); resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET /api/exercises: %d %s", resp.StatusCode, resp.body)
+	}
+	return list
 }
