@@ -235,13 +235,34 @@ fuzztime=${FUZZTIME:-10s}
 if [[ $fuzztime == 0 || $fuzztime == 0s ]]; then
 	step "fuzzing skipped (FUZZTIME=$fuzztime)"
 else
+	# fuzz_target PKG NAME fuzzes one target with one worker. On a starved
+	# machine Go's fuzzing engine can give up waiting for its worker
+	# ("context deadline exceeded") without having found anything: such a
+	# run is tried again, at most twice. A run that found a failing input
+	# (a new file under testdata/fuzz/NAME) or failed otherwise fails.
+	fuzz_target() {
+		local pkg=$1 name=$2 attempt status out corpus=$1/testdata/fuzz/$2 before
+		for attempt in 1 2 3; do
+			before=$(find "$corpus" -type f 2>/dev/null | wc -l)
+			status=0
+			out=$(go test -run='^$' -fuzz="^${name}\$" -fuzztime="$fuzztime" -parallel=1 "$pkg" 2>&1) || status=$?
+			printf '%s\n' "$out"
+			((status != 0)) || return 0
+			if [[ $(find "$corpus" -type f 2>/dev/null | wc -l) -ne $before ]] ||
+				! grep -q 'context deadline exceeded' <<<"$out"; then
+				return "$status"
+			fi
+			echo "scripts/test.sh: the fuzzing engine timed out waiting for its worker and found nothing (attempt $attempt of 3)" >&2
+		done
+		return "$status"
+	}
 	# Each line of grep's output is "dir/file_test.go:func FuzzName(f *testing.F) {".
 	while IFS= read -r line; do
 		file=${line%%:*}
 		name=${line#*func }
 		name=${name%%(*}
 		pkg=./$(dirname "${file#./}")
-		check "fuzz $name in $pkg for $fuzztime" go test -run='^$' -fuzz="^${name}\$" -fuzztime="$fuzztime" "$pkg"
+		check "fuzz $name in $pkg for $fuzztime" fuzz_target "$pkg" "$name"
 	done < <(grep -r '^func Fuzz' --include='*_test.go' . | sort)
 fi
 
