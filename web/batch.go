@@ -62,10 +62,15 @@ func appendBatch(dst []byte, msgs [][]byte) []byte {
 
 // SplitBatch returns the messages a server frame carries: those of a
 // batch, in order, or the frame itself. It is for Go clients of the
-// protocol (see docs/protocol.md).
+// protocol (see docs/protocol.md). A batch as the server writes it is
+// split without decoding: the frame's structure is checked, each
+// message's JSON is left to its reader. Any other batch is decoded.
 func SplitBatch(frame []byte) ([][]byte, error) {
 	if !bytes.HasPrefix(bytes.TrimLeft(frame, " \t\r\n"), []byte(`{"type":"batch"`)) {
 		return [][]byte{frame}, nil
+	}
+	if msgs, ok := splitServerBatch(frame); ok {
+		return msgs, nil
 	}
 	var b struct {
 		Messages []json.RawMessage `json:"messages"`
@@ -78,6 +83,68 @@ func SplitBatch(frame []byte) ([][]byte, error) {
 		out[i] = m
 	}
 	return out, nil
+}
+
+// splitServerBatch splits a batch written as appendBatch writes it: the
+// messages are JSON objects between batchOpen and batchClose, separated
+// by commas. It reports false for anything else.
+func splitServerBatch(frame []byte) ([][]byte, bool) {
+	body, ok := bytes.CutPrefix(frame, batchOpen)
+	if !ok {
+		return nil, false
+	}
+	if body, ok = bytes.CutSuffix(body, batchClose); !ok {
+		return nil, false
+	}
+	var out [][]byte
+	for len(body) > 0 {
+		n := objectLen(body)
+		if n == 0 {
+			return nil, false
+		}
+		out = append(out, body[:n:n])
+		body = body[n:]
+		if len(body) > 0 {
+			if body[0] != ',' || len(body) == 1 {
+				return nil, false
+			}
+			body = body[1:]
+		}
+	}
+	return out, len(out) > 0
+}
+
+// objectLen is the length of the JSON object b starts with, found by its
+// braces outside strings, or 0 if b does not start with a whole one.
+func objectLen(b []byte) int {
+	if len(b) == 0 || b[0] != '{' {
+		return 0
+	}
+	depth, inString := 0, false
+	for i := 0; i < len(b); i++ {
+		switch c := b[i]; {
+		case inString:
+			switch c {
+			case '\\':
+				i++
+			case '"':
+				inString = false
+			}
+		case c == '"':
+			inString = true
+		case c == '{' || c == '[':
+			depth++
+		case c == '}' || c == ']':
+			depth--
+			if depth == 0 {
+				if c != '}' {
+					return 0
+				}
+				return i + 1
+			}
+		}
+	}
+	return 0
 }
 
 // writeQueued writes first and, in the same frame, the messages waiting

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -132,4 +133,39 @@ func TestSplitBatch(t *testing.T) {
 	if _, err := SplitBatch([]byte(`{"type":"batch","messages":[{"type":`)); err == nil {
 		t.Error("a truncated batch was taken apart without an error")
 	}
+}
+
+// FuzzSplitBatch: wherever the fast split of a server batch applies to a
+// frame that is JSON, it gives exactly the messages decoding gives.
+func FuzzSplitBatch(f *testing.F) {
+	for _, s := range []string{
+		`{"type":"batch","messages":[{"type":"ack","id":"c1","seq":3},{"type":"status","seq":3}]}`,
+		`{"type":"batch","messages":[{"a":"}\"{","b":[{"c":"]"}]},{"d":"\\"}]}`,
+		`{"type":"batch","messages":[{}]}`,
+		`{"type":"batch","messages":[{"a":1},]}`,
+		`{"type":"batch","messages":[[1],{"a":2}]}`,
+		`{"type":"batch","messages":[{"a":[}]}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, frame []byte) {
+		fast, ok := splitServerBatch(frame)
+		if !ok || !json.Valid(frame) {
+			return
+		}
+		var b struct {
+			Messages []json.RawMessage `json:"messages"`
+		}
+		if err := json.Unmarshal(frame, &b); err != nil {
+			t.Fatalf("split %q fast, but it does not decode: %v", frame, err)
+		}
+		if len(b.Messages) != len(fast) {
+			t.Fatalf("%q: split into %d messages, decoded into %d", frame, len(fast), len(b.Messages))
+		}
+		for i := range fast {
+			if !bytes.Equal(fast[i], b.Messages[i]) {
+				t.Fatalf("%q: message %d split as %q, decoded as %q", frame, i, fast[i], b.Messages[i])
+			}
+		}
+	})
 }
