@@ -26,12 +26,18 @@ type eventVariant struct {
 	// note marks an evaluator's note, which observers read only when the
 	// scenario allows it.
 	note bool
+	// recordOf is the team whose own activity the event records (see
+	// isRecord), or "": its members may receive it a little later.
+	recordOf string
 }
 
 // variantOf prepares the trainee side of an event message (owner).
 func (le *liveExercise) variantOf(msg eventMessage) eventVariant {
 	e := msg.Event
 	v := eventVariant{note: e.Type == engine.EventNote || isEEGEvent(e.Type)}
+	if isRecord(e.Type) {
+		v.recordOf = e.Team
+	}
 	if len(e.Audience) == 0 {
 		return v // staff only: nothing to prepare
 	}

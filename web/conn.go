@@ -43,9 +43,18 @@ type conn struct {
 	// carry is a message the writer took from send that did not fit in
 	// the batch it was writing; it goes first next time.
 	carry *outgoing
+	// held are records the fan-out holds for the connection until the
+	// coalescing window ends or another message goes, and heldSize their
+	// bytes in a batch; guarded by the exercise's fan lock (coalesce.go).
+	held      []*outgoing
+	heldSize  int
+	heldUntil time.Time
+	// lag lengthens the connection's coalescing window by a fixed part
+	// of a quarter of it, different for each connection.
+	lag time.Duration
 	// delivering holds the events being delivered to the connection, while
 	// the exercise's fan lock is held (liveExercise.deliver).
-	delivering []*outgoing
+	delivering []delivery
 	// replies carries answers to this client's own messages from the reader.
 	replies chan []byte
 	// done closes when the reader stops.
@@ -94,6 +103,7 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request, sess *Session, 
 	c := &conn{
 		ws: ws, sess: sess, le: le, m: s.metrics, srv: s, ip: s.clientIP(r),
 		send:    make(chan *outgoing, sendQueueLen),
+		lag:     coalesceLag(),
 		replies: make(chan []byte, 16),
 		done:    make(chan struct{}),
 		limiter: rate.NewLimiter(commandRate, commandBurst),

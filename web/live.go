@@ -70,6 +70,13 @@ type liveExercise struct {
 	// touched is deliver's list of the connections it queues for, kept
 	// between calls to save allocating it.
 	touched []*conn
+	// window is how long records may be held (CoalesceWindow); holding
+	// orders the subscribers that hold some by the end of their window,
+	// and flushTimer runs the flush due at flushAt (coalesce.go).
+	window     time.Duration
+	holding    holdQueue
+	flushTimer *time.Timer
+	flushAt    time.Time
 }
 
 // exerciseCodes are the join codes of one exercise.
@@ -123,8 +130,9 @@ func newLiveExercise(id string, s *scenarios.Scenario, codes exerciseCodes, crea
 	le := &liveExercise{
 		id: id, created: created, scn: s, codes: codes, metrics: m, persist: p,
 		subs: map[*conn]struct{}{}, byAudience: map[string]map[*conn]struct{}{},
-		done: make(chan struct{}),
-		soon: make(chan struct{}, 1),
+		done:   make(chan struct{}),
+		soon:   make(chan struct{}, 1),
+		window: CoalesceWindow,
 	}
 	p.onDurable = le.deliver
 	return le
@@ -287,15 +295,16 @@ func (le *liveExercise) deliver(seq uint64) {
 			if len(c.delivering) == 0 {
 				touched = append(touched, c)
 			}
-			c.delivering = append(c.delivering, prepared[key])
+			hold := c.holdsRecordsOf(le.variants[le.delivered].recordOf)
+			c.delivering = append(c.delivering, delivery{prepared[key], hold})
 		}
 	}
 	for _, c := range touched {
-		for _, m := range c.delivering {
+		for _, d := range c.delivering {
 			if _, ok := le.subs[c]; !ok {
 				break // dropped for a full queue
 			}
-			le.queue(c, m)
+			le.send(c, d.m, d.hold)
 		}
 		clear(c.delivering)
 		c.delivering = c.delivering[:0]
@@ -391,6 +400,8 @@ func (le *liveExercise) unsubscribe(c *conn) {
 		return
 	}
 	le.removeSub(c)
+	clear(c.held)
+	c.held, c.heldSize = nil, 0
 	close(c.send)
 }
 
@@ -408,7 +419,7 @@ func (le *liveExercise) queueAfterEvents(c *conn, b []byte) bool {
 	if _, ok := le.subs[c]; !ok {
 		return false
 	}
-	le.queue(c, m)
+	le.release(c, m)
 	return true
 }
 
@@ -592,7 +603,7 @@ func (le *liveExercise) broadcastStatus(x *engine.Exercise) {
 			}
 			prepared[key] = m
 		}
-		le.queue(c, m)
+		le.send(c, m, !c.sess.IsStaff()) // a trainee's status may wait: its clock runs on its own
 	}
 }
 

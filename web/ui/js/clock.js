@@ -26,11 +26,16 @@ export class VirtualClock {
     this.tick();
   }
 
-  /** observe moves the clock forward to an event's time if it is behind. */
+  /**
+   * observe moves the clock forward to an event's time if it is behind, and
+   * shows it at once: after a jump, the inject that arrives says the time
+   * before the next status does.
+   */
   observe(at) {
     if (typeof at === 'number' && at > this.now()) {
       this.base = at;
       this.baseWall = now();
+      this.tick();
     }
   }
 

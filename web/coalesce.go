@@ -1,0 +1,167 @@
+package web
+
+import (
+	"container/heap"
+	"math/rand/v2"
+	"time"
+
+	"cmesim/engine"
+)
+
+// CoalesceWindow is how long the fan-out may hold, for a trainee, a
+// message that records what the trainee's own team did (a teammate's
+// action, a vote, a score) or the team's status, to send it in one frame
+// with those that follow. Anything else goes at once, with whatever is
+// held for that connection before it, so the order of messages never
+// changes: an inject, a decision, a change of the exercise's state, what
+// another team shares or sends, the answer to the trainee's own command.
+// Staff connections hold nothing: the control panel shows every action as
+// it happens.
+//
+// With thousands of trainees most messages are records of teammates'
+// actions, and the server's CPU goes to waking a connection's writer and
+// to one write system call per frame; holding records for a quarter of a
+// second divides both by about three (docs/performance.md).
+const CoalesceWindow = 250 * time.Millisecond
+
+// isRecord reports whether events of type t record what a team did, or
+// how it was scored, rather than ask something of their readers: for the
+// team's own members these may wait out the coalescing window.
+func isRecord(t engine.EventType) bool {
+	switch t {
+	case engine.EventAction, engine.EventDecisionVoted,
+		engine.EventExpectationMet, engine.EventExpectationWrong, engine.EventExpectationMissed,
+		engine.EventExpectationJudged, engine.EventExpectationScored, engine.EventSurveyAnswered:
+		return true
+	}
+	return false
+}
+
+// delivery is an event on its way to one connection, and whether it may
+// be held there.
+type delivery struct {
+	m    *outgoing
+	hold bool
+}
+
+// holdsRecordsOf reports whether c may hold the records of team's own
+// activity: it is a trainee of that team.
+func (c *conn) holdsRecordsOf(team string) bool {
+	return team != "" && c.sess.Role == engine.RoleTrainee && c.sess.Team == team
+}
+
+// coalesceLag is how much longer than CoalesceWindow a new connection's
+// windows last: a random part of a quarter of it.
+func coalesceLag() time.Duration { return rand.N(CoalesceWindow / 4) }
+
+// send hands m to subscriber c: held until c's window ends if hold says
+// it may wait, else queued at once behind what c holds. The caller holds
+// fan.
+func (le *liveExercise) send(c *conn, m *outgoing, hold bool) {
+	if !hold || le.window <= 0 {
+		le.release(c, m)
+		return
+	}
+	if len(c.held) >= maxHeld || len(c.held) > 0 && !batchFits(c.heldSize, len(m.data)) {
+		le.release(c, nil)
+	}
+	if len(c.held) == 0 {
+		// The window starts now, and ends a little later for some
+		// connections than for others (c.lag) so that a status sent to
+		// all does not make them all write at the same moment.
+		c.heldUntil = time.Now().Add(le.window + c.lag)
+		le.holding.push(heldEntry{until: c.heldUntil, c: c})
+		le.armFlush(c.heldUntil)
+	}
+	c.held = append(c.held, m)
+	c.heldSize += 1 + len(m.data)
+}
+
+// release queues what c holds and then m, if not nil, one after the
+// other: c's writer finds them waiting and sends them in one frame. The
+// fan-out only queues, which costs little while it holds fan; building
+// the frame is the writer's work, on a core of its own. The caller holds
+// fan.
+func (le *liveExercise) release(c *conn, m *outgoing) {
+	held := c.held
+	c.held, c.heldSize = held[:0], 0
+	for _, h := range held {
+		if _, ok := le.subs[c]; !ok {
+			break // dropped for a full queue
+		}
+		le.queue(c, h)
+	}
+	clear(held)
+	if m != nil {
+		if _, ok := le.subs[c]; ok {
+			le.queue(c, m)
+		}
+	}
+}
+
+// maxHeld is the most records a connection holds: far fewer than its
+// queue takes (sendQueueLen), so that releasing them adds little to it.
+const maxHeld = 32
+
+// flushSlack is how close to the end of its window a connection's held
+// records go with an earlier flush: it saves a wakeup for little delay.
+const flushSlack = 10 * time.Millisecond
+
+// armFlush makes sure a flush runs by until. The caller holds fan.
+func (le *liveExercise) armFlush(until time.Time) {
+	switch {
+	case le.flushTimer == nil:
+		le.flushTimer = time.AfterFunc(time.Until(until), le.flushHeld)
+	case le.flushAt.IsZero() || until.Before(le.flushAt):
+		le.flushTimer.Reset(time.Until(until))
+	default:
+		return
+	}
+	le.flushAt = until
+}
+
+// flushHeld sends every subscriber whose window has ended what it holds,
+// and arms the next flush.
+func (le *liveExercise) flushHeld() {
+	le.fan.Lock()
+	defer le.fan.Unlock()
+	le.flushAt = time.Time{}
+	now := time.Now().Add(flushSlack)
+	for le.holding.Len() > 0 {
+		e := le.holding.peek()
+		if e.until.After(now) {
+			le.armFlush(e.until)
+			return
+		}
+		le.holding.pop()
+		if e.c.heldUntil.Equal(e.until) && len(e.c.held) > 0 {
+			le.release(e.c, nil) // else released since, and maybe held anew
+		}
+	}
+}
+
+// heldEntry is a connection whose window ends at until, in holdQueue.
+type heldEntry struct {
+	until time.Time
+	c     *conn
+}
+
+// holdQueue orders the connections that hold records by the end of their
+// window (container/heap; use push, peek and pop).
+type holdQueue []heldEntry
+
+func (q holdQueue) Len() int           { return len(q) }
+func (q holdQueue) Less(i, j int) bool { return q[i].until.Before(q[j].until) }
+func (q holdQueue) Swap(i, j int)      { q[i], q[j] = q[j], q[i] }
+func (q *holdQueue) Push(x any)        { *q = append(*q, x.(heldEntry)) }
+func (q *holdQueue) Pop() any {
+	old := *q
+	e := old[len(old)-1]
+	old[len(old)-1] = heldEntry{}
+	*q = old[:len(old)-1]
+	return e
+}
+
+func (q *holdQueue) push(e heldEntry) { heap.Push(q, e) }
+func (q *holdQueue) peek() heldEntry  { return (*q)[0] }
+func (q *holdQueue) pop() heldEntry   { return heap.Pop(q).(heldEntry) }

@@ -1,0 +1,191 @@
+package web
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"cmesim/engine"
+)
+
+// coalesceFixture is a live exercise's fan-out with one trainee
+// subscribed, whose queue the test reads instead of a writer.
+func coalesceFixture(window time.Duration) (*liveExercise, *conn) {
+	le := &liveExercise{subs: map[*conn]struct{}{}, byAudience: map[string]map[*conn]struct{}{}, metrics: &metrics{}, window: window}
+	c := &conn{sess: &Session{Role: engine.RoleTrainee, Team: "a"}, send: make(chan *outgoing, sendQueueLen)}
+	le.addSub(c)
+	return le, c
+}
+
+// message prepares a message named name.
+func message(t *testing.T, name string) *outgoing {
+	t.Helper()
+	m, err := newOutgoing([]byte(`{"type":"` + name + `"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// queued returns the names of the messages waiting in c's queue, in
+// order, and empties it.
+func queued(c *conn) string {
+	var names []string
+	for {
+		select {
+		case m := <-c.send:
+			names = append(names, strings.TrimSuffix(strings.TrimPrefix(string(m.data), `{"type":"`), `"}`))
+		default:
+			return strings.Join(names, " ")
+		}
+	}
+}
+
+// send is liveExercise.send with the fan lock held, as its callers hold
+// it.
+func send(le *liveExercise, c *conn, m *outgoing, hold bool) {
+	le.fan.Lock()
+	defer le.fan.Unlock()
+	le.send(c, m, hold)
+}
+
+// TestCoalesceHoldsRecordsUntilAPrompt: records wait; the next message
+// that is not a record goes at once, behind them, in the order sent.
+func TestCoalesceHoldsRecordsUntilAPrompt(t *testing.T) {
+	le, c := coalesceFixture(time.Hour)
+	send(le, c, message(t, "action1"), true)
+	send(le, c, message(t, "status"), true)
+	if got := queued(c); got != "" {
+		t.Fatalf("queued %q before the window ended, want nothing", got)
+	}
+	send(le, c, message(t, "inject"), false)
+	if got, want := queued(c), "action1 status inject"; got != want {
+		t.Fatalf("queued %q, want %q", got, want)
+	}
+	// An answer to the client's own command goes the same way.
+	send(le, c, message(t, "action2"), true)
+	ack, _ := newOutgoing([]byte(`{"type":"ack"}`))
+	le.fan.Lock()
+	le.release(c, ack)
+	le.fan.Unlock()
+	if got, want := queued(c), "action2 ack"; got != want {
+		t.Fatalf("queued %q, want %q", got, want)
+	}
+}
+
+// TestCoalesceFlushesWhenTheWindowEnds: held records go by themselves,
+// and never before their window (less the flush slack) has passed.
+func TestCoalesceFlushesWhenTheWindowEnds(t *testing.T) {
+	const window = 30 * time.Millisecond
+	le, c := coalesceFixture(window)
+	start := time.Now()
+	send(le, c, message(t, "action1"), true)
+	send(le, c, message(t, "action2"), true)
+	var got []string
+	for len(got) < 2 {
+		select {
+		case m := <-c.send:
+			got = append(got, string(m.data))
+		case <-time.After(time.Minute):
+			t.Fatalf("the held records were not sent within a minute (got %d)", len(got))
+		}
+	}
+	if waited := time.Since(start); waited < window-flushSlack {
+		t.Errorf("the records went after %v, before their window of %v (less %v) ended", waited, window, flushSlack)
+	}
+	if got[0] != `{"type":"action1"}` || got[1] != `{"type":"action2"}` {
+		t.Errorf("sent %q, want action1 then action2", got)
+	}
+	le.fan.Lock()
+	defer le.fan.Unlock()
+	if len(c.held) != 0 || le.holding.Len() != 0 {
+		t.Errorf("after the flush: %d held, %d waiting for a flush; want none", len(c.held), le.holding.Len())
+	}
+}
+
+// TestCoalesceBounds: a connection holds at most maxHeld records and
+// never more than a batch's bytes; a connection that leaves drops what it
+// held and a later flush does not touch it.
+func TestCoalesceBounds(t *testing.T) {
+	le, c := coalesceFixture(time.Hour)
+	for i := range maxHeld + 1 {
+		send(le, c, message(t, fmt.Sprint("r", i)), true)
+	}
+	if got := len(strings.Fields(queued(c))); got != maxHeld {
+		t.Errorf("after %d records, %d were queued, want %d", maxHeld+1, got, maxHeld)
+	}
+	big := strings.Repeat("x", MaxBatchSize/2)
+	send(le, c, message(t, big), true)
+	send(le, c, message(t, big), true)
+	if got := strings.Fields(queued(c)); len(got) != 2 || got[0] != "r"+fmt.Sprint(maxHeld) || got[1] != big {
+		t.Errorf("two records of half a batch each: queued %.40q, want the one held before and the first", got)
+	}
+
+	le.fan.Lock()
+	le.unsubscribe(c)
+	le.fan.Unlock()
+	if len(c.held) != 0 {
+		t.Errorf("a connection that left still holds %d records", len(c.held))
+	}
+	le.flushHeld() // must neither send on the closed queue nor panic
+}
+
+// TestCoalesceWindowsDiffer: connections' windows end at different times
+// (conn.lag), so that a status sent to everyone is not written to all of
+// them at once, and all within a quarter of the window.
+func TestCoalesceWindowsDiffer(t *testing.T) {
+	le := &liveExercise{subs: map[*conn]struct{}{}, byAudience: map[string]map[*conn]struct{}{}, metrics: &metrics{}, window: time.Hour}
+	status := message(t, "status")
+	ends := map[time.Time]bool{}
+	le.fan.Lock()
+	defer le.fan.Unlock()
+	for range 50 {
+		c := &conn{sess: &Session{Role: engine.RoleTrainee, Team: "a"}, send: make(chan *outgoing, 1), lag: coalesceLag()}
+		le.addSub(c)
+		before := time.Now()
+		le.send(c, status, true)
+		if lag := c.heldUntil.Sub(before) - le.window; lag < 0 || lag > CoalesceWindow/4 {
+			t.Fatalf("a window ends %v after the window's length, want within %v", lag, CoalesceWindow/4)
+		}
+		ends[c.heldUntil] = true
+	}
+	if len(ends) < 40 {
+		t.Errorf("50 connections' windows end at %d different times, want nearly 50", len(ends))
+	}
+}
+
+// TestCoalesceWhoHolds: a trainee holds the records of its own team's
+// activity; what another team shares with it, and everything the staff
+// receive, go at once.
+func TestCoalesceWhoHolds(t *testing.T) {
+	le, a1 := coalesceFixture(time.Hour)
+	fac := &conn{sess: &Session{Role: engine.RoleFacilitator}, send: make(chan *outgoing, sendQueueLen)}
+	b1 := &conn{sess: &Session{Role: engine.RoleTrainee, Team: "b"}, send: make(chan *outgoing, sendQueueLen)}
+	le.addSub(fac)
+	le.addSub(b1)
+	publish := func(name, team string, audience ...string) {
+		le.encoded = append(le.encoded, []byte(`{"type":"`+name+`"}`))
+		le.audience = append(le.audience, audience)
+		le.variants = append(le.variants, eventVariant{recordOf: team}) // two actions
+	}
+	publish("a-acts", "a", "a")
+	publish("b-shares-with-a", "b", "b", "a")
+	le.deliver(1)
+	if got := queued(a1); got != "" {
+		t.Errorf("team a's trainee was sent %q at once, want its team's action held", got)
+	}
+	if got := queued(fac); got != "a-acts" {
+		t.Errorf("the facilitator was sent %q, want a-acts at once", got)
+	}
+	le.deliver(2)
+	if got, want := queued(a1), "a-acts b-shares-with-a"; got != want {
+		t.Errorf("team a's trainee was sent %q, want %q: b's share at once, behind what a1 held", got, want)
+	}
+	if got := queued(b1); got != "" {
+		t.Errorf("team b's trainee was sent %q at once, want its own team's share held", got)
+	}
+	if got := queued(fac); got != "b-shares-with-a" {
+		t.Errorf("the facilitator was sent %q, want b-shares-with-a", got)
+	}
+}
