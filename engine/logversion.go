@@ -18,10 +18,14 @@ import (
 //   - 2: the first versioned log: misses, wrong answers and ends carry
 //     reason codes, and events may carry evaluation guide, scheduled start
 //     and decision point details.
+//   - 3: a start a facilitator sent carries the real time the server
+//     received it (Command.ReceivedAt). Older logs' commands lack it, so
+//     their replay is unchanged; an older cmesim would not reproduce a
+//     new log's starts, and refuses it by its version.
 //
 // A replay reads every version up to LogVersion and refuses a newer one
 // (ErrNewerLog).
-const LogVersion = 2
+const LogVersion = 3
 
 // ErrNewerLog is the error of replaying a log written by a newer cmesim
 // than this one: its events may hold what this engine cannot reproduce, so

@@ -297,8 +297,12 @@ func (b *builder) apply(e *engine.Event) {
 	b.comm.add(e)
 	switch e.Type {
 	case engine.EventStarted:
-		if c := d.Command; c != nil && c.StartAt != nil {
+		switch c := d.Command; {
+		case c == nil:
+		case c.StartAt != nil: // the scheduled time, as the server's timer sent it
 			b.startedAt = *c.StartAt
+		case c.ReceivedAt != nil: // a facilitator's start, as the server received it
+			b.startedAt = *c.ReceivedAt
 		}
 	case engine.EventEnded:
 		b.r.Exercise.Ended, b.r.Exercise.EndReason = true, d.Reason
@@ -515,7 +519,8 @@ func (b *builder) mark(t scenarios.TLP) {
 
 // runDates records when the exercise really ran, in UTC, when the log
 // or the caller knows: the start's wall-clock time when the log records
-// one (a scheduled start), else the caller's RunStart.
+// one (a scheduled start, or a facilitator's as the server received it),
+// else the caller's RunStart.
 func (b *builder) runDates(opts Options) {
 	start := opts.RunStart
 	if !b.startedAt.IsZero() {

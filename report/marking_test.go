@@ -61,8 +61,9 @@ func TestRunDateAndMarking(t *testing.T) {
 
 // TestRunDateFromScheduledStart checks that a start the server sent at
 // its scheduled time dates the run by that wall-clock time, not by the day
-// the exercise was created (the caller's RunStart), and that a start
-// without one keeps the caller's date.
+// the exercise was created (the caller's RunStart), as does a
+// facilitator's start by the time the server received it, and that a
+// start without either keeps the caller's date.
 func TestRunDateFromScheduledStart(t *testing.T) {
 	s := MustLoad(t, exampleFile)
 	created := time.Date(2026, time.November, 20, 9, 0, 0, 0, time.UTC)
@@ -90,6 +91,27 @@ func TestRunDateFromScheduledStart(t *testing.T) {
 	}
 	if html := string(RenderHTML(t, r)); !strings.Contains(html, "Run on 3 December 2026") {
 		t.Error("the HTML does not date the run by its start")
+	}
+
+	// A facilitator's start, as the server stamps it on receipt.
+	received := time.Date(2026, time.December, 4, 16, 30, 0, 0, time.UTC)
+	x, err = engine.New(s, engine.Options{Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []engine.TimedCommand{
+		{Command: engine.Command{Type: engine.CmdStart, By: fac, ReceivedAt: &received}},
+		{At: time.Minute, Command: engine.Command{Type: engine.CmdEnd, By: fac}},
+	} {
+		if _, err := x.ApplyAt(c.At, c.Command); err != nil {
+			t.Fatalf("%s: %v", c.Command.Type, err)
+		}
+	}
+	if r, err = report.BuildWith(s, x.Events(), report.Options{RunStart: created}); err != nil {
+		t.Fatal(err)
+	}
+	if r.Exercise.RunStart != "2026-12-04T16:30:00Z" {
+		t.Errorf("run_start = %q, want the start as the server received it, 2026-12-04T16:30:00Z", r.Exercise.RunStart)
 	}
 
 	manual := Play(t, s, At(time.Minute, Facilitator(engine.CmdEnd)))

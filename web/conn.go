@@ -406,7 +406,7 @@ func (le *liveExercise) apply(ctx context.Context, sess *Session, msg *clientMes
 			return 0, err
 		}
 	case "command":
-		evs, err := le.runner.Do(ctx, stampAAR(msg.Command.command(sess.Principal()), time.Now()))
+		evs, err := le.runner.Do(ctx, stamp(msg.Command.command(sess.Principal()), time.Now()))
 		if err != nil {
 			return 0, err
 		}
