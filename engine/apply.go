@@ -464,6 +464,10 @@ func (x *Exercise) facilitate(cmd Command) error {
 		if err := x.checkScheduledStart(cmd); err != nil {
 			return err
 		}
+		if cmd.ReceivedAt != nil {
+			at := cmd.ReceivedAt.UTC().Truncate(time.Second)
+			cmd.ReceivedAt = &at // the log keeps the time as the engine reads it
+		}
 		x.emit(cmdEvent(EventStarted, cmd, "", all, Details{Text: x.scn.Exercise.Title}))
 		x.k.Schedule(x.end, prioEnd, timer{kind: timerEnd, team: -1})
 		for i, in := range x.injects {

@@ -140,10 +140,11 @@ type Command struct {
 	StartAt *time.Time `json:"start_at,omitempty"`
 	// DecisionPoint names the decision and the choice of decide and vote.
 	DecisionPoint *DecisionChoice `json:"decision_point,omitempty"`
-	// ReceivedAt is the real time a server received a start from a
-	// facilitator, which it stamps (a client cannot send it), so that the
-	// log, and the report, say when the exercise really began. The engine
-	// only records it.
+	// ReceivedAt is the real time a server started the exercise (a
+	// facilitator's start as it arrived, or the scheduled start as its
+	// timer fired), which the server stamps (a client cannot send it), so
+	// that the log, and the report, say when the exercise really began.
+	// The engine only records it, in UTC to the second.
 	ReceivedAt *time.Time `json:"received_at,omitempty"`
 }
 

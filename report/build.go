@@ -299,10 +299,10 @@ func (b *builder) apply(e *engine.Event) {
 	case engine.EventStarted:
 		switch c := d.Command; {
 		case c == nil:
-		case c.StartAt != nil: // the scheduled time, as the server's timer sent it
-			b.startedAt = *c.StartAt
-		case c.ReceivedAt != nil: // a facilitator's start, as the server received it
+		case c.ReceivedAt != nil: // when the server started it (log version 3)
 			b.startedAt = *c.ReceivedAt
+		case c.StartAt != nil: // a scheduled start of an older log
+			b.startedAt = *c.StartAt
 		}
 	case engine.EventEnded:
 		b.r.Exercise.Ended, b.r.Exercise.EndReason = true, d.Reason
@@ -519,8 +519,8 @@ func (b *builder) mark(t scenarios.TLP) {
 
 // runDates records when the exercise really ran, in UTC, when the log
 // or the caller knows: the start's wall-clock time when the log records
-// one (a scheduled start, or a facilitator's as the server received it),
-// else the caller's RunStart.
+// one (when the server started it, or the scheduled time in an older
+// log), else the caller's RunStart.
 func (b *builder) runDates(opts Options) {
 	start := opts.RunStart
 	if !b.startedAt.IsZero() {

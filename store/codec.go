@@ -154,6 +154,8 @@ const (
 	cmStartAt
 	// Decision points, added after the others.
 	cmDecisionPoint
+	// When the server received a start (log version 3).
+	cmReceivedAt
 	cmBits
 )
 
@@ -458,6 +460,7 @@ func appendCommand(dst []byte, c *engine.Command) []byte {
 	set(cmEEG, c.EEG != nil)
 	set(cmStartAt, c.StartAt != nil)
 	set(cmDecisionPoint, c.DecisionPoint != nil)
+	set(cmReceivedAt, c.ReceivedAt != nil)
 	dst = binary.AppendUvarint(dst, m)
 	has := func(bit int) bool { return m&(1<<bit) != 0 }
 	if has(cmType) {
@@ -552,6 +555,9 @@ func appendCommand(dst []byte, c *engine.Command) []byte {
 	}
 	if has(cmDecisionPoint) {
 		dst = appendDecisionChoice(dst, c.DecisionPoint)
+	}
+	if has(cmReceivedAt) {
+		dst = appendTime(dst, *c.ReceivedAt)
 	}
 	return dst
 }
@@ -1326,6 +1332,10 @@ func (r *reader) command() *engine.Command {
 	}
 	if has(cmDecisionPoint) {
 		c.DecisionPoint = r.decisionChoice()
+	}
+	if has(cmReceivedAt) {
+		t := r.time()
+		c.ReceivedAt = &t
 	}
 	return c
 }

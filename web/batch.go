@@ -64,7 +64,9 @@ func appendBatch(dst []byte, msgs [][]byte) []byte {
 // batch, in order, or the frame itself. It is for Go clients of the
 // protocol (see docs/protocol.md). A batch as the server writes it is
 // split without decoding: the frame's structure is checked, each
-// message's JSON is left to its reader. Any other batch is decoded.
+// message's JSON is left to its reader, and the messages are slices of
+// frame, not copies (a reader that reuses frame's buffer must copy them
+// first). Any other batch is decoded.
 func SplitBatch(frame []byte) ([][]byte, error) {
 	if !bytes.HasPrefix(bytes.TrimLeft(frame, " \t\r\n"), []byte(`{"type":"batch"`)) {
 		return [][]byte{frame}, nil

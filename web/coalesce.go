@@ -64,6 +64,9 @@ func (le *liveExercise) send(c *conn, m *outgoing, hold bool) {
 	}
 	if len(c.held) >= maxHeld || len(c.held) > 0 && !batchFits(c.heldSize, len(m.data)) {
 		le.release(c, nil)
+		if _, ok := le.subs[c]; !ok {
+			return // dropped for a full queue
+		}
 	}
 	if len(c.held) == 0 {
 		// The window starts now, and ends a little later for some

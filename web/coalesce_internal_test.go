@@ -124,11 +124,19 @@ func TestCoalesceBounds(t *testing.T) {
 
 	le.fan.Lock()
 	le.unsubscribe(c)
+	// Its window ends now: the flush finds it gone.
+	for i := range le.holding {
+		le.holding[i].until = time.Now().Add(-time.Second)
+	}
+	c.heldUntil = le.holding.peek().until
 	le.fan.Unlock()
 	if len(c.held) != 0 {
 		t.Errorf("a connection that left still holds %d records", len(c.held))
 	}
 	le.flushHeld() // must neither send on the closed queue nor panic
+	if n := le.holding.Len(); n != 0 {
+		t.Errorf("after the flush, %d connections wait for one, want none", n)
+	}
 }
 
 // TestCoalesceWindowsDiffer: connections' windows end at different times

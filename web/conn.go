@@ -37,8 +37,9 @@ type conn struct {
 	srv  *Server
 	ip   string // the client's address
 
-	// send carries events and status from the exercise's owner goroutine,
-	// which alone sends on it and closes it.
+	// send carries the messages the exercise's fan-out queues for the
+	// connection; it is sent on and closed only under the exercise's fan
+	// lock (liveExercise.queue, unsubscribe).
 	send chan *outgoing
 	// carry is a message the writer took from send that did not fit in
 	// the batch it was writing; it goes first next time.

@@ -159,7 +159,7 @@ func (le *liveExercise) run(x *engine.Exercise, speed float64) {
 		// this goroutine is still its owner. Tell everyone it has ended,
 		// which the status loop and pushStatus no longer can.
 		if x.Ended() {
-			le.broadcastStatus(x)
+			le.broadcastStatus(x, false)
 		}
 	}()
 	go le.statusLoop(ctx)
@@ -224,6 +224,7 @@ func (le *liveExercise) stop(why string) {
 	defer le.fan.Unlock()
 	for c := range le.subs {
 		c.bye = why
+		le.release(c, nil) // what is held goes before the goodbye
 		le.unsubscribe(c)
 	}
 }
@@ -420,7 +421,8 @@ func (le *liveExercise) queueAfterEvents(c *conn, b []byte) bool {
 		return false
 	}
 	le.release(c, m)
-	return true
+	_, ok := le.subs[c] // releasing what c held may have filled its queue
+	return ok
 }
 
 // leave removes a subscriber that disconnected.
@@ -550,7 +552,7 @@ func (le *liveExercise) statusLoop(ctx context.Context) {
 				}
 			}
 		}
-		le.pushStatus(ctx)
+		le.pushRoutineStatus(ctx)
 		last = time.Now()
 	}
 }
@@ -567,14 +569,22 @@ func (le *liveExercise) statusSoon() {
 	}
 }
 
-// pushStatus sends every subscriber its status, on the owner goroutine,
-// and tells tick the clock of a running exercise.
-func (le *liveExercise) pushStatus(ctx context.Context) {
+// pushStatus sends every subscriber its status at once, on the owner
+// goroutine, and tells tick the clock of a running exercise: after a
+// change of the exercise's state, which consoles must show together.
+func (le *liveExercise) pushStatus(ctx context.Context) { le.push(ctx, false) }
+
+// pushRoutineStatus is pushStatus for the status loop's periodic status,
+// which a trainee's connection may hold with its team's records
+// (CoalesceWindow): nothing in it changed the exercise's state.
+func (le *liveExercise) pushRoutineStatus(ctx context.Context) { le.push(ctx, true) }
+
+func (le *liveExercise) push(ctx context.Context, routine bool) {
 	var seq uint64
 	var at time.Duration
 	running := false
 	le.inspect(ctx, func(x *engine.Exercise) {
-		le.broadcastStatus(x)
+		le.broadcastStatus(x, routine)
 		seq, at, running = x.State().Seq, x.Now(), x.State().Status == engine.StatusRunning
 	})
 	if running && le.tick != nil {
@@ -583,8 +593,9 @@ func (le *liveExercise) pushStatus(ctx context.Context) {
 }
 
 // broadcastStatus builds the status of every audience (owner), encodes it
-// once per audience (staff, then each team) and queues it.
-func (le *liveExercise) broadcastStatus(x *engine.Exercise) {
+// once per audience (staff, then each team) and queues it; a routine one
+// may wait on trainees' connections.
+func (le *liveExercise) broadcastStatus(x *engine.Exercise, routine bool) {
 	if le.subscribers() == 0 {
 		return
 	}
@@ -603,7 +614,7 @@ func (le *liveExercise) broadcastStatus(x *engine.Exercise) {
 			}
 			prepared[key] = m
 		}
-		le.send(c, m, !c.sess.IsStaff()) // a trainee's status may wait: its clock runs on its own
+		le.send(c, m, routine && !c.sess.IsStaff())
 	}
 }
 

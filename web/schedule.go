@@ -75,6 +75,7 @@ func (sc *scheduler) prepareStart(le *liveExercise) {
 // startScheduled starts le at its scheduled time at.
 func (sc *scheduler) startScheduled(le *liveExercise, at time.Time) {
 	cmd := engine.Command{Type: engine.CmdStart, By: engine.Principal{Role: engine.RoleFacilitator, Name: scheduleActor}, StartAt: &at}
+	cmd = stamp(cmd, time.Now()) // later than at when the server was down then
 	evs, err := le.runner.Do(sc.ctx, cmd)
 	if err != nil {
 		if engine.Code(err) != engine.CodeConflict { // a changed schedule or a start by hand is no news

@@ -2,6 +2,10 @@
 // while the exercise runs, virtual time advances at status.speed virtual
 // seconds per wall second from the last status' `now`.
 
+// LATE_STATUS_NS is how late (wall ns) a status may be for a running clock
+// to keep its own time rather than step back.
+const LATE_STATUS_NS = 1e9;
+
 export class VirtualClock {
   constructor() {
     this.base = 0;        // virtual ns at baseWall
@@ -13,12 +17,21 @@ export class VirtualClock {
     this.timer = null;
   }
 
-  /** update takes a status message's status object ({status, speed, now, duration}). */
+  /**
+   * update takes a status message's status object ({status, speed, now,
+   * duration}). A running clock at an unchanged speed does not step back
+   * for a status that is a little behind it: the server may hold a routine
+   * status for up to a third of a second, which at 10× is three seconds.
+   */
   update(st) {
     if (!st) return;
     if (typeof st.now === 'number') {
-      this.base = st.now;
-      this.baseWall = now();
+      const behind = this.now() - st.now;
+      const steady = this.status === 'running' && st.status === 'running' && st.speed === this.speed;
+      if (!(steady && behind > 0 && behind < LATE_STATUS_NS * this.speed)) {
+        this.base = st.now;
+        this.baseWall = now();
+      }
     }
     if (typeof st.speed === 'number' && st.speed > 0) this.speed = st.speed;
     if (st.status) this.status = st.status;
