@@ -6,6 +6,10 @@ import (
 	"cmesim/engine"
 )
 
+// NoticesHandedOn is how many notices the DB's Listens have read and
+// handed on so far.
+func (db *DB) NoticesHandedOn() int64 { return db.handedOn.Load() }
+
 // CompactRows is the number of small rows merged into one, for tests.
 const CompactRows = compactRows
 

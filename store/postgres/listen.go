@@ -101,6 +101,7 @@ func (l *listener) run() {
 		if n != nil {
 			if notice, ok := decode(n); ok {
 				l.deliver(notice)
+				l.db.handedOn.Add(1)
 			}
 		}
 		if err == nil {

@@ -239,6 +239,9 @@ type DB struct {
 	// orders their start with Close's closing.
 	lmu       sync.Mutex
 	listeners sync.WaitGroup
+	// handedOn counts the notices the Listens have read from the database
+	// and handed to their receivers (or folded into a resync).
+	handedOn atomic.Int64
 }
 
 var (
