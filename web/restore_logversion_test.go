@@ -162,12 +162,7 @@ func TestRestoreOldLog(t *testing.T) {
 func TestRestoreNewerLog(t *testing.T) {
 	dir := t.TempDir()
 	srv, stop := storedServer(t, dir)
-	ex := mustCreate(t, srv, "co-csirt")
-	fac := join(t, srv, ex.Codes.Facilitator, "")
-	fw := dial(t, fac, ex.ID, 0)
-	fw.mustAck(t, cmd{"type": "start"})
-	fw.mustAck(t, cmd{"type": "note", "text": "before the downgrade"})
-	fw.close(t)
+	ex := startWithNote(t, srv)
 	stop()
 
 	path := filepath.Join(dir, "cmesim.db")
@@ -184,6 +179,18 @@ func TestRestoreNewerLog(t *testing.T) {
 	if _, last := logVersions(t, dir, ex.ID); last != newer {
 		t.Fatalf("the refused log's version became %d, want %d as it was", last, newer)
 	}
+}
+
+// startWithNote creates an exercise on srv, starts it and writes a note:
+// a log that a downgrade test then marks as a newer cmesim's.
+func startWithNote(t *testing.T, srv *testServer) created {
+	t.Helper()
+	ex := mustCreate(t, srv, "co-csirt")
+	fw := dial(t, join(t, srv, ex.Codes.Facilitator, ""), ex.ID, 0)
+	fw.mustAck(t, cmd{"type": "start"})
+	fw.mustAck(t, cmd{"type": "note", "text": "before the downgrade"})
+	fw.close(t)
+	return ex
 }
 
 // setLogVersion sets an exercise's log version behind the store's back.
@@ -300,12 +307,7 @@ func TestRestoreOldLogPostgres(t *testing.T) {
 func TestRestoreNewerLogPostgres(t *testing.T) {
 	url := pgtest.NewDatabase(t)
 	srv, stop := clusteredServer(t, url)
-	ex := mustCreate(t, srv, "co-csirt")
-	fac := join(t, srv, ex.Codes.Facilitator, "")
-	fw := dial(t, fac, ex.ID, 0)
-	fw.mustAck(t, cmd{"type": "start"})
-	fw.mustAck(t, cmd{"type": "note", "text": "before the downgrade"})
-	fw.close(t)
+	ex := startWithNote(t, srv)
 	stop()
 
 	conn := pgtest.Connect(t, url)
