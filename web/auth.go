@@ -113,9 +113,7 @@ func (a *auth) member(next func(http.ResponseWriter, *http.Request, *Session, *l
 
 func (a *auth) handleAdminLogin(w http.ResponseWriter, r *http.Request) {
 	ip := clientAddress(r, a.proxies)
-	if ok, wait := a.adminGuard.admit(ip); !ok {
-		a.security.record(secRateLimited, ip, "admin sign-ins refused after too many wrong keys")
-		tooMany(w, a.log, wait, "too many failed attempts; wait %d s and try again", int(wait.Seconds()+0.999))
+	if !a.admit(w, a.adminGuard, ip, "admin sign-ins refused after too many wrong keys") {
 		return
 	}
 	var req struct {
@@ -145,9 +143,7 @@ func (a *auth) handleAdminLogin(w http.ResponseWriter, r *http.Request) {
 // faster than one a second), and only failures count against the address.
 func (a *auth) handleJoin(w http.ResponseWriter, r *http.Request) {
 	ip := clientAddress(r, a.proxies)
-	if ok, wait := a.joinGuard.admit(ip); !ok {
-		a.security.record(secRateLimited, ip, "join attempts refused after too many wrong codes")
-		tooMany(w, a.log, wait, "too many failed attempts; wait %d s and try again", int(wait.Seconds()+0.999))
+	if !a.admit(w, a.joinGuard, ip, "join attempts refused after too many wrong codes") {
 		return
 	}
 	var req struct {
@@ -172,15 +168,31 @@ func (a *auth) handleJoin(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, joinResponse{Exercise: sess.Exercise, Role: sess.Role, Team: sess.Team, Name: sess.Name, Page: pageFor(sess.Role)})
 }
 
+// admit reports whether g lets a sign-in attempt from ip through; if not,
+// it answers 429 and records why (refused).
+func (a *auth) admit(w http.ResponseWriter, g *signInGuard, ip, refused string) bool {
+	ok, wait := g.admit(ip)
+	if !ok {
+		a.tooManyAttempts(w, ip, refused, wait)
+	}
+	return ok
+}
+
 // signInFailed counts a failed sign-in against the address and answers
 // err, or 429 with Retry-After once the address is past its budget.
 func (a *auth) signInFailed(w http.ResponseWriter, g *signInGuard, ip string, err error) {
 	if over, wait := g.fail(ip); over {
-		a.security.record(secRateLimited, ip, "too many failed sign-ins")
-		tooMany(w, a.log, wait, "too many failed attempts; wait %d s and try again", int(wait.Seconds()+0.999))
+		a.tooManyAttempts(w, ip, "too many failed sign-ins", wait)
 		return
 	}
 	writeError(w, a.log, err)
+}
+
+// tooManyAttempts records sign-ins refused from ip, and why, and answers
+// 429 with how long to wait.
+func (a *auth) tooManyAttempts(w http.ResponseWriter, ip, why string, wait time.Duration) {
+	a.security.record(secRateLimited, ip, why)
+	tooMany(w, a.log, wait, "too many failed attempts; wait %d s and try again", int(wait.Seconds()+0.999))
 }
 
 func (a *auth) handleSession(w http.ResponseWriter, _ *http.Request, sess *Session) {
