@@ -127,41 +127,40 @@ func benchmarkLoopbackFanout(b *testing.B, n, pool int) {
 		}
 	}
 
-	// One writer per server-side connection, as the server has.
 	payload := make([]byte, fanoutPayloadLen)
 	for i := range payload {
 		payload[i] = byte('a' + i%26)
 	}
-	if pool > 0 { // a few writers, each going through its share in turn
-		for w := range pool {
-			ch := make(chan struct{}, 1)
+	write := func(c net.Conn) bool {
+		c.SetWriteDeadline(time.Now().Add(10 * time.Second))
+		if _, err := c.Write(payload); err != nil {
+			fail(fmt.Errorf("write: %w", err))
+			return false
+		}
+		return true
+	}
+	if pool == 0 { // one writer per connection, as the server has
+		for _, c := range servers {
+			ch := make(chan struct{}, 1) // the server's send queue is buffered too
 			signals = append(signals, ch)
 			goroutines.Go(func() {
 				for range ch {
-					for i := w; i < len(servers); i += pool {
-						c := servers[i]
-						c.SetWriteDeadline(time.Now().Add(10 * time.Second))
-						if _, err := c.Write(payload); err != nil {
-							fail(fmt.Errorf("write: %w", err))
-							return
-						}
+					if !write(c) {
+						return
 					}
 				}
 			})
 		}
 	}
-	for _, c := range servers {
-		if pool > 0 {
-			break
-		}
-		ch := make(chan struct{}, 1) // the server's send queue is buffered too
+	for w := range pool { // or a few, each going through its share in turn
+		ch := make(chan struct{}, 1)
 		signals = append(signals, ch)
 		goroutines.Go(func() {
 			for range ch {
-				c.SetWriteDeadline(time.Now().Add(10 * time.Second))
-				if _, err := c.Write(payload); err != nil {
-					fail(fmt.Errorf("write: %w", err))
-					return
+				for i := w; i < len(servers); i += pool {
+					if !write(servers[i]) {
+						return
+					}
 				}
 			}
 		})
