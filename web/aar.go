@@ -17,24 +17,6 @@ import (
 // XLSX and CSV for staff, and the team-scoped report a team's trainees
 // read after the end. The edits themselves are aar_edit commands.
 
-// stamp adds to a client's command what only the server may say, from
-// its clock as it receives the command: the day of an aar_edit, so the
-// report can say when the lead evaluator edited the AAR/IP, and the moment
-// of a start, so the report says when the exercise really ran. Both are in
-// the command, so replays keep them.
-func stamp(cmd engine.Command, now time.Time) engine.Command {
-	switch {
-	case cmd.Type == engine.CmdAAREdit && cmd.AAR != nil:
-		d := *cmd.AAR
-		d.Edited = now.UTC().Format(time.DateOnly)
-		cmd.AAR = &d
-	case cmd.Type == engine.CmdStart:
-		at := now.UTC().Truncate(time.Second)
-		cmd.ReceivedAt = &at
-	}
-	return cmd
-}
-
 // aarView is what the AAR/IP editor starts from.
 type aarView struct {
 	// Ended says the exercise has ended: only then can the AAR/IP be
