@@ -70,7 +70,7 @@ type liveExercise struct {
 	// touched is deliver's list of the connections it queues for, kept
 	// between calls to save allocating it.
 	touched []*conn
-	// window is how long records may be held (CoalesceWindow); holding
+	// window is how long records may be held (CoalesceWindow; 0 holds nothing); holding
 	// orders the subscribers that hold some by the end of their window,
 	// and flushTimer runs the flush due at flushAt (coalesce.go).
 	window     time.Duration
