@@ -18,6 +18,8 @@ type Runner struct {
 	// held freezes the clock whatever the exercise's status (see Hold);
 	// touched only by the goroutine running Run.
 	held bool
+	// settled is called whenever the exercise has caught up (OnSettled).
+	settled func()
 
 	mu       sync.Mutex
 	requests []request
@@ -71,9 +73,26 @@ func (r *Runner) RunClosing(ctx context.Context) error {
 	return r.run(ctx, true)
 }
 
+// OnSettled has fn called, on the runner's goroutine, each time the
+// exercise has caught up with everything asked of it — every waiting
+// command applied, virtual time brought up to the clock — just before the
+// runner waits again, and once more when it stops. Every event of a step
+// (a command, an inject to sixty teams, deadlines passing together) has
+// then been emitted: a writer of the log that waits for fn writes them
+// together rather than in pieces. fn must not block. Set it before Run.
+func (r *Runner) OnSettled(fn func()) { r.settled = fn }
+
+// settle calls the OnSettled function, if any.
+func (r *Runner) settle() {
+	if r.settled != nil {
+		r.settled()
+	}
+}
+
 func (r *Runner) run(ctx context.Context, closing bool) error {
 	defer close(r.done)
 	defer r.failPending()
+	defer r.settle()
 	// A runner may take over an exercise rebuilt from its log: its clock
 	// carries on from where the log stopped.
 	r.pacer.JumpTo(r.x.Now())
@@ -81,6 +100,7 @@ func (r *Runner) run(ctx context.Context, closing bool) error {
 		r.pacer.Start()
 	}
 	for closing || !r.x.Ended() {
+		r.settle()
 		next, has := r.x.NextAt()
 		running := r.x.st.Status == StatusRunning
 		switch r.pacer.Wait(ctx, next, has && running, r.wake) {

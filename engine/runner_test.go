@@ -3,11 +3,13 @@ package engine_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"testing"
 	"testing/synctest"
 	"time"
 
 	"cmesim/engine"
+	"cmesim/scenarios"
 )
 
 // startRunner runs the example scenario live at the given speed inside a
@@ -268,4 +270,62 @@ func TestRunnerInspectWhenStopping(t *testing.T) {
 			t.Fatalf("Inspect on a runner that stopped first: err %v, fn ran %v; want an error and fn not run", err, ran)
 		}
 	})
+}
+
+// TestRunnerOnSettled: the runner calls its OnSettled function only
+// between steps — never between two events of one command — once after
+// each command, and once more when it stops, so that a writer of the log
+// that waits for it writes a step's events together.
+func TestRunnerOnSettled(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		x, err := engine.New(MustLoad(t, exampleFile), engine.Options{Seed: 1, Humans: []string{"co-csirt", "pe-csirt"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Both are touched only on the runner's goroutine until Run returns.
+		var last uint64
+		var settled []uint64
+		x.SetOnEvent(func(e engine.Event) { last = e.Seq })
+		r := engine.NewRunner(x, engine.NewPacer(engine.RealClock(), 60))
+		r.OnSettled(func() { settled = append(settled, last) })
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() { done <- r.Run(ctx) }()
+
+		var steps [][]engine.Event
+		for _, c := range []engine.Command{facilitator(engine.CmdStart), adHocToAll()} {
+			evs, err := r.Do(ctx, c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			steps = append(steps, evs)
+		}
+		if n := len(steps[1]); n < 3 {
+			t.Fatalf("an ad-hoc inject to both teams made %d events, want at least 3", n)
+		}
+		cancel()
+		<-done
+		stopped := last
+		for _, evs := range steps {
+			first, end := evs[0].Seq, evs[len(evs)-1].Seq
+			for _, s := range settled {
+				if s >= first && s < end {
+					t.Errorf("settled after event %d, in the middle of a step's events %d–%d (settled at %v)", s, first, end, settled)
+				}
+			}
+			if !slices.Contains(settled, end) {
+				t.Errorf("never settled after the step that ended with event %d (settled at %v)", end, settled)
+			}
+		}
+		if settled[len(settled)-1] != stopped {
+			t.Errorf("the last call came after event %d, want one when the runner stopped, after %d", settled[len(settled)-1], stopped)
+		}
+	})
+}
+
+// adHocToAll is an ad-hoc inject from the facilitator to every team.
+func adHocToAll() engine.Command {
+	c := facilitator(engine.CmdSendInject)
+	c.AdHoc = &engine.AdHocInject{Title: "Regulator calls", Body: "Any data of citizens?", Channel: "phone", To: []string{scenarios.ToAll}}
+	return c
 }

@@ -51,6 +51,11 @@ type persister struct {
 	// of the exercise may have run out must not write its log (another
 	// server may be writing it); the events wait until it may again.
 	mayWrite func() bool
+	// bySteps is set when whoever adds events calls settled after each
+	// step of the exercise: add then leaves the writer asleep, so that the
+	// events of one step are written together, in one transaction, and
+	// handed to the subscribers together. Set it before the first add.
+	bySteps bool
 
 	mu      sync.Mutex
 	queue   []engine.Event
@@ -84,6 +89,14 @@ func (p *persister) add(e engine.Event) {
 	}
 	p.queue = append(p.queue, e)
 	p.mu.Unlock()
+	if !p.bySteps {
+		p.settled()
+	}
+}
+
+// settled wakes the writer: every event of the exercise's last step has
+// been added. It never blocks.
+func (p *persister) settled() {
 	select {
 	case p.wake <- struct{}{}:
 	default:

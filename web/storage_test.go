@@ -8,7 +8,9 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -271,4 +273,66 @@ func TestStoreDown(t *testing.T) {
 	if code, body := ready(t, srv); code != http.StatusOK {
 		t.Fatalf("/readyz after the outage: %d %q", code, body)
 	}
+}
+
+// appendLog is a store that records the batches it is asked to append.
+type appendLog struct {
+	*storetest.Faulty
+	mu      sync.Mutex
+	batches [][]engine.Event
+}
+
+func (a *appendLog) Append(ctx context.Context, exercise string, events []engine.Event) error {
+	a.mu.Lock()
+	a.batches = append(a.batches, slices.Clone(events))
+	a.mu.Unlock()
+	return a.Faulty.Append(ctx, exercise, events)
+}
+
+// TestOneStepOneWrite: the events of one step of the exercise — an
+// ad-hoc inject to every team, one delivery per team — go to the store in
+// one append, so they reach every trainee in one fan-out rather than one
+// write (and one fsync) after another.
+func TestOneStepOneWrite(t *testing.T) {
+	db, err := sqlite.Open(filepath.Join(t.TempDir(), "cmesim.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := &appendLog{Faulty: storetest.NewFaulty(db)}
+	s, err := web.New(web.Config{AdminKey: adminKey, Store: rec})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(s)
+	t.Cleanup(func() {
+		ts.Close()
+		s.Close()
+		db.Close()
+	})
+	srv := &testServer{Server: s, URL: ts.URL}
+	ex := mustCreate(t, srv, "co-csirt", "pe-csirt")
+	fac := dial(t, join(t, srv, ex.Codes.Facilitator, "Fac"), ex.ID, 0)
+	fac.mustAck(t, cmd{"type": "start"})
+	fac.mustAck(t, cmd{"type": "send_inject", "adhoc": adhoc("Regulator calls", "all")})
+	sent := fac.find(t, func(m message) bool { return m.isEvent(engine.EventInjectSent) })
+
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	for _, b := range rec.batches {
+		i := slices.IndexFunc(b, func(e engine.Event) bool { return e.Seq == sent.Seq })
+		if i < 0 {
+			continue
+		}
+		var teams []string
+		for _, e := range b[i:] {
+			if e.Type == engine.EventInjectDelivered {
+				teams = append(teams, e.Team)
+			}
+		}
+		if len(teams) != 2 {
+			t.Errorf("the append with the ad-hoc inject (%d events) delivered it to %v, want both teams in it", len(b), teams)
+		}
+		return
+	}
+	t.Fatalf("no append held event %d, the ad-hoc inject", sent.Seq)
 }
