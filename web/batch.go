@@ -118,25 +118,24 @@ func splitServerBatch(frame []byte) ([][]byte, bool) {
 
 // objectLen is the length of the JSON object b starts with, found by its
 // braces outside strings, or 0 if b does not start with a whole one.
+// Strings, most of a message's bytes, are skipped to their closing quote
+// with bytes.IndexByte rather than byte by byte.
 func objectLen(b []byte) int {
 	if len(b) == 0 || b[0] != '{' {
 		return 0
 	}
-	depth, inString := 0, false
+	depth := 0
 	for i := 0; i < len(b); i++ {
-		switch c := b[i]; {
-		case inString:
-			switch c {
-			case '\\':
-				i++
-			case '"':
-				inString = false
+		switch c := b[i]; c {
+		case '"':
+			n := closingQuote(b[i+1:])
+			if n < 0 {
+				return 0
 			}
-		case c == '"':
-			inString = true
-		case c == '{' || c == '[':
+			i += 1 + n
+		case '{', '[':
 			depth++
-		case c == '}' || c == ']':
+		case '}', ']':
 			depth--
 			if depth == 0 {
 				if c != '}' {
@@ -147,6 +146,27 @@ func objectLen(b []byte) int {
 		}
 	}
 	return 0
+}
+
+// closingQuote is the index in s, the inside of a JSON string and what
+// follows it, of the quote that ends the string, or -1: the first quote
+// not escaped by an odd number of backslashes before it.
+func closingQuote(s []byte) int {
+	for from := 0; ; {
+		q := bytes.IndexByte(s[from:], '"')
+		if q < 0 {
+			return -1
+		}
+		q += from
+		escapes := 0
+		for k := q - 1; k >= 0 && s[k] == '\\'; k-- {
+			escapes++
+		}
+		if escapes%2 == 0 {
+			return q
+		}
+		from = q + 1
+	}
 }
 
 // writeQueued writes first and, in the same frame, the messages waiting

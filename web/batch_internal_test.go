@@ -9,8 +9,11 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gorilla/websocket"
+
+	"cmesim/engine"
 )
 
 // socketPair returns both ends of a WebSocket: the server's and the
@@ -145,6 +148,8 @@ func FuzzSplitBatch(f *testing.F) {
 		`{"type":"batch","messages":[{"a":1},]}`,
 		`{"type":"batch","messages":[[1],{"a":2}]}`,
 		`{"type":"batch","messages":[{"a":[}]}`,
+		`{"type":"batch","messages":[{"a":"x\\\"}y","b":"\\\\"},{"c":"\\\\\\\""}]}`,
+		`{"type":"batch","messages":[{"a":"\\"}]}`,
 	} {
 		f.Add([]byte(s))
 	}
@@ -168,4 +173,30 @@ func FuzzSplitBatch(f *testing.F) {
 			}
 		}
 	})
+}
+
+// BenchmarkSplitBatch splits what a trainee typically receives with an
+// inject while its team's status is held: the status and the delivery in
+// one batch (what the load tool does for every frame).
+func BenchmarkSplitBatch(b *testing.B) {
+	st := &status{Status: engine.StatusRunning, Speed: 10, Now: time.Hour}
+	ts := teamStatus{ID: "csirt-07", Name: "CSIRT 07", Online: []string{}, Open: []openExpectation{}}
+	for i := range 40 {
+		ts.Online = append(ts.Online, fmt.Sprintf("Trainee %d", i))
+	}
+	for i := range 12 {
+		ts.Open = append(ts.Open, openExpectation{Inject: fmt.Sprintf("I%03d", i), Expectation: "ack", Action: "acknowledge", Deadline: time.Duration(i) * time.Minute})
+	}
+	st.Teams = []teamStatus{ts}
+	statusMsg := encode(statusMessage{Type: "status", Seq: 1234, At: time.Hour, Status: st})
+	inject := encode(map[string]any{"type": "event", "seq": 1235, "inject": map[string]any{
+		"id": "adhoc-17", "title": "Ransomware note found on \"SCADA-02\"", "channel": "email",
+		"body": strings.Repeat("The operator reports encrypted files and a note demanding payment. ", 10)}})
+	frame := appendBatch(nil, [][]byte{statusMsg, inject})
+	b.SetBytes(int64(len(frame)))
+	for b.Loop() {
+		if msgs, err := SplitBatch(frame); err != nil || len(msgs) != 2 {
+			b.Fatalf("split into %d messages, %v", len(msgs), err)
+		}
+	}
 }
