@@ -52,14 +52,16 @@ type persister struct {
 	// server may be writing it); the events wait until it may again.
 	mayWrite func() bool
 	// bySteps is set when whoever adds events calls settled after each
-	// step of the exercise: add then leaves the writer asleep, so that the
-	// events of one step are written together, in one transaction, and
-	// handed to the subscribers together. Set it before the first add.
+	// step of the exercise: the writer then writes only whole steps, so
+	// that the events of one step are written together, in one
+	// transaction, and handed to the subscribers together. Set it before
+	// the first add.
 	bySteps bool
 
 	mu      sync.Mutex
 	queue   []engine.Event
 	last    uint64        // last sequence number added
+	ready   uint64        // last sequence number of a whole step: the writer writes up to it
 	durable uint64        // last sequence number known to be stored
 	failed  error         // set when the store refuses the log for good
 	changed chan struct{} // closed and replaced whenever durable, failed or problem change
@@ -94,9 +96,12 @@ func (p *persister) add(e engine.Event) {
 	}
 }
 
-// settled wakes the writer: every event of the exercise's last step has
-// been added. It never blocks.
+// settled lets the writer write what has been added and wakes it: every
+// event of the exercise's last step has been added. It never blocks.
 func (p *persister) settled() {
+	p.mu.Lock()
+	p.ready = p.last
+	p.mu.Unlock()
 	select {
 	case p.wake <- struct{}{}:
 	default:
@@ -209,6 +214,7 @@ func (p *persister) run(ctx context.Context) {
 			p.flush(ctx)
 		case <-ctx.Done():
 			final, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			p.settled() // whatever was added is all there will be
 			p.flush(final)
 			cancel()
 			return
@@ -223,6 +229,11 @@ func (p *persister) flush(ctx context.Context) {
 	for {
 		p.mu.Lock()
 		batch := p.queue
+		if len(batch) > 0 && p.ready < batch[len(batch)-1].Seq {
+			// The end of a step still to come; the queue holds
+			// consecutive sequence numbers.
+			batch = batch[:max(0, int(int64(p.ready)-int64(batch[0].Seq)+1))]
+		}
 		p.mu.Unlock()
 		if len(batch) == 0 {
 			return

@@ -1,6 +1,8 @@
 package web
 
 import (
+	"context"
+	"slices"
 	"testing"
 
 	"github.com/rs/zerolog"
@@ -29,5 +31,46 @@ func TestPersisterWritesBySteps(t *testing.T) {
 		if got := len(p.queue); got != 2 {
 			t.Errorf("bySteps %v: %d events queued, want 2", bySteps, got)
 		}
+	}
+}
+
+// appendRecorder is a store that records what it is asked to append.
+type appendRecorder struct {
+	store.Store
+	batches [][]uint64
+}
+
+func (a *appendRecorder) Append(_ context.Context, _ string, events []engine.Event) error {
+	var seqs []uint64
+	for _, e := range events {
+		seqs = append(seqs, e.Seq)
+	}
+	a.batches = append(a.batches, seqs)
+	return nil
+}
+
+// TestPersisterWritesWholeSteps: a writer already awake when a step's
+// first events arrive writes only the steps that are over, and the rest
+// once the step ends.
+func TestPersisterWritesWholeSteps(t *testing.T) {
+	st := &appendRecorder{}
+	p := newPersister(st, "x", 0, zerolog.Nop())
+	p.bySteps = true
+	p.add(engine.Event{Seq: 1})
+	p.add(engine.Event{Seq: 2})
+	p.settled()
+	p.add(engine.Event{Seq: 3}) // a step under way
+	p.flush(context.Background())
+	if want := [][]uint64{{1, 2}}; !slices.EqualFunc(st.batches, want, slices.Equal) {
+		t.Fatalf("wrote %v, want %v", st.batches, want)
+	}
+	if p.durable != 2 {
+		t.Errorf("durable up to %d, want 2", p.durable)
+	}
+	p.add(engine.Event{Seq: 4})
+	p.settled()
+	p.flush(context.Background())
+	if want := [][]uint64{{1, 2}, {3, 4}}; !slices.EqualFunc(st.batches, want, slices.Equal) {
+		t.Fatalf("wrote %v, want %v", st.batches, want)
 	}
 }
