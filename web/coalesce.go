@@ -68,7 +68,7 @@ func (le *liveExercise) send(c *conn, m *outgoing, hold bool) {
 	}
 	if len(c.held) >= maxHeld || len(c.held) > 0 && !batchFits(c.heldSize, len(m.data)) {
 		le.release(c, nil)
-		if _, ok := le.subs[c]; !ok {
+		if !c.subscribed {
 			return // dropped for a full queue
 		}
 	}
@@ -93,14 +93,14 @@ func (le *liveExercise) release(c *conn, m *outgoing) {
 	held := c.held
 	c.held, c.heldSize = held[:0], 0
 	for _, h := range held {
-		if _, ok := le.subs[c]; !ok {
+		if !c.subscribed {
 			break // dropped for a full queue
 		}
 		le.queue(c, h)
 	}
 	clear(held)
 	if m != nil {
-		if _, ok := le.subs[c]; ok {
+		if c.subscribed {
 			le.queue(c, m)
 		}
 	}

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"iter"
+	"runtime"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -304,10 +305,23 @@ func (le *liveExercise) deliver(seq uint64) {
 			c.delivering = append(c.delivering, delivery{prepared[key], hold})
 		}
 	}
+	if len(touched) >= bigFanOut {
+		// Each connection queued for wakes its writer, which then waits
+		// to run behind the goroutine running this loop. Should the
+		// runtime preempt this goroutine halfway (it lets a goroutine run
+		// 10 ms at a time), it would wait behind thousands of writers
+		// before it could wake the rest: yield once, while the run queue
+		// is still short, to start the loop on a time slice of its own.
+		// Nothing queued meanwhile can overtake these events: their acks
+		// wait until deliver returns.
+		le.fan.Unlock()
+		runtime.Gosched()
+		le.fan.Lock()
+	}
 	for _, c := range touched {
 		for _, d := range c.delivering {
-			if _, ok := le.subs[c]; !ok {
-				break // dropped for a full queue
+			if !c.subscribed {
+				break // dropped for a full queue, or gone
 			}
 			le.send(c, d.m, d.hold)
 		}
@@ -317,6 +331,10 @@ func (le *liveExercise) deliver(seq uint64) {
 	clear(touched)
 	le.touched = touched[:0]
 }
+
+// bigFanOut is how many connections a delivery must reach for deliver to
+// yield before it wakes their writers.
+const bigFanOut = 1000
 
 // staffAudience is the key of byAudience under which the staff's
 // connections are (no team has an empty id).
@@ -370,6 +388,7 @@ func (le *liveExercise) recipients(audience []string) iter.Seq[*conn] {
 // holds fan.
 func (le *liveExercise) addSub(c *conn) {
 	le.subs[c] = struct{}{}
+	c.subscribed = true
 	k := audienceKey(c)
 	if le.byAudience[k] == nil {
 		le.byAudience[k] = map[*conn]struct{}{}
@@ -379,6 +398,7 @@ func (le *liveExercise) addSub(c *conn) {
 
 func (le *liveExercise) removeSub(c *conn) {
 	delete(le.subs, c)
+	c.subscribed = false
 	k := audienceKey(c)
 	delete(le.byAudience[k], c)
 	if len(le.byAudience[k]) == 0 {
@@ -401,7 +421,7 @@ func (le *liveExercise) queue(c *conn, m *outgoing) {
 // unsubscribe removes a subscriber and closes its queue; the caller holds
 // fan.
 func (le *liveExercise) unsubscribe(c *conn) {
-	if _, ok := le.subs[c]; !ok {
+	if !c.subscribed {
 		return
 	}
 	le.removeSub(c)
@@ -421,12 +441,11 @@ func (le *liveExercise) queueAfterEvents(c *conn, b []byte) bool {
 	}
 	le.fan.Lock()
 	defer le.fan.Unlock()
-	if _, ok := le.subs[c]; !ok {
+	if !c.subscribed {
 		return false
 	}
 	le.release(c, m)
-	_, ok := le.subs[c] // releasing what c held may have filled its queue
-	return ok
+	return c.subscribed // releasing what c held may have filled its queue
 }
 
 // leave removes a subscriber that disconnected.
