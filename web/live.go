@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"iter"
-	"runtime"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -305,19 +304,6 @@ func (le *liveExercise) deliver(seq uint64) {
 			c.delivering = append(c.delivering, delivery{prepared[key], hold})
 		}
 	}
-	if len(touched) >= bigFanOut {
-		// Each connection queued for wakes its writer, which then waits
-		// to run behind the goroutine running this loop. Should the
-		// runtime preempt this goroutine halfway (it lets a goroutine run
-		// 10 ms at a time), it would wait behind thousands of writers
-		// before it could wake the rest: yield once, while the run queue
-		// is still short, to start the loop on a time slice of its own.
-		// Nothing queued meanwhile can overtake these events: their acks
-		// wait until deliver returns.
-		le.fan.Unlock()
-		runtime.Gosched()
-		le.fan.Lock()
-	}
 	for _, c := range touched {
 		for _, d := range c.delivering {
 			if !c.subscribed {
@@ -331,10 +317,6 @@ func (le *liveExercise) deliver(seq uint64) {
 	clear(touched)
 	le.touched = touched[:0]
 }
-
-// bigFanOut is how many connections a delivery must reach for deliver to
-// yield before it wakes their writers.
-const bigFanOut = 1000
 
 // staffAudience is the key of byAudience under which the staff's
 // connections are (no team has an empty id).
