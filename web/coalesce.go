@@ -51,12 +51,8 @@ func (c *conn) holdsRecordsOf(team string) bool {
 }
 
 // coalesceLag is how much longer than CoalesceWindow a new connection's
-// windows last: a random part of one more window. The routine status
-// reaches every trainee at the same moment; its writes are then spread
-// over a quarter of a second (about 20 a millisecond at 5,000 trainees)
-// rather than bunched into a burst that an inject to everyone arriving
-// just after would queue behind (docs/performance.md).
-func coalesceLag() time.Duration { return rand.N(CoalesceWindow) }
+// windows last: a random part of a quarter of it.
+func coalesceLag() time.Duration { return rand.N(CoalesceWindow / 4) }
 
 // send hands m to subscriber c: held until c's window ends if hold says
 // it may wait, else queued at once behind what c holds. The caller holds
