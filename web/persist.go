@@ -76,7 +76,7 @@ type persister struct {
 }
 
 func newPersister(st store.Store, id string, durable uint64, log zerolog.Logger) *persister {
-	return &persister{st: st, id: id, log: log, durable: durable, last: durable,
+	return &persister{st: st, id: id, log: log, durable: durable, last: durable, ready: durable,
 		changed: make(chan struct{}), health: make(chan struct{}), wake: make(chan struct{}, 1), stopped: make(chan struct{})}
 }
 
@@ -96,12 +96,17 @@ func (p *persister) add(e engine.Event) {
 	}
 }
 
-// settled lets the writer write what has been added and wakes it: every
-// event of the exercise's last step has been added. It never blocks.
+// settled lets the writer write what has been added and, if that is
+// anything new, wakes it: every event of the exercise's last step has been
+// added. It never blocks.
 func (p *persister) settled() {
 	p.mu.Lock()
+	more := p.ready != p.last
 	p.ready = p.last
 	p.mu.Unlock()
+	if !more {
+		return
+	}
 	select {
 	case p.wake <- struct{}{}:
 	default:

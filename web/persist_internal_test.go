@@ -14,6 +14,7 @@ import (
 // TestPersisterWritesBySteps: a persister whose exercise tells it when a
 // step is over (bySteps) leaves its writer asleep while the step's events
 // are added and wakes it once, at the end; otherwise every add wakes it.
+// A step that added nothing wakes no one.
 func TestPersisterWritesBySteps(t *testing.T) {
 	for _, bySteps := range []bool{false, true} {
 		// The writer is not started: the store is never called.
@@ -30,6 +31,11 @@ func TestPersisterWritesBySteps(t *testing.T) {
 		}
 		if got := len(p.queue); got != 2 {
 			t.Errorf("bySteps %v: %d events queued, want 2", bySteps, got)
+		}
+		<-p.wake
+		p.settled() // a step that added nothing
+		if len(p.wake) != 0 {
+			t.Errorf("bySteps %v: a step without events woke the writer", bySteps)
 		}
 	}
 }
