@@ -26,23 +26,34 @@ import (
 // too, to read what was really written.
 func faultyServer(t *testing.T) (*testServer, *storetest.Faulty, *sqlite.DB) {
 	t.Helper()
+	var faulty *storetest.Faulty
+	srv, db := sqliteServer(t, func(db *sqlite.DB) store.Store {
+		faulty = storetest.NewFaulty(db)
+		return faulty
+	})
+	t.Cleanup(faulty.Heal) // first: a stalled write must not hold up the close
+	return srv, faulty, db
+}
+
+// sqliteServer starts a server on a SQLite store in a fresh directory, as
+// wrap wraps it, and returns the server and the inner store.
+func sqliteServer(t *testing.T, wrap func(*sqlite.DB) store.Store) (*testServer, *sqlite.DB) {
+	t.Helper()
 	db, err := sqlite.Open(filepath.Join(t.TempDir(), "cmesim.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	faulty := storetest.NewFaulty(db)
-	s, err := web.New(web.Config{AdminKey: adminKey, Store: faulty})
+	s, err := web.New(web.Config{AdminKey: adminKey, Store: wrap(db)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	ts := httptest.NewServer(s)
 	t.Cleanup(func() {
-		faulty.Heal()
 		ts.Close()
 		s.Close()
 		db.Close()
 	})
-	return &testServer{Server: s, URL: ts.URL}, faulty, db
+	return &testServer{Server: s, URL: ts.URL}, db
 }
 
 // storageOf returns the storage problem a status message reports, "" if
@@ -294,22 +305,11 @@ func (a *appendLog) Append(ctx context.Context, exercise string, events []engine
 // one append, so they reach every trainee in one fan-out rather than one
 // write (and one fsync) after another.
 func TestOneStepOneWrite(t *testing.T) {
-	db, err := sqlite.Open(filepath.Join(t.TempDir(), "cmesim.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	rec := &appendLog{Faulty: storetest.NewFaulty(db)}
-	s, err := web.New(web.Config{AdminKey: adminKey, Store: rec})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(s)
-	t.Cleanup(func() {
-		ts.Close()
-		s.Close()
-		db.Close()
+	var rec *appendLog
+	srv, _ := sqliteServer(t, func(db *sqlite.DB) store.Store {
+		rec = &appendLog{Faulty: storetest.NewFaulty(db)}
+		return rec
 	})
-	srv := &testServer{Server: s, URL: ts.URL}
 	ex := mustCreate(t, srv, "co-csirt", "pe-csirt")
 	fac := dial(t, join(t, srv, ex.Codes.Facilitator, "Fac"), ex.ID, 0)
 	fac.mustAck(t, cmd{"type": "start"})
