@@ -150,7 +150,10 @@ func (le *liveExercise) run(x *engine.Exercise, speed float64) {
 	le.runner.OnSettled(le.persist.settled)
 	ctx, cancel := context.WithCancel(context.Background())
 	le.cancel = cancel
-	go le.persist.run(ctx)
+	// The log's writer stops after the runner, so that the step the runner
+	// is in when stopped is written whole.
+	writing, stopWriting := context.WithCancel(context.Background())
+	go le.persist.run(writing)
 	if le.persist.st != nil {
 		go le.watchStorage(ctx)
 	}
@@ -159,6 +162,7 @@ func (le *liveExercise) run(x *engine.Exercise, speed float64) {
 		// After the end, the runner goes on serving the closing phase
 		// (judgements, notes, the hot wash survey) with the clock stopped.
 		le.runner.RunClosing(ctx)
+		stopWriting()
 		// Run has returned, so no Inspect can reach the exercise any more:
 		// this goroutine is still its owner. Tell everyone it has ended,
 		// which the status loop and pushStatus no longer can.
