@@ -64,7 +64,7 @@ func (le *liveExercise) send(c *conn, m *outgoing, hold bool) {
 	}
 	if len(c.held) >= maxHeld || len(c.held) > 0 && !batchFits(c.heldSize, len(m.data)) {
 		le.release(c, nil)
-		if !c.subscribed {
+		if _, ok := le.subs[c]; !ok {
 			return // dropped for a full queue
 		}
 	}
@@ -89,14 +89,14 @@ func (le *liveExercise) release(c *conn, m *outgoing) {
 	held := c.held
 	c.held, c.heldSize = held[:0], 0
 	for _, h := range held {
-		if !c.subscribed {
+		if _, ok := le.subs[c]; !ok {
 			break // dropped for a full queue
 		}
 		le.queue(c, h)
 	}
 	clear(held)
 	if m != nil {
-		if c.subscribed {
+		if _, ok := le.subs[c]; ok {
 			le.queue(c, m)
 		}
 	}

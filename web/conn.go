@@ -56,9 +56,6 @@ type conn struct {
 	// delivering holds the events being delivered to the connection, while
 	// the exercise's fan lock is held (liveExercise.deliver).
 	delivering []delivery
-	// subscribed says whether the connection is among its exercise's
-	// subscribers (guarded by the exercise's fan lock; addSub, removeSub).
-	subscribed bool
 	// replies carries answers to this client's own messages from the reader.
 	replies chan []byte
 	// done closes when the reader stops.

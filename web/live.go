@@ -310,8 +310,8 @@ func (le *liveExercise) deliver(seq uint64) {
 	}
 	for _, c := range touched {
 		for _, d := range c.delivering {
-			if !c.subscribed {
-				break // dropped for a full queue, or gone
+			if _, ok := le.subs[c]; !ok {
+				break // dropped for a full queue
 			}
 			le.send(c, d.m, d.hold)
 		}
@@ -374,7 +374,6 @@ func (le *liveExercise) recipients(audience []string) iter.Seq[*conn] {
 // holds fan.
 func (le *liveExercise) addSub(c *conn) {
 	le.subs[c] = struct{}{}
-	c.subscribed = true
 	k := audienceKey(c)
 	if le.byAudience[k] == nil {
 		le.byAudience[k] = map[*conn]struct{}{}
@@ -384,7 +383,6 @@ func (le *liveExercise) addSub(c *conn) {
 
 func (le *liveExercise) removeSub(c *conn) {
 	delete(le.subs, c)
-	c.subscribed = false
 	k := audienceKey(c)
 	delete(le.byAudience[k], c)
 	if len(le.byAudience[k]) == 0 {
@@ -407,7 +405,7 @@ func (le *liveExercise) queue(c *conn, m *outgoing) {
 // unsubscribe removes a subscriber and closes its queue; the caller holds
 // fan.
 func (le *liveExercise) unsubscribe(c *conn) {
-	if !c.subscribed {
+	if _, ok := le.subs[c]; !ok {
 		return
 	}
 	le.removeSub(c)
@@ -427,11 +425,12 @@ func (le *liveExercise) queueAfterEvents(c *conn, b []byte) bool {
 	}
 	le.fan.Lock()
 	defer le.fan.Unlock()
-	if !c.subscribed {
+	if _, ok := le.subs[c]; !ok {
 		return false
 	}
 	le.release(c, m)
-	return c.subscribed // releasing what c held may have filled its queue
+	_, ok := le.subs[c] // releasing what c held may have filled its queue
+	return ok
 }
 
 // leave removes a subscriber that disconnected.
