@@ -146,7 +146,6 @@ func (le *liveExercise) run(x *engine.Exercise, speed float64) {
 	le.runner = engine.NewRunner(x, engine.NewPacer(engine.RealClock(), speed))
 	// An ad-hoc inject to sixty teams is sixty events: written in one
 	// transaction, they reach every trainee in one fan-out.
-	le.persist.bySteps = true
 	le.runner.OnSettled(le.persist.settled)
 	ctx, cancel := context.WithCancel(context.Background())
 	le.cancel = cancel

@@ -51,12 +51,6 @@ type persister struct {
 	// of the exercise may have run out must not write its log (another
 	// server may be writing it); the events wait until it may again.
 	mayWrite func() bool
-	// bySteps is set when whoever adds events calls settled after each
-	// step of the exercise: the writer then writes only whole steps, so
-	// that the events of one step are written together, in one
-	// transaction, and handed to the subscribers together. Set it before
-	// the first add.
-	bySteps bool
 
 	mu      sync.Mutex
 	queue   []engine.Event
@@ -80,7 +74,10 @@ func newPersister(st store.Store, id string, durable uint64, log zerolog.Logger)
 		changed: make(chan struct{}), health: make(chan struct{}), wake: make(chan struct{}, 1), stopped: make(chan struct{})}
 }
 
-// add queues an event; it never blocks.
+// add queues an event; it never blocks. The writer writes it once
+// settled says that the step of the exercise it belongs to is over, so
+// that the events of one step are written together, in one transaction,
+// and handed to the subscribers together.
 func (p *persister) add(e engine.Event) {
 	p.mu.Lock()
 	p.last = e.Seq
@@ -91,9 +88,6 @@ func (p *persister) add(e engine.Event) {
 	}
 	p.queue = append(p.queue, e)
 	p.mu.Unlock()
-	if !p.bySteps {
-		p.settled()
-	}
 }
 
 // settled lets the writer write what has been added and, if that is
@@ -235,9 +229,13 @@ func (p *persister) flush(ctx context.Context) {
 		p.mu.Lock()
 		batch := p.queue
 		if len(batch) > 0 && p.ready < batch[len(batch)-1].Seq {
-			// The end of a step still to come; the queue holds
-			// consecutive sequence numbers.
-			batch = batch[:max(0, int(int64(p.ready)-int64(batch[0].Seq)+1))]
+			// A step still under way: write the whole ones before it (the
+			// queue holds consecutive sequence numbers).
+			n := 0
+			if p.ready >= batch[0].Seq {
+				n = int(p.ready-batch[0].Seq) + 1
+			}
+			batch = batch[:n]
 		}
 		p.mu.Unlock()
 		if len(batch) == 0 {

@@ -11,32 +11,28 @@ import (
 	"cmesim/store"
 )
 
-// TestPersisterWritesBySteps: a persister whose exercise tells it when a
-// step is over (bySteps) leaves its writer asleep while the step's events
-// are added and wakes it once, at the end; otherwise every add wakes it.
-// A step that added nothing wakes no one.
-func TestPersisterWritesBySteps(t *testing.T) {
-	for _, bySteps := range []bool{false, true} {
-		// The writer is not started: the store is never called.
-		p := newPersister(struct{ store.Store }{}, "x", 0, zerolog.Nop())
-		p.bySteps = bySteps
-		p.add(engine.Event{Seq: 1})
-		p.add(engine.Event{Seq: 2})
-		if woken := len(p.wake) == 1; woken == bySteps {
-			t.Errorf("bySteps %v: writer woken by the adds: %v", bySteps, woken)
-		}
-		p.settled()
-		if len(p.wake) != 1 {
-			t.Errorf("bySteps %v: the end of the step did not wake the writer", bySteps)
-		}
-		if got := len(p.queue); got != 2 {
-			t.Errorf("bySteps %v: %d events queued, want 2", bySteps, got)
-		}
-		<-p.wake
-		p.settled() // a step that added nothing
-		if len(p.wake) != 0 {
-			t.Errorf("bySteps %v: a step without events woke the writer", bySteps)
-		}
+// TestPersisterWakesAtStepEnds: the writer stays asleep while a step's
+// events are added and is woken once the step is over; a step that added
+// nothing wakes no one.
+func TestPersisterWakesAtStepEnds(t *testing.T) {
+	// The writer is not started: the store is never called.
+	p := newPersister(struct{ store.Store }{}, "x", 0, zerolog.Nop())
+	p.add(engine.Event{Seq: 1})
+	p.add(engine.Event{Seq: 2})
+	if len(p.wake) != 0 {
+		t.Error("the writer was woken before the step was over")
+	}
+	p.settled()
+	if len(p.wake) != 1 {
+		t.Error("the end of the step did not wake the writer")
+	}
+	if got := len(p.queue); got != 2 {
+		t.Errorf("%d events queued, want 2", got)
+	}
+	<-p.wake
+	p.settled() // a step that added nothing
+	if len(p.wake) != 0 {
+		t.Error("a step without events woke the writer")
 	}
 }
 
@@ -61,7 +57,6 @@ func (a *appendRecorder) Append(_ context.Context, _ string, events []engine.Eve
 func TestPersisterWritesWholeSteps(t *testing.T) {
 	st := &appendRecorder{}
 	p := newPersister(st, "x", 0, zerolog.Nop())
-	p.bySteps = true
 	p.add(engine.Event{Seq: 1})
 	p.add(engine.Event{Seq: 2})
 	p.settled()
