@@ -21,22 +21,18 @@ var (
 	batchClose = []byte(`]}`)
 )
 
-// outgoing is one message queued for clients, shared by every connection
-// it goes to: its JSON, and its frame, prepared once for those that send
-// it alone.
+// outgoing is one message queued for clients: its JSON, shared by every
+// connection it goes to. (It is not a websocket.PreparedMessage: without
+// compression, gorilla frames a message for a server connection without
+// allocating, while preparing one allocates a connection's worth of
+// buffers per message; that was half of what the server allocated under
+// load, docs/performance.md.)
 type outgoing struct {
 	data []byte
-	pm   *websocket.PreparedMessage
 }
 
-// newOutgoing prepares b to be sent to one or more connections.
-func newOutgoing(b []byte) (*outgoing, error) {
-	pm, err := websocket.NewPreparedMessage(websocket.TextMessage, b)
-	if err != nil {
-		return nil, err
-	}
-	return &outgoing{data: b, pm: pm}, nil
-}
+// newOutgoing makes b a message that one or more connections send.
+func newOutgoing(b []byte) *outgoing { return &outgoing{data: b} }
 
 // batchBuffers holds the buffers batches are built in; a connection holds
 // one only while it writes.
@@ -177,7 +173,7 @@ func closingQuote(s []byte) int {
 func (c *conn) writeQueued(first *outgoing) error {
 	next := c.takeQueued(len(first.data))
 	if next == nil {
-		return c.writePrepared(first)
+		return c.write(websocket.TextMessage, first.data)
 	}
 	buf := batchBuffers.Get().(*[]byte)
 	defer batchBuffers.Put(buf)
@@ -218,17 +214,6 @@ func (c *conn) takeQueued(size int) *outgoing {
 	default:
 		return nil
 	}
-}
-
-// writePrepared writes one message alone.
-func (c *conn) writePrepared(m *outgoing) error {
-	c.setWriteDeadline()
-	if err := c.ws.WritePreparedMessage(m.pm); err != nil {
-		c.failed(err)
-		return err
-	}
-	c.m.messagesOut.Add(1)
-	return nil
 }
 
 // writeFrame writes a batch frame.

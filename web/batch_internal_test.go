@@ -63,11 +63,7 @@ func TestWriterBatchesQueuedMessages(t *testing.T) {
 		jsonOf("g", 100), jsonOf("h", 100), // the last batch
 	}
 	for _, b := range queued {
-		m, err := newOutgoing(b)
-		if err != nil {
-			t.Fatal(err)
-		}
-		c.send <- m
+		c.send <- newOutgoing(b)
 	}
 	c.bye = "moving elsewhere"
 	close(c.send) // the writer sends what is queued, then closes
@@ -173,6 +169,41 @@ func FuzzSplitBatch(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestAMessageAloneCostsNoAllocation: preparing a message and writing it
+// alone to a connection allocates at most the message's own small
+// holder, whatever the message's size; under load the server does this
+// for thousands of messages a second, and what it allocates sets how
+// often the garbage collector runs in the middle of a fan-out.
+func TestAMessageAloneCostsNoAllocation(t *testing.T) {
+	srvWS, clientWS := socketPair(t)
+	c := &conn{ws: srvWS, m: &metrics{}, srv: &Server{}, send: make(chan *outgoing, sendQueueLen)}
+	received := make(chan int, 1)
+	go func() {
+		n := 0
+		for {
+			if _, _, err := clientWS.ReadMessage(); err != nil {
+				received <- n
+				return
+			}
+			n++
+		}
+	}()
+	msg := jsonOf("inject", 1500)
+	const writes = 200
+	allocs := testing.AllocsPerRun(writes, func() {
+		if err := c.writeQueued(newOutgoing(msg)); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if allocs > 1 {
+		t.Errorf("a message written alone made %.1f allocations, want at most 1", allocs)
+	}
+	srvWS.Close()
+	if n := <-received; n != writes+1 { // AllocsPerRun runs once more first
+		t.Errorf("the client received %d messages, want %d", n, writes+1)
+	}
 }
 
 // BenchmarkSplitBatch splits what a trainee typically receives with an

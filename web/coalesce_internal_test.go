@@ -21,11 +21,7 @@ func coalesceFixture(window time.Duration) (*liveExercise, *conn) {
 // message prepares a message named name.
 func message(t *testing.T, name string) *outgoing {
 	t.Helper()
-	m, err := newOutgoing([]byte(`{"type":"` + name + `"}`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return m
+	return newOutgoing([]byte(`{"type":"` + name + `"}`))
 }
 
 // queued returns the names of the messages waiting in c's queue, in
@@ -65,7 +61,7 @@ func TestCoalesceHoldsRecordsUntilAPrompt(t *testing.T) {
 	}
 	// An answer to the client's own command goes the same way.
 	send(le, c, message(t, "action2"), true)
-	ack, _ := newOutgoing([]byte(`{"type":"ack"}`))
+	ack := newOutgoing([]byte(`{"type":"ack"}`))
 	le.fan.Lock()
 	le.release(c, ack)
 	le.fan.Unlock()

@@ -294,11 +294,7 @@ func (le *liveExercise) deliver(seq uint64) {
 				continue
 			}
 			if prepared[key] == nil {
-				m, err := newOutgoing(b)
-				if err != nil {
-					continue
-				}
-				prepared[key] = m
+				prepared[key] = newOutgoing(b)
 			}
 			if len(c.delivering) == 0 {
 				touched = append(touched, c)
@@ -418,10 +414,7 @@ func (le *liveExercise) unsubscribe(c *conn) {
 // delivered before the ack was made. It reports false if c is no longer
 // subscribed.
 func (le *liveExercise) queueAfterEvents(c *conn, b []byte) bool {
-	m, err := newOutgoing(b)
-	if err != nil {
-		return false
-	}
+	m := newOutgoing(b)
 	le.fan.Lock()
 	defer le.fan.Unlock()
 	if _, ok := le.subs[c]; !ok {
@@ -615,10 +608,7 @@ func (le *liveExercise) broadcastStatus(x *engine.Exercise, routine bool) {
 		key := c.statusKey()
 		m, ok := prepared[key]
 		if !ok {
-			var err error
-			if m, err = newOutgoing(le.statusMessage(x, staff, key)); err != nil {
-				continue
-			}
+			m = newOutgoing(le.statusMessage(x, staff, key))
 			prepared[key] = m
 		}
 		le.send(c, m, routine && !c.sess.IsStaff())
