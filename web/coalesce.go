@@ -1,7 +1,6 @@
 package web
 
 import (
-	"container/heap"
 	"math/rand/v2"
 	"time"
 
@@ -130,7 +129,7 @@ func (le *liveExercise) flushHeld() {
 	defer le.fan.Unlock()
 	le.flushAt = time.Time{}
 	now := time.Now().Add(flushSlack)
-	for le.holding.Len() > 0 {
+	for len(le.holding) > 0 {
 		e := le.holding.peek()
 		if e.until.After(now) {
 			le.armFlush(e.until)
@@ -150,21 +149,50 @@ type heldEntry struct {
 }
 
 // holdQueue orders the connections that hold records by the end of their
-// window (container/heap; use push, peek and pop).
+// window: a binary min-heap on until, kept by push and pop. (Not
+// container/heap, whose interface boxes every entry pushed and popped: a
+// heap allocation per held window, thousands a second at 5,000 trainees.)
 type holdQueue []heldEntry
 
-func (q holdQueue) Len() int           { return len(q) }
-func (q holdQueue) Less(i, j int) bool { return q[i].until.Before(q[j].until) }
-func (q holdQueue) Swap(i, j int)      { q[i], q[j] = q[j], q[i] }
-func (q *holdQueue) Push(x any)        { *q = append(*q, x.(heldEntry)) }
-func (q *holdQueue) Pop() any {
-	old := *q
-	e := old[len(old)-1]
-	old[len(old)-1] = heldEntry{}
-	*q = old[:len(old)-1]
-	return e
+// push adds e.
+func (q *holdQueue) push(e heldEntry) {
+	h := append(*q, e)
+	for i := len(h) - 1; i > 0; {
+		parent := (i - 1) / 2
+		if !h[i].until.Before(h[parent].until) {
+			break
+		}
+		h[i], h[parent] = h[parent], h[i]
+		i = parent
+	}
+	*q = h
 }
 
-func (q *holdQueue) push(e heldEntry) { heap.Push(q, e) }
-func (q *holdQueue) peek() heldEntry  { return (*q)[0] }
-func (q *holdQueue) pop() heldEntry   { return heap.Pop(q).(heldEntry) }
+// peek returns the entry whose window ends first; q must not be empty.
+func (q holdQueue) peek() heldEntry { return q[0] }
+
+// pop removes and returns the entry whose window ends first; q must not
+// be empty.
+func (q *holdQueue) pop() heldEntry {
+	h := *q
+	first, last := h[0], len(h)-1
+	h[0] = h[last]
+	h[last] = heldEntry{} // drop the connection for the collector
+	h = h[:last]
+	for i := 0; ; {
+		least, left, right := i, 2*i+1, 2*i+2
+		if left < len(h) && h[left].until.Before(h[least].until) {
+			least = left
+		}
+		if right < len(h) && h[right].until.Before(h[least].until) {
+			least = right
+		}
+		if least == i {
+			break
+		}
+		h[i], h[least] = h[least], h[i]
+		i = least
+	}
+	*q = h
+	return first
+}

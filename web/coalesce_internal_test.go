@@ -2,6 +2,8 @@ package web
 
 import (
 	"fmt"
+	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -95,8 +97,8 @@ func TestCoalesceFlushesWhenTheWindowEnds(t *testing.T) {
 	}
 	le.fan.Lock()
 	defer le.fan.Unlock()
-	if len(c.held) != 0 || le.holding.Len() != 0 {
-		t.Errorf("after the flush: %d held, %d waiting for a flush; want none", len(c.held), le.holding.Len())
+	if len(c.held) != 0 || len(le.holding) != 0 {
+		t.Errorf("after the flush: %d held, %d waiting for a flush; want none", len(c.held), len(le.holding))
 	}
 }
 
@@ -130,7 +132,7 @@ func TestCoalesceBounds(t *testing.T) {
 		t.Errorf("a connection that left still holds %d records", len(c.held))
 	}
 	le.flushHeld() // must neither send on the closed queue nor panic
-	if n := le.holding.Len(); n != 0 {
+	if n := len(le.holding); n != 0 {
 		t.Errorf("after the flush, %d connections wait for one, want none", n)
 	}
 }
@@ -191,5 +193,49 @@ func TestCoalesceWhoHolds(t *testing.T) {
 	}
 	if got := queued(fac); got != "b-shares-with-a" {
 		t.Errorf("the facilitator was sent %q, want b-shares-with-a", got)
+	}
+}
+
+// TestHoldQueuePopsInWindowOrder: whatever the order of pushes and pops,
+// pop returns the entry whose window ends first, and a queue that has
+// grown to its size pushes and pops without allocating.
+func TestHoldQueuePopsInWindowOrder(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 11))
+	base := time.Unix(1_800_000_000, 0)
+	var q holdQueue
+	var model []time.Time // the same entries, kept sorted
+	for step := range 5000 {
+		if len(model) == 0 || rng.IntN(3) > 0 {
+			until := base.Add(time.Duration(rng.IntN(300)) * time.Millisecond)
+			q.push(heldEntry{until: until})
+			i, _ := slices.BinarySearchFunc(model, until, time.Time.Compare)
+			model = slices.Insert(model, i, until)
+			continue
+		}
+		if got, want := q.peek().until, model[0]; !got.Equal(want) {
+			t.Fatalf("step %d: peek gave %v, want %v", step, got.Sub(base), want.Sub(base))
+		}
+		if got, want := q.pop().until, model[0]; !got.Equal(want) {
+			t.Fatalf("step %d: pop gave %v, want %v", step, got.Sub(base), want.Sub(base))
+		}
+		model = model[1:]
+	}
+	for len(model) > 0 {
+		if got := q.pop().until; !got.Equal(model[0]) {
+			t.Fatalf("draining: pop gave %v, want %v", got.Sub(base), model[0].Sub(base))
+		}
+		model = model[1:]
+	}
+	if len(q) != 0 {
+		t.Fatalf("%d entries left after popping every one", len(q))
+	}
+	q = make(holdQueue, 0, 64)
+	if allocs := testing.AllocsPerRun(100, func() {
+		q.push(heldEntry{until: base.Add(time.Second)})
+		q.push(heldEntry{until: base})
+		q.pop()
+		q.pop()
+	}); allocs != 0 {
+		t.Errorf("push and pop made %.1f allocations, want 0", allocs)
 	}
 }
