@@ -158,27 +158,6 @@ func (le *liveExercise) expectationViews(in *scenarios.Inject, team string, open
 	return out
 }
 
-// encodingFor returns the encoding of event i that c receives and which
-// one it is (0 staff, 1 trainees), or false when c may not receive it. The
-// caller holds fan.
-func (le *liveExercise) encodingFor(c *conn, i uint64) ([]byte, int, bool) {
-	v := le.variants[i]
-	if !c.maySee(le.audience[i]) {
-		return nil, 0, false
-	}
-	switch {
-	case c.sess.IsStaff():
-		if v.note && !mayReadNotes(c.sess, le.scn) {
-			return nil, 0, false
-		}
-	case v.hidden:
-		return nil, 0, false
-	case v.trainee != nil:
-		return v.trainee, 1, true
-	}
-	return le.encoded[i], 0, true
-}
-
 // narrowTeamStatus hides from a trainee's status what the player view does
 // not show: the score, and with view none the open expectations.
 func narrowTeamStatus(t teamStatus, view scenarios.PlayerView) teamStatus {

@@ -55,15 +55,15 @@ func coalesceLag() time.Duration { return rand.N(CoalesceWindow / 4) }
 
 // send hands m to subscriber c: held until c's window ends if hold says
 // it may wait, else queued at once behind what c holds. The caller holds
-// fan.
-func (le *liveExercise) send(c *conn, m *outgoing, hold bool) {
-	if !hold || le.window <= 0 {
-		le.release(c, m)
+// f.mu.
+func (f *fanout) send(c *conn, m *outgoing, hold bool) {
+	if !hold || f.window <= 0 {
+		f.release(c, m)
 		return
 	}
 	if len(c.held) >= maxHeld || len(c.held) > 0 && !batchFits(c.heldSize, len(m.data)) {
-		le.release(c, nil)
-		if _, ok := le.subs[c]; !ok {
+		f.release(c, nil)
+		if _, ok := f.subs[c]; !ok {
 			return // dropped for a full queue
 		}
 	}
@@ -71,9 +71,9 @@ func (le *liveExercise) send(c *conn, m *outgoing, hold bool) {
 		// The window starts now, and ends a little later for some
 		// connections than for others (c.lag) so that a status sent to
 		// all does not make them all write at the same moment.
-		c.heldUntil = time.Now().Add(le.window + c.lag)
-		le.holding.push(heldEntry{until: c.heldUntil, c: c})
-		le.armFlush(c.heldUntil)
+		c.heldUntil = time.Now().Add(f.window + c.lag)
+		f.holding.push(heldEntry{until: c.heldUntil, c: c})
+		f.armFlush(c.heldUntil)
 	}
 	c.held = append(c.held, m)
 	c.heldSize += 1 + len(m.data)
@@ -81,22 +81,22 @@ func (le *liveExercise) send(c *conn, m *outgoing, hold bool) {
 
 // release queues what c holds and then m, if not nil, one after the
 // other: c's writer finds them waiting and sends them in one frame. The
-// fan-out only queues, which costs little while it holds fan; building
+// fan-out only queues, which costs little while it holds f.mu; building
 // the frame is the writer's work, on a core of its own. The caller holds
-// fan.
-func (le *liveExercise) release(c *conn, m *outgoing) {
+// f.mu.
+func (f *fanout) release(c *conn, m *outgoing) {
 	held := c.held
 	c.held, c.heldSize = held[:0], 0
 	for _, h := range held {
-		if _, ok := le.subs[c]; !ok {
+		if _, ok := f.subs[c]; !ok {
 			break // dropped for a full queue
 		}
-		le.queue(c, h)
+		f.queue(c, h)
 	}
 	clear(held)
 	if m != nil {
-		if _, ok := le.subs[c]; ok {
-			le.queue(c, m)
+		if _, ok := f.subs[c]; ok {
+			f.queue(c, m)
 		}
 	}
 }
@@ -109,35 +109,35 @@ const maxHeld = 32
 // records go with an earlier flush: it saves a wakeup for little delay.
 const flushSlack = 10 * time.Millisecond
 
-// armFlush makes sure a flush runs by until. The caller holds fan.
-func (le *liveExercise) armFlush(until time.Time) {
+// armFlush makes sure a flush runs by until. The caller holds f.mu.
+func (f *fanout) armFlush(until time.Time) {
 	switch {
-	case le.flushTimer == nil:
-		le.flushTimer = time.AfterFunc(time.Until(until), le.flushHeld)
-	case le.flushAt.IsZero() || until.Before(le.flushAt):
-		le.flushTimer.Reset(time.Until(until))
+	case f.flushTimer == nil:
+		f.flushTimer = time.AfterFunc(time.Until(until), f.flushHeld)
+	case f.flushAt.IsZero() || until.Before(f.flushAt):
+		f.flushTimer.Reset(time.Until(until))
 	default:
 		return
 	}
-	le.flushAt = until
+	f.flushAt = until
 }
 
 // flushHeld sends every subscriber whose window has ended what it holds,
 // and arms the next flush.
-func (le *liveExercise) flushHeld() {
-	le.fan.Lock()
-	defer le.fan.Unlock()
-	le.flushAt = time.Time{}
+func (f *fanout) flushHeld() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.flushAt = time.Time{}
 	now := time.Now().Add(flushSlack)
-	for len(le.holding) > 0 {
-		e := le.holding.peek()
+	for len(f.holding) > 0 {
+		e := f.holding.peek()
 		if e.until.After(now) {
-			le.armFlush(e.until)
+			f.armFlush(e.until)
 			return
 		}
-		le.holding.pop()
+		f.holding.pop()
 		if e.c.heldUntil.Equal(e.until) && len(e.c.held) > 0 {
-			le.release(e.c, nil) // else released since, and maybe held anew
+			f.release(e.c, nil) // else released since, and maybe held anew
 		}
 	}
 }

@@ -11,13 +11,13 @@ import (
 	"cmesim/engine"
 )
 
-// coalesceFixture is a live exercise's fan-out with one trainee
-// subscribed, whose queue the test reads instead of a writer.
-func coalesceFixture(window time.Duration) (*liveExercise, *conn) {
-	le := &liveExercise{subs: map[*conn]struct{}{}, byAudience: map[string]map[*conn]struct{}{}, metrics: &metrics{}, window: window}
+// coalesceFixture is a fan-out with one trainee subscribed, whose queue
+// the test reads instead of a writer.
+func coalesceFixture(window time.Duration) (*fanout, *conn) {
+	f := newFanout(nil, &metrics{}, window)
 	c := &conn{sess: &Session{Role: engine.RoleTrainee, Team: "a"}, send: make(chan *outgoing, sendQueueLen)}
-	le.addSub(c)
-	return le, c
+	f.addSub(c)
+	return f, c
 }
 
 // message prepares a message named name.
@@ -40,33 +40,32 @@ func queued(c *conn) string {
 	}
 }
 
-// send is liveExercise.send with the fan lock held, as its callers hold
-// it.
-func send(le *liveExercise, c *conn, m *outgoing, hold bool) {
-	le.fan.Lock()
-	defer le.fan.Unlock()
-	le.send(c, m, hold)
+// send is fanout.send with f.mu held, as its callers hold it.
+func send(f *fanout, c *conn, m *outgoing, hold bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.send(c, m, hold)
 }
 
 // TestCoalesceHoldsRecordsUntilAPrompt: records wait; the next message
 // that is not a record goes at once, behind them, in the order sent.
 func TestCoalesceHoldsRecordsUntilAPrompt(t *testing.T) {
-	le, c := coalesceFixture(time.Hour)
-	send(le, c, message(t, "action1"), true)
-	send(le, c, message(t, "status"), true)
+	f, c := coalesceFixture(time.Hour)
+	send(f, c, message(t, "action1"), true)
+	send(f, c, message(t, "status"), true)
 	if got := queued(c); got != "" {
 		t.Fatalf("queued %q before the window ended, want nothing", got)
 	}
-	send(le, c, message(t, "inject"), false)
+	send(f, c, message(t, "inject"), false)
 	if got, want := queued(c), "action1 status inject"; got != want {
 		t.Fatalf("queued %q, want %q", got, want)
 	}
 	// An answer to the client's own command goes the same way.
-	send(le, c, message(t, "action2"), true)
+	send(f, c, message(t, "action2"), true)
 	ack := newOutgoing([]byte(`{"type":"ack"}`))
-	le.fan.Lock()
-	le.release(c, ack)
-	le.fan.Unlock()
+	f.mu.Lock()
+	f.release(c, ack)
+	f.mu.Unlock()
 	if got, want := queued(c), "action2 ack"; got != want {
 		t.Fatalf("queued %q, want %q", got, want)
 	}
@@ -76,10 +75,10 @@ func TestCoalesceHoldsRecordsUntilAPrompt(t *testing.T) {
 // and never before their window (less the flush slack) has passed.
 func TestCoalesceFlushesWhenTheWindowEnds(t *testing.T) {
 	const window = 30 * time.Millisecond
-	le, c := coalesceFixture(window)
+	f, c := coalesceFixture(window)
 	start := time.Now()
-	send(le, c, message(t, "action1"), true)
-	send(le, c, message(t, "action2"), true)
+	send(f, c, message(t, "action1"), true)
+	send(f, c, message(t, "action2"), true)
 	var got []string
 	for len(got) < 2 {
 		select {
@@ -95,10 +94,10 @@ func TestCoalesceFlushesWhenTheWindowEnds(t *testing.T) {
 	if got[0] != `{"type":"action1"}` || got[1] != `{"type":"action2"}` {
 		t.Errorf("sent %q, want action1 then action2", got)
 	}
-	le.fan.Lock()
-	defer le.fan.Unlock()
-	if len(c.held) != 0 || len(le.holding) != 0 {
-		t.Errorf("after the flush: %d held, %d waiting for a flush; want none", len(c.held), len(le.holding))
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if len(c.held) != 0 || len(f.holding) != 0 {
+		t.Errorf("after the flush: %d held, %d waiting for a flush; want none", len(c.held), len(f.holding))
 	}
 }
 
@@ -106,33 +105,33 @@ func TestCoalesceFlushesWhenTheWindowEnds(t *testing.T) {
 // never more than a batch's bytes; a connection that leaves drops what it
 // held and a later flush does not touch it.
 func TestCoalesceBounds(t *testing.T) {
-	le, c := coalesceFixture(time.Hour)
+	f, c := coalesceFixture(time.Hour)
 	for i := range maxHeld + 1 {
-		send(le, c, message(t, fmt.Sprint("r", i)), true)
+		send(f, c, message(t, fmt.Sprint("r", i)), true)
 	}
 	if got := len(strings.Fields(queued(c))); got != maxHeld {
 		t.Errorf("after %d records, %d were queued, want %d", maxHeld+1, got, maxHeld)
 	}
 	big := strings.Repeat("x", MaxBatchSize/2)
-	send(le, c, message(t, big), true)
-	send(le, c, message(t, big), true)
+	send(f, c, message(t, big), true)
+	send(f, c, message(t, big), true)
 	if got := strings.Fields(queued(c)); len(got) != 2 || got[0] != "r"+fmt.Sprint(maxHeld) || got[1] != big {
 		t.Errorf("two records of half a batch each: queued %.40q, want the one held before and the first", got)
 	}
 
-	le.fan.Lock()
-	le.unsubscribe(c)
+	f.mu.Lock()
+	f.unsubscribe(c)
 	// Its window ends now: the flush finds it gone.
-	for i := range le.holding {
-		le.holding[i].until = time.Now().Add(-time.Second)
+	for i := range f.holding {
+		f.holding[i].until = time.Now().Add(-time.Second)
 	}
-	c.heldUntil = le.holding.peek().until
-	le.fan.Unlock()
+	c.heldUntil = f.holding.peek().until
+	f.mu.Unlock()
 	if len(c.held) != 0 {
 		t.Errorf("a connection that left still holds %d records", len(c.held))
 	}
-	le.flushHeld() // must neither send on the closed queue nor panic
-	if n := len(le.holding); n != 0 {
+	f.flushHeld() // must neither send on the closed queue nor panic
+	if n := len(f.holding); n != 0 {
 		t.Errorf("after the flush, %d connections wait for one, want none", n)
 	}
 }
@@ -141,17 +140,17 @@ func TestCoalesceBounds(t *testing.T) {
 // (conn.lag), so that a status sent to everyone is not written to all of
 // them at once, and all within a quarter of the window.
 func TestCoalesceWindowsDiffer(t *testing.T) {
-	le := &liveExercise{subs: map[*conn]struct{}{}, byAudience: map[string]map[*conn]struct{}{}, metrics: &metrics{}, window: time.Hour}
+	f := newFanout(nil, &metrics{}, time.Hour)
 	status := message(t, "status")
 	ends := map[time.Time]bool{}
-	le.fan.Lock()
-	defer le.fan.Unlock()
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	for range 50 {
 		c := &conn{sess: &Session{Role: engine.RoleTrainee, Team: "a"}, send: make(chan *outgoing, 1), lag: coalesceLag()}
-		le.addSub(c)
+		f.addSub(c)
 		before := time.Now()
-		le.send(c, status, true)
-		if lag := c.heldUntil.Sub(before) - le.window; lag < 0 || lag > CoalesceWindow/4 {
+		f.send(c, status, true)
+		if lag := c.heldUntil.Sub(before) - f.window; lag < 0 || lag > CoalesceWindow/4 {
 			t.Fatalf("a window ends %v after the window's length, want within %v", lag, CoalesceWindow/4)
 		}
 		ends[c.heldUntil] = true
@@ -165,26 +164,24 @@ func TestCoalesceWindowsDiffer(t *testing.T) {
 // activity; what another team shares with it, and everything the staff
 // receive, go at once.
 func TestCoalesceWhoHolds(t *testing.T) {
-	le, a1 := coalesceFixture(time.Hour)
+	f, a1 := coalesceFixture(time.Hour)
 	fac := &conn{sess: &Session{Role: engine.RoleFacilitator}, send: make(chan *outgoing, sendQueueLen)}
 	b1 := &conn{sess: &Session{Role: engine.RoleTrainee, Team: "b"}, send: make(chan *outgoing, sendQueueLen)}
-	le.addSub(fac)
-	le.addSub(b1)
+	f.addSub(fac)
+	f.addSub(b1)
 	publish := func(name, team string, audience ...string) {
-		le.encoded = append(le.encoded, []byte(`{"type":"`+name+`"}`))
-		le.audience = append(le.audience, audience)
-		le.variants = append(le.variants, eventVariant{recordOf: team}) // two actions
+		f.add([]byte(`{"type":"`+name+`"}`), audience, eventVariant{recordOf: team}) // two actions
 	}
 	publish("a-acts", "a", "a")
 	publish("b-shares-with-a", "b", "b", "a")
-	le.deliver(1)
+	f.deliver(1)
 	if got := queued(a1); got != "" {
 		t.Errorf("team a's trainee was sent %q at once, want its team's action held", got)
 	}
 	if got := queued(fac); got != "a-acts" {
 		t.Errorf("the facilitator was sent %q, want a-acts at once", got)
 	}
-	le.deliver(2)
+	f.deliver(2)
 	if got, want := queued(a1), "a-acts b-shares-with-a"; got != want {
 		t.Errorf("team a's trainee was sent %q, want %q: b's share at once, behind what a1 held", got, want)
 	}

@@ -38,15 +38,15 @@ type conn struct {
 	ip   string // the client's address
 
 	// send carries the messages the exercise's fan-out queues for the
-	// connection; it is sent on and closed only under the exercise's fan
-	// lock (liveExercise.queue, unsubscribe).
+	// connection; it is sent on and closed only under the exercise's
+	// fanout.mu (fanout.queue, unsubscribe).
 	send chan *outgoing
 	// carry is a message the writer took from send that did not fit in
 	// the batch it was writing; it goes first next time.
 	carry *outgoing
 	// held are records the fan-out holds for the connection until the
 	// coalescing window ends or another message goes, and heldSize their
-	// bytes in a batch; guarded by the exercise's fan lock (coalesce.go).
+	// bytes in a batch; guarded by the exercise's fanout.mu (coalesce.go).
 	held      []*outgoing
 	heldSize  int
 	heldUntil time.Time
@@ -54,7 +54,7 @@ type conn struct {
 	// of a quarter of it, different for each connection.
 	lag time.Duration
 	// delivering holds the events being delivered to the connection, while
-	// the exercise's fan lock is held (liveExercise.deliver).
+	// the exercise's fanout.mu is held (fanout.deliver).
 	delivering []delivery
 	// replies carries answers to this client's own messages from the reader.
 	replies chan []byte
@@ -132,7 +132,7 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request, sess *Session, 
 		s.sockets.remove(c)
 	}
 
-	backlog, seq := le.subscribe(c, since)
+	backlog, seq := le.fan.subscribe(c, since)
 	var final []byte // the current status, sent after the replay
 	err = le.inspect(r.Context(), func(x *engine.Exercise) {
 		// The status goes right after the replay, so a console does not
@@ -144,7 +144,7 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request, sess *Session, 
 		final, err = le.statusMessage(le.x, le.status(le.x, ""), c.statusKey()), nil
 	}
 	if err != nil {
-		le.leave(c)
+		le.fan.leave(c)
 		ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseTryAgainLater, "exercise is not running here; reconnect"), time.Now().Add(c.srv.writeWait()))
 		ws.Close()
 		forget()
@@ -166,7 +166,7 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request, sess *Session, 
 		defer forget()
 		c.readLoop(s.ctx)
 		// Leave the exercise; closing c.send ends the writer.
-		le.leave(c)
+		le.fan.leave(c)
 		le.statusSoon()
 	}()
 }
@@ -325,7 +325,7 @@ func (c *conn) handle(ctx context.Context, data []byte) time.Duration {
 		return 0
 	}
 	ack := encode(seqMessage{Type: "ack", ID: id, Seq: seq})
-	if !c.le.queueAfterEvents(c, ack) {
+	if !c.le.fan.queueAfterEvents(c, ack) {
 		c.replyBytes(ack) // dropped meanwhile: the writer is closing anyway
 	}
 	return 0

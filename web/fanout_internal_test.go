@@ -12,10 +12,10 @@ import (
 // teams named unless the event is for everyone; and that a subscriber that
 // leaves is no longer visited.
 func TestRecipients(t *testing.T) {
-	le := &liveExercise{subs: map[*conn]struct{}{}, byAudience: map[string]map[*conn]struct{}{}}
+	f := newFanout(nil, &metrics{}, 0)
 	sub := func(role engine.Role, team string) *conn {
 		c := &conn{sess: &Session{Role: role, Team: team}}
-		le.addSub(c)
+		f.addSub(c)
 		return c
 	}
 	fac, obs := sub(engine.RoleFacilitator, ""), sub(engine.RoleObserver, "")
@@ -24,7 +24,7 @@ func TestRecipients(t *testing.T) {
 	all := []*conn{fac, obs, a1, a2, b1, c1}
 	visited := func(audience []string) []*conn {
 		var out []*conn
-		for c := range le.recipients(audience) {
+		for c := range f.recipients(audience) {
 			out = append(out, c)
 		}
 		return out
@@ -55,12 +55,12 @@ func TestRecipients(t *testing.T) {
 			}
 		}
 	}
-	le.removeSub(a1)
+	f.removeSub(a1)
 	if got := visited([]string{"a"}); !same(got, []*conn{fac, obs, a2}) {
 		t.Errorf("after a1 left: visited %d connections, want 3", len(got))
 	}
-	le.removeSub(a2)
-	if _, ok := le.byAudience["a"]; ok {
+	f.removeSub(a2)
+	if _, ok := f.byAudience["a"]; ok {
 		t.Error("team a's empty set is kept after its last subscriber left")
 	}
 }

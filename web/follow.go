@@ -60,7 +60,7 @@ func (c *cluster) follow(le *liveExercise, x *engine.Exercise, seq uint64, addre
 	x.SetOnEvent(le.publish)
 	ctx, cancel := context.WithCancel(context.Background())
 	le.cancel = cancel
-	le.deliver(seq)
+	le.fan.deliver(seq)
 	go func() {
 		defer close(le.done)
 		defer close(f.stopped)
@@ -146,7 +146,7 @@ func (f *follower) catchUp(ctx context.Context, le *liveExercise) error {
 	// command's ack never overtakes its event.
 	f.seq = events[len(events)-1].Seq
 	f.ended = f.ended || slices.ContainsFunc(events, func(e engine.Event) bool { return e.Type == engine.EventEnded })
-	le.deliver(f.seq)
+	le.fan.deliver(f.seq)
 	close(f.changed)
 	f.changed = make(chan struct{})
 	f.mu.Unlock()

@@ -2,9 +2,7 @@ package web
 
 import (
 	"context"
-	"iter"
 	"slices"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -12,8 +10,9 @@ import (
 	"cmesim/scenarios"
 )
 
-// liveExercise is one exercise as this server serves it: the engine and
-// the subscribers its events fan out to. Either this server owns it, and a
+// liveExercise is one exercise as this server serves it: the engine, the
+// writer of its log (persister) and the fan-out to its subscribers
+// (fanout). Either this server owns it, and a
 // Runner plays the engine on its own goroutine, or another server does
 // (remote is set), and a replica of the engine follows the log the owner
 // writes (see follower). Fields marked "owner" are touched only by whoever
@@ -53,30 +52,9 @@ type liveExercise struct {
 	// lastStaff is the staff status last broadcast (owner).
 	lastStaff *status
 
-	// The fan-out, guarded by fan: the encoded message and audience of
-	// every event published, how far they have been delivered, and the
-	// connected clients.
-	fan       sync.Mutex
-	encoded   [][]byte       // encoded event message per seq-1
-	audience  [][]string     // the audience of each event, per seq-1
-	variants  []eventVariant // what trainees and observers get of each event, per seq-1
-	delivered uint64         // events up to this seq are durable and delivered
-	subs      map[*conn]struct{}
-	// byAudience holds the same subscribers by what they may see: staff
-	// under staffAudience, trainees under their team, so that an event
-	// for one team visits that team's connections and the staff's, not
-	// every connection of the exercise.
-	byAudience map[string]map[*conn]struct{}
-	// touched is deliver's list of the connections it queues for, kept
-	// between calls to save allocating it.
-	touched []*conn
-	// window is how long records may be held (CoalesceWindow; 0 holds nothing); holding
-	// orders the subscribers that hold some by the end of their window,
-	// and flushTimer runs the flush due at flushAt (coalesce.go).
-	window     time.Duration
-	holding    holdQueue
-	flushTimer *time.Timer
-	flushAt    time.Time
+	// fan sends the exercise's events, once the persister has written
+	// them, and its status to its subscribers.
+	fan *fanout
 }
 
 // exerciseCodes are the join codes of one exercise.
@@ -129,12 +107,11 @@ func newCodes(s *scenarios.Scenario) exerciseCodes {
 func newLiveExercise(id string, s *scenarios.Scenario, codes exerciseCodes, created time.Time, m *metrics, p *persister) *liveExercise {
 	le := &liveExercise{
 		id: id, created: created, scn: s, codes: codes, metrics: m, persist: p,
-		subs: map[*conn]struct{}{}, byAudience: map[string]map[*conn]struct{}{},
-		done:   make(chan struct{}),
-		soon:   make(chan struct{}, 1),
-		window: CoalesceWindow,
+		fan:  newFanout(s, m, CoalesceWindow),
+		done: make(chan struct{}),
+		soon: make(chan struct{}, 1),
 	}
-	p.onDurable = le.deliver
+	p.onDurable = le.fan.deliver
 	return le
 }
 
@@ -227,13 +204,7 @@ func (le *liveExercise) stop(why string) {
 	le.cancel()
 	<-le.done
 	<-le.persist.stopped
-	le.fan.Lock()
-	defer le.fan.Unlock()
-	for c := range le.subs {
-		c.bye = why
-		le.release(c, nil) // what is held goes before the goodbye
-		le.unsubscribe(c)
-	}
+	le.fan.closeAll(why)
 }
 
 // inspect runs fn on the engine, serialised with everything else that
@@ -252,13 +223,7 @@ func (le *liveExercise) record(e *engine.Event) {
 	if e.Type == engine.EventInjectDelivered && le.x != nil {
 		msg.Inject = le.deliveredInject(e.Data.Inject, e.Team, e.Data.Expectations)
 	}
-	b := encode(msg)
-	v := le.variantOf(msg)
-	le.fan.Lock()
-	le.encoded = append(le.encoded, b)
-	le.audience = append(le.audience, e.Audience)
-	le.variants = append(le.variants, v)
-	le.fan.Unlock()
+	le.fan.add(encode(msg), e.Audience, le.variantOf(msg))
 }
 
 // publish is the engine's OnEvent callback (owner): encode the event once
@@ -272,164 +237,6 @@ func (le *liveExercise) publish(e engine.Event) {
 		}
 	}
 	le.persist.add(e)
-}
-
-// deliver sends subscribers the events up to seq, which are durable, each
-// prepared once for all of them. The events made durable together are
-// queued one connection after the other, each connection's back to back,
-// so that its writer finds them all waiting and sends them in one batch.
-func (le *liveExercise) deliver(seq uint64) {
-	le.fan.Lock()
-	defer le.fan.Unlock()
-	seq = min(seq, uint64(len(le.encoded)))
-	touched := le.touched[:0]
-	for ; le.delivered < seq; le.delivered++ {
-		if len(le.subs) == 0 {
-			continue
-		}
-		var prepared [2]*outgoing
-		for c := range le.recipients(le.audience[le.delivered]) {
-			b, key, ok := le.encodingFor(c, le.delivered)
-			if !ok {
-				continue
-			}
-			if prepared[key] == nil {
-				prepared[key] = newOutgoing(b)
-			}
-			if len(c.delivering) == 0 {
-				touched = append(touched, c)
-			}
-			hold := c.holdsRecordsOf(le.variants[le.delivered].recordOf)
-			c.delivering = append(c.delivering, delivery{prepared[key], hold})
-		}
-	}
-	for _, c := range touched {
-		for _, d := range c.delivering {
-			if _, ok := le.subs[c]; !ok {
-				break // dropped for a full queue
-			}
-			le.send(c, d.m, d.hold)
-		}
-		clear(c.delivering)
-		c.delivering = c.delivering[:0]
-	}
-	clear(touched)
-	le.touched = touched[:0]
-}
-
-// staffAudience is the key of byAudience under which the staff's
-// connections are (no team has an empty id).
-const staffAudience = ""
-
-// audienceKey is where c is kept in byAudience: staffAudience for staff,
-// the team for a trainee, and for anyone else a key no event names.
-func audienceKey(c *conn) string {
-	switch {
-	case c.sess.IsStaff():
-		return staffAudience
-	case c.sess.Role == engine.RoleTrainee:
-		return c.sess.Team
-	}
-	return "\x00" + string(c.sess.Role)
-}
-
-// recipients yields the subscribers who may be able to see an event with
-// the given audience: every one for an event to everyone, otherwise the
-// staff and the trainees of the teams named, each once. encodingFor still
-// decides. The caller holds fan.
-func (le *liveExercise) recipients(audience []string) iter.Seq[*conn] {
-	return func(yield func(*conn) bool) {
-		if slices.Contains(audience, engine.Everyone) {
-			for c := range le.subs {
-				if !yield(c) {
-					return
-				}
-			}
-			return
-		}
-		for c := range le.byAudience[staffAudience] {
-			if !yield(c) {
-				return
-			}
-		}
-		for i, team := range audience {
-			if team == staffAudience || slices.Contains(audience[:i], team) {
-				continue
-			}
-			for c := range le.byAudience[team] {
-				if !yield(c) {
-					return
-				}
-			}
-		}
-	}
-}
-
-// addSub and removeSub keep subs and byAudience together; the caller
-// holds fan.
-func (le *liveExercise) addSub(c *conn) {
-	le.subs[c] = struct{}{}
-	k := audienceKey(c)
-	if le.byAudience[k] == nil {
-		le.byAudience[k] = map[*conn]struct{}{}
-	}
-	le.byAudience[k][c] = struct{}{}
-}
-
-func (le *liveExercise) removeSub(c *conn) {
-	delete(le.subs, c)
-	k := audienceKey(c)
-	delete(le.byAudience[k], c)
-	if len(le.byAudience[k]) == 0 {
-		delete(le.byAudience, k)
-	}
-}
-
-// queue hands a message to a subscriber, dropping a subscriber whose queue
-// is full: a slow client must not hold up the exercise. It reconnects and
-// resumes from its last sequence number. The caller holds fan.
-func (le *liveExercise) queue(c *conn, m *outgoing) {
-	select {
-	case c.send <- m:
-	default:
-		le.metrics.drops.Add(1)
-		le.unsubscribe(c)
-	}
-}
-
-// unsubscribe removes a subscriber and closes its queue; the caller holds
-// fan.
-func (le *liveExercise) unsubscribe(c *conn) {
-	if _, ok := le.subs[c]; !ok {
-		return
-	}
-	le.removeSub(c)
-	clear(c.held)
-	c.held, c.heldSize = nil, 0
-	close(c.send)
-}
-
-// queueAfterEvents queues a message for c behind the events already queued
-// for it: an ack of seq then always follows the event with seq, which was
-// delivered before the ack was made. It reports false if c is no longer
-// subscribed.
-func (le *liveExercise) queueAfterEvents(c *conn, b []byte) bool {
-	m := newOutgoing(b)
-	le.fan.Lock()
-	defer le.fan.Unlock()
-	if _, ok := le.subs[c]; !ok {
-		return false
-	}
-	le.release(c, m)
-	_, ok := le.subs[c] // releasing what c held may have filled its queue
-	return ok
-}
-
-// leave removes a subscriber that disconnected.
-func (le *liveExercise) leave(c *conn) {
-	le.fan.Lock()
-	defer le.fan.Unlock()
-	le.unsubscribe(c)
 }
 
 // deliveredInject renders an inject for one receiving team.
@@ -482,29 +289,6 @@ func (le *liveExercise) partyName(id string) string {
 		return t.Name
 	}
 	return id
-}
-
-// subscribe registers c and returns the delivered events after since that
-// it may see and the seq they end at, in one step so that no event can fall
-// between the replay and the live stream.
-func (le *liveExercise) subscribe(c *conn, since uint64) ([][]byte, uint64) {
-	le.fan.Lock()
-	defer le.fan.Unlock()
-	var out [][]byte
-	for i := min(since, le.delivered); i < le.delivered; i++ {
-		if b, _, ok := le.encodingFor(c, i); ok {
-			out = append(out, b)
-		}
-	}
-	le.addSub(c)
-	return out, le.delivered
-}
-
-// deliveredSeq returns the seq of the last event delivered.
-func (le *liveExercise) deliveredSeq() uint64 {
-	le.fan.Lock()
-	defer le.fan.Unlock()
-	return le.delivered
 }
 
 // halted reports whether the exercise's runner or follower has stopped.
@@ -596,29 +380,12 @@ func (le *liveExercise) push(ctx context.Context, routine bool) {
 // once per audience (staff, then each team) and queues it; a routine one
 // may wait on trainees' connections.
 func (le *liveExercise) broadcastStatus(x *engine.Exercise, routine bool) {
-	if le.subscribers() == 0 {
+	if le.fan.subscribers() == 0 {
 		return
 	}
 	staff := le.status(x, "")
 	le.lastStaff = staff
-	prepared := map[string]*outgoing{}
-	le.fan.Lock()
-	defer le.fan.Unlock()
-	for c := range le.subs {
-		key := c.statusKey()
-		m, ok := prepared[key]
-		if !ok {
-			m = newOutgoing(le.statusMessage(x, staff, key))
-			prepared[key] = m
-		}
-		le.send(c, m, routine && !c.sess.IsStaff())
-	}
-}
-
-func (le *liveExercise) subscribers() int {
-	le.fan.Lock()
-	defer le.fan.Unlock()
-	return len(le.subs)
+	le.fan.broadcast(func(key string) []byte { return le.statusMessage(x, staff, key) }, routine)
 }
 
 // latestStatus returns the staff status last broadcast, at most a second
@@ -648,14 +415,7 @@ func (le *liveExercise) status(x *engine.Exercise, _ string) *status {
 	if problem, since, _ := le.persist.storageHealth(); problem != "" {
 		out.Storage = &storageStatus{Problem: problem, Since: since}
 	}
-	online := map[string][]string{}
-	le.fan.Lock()
-	for c := range le.subs {
-		if c.sess.Role == engine.RoleTrainee && !slices.Contains(online[c.sess.Team], c.sess.Name) {
-			online[c.sess.Team] = append(online[c.sess.Team], c.sess.Name)
-		}
-	}
-	le.fan.Unlock()
+	online := le.fan.online()
 	for _, t := range sum.Teams {
 		ts := teamStatus{ID: t.Team, Name: t.Name, Mode: t.Mode, Online: online[t.Team], Score: t.Score, MaxScore: t.MaxScore,
 			Met: t.Met, Late: t.Late, Missed: t.Missed + t.Wrong, Open: []openExpectation{}, Provisional: t.Provisional, ToJudge: t.ToJudge}

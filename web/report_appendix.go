@@ -30,7 +30,7 @@ func (le *liveExercise) durableLog(ctx context.Context) ([]engine.Event, error) 
 	if err != nil {
 		return nil, err
 	}
-	n := min(len(events), int(le.deliveredSeq()))
+	n := min(len(events), int(le.fan.deliveredSeq()))
 	return events[:n:n], nil
 }
 

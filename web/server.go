@@ -523,7 +523,7 @@ func (s *Server) restoreOwned(ctx context.Context, le *liveExercise, meta *store
 		return err
 	}
 	le.x = x
-	le.delivered = uint64(len(events)) // stored, so durable
+	le.fan.restored(uint64(len(events))) // stored, so durable
 	for i := range events {
 		le.record(&events[i])
 	}
@@ -616,7 +616,7 @@ func (le *liveExercise) copyEvents(ctx context.Context) ([]engine.Event, error) 
 	if err != nil {
 		return nil, err
 	}
-	return events[:min(len(events), int(le.deliveredSeq()))], nil
+	return events[:min(len(events), int(le.fan.deliveredSeq()))], nil
 }
 
 // drain discards a request body's rest so the connection can be reused.
