@@ -61,8 +61,9 @@ func (f *fanout) add(encoded []byte, audience []string, v eventVariant) {
 	f.variants = append(f.variants, v)
 }
 
-// restored records that the first n events added are durable and were
-// sent before: they are only replayed, to connections that subscribe.
+// restored records that the exercise's first n events were stored, and
+// sent, before this server took the exercise over: they are replayed to
+// connections that subscribe, never delivered as new ones.
 func (f *fanout) restored(n uint64) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -71,7 +72,8 @@ func (f *fanout) restored(n uint64) {
 
 // broadcast queues for every subscriber the message messageFor returns
 // for its status key (statusKey), encoded once per key; a routine one may
-// wait on a trainee's connection with its team's records.
+// wait on a trainee's connection with its team's records. messageFor runs
+// with f.mu held, so it must not call the fan-out.
 func (f *fanout) broadcast(messageFor func(key string) []byte, routine bool) {
 	prepared := map[string]*outgoing{}
 	f.mu.Lock()
