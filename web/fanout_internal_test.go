@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 
@@ -62,5 +63,39 @@ func TestRecipients(t *testing.T) {
 	f.removeSub(a2)
 	if _, ok := f.byAudience["a"]; ok {
 		t.Error("team a's empty set is kept after its last subscriber left")
+	}
+}
+
+// BenchmarkFanoutDeliver measures the fan-out's own work for an inject to
+// everyone: one event added and delivered to n trainees in 60 teams, each
+// connection's queue then drained as its writer would. No sockets: this is
+// the part of a delivery that is cmesim's code (docs/performance.md). The
+// reported allocations are per inject, whatever n is.
+//
+//	go test -run '^$' -bench FanoutDeliver -benchmem ./web/
+func BenchmarkFanoutDeliver(b *testing.B) {
+	for _, n := range []int{1000, 5000} {
+		b.Run(fmt.Sprintf("trainees=%d", n), func(b *testing.B) {
+			f := newFanout(nil, &metrics{}, CoalesceWindow)
+			conns := make([]*conn, n)
+			f.mu.Lock()
+			for i := range conns {
+				conns[i] = &conn{sess: &Session{Role: engine.RoleTrainee, Team: fmt.Sprintf("team-%02d", i%60)}, send: make(chan *outgoing, 1)}
+				f.addSub(conns[i])
+			}
+			f.mu.Unlock()
+			inject := jsonOf("inject.delivered", 1000)
+			b.ReportAllocs()
+			for b.Loop() {
+				f.add(inject, []string{engine.Everyone}, eventVariant{})
+				f.deliver(uint64(len(f.encoded)))
+				for _, c := range conns {
+					if m := <-c.send; len(m.data) != len(inject) {
+						b.Fatalf("a trainee was queued %d bytes, want the inject's %d", len(m.data), len(inject))
+					}
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/delivery")
+		})
 	}
 }
