@@ -562,12 +562,14 @@ func (p *person) diag() string {
 	return "page: " + s
 }
 
-// frameLog records the text frames a page receives over its WebSockets,
-// as the browser's network layer saw them: what the server sent to this
-// person, whatever the page did with it.
+// frameLog records the messages a page receives over its WebSockets, as
+// the browser's network layer saw them: what the server sent to this
+// person, whatever the page did with it. A batch frame is recorded as the
+// messages it carries, so that a check sees each message on its own
+// whether or not the server happened to coalesce it with others.
 type frameLog struct {
-	mu     sync.Mutex
-	frames []string
+	mu       sync.Mutex
+	messages []string
 }
 
 func recordFrames(ctx context.Context) *frameLog {
@@ -579,19 +581,33 @@ func recordFrames(ctx context.Context) *frameLog {
 				return
 			}
 			if ev.Response != nil && ev.Response.Opcode == 1 {
-				fl.mu.Lock()
-				fl.frames = append(fl.frames, string(ev.Response.PayloadData))
-				fl.mu.Unlock()
+				fl.record(ev.Response.PayloadData)
 			}
 		}
 	}()
 	return fl
 }
 
+// record adds the messages of one text frame. A frame that is not a
+// well-formed batch is kept whole, for events to report.
+func (fl *frameLog) record(frame []byte) {
+	msgs, err := web.SplitBatch(frame)
+	fl.mu.Lock()
+	defer fl.mu.Unlock()
+	if err != nil {
+		fl.messages = append(fl.messages, string(frame))
+		return
+	}
+	for _, m := range msgs {
+		fl.messages = append(fl.messages, string(m))
+	}
+}
+
+// all returns the messages received so far, batches split.
 func (fl *frameLog) all() []string {
 	fl.mu.Lock()
 	defer fl.mu.Unlock()
-	return append([]string(nil), fl.frames...)
+	return append([]string(nil), fl.messages...)
 }
 
 // wireEvent is an event message as a client receives it.
@@ -615,20 +631,40 @@ type wireEvent struct {
 	} `json:"inject"`
 }
 
-// events decodes the event messages among the recorded frames.
+// events decodes the event messages among the recorded messages.
 func (fl *frameLog) events(t *testing.T) []wireEvent {
 	t.Helper()
 	var out []wireEvent
 	for _, f := range fl.all() {
 		var m wireEvent
 		if err := json.Unmarshal([]byte(f), &m); err != nil {
-			t.Fatalf("a WebSocket frame is not JSON: %v: %.200s", err, f)
+			t.Fatalf("a WebSocket message is not JSON: %v: %.200s", err, f)
 		}
 		if m.Type == "event" {
 			out = append(out, m)
 		}
 	}
 	return out
+}
+
+// waitEvent polls the recorded messages, for at most stepTimeout, until
+// one is an event of type eventType. The browser reports a socket's
+// messages in the order they arrived, so once it is there every message
+// the server sent before it is there too.
+func (p *person) waitEvent(eventType string) {
+	p.t.Helper()
+	deadline := time.Now().Add(stepTimeout)
+	for {
+		for _, ev := range p.frames.events(p.t) {
+			if ev.Event.Type == eventType {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			p.t.Fatalf("%s: no %s event on the socket within %s\n%s", p.name, eventType, stepTimeout, p.diag())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
 
 // js quotes s as a JavaScript string literal.

@@ -197,10 +197,13 @@ func TestE2EExercise(t *testing.T) {
 
 	// Team isolation, in the page and on the wire.
 	steps.step("isolation in the pe-csirt page and socket")
-	// The pe-csirt page has caught up with everything before the jump to
-	// I02 once it shows the share; give the I02 delivery the time to reach
-	// it, had the server leaked it, before looking.
-	time.Sleep(1500 * time.Millisecond)
+	// A socket gets events in log order. The facilitator pauses: once the
+	// pause, an event for everyone after I02's delivery in the log, is in
+	// the pe-csirt page and on its socket, so would anything of I02 the
+	// server had leaked to it.
+	fac.click("#btn-pause")
+	luis.waitJS("the pause in the pe-csirt timeline", `document.querySelector('#timeline li[data-type="exercise.paused"]')`)
+	luis.waitEvent("exercise.paused")
 	if n := luis.count("#inbox .inbox-item"); n != 0 {
 		t.Errorf("pe-csirt inbox has %d items, want none: %q", n, luis.texts("#inbox .inbox-item"))
 	}
@@ -227,6 +230,9 @@ func TestE2EExercise(t *testing.T) {
 			t.Errorf("co-csirt socket got scenario file positions: %.300s", f)
 		}
 	}
+
+	fac.click("#btn-resume")
+	fac.waitJS("status running again", `document.querySelector('#status').textContent === 'running'`)
 
 	// An observer joining now sees the same state, without controls.
 	steps.step("observer")
@@ -293,11 +299,11 @@ type fetched struct {
 // control that the recording works) the share addressed to team.
 func checkIsolationOnWire(t *testing.T, p *person, team, shareText string) {
 	t.Helper()
-	frames := p.frames.all()
-	if len(frames) == 0 {
-		t.Fatalf("%s: no WebSocket frames recorded", p.name)
+	msgs := p.frames.all()
+	if len(msgs) == 0 {
+		t.Fatalf("%s: no WebSocket messages recorded", p.name)
 	}
-	for _, f := range frames {
+	for _, f := range msgs {
 		for _, secret := range []string{i01Title, i01Body, i02Title, i02Body} {
 			if strings.Contains(f, secret) {
 				t.Errorf("%s: socket received another team's inject text %q: %.300s", p.name, secret, f)
@@ -322,7 +328,7 @@ func checkIsolationOnWire(t *testing.T, p *person, team, shareText string) {
 		}
 	}
 	if !sawShare {
-		t.Errorf("%s: the share addressed to %s is not among the %d frames its socket received", p.name, team, len(frames))
+		t.Errorf("%s: the share addressed to %s is not among the %d messages its socket received", p.name, team, len(msgs))
 	}
 }
 
