@@ -231,6 +231,7 @@ func TestE2EExercise(t *testing.T) {
 		}
 	}
 
+	fac.waitJS("status paused", `document.querySelector('#status').textContent === 'paused' && !document.querySelector('#btn-resume').disabled`)
 	fac.click("#btn-resume")
 	fac.waitJS("status running again", `document.querySelector('#status').textContent === 'running'`)
 
