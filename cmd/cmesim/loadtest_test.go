@@ -57,11 +57,29 @@ func TestLoadtest(t *testing.T) {
 			t.Fatalf("want the gate failure reported:\nstdout:\n%s\nstderr:\n%s", r.stdout, r.stderr)
 		}
 	})
+	t.Run("SlowRunsAgain", func(t *testing.T) {
+		r := cmesim(t, nil, append(small, "--admin-key", key, "--max-rtt-p99", "1ns", "--max-drops", "0", "--attempts", "2")...)
+		r.wantCode(t, exitFailure)
+		if n := strings.Count(r.stderr, "running again"); n != 1 {
+			t.Errorf("stderr says %d times that it runs again, want once:\n%s", n, r.stderr)
+		}
+		if n := strings.Count(r.stdout, "GATE FAILED"); n != 2 {
+			t.Errorf("stdout has %d failed reports, want one per run (2):\n%s", n, r.stdout)
+		}
+	})
+	t.Run("AttemptsStopOnSuccess", func(t *testing.T) {
+		r := cmesim(t, nil, append(small, "--admin-key", key, "--max-rtt-p99", "10s", "--attempts", "3")...)
+		r.wantCode(t, exitOK)
+		if strings.Contains(r.stderr, "running again") {
+			t.Errorf("a run that passed its gates was run again:\n%s", r.stderr)
+		}
+	})
 	for _, tc := range []struct {
 		name string
 		args []string
 		want string
 	}{
+		{"ErrAttempts", []string{"--attempts", "0"}, "--attempts"},
 		{"ErrNotLoopback", []string{"--url", "http://203.0.113.7:8080", "--admin-key", key}, "not a loopback address"},
 		{"ErrNoAdminKey", []string{"--url", ts.URL}, "--admin-key"},
 		{"ErrTooLong", []string{"--duration", "11m"}, "duration"},

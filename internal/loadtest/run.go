@@ -203,16 +203,32 @@ type Gates struct {
 	MaxDrops int
 }
 
-// Check returns what the report breaks of the gates, or nothing.
+// Check returns what the report breaks of the gates, or nothing: the
+// latency gates first (SlowOnly tells them apart), then the drops.
 func (r *Report) Check(g Gates) []string {
-	var out []string
+	slow, broken := r.check(g)
+	return append(slow, broken...)
+}
+
+// SlowOnly reports whether the run broke gates and every one of them is a
+// latency bound: a p99 over its limit, with nothing lost, dropped or
+// missing. One stall of the machine makes one such run; a slow server
+// makes every run slow.
+func (r *Report) SlowOnly(g Gates) bool {
+	slow, broken := r.check(g)
+	return len(slow) > 0 && len(broken) == 0
+}
+
+// check returns the latency bounds the report exceeds and, apart, the
+// other gates it breaks (a percentile with no samples is one of those).
+func (r *Report) check(g Gates) (slow, broken []string) {
 	p99 := func(what string, st Stats, limit time.Duration) {
 		switch {
 		case limit <= 0:
 		case st.Count == 0:
-			out = append(out, fmt.Sprintf("%s p99: no samples to compare with %s", what, Millis(limit)))
+			broken = append(broken, fmt.Sprintf("%s p99: no samples to compare with %s", what, Millis(limit)))
 		case time.Duration(st.P99) > limit:
-			out = append(out, fmt.Sprintf("%s p99 %s exceeds %s", what, st.P99, Millis(limit)))
+			slow = append(slow, fmt.Sprintf("%s p99 %s exceeds %s", what, st.P99, Millis(limit)))
 		}
 	}
 	p99("inject delivery", r.Delivery, g.MaxDeliveryP99)
@@ -221,9 +237,9 @@ func (r *Report) Check(g Gates) []string {
 		p99("other teams' command round trip during the flood", r.Flood.FloodRTT, g.MaxRTTP99)
 	}
 	if drops := r.Drops(); g.MaxDrops >= 0 && drops > int64(g.MaxDrops) {
-		out = append(out, fmt.Sprintf("%d connections dropped or failed, more than %d", drops, g.MaxDrops))
+		broken = append(broken, fmt.Sprintf("%d connections dropped or failed, more than %d", drops, g.MaxDrops))
 	}
-	return out
+	return slow, broken
 }
 
 // Drops is the larger of the connections the clients saw close

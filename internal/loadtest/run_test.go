@@ -331,6 +331,24 @@ func TestReportCheck(t *testing.T) {
 			}
 		})
 	}
+	t.Run("SlowOnly", func(t *testing.T) {
+		for _, tc := range []struct {
+			name  string
+			rep   *loadtest.Report
+			gates loadtest.Gates
+			want  bool
+		}{
+			{"Passes", rep, loadtest.Gates{MaxRTTP99: time.Second, MaxDrops: -1}, false},
+			{"OnlyTooSlow", rep, loadtest.Gates{MaxRTTP99: 50 * time.Millisecond, MaxDrops: -1}, true},
+			{"DropsOnly", rep, loadtest.Gates{MaxDrops: 0}, false},
+			{"SlowAndDrops", rep, loadtest.Gates{MaxRTTP99: 50 * time.Millisecond, MaxDrops: 0}, false},
+			{"NoSamples", &loadtest.Report{}, loadtest.Gates{MaxDeliveryP99: time.Second, MaxDrops: -1}, false},
+		} {
+			if got := tc.rep.SlowOnly(tc.gates); got != tc.want {
+				t.Errorf("%s: SlowOnly=%v, want %v (violations %q)", tc.name, got, tc.want, tc.rep.Check(tc.gates))
+			}
+		}
+	})
 	t.Run("ServerQueueDrops", func(t *testing.T) {
 		r := &loadtest.Report{}
 		r.Server.Baseline.SendQueueDrops, r.Server.End.SendQueueDrops = 2, 5
