@@ -226,6 +226,9 @@ else
 		local tmp
 		tmp=$(mktemp -d)
 		at_exit+=("rm -rf '$tmp'")
+		# The tests before leave the disk with a lot of unwritten data, and the
+		# server's first fsyncs would wait for all of it: write it out first.
+		sync
 		go build -o "$tmp/cmesim" ./cmd/cmesim &&
 			"$tmp/cmesim" loadtest --trainees 100 --teams 10 --duration 30s \
 				--max-delivery-p99 50ms --max-rtt-p99 50ms --max-drops 0 --attempts 2
