@@ -17,7 +17,8 @@ type loadtestOptions struct {
 	gates loadtest.Gates
 	speed *speedFlag
 	out   string
-	// attempts is how many runs a run that is only too slow may take.
+	// attempts is the most runs the command makes while each run breaks
+	// only latency bounds (--attempts).
 	attempts int
 }
 

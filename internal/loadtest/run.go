@@ -211,9 +211,9 @@ func (r *Report) Check(g Gates) []string {
 }
 
 // SlowOnly reports whether the run broke gates and every one of them is a
-// latency bound: a p99 over its limit, with nothing lost, dropped or
-// missing. One stall of the machine makes one such run; a slow server
-// makes every run slow.
+// latency bound: a p99 over its limit, with no more drops than allowed and
+// samples for every bounded percentile. One stall of the machine makes one
+// such run; a slow server makes every run slow.
 func (r *Report) SlowOnly(g Gates) bool {
 	slow, broken := r.check(g)
 	return len(slow) > 0 && len(broken) == 0
