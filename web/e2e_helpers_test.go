@@ -570,10 +570,11 @@ func (p *person) diag() string {
 type frameLog struct {
 	mu       sync.Mutex
 	messages []string
+	grew     chan struct{} // closed, and replaced, when messages are added
 }
 
 func recordFrames(ctx context.Context) *frameLog {
-	fl := &frameLog{}
+	fl := &frameLog{grew: make(chan struct{})}
 	events := chromedp.Events(ctx, network.WebSocketFrameReceived)
 	go func() {
 		for ev, err := range events {
@@ -596,18 +597,26 @@ func (fl *frameLog) record(frame []byte) {
 	defer fl.mu.Unlock()
 	if err != nil {
 		fl.messages = append(fl.messages, string(frame))
-		return
 	}
 	for _, m := range msgs {
 		fl.messages = append(fl.messages, string(m))
 	}
+	close(fl.grew)
+	fl.grew = make(chan struct{})
 }
 
 // all returns the messages received so far, batches split.
 func (fl *frameLog) all() []string {
+	msgs, _ := fl.sofar()
+	return msgs
+}
+
+// sofar returns the messages received so far and a channel closed when
+// more arrive.
+func (fl *frameLog) sofar() ([]string, <-chan struct{}) {
 	fl.mu.Lock()
 	defer fl.mu.Unlock()
-	return append([]string(nil), fl.messages...)
+	return append([]string(nil), fl.messages...), fl.grew
 }
 
 // wireEvent is an event message as a client receives it.
@@ -634,8 +643,14 @@ type wireEvent struct {
 // events decodes the event messages among the recorded messages.
 func (fl *frameLog) events(t *testing.T) []wireEvent {
 	t.Helper()
+	return decodeEvents(t, fl.all())
+}
+
+// decodeEvents decodes the event messages among msgs.
+func decodeEvents(t *testing.T, msgs []string) []wireEvent {
+	t.Helper()
 	var out []wireEvent
-	for _, f := range fl.all() {
+	for _, f := range msgs {
 		var m wireEvent
 		if err := json.Unmarshal([]byte(f), &m); err != nil {
 			t.Fatalf("a WebSocket message is not JSON: %v: %.200s", err, f)
@@ -647,23 +662,26 @@ func (fl *frameLog) events(t *testing.T) []wireEvent {
 	return out
 }
 
-// waitEvent polls the recorded messages, for at most stepTimeout, until
-// one is an event of type eventType. The browser reports a socket's
-// messages in the order they arrived, so once it is there every message
-// the server sent before it is there too.
+// waitEvent waits, for at most stepTimeout, until a recorded message is
+// an event of type eventType. The browser reports a socket's messages in
+// the order they arrived, so once it is there every message the server
+// sent before it is there too.
 func (p *person) waitEvent(eventType string) {
 	p.t.Helper()
-	deadline := time.Now().Add(stepTimeout)
+	timeout := time.NewTimer(stepTimeout)
+	defer timeout.Stop()
 	for {
-		for _, ev := range p.frames.events(p.t) {
+		msgs, grew := p.frames.sofar()
+		for _, ev := range decodeEvents(p.t, msgs) {
 			if ev.Event.Type == eventType {
 				return
 			}
 		}
-		if time.Now().After(deadline) {
+		select {
+		case <-grew:
+		case <-timeout.C:
 			p.t.Fatalf("%s: no %s event on the socket within %s\n%s", p.name, eventType, stepTimeout, p.diag())
 		}
-		time.Sleep(50 * time.Millisecond)
 	}
 }
 
