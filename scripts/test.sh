@@ -236,7 +236,7 @@ else
 		fi
 		go build -o "$tmp/cmesim" ./cmd/cmesim &&
 			TMPDIR=$data "$tmp/cmesim" loadtest --trainees 100 --teams 10 --duration 30s \
-				--max-delivery-p99 50ms --max-rtt-p99 50ms --max-drops 0 --attempts 2
+				--max-delivery-p99 50ms --max-rtt-p99 50ms --max-drops 0 --max-lost 0 --attempts 2
 	}
 	check "load test: 100 trainees in 10 teams for 30 s" load_test
 fi

@@ -68,15 +68,17 @@ says how many of the flood's reports the server accepted and how many it
 refused (quota_exceeded, too_many_requests). --max-rtt-p99 then also
 applies to the other teams' round trip during the flood.
 
---max-delivery-p99, --max-rtt-p99 and --max-drops make the command exit 1
-when a run exceeds them: the regression gate CI runs. With --attempts N, a
+--max-delivery-p99, --max-rtt-p99, --max-drops and --max-lost make the
+command exit 1 when a run exceeds them: the regression gate CI runs.
+--max-lost counts ad-hoc deliveries that never arrived or arrived twice
+and trainee commands that got no answer. With --attempts N, a
 run that breaks only the latency bounds (nothing dropped) is run again
 (on a fresh server when the tool starts its own), up to N runs in all,
 and the last one decides: a stall of a shared machine makes one slow run,
-a slow server makes every run slow. A drop fails at once. Every run's
+a slow server makes every run slow. A drop or a loss fails at once. Every run's
 report is printed; a file given to --out keeps the last.`,
 		Example: `  cmesim loadtest
-  cmesim loadtest --trainees 100 --teams 10 --duration 30s --max-delivery-p99 50ms --max-rtt-p99 50ms --max-drops 0 --attempts 2
+  cmesim loadtest --trainees 100 --teams 10 --duration 30s --max-delivery-p99 50ms --max-rtt-p99 50ms --max-drops 0 --max-lost 0 --attempts 2
   cmesim loadtest --idle 10000 --duration 30s --out idle.json
   cmesim loadtest --trainees 300 --teams 30 --interval 2s --duration 30s --flood 100 --max-rtt-p99 50ms
   cmesim loadtest --url http://127.0.0.1:8080 --admin-key "$CMESIM_ADMIN_KEY"
@@ -109,6 +111,7 @@ report is printed; a file given to --out keeps the last.`,
 	f.DurationVar(&opts.gates.MaxDeliveryP99, "max-delivery-p99", 0, "fail if the inject delivery p99 exceeds this (0: no limit)")
 	f.DurationVar(&opts.gates.MaxRTTP99, "max-rtt-p99", 0, "fail if the command round-trip p99 exceeds this (0: no limit)")
 	f.IntVar(&opts.gates.MaxDrops, "max-drops", -1, "fail if more connections than this are dropped (-1: no limit)")
+	f.IntVar(&opts.gates.MaxLost, "max-lost", -1, "fail if more ad-hoc deliveries than this are missing or doubled and commands unanswered (-1: no limit)")
 	f.IntVar(&opts.attempts, "attempts", 1, "run up to `N` times while a run breaks only the latency bounds; the last run decides")
 	return cmd
 }

@@ -26,7 +26,7 @@ func TestLoadtest(t *testing.T) {
 
 	t.Run("OK", func(t *testing.T) {
 		out := filepath.Join(t.TempDir(), "load.json")
-		r := cmesim(t, map[string]string{"CMESIM_ADMIN_KEY": key}, append(small, "--out", out, "--max-drops", "0", "--max-delivery-p99", "10s")...)
+		r := cmesim(t, map[string]string{"CMESIM_ADMIN_KEY": key}, append(small, "--out", out, "--max-drops", "0", "--max-lost", "0", "--max-delivery-p99", "10s")...)
 		r.wantCode(t, exitOK)
 		for _, want := range []string{"inject delivery", "command round trip", "6 trainees in 3 teams"} {
 			if !strings.Contains(r.stdout, want) {

@@ -1,6 +1,9 @@
 package loadtest
 
-import "testing"
+import (
+	"testing"
+	"time"
+)
 
 func TestPeekDelivery(t *testing.T) {
 	for _, tc := range []struct {
@@ -23,5 +26,33 @@ func TestPeekDelivery(t *testing.T) {
 				t.Fatalf("peekDelivery=(%d, %q, %q, %v), want (%d, %q, %q, %v)", seq, id, title, ok, tc.seq, tc.id, tc.title, tc.ok)
 			}
 		})
+	}
+}
+
+func TestGiveUpCountsWhatIsStillUnanswered(t *testing.T) {
+	r := &run{}
+	srv := &target{}
+	waiting := make(chan answer, 1)
+	quiet := newWSClient(r, srv, &participant{}, true)
+	busy := newWSClient(r, srv, &participant{}, true)
+	busy.pending["c1"] = pending{sent: time.Now()}
+	busy.pending["c2"] = pending{sent: time.Now(), done: waiting}
+	giveUp([]*wsClient{quiet, busy})
+	if got := r.n.unanswered.Load(); got != 2 {
+		t.Errorf("unanswered=%d, want the 2 commands still pending", got)
+	}
+	if got := srv.n.unanswered.Load(); got != 2 {
+		t.Errorf("the server's unanswered=%d, want 2", got)
+	}
+	if busy.outstanding() != 0 {
+		t.Errorf("%d commands still pending after giveUp", busy.outstanding())
+	}
+	select {
+	case a := <-waiting:
+		if a.ok || a.code != "lost" {
+			t.Errorf("the waiting caller got %+v, want a lost answer", a)
+		}
+	default:
+		t.Error("the caller waiting for c2 got no answer")
 	}
 }

@@ -103,7 +103,8 @@ type Machine struct {
 type Counts struct {
 	Connected int `json:"connected"`
 	// Commands trainees sent, and the acks and errors they got back;
-	// Unanswered were lost with a connection.
+	// Unanswered were lost with a connection or still had no answer when
+	// the run ended, settleTimeout after the load.
 	Commands    int64            `json:"commands"`
 	Acks        int64            `json:"acks"`
 	ErrorsTotal int64            `json:"errors_total"`

@@ -201,18 +201,23 @@ type Gates struct {
 	// MaxDrops bounds the connections the server dropped or that failed;
 	// negative means no limit.
 	MaxDrops int
+	// MaxLost bounds what went missing or came twice (Report.Lost): ad-hoc
+	// deliveries that never arrived or arrived twice, and trainee commands
+	// never answered; negative means no limit.
+	MaxLost int
 }
 
 // Check returns what the report breaks of the gates, or nothing: the
-// latency gates first (SlowOnly tells them apart), then the drops.
+// latency gates first (SlowOnly tells them apart), then the drops and the
+// losses.
 func (r *Report) Check(g Gates) []string {
 	slow, broken := r.check(g)
 	return append(slow, broken...)
 }
 
 // SlowOnly reports whether the run broke gates and every one of them is a
-// latency bound: a p99 over its limit, with no more drops than allowed and
-// samples for every bounded percentile. One stall of the machine makes one
+// latency bound: a p99 over its limit, with no more drops and losses than
+// allowed and samples for every bounded percentile. One stall of the machine makes one
 // such run; a slow server makes every run slow.
 func (r *Report) SlowOnly(g Gates) bool {
 	slow, broken := r.check(g)
@@ -239,7 +244,21 @@ func (r *Report) check(g Gates) (slow, broken []string) {
 	if drops := r.Drops(); g.MaxDrops >= 0 && drops > int64(g.MaxDrops) {
 		broken = append(broken, fmt.Sprintf("%d connections dropped or failed, more than %d", drops, g.MaxDrops))
 	}
+	if lost := r.Lost(); g.MaxLost >= 0 && lost > int64(g.MaxLost) {
+		c := r.Counts
+		broken = append(broken, fmt.Sprintf("%d lost, more than %d: %d ad-hoc deliveries missing, %d received twice, %d commands unanswered",
+			lost, g.MaxLost, c.ProbeDeliveriesMissing, c.Duplicates, c.Unanswered))
+	}
 	return slow, broken
+}
+
+// Lost is what the run should have had once and did not: ad-hoc
+// deliveries missing, ad-hoc injects a trainee received twice, and
+// trainee commands that got no answer (lost with a connection, or still
+// waiting when the run ended).
+func (r *Report) Lost() int64 {
+	c := r.Counts
+	return c.ProbeDeliveriesMissing + c.Duplicates + c.Unanswered
 }
 
 // Drops is the larger of the connections the clients saw close
@@ -551,6 +570,7 @@ func (r *run) play(ctx context.Context, rep *Report, key string, trainees int) (
 		rep.ToolCPUSeconds = now - toolCPU
 	}
 	r.settle(ctx, clients, trainees)
+	giveUp(clients)
 
 	for _, t := range r.servers {
 		end, err := scrape(ctx, metricsClient, t.base)
@@ -647,6 +667,14 @@ func (r *run) settle(ctx context.Context, clients []*wsClient, trainees int) {
 			return
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// giveUp counts the commands still waiting for an answer after settle as
+// unanswered: the server had the load's whole end and settleTimeout more.
+func giveUp(clients []*wsClient) {
+	for _, c := range clients {
+		c.failPending()
 	}
 }
 

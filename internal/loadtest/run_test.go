@@ -349,6 +349,34 @@ func TestReportCheck(t *testing.T) {
 			}
 		}
 	})
+	t.Run("Lost", func(t *testing.T) {
+		lossy := &loadtest.Report{Counts: loadtest.Counts{ProbeDeliveriesMissing: 2, Duplicates: 1, Unanswered: 3}}
+		if got := lossy.Lost(); got != 6 {
+			t.Fatalf("Lost()=%d, want 6: 2 missing + 1 twice + 3 unanswered", got)
+		}
+		for _, tc := range []struct {
+			name  string
+			gates loadtest.Gates
+			want  []string
+		}{
+			{"NoLimit", loadtest.Gates{MaxDrops: -1, MaxLost: -1}, nil},
+			{"Allowed", loadtest.Gates{MaxDrops: -1, MaxLost: 6}, nil},
+			{"TooMany", loadtest.Gates{MaxDrops: -1, MaxLost: 5},
+				[]string{"6 lost, more than 5: 2 ad-hoc deliveries missing, 1 received twice, 3 commands unanswered"}},
+		} {
+			if got := lossy.Check(tc.gates); strings.Join(got, "|") != strings.Join(tc.want, "|") {
+				t.Errorf("%s: Check=%q, want %q", tc.name, got, tc.want)
+			}
+		}
+		// A loss is not a stall: it fails at once, even beside a slow p99.
+		lossy.RTT = loadtest.Stats{Count: 10, P99: loadtest.Millis(60 * time.Millisecond)}
+		if lossy.SlowOnly(loadtest.Gates{MaxRTTP99: 50 * time.Millisecond, MaxDrops: -1, MaxLost: 0}) {
+			t.Error("SlowOnly=true for a run that lost deliveries and commands")
+		}
+		if !lossy.SlowOnly(loadtest.Gates{MaxRTTP99: 50 * time.Millisecond, MaxDrops: -1, MaxLost: -1}) {
+			t.Error("SlowOnly=false for a slow run whose losses are not gated")
+		}
+	})
 	t.Run("ServerQueueDrops", func(t *testing.T) {
 		r := &loadtest.Report{}
 		r.Server.Baseline.SendQueueDrops, r.Server.End.SendQueueDrops = 2, 5
