@@ -99,7 +99,7 @@ func TestFullDisk(t *testing.T) {
 		}
 		m := fw.command(t, "", cmd{"type": "note", "text": text})
 		if m.Type == "error" {
-			refused = expectError(t, m, "unavailable")
+			refused = expectError(t, m, "not_stored")
 			break
 		}
 		acked = append(acked, m.Seq)

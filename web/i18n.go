@@ -27,6 +27,7 @@ var errorKeys = map[string]string{
 	codeQuota:                    "error.quota_exceeded",
 	codeUnsupported:              "error.unsupported_media_type",
 	codeUnavailable:              "error.unavailable",
+	codeNotStored:                "error.not_stored",
 }
 
 // ErrorKey returns the catalog key of an error code's message, or

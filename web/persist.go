@@ -19,7 +19,7 @@ const (
 	stallAfter = time.Second
 	// storeWait bounds how long a command waits for its events to be
 	// stored, and a sign-in for its session, before the answer is
-	// "unavailable" rather than nothing.
+	// "not_stored" (or "unavailable") rather than nothing.
 	storeWait = 2 * time.Second
 	// retryEvery is how often a failing write is tried again.
 	retryEvery = time.Second
@@ -157,8 +157,8 @@ func (p *persister) waitAll(ctx context.Context) error {
 	return p.wait(ctx, last)
 }
 
-// wait blocks until seq is durable or ctx is done. It gives up with an
-// "unavailable" error as soon as the log cannot be written, or after
+// wait blocks until seq is durable or ctx is done. It gives up with a
+// "not_stored" error as soon as the log cannot be written, or after
 // storeWait: the events are then applied and queued but not stored, and
 // will be once the store takes them.
 func (p *persister) wait(ctx context.Context, seq uint64) error {
@@ -193,11 +193,16 @@ func (p *persister) wait(ctx context.Context, seq uint64) error {
 	}
 }
 
+// codeNotStored is the error code of a command that was applied but whose
+// events the store has not confirmed in time: it must not be sent again,
+// unlike one answered codeUnavailable, which may not have been applied.
+const codeNotStored = "not_stored"
+
 // notStored is the answer to a command applied while the log could not be
 // written: it is not acknowledged, since a crash now would lose it, but it
-// is not lost either.
+// is not lost either, and sending it again would apply it twice.
 func notStored(problem string) error {
-	return engine.Errorf(codeUnavailable, "%s: your action was applied but is not stored yet; it will appear in the timeline once the store recovers, so do not send it again", problem)
+	return engine.Errorf(codeNotStored, "%s: your action was applied but is not stored yet; it will appear in the timeline once the store recovers, so do not send it again", problem)
 }
 
 // run writes queued events until ctx is done, then writes what is left.

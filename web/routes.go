@@ -124,6 +124,10 @@ func statusOf(code engine.ErrorCode) int {
 		return http.StatusUnsupportedMediaType
 	case codeUnavailable:
 		return http.StatusServiceUnavailable
+	case codeNotStored:
+		// Applied, to be stored: accepted, not completed, and not to be
+		// sent again (a 503 would invite that).
+		return http.StatusAccepted
 	}
 	return http.StatusInternalServerError
 }

@@ -370,7 +370,8 @@ func (s *Server) CreateExercise(req CreateRequest) (*ExerciseInfo, error) {
 	// Created means stored: wait for the first events to be written.
 	if err := le.persist.waitAll(s.ctx); err != nil {
 		le.stop("")
-		if engine.Code(err) == codeUnavailable {
+		if c := engine.Code(err); c == codeUnavailable || c == codeNotStored {
+			// The exercise is dropped: nothing of it stays to be stored.
 			err = engine.Errorf(codeUnavailable, "the new exercise cannot be stored right now; try again in a moment")
 		}
 		return nil, err

@@ -127,7 +127,7 @@ func storedLog(tb testing.TB, db store.Store, id string) []engine.Event {
 
 // TestStorageFault makes the store refuse writes (a full disk) in the
 // middle of a running exercise: the command in flight is answered
-// "unavailable" at once and not acknowledged, the clock is held, the
+// "not_stored" at once and not acknowledged, the clock is held, the
 // facilitator is told why, later commands and sign-ins are refused,
 // /readyz is not ready; once the store takes writes again, the held events
 // are written, the clock resumes by itself and every acknowledged action
@@ -143,7 +143,7 @@ func TestStorageFault(t *testing.T) {
 	faulty.FailWrites(fmt.Errorf("disk full: %w", store.ErrNoSpace))
 	mark := fw.mark()
 	m := fw.command(t, "", cmd{"type": "note", "text": "during the outage"})
-	expectError(t, m, "unavailable")
+	expectError(t, m, "not_stored")
 	if !strings.Contains(m.Message, "full") || !strings.Contains(m.Message, "not stored yet") {
 		t.Fatalf("the answer does not say the disk is full and the action is not stored yet: %s", m.Message)
 	}
@@ -216,9 +216,40 @@ func TestStorageFault(t *testing.T) {
 	}
 }
 
+// TestNotStoredOverHTTP sends a command over HTTP as the store starts to
+// fail: it is applied, so the answer is 202 not_stored (not a 503, which
+// invites sending it again), and once the store heals the action is in
+// the log exactly once.
+func TestNotStoredOverHTTP(t *testing.T) {
+	srv, faulty, db := faultyServer(t)
+	ex := mustCreate(t, srv, "co-csirt")
+	fac := join(t, srv, ex.Codes.Facilitator, "")
+	fw := dial(t, fac, ex.ID, 0)
+	fw.mustAck(t, cmd{"type": "start"})
+
+	faulty.FailWrites(fmt.Errorf("disk full: %w", store.ErrNoSpace))
+	resp := fac.postJSON(t, "/api/exercises/"+ex.ID+"/commands", map[string]any{"type": "command", "command": map[string]string{"type": "note", "text": "applied over HTTP"}}, nil)
+	if resp.StatusCode != http.StatusAccepted || resp.apiError(t).Error.Code != "not_stored" {
+		t.Fatalf("HTTP command as the store fails: %d %s; want 202 not_stored", resp.StatusCode, resp.body)
+	}
+	mark := fw.mark()
+	faulty.Heal()
+	fw.nextFrom(t, mark, storageStatus(t, false))
+	seq := fw.mustAck(t, cmd{"type": "note", "text": "after"}).Seq
+	n := 0
+	for _, e := range storedLog(t, db, ex.ID)[:seq] {
+		if e.Type == engine.EventNote && e.Data.Text == "applied over HTTP" {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Fatalf("the note answered not_stored is in the stored log %d times, want once", n)
+	}
+}
+
 // TestStorageStall makes the store stop answering (a hung disk or
 // database) while a facilitator has paused the exercise: a command is
-// answered "unavailable" while the store still hangs, /readyz is not
+// answered "not_stored" while the store still hangs, /readyz is not
 // ready; once the store answers, the exercise stays paused, since the
 // facilitator paused it.
 func TestStorageStall(t *testing.T) {
@@ -234,7 +265,7 @@ func TestStorageStall(t *testing.T) {
 	start := time.Now()
 	m := fw.command(t, "", cmd{"type": "note", "text": "while the store hangs"})
 	elapsed := time.Since(start)
-	expectError(t, m, "unavailable")
+	expectError(t, m, "not_stored")
 	t.Logf("answered %q after %v", m.Message, elapsed)
 	// The answer came while the store still hangs; generous for -race on a
 	// loaded machine, the bound itself is 2 s.

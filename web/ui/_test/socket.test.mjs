@@ -46,8 +46,16 @@ function fakeServer() {
       const ev = { seq, type: 'team.action', team: 'co', data: { inject: m.command.inject, action: m.command.type, command: { ...m.command, by: { role: 'trainee', team: 'co', name: 'Ana' } } } };
       server.log.push(ev);
       server.applied += 1;
-      for (const s of server.socks) s.emit({ type: 'event', seq, at: 0, event: ev });
+      if (server.mode !== 'notstored') for (const s of server.socks) s.emit({ type: 'event', seq, at: 0, event: ev });
       if (server.mode === 'dropack') { server.mode = 'normal'; this.kill(); return; }
+      if (server.mode === 'notstored') {
+        // Applied, but not delivered: the server sends events once stored.
+        server.log.pop();
+        server.unstored = ev;
+        server.mode = 'normal';
+        this.emit({ type: 'error', id: m.id, code: 'not_stored', message: 'applied, not stored yet' });
+        return;
+      }
       if (server.mode === 'appliedunavailable') { server.mode = 'normal'; this.emit({ type: 'error', id: m.id, code: 'unavailable', message: 'moving' }); return; }
       if (m.command.type === 'share' && m.command.tlp === 'red') { this.emit({ type: 'error', id: m.id, code: 'forbidden', message: 'no red' }); return; }
       this.emit({ type: 'ack', id: m.id, seq });
@@ -149,6 +157,26 @@ test('an unavailable command that was applied is found in the events, not resent
   const r = await s.command({ type: 'contain', inject: 'I01' });
   assert.deepEqual([r.seq, r.recovered], [1, true]);
   assert.equal(server.applied, 1);
+  s.stop();
+});
+
+test('a command applied but not stored is rejected as such and never sent again', async () => {
+  const server = fakeServer();
+  const s = client(server);
+  await caughtUp(s);
+  server.mode = 'notstored';
+  await assert.rejects(s.command({ type: 'report', inject: 'I01', text: 'contained' }), (e) => e.code === 'not_stored');
+  assert.equal(server.applied, 1);
+  // A reconnect replays no record of it (the store has not confirmed it),
+  // and still nothing is sent again.
+  const back = caughtUp(s);
+  server.dropAll();
+  await back;
+  assert.equal(server.applied, 1, 'the command was sent again after the reconnect');
+  // Once stored, its event arrives like any other.
+  server.log.push(server.unstored);
+  for (const w of server.socks) w.emit({ type: 'event', seq: server.unstored.seq, at: 0, event: server.unstored });
+  assert.equal(s.lastSeq, server.unstored.seq);
   s.stop();
 });
 

@@ -11,8 +11,11 @@
 //   event recording it (data.command with the same type, inject and the
 //   principal's team) among the events received since it was sent — found:
 //   resolved; not found: sent again, once. An `unavailable` error (the
-//   exercise is moving between servers) is handled the same way, after a
-//   reconnect;
+//   exercise is moving between servers: the command may or may not have
+//   been applied) is handled the same way, after a reconnect. A
+//   `not_stored` error (applied, but the store has not confirmed it yet)
+//   rejects the command like any other error and is never sent again: it
+//   appears in the events once the store recovers;
 // - takes a `batch` frame (several queued messages in one) apart and
 //   handles its messages one by one, in order.
 
