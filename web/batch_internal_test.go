@@ -133,6 +133,21 @@ func TestSplitBatch(t *testing.T) {
 	if _, err := SplitBatch([]byte(`{"type":"batch","messages":[{"type":`)); err == nil {
 		t.Error("a truncated batch was taken apart without an error")
 	}
+	// Strings are read byte by byte for their first 16 bytes, then
+	// skipped: escaped quotes and backslashes on either side of that
+	// boundary, and braces inside long strings, are still inside them.
+	for n := 12; n <= 20; n++ {
+		pad := strings.Repeat("x", n)
+		msgs := [][]byte{
+			[]byte(`{"a":"` + pad + `\"}{","b":"` + pad + `\\\\"}`),
+			[]byte(`{"c":"` + pad + `\\","d":["` + pad + `]}\""]}`),
+		}
+		frame := appendBatch(nil, msgs)
+		got, ok := splitServerBatch(frame)
+		if !ok || len(got) != 2 || !bytes.Equal(got[0], msgs[0]) || !bytes.Equal(got[1], msgs[1]) {
+			t.Errorf("padding %d: split %s into %q (ok %v)", n, frame, got, ok)
+		}
+	}
 }
 
 // FuzzSplitBatch: wherever the fast split of a server batch applies to a
@@ -147,6 +162,7 @@ func FuzzSplitBatch(f *testing.F) {
 		`{"type":"batch","messages":[{"a":[}]}`,
 		`{"type":"batch","messages":[{"a":"x\\\"}y","b":"\\\\"},{"c":"\\\\\\\""}]}`,
 		`{"type":"batch","messages":[{"a":"\\"}]}`,
+		`{"type":"batch","messages":[{"a":"0123456789abcde\"}{","b":"0123456789abcdef\\"},{"c":"0123456789abcdefghij\"]}\"x"}]}`,
 	} {
 		f.Add([]byte(s))
 	}

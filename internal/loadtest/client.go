@@ -27,12 +27,28 @@ const subscribeTimeout = 2 * time.Minute
 // the probe's number follows it.
 const probePrefix = "Load probe "
 
-// eventPrefix starts every event message; deliveredType is in those that
-// deliver an inject.
+// eventPrefix starts every event message; typeKey starts the event's
+// type within it, and delivered is the type of an inject's delivery.
 var (
-	eventPrefix   = []byte(`{"type":"event","seq":`)
-	deliveredType = []byte(`"type":"inject.delivered"`)
+	eventPrefix = []byte(`{"type":"event","seq":`)
+	typeKey     = []byte(`"type":"`)
+	delivered   = []byte(`inject.delivered`)
 )
+
+// eventType returns the type of the event in rest, an event message after
+// eventPrefix: the server writes the message's seq and time, then the
+// event's seq and time, then its type, so the first "type" key after the
+// prefix is the event's (the quoted key cannot occur inside a string,
+// where quotes are escaped). Reading it there, rather than searching the
+// whole message for a type, keeps the tool's share of the CPU small.
+func eventType(rest []byte) ([]byte, bool) {
+	i := bytes.Index(rest, typeKey)
+	if i < 0 {
+		return nil, false
+	}
+	typ, _, ok := bytes.Cut(rest[i+len(typeKey):], []byte(`"`))
+	return typ, ok
+}
 
 // injectObject starts the inject a delivery carries.
 var injectObject = []byte(`"inject":{"id":"`)
@@ -44,7 +60,10 @@ var injectObject = []byte(`"inject":{"id":"`)
 // when the strings hold escapes; the caller then decodes the message.
 func peekDelivery(b []byte) (seq uint64, id, title string, ok bool) {
 	rest, ok := bytes.CutPrefix(b, eventPrefix)
-	if !ok || !bytes.Contains(rest, deliveredType) {
+	if !ok {
+		return 0, "", "", false
+	}
+	if typ, ok := eventType(rest); !ok || !bytes.Equal(typ, delivered) {
 		return 0, "", "", false
 	}
 	end := bytes.IndexByte(rest, ',')
@@ -302,14 +321,15 @@ func (c *wsClient) handle(b []byte, now time.Time) {
 		return
 	}
 	// Most events are other trainees' actions: only their seq matters,
-	// which the server writes second. (The quoted type of an inject
-	// delivery cannot occur inside a string, where quotes are escaped.)
-	if rest, ok := bytes.CutPrefix(b, eventPrefix); ok && !bytes.Contains(rest, deliveredType) {
-		if end := bytes.IndexByte(rest, ','); end > 0 {
+	// which the server writes second.
+	if rest, ok := bytes.CutPrefix(b, eventPrefix); ok {
+		typ, ok := eventType(rest)
+		end := bytes.IndexByte(rest, ',')
+		if ok && end > 0 && !bytes.Equal(typ, delivered) {
 			if seq, err := strconv.ParseUint(string(rest[:end]), 10, 64); err == nil {
 				n.events.Add(1)
 				c.seq = max(c.seq, seq)
-				if c.trainee && bytes.Contains(rest, messageType) {
+				if c.trainee && bytes.Equal(typ, messageSent) {
 					c.messageReceived(rest, now)
 				}
 				return

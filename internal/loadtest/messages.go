@@ -10,11 +10,11 @@ import (
 	"cmesim/web"
 )
 
-// messageType is in the event messages that carry a message between
+// messageSent is the type of the events that carry a message between
 // teams; messageMarker starts the text of the tool's messages, followed by
 // the sender's team and the wall time of the send in Unix nanoseconds.
 var (
-	messageType   = []byte(`"type":"message.sent"`)
+	messageSent   = []byte(`message.sent`)
 	messageMarker = []byte("lt-msg ")
 )
 
