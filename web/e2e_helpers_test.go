@@ -77,6 +77,27 @@ func (s *e2eServer) createExercise(t *testing.T) *web.ExerciseInfo {
 	return info
 }
 
+// openFirstInject has the facilitator and colCERT trainee Ana join the
+// exercise at baseURL with their browsers in lang; the facilitator starts
+// it and jumps to I01, and Ana opens I01. It returns both, the
+// facilitator first.
+func openFirstInject(t *testing.T, baseURL string, info *web.ExerciseInfo, lang string) []*person {
+	t.Helper()
+	people := newPeopleIn(t, browser.New(t), lang, "facilitator", "co-csirt trainee")
+	fac, ana := people[0], people[1]
+	ana.joinTyped(baseURL, info.Codes.Teams["co-csirt"], anaName)
+	ana.waitLive("/trainee.html")
+	fac.joinTyped(baseURL, info.Codes.Facilitator, "")
+	fac.waitLive("/facilitator.html")
+	fac.click("#btn-start")
+	fac.waitJS("status running", `document.querySelector('#status').dataset.status === 'running' && !document.querySelector('#btn-jump').disabled`)
+	fac.click("#btn-jump")
+	ana.waitJS("I01 in the inbox", `document.querySelector('#inbox [data-inject="I01"]')`)
+	ana.click(`#inbox [data-inject="I01"]`)
+	ana.waitJS("I01 open", `document.querySelector('#inject-detail').dataset.selectedInject === 'I01'`)
+	return people
+}
+
 // wsGate sits in front of the server and lets a test cut one person's
 // WebSocket the hard way (closing the TCP connection under the server, with
 // no close frame, as a network failure would) and hold that person's

@@ -358,18 +358,8 @@ func TestE2EReasonsInLanguage(t *testing.T) {
 	s := startE2E(t)
 	info := s.createExercise(t)
 	shots := shotsDir(t)
-	people := newPeopleIn(t, browser.New(t), "es", "facilitator", "co-csirt trainee")
+	people := openFirstInject(t, s.URL, info, "es")
 	fac, ana := people[0], people[1]
-	ana.joinTyped(s.URL, info.Codes.Teams["co-csirt"], anaName)
-	ana.waitLive("/trainee.html")
-	fac.joinTyped(s.URL, info.Codes.Facilitator, "")
-	fac.waitLive("/facilitator.html")
-	fac.click("#btn-start")
-	fac.waitJS("status running", `document.querySelector('#status').dataset.status === 'running' && !document.querySelector('#btn-jump').disabled`)
-	fac.click("#btn-jump")
-	ana.waitJS("I01 in the inbox", `document.querySelector('#inbox [data-inject="I01"]')`)
-	ana.click(`#inbox [data-inject="I01"]`)
-	ana.waitJS("I01 open", `document.querySelector('#inject-detail').dataset.selectedInject === 'I01'`)
 
 	// A wrong classification (both parts), sent as the console sends commands.
 	status := evalJS[int](ana, fmt.Sprintf(`fetch('/api/exercises/' + %s + '/commands', { method: 'POST', headers: { 'Content-Type': 'application/json' },

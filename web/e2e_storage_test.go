@@ -2,17 +2,12 @@ package web_test
 
 import (
 	"fmt"
-	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"testing"
 
 	"cmesim/engine"
-	"cmesim/internal/browser"
 	"cmesim/internal/i18n"
 	"cmesim/store"
-	"cmesim/store/sqlite"
-	"cmesim/store/storetest"
 	"cmesim/web"
 )
 
@@ -22,22 +17,7 @@ import (
 // once the disk has room, the acknowledgement is in the stored log once
 // and the console shows it done.
 func TestE2ENotStored(t *testing.T) {
-	db, err := sqlite.Open(filepath.Join(t.TempDir(), "cmesim.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	faulty := storetest.NewFaulty(db)
-	srv, err := web.New(web.Config{AdminKey: adminKey, Store: faulty})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(srv)
-	t.Cleanup(func() {
-		faulty.Heal()
-		srv.Close()
-		ts.Close()
-		db.Close()
-	})
+	srv, faulty, db := faultyServer(t)
 	src, err := os.ReadFile(exampleYAML)
 	if err != nil {
 		t.Fatal(err)
@@ -46,19 +26,8 @@ func TestE2ENotStored(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-
-	people := newPeopleIn(t, browser.New(t), "es", "facilitator", "co-csirt trainee")
+	people := openFirstInject(t, srv.URL, info, "es")
 	fac, ana := people[0], people[1]
-	ana.joinTyped(ts.URL, info.Codes.Teams["co-csirt"], anaName)
-	ana.waitLive("/trainee.html")
-	fac.joinTyped(ts.URL, info.Codes.Facilitator, "")
-	fac.waitLive("/facilitator.html")
-	fac.click("#btn-start")
-	fac.waitJS("status running", `document.querySelector('#status').dataset.status === 'running' && !document.querySelector('#btn-jump').disabled`)
-	fac.click("#btn-jump")
-	ana.waitJS("I01 in the inbox", `document.querySelector('#inbox [data-inject="I01"]')`)
-	ana.click(`#inbox [data-inject="I01"]`)
-	ana.waitJS("I01 open", `document.querySelector('#inject-detail').dataset.selectedInject === 'I01'`)
 
 	faulty.FailWrites(fmt.Errorf("disk full: %w", store.ErrNoSpace))
 	ack := `#inject-detail [data-action="acknowledge"]`
