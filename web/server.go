@@ -371,7 +371,7 @@ func (s *Server) CreateExercise(req CreateRequest) (*ExerciseInfo, error) {
 	if err := le.persist.waitAll(s.ctx); err != nil {
 		le.stop("")
 		if c := engine.Code(err); c == codeUnavailable || c == codeNotStored {
-			// The exercise is dropped: nothing of it stays to be stored.
+			// Not created: the answer invites trying again.
 			err = engine.Errorf(codeUnavailable, "the new exercise cannot be stored right now; try again in a moment")
 		}
 		return nil, err
