@@ -308,14 +308,22 @@ func (a *auth) putSession(sess *Session) error {
 }
 
 // clusterSession looks up a session another server signed in, for a
-// client at address ip. Lookups are budgeted per address (and in all), and
-// a cookie the database does not know is not looked up again for a while,
-// so made-up cookies cannot use up the lookups real trainees need.
+// client at address ip. Lookups are budgeted in all, and the cookies the
+// database does not know per address; such a cookie is not looked up again
+// for a while either. Made-up cookies cannot use up the lookups real
+// trainees need, and the real sessions of many trainees behind one address
+// cost that address nothing: a server forwarding its trainees' commands to
+// the exercise's owner is such an address.
 func (a *auth) clusterSession(ip, token string) (*Session, bool) {
 	if a.cluster.db == nil || len(token) < 16 || len(token) > 128 || a.unknown.has(token) {
 		return nil, false
 	}
-	if !a.ipLookups.get(ip).Allow() {
+	// The address's budget is checked before the lookup and charged after
+	// it, only when no session was found. Lookups in flight at once from
+	// one address may overdraw it by their number; the budget in all
+	// still bounds what the database is asked.
+	budget := a.ipLookups.get(ip)
+	if budget.Tokens() < 1 {
 		a.security.record(secLookupLimited, ip, "too many unknown session cookies")
 		return nil, false
 	}
@@ -326,6 +334,7 @@ func (a *auth) clusterSession(ip, token string) (*Session, bool) {
 	defer cancel()
 	ss, err := a.cluster.db.Session(ctx, token)
 	if err != nil {
+		budget.Allow() // no session found: the address pays for the lookup
 		if errors.Is(err, store.ErrNotFound) {
 			a.unknown.add(token)
 		} else {

@@ -30,9 +30,10 @@ const (
 	blockedRate  = rate.Limit(1)
 	blockedBurst = 3
 	// lookupRate and lookupBurst bound, per client address, the database
-	// lookups of cookies this server does not know (several servers).
-	// (A delegation behind one address reconnecting to a new server all
-	// at once fits in the burst.)
+	// lookups of cookies this server does not know that find no session
+	// (several servers): made-up cookies. A lookup that finds one costs
+	// the address nothing, so a delegation behind one address, or a
+	// server forwarding its trainees' commands, is never limited.
 	lookupRate  = rate.Limit(20)
 	lookupBurst = 200
 	// unknownCookieTTL is how long a cookie the database does not know is

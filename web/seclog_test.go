@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	neturl "net/url"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -132,7 +133,8 @@ func TestSecurityLog(t *testing.T) {
 // TestClusterSessionLookups: with several servers, made-up cookies from
 // one client address use up that address's budget of database lookups,
 // not everyone's; the same made-up cookie again is answered from a
-// negative cache without a lookup; a real trainee signed in on another
+// negative cache without a lookup; real sessions cost their address
+// nothing, however many come from it; a real trainee signed in on another
 // server still gets in; and signing out on one server closes the
 // session's socket on the other.
 func TestClusterSessionLookups(t *testing.T) {
@@ -188,6 +190,33 @@ func TestClusterSessionLookups(t *testing.T) {
 	}
 	if !limited["198.51.100.66"] || limited["198.51.100.77"] || limited["127.0.0.1"] || len(limited) != 1 {
 		t.Errorf("lookups limited for %v, want only the address sending 300 different made-up cookies", limited)
+	}
+	// Many real trainees behind one address (a delegation behind one NAT,
+	// or a server forwarding its trainees' commands to the exercise's
+	// owner): more lookups than the address's burst, and every one finds
+	// its session, since only lookups that find none are charged.
+	var tokens []string
+	for i := range 250 {
+		trainee := join(t, a, ex.Codes.Teams[co], fmt.Sprintf("Trainee %03d", i))
+		u, _ := neturl.Parse(a.URL)
+		for _, c := range trainee.jar.Cookies(u) {
+			if c.Name == web.SessionCookie {
+				tokens = append(tokens, c.Value)
+			}
+		}
+	}
+	if len(tokens) != 250 {
+		t.Fatalf("%d session cookies for 250 trainees", len(tokens))
+	}
+	for i, token := range tokens {
+		if code := cookieGet(token, "198.51.100.88"); code != http.StatusOK {
+			t.Fatalf("trainee %d of 250 behind one address: %d on the other server, want 200", i, code)
+		}
+	}
+	for _, l := range logs.security(t) {
+		if l.Event == "session_lookup_limit" && l.Client == "198.51.100.88" {
+			t.Fatalf("real sessions behind one address were limited: %+v", l)
+		}
 	}
 	// The real trainee, signed in on a, is known on b.
 	anaB := ana.on(b)
