@@ -691,13 +691,14 @@ func (p *person) waitEvent(eventType string) {
 	p.t.Helper()
 	timeout := time.NewTimer(stepTimeout)
 	defer timeout.Stop()
-	for {
+	for seen := 0; ; {
 		msgs, grew := p.frames.sofar()
-		for _, ev := range decodeEvents(p.t, msgs) {
+		for _, ev := range decodeEvents(p.t, msgs[seen:]) {
 			if ev.Event.Type == eventType {
 				return
 			}
 		}
+		seen = len(msgs)
 		select {
 		case <-grew:
 		case <-timeout.C:
