@@ -69,9 +69,11 @@ func TestWriterBatchesQueuedMessages(t *testing.T) {
 	c.bye = "moving elsewhere"
 	close(c.send) // the writer sends what is queued, then closes
 	stopped := make(chan struct{})
+	c.wakes.Store(1) // as serveWS makes a connection, for the writer started here
+	c.first = first
 	go func() {
 		defer close(stopped)
-		c.writeLoop(first)
+		c.writeAll()
 	}()
 
 	var got [][]byte

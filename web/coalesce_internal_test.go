@@ -15,7 +15,7 @@ import (
 // the test reads instead of a writer.
 func coalesceFixture(window time.Duration) (*fanout, *conn) {
 	f := newFanout(nil, &metrics{}, window)
-	c := &conn{sess: &Session{Role: engine.RoleTrainee, Team: "a"}, send: make(chan *outgoing, sendQueueLen)}
+	c := queueOnly(&Session{Role: engine.RoleTrainee, Team: "a"}, sendQueueLen)
 	f.addSub(c)
 	return f, c
 }
@@ -146,7 +146,8 @@ func TestCoalesceWindowsDiffer(t *testing.T) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	for range 50 {
-		c := &conn{sess: &Session{Role: engine.RoleTrainee, Team: "a"}, send: make(chan *outgoing, 1), lag: coalesceLag()}
+		c := queueOnly(&Session{Role: engine.RoleTrainee, Team: "a"}, 1)
+		c.lag = coalesceLag()
 		f.addSub(c)
 		before := time.Now()
 		f.send(c, status, true)
@@ -165,8 +166,8 @@ func TestCoalesceWindowsDiffer(t *testing.T) {
 // receive, go at once.
 func TestCoalesceWhoHolds(t *testing.T) {
 	f, a1 := coalesceFixture(time.Hour)
-	fac := &conn{sess: &Session{Role: engine.RoleFacilitator}, send: make(chan *outgoing, sendQueueLen)}
-	b1 := &conn{sess: &Session{Role: engine.RoleTrainee, Team: "b"}, send: make(chan *outgoing, sendQueueLen)}
+	fac := queueOnly(&Session{Role: engine.RoleFacilitator}, sendQueueLen)
+	b1 := queueOnly(&Session{Role: engine.RoleTrainee, Team: "b"}, sendQueueLen)
 	f.addSub(fac)
 	f.addSub(b1)
 	publish := func(name, team string, audience ...string) {

@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"errors"
-	"net"
 	"net/http"
 	"slices"
 	"strings"
@@ -28,7 +27,9 @@ const (
 )
 
 // conn is one participant's WebSocket. Its reader goroutine reads and
-// applies messages; its writer goroutine is the only one that writes.
+// applies messages; a writer goroutine, started when there is something
+// to write and gone when there is not (writer.go), is the only one that
+// writes.
 type conn struct {
 	ws   *websocket.Conn
 	sess *Session
@@ -59,9 +60,20 @@ type conn struct {
 	// replies carries answers to this client's own messages from the reader.
 	replies chan []byte
 	// done closes when the reader stops.
-	done    chan struct{}
-	limiter *rate.Limiter // this connection's messages
-	perIP   *rate.Limiter // all connections from the same address
+	done chan struct{}
+	// wakes counts the calls to wake the writer has not yet answered,
+	// plus one while a writer runs (writer.go).
+	wakes atomic.Int32
+	// first are the messages the connection starts with, for its first
+	// writer; ping fires every pingPeriod and sets pingDue for the writer.
+	first   [][]byte
+	ping    *time.Timer
+	pingDue atomic.Bool
+	// finished is set, by the writer, once the writer has closed the
+	// connection: a writer woken after that has nothing to do.
+	finished bool
+	limiter  *rate.Limiter // this connection's messages
+	perIP    *rate.Limiter // all connections from the same address
 	// bye, set before send is closed, says why the server closes the
 	// connection; empty means the client fell too far behind.
 	bye string
@@ -110,6 +122,7 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request, sess *Session, 
 		limiter: rate.NewLimiter(commandRate, commandBurst),
 		perIP:   s.ipCommandLimiter(r),
 	}
+	c.wakes.Store(1) // held for the first writer, which startWriter starts
 	if err := s.sockets.add(c); err != nil {
 		s.security.record(secSocketLimit, c.ip, err.Error())
 		refuse(ws, CloseTooManySockets, err.Error())
@@ -157,7 +170,7 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request, sess *Session, 
 		first = append(first, final)
 	}
 
-	go c.writeLoop(first)
+	c.startWriter(first)
 	// The handler returns and the reader runs on a goroutine of its own:
 	// net/http holds a connection's buffers, request and handler stack
 	// for as long as its handler runs, about half of an idle WebSocket's
@@ -165,98 +178,18 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request, sess *Session, 
 	go func() {
 		defer forget()
 		c.readLoop(s.ctx)
-		// Leave the exercise; closing c.send ends the writer.
+		// Leave the exercise; closing c.send ends the writer for good.
 		le.fan.leave(c)
 		le.statusSoon()
 	}()
 }
 
-// writeLoop writes the replay, then live messages, replies and pings.
-func (c *conn) writeLoop(first [][]byte) {
-	ping := time.NewTicker(pingPeriod)
-	defer func() {
-		ping.Stop()
-		c.ws.Close()
-	}()
-	if err := c.writeFirst(first); err != nil {
-		return
-	}
-	for {
-		if m := c.carry; m != nil {
-			c.carry = nil
-			if err := c.writeQueued(m); err != nil {
-				return
-			}
-			continue
-		}
-		select {
-		case m, ok := <-c.send:
-			if !ok {
-				// Dropped for falling behind, or the exercise moved: say so
-				// and close.
-				code, why := websocket.CloseTryAgainLater, "too slow; reconnect with since"
-				if c.bye != "" {
-					code, why = websocket.CloseServiceRestart, c.bye
-				} else {
-					c.srv.security.record(secSlowClient, c.ip, "a WebSocket fell too far behind and was dropped")
-				}
-				c.ws.SetWriteDeadline(time.Now().Add(c.srv.writeWait()))
-				c.ws.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(code, why))
-				return
-			}
-			if err := c.writeQueued(m); err != nil {
-				return
-			}
-		case b := <-c.replies:
-			if err := c.write(websocket.TextMessage, b); err != nil {
-				return
-			}
-		case <-ping.C:
-			if !c.valid() { // signed out elsewhere, or expired
-				c.kick(CloseSessionEnded, "your session has ended; sign in again")
-				continue
-			}
-			if err := c.write(websocket.PingMessage, nil); err != nil {
-				return
-			}
-		case <-c.done:
-			c.ws.SetWriteDeadline(time.Now().Add(c.srv.writeWait()))
-			c.ws.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""))
-			return
-		}
-	}
-}
-
-func (c *conn) write(kind int, b []byte) error {
-	c.setWriteDeadline()
-	if err := c.ws.WriteMessage(kind, b); err != nil {
-		c.failed(err)
-		return err
-	}
-	if kind == websocket.TextMessage {
-		c.m.messagesOut.Add(1)
-	}
-	return nil
-}
-
-// setWriteDeadline gives the next write the server's write timeout.
-func (c *conn) setWriteDeadline() {
-	c.ws.SetWriteDeadline(time.Now().Add(c.srv.writeWait()))
-}
-
-// failed counts a write that timed out: a client that stopped reading
-// while too little happened to fill its queue is closed this way, not by a
-// drop.
-func (c *conn) failed(err error) {
-	var ne net.Error
-	if errors.As(err, &ne) && ne.Timeout() {
-		c.m.writeTimeouts.Add(1)
-	}
-}
-
 // readLoop reads messages until the client leaves or breaks the protocol.
 func (c *conn) readLoop(ctx context.Context) {
-	defer close(c.done)
+	defer func() {
+		close(c.done)
+		c.wake() // to say goodbye
+	}()
 	c.ws.SetReadLimit(MaxMessageSize)
 	c.ws.SetReadDeadline(time.Now().Add(pongWait))
 	c.ws.SetPongHandler(func(string) error { return c.ws.SetReadDeadline(time.Now().Add(pongWait)) })
@@ -463,6 +396,7 @@ func (c *conn) reply(v any) { c.replyBytes(encode(v)) }
 func (c *conn) replyBytes(b []byte) {
 	select {
 	case c.replies <- b:
+		c.wake()
 	case <-time.After(c.srv.writeWait()):
 	}
 }

@@ -233,6 +233,7 @@ func (f *fanout) removeSub(c *conn) {
 func (f *fanout) queue(c *conn, m *outgoing) {
 	select {
 	case c.send <- m:
+		c.wake()
 	default:
 		f.metrics.drops.Add(1)
 		f.unsubscribe(c)
@@ -249,6 +250,7 @@ func (f *fanout) unsubscribe(c *conn) {
 	clear(c.held)
 	c.held, c.heldSize = nil, 0
 	close(c.send)
+	c.wake() // to close the connection
 }
 
 // queueAfterEvents queues a message for c behind the events already queued

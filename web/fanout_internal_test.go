@@ -8,6 +8,14 @@ import (
 	"cmesim/engine"
 )
 
+// queueOnly returns a connection of sess with a queue of queueLen
+// messages and no writer: the test reads the queue itself.
+func queueOnly(sess *Session, queueLen int) *conn {
+	c := &conn{sess: sess, send: make(chan *outgoing, queueLen)}
+	c.wakes.Store(1) // as if a writer were running: wake starts none
+	return c
+}
+
 // TestRecipients checks that the fan-out visits, for each audience, every
 // subscriber that may see the event, once, and only the staff and the
 // teams named unless the event is for everyone; and that a subscriber that
@@ -80,7 +88,7 @@ func BenchmarkFanoutDeliver(b *testing.B) {
 			conns := make([]*conn, n)
 			f.mu.Lock()
 			for i := range conns {
-				conns[i] = &conn{sess: &Session{Role: engine.RoleTrainee, Team: fmt.Sprintf("team-%02d", i%60)}, send: make(chan *outgoing, 1)}
+				conns[i] = queueOnly(&Session{Role: engine.RoleTrainee, Team: fmt.Sprintf("team-%02d", i%60)}, 1)
 				f.addSub(conns[i])
 			}
 			f.mu.Unlock()

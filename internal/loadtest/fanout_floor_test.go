@@ -37,7 +37,10 @@ import (
 // The writers=2 variants write from two goroutines, each going through
 // half of the connections, instead of one goroutine per connection: what a
 // server would save on wakeups by writing a burst from a small pool (at
-// the price of one slow socket holding up the others behind it).
+// the price of one slow socket holding up the others behind it). The
+// writers=on-demand variants start a goroutine for each connection's
+// write, which ends once it has written, as the server's writers do: no
+// goroutine waits on an idle connection.
 //
 // Metrics: ms/fanout is the mean time to last receipt over the
 // iterations, µs/conn that divided by N, and p99-ms the 99th percentile
@@ -51,14 +54,22 @@ func BenchmarkLoopbackFanout(b *testing.B) {
 		b.Run(fmt.Sprintf("conns=%d/writers=2", n), func(b *testing.B) {
 			benchmarkLoopbackFanout(b, n, 2)
 		})
+		b.Run(fmt.Sprintf("conns=%d/writers=on-demand", n), func(b *testing.B) {
+			benchmarkLoopbackFanout(b, n, onDemand)
+		})
 	}
 }
 
 // fanoutPayloadLen is the size of the message fanned out: about one inject.
 const fanoutPayloadLen = 1024
 
+// onDemand, as benchmarkLoopbackFanout's pool, starts a goroutine for
+// each write.
+const onDemand = -1
+
 // benchmarkLoopbackFanout fans out to n connections, from one writer
-// goroutine per connection, or from pool goroutines if pool > 0.
+// goroutine per connection, from pool goroutines if pool > 0, or from a
+// goroutine started for each write if pool is onDemand.
 func benchmarkLoopbackFanout(b *testing.B, n, pool int) {
 	ensureFileLimit(b, 2*n+100)
 
@@ -198,6 +209,11 @@ func benchmarkLoopbackFanout(b *testing.B, n, pool int) {
 		start := time.Now()
 		for _, ch := range signals {
 			ch <- struct{}{}
+		}
+		if pool == onDemand {
+			for _, c := range servers {
+				goroutines.Go(func() { write(c) })
+			}
 		}
 		select {
 		case <-allIn:
