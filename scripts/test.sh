@@ -153,9 +153,6 @@ start_postgres() {
 		fi
 		as=(runuser -u postgres --)
 	fi
-	for ((port = 55432; port < 55532; port++)); do
-		(exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || break
-	done
 	dir=$(mktemp -d "${TMPDIR:-/tmp}/cmesim-pg.XXXXXX")
 	at_exit+=("stop_postgres '$dir' '$bin'")
 	log=$dir/postgres.log
@@ -169,12 +166,29 @@ start_postgres() {
 		cat "$dir/initdb.log" >&2
 		return 1
 	fi
-	if ! as_postgres "$bin/pg_ctl" -D "$dir/data" -l "$log" -w -t 60 \
-		-o "-c listen_addresses=127.0.0.1 -p $port -c unix_socket_directories='$dir'" start >/dev/null; then
-		echo "scripts/test.sh: PostgreSQL did not start on 127.0.0.1:$port; its log:" >&2
-		cat "$log" >&2
-		return 1
-	fi
+	# The first port nothing answers on, from 55432. These ports are in
+	# Linux's range for outgoing connections' own ports, and a connection
+	# closed in the last minute (TIME_WAIT) can still hold one without
+	# answering: a port PostgreSQL cannot bind is skipped for the next.
+	for ((port = 55432; ; port++)); do
+		if ((port >= 55532)); then
+			echo "scripts/test.sh: PostgreSQL found no free port in 55432-55531; its last log:" >&2
+			cat "$log" >&2
+			return 1
+		fi
+		(exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && continue
+		if as_postgres "$bin/pg_ctl" -D "$dir/data" -l "$log" -w -t 60 \
+			-o "-c listen_addresses=127.0.0.1 -p $port -c unix_socket_directories='$dir'" start >/dev/null; then
+			break
+		fi
+		if ! grep -q "could not bind\|could not create any TCP/IP sockets" "$log"; then
+			echo "scripts/test.sh: PostgreSQL did not start on 127.0.0.1:$port; its log:" >&2
+			cat "$log" >&2
+			return 1
+		fi
+		echo "scripts/test.sh: port $port is held (its log: could not bind); trying the next" >&2
+		: >"$log"
+	done
 	if ! as_postgres "$bin/createdb" -h "$dir" -p "$port" -U cmesim cmesim_test; then
 		echo "scripts/test.sh: creating the database cmesim_test failed; PostgreSQL's log:" >&2
 		cat "$log" >&2
