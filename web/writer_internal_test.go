@@ -28,8 +28,12 @@ func writerFixture(t *testing.T) (*conn, *websocket.Conn) {
 	c.wakes.Store(1)
 	c.startWriter([][]byte{jsonOf("welcome", 50)})
 	t.Cleanup(func() {
-		close(c.done) // as the reader does when it stops
-		c.wake()
+		select {
+		case <-c.done: // the test stopped the reader itself
+		default:
+			close(c.done) // as the reader does when it stops
+			c.wake()
+		}
 	})
 	return c, clientWS
 }
@@ -144,6 +148,31 @@ func TestWriterClosesForAnEndedSession(t *testing.T) {
 	_, _, err := client.ReadMessage()
 	if !websocket.IsCloseError(err, CloseSessionEnded) {
 		t.Fatalf("the client read %v, want close code %d", err, CloseSessionEnded)
+	}
+}
+
+// TestWriterSaysGoodbyeWhenTheReaderStops: once the reader has stopped,
+// the writer closes the connection normally, stops the pings and is gone;
+// a wake after that starts nothing that writes.
+func TestWriterSaysGoodbyeWhenTheReaderStops(t *testing.T) {
+	c, client := writerFixture(t)
+	readLabel(t, client, "welcome")
+
+	close(c.done) // as the reader does when it stops
+	c.wake()
+	client.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if _, _, err := client.ReadMessage(); !websocket.IsCloseError(err, websocket.CloseNormalClosure) {
+		t.Fatalf("the client read %v, want a normal close", err)
+	}
+	waitNoWriter(t)
+	if c.ping.Stop() {
+		t.Error("the ping timer was still set after the connection closed")
+	}
+	c.send <- newOutgoing(jsonOf("late", 50))
+	c.wake()
+	waitNoWriter(t)
+	if len(c.send) != 1 {
+		t.Errorf("a writer woken after the close took the queued message")
 	}
 }
 
