@@ -72,8 +72,11 @@ type conn struct {
 	// finished is set, by the writer, once the writer has closed the
 	// connection: a writer woken after that has nothing to do.
 	finished bool
-	limiter  *rate.Limiter // this connection's messages
-	perIP    *rate.Limiter // all connections from the same address
+	// onIdle, when set (by tests, before the first writer starts), is
+	// called each time a writer ends with no wake unanswered.
+	onIdle  func()
+	limiter *rate.Limiter // this connection's messages
+	perIP   *rate.Limiter // all connections from the same address
 	// bye, set before send is closed, says why the server closes the
 	// connection; empty means the client fell too far behind.
 	bye string

@@ -52,6 +52,9 @@ func (c *conn) writeAll() {
 			c.writeWaiting()
 		}
 		if c.wakes.Add(-n) == 0 {
+			if c.onIdle != nil {
+				c.onIdle()
+			}
 			return
 		}
 	}

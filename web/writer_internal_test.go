@@ -2,7 +2,6 @@ package web
 
 import (
 	"fmt"
-	"runtime/pprof"
 	"strings"
 	"sync"
 	"testing"
@@ -26,6 +25,15 @@ func writerFixture(t *testing.T) (*conn, *websocket.Conn) {
 		replies: make(chan []byte, 16),
 		done:    make(chan struct{})}
 	c.wakes.Store(1)
+	idle := make(chan struct{}, 1)
+	c.onIdle = func() {
+		select {
+		case idle <- struct{}{}:
+		default: // a signal is already waiting
+		}
+	}
+	writerIdle[c] = idle
+	t.Cleanup(func() { delete(writerIdle, c) })
 	c.startWriter([][]byte{jsonOf("welcome", 50)})
 	t.Cleanup(func() {
 		select {
@@ -44,12 +52,12 @@ func writerFixture(t *testing.T) (*conn, *websocket.Conn) {
 func TestWriterComesAndGoes(t *testing.T) {
 	c, client := writerFixture(t)
 	readLabel(t, client, "welcome")
-	waitNoWriter(t)
+	waitNoWriter(t, c)
 
 	c.send <- newOutgoing(jsonOf("inject", 200))
 	c.wake()
 	readLabel(t, client, "inject")
-	waitNoWriter(t)
+	waitNoWriter(t, c)
 }
 
 // TestWriterOneAtATime: messages queued and replies sent from several
@@ -104,7 +112,7 @@ func TestWriterOneAtATime(t *testing.T) {
 		}
 	}
 	senders.Wait()
-	waitNoWriter(t)
+	waitNoWriter(t, c)
 }
 
 // TestWriterPings: when the ping timer fires the writer pings the client
@@ -131,7 +139,7 @@ func TestWriterPings(t *testing.T) {
 		case <-time.After(10 * time.Second):
 			t.Fatal("no ping reached the client after the ping timer fired")
 		}
-		waitNoWriter(t)
+		waitNoWriter(t, c)
 		if !c.ping.Stop() {
 			t.Fatal("after a ping the timer is not set again: the client would get no more pings")
 		}
@@ -164,13 +172,13 @@ func TestWriterSaysGoodbyeWhenTheReaderStops(t *testing.T) {
 	if _, _, err := client.ReadMessage(); !websocket.IsCloseError(err, websocket.CloseNormalClosure) {
 		t.Fatalf("the client read %v, want a normal close", err)
 	}
-	waitNoWriter(t)
+	waitNoWriter(t, c)
 	if c.ping.Stop() {
 		t.Error("the ping timer was still set after the connection closed")
 	}
 	c.send <- newOutgoing(jsonOf("late", 50))
 	c.wake()
-	waitNoWriter(t)
+	waitNoWriter(t, c)
 	if len(c.send) != 1 {
 		t.Errorf("a writer woken after the close took the queued message")
 	}
@@ -200,20 +208,20 @@ func labelOf(t *testing.T, b []byte) string {
 	return label
 }
 
-// waitNoWriter waits until no goroutine of this process is in a
-// connection's writer.
-func waitNoWriter(t *testing.T) {
+// writerIdle holds, for each connection writerFixture made, the channel
+// its writer signals when it ends with nothing left to do.
+var writerIdle = map[*conn]chan struct{}{}
+
+// waitNoWriter waits until c has no writer: one has ended with no wake
+// unanswered, and none has been woken since.
+func waitNoWriter(t *testing.T, c *conn) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		var b strings.Builder
-		pprof.Lookup("goroutine").WriteTo(&b, 1)
-		if !strings.Contains(b.String(), "web.(*conn).write") {
-			return
+	timeout := time.After(10 * time.Second)
+	for c.wakes.Load() != 0 {
+		select {
+		case <-writerIdle[c]:
+		case <-timeout:
+			t.Fatalf("the connection's writer is still running (%d wakes unanswered) with nothing to write", c.wakes.Load())
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("a writer goroutine is still there with nothing to write:\n%s", b.String())
-		}
-		time.Sleep(time.Millisecond)
 	}
 }
