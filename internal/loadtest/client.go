@@ -109,6 +109,10 @@ type wsClient struct {
 	closing bool
 
 	seq uint64 // last event seq seen; only the reader touches it
+	// arrived is when the frame being handled reached the client's socket
+	// (the kernel's receive timestamp), or zero where that is not known;
+	// only the reader touches it.
+	arrived time.Time
 
 	// ready closes when the server has sent the replay and caught_up: it
 	// has subscribed the client, which now receives live events.
@@ -187,7 +191,11 @@ func (c *wsClient) dial(ctx context.Context) (*websocket.Conn, error) {
 	d := c.r.wsDialer
 	d.Jar = c.p.jar
 	d.NetDialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
-		return c.r.dialer.DialContext(c.p.ctx(ctx), network, addr)
+		conn, err := c.r.dialer.DialContext(c.p.ctx(ctx), network, addr)
+		if err != nil {
+			return nil, err
+		}
+		return withArrivals(conn), nil
 	}
 	u := c.srv.wsBase + "/api/exercises/" + c.r.exercise + "/ws"
 	if c.seq > 0 {
@@ -286,6 +294,7 @@ func (c *wsClient) reconnect() *websocket.Conn {
 
 // read handles messages until the connection fails or closes.
 func (c *wsClient) read(ws *websocket.Conn) error {
+	socket, _ := ws.NetConn().(interface{ lastArrival() time.Time })
 	for {
 		_, rd, err := ws.NextReader()
 		if err != nil {
@@ -295,6 +304,14 @@ func (c *wsClient) read(ws *websocket.Conn) error {
 		buf.Reset()
 		_, err = buf.ReadFrom(rd)
 		now := time.Now()
+		if socket != nil {
+			// A read the kernel did not stamp (it turns stamping on for
+			// the whole system a moment after the first socket asks)
+			// counts as arriving when it was read.
+			if c.arrived = socket.lastArrival(); c.arrived.IsZero() {
+				c.arrived = now
+			}
+		}
 		if err == nil {
 			c.r.n.frames.Add(1)
 			if eachMessage(buf.Bytes(), func(b []byte) { c.handle(b, now) }) != nil {
@@ -387,12 +404,15 @@ func (c *wsClient) delivered(id, title string, now time.Time) {
 			n.duplicates.Add(1)
 			return
 		}
-		if sent, ok := c.r.probes.received(k, c.srv.index, now); ok && err == nil {
+		if sent, ok := c.r.probes.received(k, c.srv.index, now, c.arrived); ok && err == nil {
 			if f := c.r.flood; f != nil {
 				f.record(c.p.team, sent, now.Sub(sent), true)
 			}
 			c.r.delivery.Add(now.Sub(sent))
 			c.srv.delivery.Add(now.Sub(sent))
+			if !c.arrived.IsZero() {
+				c.r.deliveryAtSocket.Add(c.arrived.Sub(sent))
+			}
 			n.probeDeliveries.Add(1)
 			c.srv.n.probeDeliveries.Add(1)
 		}
@@ -600,12 +620,14 @@ func (c *wsClient) close() {
 }
 
 // probeBook remembers when each probe was sent and when the first and
-// the last trainee received it, of all trainees and of each server's.
+// the last trainee received it, of all trainees and of each server's, and
+// when it reached the last trainee's socket.
 type probeBook struct {
-	mu          sync.Mutex
-	sent        map[int]time.Time
-	first, last map[probeAt]time.Time
-	bad         map[int]bool
+	mu           sync.Mutex
+	sent         map[int]time.Time
+	first, last  map[probeAt]time.Time
+	lastAtSocket map[int]time.Time
+	bad          map[int]bool
 }
 
 // probeAt names the arrival of probe k at the trainees of the server with
@@ -621,18 +643,22 @@ func (b *probeBook) sending(k int, t time.Time) {
 	if b.sent == nil {
 		b.sent, b.bad = map[int]time.Time{}, map[int]bool{}
 		b.first, b.last = map[probeAt]time.Time{}, map[probeAt]time.Time{}
+		b.lastAtSocket = map[int]time.Time{}
 	}
 	b.sent[k] = t
 }
 
-// received notes that a trainee of server srv received probe k at t and
-// returns when it was sent.
-func (b *probeBook) received(k, srv int, t time.Time) (time.Time, bool) {
+// received notes that a trainee of server srv received probe k at t, its
+// socket at arrived (zero if unknown), and returns when it was sent.
+func (b *probeBook) received(k, srv int, t, arrived time.Time) (time.Time, bool) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	sent, ok := b.sent[k]
 	if !ok {
 		return sent, false
+	}
+	if l, ok := b.lastAtSocket[k]; !arrived.IsZero() && (!ok || arrived.After(l)) {
+		b.lastAtSocket[k] = arrived
 	}
 	for _, at := range []probeAt{{k, allServers}, {k, srv}} {
 		if f, ok := b.first[at]; !ok || t.Before(f) {
@@ -660,6 +686,20 @@ func (b *probeBook) spread(srv int) (first, last *Recorder) {
 		}
 	}
 	return first, last
+}
+
+// socketSpread returns, per probe that reached every trainee it should,
+// the time from sending until it reached the last trainee's socket.
+func (b *probeBook) socketSpread() *Recorder {
+	last := NewRecorder(0)
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for k, sent := range b.sent {
+		if l, ok := b.lastAtSocket[k]; ok && !b.bad[k] {
+			last.Add(l.Sub(sent))
+		}
+	}
+	return last
 }
 
 func (b *probeBook) failed(k int) {

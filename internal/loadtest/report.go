@@ -41,6 +41,14 @@ type Report struct {
 	// (plus the whole fan-out).
 	DeliveryFirst Stats `json:"inject_delivery_first"`
 	DeliveryLast  Stats `json:"inject_delivery_last"`
+	// DeliveryAtSocket is Delivery measured to the moment the event's
+	// bytes reached the trainee's socket (the kernel's receive timestamp)
+	// rather than to the moment the tool read them, and
+	// DeliveryLastAtSocket the same for DeliveryLast. With the clients on
+	// the server's own cores, the difference is time a message waited for
+	// its client to be scheduled. Linux only; empty elsewhere.
+	DeliveryAtSocket     Stats `json:"inject_delivery_at_socket"`
+	DeliveryLastAtSocket Stats `json:"inject_delivery_last_at_socket"`
 	// MessageDelivery is the latency from a trainee's message command to
 	// each trainee of an addressed team receiving the message.sent event
 	// (with Config.MessageEvery).
@@ -278,6 +286,10 @@ func (r *Report) WriteText(w io.Writer) error {
 		row("inject delivery", r.Delivery)
 		row("  to first trainee", r.DeliveryFirst)
 		row("  to last trainee", r.DeliveryLast)
+		if r.DeliveryAtSocket.Count > 0 {
+			row("  at the socket", r.DeliveryAtSocket)
+			row("    to last trainee", r.DeliveryLastAtSocket)
+		}
 		if r.MessageDelivery.Count > 0 {
 			row("message delivery", r.MessageDelivery)
 		}

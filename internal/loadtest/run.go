@@ -306,6 +306,7 @@ type run struct {
 
 	delivery, rtt, facilitatorRTT *Recorder
 	messageDelivery               *Recorder
+	deliveryAtSocket              *Recorder // kernel receive times, where known
 	probes                        probeBook
 	flood                         *flooder // nil without Config.Flood
 	metricsClient                 *http.Client
@@ -332,7 +333,8 @@ func newRun(cfg Config) *run {
 		},
 		buffers:  sync.Pool{New: func() any { return new(bytes.Buffer) }},
 		delivery: NewRecorder(0), rtt: NewRecorder(0), facilitatorRTT: NewRecorder(0), messageDelivery: NewRecorder(0),
-		errs: map[string]int64{},
+		deliveryAtSocket: NewRecorder(0),
+		errs:             map[string]int64{},
 	}
 	r.clientCtx, r.cancelClient = context.WithCancel(context.Background())
 	return r
@@ -817,6 +819,7 @@ func (r *run) fill(rep *Report, trainees int) {
 	rep.MessageDelivery = r.messageDelivery.Stats()
 	first, last := r.probes.spread(allServers)
 	rep.DeliveryFirst, rep.DeliveryLast = first.Stats(), last.Stats()
+	rep.DeliveryAtSocket, rep.DeliveryLastAtSocket = r.deliveryAtSocket.Stats(), r.probes.socketSpread().Stats()
 	n := &r.n
 	c := &rep.Counts
 	c.Commands, c.Acks, c.Unanswered = n.commands.Load(), n.acks.Load(), n.unanswered.Load()

@@ -83,6 +83,18 @@ func TestRun(t *testing.T) {
 		if got, want := rep.Delivery.Count, c.ProbeDeliveries; got != want {
 			t.Fatalf("delivery samples=%d, want one per delivery (%d)", got, want)
 		}
+		if runtime.GOOS == "linux" {
+			// Every delivery reached its socket no later than the tool
+			// read it, so each quantile at the socket is at most the
+			// same quantile as read.
+			at, read := rep.DeliveryAtSocket, rep.Delivery
+			if at.Count != read.Count || !(0 < at.P50 && at.P50 <= read.P50 && at.P99 <= read.P99 && at.Max <= read.Max) {
+				t.Fatalf("delivery at the socket %+v, as read %+v: want one sample per delivery, none later than as read", at, read)
+			}
+			if got, want := rep.DeliveryLastAtSocket.Count, rep.DeliveryLast.Count; got != want || rep.DeliveryLastAtSocket.Max > rep.DeliveryLast.Max {
+				t.Fatalf("to the last trainee's socket %+v, as read %+v", rep.DeliveryLastAtSocket, rep.DeliveryLast)
+			}
+		}
 		if c.ScheduledDeliveries == 0 {
 			t.Fatal("no scheduled inject was delivered")
 		}
