@@ -36,7 +36,10 @@ team every --adhoc-every. Each trainee acknowledges or reports on the latest
 inject it received every --interval.
 
 It measures the inject delivery latency (facilitator's send to each
-trainee's receipt of the inject, end to end), the round trip of trainee
+trainee's receipt of the inject, end to end; on Linux also to the moment
+the inject's bytes reached the trainee's socket, by the kernel's receive
+timestamp, which leaves out the time a client waited for a core when the
+clients share the server's machine), the round trip of trainee
 commands (write to ack), dropped connections (the server closes a client
 that falls behind with code 1013; the tool reconnects with since, as the
 browser does), and the server's memory from /metrics and /proc.

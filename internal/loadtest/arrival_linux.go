@@ -19,7 +19,15 @@ import (
 type stampedConn struct {
 	*net.TCPConn
 	raw syscall.RawConn
-	oob []byte // control messages of one read; only the reader uses it
+
+	// The state of one read, kept here so that a read allocates nothing:
+	// receive (made once from c.receive) is what raw.Read calls, with the
+	// buffer in p, and leaves its results in n, oobn and err.
+	receive func(fd uintptr) bool
+	p       []byte
+	oob     []byte
+	n, oobn int
+	err     error
 
 	arrived atomic.Int64 // Unix nanoseconds; 0 when the last read had no stamp
 }
@@ -43,8 +51,13 @@ func withArrivals(conn net.Conn) net.Conn {
 	if err != nil || sockErr != nil {
 		return conn
 	}
-	return &stampedConn{TCPConn: tcp, raw: raw, oob: make([]byte, syscall.CmsgSpace(int(unsafe.Sizeof(syscall.Timespec{}))))}
+	c := &stampedConn{TCPConn: tcp, raw: raw, oob: make([]byte, syscall.CmsgSpace(timespecSize))}
+	c.receive = c.recvmsg
+	return c
 }
+
+// timespecSize is the size of the timestamp a control message carries.
+const timespecSize = int(unsafe.Sizeof(syscall.Timespec{}))
 
 // Read reads like the TCP connection's Read, with recvmsg, and keeps the
 // receive timestamp that comes with the data. Deadlines apply as usual:
@@ -53,31 +66,35 @@ func (c *stampedConn) Read(p []byte) (int, error) {
 	if len(p) == 0 {
 		return 0, nil
 	}
-	var n, oobn int
-	var readErr error
-	err := c.raw.Read(func(fd uintptr) bool {
-		for {
-			n, oobn, _, _, readErr = syscall.Recvmsg(int(fd), p, c.oob, 0)
-			if readErr != syscall.EINTR {
-				return readErr != syscall.EAGAIN
-			}
-		}
-	})
+	c.p = p
+	err := c.raw.Read(c.receive)
+	c.p = nil
 	if err == nil {
-		err = readErr
+		err = c.err
 	}
 	if err != nil {
 		return 0, err
 	}
-	if n == 0 {
+	if c.n == 0 {
 		return 0, io.EOF
 	}
 	var ns int64 // unknown, unless the kernel stamped what was read
-	if at, ok := receiveTimestamp(c.oob[:oobn]); ok {
+	if at, ok := receiveTimestamp(c.oob[:c.oobn]); ok {
 		ns = at.UnixNano()
 	}
 	c.arrived.Store(ns)
-	return n, nil
+	return c.n, nil
+}
+
+// recvmsg reads into c.p once the socket has data; it returns false to
+// wait for the poller when there is none yet.
+func (c *stampedConn) recvmsg(fd uintptr) bool {
+	for {
+		c.n, c.oobn, _, _, c.err = syscall.Recvmsg(int(fd), c.p, c.oob, 0)
+		if c.err != syscall.EINTR {
+			return c.err != syscall.EAGAIN
+		}
+	}
 }
 
 // lastArrival is when the data of the last read reached the socket (the
@@ -90,19 +107,17 @@ func (c *stampedConn) lastArrival() time.Time {
 	return time.Time{}
 }
 
-// receiveTimestamp finds the SCM_TIMESTAMPNS control message in oob: a
-// struct timespec in the platform's own layout.
+// receiveTimestamp reads the SCM_TIMESTAMPNS control message oob starts
+// with, the only one the socket was asked for: a struct timespec in the
+// platform's own layout.
 func receiveTimestamp(oob []byte) (time.Time, bool) {
-	msgs, err := syscall.ParseSocketControlMessage(oob)
-	if err != nil {
+	if len(oob) < syscall.CmsgLen(timespecSize) {
 		return time.Time{}, false
 	}
-	for _, m := range msgs {
-		if m.Header.Level == syscall.SOL_SOCKET && m.Header.Type == syscall.SCM_TIMESTAMPNS &&
-			len(m.Data) >= int(unsafe.Sizeof(syscall.Timespec{})) {
-			ts := (*syscall.Timespec)(unsafe.Pointer(&m.Data[0]))
-			return time.Unix(ts.Unix()), true
-		}
+	h := (*syscall.Cmsghdr)(unsafe.Pointer(&oob[0]))
+	if h.Level != syscall.SOL_SOCKET || h.Type != syscall.SCM_TIMESTAMPNS || int(h.Len) < syscall.CmsgLen(timespecSize) {
+		return time.Time{}, false
 	}
-	return time.Time{}, false
+	ts := (*syscall.Timespec)(unsafe.Pointer(&oob[syscall.CmsgLen(0)]))
+	return time.Unix(ts.Unix()), true
 }

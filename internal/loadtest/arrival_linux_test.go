@@ -83,7 +83,7 @@ func TestStampedConnReadsLikeTCP(t *testing.T) {
 }
 
 // loopbackPair returns both ends of a loopback TCP connection.
-func loopbackPair(t *testing.T) (server, client net.Conn) {
+func loopbackPair(t testing.TB) (server, client net.Conn) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -105,4 +105,34 @@ func loopbackPair(t *testing.T) (server, client net.Conn) {
 	}
 	t.Cleanup(func() { server.Close(); client.Close() })
 	return server, client
+}
+
+// BenchmarkStampedRead reads 1 KiB messages through a stamped connection
+// and, as the reference in the same run, through the plain TCP
+// connection: what the receive timestamps cost the tool per read.
+func BenchmarkStampedRead(b *testing.B) {
+	for _, stamped := range []bool{false, true} {
+		name := "plain"
+		if stamped {
+			name = "stamped"
+		}
+		b.Run(name, func(b *testing.B) {
+			server, client := loopbackPair(b)
+			conn := client
+			if stamped {
+				conn = withArrivals(client)
+			}
+			msg := make([]byte, 1024)
+			buf := make([]byte, 4096)
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := server.Write(msg); err != nil {
+					b.Fatal(err)
+				}
+				if _, err := io.ReadFull(conn, buf[:len(msg)]); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }
