@@ -17,7 +17,10 @@ import (
 // arrival time leaves that wait out, which is what a client on another
 // machine would not have paid to the server's account.
 type stampedConn struct {
-	*net.TCPConn
+	// The connection's other methods are the TCP connection's; only
+	// net.Conn's are promoted, so that nothing (io.Copy's WriterTo, say)
+	// reads around Read.
+	net.Conn
 	raw syscall.RawConn
 
 	// The state of one read, kept here so that a read allocates nothing:
@@ -51,7 +54,7 @@ func withArrivals(conn net.Conn) net.Conn {
 	if err != nil || sockErr != nil {
 		return conn
 	}
-	c := &stampedConn{TCPConn: tcp, raw: raw, oob: make([]byte, syscall.CmsgSpace(timespecSize))}
+	c := &stampedConn{Conn: tcp, raw: raw, oob: make([]byte, syscall.CmsgSpace(timespecSize))}
 	c.receive = c.recvmsg
 	return c
 }
