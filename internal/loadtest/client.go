@@ -412,6 +412,7 @@ func (c *wsClient) delivered(id, title string, now time.Time) {
 			c.srv.delivery.Add(now.Sub(sent))
 			if !c.arrived.IsZero() {
 				c.r.deliveryAtSocket.Add(c.arrived.Sub(sent))
+				c.srv.deliveryAtSocket.Add(c.arrived.Sub(sent))
 			}
 			n.probeDeliveries.Add(1)
 			c.srv.n.probeDeliveries.Add(1)

@@ -22,12 +22,13 @@ type target struct {
 	wsBase string         // ws://ip:port
 	proc   *serverProcess // nil for a server the tool did not start
 
-	trainees      int
-	delivery, rtt *Recorder
-	n             shareCounters
-	rep           ServerReport
-	smp           *sampler
-	cpu           float64 // CPU seconds used when the load started
+	trainees         int
+	delivery, rtt    *Recorder
+	deliveryAtSocket *Recorder // kernel receive times, where known
+	n                shareCounters
+	rep              ServerReport
+	smp              *sampler
+	cpu              float64 // CPU seconds used when the load started
 }
 
 // shareCounters are the counts of the clients of one server. Commands,
@@ -44,7 +45,8 @@ func newTarget(index int, base *url.URL) *target {
 	if base.Scheme == "https" {
 		ws.Scheme = "wss"
 	}
-	return &target{index: index, base: base.String(), wsBase: ws.String(), delivery: NewRecorder(0), rtt: NewRecorder(0)}
+	return &target{index: index, base: base.String(), wsBase: ws.String(),
+		delivery: NewRecorder(0), rtt: NewRecorder(0), deliveryAtSocket: NewRecorder(0)}
 }
 
 // pid is the server's process id, or 0 when the tool did not start it.
@@ -67,7 +69,8 @@ func (t *target) share(probes *probeBook, accepted int64) ServerShare {
 	return ServerShare{
 		URL: t.base, Role: role, Trainees: t.trainees,
 		Delivery: t.delivery.Stats(), DeliveryFirst: first.Stats(), DeliveryLast: last.Stats(), RTT: t.rtt.Stats(),
-		Commands: n.commands.Load(), Acks: n.acks.Load(), Errors: n.errors.Load(), Unanswered: n.unanswered.Load(),
+		DeliveryAtSocket: t.deliveryAtSocket.Stats(),
+		Commands:         n.commands.Load(), Acks: n.acks.Load(), Errors: n.errors.Load(), Unanswered: n.unanswered.Load(),
 		ProbeDeliveries: n.probeDeliveries.Load(), ProbeDeliveriesExpected: accepted * int64(t.trainees),
 		Drops: n.drops.Load(), Reconnects: n.reconnects.Load(),
 		Server: t.rep,

@@ -83,6 +83,9 @@ func TestRunCluster(t *testing.T) {
 			if !(0 < s.Delivery.P50 && s.Delivery.Max < loadtest.Millis(5*time.Second) && 0 < s.RTT.P50 && s.RTT.Max < loadtest.Millis(5*time.Second)) {
 				t.Errorf("server %d (%s): delivery %+v, round trip %+v, want both between 0 and 5 s", i+1, s.Role, s.Delivery, s.RTT)
 			}
+			if at := s.DeliveryAtSocket; runtime.GOOS == "linux" && (at.Count != s.Delivery.Count || at.P99 > s.Delivery.P99 || at.Max > s.Delivery.Max) {
+				t.Errorf("server %d (%s): delivery at the socket %+v, as read %+v: want one sample per delivery, none later than as read", i+1, s.Role, at, s.Delivery)
+			}
 			if s.DeliveryFirst.Count != c.ProbesAccepted || !(0 < s.DeliveryFirst.Max && s.DeliveryFirst.Max <= s.DeliveryLast.Max && s.DeliveryLast.Max <= s.Delivery.Max) {
 				t.Errorf("server %d (%s): to the first trainee %+v, to the last %+v, all %+v: want one sample per ad-hoc inject, first <= last <= all",
 					i+1, s.Role, s.DeliveryFirst, s.DeliveryLast, s.Delivery)

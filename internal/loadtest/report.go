@@ -213,14 +213,17 @@ type ServerShare struct {
 	// follower" and the like when that changed by the end.
 	Role     string `json:"role"`
 	Trainees int    `json:"trainees"`
-	// Delivery, DeliveryFirst, DeliveryLast and RTT are the Report's
-	// figures of the same names among the trainees connected to this
-	// server. A follower's DeliveryFirst less the owner's is about the time
+	// Delivery, DeliveryFirst, DeliveryLast, DeliveryAtSocket and RTT
+	// are the Report's figures of the same names among the trainees
+	// connected to this server. A follower's DeliveryFirst less the owner's is about the time
 	// an event takes to reach the follower's clients through the database.
 	Delivery      Stats `json:"inject_delivery"`
 	DeliveryFirst Stats `json:"inject_delivery_first"`
 	DeliveryLast  Stats `json:"inject_delivery_last"`
-	RTT           Stats `json:"command_rtt"`
+	// DeliveryAtSocket is empty where the tool reads no receive
+	// timestamps (outside Linux).
+	DeliveryAtSocket Stats `json:"inject_delivery_at_socket"`
+	RTT              Stats `json:"command_rtt"`
 	// Commands, Acks and Errors are the trainees' commands and their
 	// answers; Unanswered, Drops and Reconnects count the facilitator's
 	// too.
@@ -302,6 +305,9 @@ func (r *Report) WriteText(w io.Writer) error {
 			row("  inject delivery", s.Delivery)
 			row("    to first trainee", s.DeliveryFirst)
 			row("    to last trainee", s.DeliveryLast)
+			if s.DeliveryAtSocket.Count > 0 {
+				row("    at the socket", s.DeliveryAtSocket)
+			}
 			row("  command round trip", s.RTT)
 		}
 		tw.Flush()
