@@ -310,6 +310,7 @@ func (c *wsClient) read(ws *websocket.Conn) error {
 			// counts as arriving when it was read.
 			if c.arrived = socket.lastArrival(); c.arrived.IsZero() {
 				c.arrived = now
+				c.r.n.unstampedFrames.Add(1)
 			}
 		}
 		if err == nil {

@@ -148,6 +148,11 @@ type Counts struct {
 	Events    int64 `json:"events"`
 	Statuses  int64 `json:"statuses"`
 	Malformed int64 `json:"malformed"`
+	// UnstampedFrames counts the frames whose read carried no kernel
+	// receive timestamp: their deliveries count at the socket as when
+	// they were read. All of them, where the kernel ignores the request
+	// for timestamps; none or a few, where it honours it.
+	UnstampedFrames int64 `json:"frames_without_receive_timestamp,omitempty"`
 
 	// Drops are connections that closed without the tool asking: closed by
 	// the server for falling behind (code 1013) or failed otherwise.
@@ -313,6 +318,9 @@ func (r *Report) WriteText(w io.Writer) error {
 		tw.Flush()
 		for line := range strings.Lines(table.String()) {
 			b.WriteString(strings.TrimRight(line, " \n") + "\n")
+		}
+		if c := r.Counts; r.DeliveryAtSocket.Count > 0 && c.UnstampedFrames > 0 {
+			fmt.Fprintf(&b, "(at the socket: %d of %d frames carried no receive timestamp from the kernel and count as when read)\n", c.UnstampedFrames, c.Frames)
 		}
 		b.WriteString("\n")
 		c := r.Counts

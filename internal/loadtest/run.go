@@ -289,6 +289,7 @@ type counters struct {
 	duplicates                                            atomic.Int64
 	messagesSent, messagesReceived                        atomic.Int64
 	messages, frames, events, statuses, malformed         atomic.Int64
+	unstampedFrames                                       atomic.Int64
 	dropsTooSlow, dropsError                              atomic.Int64
 	reconnects, reconnectFailures                         atomic.Int64
 }
@@ -841,6 +842,7 @@ func (r *run) fill(rep *Report, trainees int) {
 	c.Duplicates = n.duplicates.Load()
 	c.TeamMessagesSent, c.TeamMessagesReceived = n.messagesSent.Load(), n.messagesReceived.Load()
 	c.Messages, c.Frames, c.Events, c.Statuses, c.Malformed = n.messages.Load(), n.frames.Load(), n.events.Load(), n.statuses.Load(), n.malformed.Load()
+	c.UnstampedFrames = n.unstampedFrames.Load()
 	c.DropsTooSlow, c.DropsError = n.dropsTooSlow.Load(), n.dropsError.Load()
 	c.Drops = c.DropsTooSlow + c.DropsError
 	c.Reconnects, c.ReconnectFailures = n.reconnects.Load(), n.reconnectFailures.Load()

@@ -94,6 +94,9 @@ func TestRun(t *testing.T) {
 			if got, want := rep.DeliveryLastAtSocket.Count, rep.DeliveryLast.Count; got != want || rep.DeliveryLastAtSocket.Max > rep.DeliveryLast.Max {
 				t.Fatalf("to the last trainee's socket %+v, as read %+v", rep.DeliveryLastAtSocket, rep.DeliveryLast)
 			}
+			if c.UnstampedFrames >= c.Frames {
+				t.Fatalf("%d of %d frames without a receive timestamp: the kernel stamped none", c.UnstampedFrames, c.Frames)
+			}
 		}
 		if c.ScheduledDeliveries == 0 {
 			t.Fatal("no scheduled inject was delivered")
@@ -319,6 +322,31 @@ func TestRunRefuses(t *testing.T) {
 				t.Fatalf("Run: %v, want an error about %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// TestReportSaysWhatWasNotStamped checks that the text report says how
+// many frames had no receive timestamp, since their deliveries count at
+// the socket as when read.
+func TestReportSaysWhatWasNotStamped(t *testing.T) {
+	rep := &loadtest.Report{
+		Delivery:         loadtest.Stats{Count: 10, P99: loadtest.Millis(30 * time.Millisecond)},
+		DeliveryAtSocket: loadtest.Stats{Count: 10, P99: loadtest.Millis(20 * time.Millisecond)},
+		Counts:           loadtest.Counts{Frames: 40},
+	}
+	line := "frames carried no receive timestamp"
+	for _, unstamped := range []int64{0, 7} {
+		rep.Counts.UnstampedFrames = unstamped
+		var text bytes.Buffer
+		if err := rep.WriteText(&text); err != nil {
+			t.Fatal(err)
+		}
+		if got, want := strings.Contains(text.String(), "7 of 40 "+line), unstamped > 0; got != want {
+			t.Errorf("%d unstamped frames: report says so %v, want %v:\n%s", unstamped, got, want, text.String())
+		}
+		if unstamped == 0 && strings.Contains(text.String(), line) {
+			t.Errorf("no unstamped frames, yet the report mentions them:\n%s", text.String())
+		}
 	}
 }
 
