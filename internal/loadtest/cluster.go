@@ -68,9 +68,9 @@ func (t *target) share(probes *probeBook, accepted int64) ServerShare {
 	first, last := probes.spread(t.index)
 	return ServerShare{
 		URL: t.base, Role: role, Trainees: t.trainees,
-		Delivery: t.delivery.Stats(), DeliveryFirst: first.Stats(), DeliveryLast: last.Stats(), RTT: t.rtt.Stats(),
-		DeliveryAtSocket: t.deliveryAtSocket.Stats(),
-		Commands:         n.commands.Load(), Acks: n.acks.Load(), Errors: n.errors.Load(), Unanswered: n.unanswered.Load(),
+		Delivery: t.delivery.Stats(), DeliveryFirst: first.Stats(), DeliveryLast: last.Stats(),
+		DeliveryAtSocket: t.deliveryAtSocket.Stats(), RTT: t.rtt.Stats(),
+		Commands: n.commands.Load(), Acks: n.acks.Load(), Errors: n.errors.Load(), Unanswered: n.unanswered.Load(),
 		ProbeDeliveries: n.probeDeliveries.Load(), ProbeDeliveriesExpected: accepted * int64(t.trainees),
 		Drops: n.drops.Load(), Reconnects: n.reconnects.Load(),
 		Server: t.rep,

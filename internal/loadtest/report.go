@@ -220,8 +220,9 @@ type ServerShare struct {
 	Trainees int    `json:"trainees"`
 	// Delivery, DeliveryFirst, DeliveryLast, DeliveryAtSocket and RTT
 	// are the Report's figures of the same names among the trainees
-	// connected to this server. A follower's DeliveryFirst less the owner's is about the time
-	// an event takes to reach the follower's clients through the database.
+	// connected to this server. A follower's DeliveryFirst less the
+	// owner's is about the time an event takes to reach the follower's
+	// clients through the database.
 	Delivery      Stats `json:"inject_delivery"`
 	DeliveryFirst Stats `json:"inject_delivery_first"`
 	DeliveryLast  Stats `json:"inject_delivery_last"`
