@@ -139,7 +139,7 @@ func (c *conn) pingClient() {
 // sayGoodbye sends a close message with code and why, then closes the
 // connection.
 func (c *conn) sayGoodbye(code int, why string) {
-	c.ws.SetWriteDeadline(time.Now().Add(c.srv.writeWait()))
+	c.setWriteDeadline()
 	c.ws.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(code, why))
 	c.finish()
 }
