@@ -119,7 +119,7 @@ func newAARState(humans []string) AARState {
 func (a *AARState) applyAAR(e *Event) {
 	switch e.Type {
 	case EventTeamMode:
-		if e.Data.Mode == ModeHuman {
+		if e.Data.Control().Mode == ModeHuman {
 			a.everHuman[e.Team] = true
 		}
 	case EventAAREdited:

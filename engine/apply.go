@@ -431,7 +431,7 @@ func (x *Exercise) advancePhase(team, incident, inject string, to Phase) {
 		return // a report does not eradicate what was never contained
 	}
 	x.emit(Event{Type: EventIncidentPhase, Actor: "system", Team: team, Audience: []string{team},
-		Data: Details{Incident: incident, Phase: to, Inject: inject}})
+		Data: Details{Incident: incident, Inject: inject, IncidentFields: &IncidentFields{Phase: to}}})
 }
 
 // note records an evaluator's observation, visible to staff only.
@@ -483,7 +483,7 @@ func (x *Exercise) facilitate(cmd Command) error {
 		if !(cmd.Speed > 0 && cmd.Speed <= 10000) {
 			return Errorf(CodeInvalid, "speed must be between 0 and 10000 times real time")
 		}
-		x.emit(cmdEvent(EventSpeed, cmd, "", all, Details{Speed: cmd.Speed}))
+		x.emit(cmdEvent(EventSpeed, cmd, "", all, Details{ControlFields: &ControlFields{Speed: cmd.Speed}}))
 	case CmdEnd:
 		x.emit(cmdEvent(EventEnded, cmd, "", all, Details{Why: because(ReasonEndedByFacilitator), Text: cmd.Text}))
 		x.stop()
@@ -520,7 +520,7 @@ func (x *Exercise) setMode(cmd Command) error {
 	if x.st.Modes[cmd.Team] == cmd.Mode {
 		return Errorf(CodeConflict, "team %s is already %s", cmd.Team, cmd.Mode)
 	}
-	x.emit(cmdEvent(EventTeamMode, cmd, cmd.Team, []string{cmd.Team}, Details{Mode: cmd.Mode}))
+	x.emit(cmdEvent(EventTeamMode, cmd, cmd.Team, []string{cmd.Team}, Details{ControlFields: &ControlFields{Mode: cmd.Mode}}))
 	if cmd.Mode == ModeSimulated {
 		x.bots[ti].adopt()
 	} else {
@@ -539,7 +539,8 @@ func (x *Exercise) setPhase(cmd Command) error {
 	if cmd.Phase.Rank() < 0 {
 		return Errorf(CodeInvalid, "unknown phase %q", cmd.Phase)
 	}
-	x.emit(cmdEvent(EventIncidentPhase, cmd, cmd.Team, []string{cmd.Team}, Details{Incident: cmd.Incident, Phase: cmd.Phase}))
+	x.emit(cmdEvent(EventIncidentPhase, cmd, cmd.Team, []string{cmd.Team}, Details{Incident: cmd.Incident,
+		IncidentFields: &IncidentFields{Phase: cmd.Phase}}))
 	return nil
 }
 
@@ -550,7 +551,7 @@ func (x *Exercise) releaseInject(cmd Command) error {
 		if slices.Contains(x.st.Spreads, cmd.Inject) {
 			return Errorf(CodeConflict, "spread %s has already happened", cmd.Inject)
 		}
-		x.emit(cmdEvent(EventInjectReleased, cmd, "", nil, Details{Spread: cmd.Inject}))
+		x.emit(cmdEvent(EventInjectReleased, cmd, "", nil, Details{IncidentFields: &IncidentFields{Spread: cmd.Inject}}))
 		x.fired[fmt.Sprintf("%d/%d", -1, si)] = true
 		x.spread(si, "facilitator")
 		return nil
@@ -657,7 +658,8 @@ func (x *Exercise) delayInject(cmd Command) error {
 	if len(moved) == 0 {
 		return Errorf(CodeConflict, "inject %s is not scheduled; only a scheduled inject can be delayed", cmd.Inject)
 	}
-	x.emit(cmdEvent(EventInjectDelayed, cmd, "", nil, Details{Inject: cmd.Inject, Delay: cmd.Delay}))
+	x.emit(cmdEvent(EventInjectDelayed, cmd, "", nil, Details{Inject: cmd.Inject,
+		ControlFields: &ControlFields{Delay: cmd.Delay}}))
 	for _, p := range moved {
 		x.k.Cancel(p.id)
 		x.dropPending(p.id)

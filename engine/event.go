@@ -98,13 +98,8 @@ type Details struct {
 	Text  string   `json:"text,omitempty"`
 
 	Incident string `json:"incident,omitempty"`
-	Phase    Phase  `json:"phase,omitempty"`
-	Spread   string `json:"spread,omitempty"`
-	Sector   string `json:"sector,omitempty"`
-
-	Speed float64       `json:"speed,omitempty"`
-	Delay time.Duration `json:"delay,omitempty"`
-	Mode  Mode          `json:"mode,omitempty"`
+	*IncidentFields
+	*ControlFields
 
 	// Deadline is when an expectation falls due (virtual time).
 	Deadline time.Duration `json:"deadline,omitempty"`
@@ -125,21 +120,10 @@ type Details struct {
 	AdHoc *AdHocInject `json:"adhoc,omitempty"`
 	// Expectations lists what is expected of the receiving team, on delivery.
 	Expectations []OpenExpectation `json:"expectations,omitempty"`
-	// Seed, Humans and Scenario are set on the exercise.created event.
-	Seed     uint64   `json:"seed,omitempty"`
-	Humans   []string `json:"humans,omitempty"`
-	Scenario string   `json:"scenario,omitempty"`
+	*CreationFields
 	// Command is set on events that record an accepted command.
 	Command *Command `json:"command,omitempty"`
-	// Kind, Thread, ReplyTo, From and Indicators are set on messages: the
-	// message's kind, its thread (the seq of the thread's first message),
-	// the message it replies to or forwards, its sender (a team or an
-	// actor) and its text attachments.
-	Kind       string   `json:"kind,omitempty"`
-	Thread     uint64   `json:"thread,omitempty"`
-	ReplyTo    uint64   `json:"reply_to,omitempty"`
-	From       string   `json:"from,omitempty"`
-	Indicators []string `json:"indicators,omitempty"`
+	*MessageFields
 	// Item is the SimCell item a claim or an answer is about: the seq of
 	// the event that opened it.
 	Item uint64 `json:"item,omitempty"`
@@ -148,11 +132,8 @@ type Details struct {
 	// reconciled scores: the verdict, the content points before the
 	// timeliness factor, whether a lead evaluator decided, and whether the
 	// evaluators disagree (see Reconcile).
-	Provisional  bool    `json:"provisional,omitempty"`
-	Rating       Rating  `json:"rating,omitempty"`
-	Content      float64 `json:"content,omitempty"`
-	Decision     bool    `json:"decision,omitempty"`
-	Disagreement bool    `json:"disagreement,omitempty"`
+	Provisional bool `json:"provisional,omitempty"`
+	*JudgementFields
 	// Anonymous and Answers are set on the hot wash survey's events: an
 	// anonymous survey (survey.opened, survey.answered) and a participant's
 	// answers by question id (survey.answered).
@@ -166,6 +147,52 @@ type Details struct {
 	StartAt *time.Time `json:"start_at,omitempty"`
 	// DecisionPoint is set on the decision events (decision.go).
 	DecisionPoint *DecisionDetails `json:"decision_point,omitempty"`
+}
+
+// IncidentFields are set on the incident events: the incident's phase
+// (incident.phase) and where it spread (incident.spread).
+type IncidentFields struct {
+	Phase  Phase  `json:"phase,omitempty"`
+	Spread string `json:"spread,omitempty"`
+	Sector string `json:"sector,omitempty"`
+}
+
+// ControlFields are set on the events of the facilitator's controls: the
+// new speed (exercise.speed), an inject's delay (inject.delayed) and a
+// team's mode (team.mode).
+type ControlFields struct {
+	Speed float64       `json:"speed,omitempty"`
+	Delay time.Duration `json:"delay,omitempty"`
+	Mode  Mode          `json:"mode,omitempty"`
+}
+
+// CreationFields are set on the exercise.created event: the seed, the teams
+// humans play at the outset and the scenario.
+type CreationFields struct {
+	Seed     uint64   `json:"seed,omitempty"`
+	Humans   []string `json:"humans,omitempty"`
+	Scenario string   `json:"scenario,omitempty"`
+}
+
+// MessageFields are set on messages: the message's kind, its thread (the
+// seq of the thread's first message), the message it replies to or
+// forwards, its sender (a team or an actor) and its text attachments.
+type MessageFields struct {
+	Kind       string   `json:"kind,omitempty"`
+	Thread     uint64   `json:"thread,omitempty"`
+	ReplyTo    uint64   `json:"reply_to,omitempty"`
+	From       string   `json:"from,omitempty"`
+	Indicators []string `json:"indicators,omitempty"`
+}
+
+// JudgementFields are set on judgements and reconciled scores: the verdict,
+// the content points before the timeliness factor, whether a lead evaluator
+// decided, and whether the evaluators disagree (see Reconcile).
+type JudgementFields struct {
+	Rating       Rating  `json:"rating,omitempty"`
+	Content      float64 `json:"content,omitempty"`
+	Decision     bool    `json:"decision,omitempty"`
+	Disagreement bool    `json:"disagreement,omitempty"`
 }
 
 // OpenExpectation tells a team what is expected of it and by when, without
@@ -249,4 +276,33 @@ func MarshalLog(events []Event) ([]byte, error) {
 		out = append(out, '\n')
 	}
 	return out, nil
+}
+
+// The rarer fields of Details are grouped behind pointers, so that the
+// events that do not need them (most of a log) do not carry their space.
+// Their JSON stays flat (the groups are embedded). Read them through these
+// methods, which return the zero group when an event has none: a log read
+// from a file may lack a group its event type should have.
+
+// IncidentDetail returns the event's incident fields, or none.
+func (d *Details) IncidentDetail() IncidentFields { return valueOf(d.IncidentFields) }
+
+// Control returns the event's control fields, or none.
+func (d *Details) Control() ControlFields { return valueOf(d.ControlFields) }
+
+// Creation returns the event's creation fields, or none.
+func (d *Details) Creation() CreationFields { return valueOf(d.CreationFields) }
+
+// Message returns the event's message fields, or none.
+func (d *Details) Message() MessageFields { return valueOf(d.MessageFields) }
+
+// Judgement returns the event's judgement fields, or none.
+func (d *Details) Judgement() JudgementFields { return valueOf(d.JudgementFields) }
+
+func valueOf[T any](p *T) T {
+	if p == nil {
+		var zero T
+		return zero
+	}
+	return *p
 }

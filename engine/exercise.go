@@ -168,8 +168,8 @@ func New(s *scenarios.Scenario, opts Options) (*Exercise, error) {
 	for i := range s.Teams {
 		x.bots = append(x.bots, newBot(x, i, root.Split("team:"+s.Teams[i].ID)))
 	}
-	x.emit(Event{Type: EventCreated, Actor: "system", Data: Details{
-		Seed: opts.Seed, Humans: slices.Clone(opts.Humans), Scenario: s.Exercise.ID, Text: s.Exercise.Title}})
+	x.emit(Event{Type: EventCreated, Actor: "system", Data: Details{Text: s.Exercise.Title,
+		CreationFields: &CreationFields{Seed: opts.Seed, Humans: slices.Clone(opts.Humans), Scenario: s.Exercise.ID}}})
 	return x, nil
 }
 
@@ -424,7 +424,8 @@ func (x *Exercise) deliverTo(i int, teams []string, cause string) {
 			Data: Details{Inject: in.ID, Incident: in.Incident, TLP: string(in.TLP), Severity: string(in.Severity), Cause: cause, Expectations: open}})
 		if in.Incident != "" && x.st.Phase(team, in.Incident) == "" {
 			x.emit(Event{Type: EventIncidentPhase, Actor: "system", Team: team, Audience: []string{team},
-				Data: Details{Incident: in.Incident, Phase: PhaseDetected, Inject: in.ID}})
+				Data: Details{Incident: in.Incident, Inject: in.ID,
+					IncidentFields: &IncidentFields{Phase: PhaseDetected}}})
 		}
 		x.deliverMessage(in, team)
 		for _, e := range in.Expectations {
@@ -497,7 +498,8 @@ func (x *Exercise) deadline(key string) {
 func (x *Exercise) spread(i int, cause string) {
 	sp, inc := x.spreads[i], x.incOf[i]
 	x.emit(Event{Type: EventIncidentSpread, Actor: "system", Team: sp.To,
-		Data: Details{Incident: inc.ID, Spread: sp.ID, Sector: sp.Sector, Cause: cause}})
+		Data: Details{Incident: inc.ID, Cause: cause,
+			IncidentFields: &IncidentFields{Spread: sp.ID, Sector: sp.Sector}}})
 	if sp.Inject != "" {
 		x.deliver(x.injectIx[sp.Inject], x.scn.TeamIndex(sp.To), "spread:"+sp.ID)
 	}

@@ -162,15 +162,14 @@ func (x *Exercise) judgeAnswer(cmd Command) error {
 	if math.IsNaN(points) || points < 0 || points > float64(e.Points) {
 		return Errorf(CodeInvalid, "points must be between 0 and %d", e.Points)
 	}
-	d := Details{Inject: cmd.Inject, Expectation: e.ID, Rating: cmd.Rating, Content: round2(points), MaxPoints: e.Points,
-		Text: cmd.Text, Decision: cmd.By.Role == RoleFacilitator}
+	d := Details{Inject: cmd.Inject, Expectation: e.ID, MaxPoints: e.Points, Text: cmd.Text,
+		JudgementFields: &JudgementFields{Rating: cmd.Rating, Content: round2(points), Decision: cmd.By.Role == RoleFacilitator}}
 	judged := x.emit(cmdEvent(EventExpectationJudged, cmd, cmd.Team, nil, d))
 	r := Reconcile(x.st.Judgements(cmd.Inject, e.ID, cmd.Team), e.Points)
 	timeliness := Points(1, st.MetAt-st.Opened, e.Within.D(), x.scn.LateFactor())
 	x.emit(Event{Type: EventExpectationScored, Actor: "system", Team: cmd.Team, Audience: []string{cmd.Team},
-		Data: Details{Inject: cmd.Inject, Expectation: e.ID, Rating: r.Rating, Content: r.Content, MaxPoints: e.Points,
-			Points: round2(r.Content * timeliness), Decision: r.Decided, Disagreement: r.Disagreement,
-			Cause: fmt.Sprintf("judge:%d", judged.Seq)}})
+		Data: Details{Inject: cmd.Inject, Expectation: e.ID, MaxPoints: e.Points, Points: round2(r.Content * timeliness), Cause: fmt.Sprintf("judge:%d", judged.Seq),
+			JudgementFields: &JudgementFields{Rating: r.Rating, Content: r.Content, Decision: r.Decided, Disagreement: r.Disagreement}}})
 	return nil
 }
 
@@ -181,8 +180,9 @@ func (st *State) applyJudgement(e *Event) {
 		st.judgements = map[string][]Judgement{}
 	}
 	key := d.Inject + "." + d.Expectation + "@" + e.Team
+	j := d.Judgement()
 	st.judgements[key] = append(st.judgements[key], Judgement{Seq: e.Seq, At: e.At, By: e.Actor,
-		Rating: d.Rating, Points: d.Content, Comment: d.Text, Decision: d.Decision})
+		Rating: j.Rating, Points: j.Content, Comment: d.Text, Decision: j.Decision})
 }
 
 // applyScore folds an expectation.scored event into the state.
@@ -193,7 +193,8 @@ func (st *State) applyScore(e *Event) {
 		return
 	}
 	st.Score[e.Team] += d.Points - x.Points
-	x.Points, x.Provisional, x.Rating, x.Decided, x.Disagreement = d.Points, false, d.Rating, d.Decision, d.Disagreement
+	j := d.Judgement()
+	x.Points, x.Provisional, x.Rating, x.Decided, x.Disagreement = d.Points, false, j.Rating, j.Decision, j.Disagreement
 }
 
 // Judgements returns the judgements of one team's answer, in log order.

@@ -86,7 +86,7 @@ func TestJudgedExpectation(t *testing.T) {
 	}
 	before := x.State().Score["co-csirt"]
 	d := score(MustApply(t, x, 80*time.Minute, judge(eva, engine.RatingPartly, 5, "Asks to block but gives no reason")))
-	if d.Rating != engine.RatingPartly || d.Content != 5 || !near(d.Points, 5*timeliness) || d.Disagreement || d.Decision {
+	if d.Judgement().Rating != engine.RatingPartly || d.Judgement().Content != 5 || !near(d.Points, 5*timeliness) || d.Judgement().Disagreement || d.Judgement().Decision {
 		t.Fatalf("after Eva: %+v", d)
 	}
 	if got := x.State().Score["co-csirt"]; !near(got, before-met.Data.Points+d.Points) {
@@ -96,16 +96,16 @@ func TestJudgedExpectation(t *testing.T) {
 		t.Fatal("a judged item is still in the queue")
 	}
 	d = score(MustApply(t, x, 81*time.Minute, judge(bob, engine.RatingNotMet, 0, "No justification")))
-	if d.Rating != engine.RatingNotMet || d.Content != 2.5 || !d.Disagreement || d.Decision {
+	if d.Judgement().Rating != engine.RatingNotMet || d.Judgement().Content != 2.5 || !d.Judgement().Disagreement || d.Judgement().Decision {
 		t.Fatalf("after Bob: %+v, want the lower median rating, mean points 2.5 and a disagreement", d)
 	}
 	d = score(MustApply(t, x, 82*time.Minute, judge(lead, engine.RatingMet, 8, "Clear request; reason given by phone")))
-	if d.Rating != engine.RatingMet || d.Content != 8 || !d.Decision || !near(d.Points, 8*timeliness) {
+	if d.Judgement().Rating != engine.RatingMet || d.Judgement().Content != 8 || !d.Judgement().Decision || !near(d.Points, 8*timeliness) {
 		t.Fatalf("after the decision: %+v", d)
 	}
 	// An evaluator changing their mind after the decision changes nothing.
 	d = score(MustApply(t, x, 83*time.Minute, judge(eva, engine.RatingMet, 10, "")))
-	if d.Content != 8 || !d.Decision {
+	if d.Judgement().Content != 8 || !d.Judgement().Decision {
 		t.Fatalf("a judgement after the decision overrode it: %+v", d)
 	}
 	sum := team(x.Summarize(), "co-csirt")
@@ -173,7 +173,7 @@ func TestJudgeRefusals(t *testing.T) {
 		t.Fatal("a refused judgement left events")
 	}
 	evs, err := x.Apply(noPoints)
-	if err != nil || evs[0].Data.Content != 5 {
+	if err != nil || evs[0].Data.Judgement().Content != 5 {
 		t.Fatalf("a partly rating without points: %v, %+v; want half the points", err, evs)
 	}
 }

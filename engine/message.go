@@ -68,8 +68,8 @@ func (x *Exercise) newMessage(cmd Command) error {
 		return err
 	}
 	seq := x.nextSeq()
-	d := Details{Kind: kind, Thread: seq, From: team, Peers: peers, TLP: string(tlp), Text: cmd.Text,
-		Inject: cmd.Inject, Incident: cmd.Incident, Indicators: slices.Clone(cmd.Indicators), Why: violation(tlp, limit)}
+	d := Details{Peers: peers, TLP: string(tlp), Text: cmd.Text, Inject: cmd.Inject, Incident: cmd.Incident, Why: violation(tlp, limit),
+		MessageFields: &MessageFields{Kind: kind, Thread: seq, From: team, Indicators: slices.Clone(cmd.Indicators)}}
 	x.emit(cmdEvent(EventMessage, cmd, team, append([]string{team}, peers...), d))
 	x.askBots(seq, peers)
 	return nil
@@ -130,8 +130,8 @@ func (x *Exercise) reply(cmd Command) error {
 	if len(peers) == 0 && actor == "" {
 		return Errorf(CodeInvalid, "this reply has nobody to go to")
 	}
-	d := Details{Kind: KindReply, Thread: t.ID, ReplyTo: m.Seq, From: team, Peers: peers, Target: actor, TLP: string(tlp),
-		Text: cmd.Text, Inject: t.Inject, Indicators: slices.Clone(cmd.Indicators), Why: violation(tlp, m.TLP)}
+	d := Details{Peers: peers, Target: actor, TLP: string(tlp), Text: cmd.Text, Inject: t.Inject, Why: violation(tlp, m.TLP),
+		MessageFields: &MessageFields{Kind: KindReply, Thread: t.ID, ReplyTo: m.Seq, From: team, Indicators: slices.Clone(cmd.Indicators)}}
 	ev := x.emit(cmdEvent(EventMessage, cmd, team, append([]string{team}, peers...), d))
 	if th, ok := x.st.InjectThread(team, t.Inject); ok && th == t.ID {
 		if idx, ok := x.injectIx[t.Inject]; ok {
@@ -175,7 +175,7 @@ func (x *Exercise) forward(cmd Command) error {
 		return err
 	}
 	orig := &x.log[m.Seq-1].Data
-	indicators := append(slices.Clone(cmd.Indicators), orig.Indicators...)
+	indicators := append(slices.Clone(cmd.Indicators), orig.Message().Indicators...)
 	if len(indicators) > MaxIndicators {
 		return Errorf(CodeInvalid, "a message may carry at most %d indicators", MaxIndicators)
 	}
@@ -185,8 +185,8 @@ func (x *Exercise) forward(cmd Command) error {
 	}
 	text := strings.TrimSpace(cmd.Text + "\n\n" + i18n.T(x.catalogLang, "msg.forwarded_header", "from", x.scn.PartyName(m.From, x.scn.Exercise.Language)) + "\n" + truncateText(quoted, MaxTextLen))
 	seq := x.nextSeq()
-	d := Details{Kind: KindForward, Thread: seq, ReplyTo: m.Seq, From: team, Peers: peers, TLP: string(tlp), Text: text,
-		Incident: orig.Incident, Indicators: indicators, Why: violation(tlp, m.TLP)}
+	d := Details{Peers: peers, TLP: string(tlp), Text: text, Incident: orig.Incident, Why: violation(tlp, m.TLP),
+		MessageFields: &MessageFields{Kind: KindForward, Thread: seq, ReplyTo: m.Seq, From: team, Indicators: indicators}}
 	x.emit(cmdEvent(EventMessage, cmd, team, append([]string{team}, peers...), d))
 	x.askBots(seq, peers)
 	return nil
@@ -218,8 +218,8 @@ func (x *Exercise) checkRequest(team string, cmd Command, in *scenarios.Inject) 
 func (x *Exercise) sendRequest(team string, cmd Command, r *requestTeam, actionSeq uint64) {
 	seq := x.nextSeq()
 	in, _ := x.Inject(cmd.Inject)
-	d := Details{Kind: KindRFI, Thread: seq, From: team, Peers: []string{r.peer}, TLP: string(r.tlp), Text: cmd.Text,
-		Inject: cmd.Inject, Incident: in.Incident, Cause: fmt.Sprintf("action:%d", actionSeq), Why: violation(r.tlp, in.TLP)}
+	d := Details{Peers: []string{r.peer}, TLP: string(r.tlp), Text: cmd.Text, Inject: cmd.Inject, Incident: in.Incident, Cause: fmt.Sprintf("action:%d", actionSeq), Why: violation(r.tlp, in.TLP),
+		MessageFields: &MessageFields{Kind: KindRFI, Thread: seq, From: team}}
 	x.emit(Event{Type: EventMessage, Actor: cmd.By.Label(), Team: team, Audience: []string{team, r.peer}, Data: d})
 	x.askBots(seq, d.Peers)
 }
@@ -240,9 +240,8 @@ func (x *Exercise) deliverMessage(in *scenarios.Inject, team string) {
 	}
 	// The text is the inject itself, which clients show in the reader's
 	// language; the message carries only its id.
-	x.emit(Event{Type: EventMessage, Actor: "system", Team: sender, Audience: audience, Data: Details{
-		Kind: kind, Thread: x.nextSeq(), From: in.From, Peers: []string{team}, TLP: string(in.TLP),
-		Inject: in.ID, Incident: in.Incident, Cause: "inject:" + in.ID}})
+	x.emit(Event{Type: EventMessage, Actor: "system", Team: sender, Audience: audience, Data: Details{Peers: []string{team}, TLP: string(in.TLP), Inject: in.ID, Incident: in.Incident, Cause: "inject:" + in.ID,
+		MessageFields: &MessageFields{Kind: kind, Thread: x.nextSeq(), From: in.From}}})
 }
 
 // askBots hands a new thread to the simulated teams among its recipients.

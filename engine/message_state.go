@@ -93,17 +93,18 @@ func (m *MessageInfo) Received(team string) bool { return slices.Contains(m.Audi
 // applyMessage folds a message event into the state.
 func (st *State) applyMessage(e *Event) {
 	d := &e.Data
-	st.messages[e.Seq] = &MessageInfo{Seq: e.Seq, Thread: d.Thread, Kind: d.Kind, From: d.From, TLP: scenarios.TLP(d.TLP), At: e.At, Audience: e.Audience}
+	m := d.Message()
+	st.messages[e.Seq] = &MessageInfo{Seq: e.Seq, Thread: m.Thread, Kind: m.Kind, From: m.From, TLP: scenarios.TLP(d.TLP), At: e.At, Audience: e.Audience}
 	if e.Team != "" && e.Actor != "system" {
 		st.Sent[e.Team]++
 	}
 	if strings.HasPrefix(d.Reason, violationPrefix) {
 		st.Violations[e.Team]++
 	}
-	if d.Thread == e.Seq {
-		t := &Thread{ID: e.Seq, Kind: d.Kind, From: d.From, Teams: e.Audience, Actor: d.Target, Inject: d.Inject, Opened: e.At}
-		if t.Actor == "" && !slices.Contains(e.Audience, d.From) {
-			t.Actor = d.From
+	if m.Thread == e.Seq {
+		t := &Thread{ID: e.Seq, Kind: m.Kind, From: m.From, Teams: e.Audience, Actor: d.Target, Inject: d.Inject, Opened: e.At}
+		if t.Actor == "" && !slices.Contains(e.Audience, m.From) {
+			t.Actor = m.From
 		}
 		st.threads[e.Seq] = t
 		if d.Inject != "" && e.Actor == "system" {
@@ -111,17 +112,17 @@ func (st *State) applyMessage(e *Event) {
 				st.injectThread[teamInject{p, d.Inject}] = e.Seq
 			}
 		}
-		if d.Kind == KindRFI {
+		if m.Kind == KindRFI {
 			for _, p := range d.Peers {
-				st.RFIs = append(st.RFIs, RFIState{Thread: e.Seq, From: d.From, To: p, Inject: d.Inject, Asked: e.At})
+				st.RFIs = append(st.RFIs, RFIState{Thread: e.Seq, From: m.From, To: p, Inject: d.Inject, Asked: e.At})
 			}
 		}
 		return
 	}
-	if d.Kind == KindReply {
+	if m.Kind == KindReply {
 		for i := range st.RFIs {
 			r := &st.RFIs[i]
-			if r.Thread == d.Thread && r.To == d.From && !r.Answered {
+			if r.Thread == m.Thread && r.To == m.From && !r.Answered {
 				r.Answered, r.AnsweredAt = true, e.At
 			}
 		}

@@ -100,7 +100,7 @@ func forwardTo(team string, seq uint64, tlp string, peers ...string) engine.Comm
 func threadOf(x *engine.Exercise, team string, id uint64) []engine.Event {
 	var out []engine.Event
 	for _, e := range x.Events() {
-		if e.Type == engine.EventMessage && e.Data.Thread == id && e.VisibleTo(team) {
+		if e.Type == engine.EventMessage && e.Data.Message().Thread == id && e.VisibleTo(team) {
 			out = append(out, e)
 		}
 	}
@@ -111,11 +111,11 @@ func TestMessages_ThreadBetweenTwoHumanTeams(t *testing.T) {
 	x := newMessages(t, "co-csirt", "pe-csirt", "ar-csirt")
 	sent := MustApply(t, x, time.Minute, message("co-csirt", "amber", "Seen 185.220.101.7?", "pe-csirt"))
 	root := find(sent, engine.EventMessage, "co-csirt")
-	if root == nil || root.Data.Thread != root.Seq || root.Data.Kind != engine.KindMessage {
+	if root == nil || root.Data.Message().Thread != root.Seq || root.Data.Message().Kind != engine.KindMessage {
 		t.Fatalf("message event = %+v", sent)
 	}
 	rep := find(MustApply(t, x, 2*time.Minute, replyTo("pe-csirt", root.Seq, "Yes, blocked here.")), engine.EventMessage, "pe-csirt")
-	if rep.Data.Thread != root.Seq || rep.Data.ReplyTo != root.Seq || rep.Data.TLP != "amber" || rep.Data.Reason != "" {
+	if rep.Data.Message().Thread != root.Seq || rep.Data.Message().ReplyTo != root.Seq || rep.Data.TLP != "amber" || rep.Data.Reason != "" {
 		t.Fatalf("reply = %+v", rep.Data)
 	}
 	for team, want := range map[string]int{"co-csirt": 2, "pe-csirt": 2, "ar-csirt": 0} {
@@ -188,7 +188,7 @@ func TestMessages_TLPOnReplyAndForward(t *testing.T) {
 		t.Errorf("a reply more open than the message is not flagged: %q", rep.Data.Reason)
 	}
 	fwd := find(MustApply(t, x, 3*time.Minute, forwardTo("co-csirt", root.Seq, "clear", "ar-csirt")), engine.EventMessage, "")
-	if !strings.HasPrefix(fwd.Data.Reason, "TLP violation") || fwd.Data.Kind != engine.KindForward || fwd.Data.Thread != fwd.Seq {
+	if !strings.HasPrefix(fwd.Data.Reason, "TLP violation") || fwd.Data.Message().Kind != engine.KindForward || fwd.Data.Message().Thread != fwd.Seq {
 		t.Errorf("forward = %+v", fwd.Data)
 	}
 	if !strings.Contains(fwd.Data.Text, "Kit panel at 10.0.0.1") {
@@ -215,7 +215,7 @@ func TestMessages_SimulatedTeamAnswersRFI(t *testing.T) {
 	x.AdvanceTo(x.Duration())
 	var answer *engine.Event
 	for _, e := range threadOf(x, "co-csirt", root.Seq) {
-		if e.Data.Kind == engine.KindReply && e.Team == "pe-csirt" {
+		if e.Data.Message().Kind == engine.KindReply && e.Team == "pe-csirt" {
 			answer = &e
 			break
 		}
@@ -261,7 +261,7 @@ func TestMessages_SimulatedTeamSharesBack(t *testing.T) {
 	x.AdvanceTo(x.Duration())
 	var answer *engine.Event
 	for _, e := range threadOf(x, "pe-csirt", root.Seq) {
-		if e.Data.Kind == engine.KindReply && e.Team == "co-csirt" {
+		if e.Data.Message().Kind == engine.KindReply && e.Team == "co-csirt" {
 			answer = &e
 			break
 		}
@@ -270,8 +270,8 @@ func TestMessages_SimulatedTeamSharesBack(t *testing.T) {
 		t.Fatal("the simulated team never answered")
 	}
 	want := []string{"hxxps://nomina-minfin[.]com/login", "185.220.101.7"}
-	if strings.Join(answer.Data.Indicators, " ") != strings.Join(want, " ") || answer.Data.TLP != "amber" || answer.Data.Reason != "" {
-		t.Errorf("answer shares %q at TLP:%s (%q), want %q at TLP:AMBER without a violation", answer.Data.Indicators, answer.Data.TLP, answer.Data.Reason, want)
+	if strings.Join(answer.Data.Message().Indicators, " ") != strings.Join(want, " ") || answer.Data.TLP != "amber" || answer.Data.Reason != "" {
+		t.Errorf("answer shares %q at TLP:%s (%q), want %q at TLP:AMBER without a violation", answer.Data.Message().Indicators, answer.Data.TLP, answer.Data.Reason, want)
 	}
 
 	y, err := engine.New(s, engine.Options{Seed: 11, Humans: []string{"pe-csirt"}})
@@ -285,10 +285,10 @@ func TestMessages_SimulatedTeamSharesBack(t *testing.T) {
 	y.AdvanceTo(y.Duration())
 	answered := false
 	for _, e := range threadOf(y, "pe-csirt", root.Seq) {
-		if e.Data.Kind == engine.KindReply && e.Team == "co-csirt" {
+		if e.Data.Message().Kind == engine.KindReply && e.Team == "co-csirt" {
 			answered = true
-			if len(e.Data.Indicators) > 0 || e.Data.TLP != "green" {
-				t.Errorf("an answer about no inject shares %q at TLP:%s, want the text alone at the request's GREEN", e.Data.Indicators, e.Data.TLP)
+			if len(e.Data.Message().Indicators) > 0 || e.Data.TLP != "green" {
+				t.Errorf("an answer about no inject shares %q at TLP:%s, want the text alone at the request's GREEN", e.Data.Message().Indicators, e.Data.TLP)
 			}
 		}
 	}
@@ -305,7 +305,7 @@ func TestMessages_ReplyExpectation(t *testing.T) {
 		if !ok {
 			t.Fatal("the scripted request opened no thread")
 		}
-		if e := x.Events()[thread-1]; e.Data.Kind != engine.KindRFI || e.Team != "pe-csirt" || !e.VisibleTo("co-csirt") || !e.VisibleTo("pe-csirt") {
+		if e := x.Events()[thread-1]; e.Data.Message().Kind != engine.KindRFI || e.Team != "pe-csirt" || !e.VisibleTo("co-csirt") || !e.VisibleTo("pe-csirt") {
 			t.Fatalf("scripted message = %+v", e)
 		}
 		if reply {

@@ -22,7 +22,7 @@ func Fold(s *scenarios.Scenario, events []Event) (*State, error) {
 	if len(events) == 0 || events[0].Type != EventCreated {
 		return nil, Errorf(CodeInvalid, "the log does not start with %s", EventCreated)
 	}
-	st := NewState(s, events[0].Data.Humans)
+	st := NewState(s, events[0].Data.Creation().Humans)
 	for i := range events {
 		if events[i].Seq != uint64(i)+1 {
 			return nil, Errorf(CodeInvalid, "event %d has sequence number %d: the log has a gap or a duplicate", i+1, events[i].Seq)
@@ -44,7 +44,7 @@ func rerun(s *scenarios.Scenario, events []Event, version int, onEvent func(Even
 	if len(events) == 0 || events[0].Type != EventCreated {
 		return nil, Errorf(CodeInvalid, "the log does not start with %s", EventCreated)
 	}
-	created := events[0].Data
+	created := events[0].Data.Creation()
 	x, err := New(s, Options{Seed: created.Seed, Humans: created.Humans})
 	if err != nil {
 		return nil, err

@@ -55,8 +55,8 @@ func SimCellOpened(s *scenarios.Scenario, e *Event) (SimCellItem, bool) {
 			it.Kind, it.Actor = SimCellReport, Regulator(s, e.Team)
 		}
 	case EventMessage:
-		if d.Kind == KindReply && d.Target != "" {
-			it.Kind, it.Actor, it.Thread = SimCellReply, d.Target, d.Thread
+		if d.Message().Kind == KindReply && d.Target != "" {
+			it.Kind, it.Actor, it.Thread = SimCellReply, d.Target, d.Message().Thread
 		}
 	}
 	if _, ok := s.Actor(it.Actor); !ok || it.Kind == "" {
@@ -123,7 +123,8 @@ func (x *Exercise) simcellClaim(cmd Command) error {
 	if it.ClaimedBy == cmd.By.Label() {
 		return Errorf(CodeConflict, "you are already answering SimCell item %d", it.Seq)
 	}
-	x.emit(cmdEvent(EventSimCellClaimed, cmd, it.Team, nil, Details{Item: it.Seq, Target: it.Actor, Inject: it.Inject, From: it.ClaimedBy}))
+	x.emit(cmdEvent(EventSimCellClaimed, cmd, it.Team, nil, Details{Item: it.Seq, Target: it.Actor, Inject: it.Inject,
+		MessageFields: &MessageFields{From: it.ClaimedBy}}))
 	return nil
 }
 
@@ -159,12 +160,12 @@ func (x *Exercise) simcellAnswer(cmd Command) error {
 		}
 	}
 	seq := x.nextSeq()
-	d := Details{Kind: KindReply, Thread: it.Thread, From: it.Actor, Peers: []string{it.Team}, TLP: string(tlp), Text: text,
-		Inject: it.Inject, Item: it.Seq, Latency: x.k.Now() - it.At, Cause: fmt.Sprintf("simcell:%d", it.Seq)}
+	d := Details{Peers: []string{it.Team}, TLP: string(tlp), Text: text, Inject: it.Inject, Item: it.Seq, Latency: x.k.Now() - it.At, Cause: fmt.Sprintf("simcell:%d", it.Seq),
+		MessageFields: &MessageFields{Kind: KindReply, Thread: it.Thread, From: it.Actor}}
 	if it.Thread != 0 {
-		d.ReplyTo = it.Seq
+		d.MessageFields.ReplyTo = it.Seq
 	} else {
-		d.Thread = seq
+		d.MessageFields.Thread = seq
 	}
 	x.emit(cmdEvent(EventMessage, cmd, "", []string{it.Team}, d))
 	if follow != nil {

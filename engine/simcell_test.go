@@ -160,7 +160,7 @@ func TestSimCell_AnswerInRole(t *testing.T) {
 		t.Fatalf("no answer message in %v", types(evs))
 	}
 	d := ans.Data
-	if d.From != "mintic" || d.Kind != engine.KindReply || d.Item != esc.Seq || d.Thread != ans.Seq || d.Latency != 10*time.Minute {
+	if d.Message().From != "mintic" || d.Message().Kind != engine.KindReply || d.Item != esc.Seq || d.Message().Thread != ans.Seq || d.Latency != 10*time.Minute {
 		t.Errorf("answer = %+v", d)
 	}
 	if want := "Ministry of ICT to colCERT: noted, about "; !strings.HasPrefix(d.Text, want) {
@@ -193,7 +193,7 @@ func TestSimCell_AnswerInRole(t *testing.T) {
 		t.Fatalf("answer with a follow-up recorded %v", got)
 	}
 	d = evs[0].Data
-	if d.Thread != reply.Thread || d.ReplyTo != reply.Seq || d.TLP != "green" || d.Text != "Thanks; the minister will call at noon." {
+	if d.Message().Thread != reply.Thread || d.Message().ReplyTo != reply.Seq || d.TLP != "green" || d.Text != "Thanks; the minister will call at noon." {
 		t.Errorf("answer in the thread = %+v (want the thread's TLP:GREEN)", d)
 	}
 	if evs[1].Data.Command != nil || evs[1].Data.AdHoc.From != "mintic" || !slices.Equal(evs[1].Data.AdHoc.To, []string{"co-csirt"}) {

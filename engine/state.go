@@ -205,9 +205,9 @@ func (st *State) Apply(e *Event) {
 	case EventSurveyAnswered:
 		st.Survey.applySurveyAnswer(e)
 	case EventSpeed:
-		st.Speed = d.Speed
+		st.Speed = d.Control().Speed
 	case EventTeamMode:
-		st.Modes[e.Team] = d.Mode
+		st.Modes[e.Team] = d.Control().Mode
 	case EventInjectSkipped:
 		st.Skipped[d.Inject] = true
 	case EventInjectSent:
@@ -256,9 +256,9 @@ func (st *State) Apply(e *Event) {
 			x.Due = true
 		}
 	case EventIncidentPhase:
-		st.phases[teamIncident{e.Team, d.Incident}] = d.Phase
+		st.phases[teamIncident{e.Team, d.Incident}] = d.IncidentDetail().Phase
 	case EventIncidentSpread:
-		st.Spreads = append(st.Spreads, d.Spread)
+		st.Spreads = append(st.Spreads, d.IncidentDetail().Spread)
 	}
 	st.applySimCell(e)
 	st.applyAAR(e)

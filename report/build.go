@@ -103,7 +103,7 @@ func (bd *Builder) check(e *engine.Event) error {
 		if e.Type != engine.EventCreated {
 			return fmt.Errorf("report: event 1 is %s; a log starts with %s", e.Type, engine.EventCreated)
 		}
-		if id := e.Data.Scenario; id != "" && id != s.Exercise.ID {
+		if id := e.Data.Creation().Scenario; id != "" && id != s.Exercise.ID {
 			return fmt.Errorf("report: the log is of scenario %q, not %q", id, s.Exercise.ID)
 		}
 	}
@@ -234,7 +234,7 @@ type teamLink struct{ from, to string }
 
 // newBuilder starts a report from the log's first event.
 func newBuilder(s *scenarios.Scenario, first *engine.Event, l loc) *builder {
-	created := first.Data
+	created := first.Data.Creation()
 	b := &builder{
 		loc:          l,
 		s:            s,
@@ -307,7 +307,7 @@ func (b *builder) apply(e *engine.Event) {
 	case engine.EventEnded:
 		b.r.Exercise.Ended, b.r.Exercise.EndReason = true, d.Reason
 	case engine.EventTeamMode:
-		if d.Mode == engine.ModeHuman {
+		if d.Control().Mode == engine.ModeHuman {
 			b.human[e.Team] = true
 		}
 	case engine.EventInjectSent:
@@ -345,9 +345,9 @@ func (b *builder) apply(e *engine.Event) {
 			b.phaseList = append(b.phaseList, PhaseState{Team: e.Team, Incident: d.Incident})
 		}
 		p := &b.phaseList[i]
-		p.Phase = string(d.Phase)
+		p.Phase = string(d.IncidentDetail().Phase)
 		if len(p.Steps) < MaxPhaseSteps {
-			p.Steps = append(p.Steps, PhaseStep{Phase: string(d.Phase), At: Duration(e.At)})
+			p.Steps = append(p.Steps, PhaseStep{Phase: string(d.IncidentDetail().Phase), At: Duration(e.At)})
 		}
 	case engine.EventIncidentSpread:
 		b.spreads = append(b.spreads, *e)
@@ -370,7 +370,7 @@ func (b *builder) noteConsequence(e *engine.Event) {
 	case engine.EventInjectDelivered:
 		b.conseq[k] = append(b.conseq[k], Consequence{Kind: "inject", ID: e.Data.Inject, Team: e.Team, At: Duration(e.At)})
 	case engine.EventIncidentSpread:
-		b.conseq[k] = append(b.conseq[k], Consequence{Kind: "spread", ID: e.Data.Spread, Team: e.Team, At: Duration(e.At)})
+		b.conseq[k] = append(b.conseq[k], Consequence{Kind: "spread", ID: e.Data.IncidentDetail().Spread, Team: e.Team, At: Duration(e.At)})
 	}
 }
 

@@ -156,6 +156,7 @@ func (c *communication) add(e *engine.Event) {
 // message folds a message.sent event.
 func (c *communication) message(e *engine.Event) {
 	d := &e.Data
+	m := d.Message()
 	if e.Actor == "system" { // a scripted inject, not something a party wrote
 		return
 	}
@@ -165,8 +166,8 @@ func (c *communication) message(e *engine.Event) {
 	}
 	violation := strings.HasPrefix(d.Reason, "TLP violation")
 	for _, p := range to {
-		l := c.link(d.From, p)
-		if d.Kind == engine.KindRFI {
+		l := c.link(m.From, p)
+		if m.Kind == engine.KindRFI {
 			l.RFIs++
 		} else {
 			l.Messages++
@@ -176,19 +177,19 @@ func (c *communication) message(e *engine.Event) {
 		}
 	}
 	if violation {
-		c.violations[d.From]++
+		c.violations[m.From]++
 	}
 	switch {
-	case d.Kind == engine.KindRFI && d.Thread == e.Seq:
+	case m.Kind == engine.KindRFI && m.Thread == e.Seq:
 		for _, p := range d.Peers {
 			c.openRFI[rfiKey{e.Seq, p}] = e.At
 			c.rfi(p).received++
 		}
-	case d.Kind == engine.KindReply:
-		k := rfiKey{d.Thread, d.From}
+	case m.Kind == engine.KindReply:
+		k := rfiKey{m.Thread, m.From}
 		if asked, ok := c.openRFI[k]; ok {
 			delete(c.openRFI, k)
-			r := c.rfi(d.From)
+			r := c.rfi(m.From)
 			r.answered++
 			r.total += e.At - asked
 			r.worst = max(r.worst, e.At-asked)

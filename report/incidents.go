@@ -21,7 +21,7 @@ func (b *builder) incidents() {
 			if e.Data.Incident != inc.ID {
 				continue
 			}
-			fired[e.Data.Spread] = true
+			fired[e.Data.IncidentDetail().Spread] = true
 			p.Spreads = append(p.Spreads, b.spreadResult(&e))
 		}
 		for j := range inc.Spread {
@@ -45,11 +45,11 @@ func (b *builder) incidents() {
 
 // spreadResult explains one incident.spread event.
 func (b *builder) spreadResult(e *engine.Event) SpreadResult {
-	d := &e.Data
-	sr := SpreadResult{ID: d.Spread, At: Duration(e.At), To: e.Team, Sector: d.Sector, Cause: d.Cause}
+	d, spread := &e.Data, e.Data.IncidentDetail()
+	sr := SpreadResult{ID: spread.Spread, At: Duration(e.At), To: e.Team, Sector: spread.Sector, Cause: d.Cause}
 	kind, rest, _ := strings.Cut(d.Cause, ":")
 	sr.CauseKind = kind
-	where := b.teamPlace(e.Team, d.Sector)
+	where := b.teamPlace(e.Team, spread.Sector)
 	switch kind {
 	case "miss":
 		ref, team, _ := missCause(d.Cause)

@@ -53,12 +53,14 @@ func (b *builder) judgement(e *engine.Event) {
 			in.judged.scoring = ScoringProvisional
 		}
 	case engine.EventExpectationJudged:
+		j := d.Judgement()
 		b.r.Judgements = append(b.r.Judgements, Judgement{Seq: e.Seq, At: Duration(e.At), By: e.Actor, Team: e.Team,
-			Inject: d.Inject, Expectation: d.Expectation, Rating: string(d.Rating), Points: d.Content,
-			MaxPoints: d.MaxPoints, Comment: d.Text, Decision: d.Decision})
+			Inject: d.Inject, Expectation: d.Expectation, Rating: string(j.Rating), Points: j.Content,
+			MaxPoints: d.MaxPoints, Comment: d.Text, Decision: j.Decision})
 	case engine.EventExpectationScored:
-		in.judged = judgedScore{scoring: ScoringJudged, rating: d.Rating, disagreement: d.Disagreement}
-		if d.Decision {
+		j := d.Judgement()
+		in.judged = judgedScore{scoring: ScoringJudged, rating: j.Rating, disagreement: j.Disagreement}
+		if j.Decision {
 			in.judged.scoring = ScoringDecided
 		}
 	}
@@ -84,12 +86,12 @@ func countProvisional(t *TeamResult, e *ExpectationResult) {
 // judgementLine says what a judgement or a reconciled score records, in a
 // line of the log appendix.
 func (l loc) judgementLine(e *engine.Event) string {
-	d := &e.Data
+	d, j := &e.Data, e.Data.Judgement()
 	key, points := "judge.report.log_scored", d.Points
 	if e.Type == engine.EventExpectationJudged {
-		key, points = "judge.report.log_judged", d.Content
+		key, points = "judge.report.log_judged", j.Content
 	}
-	s := l.t(key, "expectation", d.Inject+"."+d.Expectation, "rating", l.t("judge.rating."+string(d.Rating)), "points", l.points(points), "max", d.MaxPoints)
+	s := l.t(key, "expectation", d.Inject+"."+d.Expectation, "rating", l.t("judge.rating."+string(j.Rating)), "points", l.points(points), "max", d.MaxPoints)
 	if d.Text != "" {
 		s += ": " + d.Text
 	}

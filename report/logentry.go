@@ -41,9 +41,10 @@ func (l loc) summarize(e *engine.Event) string {
 	d := &e.Data
 	switch e.Type {
 	case engine.EventCreated:
-		s := l.t("report.log.created", "scenario", d.Scenario, "seed", fmt.Sprint(d.Seed))
-		if len(d.Humans) > 0 {
-			s = l.t("report.log.created_humans", "text", s, "teams", l.join(d.Humans))
+		c := d.Creation()
+		s := l.t("report.log.created", "scenario", c.Scenario, "seed", fmt.Sprint(c.Seed))
+		if len(c.Humans) > 0 {
+			s = l.t("report.log.created_humans", "text", s, "teams", l.join(c.Humans))
 		}
 		return s
 	case engine.EventStarted:
@@ -53,11 +54,11 @@ func (l loc) summarize(e *engine.Event) string {
 	case engine.EventResumed:
 		return l.t("report.log.resumed")
 	case engine.EventSpeed:
-		return l.t("report.log.speed", "speed", fmt.Sprintf("%g", d.Speed))
+		return l.t("report.log.speed", "speed", fmt.Sprintf("%g", d.Control().Speed))
 	case engine.EventEnded:
 		return l.t("report.log.ended", "reason", l.why(d.Why))
 	case engine.EventTeamMode:
-		return l.t("report.log.mode", "team", e.Team, "mode", l.mode(d.Mode))
+		return l.t("report.log.mode", "team", e.Team, "mode", l.mode(d.Control().Mode))
 	case engine.EventInjectDelivered:
 		s := l.t("report.log.delivered", "inject", d.Inject)
 		if d.TLP != "" {
@@ -69,14 +70,14 @@ func (l loc) summarize(e *engine.Event) string {
 		}
 		return s
 	case engine.EventInjectReleased:
-		if d.Spread != "" {
-			return l.t("report.log.released_spread", "spread", d.Spread)
+		if d.IncidentDetail().Spread != "" {
+			return l.t("report.log.released_spread", "spread", d.IncidentDetail().Spread)
 		}
 		return l.t("report.log.released", "inject", d.Inject)
 	case engine.EventInjectSkipped:
 		return strings.TrimSpace(l.t("report.log.skipped", "inject", d.Inject) + " " + d.Text)
 	case engine.EventInjectDelayed:
-		return l.t("report.log.delayed", "inject", d.Inject, "delay", Duration(d.Delay).Clock())
+		return l.t("report.log.delayed", "inject", d.Inject, "delay", Duration(d.Control().Delay).Clock())
 	case engine.EventInjectSent:
 		if d.AdHoc != nil {
 			return l.t("report.log.sent_titled", "inject", d.Inject, "title", d.AdHoc.Title)
@@ -126,9 +127,9 @@ func (l loc) summarize(e *engine.Event) string {
 	case engine.EventExpectationMissed:
 		return l.t("report.log.missed", "expectation", d.Inject+"."+d.Expectation, "reason", l.why(d.Why))
 	case engine.EventIncidentPhase:
-		return d.Incident + " " + l.phase(string(d.Phase))
+		return d.Incident + " " + l.phase(string(d.IncidentDetail().Phase))
 	case engine.EventIncidentSpread:
-		return l.t("report.log.spread", "incident", d.Incident, "team", e.Team, "spread", d.Spread, "cause", d.Cause)
+		return l.t("report.log.spread", "incident", d.Incident, "team", e.Team, "spread", d.IncidentDetail().Spread, "cause", d.Cause)
 	}
 	if d.Text != "" {
 		return d.Text

@@ -114,6 +114,16 @@ const (
 	evBits // the number of bits in use
 )
 
+// The presence bits of each group of rarer fields (engine.IncidentFields
+// and the others): a decoded event has a group when any of its bits is set.
+const (
+	incidentBits  = 1<<evPhase | 1<<evSpread | 1<<evSector
+	controlBits   = 1<<evSpeed | 1<<evDelay | 1<<evMode
+	creationBits  = 1<<evSeed | 1<<evHumans | 1<<evScenario
+	messageBits   = 1<<evKind | 1<<evThread | 1<<evReplyTo | 1<<evFrom | 1<<evIndicators
+	judgementBits = 1<<evRating | 1<<evContent | 1<<evDecision | 1<<evDisagreement
+)
+
 // Presence bits of a Command.
 const (
 	cmType = iota
@@ -189,6 +199,7 @@ func AppendEvent(dst []byte, e *engine.Event) []byte {
 	dst = append(dst, codecVersion)
 
 	d := &e.Data
+	inc, ctl, cre, msg, jdg := d.IncidentDetail(), d.Control(), d.Creation(), d.Message(), d.Judgement()
 	var m uint64
 	set := func(bit int, ok bool) {
 		if ok {
@@ -209,12 +220,12 @@ func AppendEvent(dst []byte, e *engine.Event) []byte {
 	set(evTLP, d.TLP != "")
 	set(evText, d.Text != "")
 	set(evIncident, d.Incident != "")
-	set(evPhase, d.Phase != "")
-	set(evSpread, d.Spread != "")
-	set(evSector, d.Sector != "")
-	set(evSpeed, math.Float64bits(d.Speed) != 0)
-	set(evDelay, d.Delay != 0)
-	set(evMode, d.Mode != "")
+	set(evPhase, inc.Phase != "")
+	set(evSpread, inc.Spread != "")
+	set(evSector, inc.Sector != "")
+	set(evSpeed, math.Float64bits(ctl.Speed) != 0)
+	set(evDelay, ctl.Delay != 0)
+	set(evMode, ctl.Mode != "")
 	set(evDeadline, d.Deadline != 0)
 	set(evLatency, d.Latency != 0)
 	set(evPoints, math.Float64bits(d.Points) != 0)
@@ -224,22 +235,22 @@ func AppendEvent(dst []byte, e *engine.Event) []byte {
 	set(evCause, d.Cause != "")
 	set(evAdHoc, d.AdHoc != nil)
 	set(evExpectations, d.Expectations != nil)
-	set(evSeed, d.Seed != 0)
-	set(evHumans, d.Humans != nil)
-	set(evScenario, d.Scenario != "")
+	set(evSeed, cre.Seed != 0)
+	set(evHumans, cre.Humans != nil)
+	set(evScenario, cre.Scenario != "")
 	set(evCommand, d.Command != nil)
 	set(evObjective, d.Objective != "")
-	set(evKind, d.Kind != "")
-	set(evThread, d.Thread != 0)
-	set(evReplyTo, d.ReplyTo != 0)
-	set(evFrom, d.From != "")
-	set(evIndicators, d.Indicators != nil)
+	set(evKind, msg.Kind != "")
+	set(evThread, msg.Thread != 0)
+	set(evReplyTo, msg.ReplyTo != 0)
+	set(evFrom, msg.From != "")
+	set(evIndicators, msg.Indicators != nil)
 	set(evItem, d.Item != 0)
 	set(evProvisional, d.Provisional)
-	set(evRating, d.Rating != "")
-	set(evContent, math.Float64bits(d.Content) != 0)
-	set(evDecision, d.Decision)
-	set(evDisagreement, d.Disagreement)
+	set(evRating, jdg.Rating != "")
+	set(evContent, math.Float64bits(jdg.Content) != 0)
+	set(evDecision, jdg.Decision)
+	set(evDisagreement, jdg.Disagreement)
 	set(evReasonCode, d.ReasonCode != "")
 	set(evReasonArgs, d.ReasonArgs != nil)
 	set(evAnonymous, d.Anonymous)
@@ -295,22 +306,22 @@ func AppendEvent(dst []byte, e *engine.Event) []byte {
 		dst = appendString(dst, d.Incident)
 	}
 	if has(evPhase) {
-		dst = appendString(dst, string(d.Phase))
+		dst = appendString(dst, string(inc.Phase))
 	}
 	if has(evSpread) {
-		dst = appendString(dst, d.Spread)
+		dst = appendString(dst, inc.Spread)
 	}
 	if has(evSector) {
-		dst = appendString(dst, d.Sector)
+		dst = appendString(dst, inc.Sector)
 	}
 	if has(evSpeed) {
-		dst = appendFloat(dst, d.Speed)
+		dst = appendFloat(dst, ctl.Speed)
 	}
 	if has(evDelay) {
-		dst = appendDuration(dst, d.Delay)
+		dst = appendDuration(dst, ctl.Delay)
 	}
 	if has(evMode) {
-		dst = appendString(dst, string(d.Mode))
+		dst = appendString(dst, string(ctl.Mode))
 	}
 	if has(evDeadline) {
 		dst = appendDuration(dst, d.Deadline)
@@ -346,13 +357,13 @@ func AppendEvent(dst []byte, e *engine.Event) []byte {
 		}
 	}
 	if has(evSeed) {
-		dst = binary.AppendUvarint(dst, d.Seed)
+		dst = binary.AppendUvarint(dst, cre.Seed)
 	}
 	if has(evHumans) {
-		dst = appendStrings(dst, d.Humans)
+		dst = appendStrings(dst, cre.Humans)
 	}
 	if has(evScenario) {
-		dst = appendString(dst, d.Scenario)
+		dst = appendString(dst, cre.Scenario)
 	}
 	if has(evCommand) {
 		dst = appendCommand(dst, d.Command)
@@ -361,28 +372,28 @@ func AppendEvent(dst []byte, e *engine.Event) []byte {
 		dst = appendString(dst, d.Objective)
 	}
 	if has(evKind) {
-		dst = appendString(dst, d.Kind)
+		dst = appendString(dst, msg.Kind)
 	}
 	if has(evThread) {
-		dst = binary.AppendUvarint(dst, d.Thread)
+		dst = binary.AppendUvarint(dst, msg.Thread)
 	}
 	if has(evReplyTo) {
-		dst = binary.AppendUvarint(dst, d.ReplyTo)
+		dst = binary.AppendUvarint(dst, msg.ReplyTo)
 	}
 	if has(evFrom) {
-		dst = appendString(dst, d.From)
+		dst = appendString(dst, msg.From)
 	}
 	if has(evIndicators) {
-		dst = appendStrings(dst, d.Indicators)
+		dst = appendStrings(dst, msg.Indicators)
 	}
 	if has(evItem) {
 		dst = binary.AppendUvarint(dst, d.Item)
 	}
 	if has(evRating) {
-		dst = appendString(dst, string(d.Rating))
+		dst = appendString(dst, string(jdg.Rating))
 	}
 	if has(evContent) {
-		dst = appendFloat(dst, d.Content)
+		dst = appendFloat(dst, jdg.Content)
 	}
 	if has(evReasonCode) {
 		dst = appendString(dst, string(d.ReasonCode))
@@ -1063,6 +1074,31 @@ func (r *reader) event(e *engine.Event) error {
 	e.At = r.duration()
 	d := &e.Data
 	has := func(bit int) bool { return m&(1<<bit) != 0 }
+	var inc *engine.IncidentFields
+	if m&incidentBits != 0 {
+		inc = r.arena.incident()
+		d.IncidentFields = inc
+	}
+	var ctl *engine.ControlFields
+	if m&controlBits != 0 {
+		ctl = r.arena.control()
+		d.ControlFields = ctl
+	}
+	var cre *engine.CreationFields
+	if m&creationBits != 0 {
+		cre = r.arena.creation()
+		d.CreationFields = cre
+	}
+	var msg *engine.MessageFields
+	if m&messageBits != 0 {
+		msg = r.arena.message()
+		d.MessageFields = msg
+	}
+	var jdg *engine.JudgementFields
+	if m&judgementBits != 0 {
+		jdg = r.arena.judgement()
+		d.JudgementFields = jdg
+	}
 	if has(evType) {
 		e.Type = engine.EventType(r.string())
 	}
@@ -1106,22 +1142,22 @@ func (r *reader) event(e *engine.Event) error {
 		d.Incident = r.string()
 	}
 	if has(evPhase) {
-		d.Phase = engine.Phase(r.string())
+		inc.Phase = engine.Phase(r.string())
 	}
 	if has(evSpread) {
-		d.Spread = r.string()
+		inc.Spread = r.string()
 	}
 	if has(evSector) {
-		d.Sector = r.string()
+		inc.Sector = r.string()
 	}
 	if has(evSpeed) {
-		d.Speed = r.float()
+		ctl.Speed = r.float()
 	}
 	if has(evDelay) {
-		d.Delay = r.duration()
+		ctl.Delay = r.duration()
 	}
 	if has(evMode) {
-		d.Mode = engine.Mode(r.string())
+		ctl.Mode = engine.Mode(r.string())
 	}
 	if has(evDeadline) {
 		d.Deadline = r.duration()
@@ -1162,13 +1198,13 @@ func (r *reader) event(e *engine.Event) error {
 		}
 	}
 	if has(evSeed) {
-		d.Seed = r.uvarint()
+		cre.Seed = r.uvarint()
 	}
 	if has(evHumans) {
-		d.Humans = r.strings()
+		cre.Humans = r.strings()
 	}
 	if has(evScenario) {
-		d.Scenario = r.string()
+		cre.Scenario = r.string()
 	}
 	if has(evCommand) {
 		d.Command = r.command()
@@ -1177,29 +1213,32 @@ func (r *reader) event(e *engine.Event) error {
 		d.Objective = r.string()
 	}
 	if has(evKind) {
-		d.Kind = r.string()
+		msg.Kind = r.string()
 	}
 	if has(evThread) {
-		d.Thread = r.uvarint()
+		msg.Thread = r.uvarint()
 	}
 	if has(evReplyTo) {
-		d.ReplyTo = r.uvarint()
+		msg.ReplyTo = r.uvarint()
 	}
 	if has(evFrom) {
-		d.From = r.string()
+		msg.From = r.string()
 	}
 	if has(evIndicators) {
-		d.Indicators = r.strings()
+		msg.Indicators = r.strings()
 	}
 	if has(evItem) {
 		d.Item = r.uvarint()
 	}
-	d.Provisional, d.Decision, d.Disagreement = has(evProvisional), has(evDecision), has(evDisagreement)
+	d.Provisional = has(evProvisional)
+	if jdg != nil {
+		jdg.Decision, jdg.Disagreement = has(evDecision), has(evDisagreement)
+	}
 	if has(evRating) {
-		d.Rating = engine.Rating(r.string())
+		jdg.Rating = engine.Rating(r.string())
 	}
 	if has(evContent) {
-		d.Content = r.float()
+		jdg.Content = r.float()
 	}
 	if has(evReasonCode) {
 		d.ReasonCode = engine.ReasonCode(r.string())
@@ -1401,6 +1440,12 @@ type arena struct {
 	strs []string
 	exps []engine.OpenExpectation
 	cmds []engine.Command
+
+	incidents  []engine.IncidentFields
+	controls   []engine.ControlFields
+	creations  []engine.CreationFields
+	messages   []engine.MessageFields
+	judgements []engine.JudgementFields
 }
 
 // The largest chunks of each kind; a request for more than a quarter of
@@ -1409,6 +1454,7 @@ const (
 	arenaStrings      = 512
 	arenaExpectations = 128
 	arenaCommands     = 64
+	arenaGroups       = 64
 )
 
 // grow returns the capacity of the next chunk after one of capacity c.
@@ -1448,11 +1494,52 @@ func (a *arena) command() *engine.Command {
 	if a == nil {
 		return new(engine.Command)
 	}
-	if len(a.cmds) == cap(a.cmds) {
-		a.cmds = make([]engine.Command, 0, grow(cap(a.cmds), arenaCommands))
+	return one(&a.cmds, arenaCommands)
+}
+
+func (a *arena) incident() *engine.IncidentFields {
+	if a == nil {
+		return new(engine.IncidentFields)
 	}
-	a.cmds = a.cmds[:len(a.cmds)+1]
-	return &a.cmds[len(a.cmds)-1]
+	return one(&a.incidents, arenaGroups)
+}
+
+func (a *arena) control() *engine.ControlFields {
+	if a == nil {
+		return new(engine.ControlFields)
+	}
+	return one(&a.controls, arenaGroups)
+}
+
+func (a *arena) creation() *engine.CreationFields {
+	if a == nil {
+		return new(engine.CreationFields)
+	}
+	return one(&a.creations, arenaGroups)
+}
+
+func (a *arena) message() *engine.MessageFields {
+	if a == nil {
+		return new(engine.MessageFields)
+	}
+	return one(&a.messages, arenaGroups)
+}
+
+func (a *arena) judgement() *engine.JudgementFields {
+	if a == nil {
+		return new(engine.JudgementFields)
+	}
+	return one(&a.judgements, arenaGroups)
+}
+
+// one hands out one zero T from *chunk, starting a new chunk (of at most
+// limit) when it is full.
+func one[T any](chunk *[]T, limit int) *T {
+	if len(*chunk) == cap(*chunk) {
+		*chunk = make([]T, 0, grow(cap(*chunk), limit))
+	}
+	*chunk = (*chunk)[:len(*chunk)+1]
+	return &(*chunk)[len(*chunk)-1]
 }
 
 // eeg reads what appendEEG wrote.

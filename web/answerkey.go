@@ -56,10 +56,18 @@ func (le *liveExercise) variantOf(msg eventMessage) eventVariant {
 		if !view.Shows(scenarios.PlayerViewAction) {
 			return eventVariant{hidden: true}
 		}
-		if !view.Shows(scenarios.PlayerViewPoints) {
-			ev.Data.Points, ev.Data.MaxPoints, ev.Data.Content = 0, 0, 0
+		hidePoints := !view.Shows(scenarios.PlayerViewPoints)
+		if hidePoints {
+			ev.Data.Points, ev.Data.MaxPoints = 0, 0
 		}
-		ev.Data.Disagreement = false // how evaluators weigh an answer is staff business
+		if j := ev.Data.JudgementFields; j != nil { // a copy: the log's event stays as it is
+			judged := *j
+			if hidePoints {
+				judged.Content = 0
+			}
+			judged.Disagreement = false // how evaluators weigh an answer is staff business
+			ev.Data.JudgementFields = &judged
+		}
 		// A reason may name the expected answer ("expected ..."): trainees
 		// get its code and the sentence up to the colon, not its arguments.
 		if r, _, cut := strings.Cut(ev.Data.Reason, ":"); cut {

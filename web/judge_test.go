@@ -82,11 +82,11 @@ func TestJudgeOverTheSocket(t *testing.T) {
 	if judged.Type != engine.EventExpectationJudged || judged.Actor != "evaluator:Eve" || judged.Data.Text != "Names the domain, no advice" {
 		t.Fatalf("judgement recorded as %+v", judged)
 	}
-	if scored.Type != engine.EventExpectationScored || scored.Data.Points != 4 || scored.Data.Rating != engine.RatingPartly {
+	if scored.Type != engine.EventExpectationScored || scored.Data.Points != 4 || scored.Data.Judgement().Rating != engine.RatingPartly {
 		t.Fatalf("score %+v, want 4 points, partly", scored)
 	}
 	mine := ana.event(t, ack.Seq)
-	if mine.Type != engine.EventExpectationScored || mine.Data.Rating != engine.RatingPartly {
+	if mine.Type != engine.EventExpectationScored || mine.Data.Judgement().Rating != engine.RatingPartly {
 		t.Fatalf("the team reads its score as %+v", mine)
 	}
 	for _, m := range ana.all {

@@ -128,12 +128,12 @@ func TestCommands(t *testing.T) {
 	}
 	evs = f.run(t, ana, cmd{"type": "classify", "inject": "I01", "category": "phishing", "severity": "high"},
 		engine.EventAction, engine.EventExpectationMet, engine.EventIncidentPhase)
-	if d := evs[0].Data; d.Category != "fraud/phishing" || d.Severity != "high" || evs[2].Data.Phase != engine.PhaseAnalysed {
-		t.Errorf("classify recorded %+v, phase %s", d, evs[2].Data.Phase)
+	if d := evs[0].Data; d.Category != "fraud/phishing" || d.Severity != "high" || evs[2].Data.IncidentDetail().Phase != engine.PhaseAnalysed {
+		t.Errorf("classify recorded %+v, phase %s", d, evs[2].Data.IncidentDetail().Phase)
 	}
 	evs = f.run(t, ana, cmd{"type": "contain", "inject": "I01", "text": "domain sinkholed"}, engine.EventAction, engine.EventIncidentPhase)
-	if evs[1].Data.Phase != engine.PhaseContained {
-		t.Errorf("contain moved the incident to %s", evs[1].Data.Phase)
+	if evs[1].Data.IncidentDetail().Phase != engine.PhaseContained {
+		t.Errorf("contain moved the incident to %s", evs[1].Data.IncidentDetail().Phase)
 	}
 	evs = f.run(t, ana, cmd{"type": "escalate", "inject": "I01", "target": "mintic", "text": "ministry informed"}, engine.EventAction)
 	if evs[0].Data.Target != "mintic" {
@@ -148,18 +148,18 @@ func TestCommands(t *testing.T) {
 	if evs[0].Data.Target != pe {
 		t.Errorf("request_info recorded %+v", evs[0].Data)
 	}
-	if e := evs[1]; e.Data.Kind != engine.KindRFI || e.Data.Thread != e.Seq || !slices.Equal(e.Audience, []string{co, pe}) {
+	if e := evs[1]; e.Data.Message().Kind != engine.KindRFI || e.Data.Message().Thread != e.Seq || !slices.Equal(e.Audience, []string{co, pe}) {
 		t.Errorf("a request to a team reaches it as %+v", e)
 	}
 	evs = f.run(t, ana, cmd{"type": "message", "peers": []string{pe}, "tlp": "green", "text": "call at 10?", "indicators": []string{"185.220.101.7"}}, engine.EventMessage)
-	if e := evs[0]; e.Data.Kind != engine.KindMessage || !slices.Equal(e.Data.Indicators, []string{"185.220.101.7"}) || !slices.Equal(e.Audience, []string{co, pe}) {
+	if e := evs[0]; e.Data.Message().Kind != engine.KindMessage || !slices.Equal(e.Data.Message().Indicators, []string{"185.220.101.7"}) || !slices.Equal(e.Audience, []string{co, pe}) {
 		t.Errorf("message recorded as %+v", e)
 	}
 
 	f.run(t, ana, cmd{"type": "publish", "inject": "I01", "text": "public advisory"}, engine.EventAction)
 	evs = f.run(t, ana, cmd{"type": "report", "inject": "I01", "text": "final report"}, engine.EventAction, engine.EventIncidentPhase)
-	if evs[1].Data.Phase != engine.PhaseEradicated {
-		t.Errorf("report moved the incident to %s", evs[1].Data.Phase)
+	if evs[1].Data.IncidentDetail().Phase != engine.PhaseEradicated {
+		t.Errorf("report moved the incident to %s", evs[1].Data.IncidentDetail().Phase)
 	}
 	// The trainee sees its own team's events live.
 	ana.find(t, func(m message) bool {
@@ -172,20 +172,20 @@ func TestCommands(t *testing.T) {
 	f.run(t, fac, cmd{"type": "resume"}, engine.EventResumed)
 	ana.next(t, isStatus(engine.StatusRunning))
 	evs = f.run(t, fac, cmd{"type": "set_speed", "speed": 2}, engine.EventSpeed)
-	if evs[0].Data.Speed != 2 {
+	if evs[0].Data.Control().Speed != 2 {
 		t.Errorf("set_speed recorded %+v", evs[0].Data)
 	}
 	fac.next(t, func(m message) bool { return m.Type == "status" && m.Status.Speed == 2 })
 
 	// Facilitator: the injects. I02 follows I01 by 20 minutes.
 	evs = f.run(t, fac, cmd{"type": "delay_inject", "inject": "I02", "delay": 5 * time.Minute}, engine.EventInjectDelayed)
-	if evs[0].Data.Delay != 5*time.Minute {
+	if evs[0].Data.Control().Delay != 5*time.Minute {
 		t.Errorf("delay_inject recorded %+v", evs[0].Data)
 	}
 	f.run(t, fac, cmd{"type": "skip_inject", "inject": "I02", "text": "not needed"}, engine.EventInjectSkipped)
 	// I03 comes from colCERT: it also reaches PeCERT as a message in a thread.
 	evs = f.run(t, fac, cmd{"type": "release_inject", "inject": "I03"}, engine.EventInjectReleased, engine.EventInjectDelivered, engine.EventIncidentPhase, engine.EventMessage)
-	if e := evs[3]; e.Data.From != co || e.Data.Inject != "I03" || !slices.Equal(e.Audience, []string{co, pe}) {
+	if e := evs[3]; e.Data.Message().From != co || e.Data.Inject != "I03" || !slices.Equal(e.Audience, []string{co, pe}) {
 		t.Errorf("I03 as a message: %+v", e)
 	}
 	if e := evs[1]; e.Data.Inject != "I03" || e.Team != pe || e.Data.Cause != "facilitator" {
@@ -201,7 +201,7 @@ func TestCommands(t *testing.T) {
 
 	// Facilitator: teams and incidents.
 	evs = f.run(t, fac, cmd{"type": "set_mode", "team": pe, "mode": "simulated"}, engine.EventTeamMode)
-	if evs[0].Data.Mode != engine.ModeSimulated || evs[0].Team != pe {
+	if evs[0].Data.Control().Mode != engine.ModeSimulated || evs[0].Team != pe {
 		t.Errorf("set_mode recorded %+v", evs[0])
 	}
 	fac.next(t, func(m message) bool {
@@ -209,7 +209,7 @@ func TestCommands(t *testing.T) {
 	})
 	f.run(t, fac, cmd{"type": "set_mode", "team": pe, "mode": "human"}, engine.EventTeamMode)
 	evs = f.run(t, fac, cmd{"type": "set_phase", "team": co, "incident": "INC1", "phase": "recovered"}, engine.EventIncidentPhase)
-	if evs[0].Data.Phase != engine.PhaseRecovered {
+	if evs[0].Data.IncidentDetail().Phase != engine.PhaseRecovered {
 		t.Errorf("set_phase recorded %+v", evs[0].Data)
 	}
 
@@ -525,7 +525,7 @@ func checkIsolation(t *testing.T, w *wsClient, team string) {
 			}
 			sharedWithUs := e.Type == engine.EventAction && e.Data.Action == scenarios.ActionShare && slices.Contains(e.Data.Peers, team)
 			// A message between teams is the sender's and its recipients'.
-			ourMessage := e.Type == engine.EventMessage && (slices.Contains(e.Data.Peers, team) || e.Data.From == team)
+			ourMessage := e.Type == engine.EventMessage && (slices.Contains(e.Data.Peers, team) || e.Data.Message().From == team)
 			if e.Team != "" && e.Team != team && !sharedWithUs && !ourMessage {
 				t.Errorf("%s received an event of team %s: %s", team, e.Team, m)
 			}

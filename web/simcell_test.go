@@ -89,7 +89,7 @@ func TestSimCellCommands(t *testing.T) {
 		t.Fatalf("answer over HTTP: %d %s", resp.StatusCode, resp.body)
 	}
 	got := ana.next(t, isEvent(engine.EventMessage, ""))
-	if e := got.Event; e.Seq != reply.Seq || e.Data.From != "mintic" || e.Data.Item != esc.Seq || e.Actor != "facilitator:Gus" || !strings.HasPrefix(e.Data.Text, "Ministry of ICT here.") {
+	if e := got.Event; e.Seq != reply.Seq || e.Data.Message().From != "mintic" || e.Data.Item != esc.Seq || e.Actor != "facilitator:Gus" || !strings.HasPrefix(e.Data.Text, "Ministry of ICT here.") {
 		t.Errorf("the team receives %+v (answer seq %d)", e, reply.Seq)
 	}
 	// Events reach a socket in log order: once PeCERT has the pause that

@@ -235,10 +235,10 @@ func firstEvent(name string) (*engine.Event, error) {
 // --scenario, since a log names its scenario by the exercise id, not by
 // the file the author wrote.
 func logScenario(created *engine.Event) (string, error) {
-	if created == nil || created.Data.Scenario == "" {
+	if created == nil || created.Data.Creation().Scenario == "" {
 		return "", errors.New("report: the log does not name its scenario; pass --scenario FILE, the scenario the exercise ran")
 	}
-	name := created.Data.Scenario
+	name := created.Data.Creation().Scenario
 	if slices.Contains(scenarios.Library(), name) {
 		return name, nil
 	}

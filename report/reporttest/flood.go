@@ -60,7 +60,8 @@ func (f Flood) event(i int, at time.Duration, text string) engine.Event {
 	switch k := i % 100; {
 	case k == 15:
 		return engine.Event{At: at, Type: engine.EventIncidentPhase, Actor: who, Team: f.Team, Audience: []string{f.Team},
-			Data: engine.Details{Incident: "flood", Phase: engine.Phases[i%len(engine.Phases)]}}
+			Data: engine.Details{Incident: "flood",
+				IncidentFields: &engine.IncidentFields{Phase: engine.Phases[i%len(engine.Phases)]}}}
 	case k < 5:
 		return engine.Event{At: at, Type: engine.EventNote, Actor: "evaluator:eve", Team: f.Team,
 			Data: engine.Details{Inject: f.Inject, Text: text}}

@@ -30,7 +30,7 @@ func Example() {
 		return
 	}
 	log := []engine.Event{
-		{Seq: 1, Type: engine.EventCreated, Actor: "system", Data: engine.Details{Seed: 42}},
+		{Seq: 1, Type: engine.EventCreated, Actor: "system", Data: engine.Details{CreationFields: &engine.CreationFields{Seed: 42}}},
 		{Seq: 2, Type: engine.EventStarted, Actor: "facilitator:Maria", Audience: []string{engine.Everyone}},
 	}
 	if err := db.Append(ctx, "ex1", log); err != nil {
