@@ -80,8 +80,13 @@ func (e *Event) VisibleTo(team string) bool {
 	return slices.Contains(e.Audience, Everyone) || (team != "" && slices.Contains(e.Audience, team))
 }
 
-// Details is the payload of an event. One flat type serves every event type
-// so that the log has one schema; each type fills only the fields it needs.
+// Details is the payload of an event. One type serves every event type so
+// that the log has one schema; each type fills only the fields it needs.
+// The fields only a few event types use are in groups held by pointer
+// (IncidentFields, ControlFields, CreationFields, MessageFields,
+// JudgementFields), embedded so that their JSON stays flat: read them with
+// IncidentDetail, Control, Creation, Message and Judgement, which allow for
+// a group that is missing.
 type Details struct {
 	Inject      string           `json:"inject,omitempty"`
 	Expectation string           `json:"expectation,omitempty"`
@@ -128,10 +133,6 @@ type Details struct {
 	// the event that opened it.
 	Item uint64 `json:"item,omitempty"`
 	// Provisional marks an expectation.met whose content awaits judgement.
-	// Rating, Content, Decision and Disagreement are set on judgements and
-	// reconciled scores: the verdict, the content points before the
-	// timeliness factor, whether a lead evaluator decided, and whether the
-	// evaluators disagree (see Reconcile).
 	Provisional bool `json:"provisional,omitempty"`
 	*JudgementFields
 	// Anonymous and Answers are set on the hot wash survey's events: an
@@ -278,12 +279,6 @@ func MarshalLog(events []Event) ([]byte, error) {
 	return out, nil
 }
 
-// The rarer fields of Details are grouped behind pointers, so that the
-// events that do not need them (most of a log) do not carry their space.
-// Their JSON stays flat (the groups are embedded). Read them through these
-// methods, which return the zero group when an event has none: a log read
-// from a file may lack a group its event type should have.
-
 // IncidentDetail returns the event's incident fields, or none.
 func (d *Details) IncidentDetail() IncidentFields { return valueOf(d.IncidentFields) }
 
@@ -299,6 +294,7 @@ func (d *Details) Message() MessageFields { return valueOf(d.MessageFields) }
 // Judgement returns the event's judgement fields, or none.
 func (d *Details) Judgement() JudgementFields { return valueOf(d.JudgementFields) }
 
+// valueOf returns *p, or the zero T when p is nil.
 func valueOf[T any](p *T) T {
 	if p == nil {
 		var zero T

@@ -168,7 +168,8 @@ func (x *Exercise) judgeAnswer(cmd Command) error {
 	r := Reconcile(x.st.Judgements(cmd.Inject, e.ID, cmd.Team), e.Points)
 	timeliness := Points(1, st.MetAt-st.Opened, e.Within.D(), x.scn.LateFactor())
 	x.emit(Event{Type: EventExpectationScored, Actor: "system", Team: cmd.Team, Audience: []string{cmd.Team},
-		Data: Details{Inject: cmd.Inject, Expectation: e.ID, MaxPoints: e.Points, Points: round2(r.Content * timeliness), Cause: fmt.Sprintf("judge:%d", judged.Seq),
+		Data: Details{Inject: cmd.Inject, Expectation: e.ID, MaxPoints: e.Points,
+			Points: round2(r.Content * timeliness), Cause: fmt.Sprintf("judge:%d", judged.Seq),
 			JudgementFields: &JudgementFields{Rating: r.Rating, Content: r.Content, Decision: r.Decided, Disagreement: r.Disagreement}}})
 	return nil
 }

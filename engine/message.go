@@ -218,7 +218,8 @@ func (x *Exercise) checkRequest(team string, cmd Command, in *scenarios.Inject) 
 func (x *Exercise) sendRequest(team string, cmd Command, r *requestTeam, actionSeq uint64) {
 	seq := x.nextSeq()
 	in, _ := x.Inject(cmd.Inject)
-	d := Details{Peers: []string{r.peer}, TLP: string(r.tlp), Text: cmd.Text, Inject: cmd.Inject, Incident: in.Incident, Cause: fmt.Sprintf("action:%d", actionSeq), Why: violation(r.tlp, in.TLP),
+	d := Details{Peers: []string{r.peer}, TLP: string(r.tlp), Text: cmd.Text, Inject: cmd.Inject, Incident: in.Incident,
+		Cause: fmt.Sprintf("action:%d", actionSeq), Why: violation(r.tlp, in.TLP),
 		MessageFields: &MessageFields{Kind: KindRFI, Thread: seq, From: team}}
 	x.emit(Event{Type: EventMessage, Actor: cmd.By.Label(), Team: team, Audience: []string{team, r.peer}, Data: d})
 	x.askBots(seq, d.Peers)
@@ -240,7 +241,8 @@ func (x *Exercise) deliverMessage(in *scenarios.Inject, team string) {
 	}
 	// The text is the inject itself, which clients show in the reader's
 	// language; the message carries only its id.
-	x.emit(Event{Type: EventMessage, Actor: "system", Team: sender, Audience: audience, Data: Details{Peers: []string{team}, TLP: string(in.TLP), Inject: in.ID, Incident: in.Incident, Cause: "inject:" + in.ID,
+	x.emit(Event{Type: EventMessage, Actor: "system", Team: sender, Audience: audience, Data: Details{
+		Peers: []string{team}, TLP: string(in.TLP), Inject: in.ID, Incident: in.Incident, Cause: "inject:" + in.ID,
 		MessageFields: &MessageFields{Kind: kind, Thread: x.nextSeq(), From: in.From}}})
 }
 

@@ -94,7 +94,8 @@ func (m *MessageInfo) Received(team string) bool { return slices.Contains(m.Audi
 func (st *State) applyMessage(e *Event) {
 	d := &e.Data
 	m := d.Message()
-	st.messages[e.Seq] = &MessageInfo{Seq: e.Seq, Thread: m.Thread, Kind: m.Kind, From: m.From, TLP: scenarios.TLP(d.TLP), At: e.At, Audience: e.Audience}
+	st.messages[e.Seq] = &MessageInfo{Seq: e.Seq, Thread: m.Thread, Kind: m.Kind, From: m.From,
+		TLP: scenarios.TLP(d.TLP), At: e.At, Audience: e.Audience}
 	if e.Team != "" && e.Actor != "system" {
 		st.Sent[e.Team]++
 	}

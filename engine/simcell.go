@@ -160,7 +160,8 @@ func (x *Exercise) simcellAnswer(cmd Command) error {
 		}
 	}
 	seq := x.nextSeq()
-	d := Details{Peers: []string{it.Team}, TLP: string(tlp), Text: text, Inject: it.Inject, Item: it.Seq, Latency: x.k.Now() - it.At, Cause: fmt.Sprintf("simcell:%d", it.Seq),
+	d := Details{Peers: []string{it.Team}, TLP: string(tlp), Text: text, Inject: it.Inject, Item: it.Seq,
+		Latency: x.k.Now() - it.At, Cause: fmt.Sprintf("simcell:%d", it.Seq),
 		MessageFields: &MessageFields{Kind: KindReply, Thread: it.Thread, From: it.Actor}}
 	if it.Thread != 0 {
 		d.MessageFields.ReplyTo = it.Seq
