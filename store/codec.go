@@ -716,7 +716,7 @@ func DecodeEvent(src []byte, e *engine.Event) (rest []byte, err error) {
 		return src, corrupt(errTruncated, 0)
 	}
 	end := k + int(n)
-	r := reader{s: string(src[k:end])}
+	r := reader{s: string(src[k:end]), arena: new(arena)}
 	*e = engine.Event{}
 	if err := r.event(e); err != nil {
 		return src, err
@@ -1076,27 +1076,27 @@ func (r *reader) event(e *engine.Event) error {
 	has := func(bit int) bool { return m&(1<<bit) != 0 }
 	var inc *engine.IncidentFields
 	if m&incidentBits != 0 {
-		inc = r.arena.incident()
+		inc = one(&r.arena.incidents, arenaGroups)
 		d.IncidentFields = inc
 	}
 	var ctl *engine.ControlFields
 	if m&controlBits != 0 {
-		ctl = r.arena.control()
+		ctl = one(&r.arena.controls, arenaGroups)
 		d.ControlFields = ctl
 	}
 	var cre *engine.CreationFields
 	if m&creationBits != 0 {
-		cre = r.arena.creation()
+		cre = one(&r.arena.creations, arenaGroups)
 		d.CreationFields = cre
 	}
 	var msg *engine.MessageFields
 	if m&messageBits != 0 {
-		msg = r.arena.message()
+		msg = one(&r.arena.messages, arenaGroups)
 		d.MessageFields = msg
 	}
 	var jdg *engine.JudgementFields
 	if m&judgementBits != 0 {
-		jdg = r.arena.judgement()
+		jdg = one(&r.arena.judgements, arenaGroups)
 		d.JudgementFields = jdg
 	}
 	if has(evType) {
@@ -1274,7 +1274,7 @@ func (r *reader) command() *engine.Command {
 	if r.err != nil {
 		return nil
 	}
-	c := r.arena.command()
+	c := one(&r.arena.cmds, arenaCommands)
 	has := func(bit int) bool { return m&(1<<bit) != 0 }
 	if has(cmType) {
 		c.Type = engine.CommandType(r.string())
@@ -1431,9 +1431,9 @@ func (r *reader) adHoc() *engine.AdHocInject {
 	return a
 }
 
-// arena hands out small slices and Commands carved from larger chunks, to
-// decode a log with few allocations. A nil *arena allocates each one
-// separately. Chunks start small and double, so that decoding a short log
+// arena hands out small slices, Commands and groups of an event's rarer
+// fields carved from larger chunks, to decode a log with few allocations.
+// Chunks start small and double, so that decoding a short log
 // wastes little; they are never reused, only shared, so the events stay
 // valid for as long as they are referenced.
 type arena struct {
@@ -1464,7 +1464,7 @@ func (a *arena) strings(n int) []string {
 	if n == 0 {
 		return []string{}
 	}
-	if a == nil || n > arenaStrings/4 {
+	if n > arenaStrings/4 {
 		return make([]string, n)
 	}
 	if n > cap(a.strs)-len(a.strs) {
@@ -1479,7 +1479,7 @@ func (a *arena) openExpectations(n int) []engine.OpenExpectation {
 	if n == 0 {
 		return []engine.OpenExpectation{}
 	}
-	if a == nil || n > arenaExpectations/4 {
+	if n > arenaExpectations/4 {
 		return make([]engine.OpenExpectation, n)
 	}
 	if n > cap(a.exps)-len(a.exps) {
@@ -1488,48 +1488,6 @@ func (a *arena) openExpectations(n int) []engine.OpenExpectation {
 	l := len(a.exps)
 	a.exps = a.exps[:l+n]
 	return a.exps[l : l+n : l+n]
-}
-
-func (a *arena) command() *engine.Command {
-	if a == nil {
-		return new(engine.Command)
-	}
-	return one(&a.cmds, arenaCommands)
-}
-
-func (a *arena) incident() *engine.IncidentFields {
-	if a == nil {
-		return new(engine.IncidentFields)
-	}
-	return one(&a.incidents, arenaGroups)
-}
-
-func (a *arena) control() *engine.ControlFields {
-	if a == nil {
-		return new(engine.ControlFields)
-	}
-	return one(&a.controls, arenaGroups)
-}
-
-func (a *arena) creation() *engine.CreationFields {
-	if a == nil {
-		return new(engine.CreationFields)
-	}
-	return one(&a.creations, arenaGroups)
-}
-
-func (a *arena) message() *engine.MessageFields {
-	if a == nil {
-		return new(engine.MessageFields)
-	}
-	return one(&a.messages, arenaGroups)
-}
-
-func (a *arena) judgement() *engine.JudgementFields {
-	if a == nil {
-		return new(engine.JudgementFields)
-	}
-	return one(&a.judgements, arenaGroups)
 }
 
 // one hands out one zero T from *chunk, starting a new chunk (of at most
