@@ -1074,31 +1074,13 @@ func (r *reader) event(e *engine.Event) error {
 	e.At = r.duration()
 	d := &e.Data
 	has := func(bit int) bool { return m&(1<<bit) != 0 }
-	var inc *engine.IncidentFields
-	if m&incidentBits != 0 {
-		inc = one(&r.arena.incidents, arenaGroups)
-		d.IncidentFields = inc
-	}
-	var ctl *engine.ControlFields
-	if m&controlBits != 0 {
-		ctl = one(&r.arena.controls, arenaGroups)
-		d.ControlFields = ctl
-	}
-	var cre *engine.CreationFields
-	if m&creationBits != 0 {
-		cre = one(&r.arena.creations, arenaGroups)
-		d.CreationFields = cre
-	}
-	var msg *engine.MessageFields
-	if m&messageBits != 0 {
-		msg = one(&r.arena.messages, arenaGroups)
-		d.MessageFields = msg
-	}
-	var jdg *engine.JudgementFields
-	if m&judgementBits != 0 {
-		jdg = one(&r.arena.judgements, arenaGroups)
-		d.JudgementFields = jdg
-	}
+	// A group is there when any of its fields is.
+	d.IncidentFields = group(m, incidentBits, &r.arena.incidents)
+	d.ControlFields = group(m, controlBits, &r.arena.controls)
+	d.CreationFields = group(m, creationBits, &r.arena.creations)
+	d.MessageFields = group(m, messageBits, &r.arena.messages)
+	d.JudgementFields = group(m, judgementBits, &r.arena.judgements)
+	inc, ctl, cre, msg, jdg := d.IncidentFields, d.ControlFields, d.CreationFields, d.MessageFields, d.JudgementFields
 	if has(evType) {
 		e.Type = engine.EventType(r.string())
 	}
@@ -1488,6 +1470,15 @@ func (a *arena) openExpectations(n int) []engine.OpenExpectation {
 	l := len(a.exps)
 	a.exps = a.exps[:l+n]
 	return a.exps[l : l+n : l+n]
+}
+
+// group hands out a zero T from *chunk when the presence bits m include
+// any of bits, and nil when they include none.
+func group[T any](m, bits uint64, chunk *[]T) *T {
+	if m&bits == 0 {
+		return nil
+	}
+	return one(chunk, arenaGroups)
 }
 
 // one hands out one zero T from *chunk, starting a new chunk (of at most
