@@ -89,6 +89,16 @@ func TestJudgeOverTheSocket(t *testing.T) {
 	if mine.Type != engine.EventExpectationScored || mine.Data.Judgement().Rating != engine.RatingPartly {
 		t.Fatalf("the team reads its score as %+v", mine)
 	}
+	// The team's copy leaves out the content points (the scenario's player
+	// view hides points); staff read them, live and when they join later.
+	if c := mine.Data.Judgement().Content; c != 0 {
+		t.Errorf("the team reads content points %v, want them hidden", c)
+	}
+	late := dial(t, join(t, srv, ex.Codes.Facilitator, "Fred"), ex.ID, 0)
+	if kept := late.event(t, ack.Seq); kept.Data.Judgement().Content != 4 || scored.Data.Judgement().Content != 4 {
+		t.Errorf("staff read content points %v live and %v later, want 4 both times",
+			scored.Data.Judgement().Content, kept.Data.Judgement().Content)
+	}
 	for _, m := range ana.all {
 		if m.isEvent(engine.EventExpectationJudged) || bytes.Contains(m.raw, []byte("no advice")) {
 			t.Fatalf("the trainee received the judgement: %s", m)
