@@ -86,7 +86,8 @@ func (e *Event) VisibleTo(team string) bool {
 // (IncidentFields, ControlFields, CreationFields, MessageFields,
 // JudgementFields), embedded so that their JSON stays flat: read them with
 // IncidentDetail, Control, Creation, Message and Judgement, which allow for
-// a group that is missing.
+// a group that is missing. Every copy of an event shares its groups: copy a
+// group before changing it, or the log's event changes too.
 type Details struct {
 	Inject      string           `json:"inject,omitempty"`
 	Expectation string           `json:"expectation,omitempty"`

@@ -55,8 +55,8 @@ func SimCellOpened(s *scenarios.Scenario, e *Event) (SimCellItem, bool) {
 			it.Kind, it.Actor = SimCellReport, Regulator(s, e.Team)
 		}
 	case EventMessage:
-		if d.Message().Kind == KindReply && d.Target != "" {
-			it.Kind, it.Actor, it.Thread = SimCellReply, d.Target, d.Message().Thread
+		if m := d.Message(); m.Kind == KindReply && d.Target != "" {
+			it.Kind, it.Actor, it.Thread = SimCellReply, d.Target, m.Thread
 		}
 	}
 	if _, ok := s.Actor(it.Actor); !ok || it.Kind == "" {
@@ -123,8 +123,11 @@ func (x *Exercise) simcellClaim(cmd Command) error {
 	if it.ClaimedBy == cmd.By.Label() {
 		return Errorf(CodeConflict, "you are already answering SimCell item %d", it.Seq)
 	}
-	x.emit(cmdEvent(EventSimCellClaimed, cmd, it.Team, nil, Details{Item: it.Seq, Target: it.Actor, Inject: it.Inject,
-		MessageFields: &MessageFields{From: it.ClaimedBy}}))
+	d := Details{Item: it.Seq, Target: it.Actor, Inject: it.Inject}
+	if it.ClaimedBy != "" {
+		d.MessageFields = &MessageFields{From: it.ClaimedBy} // who held it before
+	}
+	x.emit(cmdEvent(EventSimCellClaimed, cmd, it.Team, nil, d))
 	return nil
 }
 

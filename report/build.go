@@ -347,7 +347,7 @@ func (b *builder) apply(e *engine.Event) {
 		p := &b.phaseList[i]
 		p.Phase = string(d.IncidentDetail().Phase)
 		if len(p.Steps) < MaxPhaseSteps {
-			p.Steps = append(p.Steps, PhaseStep{Phase: string(d.IncidentDetail().Phase), At: Duration(e.At)})
+			p.Steps = append(p.Steps, PhaseStep{Phase: p.Phase, At: Duration(e.At)})
 		}
 	case engine.EventIncidentSpread:
 		b.spreads = append(b.spreads, *e)

@@ -70,8 +70,8 @@ func (l loc) summarize(e *engine.Event) string {
 		}
 		return s
 	case engine.EventInjectReleased:
-		if d.IncidentDetail().Spread != "" {
-			return l.t("report.log.released_spread", "spread", d.IncidentDetail().Spread)
+		if spread := d.IncidentDetail().Spread; spread != "" {
+			return l.t("report.log.released_spread", "spread", spread)
 		}
 		return l.t("report.log.released", "inject", d.Inject)
 	case engine.EventInjectSkipped:

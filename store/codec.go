@@ -43,7 +43,10 @@ import (
 // when its bits are non-zero, so -0 survives), a pointer when non-nil, and a
 // slice when non-nil: nil and empty slices are kept apart, so a decoded event
 // is reflect.DeepEqual to the encoded one and marshals to the same JSON
-// ("to":[] and "to":null differ there).
+// ("to":[] and "to":null differ there). One exception: a group of rarer
+// fields (engine.MessageFields and the others) with none of its fields set
+// comes back as none, as it marshals to JSON; the engine writes no such
+// group.
 //
 // The length prefix lets a reader skip events without decoding them, and a
 // Decoder copy a whole batch into one string once, so that every string
