@@ -1051,7 +1051,7 @@ func (r *reader) strings() []string {
 	if r.err != nil {
 		return nil
 	}
-	ss := r.arena.strings(n)
+	ss := carve(&r.arena.strs, n, arenaStrings)
 	for i := range ss {
 		ss[i] = r.string()
 	}
@@ -1169,7 +1169,7 @@ func (r *reader) event(e *engine.Event) error {
 	if has(evExpectations) {
 		n := r.count()
 		if r.err == nil {
-			xs := r.arena.openExpectations(n)
+			xs := carve(&r.arena.exps, n, arenaExpectations)
 			for i := range xs {
 				x := &xs[i]
 				x.ID = r.string()
@@ -1445,35 +1445,26 @@ const (
 // grow returns the capacity of the next chunk after one of capacity c.
 func grow(c, limit int) int { return min(max(2*c, 8), limit) }
 
-func (a *arena) strings(n int) []string {
+// carve hands out n zero Ts from *chunk, starting a new chunk (of at most
+// limit) when it has no room for them. More than a quarter of limit gets
+// an allocation of its own; none gets an empty slice, not nil.
+func carve[T any](chunk *[]T, n, limit int) []T {
 	if n == 0 {
-		return []string{}
+		return []T{}
 	}
-	if n > arenaStrings/4 {
-		return make([]string, n)
+	if n > limit/4 {
+		return make([]T, n)
 	}
-	if n > cap(a.strs)-len(a.strs) {
-		a.strs = make([]string, 0, max(n, grow(cap(a.strs), arenaStrings)))
+	if n > cap(*chunk)-len(*chunk) {
+		*chunk = make([]T, 0, max(n, grow(cap(*chunk), limit)))
 	}
-	l := len(a.strs)
-	a.strs = a.strs[:l+n]
-	return a.strs[l : l+n : l+n]
+	l := len(*chunk)
+	*chunk = (*chunk)[:l+n]
+	return (*chunk)[l : l+n : l+n]
 }
 
-func (a *arena) openExpectations(n int) []engine.OpenExpectation {
-	if n == 0 {
-		return []engine.OpenExpectation{}
-	}
-	if n > arenaExpectations/4 {
-		return make([]engine.OpenExpectation, n)
-	}
-	if n > cap(a.exps)-len(a.exps) {
-		a.exps = make([]engine.OpenExpectation, 0, max(n, grow(cap(a.exps), arenaExpectations)))
-	}
-	l := len(a.exps)
-	a.exps = a.exps[:l+n]
-	return a.exps[l : l+n : l+n]
-}
+// one hands out one zero T from *chunk (see carve).
+func one[T any](chunk *[]T, limit int) *T { return &carve(chunk, 1, limit)[0] }
 
 // group hands out a zero T from *chunk when the presence bits m include
 // any of bits, and nil when they include none.
@@ -1482,16 +1473,6 @@ func group[T any](m, bits uint64, chunk *[]T) *T {
 		return nil
 	}
 	return one(chunk, arenaGroups)
-}
-
-// one hands out one zero T from *chunk, starting a new chunk (of at most
-// limit) when it is full.
-func one[T any](chunk *[]T, limit int) *T {
-	if len(*chunk) == cap(*chunk) {
-		*chunk = make([]T, 0, grow(cap(*chunk), limit))
-	}
-	*chunk = (*chunk)[:len(*chunk)+1]
-	return &(*chunk)[len(*chunk)-1]
 }
 
 // eeg reads what appendEEG wrote.
