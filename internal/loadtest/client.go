@@ -457,7 +457,7 @@ func (c *wsClient) answered(m serverMessage, now time.Time) {
 	default:
 		c.r.countError(m.Code)
 		if p.probe > 0 {
-			c.r.probes.failed(p.probe)
+			c.r.probes.refused(p.probe)
 		}
 	}
 	if p.done != nil {
@@ -475,7 +475,7 @@ func (c *wsClient) failPending() {
 		c.r.n.unanswered.Add(1)
 		c.srv.n.unanswered.Add(1)
 		if p.probe > 0 {
-			c.r.probes.failed(p.probe)
+			c.r.probes.unanswered(p.probe)
 		}
 		if p.done != nil {
 			p.done <- answer{code: "lost", message: "the connection closed before the answer"}
@@ -524,7 +524,7 @@ func (c *wsClient) send(cmd commandField, probe int, wait bool) (<-chan answer, 
 		delete(c.pending, id)
 		c.mu.Unlock()
 		if probe > 0 {
-			c.r.probes.failed(probe)
+			c.r.probes.unanswered(probe) // the server may have read it all
 		}
 		c.r.n.writeErrors.Add(1)
 		return nil, err
@@ -624,12 +624,18 @@ func (c *wsClient) close() {
 // probeBook remembers when each probe was sent and when the first and
 // the last trainee received it, of all trainees and of each server's, and
 // when it reached the last trainee's socket.
+//
+// A probe the server refused never reaches a trainee. One whose answer
+// never came (its connection was lost, or the write failed halfway) may
+// or may not have been applied: it counts as accepted once any trainee
+// receives it, and then every trainee must, as for an acknowledged one.
 type probeBook struct {
 	mu           sync.Mutex
 	sent         map[int]time.Time
 	first, last  map[probeAt]time.Time
 	lastAtSocket map[int]time.Time
-	bad          map[int]bool
+	refusals     map[int]bool // answered with an error
+	noAnswer     map[int]bool // no answer came
 }
 
 // probeAt names the arrival of probe k at the trainees of the server with
@@ -643,7 +649,7 @@ func (b *probeBook) sending(k int, t time.Time) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.sent == nil {
-		b.sent, b.bad = map[int]time.Time{}, map[int]bool{}
+		b.sent, b.refusals, b.noAnswer = map[int]time.Time{}, map[int]bool{}, map[int]bool{}
 		b.first, b.last = map[probeAt]time.Time{}, map[probeAt]time.Time{}
 		b.lastAtSocket = map[int]time.Time{}
 	}
@@ -682,7 +688,7 @@ func (b *probeBook) spread(srv int) (first, last *Recorder) {
 	defer b.mu.Unlock()
 	for k, sent := range b.sent {
 		at := probeAt{k, srv}
-		if f, ok := b.first[at]; ok && !b.bad[k] {
+		if f, ok := b.first[at]; ok && !b.refusals[k] {
 			first.Add(f.Sub(sent))
 			last.Add(b.last[at].Sub(sent))
 		}
@@ -697,24 +703,42 @@ func (b *probeBook) socketSpread() *Recorder {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	for k, sent := range b.sent {
-		if l, ok := b.lastAtSocket[k]; ok && !b.bad[k] {
+		if l, ok := b.lastAtSocket[k]; ok && !b.refusals[k] {
 			last.Add(l.Sub(sent))
 		}
 	}
 	return last
 }
 
-func (b *probeBook) failed(k int) {
+// refused notes that the server answered probe k with an error.
+func (b *probeBook) refused(k int) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if b.bad != nil {
-		b.bad[k] = true
+	if b.refusals != nil {
+		b.refusals[k] = true
 	}
 }
 
-// delivered is how many probes reached the server and were accepted.
+// unanswered notes that probe k got no answer.
+func (b *probeBook) unanswered(k int) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.noAnswer != nil {
+		b.noAnswer[k] = true
+	}
+}
+
+// accepted is how many probes the server applied: those it acknowledged,
+// and those without an answer that a trainee received.
 func (b *probeBook) accepted() int {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	return len(b.sent) - len(b.bad)
+	n := 0
+	for k := range b.sent {
+		_, received := b.first[probeAt{k, allServers}]
+		if !b.refusals[k] && (received || !b.noAnswer[k]) {
+			n++
+		}
+	}
+	return n
 }

@@ -56,3 +56,30 @@ func TestGiveUpCountsWhatIsStillUnanswered(t *testing.T) {
 		t.Error("the caller waiting for c2 got no answer")
 	}
 }
+
+// A probe whose answer was lost with its connection may still have been
+// applied; once a trainee has it, every trainee must, and a trainee that
+// lacks it is a missing delivery, not a probe left out of the count.
+func TestProbeWithoutAnswerCountsOnceReceived(t *testing.T) {
+	var b probeBook
+	start := time.Now()
+	for k := 1; k <= 4; k++ {
+		b.sending(k, start)
+	}
+	b.received(1, 0, start.Add(10*time.Millisecond), time.Time{}) // acknowledged
+	b.refused(2)
+	b.unanswered(3)
+	b.received(3, 0, start.Add(30*time.Millisecond), time.Time{}) // applied, its answer lost
+	b.unanswered(4)                                               // never applied, or never seen
+	if got := b.accepted(); got != 2 {
+		t.Errorf("accepted()=%d, want 2: the acknowledged probe and the unanswered one a trainee received", got)
+	}
+	first, _ := b.spread(allServers)
+	if got := first.Stats().Count; got != 2 {
+		t.Errorf("spread counts %d probes, want 2", got)
+	}
+	b.received(4, 0, start.Add(40*time.Millisecond), time.Time{})
+	if got := b.accepted(); got != 3 {
+		t.Errorf("accepted()=%d after probe 4 reached a trainee, want 3", got)
+	}
+}
