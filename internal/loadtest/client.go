@@ -252,7 +252,7 @@ func (c *wsClient) readLoop(ws *websocket.Conn) {
 		if closing {
 			return
 		}
-		c.r.dropped(err)
+		c.r.dropped(err, c.trainee)
 		c.srv.n.drops.Add(1)
 		c.failPending()
 		if ws = c.reconnect(); ws == nil {

@@ -1,8 +1,11 @@
 package loadtest
 
 import (
+	"errors"
 	"testing"
 	"time"
+
+	"github.com/gorilla/websocket"
 )
 
 func TestPeekDelivery(t *testing.T) {
@@ -81,5 +84,19 @@ func TestProbeWithoutAnswerCountsOnceReceived(t *testing.T) {
 	b.received(4, 0, start.Add(40*time.Millisecond), time.Time{})
 	if got := b.accepted(); got != 3 {
 		t.Errorf("accepted()=%d after probe 4 reached a trainee, want 3", got)
+	}
+}
+
+func TestDroppedCountsTheFacilitatorApart(t *testing.T) {
+	r := &run{}
+	tooSlow := &websocket.CloseError{Code: websocket.CloseTryAgainLater}
+	r.dropped(tooSlow, false)
+	r.dropped(tooSlow, true)
+	r.dropped(errors.New("connection reset"), true)
+	if got := r.n.facilitatorDrops.Load(); got != 1 {
+		t.Errorf("facilitator drops=%d, want 1", got)
+	}
+	if slow, other := r.n.dropsTooSlow.Load(), r.n.dropsError.Load(); slow != 2 || other != 1 {
+		t.Errorf("too slow %d, errors %d; want 2 and 1", slow, other)
 	}
 }

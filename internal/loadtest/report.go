@@ -156,9 +156,12 @@ type Counts struct {
 
 	// Drops are connections that closed without the tool asking: closed by
 	// the server for falling behind (code 1013) or failed otherwise.
-	Drops             int64 `json:"drops"`
-	DropsTooSlow      int64 `json:"drops_too_slow"`
-	DropsError        int64 `json:"drops_error"`
+	Drops        int64 `json:"drops"`
+	DropsTooSlow int64 `json:"drops_too_slow"`
+	DropsError   int64 `json:"drops_error"`
+	// FacilitatorDrops are the drops of the facilitator's connection,
+	// which receives every team's events.
+	FacilitatorDrops  int64 `json:"facilitator_drops"`
 	Reconnects        int64 `json:"reconnects"`
 	ReconnectFailures int64 `json:"reconnect_failures"`
 }
@@ -340,8 +343,8 @@ func (r *Report) WriteText(w io.Writer) error {
 			peak += s.Server.Peak.Connections
 		}
 	}
-	fmt.Fprintf(&b, "connections: %d (server peak gauge %d); drops %d (too slow %d, errors %d); server queue drops %d; reconnects %d\n",
-		connections, peak, c.Drops, c.DropsTooSlow, c.DropsError, r.queueDrops(), c.Reconnects)
+	fmt.Fprintf(&b, "connections: %d (server peak gauge %d); drops %d (too slow %d, errors %d; the facilitator's %d); server queue drops %d; reconnects %d\n",
+		connections, peak, c.Drops, c.DropsTooSlow, c.DropsError, c.FacilitatorDrops, r.queueDrops(), c.Reconnects)
 	if len(r.Servers) == 0 {
 		sv := r.Server
 		fmt.Fprintf(&b, "server memory: %s\n", memory(sv))

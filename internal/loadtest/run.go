@@ -290,7 +290,7 @@ type counters struct {
 	messagesSent, messagesReceived                        atomic.Int64
 	messages, frames, events, statuses, malformed         atomic.Int64
 	unstampedFrames                                       atomic.Int64
-	dropsTooSlow, dropsError                              atomic.Int64
+	dropsTooSlow, dropsError, facilitatorDrops            atomic.Int64
 	reconnects, reconnectFailures                         atomic.Int64
 }
 
@@ -350,8 +350,12 @@ func (r *run) countError(code string) {
 	r.errMu.Unlock()
 }
 
-// dropped accounts for a connection the server closed or that failed.
-func (r *run) dropped(err error) {
+// dropped accounts for a connection the server closed or that failed, a
+// trainee's or the facilitator's.
+func (r *run) dropped(err error, trainee bool) {
+	if !trainee {
+		r.n.facilitatorDrops.Add(1)
+	}
 	var ce *websocket.CloseError
 	if errors.As(err, &ce) && ce.Code == websocket.CloseTryAgainLater {
 		r.n.dropsTooSlow.Add(1)
@@ -844,6 +848,7 @@ func (r *run) fill(rep *Report, trainees int) {
 	c.Messages, c.Frames, c.Events, c.Statuses, c.Malformed = n.messages.Load(), n.frames.Load(), n.events.Load(), n.statuses.Load(), n.malformed.Load()
 	c.UnstampedFrames = n.unstampedFrames.Load()
 	c.DropsTooSlow, c.DropsError = n.dropsTooSlow.Load(), n.dropsError.Load()
+	c.FacilitatorDrops = n.facilitatorDrops.Load()
 	c.Drops = c.DropsTooSlow + c.DropsError
 	c.Reconnects, c.ReconnectFailures = n.reconnects.Load(), n.reconnectFailures.Load()
 
