@@ -17,7 +17,7 @@ import (
 
 // Connection limits.
 const (
-	sendQueueLen = 256              // messages a client may fall behind before it is dropped
+	sendQueueLen = 256              // messages a trainee may fall behind before it is dropped
 	writeWait    = 10 * time.Second // default time allowed to write one message (Config.WriteTimeout)
 	pongWait     = 60 * time.Second // time allowed between pongs
 	pingPeriod   = 30 * time.Second // how often the server pings
@@ -101,6 +101,27 @@ func (c *conn) maySee(audience []string) bool {
 	return c.sess.Role == engine.RoleTrainee && (slices.Contains(audience, engine.Everyone) || slices.Contains(audience, c.sess.Team))
 }
 
+// DefaultStaffSendQueue is how many messages a staff connection may fall
+// behind before it is dropped (Config.StaffSendQueue), sixteen times a
+// trainee's: a facilitator, evaluator or observer receives every team's
+// events, at 10,000 trainees some 2,000 a second, so a pause of their
+// browser of a fraction of a second must not count as falling behind.
+// Staff are few, and the queue holds pointers to messages that every
+// recipient shares.
+const DefaultStaffSendQueue = 16 * sendQueueLen
+
+// queueLen is how many messages a connection of sess may fall behind
+// before it is dropped.
+func (s *Server) queueLen(sess *Session) int {
+	switch {
+	case !sess.IsStaff():
+		return sendQueueLen
+	case s.cfg.StaffSendQueue > 0:
+		return s.cfg.StaffSendQueue
+	}
+	return DefaultStaffSendQueue
+}
+
 // statusKey names the status a connection receives: "" for staff, who see
 // every team, otherwise the trainee's team.
 func (c *conn) statusKey() string {
@@ -118,7 +139,7 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request, sess *Session, 
 	}
 	c := &conn{
 		ws: ws, sess: sess, le: le, m: s.metrics, srv: s, ip: s.clientIP(r),
-		send:    make(chan *outgoing, sendQueueLen),
+		send:    make(chan *outgoing, s.queueLen(sess)),
 		lag:     coalesceLag(),
 		replies: make(chan []byte, 16),
 		done:    make(chan struct{}),

@@ -107,3 +107,63 @@ func BenchmarkFanoutDeliver(b *testing.B) {
 		})
 	}
 }
+
+// TestStaffFallFurtherBehind: a connection that reads nothing is dropped
+// when its queue is full, a trainee's after 256 messages; a staff
+// connection, which receives every team's events, after
+// DefaultStaffSendQueue (or Config.StaffSendQueue), and each drop is
+// counted.
+func TestStaffFallFurtherBehind(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		cfg  Config
+		want int
+	}{
+		{"Default", Config{}, DefaultStaffSendQueue},
+		{"Configured", Config{StaffSendQueue: 300}, 300},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := &Server{cfg: tc.cfg}
+			m := &metrics{}
+			f := newFanout(nil, m, 0)
+			staff := &Session{Role: engine.RoleFacilitator}
+			trainee := &Session{Role: engine.RoleTrainee, Team: "a"}
+			fac, tr := queueOnly(staff, s.queueLen(staff)), queueOnly(trainee, s.queueLen(trainee))
+			f.mu.Lock()
+			f.addSub(fac)
+			f.addSub(tr)
+			f.mu.Unlock()
+			subscribed := func(c *conn) bool {
+				f.mu.Lock()
+				defer f.mu.Unlock()
+				_, ok := f.subs[c]
+				return ok
+			}
+			publish := func(n int) {
+				for range n {
+					f.add([]byte(`{"type":"event"}`), []string{engine.Everyone}, eventVariant{})
+				}
+				f.deliver(uint64(len(f.encoded)))
+			}
+			publish(sendQueueLen)
+			if !subscribed(tr) || !subscribed(fac) {
+				t.Fatalf("after %d messages: trainee subscribed %v, staff %v; want both", sendQueueLen, subscribed(tr), subscribed(fac))
+			}
+			publish(1)
+			if subscribed(tr) {
+				t.Errorf("the trainee is still subscribed %d messages behind", sendQueueLen+1)
+			}
+			publish(tc.want - sendQueueLen - 1)
+			if !subscribed(fac) {
+				t.Fatalf("the staff connection was dropped %d messages behind, want it kept up to %d", tc.want, tc.want)
+			}
+			publish(1)
+			if subscribed(fac) {
+				t.Errorf("the staff connection is still subscribed %d messages behind", tc.want+1)
+			}
+			if got := m.drops.Load(); got != 2 {
+				t.Errorf("drops=%d, want 2", got)
+			}
+		})
+	}
+}

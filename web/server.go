@@ -75,6 +75,10 @@ type Config struct {
 	// before the server gives up on that client (0: 10 s). A client that
 	// stops reading is dropped sooner when its send queue fills.
 	WriteTimeout time.Duration
+	// StaffSendQueue is how many messages a staff connection may fall
+	// behind before it is dropped (0: DefaultStaffSendQueue); a trainee's
+	// connection may fall 256 behind.
+	StaffSendQueue int
 	// Quotas bound the commands and text per session and team a minute;
 	// zero fields mean DefaultQuotas'.
 	Quotas Quotas

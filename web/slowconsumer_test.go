@@ -79,8 +79,11 @@ func TestSlowConsumer(t *testing.T) {
 	// The write timeout is far longer than the test: on a loaded machine
 	// the rounds may take longer than the default 10 s, and the stalled
 	// client must be dropped for its full send queue, which is what this
-	// test is about, not for a write that timed out.
-	srv := mustServerWith(t, web.Config{MaxSocketsPerIP: -1, WriteTimeout: time.Hour, Quotas: web.Quotas{SessionCommands: -1, TeamCommands: -1, SessionText: -1, TeamText: -1}})
+	// test is about, not for a write that timed out. The stalled client is
+	// an observer, staff, whose queue is made as short as a trainee's so
+	// that a few rounds of traffic fill it.
+	srv := mustServerWith(t, web.Config{MaxSocketsPerIP: -1, WriteTimeout: time.Hour, StaffSendQueue: 256,
+		Quotas: web.Quotas{SessionCommands: -1, TeamCommands: -1, SessionText: -1, TeamText: -1}})
 	// The traffic is mostly notes, which the observer must receive.
 	ex := mustCreateObserversReadNotes(t, srv, co, pe)
 
