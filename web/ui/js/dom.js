@@ -109,3 +109,32 @@ export function uid(prefix = 'id') {
   idCounter += 1;
   return `${prefix}-${idCounter}`;
 }
+
+/**
+ * DRAW_EVERY is how often (ms) at most a view that events feed draws what
+ * came since it last did (see batched).
+ */
+export const DRAW_EVERY = 100;
+
+/**
+ * batched returns a function that asks for fn to run: at once when fn has
+ * not run for ms, otherwise once when ms have passed since it did, however
+ * often it is asked meanwhile. A view that events feed thus draws each
+ * event at once in a quiet exercise, and a few times a second when a
+ * staff page of a large one receives thousands of events a second.
+ */
+export function batched(fn, ms) {
+  let timer = null;
+  let last = -Infinity;
+  const run = () => {
+    timer = null;
+    last = Date.now();
+    fn();
+  };
+  return () => {
+    if (timer !== null) return;
+    const wait = last + ms - Date.now();
+    if (wait <= 0) run();
+    else timer = setTimeout(run, wait);
+  };
+}

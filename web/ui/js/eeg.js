@@ -7,7 +7,7 @@
 // latest ones. Everything is folded from the event stream: inject.delivered
 // (the expectations it opens), expectation.met / missed / wrong, and the
 // guides' own eeg.observed, eeg.rated and eeg.overridden.
-import { h, option, replace } from './dom.js';
+import { h, option, replace, batched, DRAW_EVERY } from './dom.js';
 import { fmtTShort, actorName, eventText } from './format.js';
 import { pending } from './page.js';
 import { i18n, t, contentLang } from './i18n.js';
@@ -128,6 +128,12 @@ export class EEGPanel {
     this.lead = lead;
     this.exps = new ExpectationStates();
     this.recent = [];
+    // A staff page of a large exercise receives thousands of events a
+    // second: the lists they change are drawn a few times a second.
+    this.drawLinksSoon = batched(() => this.drawLinks(), DRAW_EVERY);
+    this.drawTasksSoon = batched(() => {
+      for (const x of this.objectives) if (x.tasks.length) this.renderTasks(x);
+    }, DRAW_EVERY);
     this.objectives = (ctx.exercise.objectives || []).map((o) => ({
       id: o.id, text: o.text, tasks: ((ctx.exercise.critical_tasks || {})[o.id]) || [], ratings: [], observations: [],
     }));
@@ -244,7 +250,7 @@ export class EEGPanel {
       case 'expectation.met':
       case 'expectation.missed':
       case 'inject.delivered':
-        for (const x of this.objectives) if (x.tasks.length) this.renderTasks(x);
+        this.drawTasksSoon();
         return;
       case 'eeg.observed':
         if (o && !o.observations.some((x) => x.seq === ev.seq)) { o.observations.push(ev); this.render(o); }
@@ -265,8 +271,13 @@ export class EEGPanel {
     if (this.recent.some((e) => e.seq === ev.seq)) return;
     this.recent.push(ev);
     this.recent.sort((a, b) => b.seq - a.seq);
-    const checked = new Set([...this.linkList.querySelectorAll('input:checked')].map((c) => Number(c.value)));
     this.recent = this.recent.slice(0, RECENT);
+    this.drawLinksSoon();
+  }
+
+  /** drawLinks shows the recent events to link, keeping the boxes ticked. */
+  drawLinks() {
+    const checked = new Set([...this.linkList.querySelectorAll('input:checked')].map((c) => Number(c.value)));
     replace(this.linkList, this.recent.map((e) => {
       const id = `eeg-link-${e.seq}`;
       return h('li', { dataset: { seq: e.seq } },

@@ -52,6 +52,18 @@ export function matchLanguage(tags) {
   return DEFAULT_LANG;
 }
 
+/** numberFormats holds fill's number format per locale: making one costs far more than using it. */
+const numberFormats = new Map();
+
+function numberFormat(tag) {
+  let f = numberFormats.get(tag);
+  if (!f) {
+    f = new Intl.NumberFormat(tag, { maximumFractionDigits: 2 });
+    numberFormats.set(tag, f);
+  }
+  return f;
+}
+
 /**
  * fill replaces each {name} in text with args[name], numbers formatted for
  * the locale; a placeholder without an argument stays as written.
@@ -61,7 +73,7 @@ export function fill(text, args, tag) {
   return text.replace(PLACEHOLDER, (m, name) => {
     if (!Object.prototype.hasOwnProperty.call(args, name)) return m;
     const v = args[name];
-    if (typeof v === 'number') return new Intl.NumberFormat(tag, { maximumFractionDigits: 2 }).format(v);
+    if (typeof v === 'number') return numberFormat(tag).format(v);
     return String(v);
   });
 }

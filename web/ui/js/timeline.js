@@ -1,6 +1,6 @@
 // The live timeline of events, newest first, with optional filters by team
 // and by kind of event. Entries are <li data-seq data-type data-team data-kind>.
-import { h, option } from './dom.js';
+import { h, option, batched, DRAW_EVERY } from './dom.js';
 import { eventText, fmtTShort, fmtT, kindOf } from './format.js';
 import { t } from './i18n.js';
 
@@ -30,6 +30,11 @@ function fullText(ev) {
   return text.length > limit ? text : '';
 }
 
+/** newestFirst sorts waiting events by seq, highest first. */
+function newestFirst(items) {
+  return items.sort((a, b) => b.seq - a.seq);
+}
+
 export class Timeline {
   /**
    * @param {HTMLElement} list the <ol> to fill
@@ -43,6 +48,9 @@ export class Timeline {
     this.typeFilter = typeFilter;
     this.emptyEl = h('li', { class: 'tl-empty muted' }, empty);
     this.list.appendChild(this.emptyEl);
+    // Events not yet drawn, as {ev, seq, at}; never more than 2 × max.
+    this.waiting = [];
+    this.drawSoon = batched(() => this.draw(), DRAW_EVERY);
     if (teamFilter) {
       teamFilter.appendChild(option('', t('ui.timeline.all_teams')));
       for (const t of dir.teamList()) teamFilter.appendChild(option(t.id, t.name || t.id));
@@ -54,11 +62,35 @@ export class Timeline {
     }
   }
 
-  /** add adds an event message ({seq, at, event}) or a bare event. */
+  /** add takes an event message ({seq, at, event}) or a bare event, to draw within DRAW_EVERY. */
   add(msg) {
     const ev = msg.event || msg;
-    const seq = ev.seq ?? msg.seq;
-    const at = ev.at ?? msg.at ?? 0;
+    this.waiting.push({ ev, seq: ev.seq ?? msg.seq, at: ev.at ?? msg.at ?? 0 });
+    // A page in a background tab draws seldom: keep only what it can show.
+    if (this.waiting.length >= 2 * this.max) this.waiting = newestFirst(this.waiting).slice(0, this.max);
+    this.drawSoon();
+  }
+
+  /** draw adds the waiting events' entries, newest first, keeping at most max. */
+  draw() {
+    const batch = newestFirst(this.waiting).slice(0, this.max);
+    this.waiting = [];
+    if (!batch.length) return;
+    this.emptyEl.remove();
+    // Each entry goes before the first with a lower seq; the batch is
+    // newest first, so that place only moves down the list.
+    let before = this.list.firstElementChild;
+    for (const { ev, seq, at } of batch) {
+      while (before && Number(before.dataset.seq) > seq) before = before.nextElementSibling;
+      this.list.insertBefore(this.entry(ev, seq, at), before);
+    }
+    // Counted once: a live count of thousands of children costs a walk
+    // of the list after every removal.
+    for (let n = this.list.childElementCount - this.max; n > 0; n--) this.list.lastElementChild.remove();
+  }
+
+  /** entry builds the <li> of an event. */
+  entry(ev, seq, at) {
     const kind = kindOf(ev.type);
     const teams = teamsOf(ev);
     const li = h('li', {
@@ -85,12 +117,6 @@ export class Timeline {
       li.append(more, detail);
     }
     li.hidden = !this.matches(li);
-    this.emptyEl.remove();
-    // Newest first: find the first entry with a lower seq.
-    let before = this.list.firstElementChild;
-    while (before && Number(before.dataset.seq) > seq) before = before.nextElementSibling;
-    this.list.insertBefore(li, before);
-    while (this.list.children.length > this.max) this.list.lastElementChild.remove();
     return li;
   }
 
