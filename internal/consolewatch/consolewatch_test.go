@@ -1,0 +1,82 @@
+package consolewatch_test
+
+import (
+	"context"
+	"net/http/httptest"
+	"os"
+	"testing"
+	"time"
+
+	"cmesim/internal/browser"
+	"cmesim/internal/consolewatch"
+	"cmesim/web"
+)
+
+const adminKey = "consolewatch-admin-key-0123456789"
+
+// TestWatchSamplesAConsole opens the facilitator's console of a new
+// exercise and samples it until its timeline shows the exercise's first
+// event over a live socket.
+func TestWatchSamplesAConsole(t *testing.T) {
+	chromium := browser.Path()
+	if chromium == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("no Chromium found: scripts/test.sh installs Debian's chromium")
+		}
+		t.Skip("no Chromium found (run scripts/test.sh, or set CHROME_PATH)")
+	}
+	srv, err := web.New(web.Config{AdminKey: adminKey})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv)
+	t.Cleanup(func() {
+		srv.Close()
+		ts.Close()
+	})
+	info, err := srv.CreateExercise(web.CreateRequest{Scenario: "grid-ransomware"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Long enough for a loaded machine; the watch stops at the first live sample.
+	const patience = 2 * time.Minute
+	ctx, stop := context.WithTimeout(context.Background(), patience)
+	defer stop()
+	rep, err := consolewatch.Watch(ctx, consolewatch.Options{
+		URL: ts.URL, AdminKey: adminKey, Duration: patience, Every: 100 * time.Millisecond, Chromium: chromium,
+		Sampled: func(s consolewatch.Sample) {
+			if s.State == "online" && s.Newest > 0 {
+				stop() // seen live: enough
+			}
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Exercise != info.ID || rep.Role != "facilitator" {
+		t.Errorf("watched the %s console of %s, want the facilitator's of %s", rep.Role, rep.Exercise, info.ID)
+	}
+	last := rep.Samples[len(rep.Samples)-1]
+	if last.State != "online" || last.Path != "/facilitator.html" || last.Newest == 0 || last.Entries == 0 || last.Err != "" {
+		t.Fatalf("last sample %+v, want the facilitator's page online with the exercise's events", last)
+	}
+	if s := rep.Summary(); s.Samples != len(rep.Samples) || s.Newest != last.Newest || s.Answer <= 0 {
+		t.Errorf("summary %+v of %d samples ending at event %d", s, len(rep.Samples), last.Newest)
+	}
+}
+
+func TestSummary(t *testing.T) {
+	ms := func(n int) time.Duration { return time.Duration(n) * time.Millisecond }
+	rep := &consolewatch.Report{Samples: []consolewatch.Sample{
+		{Answer: ms(30), State: "online", Newest: 5},
+		{Answer: ms(10), State: "connecting"},
+		{Answer: ms(50), State: "online", Newest: 9},
+		{Answer: ms(60000), Err: "context deadline exceeded"},
+		{Answer: ms(20), State: "online", Newest: 7},
+		{Answer: ms(40), State: "online", Newest: 8},
+	}}
+	want := consolewatch.Summary{Samples: 6, AnswerP50: ms(30), AnswerP90: ms(40), Answer: ms(50), NotOnline: 1, Failed: 1, Newest: 9}
+	if got := rep.Summary(); got != want {
+		t.Errorf("Summary()=%+v, want %+v", got, want)
+	}
+}
