@@ -124,8 +124,8 @@ const sampleScript = `JSON.stringify({
   heap: ((performance.memory || {}).usedJSHeapSize || 0) / 1048576,
 })`
 
-// sample evaluates sampleScript, waiting for the page at most a minute
-// (a page that does not answer within the period is the finding).
+// sample evaluates sampleScript, waiting for the page's answer up to a
+// minute: a late answer is what is measured, not a failure.
 func sample(page context.Context, every time.Duration) Sample {
 	ctx, cancel := context.WithTimeout(page, max(time.Minute, every))
 	defer cancel()
