@@ -108,8 +108,10 @@ func Watch(ctx context.Context, opts Options) (*Report, error) {
 		}
 		select {
 		case <-ctx.Done():
-			return rep, nil
 		case <-tick.C:
+		}
+		if ctx.Err() != nil { // also when a tick came with the end
+			return rep, nil
 		}
 	}
 	return rep, nil
