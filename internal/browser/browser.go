@@ -29,13 +29,9 @@ func Path() string {
 	return ""
 }
 
-// BrowserLifetime is how long a browser from New lives at most.
-const BrowserLifetime = 10 * time.Minute
-
-// New starts a headless browser for the test and returns a context for
-// chromedp actions in its first tab; everything stops when the test ends.
-// Without a browser the test is skipped, or fails when CI=true.
-func New(tb testing.TB) context.Context {
+// Require returns the Chromium executable for a test that needs one.
+// Without one the test is skipped, or fails when CI=true.
+func Require(tb testing.TB) string {
 	tb.Helper()
 	path := Path()
 	if path == "" {
@@ -44,6 +40,18 @@ func New(tb testing.TB) context.Context {
 		}
 		tb.Skip("no Chromium found (run scripts/test.sh, or set CHROME_PATH)")
 	}
+	return path
+}
+
+// BrowserLifetime is how long a browser from New lives at most.
+const BrowserLifetime = 10 * time.Minute
+
+// New starts a headless browser for the test and returns a context for
+// chromedp actions in its first tab; everything stops when the test ends.
+// Without a browser the test is skipped, or fails when CI=true.
+func New(tb testing.TB) context.Context {
+	tb.Helper()
+	path := Require(tb)
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(path),
 		chromedp.NoSandbox, // tests may run as root in containers

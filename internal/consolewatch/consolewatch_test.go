@@ -3,7 +3,6 @@ package consolewatch_test
 import (
 	"context"
 	"net/http/httptest"
-	"os"
 	"testing"
 	"time"
 
@@ -18,13 +17,7 @@ const adminKey = "consolewatch-admin-key-0123456789"
 // exercise and samples it until its timeline shows the exercise's first
 // event over a live socket.
 func TestWatchSamplesAConsole(t *testing.T) {
-	chromium := browser.Path()
-	if chromium == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("no Chromium found: scripts/test.sh installs Debian's chromium")
-		}
-		t.Skip("no Chromium found (run scripts/test.sh, or set CHROME_PATH)")
-	}
+	chromium := browser.Require(t)
 	srv, err := web.New(web.Config{AdminKey: adminKey})
 	if err != nil {
 		t.Fatal(err)
