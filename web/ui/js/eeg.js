@@ -128,15 +128,15 @@ export class EEGPanel {
     this.lead = lead;
     this.exps = new ExpectationStates();
     this.recent = [];
+    this.objectives = (ctx.exercise.objectives || []).map((o) => ({
+      id: o.id, text: o.text, tasks: ((ctx.exercise.critical_tasks || {})[o.id]) || [], ratings: [], observations: [],
+    }));
     // A staff page of a large exercise receives thousands of events a
     // second: the lists they change are drawn a few times a second.
     this.drawLinksSoon = batched(() => this.drawLinks(), DRAW_EVERY);
     this.drawTasksSoon = batched(() => {
       for (const x of this.objectives) if (x.tasks.length) this.renderTasks(x);
     }, DRAW_EVERY);
-    this.objectives = (ctx.exercise.objectives || []).map((o) => ({
-      id: o.id, text: o.text, tasks: ((ctx.exercise.critical_tasks || {})[o.id]) || [], ratings: [], observations: [],
-    }));
     this.byId = new Map(this.objectives.map((o) => [o.id, o]));
     this.linkList = h('ul', { class: 'eeg-links', id: 'eeg-links' }, h('li', { class: 'muted' }, t('eeg.no_events')));
     replace(root,
