@@ -380,15 +380,17 @@ func TestE2EReasonsInLanguage(t *testing.T) {
 		if i == 10 {
 			t.Fatal("the classification did not fall due after 10 jumps")
 		}
-		seen := evalJS[int](fac, `document.querySelectorAll('#timeline li').length`)
+		// The timeline draws the newest entries only: count by seq.
+		newest := `Number(document.querySelector('#timeline li[data-seq]')?.dataset.seq || 0)`
+		seen := evalJS[int](fac, newest)
 		fac.waitJS("the jump button", `!document.querySelector('#btn-jump').disabled`)
 		fac.click("#btn-jump")
 		// A jump past a human team's deadline asks first.
-		fac.waitJS("the jump or its confirmation", fmt.Sprintf(`document.querySelectorAll('#timeline li').length > %d || document.querySelector('#confirm-dialog').open`, seen))
+		fac.waitJS("the jump or its confirmation", fmt.Sprintf(`%s > %d || document.querySelector('#confirm-dialog').open`, newest, seen))
 		if evalJS[bool](fac, `document.querySelector('#confirm-dialog').open`) {
 			fac.click("#confirm-ok")
 		}
-		fac.waitJS("the jump's events", fmt.Sprintf(`document.querySelectorAll('#timeline li').length > %d`, seen))
+		fac.waitJS("the jump's events", fmt.Sprintf(`%s > %d`, newest, seen))
 	}
 	ana.waitJS("the miss's reason in Spanish", `document.querySelector('#detail-expectations li[data-expectation="classify"]')?.dataset.state === 'missed'`+
 		` && document.querySelector('#detail-expectations li[data-expectation="classify"] .exp-reason')?.textContent.includes(`+js(reason)+`)`+

@@ -1,5 +1,9 @@
 // The live timeline of events, newest first, with optional filters by team
-// and by kind of event. Entries are <li data-seq data-type data-team data-kind>.
+// and by kind of event. Entries are <li data-seq data-type data-kind
+// data-event-team data-teams>. The page draws only the newest PAGE entries
+// that pass the filters (more on demand); the rest wait in memory, so a
+// staff console of a 5,000-person exercise lays out hundreds of entries,
+// not thousands.
 import { h, option, batched, DRAW_EVERY } from './dom.js';
 import { eventText, fmtTShort, fmtT, kindOf } from './format.js';
 import { t } from './i18n.js';
@@ -30,25 +34,101 @@ function fullText(ev) {
   return text.length > limit ? text : '';
 }
 
-/** newestFirst sorts waiting events by seq, highest first. */
+/** newestFirst sorts events by seq, highest first. */
 function newestFirst(items) {
   return items.sort((a, b) => b.seq - a.seq);
+}
+
+/** PAGE is how many entries a timeline draws at first, and how many more each "show older" adds. */
+export const PAGE = 200;
+
+/**
+ * EventWindow keeps a timeline's newest events in memory, newest first,
+ * at most max of them, and says which the page draws: the newest
+ * `shown` of those a filter passes. It holds no DOM, so it is tested
+ * without a browser.
+ */
+export class EventWindow {
+  constructor(max, page = PAGE) {
+    this.max = max;
+    this.page = page;
+    this.shown = page;
+    /** @type {{seq: number}[]} */
+    this.items = [];
+  }
+
+  /**
+   * add merges a batch of items sorted newest first into the kept ones,
+   * keeping the max newest; an item whose seq is already kept is
+   * skipped. It returns the items it kept, newest first.
+   */
+  add(batch) {
+    const kept = [];
+    const merged = [];
+    let i = 0;
+    for (const item of batch) {
+      while (i < this.items.length && this.items[i].seq > item.seq) merged.push(this.items[i++]);
+      if (i < this.items.length && this.items[i].seq === item.seq) continue;
+      if (merged.length && merged[merged.length - 1].seq === item.seq) continue;
+      merged.push(item);
+      kept.push(item);
+    }
+    // The usual batch is newer than everything kept: the loop above then
+    // copied nothing, and the old items follow in one go.
+    for (; i < this.items.length && merged.length < this.max; i++) merged.push(this.items[i]);
+    merged.length = Math.min(merged.length, this.max);
+    this.items = merged;
+    const oldest = merged.length ? merged[merged.length - 1].seq : Infinity;
+    return kept.filter((item) => item.seq >= oldest);
+  }
+
+  /** visible returns the items the page draws for a filter: the newest `shown` that pass it. */
+  visible(pass) {
+    const out = [];
+    for (const item of this.items) {
+      if (out.length === this.shown) break;
+      if (pass(item)) out.push(item);
+    }
+    return out;
+  }
+
+  /** older counts the items that pass the filter beyond the `shown` the page draws. */
+  older(pass) {
+    let n = 0;
+    for (const item of this.items) if (pass(item)) n++;
+    return Math.max(0, n - this.shown);
+  }
+
+  /** more lets the page draw one page more. */
+  more() {
+    this.shown = Math.min(this.shown + this.page, this.max);
+  }
+
+  /** reset goes back to drawing one page, as after a change of filter. */
+  reset() {
+    this.shown = this.page;
+  }
 }
 
 export class Timeline {
   /**
    * @param {HTMLElement} list the <ol> to fill
-   * @param {object} opts dir; teamFilter, typeFilter (<select>s to wire, optional); max entries
+   * @param {object} opts dir; teamFilter, typeFilter (<select>s to wire, optional); max events kept; page drawn
    */
-  constructor(list, { dir, teamFilter, typeFilter, max = 5000, empty = t('ui.timeline.empty') } = {}) {
+  constructor(list, { dir, teamFilter, typeFilter, max = 5000, page = PAGE, empty = t('ui.timeline.empty') } = {}) {
     this.list = list;
     this.dir = dir;
-    this.max = max;
     this.teamFilter = teamFilter;
     this.typeFilter = typeFilter;
+    this.window = new EventWindow(max, page);
+    this.emptyText = empty;
     this.emptyEl = h('li', { class: 'tl-empty muted' }, empty);
     this.list.appendChild(this.emptyEl);
-    // Events not yet drawn, as {ev, seq, at}; never more than 2 × max.
+    // The older events kept in memory are drawn on demand.
+    this.olderButton = h('button', { type: 'button', class: 'btn btn-small tl-older', hidden: true });
+    this.olderButton.addEventListener('click', () => this.showOlder());
+    this.list.after(this.olderButton);
+    // Events not yet drawn, newest first once sorted; never more than 2 × max.
     this.waiting = [];
     this.drawSoon = batched(() => this.draw(), DRAW_EVERY);
     if (teamFilter) {
@@ -65,34 +145,85 @@ export class Timeline {
   /** add takes an event message ({seq, at, event}) or a bare event, to draw within DRAW_EVERY. */
   add(msg) {
     const ev = msg.event || msg;
-    this.waiting.push({ ev, seq: ev.seq ?? msg.seq, at: ev.at ?? msg.at ?? 0 });
+    const kind = kindOf(ev.type);
+    this.waiting.push({ ev, seq: ev.seq ?? msg.seq, at: ev.at ?? msg.at ?? 0, kind, teams: teamsOf(ev) });
     // A page in a background tab draws seldom: keep only what it can show.
-    if (this.waiting.length >= 2 * this.max) this.waiting = newestFirst(this.waiting).slice(0, this.max);
+    if (this.waiting.length >= 2 * this.window.max) this.waiting = newestFirst(this.waiting).slice(0, this.window.max);
     this.drawSoon();
   }
 
-  /** draw adds the waiting events' entries, newest first, keeping at most max. */
-  draw() {
-    const batch = newestFirst(this.waiting).slice(0, this.max);
+  /** keep moves the waiting events into the window and returns those it kept, newest first. */
+  keep() {
+    if (!this.waiting.length) return [];
+    const batch = newestFirst(this.waiting);
     this.waiting = [];
-    if (!batch.length) return;
-    this.emptyEl.remove();
-    // Each entry goes before the first with a lower seq; the batch is
-    // newest first, so that place only moves down the list.
-    let before = this.list.firstElementChild;
-    for (const { ev, seq, at } of batch) {
-      while (before && Number(before.dataset.seq) > seq) before = before.nextElementSibling;
-      this.list.insertBefore(this.entry(ev, seq, at), before);
-    }
-    // Counted once: a live count of thousands of children costs a walk
-    // of the list after every removal.
-    for (let n = this.list.childElementCount - this.max; n > 0; n--) this.list.lastElementChild.remove();
+    return this.window.add(batch);
   }
 
-  /** entry builds the <li> of an event. */
-  entry(ev, seq, at) {
-    const kind = kindOf(ev.type);
-    const teams = teamsOf(ev);
+  /** draw adds the entries of the waiting events the window shows, newest first. */
+  draw() {
+    const pass = this.filter();
+    const batch = this.keep().filter(pass);
+    if (batch.length) {
+      this.emptyEl.remove();
+      // Each entry goes before the first with a lower seq; the batch is
+      // newest first, so that place only moves down the list. An entry
+      // older than every drawn one when the page is full is left in memory.
+      let drawn = this.drawnCount();
+      let before = this.list.firstElementChild;
+      for (const item of batch) {
+        while (before && Number(before.dataset.seq) > item.seq) before = before.nextElementSibling;
+        if (!before && drawn >= this.window.shown) break;
+        this.list.insertBefore(this.entry(item), before);
+        drawn++;
+      }
+      // Counted once: a live count of hundreds of children costs a walk
+      // of the list after every removal.
+      for (let n = drawn - this.window.shown; n > 0; n--) this.list.lastElementChild.remove();
+    }
+    this.finish(pass);
+  }
+
+  /** drawnCount is the number of entries in the list. */
+  drawnCount() {
+    return this.list.childElementCount - (this.emptyEl.isConnected ? 1 : 0);
+  }
+
+  /** render draws the list anew from memory, as after a change of filter. */
+  render() {
+    const pass = this.filter();
+    this.keep();
+    this.list.replaceChildren(...this.window.visible(pass).map((item) => this.entry(item)));
+    this.finish(pass);
+  }
+
+  /** showOlder draws the next page of older entries after the drawn ones. */
+  showOlder() {
+    this.draw();
+    const pass = this.filter();
+    const from = this.drawnCount();
+    this.window.more();
+    this.list.append(...this.window.visible(pass).slice(from).map((item) => this.entry(item)));
+    this.finish(pass);
+    // The button goes when nothing older is left: keep the keyboard in the list.
+    if (this.olderButton.hidden) this.list.focus();
+  }
+
+  /** finish shows the empty line or the older button as the list drawn for the filter pass needs. */
+  finish(pass) {
+    const drawn = this.drawnCount();
+    if (drawn && this.emptyEl.isConnected) this.emptyEl.remove();
+    if (!drawn && !this.emptyEl.isConnected) {
+      this.emptyEl.textContent = this.window.items.length ? t('ui.timeline.none_match') : this.emptyText;
+      this.list.appendChild(this.emptyEl);
+    }
+    const older = this.window.older(pass);
+    this.olderButton.hidden = older === 0;
+    if (older) this.olderButton.textContent = t('ui.timeline.older', { count: Math.min(older, this.window.page) });
+  }
+
+  /** entry builds the <li> of a kept event. */
+  entry({ ev, seq, at, kind, teams }) {
     const li = h('li', {
       class: ['tl-item', `kind-${kind}`],
       dataset: { seq, type: ev.type, kind, eventTeam: ev.team || '', teams: teams.join(' ') },
@@ -116,19 +247,23 @@ export class Timeline {
       });
       li.append(more, detail);
     }
-    li.hidden = !this.matches(li);
     return li;
   }
 
-  matches(li) {
+  /**
+   * filter returns the test of the team and type filters as they are set
+   * now: an event passes when it is of the kind and concerns the team (or
+   * no team in particular, as the exercise's own events).
+   */
+  filter() {
     const team = this.teamFilter ? this.teamFilter.value : '';
     const kind = this.typeFilter ? this.typeFilter.value : '';
-    if (kind && li.dataset.kind !== kind) return false;
-    if (team && li.dataset.teams && !li.dataset.teams.split(' ').includes(team)) return false;
-    return true;
+    return (item) => (!kind || item.kind === kind) && (!team || !item.teams.length || item.teams.includes(team));
   }
 
+  /** applyFilter draws the list again for the filters' new values. */
   applyFilter() {
-    for (const li of this.list.children) if (li.dataset.seq) li.hidden = !this.matches(li);
+    this.window.reset();
+    this.render();
   }
 }

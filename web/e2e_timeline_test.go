@@ -1,0 +1,94 @@
+package web_test
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"testing"
+
+	"cmesim/internal/browser"
+	"cmesim/web"
+)
+
+// TestE2ETimelinePages plays the network-scale scenario (29 simulated
+// teams, about 2,600 events) to its end and checks that the facilitator's
+// timeline draws only the newest 200 entries, draws 200 older ones on
+// demand, and filters over every event it keeps, not just the drawn ones.
+func TestE2ETimelinePages(t *testing.T) {
+	srv := startE2E(t)
+	shots := screenshotDir(t)
+	// Six virtual hours at 5,000× take about four seconds.
+	info, err := srv.CreateExercise(web.CreateRequest{Scenario: "csirtamericas-network", Speed: 5000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fac := newPeople(t, browser.New(t), "facilitator")[0]
+	fac.joinTyped(srv.URL, info.Codes.Facilitator, "")
+	fac.waitLive("/facilitator.html")
+	fac.click("#btn-start")
+	fac.waitJS("the end on the timeline", `document.querySelector('#timeline li[data-seq]')?.dataset.type === 'exercise.ended'`)
+	seqs := func() []int {
+		var out []int
+		for _, s := range evalJS[[]string](fac, `[...document.querySelectorAll('#timeline li[data-seq]')].map((li) => li.dataset.seq)`) {
+			n, err := strconv.Atoi(s)
+			if err != nil {
+				t.Fatalf("an entry's seq %q: %v", s, err)
+			}
+			out = append(out, n)
+		}
+		return out
+	}
+	newest := seqs()[0]
+	if newest < 1000 {
+		t.Fatalf("the exercise ended after %d events; the test needs more than 1,000", newest)
+	}
+	// The newest 200 events, each once, newest first.
+	want := func(n int) []int {
+		var out []int
+		for s := newest; s > newest-n; s-- {
+			out = append(out, s)
+		}
+		return out
+	}
+	if got := seqs(); !slices.Equal(got, want(200)) {
+		t.Fatalf("the timeline draws %d entries %v…, want the newest 200 (%d down to %d)", len(got), got[:min(5, len(got))], newest, newest-199)
+	}
+	if got := fac.text("#timeline + .tl-older"); got != "Show 200 older events" {
+		t.Errorf("the older button reads %q", got)
+	}
+	fac.checkAxe("a long timeline")
+	fac.shootSection(shots, "facilitator-timeline-older", ".timeline-panel")
+
+	fac.click(".tl-older")
+	fac.waitJS("200 older entries", `document.querySelectorAll('#timeline li[data-seq]').length === 400`)
+	if got := seqs(); !slices.Equal(got, want(400)) {
+		t.Errorf("after one click the timeline draws %v…, want the newest 400", got[:5])
+	}
+
+	// A filter searches everything kept: the injects among all the events.
+	fac.choose("#tl-type", "inject")
+	fac.waitJS("only injects", `document.querySelector('#timeline li[data-seq]')?.dataset.kind === 'inject'`)
+	kinds := evalJS[[]string](fac, `[...document.querySelectorAll('#timeline li[data-seq]')].map((li) => li.dataset.kind)`)
+	if len(kinds) != 200 || slices.ContainsFunc(kinds, func(k string) bool { return k != "inject" }) {
+		t.Errorf("the inject filter draws %d entries of kinds %v, want 200 injects", len(kinds), distinctAll(kinds))
+	}
+	if fac.count(".tl-older:not([hidden])") != 1 {
+		t.Error("no older button under the filtered timeline")
+	}
+	// One team's injects: every entry concerns it.
+	fac.choose("#tl-team", "br-gov")
+	fac.waitJS("br-gov's injects", `[...document.querySelectorAll('#timeline li[data-seq]')].every((li) => li.dataset.teams.split(' ').includes('br-gov'))`)
+	if n := fac.count("#timeline li[data-seq]"); n == 0 || n > 200 {
+		t.Errorf("br-gov's injects: %d entries", n)
+	}
+	// Nothing of a kind: the list says so and offers nothing older.
+	fac.choose("#tl-type", "note")
+	fac.waitJS("no notes", `document.querySelectorAll('#timeline li[data-seq]').length === 0 && document.querySelector('.tl-older').hidden`)
+	if got := fac.text("#timeline .tl-empty"); got != "No event matches the filters yet." {
+		t.Errorf("the empty filtered timeline reads %q", got)
+	}
+	// Back to everything: one page again.
+	fac.choose("#tl-team", "")
+	fac.choose("#tl-type", "")
+	fac.waitJS("all events again", fmt.Sprintf(`document.querySelectorAll('#timeline li[data-seq]').length === 200 && document.querySelector('#timeline li[data-seq]').dataset.seq === '%d'`, newest))
+}
