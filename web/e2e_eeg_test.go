@@ -4,8 +4,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/chromedp/chromedp"
 
 	"cmesim/engine"
 	"cmesim/internal/browser"
@@ -69,6 +72,29 @@ func TestE2EEvaluationGuide(t *testing.T) {
 	const seen = "Acknowledged within minutes of the report."
 	eva.typeInto("#eeg-text", seen)
 	eva.click(link)
+	eva.waitJS("the box ticked and focused", `document.activeElement === document.querySelector(`+js(link)+`) && document.activeElement.checked`)
+
+	steps.step("the list holds still under the evaluator, and keeps the tick")
+	// More events than the list shows arrive while the evaluator is in
+	// it: 36 notes from two facilitator connections (one may send 20 at once).
+	listed := evalJS[[]string](eva, `[...document.querySelectorAll('#eeg-links li')].map((li) => li.dataset.seq)`)
+	second := dial(t, join(t, &testServer{Server: s.Server, URL: s.URL}, info.Codes.Facilitator, "Gus"), info.ID, 0)
+	var last uint64
+	for i := range 36 {
+		last = []*wsClient{control, second}[i%2].mustAck(t, cmd{"type": "note", "text": fmt.Sprintf("Room note %d", i+1)}).Seq
+	}
+	eva.waitJS("the notes on the evaluator's timeline, and the list held", fmt.Sprintf(`!!document.querySelector('#timeline li[data-seq="%d"]') && !document.querySelector('.eeg-links-held').hidden`, last))
+	if got := evalJS[[]string](eva, `[...document.querySelectorAll('#eeg-links li')].map((li) => li.dataset.seq)`); !slices.Equal(got, listed) {
+		t.Errorf("the list moved under the evaluator's focus: %v, was %v", got, listed)
+	}
+	eva.checkAxe("the list held")
+	eva.shootAt(shots, "eeg-links-held-390x844", ".eeg-links-held", phoneW, phoneH)
+	// Leaving the list draws it: the newest events, and the ticked one still ticked.
+	evalJS[chromedp.Void](eva, `document.querySelector('#eeg-text').focus()`)
+	eva.waitJS("the list drawn after leaving it", fmt.Sprintf(`!!document.querySelector('#eeg-links li[data-seq="%d"]') && document.querySelector('.eeg-links-held').hidden`, last))
+	if !evalJS[bool](eva, `document.querySelector(`+js(link)+`)?.checked === true`) {
+		t.Fatalf("the ticked acknowledgement #%d left the list or lost its tick: %v", ack.Seq, evalJS[[]string](eva, `[...document.querySelectorAll('#eeg-links li')].map((li) => li.dataset.seq)`))
+	}
 	eva.click("#eeg-observe")
 	observed := card + ` .eeg-task[data-task="triage"] .eeg-task-observations li`
 	eva.waitJS("the observation under its task", `document.querySelector(`+js(observed)+`)?.textContent.includes(`+js(seen)+`)`)

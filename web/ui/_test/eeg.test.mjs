@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { reconcileGrades, finalGrade, observeCommand, rateCommand, ExpectationStates, linkable, GRADES, SCALE, MAX_LINKS } from '../js/eeg.js';
+import { reconcileGrades, finalGrade, observeCommand, rateCommand, ExpectationStates, linkable, linkChoices, GRADES, SCALE, MAX_LINKS } from '../js/eeg.js';
 import { eventText, kindOf } from '../js/format.js';
 import { Directory } from '../js/model.js';
 import { i18n } from '../js/i18n.js';
@@ -84,4 +84,12 @@ test('only other events can be linked; the guides\u2019 events read well in the 
   assert.equal(kindOf('eeg.rated'), 'note');
   i18n.lang = 'es';
   assert.equal(eventText(rated, dir), 'Eva calificó O1 con P: Fast');
+});
+
+test('a ticked event stays among the events to link after newer ones push it out', () => {
+  const ev = (seq) => ({ seq, type: 'team.action' });
+  const recent = [ev(40), ev(39), ev(38)];
+  assert.deepEqual(linkChoices(recent, [ev(12), ev(39)]).map((e) => e.seq), [40, 39, 38, 12], 'the old tick is kept once, after the recent ones');
+  assert.deepEqual(linkChoices(recent, []).map((e) => e.seq), [40, 39, 38]);
+  assert.deepEqual(linkChoices([], [ev(5), ev(9)]).map((e) => e.seq), [9, 5], 'newest first');
 });

@@ -112,6 +112,16 @@ export class ExpectationStates {
   }
 }
 
+/**
+ * linkChoices lists the events the observation form offers to link, newest
+ * first: the recent ones, and each ticked one that newer events have
+ * pushed out of them, so that a tick is never lost before it is sent.
+ */
+export function linkChoices(recent, ticked) {
+  const seqs = new Set(recent.map((e) => e.seq));
+  return [...recent, ...ticked.filter((e) => !seqs.has(e.seq))].sort((a, b) => b.seq - a.seq);
+}
+
 /** linkable reports whether an event may be linked from an observation: any but the guides' own. */
 export function linkable(ev) {
   return !!ev && ev.seq > 0 && !EEG_EVENTS.includes(ev.type);
@@ -139,6 +149,13 @@ export class EEGPanel {
     }, DRAW_EVERY);
     this.byId = new Map(this.objectives.map((o) => [o.id, o]));
     this.linkList = h('ul', { class: 'eeg-links', id: 'eeg-links' }, h('li', { class: 'muted' }, t('eeg.no_events')));
+    // The events the list shows, by seq; drawn again once the evaluator leaves it (see drawLinks).
+    this.shownLinks = new Map();
+    this.linksStale = false;
+    this.heldNote = h('p', { class: 'hint eeg-links-held', hidden: true }, t('eeg.links_held'));
+    this.linkList.addEventListener('focusout', (e) => {
+      if (this.linksStale && !this.linkList.contains(e.relatedTarget)) this.drawLinks();
+    });
     replace(root,
       h('p', { class: 'hint' }, t('eeg.hint')),
       lead ? h('p', { class: 'hint' }, t('eeg.lead_hint')) : null,
@@ -178,7 +195,8 @@ export class EEGPanel {
       h('fieldset', { class: 'eeg-links-fieldset' },
         h('legend', null, t('eeg.link_events')),
         h('p', { class: 'hint' }, t('eeg.link_hint', { count: RECENT })),
-        this.linkList),
+        this.linkList,
+        this.heldNote),
       err,
       h('div', { class: 'form-actions' }, submit));
     form.addEventListener('submit', async (e) => {
@@ -275,10 +293,22 @@ export class EEGPanel {
     this.drawLinksSoon();
   }
 
-  /** drawLinks shows the recent events to link, keeping the boxes ticked. */
+  /**
+   * drawLinks shows the recent events to link, keeping the ticked ones
+   * ticked and listed. While the keyboard is in the list it holds still,
+   * so that a box does not move under the evaluator's hand; it is drawn
+   * when they leave it.
+   */
   drawLinks() {
-    const checked = new Set([...this.linkList.querySelectorAll('input:checked')].map((c) => Number(c.value)));
-    replace(this.linkList, this.recent.map((e) => {
+    const held = this.linkList.contains(document.activeElement);
+    this.linksStale = held;
+    this.heldNote.hidden = !held;
+    if (held) return;
+    const ticked = [...this.linkList.querySelectorAll('input:checked')].map((c) => this.shownLinks.get(Number(c.value))).filter(Boolean);
+    const checked = new Set(ticked.map((e) => e.seq));
+    const choices = linkChoices(this.recent, ticked);
+    this.shownLinks = new Map(choices.map((e) => [e.seq, e]));
+    replace(this.linkList, choices.map((e) => {
       const id = `eeg-link-${e.seq}`;
       return h('li', { dataset: { seq: e.seq } },
         h('input', { type: 'checkbox', id, value: String(e.seq), checked: checked.has(e.seq), 'aria-label': t('eeg.link_event', { seq: e.seq }) }),
