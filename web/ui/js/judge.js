@@ -24,6 +24,73 @@ export function hasJudged(exercise) {
   return ((exercise && exercise.msel) || []).some((m) => (m.judged || []).length > 0);
 }
 
+/**
+ * RECENT_ANSWERS is how many of the latest actions and messages the queue
+ * holds to find an answer in: the engine records an answer to a judged
+ * expectation just before the expectation.met that opens its item.
+ */
+export const RECENT_ANSWERS = 1000;
+
+/**
+ * JudgedContext keeps what the queue shows beside an answer: what was
+ * asked and the events around it, for the deliveries that opened a judged
+ * expectation only, and the latest actions to find the answer among. A
+ * staff page of a long, large exercise would otherwise hold every team's
+ * every action.
+ */
+export class JudgedContext {
+  constructor(recent = RECENT_ANSWERS) {
+    this.recent = recent;
+    this.asked = new Map(); // team/inject/expectation → {text, criteria, action}
+    this.actions = new Map(); // seq → team.action or message.sent, the latest only
+    this.around = new Map(); // team/inject → events
+  }
+
+  /** add takes an event message (with its inject, for deliveries); it keeps what concerns a judged expectation. */
+  add(msg) {
+    const ev = msg.event || msg;
+    const d = ev.data || {};
+    switch (ev.type) {
+      case 'inject.delivered': {
+        const judged = ((msg.inject && msg.inject.expectations) || []).filter((x) => x.judged);
+        if (!ev.team || !d.inject || !judged.length) return;
+        for (const x of judged) {
+          this.asked.set(`${ev.team}/${d.inject}/${x.id}`, { text: x.text || '', criteria: x.criteria || '', action: x.action });
+        }
+        const key = `${ev.team}/${d.inject}`;
+        if (this.around.has(key)) this.around.get(key).push(ev);
+        else this.around.set(key, [ev]);
+        return;
+      }
+      case 'team.action':
+      case 'message.sent': {
+        this.actions.set(ev.seq, ev);
+        // A Map iterates in insertion order: the first key is the oldest.
+        if (this.actions.size > this.recent) this.actions.delete(this.actions.keys().next().value);
+        const around = d.inject && this.around.get(`${ev.team}/${d.inject}`);
+        if (around) around.push(ev);
+        return;
+      }
+      default:
+    }
+  }
+
+  /** question returns what an expectation of a team's inject asked ({} when unknown). */
+  question(team, inject, expectation) {
+    return this.asked.get(`${team}/${inject}/${expectation}`) || {};
+  }
+
+  /** answer returns the action or message of seq, when it is among the latest. */
+  answer(seq) {
+    return this.actions.get(seq);
+  }
+
+  /** eventsAround returns the events of a team's inject: its delivery, the team's actions and messages. */
+  eventsAround(team, inject) {
+    return this.around.get(`${team}/${inject}`) || [];
+  }
+}
+
 export class JudgeQueue {
   /**
    * @param {HTMLElement} root container
@@ -35,9 +102,7 @@ export class JudgeQueue {
     this.canJudge = canJudge;
     this.lead = lead;
     this.items = new Map();
-    this.actions = new Map(); // seq → team.action or message.sent
-    this.around = new Map(); // team/inject → events
-    this.asked = new Map(); // team/inject/expectation → {text, criteria}
+    this.context = new JudgedContext();
     this.n = 0;
     this.count = h('p', { class: 'judge-count', id: 'judge-count', 'aria-live': 'polite' }, t('judge.queue_count', { count: 0 }));
     this.todo = h('ol', { class: 'judge-list', id: 'judge-queue' });
@@ -55,16 +120,8 @@ export class JudgeQueue {
   add(msg) {
     const ev = msg.event || msg;
     const d = ev.data || {};
+    this.context.add(msg);
     switch (ev.type) {
-      case 'inject.delivered':
-        this.learnAsked(ev.team, msg.inject);
-        this.note(ev.team, d.inject, ev);
-        break;
-      case 'team.action':
-      case 'message.sent':
-        this.actions.set(ev.seq, ev);
-        if (d.inject) this.note(ev.team, d.inject, ev);
-        break;
       case 'expectation.met':
         if (d.provisional) this.open(ev);
         break;
@@ -81,19 +138,6 @@ export class JudgeQueue {
       default:
         break;
     }
-  }
-
-  learnAsked(team, inject) {
-    if (!team || !inject) return;
-    for (const x of inject.expectations || []) {
-      this.asked.set(`${team}/${inject.id}/${x.id}`, { text: x.text || '', criteria: x.criteria || '', action: x.action });
-    }
-  }
-
-  note(team, inject, ev) {
-    const k = `${team}/${inject}`;
-    if (!this.around.has(k)) this.around.set(k, []);
-    this.around.get(k).push(ev);
   }
 
   open(ev) {
@@ -116,7 +160,7 @@ export class JudgeQueue {
 
   head(it) {
     const dir = this.ctx.dir;
-    const asked = this.asked.get(`${it.team}/${it.inject}/${it.expectation}`) || {};
+    const asked = this.context.question(it.team, it.inject, it.expectation);
     const title = dir.injectTitle(it.inject);
     return h('div', { class: 'judge-head' },
       h('h3', { class: 'judge-title' }, t('judge.answered', { team: dir.teamName(it.team), inject: it.inject, action: actionLabel(asked.action || it.expectation), at: fmtTShort(it.at) })),
@@ -125,10 +169,10 @@ export class JudgeQueue {
 
   body(it) {
     const dir = this.ctx.dir;
-    const asked = this.asked.get(`${it.team}/${it.inject}/${it.expectation}`) || {};
-    const answer = this.actions.get(it.actionSeq);
+    const asked = this.context.question(it.team, it.inject, it.expectation);
+    const answer = this.context.answer(it.actionSeq);
     const text = answer && answer.data && answer.data.text;
-    const around = (this.around.get(`${it.team}/${it.inject}`) || []).filter((e) => e.seq !== it.actionSeq);
+    const around = this.context.eventsAround(it.team, it.inject).filter((e) => e.seq !== it.actionSeq);
     return h('div', { class: 'judge-body' },
       h('p', { class: 'judge-label' }, t('judge.answer')),
       h('blockquote', { class: 'judge-text' }, text || t('judge.no_text')),
