@@ -3,6 +3,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventWindow } from '../js/timeline.js';
+import { Directory } from '../js/model.js';
+import { t } from '../js/i18n.js';
+import { installFakeDOM } from './fakedom.mjs';
 
 /** items makes items with the given seqs, in that order. */
 const items = (...seqs) => seqs.map((seq) => ({ seq, kind: seq % 2 ? 'inject' : 'action' }));
@@ -51,4 +54,70 @@ test('a page more never asks for more than the window keeps', () => {
   assert.equal(w.shown, 4);
   assert.deepEqual(seqs(w.visible(all)), [6, 5, 4, 3]);
   assert.equal(w.older(all), 0);
+});
+
+test('the drawn timeline is always the newest page of kept events that pass the filters', async () => {
+  const body = installFakeDOM();
+  const { Timeline } = await import('../js/timeline.js');
+  const dir = new Directory({ teams: [{ id: 'a', name: 'A' }, { id: 'b', name: 'B' }] });
+  const TYPES = ['inject.delivered', 'team.action', 'expectation.met', 'evaluator.note', 'exercise.paused'];
+  // A seeded generator (the high bits of a linear congruential one; its
+  // low bits repeat with short periods): a failure names its seed.
+  let state = 7;
+  const rnd = (n) => {
+    state = (state * 1103515245 + 12345) % 2147483648;
+    return Math.floor(state / 65536) % n;
+  };
+  for (let run = 0; run < 1000; run++) {
+    const seed = state;
+    const max = 3 + rnd(12);
+    const page = 1 + rnd(4);
+    const section = document.createElement('section');
+    body.appendChild(section);
+    const list = document.createElement('ol');
+    section.appendChild(list);
+    const teamFilter = document.createElement('select');
+    const typeFilter = document.createElement('select');
+    const tl = new Timeline(list, { dir, teamFilter, typeFilter, max, page, empty: 'nothing yet' });
+    tl.drawSoon = () => {}; // the test draws
+    const sent = new Set();
+    let newest = 0;
+    const steps = [];
+    for (let step = 0; step < 30; step++) {
+      const r = rnd(10);
+      if (r < 5) {
+        // New events, sometimes late ones or repeats.
+        for (let k = 1 + rnd(4); k > 0; k--) {
+          const seq = rnd(4) ? ++newest : Math.max(1, newest - rnd(20));
+          const team = ['', 'a', 'b'][rnd(3)];
+          tl.add({ event: { seq, type: TYPES[rnd(TYPES.length)], team, at: seq * 1e9 } });
+          sent.add(seq);
+          steps.push(`add ${seq}`);
+        }
+      } else if (r < 7) {
+        tl.draw();
+        steps.push('draw');
+      } else if (r < 8) {
+        if (!tl.olderButton.hidden) tl.olderButton.click();
+        steps.push('older');
+      } else {
+        if (rnd(2)) teamFilter.value = ['', 'a', 'b'][rnd(3)];
+        else typeFilter.value = ['', 'inject', 'action', 'met', 'note', 'control'][rnd(6)];
+        tl.applyFilter();
+        steps.push(`filter ${teamFilter.value}/${typeFilter.value}`);
+      }
+      if (tl.waiting.length) continue; // the page is as drawn only after a draw
+      const why = `seed ${seed}, max ${max}, page ${page}, after ${steps.join(', ')}`;
+      const kept = [...sent].sort((x, y) => y - x).slice(0, max);
+      assert.deepEqual(tl.window.items.map((i) => i.seq), kept, `the window keeps the newest ${max}; ${why}`);
+      const pass = tl.filter();
+      const want = tl.window.visible(pass).map((i) => i.seq);
+      const drawn = list.children.filter((li) => li.dataset.seq).map((li) => Number(li.dataset.seq));
+      assert.deepEqual(drawn, want, `drawn entries; ${why}`);
+      assert.equal(tl.emptyEl.isConnected, drawn.length === 0, `the empty line; ${why}`);
+      if (!drawn.length) assert.equal(tl.emptyEl.textContent, kept.length ? t('ui.timeline.none_match') : 'nothing yet', `the empty line's text; ${why}`);
+      assert.equal(tl.olderButton.hidden, tl.window.older(pass) === 0, `the older button; ${why}`);
+    }
+    section.remove();
+  }
 });

@@ -39,6 +39,16 @@ function newestFirst(items) {
   return items.sort((a, b) => b.seq - a.seq);
 }
 
+/** newestDistinct returns the n newest of items, each seq once. */
+function newestDistinct(items, n) {
+  const out = [];
+  for (const item of newestFirst(items)) {
+    if (out.length === n) break;
+    if (!out.length || out[out.length - 1].seq !== item.seq) out.push(item);
+  }
+  return out;
+}
+
 /** PAGE is how many entries a timeline draws at first, and how many more each "show older" adds. */
 export const PAGE = 200;
 
@@ -148,7 +158,7 @@ export class Timeline {
     const kind = kindOf(ev.type);
     this.waiting.push({ ev, seq: ev.seq ?? msg.seq, at: ev.at ?? msg.at ?? 0, kind, teams: teamsOf(ev) });
     // A page in a background tab draws seldom: keep only what it can show.
-    if (this.waiting.length >= 2 * this.window.max) this.waiting = newestFirst(this.waiting).slice(0, this.window.max);
+    if (this.waiting.length >= 2 * this.window.max) this.waiting = newestDistinct(this.waiting, this.window.max);
     this.drawSoon();
   }
 
@@ -163,7 +173,9 @@ export class Timeline {
   /** draw adds the entries of the waiting events the window shows, newest first. */
   draw() {
     const pass = this.filter();
-    const batch = this.keep().filter(pass);
+    // Only the newest `shown` of a batch can be among the drawn entries.
+    const batch = this.keep().filter(pass).slice(0, this.window.shown);
+    this.dropForgotten();
     if (batch.length) {
       this.emptyEl.remove();
       // Each entry goes before the first with a lower seq; the batch is
@@ -182,6 +194,17 @@ export class Timeline {
       for (let n = drawn - this.window.shown; n > 0; n--) this.list.lastElementChild.remove();
     }
     this.finish(pass);
+  }
+
+  /**
+   * dropForgotten removes the entries of events the window no longer
+   * keeps: with a rare filter they can be the only ones drawn.
+   */
+  dropForgotten() {
+    const items = this.window.items;
+    if (!items.length) return;
+    const oldest = items[items.length - 1].seq;
+    for (let li = this.list.lastElementChild; li && li.dataset.seq && Number(li.dataset.seq) < oldest; li = this.list.lastElementChild) li.remove();
   }
 
   /** drawnCount is the number of entries in the list. */
@@ -205,19 +228,19 @@ export class Timeline {
     this.window.more();
     this.list.append(...this.window.visible(pass).slice(from).map((item) => this.entry(item)));
     this.finish(pass);
-    // The button goes when nothing older is left: keep the keyboard in the list.
-    if (this.olderButton.hidden) this.list.focus();
   }
 
   /** finish shows the empty line or the older button as the list drawn for the filter pass needs. */
   finish(pass) {
     const drawn = this.drawnCount();
     if (drawn && this.emptyEl.isConnected) this.emptyEl.remove();
-    if (!drawn && !this.emptyEl.isConnected) {
+    if (!drawn) {
       this.emptyEl.textContent = this.window.items.length ? t('ui.timeline.none_match') : this.emptyText;
-      this.list.appendChild(this.emptyEl);
+      if (!this.emptyEl.isConnected) this.list.appendChild(this.emptyEl);
     }
     const older = this.window.older(pass);
+    // The button goes when nothing older is left: keep the keyboard in the list.
+    if (!older && document.activeElement === this.olderButton) this.list.focus();
     this.olderButton.hidden = older === 0;
     if (older) this.olderButton.textContent = t('ui.timeline.older', { count: Math.min(older, this.window.page) });
   }

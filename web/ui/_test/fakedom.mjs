@@ -1,0 +1,148 @@
+// A stand-in for the few DOM features the timeline uses (elements in a
+// tree, text, dataset, attributes, click listeners, focus), so that its
+// drawing can be tested under node against a model. It is not a DOM: a
+// test that needs layout, events beyond click or selectors uses Chromium
+// (the web package's browser tests).
+
+class FakeNode {
+  constructor() {
+    this.parentNode = null;
+    this.childNodes = [];
+  }
+
+  get isConnected() {
+    let n = this;
+    while (n.parentNode) n = n.parentNode;
+    return n === globalThis.document.body;
+  }
+
+  get textContent() {
+    return this.childNodes.map((c) => c.textContent).join('');
+  }
+
+  set textContent(text) {
+    this.replaceChildren(new FakeText(String(text)));
+  }
+
+  appendChild(child) {
+    return this.insertBefore(child, null);
+  }
+
+  insertBefore(child, ref) {
+    child.remove();
+    const at = ref ? this.childNodes.indexOf(ref) : this.childNodes.length;
+    if (at < 0) throw new Error('insertBefore: the reference is not a child');
+    this.childNodes.splice(at, 0, child);
+    child.parentNode = this;
+    return child;
+  }
+
+  removeChild(child) {
+    child.remove();
+    return child;
+  }
+
+  remove() {
+    if (!this.parentNode) return;
+    const siblings = this.parentNode.childNodes;
+    siblings.splice(siblings.indexOf(this), 1);
+    this.parentNode = null;
+  }
+
+  get firstChild() {
+    return this.childNodes[0] || null;
+  }
+
+  append(...nodes) {
+    for (const n of nodes) this.appendChild(typeof n === 'string' ? new FakeText(n) : n);
+  }
+
+  replaceChildren(...nodes) {
+    for (const c of [...this.childNodes]) c.remove();
+    this.append(...nodes);
+  }
+}
+
+class FakeText extends FakeNode {
+  constructor(text) {
+    super();
+    this.text = text;
+  }
+
+  get textContent() {
+    return this.text;
+  }
+}
+
+class FakeElement extends FakeNode {
+  constructor(tag) {
+    super();
+    this.tagName = tag.toUpperCase();
+    this.dataset = {};
+    this.attributes = {};
+    this.listeners = {};
+    this.hidden = false;
+    this.className = '';
+    this.value = '';
+  }
+
+  setAttribute(name, value) {
+    this.attributes[name] = String(value);
+  }
+
+  getAttribute(name) {
+    return this.attributes[name] ?? null;
+  }
+
+  addEventListener(type, fn) {
+    (this.listeners[type] ||= []).push(fn);
+  }
+
+  click() {
+    for (const fn of this.listeners.click || []) fn({ target: this });
+  }
+
+  focus() {
+    globalThis.document.activeElement = this;
+  }
+
+  get children() {
+    return this.childNodes.filter((c) => c instanceof FakeElement);
+  }
+
+  get firstElementChild() {
+    return this.children[0] || null;
+  }
+
+  get lastElementChild() {
+    return this.children.at(-1) || null;
+  }
+
+  get childElementCount() {
+    return this.children.length;
+  }
+
+  get nextElementSibling() {
+    if (!this.parentNode) return null;
+    const siblings = this.parentNode.children;
+    return siblings[siblings.indexOf(this) + 1] || null;
+  }
+
+  after(node) {
+    const siblings = this.parentNode.childNodes;
+    this.parentNode.insertBefore(node, siblings[siblings.indexOf(this) + 1] || null);
+  }
+}
+
+/** installFakeDOM makes `document` and `Node` the stand-ins and returns the body. */
+export function installFakeDOM() {
+  const body = new FakeElement('body');
+  globalThis.Node = FakeNode;
+  globalThis.document = {
+    body,
+    activeElement: body,
+    createElement: (tag) => new FakeElement(tag),
+    createTextNode: (text) => new FakeText(text),
+  };
+  return body;
+}
