@@ -8,8 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/chromedp/chromedp"
-
 	"cmesim/engine"
 	"cmesim/internal/browser"
 )
@@ -72,34 +70,57 @@ func TestE2EEvaluationGuide(t *testing.T) {
 	const seen = "Acknowledged within minutes of the report."
 	eva.typeInto("#eeg-text", seen)
 	eva.click(link)
-	eva.waitJS("the box ticked and focused", `document.activeElement === document.querySelector(`+js(link)+`) && document.activeElement.checked`)
+	eva.waitJS("the box ticked", `document.querySelector(`+js(link)+`).checked`)
 
-	steps.step("the list holds still under the evaluator, and keeps the tick")
+	steps.step("the list holds still under the evaluator, and keeps the ticks")
 	// More events than the list shows arrive while the evaluator is in
-	// it: 36 notes from two facilitator connections (one may send 20 at once).
-	listed := evalJS[[]string](eva, `[...document.querySelectorAll('#eeg-links li')].map((li) => li.dataset.seq)`)
+	// it: notes from two facilitator connections (one may send 20 at once).
 	second := dial(t, join(t, &testServer{Server: s.Server, URL: s.URL}, info.Codes.Facilitator, "Gus"), info.ID, 0)
-	var last uint64
-	for i := range 36 {
-		last = []*wsClient{control, second}[i%2].mustAck(t, cmd{"type": "note", "text": fmt.Sprintf("Room note %d", i+1)}).Seq
+	notes := 0
+	sendNotes := func(n int) (last uint64) {
+		for range n {
+			notes++
+			last = []*wsClient{control, second}[notes%2].mustAck(t, cmd{"type": "note", "text": fmt.Sprintf("Room note %d", notes)}).Seq
+		}
+		return last
 	}
+	linksNow := func() []string {
+		return evalJS[[]string](eva, `[...document.querySelectorAll('#eeg-links li')].map((li) => li.dataset.seq)`)
+	}
+	listed := linksNow()
+	last := sendNotes(36)
 	eva.waitJS("the notes on the evaluator's timeline, and the list held", fmt.Sprintf(`!!document.querySelector('#timeline li[data-seq="%d"]') && !document.querySelector('.eeg-links-held').hidden`, last))
-	if got := evalJS[[]string](eva, `[...document.querySelectorAll('#eeg-links li')].map((li) => li.dataset.seq)`); !slices.Equal(got, listed) {
-		t.Errorf("the list moved under the evaluator's focus: %v, was %v", got, listed)
+	if got := linksNow(); !slices.Equal(got, listed) {
+		t.Errorf("the list moved under the evaluator's hand: %v, was %v", got, listed)
 	}
 	eva.checkAxe("the list held")
 	eva.shootAt(shots, "eeg-links-held-390x844", ".eeg-links-held", phoneW, phoneH)
-	// Leaving the list draws it: the newest events, and the ticked one still ticked.
-	evalJS[chromedp.Void](eva, `document.querySelector('#eeg-text').focus()`)
+	// A click on another event's words ticks it: the list does not move
+	// between the press and the click.
+	other := listed[slices.IndexFunc(listed, func(seq string) bool { return seq != fmt.Sprint(ack.Seq) })]
+	otherBox := `#eeg-links input[value="` + other + `"]`
+	eva.click(`#eeg-links label[for="eeg-link-` + other + `"]`)
+	eva.waitJS("the other event ticked by its label", `document.querySelector(`+js(otherBox)+`)?.checked === true`)
+	// Leaving the list draws it: the newest events, and the ticked ones,
+	// which the notes pushed out of the latest 30, still there and ticked.
+	eva.click("#eeg-text")
 	eva.waitJS("the list drawn after leaving it", fmt.Sprintf(`!!document.querySelector('#eeg-links li[data-seq="%d"]') && document.querySelector('.eeg-links-held').hidden`, last))
-	if !evalJS[bool](eva, `document.querySelector(`+js(link)+`)?.checked === true`) {
-		t.Fatalf("the ticked acknowledgement #%d left the list or lost its tick: %v", ack.Seq, evalJS[[]string](eva, `[...document.querySelectorAll('#eeg-links li')].map((li) => li.dataset.seq)`))
+	if !evalJS[bool](eva, `document.querySelector(`+js(link)+`)?.checked === true && document.querySelector(`+js(otherBox)+`)?.checked === true`) {
+		t.Fatalf("a ticked event (#%d, #%s) left the list or lost its tick: %v", ack.Seq, other, linksNow())
 	}
+	// Held again, the evaluator sends at once: the press on the button
+	// does not move it before the click.
+	newestBox := fmt.Sprintf(`#eeg-links input[value="%d"]`, last)
+	eva.click(newestBox)
+	held := sendNotes(3)
+	eva.waitJS("the list held again", fmt.Sprintf(`!!document.querySelector('#timeline li[data-seq="%d"]') && !document.querySelector('.eeg-links-held').hidden`, held))
 	eva.click("#eeg-observe")
 	observed := card + ` .eeg-task[data-task="triage"] .eeg-task-observations li`
 	eva.waitJS("the observation under its task", `document.querySelector(`+js(observed)+`)?.textContent.includes(`+js(seen)+`)`)
-	if got := eva.text(observed); !strings.Contains(got, fmt.Sprintf("#%d", ack.Seq)) {
-		t.Errorf("the observation reads %q, without its linked event #%d", got, ack.Seq)
+	for _, linked := range []string{fmt.Sprint(ack.Seq), other, fmt.Sprint(last)} {
+		if got := eva.text(observed); !strings.Contains(got, "#"+linked) {
+			t.Errorf("the observation reads %q, without its linked event #%s", got, linked)
+		}
 	}
 	eva.click("#eeg-rate-O1-P")
 	eva.typeInto("#eeg-rate-O1-reason", "Fast, complete triage.")

@@ -152,10 +152,17 @@ export class EEGPanel {
     // The events the list shows, by seq; drawn again once the evaluator leaves it (see drawLinks).
     this.shownLinks = new Map();
     this.linksStale = false;
-    this.heldNote = h('p', { class: 'hint eeg-links-held', hidden: true }, t('eeg.links_held'));
-    this.linkList.addEventListener('focusout', (e) => {
-      if (this.linksStale && !this.linkList.contains(e.relatedTarget)) this.drawLinks();
-    });
+    this.heldNote = h('p', { class: 'hint eeg-links-held', hidden: true, 'aria-live': 'polite' }, t('eeg.links_held'));
+    // Never drawn between a press and its click: a focusout on a press
+    // would move what is about to be clicked (a label, the submit button).
+    this.pressed = false;
+    const drawIfLeft = () => { if (this.linksStale && !this.pressed) this.drawLinks(); };
+    this.linkList.addEventListener('focusout', (e) => { if (!this.linkList.contains(e.relatedTarget)) drawIfLeft(); });
+    this.linkList.addEventListener('pointerleave', drawIfLeft);
+    document.addEventListener('pointerdown', () => { this.pressed = true; }, true);
+    const release = () => { this.pressed = false; setTimeout(drawIfLeft); };
+    document.addEventListener('pointerup', release, true);
+    document.addEventListener('pointercancel', release, true);
     replace(root,
       h('p', { class: 'hint' }, t('eeg.hint')),
       lead ? h('p', { class: 'hint' }, t('eeg.lead_hint')) : null,
@@ -295,12 +302,12 @@ export class EEGPanel {
 
   /**
    * drawLinks shows the recent events to link, keeping the ticked ones
-   * ticked and listed. While the keyboard is in the list it holds still,
-   * so that a box does not move under the evaluator's hand; it is drawn
-   * when they leave it.
+   * ticked and listed. While the keyboard is in the list or the pointer
+   * over it the list holds still, so that a box does not move under the
+   * evaluator's hand; it is drawn when they leave it.
    */
   drawLinks() {
-    const held = this.linkList.contains(document.activeElement);
+    const held = this.linkList.contains(document.activeElement) || this.linkList.matches(':hover');
     this.linksStale = held;
     this.heldNote.hidden = !held;
     if (held) return;
