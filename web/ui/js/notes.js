@@ -43,9 +43,9 @@ export class Notes {
       h('div', { class: 'form-actions' }, submit));
     form.addEventListener('submit', async (e) => {
       e.preventDefault();
-      const t = text.value.trim();
-      if (!t) { err.textContent = t('ui.notes.write_first'); err.hidden = false; text.focus(); return; }
-      const cmd = { type: 'note', text: t };
+      const body = text.value.trim();
+      if (!body) { err.textContent = t('ui.notes.write_first'); err.hidden = false; text.focus(); return; }
+      const cmd = { type: 'note', text: body };
       if (team.value) cmd.team = team.value;
       if (this.injectSel.value) cmd.inject = this.injectSel.value;
       if (objective.value) cmd.objective = objective.value;
