@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 
 	"cmesim/internal/browser"
@@ -91,4 +92,27 @@ func TestE2ETimelinePages(t *testing.T) {
 	fac.choose("#tl-team", "")
 	fac.choose("#tl-type", "")
 	fac.waitJS("all events again", fmt.Sprintf(`document.querySelectorAll('#timeline li[data-seq]').length === 200 && document.querySelector('#timeline li[data-seq]').dataset.seq === '%d'`, newest))
+
+	// Reading older entries, scrolled down: a new event does not move the
+	// list; a button at the top says it came, and goes back to it.
+	fac.click(".tl-older")
+	fac.waitJS("200 older entries again", `document.querySelectorAll('#timeline li[data-seq]').length === 400`)
+	evalJS[bool](fac, `(() => { document.querySelector('#timeline').scrollTop = 3000; return true; })()`)
+	const note = "Read the older entries before the debrief."
+	fac.typeInto("#note-text", note)
+	fac.click("#note-submit")
+	fac.waitJS("the newer button", `!document.querySelector('.tl-newer').hidden`)
+	if got := fac.text(".tl-newer"); got != "Show 1 newer event" {
+		t.Errorf("the newer button reads %q", got)
+	}
+	if got := seqs(); !slices.Equal(got, want(400)) {
+		t.Errorf("the list moved under the reader: %v…", got[:5])
+	}
+	fac.shootSection(shots, "facilitator-timeline-newer", ".timeline-panel")
+	fac.click(".tl-newer")
+	fac.waitJS("the note at the top", `document.querySelector('#timeline li[data-seq]').textContent.includes(`+js(note)+`) && document.querySelector('#timeline').scrollTop === 0 && document.querySelector('.tl-newer').hidden`)
+	if got := fac.text("#notes-list li"); !strings.Contains(got, note) {
+		t.Errorf("the notes panel shows %q, not the note written in its form", got)
+	}
+	fac.checkAxe("back at the newest")
 }

@@ -1,5 +1,5 @@
 // A stand-in for the few DOM features the timeline uses (elements in a
-// tree, text, dataset, attributes, click listeners, focus), so that its
+// tree, text, dataset, attributes, listeners, focus, scrollTop), so that its
 // drawing can be tested under node against a model. It is not a DOM: a
 // test that needs layout, events beyond click or selectors uses Chromium
 // (the web package's browser tests).
@@ -35,6 +35,11 @@ class FakeNode {
     this.childNodes.splice(at, 0, child);
     child.parentNode = this;
     return child;
+  }
+
+  contains(node) {
+    for (let n = node; n; n = n.parentNode) if (n === this) return true;
+    return false;
   }
 
   removeChild(child) {
@@ -84,6 +89,7 @@ class FakeElement extends FakeNode {
     this.hidden = false;
     this.className = '';
     this.value = '';
+    this.scrollTop = 0;
   }
 
   setAttribute(name, value) {
@@ -98,8 +104,13 @@ class FakeElement extends FakeNode {
     (this.listeners[type] ||= []).push(fn);
   }
 
+  /** fire calls the listeners of an event type, as the browser would for a scroll, click or focusout. */
+  fire(type, detail = {}) {
+    for (const fn of this.listeners[type] || []) fn({ target: this, ...detail });
+  }
+
   click() {
-    for (const fn of this.listeners.click || []) fn({ target: this });
+    this.fire('click');
   }
 
   focus() {
@@ -126,6 +137,10 @@ class FakeElement extends FakeNode {
     if (!this.parentNode) return null;
     const siblings = this.parentNode.children;
     return siblings[siblings.indexOf(this) + 1] || null;
+  }
+
+  before(node) {
+    this.parentNode.insertBefore(node, this);
   }
 
   after(node) {

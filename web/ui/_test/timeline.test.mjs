@@ -34,13 +34,14 @@ test('the page draws the newest page that passes the filter, then a page more at
   const w = new EventWindow(100, 3);
   w.add(items(10, 9, 8, 7, 6, 5, 4, 3, 2, 1));
   assert.deepEqual(seqs(w.visible(all)), [10, 9, 8]);
-  assert.equal(w.older(all), 7);
+  assert.equal(w.count(all, -Infinity, 8), 7, 'seven older than the drawn ones');
   const injects = (item) => item.kind === 'inject';
   assert.deepEqual(seqs(w.visible(injects)), [9, 7, 5]);
-  assert.equal(w.older(injects), 2);
+  assert.equal(w.count(injects, -Infinity, 5), 2);
+  assert.equal(w.count(injects, 5, Infinity), 2, 'newer than 5: 9 and 7');
   w.more();
   assert.deepEqual(seqs(w.visible(injects)), [9, 7, 5, 3, 1]);
-  assert.equal(w.older(injects), 0);
+  assert.equal(w.count(injects, -Infinity, 1), 0);
   assert.deepEqual(seqs(w.visible(all)), [10, 9, 8, 7, 6, 5]);
   w.reset();
   assert.deepEqual(seqs(w.visible(all)), [10, 9, 8], 'a new filter starts again at one page');
@@ -53,7 +54,7 @@ test('a page more never asks for more than the window keeps', () => {
   w.more();
   assert.equal(w.shown, 4);
   assert.deepEqual(seqs(w.visible(all)), [6, 5, 4, 3]);
-  assert.equal(w.older(all), 0);
+
 });
 
 test('the drawn timeline is always the newest page of kept events that pass the filters', async () => {
@@ -68,7 +69,7 @@ test('the drawn timeline is always the newest page of kept events that pass the 
     state = (state * 1103515245 + 12345) % 2147483648;
     return Math.floor(state / 65536) % n;
   };
-  for (let run = 0; run < 1000; run++) {
+  for (let run = 0; run < 400; run++) {
     const seed = state;
     const max = 3 + rnd(12);
     const page = 1 + rnd(4);
@@ -100,6 +101,11 @@ test('the drawn timeline is always the newest page of kept events that pass the 
       } else if (r < 8) {
         if (!tl.olderButton.hidden) tl.olderButton.click();
         steps.push('older');
+      } else if (r < 9) {
+        // The person scrolls down to read, or back to the top.
+        list.scrollTop = rnd(2) ? 0 : 100;
+        list.fire('scroll');
+        steps.push(`scroll ${list.scrollTop}`);
       } else {
         if (rnd(2)) teamFilter.value = ['', 'a', 'b'][rnd(3)];
         else typeFilter.value = ['', 'inject', 'action', 'met', 'note', 'control'][rnd(6)];
@@ -111,13 +117,55 @@ test('the drawn timeline is always the newest page of kept events that pass the 
       const kept = [...sent].sort((x, y) => y - x).slice(0, max);
       assert.deepEqual(tl.window.items.map((i) => i.seq), kept, `the window keeps the newest ${max}; ${why}`);
       const pass = tl.filter();
-      const want = tl.window.visible(pass).map((i) => i.seq);
+      const passing = tl.window.items.filter(pass).map((i) => i.seq);
       const drawn = list.children.filter((li) => li.dataset.seq).map((li) => Number(li.dataset.seq));
-      assert.deepEqual(drawn, want, `drawn entries; ${why}`);
       assert.equal(tl.emptyEl.isConnected, drawn.length === 0, `the empty line; ${why}`);
       if (!drawn.length) assert.equal(tl.emptyEl.textContent, kept.length ? t('ui.timeline.none_match') : 'nothing yet', `the empty line's text; ${why}`);
-      assert.equal(tl.olderButton.hidden, tl.window.older(pass) === 0, `the older button; ${why}`);
+      assert.equal(tl.olderButton.hidden, !passing.some((seq) => seq < Math.min(...drawn)), `the older button; ${why}`);
+      if (tl.held) {
+        // Scrolled down: the list holds still, and says how many newer events wait.
+        assert.equal(list.scrollTop, 100, `held only while reading; ${why}`);
+        assert.deepEqual(drawn, [...new Set(drawn)].sort((x, y) => y - x), `held entries newest first, each once; ${why}`);
+        const newer = passing.filter((seq) => seq > Math.max(...drawn)).length;
+        assert.equal(tl.newerButton.hidden, newer === 0, `the newer button; ${why}`);
+        if (newer) assert.equal(tl.newerButton.textContent, t('ui.timeline.newer', { count: newer }), `the newer button's count; ${why}`);
+      } else {
+        assert.deepEqual(drawn, tl.window.visible(pass).map((i) => i.seq), `drawn entries; ${why}`);
+        assert.ok(tl.newerButton.hidden, `no newer button at the top; ${why}`);
+      }
     }
     section.remove();
   }
+});
+
+test('the timeline holds still while the person reads below the newest entries', async () => {
+  const body = installFakeDOM();
+  const { Timeline } = await import('../js/timeline.js');
+  const list = document.createElement('ol');
+  body.appendChild(list);
+  const tl = new Timeline(list, { dir: new Directory({}), max: 100, page: 5 });
+  tl.drawSoon = () => {};
+  const add = (from, to) => {
+    for (let seq = from; seq <= to; seq++) tl.add({ event: { seq, type: 'team.action', at: 0 } });
+    tl.draw();
+  };
+  const drawn = () => list.children.filter((li) => li.dataset.seq).map((li) => Number(li.dataset.seq));
+  add(1, 12);
+  assert.deepEqual(drawn(), [12, 11, 10, 9, 8]);
+  tl.olderButton.click();
+  assert.deepEqual(drawn(), [12, 11, 10, 9, 8, 7, 6, 5, 4, 3]);
+  list.scrollTop = 300; // reading the older entries
+  add(13, 15);
+  assert.deepEqual(drawn(), [12, 11, 10, 9, 8, 7, 6, 5, 4, 3], 'nothing moves while reading');
+  assert.equal(tl.newerButton.hidden, false);
+  assert.equal(tl.newerButton.textContent, t('ui.timeline.newer', { count: 3 }));
+  tl.olderButton.click();
+  assert.deepEqual(drawn().slice(-2), [2, 1], 'older entries still come on demand');
+  tl.newerButton.click();
+  assert.equal(list.scrollTop, 0);
+  assert.deepEqual(drawn().slice(0, 3), [15, 14, 13], 'back at the newest');
+  assert.equal(tl.newerButton.hidden, true);
+  assert.equal(document.activeElement, list, 'the keyboard goes to the list, not to a hidden button');
+  add(16, 16);
+  assert.equal(drawn()[0], 16, 'at the top the list follows the events again');
 });

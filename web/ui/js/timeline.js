@@ -52,6 +52,9 @@ function newestDistinct(items, n) {
 /** PAGE is how many entries a timeline draws at first, and how many more each "show older" adds. */
 export const PAGE = 200;
 
+/** READING is how far (px) below the newest entries a person has scrolled when the list holds still for them. */
+const READING = 8;
+
 /**
  * EventWindow keeps a timeline's newest events in memory, newest first,
  * at most max of them, and says which the page draws: the newest
@@ -102,11 +105,11 @@ export class EventWindow {
     return out;
   }
 
-  /** older counts the items that pass the filter beyond the `shown` the page draws. */
-  older(pass) {
+  /** count counts the items that pass the filter with a seq between lo and hi (both excluded). */
+  count(pass, lo, hi) {
     let n = 0;
-    for (const item of this.items) if (pass(item)) n++;
-    return Math.max(0, n - this.shown);
+    for (const item of this.items) if (item.seq > lo && item.seq < hi && pass(item)) n++;
+    return n;
   }
 
   /** more lets the page draw one page more. */
@@ -138,6 +141,16 @@ export class Timeline {
     this.olderButton = h('button', { type: 'button', class: 'btn btn-small tl-older', hidden: true });
     this.olderButton.addEventListener('click', () => this.showOlder());
     this.list.after(this.olderButton);
+    // While the person reads below the newest entries the list holds
+    // still, and this button says how many newer events wait.
+    this.held = false;
+    this.newerButton = h('button', { type: 'button', class: 'btn btn-small tl-newer', hidden: true });
+    this.newerButton.addEventListener('click', () => this.showNewer());
+    this.list.before(this.newerButton);
+    this.list.addEventListener('scroll', () => { if (this.held && !this.reading()) this.draw(); });
+    this.list.addEventListener('focusout', (e) => {
+      if (this.held && !this.list.contains(e.relatedTarget)) setTimeout(() => { if (this.held && !this.reading()) this.draw(); });
+    });
     // Events not yet drawn, newest first once sorted; never more than 2 × max.
     this.waiting = [];
     this.drawSoon = batched(() => this.draw(), DRAW_EVERY);
@@ -173,8 +186,20 @@ export class Timeline {
   /** draw adds the entries of the waiting events the window shows, newest first. */
   draw() {
     const pass = this.filter();
+    const kept = this.keep();
+    if (this.reading()) {
+      this.held = true;
+      this.finish(pass);
+      return;
+    }
+    if (this.held) {
+      // Back at the newest: draw what came meanwhile.
+      this.held = false;
+      this.render();
+      return;
+    }
     // Only the newest `shown` of a batch can be among the drawn entries.
-    const batch = this.keep().filter(pass).slice(0, this.window.shown);
+    const batch = kept.filter(pass).slice(0, this.window.shown);
     this.dropForgotten();
     if (batch.length) {
       this.emptyEl.remove();
@@ -207,6 +232,15 @@ export class Timeline {
     for (let li = this.list.lastElementChild; li && li.dataset.seq && Number(li.dataset.seq) < oldest; li = this.list.lastElementChild) li.remove();
   }
 
+  /**
+   * reading reports whether the person is reading below the newest
+   * entries: scrolled down, or with the keyboard on an entry.
+   */
+  reading() {
+    const focus = document.activeElement;
+    return this.list.scrollTop > READING || (focus !== this.list && this.list.contains(focus));
+  }
+
   /** drawnCount is the number of entries in the list. */
   drawnCount() {
     return this.list.childElementCount - (this.emptyEl.isConnected ? 1 : 0);
@@ -216,18 +250,43 @@ export class Timeline {
   render() {
     const pass = this.filter();
     this.keep();
+    this.held = false;
     this.list.replaceChildren(...this.window.visible(pass).map((item) => this.entry(item)));
     this.finish(pass);
   }
 
-  /** showOlder draws the next page of older entries after the drawn ones. */
+  /** showOlder draws a page of the kept entries older than the drawn ones after them. */
   showOlder() {
     this.draw();
     const pass = this.filter();
-    const from = this.drawnCount();
+    const below = this.bottomSeq();
     this.window.more();
-    this.list.append(...this.window.visible(pass).slice(from).map((item) => this.entry(item)));
+    const older = [];
+    for (const item of this.window.items) {
+      if (older.length === this.window.page) break;
+      if (item.seq < below && pass(item)) older.push(item);
+    }
+    this.list.append(...older.map((item) => this.entry(item)));
     this.finish(pass);
+  }
+
+  /** showNewer goes back to the newest entries, drawing what came while the list held still. */
+  showNewer() {
+    this.list.scrollTop = 0;
+    this.held = false;
+    this.render();
+    this.list.focus();
+  }
+
+  /** topSeq and bottomSeq are the seqs of the first and last drawn entries (±Infinity when none). */
+  topSeq() {
+    const li = this.list.firstElementChild;
+    return li && li.dataset.seq ? Number(li.dataset.seq) : -Infinity;
+  }
+
+  bottomSeq() {
+    const li = this.list.lastElementChild;
+    return li && li.dataset.seq ? Number(li.dataset.seq) : Infinity;
   }
 
   /** finish shows the empty line or the older button as the list drawn for the filter pass needs. */
@@ -238,11 +297,15 @@ export class Timeline {
       this.emptyEl.textContent = this.window.items.length ? t('ui.timeline.none_match') : this.emptyText;
       if (!this.emptyEl.isConnected) this.list.appendChild(this.emptyEl);
     }
-    const older = this.window.older(pass);
-    // The button goes when nothing older is left: keep the keyboard in the list.
-    if (!older && document.activeElement === this.olderButton) this.list.focus();
-    this.olderButton.hidden = older === 0;
+    const older = this.window.count(pass, -Infinity, this.bottomSeq());
+    const newer = this.held ? this.window.count(pass, this.topSeq(), Infinity) : 0;
+    // A button goes when nothing is left to show: keep the keyboard in the list.
+    for (const [button, left] of [[this.olderButton, older], [this.newerButton, newer]]) {
+      if (!left && document.activeElement === button) this.list.focus();
+      button.hidden = left === 0;
+    }
     if (older) this.olderButton.textContent = t('ui.timeline.older', { count: Math.min(older, this.window.page) });
+    if (newer) this.newerButton.textContent = t('ui.timeline.newer', { count: newer });
   }
 
   /** entry builds the <li> of a kept event. */
