@@ -106,9 +106,10 @@ step "go mod download"
 go mod download
 go version
 
-# The browser tests check every console with axe-core, an npm development
-# dependency pinned by web/ui/_test/package-lock.json.
-step "npm ci (web/ui/_test: axe-core)"
+# The browser tests check every console with axe-core, and ESLint checks
+# the consoles' JavaScript: npm development dependencies pinned by
+# web/ui/_test/package-lock.json.
+step "npm ci (web/ui/_test: axe-core, ESLint)"
 npm ci --prefix web/ui/_test --no-audit --no-fund
 
 # ---------------------------------------------------------------------------
@@ -128,6 +129,12 @@ check "go vet ./..." go vet ./...
 # staticcheck is a tool of the module (go.mod's tool directive): its
 # version is pinned there and go tool builds it on first use.
 check "staticcheck ./..." go tool staticcheck ./...
+# The consoles have no build step: ESLint (undefined names, a local name
+# hiding an import) is their static check. Its base path is web/ui.
+eslint_check() {
+	(cd web/ui && _test/node_modules/.bin/eslint --config _test/eslint.config.mjs js _test)
+}
+check "eslint web/ui (the consoles' JavaScript)" eslint_check
 
 # A throwaway PostgreSQL cluster for store/postgres's tests: initdb into a
 # temporary directory, listening on 127.0.0.1 and on a Unix socket in that

@@ -34,7 +34,7 @@ export function confirmDialog({ title = t('ui.dialog.sure'), message = '', items
   const { d } = dlg;
   dlg.title.textContent = title;
   dlg.msg.textContent = message;
-  replace(dlg.list, items.map((t) => h('li', null, t)));
+  replace(dlg.list, items.map((item) => h('li', null, item)));
   dlg.list.hidden = !items.length;
   dlg.ok.textContent = okLabel;
   dlg.ok.className = `btn ${danger ? 'btn-danger' : 'btn-primary'}`;

@@ -38,10 +38,10 @@ export function enabledControls(s) {
  */
 export function humanOpen(st, until, dir, closed = new Set()) {
   const out = [];
-  for (const t of st.teams || []) {
-    if (t.mode !== 'human') continue;
-    for (const o of t.open || []) {
-      if (o.deadline <= until && !closed.has(`${t.id}/${o.inject}/${o.expectation}`)) out.push({ team: t.id, name: t.name || dir.teamName(t.id), ...o });
+  for (const team of st.teams || []) {
+    if (team.mode !== 'human') continue;
+    for (const o of team.open || []) {
+      if (o.deadline <= until && !closed.has(`${team.id}/${o.inject}/${o.expectation}`)) out.push({ team: team.id, name: team.name || dir.teamName(team.id), ...o });
     }
   }
   return out.sort((a, b) => a.deadline - b.deadline);
@@ -51,7 +51,7 @@ export function humanOpen(st, until, dir, closed = new Set()) {
 export function jumpTarget(st) {
   if ((st.upcoming || []).length) return st.upcoming[0].at;
   let next = Infinity;
-  for (const t of st.teams || []) for (const o of t.open || []) next = Math.min(next, o.deadline);
+  for (const team of st.teams || []) for (const o of team.open || []) next = Math.min(next, o.deadline);
   return next;
 }
 

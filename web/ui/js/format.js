@@ -61,16 +61,16 @@ export function parseGoDuration(s) {
 export const TLP_LEVELS = ['clear', 'green', 'amber', 'amber+strict', 'red'];
 
 /** normTLP normalises "TLP:AMBER", "white" etc. to the canonical lower-case level. */
-export function normTLP(t) {
-  if (!t) return '';
-  let s = String(t).trim().toLowerCase().replace(/^tlp:/, '');
+export function normTLP(tlp) {
+  if (!tlp) return '';
+  let s = String(tlp).trim().toLowerCase().replace(/^tlp:/, '');
   if (s === 'white') s = 'clear';
   return s;
 }
 
 /** tlpLabel returns "TLP:AMBER+STRICT" for "amber+strict". */
-export function tlpLabel(t) {
-  const n = normTLP(t);
+export function tlpLabel(tlp) {
+  const n = normTLP(tlp);
   return n ? `TLP:${n.toUpperCase()}` : 'TLP:—';
 }
 
@@ -157,8 +157,8 @@ export function actorName(actor, dir) {
 function teamName(id, dir) { return dir ? dir.teamName(id) : id; }
 function anyName(id, dir) { return dir ? dir.anyName(id) : id; }
 function injectRef(id, dir) {
-  const t = dir ? dir.injectTitle(id) : '';
-  return t ? `${id} — ${clip(t)}` : id;
+  const title = dir ? dir.injectTitle(id) : '';
+  return title ? `${id} — ${clip(title)}` : id;
 }
 function listTeams(ids, dir) { return (ids || []).map((id) => anyName(id, dir)).join(t('report.format.list_sep')); }
 

@@ -9,7 +9,7 @@ export class Directory {
     this.teams = new Map();
     this.actors = new Map();
     this.injects = new Map();
-    for (const t of exercise.teams || []) this.teams.set(t.id, t);
+    for (const team of exercise.teams || []) this.teams.set(team.id, team);
     for (const a of exercise.actors || []) this.actors.set(a.id, a);
     for (const m of exercise.msel || []) this.injects.set(m.id, { ...m });
   }

@@ -77,7 +77,7 @@ export class MselPanel {
     const { dir } = this.ctx;
     if (u.team) return dir.teamName(u.team);
     const m = this.mselEntry(u.inject);
-    return m && Array.isArray(m.to) ? m.to.map((t) => dir.anyName(t)).join(', ') : t('ui.msel.its_recipients');
+    return m && Array.isArray(m.to) ? m.to.map((id) => dir.anyName(id)).join(', ') : t('ui.msel.its_recipients');
   }
 
   updateUpcoming(list) {

@@ -25,7 +25,7 @@ export class Notes {
   buildForm() {
     const { dir } = this.ctx;
     const text = h('textarea', { id: 'note-text', rows: '3', maxlength: '8000', required: true });
-    const team = h('select', { id: 'note-team' }, option('', t('ui.notes.any_team')), dir.teamList().map((t) => option(t.id, t.name || t.id)));
+    const team = h('select', { id: 'note-team' }, option('', t('ui.notes.any_team')), dir.teamList().map((x) => option(x.id, x.name || x.id)));
     this.injectSel = h('select', { id: 'note-inject' }, option('', t('ui.notes.no_inject')));
     this.refreshInjects();
     this.injectSel.addEventListener('focus', () => this.refreshInjects());

@@ -224,8 +224,8 @@ function wireHeader(ctx) {
 
   const clockEl = $('#clock');
   if (clockEl) {
-    clock.onTick((t) => {
-      const s = fmtT(t);
+    clock.onTick((now) => {
+      const s = fmtT(now);
       if (clockEl.textContent !== s) clockEl.textContent = s;
     });
   }
@@ -333,8 +333,8 @@ function wireScenarioClock(ctx) {
   const team = you.team && dir.teams.get(you.team);
   const zone = team && team.timezone;
   let last = '';
-  clock.onTick((t) => {
-    const d = scenarioDate(exercise.start_time, t);
+  clock.onTick((now) => {
+    const d = scenarioDate(exercise.start_time, now);
     const text = zone ? fmtInZone(d, zone) : fmtAtOffset(d, offsetMinutes(exercise.start_time));
     if (text === last) return;
     last = text;

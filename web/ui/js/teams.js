@@ -28,7 +28,7 @@ export class TeamGrid {
     this.tbody = h('tbody');
     this.table = h('table', { class: 'grid team-grid', id: 'team-grid' }, h('thead', null, head), this.tbody);
     replace(root, h('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': t('ui.teams.table') }, this.table));
-    for (const t of dir.teamList()) this.row(t.id);
+    for (const team of dir.teamList()) this.row(team.id);
     if (startTime && clock) {
       clock.onTick((now) => {
         const date = scenarioDate(startTime, now);

@@ -18,7 +18,7 @@ function teamsOf(ev) {
   if (ev.team) out.add(ev.team);
   for (const p of d.peers || []) out.add(p);
   if (d.target) out.add(d.target);
-  if (d.adhoc && d.adhoc.to) for (const t of d.adhoc.to) out.add(t);
+  if (d.adhoc && d.adhoc.to) for (const id of d.adhoc.to) out.add(id);
   return [...out];
 }
 
@@ -156,7 +156,7 @@ export class Timeline {
     this.drawSoon = batched(() => this.draw(), DRAW_EVERY);
     if (teamFilter) {
       teamFilter.appendChild(option('', t('ui.timeline.all_teams')));
-      for (const t of dir.teamList()) teamFilter.appendChild(option(t.id, t.name || t.id));
+      for (const team of dir.teamList()) teamFilter.appendChild(option(team.id, team.name || team.id));
       teamFilter.addEventListener('change', () => this.applyFilter());
     }
     if (typeFilter) {
