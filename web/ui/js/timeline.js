@@ -3,7 +3,8 @@
 // data-event-team data-teams>. The page draws only the newest PAGE entries
 // that pass the filters (more on demand); the rest wait in memory, so a
 // staff console of a 5,000-person exercise lays out hundreds of entries,
-// not thousands.
+// not thousands. While someone reads below the newest entries the list
+// holds still and a button says how many newer events wait.
 import { h, option, batched, DRAW_EVERY } from './dom.js';
 import { eventText, fmtTShort, fmtT, kindOf } from './format.js';
 import { t } from './i18n.js';
