@@ -14,7 +14,9 @@ import (
 // TestE2ETimelinePages plays the network-scale scenario (29 simulated
 // teams, about 2,600 events) to its end and checks that the facilitator's
 // timeline draws only the newest 200 entries, draws 200 older ones on
-// demand, and filters over every event it keeps, not just the drawn ones.
+// demand, filters over every event it keeps, not just the drawn ones, and
+// holds still while the facilitator reads older entries and a note written
+// in the notes form arrives.
 func TestE2ETimelinePages(t *testing.T) {
 	srv := startE2E(t)
 	shots := screenshotDir(t)
