@@ -6,8 +6,10 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"cmesim/internal/browser"
+	"cmesim/internal/scengen"
 	"cmesim/web"
 )
 
@@ -117,4 +119,61 @@ func TestE2ETimelinePages(t *testing.T) {
 		t.Errorf("the notes panel shows %q, not the note written in its form", got)
 	}
 	fac.checkAxe("back at the newest")
+}
+
+// TestE2ETimelineForgets plays a scenario of more than 5,000 events (four
+// simulated teams, 400 injects to all of them) and checks that past the
+// newest 5,000 the facilitator's timeline says that the earlier events are
+// not on the page, with a link to the whole event log that downloads it.
+func TestE2ETimelineForgets(t *testing.T) {
+	srv := startE2E(t)
+	shots := screenshotDir(t)
+	// Four virtual hours at 5,000× take about three seconds.
+	yaml := scengen.YAML(scengen.Spec{Teams: 4, Injects: 400, ToAll: true, Duration: 4 * time.Hour})
+	info, err := srv.CreateExercise(web.CreateRequest{YAML: string(yaml), Speed: 5000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fac := newPeople(t, browser.New(t), "facilitator")[0]
+	fac.joinTyped(srv.URL, info.Codes.Facilitator, "")
+	fac.waitLive("/facilitator.html")
+	fac.click("#btn-start")
+	fac.waitJS("the end on the timeline", `document.querySelector('#timeline li[data-seq]')?.dataset.type === 'exercise.ended'`)
+	if fac.count(".tl-forgotten:not([hidden])") != 0 {
+		t.Error("the line about forgotten events shows above the older button")
+	}
+	// Every kept event, a page at a time, down to the oldest kept.
+	for i := 0; fac.count(".tl-older:not([hidden])") == 1; i++ {
+		if i == 30 {
+			t.Fatal("the older button is still there after 30 pages")
+		}
+		n := fac.count("#timeline li[data-seq]")
+		fac.click(".tl-older")
+		fac.waitJS("a page older", fmt.Sprintf(`document.querySelectorAll('#timeline li[data-seq]').length > %d`, n))
+	}
+	seqs := evalJS[[]int](fac, `[...document.querySelectorAll('#timeline li[data-seq]')].map((li) => Number(li.dataset.seq))`)
+	if len(seqs) != 5000 || seqs[0]-seqs[len(seqs)-1] != 4999 {
+		t.Fatalf("the timeline draws %d entries, %d down to %d; want the newest 5,000", len(seqs), seqs[0], seqs[len(seqs)-1])
+	}
+	if seqs[len(seqs)-1] == 1 {
+		t.Fatalf("the exercise made only %d events; the test needs more than 5,000", seqs[0])
+	}
+	fac.waitJS("the line about forgotten events", `!document.querySelector('.tl-forgotten').hidden`)
+	if got := fac.text(".tl-forgotten"); !strings.HasPrefix(got, "This page keeps the newest 5,000 events; earlier ones are not shown here.") {
+		t.Errorf("the line about forgotten events reads %q", got)
+	}
+	// Its link downloads the whole log: a header line and every event.
+	type fetched struct {
+		Status int
+		Lines  int
+		First  string
+	}
+	got := evalJS[fetched](fac, `(async () => { const r = await fetch(document.querySelector('.tl-forgotten a').href);
+	  const body = await r.text(); const lines = body.trim().split('\n');
+	  return { Status: r.status, Lines: lines.length, First: lines[1] || '' }; })()`)
+	if got.Status != 200 || got.Lines < seqs[0]+1 {
+		t.Errorf("the full log link gave status %d and %d lines, want 200 and at least %d (a header and %d events)", got.Status, got.Lines, seqs[0]+1, seqs[0])
+	}
+	fac.checkAxe("the oldest kept events")
+	fac.shootSection(shots, "facilitator-timeline-forgotten", ".timeline-panel")
 }

@@ -5,8 +5,10 @@
 package scengen
 
 import (
+	"cmp"
 	"fmt"
 	"strings"
+	"time"
 
 	"cmesim/scenarios"
 )
@@ -24,6 +26,10 @@ type Spec struct {
 	// split into consecutive groups and every group is one network link.
 	// Zero puts every team in one group.
 	GroupSize int
+	// Duration is the exercise's planned length; zero means 100 hours.
+	// The injects fall in the first Injects/2 minutes (at most 5,000),
+	// each triggered one 5 minutes after the one before it.
+	Duration time.Duration
 }
 
 // groupSize returns the effective group size, at least 2 and at most Teams.
@@ -50,7 +56,8 @@ func YAML(spec Spec) []byte {
 	spec.Injects = max(1, spec.Injects)
 	var b strings.Builder
 	b.Grow(400 * spec.Injects)
-	b.WriteString("format: cmesim/v1\nexercise:\n  id: generated\n  title: Generated\n  duration: 100h\n")
+	duration := cmp.Or(spec.Duration, 100*time.Hour)
+	fmt.Fprintf(&b, "format: cmesim/v1\nexercise:\n  id: generated\n  title: Generated\n  duration: %dm\n", int(duration.Minutes()))
 	b.WriteString("  objectives:\n    - {id: O1, text: Detect, capability: detection}\n    - {id: O2, text: Share, capability: information_sharing}\n")
 	b.WriteString("teams:\n")
 	for i := range spec.Teams {

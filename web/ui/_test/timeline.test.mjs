@@ -54,7 +54,28 @@ test('a page more never asks for more than the window keeps', () => {
   w.more();
   assert.equal(w.shown, 4);
   assert.deepEqual(seqs(w.visible(all)), [6, 5, 4, 3]);
+});
 
+test('a window knows when it has let events go', () => {
+  const w = new EventWindow(3, 2);
+  w.add(items(3, 2, 1));
+  assert.equal(w.forgot, false, 'three events fit');
+  w.add(items(3, 2));
+  assert.equal(w.forgot, false, 'repeats are not new events');
+  w.add(items(4));
+  assert.equal(w.forgot, true, 'event 1 went');
+  const big = new EventWindow(3, 2);
+  big.add(items(5, 4, 3, 2));
+  assert.equal(big.forgot, true, 'one batch larger than the window');
+});
+
+test('the next page is the newest items under a seq that pass the filter', () => {
+  const w = new EventWindow(100, 3);
+  w.add(items(10, 9, 8, 7, 6, 5, 4, 3, 2, 1));
+  const injects = (item) => item.kind === 'inject';
+  assert.deepEqual(seqs(w.newest(injects, 2, 7)), [5, 3]);
+  assert.deepEqual(seqs(w.newest(all, 3, 2)), [1], 'fewer left than asked');
+  assert.deepEqual(seqs(w.newest(all, 3, Infinity)), seqs(w.visible(all)));
 });
 
 test('the drawn timeline is always the newest page of kept events that pass the filters', async () => {
@@ -79,7 +100,7 @@ test('the drawn timeline is always the newest page of kept events that pass the 
     section.appendChild(list);
     const teamFilter = document.createElement('select');
     const typeFilter = document.createElement('select');
-    const tl = new Timeline(list, { dir, teamFilter, typeFilter, max, page, empty: 'nothing yet' });
+    const tl = new Timeline(list, { dir, teamFilter, typeFilter, max, page, empty: 'nothing yet', noneMatch: 'none of those', forgotten: 'older ones elsewhere' });
     tl.drawSoon = () => {}; // the test draws
     const sent = new Set();
     let newest = 0;
@@ -120,8 +141,10 @@ test('the drawn timeline is always the newest page of kept events that pass the 
       const passing = tl.window.items.filter(pass).map((i) => i.seq);
       const drawn = list.children.filter((li) => li.dataset.seq).map((li) => Number(li.dataset.seq));
       assert.equal(tl.emptyEl.isConnected, drawn.length === 0, `the empty line; ${why}`);
-      if (!drawn.length) assert.equal(tl.emptyEl.textContent, kept.length ? t('ui.timeline.none_match') : 'nothing yet', `the empty line's text; ${why}`);
+      if (!drawn.length) assert.equal(tl.emptyEl.textContent, kept.length ? 'none of those' : 'nothing yet', `the empty line's text; ${why}`);
       assert.equal(tl.olderButton.hidden, !passing.some((seq) => seq < Math.min(...drawn)), `the older button; ${why}`);
+      // Past the oldest kept event, a line says the earlier ones are not here.
+      assert.equal(tl.forgottenEl.hidden, !(sent.size > max && tl.olderButton.hidden), `the line about forgotten events; ${why}`);
       if (tl.held) {
         // Scrolled down: the list holds still, and says how many newer events wait.
         assert.equal(list.scrollTop, 100, `held only while reading; ${why}`);

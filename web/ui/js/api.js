@@ -59,3 +59,9 @@ export function reportURL(id, format, lang) {
   const q = lang ? `&lang=${encodeURIComponent(lang)}` : '';
   return `/api/exercises/${encodeURIComponent(id)}/report?format=${encodeURIComponent(format)}${q}`;
 }
+
+/** appendixURL is the link to an exercise's whole event log as CSV (the report's appendix, staff only). */
+export function appendixURL(id, lang) {
+  const q = lang ? `?lang=${encodeURIComponent(lang)}` : '';
+  return `/api/exercises/${encodeURIComponent(id)}/report/appendix${q}`;
+}

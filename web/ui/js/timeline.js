@@ -69,6 +69,8 @@ export class EventWindow {
     this.shown = page;
     /** @type {{seq: number}[]} */
     this.items = [];
+    /** forgot is true once an event was let go to keep max: the oldest kept is then not the log's first. */
+    this.forgot = false;
   }
 
   /**
@@ -90,6 +92,7 @@ export class EventWindow {
     // The usual batch is newer than everything kept: the loop above then
     // copied nothing, and the old items follow in one go.
     for (; i < this.items.length && merged.length < this.max; i++) merged.push(this.items[i]);
+    if (i < this.items.length || merged.length > this.max) this.forgot = true;
     merged.length = Math.min(merged.length, this.max);
     this.items = merged;
     const oldest = merged.length ? merged[merged.length - 1].seq : Infinity;
@@ -98,10 +101,15 @@ export class EventWindow {
 
   /** visible returns the items the page draws for a filter: the newest `shown` that pass it. */
   visible(pass) {
+    return this.newest(pass, this.shown, Infinity);
+  }
+
+  /** newest returns the newest n items older than seq `below` that pass the filter. */
+  newest(pass, n, below) {
     const out = [];
     for (const item of this.items) {
-      if (out.length === this.shown) break;
-      if (pass(item)) out.push(item);
+      if (out.length === n) break;
+      if (item.seq < below && pass(item)) out.push(item);
     }
     return out;
   }
@@ -127,21 +135,30 @@ export class EventWindow {
 export class Timeline {
   /**
    * @param {HTMLElement} list the <ol> to fill
-   * @param {object} opts dir; teamFilter, typeFilter (<select>s to wire, optional); max events kept; page drawn
+   * @param {object} opts dir; teamFilter, typeFilter (<select>s to wire, optional); max events kept; page drawn;
+   *   empty, noneMatch: the empty line's texts before any event and when none passes the filters;
+   *   forgotten: what the end of the list says once the page has let its oldest events go (text or nodes)
    */
-  constructor(list, { dir, teamFilter, typeFilter, max = 5000, page = PAGE, empty = t('ui.timeline.empty') } = {}) {
+  constructor(list, {
+    dir, teamFilter, typeFilter, max = 5000, page = PAGE,
+    empty = t('ui.timeline.empty'), noneMatch = t('ui.timeline.none_match'), forgotten = t('ui.timeline.forgotten', { count: max }),
+  } = {}) {
     this.list = list;
     this.dir = dir;
     this.teamFilter = teamFilter;
     this.typeFilter = typeFilter;
     this.window = new EventWindow(max, page);
     this.emptyText = empty;
+    this.noneMatchText = noneMatch;
     this.emptyEl = h('li', { class: 'tl-empty muted' }, empty);
     this.list.appendChild(this.emptyEl);
     // The older events kept in memory are drawn on demand.
     this.olderButton = h('button', { type: 'button', class: 'btn btn-small tl-older', hidden: true });
     this.olderButton.addEventListener('click', () => this.showOlder());
     this.list.after(this.olderButton);
+    // Past the oldest kept event, a line says where the earlier ones are.
+    this.forgottenEl = h('p', { class: 'tl-forgotten muted', hidden: true }, forgotten);
+    this.olderButton.after(this.forgottenEl);
     // While the person reads below the newest entries the list holds
     // still, and this button says how many newer events wait.
     this.held = false;
@@ -172,7 +189,11 @@ export class Timeline {
     const kind = kindOf(ev.type);
     this.waiting.push({ ev, seq: ev.seq ?? msg.seq, at: ev.at ?? msg.at ?? 0, kind, teams: teamsOf(ev) });
     // A page in a background tab draws seldom: keep only what it can show.
-    if (this.waiting.length >= 2 * this.window.max) this.waiting = newestDistinct(this.waiting, this.window.max);
+    if (this.waiting.length >= 2 * this.window.max) {
+      const kept = newestDistinct(this.waiting, this.window.max);
+      if (new Set(this.waiting.map((item) => item.seq)).size > kept.length) this.window.forgot = true;
+      this.waiting = kept;
+    }
     this.drawSoon();
   }
 
@@ -262,12 +283,7 @@ export class Timeline {
     const pass = this.filter();
     const below = this.bottomSeq();
     this.window.more();
-    const older = [];
-    for (const item of this.window.items) {
-      if (older.length === this.window.page) break;
-      if (item.seq < below && pass(item)) older.push(item);
-    }
-    this.list.append(...older.map((item) => this.entry(item)));
+    this.list.append(...this.window.newest(pass, this.window.page, below).map((item) => this.entry(item)));
     this.finish(pass);
   }
 
@@ -295,11 +311,12 @@ export class Timeline {
     const drawn = this.drawnCount();
     if (drawn && this.emptyEl.isConnected) this.emptyEl.remove();
     if (!drawn) {
-      this.emptyEl.textContent = this.window.items.length ? t('ui.timeline.none_match') : this.emptyText;
+      this.emptyEl.textContent = this.window.items.length ? this.noneMatchText : this.emptyText;
       if (!this.emptyEl.isConnected) this.list.appendChild(this.emptyEl);
     }
     const older = this.window.count(pass, -Infinity, this.bottomSeq());
     const newer = this.held ? this.window.count(pass, this.topSeq(), Infinity) : 0;
+    this.forgottenEl.hidden = !this.window.forgot || older > 0;
     // A button goes when nothing is left to show: keep the keyboard in the list.
     for (const [button, left] of [[this.olderButton, older], [this.newerButton, newer]]) {
       if (!left && document.activeElement === button) this.list.focus();

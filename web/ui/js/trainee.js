@@ -45,6 +45,8 @@ function languageName(code) {
 
 const FORM_ACTIONS = ['classify', 'escalate', 'share', 'request_info', 'publish', 'report'];
 const FORM_ID = { classify: 'classify', escalate: 'escalate', share: 'share', request_info: 'request', publish: 'publish', report: 'report' };
+/** TIMELINE_KEPT is how many of the team's events the page keeps for its timeline. */
+const TIMELINE_KEPT = 5000;
 
 const store = {
   get(k, d) { try { const v = localStorage.getItem(k); return v === null ? d : JSON.parse(v); } catch { return d; } },
@@ -70,7 +72,11 @@ class TraineeConsole {
     this.detail = $('#inject-detail');
     this.shared = $('#shared-with-us');
     this.sharedEmpty = $('#shared-empty');
-    this.timeline = new Timeline($('#timeline'), { dir: ctx.dir, typeFilter: $('#tl-type'), empty: t('ui.trainee.timeline_empty') });
+    this.timeline = new Timeline($('#timeline'), {
+      dir: ctx.dir, typeFilter: $('#tl-type'), max: TIMELINE_KEPT,
+      empty: t('ui.trainee.timeline_empty'), noneMatch: t('ui.trainee.timeline_none_match'),
+      forgotten: t('ui.trainee.timeline_forgotten', { count: TIMELINE_KEPT }),
+    });
 
     const me = ctx.dir.teams.get(this.team) || {};
     $('#team-name').textContent = me.name || this.team;
