@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { reconcileGrades, finalGrade, observeCommand, rateCommand, ExpectationStates, linkable, linkChoices, GRADES, SCALE, MAX_LINKS } from '../js/eeg.js';
+import { reconcileGrades, finalGrade, observeCommand, rateCommand, ExpectationStates, linkable, linkChoices, clearSent, GRADES, SCALE, MAX_LINKS } from '../js/eeg.js';
 import { eventText, kindOf } from '../js/format.js';
 import { Directory } from '../js/model.js';
 import { i18n } from '../js/i18n.js';
@@ -92,4 +92,20 @@ test('a ticked event stays among the events to link after newer ones push it out
   assert.deepEqual(linkChoices(recent, [ev(12), ev(39)]).map((e) => e.seq), [40, 39, 38, 12], 'the old tick is kept once, after the recent ones');
   assert.deepEqual(linkChoices(recent, []).map((e) => e.seq), [40, 39, 38]);
   assert.deepEqual(linkChoices([], [ev(5), ev(9)]).map((e) => e.seq), [9, 5], 'newest first');
+});
+
+test('after sending, the observation form keeps what was typed or ticked meanwhile', () => {
+  const box = (seq, checked) => ({ value: String(seq), checked });
+  const sentBoxes = [box(4, true), box(9, true)];
+  const text = { value: 'ransomware seen at 10:02' };
+  clearSent({ text, boxes: sentBoxes }, { text: 'ransomware seen at 10:02', events: [4, 9] });
+  assert.equal(text.value, '', 'the sent text goes');
+  assert.deepEqual(sentBoxes.map((b) => b.checked), [false, false], 'the sent ticks go');
+
+  // While the command was on its way: the text changed, event 12 was ticked.
+  const later = [box(4, true), box(12, true)];
+  const edited = { value: 'ransomware seen at 10:02, and again' };
+  clearSent({ text: edited, boxes: later }, { text: 'ransomware seen at 10:02', events: [4] });
+  assert.equal(edited.value, 'ransomware seen at 10:02, and again', 'a text edited meanwhile stays');
+  assert.deepEqual(later.map((b) => b.checked), [false, true], 'a box ticked meanwhile stays ticked');
 });

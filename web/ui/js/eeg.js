@@ -113,6 +113,16 @@ export class ExpectationStates {
 }
 
 /**
+ * clearSent empties the observation form of what was sent: the text, when
+ * it is still the text sent, and the ticks of the sent events. What the
+ * evaluator typed or ticked while the command was on its way stays.
+ */
+export function clearSent({ text, boxes }, sent) {
+  if (text.value === sent.text) text.value = '';
+  for (const box of boxes) if (sent.events.includes(Number(box.value))) box.checked = false;
+}
+
+/**
  * linkChoices lists the events the observation form offers to link, newest
  * first: the recent ones, and each ticked one that newer events have
  * pushed out of them, so that a tick is never lost before it is sent.
@@ -211,11 +221,9 @@ export class EEGPanel {
       const events = [...this.linkList.querySelectorAll('input:checked')].map((c) => Number(c.value));
       const { cmd, error } = observeCommand({ objective: objective.value, task: task.value, team: team.value, text: text.value, events });
       if (error) { err.textContent = t(error); err.hidden = false; text.focus(); return; }
+      const sentText = text.value;
       const ok = await pending(submit, () => this.ctx.socket.command(cmd), { errorEl: err, socket: this.ctx.socket, doneLabel: t('eeg.observed') });
-      if (ok) {
-        text.value = '';
-        for (const c of this.linkList.querySelectorAll('input:checked')) c.checked = false;
-      }
+      if (ok) clearSent({ text, boxes: this.linkList.querySelectorAll('input:checked') }, { text: sentText, events });
     });
     // The lead mostly overrides: the observation form starts folded there.
     return h('details', { class: 'eeg-observe', id: 'eeg-observe-wrap', open: !this.lead },
