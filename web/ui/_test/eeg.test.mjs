@@ -45,7 +45,8 @@ test('an observation command carries its task and linked events, sorted and once
   assert.deepEqual(observeCommand({ objective: 'O1', task: 'triage', team: 'co-csirt', text: 'x', events: [14, 3, 14, '7'] }).cmd,
     { type: 'observe', objective: 'O1', text: 'x', team: 'co-csirt', eeg: { task: 'triage', events: [3, 7, 14] } });
   const many = Array.from({ length: MAX_LINKS + 5 }, (_, i) => i + 1);
-  assert.equal(observeCommand({ objective: 'O1', text: 'x', events: many }).cmd.eeg.events.length, MAX_LINKS);
+  assert.deepEqual(observeCommand({ objective: 'O1', text: 'x', events: many }), { error: 'eeg.too_many_links' }, 'more ticks than one observation may link are refused, not cut');
+  assert.equal(observeCommand({ objective: 'O1', text: 'x', events: many.slice(0, MAX_LINKS) }).cmd.eeg.events.length, MAX_LINKS);
 });
 
 test('a rating needs a grade and a reason; the lead overrides', () => {

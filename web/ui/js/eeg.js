@@ -60,14 +60,16 @@ export function finalGrade(result) {
 
 /**
  * observeCommand builds an observe command from the form's values, or
- * returns {error} with the catalog key of what is missing.
+ * returns {error} with the catalog key of what is missing or too much
+ * (more than MAX_LINKS events ticked).
  */
 export function observeCommand({ objective, task = '', team = '', text = '', events = [] }) {
   const body = String(text).trim();
   if (!body) return { error: 'eeg.need_text' };
   const cmd = { type: 'observe', objective, text: body };
   if (team) cmd.team = team;
-  const links = [...new Set(events.map(Number))].filter((s) => s > 0).sort((a, b) => a - b).slice(0, MAX_LINKS);
+  const links = [...new Set(events.map(Number))].filter((s) => s > 0).sort((a, b) => a - b);
+  if (links.length > MAX_LINKS) return { error: 'eeg.too_many_links' };
   if (task || links.length) {
     cmd.eeg = {};
     if (task) cmd.eeg.task = task;
@@ -220,10 +222,10 @@ export class EEGPanel {
       e.preventDefault();
       const events = [...this.linkList.querySelectorAll('input:checked')].map((c) => Number(c.value));
       const { cmd, error } = observeCommand({ objective: objective.value, task: task.value, team: team.value, text: text.value, events });
-      if (error) { err.textContent = t(error); err.hidden = false; text.focus(); return; }
+      if (error) { err.textContent = t(error, { count: MAX_LINKS }); err.hidden = false; text.focus(); return; }
       const sentText = text.value;
       const ok = await pending(submit, () => this.ctx.socket.command(cmd), { errorEl: err, socket: this.ctx.socket, doneLabel: t('eeg.observed') });
-      if (ok) clearSent({ text, boxes: this.linkList.querySelectorAll('input:checked') }, { text: sentText, events });
+      if (ok) clearSent({ text, boxes: this.linkList.querySelectorAll('input:checked') }, { text: sentText, events: cmd.eeg?.events ?? [] });
     });
     // The lead mostly overrides: the observation form starts folded there.
     return h('details', { class: 'eeg-observe', id: 'eeg-observe-wrap', open: !this.lead },
