@@ -27,8 +27,11 @@ type Spec struct {
 	// Zero puts every team in one group.
 	GroupSize int
 	// Duration is the exercise's planned length; zero means 100 hours.
-	// The injects fall in the first Injects/2 minutes (at most 5,000),
-	// each triggered one 5 minutes after the one before it.
+	// The timed injects fall in the first Injects/2 minutes (at most
+	// 5,000), each triggered one 5 minutes after the timed one before it,
+	// and a share is due an hour after its inject: under an hour the
+	// scenario is invalid, and under Injects/2+65 minutes the last
+	// injects' deadlines fall after the end (a warning).
 	Duration time.Duration
 }
 
@@ -57,7 +60,7 @@ func YAML(spec Spec) []byte {
 	var b strings.Builder
 	b.Grow(400 * spec.Injects)
 	duration := cmp.Or(spec.Duration, 100*time.Hour)
-	fmt.Fprintf(&b, "format: cmesim/v1\nexercise:\n  id: generated\n  title: Generated\n  duration: %dm\n", int(duration.Minutes()))
+	fmt.Fprintf(&b, "format: cmesim/v1\nexercise:\n  id: generated\n  title: Generated\n  duration: %s\n", duration)
 	b.WriteString("  objectives:\n    - {id: O1, text: Detect, capability: detection}\n    - {id: O2, text: Share, capability: information_sharing}\n")
 	b.WriteString("teams:\n")
 	for i := range spec.Teams {

@@ -1,7 +1,9 @@
 package scengen_test
 
 import (
+	"cmp"
 	"testing"
+	"time"
 
 	"cmesim/internal/scengen"
 )
@@ -11,10 +13,14 @@ func TestScenarioIsValid(t *testing.T) {
 		{Teams: 7, Injects: 20},
 		{Teams: 10, Injects: 9, ToAll: true, GroupSize: 3},
 		{Teams: 2, Injects: 1},
+		{Teams: 4, Injects: 400, ToAll: true, Duration: 4*time.Hour + 30*time.Minute},
 	} {
 		s, err := scengen.Scenario(spec)
 		if err != nil {
 			t.Fatalf("%+v: %v", spec, err)
+		}
+		if want := cmp.Or(spec.Duration, 100*time.Hour); s.Exercise.Duration.D() != want {
+			t.Errorf("%+v: the exercise lasts %v, want %v", spec, s.Exercise.Duration, want)
 		}
 		if len(s.Teams) != spec.Teams || len(s.Injects) != spec.Injects {
 			t.Fatalf("%+v: got %d teams and %d injects", spec, len(s.Teams), len(s.Injects))

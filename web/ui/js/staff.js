@@ -3,15 +3,12 @@
 import { $, h, replace } from './dom.js';
 import { reportURL, appendixURL } from './api.js';
 import { TeamGrid } from './teams.js';
-import { Timeline } from './timeline.js';
+import { Timeline, KEPT } from './timeline.js';
 import { Notes } from './notes.js';
 import { JudgeQueue, hasJudged } from './judge.js';
 import { EEGPanel } from './eeg.js';
 import { startCountdowns } from './countdown.js';
 import { i18n, t } from './i18n.js';
-
-/** TIMELINE_KEPT is how many events a staff page keeps for its timeline. */
-const TIMELINE_KEPT = 5000;
 
 export const REPORT_FORMATS = [['html', 'HTML'], ['md', 'Markdown'], ['json', 'JSON'], ['csv', 'CSV']];
 
@@ -31,9 +28,9 @@ export function reportLinks(root, ctx) {
 export function staffViews(ctx, { onToggleMode, canWriteNotes, canJudge = false, lead = false }) {
   const grid = new TeamGrid($('#teams'), { dir: ctx.dir, clock: ctx.clock, startTime: ctx.exercise.start_time, onToggleMode });
   // Past the events the page keeps, the whole log is the report's appendix.
-  const forgotten = [t('ui.timeline.forgotten', { count: TIMELINE_KEPT }), ' ',
-    h('a', { href: appendixURL(ctx.session.exercise, i18n.lang), download: `${ctx.session.exercise}-events.csv` }, t('ui.timeline.full_log'))];
-  const timeline = new Timeline($('#timeline'), { dir: ctx.dir, teamFilter: $('#tl-team'), typeFilter: $('#tl-type'), max: TIMELINE_KEPT, forgotten });
+  const forgotten = [t('ui.timeline.forgotten', { count: KEPT }), ' ',
+    h('a', { href: appendixURL(ctx.session.exercise, i18n.lang), hreflang: i18n.tag, download: true }, t('ui.timeline.full_log'))];
+  const timeline = new Timeline($('#timeline'), { dir: ctx.dir, teamFilter: $('#tl-team'), typeFilter: $('#tl-type'), forgotten });
   const notes = new Notes($('#notes'), ctx, canWriteNotes);
   reportLinks($('#reports'), ctx);
   startCountdowns(ctx.clock);

@@ -53,6 +53,9 @@ function newestDistinct(items, n) {
 /** PAGE is how many entries a timeline draws at first, and how many more each "show older" adds. */
 export const PAGE = 200;
 
+/** KEPT is how many events a timeline keeps in memory by default; older ones are let go. */
+export const KEPT = 5000;
+
 /** READING is how far (px) below the newest entries a person has scrolled when the list holds still for them. */
 const READING = 8;
 
@@ -104,7 +107,7 @@ export class EventWindow {
     return this.newest(pass, this.shown, Infinity);
   }
 
-  /** newest returns the newest n items older than seq `below` that pass the filter. */
+  /** newest returns the newest items, at most n, older than seq `below` that pass the filter. */
   newest(pass, n, below) {
     const out = [];
     for (const item of this.items) {
@@ -140,7 +143,7 @@ export class Timeline {
    *   forgotten: what the end of the list says once the page has let its oldest events go (text or nodes)
    */
   constructor(list, {
-    dir, teamFilter, typeFilter, max = 5000, page = PAGE,
+    dir, teamFilter, typeFilter, max = KEPT, page = PAGE,
     empty = t('ui.timeline.empty'), noneMatch = t('ui.timeline.none_match'), forgotten = t('ui.timeline.forgotten', { count: max }),
   } = {}) {
     this.list = list;
@@ -317,9 +320,13 @@ export class Timeline {
     const older = this.window.count(pass, -Infinity, this.bottomSeq());
     const newer = this.held ? this.window.count(pass, this.topSeq(), Infinity) : 0;
     this.forgottenEl.hidden = !this.window.forgot || older > 0;
-    // A button goes when nothing is left to show: keep the keyboard in the list.
+    // A button goes when nothing is left to show: keep the keyboard in the
+    // list, or on the link to the earlier events that shows instead.
     for (const [button, left] of [[this.olderButton, older], [this.newerButton, newer]]) {
-      if (!left && document.activeElement === button) this.list.focus();
+      if (!left && document.activeElement === button) {
+        const link = button === this.olderButton && !this.forgottenEl.hidden && this.forgottenEl.querySelector('a');
+        (link || this.list).focus();
+      }
       button.hidden = left === 0;
     }
     if (older) this.olderButton.textContent = t('ui.timeline.older', { count: Math.min(older, this.window.page) });

@@ -9,7 +9,7 @@ import {
   SEVERITIES, TLP_LEVELS, normTLP, fmtPoints, severityLabel, reasonText,
 } from './format.js';
 import { renderMarkdown } from './markdown.js';
-import { Timeline } from './timeline.js';
+import { Timeline, KEPT } from './timeline.js';
 import { countdown, startCountdowns } from './countdown.js';
 import { i18n, t, contentLang } from './i18n.js';
 import { mountMessages, tlpMoreOpen } from './messages.js';
@@ -45,8 +45,6 @@ function languageName(code) {
 
 const FORM_ACTIONS = ['classify', 'escalate', 'share', 'request_info', 'publish', 'report'];
 const FORM_ID = { classify: 'classify', escalate: 'escalate', share: 'share', request_info: 'request', publish: 'publish', report: 'report' };
-/** TIMELINE_KEPT is how many of the team's events the page keeps for its timeline. */
-const TIMELINE_KEPT = 5000;
 
 const store = {
   get(k, d) { try { const v = localStorage.getItem(k); return v === null ? d : JSON.parse(v); } catch { return d; } },
@@ -73,9 +71,9 @@ class TraineeConsole {
     this.shared = $('#shared-with-us');
     this.sharedEmpty = $('#shared-empty');
     this.timeline = new Timeline($('#timeline'), {
-      dir: ctx.dir, typeFilter: $('#tl-type'), max: TIMELINE_KEPT,
+      dir: ctx.dir, typeFilter: $('#tl-type'),
       empty: t('ui.trainee.timeline_empty'), noneMatch: t('ui.trainee.timeline_none_match'),
-      forgotten: t('ui.trainee.timeline_forgotten', { count: TIMELINE_KEPT }),
+      forgotten: t('ui.trainee.timeline_forgotten', { count: KEPT }),
     });
 
     const me = ctx.dir.teams.get(this.team) || {};
