@@ -1,21 +1,24 @@
-// Package consolewatch opens a staff console of a running exercise in
-// headless Chromium and samples, once a period, how the page keeps up: how
+// Package consolewatch opens a console of a running exercise (a staff
+// member's or a trainee's) in headless Chromium and samples, once a period, how the page keeps up: how
 // long the page takes to answer a trivial script (a page whose main thread
 // is busy drawing answers late, and so would a click), whether its socket is
 // online, the newest event its timeline shows, and its JavaScript heap.
 //
 // It measures what a facilitator's browser does while a load runs against
 // the server (cmesim loadtest --url …): a staff console receives every
-// team's events, thousands a second in a large exercise.
+// team's events, thousands a second in a large exercise, and a trainee's
+// those of a team of dozens.
 package consolewatch
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/cookiejar"
 	"slices"
@@ -32,9 +35,12 @@ type Options struct {
 	// Exercise is the exercise's id; "" waits for one to exist and takes
 	// the newest.
 	Exercise string
-	// Role is the console: "facilitator" (the default), "evaluator" or
-	// "observer".
-	Role     string
+	// Role is the console: "facilitator" (the default), "evaluator",
+	// "observer" or "trainee".
+	Role string
+	// Team is the team a trainee's console joins; "" takes the first in
+	// the order of the team ids.
+	Team     string
 	Duration time.Duration // how long to sample, from the console's opening
 	Every    time.Duration // the sampling period (default 1 s)
 	Chromium string        // the browser's executable
@@ -210,9 +216,9 @@ func joinCode(ctx context.Context, opts Options) (id, code string, err error) {
 			i = slices.IndexFunc(list, func(x listedExercise) bool { return x.ID == opts.Exercise })
 		}
 		if i >= 0 {
-			code, _ := list[i].Codes[opts.Role].(string)
+			code := roleCode(list[i].Codes, opts.Role, opts.Team)
 			if code == "" {
-				return "", "", fmt.Errorf("exercise %s has no %s code", list[i].ID, strconv.Quote(opts.Role))
+				return "", "", fmt.Errorf("exercise %s has no %s code", list[i].ID, strconv.Quote(cmp.Or(opts.Team, opts.Role)))
 			}
 			return list[i].ID, code, nil
 		}
@@ -222,6 +228,26 @@ func joinCode(ctx context.Context, opts Options) (id, code string, err error) {
 		case <-time.After(200 * time.Millisecond):
 		}
 	}
+}
+
+// roleCode picks the join code of a role from an exercise's codes: a
+// staff role's own, or for "trainee" the code of team (or of the first
+// team by id when team is ""). It returns "" when there is none.
+func roleCode(codes map[string]any, role, team string) string {
+	if role != "trainee" {
+		code, _ := codes[role].(string)
+		return code
+	}
+	teams, _ := codes["teams"].(map[string]any)
+	if team == "" {
+		ids := slices.Sorted(maps.Keys(teams))
+		if len(ids) == 0 {
+			return ""
+		}
+		team = ids[0]
+	}
+	code, _ := teams[team].(string)
+	return code
 }
 
 // Summary is a report in a few figures.

@@ -13,10 +13,19 @@ import (
 
 const adminKey = "consolewatch-admin-key-0123456789"
 
-// TestWatchSamplesAConsole opens the facilitator's console of a new
-// exercise and samples it until its timeline shows the exercise's first
+// TestWatchSamplesAConsole opens the facilitator's and a trainee's
+// console of a new exercise and samples each until its timeline shows an
 // event over a live socket.
 func TestWatchSamplesAConsole(t *testing.T) {
+	for _, c := range []struct{ role, page string }{
+		{"facilitator", "/facilitator.html"},
+		{"trainee", "/trainee.html"},
+	} {
+		t.Run(c.role, func(t *testing.T) { watchOnce(t, c.role, c.page) })
+	}
+}
+
+func watchOnce(t *testing.T, role, page string) {
 	chromium := browser.Require(t)
 	srv, err := web.New(web.Config{AdminKey: adminKey})
 	if err != nil {
@@ -27,7 +36,9 @@ func TestWatchSamplesAConsole(t *testing.T) {
 		srv.Close()
 		ts.Close()
 	})
-	info, err := srv.CreateExercise(web.CreateRequest{Scenario: "grid-ransomware"})
+	// Started in a second: a trainee's timeline shows nothing before.
+	start := time.Now().Add(time.Second)
+	info, err := srv.CreateExercise(web.CreateRequest{Scenario: "grid-ransomware", StartAt: &start})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,7 +47,7 @@ func TestWatchSamplesAConsole(t *testing.T) {
 	ctx, stop := context.WithTimeout(context.Background(), patience)
 	defer stop()
 	rep, err := consolewatch.Watch(ctx, consolewatch.Options{
-		URL: ts.URL, AdminKey: adminKey, Duration: patience, Every: 100 * time.Millisecond, Chromium: chromium,
+		URL: ts.URL, AdminKey: adminKey, Role: role, Duration: patience, Every: 100 * time.Millisecond, Chromium: chromium,
 		Sampled: func(s consolewatch.Sample) {
 			if s.State == "online" && s.Newest > 0 {
 				stop() // seen live: enough
@@ -46,12 +57,12 @@ func TestWatchSamplesAConsole(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rep.Exercise != info.ID || rep.Role != "facilitator" {
-		t.Errorf("watched the %s console of %s, want the facilitator's of %s", rep.Role, rep.Exercise, info.ID)
+	if rep.Exercise != info.ID || rep.Role != role {
+		t.Errorf("watched the %s console of %s, want the %s's of %s", rep.Role, rep.Exercise, role, info.ID)
 	}
 	last := rep.Samples[len(rep.Samples)-1]
-	if last.State != "online" || last.Path != "/facilitator.html" || last.Newest == 0 || last.Entries == 0 || last.Err != "" {
-		t.Fatalf("last sample %+v, want the facilitator's page online with the exercise's events", last)
+	if last.State != "online" || last.Path != page || last.Newest == 0 || last.Entries == 0 || last.Err != "" {
+		t.Fatalf("last sample %+v, want %s online with the exercise's events", last, page)
 	}
 	if s := rep.Summary(); s.Samples != len(rep.Samples) || s.Newest != last.Newest || s.Answer <= 0 {
 		t.Errorf("summary %+v of %d samples ending at event %d", s, len(rep.Samples), last.Newest)

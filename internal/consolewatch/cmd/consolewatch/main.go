@@ -1,7 +1,7 @@
-// Command consolewatch opens a staff console of a running exercise in
-// headless Chromium and prints, once a period, how the page keeps up
-// (package consolewatch), then a summary. With a load running against the
-// same server:
+// Command consolewatch opens a console of a running exercise (a staff
+// member's or, with -role trainee, a team's) in headless Chromium and
+// prints, once a period, how the page keeps up (package consolewatch),
+// then a summary. With a load running against the same server:
 //
 //	cmesim serve --listen 127.0.0.1:8080 --data "$(mktemp -d)" --admin-key "$KEY" --exercise none &
 //	go run ./internal/consolewatch/cmd/consolewatch -url http://127.0.0.1:8080 -admin-key "$KEY" -for 70s &
@@ -28,7 +28,8 @@ func main() {
 	flag.StringVar(&opts.URL, "url", "http://127.0.0.1:8080", "the server's base URL")
 	flag.StringVar(&opts.AdminKey, "admin-key", os.Getenv("CMESIM_ADMIN_KEY"), "the server's admin key (env CMESIM_ADMIN_KEY)")
 	flag.StringVar(&opts.Exercise, "exercise", "", "the exercise's id (default: the newest, waiting for one)")
-	flag.StringVar(&opts.Role, "role", "facilitator", "the console: facilitator, evaluator or observer")
+	flag.StringVar(&opts.Role, "role", "facilitator", "the console: facilitator, evaluator, observer or trainee")
+	flag.StringVar(&opts.Team, "team", "", "the team a trainee's console joins (default: the first by id)")
 	flag.DurationVar(&opts.Duration, "for", time.Minute, "how long to sample")
 	flag.DurationVar(&opts.Every, "every", time.Second, "the sampling period")
 	flag.StringVar(&opts.Chromium, "chromium", browser.Path(), "the Chromium executable (default: $CHROME_PATH or chromium on PATH)")
