@@ -94,11 +94,16 @@ func (c *conn) valid() bool {
 
 // maySee reports whether the connection's session may receive an event
 // with the given audience (engine.Event.Audience).
-func (c *conn) maySee(audience []string) bool {
-	if c.sess.IsStaff() {
+func (c *conn) maySee(audience []string) bool { return maySee(c.sess, audience) }
+
+// maySee reports whether sess may receive an event with the given
+// audience (engine.Event.Audience): staff every event, a trainee those
+// for everyone or for their team.
+func maySee(sess *Session, audience []string) bool {
+	if sess.IsStaff() {
 		return true
 	}
-	return c.sess.Role == engine.RoleTrainee && (slices.Contains(audience, engine.Everyone) || slices.Contains(audience, c.sess.Team))
+	return sess.Role == engine.RoleTrainee && (slices.Contains(audience, engine.Everyone) || slices.Contains(audience, sess.Team))
 }
 
 // DefaultStaffSendQueue is how many messages a staff connection may fall

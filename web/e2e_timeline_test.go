@@ -121,11 +121,12 @@ func TestE2ETimelinePages(t *testing.T) {
 	fac.checkAxe("back at the newest")
 }
 
-// TestE2ETimelineForgets plays a scenario of more than 5,000 events (four
-// simulated teams, 400 injects to all of them) and checks that past the
-// newest 5,000 the facilitator's timeline says that the earlier events are
-// not on the page, with a link to the whole event log that downloads it.
-func TestE2ETimelineForgets(t *testing.T) {
+// TestE2ETimelineLoadsOlder plays a scenario of more than 5,000 events
+// (four simulated teams, 400 injects to all of them) and checks that past
+// the 5,000 events the facilitator's page keeps, "Show older events" loads
+// the earlier ones from the server, with no gap and down to the first, and
+// that a failed load says so and can be tried again.
+func TestE2ETimelineLoadsOlder(t *testing.T) {
 	srv := startE2E(t)
 	shots := screenshotDir(t)
 	// Five virtual hours at 5,000× take under four seconds.
@@ -139,44 +140,70 @@ func TestE2ETimelineForgets(t *testing.T) {
 	fac.waitLive("/facilitator.html")
 	fac.click("#btn-start")
 	fac.waitJS("the end on the timeline", `document.querySelector('#timeline li[data-seq]')?.dataset.type === 'exercise.ended'`)
-	if fac.count(".tl-forgotten:not([hidden])") != 0 {
-		t.Error("the line about forgotten events shows above the older button")
+	seqs := func() []int {
+		return evalJS[[]int](fac, `[...document.querySelectorAll('#timeline li[data-seq]')].map((li) => Number(li.dataset.seq))`)
+	}
+	newest := seqs()[0]
+	if newest <= 5000 {
+		t.Fatalf("the exercise made only %d events; the test needs more than 5,000", newest)
 	}
 	// Every kept event, a page at a time, down to the oldest kept.
-	for i := 0; fac.count(".tl-older:not([hidden])") == 1; i++ {
+	for i := 0; strings.HasPrefix(fac.text(".tl-older"), "Show 200 older"); i++ {
 		if i == 30 {
-			t.Fatal("the older button is still there after 30 pages")
+			t.Fatal("the kept events take more than 30 pages")
 		}
 		n := fac.count("#timeline li[data-seq]")
 		fac.click(".tl-older")
 		fac.waitJS("a page older", fmt.Sprintf(`document.querySelectorAll('#timeline li[data-seq]').length > %d`, n))
 	}
-	seqs := evalJS[[]int](fac, `[...document.querySelectorAll('#timeline li[data-seq]')].map((li) => Number(li.dataset.seq))`)
-	if len(seqs) != 5000 || seqs[0]-seqs[len(seqs)-1] != 4999 {
-		t.Fatalf("the timeline draws %d entries, %d down to %d; want the newest 5,000", len(seqs), seqs[0], seqs[len(seqs)-1])
+	contiguous := func(got []int, from, n int) bool {
+		if len(got) != n {
+			return false
+		}
+		for i, s := range got {
+			if s != from-i {
+				return false
+			}
+		}
+		return true
 	}
-	if seqs[len(seqs)-1] == 1 {
-		t.Fatalf("the exercise made only %d events; the test needs more than 5,000", seqs[0])
+	if got := seqs(); !contiguous(got, newest, 5000) {
+		t.Fatalf("the timeline draws %d entries, %d down to %d; want the newest 5,000", len(got), got[0], got[len(got)-1])
 	}
-	fac.waitJS("the line about forgotten events", `!document.querySelector('.tl-forgotten').hidden`)
-	// The older button went from under the keyboard: it is on the link now.
-	if !evalJS[bool](fac, `document.activeElement === document.querySelector('.tl-forgotten a')`) {
-		t.Errorf("after the last page the keyboard is on %q, not on the link to the whole log", evalJS[string](fac, `document.activeElement.outerHTML.slice(0, 80)`))
+	if got := fac.text(".tl-older"); got != "Show older events" || fac.count(".tl-forgotten:not([hidden])") != 0 {
+		t.Errorf("past the kept events the button reads %q (want \"Show older events\") and %d lines say events are not here", got, fac.count(".tl-forgotten:not([hidden])"))
 	}
-	if got := fac.text(".tl-forgotten"); !strings.HasPrefix(got, "This page keeps the newest 5,000 events; earlier ones are not shown here.") {
-		t.Errorf("the line about forgotten events reads %q", got)
+	fac.checkAxe("past the kept events")
+	fac.shootSection(shots, "facilitator-timeline-load-older", ".timeline-panel")
+
+	// The server does not answer: the button says so, nothing is drawn.
+	evalJS[bool](fac, `(() => { window.realFetch = window.fetch; window.fetch = (url, init) => String(url).includes('/events?') ? Promise.reject(new TypeError('offline')) : window.realFetch(url, init); return true; })()`)
+	fac.click(".tl-older")
+	fac.waitJS("the failed load", `document.querySelector('.tl-older').textContent === 'Older events could not be loaded: try again'`)
+	if n := fac.count("#timeline li[data-seq]"); n != 5000 {
+		t.Errorf("a failed load left %d entries, want 5,000", n)
 	}
-	// Its link downloads the whole log: a header line and every event.
-	type fetched struct {
-		Status int
-		Lines  int
+	fac.shootSection(shots, "facilitator-timeline-load-failed", ".timeline-panel")
+
+	// Again, with the server back: the next events below, no gap.
+	evalJS[bool](fac, `(() => { window.fetch = window.realFetch; return true; })()`)
+	fac.click(".tl-older")
+	fac.waitJS("older events from the server", `document.querySelectorAll('#timeline li[data-seq]').length > 5000`)
+	got := seqs()
+	if !contiguous(got, newest, len(got)) || len(got) > 5200 {
+		t.Errorf("after loading, %d entries from %d down to %d, not the next 200 at most with no gap", len(got), got[0], got[len(got)-1])
 	}
-	got := evalJS[fetched](fac, `(async () => { const r = await fetch(document.querySelector('.tl-forgotten a').href);
-	  const body = await r.text();
-	  return { Status: r.status, Lines: body.trim().split('\n').length }; })()`)
-	if got.Status != 200 || got.Lines < seqs[0]+1 {
-		t.Errorf("the full log link gave status %d and %d lines, want 200 and at least %d (a header and %d events)", got.Status, got.Lines, seqs[0]+1, seqs[0])
+	// And down to the first event.
+	n := evalJS[int](fac, `(async () => { const b = document.querySelector('.tl-older');
+	  for (let i = 0; i < 200 && !b.hidden; i++) {
+	    b.click();
+	    while (b.getAttribute('aria-disabled') === 'true') await new Promise((r) => setTimeout(r, 20));
+	  }
+	  return document.querySelectorAll('#timeline li[data-seq]').length; })()`)
+	if got := seqs(); n != newest || !contiguous(got, newest, newest) {
+		t.Errorf("at the end the timeline draws %d entries, %d down to %d; want all %d", len(got), got[0], got[len(got)-1], newest)
 	}
-	fac.checkAxe("the oldest kept events")
-	fac.shootSection(shots, "facilitator-timeline-forgotten", ".timeline-panel")
+	if fac.count(".tl-older:not([hidden])")+fac.count(".tl-forgotten:not([hidden])") != 0 {
+		t.Error("at the first event an older button or a line about forgotten events still shows")
+	}
 }

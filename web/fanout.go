@@ -131,7 +131,7 @@ func (f *fanout) deliver(seq uint64) {
 		}
 		var prepared [2]*outgoing
 		for c := range f.recipients(f.audience[f.delivered]) {
-			b, key, ok := f.encodingFor(c, f.delivered)
+			b, key, ok := f.encodingFor(c.sess, f.delivered)
 			if !ok {
 				continue
 			}
@@ -284,7 +284,7 @@ func (f *fanout) subscribe(c *conn, since uint64) ([][]byte, uint64) {
 	defer f.mu.Unlock()
 	var out [][]byte
 	for i := min(since, f.delivered); i < f.delivered; i++ {
-		if b, _, ok := f.encodingFor(c, i); ok {
+		if b, _, ok := f.encodingFor(c.sess, i); ok {
 			out = append(out, b)
 		}
 	}
@@ -306,17 +306,44 @@ func (f *fanout) subscribers() int {
 	return len(f.subs)
 }
 
-// encodingFor returns the encoding of event i that c receives and which
-// one it is (0 staff, 1 trainees), or false when c may not receive it. The
-// caller holds f.mu.
-func (f *fanout) encodingFor(c *conn, i uint64) ([]byte, int, bool) {
+// historyScan bounds how many events one history call looks at while it
+// holds f.mu (a trainee's events may be one in sixty): a few
+// milliseconds at most, not a stall of the fan-out.
+const historyScan = 20_000
+
+// history returns, newest first, the encodings of at most limit events
+// before seq before that sess may receive, looking at no more than
+// historyScan events, and the seq to ask for next (the lowest looked at),
+// 0 when no event precedes them. Only delivered (durable) events count.
+func (f *fanout) history(sess *Session, before uint64, limit int) ([][]byte, uint64) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	top := min(before, f.delivered+1) // events 1 … top-1 may be returned
+	var out [][]byte
+	seq := top
+	for scanned := 0; seq > 1 && len(out) < limit && scanned < historyScan; scanned++ {
+		seq--
+		if b, _, ok := f.encodingFor(sess, seq-1); ok {
+			out = append(out, b)
+		}
+	}
+	if seq <= 1 {
+		return out, 0
+	}
+	return out, seq
+}
+
+// encodingFor returns the encoding of event i that sess receives and
+// which one it is (0 staff, 1 trainees), or false when sess may not
+// receive it. The caller holds f.mu.
+func (f *fanout) encodingFor(sess *Session, i uint64) ([]byte, int, bool) {
 	v := f.variants[i]
-	if !c.maySee(f.audience[i]) {
+	if !maySee(sess, f.audience[i]) {
 		return nil, 0, false
 	}
 	switch {
-	case c.sess.IsStaff():
-		if v.note && !mayReadNotes(c.sess, f.scn) {
+	case sess.IsStaff():
+		if v.note && !mayReadNotes(sess, f.scn) {
 			return nil, 0, false
 		}
 	case v.hidden:

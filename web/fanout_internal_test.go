@@ -167,3 +167,53 @@ func TestStaffFallFurtherBehind(t *testing.T) {
 		})
 	}
 }
+
+// TestHistoryLooksAtABoundedNumberOfEvents checks that a history call
+// holding the fan-out's lock looks at no more than historyScan events, and
+// that following its next seqs still finds every event of a team that
+// owns one event in ten thousand, newest first, and only delivered ones.
+func TestHistoryLooksAtABoundedNumberOfEvents(t *testing.T) {
+	f := newFanout(nil, &metrics{}, 0)
+	const n = 3*historyScan + 123
+	var want []uint64
+	for seq := uint64(1); seq <= n; seq++ {
+		audience := []string{"b"}
+		if seq%10_000 == 7 {
+			audience = []string{"a"}
+			want = append(want, seq)
+		}
+		f.add([]byte(fmt.Sprintf(`{"seq":%d}`, seq)), audience, eventVariant{})
+	}
+	f.add([]byte(`{"seq":"not durable yet"}`), []string{"a"}, eventVariant{})
+	f.restored(n)
+	slices.Reverse(want)
+
+	ana := &Session{Role: engine.RoleTrainee, Team: "a"}
+	var got []uint64
+	calls := 0
+	for before := uint64(n + 2); before != 0; calls++ {
+		page, next := f.history(ana, before, 2)
+		if len(page) > 2 || (next != 0 && before-next > historyScan) {
+			t.Fatalf("before %d: %d events, next %d: more than the limit or the scan", before, len(page), next)
+		}
+		for _, b := range page {
+			var seq uint64
+			if _, err := fmt.Sscanf(string(b), `{"seq":%d}`, &seq); err != nil {
+				t.Fatalf("before %d: %s", before, b)
+			}
+			got = append(got, seq)
+		}
+		before = next
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("the pages held %v, want %v", got, want)
+	}
+	if calls < n/historyScan {
+		t.Errorf("%d calls for %d events: the scan is not bounded", calls, n)
+	}
+	// Staff get every delivered event; a page of 3 right below seq 10.
+	page, next := f.history(&Session{Role: engine.RoleFacilitator}, 10, 3)
+	if len(page) != 3 || string(page[0]) != `{"seq":9}` || next != 7 {
+		t.Errorf("staff before 10: %q, next %d; want seqs 9, 8, 7 and next 7", page, next)
+	}
+}

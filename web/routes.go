@@ -38,6 +38,7 @@ func (s *Server) routes() {
 	mux.HandleFunc("GET /api/exercises/{id}", s.auth.member(s.handleExercise))
 	mux.HandleFunc("GET /api/exercises/{id}/report", s.auth.member(s.reports.handleReport))
 	mux.HandleFunc("GET /api/exercises/{id}/report/appendix", s.auth.member(s.reports.handleReportAppendix))
+	mux.HandleFunc("GET /api/exercises/{id}/events", s.auth.member(s.handleHistory))
 	mux.HandleFunc("GET /api/exercises/{id}/ws", s.auth.member(s.handleWS))
 	mux.HandleFunc("POST /api/exercises/{id}/commands", s.auth.member(s.handleCommand))
 	mux.HandleFunc("GET /api/exercises/{id}/codes", s.auth.codeKeeper(s.auth.handleCodes))

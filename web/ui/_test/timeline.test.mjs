@@ -100,7 +100,7 @@ test('the drawn timeline is always the newest page of kept events that pass the 
     section.appendChild(list);
     const teamFilter = document.createElement('select');
     const typeFilter = document.createElement('select');
-    const tl = new Timeline(list, { dir, teamFilter, typeFilter, max, page, empty: 'nothing yet', noneMatch: 'none of those', forgotten: 'older ones elsewhere' });
+    const tl = new Timeline(list, { dir, teamFilter, typeFilter, max, page, empty: 'nothing yet', noneMatch: 'none of those', forgotten: (count) => `only the newest ${count}` });
     tl.drawSoon = () => {}; // the test draws
     const sent = new Set();
     let newest = 0;
@@ -191,4 +191,107 @@ test('the timeline holds still while the person reads below the newest entries',
   assert.equal(document.activeElement, list, 'the keyboard goes to the list, not to a hidden button');
   add(16, 16);
   assert.equal(drawn()[0], 16, 'at the top the list follows the events again');
+});
+
+test('past the events it keeps, the timeline loads older ones from the server, without a gap', async () => {
+  const body = installFakeDOM();
+  const { Timeline } = await import('../js/timeline.js');
+  const dir = new Directory({ teams: [{ id: 'a', name: 'A' }, { id: 'b', name: 'B' }] });
+  const TYPES = ['inject.delivered', 'team.action', 'expectation.met', 'evaluator.note', 'exercise.paused'];
+  let state = 11;
+  const rnd = (n) => {
+    state = (state * 1103515245 + 12345) % 2147483648;
+    return Math.floor(state / 65536) % n;
+  };
+  for (let run = 0; run < 300; run++) {
+    const seed = state;
+    const max = 3 + rnd(10);
+    const page = 1 + rnd(4);
+    const loadedAtMost = rnd(3) ? 5 + rnd(30) : 1000;
+    // The server: every event sent, the seq's team and type fixed by the seq.
+    const log = new Map();
+    const event = (seq) => ({ seq, type: TYPES[seq % TYPES.length], team: ['', 'a', 'b'][seq % 3], at: seq * 1e9 });
+    let failing = false;
+    const requests = [];
+    const loadOlder = async (before, limit) => {
+      requests.push(before);
+      if (failing) throw new Error('the network is down');
+      const older = [...log.keys()].filter((s) => s < before).sort((x, y) => y - x);
+      const events = older.slice(0, Math.min(limit, 1 + rnd(4))).map((s) => ({ type: 'event', seq: s, event: event(s) }));
+      const next = older.length > events.length ? events[events.length - 1].seq : 0;
+      return { events, next };
+    };
+    const section = document.createElement('section');
+    body.appendChild(section);
+    const list = document.createElement('ol');
+    section.appendChild(list);
+    const teamFilter = document.createElement('select');
+    const typeFilter = document.createElement('select');
+    const tl = new Timeline(list, { dir, teamFilter, typeFilter, max, page, loadedAtMost, loadOlder, forgotten: (count) => `only the newest ${count}` });
+    tl.drawSoon = () => {};
+    let newest = 0;
+    let loadedOnce = false;
+    let keptOldest = Infinity;
+    let trimmed = false;
+    const steps = [];
+    for (let step = 0; step < 40; step++) {
+      const r = rnd(12);
+      if (r < 5) {
+        for (let k = 1 + rnd(4); k > 0; k--) {
+          const seq = ++newest;
+          log.set(seq, true);
+          const waiting = tl.waiting.length;
+          tl.add({ event: event(seq) });
+          // A page that draws seldom keeps only the newest waiting events.
+          if (tl.waiting.length <= waiting) trimmed = true;
+          steps.push(`add ${seq}`);
+        }
+      } else if (r < 7) {
+        tl.draw();
+        steps.push('draw');
+      } else if (r < 9) {
+        failing = rnd(5) === 0;
+        if (!tl.olderButton.hidden) await tl.showOlder();
+        steps.push(failing ? 'older (failing)' : 'older');
+      } else if (r < 10) {
+        list.scrollTop = rnd(2) ? 0 : 100;
+        list.fire('scroll');
+        steps.push(`scroll ${list.scrollTop}`);
+      } else {
+        if (rnd(2)) teamFilter.value = ['', 'a', 'b'][rnd(3)];
+        else typeFilter.value = ['', 'inject', 'action', 'met', 'note', 'control'][rnd(6)];
+        tl.applyFilter();
+        steps.push(`filter ${teamFilter.value}/${typeFilter.value}`);
+      }
+      if (tl.waiting.length) continue;
+      const why = `seed ${seed}, max ${max}, page ${page}, loaded at most ${loadedAtMost}, after ${steps.join(', ')}`;
+      const w = tl.window;
+      const sentSeqs = [...log.keys()].sort((x, y) => y - x);
+      assert.ok(w.max >= max && w.max <= max + loadedAtMost, `the window's size ${w.max}; ${why}`);
+      assert.deepEqual(w.items.map((i) => i.seq), sentSeqs.slice(0, w.max), `the window keeps the newest ${w.max}, no gap; ${why}`);
+      const forgot = sentSeqs.length > w.items.length;
+      assert.equal(w.forgot, forgot, `forgot; ${why}`);
+      // Once a page was loaded nothing goes until the window is full.
+      const oldest = w.items.length ? w.items[w.items.length - 1].seq : Infinity;
+      if (loadedOnce && !trimmed && w.max < max + loadedAtMost) assert.ok(oldest <= keptOldest, `the window let ${keptOldest} go before it was full; ${why}`);
+      keptOldest = oldest;
+      trimmed = false;
+      loadedOnce ||= requests.length > 0 && !failing;
+      const pass = tl.filter();
+      const passing = w.items.filter(pass).map((i) => i.seq);
+      const drawn = list.children.filter((li) => li.dataset.seq).map((li) => Number(li.dataset.seq));
+      const olderKept = passing.some((seq) => seq < Math.min(...drawn));
+      const loadable = !olderKept && forgot && w.max < max + loadedAtMost;
+      assert.equal(tl.olderButton.hidden, !olderKept && !loadable, `the older button; ${why}`);
+      if (loadable) {
+        assert.equal(tl.olderButton.textContent, t(tl.loadFailed ? 'ui.timeline.load_failed' : 'ui.timeline.load_older'), `the load button's text; ${why}`);
+      }
+      assert.equal(tl.forgottenEl.hidden, !(forgot && tl.olderButton.hidden), `the line about forgotten events; ${why}`);
+      if (!tl.forgottenEl.hidden) assert.equal(tl.forgottenEl.textContent, `only the newest ${w.max}`, `its count; ${why}`);
+      if (!tl.held) assert.deepEqual(drawn, w.visible(pass).map((i) => i.seq), `drawn entries; ${why}`);
+      else assert.deepEqual(drawn, [...new Set(drawn)].sort((x, y) => y - x), `held entries newest first, each once; ${why}`);
+    }
+    assert.ok(requests.every((before) => before > 0), `every request asks below a seq; seed ${seed}`);
+    section.remove();
+  }
 });

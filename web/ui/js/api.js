@@ -60,6 +60,15 @@ export function reportURL(id, format, lang) {
   return `/api/exercises/${encodeURIComponent(id)}/report?format=${encodeURIComponent(format)}${q}`;
 }
 
+/**
+ * loadHistory returns the events before seq `before` that the session may
+ * see, newest first, as {events: [event messages], next}; next is the
+ * before of the next page, 0 at the first event.
+ */
+export function loadHistory(id, before, limit) {
+  return api(`/api/exercises/${encodeURIComponent(id)}/events?before=${before}&limit=${limit}`);
+}
+
 /** appendixURL is the link to an exercise's whole event log as CSV (the report's appendix, staff only). */
 export function appendixURL(id, lang) {
   const q = lang ? `?lang=${encodeURIComponent(lang)}` : '';

@@ -1,9 +1,9 @@
 // What the facilitator and observer pages share: team grid, timeline,
 // notes and report links, fed from the socket.
 import { $, h, replace } from './dom.js';
-import { reportURL, appendixURL } from './api.js';
+import { reportURL, appendixURL, loadHistory } from './api.js';
 import { TeamGrid } from './teams.js';
-import { Timeline, KEPT } from './timeline.js';
+import { Timeline } from './timeline.js';
 import { Notes } from './notes.js';
 import { JudgeQueue, hasJudged } from './judge.js';
 import { EEGPanel } from './eeg.js';
@@ -27,10 +27,13 @@ export function reportLinks(root, ctx) {
 /** staffViews builds the grid, timeline and notes and connects them to the socket. */
 export function staffViews(ctx, { onToggleMode, canWriteNotes, canJudge = false, lead = false }) {
   const grid = new TeamGrid($('#teams'), { dir: ctx.dir, clock: ctx.clock, startTime: ctx.exercise.start_time, onToggleMode });
-  // Past the events the page keeps, the whole log is the report's appendix.
-  const forgotten = [t('ui.timeline.forgotten', { count: KEPT }), ' ',
+  // Past what the page keeps and may load, the whole log is the report's appendix.
+  const forgotten = (count) => [t('ui.timeline.forgotten', { count }), ' ',
     h('a', { href: appendixURL(ctx.session.exercise, i18n.lang), hreflang: i18n.tag, download: true }, t('ui.timeline.full_log'))];
-  const timeline = new Timeline($('#timeline'), { dir: ctx.dir, teamFilter: $('#tl-team'), typeFilter: $('#tl-type'), forgotten });
+  const timeline = new Timeline($('#timeline'), {
+    dir: ctx.dir, teamFilter: $('#tl-team'), typeFilter: $('#tl-type'), forgotten,
+    loadOlder: (before, limit) => loadHistory(ctx.session.exercise, before, limit),
+  });
   const notes = new Notes($('#notes'), ctx, canWriteNotes);
   reportLinks($('#reports'), ctx);
   startCountdowns(ctx.clock);

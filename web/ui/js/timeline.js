@@ -3,9 +3,10 @@
 // data-event-team data-teams>. The page draws only the newest PAGE entries
 // that pass the filters (more on demand); the rest wait in memory, so a
 // staff console of a 5,000-person exercise lays out hundreds of entries,
-// not thousands. While someone reads below the newest entries the list
+// not thousands. Past the events kept in memory, older ones come from the
+// server on demand. While someone reads below the newest entries the list
 // holds still and a button says how many newer events wait.
-import { h, option, batched, DRAW_EVERY } from './dom.js';
+import { h, option, replace, batched, DRAW_EVERY } from './dom.js';
 import { eventText, fmtTShort, fmtT, kindOf } from './format.js';
 import { t } from './i18n.js';
 
@@ -21,6 +22,12 @@ function teamsOf(ev) {
   if (d.target) out.add(d.target);
   if (d.adhoc && d.adhoc.to) for (const id of d.adhoc.to) out.add(id);
   return [...out];
+}
+
+/** itemOf is what a timeline keeps of an event message ({seq, at, event}) or a bare event. */
+function itemOf(msg) {
+  const ev = msg.event || msg;
+  return { ev, seq: ev.seq ?? msg.seq, at: ev.at ?? msg.at ?? 0, kind: kindOf(ev.type), teams: teamsOf(ev) };
 }
 
 /** CLIPPED is the longest action text a timeline line shows whole (format.js clips it at 80, other texts at 60). */
@@ -56,6 +63,13 @@ export const PAGE = 200;
 /** KEPT is how many events a timeline keeps in memory by default; older ones are let go. */
 export const KEPT = 5000;
 
+/** LOADED_AT_MOST is how many events the older pages loaded from the server may add to those kept. */
+export const LOADED_AT_MOST = 50000;
+
+/** LOAD_PAGE is how many events one request for older ones asks for; LOAD_REQUESTS bounds the requests of one click. */
+const LOAD_PAGE = 1000;
+const LOAD_REQUESTS = 10;
+
 /** READING is how far (px) below the newest entries a person has scrolled when the list holds still for them. */
 const READING = 8;
 
@@ -66,14 +80,19 @@ const READING = 8;
  * without a browser.
  */
 export class EventWindow {
-  constructor(max, page = PAGE) {
+  constructor(max, page = PAGE, loadedAtMost = LOADED_AT_MOST) {
     this.max = max;
+    /** limit is how far max may grow once older pages are loaded (startGrowing). */
+    this.limit = max + loadedAtMost;
+    this.growing = false;
     this.page = page;
     this.shown = page;
     /** @type {{seq: number}[]} */
     this.items = [];
     /** forgot is true once an event was let go to keep max: the oldest kept is then not the log's first. */
     this.forgot = false;
+    /** next is where the server's next older page starts (its `before`), once a page came and nothing was let go since. */
+    this.next = undefined;
   }
 
   /**
@@ -93,13 +112,62 @@ export class EventWindow {
       kept.push(item);
     }
     // The usual batch is newer than everything kept: the loop above then
-    // copied nothing, and the old items follow in one go.
+    // copied nothing, and the old items follow in one go. Once older
+    // pages are loaded the window grows rather than let them go, up to
+    // its limit.
+    if (this.growing) this.max = Math.min(Math.max(this.max, merged.length + this.items.length - i), this.limit);
     for (; i < this.items.length && merged.length < this.max; i++) merged.push(this.items[i]);
-    if (i < this.items.length || merged.length > this.max) this.forgot = true;
+    if (i < this.items.length || merged.length > this.max) {
+      this.forgot = true;
+      this.next = undefined; // the oldest kept moved up: the next page starts below it
+    }
     merged.length = Math.min(merged.length, this.max);
     this.items = merged;
     const oldest = merged.length ? merged[merged.length - 1].seq : Infinity;
     return kept.filter((item) => item.seq >= oldest);
+  }
+
+  /**
+   * addOlder appends a page of older events from the server (newest
+   * first, all older than those kept) and keeps them too: max grows by
+   * their number. next is the server's next page, 0 when the page
+   * reached the first event.
+   */
+  addOlder(items, next) {
+    this.growing = true;
+    let below = this.items.length ? this.items[this.items.length - 1].seq : Infinity;
+    for (const item of items) {
+      if (item.seq >= below) continue;
+      if (this.max === this.limit) return; // full: the rest stays on the server
+      this.items.push(item);
+      below = item.seq;
+      this.max++;
+    }
+    this.next = next;
+    if (next === 0) this.forgot = false;
+  }
+
+  /** cut lets go of the items older than seq. */
+  cut(seq) {
+    const i = this.items.findIndex((item) => item.seq < seq);
+    if (i >= 0) this.items.length = i;
+    this.forgot = true;
+    this.next = undefined;
+  }
+
+  /** startGrowing keeps every event from now on, up to the limit: older pages are about to be loaded. */
+  startGrowing() {
+    this.growing = true;
+  }
+
+  /** mayLoad reports whether older events are on the server only and the window may still take some. */
+  mayLoad() {
+    return this.forgot && this.max < this.limit;
+  }
+
+  /** olderStart is the `before` of the server's next older page. */
+  olderStart() {
+    return this.next ?? (this.items.length ? this.items[this.items.length - 1].seq : 0);
   }
 
   /** visible returns the items the page draws for a filter: the newest `shown` that pass it. */
@@ -124,9 +192,9 @@ export class EventWindow {
     return n;
   }
 
-  /** more lets the page draw one page more. */
-  more() {
-    this.shown = Math.min(this.shown + this.page, this.max);
+  /** more lets the page draw one page more than the `drawn` entries it shows (by default, than it may show). */
+  more(drawn = this.shown) {
+    this.shown = Math.min(drawn + this.page, this.max);
   }
 
   /** reset goes back to drawing one page, as after a change of filter. */
@@ -140,17 +208,22 @@ export class Timeline {
    * @param {HTMLElement} list the <ol> to fill
    * @param {object} opts dir; teamFilter, typeFilter (<select>s to wire, optional); max events kept; page drawn;
    *   empty, noneMatch: the empty line's texts before any event and when none passes the filters;
-   *   forgotten: what the end of the list says once the page has let its oldest events go (text or nodes)
+   *   forgotten: (count) => text or nodes, what the end of the list says once the page keeps only the newest count events
+   *     and cannot load older ones;
+   *   loadOlder: async (before, limit) => ({events, next}), the server's page of events before a seq (api.js loadHistory)
    */
   constructor(list, {
-    dir, teamFilter, typeFilter, max = KEPT, page = PAGE,
-    empty = t('ui.timeline.empty'), noneMatch = t('ui.timeline.none_match'), forgotten = t('ui.timeline.forgotten', { count: max }),
+    dir, teamFilter, typeFilter, max = KEPT, page = PAGE, loadedAtMost = LOADED_AT_MOST, loadOlder = null,
+    empty = t('ui.timeline.empty'), noneMatch = t('ui.timeline.none_match'), forgotten = (count) => t('ui.timeline.forgotten', { count }),
   } = {}) {
     this.list = list;
     this.dir = dir;
     this.teamFilter = teamFilter;
     this.typeFilter = typeFilter;
-    this.window = new EventWindow(max, page);
+    this.window = new EventWindow(max, page, loadedAtMost);
+    this.loadOlder = loadOlder;
+    this.loading = false;
+    this.loadFailed = false;
     this.emptyText = empty;
     this.noneMatchText = noneMatch;
     this.emptyEl = h('li', { class: 'tl-empty muted' }, empty);
@@ -160,7 +233,8 @@ export class Timeline {
     this.olderButton.addEventListener('click', () => this.showOlder());
     this.list.after(this.olderButton);
     // Past the oldest kept event, a line says where the earlier ones are.
-    this.forgottenEl = h('p', { class: 'tl-forgotten muted', hidden: true }, forgotten);
+    this.forgotten = forgotten;
+    this.forgottenEl = h('p', { class: 'tl-forgotten muted', hidden: true });
     this.olderButton.after(this.forgottenEl);
     // While the person reads below the newest entries the list holds
     // still, and this button says how many newer events wait.
@@ -188,13 +262,13 @@ export class Timeline {
 
   /** add takes an event message ({seq, at, event}) or a bare event, to draw within DRAW_EVERY. */
   add(msg) {
-    const ev = msg.event || msg;
-    const kind = kindOf(ev.type);
-    this.waiting.push({ ev, seq: ev.seq ?? msg.seq, at: ev.at ?? msg.at ?? 0, kind, teams: teamsOf(ev) });
+    this.waiting.push(itemOf(msg));
     // A page in a background tab draws seldom: keep only what it can show.
     if (this.waiting.length >= 2 * this.window.max) {
       const kept = newestDistinct(this.waiting, this.window.max);
-      if (new Set(this.waiting.map((item) => item.seq)).size > kept.length) this.window.forgot = true;
+      // Events went between the kept ones and those in the window: let
+      // the window's older ones go too, or the list would have a gap.
+      if (new Set(this.waiting.map((item) => item.seq)).size > kept.length) this.window.cut(kept[kept.length - 1].seq);
       this.waiting = kept;
     }
     this.drawSoon();
@@ -280,14 +354,48 @@ export class Timeline {
     this.finish(pass);
   }
 
-  /** showOlder draws a page of the kept entries older than the drawn ones after them. */
-  showOlder() {
+  /**
+   * showOlder draws a page of the kept entries older than the drawn ones
+   * after them, first loading older events from the server when none is
+   * kept.
+   */
+  async showOlder() {
+    if (this.loading) return;
     this.draw();
+    if (this.loadOlder && this.window.count(this.filter(), -Infinity, this.bottomSeq()) === 0 && this.window.mayLoad()) {
+      await this.load();
+    }
     const pass = this.filter();
-    const below = this.bottomSeq();
-    this.window.more();
-    this.list.append(...this.window.newest(pass, this.window.page, below).map((item) => this.entry(item)));
+    this.window.more(this.drawnCount());
+    this.list.append(...this.window.newest(pass, this.window.page, this.bottomSeq()).map((item) => this.entry(item)));
     this.finish(pass);
+  }
+
+  /**
+   * load asks the server for older events, a page at a time, until a
+   * page's worth below the drawn entries passes the filters, the first
+   * event came, the window is full, or LOAD_REQUESTS requests were made.
+   */
+  async load() {
+    this.loading = true;
+    this.loadFailed = false;
+    this.finish(this.filter());
+    // Kept from now on: new events must not push out the pages loaded.
+    this.window.startGrowing();
+    try {
+      for (let n = 0; n < LOAD_REQUESTS && this.window.mayLoad(); n++) {
+        const before = this.window.olderStart();
+        const { events, next } = await this.loadOlder(before, LOAD_PAGE);
+        // The window let events go meanwhile (at its limit): ask again below its new end.
+        if (this.window.olderStart() !== before) continue;
+        this.window.addOlder((events || []).map(itemOf), next);
+        if (this.window.count(this.filter(), -Infinity, this.bottomSeq()) >= this.window.page) break;
+      }
+    } catch {
+      this.loadFailed = true;
+    } finally {
+      this.loading = false;
+    }
   }
 
   /** showNewer goes back to the newest entries, drawing what came while the list held still. */
@@ -319,10 +427,16 @@ export class Timeline {
     }
     const older = this.window.count(pass, -Infinity, this.bottomSeq());
     const newer = this.held ? this.window.count(pass, this.topSeq(), Infinity) : 0;
-    this.forgottenEl.hidden = !this.window.forgot || older > 0;
+    // With none kept, older events may come from the server.
+    const loadable = !older && this.loadOlder !== null && this.window.mayLoad() ? 1 : 0;
+    this.forgottenEl.hidden = !this.window.forgot || older > 0 || loadable > 0;
+    if (!this.forgottenEl.hidden && this.forgottenEl.dataset.count !== String(this.window.max)) {
+      this.forgottenEl.dataset.count = String(this.window.max);
+      replace(this.forgottenEl, this.forgotten(this.window.max));
+    }
     // A button goes when nothing is left to show: keep the keyboard in the
     // list, or on the link to the earlier events that shows instead.
-    for (const [button, left] of [[this.olderButton, older], [this.newerButton, newer]]) {
+    for (const [button, left] of [[this.olderButton, older + loadable], [this.newerButton, newer]]) {
       if (!left && document.activeElement === button) {
         const link = button === this.olderButton && !this.forgottenEl.hidden && this.forgottenEl.querySelector('a');
         (link || this.list).focus();
@@ -330,6 +444,9 @@ export class Timeline {
       button.hidden = left === 0;
     }
     if (older) this.olderButton.textContent = t('ui.timeline.older', { count: Math.min(older, this.window.page) });
+    else if (loadable) this.olderButton.textContent = t(this.loading ? 'ui.timeline.loading_older' : this.loadFailed ? 'ui.timeline.load_failed' : 'ui.timeline.load_older');
+    // Not disabled while loading: a disabled button would drop the keyboard's focus.
+    this.olderButton.setAttribute('aria-disabled', String(this.loading));
     if (newer) this.newerButton.textContent = t('ui.timeline.newer', { count: newer });
   }
 

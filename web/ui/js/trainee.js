@@ -3,13 +3,13 @@
 import { teamReportLink } from './aar.js';
 import { $, $$, h, option, replace, copyButton, uid } from './dom.js';
 import { boot, pending, announce, showError, errorMessage, endReason } from './page.js';
-import { api } from './api.js';
+import { api, loadHistory } from './api.js';
 import {
   fmtTShort, fmtT, tlpBadge, tlpLabel, severityBadge, channelBadge, actionLabel,
   SEVERITIES, TLP_LEVELS, normTLP, fmtPoints, severityLabel, reasonText,
 } from './format.js';
 import { renderMarkdown } from './markdown.js';
-import { Timeline, KEPT } from './timeline.js';
+import { Timeline } from './timeline.js';
 import { countdown, startCountdowns } from './countdown.js';
 import { i18n, t, contentLang } from './i18n.js';
 import { mountMessages, tlpMoreOpen } from './messages.js';
@@ -73,7 +73,8 @@ class TraineeConsole {
     this.timeline = new Timeline($('#timeline'), {
       dir: ctx.dir, typeFilter: $('#tl-type'),
       empty: t('ui.trainee.timeline_empty'), noneMatch: t('ui.trainee.timeline_none_match'),
-      forgotten: t('ui.trainee.timeline_forgotten', { count: KEPT }),
+      forgotten: (count) => t('ui.trainee.timeline_forgotten', { count }),
+      loadOlder: (before, limit) => loadHistory(ctx.session.exercise, before, limit),
     });
 
     const me = ctx.dir.teams.get(this.team) || {};
