@@ -217,3 +217,31 @@ func TestHistoryLooksAtABoundedNumberOfEvents(t *testing.T) {
 		t.Errorf("staff before 10: %q, next %d; want seqs 9, 8, 7 and next 7", page, next)
 	}
 }
+
+// BenchmarkHistory measures one history call, the time it holds the
+// fan-out's lock: a staff page of 1,000 events, and a trainee's call that
+// looks at historyScan events to find one in sixty.
+func BenchmarkHistory(b *testing.B) {
+	f := newFanout(nil, &metrics{}, 0)
+	const n = 100_000
+	for seq := range n {
+		team := fmt.Sprintf("t%d", seq%60)
+		f.add([]byte(`{"type":"event"}`), []string{team}, eventVariant{})
+	}
+	f.restored(n)
+	for _, c := range []struct {
+		name string
+		sess *Session
+	}{
+		{"staff", &Session{Role: engine.RoleFacilitator}},
+		{"trainee", &Session{Role: engine.RoleTrainee, Team: "t7"}},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			for b.Loop() {
+				if page, _ := f.history(c.sess, n+1, 1000); len(page) == 0 {
+					b.Fatal("an empty page")
+				}
+			}
+		})
+	}
+}
