@@ -22,10 +22,8 @@ type fanout struct {
 	mu        sync.Mutex
 	scn       *scenarios.Scenario // who may read evaluators' notes
 	metrics   *metrics
-	encoded   [][]byte       // encoded event message per seq-1
-	audience  [][]string     // the audience of each event, per seq-1
-	variants  []eventVariant // what trainees and observers get of each event, per seq-1
-	delivered uint64         // events up to this seq are durable and delivered
+	events    eventRecords
+	delivered uint64 // events up to this seq are durable and delivered
 	subs      map[*conn]struct{}
 	// byAudience holds the same subscribers by what they may see: staff
 	// under staffAudience, trainees under their team, so that an event
@@ -44,6 +42,16 @@ type fanout struct {
 	flushAt    time.Time
 }
 
+// eventRecords is what a fan-out keeps of every event, by seq-1. Only
+// ever appended to: a copy taken under the fan-out's lock may be read
+// after it is released, since the elements before the copy's length never
+// change.
+type eventRecords struct {
+	encoded  [][]byte       // the encoded event message
+	audience [][]string     // the event's audience
+	variants []eventVariant // what trainees and observers get of it
+}
+
 // newFanout returns the fan-out of an exercise of s with no subscribers,
 // holding records for window.
 func newFanout(s *scenarios.Scenario, m *metrics, window time.Duration) *fanout {
@@ -56,9 +64,9 @@ func newFanout(s *scenarios.Scenario, m *metrics, window time.Duration) *fanout 
 func (f *fanout) add(encoded []byte, audience []string, v eventVariant) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.encoded = append(f.encoded, encoded)
-	f.audience = append(f.audience, audience)
-	f.variants = append(f.variants, v)
+	f.events.encoded = append(f.events.encoded, encoded)
+	f.events.audience = append(f.events.audience, audience)
+	f.events.variants = append(f.events.variants, v)
 }
 
 // restored records that the exercise's first n events were stored, and
@@ -123,14 +131,14 @@ func (f *fanout) closeAll(why string) {
 func (f *fanout) deliver(seq uint64) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	seq = min(seq, uint64(len(f.encoded)))
+	seq = min(seq, uint64(len(f.events.encoded)))
 	touched := f.touched[:0]
 	for ; f.delivered < seq; f.delivered++ {
 		if len(f.subs) == 0 {
 			continue
 		}
 		var prepared [2]*outgoing
-		for c := range f.recipients(f.audience[f.delivered]) {
+		for c := range f.recipients(f.events.audience[f.delivered]) {
 			b, key, ok := f.encodingFor(c.sess, f.delivered)
 			if !ok {
 				continue
@@ -141,7 +149,7 @@ func (f *fanout) deliver(seq uint64) {
 			if len(c.delivering) == 0 {
 				touched = append(touched, c)
 			}
-			hold := c.holdsRecordsOf(f.variants[f.delivered].recordOf)
+			hold := c.holdsRecordsOf(f.events.variants[f.delivered].recordOf)
 			c.delivering = append(c.delivering, delivery{prepared[key], hold})
 		}
 	}
@@ -306,24 +314,26 @@ func (f *fanout) subscribers() int {
 	return len(f.subs)
 }
 
-// historyScan bounds how many events one history call looks at while it
-// holds f.mu (a trainee's events may be one in sixty): 0.2–0.4 ms on a
-// loaded two-core machine (BenchmarkHistory), not a stall of the fan-out.
+// historyScan bounds how many events one history call looks at (a
+// trainee's events may be one in sixty): 0.2–0.4 ms on a loaded two-core
+// machine (BenchmarkHistory).
 const historyScan = 20_000
 
 // history returns, newest first, the encodings of at most limit events
 // before seq before that sess may receive, looking at no more than
 // historyScan events, and the seq to ask for next (the lowest looked at),
 // 0 when no event precedes them. Only delivered (durable) events count.
+// It looks without holding f.mu, on a copy of the records taken under it.
 func (f *fanout) history(sess *Session, before uint64, limit int) ([][]byte, uint64) {
 	f.mu.Lock()
-	defer f.mu.Unlock()
-	top := min(before, f.delivered+1) // events 1 … top-1 may be returned
+	events, delivered := f.events, f.delivered
+	f.mu.Unlock()
+	top := min(before, delivered+1) // events 1 … top-1 may be returned
 	var out [][]byte
 	seq := top
 	for scanned := 0; seq > 1 && len(out) < limit && scanned < historyScan; scanned++ {
 		seq--
-		if b, _, ok := f.encodingFor(sess, seq-1); ok {
+		if b, _, ok := events.encodingFor(sess, f.scn, seq-1); ok {
 			out = append(out, b)
 		}
 	}
@@ -337,13 +347,20 @@ func (f *fanout) history(sess *Session, before uint64, limit int) ([][]byte, uin
 // which one it is (0 staff, 1 trainees), or false when sess may not
 // receive it. The caller holds f.mu.
 func (f *fanout) encodingFor(sess *Session, i uint64) ([]byte, int, bool) {
-	v := f.variants[i]
-	if !maySee(sess, f.audience[i]) {
+	return f.events.encodingFor(sess, f.scn, i)
+}
+
+// encodingFor returns the encoding of event i that sess receives in an
+// exercise of scn and which one it is (0 staff, 1 trainees), or false
+// when sess may not receive it.
+func (r eventRecords) encodingFor(sess *Session, scn *scenarios.Scenario, i uint64) ([]byte, int, bool) {
+	v := r.variants[i]
+	if !maySee(sess, r.audience[i]) {
 		return nil, 0, false
 	}
 	switch {
 	case sess.IsStaff():
-		if v.note && !mayReadNotes(sess, f.scn) {
+		if v.note && !mayReadNotes(sess, scn) {
 			return nil, 0, false
 		}
 	case v.hidden:
@@ -351,5 +368,5 @@ func (f *fanout) encodingFor(sess *Session, i uint64) ([]byte, int, bool) {
 	case v.trainee != nil:
 		return v.trainee, 1, true
 	}
-	return f.encoded[i], 0, true
+	return r.encoded[i], 0, true
 }

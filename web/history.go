@@ -34,9 +34,8 @@ type historyView struct {
 // fewer than N while Next is not 0: the server looks at a bounded number
 // of events per request (a trainee may see one in sixty).
 //
-// A request holds the fan-out's lock while it looks, so it draws on the
-// client address's budget of commands: a console asks a few times a
-// click, a script asking without end is slowed down.
+// A request draws on the client address's budget of commands: a console
+// asks a few times a click, a script asking without end is slowed down.
 func (s *Server) handleHistory(w http.ResponseWriter, r *http.Request, sess *Session, le *liveExercise) {
 	if !s.ipCommandLimiter(r).Allow() {
 		s.security.record(secRateLimited, s.clientIP(r), "too many history requests")

@@ -203,23 +203,39 @@ test('past the events it keeps, the timeline loads older ones from the server, w
     state = (state * 1103515245 + 12345) % 2147483648;
     return Math.floor(state / 65536) % n;
   };
+  const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
   for (let run = 0; run < 300; run++) {
     const seed = state;
     const max = 3 + rnd(10);
     const page = 1 + rnd(4);
     const loadedAtMost = rnd(3) ? 5 + rnd(30) : 1000;
-    // The server: every event sent, the seq's team and type fixed by the seq.
-    const log = new Map();
+    // The server: the events this console may see (some seqs are other
+    // teams'), answering as GET …/events does, looking at `scan` seqs a
+    // request, each answer when the test says.
+    const scan = 1 + rnd(6);
+    const log = new Set();
     const event = (seq) => ({ seq, type: TYPES[seq % TYPES.length], team: ['', 'a', 'b'][seq % 3], at: seq * 1e9 });
+    const answer = (before, limit) => {
+      const events = [];
+      let seq = before;
+      for (let looked = 0; seq > 1 && events.length < limit && looked < scan; looked++) {
+        seq--;
+        if (log.has(seq)) events.push({ type: 'event', seq, event: event(seq) });
+      }
+      return { events, next: seq <= 1 ? 0 : seq };
+    };
     let failing = false;
     const requests = [];
-    const loadOlder = async (before, limit) => {
+    const inflight = [];
+    const loadOlder = (before, limit) => {
       requests.push(before);
-      if (failing) throw new Error('the network is down');
-      const older = [...log.keys()].filter((s) => s < before).sort((x, y) => y - x);
-      const events = older.slice(0, Math.min(limit, 1 + rnd(4))).map((s) => ({ type: 'event', seq: s, event: event(s) }));
-      const next = older.length > events.length ? events[events.length - 1].seq : 0;
-      return { events, next };
+      return new Promise((resolve, reject) => inflight.push({ before, limit, resolve, reject }));
+    };
+    const respond = async () => {
+      const r = inflight.shift();
+      if (r && failing) r.reject(new Error('the network is down'));
+      else if (r) r.resolve(answer(r.before, r.limit));
+      await settle();
     };
     const section = document.createElement('section');
     body.appendChild(section);
@@ -230,30 +246,72 @@ test('past the events it keeps, the timeline loads older ones from the server, w
     const tl = new Timeline(list, { dir, teamFilter, typeFilter, max, page, loadedAtMost, loadOlder, forgotten: (count) => `only the newest ${count}` });
     tl.drawSoon = () => {};
     let newest = 0;
-    let loadedOnce = false;
     let keptOldest = Infinity;
+    let wasGrowing = false;
     let trimmed = false;
+    let everTrimmed = false;
+    const clicks = [];
     const steps = [];
-    for (let step = 0; step < 40; step++) {
-      const r = rnd(12);
+    const check = () => {
+      const why = `seed ${seed}, max ${max}, page ${page}, loaded at most ${loadedAtMost}, scan ${scan}, after ${steps.join(', ')}`;
+      const w = tl.window;
+      const visible = [...log].sort((x, y) => y - x);
+      assert.ok(w.max >= max && w.max <= max + loadedAtMost, `the window's size ${w.max}; ${why}`);
+      // The newest events, no gap; as many as the window holds, unless a
+      // background tab's trim let some go (it refills with new ones).
+      assert.deepEqual(w.items.map((i) => i.seq), visible.slice(0, w.items.length), `the window keeps the newest, no gap; ${why}`);
+      if (!everTrimmed) assert.equal(w.items.length, Math.min(w.max, visible.length), `the window is full; ${why}`);
+      // A window whose loaded pages happen to reach the first event does
+      // not know it until the server says so (next 0), and a full one may
+      // not ask.
+      const unconfirmed = (w.next !== undefined && w.next !== 0) || w.max === max + loadedAtMost;
+      const forgot = visible.length > w.items.length || (w.forgot && unconfirmed);
+      assert.equal(w.forgot, forgot, `forgot; ${why}`);
+      // Once older pages are asked for, nothing goes until the window is full.
+      const oldest = w.items.length ? w.items[w.items.length - 1].seq : Infinity;
+      if (wasGrowing && !trimmed && w.max < max + loadedAtMost) assert.ok(oldest <= keptOldest, `the window let ${keptOldest} go before it was full; ${why}`);
+      keptOldest = oldest;
+      wasGrowing = w.growing;
+      trimmed = false;
+      const pass = tl.filter();
+      const passing = w.items.filter(pass).map((i) => i.seq);
+      const drawn = list.children.filter((li) => li.dataset.seq).map((li) => Number(li.dataset.seq));
+      const olderKept = passing.some((seq) => seq < Math.min(...drawn));
+      const loadable = !olderKept && forgot && w.max < max + loadedAtMost;
+      assert.equal(tl.olderButton.hidden, !olderKept && !loadable, `the older button; ${why}`);
+      assert.equal(tl.olderButton.getAttribute('aria-disabled') ?? 'false', String(tl.loading), `the older button's state; ${why}`);
+      if (tl.loading) assert.equal(tl.olderButton.textContent, t('ui.timeline.loading_older'), `the button while loading; ${why}`);
+      else if (loadable) assert.equal(tl.olderButton.textContent, t(tl.loadFailed ? 'ui.timeline.load_failed' : 'ui.timeline.load_older'), `the load button's text; ${why}`);
+      assert.equal(tl.forgottenEl.hidden, !(forgot && tl.olderButton.hidden), `the line about forgotten events; ${why}`);
+      if (!tl.forgottenEl.hidden) assert.equal(tl.forgottenEl.textContent, `only the newest ${w.max}`, `its count; ${why}`);
+      // Loaded pages are drawn when the load ends.
+      if (!tl.held && !tl.loading) assert.deepEqual(drawn, w.visible(pass).map((i) => i.seq), `drawn entries; ${why}`);
+      else assert.deepEqual(drawn, [...new Set(drawn)].sort((x, y) => y - x), `entries newest first, each once; ${why}`);
+      return why;
+    };
+    for (let step = 0; step < 50; step++) {
+      const r = rnd(14);
       if (r < 5) {
         for (let k = 1 + rnd(4); k > 0; k--) {
-          const seq = ++newest;
-          log.set(seq, true);
+          newest += 1 + rnd(2); // a skipped seq is another team's
+          log.add(newest);
           const waiting = tl.waiting.length;
-          tl.add({ event: event(seq) });
+          tl.add({ event: event(newest) });
           // A page that draws seldom keeps only the newest waiting events.
-          if (tl.waiting.length <= waiting) trimmed = true;
-          steps.push(`add ${seq}`);
+          if (tl.waiting.length <= waiting) trimmed = everTrimmed = true;
+          steps.push(`add ${newest}`);
         }
       } else if (r < 7) {
         tl.draw();
         steps.push('draw');
       } else if (r < 9) {
+        if (!tl.olderButton.hidden) clicks.push(tl.showOlder());
+        steps.push('older');
+      } else if (r < 11) {
         failing = rnd(5) === 0;
-        if (!tl.olderButton.hidden) await tl.showOlder();
-        steps.push(failing ? 'older (failing)' : 'older');
-      } else if (r < 10) {
+        await respond();
+        steps.push(failing ? 'answer (failing)' : 'answer');
+      } else if (r < 12) {
         list.scrollTop = rnd(2) ? 0 : 100;
         list.fire('scroll');
         steps.push(`scroll ${list.scrollTop}`);
@@ -263,35 +321,24 @@ test('past the events it keeps, the timeline loads older ones from the server, w
         tl.applyFilter();
         steps.push(`filter ${teamFilter.value}/${typeFilter.value}`);
       }
-      if (tl.waiting.length) continue;
-      const why = `seed ${seed}, max ${max}, page ${page}, loaded at most ${loadedAtMost}, after ${steps.join(', ')}`;
-      const w = tl.window;
-      const sentSeqs = [...log.keys()].sort((x, y) => y - x);
-      assert.ok(w.max >= max && w.max <= max + loadedAtMost, `the window's size ${w.max}; ${why}`);
-      assert.deepEqual(w.items.map((i) => i.seq), sentSeqs.slice(0, w.max), `the window keeps the newest ${w.max}, no gap; ${why}`);
-      const forgot = sentSeqs.length > w.items.length;
-      assert.equal(w.forgot, forgot, `forgot; ${why}`);
-      // Once a page was loaded nothing goes until the window is full.
-      const oldest = w.items.length ? w.items[w.items.length - 1].seq : Infinity;
-      if (loadedOnce && !trimmed && w.max < max + loadedAtMost) assert.ok(oldest <= keptOldest, `the window let ${keptOldest} go before it was full; ${why}`);
-      keptOldest = oldest;
-      trimmed = false;
-      loadedOnce ||= requests.length > 0 && !failing;
-      const pass = tl.filter();
-      const passing = w.items.filter(pass).map((i) => i.seq);
-      const drawn = list.children.filter((li) => li.dataset.seq).map((li) => Number(li.dataset.seq));
-      const olderKept = passing.some((seq) => seq < Math.min(...drawn));
-      const loadable = !olderKept && forgot && w.max < max + loadedAtMost;
-      assert.equal(tl.olderButton.hidden, !olderKept && !loadable, `the older button; ${why}`);
-      if (loadable) {
-        assert.equal(tl.olderButton.textContent, t(tl.loadFailed ? 'ui.timeline.load_failed' : 'ui.timeline.load_older'), `the load button's text; ${why}`);
-      }
-      assert.equal(tl.forgottenEl.hidden, !(forgot && tl.olderButton.hidden), `the line about forgotten events; ${why}`);
-      if (!tl.forgottenEl.hidden) assert.equal(tl.forgottenEl.textContent, `only the newest ${w.max}`, `its count; ${why}`);
-      if (!tl.held) assert.deepEqual(drawn, w.visible(pass).map((i) => i.seq), `drawn entries; ${why}`);
-      else assert.deepEqual(drawn, [...new Set(drawn)].sort((x, y) => y - x), `held entries newest first, each once; ${why}`);
+      if (!tl.waiting.length) check();
     }
-    assert.ok(requests.every((before) => before > 0), `every request asks below a seq; seed ${seed}`);
+    // At the top, the server answering: clicking on reaches the first
+    // event, or the most the window may keep.
+    failing = false;
+    list.scrollTop = 0;
+    tl.draw();
+    for (let n = 0; n < 500 && (inflight.length || tl.loading || !tl.olderButton.hidden); n++) {
+      if (!tl.loading && !tl.olderButton.hidden) clicks.push(tl.showOlder());
+      await respond();
+      steps.push('older, answered');
+    }
+    await Promise.all(clicks);
+    const why = check();
+    assert.ok(tl.olderButton.hidden, `the older button still shows after 500 clicks; ${why}`);
+    if (!tl.window.forgot) assert.equal(tl.window.items[tl.window.items.length - 1].seq, Math.min(...log), `down to the first event; ${why}`);
+    else assert.equal(tl.window.max, max + loadedAtMost, `the window stopped before it was full; ${why}`);
+    assert.ok(requests.every((before) => before > 0), `every request asks below a seq; ${why}`);
     section.remove();
   }
 });

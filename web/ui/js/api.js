@@ -66,8 +66,12 @@ export function reportURL(id, format, lang) {
  * before of the next page, 0 at the first event.
  */
 export function loadHistory(id, before, limit) {
-  return api(`/api/exercises/${encodeURIComponent(id)}/events?before=${before}&limit=${limit}`);
+  // A request that hangs fails after a while, so the button can be tried again.
+  return api(`/api/exercises/${encodeURIComponent(id)}/events?before=${before}&limit=${limit}`, { signal: AbortSignal.timeout(HISTORY_TIMEOUT) });
 }
+
+/** HISTORY_TIMEOUT is how long (ms) a request for older events may take. */
+const HISTORY_TIMEOUT = 30000;
 
 /** appendixURL is the link to an exercise's whole event log as CSV (the report's appendix, staff only). */
 export function appendixURL(id, lang) {

@@ -221,6 +221,8 @@ export class Timeline {
     this.teamFilter = teamFilter;
     this.typeFilter = typeFilter;
     this.window = new EventWindow(max, page, loadedAtMost);
+    /** kept is how many events the window keeps before older pages are loaded, and the most a background tab's queue keeps. */
+    this.kept = max;
     this.loadOlder = loadOlder;
     this.loading = false;
     this.loadFailed = false;
@@ -264,8 +266,8 @@ export class Timeline {
   add(msg) {
     this.waiting.push(itemOf(msg));
     // A page in a background tab draws seldom: keep only what it can show.
-    if (this.waiting.length >= 2 * this.window.max) {
-      const kept = newestDistinct(this.waiting, this.window.max);
+    if (this.waiting.length >= 2 * this.kept) {
+      const kept = newestDistinct(this.waiting, this.kept);
       // Events went between the kept ones and those in the window: let
       // the window's older ones go too, or the list would have a gap.
       if (new Set(this.waiting.map((item) => item.seq)).size > kept.length) this.window.cut(kept[kept.length - 1].seq);
@@ -385,6 +387,7 @@ export class Timeline {
     try {
       for (let n = 0; n < LOAD_REQUESTS && this.window.mayLoad(); n++) {
         const before = this.window.olderStart();
+        if (!before) break; // a background tab's trim emptied the window: its next draw starts again
         const { events, next } = await this.loadOlder(before, LOAD_PAGE);
         // The window let events go meanwhile (at its limit): ask again below its new end.
         if (this.window.olderStart() !== before) continue;
@@ -443,8 +446,9 @@ export class Timeline {
       }
       button.hidden = left === 0;
     }
-    if (older) this.olderButton.textContent = t('ui.timeline.older', { count: Math.min(older, this.window.page) });
-    else if (loadable) this.olderButton.textContent = t(this.loading ? 'ui.timeline.loading_older' : this.loadFailed ? 'ui.timeline.load_failed' : 'ui.timeline.load_older');
+    if (this.loading) this.olderButton.textContent = t('ui.timeline.loading_older');
+    else if (older) this.olderButton.textContent = t('ui.timeline.older', { count: Math.min(older, this.window.page) });
+    else if (loadable) this.olderButton.textContent = t(this.loadFailed ? 'ui.timeline.load_failed' : 'ui.timeline.load_older');
     // Not disabled while loading: a disabled button would drop the keyboard's focus.
     this.olderButton.setAttribute('aria-disabled', String(this.loading));
     if (newer) this.newerButton.textContent = t('ui.timeline.newer', { count: newer });
