@@ -20,18 +20,9 @@ import (
 // holds still while the facilitator reads older entries and a note written
 // in the notes form arrives.
 func TestE2ETimelinePages(t *testing.T) {
-	srv := startE2E(t)
 	shots := screenshotDir(t)
 	// Six virtual hours at 5,000× take about four seconds.
-	info, err := srv.CreateExercise(web.CreateRequest{Scenario: "csirtamericas-network", Speed: 5000})
-	if err != nil {
-		t.Fatal(err)
-	}
-	fac := newPeople(t, browser.New(t), "facilitator")[0]
-	fac.joinTyped(srv.URL, info.Codes.Facilitator, "")
-	fac.waitLive("/facilitator.html")
-	fac.click("#btn-start")
-	fac.waitJS("the end on the timeline", `document.querySelector('#timeline li[data-seq]')?.dataset.type === 'exercise.ended'`)
+	fac := playToTheEnd(t, web.CreateRequest{Scenario: "csirtamericas-network", Speed: 5000})
 	seqs := func() []int {
 		var out []int
 		for _, s := range evalJS[[]string](fac, `[...document.querySelectorAll('#timeline li[data-seq]')].map((li) => li.dataset.seq)`) {
@@ -127,19 +118,10 @@ func TestE2ETimelinePages(t *testing.T) {
 // the earlier ones from the server, with no gap and down to the first, and
 // that a failed load says so and can be tried again.
 func TestE2ETimelineLoadsOlder(t *testing.T) {
-	srv := startE2E(t)
 	shots := screenshotDir(t)
 	// Five virtual hours at 5,000× take under four seconds.
 	yaml := scengen.YAML(scengen.Spec{Teams: 4, Injects: 400, ToAll: true, Duration: 5 * time.Hour})
-	info, err := srv.CreateExercise(web.CreateRequest{YAML: string(yaml), Speed: 5000})
-	if err != nil {
-		t.Fatal(err)
-	}
-	fac := newPeople(t, browser.New(t), "facilitator")[0]
-	fac.joinTyped(srv.URL, info.Codes.Facilitator, "")
-	fac.waitLive("/facilitator.html")
-	fac.click("#btn-start")
-	fac.waitJS("the end on the timeline", `document.querySelector('#timeline li[data-seq]')?.dataset.type === 'exercise.ended'`)
+	fac := playToTheEnd(t, web.CreateRequest{YAML: string(yaml), Speed: 5000})
 	seqs := func() []int {
 		return evalJS[[]int](fac, `[...document.querySelectorAll('#timeline li[data-seq]')].map((li) => Number(li.dataset.seq))`)
 	}
@@ -206,4 +188,21 @@ func TestE2ETimelineLoadsOlder(t *testing.T) {
 	if fac.count(".tl-older:not([hidden])")+fac.count(".tl-forgotten:not([hidden])") != 0 {
 		t.Error("at the first event an older button or a line about forgotten events still shows")
 	}
+}
+
+// playToTheEnd creates an exercise, opens its facilitator's page in a
+// browser, starts it and waits until the timeline shows its end.
+func playToTheEnd(t *testing.T, req web.CreateRequest) *person {
+	t.Helper()
+	srv := startE2E(t)
+	info, err := srv.CreateExercise(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fac := newPeople(t, browser.New(t), "facilitator")[0]
+	fac.joinTyped(srv.URL, info.Codes.Facilitator, "")
+	fac.waitLive("/facilitator.html")
+	fac.click("#btn-start")
+	fac.waitJS("the end on the timeline", `document.querySelector('#timeline li[data-seq]')?.dataset.type === 'exercise.ended'`)
+	return fac
 }

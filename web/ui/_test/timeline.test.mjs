@@ -12,6 +12,52 @@ const items = (...seqs) => seqs.map((seq) => ({ seq, kind: seq % 2 ? 'inject' : 
 const seqs = (list) => list.map((item) => item.seq);
 const all = () => true;
 
+/** TYPES are the event types of the random runs below. */
+const TYPES = ['inject.delivered', 'team.action', 'expectation.met', 'evaluator.note', 'exercise.paused'];
+
+/**
+ * seeded returns a generator of numbers below n from a seed (the high
+ * bits of a linear congruential one; its low bits repeat with short
+ * periods); rnd.state() is the seed of what follows, for a failure to name.
+ */
+function seeded(state) {
+  const rnd = (n) => {
+    state = (state * 1103515245 + 12345) % 2147483648;
+    return Math.floor(state / 65536) % n;
+  };
+  rnd.state = () => state;
+  return rnd;
+}
+
+/** scrollRandomly is a person's random step: scroll down to read, or back to the top. It returns the step's name. */
+function scrollRandomly(rnd, list) {
+  list.scrollTop = rnd(2) ? 0 : 100;
+  list.fire('scroll');
+  return `scroll ${list.scrollTop}`;
+}
+
+/** filterRandomly is a person's random step: change the team or the type filter of a mounted timeline. It returns the step's name. */
+function filterRandomly(rnd, { teamFilter, typeFilter, tl }) {
+  if (rnd(2)) teamFilter.value = ['', 'a', 'b'][rnd(3)];
+  else typeFilter.value = ['', 'inject', 'action', 'met', 'note', 'control'][rnd(6)];
+  tl.applyFilter();
+  return `filter ${teamFilter.value}/${typeFilter.value}`;
+}
+
+/** mountTimeline puts a timeline with a team and a type filter in a new section of body; the test draws it (no timer). */
+function mountTimeline(Timeline, body, opts) {
+  const section = document.createElement('section');
+  body.appendChild(section);
+  const list = document.createElement('ol');
+  section.appendChild(list);
+  const teamFilter = document.createElement('select');
+  const typeFilter = document.createElement('select');
+  const dir = new Directory({ teams: [{ id: 'a', name: 'A' }, { id: 'b', name: 'B' }] });
+  const tl = new Timeline(list, { dir, teamFilter, typeFilter, ...opts });
+  tl.drawSoon = () => {};
+  return { section, list, teamFilter, typeFilter, tl };
+}
+
 test('a window keeps the newest events, newest first, at most max', () => {
   const w = new EventWindow(5, 2);
   assert.deepEqual(seqs(w.add(items(3, 2, 1))), [3, 2, 1]);
@@ -81,27 +127,13 @@ test('the next page is the newest items under a seq that pass the filter', () =>
 test('the drawn timeline is always the newest page of kept events that pass the filters', async () => {
   const body = installFakeDOM();
   const { Timeline } = await import('../js/timeline.js');
-  const dir = new Directory({ teams: [{ id: 'a', name: 'A' }, { id: 'b', name: 'B' }] });
-  const TYPES = ['inject.delivered', 'team.action', 'expectation.met', 'evaluator.note', 'exercise.paused'];
-  // A seeded generator (the high bits of a linear congruential one; its
-  // low bits repeat with short periods): a failure names its seed.
-  let state = 7;
-  const rnd = (n) => {
-    state = (state * 1103515245 + 12345) % 2147483648;
-    return Math.floor(state / 65536) % n;
-  };
+  const rnd = seeded(7);
   for (let run = 0; run < 400; run++) {
-    const seed = state;
+    const seed = rnd.state();
     const max = 3 + rnd(12);
     const page = 1 + rnd(4);
-    const section = document.createElement('section');
-    body.appendChild(section);
-    const list = document.createElement('ol');
-    section.appendChild(list);
-    const teamFilter = document.createElement('select');
-    const typeFilter = document.createElement('select');
-    const tl = new Timeline(list, { dir, teamFilter, typeFilter, max, page, empty: 'nothing yet', noneMatch: 'none of those', forgotten: (count) => `only the newest ${count}` });
-    tl.drawSoon = () => {}; // the test draws
+    const mounted = mountTimeline(Timeline, body, { max, page, empty: 'nothing yet', noneMatch: 'none of those', forgotten: (count) => `only the newest ${count}` });
+    const { section, list, tl } = mounted;
     const sent = new Set();
     let newest = 0;
     const steps = [];
@@ -123,15 +155,9 @@ test('the drawn timeline is always the newest page of kept events that pass the 
         if (!tl.olderButton.hidden) tl.olderButton.click();
         steps.push('older');
       } else if (r < 9) {
-        // The person scrolls down to read, or back to the top.
-        list.scrollTop = rnd(2) ? 0 : 100;
-        list.fire('scroll');
-        steps.push(`scroll ${list.scrollTop}`);
+        steps.push(scrollRandomly(rnd, list));
       } else {
-        if (rnd(2)) teamFilter.value = ['', 'a', 'b'][rnd(3)];
-        else typeFilter.value = ['', 'inject', 'action', 'met', 'note', 'control'][rnd(6)];
-        tl.applyFilter();
-        steps.push(`filter ${teamFilter.value}/${typeFilter.value}`);
+        steps.push(filterRandomly(rnd, mounted));
       }
       if (tl.waiting.length) continue; // the page is as drawn only after a draw
       const why = `seed ${seed}, max ${max}, page ${page}, after ${steps.join(', ')}`;
@@ -196,16 +222,10 @@ test('the timeline holds still while the person reads below the newest entries',
 test('past the events it keeps, the timeline loads older ones from the server, without a gap', async () => {
   const body = installFakeDOM();
   const { Timeline } = await import('../js/timeline.js');
-  const dir = new Directory({ teams: [{ id: 'a', name: 'A' }, { id: 'b', name: 'B' }] });
-  const TYPES = ['inject.delivered', 'team.action', 'expectation.met', 'evaluator.note', 'exercise.paused'];
-  let state = 11;
-  const rnd = (n) => {
-    state = (state * 1103515245 + 12345) % 2147483648;
-    return Math.floor(state / 65536) % n;
-  };
+  const rnd = seeded(11);
   const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
   for (let run = 0; run < 300; run++) {
-    const seed = state;
+    const seed = rnd.state();
     const max = 3 + rnd(10);
     const page = 1 + rnd(4);
     const loadedAtMost = rnd(3) ? 5 + rnd(30) : 1000;
@@ -237,14 +257,8 @@ test('past the events it keeps, the timeline loads older ones from the server, w
       else if (r) r.resolve(answer(r.before, r.limit));
       await settle();
     };
-    const section = document.createElement('section');
-    body.appendChild(section);
-    const list = document.createElement('ol');
-    section.appendChild(list);
-    const teamFilter = document.createElement('select');
-    const typeFilter = document.createElement('select');
-    const tl = new Timeline(list, { dir, teamFilter, typeFilter, max, page, loadedAtMost, loadOlder, forgotten: (count) => `only the newest ${count}` });
-    tl.drawSoon = () => {};
+    const mounted = mountTimeline(Timeline, body, { max, page, loadedAtMost, loadOlder, forgotten: (count) => `only the newest ${count}` });
+    const { section, list, tl } = mounted;
     let newest = 0;
     let keptOldest = Infinity;
     let wasGrowing = false;
@@ -312,14 +326,9 @@ test('past the events it keeps, the timeline loads older ones from the server, w
         await respond();
         steps.push(failing ? 'answer (failing)' : 'answer');
       } else if (r < 12) {
-        list.scrollTop = rnd(2) ? 0 : 100;
-        list.fire('scroll');
-        steps.push(`scroll ${list.scrollTop}`);
+        steps.push(scrollRandomly(rnd, list));
       } else {
-        if (rnd(2)) teamFilter.value = ['', 'a', 'b'][rnd(3)];
-        else typeFilter.value = ['', 'inject', 'action', 'met', 'note', 'control'][rnd(6)];
-        tl.applyFilter();
-        steps.push(`filter ${teamFilter.value}/${typeFilter.value}`);
+        steps.push(filterRandomly(rnd, mounted));
       }
       if (!tl.waiting.length) check();
     }
