@@ -161,7 +161,7 @@ func TestE2ETimelineLoadsOlder(t *testing.T) {
 	// The server does not answer: the button says so, nothing is drawn.
 	evalJS[bool](fac, `(() => { window.realFetch = window.fetch; window.fetch = (url, init) => String(url).includes('/events?') ? Promise.reject(new TypeError('offline')) : window.realFetch(url, init); return true; })()`)
 	fac.click(".tl-older")
-	fac.waitJS("the failed load", `document.querySelector('.tl-older').textContent === 'Older events could not be loaded: try again'`)
+	fac.waitJS("the failed load, on the button and to screen readers", `document.querySelector('.tl-older').textContent === 'Older events could not be loaded: try again' && document.querySelector('#announce').textContent === 'Older events could not be loaded: try again'`)
 	if n := fac.count("#timeline li[data-seq]"); n != 5000 {
 		t.Errorf("a failed load left %d entries, want 5,000", n)
 	}

@@ -251,13 +251,16 @@ test('past the events it keeps, the timeline loads older ones from the server, w
       requests.push(before);
       return new Promise((resolve, reject) => inflight.push({ before, limit, resolve, reject }));
     };
+    const announced = [];
+    let rejected = 0;
     const respond = async () => {
       const r = inflight.shift();
+      if (r && failing) rejected++;
       if (r && failing) r.reject(new Error('the network is down'));
       else if (r) r.resolve(answer(r.before, r.limit));
       await settle();
     };
-    const mounted = mountTimeline(Timeline, body, { max, page, loadedAtMost, loadOlder, forgotten: (count) => `only the newest ${count}` });
+    const mounted = mountTimeline(Timeline, body, { max, page, loadedAtMost, loadOlder, announce: (text) => announced.push(text), forgotten: (count) => `only the newest ${count}` });
     const { section, list, tl } = mounted;
     let newest = 0;
     let keptOldest = Infinity;
@@ -348,6 +351,8 @@ test('past the events it keeps, the timeline loads older ones from the server, w
     if (!tl.window.forgot) assert.equal(tl.window.items[tl.window.items.length - 1].seq, Math.min(...log), `down to the first event; ${why}`);
     else assert.equal(tl.window.max, max + loadedAtMost, `the window stopped before it was full; ${why}`);
     assert.ok(requests.every((before) => before > 0), `every request asks below a seq; ${why}`);
+    // Each failed load is announced, since the button's new text may not be read out.
+    assert.deepEqual(announced, Array(rejected).fill(t('ui.timeline.load_failed')), `what was announced; ${why}`);
     section.remove();
   }
 });

@@ -8,6 +8,7 @@ import { Notes } from './notes.js';
 import { JudgeQueue, hasJudged } from './judge.js';
 import { EEGPanel } from './eeg.js';
 import { startCountdowns } from './countdown.js';
+import { announce } from './page.js';
 import { i18n, t } from './i18n.js';
 
 export const REPORT_FORMATS = [['html', 'HTML'], ['md', 'Markdown'], ['json', 'JSON'], ['csv', 'CSV']];
@@ -32,7 +33,7 @@ export function staffViews(ctx, { onToggleMode, canWriteNotes, canJudge = false,
     h('a', { href: appendixURL(ctx.session.exercise, i18n.lang), hreflang: i18n.tag, download: true }, t('ui.timeline.full_log'))];
   const timeline = new Timeline($('#timeline'), {
     dir: ctx.dir, teamFilter: $('#tl-team'), typeFilter: $('#tl-type'), forgotten,
-    loadOlder: (before, limit) => loadHistory(ctx.session.exercise, before, limit),
+    loadOlder: (before, limit) => loadHistory(ctx.session.exercise, before, limit), announce,
   });
   const notes = new Notes($('#notes'), ctx, canWriteNotes);
   reportLinks($('#reports'), ctx);

@@ -210,10 +210,11 @@ export class Timeline {
    *   empty, noneMatch: the empty line's texts before any event and when none passes the filters;
    *   forgotten: (count) => text or nodes, what the end of the list says once the page keeps only the newest count events
    *     and cannot load older ones;
-   *   loadOlder: async (before, limit) => ({events, next}), the server's page of events before a seq (api.js loadHistory)
+   *   loadOlder: async (before, limit) => ({events, next}), the server's page of events before a seq (api.js loadHistory);
+   *   announce: (text) => void, tells screen readers what the button's text alone may not (page.js announce)
    */
   constructor(list, {
-    dir, teamFilter, typeFilter, max = KEPT, page = PAGE, loadedAtMost = LOADED_AT_MOST, loadOlder = null,
+    dir, teamFilter, typeFilter, max = KEPT, page = PAGE, loadedAtMost = LOADED_AT_MOST, loadOlder = null, announce = () => {},
     empty = t('ui.timeline.empty'), noneMatch = t('ui.timeline.none_match'), forgotten = (count) => t('ui.timeline.forgotten', { count }),
   } = {}) {
     this.list = list;
@@ -224,6 +225,7 @@ export class Timeline {
     /** kept is how many events the window keeps before older pages are loaded, and the most a background tab's queue keeps. */
     this.kept = max;
     this.loadOlder = loadOlder;
+    this.announce = announce;
     this.loading = false;
     this.loadFailed = false;
     this.emptyText = empty;
@@ -396,6 +398,7 @@ export class Timeline {
       }
     } catch {
       this.loadFailed = true;
+      this.announce(t('ui.timeline.load_failed'));
     } finally {
       this.loading = false;
     }

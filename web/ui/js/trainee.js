@@ -74,7 +74,7 @@ class TraineeConsole {
       dir: ctx.dir, typeFilter: $('#tl-type'),
       empty: t('ui.trainee.timeline_empty'), noneMatch: t('ui.trainee.timeline_none_match'),
       forgotten: (count) => t('ui.trainee.timeline_forgotten', { count }),
-      loadOlder: (before, limit) => loadHistory(ctx.session.exercise, before, limit),
+      loadOlder: (before, limit) => loadHistory(ctx.session.exercise, before, limit), announce,
     });
 
     const me = ctx.dir.teams.get(this.team) || {};
