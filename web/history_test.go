@@ -11,18 +11,11 @@ import (
 	"cmesim/engine"
 )
 
-// historyPage mirrors the answer of GET /api/exercises/{id}/events.
+// historyPage mirrors the answer of GET /api/exercises/{id}/events; each
+// event stays as the server wrote it.
 type historyPage struct {
-	Events []rawMessage `json:"events"`
-	Next   uint64       `json:"next"`
-}
-
-// rawMessage keeps a JSON value as the server wrote it.
-type rawMessage []byte
-
-func (r *rawMessage) UnmarshalJSON(b []byte) error {
-	*r = bytes.Clone(b)
-	return nil
+	Events []json.RawMessage `json:"events"`
+	Next   uint64            `json:"next"`
 }
 
 // readHistory reads an exercise's history as c, from before back to the
