@@ -188,6 +188,20 @@ func TestE2ETimelineLoadsOlder(t *testing.T) {
 	if fac.count(".tl-older:not([hidden])")+fac.count(".tl-forgotten:not([hidden])") != 0 {
 		t.Error("at the first event an older button or a line about forgotten events still shows")
 	}
+
+	// In French, whose failure text is the longest: the button wraps on a
+	// phone instead of pushing the page sideways.
+	fac.choose("#language-picker", "fr")
+	fac.waitJS("the page in French", `document.documentElement.lang === 'fr' && document.querySelector('#timeline li[data-seq]')?.dataset.type === 'exercise.ended'`)
+	evalJS[bool](fac, `(() => { const b = document.querySelector('.tl-older');
+	  for (let i = 0; i < 40 && !b.hidden && document.querySelectorAll('#timeline li[data-seq]').length < 5000; i++) b.click();
+	  window.realFetch = window.fetch;
+	  window.fetch = (url, init) => String(url).includes('/events?') ? Promise.reject(new TypeError('offline')) : window.realFetch(url, init);
+	  return true; })()`)
+	fac.click(".tl-older")
+	const failedFR = "Impossible de charger les événements précédents\u00a0: réessayez"
+	fac.waitJS("the failed load in French", `document.querySelector('.tl-older').textContent === `+js(failedFR))
+	fac.shootSection(shots, "facilitator-timeline-load-failed-fr", ".timeline-panel")
 }
 
 // playToTheEnd creates an exercise, opens its facilitator's page in a
