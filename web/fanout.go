@@ -353,7 +353,7 @@ func (f *fanout) encodingFor(sess *Session, i uint64) ([]byte, int, bool) {
 // encodingFor returns the encoding of event i that sess receives in an
 // exercise of scn and which one it is (0 staff, 1 trainees), or false
 // when sess may not receive it.
-func (r eventRecords) encodingFor(sess *Session, scn *scenarios.Scenario, i uint64) ([]byte, int, bool) {
+func (r *eventRecords) encodingFor(sess *Session, scn *scenarios.Scenario, i uint64) ([]byte, int, bool) {
 	v := r.variants[i]
 	if !maySee(sess, r.audience[i]) {
 		return nil, 0, false
