@@ -291,9 +291,9 @@ func (x *Exercise) afterAction(idx int, team string, action scenarios.Action, d 
 		points := Points(e.Points, latency, e.Within.D(), x.scn.LateFactor())
 		met := Details{Inject: in.ID, Expectation: e.ID, Latency: latency, Late: late, Points: round2(points), MaxPoints: e.Points, Deadline: st.Deadline}
 		x.emit(Event{Type: EventExpectationMet, Actor: "system", Team: team, Audience: []string{team}, Data: provisional(met, e, actionSeq)})
-		if id, ok := x.deadlines[st.Key()]; ok {
+		if id, ok := x.deadlines[st.key()]; ok {
 			x.k.Cancel(id)
-			delete(x.deadlines, st.Key())
+			delete(x.deadlines, st.key())
 		}
 	}
 	if in.Incident != "" {

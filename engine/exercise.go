@@ -3,7 +3,6 @@ package engine
 import (
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"cmesim/engine/des"
@@ -105,8 +104,8 @@ type Exercise struct {
 	fired    map[string]bool // once-only releases that already fired
 
 	pending   pendingSet
-	deadlines map[string]des.EventID // expectation key → deadline timer
-	expKeys   []string               // timer.exp → expectation key
+	deadlines map[expectationKey]des.EventID // expectation → deadline timer
+	expKeys   []expectationKey               // timer.exp → expectation
 	bots      []*bot
 	end       time.Duration
 	dec       decisionTimers
@@ -140,7 +139,7 @@ func New(s *scenarios.Scenario, opts Options) (*Exercise, error) {
 		after:       map[int][]release{},
 		onMiss:      map[string][]release{},
 		fired:       map[string]bool{},
-		deadlines:   make(map[string]des.EventID, 64),
+		deadlines:   make(map[expectationKey]des.EventID, 64),
 		end:         s.Exercise.Duration.D(),
 		log:         logBuffer(s, opts.LogBuffer),
 	}
@@ -429,7 +428,7 @@ func (x *Exercise) deliverTo(i int, teams []string, cause string) {
 		}
 		x.deliverMessage(in, team)
 		for _, e := range in.Expectations {
-			key := in.ID + "." + e.ID + "@" + team
+			key := expectationKey{in.ID, e.ID, team}
 			x.expKeys = append(x.expKeys, key)
 			x.deadlines[key] = x.k.Schedule(x.k.Now()+e.Within.D(), prioDeadline, timer{kind: timerDeadline, exp: int32(len(x.expKeys) - 1), team: int32(ti)})
 		}
@@ -462,10 +461,9 @@ func (x *Exercise) expectationOf(inject string, id string) *scenarios.Expectatio
 }
 
 // deadline fires when an expectation falls due.
-func (x *Exercise) deadline(key string) {
+func (x *Exercise) deadline(key expectationKey) {
 	delete(x.deadlines, key)
-	injectPart, team, _ := strings.Cut(key, "@")
-	inject, expID, _ := strings.Cut(injectPart, ".")
+	inject, expID, team := key.inject, key.expectation, key.team
 	st := x.st.Expectation(inject, expID, team)
 	if st == nil || st.Met {
 		return

@@ -77,6 +77,15 @@ func (e *ExpectationState) Outcome() Outcome {
 // Key identifies an expectation instance: INJECT.EXPECTATION@TEAM.
 func (e *ExpectationState) Key() string { return e.Inject + "." + e.Expectation + "@" + e.Team }
 
+// expectationKey identifies an expectation instance in the engine's maps;
+// it is Key() without building a string.
+type expectationKey struct{ inject, expectation, team string }
+
+// key returns e's expectationKey.
+func (e *ExpectationState) key() expectationKey {
+	return expectationKey{e.Inject, e.Expectation, e.Team}
+}
+
 type teamInject struct{ team, inject string }
 
 type teamIncident struct{ team, incident string }
@@ -97,7 +106,7 @@ type State struct {
 	FirstDelivery map[string]time.Duration
 	// Expectations in the order they were opened.
 	Expectations []ExpectationState
-	expIndex     map[string]int
+	expIndex     map[expectationKey]int
 	// expHint is the capacity Expectations starts with (runEstimate).
 	expHint int
 	// shared is the set of peers each team has shared each inject with.
@@ -140,7 +149,7 @@ func NewState(s *scenarios.Scenario, humans []string) *State {
 		Modes:         map[string]Mode{},
 		delivered:     make(map[teamInject]time.Duration, deliveries),
 		FirstDelivery: map[string]time.Duration{},
-		expIndex:      make(map[string]int, expectations),
+		expIndex:      make(map[expectationKey]int, expectations),
 		shared:        map[teamInject][]string{},
 		phases:        map[teamIncident]Phase{},
 		Skipped:       map[string]bool{},
@@ -178,7 +187,7 @@ func (st *State) Phase(team, incident string) Phase {
 
 // Expectation returns the expectation instance with the given key.
 func (st *State) Expectation(inject, expectation, team string) *ExpectationState {
-	i, ok := st.expIndex[inject+"."+expectation+"@"+team]
+	i, ok := st.expIndex[expectationKey{inject, expectation, team}]
 	if !ok {
 		return nil
 	}
@@ -226,11 +235,16 @@ func (st *State) Apply(e *Event) {
 		st.Actions[e.Team]++
 		if d.Action == scenarios.ActionShare {
 			k := teamInject{e.Team, d.Inject}
+			peers := st.shared[k]
+			if peers == nil {
+				peers = make([]string, 0, len(d.Peers))
+			}
 			for _, p := range d.Peers {
-				if !slices.Contains(st.shared[k], p) {
-					st.shared[k] = append(st.shared[k], p)
+				if !slices.Contains(peers, p) {
+					peers = append(peers, p)
 				}
 			}
+			st.shared[k] = peers
 		}
 	case EventNote:
 		st.Notes++
@@ -267,7 +281,7 @@ func (st *State) Apply(e *Event) {
 }
 
 func (st *State) openExpectation(e *Event, x OpenExpectation) {
-	key := e.Data.Inject + "." + x.ID + "@" + e.Team
+	key := expectationKey{e.Data.Inject, x.ID, e.Team}
 	if _, ok := st.expIndex[key]; ok {
 		return
 	}
