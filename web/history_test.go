@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"slices"
 	"testing"
+	"time"
 
 	"cmesim/engine"
 )
@@ -139,4 +140,38 @@ func TestHistoryRefusesBadInput(t *testing.T) {
 	if resp := newClient(t, srv).get(t, "/api/exercises/"+ex.ID+"/events?before=5", nil); resp.StatusCode != http.StatusUnauthorized {
 		t.Errorf("no session: status %d, want 401", resp.StatusCode)
 	}
+}
+
+// TestHistoryBudgetPerSession checks that one session's history requests
+// are held to a budget on the server's clock (40 at once, 20 a second):
+// past it, 429 with Retry-After and nothing read, while another session of
+// the same exercise still reads; the budget refills with time.
+func TestHistoryBudgetPerSession(t *testing.T) {
+	t.Parallel()
+	clock := newFakeClock()
+	srv := mustServerWith(t, clockConfig(clock))
+	ex := mustCreate(t, srv, co)
+	facC := join(t, srv, ex.Codes.Facilitator, "Fran")
+	obsC := join(t, srv, ex.Codes.Observer, "Oz")
+	path := "/api/exercises/" + ex.ID + "/events?before=18446744073709551615&limit=1"
+	for i := range 40 {
+		if resp := facC.get(t, path, nil); resp.StatusCode != http.StatusOK {
+			t.Fatalf("request %d of the burst: status %d %s, want 200", i+1, resp.StatusCode, resp.body)
+		}
+	}
+	resp := facC.get(t, path, nil)
+	expectStatus(t, resp, http.StatusTooManyRequests, "too_many_requests")
+	if resp.Header.Get("Retry-After") == "" {
+		t.Error("a refused history request without Retry-After")
+	}
+	if resp := obsC.get(t, path, nil); resp.StatusCode != http.StatusOK {
+		t.Errorf("another session: status %d %s, want 200", resp.StatusCode, resp.body)
+	}
+	clock.Advance(time.Second)
+	for i := range 20 {
+		if resp := facC.get(t, path, nil); resp.StatusCode != http.StatusOK {
+			t.Fatalf("request %d a second later: status %d %s, want 200", i+1, resp.StatusCode, resp.body)
+		}
+	}
+	expectStatus(t, facC.get(t, path, nil), http.StatusTooManyRequests, "too_many_requests")
 }

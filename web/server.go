@@ -34,6 +34,11 @@ const (
 	// connections from one client IP together.
 	ipCommandRate  = 1000
 	ipCommandBurst = 2000
+	// historyRate and historyBurst bound one session's history requests
+	// (GET /api/exercises/{id}/events): a console asks at most ten times
+	// a click, and each request may look at 20,000 events.
+	historyRate  = 20
+	historyBurst = 40
 )
 
 // SessionCookie is the name of the session cookie.
@@ -110,6 +115,7 @@ type Server struct {
 	auth       *auth       // sign-in, sessions and route guards
 	library    *library    // the scenario library (library.go)
 	ipCommands *limiterMap // per client address, WebSocket messages
+	histories  *limiterMap // per session, history requests
 	quotas     *quotas     // per session and team, commands and text
 	reports    *reports    // the reports, AAR and debriefs
 	schedule   *scheduler  // scheduled starts
@@ -141,6 +147,7 @@ func New(cfg Config) (*Server, error) {
 		sessions: newSessions(now), metrics: m, exercises: newExerciseSet(m),
 		library:    &library{log: cfg.Log, monteCarlo: make(chan struct{}, 1)},
 		ipCommands: newLimiterMap(ipCommandRate, ipCommandBurst),
+		histories:  newLimiterMap(historyRate, historyBurst),
 		reports:    &reports{log: cfg.Log, ctx: ctx, builds: newReportBuilds(maxReportBuilds)},
 		sockets:    newSocketRegistry(cfg.MaxSocketsPerSession, cfg.MaxSocketsPerIP),
 		security:   newSecurityLog(cfg.Log, now),
