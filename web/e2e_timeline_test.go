@@ -167,14 +167,21 @@ func TestE2ETimelineLoadsOlder(t *testing.T) {
 	}
 	fac.shootSection(shots, "facilitator-timeline-load-failed", ".timeline-panel")
 
-	// Again, with the server back: the next events below, no gap.
+	// Again, with the server back: the next events below, no gap; the
+	// page draws 5,000 entries at most, so the newest 200 go and the
+	// newer button leads back to them.
 	evalJS[bool](fac, `(() => { window.fetch = window.realFetch; return true; })()`)
 	fac.click(".tl-older")
-	fac.waitJS("older events from the server", `document.querySelectorAll('#timeline li[data-seq]').length > 5000`)
+	fac.waitJS("older events from the server", `Number(document.querySelector('#timeline li[data-seq]:last-child').dataset.seq) < `+strconv.Itoa(newest-4999))
 	got := seqs()
-	if !contiguous(got, newest, len(got)) || len(got) > 5200 {
-		t.Errorf("after loading, %d entries from %d down to %d, not the next 200 at most with no gap", len(got), got[0], got[len(got)-1])
+	if !contiguous(got, newest-200, 5000) {
+		t.Errorf("after loading, %d entries from %d down to %d; want 5,000 from %d, no gap", len(got), got[0], got[len(got)-1], newest-200)
 	}
+	if got := fac.text(".tl-newer"); got != "Show 200 newer events" {
+		t.Errorf("the newer button reads %q", got)
+	}
+	fac.checkAxe("the newest 200 let go")
+	fac.shootSection(shots, "facilitator-timeline-bounded", ".timeline-panel")
 	// And down to the first event.
 	n := evalJS[int](fac, `(async () => { const b = document.querySelector('.tl-older');
 	  for (let i = 0; i < 200 && !b.hidden; i++) {
@@ -182,8 +189,8 @@ func TestE2ETimelineLoadsOlder(t *testing.T) {
 	    while (b.getAttribute('aria-disabled') === 'true') await new Promise((r) => setTimeout(r, 20));
 	  }
 	  return document.querySelectorAll('#timeline li[data-seq]').length; })()`)
-	if got := seqs(); n != newest || !contiguous(got, newest, newest) {
-		t.Errorf("at the end the timeline draws %d entries, %d down to %d; want all %d", len(got), got[0], got[len(got)-1], newest)
+	if got := seqs(); n != 5000 || !contiguous(got, 5000, 5000) {
+		t.Errorf("at the end the timeline draws %d entries, %d down to %d; want the oldest 5,000", len(got), got[0], got[len(got)-1])
 	}
 	if fac.count(".tl-older:not([hidden])")+fac.count(".tl-forgotten:not([hidden])") != 0 {
 		t.Error("at the first event an older button or a line about forgotten events still shows")

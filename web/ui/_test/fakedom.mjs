@@ -4,6 +4,9 @@
 // test that needs layout, events beyond click or selectors uses Chromium
 // (the web package's browser tests).
 
+/** ROW is the height (px) of every fake element. */
+const ROW = 20;
+
 class FakeNode {
   constructor() {
     this.parentNode = null;
@@ -119,6 +122,13 @@ class FakeElement extends FakeNode {
 
   get children() {
     return this.childNodes.filter((c) => c instanceof FakeElement);
+  }
+
+  /** getBoundingClientRect is all the layout there is: each element a row of ROW px below its previous sibling, moved up by its parent's scrollTop. */
+  getBoundingClientRect() {
+    const parent = this.parentNode;
+    const top = parent ? parent.children.indexOf(this) * ROW - parent.scrollTop : 0;
+    return { top, bottom: top + ROW, height: ROW };
   }
 
   get firstElementChild() {

@@ -219,6 +219,42 @@ test('the timeline holds still while the person reads below the newest entries',
   assert.equal(drawn()[0], 16, 'at the top the list follows the events again');
 });
 
+test('paging far back, the timeline lets its newest drawn entries go and keeps the reader in place', async () => {
+  const body = installFakeDOM();
+  const { Timeline } = await import('../js/timeline.js');
+  const list = document.createElement('ol');
+  body.appendChild(list);
+  const tl = new Timeline(list, { dir: new Directory({}), max: 100, page: 5, drawnAtMost: 10 });
+  tl.drawSoon = () => {};
+  for (let seq = 1; seq <= 30; seq++) tl.add({ event: { seq, type: 'team.action', at: 0 } });
+  tl.draw();
+  const drawn = () => list.children.filter((li) => li.dataset.seq).map((li) => Number(li.dataset.seq));
+  const range = (from, to) => Array.from({ length: from - to + 1 }, (_, i) => from - i);
+  tl.olderButton.click();
+  assert.deepEqual(drawn(), range(30, 21));
+  list.scrollTop = 140; // reading seq 23, the eighth row
+  const reading = list.children[7];
+  await tl.showOlder();
+  assert.deepEqual(drawn(), range(25, 16), 'the five newest drawn went');
+  assert.equal(reading.getBoundingClientRect().top, 0, 'the entry read stays where it was');
+  assert.equal(list.scrollTop, 40);
+  assert.equal(tl.newerButton.hidden, false);
+  assert.equal(tl.newerButton.textContent, t('ui.timeline.newer', { count: 5 }));
+  // Scrolled to the top of what is drawn, the list still holds: the newest come back on demand only.
+  list.scrollTop = 0;
+  list.fire('scroll');
+  tl.add({ event: { seq: 31, type: 'team.action', at: 0 } });
+  tl.draw();
+  assert.deepEqual(drawn(), range(25, 16));
+  assert.equal(tl.newerButton.textContent, t('ui.timeline.newer', { count: 6 }));
+  tl.newerButton.click();
+  assert.deepEqual(drawn(), range(31, 22), 'back at the newest, ten entries at most');
+  assert.equal(tl.newerButton.hidden, true);
+  tl.add({ event: { seq: 32, type: 'team.action', at: 0 } });
+  tl.draw();
+  assert.deepEqual(drawn(), range(32, 23), 'and following the events again');
+});
+
 test('past the events it keeps, the timeline loads older ones from the server, without a gap', async () => {
   const body = installFakeDOM();
   const { Timeline } = await import('../js/timeline.js');
@@ -229,6 +265,8 @@ test('past the events it keeps, the timeline loads older ones from the server, w
     const max = 3 + rnd(10);
     const page = 1 + rnd(4);
     const loadedAtMost = rnd(3) ? 5 + rnd(30) : 1000;
+    // The most entries drawn: often fewer than the window keeps.
+    const drawnAtMost = rnd(3) ? page + rnd(3 * max) : 5000;
     // The server: the events this console may see (some seqs are other
     // teams'), answering as GET …/events does, looking at `scan` seqs a
     // request, each answer when the test says.
@@ -260,7 +298,7 @@ test('past the events it keeps, the timeline loads older ones from the server, w
       else if (r) r.resolve(answer(r.before, r.limit));
       await settle();
     };
-    const mounted = mountTimeline(Timeline, body, { max, page, loadedAtMost, loadOlder, announce: (text) => announced.push(text), forgotten: (count) => `only the newest ${count}` });
+    const mounted = mountTimeline(Timeline, body, { max, page, loadedAtMost, drawnAtMost, loadOlder, announce: (text) => announced.push(text), forgotten: (count) => `only the newest ${count}` });
     const { section, list, tl } = mounted;
     let newest = 0;
     let keptOldest = Infinity;
@@ -270,7 +308,7 @@ test('past the events it keeps, the timeline loads older ones from the server, w
     const clicks = [];
     const steps = [];
     const check = () => {
-      const why = `seed ${seed}, max ${max}, page ${page}, loaded at most ${loadedAtMost}, scan ${scan}, after ${steps.join(', ')}`;
+      const why = `seed ${seed}, max ${max}, page ${page}, loaded at most ${loadedAtMost}, drawn at most ${drawnAtMost}, scan ${scan}, after ${steps.join(', ')}`;
       const w = tl.window;
       const visible = [...log].sort((x, y) => y - x);
       assert.ok(w.max >= max && w.max <= max + loadedAtMost, `the window's size ${w.max}; ${why}`);
@@ -304,6 +342,18 @@ test('past the events it keeps, the timeline loads older ones from the server, w
       // Loaded pages are drawn when the load ends.
       if (!tl.held && !tl.loading) assert.deepEqual(drawn, w.visible(pass).map((i) => i.seq), `drawn entries; ${why}`);
       else assert.deepEqual(drawn, [...new Set(drawn)].sort((x, y) => y - x), `entries newest first, each once; ${why}`);
+      // Never more than drawnAtMost, and no gap among the kept events that
+      // pass (a background tab's trim may leave the oldest drawn entries of
+      // a list held still after the events they show).
+      assert.ok(drawn.length <= drawnAtMost, `${drawn.length} entries drawn, more than ${drawnAtMost}; ${why}`);
+      const drawnKept = drawn.filter((seq) => seq >= oldest);
+      const at = passing.indexOf(drawnKept[0]);
+      if (drawnKept.length) assert.deepEqual(drawnKept, passing.slice(at, at + drawnKept.length), `the drawn entries are a run of the kept ones; ${why}`);
+      // Once the newest drawn went, the list holds still and the newer button counts what is above.
+      if (tl.shifted) assert.ok(tl.held, `shifted but not held; ${why}`);
+      const above = drawn.length ? passing.filter((seq) => seq > drawn[0]).length : passing.length;
+      if (tl.held && !tl.loading) assert.equal(tl.newerButton.hidden, above === 0, `the newer button; ${why}`);
+      if (tl.held && !tl.loading && above) assert.equal(tl.newerButton.textContent, t('ui.timeline.newer', { count: above }), `the newer button's count; ${why}`);
       return why;
     };
     for (let step = 0; step < 50; step++) {
@@ -353,6 +403,14 @@ test('past the events it keeps, the timeline loads older ones from the server, w
     assert.ok(requests.every((before) => before > 0), `every request asks below a seq; ${why}`);
     // Each failed load is announced, since the button's new text may not be read out.
     assert.deepEqual(announced, Array(rejected).fill(t('ui.timeline.load_failed')), `what was announced; ${why}`);
+    // Back at the newest: the newest page again, following new events.
+    if (!tl.newerButton.hidden) tl.newerButton.click();
+    assert.ok(!tl.held && !tl.shifted, `the list still holds after going back to the newest; ${why}`);
+    newest += 1;
+    log.add(newest);
+    tl.add({ event: event(newest) });
+    tl.draw();
+    check();
     section.remove();
   }
 });

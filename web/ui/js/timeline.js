@@ -66,6 +66,14 @@ export const KEPT = 5000;
 /** LOADED_AT_MOST is how many events the older pages loaded from the server may add to those kept. */
 export const LOADED_AT_MOST = 50000;
 
+/**
+ * DRAWN_AT_MOST is how many entries a timeline draws at most: each costs
+ * the page about 9 KB (its elements, style and layout), so a person paging
+ * back through 50,000 loaded events would hold half a gigabyte. Past it,
+ * the newest drawn entries go.
+ */
+export const DRAWN_AT_MOST = 5000;
+
 /** LOAD_PAGE is how many events one request for older ones asks for; LOAD_REQUESTS bounds the requests of one click. */
 const LOAD_PAGE = 1000;
 const LOAD_REQUESTS = 10;
@@ -80,8 +88,10 @@ const READING = 8;
  * without a browser.
  */
 export class EventWindow {
-  constructor(max, page = PAGE, loadedAtMost = LOADED_AT_MOST) {
+  constructor(max, page = PAGE, loadedAtMost = LOADED_AT_MOST, drawnAtMost = DRAWN_AT_MOST) {
     this.max = max;
+    /** drawnAtMost bounds `shown`: the page never draws more entries. */
+    this.drawnAtMost = drawnAtMost;
     /** limit is how far max may grow once older pages are loaded (startGrowing). */
     this.limit = max + loadedAtMost;
     this.growing = false;
@@ -192,9 +202,9 @@ export class EventWindow {
     return n;
   }
 
-  /** more lets the page draw one page more than the `drawn` entries it shows (by default, than it may show). */
+  /** more lets the page draw one page more than the `drawn` entries it shows (by default, than it may show), up to drawnAtMost. */
   more(drawn = this.shown) {
-    this.shown = Math.min(drawn + this.page, this.max);
+    this.shown = Math.min(drawn + this.page, this.max, this.drawnAtMost);
   }
 
   /** reset goes back to drawing one page, as after a change of filter. */
@@ -207,6 +217,7 @@ export class Timeline {
   /**
    * @param {HTMLElement} list the <ol> to fill
    * @param {object} opts dir; teamFilter, typeFilter (<select>s to wire, optional); max events kept; page drawn;
+   *   drawnAtMost: the most entries drawn at once (DRAWN_AT_MOST);
    *   empty, noneMatch: the empty line's texts before any event and when none passes the filters;
    *   forgotten: (count) => text or nodes, what the end of the list says once the page keeps only the newest count events
    *     and cannot load older ones;
@@ -214,14 +225,14 @@ export class Timeline {
    *   announce: (text) => void, tells screen readers what the button's text alone may not (page.js announce)
    */
   constructor(list, {
-    dir, teamFilter, typeFilter, max = KEPT, page = PAGE, loadedAtMost = LOADED_AT_MOST, loadOlder = null, announce = () => {},
+    dir, teamFilter, typeFilter, max = KEPT, page = PAGE, loadedAtMost = LOADED_AT_MOST, drawnAtMost = DRAWN_AT_MOST, loadOlder = null, announce = () => {},
     empty = t('ui.timeline.empty'), noneMatch = t('ui.timeline.none_match'), forgotten = (count) => t('ui.timeline.forgotten', { count }),
   } = {}) {
     this.list = list;
     this.dir = dir;
     this.teamFilter = teamFilter;
     this.typeFilter = typeFilter;
-    this.window = new EventWindow(max, page, loadedAtMost);
+    this.window = new EventWindow(max, page, loadedAtMost, drawnAtMost);
     /** kept is how many events the window keeps before older pages are loaded, and the most a background tab's queue keeps. */
     this.kept = max;
     this.loadOlder = loadOlder;
@@ -243,6 +254,10 @@ export class Timeline {
     // While the person reads below the newest entries the list holds
     // still, and this button says how many newer events wait.
     this.held = false;
+    // Once the newest drawn entries went to keep drawnAtMost (bound), the
+    // list holds still wherever the person scrolls, until they go back to
+    // the newest.
+    this.shifted = false;
     this.newerButton = h('button', { type: 'button', class: 'btn btn-small tl-newer', hidden: true });
     this.newerButton.addEventListener('click', () => this.showNewer());
     this.list.before(this.newerButton);
@@ -290,7 +305,7 @@ export class Timeline {
   draw() {
     const pass = this.filter();
     const kept = this.keep();
-    if (this.reading()) {
+    if (this.reading() || this.shifted) {
       this.held = true;
       this.finish(pass);
       return;
@@ -354,6 +369,7 @@ export class Timeline {
     const pass = this.filter();
     this.keep();
     this.held = false;
+    this.shifted = false;
     this.list.replaceChildren(...this.window.visible(pass).map((item) => this.entry(item)));
     this.finish(pass);
   }
@@ -372,7 +388,25 @@ export class Timeline {
     const pass = this.filter();
     this.window.more(this.drawnCount());
     this.list.append(...this.window.newest(pass, this.window.page, this.bottomSeq()).map((item) => this.entry(item)));
+    this.bound();
     this.finish(pass);
+  }
+
+  /**
+   * bound lets the newest drawn entries go while more than drawnAtMost
+   * are drawn, keeping the entries below them where the person sees
+   * them; the list then holds still, and the newer button leads back to
+   * the newest.
+   */
+  bound() {
+    let excess = this.drawnCount() - this.window.drawnAtMost;
+    if (excess <= 0) return;
+    const anchor = this.list.lastElementChild;
+    const top = anchor.getBoundingClientRect().top;
+    for (; excess > 0; excess--) this.list.firstElementChild.remove();
+    this.list.scrollTop = Math.max(0, this.list.scrollTop + anchor.getBoundingClientRect().top - top);
+    this.shifted = true;
+    this.held = true;
   }
 
   /**
