@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -170,9 +171,15 @@ func TestE2ETimelineLoadsOlder(t *testing.T) {
 	// Again, with the server back: the next events below, no gap; the
 	// page draws 5,000 entries at most, so the newest 200 go and the
 	// newer button leads back to them.
+	// The reader, at the bottom of the list, keeps their place on screen.
 	evalJS[bool](fac, `(() => { window.fetch = window.realFetch; return true; })()`)
-	fac.click(".tl-older")
+	read := fmt.Sprintf(`document.querySelector('#timeline li[data-seq="%d"]')`, newest-4990)
+	before := evalJS[float64](fac, `(() => { const l = document.querySelector('#timeline'); l.scrollTop = l.scrollHeight; return `+read+`.getBoundingClientRect().top; })()`)
+	evalJS[bool](fac, `(() => { document.querySelector('.tl-older').click(); return true; })()`)
 	fac.waitJS("older events from the server", `Number(document.querySelector('#timeline li[data-seq]:last-child').dataset.seq) < `+strconv.Itoa(newest-4999))
+	if after := evalJS[float64](fac, read+`.getBoundingClientRect().top`); math.Abs(after-before) > 1 {
+		t.Errorf("the entry read moved from %.0f to %.0f px when the newest drawn went", before, after)
+	}
 	got := seqs()
 	if !contiguous(got, newest-200, 5000) {
 		t.Errorf("after loading, %d entries from %d down to %d; want 5,000 from %d, no gap", len(got), got[0], got[len(got)-1], newest-200)

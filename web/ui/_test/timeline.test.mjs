@@ -11,6 +11,8 @@ import { installFakeDOM } from './fakedom.mjs';
 const items = (...seqs) => seqs.map((seq) => ({ seq, kind: seq % 2 ? 'inject' : 'action' }));
 const seqs = (list) => list.map((item) => item.seq);
 const all = () => true;
+/** range lists the seqs from `from` down to `to`. */
+const range = (from, to) => Array.from({ length: from - to + 1 }, (_, i) => from - i);
 
 /** TYPES are the event types of the random runs below. */
 const TYPES = ['inject.delivered', 'team.action', 'expectation.met', 'evaluator.note', 'exercise.paused'];
@@ -229,7 +231,6 @@ test('paging far back, the timeline lets its newest drawn entries go and keeps t
   for (let seq = 1; seq <= 30; seq++) tl.add({ event: { seq, type: 'team.action', at: 0 } });
   tl.draw();
   const drawn = () => list.children.filter((li) => li.dataset.seq).map((li) => Number(li.dataset.seq));
-  const range = (from, to) => Array.from({ length: from - to + 1 }, (_, i) => from - i);
   tl.olderButton.click();
   assert.deepEqual(drawn(), range(30, 21));
   list.scrollTop = 140; // reading seq 23, the eighth row
@@ -248,11 +249,45 @@ test('paging far back, the timeline lets its newest drawn entries go and keeps t
   assert.deepEqual(drawn(), range(25, 16));
   assert.equal(tl.newerButton.textContent, t('ui.timeline.newer', { count: 6 }));
   tl.newerButton.click();
-  assert.deepEqual(drawn(), range(31, 22), 'back at the newest, ten entries at most');
+  assert.deepEqual(drawn(), range(31, 27), 'back at the newest page');
   assert.equal(tl.newerButton.hidden, true);
   tl.add({ event: { seq: 32, type: 'team.action', at: 0 } });
   tl.draw();
-  assert.deepEqual(drawn(), range(32, 23), 'and following the events again');
+  assert.deepEqual(drawn(), range(32, 28), 'and following the events again');
+  // The keyboard on an entry that goes stays in the list.
+  tl.olderButton.click();
+  list.children[0].focus();
+  await tl.showOlder();
+  assert.deepEqual(drawn(), range(27, 18));
+  assert.equal(document.activeElement, list, 'the keyboard was on an entry that went');
+});
+
+test('going back to the newest while older events load, the list stays at the newest', async () => {
+  const body = installFakeDOM();
+  const { Timeline } = await import('../js/timeline.js');
+  const list = document.createElement('ol');
+  body.appendChild(list);
+  let answer;
+  const loadOlder = (before) => new Promise((resolve) => {
+    answer = () => resolve({ events: range(before - 1, Math.max(1, before - 10)).map((seq) => ({ type: 'event', seq, event: { seq, type: 'team.action', at: 0 } })), next: Math.max(0, before - 11) });
+  });
+  const tl = new Timeline(list, { dir: new Directory({}), max: 10, page: 5, drawnAtMost: 5, loadOlder });
+  tl.drawSoon = () => {};
+  for (let seq = 1; seq <= 30; seq++) tl.add({ event: { seq, type: 'team.action', at: 0 } });
+  tl.draw();
+  const drawn = () => list.children.filter((li) => li.dataset.seq).map((li) => Number(li.dataset.seq));
+  tl.olderButton.click();
+  assert.deepEqual(drawn(), range(25, 21), 'the newest five went for the page below');
+  assert.ok(tl.shifted);
+  const loading = tl.showOlder(); // nothing older kept: it asks the server
+  assert.equal(tl.loading, true);
+  tl.newerButton.click();
+  assert.deepEqual(drawn(), range(30, 26));
+  answer();
+  await loading;
+  assert.deepEqual(drawn(), range(30, 26), 'the load did not take the reader away from the newest');
+  assert.ok(!tl.shifted && !tl.held);
+  assert.equal(tl.olderButton.hidden, false, 'the loaded events are a click away');
 });
 
 test('past the events it keeps, the timeline loads older ones from the server, without a gap', async () => {

@@ -258,6 +258,8 @@ export class Timeline {
     // list holds still wherever the person scrolls, until they go back to
     // the newest.
     this.shifted = false;
+    // renders counts the lists drawn anew (render): a load that ends after one leaves that list alone.
+    this.renders = 0;
     this.newerButton = h('button', { type: 'button', class: 'btn btn-small tl-newer', hidden: true });
     this.newerButton.addEventListener('click', () => this.showNewer());
     this.list.before(this.newerButton);
@@ -370,6 +372,7 @@ export class Timeline {
     this.keep();
     this.held = false;
     this.shifted = false;
+    this.renders++;
     this.list.replaceChildren(...this.window.visible(pass).map((item) => this.entry(item)));
     this.finish(pass);
   }
@@ -383,12 +386,19 @@ export class Timeline {
     if (this.loading) return;
     this.draw();
     if (this.loadOlder && this.window.count(this.filter(), -Infinity, this.bottomSeq()) === 0 && this.window.mayLoad()) {
+      const renders = this.renders;
       await this.load();
+      // The person went back to the newest, or changed a filter, while it
+      // loaded: that list stands, with what came.
+      if (this.renders !== renders) {
+        this.render();
+        return;
+      }
     }
     const pass = this.filter();
     this.window.more(this.drawnCount());
     this.list.append(...this.window.newest(pass, this.window.page, this.bottomSeq()).map((item) => this.entry(item)));
-    this.bound();
+    this.bound(pass);
     this.finish(pass);
   }
 
@@ -398,15 +408,20 @@ export class Timeline {
    * them; the list then holds still, and the newer button leads back to
    * the newest.
    */
-  bound() {
+  bound(pass) {
     let excess = this.drawnCount() - this.window.drawnAtMost;
     if (excess <= 0) return;
     const anchor = this.list.lastElementChild;
     const top = anchor.getBoundingClientRect().top;
+    const focus = document.activeElement;
     for (; excess > 0; excess--) this.list.firstElementChild.remove();
-    this.list.scrollTop = Math.max(0, this.list.scrollTop + anchor.getBoundingClientRect().top - top);
     this.shifted = true;
     this.held = true;
+    // The newer button now shows above the list: measure with it.
+    this.finish(pass);
+    this.list.scrollTop = Math.max(0, this.list.scrollTop + anchor.getBoundingClientRect().top - top);
+    // The keyboard was on an entry that went: keep it in the list.
+    if (focus && !focus.isConnected) this.list.focus({ preventScroll: true });
   }
 
   /**
@@ -442,6 +457,7 @@ export class Timeline {
   showNewer() {
     this.list.scrollTop = 0;
     this.held = false;
+    this.window.reset();
     this.render();
     this.list.focus();
   }
