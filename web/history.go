@@ -34,13 +34,14 @@ type historyView struct {
 // fewer than N while Next is not 0: the server looks at a bounded number
 // of events per request (a trainee may see one in sixty).
 //
-// A request draws on the session's budget of history requests (on the
-// server's clock) and on the client address's budget of commands: a
-// console asks a few times a click, a script asking without end is slowed
-// down.
+// A request draws on the session's and the client address's budgets of
+// history requests (on the server's clock) and on the address's budget of
+// commands: a console asks a few times a click, a script asking without
+// end is slowed down.
 func (s *Server) handleHistory(w http.ResponseWriter, r *http.Request, sess *Session, le *liveExercise) {
-	if !s.histories.get(sess.Token).AllowN(s.now(), 1) || !s.ipCommandLimiter(r).Allow() {
-		s.security.record(secRateLimited, s.clientIP(r), "too many history requests")
+	now, ip := s.now(), s.clientIP(r)
+	if !s.histories.get(sess.Token).AllowN(now, 1) || !s.historyIPs.get(ip).AllowN(now, 1) || !s.ipCommandLimiter(r).Allow() {
+		s.security.record(secRateLimited, ip, "too many history requests")
 		tooMany(w, s.log, time.Second, "too many requests; slow down")
 		return
 	}

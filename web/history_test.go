@@ -175,3 +175,28 @@ func TestHistoryBudgetPerSession(t *testing.T) {
 	}
 	expectStatus(t, facC.get(t, path, nil), http.StatusTooManyRequests, "too_many_requests")
 }
+
+// TestHistoryBudgetPerAddress checks that joining again does not multiply
+// the history budget: the sessions of one client address share 400 at once
+// (200 a second), then are refused whichever session asks.
+func TestHistoryBudgetPerAddress(t *testing.T) {
+	t.Parallel()
+	clock := newFakeClock()
+	srv := mustServerWith(t, clockConfig(clock))
+	ex := mustCreate(t, srv, co)
+	path := "/api/exercises/" + ex.ID + "/events?before=18446744073709551615&limit=1"
+	for s := range 10 {
+		c := join(t, srv, ex.Codes.Observer, fmt.Sprintf("Oz %d", s))
+		for i := range 40 {
+			if resp := c.get(t, path, nil); resp.StatusCode != http.StatusOK {
+				t.Fatalf("session %d, request %d: status %d %s, want 200", s+1, i+1, resp.StatusCode, resp.body)
+			}
+		}
+	}
+	fresh := join(t, srv, ex.Codes.Facilitator, "Fran")
+	expectStatus(t, fresh.get(t, path, nil), http.StatusTooManyRequests, "too_many_requests")
+	clock.Advance(time.Second)
+	if resp := fresh.get(t, path, nil); resp.StatusCode != http.StatusOK {
+		t.Errorf("a second later: status %d %s, want 200", resp.StatusCode, resp.body)
+	}
+}

@@ -39,6 +39,12 @@ const (
 	// a click, and each request may look at 20,000 events.
 	historyRate  = 20
 	historyBurst = 40
+	// historyAddressRate and historyAddressBurst bound the history
+	// requests of all sessions from one client address together, so that
+	// joining many times does not multiply the budget (a room of consoles
+	// behind one NAT still pages back freely).
+	historyAddressRate  = 200
+	historyAddressBurst = 400
 )
 
 // SessionCookie is the name of the session cookie.
@@ -116,6 +122,7 @@ type Server struct {
 	library    *library    // the scenario library (library.go)
 	ipCommands *limiterMap // per client address, WebSocket messages
 	histories  *limiterMap // per session, history requests
+	historyIPs *limiterMap // per client address, history requests
 	quotas     *quotas     // per session and team, commands and text
 	reports    *reports    // the reports, AAR and debriefs
 	schedule   *scheduler  // scheduled starts
@@ -148,6 +155,7 @@ func New(cfg Config) (*Server, error) {
 		library:    &library{log: cfg.Log, monteCarlo: make(chan struct{}, 1)},
 		ipCommands: newLimiterMap(ipCommandRate, ipCommandBurst),
 		histories:  newLimiterMap(historyRate, historyBurst),
+		historyIPs: newLimiterMap(historyAddressRate, historyAddressBurst),
 		reports:    &reports{log: cfg.Log, ctx: ctx, builds: newReportBuilds(maxReportBuilds)},
 		sockets:    newSocketRegistry(cfg.MaxSocketsPerSession, cfg.MaxSocketsPerIP),
 		security:   newSecurityLog(cfg.Log, now),

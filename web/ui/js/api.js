@@ -63,15 +63,32 @@ export function reportURL(id, format, lang) {
 /**
  * loadHistory returns the events before seq `before` that the session may
  * see, newest first, as {events: [event messages], next}; next is the
- * before of the next page, 0 at the first event.
+ * before of the next page, 0 at the first event. A request refused for
+ * asking too fast (429) is made again a second later, up to
+ * HISTORY_RETRIES times; `wait` (ms) => promise is for tests.
  */
-export function loadHistory(id, before, limit) {
-  // A request that hangs fails after a while, so the button can be tried again.
-  return api(`/api/exercises/${encodeURIComponent(id)}/events?before=${before}&limit=${limit}`, { signal: AbortSignal.timeout(HISTORY_TIMEOUT) });
+export async function loadHistory(id, before, limit, { wait = sleep } = {}) {
+  const path = `/api/exercises/${encodeURIComponent(id)}/events?before=${before}&limit=${limit}`;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      // A request that hangs fails after a while, so the button can be tried again.
+      return await api(path, { signal: AbortSignal.timeout(HISTORY_TIMEOUT) });
+    } catch (err) {
+      // Past the session's budget of history requests (20 a second), wait for it to refill.
+      if (!(err instanceof ApiError) || err.status !== 429 || attempt === HISTORY_RETRIES) throw err;
+      await wait(HISTORY_RETRY_WAIT);
+    }
+  }
 }
 
 /** HISTORY_TIMEOUT is how long (ms) a request for older events may take. */
 const HISTORY_TIMEOUT = 30000;
+
+/** HISTORY_RETRIES is how often a request refused for asking too fast is made again, HISTORY_RETRY_WAIT ms later. */
+export const HISTORY_RETRIES = 3;
+const HISTORY_RETRY_WAIT = 1000;
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** appendixURL is the link to an exercise's whole event log as CSV (the report's appendix, staff only). */
 export function appendixURL(id, lang) {
