@@ -121,15 +121,18 @@ func AppendAll(b *testing.B, s store.Store, id string, events []engine.Event, lo
 // MeasureReplay reads the whole log of exercise id (n events) back in the
 // benchmark's loop, as a server does for each exercise on start, and
 // reports events/s and the process's CPU time per read (less disturbed
-// than wall time by other load on the machine).
+// than wall time by other load on the machine): the steady rate of a
+// server that starts with many exercises. What a first replay costs a
+// fresh process is first-ms.
 //
 // The reads before the loop are not in its figures: the first, reported
 // as first-ms, and warmReads more. They pay for the memory the heap grows
-// into (page faults, which cost 15–20 µs per 4 KiB page on the virtual
-// machines measured here: several times the read itself), and how much
-// of that fell inside the loop depended on what the benchmark before had
-// left: in 20 reads of the live pattern's log after its 50,000 appends,
-// the first three took 170–425 ms and the others 22–43 ms.
+// into (page faults, which cost 15–21 µs per 4 KiB page on the virtual
+// machines measured here: several times the read itself) and fill the
+// database's page cache, and how much of that fell inside the loop
+// depended on what the benchmark before had left: read 30 times after
+// its appends, each log's first three reads took 171–400 ms and the
+// others 20–53 ms.
 func MeasureReplay(b *testing.B, s store.Store, id string, n int) {
 	b.Helper()
 	ctx := context.Background()
@@ -155,8 +158,8 @@ func MeasureReplay(b *testing.B, s store.Store, id string, n int) {
 }
 
 // warmReads is how many reads MeasureReplay and MeasureDecode make after
-// the first before they measure: on the machines measured here the heap
-// and the memory the runtime keeps from the system settled within three.
+// the first before they measure: in the traces above the reads were steady
+// from the fourth.
 const warmReads = 5
 
 // warm calls f warmReads times.

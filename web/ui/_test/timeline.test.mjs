@@ -215,6 +215,7 @@ test('the timeline holds still while the person reads below the newest entries',
   tl.newerButton.click();
   assert.equal(list.scrollTop, 0);
   assert.deepEqual(drawn().slice(0, 3), [15, 14, 13], 'back at the newest');
+  assert.equal(drawn().length, 15, 'with the pages asked for');
   assert.equal(tl.newerButton.hidden, true);
   assert.equal(document.activeElement, list, 'the keyboard goes to the list, not to a hidden button');
   add(16, 16);
@@ -288,6 +289,49 @@ test('going back to the newest while older events load, the list stays at the ne
   assert.deepEqual(drawn(), range(30, 26), 'the load did not take the reader away from the newest');
   assert.ok(!tl.shifted && !tl.held);
   assert.equal(tl.olderButton.hidden, false, 'the loaded events are a click away');
+
+  // Again, down to where nothing older is kept, and this time the person
+  // reads below the newest when the load ends.
+  while (tl.window.count(tl.filter(), -Infinity, tl.bottomSeq()) > 0) await tl.showOlder();
+  assert.ok(tl.shifted);
+  const again = tl.showOlder();
+  assert.equal(tl.loading, true);
+  tl.newerButton.click();
+  list.scrollTop = 60;
+  list.children[2].focus();
+  for (const seq of [31, 32]) tl.add({ event: { seq, type: 'team.action', at: 0 } });
+  tl.draw();
+  assert.deepEqual(drawn(), range(30, 26));
+  answer();
+  await again;
+  assert.deepEqual(drawn(), range(30, 26), 'nothing moved under the reader');
+  assert.equal(document.activeElement, list.children[2], 'the keyboard is where it was');
+  assert.equal(tl.newerButton.textContent, t('ui.timeline.newer', { count: 2 }));
+});
+
+test('one click stops asking for older events after a while', async (t2) => {
+  t2.mock.timers.enable({ apis: ['Date'], now: 0 });
+  const body = installFakeDOM();
+  const { Timeline } = await import('../js/timeline.js');
+  const list = document.createElement('ol');
+  body.appendChild(list);
+  const typeFilter = document.createElement('select');
+  let requests = 0;
+  // Each answer comes 15 s late and holds nothing the filter passes.
+  const loadOlder = async (before) => {
+    requests++;
+    t2.mock.timers.setTime(Date.now() + 15000);
+    return { events: [{ type: 'event', seq: before - 1, event: { seq: before - 1, type: 'team.action', at: 0 } }], next: before - 1 };
+  };
+  const tl = new Timeline(list, { dir: new Directory({}), typeFilter, max: 5, page: 5, loadOlder });
+  tl.drawSoon = () => {};
+  for (let seq = 1; seq <= 1000; seq++) tl.add({ event: { seq, type: 'team.action', at: 0 } });
+  tl.draw();
+  typeFilter.value = 'note';
+  tl.applyFilter();
+  await tl.showOlder();
+  assert.equal(requests, 2, 'two answers of 15 s each, then the click is over');
+  assert.equal(tl.loading, false);
 });
 
 test('past the events it keeps, the timeline loads older ones from the server, without a gap', async () => {

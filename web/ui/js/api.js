@@ -74,7 +74,7 @@ export async function loadHistory(id, before, limit, { wait = sleep } = {}) {
       // A request that hangs fails after a while, so the button can be tried again.
       return await api(path, { signal: AbortSignal.timeout(HISTORY_TIMEOUT) });
     } catch (err) {
-      // Past the session's budget of history requests (20 a second), wait for it to refill.
+      // Past a budget of requests (the session's history requests, 20 a second; its address's), wait for it to refill.
       if (!(err instanceof ApiError) || err.status !== 429 || attempt === HISTORY_RETRIES) throw err;
       await wait(HISTORY_RETRY_WAIT);
     }

@@ -74,9 +74,10 @@ export const LOADED_AT_MOST = 50000;
  */
 export const DRAWN_AT_MOST = 5000;
 
-/** LOAD_PAGE is how many events one request for older ones asks for; LOAD_REQUESTS bounds the requests of one click. */
+/** LOAD_PAGE is how many events one request for older ones asks for; LOAD_REQUESTS and LOAD_TIME (ms) bound the requests of one click. */
 const LOAD_PAGE = 1000;
 const LOAD_REQUESTS = 10;
+const LOAD_TIME = 20000;
 
 /** READING is how far (px) below the newest entries a person has scrolled when the list holds still for them. */
 const READING = 8;
@@ -389,9 +390,13 @@ export class Timeline {
       const renders = this.renders;
       await this.load();
       // The person went back to the newest, or changed a filter, while it
-      // loaded: that list stands, with what came.
+      // loaded: that list stands; only a list shorter than it may be grows
+      // at its bottom (the page drawn for a filter that none passed yet).
       if (this.renders !== renders) {
-        this.render();
+        const pass = this.filter();
+        const room = Math.max(0, this.window.shown - this.drawnCount());
+        this.list.append(...this.window.newest(pass, room, this.bottomSeq()).map((item) => this.entry(item)));
+        this.finish(pass);
         return;
       }
     }
@@ -427,7 +432,8 @@ export class Timeline {
   /**
    * load asks the server for older events, a page at a time, until a
    * page's worth below the drawn entries passes the filters, the first
-   * event came, the window is full, or LOAD_REQUESTS requests were made.
+   * event came, the window is full, or LOAD_REQUESTS requests were made
+   * or LOAD_TIME has passed (a server asking it to slow down answers late).
    */
   async load() {
     this.loading = true;
@@ -436,7 +442,8 @@ export class Timeline {
     // Kept from now on: new events must not push out the pages loaded.
     this.window.startGrowing();
     try {
-      for (let n = 0; n < LOAD_REQUESTS && this.window.mayLoad(); n++) {
+      const until = Date.now() + LOAD_TIME;
+      for (let n = 0; n < LOAD_REQUESTS && this.window.mayLoad() && Date.now() < until; n++) {
         const before = this.window.olderStart();
         if (!before) break; // a background tab's trim emptied the window: its next draw starts again
         const { events, next } = await this.loadOlder(before, LOAD_PAGE);
@@ -457,7 +464,8 @@ export class Timeline {
   showNewer() {
     this.list.scrollTop = 0;
     this.held = false;
-    this.window.reset();
+    // Past the bound, back to one page: not 5,000 entries drawn at once.
+    if (this.shifted) this.window.reset();
     this.render();
     this.list.focus();
   }
