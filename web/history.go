@@ -40,7 +40,7 @@ type historyView struct {
 // end is slowed down.
 func (s *Server) handleHistory(w http.ResponseWriter, r *http.Request, sess *Session, le *liveExercise) {
 	now, ip := s.now(), s.clientIP(r)
-	if !s.histories.get(sess.Token).AllowN(now, 1) || !s.historyIPs.get(ip).AllowN(now, 1) || !s.ipCommandLimiter(r).Allow() {
+	if !s.histories.get(sess.Token).AllowN(now, 1) || !s.historyIPs.get(ip).AllowN(now, 1) || !s.ipCommands.get(ip).Allow() {
 		s.security.record(secRateLimited, ip, "too many history requests")
 		tooMany(w, s.log, time.Second, "too many requests; slow down")
 		return
