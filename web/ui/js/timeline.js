@@ -403,19 +403,19 @@ export class Timeline {
     const pass = this.filter();
     this.window.more(this.drawnCount());
     this.list.append(...this.window.newest(pass, this.window.page, this.bottomSeq()).map((item) => this.entry(item)));
-    this.bound(pass);
-    this.finish(pass);
+    if (!this.bound(pass)) this.finish(pass);
   }
 
   /**
    * bound lets the newest drawn entries go while more than drawnAtMost
    * are drawn, keeping the entries below them where the person sees
    * them; the list then holds still, and the newer button leads back to
-   * the newest.
+   * the newest. It reports whether it did, having then drawn the buttons
+   * for the filter pass (finish).
    */
   bound(pass) {
     let excess = this.drawnCount() - this.window.drawnAtMost;
-    if (excess <= 0) return;
+    if (excess <= 0) return false;
     const anchor = this.list.lastElementChild;
     const top = anchor.getBoundingClientRect().top;
     const focus = document.activeElement;
@@ -427,6 +427,7 @@ export class Timeline {
     this.list.scrollTop = Math.max(0, this.list.scrollTop + anchor.getBoundingClientRect().top - top);
     // The keyboard was on an entry that went: keep it in the list.
     if (focus && !focus.isConnected) this.list.focus({ preventScroll: true });
+    return true;
   }
 
   /**
