@@ -87,7 +87,7 @@ test('the page draws the newest page that passes the filter, then a page more at
   assert.deepEqual(seqs(w.visible(injects)), [9, 7, 5]);
   assert.equal(w.count(injects, -Infinity, 5), 2);
   assert.equal(w.count(injects, 5, Infinity), 2, 'newer than 5: 9 and 7');
-  w.more();
+  w.more(w.shown);
   assert.deepEqual(seqs(w.visible(injects)), [9, 7, 5, 3, 1]);
   assert.equal(w.count(injects, -Infinity, 1), 0);
   assert.deepEqual(seqs(w.visible(all)), [10, 9, 8, 7, 6, 5]);
@@ -98,8 +98,8 @@ test('the page draws the newest page that passes the filter, then a page more at
 test('a page more never asks for more than the window keeps', () => {
   const w = new EventWindow(4, 3);
   w.add(items(6, 5, 4, 3, 2, 1));
-  w.more();
-  w.more();
+  w.more(w.shown);
+  w.more(w.shown);
   assert.equal(w.shown, 4);
   assert.deepEqual(seqs(w.visible(all)), [6, 5, 4, 3]);
 });

@@ -203,8 +203,8 @@ export class EventWindow {
     return n;
   }
 
-  /** more lets the page draw one page more than the `drawn` entries it shows (by default, than it may show), up to drawnAtMost. */
-  more(drawn = this.shown) {
+  /** more lets the page draw one page more than the `drawn` entries it shows, up to max and drawnAtMost. */
+  more(drawn) {
     this.shown = Math.min(drawn + this.page, this.max, this.drawnAtMost);
   }
 
