@@ -51,7 +51,7 @@ The full result is written as JSON (--out); "cmesim report --baseline"
 uses it to place real teams against the simulated ones.`,
 		Example: `  cmesim batch grid-ransomware -n 10000
   cmesim batch my-exercise.yaml -n 2000 --workers 2 --out baseline.json
-  cmesim batch oas-ministerial-roundtable -n 1000 --choose D1=escalate`,
+  cmesim batch oas-ministerial-roundtable -n 1000 --choose D1=presidencia`,
 		Args: argsUsage(cobra.ExactArgs(1)),
 		RunE: a.runE(func(cmd *cobra.Command, args []string) error {
 			return a.batch(cmd.Context(), args[0], opts)

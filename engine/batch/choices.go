@@ -3,7 +3,10 @@ package batch
 import (
 	"context"
 	"fmt"
+	"maps"
 	"math"
+	"slices"
+	"strings"
 
 	"cmesim/baseline"
 	"cmesim/engine"
@@ -249,11 +252,23 @@ func Alternatives(ctx context.Context, s *scenarios.Scenario, runs, workers int,
 	return out, nil
 }
 
-// checkChoose checks that every forced choice exists.
+// checkChoose checks that every forced choice exists; the error for one
+// that does not lists what the scenario offers instead.
 func checkChoose(s *scenarios.Scenario, choose map[string]string) error {
-	for d, c := range choose {
-		if _, _, _, ok := s.ChoiceRef(d + "." + c); !ok {
-			return fmt.Errorf("batch: the scenario has no choice %s.%s", d, c)
+	for _, id := range slices.Sorted(maps.Keys(choose)) {
+		_, d, ok := s.Decision(id)
+		if !ok {
+			var ids []string
+			for _, d := range s.Decisions() {
+				ids = append(ids, d.ID)
+			}
+			if len(ids) == 0 {
+				return fmt.Errorf("the scenario has no decision %q: it has no decision points", id)
+			}
+			return fmt.Errorf("the scenario has no decision %q (decisions: %s)", id, strings.Join(ids, ", "))
+		}
+		if _, ok := d.Choice(choose[id]); !ok {
+			return fmt.Errorf("decision %s has no choice %q (choices: %s)", id, choose[id], strings.Join(d.ChoiceIDs(), ", "))
 		}
 	}
 	return nil

@@ -3,6 +3,7 @@ package batch_test
 import (
 	"context"
 	"reflect"
+	"strings"
 	"testing"
 
 	"cmesim/engine/batch"
@@ -89,8 +90,17 @@ func TestForcedChoiceAndAlternatives(t *testing.T) {
 	if c := choiceOf(t, forced, "D1", "wait"); c.Taken != 100 || c.Share != 1 {
 		t.Errorf("forced wait: %+v, want all 100 team decisions", c)
 	}
-	if _, err := batch.Run(context.Background(), s, batch.Options{Runs: 1, Choose: map[string]string{"D1": "maybe"}}); err == nil {
-		t.Error("forcing an unknown choice was accepted")
+	// A choice or a decision that does not exist is refused, naming what
+	// the scenario offers instead.
+	for choose, want := range map[string]string{
+		"D1=maybe": `decision D1 has no choice "maybe" (choices: escalate, wait)`,
+		"D9=wait":  `the scenario has no decision "D9" (decisions: D1, D2)`,
+	} {
+		id, choice, _ := strings.Cut(choose, "=")
+		_, err := batch.Run(context.Background(), s, batch.Options{Runs: 1, Choose: map[string]string{id: choice}})
+		if err == nil || err.Error() != want {
+			t.Errorf("--choose %s: error %v, want %q", choose, err, want)
+		}
 	}
 	alts, err := batch.Alternatives(context.Background(), s, 40, 2, 1)
 	if err != nil {
