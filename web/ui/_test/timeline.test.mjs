@@ -401,6 +401,10 @@ test('past the events it keeps, the timeline loads older ones from the server, w
       const unconfirmed = (w.next !== undefined && w.next !== 0) || w.max === max + loadedAtMost;
       const forgot = visible.length > w.items.length || (w.forgot && unconfirmed);
       assert.equal(w.forgot, forgot, `forgot; ${why}`);
+      // A window that let events go is full: it holds as many as its size
+      // says (the line under the list gives that number), or it may take
+      // more and must then be able to load them.
+      if (w.forgot && !tl.waiting.length) assert.equal(w.items.length, w.max, `the window holds ${w.items.length} of its ${w.max}; ${why}`);
       // Once older pages are asked for, nothing goes until the window is full.
       const oldest = w.items.length ? w.items[w.items.length - 1].seq : Infinity;
       if (wasGrowing && !trimmed && w.max < max + loadedAtMost) assert.ok(oldest <= keptOldest, `the window let ${keptOldest} go before it was full; ${why}`);
@@ -492,4 +496,39 @@ test('past the events it keeps, the timeline loads older ones from the server, w
     check();
     section.remove();
   }
+});
+
+test('after a background tab let loaded pages go, the timeline loads older events again', async () => {
+  const body = installFakeDOM();
+  const { Timeline } = await import('../js/timeline.js');
+  const list = document.createElement('ol');
+  body.appendChild(list);
+  const ev = (seq) => ({ seq, type: 'team.action', at: 0 });
+  const loadOlder = async (before, limit) => {
+    const events = [];
+    for (let seq = before - 1; seq >= 1 && events.length < limit; seq--) events.push({ type: 'event', seq, event: ev(seq) });
+    return { events, next: Math.max(0, before - 1 - limit) };
+  };
+  // The window keeps 3 events, and up to 5 more loaded from the server.
+  const tl = new Timeline(list, { dir: new Directory({}), max: 3, page: 2, loadedAtMost: 5, loadOlder, forgotten: (n) => `only the newest ${n}` });
+  tl.drawSoon = () => {};
+  const drawn = () => list.children.filter((li) => li.dataset.seq).map((li) => Number(li.dataset.seq));
+  for (let seq = 1; seq <= 20; seq++) tl.add({ event: ev(seq) });
+  tl.draw();
+  await tl.showOlder();
+  await tl.showOlder(); // loads 17 to 13: the window is at its limit
+  assert.equal(tl.window.max, 8);
+  // In a background tab, twice as many events as the window keeps wait
+  // undrawn: the newest 3 stay, the rest of the window goes.
+  for (let seq = 21; seq <= 26; seq++) tl.add({ event: ev(seq) });
+  tl.draw();
+  assert.deepEqual(seqs(tl.window.items), [26, 25, 24]);
+  assert.equal(tl.window.max, 3, 'the room the loaded pages took is free again');
+  await tl.showOlder();
+  assert.equal(tl.olderButton.hidden, false, 'events 23 down to 1 are on the server: the button offers them');
+  assert.equal(tl.forgottenEl.hidden, true, 'no line says events are not here');
+  for (let n = 0; n < 5 && !drawn().includes(23); n++) await tl.showOlder();
+  const got = drawn();
+  assert.ok(got.includes(23), `event 23 is reached; drawn ${got}`);
+  assert.deepEqual(got, range(26, got[got.length - 1]), 'no gap');
 });

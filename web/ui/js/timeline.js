@@ -91,6 +91,8 @@ const READING = 8;
 export class EventWindow {
   constructor(max, page = PAGE, loadedAtMost = LOADED_AT_MOST, drawnAtMost = DRAWN_AT_MOST) {
     this.max = max;
+    /** base is max before older pages grew it. */
+    this.base = max;
     /** drawnAtMost bounds `shown`: the page never draws more entries. */
     this.drawnAtMost = drawnAtMost;
     /** limit is how far max may grow once older pages are loaded (startGrowing). */
@@ -158,10 +160,12 @@ export class EventWindow {
     if (next === 0) this.forgot = false;
   }
 
-  /** cut lets go of the items older than seq. */
+  /** cut lets go of the items older than seq, and of the room pages loaded before took. */
   cut(seq) {
     const i = this.items.findIndex((item) => item.seq < seq);
     if (i >= 0) this.items.length = i;
+    // The pages loaded went: the window may load as many again.
+    this.max = Math.max(this.base, this.items.length);
     this.forgot = true;
     this.next = undefined;
   }
