@@ -663,7 +663,7 @@ func (x *Exercise) delayInject(cmd Command) error {
 	for _, p := range moved {
 		x.k.Cancel(p.id)
 		x.dropPending(p.id)
-		x.scheduleDelivery(i, p.team, p.at+cmd.Delay, "delayed by facilitator")
+		x.scheduleDelivery(i, p.team, p.at+cmd.Delay, CauseDelayed)
 	}
 	return nil
 }

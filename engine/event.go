@@ -75,6 +75,9 @@ type Event struct {
 	Data     Details  `json:"data"`
 }
 
+// CauseDelayed is the cause of a delivery the facilitator delayed.
+const CauseDelayed = "delayed by facilitator"
+
 // VisibleTo reports whether a trainee of team may see the event.
 func (e *Event) VisibleTo(team string) bool {
 	return slices.Contains(e.Audience, Everyone) || (team != "" && slices.Contains(e.Audience, team))
@@ -120,7 +123,7 @@ type Details struct {
 	Why
 	// Cause names what released an inject: "T+offset", "after:I01",
 	// "action:co-csirt:share:I01", "miss:I01.share:co-csirt",
-	// "spread:to-peru", "facilitator".
+	// "spread:to-peru", "facilitator", CauseDelayed.
 	Cause string `json:"cause,omitempty"`
 	// AdHoc is the full content of a facilitator's ad-hoc inject.
 	AdHoc *AdHocInject `json:"adhoc,omitempty"`

@@ -172,6 +172,16 @@ func (l loc) phase(p string) string {
 	return p
 }
 
+// cause says what released an inject: the facilitator's delay in the
+// reader's language; the other causes name injects, teams and actions by
+// their ids, as the log has them.
+func (l loc) cause(c string) string {
+	if c == engine.CauseDelayed {
+		return l.t("ui.cause.delayed")
+	}
+	return c
+}
+
 // sector names a sector the catalog knows ("government"), or returns it.
 func (l loc) sector(s string) string {
 	if k := "sector." + s; s != "" && i18n.Has(l.lang, k) {

@@ -64,7 +64,7 @@ func (l loc) summarize(e *engine.Event) string {
 		if d.TLP != "" {
 			s += " (TLP:" + strings.ToUpper(d.TLP) + ", " + l.severity(d.Severity) + ")"
 		}
-		s += "; " + l.t("report.log.cause", "cause", d.Cause)
+		s += "; " + l.t("report.log.cause", "cause", l.cause(d.Cause))
 		if n := len(d.Expectations); n > 0 {
 			s += "; " + l.count("report.count.expectations", n)
 		}

@@ -99,3 +99,14 @@ func TestReasons_OldSentences(t *testing.T) {
 		t.Errorf("an unknown sentence reads %q", got)
 	}
 }
+
+// TestLogEntry_DelayedDeliveryInTheReadersLanguage: the event log says that
+// the facilitator delayed a delivery in the report's language.
+func TestLogEntry_DelayedDeliveryInTheReadersLanguage(t *testing.T) {
+	e := engine.Event{Seq: 9, Type: engine.EventInjectDelivered, Team: "co-csirt", Data: engine.Details{Inject: "I02", Cause: engine.CauseDelayed}}
+	for lang, want := range map[i18n.Lang]string{"en": "delayed by the facilitator", "es": "retrasado por el facilitador", "pt": "adiado pelo facilitador", "fr": "retardé par l’animateur"} {
+		if got := newLoc(lang).summarize(&e); !strings.Contains(got, want) {
+			t.Errorf("%s: %q does not say %q", lang, got, want)
+		}
+	}
+}

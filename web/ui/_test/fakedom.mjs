@@ -168,6 +168,9 @@ export function installFakeDOM() {
     activeElement: body,
     createElement: (tag) => new FakeElement(tag),
     createTextNode: (text) => new FakeText(text),
+    // A fragment stands in as an element of its own: appended, it stays
+    // one level deeper, which text and queries do not notice.
+    createDocumentFragment: () => new FakeElement('#document-fragment'),
   };
   return body;
 }

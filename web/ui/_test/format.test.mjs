@@ -93,3 +93,16 @@ test('reasons read in the page language from their code', () => {
   const plain = { type: 'expectation.missed', team: 'co-csirt', data: { inject: 'I01', expectation: 'share', reason: 'deadline passed', reason_code: 'deadline_passed' } };
   assert.equal(inLang('es', () => eventText(plain, dir)), 'colCERT no cumplió share en I01');
 });
+
+test('causes, sectors and quoted texts read in the page language', () => {
+  const dir = new Directory({ teams: [{ id: 'co-csirt', name: 'colCERT' }, { id: 'pe-csirt', name: 'PeCERT' }] });
+  const delayed = { type: 'inject.delivered', team: 'co-csirt', data: { inject: 'I01', cause: 'delayed by facilitator' } };
+  assert.match(inLang('es', () => eventText(delayed, dir)), /\(retrasado por el facilitador\)$/);
+  assert.match(inLang('en', () => eventText(delayed, dir)), /\(delayed by the facilitator\)$/);
+  const spread = { type: 'incident.spread', team: 'pe-csirt', data: { incident: 'INC1', sector: 'health' } };
+  assert.equal(inLang('pt', () => eventText(spread, dir)), `${inLang('pt', () => eventText({ ...spread, data: { incident: 'INC1' } }, dir))} (saúde)`);
+  const message = { type: 'message.sent', team: 'co-csirt', actor: 'trainee:co-csirt:Ana', data: { from: 'co-csirt', peers: ['pe-csirt'], tlp: 'green', text: 'IoC adjuntos' } };
+  assert.match(inLang('es', () => eventText(message, dir)), /: «IoC adjuntos»$/);
+  assert.match(inLang('fr', () => eventText(message, dir)), /\s:\s«\sIoC adjuntos\s»$/);
+  assert.match(inLang('en', () => eventText(message, dir)), /: “IoC adjuntos”$/);
+});

@@ -137,6 +137,8 @@ test('server error codes read in the reader language', async () => {
   assert.equal(x.errorText('not_found'), catalogs.pt['error.not_found']);
   assert.equal(x.errorText('too_many_requests'), catalogs.pt['error.too_many_requests']);
   assert.equal(x.errorText('weird'), 'Ocorreu um erro (código weird).');
+  // A code the catalog names "unknown" is said with its code, not a placeholder.
+  assert.equal(x.errorText('unknown'), 'Ocorreu um erro (código unknown).');
 });
 
 test('dates, times and numbers follow the locale', async () => {

@@ -133,7 +133,8 @@ test('a command lost twice is rejected, not sent a third time', async () => {
   const p = s.command({ type: 'publish', inject: 'I01', text: 'statement' });
   await sleep(2);
   server.mode = 'lose';
-  await assert.rejects(p, (e) => e.code === 'unknown');
+  // The page says why in its language (the key), the English stays for logs.
+  await assert.rejects(p, (e) => e.code === 'unknown' && e.key === 'ui.error.dropped_twice' && /dropped twice/.test(e.message));
   assert.equal(server.applied, 0);
   s.stop();
 });

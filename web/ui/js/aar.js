@@ -5,7 +5,7 @@
 // command. Also the trainee's link to the team-scoped report.
 import { h, replace, option } from './dom.js';
 import { api } from './api.js';
-import { pending } from './page.js';
+import { pending, errorNodes } from './page.js';
 import { i18n, t } from './i18n.js';
 
 const PRIORITIES = ['high', 'medium', 'low'];
@@ -58,7 +58,7 @@ export class AAREditor {
       this.view = await api(exercisePath(this.ctx, `aar?lang=${encodeURIComponent(i18n.lang)}`));
     } catch (err) {
       this.view = null;
-      replace(this.el, this.heading(), h('p', { class: 'form-error', role: 'alert' }, err.message));
+      replace(this.el, this.heading(), h('p', { class: 'form-error', role: 'alert' }, ...errorNodes(err)));
       return;
     }
     this.doc = clone(this.view.document);

@@ -358,7 +358,7 @@ function messageText(ev, dir) {
   const kind = ['rfi', 'reply', 'forward'].includes(d.kind) ? d.kind : 'message';
   let s = tr(`ui.messages.event.${kind}`, args, MESSAGE_LINE[kind]);
   if (d.inject) s += ` (${injectRef(d.inject, dir)})`;
-  if (d.text) s += `: “${clip(d.text, 80)}”`;
+  if (d.text) s = tr('ui.event.with_text', { text: s, quote: clip(d.text, 80) }, '{text}: “{quote}”');
   if (d.reason) s += ` — ${tr('ui.messages.violation', {}, 'TLP violation')}`;
   return s;
 }
@@ -384,6 +384,7 @@ function causeText(cause, dir) {
     case 'miss': return t('ui.cause.miss', { team: teamName(p[2], dir), inject: p[1] });
     case 'spread': return t('ui.cause.spread', { spread: p[1] });
     case 'choice': return t('decision.event.cause', { team: teamName(p[2], dir), choice: choiceOfAny(p[1], dir) });
+    case 'delayed by facilitator': return t('ui.cause.delayed');
     default: return cause;
   }
 }

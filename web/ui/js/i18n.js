@@ -226,7 +226,7 @@ export class I18n {
   /** errorText says a server error code (error.code of the HTTP API and
    * WebSocket replies) in the reader's language. */
   errorText(code) {
-    return this.has(`error.${code}`) ? this.t(`error.${code}`) : this.t('error.unknown', { code: String(code) });
+    return this.t(this.has(`error.${code}`) ? `error.${code}` : 'error.unknown', { code: String(code) });
   }
 
   /** formatNumber formats a number for the locale ("12,5" in Spanish). */

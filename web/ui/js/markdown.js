@@ -7,6 +7,8 @@
 // block quotes, horizontal rules, hard line breaks (two trailing spaces or
 // a backslash).
 
+import { t } from './i18n.js';
+
 /** renderMarkdown returns a DocumentFragment for the Markdown text src. */
 export function renderMarkdown(src) {
   const frag = document.createDocumentFragment();
@@ -110,8 +112,8 @@ function renderBlocks(lines, parent) {
 }
 
 function isClosingFence(line, fence) {
-  const t = line.trim();
-  return t.length >= fence.length && /^ {0,3}\S/.test(line) && t === fence[0].repeat(t.length);
+  const s = line.trim();
+  return s.length >= fence.length && /^ {0,3}\S/.test(line) && s === fence[0].repeat(s.length);
 }
 
 function startsBlock(l) {
@@ -263,7 +265,7 @@ function parseInline(text) {
       const m = /^!\[([^\]]*)\]\(\s*<?([^)\s>]*)>?(?:\s+"[^"]*")?\s*\)/.exec(text.slice(i));
       if (m) {
         flushText();
-        out.push(linkText(m[1] ? `[image: ${m[1]}]` : '[image]', m[2], false));
+        out.push(linkText(m[1] ? t('ui.markdown.image', { alt: m[1] }) : t('ui.markdown.image_untitled'), m[2], false));
         i += m[0].length;
         continue;
       }

@@ -94,7 +94,7 @@ let staff = false;
  * errorNodes says err in the reader's language; for staff the server's
  * message follows, marked as English.
  */
-function errorNodes(err) {
+export function errorNodes(err) {
   const detail = staff ? errorDetail(err) : '';
   return [errorMessage(err), detail ? h('span', { class: 'alert-detail', lang: 'en' }, ` (${detail})`) : null];
 }
@@ -253,7 +253,7 @@ function wireHeader(ctx) {
   setInterval(renderConn, 1000);
 
   socket.on('session_ended', () => {
-    showError('Your session has ended.', { link: { href: '/', text: 'Join again' } });
+    showError(t('ui.session.ended'), { link: { href: '/', text: t('ui.join.again') } });
   });
 
   let lastSessionCheck = 0;

@@ -34,6 +34,16 @@ export class CommandError extends Error {
   }
 }
 
+/**
+ * dropped is the error of a command whose answer the connection lost:
+ * message in English, key what the page says in its language.
+ */
+function dropped(message, key) {
+  const err = new CommandError('unknown', message);
+  err.key = key;
+  return err;
+}
+
 function randomPrefix() {
   const b = new Uint8Array(4);
   (globalThis.crypto || window.crypto).getRandomValues(b);
@@ -282,9 +292,9 @@ export class ExerciseSocket {
         } else if (!p.msg.command) {
           // Not a logged command (e.g. jump): no way to tell whether it
           // took effect, so do not repeat it blindly.
-          this.settle(id, new CommandError('unknown', 'The connection dropped before the server answered; check the timeline before trying again.'));
+          this.settle(id, dropped('The connection dropped before the server answered; check the timeline before trying again.', 'ui.error.dropped'));
         } else if (p.resent) {
-          this.settle(id, new CommandError('unknown', 'The connection dropped twice before the server answered; check the timeline before trying again.'));
+          this.settle(id, dropped('The connection dropped twice before the server answered; check the timeline before trying again.', 'ui.error.dropped_twice'));
         } else {
           p.resent = true;
           this.transmit(p);
