@@ -78,6 +78,12 @@ func TestE2EControls(t *testing.T) {
 	if n := fac.count("#msel-table tr[data-msel]"); n != 6 {
 		t.Errorf("MSEL table has %d rows, want 6", n)
 	}
+	// An inject without a time says what releases it.
+	for id, want := range map[string]string{"I02": "after I01 + 20 min", "I09": "released by the facilitator"} {
+		if got := fac.text(`#msel-table tr[data-msel="` + id + `"] td:nth-child(2)`); got != want {
+			t.Errorf("the MSEL says %s comes %q, want %q", id, got, want)
+		}
+	}
 	fac.checkAxe("MSEL dialog")
 	fac.screenshot(shots, "facilitator-msel-1440x900", deskW, deskH)
 	fac.click("#msel-close")

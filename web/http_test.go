@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gorilla/websocket"
 
@@ -297,11 +298,18 @@ type exerciseView struct {
 		TLP  []string `json:"tlp"`
 	} `json:"peers"`
 	MSEL []struct {
-		ID      string   `json:"id"`
-		At      *int64   `json:"at"`
-		Trigger string   `json:"trigger"`
-		To      []string `json:"to"`
+		ID      string       `json:"id"`
+		At      *int64       `json:"at"`
+		Trigger *mselTrigger `json:"trigger"`
+		To      []string     `json:"to"`
 	} `json:"msel"`
+}
+
+// mselTrigger is what the MSEL says releases an inject without a time.
+type mselTrigger struct {
+	Kind   string        `json:"kind"`
+	Inject string        `json:"inject"`
+	Delay  time.Duration `json:"delay"`
 }
 
 func TestExerciseView(t *testing.T) {
@@ -337,7 +345,7 @@ func TestExerciseView(t *testing.T) {
 			if m := v.MSEL[0]; m.ID != "I01" || m.At == nil || *m.At != 600e9 || !slices.Equal(m.To, []string{co}) {
 				t.Errorf("msel[0] = %+v, want I01 at 10m to co-csirt", m)
 			}
-			if m := v.MSEL[1]; m.ID != "I02" || m.At != nil || !strings.Contains(m.Trigger, "I01") {
+			if m := v.MSEL[1]; m.ID != "I02" || m.At != nil || m.Trigger == nil || *m.Trigger != (mselTrigger{Kind: "after", Inject: "I01", Delay: 20 * time.Minute}) {
 				t.Errorf("msel[1] = %+v, want I02 triggered after I01", m)
 			}
 		})

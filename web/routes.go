@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io/fs"
 	"net/http"
 	"strconv"
@@ -336,7 +335,7 @@ type mselEntry struct {
 	ID       string         `json:"id"`
 	Title    string         `json:"title"`
 	At       *time.Duration `json:"at"`
-	Trigger  string         `json:"trigger,omitempty"`
+	Trigger  *triggerView   `json:"trigger,omitempty"`
 	To       []string       `json:"to"`
 	Channel  string         `json:"channel"`
 	Severity string         `json:"severity"`
@@ -450,36 +449,49 @@ func (s *Server) handleExercise(w http.ResponseWriter, _ *http.Request, sess *Se
 	writeJSON(w, http.StatusOK, v)
 }
 
-// describeTrigger says in words what releases a triggered inject.
-func describeTrigger(in scenarios.Inject) string {
+// triggerView says what releases an inject that has no time of its own,
+// for the console to word in the reader's language.
+type triggerView struct {
+	// Kind is "after" (another inject's delivery), "action" (a team's
+	// action), "miss" (an expectation missed), "consequence" (an inject
+	// that a missed expectation or a spread releases) or "facilitator"
+	// (released by hand).
+	Kind string `json:"kind"`
+	// Inject is the inject delivered (after) or acted on (action, when
+	// the trigger names one).
+	Inject string `json:"inject,omitempty"`
+	// Team and Action are the team (none: any team) and the action of an
+	// action trigger.
+	Team   string `json:"team,omitempty"`
+	Action string `json:"action,omitempty"`
+	// Expectation is the missed expectation, "I01.share".
+	Expectation string `json:"expectation,omitempty"`
+	// Delay is how long after its trigger the inject comes (ns).
+	Delay time.Duration `json:"delay,omitempty"`
+}
+
+// describeTrigger says what releases an inject without a time of its own,
+// or nil for one with a time.
+func describeTrigger(in scenarios.Inject) *triggerView {
 	t := in.Trigger
 	if t == nil {
 		if in.At == nil {
-			return "consequence of a missed expectation or a spread"
+			return &triggerView{Kind: "consequence"}
 		}
-		return ""
+		return nil
 	}
-	delay := ""
-	if t.Delay > 0 {
-		delay = " + " + t.Delay.String()
-	}
+	v := &triggerView{Delay: t.Delay.D()}
 	switch {
 	case t.After != "":
-		return "after " + t.After + delay
+		v.Kind, v.Inject = "after", t.After
 	case t.OnAction != nil:
-		who := "a team"
-		if t.OnAction.Team != "" {
-			who = t.OnAction.Team
-		}
-		about := ""
-		if t.OnAction.Inject != "" {
-			about = " about " + t.OnAction.Inject
-		}
-		return fmt.Sprintf("when %s does %s%s%s", who, t.OnAction.Action, about, delay)
+		v.Kind, v.Team, v.Action, v.Inject = "action", t.OnAction.Team, string(t.OnAction.Action), t.OnAction.Inject
 	case t.OnMiss != "":
-		return "when " + t.OnMiss + " is missed" + delay
+		v.Kind, v.Expectation = "miss", t.OnMiss
+	default:
+		v.Kind = "facilitator"
 	}
-	return "released by the facilitator"
+	return v
 }
 
 func (s *Server) handleWS(w http.ResponseWriter, r *http.Request, sess *Session, le *liveExercise) {

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { fmtT, fmtTShort, fmtCountdown, fmtDuration, eventText, normTLP, tlpLabel, kindOf, reasonText } from '../js/format.js';
+import { fmtT, fmtTShort, fmtCountdown, fmtDuration, eventText, normTLP, tlpLabel, kindOf, reasonText, triggerText } from '../js/format.js';
 import { Directory } from '../js/model.js';
 import { i18n } from '../js/i18n.js';
 
@@ -105,4 +105,15 @@ test('causes, sectors and quoted texts read in the page language', () => {
   assert.match(inLang('es', () => eventText(message, dir)), /: «IoC adjuntos»$/);
   assert.match(inLang('fr', () => eventText(message, dir)), /\s:\s«\sIoC adjuntos\s»$/);
   assert.match(inLang('en', () => eventText(message, dir)), /: “IoC adjuntos”$/);
+});
+
+test('what releases an inject reads in the page language', () => {
+  const dir = new Directory({ teams: [{ id: 'co-csirt', name: 'colCERT' }] });
+  assert.equal(inLang('en', () => triggerText({ kind: 'after', inject: 'I01', delay: 10 * M }, dir)), 'after I01 + 10 min');
+  assert.equal(inLang('es', () => triggerText({ kind: 'action', team: 'co-csirt', action: 'share', inject: 'I02' }, dir)), 'cuando colCERT realiza «Compartir» en I02');
+  assert.equal(inLang('pt', () => triggerText({ kind: 'action', action: 'escalate' }, dir)), `quando uma equipe realiza “${inLang('pt', () => i18n.t('ui.action.escalate'))}”`);
+  assert.equal(inLang('fr', () => triggerText({ kind: 'miss', expectation: 'I01.share' }, dir)), 'quand I01.share est manquée');
+  assert.equal(inLang('es', () => triggerText({ kind: 'consequence' }, dir)), 'consecuencia de una expectativa incumplida o de una propagación');
+  assert.equal(inLang('pt', () => triggerText({ kind: 'facilitator' }, dir)), 'enviada pelo facilitador');
+  assert.equal(triggerText(undefined, dir), '');
 });

@@ -127,6 +127,28 @@ export const ACTIONS = ['acknowledge', 'classify', 'contain', 'escalate', 'share
 /** actionLabel names a team action as its button does ("Acknowledge"). */
 export function actionLabel(a) { return ACTIONS.includes(a) ? t(`ui.action.${a}`) : cap(String(a || '').replace(/_/g, ' ')); }
 
+/**
+ * triggerText says what releases an inject without a time of its own, from
+ * the MSEL's trigger ({kind, inject, team, action, expectation, delay}).
+ */
+export function triggerText(trigger, dir) {
+  if (!trigger) return '';
+  const { kind, inject = '', team, action, expectation = '', delay } = trigger;
+  let s;
+  switch (kind) {
+    case 'after': s = t('ui.msel.trigger.after', { inject }); break;
+    case 'action': {
+      const who = team ? teamName(team, dir) : t('ui.msel.trigger.any_team');
+      s = t(inject ? 'ui.msel.trigger.action_on' : 'ui.msel.trigger.action', { team: who, action: actionLabel(action), inject });
+      break;
+    }
+    case 'miss': s = t('ui.msel.trigger.miss', { expectation }); break;
+    case 'consequence': return t('ui.msel.trigger.consequence');
+    default: s = t('ui.msel.trigger.facilitator');
+  }
+  return delay ? t('ui.msel.trigger.delay', { trigger: s, delay: fmtDuration(delay) }) : s;
+}
+
 export function cap(s) { s = String(s || ''); return s ? s[0].toUpperCase() + s.slice(1) : s; }
 
 function clip(s, n = 60) {

@@ -3,7 +3,7 @@
 // (status.releasable), and the full MSEL (GET /api/exercises/{id} msel) in
 // a wide dialog.
 import { h, option, replace } from './dom.js';
-import { fmtTShort, MIN, severityBadge, channelLabel } from './format.js';
+import { fmtTShort, MIN, severityBadge, channelLabel, triggerText } from './format.js';
 import { countdown } from './countdown.js';
 import { pending } from './page.js';
 import { confirmDialog } from './dialog.js';
@@ -224,7 +224,8 @@ export class MselPanel {
       const status = h('td', { class: 'msel-status' });
       const tr = h('tr', { dataset: { msel: m.id } },
         h('td', { class: 'inject-id' }, m.id),
-        h('td', { class: 'nowrap' }, typeof m.at === 'number' ? fmtTShort(m.at) : (m.trigger || '—')),
+        // A time stays on one line; a trigger's sentence wraps.
+        typeof m.at === 'number' ? h('td', { class: 'nowrap' }, fmtTShort(m.at)) : h('td', null, triggerText(m.trigger, this.ctx.dir) || '—'),
         contentLang(h('td', null, m.title || '', (m.files || []).length
           ? h('div', { class: 'msel-files' }, m.files.map((f) => attachmentFile(f, scenarioLang(this.ctx))))
           : null), scenarioLang(this.ctx)),
