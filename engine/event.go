@@ -78,6 +78,17 @@ type Event struct {
 // CauseDelayed is the cause of a delivery the facilitator delayed.
 const CauseDelayed = "delayed by facilitator"
 
+// The texts of the pauses a server makes on its own, as the text of their
+// exercise.paused events (the principal is the facilitator "server"):
+// consoles and reports know them and say them in the reader's language.
+const (
+	// PauseServerRestarted: the server restarted while the exercise ran.
+	PauseServerRestarted = "the server restarted; resume when everyone is back"
+	// PauseServerStopped: another server took over an exercise whose
+	// server stopped while it ran.
+	PauseServerStopped = "the server running the exercise stopped; resume when everyone is back"
+)
+
 // VisibleTo reports whether a trainee of team may see the event.
 func (e *Event) VisibleTo(team string) bool {
 	return slices.Contains(e.Audience, Everyone) || (team != "" && slices.Contains(e.Audience, team))

@@ -182,6 +182,22 @@ func (l loc) cause(c string) string {
 	return c
 }
 
+// serverPauses maps the texts of the pauses a server makes on its own to
+// their catalog keys.
+var serverPauses = map[string]string{
+	engine.PauseServerRestarted: "ui.event.pause_server_restarted",
+	engine.PauseServerStopped:   "ui.event.pause_server_stopped",
+}
+
+// pauseText says the text of a pause: a server's own in the reader's
+// language, a facilitator's as written.
+func (l loc) pauseText(text string) string {
+	if k, ok := serverPauses[text]; ok {
+		return l.t(k)
+	}
+	return text
+}
+
 // sector names a sector the catalog knows ("government"), or returns it.
 func (l loc) sector(s string) string {
 	if k := "sector." + s; s != "" && i18n.Has(l.lang, k) {

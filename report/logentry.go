@@ -50,7 +50,7 @@ func (l loc) summarize(e *engine.Event) string {
 	case engine.EventStarted:
 		return l.t("report.log.started")
 	case engine.EventPaused:
-		return strings.TrimSpace(l.t("report.log.paused") + " " + d.Text)
+		return strings.TrimSpace(l.t("report.log.paused") + " " + l.pauseText(d.Text))
 	case engine.EventResumed:
 		return l.t("report.log.resumed")
 	case engine.EventSpeed:

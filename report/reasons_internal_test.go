@@ -110,3 +110,25 @@ func TestLogEntry_DelayedDeliveryInTheReadersLanguage(t *testing.T) {
 		}
 	}
 }
+
+// TestLogEntry_ServerPauseInTheReadersLanguage: a pause the server made on
+// its own reads in the report's language; its English catalog text is the
+// engine's, so that the consoles, which know it by that text, find it too.
+func TestLogEntry_ServerPauseInTheReadersLanguage(t *testing.T) {
+	for text, key := range serverPauses {
+		if en := i18n.T("en", key); en != text {
+			t.Errorf("the English catalog says %q for %s; the engine writes %q", en, key, text)
+		}
+		e := engine.Event{Seq: 5, Type: engine.EventPaused, Actor: "facilitator:server", Data: engine.Details{Text: text}}
+		if got, want := newLoc("es").summarize(&e), i18n.T("es", "report.log.paused")+" "+i18n.T("es", key); got != want || strings.Contains(got, text) {
+			t.Errorf("es: %q, want %q", got, want)
+		}
+	}
+	if len(serverPauses) != 2 {
+		t.Errorf("%d server pauses known, want the engine's 2", len(serverPauses))
+	}
+	e := engine.Event{Seq: 5, Type: engine.EventPaused, Actor: "facilitator:Marta", Data: engine.Details{Text: "café"}}
+	if got := newLoc("es").summarize(&e); !strings.HasSuffix(got, " café") {
+		t.Errorf("a facilitator's own text: %q", got)
+	}
+}

@@ -469,7 +469,7 @@ func (s *Server) Restore(ctx context.Context) (int, error) {
 	}
 	n := 0
 	for i := range exercises {
-		if err := s.restore(ctx, &exercises[i], "the server restarted; resume when everyone is back"); err != nil {
+		if err := s.restore(ctx, &exercises[i], engine.PauseServerRestarted); err != nil {
 			s.log.Error().Err(err).Str("exercise", exercises[i].ID).Msg("cannot restore the exercise; it stays stored, untouched, and is listed as damaged")
 			s.storage.markDamaged(ctx, &exercises[i], err)
 			continue
@@ -559,7 +559,7 @@ func (s *Server) restoreOwned(ctx context.Context, le *liveExercise, meta *store
 	le.start.arm(scheduled) // a time already past starts it at once
 	if running {
 		if why == "" {
-			why = "the server running the exercise stopped; resume when everyone is back"
+			why = engine.PauseServerStopped
 		}
 		pause := engine.Command{Type: engine.CmdPause, By: engine.Principal{Role: engine.RoleFacilitator, Name: "server"}, Text: why}
 		if _, err := le.runner.Do(ctx, pause); err != nil {

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { fmtT, fmtTShort, fmtCountdown, fmtDuration, eventText, normTLP, tlpLabel, kindOf, reasonText, triggerText } from '../js/format.js';
+import { fmtT, fmtTShort, fmtCountdown, fmtDuration, eventText, normTLP, tlpLabel, kindOf, reasonText, triggerText, SERVER_PAUSES } from '../js/format.js';
 import { Directory } from '../js/model.js';
 import { i18n } from '../js/i18n.js';
 
@@ -116,4 +116,14 @@ test('what releases an inject reads in the page language', () => {
   assert.equal(inLang('es', () => triggerText({ kind: 'consequence' }, dir)), 'consecuencia de una expectativa incumplida o de una propagación');
   assert.equal(inLang('pt', () => triggerText({ kind: 'facilitator' }, dir)), 'enviada pelo facilitador');
   assert.equal(triggerText(undefined, dir), '');
+});
+
+test('a pause the server made on its own reads in the page language', () => {
+  const dir = new Directory({});
+  const en = catalog('en');
+  for (const [text, key] of SERVER_PAUSES) assert.equal(en[key], text, `the English of ${key} is the engine's text`);
+  const pause = { type: 'exercise.paused', actor: 'facilitator:server', data: { text: 'the server restarted; resume when everyone is back' } };
+  assert.equal(inLang('es', () => eventText(pause, dir)), 'Ejercicio pausado — el servidor se reinició; reanude cuando todos hayan vuelto');
+  const own = { type: 'exercise.paused', actor: 'facilitator:Marta', data: { text: 'constructor' } };
+  assert.match(inLang('es', () => eventText(own, dir)), /Marta — constructor$/, 'a facilitator’s own text stays as written');
 });

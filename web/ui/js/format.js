@@ -190,6 +190,16 @@ function by(text, ev, dir) {
   return t('ui.event.by', { text, who: actorName(ev.actor, dir) });
 }
 
+/**
+ * SERVER_PAUSES maps the texts of the pauses a server makes on its own
+ * (engine.PauseServerRestarted, engine.PauseServerStopped) to their
+ * catalog keys, whose English text they are.
+ */
+export const SERVER_PAUSES = new Map([
+  ['the server restarted; resume when everyone is back', 'ui.event.pause_server_restarted'],
+  ['the server running the exercise stopped; resume when everyone is back', 'ui.event.pause_server_stopped'],
+]);
+
 /** dash appends " — detail" when there is a detail. */
 function dash(text, detail) { return detail ? `${text} — ${detail}` : text; }
 
@@ -220,7 +230,12 @@ export function eventText(ev, dir) {
     }
     case 'exercise.started': return by(t('ui.event.started'), ev, dir);
     case 'exercise.start_scheduled': return by(d.start_at ? t('schedule.event_set', { at: fmtDateTime(d.start_at) }) : t('schedule.event_cancelled'), ev, dir);
-    case 'exercise.paused': return dash(by(t('ui.event.paused'), ev, dir), d.text ? clip(d.text) : '');
+    case 'exercise.paused': {
+      // A server's own pause says why in the reader's language, and not who.
+      const server = SERVER_PAUSES.get(d.text);
+      if (server) return dash(t('ui.event.paused'), t(server));
+      return dash(by(t('ui.event.paused'), ev, dir), d.text ? clip(d.text) : '');
+    }
     case 'exercise.resumed': return by(t('ui.event.resumed'), ev, dir);
     case 'exercise.speed': return by(t('ui.event.speed', { speed: d.speed }), ev, dir);
     case 'exercise.ended': {
