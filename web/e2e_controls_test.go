@@ -413,6 +413,9 @@ func TestE2EAdminCodes(t *testing.T) {
 	if got := admin.text(codes + ` li[data-code-team="co-csirt"] .code-value`); got != info.Codes.Teams["co-csirt"] {
 		t.Errorf("co-csirt code on the admin page = %q", got)
 	}
+	if got := admin.text(codes + ` li[data-code-team="co-csirt"] .code-label`); got != "Team colCERT" {
+		t.Errorf("co-csirt's code is labelled %q, want the team's name", got)
+	}
 	admin.click(codes + ` li[data-code-team="co-csirt"] .btn-qr`)
 	admin.waitJS("the QR code", `document.querySelector('#qr-dialog').open && document.querySelector('#qr-image').complete && document.querySelector('#qr-image').naturalWidth > 0`)
 	admin.checkAxe("QR dialog")

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
+	"maps"
 	"net/http"
 	"os"
 	"regexp"
@@ -158,10 +159,15 @@ func TestAdmin(t *testing.T) {
 			ID     string `json:"id"`
 			Title  string `json:"title"`
 			Status string `json:"status"`
+			// TeamNames names the teams of the join codes.
+			TeamNames map[string]string `json:"team_names"`
 		}
 		expectStatus(t, admin.get(t, "/api/exercises", &list), http.StatusOK, "")
 		if len(list) != 2 || list[0].ID != ex.ID || list[0].Status != "ready" || list[0].Title != ex.Title {
 			t.Errorf("list %+v, want the example first, ready, then the library exercise", list)
+		}
+		if len(list) > 0 && !maps.Equal(list[0].TeamNames, map[string]string{co: "colCERT", pe: "PeCERT"}) {
+			t.Errorf("the example's team names %v", list[0].TeamNames)
 		}
 	})
 	t.Run("InvalidYAML", func(t *testing.T) {

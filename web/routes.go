@@ -197,7 +197,7 @@ func (s *Server) Exercises(ctx context.Context) []ExerciseInfo {
 		if !ok {
 			continue
 		}
-		info := ExerciseInfo{ID: id, Title: le.scn.Exercise.Title, Created: le.created, Codes: le.codes}
+		info := ExerciseInfo{ID: id, Title: le.scn.Exercise.Title, Created: le.created, Codes: le.codes, TeamNames: teamNames(le.scn)}
 		le.inspect(ctx, func(x *engine.Exercise) {
 			info.Status = x.State().Status
 			now := le.now(x)

@@ -299,9 +299,20 @@ type ExerciseInfo struct {
 	Now     *time.Duration `json:"now,omitempty"`
 	Created time.Time      `json:"created"`
 	Codes   exerciseCodes  `json:"codes"`
+	// TeamNames maps each team's id to its name, for the join codes.
+	TeamNames map[string]string `json:"team_names,omitempty"`
 	// Damage is set, with Status "damaged", for an exercise whose stored
 	// log or scenario cannot be brought back.
 	Damage *Damage `json:"damage,omitempty"`
+}
+
+// teamNames maps each team of scn to its name.
+func teamNames(scn *scenarios.Scenario) map[string]string {
+	out := make(map[string]string, len(scn.Teams))
+	for _, t := range scn.Teams {
+		out[t.ID] = t.Name
+	}
+	return out
 }
 
 // ProblemsError is a scenario that failed validation.
@@ -377,7 +388,7 @@ func (s *Server) CreateExercise(req CreateRequest) (*ExerciseInfo, error) {
 		if _, ok := s.exercises.get(id); !ok {
 			return nil, errors.New("another server took the new exercise and this one cannot follow it; see the log")
 		}
-		return &ExerciseInfo{ID: id, Title: scn.Exercise.Title, Created: created, Codes: codes}, nil
+		return &ExerciseInfo{ID: id, Title: scn.Exercise.Title, Created: created, Codes: codes, TeamNames: teamNames(scn)}, nil
 	}
 	if err := s.launch(le, engine.Options{Seed: req.Seed, Humans: req.Humans}, speed); err != nil {
 		return nil, err
@@ -399,7 +410,7 @@ func (s *Server) CreateExercise(req CreateRequest) (*ExerciseInfo, error) {
 	s.cluster.notify(store.Notice{Kind: store.NoticeExercise, Exercise: id})
 	s.log.Info().Str("exercise", id).Str("scenario", scn.Exercise.ID).Msg("exercise created")
 	s.cluster.place(le)
-	return &ExerciseInfo{ID: id, Title: scn.Exercise.Title, Created: le.created, Codes: le.codes}, nil
+	return &ExerciseInfo{ID: id, Title: scn.Exercise.Title, Created: le.created, Codes: le.codes, TeamNames: teamNames(scn)}, nil
 }
 
 // launch creates a new engine for le and starts playing it, recording a

@@ -167,9 +167,14 @@ $('#create-form').addEventListener('submit', async (e) => {
   }
 });
 
+/** teamNameOf names a team of an exercise (as the server lists it) by its name, or its id. */
+function teamNameOf(x) {
+  return (id) => (x.team_names && x.team_names[id]) || id;
+}
+
 function showCodes(res) {
   const c = res.codes || {};
-  fillCodes($('#codes'), res.id, c);
+  fillCodes($('#codes'), res.id, c, teamNameOf(res));
   $('#created-title').textContent = `${res.title || t('ui.exercise')} (${res.id})`;
   $('#created').hidden = false;
   const open = $('#open-facilitator');
@@ -227,7 +232,7 @@ async function loadExercises() {
 function exerciseRows(x) {
   const rowId = `codes-of-${x.id}`;
   const list = h('ul', { class: 'codes' });
-  fillCodes(list, x.id, x.codes);
+  fillCodes(list, x.id, x.codes, teamNameOf(x));
   const codesRow = h('tr', { class: 'codes-row', id: rowId, dataset: { codesFor: x.id }, hidden: true },
     h('td', { colspan: '5' }, list));
   const toggle = h('button', { type: 'button', class: 'btn btn-small btn-codes', 'aria-expanded': 'false', 'aria-controls': rowId, 'aria-label': t('ui.admin.codes_label', { exercise: x.title || x.id }) }, t('ui.admin.codes'));
