@@ -28,6 +28,7 @@ test('names follow the reader language where the scenario translates them', asyn
   assert.equal(dir.anyName('group:andean'), 'grupo Equipos andinos');
   assert.equal(dir.anyName('all'), 'todos los equipos');
   assert.equal(dir.anyName('unknown'), 'unknown');
+  assert.equal(dir.anyName('$team'), 'el equipo que la desencadenó', 'the team that set an inject off, not "$team"');
   await i18n.use('fr');
   assert.equal(dir.actorName('minenergia'), 'Ministry of Energy', 'no French name: the original');
   assert.equal(dir.anyName('group:andean'), 'groupe Andean teams');

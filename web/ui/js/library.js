@@ -7,6 +7,7 @@ import { api } from './api.js';
 import { fmtDuration, fmtTShort } from './format.js';
 import { t, i18n } from './i18n.js';
 import { filterLibrary, filterOptions, timelineRows, FILTER_KEYS } from './libraryfilter.js';
+import { Directory } from './model.js';
 
 /** regionName names a country code in the reader's language, with the code when Intl cannot. */
 function regionName(code) {
@@ -142,6 +143,7 @@ export function renderPreview(box, p, { onChoose, headingId = 'library-preview-h
         h('td', null, tm.name), h('td', null, tm.country_name), h('td', { class: 'mono small' }, tm.timezone),
         h('td', null, tm.start ? localStart(tm.start, tm.timezone) : '—'))))));
   const objectives = h('ul', { class: 'preview-objectives' }, (p.objectives || []).map((o) => h('li', null, h('strong', null, `${o.id} `), o.text)));
+  const dir = new Directory({ teams: p.teams || [] });
   const timeline = h('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': t('library.timeline_h') },
     h('table', { class: 'grid compact preview-timeline' },
       h('caption', { class: 'sr-only' }, t('library.timeline_h')),
@@ -149,7 +151,7 @@ export function renderPreview(box, p, { onChoose, headingId = 'library-preview-h
       h('tbody', null, timelineRows(p).map((in_) => h('tr', { dataset: { inject: in_.id } },
         h('td', { class: 'mono' }, in_.release === 'timed' ? fmtTShort(in_.at || 0) : t(`library.release.${in_.release}`)),
         h('td', null, h('strong', null, `${in_.id} `), in_.title),
-        h('td', { class: 'small' }, (in_.to || []).join(', ')))))));
+        h('td', { class: 'small' }, (in_.to || []).map((x) => dir.anyName(x)).join(', ')))))));
   replace(box, head, facts,
     p.description ? h('p', { class: 'preview-description' }, p.description) : null,
     h('h3', null, t('library.teams_h')), teams,

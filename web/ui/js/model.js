@@ -32,10 +32,11 @@ export class Directory {
     return a ? this.localName(id, a.name) : id;
   }
 
-  /** anyName names a team, an actor, "group:ID" or "all". */
+  /** anyName names a team, an actor, "group:ID", "all" or "$team" (the team that set an inject off). */
   anyName(id) {
     if (!id) return '';
     if (id === 'all' || id === '*') return t('ui.party.all_teams');
+    if (id === '$team') return t('ui.party.trigger_team');
     if (id.startsWith('group:')) {
       const gid = id.slice(6);
       const g = (this.exercise.groups || []).find((x) => x.id === gid);
