@@ -192,6 +192,7 @@ func (l loc) funcs() template.FuncMap {
 		"metricLabel": l.metricLabel,
 		"metricValue": l.metricValue,
 		"peerList":    l.peerList,
+		"person":      l.person,
 	}
 }
 

@@ -198,6 +198,25 @@ func (l loc) pauseText(text string) string {
 	return text
 }
 
+// person names who an actor label ("evaluator:Eva") is: by the name they
+// joined with, or by their role when they gave none ("facilitator:facilitator").
+func (l loc) person(actor string) string {
+	role, name, ok := strings.Cut(actor, ":")
+	if !ok {
+		return actor
+	}
+	if i := strings.LastIndex(name, ":"); i >= 0 { // trainee:TEAM:NAME
+		name = name[i+1:]
+	}
+	if name != "" && name != role {
+		return name
+	}
+	if k := "ui.role." + role; i18n.Has(l.lang, k) {
+		return l.t(k)
+	}
+	return actor
+}
+
 // sector names a sector the catalog knows ("government"), or returns it.
 func (l loc) sector(s string) string {
 	if k := "sector." + s; s != "" && i18n.Has(l.lang, k) {

@@ -25,10 +25,10 @@ func TestRunDateAndMarking(t *testing.T) {
 		runStart    string
 		html, mdRun string
 	}{
-		{"known", report.Options{RunStart: run}, "2026-12-03T14:00:00Z", "Run on 3 December 2026", "Run on 3 December 2026"},
-		{"span", report.Options{RunStart: run, RunEnd: run.Add(26 * time.Hour)}, "2026-12-03T14:00:00Z", "Run from 3 December 2026 to 4 December 2026", "Run from 3 December 2026 to 4 December 2026"},
-		{"spanish", report.Options{RunStart: run, Lang: i18n.Lang("es")}, "2026-12-03T14:00:00Z", "Ejecutado el 3 de diciembre de 2026", "Ejecutado el 3 de diciembre de 2026"},
-		{"unknown", report.Options{}, "", "Run date unknown", "Run date unknown"},
+		{"known", report.Options{RunStart: run}, "2026-12-03T14:00:00Z", "<dt>Run</dt><dd>3 December 2026</dd>", "| Run | 3 December 2026 |"},
+		{"span", report.Options{RunStart: run, RunEnd: run.Add(26 * time.Hour)}, "2026-12-03T14:00:00Z", "<dt>Run</dt><dd>3 December 2026 to 4 December 2026</dd>", "| Run | 3 December 2026 to 4 December 2026 |"},
+		{"spanish", report.Options{RunStart: run, Lang: i18n.Lang("es")}, "2026-12-03T14:00:00Z", "<dt>Ejecución</dt><dd>3 de diciembre de 2026</dd>", "| Ejecución | 3 de diciembre de 2026 |"},
+		{"unknown", report.Options{}, "", "<dt>Run</dt><dd>unknown</dd>", "| Run | unknown |"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r, err := report.BuildWith(s, events, tc.opts)
@@ -89,7 +89,7 @@ func TestRunDateFromScheduledStart(t *testing.T) {
 	if r.Exercise.RunStart != "2026-12-03T14:00:00Z" {
 		t.Errorf("run_start = %q, want the scheduled start 2026-12-03T14:00:00Z", r.Exercise.RunStart)
 	}
-	if html := string(RenderHTML(t, r)); !strings.Contains(html, "Run on 3 December 2026") {
+	if html := string(RenderHTML(t, r)); !strings.Contains(html, "<dd>3 December 2026</dd>") {
 		t.Error("the HTML does not date the run by its start")
 	}
 
