@@ -169,7 +169,7 @@ export class SurveyResults {
       const anon = h('input', { type: 'checkbox', id: 'hotwash-anonymous' });
       const btn = h('button', { type: 'button', class: 'btn btn-primary', id: 'btn-hotwash' }, t('hotwash.open'));
       btn.addEventListener('click', () => pending(btn, () => this.ctx.socket.command({ type: 'survey_open', ...(anon.checked ? { anonymous: true } : {}) }), { socket: this.ctx.socket, doneLabel: t('hotwash.opened') }));
-      replace(this.el, head, h('p', { class: 'muted' }, t('hotwash.intro')),
+      replace(this.el, head, h('p', { class: 'muted' }, t('hotwash.staff_intro')),
         h('div', { class: 'btn-row' }, btn, h('span', { class: 'check' }, anon, ' ', h('label', { for: 'hotwash-anonymous' }, t('hotwash.anonymous')))));
       return;
     }
