@@ -307,7 +307,12 @@ type exerciseView struct {
 		ID      string       `json:"id"`
 		At      *int64       `json:"at"`
 		Trigger *mselTrigger `json:"trigger"`
-		To      []string     `json:"to"`
+		// Expectations name an inject's expectations by action.
+		Expectations []struct {
+			ID     string `json:"id"`
+			Action string `json:"action"`
+		} `json:"expectations"`
+		To []string `json:"to"`
 	} `json:"msel"`
 }
 
@@ -350,6 +355,9 @@ func TestExerciseView(t *testing.T) {
 			}
 			if m := v.MSEL[0]; m.ID != "I01" || m.At == nil || *m.At != 600e9 || !slices.Equal(m.To, []string{co}) {
 				t.Errorf("msel[0] = %+v, want I01 at 10m to co-csirt", m)
+			}
+			if m := v.MSEL[0]; len(m.Expectations) != 3 || m.Expectations[0].ID != "ack" || m.Expectations[0].Action != "acknowledge" || m.Expectations[2].Action != "share" {
+				t.Errorf("msel[0]'s expectations %+v, want ack (acknowledge), classify, share", m.Expectations)
 			}
 			if m := v.MSEL[1]; m.ID != "I02" || m.At != nil || m.Trigger == nil || *m.Trigger != (mselTrigger{Kind: "after", Inject: "I01", Delay: 20 * time.Minute}) {
 				t.Errorf("msel[1] = %+v, want I02 triggered after I01", m)

@@ -343,9 +343,27 @@ type mselEntry struct {
 	ControllerNotes string `json:"controller_notes,omitempty"`
 	// Judged lists the inject's judged expectations (judge.go).
 	Judged []string `json:"judged,omitempty"`
+	// Expectations are the inject's expectations by id and action, for
+	// the consoles to name them.
+	Expectations []mselExpectation `json:"expectations,omitempty"`
 	// Files are the inject's attached files, which staff may open before
 	// the inject is delivered.
 	Files []attachmentView `json:"files,omitempty"`
+}
+
+// mselExpectation is an expectation of an MSEL entry.
+type mselExpectation struct {
+	ID     string           `json:"id"`
+	Action scenarios.Action `json:"action"`
+}
+
+// mselExpectations lists in's expectations by id and action.
+func mselExpectations(in *scenarios.Inject) []mselExpectation {
+	var out []mselExpectation
+	for _, e := range in.Expectations {
+		out = append(out, mselExpectation{ID: e.ID, Action: e.Action})
+	}
+	return out
 }
 
 // translatedNames returns the names of the teams, actors and groups that
@@ -430,7 +448,7 @@ func (s *Server) handleExercise(w http.ResponseWriter, _ *http.Request, sess *Se
 	}
 	if sess.IsStaff() {
 		for _, in := range scn.Injects {
-			e := mselEntry{ID: in.ID, Title: in.Title, To: in.To, Channel: string(in.Channel), Severity: string(in.Severity), Trigger: describeTrigger(in), ControllerNotes: in.ControllerNotes, Judged: judgedIDs(&in)}
+			e := mselEntry{ID: in.ID, Title: in.Title, To: in.To, Channel: string(in.Channel), Severity: string(in.Severity), Trigger: describeTrigger(in), ControllerNotes: in.ControllerNotes, Judged: judgedIDs(&in), Expectations: mselExpectations(&in)}
 			for i := range in.Attachments {
 				if in.Attachments[i].File != "" {
 					e.Files = append(e.Files, le.attachmentView(&in, i, ""))

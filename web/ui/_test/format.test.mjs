@@ -127,3 +127,16 @@ test('a pause the server made on its own reads in the page language', () => {
   const own = { type: 'exercise.paused', actor: 'facilitator:Marta', data: { text: 'constructor' } };
   assert.match(inLang('es', () => eventText(own, dir)), /Marta — constructor$/, 'a facilitator’s own text stays as written');
 });
+
+test('an expectation reads as its action where the console knows it', () => {
+  const dir = new Directory({
+    teams: [{ id: 'co-csirt', name: 'colCERT' }],
+    msel: [{ id: 'I01', title: 'Phishing', expectations: [{ id: 'ack', action: 'acknowledge' }, { id: 'share-pe', action: 'share' }, { id: 'share-cl', action: 'share' }] }],
+  });
+  const met = (expectation, inject = 'I01') => ({ type: 'expectation.met', team: 'co-csirt', data: { inject, expectation } });
+  assert.match(inLang('es', () => eventText(met('ack'), dir)), /^colCERT cumplió «Acusar recibo» en I01/);
+  assert.match(inLang('en', () => eventText(met('share-pe'), dir)), /^colCERT met “Share” \(share-pe\) on I01/, 'two shares: the id tells them apart');
+  assert.match(inLang('en', () => eventText(met('ack', 'I09'), dir)), /^colCERT met ack on I09/, 'an inject the console does not know: the id');
+  const missed = { type: 'expectation.missed', team: 'co-csirt', data: { inject: 'I01', expectation: 'ack', reason: 'deadline passed', reason_code: 'deadline_passed' } };
+  assert.match(inLang('fr', () => eventText(missed, dir)).replace(/\u00a0/g, ' '), /^colCERT a manqué « Accuser réception » sur I01/);
+});

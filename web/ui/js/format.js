@@ -128,6 +128,20 @@ export const ACTIONS = ['acknowledge', 'classify', 'contain', 'escalate', 'share
 export function actionLabel(a) { return ACTIONS.includes(a) ? t(`ui.action.${a}`) : cap(String(a || '').replace(/_/g, ' ')); }
 
 /**
+ * expectationName names an inject's expectation by its action in the
+ * reader's language, quoted ("“Acknowledge”"), with its id when the inject
+ * expects that action more than once; by its id when the action is not
+ * known (a trainee whose player view hides it).
+ */
+export function expectationName(injectId, id, dir) {
+  const list = dir && dir.expectations ? dir.expectations(injectId) : [];
+  const e = list.find((x) => x.id === id);
+  if (!e || !e.action) return id || '';
+  const label = t('ui.quoted', { text: actionLabel(e.action) });
+  return list.filter((x) => x.action === e.action).length > 1 ? `${label} (${id})` : label;
+}
+
+/**
  * triggerText says what releases an inject without a time of its own, from
  * the MSEL's trigger ({kind, inject, team, action, expectation, delay}).
  */
@@ -267,7 +281,7 @@ export function eventText(ev, dir) {
       return about ? t('ui.event.note_about', { who, about, text: clip(d.text, 120) }) : t('ui.event.note', { who, text: clip(d.text, 120) });
     }
     case 'expectation.met': {
-      const text = t(d.late ? 'ui.event.met_late' : 'ui.event.met', { team, expectation: d.expectation, inject });
+      const text = t(d.late ? 'ui.event.met_late' : 'ui.event.met', { team, expectation: expectationName(d.inject, d.expectation, dir), inject });
       const scored = d.max_points ? `${text} (+${fmtPoints(d.points)}/${fmtPoints(d.max_points)})` : text;
       return d.provisional ? `${scored} · ${t('judge.provisional')}` : scored;
     }
@@ -275,9 +289,9 @@ export function eventText(ev, dir) {
     case 'eeg.rated':
     case 'eeg.overridden': return eegText(ev, dir);
     case 'expectation.judged':
-      return t('judge.event.judged', { who: actorName(ev.actor, dir), team, expectation: d.expectation, inject: d.inject, rating: t(`judge.rating.${d.rating}`), points: fmtPoints(d.content || 0), max: fmtPoints(d.max_points || 0) });
+      return t('judge.event.judged', { who: actorName(ev.actor, dir), team, expectation: expectationName(d.inject, d.expectation, dir), inject: d.inject, rating: t(`judge.rating.${d.rating}`), points: fmtPoints(d.content || 0), max: fmtPoints(d.max_points || 0) });
     case 'expectation.scored':
-      return t('judge.event.scored', { team, expectation: d.expectation, inject: d.inject, rating: t(`judge.rating.${d.rating}`), points: fmtPoints(d.points || 0), max: fmtPoints(d.max_points || 0) });
+      return t('judge.event.scored', { team, expectation: expectationName(d.inject, d.expectation, dir), inject: d.inject, rating: t(`judge.rating.${d.rating}`), points: fmtPoints(d.points || 0), max: fmtPoints(d.max_points || 0) });
     case 'aar.edited':
       return t('aar.event.edited', { who: actorName(ev.actor, dir) });
     case 'decision.opened':
@@ -295,9 +309,9 @@ export function eventText(ev, dir) {
     case 'survey.answered':
       return d.anonymous ? t('hotwash.event.answered_anonymous', { team }) : t('hotwash.event.answered', { who: actorName(ev.actor, dir) });
     case 'expectation.wrong':
-      return dash(t('ui.event.wrong', { team, expectation: d.expectation, inject: d.inject }), reasonText(d, dir));
+      return dash(t('ui.event.wrong', { team, expectation: expectationName(d.inject, d.expectation, dir), inject: d.inject }), reasonText(d, dir));
     case 'expectation.missed':
-      return dash(t('ui.event.missed', { team, expectation: d.expectation, inject }), reasonCode(d) === 'deadline_passed' ? '' : reasonText(d, dir));
+      return dash(t('ui.event.missed', { team, expectation: expectationName(d.inject, d.expectation, dir), inject }), reasonCode(d) === 'deadline_passed' ? '' : reasonText(d, dir));
     case 'incident.phase':
       return t('ui.event.phase', { incident: d.incident, team, phase: i18n.has(`phase.${d.phase}`) ? t(`phase.${d.phase}`) : d.phase });
     case 'incident.spread': {

@@ -47,6 +47,12 @@ export class Directory {
     return id;
   }
 
+  /** expectations lists what an inject expects ({id, action}), as the MSEL or its delivery told. */
+  expectations(injectId) {
+    const i = this.injects.get(injectId);
+    return (i && i.expectations) || [];
+  }
+
   injectTitle(id) {
     const i = this.injects.get(id);
     return i ? (i.title || '') : '';
