@@ -332,13 +332,16 @@ type peerView struct {
 }
 
 type mselEntry struct {
-	ID       string         `json:"id"`
-	Title    string         `json:"title"`
-	At       *time.Duration `json:"at"`
-	Trigger  *triggerView   `json:"trigger,omitempty"`
-	To       []string       `json:"to"`
-	Channel  string         `json:"channel"`
-	Severity string         `json:"severity"`
+	ID    string `json:"id"`
+	Title string `json:"title"`
+	// Titles holds the title in each declared language the scenario
+	// translates it into.
+	Titles   map[string]string `json:"titles,omitempty"`
+	At       *time.Duration    `json:"at"`
+	Trigger  *triggerView      `json:"trigger,omitempty"`
+	To       []string          `json:"to"`
+	Channel  string            `json:"channel"`
+	Severity string            `json:"severity"`
 	// ControllerNotes are for staff (the MSEL is staff-only).
 	ControllerNotes string `json:"controller_notes,omitempty"`
 	// Judged lists the inject's judged expectations (judge.go).
@@ -449,6 +452,14 @@ func (s *Server) handleExercise(w http.ResponseWriter, _ *http.Request, sess *Se
 	if sess.IsStaff() {
 		for _, in := range scn.Injects {
 			e := mselEntry{ID: in.ID, Title: in.Title, To: in.To, Channel: string(in.Channel), Severity: string(in.Severity), Trigger: describeTrigger(in), ControllerNotes: in.ControllerNotes, Judged: judgedIDs(&in), Expectations: mselExpectations(&in)}
+			for _, lang := range scn.TranslationLanguages() {
+				if tr, ok := in.Translations[lang]; ok && tr.Title != "" {
+					if e.Titles == nil {
+						e.Titles = map[string]string{}
+					}
+					e.Titles[lang] = tr.Title
+				}
+			}
 			for i := range in.Attachments {
 				if in.Attachments[i].File != "" {
 					e.Files = append(e.Files, le.attachmentView(&in, i, ""))

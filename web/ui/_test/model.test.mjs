@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { i18n } from '../js/i18n.js';
-import { Directory } from '../js/model.js';
+import { Directory, exerciseText } from '../js/model.js';
 
 const catalog = (lang) => JSON.parse(readFileSync(new URL(`../../../internal/i18n/catalog/${lang}.json`, import.meta.url), 'utf8'));
 i18n.fetch = async (url) => ({ ok: true, json: async () => catalog(url.match(/\/i18n\/(\w+)\.json/)[1]) });
@@ -35,4 +35,25 @@ test('names follow the reader language where the scenario translates them', asyn
   await i18n.use('en');
   assert.equal(dir.teamName('co-csirt'), 'Colombia national CSIRT');
   assert.equal(dir.anyName('all'), 'all teams');
+});
+
+test("the scenario's own texts follow the reader language where it translates them", async () => {
+  const ex = {
+    title: 'Phishing wave', language: 'en',
+    objectives: [{ id: 'O1', text: 'Detect the campaign' }, { id: 'O2', text: 'Share indicators' }],
+    translations: { es: { title: 'Ola de phishing', objectives: { O1: 'Detectar la campaña' } } },
+    msel: [{ id: 'I01', title: 'Suspicious e-mails', titles: { es: 'Correos sospechosos' } }, { id: 'I02', title: 'Guidance' }],
+  };
+  const dir = new Directory(ex);
+  dir.learnInject({ id: 'I03', title: 'Press', translations: { pt: { title: 'Imprensa', body: '…' } } });
+  await i18n.use('es');
+  assert.deepEqual(exerciseText(ex, 'title'), { text: 'Ola de phishing', lang: 'es' });
+  assert.deepEqual(exerciseText(ex, 'description'), { text: '', lang: 'en' });
+  assert.equal(dir.injectTitle('I01'), 'Correos sospechosos');
+  assert.equal(dir.injectTitle('I02'), 'Guidance', 'untranslated: as written');
+  assert.deepEqual(dir.objectives(), [{ id: 'O1', text: 'Detectar la campaña', lang: 'es' }, { id: 'O2', text: 'Share indicators', lang: 'en' }]);
+  await i18n.use('pt');
+  assert.equal(dir.injectTitle('I03'), 'Imprensa', "a delivery's translation");
+  assert.deepEqual(exerciseText(ex, 'title'), { text: 'Phishing wave', lang: 'en' });
+  await i18n.use('en');
 });

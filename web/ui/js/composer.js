@@ -4,7 +4,6 @@ import { CHANNELS, SEVERITIES, TLP_LEVELS, tlpLabel, ACTIONS, actionLabel, chann
 import { renderMarkdown } from './markdown.js';
 import { pending } from './page.js';
 import { t, contentLang } from './i18n.js';
-import { scenarioLang } from './model.js';
 
 /** NEEDS_ANSWER_KEY are the actions an ad-hoc inject cannot expect (the server refuses them). */
 const NEEDS_ANSWER_KEY = new Set(['classify', 'escalate', 'share']);
@@ -47,7 +46,7 @@ export class Composer {
     const expPoints = h('input', { id: 'adhoc-exp-points', type: 'number', min: '0', max: '1000', step: '1', value: '5', inputmode: 'numeric' });
     const objectives = dir.objectives();
     const expObjective = h('select', { id: 'adhoc-exp-objective' }, objectives.length
-      ? objectives.map((o) => contentLang(option(o.id, o.text ? `${o.id} — ${o.text}` : o.id), scenarioLang(ctx)))
+      ? objectives.map((o) => contentLang(option(o.id, o.text ? `${o.id} — ${o.text}` : o.id), o.lang))
       : option('', t('ui.composer.no_objectives')));
     const expFields = h('div', { class: 'exp-fields', id: 'adhoc-exp-fields', hidden: true },
       h('div', { class: 'row' },

@@ -11,7 +11,7 @@ import { h, option, replace, batched, DRAW_EVERY } from './dom.js';
 import { fmtTShort, actorName, eventText } from './format.js';
 import { pending } from './page.js';
 import { i18n, t, contentLang } from './i18n.js';
-import { scenarioLang } from './model.js';
+import { scenarioLang, objectiveTranslations } from './model.js';
 
 /** GRADES are the HSEEP ratings, best first, as the forms offer them. */
 export const GRADES = ['P', 'S', 'M', 'U'];
@@ -151,7 +151,7 @@ export class EEGPanel {
     this.exps = new ExpectationStates();
     this.recent = [];
     this.objectives = (ctx.exercise.objectives || []).map((o) => ({
-      id: o.id, text: o.text, tasks: ((ctx.exercise.critical_tasks || {})[o.id]) || [], ratings: [], observations: [],
+      id: o.id, text: o.text, translations: objectiveTranslations(ctx.exercise, o.id), tasks: ((ctx.exercise.critical_tasks || {})[o.id]) || [], ratings: [], observations: [],
     }));
     // A staff page of a large exercise receives thousands of events a
     // second: the lists they change are drawn a few times a second.
@@ -191,7 +191,8 @@ export class EEGPanel {
 
   observeForm() {
     const { dir } = this.ctx;
-    const objective = h('select', { id: 'eeg-objective' }, this.objectives.map((o) => this.localText(option(o.id, ''), `${o.id} — ${o.text}`)));
+    const labelled = (o) => Object.fromEntries(Object.entries(o.translations).map(([l, v]) => [l, `${o.id} — ${v}`]));
+    const objective = h('select', { id: 'eeg-objective' }, this.objectives.map((o) => this.localText(option(o.id, ''), `${o.id} — ${o.text}`, labelled(o))));
     const task = h('select', { id: 'eeg-task' });
     const fillTasks = () => {
       const o = this.byId.get(objective.value);
@@ -238,7 +239,7 @@ export class EEGPanel {
     o.obsList = h('ul', { class: 'eeg-observations' });
     o.ratingList = h('ul', { class: 'eeg-ratings' });
     o.el = h('section', { class: 'eeg-card', id: `eeg-${o.id}`, dataset: { objective: o.id }, 'aria-labelledby': `eeg-${o.id}-h` },
-      h('h3', { class: 'eeg-title', id: `eeg-${o.id}-h` }, `${o.id} `, this.localText(h('span'), o.text)),
+      h('h3', { class: 'eeg-title', id: `eeg-${o.id}-h` }, `${o.id} `, this.localText(h('span'), o.text, o.translations)),
       o.status,
       h('p', { class: 'judge-label' }, t('eeg.tasks')),
       o.tasks.length ? o.taskList : h('p', { class: 'muted' }, t('eeg.no_tasks')),

@@ -53,9 +53,16 @@ export class Directory {
     return (i && i.expectations) || [];
   }
 
+  /**
+   * injectTitle is an inject's title in the reader's language where the
+   * scenario translates it (the MSEL's titles, a delivery's translations),
+   * else as written.
+   */
   injectTitle(id) {
     const i = this.injects.get(id);
-    return i ? (i.title || '') : '';
+    if (!i) return '';
+    const tr = (i.titles && i.titles[i18n.lang]) || (i.translations && i.translations[i18n.lang] && i.translations[i18n.lang].title);
+    return tr || i.title || '';
   }
 
   /** learnInject records what an inject message or ad-hoc inject tells about an inject. */
@@ -94,9 +101,35 @@ export class Directory {
   teamList() { return [...this.teams.values()]; }
   actorList() { return [...this.actors.values()]; }
 
+  /** objectives lists the exercise's objectives ({id, text, lang}), each text in the reader's language where the scenario translates it. */
   objectives() {
-    return (this.exercise.objectives || []).map((o) => (typeof o === 'string' ? { id: o, text: o } : { id: o.id ?? o.ID, text: o.text ?? o.Text ?? '' }));
+    return (this.exercise.objectives || []).map((o) => {
+      const id = typeof o === 'string' ? o : o.id ?? o.ID;
+      const tr = objectiveTranslations(this.exercise, id)[i18n.lang];
+      if (tr) return { id, text: tr, lang: i18n.lang };
+      return { id, text: typeof o === 'string' ? o : o.text ?? o.Text ?? '', lang: scenarioLang({ exercise: this.exercise }) };
+    });
   }
+}
+
+/**
+ * exerciseText is one of the exercise's own texts (title, description,
+ * start_conditions) in the reader's language where the scenario translates
+ * it, else as written: {text, lang}, lang being the language it is in.
+ */
+export function exerciseText(exercise, field) {
+  const tr = exercise && exercise.translations && exercise.translations[i18n.lang];
+  if (tr && tr[field]) return { text: tr[field], lang: i18n.lang };
+  return { text: (exercise && exercise[field]) || '', lang: scenarioLang({ exercise }) };
+}
+
+/** objectiveTranslations maps each language the scenario translates objective id into to its text. */
+export function objectiveTranslations(exercise, id) {
+  const out = {};
+  for (const [lang, tr] of Object.entries((exercise && exercise.translations) || {})) {
+    if (tr && tr.objectives && tr.objectives[id]) out[lang] = tr.objectives[id];
+  }
+  return out;
 }
 
 /** scenarioLang is the language the scenario of a page's exercise is written in (en unless it says). */

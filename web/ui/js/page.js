@@ -6,11 +6,11 @@ import { api, ApiError } from './api.js';
 import { h, $, replace } from './dom.js';
 import { ExerciseSocket } from './socket.js';
 import { VirtualClock } from './clock.js';
-import { Directory } from './model.js';
+import { Directory, exerciseText } from './model.js';
 import { fmtT, reasonText } from './format.js';
 import { scenarioDate, fmtInZone, fmtAtOffset, offsetMinutes } from './scenclock.js';
 import { mountSchedule } from './schedule.js';
-import { i18n, t, startPage } from './i18n.js';
+import { i18n, t, startPage, contentLang } from './i18n.js';
 
 export function pageFor(role) {
   switch (role) {
@@ -213,8 +213,9 @@ function notJoined() {
 function wireHeader(ctx) {
   const { exercise, clock, socket, you, dir } = ctx;
   const title = $('#ex-title');
-  if (title) title.textContent = exercise.title || t('ui.exercise');
-  document.title = `${exercise.title || t('ui.exercise')} — cmesim`;
+  const exTitle = exerciseText(exercise, 'title');
+  if (title) contentLang(title, exTitle.lang).textContent = exTitle.text || t('ui.exercise');
+  document.title = `${exTitle.text || t('ui.exercise')} — cmesim`;
   const who = $('#who');
   if (who) {
     const where = you.team ? dir.teamName(you.team) : t(`ui.role.${you.role}`);

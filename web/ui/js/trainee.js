@@ -17,6 +17,7 @@ import { mountWall } from './wall.js';
 import { mountDecisions } from './decision.js';
 import { attachmentFile } from './attachments.js';
 import { SurveyForm } from './hotwash.js';
+import { exerciseText } from './model.js';
 
 /** categorySelect offers exactly the categories of the exercise's taxonomy, grouped by classification. */
 function categorySelect(taxonomy) {
@@ -342,16 +343,17 @@ class TraineeConsole {
   /** renderBriefing shows the scenario's description and start conditions (#briefing). */
   renderBriefing(focus = false) {
     const ex = this.ctx.exercise;
+    const [exTitle, description, conditions] = ['title', 'description', 'start_conditions'].map((f) => exerciseText(ex, f));
     this.unselect();
     const title = h('h2', { id: 'briefing-title', class: 'detail-title', tabindex: '-1' }, t('ui.trainee.briefing'));
     replace(this.detail, h('section', { id: 'briefing', class: 'briefing', 'aria-labelledby': 'briefing-title' },
       h('header', { class: 'detail-head' },
-        h('p', { class: 'detail-meta' }, ex.title || ''),
+        contentLang(h('p', { class: 'detail-meta' }, exTitle.text), exTitle.lang),
         title),
-      ex.description ? contentLang(h('div', { class: 'md-body', id: 'briefing-description' }, renderMarkdown(ex.description)), this.original) : null,
-      ex.start_conditions ? h('section', { 'aria-labelledby': 'briefing-cond-h' },
+      description.text ? contentLang(h('div', { class: 'md-body', id: 'briefing-description' }, renderMarkdown(description.text)), description.lang) : null,
+      conditions.text ? h('section', { 'aria-labelledby': 'briefing-cond-h' },
         h('h3', { id: 'briefing-cond-h', class: 'subhead' }, t('ui.trainee.start_situation')),
-        contentLang(h('div', { class: 'md-body', id: 'briefing-conditions' }, renderMarkdown(ex.start_conditions)), this.original)) : null,
+        contentLang(h('div', { class: 'md-body', id: 'briefing-conditions' }, renderMarkdown(conditions.text)), conditions.lang)) : null,
       h('p', { class: 'muted' }, this.injects.size ? t('ui.trainee.select_inject') : t('ui.trainee.injects_appear'))));
     if (focus) title.focus();
   }
