@@ -527,7 +527,7 @@ class TraineeConsole {
 
     const ack = h('button', { type: 'button', class: 'btn btn-primary', dataset: { action: 'acknowledge' } }, actionLabel('acknowledge'));
     ack.addEventListener('click', () => send(ack, { type: 'acknowledge' }, t('ui.trainee.done.acknowledge')));
-    const containNote = h('input', { id: 'contain-note', type: 'text', maxlength: '8000', autocomplete: 'off', placeholder: t('ui.trainee.contain_note') });
+    const containNote = h('input', { id: 'contain-note', type: 'text', maxlength: '8000', autocomplete: 'off', placeholder: t('ui.trainee.contain_note_short') });
     const contain = h('button', { type: 'button', class: 'btn', dataset: { action: 'contain' } }, actionLabel('contain'));
     contain.addEventListener('click', () => {
       const cmd = { type: 'contain' };
