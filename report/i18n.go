@@ -11,6 +11,7 @@ import (
 	"cmesim/engine"
 	"cmesim/engine/batch"
 	"cmesim/internal/i18n"
+	"cmesim/scenarios/taxonomy"
 	"cmesim/scenarios"
 )
 
@@ -215,6 +216,16 @@ func (l loc) person(actor string) string {
 		return l.t(k)
 	}
 	return actor
+}
+
+// category names a category of the default taxonomy by its type's label
+// in the reader's language ("Sistema infectado"), or returns it.
+func (l loc) category(value string) string {
+	class, typ, ok := strings.Cut(value, taxonomy.Separator)
+	if k := taxonomy.LabelKey(taxonomy.Default, class, typ); ok && i18n.Has(l.lang, k) {
+		return l.t(k)
+	}
+	return value
 }
 
 // sector names a sector the catalog knows ("government"), or returns it.

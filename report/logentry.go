@@ -87,7 +87,7 @@ func (l loc) summarize(e *engine.Event) string {
 		s := l.actionName(string(d.Action)) + " " + d.Inject
 		switch {
 		case d.Category != "" || d.Severity != "":
-			s = l.t("report.log.action_classified", "text", s, "category", d.Category, "severity", l.severity(d.Severity))
+			s = l.t("report.log.action_classified", "text", s, "category", l.category(d.Category), "severity", l.severity(d.Severity))
 		case d.Target != "":
 			s = l.t("report.log.action_target", "text", s, "target", d.Target)
 		case len(d.Peers) > 0:

@@ -9,6 +9,7 @@ import (
 
 	"cmesim/engine"
 	"cmesim/internal/i18n"
+	"cmesim/scenarios/taxonomy"
 )
 
 // TestReasons_CodesAndOldSentencesReadAlike reads every reason of the
@@ -130,5 +131,27 @@ func TestLogEntry_ServerPauseInTheReadersLanguage(t *testing.T) {
 	e := engine.Event{Seq: 5, Type: engine.EventPaused, Actor: "facilitator:Marta", Data: engine.Details{Text: "café"}}
 	if got := newLoc("es").summarize(&e); !strings.HasSuffix(got, " café") {
 		t.Errorf("a facilitator's own text: %q", got)
+	}
+}
+
+// TestTaxonomyLabelsInEveryLanguage: every classification and type of the
+// built-in taxonomies has a label in every catalog, the English one the
+// taxonomy's own.
+func TestTaxonomyLabelsInEveryLanguage(t *testing.T) {
+	for _, id := range taxonomy.Names() {
+		tx, _ := taxonomy.Builtin(id)
+		for _, c := range tx.Categories() {
+			class, typ, _ := strings.Cut(c.Value, taxonomy.Separator)
+			for key, en := range map[string]string{taxonomy.LabelKey(id, class, ""): c.Class, taxonomy.LabelKey(id, class, typ): c.Label} {
+				if got := i18n.T("en", key); got != en {
+					t.Errorf("%s: the English catalog says %q, the taxonomy %q", key, got, en)
+				}
+				for _, l := range i18n.Langs {
+					if !i18n.Has(l, key) {
+						t.Errorf("%s: no %s label", key, l)
+					}
+				}
+			}
+		}
 	}
 }

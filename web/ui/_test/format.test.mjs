@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { fmtT, fmtTShort, fmtCountdown, fmtDuration, eventText, normTLP, tlpLabel, kindOf, reasonText, triggerText, SERVER_PAUSES } from '../js/format.js';
+import { fmtT, fmtTShort, fmtCountdown, fmtDuration, eventText, normTLP, tlpLabel, kindOf, reasonText, triggerText, SERVER_PAUSES, categoryLabel } from '../js/format.js';
 import { Directory } from '../js/model.js';
 import { i18n } from '../js/i18n.js';
 
@@ -139,4 +139,15 @@ test('an expectation reads as its action where the console knows it', () => {
   assert.match(inLang('en', () => eventText(met('ack', 'I09'), dir)), /^colCERT met ack on I09/, 'an inject the console does not know: the id');
   const missed = { type: 'expectation.missed', team: 'co-csirt', data: { inject: 'I01', expectation: 'ack', reason: 'deadline passed', reason_code: 'deadline_passed' } };
   assert.match(inLang('fr', () => eventText(missed, dir)).replace(/\u00a0/g, ' '), /^colCERT a manqué « Accuser réception » sur I01/);
+});
+
+test('a category reads as its label in the page language', () => {
+  const taxonomy = { id: 'rsit', name: 'RSIT', categories: [{ value: 'malicious-code/infected-system', class: 'Malicious code', label: 'Infected system' }] };
+  const dir = new Directory({ teams: [{ id: 'co-csirt', name: 'colCERT' }], taxonomy });
+  const classify = { type: 'team.action', team: 'co-csirt', data: { action: 'classify', inject: 'I01', category: 'malicious-code/infected-system', severity: 'low' } };
+  assert.match(inLang('es', () => eventText(classify, dir)), /Sistema infectado \/ baja/);
+  assert.equal(inLang('pt', () => categoryLabel('malicious-code/infected-system', dir)), 'Sistema infectado');
+  const own = new Directory({ taxonomy: { id: 'mine', categories: [{ value: 'ot/plc', class: 'OT', label: 'PLC tampering' }] } });
+  assert.equal(inLang('es', () => categoryLabel('ot/plc', own)), 'PLC tampering', "a scenario's own taxonomy: its label");
+  assert.equal(categoryLabel('unknown/thing', own), 'unknown/thing');
 });

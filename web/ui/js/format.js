@@ -128,6 +128,27 @@ export const ACTIONS = ['acknowledge', 'classify', 'contain', 'escalate', 'share
 export function actionLabel(a) { return ACTIONS.includes(a) ? t(`ui.action.${a}`) : cap(String(a || '').replace(/_/g, ' ')); }
 
 /**
+ * categoryLabel names a category ("class/type") of the exercise's taxonomy
+ * by its type's label, in the reader's language where the catalog has it
+ * (a built-in taxonomy), else as the taxonomy labels it, else as written.
+ */
+export function categoryLabel(value, dir) {
+  if (!value) return '';
+  const tax = dir && dir.exercise && dir.exercise.taxonomy;
+  const [cls, type] = String(value).split('/');
+  const key = tax && type ? `taxonomy.${tax.id}.${cls}.${type}` : '';
+  if (key && i18n.has(key)) return t(key);
+  const c = tax && (tax.categories || []).find((x) => x.value === value);
+  return (c && c.label) || value;
+}
+
+/** classLabel names a classification of a taxonomy in the reader's language where the catalog has it. */
+export function classLabel(tax, value, label) {
+  const key = tax ? `taxonomy.${tax.id}.${String(value).split('/')[0]}` : '';
+  return key && i18n.has(key) ? t(key) : label;
+}
+
+/**
  * expectationName names an inject's expectation by its action in the
  * reader's language, quoted ("“Acknowledge”"), with its id when the inject
  * expects that action more than once; by its id when the action is not
@@ -383,7 +404,7 @@ function actionText(ev, dir) {
   const args = {
     team,
     inject: ['classify', 'share', 'escalate', 'request_info'].includes(d.action) ? d.inject : injectRef(d.inject, dir),
-    category: d.severity ? `${d.category || '?'} / ${t(`severity.${d.severity}`)}` : (d.category || '?'),
+    category: d.severity ? `${categoryLabel(d.category, dir) || '?'} / ${t(`severity.${d.severity}`)}` : (categoryLabel(d.category, dir) || '?'),
     peers: listTeams(d.peers, dir),
     tlp: tlpLabel(d.tlp),
     target: anyName(d.target, dir),

@@ -6,7 +6,7 @@ import { boot, pending, announce, showError, errorMessage, endReason } from './p
 import { api, loadHistory } from './api.js';
 import {
   fmtTShort, fmtT, tlpBadge, tlpLabel, severityBadge, channelBadge, actionLabel,
-  SEVERITIES, TLP_LEVELS, normTLP, fmtPoints, severityLabel, reasonText,
+  SEVERITIES, TLP_LEVELS, normTLP, fmtPoints, severityLabel, reasonText, categoryLabel, classLabel,
 } from './format.js';
 import { renderMarkdown } from './markdown.js';
 import { Timeline } from './timeline.js';
@@ -22,9 +22,11 @@ import { exerciseText } from './model.js';
 /** categorySelect offers exactly the categories of the exercise's taxonomy, grouped by classification. */
 function categorySelect(taxonomy) {
   const groups = new Map();
+  const dir = { exercise: { taxonomy } };
   for (const c of (taxonomy && taxonomy.categories) || []) {
-    if (!groups.has(c.class)) groups.set(c.class, []);
-    groups.get(c.class).push(option(c.value, c.label));
+    const cls = classLabel(taxonomy, c.value, c.class);
+    if (!groups.has(cls)) groups.set(cls, []);
+    groups.get(cls).push(option(c.value, categoryLabel(c.value, dir)));
   }
   return h('select', { id: 'classify-category', required: true }, option('', t('ui.choose')),
     [...groups].map(([label, opts]) => h('optgroup', { label }, opts)));
@@ -499,7 +501,7 @@ class TraineeConsole {
       const d = ev.data || {};
       const who = String(ev.actor || '').startsWith('trainee:') ? ev.actor.split(':').slice(2).join(':') : t('ui.trainee.simulated_analyst');
       const parts = [actionLabel(d.action)];
-      if (d.category) parts.push(t('ui.trainee.done_as', { category: d.severity ? `${d.category} / ${severityLabel(d.severity).toLowerCase()}` : d.category }));
+      if (d.category) parts.push(t('ui.trainee.done_as', { category: d.severity ? `${categoryLabel(d.category, this.ctx.dir)} / ${severityLabel(d.severity).toLowerCase()}` : categoryLabel(d.category, this.ctx.dir) }));
       if (d.target) parts.push(t('ui.trainee.done_to', { target: this.ctx.dir.anyName(d.target) }));
       if (d.peers) parts.push(t('ui.trainee.done_with', { peers: d.peers.map((p) => this.ctx.dir.teamName(p)).join(', '), tlp: tlpLabel(d.tlp) }));
       return h('li', { dataset: { seq: ev.seq } },
