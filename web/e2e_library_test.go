@@ -122,7 +122,7 @@ func TestE2EScheduledStart(t *testing.T) {
 		document.querySelector('#schedule-at').value = d.getFullYear() + '-' + p(d.getMonth() + 1) + '-' + p(d.getDate()) + 'T' + p(d.getHours()) + ':' + p(d.getMinutes()); return true; })()`)
 	fac.click("#schedule-set")
 	fac.waitJS("the countdown", `!document.querySelector('#schedule-banner').hidden && /1:[0-5]\d:\d\d/.test(document.querySelector('#schedule-banner .schedule-left').textContent) && !document.querySelector('#schedule-cancel').hidden`)
-	ana.waitJS("the trainee's countdown", `!document.querySelector('#schedule-banner').hidden && document.querySelector('#schedule-banner .schedule-when').textContent.includes('GMT-5')`)
+	ana.waitJS("the trainee's countdown", `!document.querySelector('#schedule-banner').hidden && document.querySelector('#schedule-banner .schedule-when').textContent.includes('UTC−05:00')`)
 	fac.checkAxe("start scheduled")
 	ana.checkAxe("start scheduled")
 	fac.shoot(shots, "facilitator-scheduled-start")

@@ -21,13 +21,26 @@ export function offsetMinutes(iso) {
 
 const PARTS = { weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' };
 
-/** fmtInZone formats date in an IANA time zone, with the zone's short name. */
+/**
+ * fmtInZone formats date in an IANA time zone, with the zone's UTC offset
+ * written as fmtAtOffset writes it ("UTC−05:00"): the same form on every
+ * page and in every language (the locales' own short names differ:
+ * "GMT-5", "UTC−5").
+ */
 export function fmtInZone(date, timeZone) {
   try {
-    return new Intl.DateTimeFormat(i18n.tag, { ...PARTS, timeZone, timeZoneName: 'short' }).format(date);
+    return fmtAtOffset(date, zoneOffset(date, timeZone));
   } catch {
     return fmtAtOffset(date, 0);
   }
+}
+
+/** zoneOffset returns the UTC offset (minutes) of an IANA time zone at date. */
+export function zoneOffset(date, timeZone) {
+  const parts = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' }).formatToParts(date);
+  const name = (parts.find((p) => p.type === 'timeZoneName') || {}).value || '';
+  const m = /GMT([+-])(\d\d):(\d\d)/.exec(name);
+  return m ? (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3])) : 0;
 }
 
 /** fmtAtOffset formats date at a fixed UTC offset (minutes), e.g. "Tue 10 Mar, 09:10 UTC−05:00". */
