@@ -179,7 +179,7 @@ func TestE2EExercise(t *testing.T) {
 	for _, want := range []string{
 		"colCERT (" + anaName + ") acknowledged I01",
 		"colCERT (" + anaName + ") shared I01 with PeCERT at TLP:AMBER",
-		"colCERT (" + anaName + ") classified I01 as fraud/phishing / high",
+		"colCERT (" + anaName + ") classified I01 as Phishing / high",
 	} {
 		if n := countContaining(actions, want); n != 1 {
 			t.Errorf("facilitator timeline has %d entries with %q, want 1; actions: %q", n, want, actions)

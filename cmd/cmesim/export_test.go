@@ -69,7 +69,7 @@ func TestExportImport(t *testing.T) {
 	cmesim(t, nil, "report", archive, "-o", html).wantCode(t, 0)
 	if b, err := os.ReadFile(html); err != nil || !strings.Contains(string(b), "Phishing wave against two ministries") {
 		t.Fatalf("report from the archive: %v", err)
-	} else if !strings.Contains(string(b), "Run on 3 December 2026") {
+	} else if !strings.Contains(string(b), "<dt>Run</dt><dd>3 December 2026</dd>") {
 		t.Fatal("the report from the archive does not say when the exercise ran")
 	}
 	r = cmesim(t, nil, "report", "--exercise", "ex-1", "--data", to, "--format", "json")
