@@ -11,8 +11,8 @@ import (
 	"cmesim/engine"
 	"cmesim/engine/batch"
 	"cmesim/internal/i18n"
-	"cmesim/scenarios/taxonomy"
 	"cmesim/scenarios"
+	"cmesim/scenarios/taxonomy"
 )
 
 // Options are the choices of BuildWith beyond the scenario and the log.
