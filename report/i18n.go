@@ -206,8 +206,8 @@ func (l loc) person(actor string) string {
 	if !ok {
 		return actor
 	}
-	if i := strings.LastIndex(name, ":"); i >= 0 { // trainee:TEAM:NAME
-		name = name[i+1:]
+	if role == "trainee" { // trainee:TEAM:NAME, the name may hold colons
+		_, name, _ = strings.Cut(name, ":")
 	}
 	if name != "" && name != role {
 		return name

@@ -105,7 +105,7 @@ func TestReasons_OldSentences(t *testing.T) {
 // the facilitator delayed a delivery in the report's language.
 func TestLogEntry_DelayedDeliveryInTheReadersLanguage(t *testing.T) {
 	e := engine.Event{Seq: 9, Type: engine.EventInjectDelivered, Team: "co-csirt", Data: engine.Details{Inject: "I02", Cause: engine.CauseDelayed}}
-	for lang, want := range map[i18n.Lang]string{"en": "delayed by the facilitator", "es": "retrasado por el facilitador", "pt": "adiado pelo facilitador", "fr": "retardé par l’animateur"} {
+	for lang, want := range map[i18n.Lang]string{"en": "delayed by the facilitator", "es": "retrasada por el facilitador", "pt": "adiada pelo facilitador", "fr": "retardé par l’animateur"} {
 		if got := newLoc(lang).summarize(&e); !strings.Contains(got, want) {
 			t.Errorf("%s: %q does not say %q", lang, got, want)
 		}
@@ -152,6 +152,23 @@ func TestTaxonomyLabelsInEveryLanguage(t *testing.T) {
 					}
 				}
 			}
+		}
+	}
+}
+
+// TestPerson names people by the name they joined with, colons and all.
+func TestPerson(t *testing.T) {
+	l := newLoc("es")
+	for actor, want := range map[string]string{
+		"evaluator:Eva":             "Eva",
+		"evaluator:Dr. Ruiz: lead":  "Dr. Ruiz: lead",
+		"trainee:co-csirt:Ana: SOC": "Ana: SOC",
+		"facilitator:facilitator":   i18n.T("es", "ui.role.facilitator"),
+		"facilitator:":              i18n.T("es", "ui.role.facilitator"),
+		"system":                    "system",
+	} {
+		if got := l.person(actor); got != want {
+			t.Errorf("person(%q) = %q, want %q", actor, got, want)
 		}
 	}
 }

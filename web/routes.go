@@ -482,9 +482,10 @@ func (s *Server) handleExercise(w http.ResponseWriter, _ *http.Request, sess *Se
 // for the console to word in the reader's language.
 type triggerView struct {
 	// Kind is "after" (another inject's delivery), "action" (a team's
-	// action), "miss" (an expectation missed), "consequence" (an inject
-	// that a missed expectation or a spread releases) or "facilitator"
-	// (released by hand).
+	// action), "miss" (an expectation missed), "choice" (a team's choice
+	// at a decision point), "consequence" (an inject that a missed
+	// expectation or a spread releases) or "facilitator" (released by
+	// hand).
 	Kind string `json:"kind"`
 	// Inject is the inject delivered (after) or acted on (action, when
 	// the trigger names one).
@@ -495,6 +496,8 @@ type triggerView struct {
 	Action string `json:"action,omitempty"`
 	// Expectation is the missed expectation, "I01.share".
 	Expectation string `json:"expectation,omitempty"`
+	// Choice is the choice that releases the inject, "D1.escalate".
+	Choice string `json:"choice,omitempty"`
 	// Delay is how long after its trigger the inject comes (ns).
 	Delay time.Duration `json:"delay,omitempty"`
 }
@@ -517,6 +520,8 @@ func describeTrigger(in scenarios.Inject) *triggerView {
 		v.Kind, v.Team, v.Action, v.Inject = "action", t.OnAction.Team, string(t.OnAction.Action), t.OnAction.Inject
 	case t.OnMiss != "":
 		v.Kind, v.Expectation = "miss", t.OnMiss
+	case t.OnChoice != "":
+		v.Kind, v.Choice = "choice", t.OnChoice
 	default:
 		v.Kind = "facilitator"
 	}

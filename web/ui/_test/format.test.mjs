@@ -97,7 +97,7 @@ test('reasons read in the page language from their code', () => {
 test('causes, sectors and quoted texts read in the page language', () => {
   const dir = new Directory({ teams: [{ id: 'co-csirt', name: 'colCERT' }, { id: 'pe-csirt', name: 'PeCERT' }] });
   const delayed = { type: 'inject.delivered', team: 'co-csirt', data: { inject: 'I01', cause: 'delayed by facilitator' } };
-  assert.match(inLang('es', () => eventText(delayed, dir)), /\(retrasado por el facilitador\)$/);
+  assert.match(inLang('es', () => eventText(delayed, dir)), /\(retrasada por el facilitador\)$/);
   assert.match(inLang('en', () => eventText(delayed, dir)), /\(delayed by the facilitator\)$/);
   const spread = { type: 'incident.spread', team: 'pe-csirt', data: { incident: 'INC1', sector: 'health' } };
   assert.equal(inLang('pt', () => eventText(spread, dir)), `${inLang('pt', () => eventText({ ...spread, data: { incident: 'INC1' } }, dir))} (saúde)`);
@@ -112,9 +112,13 @@ test('what releases an inject reads in the page language', () => {
   assert.equal(inLang('en', () => triggerText({ kind: 'after', inject: 'I01', delay: 10 * M }, dir)), 'after I01 + 10 min');
   assert.equal(inLang('es', () => triggerText({ kind: 'action', team: 'co-csirt', action: 'share', inject: 'I02' }, dir)), 'cuando colCERT realiza «Compartir» en I02');
   assert.equal(inLang('pt', () => triggerText({ kind: 'action', action: 'escalate' }, dir)), `quando uma equipe realiza “${inLang('pt', () => i18n.t('ui.action.escalate'))}”`);
-  assert.equal(inLang('fr', () => triggerText({ kind: 'miss', expectation: 'I01.share' }, dir)), 'quand I01.share est manquée');
+  assert.equal(inLang('fr', () => triggerText({ kind: 'miss', expectation: 'I01.share' }, dir)), 'quand l’attendu share (I01) est manqué', 'an expectation the console does not know: its id');
+  const known = new Directory({ teams: [{ id: 'co-csirt', name: 'colCERT' }], groups: [{ id: 'andean', name: 'Andinos' }], msel: [{ id: 'I01', expectations: [{ id: 'share', action: 'share' }] }] });
+  assert.equal(inLang('es', () => triggerText({ kind: 'miss', expectation: 'I01.share' }, known)), 'cuando no se cumple «Compartir» (I01)');
+  assert.equal(inLang('es', () => triggerText({ kind: 'action', team: 'group:andean', action: 'share' }, known)), 'cuando grupo Andinos realiza «Compartir»', 'a group, by its name');
+  assert.equal(inLang('en', () => triggerText({ kind: 'choice', choice: 'D1.escalate', delay: 10 * M }, dir)), 'when a team chooses “escalate” at D1 + 10 min');
   assert.equal(inLang('es', () => triggerText({ kind: 'consequence' }, dir)), 'consecuencia de una expectativa incumplida o de una propagación');
-  assert.equal(inLang('pt', () => triggerText({ kind: 'facilitator' }, dir)), 'enviada pelo facilitador');
+  assert.equal(inLang('pt', () => triggerText({ kind: 'facilitator' }, dir)), 'liberada pelo facilitador');
   assert.equal(triggerText(undefined, dir), '');
 });
 

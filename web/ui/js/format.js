@@ -168,16 +168,25 @@ export function expectationName(injectId, id, dir) {
  */
 export function triggerText(trigger, dir) {
   if (!trigger) return '';
-  const { kind, inject = '', team, action, expectation = '', delay } = trigger;
+  const { kind, inject = '', team, action, expectation = '', choice = '', delay } = trigger;
   let s;
   switch (kind) {
     case 'after': s = t('ui.msel.trigger.after', { inject }); break;
     case 'action': {
-      const who = team ? teamName(team, dir) : t('ui.msel.trigger.any_team');
+      const who = team ? anyName(team, dir) : t('ui.msel.trigger.any_team');
       s = t(inject ? 'ui.msel.trigger.action_on' : 'ui.msel.trigger.action', { team: who, action: actionLabel(action), inject });
       break;
     }
-    case 'miss': s = t('ui.msel.trigger.miss', { expectation }); break;
+    case 'miss': {
+      const [of, id] = expectation.split('.');
+      s = t('ui.msel.trigger.miss', { expectation: id ? `${expectationName(of, id, dir)} (${of})` : expectation });
+      break;
+    }
+    case 'choice': {
+      const [decision, id] = choice.split('.');
+      s = t('ui.msel.trigger.choice', { choice: id ? choiceName(decision, id, dir) : choice, decision });
+      break;
+    }
     case 'consequence': return t('ui.msel.trigger.consequence');
     default: s = t('ui.msel.trigger.facilitator');
   }
