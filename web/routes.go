@@ -291,7 +291,8 @@ type exerciseView struct {
 }
 
 // exerciseTexts are an exercise's title, description, start conditions,
-// objective texts and incident titles in one language.
+// objective texts and incident titles in one language: those the scenario
+// translates, none that it leaves as written.
 type exerciseTexts struct {
 	Title           string            `json:"title"`
 	Description     string            `json:"description,omitempty"`
@@ -386,6 +387,24 @@ func translatedNames(scn *scenarios.Scenario) map[string]map[string]string {
 	return out
 }
 
+// translated returns a translation, or "" for a blank one (the scenario
+// leaves that text as written).
+func translated(text string) string {
+	if strings.TrimSpace(text) == "" {
+		return ""
+	}
+	return text
+}
+
+// setText sets m[id] to text, making m when it is nil.
+func setText(m map[string]string, id, text string) map[string]string {
+	if m == nil {
+		m = map[string]string{}
+	}
+	m[id] = text
+	return m
+}
+
 // translatedExercise returns the exercise's texts in every declared
 // language the scenario translates its title into.
 func translatedExercise(scn *scenarios.Scenario) map[string]exerciseTexts {
@@ -394,16 +413,19 @@ func translatedExercise(scn *scenarios.Scenario) map[string]exerciseTexts {
 		if _, ok := scn.Exercise.Translations[lang]; !ok {
 			continue
 		}
-		e := scn.ExerciseIn(lang)
-		t := exerciseTexts{Title: e.Title, Description: e.Description, StartConditions: e.StartConditions,
-			Objectives: map[string]string{}, Incidents: map[string]string{}}
+		e := scn.Exercise.Translations[lang]
+		t := exerciseTexts{Title: translated(e.Title), Description: translated(e.Description), StartConditions: translated(e.StartConditions)}
 		for i := range scn.Exercise.Objectives {
 			o := &scn.Exercise.Objectives[i]
-			t.Objectives[o.ID] = o.TextIn(lang)
+			if text := translated(o.Translations[lang].Text); text != "" {
+				t.Objectives = setText(t.Objectives, o.ID, text)
+			}
 		}
 		for i := range scn.Incidents {
 			inc := &scn.Incidents[i]
-			t.Incidents[inc.ID] = inc.TitleIn(lang)
+			if title := translated(inc.Translations[lang].Title); title != "" {
+				t.Incidents = setText(t.Incidents, inc.ID, title)
+			}
 		}
 		if out == nil {
 			out = map[string]exerciseTexts{}

@@ -118,20 +118,16 @@ export class Directory {
  * it, else as written: {text, lang}, lang being the language it is in.
  */
 export function exerciseText(exercise, field) {
-  // The server fills a text the scenario does not translate with the
-  // original: that one is not in the reader's language.
   const tr = exercise && exercise.translations && exercise.translations[i18n.lang];
-  if (tr && tr[field] && tr[field] !== exercise[field]) return { text: tr[field], lang: i18n.lang };
+  if (tr && tr[field]) return { text: tr[field], lang: i18n.lang };
   return { text: (exercise && exercise[field]) || '', lang: scenarioLang({ exercise }) };
 }
 
 /** objectiveTranslations maps each language the scenario translates objective id into to its text. */
 export function objectiveTranslations(exercise, id) {
   const out = {};
-  const original = ((exercise && exercise.objectives) || []).find((o) => o && o.id === id);
   for (const [lang, tr] of Object.entries((exercise && exercise.translations) || {})) {
-    // The original where the scenario does not translate it: not a translation.
-    if (tr && tr.objectives && tr.objectives[id] && tr.objectives[id] !== (original && original.text)) out[lang] = tr.objectives[id];
+    if (tr && tr.objectives && tr.objectives[id]) out[lang] = tr.objectives[id];
   }
   return out;
 }

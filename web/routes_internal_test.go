@@ -30,3 +30,24 @@ func TestDescribeTrigger(t *testing.T) {
 		}
 	}
 }
+
+// TestTranslatedExercise: the exercise's texts a scenario translates, and
+// none it leaves as written (a console would mark the original as the
+// reader's language).
+func TestTranslatedExercise(t *testing.T) {
+	scn, problems := scenarios.LoadFile("../testdata/scenarios/valid/example.yaml")
+	if problems.HasErrors() {
+		t.Fatal(problems)
+	}
+	es := scn.Exercise.Translations["es"]
+	es.Description = " "
+	scn.Exercise.Translations["es"] = es
+	scn.Exercise.Objectives[1].Translations = nil
+	got := translatedExercise(scn)["es"]
+	if got.Title != "Ola de phishing contra dos ministerios" || got.Description != "" || got.Objectives["O1"] == "" {
+		t.Errorf("es texts %+v: want the title and O1, no description", got)
+	}
+	if _, ok := got.Objectives["O2"]; ok {
+		t.Errorf("O2, not translated, offered in Spanish as %q", got.Objectives["O2"])
+	}
+}
