@@ -150,8 +150,8 @@ test('a category reads as its label in the page language', () => {
   const dir = new Directory({ teams: [{ id: 'co-csirt', name: 'colCERT' }], taxonomy });
   const classify = { type: 'team.action', team: 'co-csirt', data: { action: 'classify', inject: 'I01', category: 'malicious-code/infected-system', severity: 'low' } };
   assert.match(inLang('es', () => eventText(classify, dir)), /Sistema infectado \/ baja/);
-  assert.equal(inLang('pt', () => categoryLabel('malicious-code/infected-system', dir)), 'Sistema infectado');
+  assert.equal(inLang('pt', () => categoryLabel(taxonomy, 'malicious-code/infected-system')), 'Sistema infectado');
   const own = new Directory({ taxonomy: { id: 'mine', categories: [{ value: 'ot/plc', class: 'OT', label: 'PLC tampering' }] } });
-  assert.equal(inLang('es', () => categoryLabel('ot/plc', own)), 'PLC tampering', "a scenario's own taxonomy: its label");
-  assert.equal(categoryLabel('unknown/thing', own), 'unknown/thing');
+  assert.equal(inLang('es', () => categoryLabel(own.exercise.taxonomy, 'ot/plc')), 'PLC tampering', "a scenario's own taxonomy: its label");
+  assert.equal(categoryLabel(own.exercise.taxonomy, 'unknown/thing'), 'unknown/thing');
 });

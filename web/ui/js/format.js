@@ -128,13 +128,13 @@ export const ACTIONS = ['acknowledge', 'classify', 'contain', 'escalate', 'share
 export function actionLabel(a) { return ACTIONS.includes(a) ? t(`ui.action.${a}`) : cap(String(a || '').replace(/_/g, ' ')); }
 
 /**
- * categoryLabel names a category ("class/type") of the exercise's taxonomy
- * by its type's label, in the reader's language where the catalog has it
- * (a built-in taxonomy), else as the taxonomy labels it, else as written.
+ * categoryLabel names a category ("class/type") of taxonomy (the exercise
+ * view's) by its type's label, in the reader's language where the catalog
+ * has it (a built-in taxonomy), else as the taxonomy labels it, else as
+ * written.
  */
-export function categoryLabel(value, dir) {
+export function categoryLabel(tax, value) {
   if (!value) return '';
-  const tax = dir && dir.exercise && dir.exercise.taxonomy;
   const [cls, type] = String(value).split('/');
   const key = tax && type ? `taxonomy.${tax.id}.${cls}.${type}` : '';
   if (key && i18n.has(key)) return t(key);
@@ -410,10 +410,11 @@ function actionText(ev, dir) {
   let team = teamName(ev.team, dir);
   if (ev.actor && ev.actor.startsWith('trainee:')) team = `${team} (${actorName(ev.actor, dir)})`;
   else if (ev.actor && ev.actor.startsWith('sim:')) team = actorName(ev.actor, dir);
+  const category = categoryLabel(dir && dir.exercise && dir.exercise.taxonomy, d.category);
   const args = {
     team,
     inject: ['classify', 'share', 'escalate', 'request_info'].includes(d.action) ? d.inject : injectRef(d.inject, dir),
-    category: d.severity ? `${categoryLabel(d.category, dir) || '?'} / ${t(`severity.${d.severity}`)}` : (categoryLabel(d.category, dir) || '?'),
+    category: d.severity ? `${category || '?'} / ${t(`severity.${d.severity}`)}` : (category || '?'),
     peers: listTeams(d.peers, dir),
     tlp: tlpLabel(d.tlp),
     target: anyName(d.target, dir),

@@ -22,11 +22,10 @@ import { exerciseText } from './model.js';
 /** categorySelect offers exactly the categories of the exercise's taxonomy, grouped by classification. */
 function categorySelect(taxonomy) {
   const groups = new Map();
-  const dir = { exercise: { taxonomy } };
   for (const c of (taxonomy && taxonomy.categories) || []) {
     const cls = classLabel(taxonomy, c.value, c.class);
     if (!groups.has(cls)) groups.set(cls, []);
-    groups.get(cls).push(option(c.value, categoryLabel(c.value, dir)));
+    groups.get(cls).push(option(c.value, categoryLabel(taxonomy, c.value)));
   }
   return h('select', { id: 'classify-category', required: true }, option('', t('ui.choose')),
     [...groups].map(([label, opts]) => h('optgroup', { label }, opts)));
@@ -501,7 +500,10 @@ class TraineeConsole {
       const d = ev.data || {};
       const who = String(ev.actor || '').startsWith('trainee:') ? ev.actor.split(':').slice(2).join(':') : t('ui.trainee.simulated_analyst');
       const parts = [actionLabel(d.action)];
-      if (d.category) parts.push(t('ui.trainee.done_as', { category: d.severity ? `${categoryLabel(d.category, this.ctx.dir)} / ${severityLabel(d.severity).toLowerCase()}` : categoryLabel(d.category, this.ctx.dir) }));
+      if (d.category) {
+        const category = categoryLabel(this.ctx.exercise.taxonomy, d.category);
+        parts.push(t('ui.trainee.done_as', { category: d.severity ? `${category} / ${severityLabel(d.severity).toLowerCase()}` : category }));
+      }
       if (d.target) parts.push(t('ui.trainee.done_to', { target: this.ctx.dir.anyName(d.target) }));
       if (d.peers) parts.push(t('ui.trainee.done_with', { peers: d.peers.map((p) => this.ctx.dir.teamName(p)).join(', '), tlp: tlpLabel(d.tlp) }));
       return h('li', { dataset: { seq: ev.seq } },
