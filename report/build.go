@@ -235,6 +235,7 @@ type teamLink struct{ from, to string }
 // newBuilder starts a report from the log's first event.
 func newBuilder(s *scenarios.Scenario, first *engine.Event, l loc) *builder {
 	created := first.Data.Creation()
+	text := s.ExerciseIn(string(l.lang))
 	b := &builder{
 		loc:          l,
 		s:            s,
@@ -260,9 +261,10 @@ func newBuilder(s *scenarios.Scenario, first *engine.Event, l loc) *builder {
 			Format: Format,
 			Lang:   l.lang,
 			Exercise: ExerciseInfo{
-				ID: s.Exercise.ID, Title: s.Exercise.Title, Description: strings.TrimSpace(s.Exercise.Description),
-				Version: s.Exercise.Version, Language: s.Exercise.Language, Planned: Duration(s.Exercise.Duration.D()),
-				Seed: created.Seed,
+				ID: s.Exercise.ID, Title: text.Title, Description: strings.TrimSpace(text.Description),
+				Version: s.Exercise.Version, Language: s.Exercise.Language, Languages: s.ContentLanguages(),
+				Planned: Duration(s.Exercise.Duration.D()),
+				Seed:    created.Seed,
 			},
 		},
 	}

@@ -102,7 +102,7 @@ func (b *builder) evaluationGuides() {
 		ratings := b.st.ObjectiveRatings(o.ID)
 		g := &ObjectiveEEG{Mechanical: res.Rating}
 		for _, t := range o.CriticalTasks {
-			g.Tasks = append(g.Tasks, b.criticalTask(t.ID, t.Text, t.Expectations))
+			g.Tasks = append(g.Tasks, b.criticalTask(t.ID, t.TextIn(string(b.lang)), t.Expectations))
 		}
 		for _, ob := range observations {
 			if ob.Objective != o.ID {

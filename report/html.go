@@ -117,21 +117,29 @@ func newView(r *Report) *view {
 	return v
 }
 
-// ContentLang returns the BCP 47 tag of the scenario's language when it is
-// not the report's, for the lang attribute of scenario text; else "".
+// ContentLang returns the BCP 47 tag of the scenario's language when the
+// scenario's texts are in it rather than in the report's, for the lang
+// attribute of scenario text; else "". The texts are in the report's
+// language when the scenario is written in it or promises it
+// (exercise.languages); a promised text left untranslated, which
+// validation warns about, is the exception.
 func (v *view) ContentLang() string {
 	src := v.R.Exercise.Language
 	if src == "" {
 		return ""
 	}
-	tag := src
+	for _, promised := range v.R.Exercise.Languages {
+		if l, err := i18n.Parse(promised); err == nil && l == v.lang {
+			return ""
+		}
+	}
 	if l, err := i18n.Parse(src); err == nil {
 		if l == v.lang {
 			return ""
 		}
-		tag = l.BCP47()
+		return l.BCP47()
 	}
-	return tag
+	return src
 }
 
 // TeamRating returns a team's rating of an objective, or nil.

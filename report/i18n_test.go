@@ -5,6 +5,7 @@ import (
 	"html"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"unicode"
@@ -193,16 +194,25 @@ func around(page string, at, n int) string {
 func TestLocalized_LangAttributes(t *testing.T) {
 	for l, want := range map[i18n.Lang]string{i18n.English: `<html lang="en">`, i18n.Spanish: `<html lang="es">`,
 		i18n.Portuguese: `<html lang="pt-BR">`, i18n.French: `<html lang="fr">`} {
-		r, _ := LocalizedReport(t, i18nScenario, l)
+		r, s := LocalizedReport(t, i18nScenario, l)
 		page := string(RenderHTML(t, r))
 		if !strings.Contains(page, want) {
 			t.Errorf("%s: no %s", l, want)
 		}
-		// The scenario is written in English: its title carries lang="en"
-		// in a report in another language, and nothing marks it in English.
-		marked := strings.Contains(page, `<h1 lang="en">`)
-		if marked != (l != i18n.English) {
-			t.Errorf("%s: title marked lang=en: %v", l, marked)
+		// The scenario is written in English and translated into Spanish
+		// and Portuguese: a report in those shows the translated title,
+		// unmarked; a French report shows it as written, marked lang="en".
+		promised := slices.Contains(s.ContentLanguages(), string(l))
+		title := html.EscapeString(s.ExerciseIn(string(l)).Title)
+		if promised == (title == html.EscapeString(s.Exercise.Title)) && l != i18n.English {
+			t.Fatalf("%s: the scenario's title translation does not match its promise", l)
+		}
+		h1 := `<h1>` + title + `</h1>`
+		if !promised {
+			h1 = `<h1 lang="en">` + title + `</h1>`
+		}
+		if !strings.Contains(page, h1) {
+			t.Errorf("%s: no %s", l, h1)
 		}
 	}
 }

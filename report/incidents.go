@@ -15,7 +15,7 @@ import (
 func (b *builder) incidents() {
 	for i := range b.s.Incidents {
 		inc := &b.s.Incidents[i]
-		p := IncidentPath{ID: inc.ID, Title: inc.Title, Sector: inc.Sector, Origin: inc.Origin}
+		p := IncidentPath{ID: inc.ID, Title: inc.TitleIn(string(b.lang)), Sector: inc.Sector, Origin: inc.Origin}
 		fired := map[string]bool{}
 		for _, e := range b.spreads {
 			if e.Data.Incident != inc.ID {

@@ -94,9 +94,14 @@ type ExerciseInfo struct {
 	Description string `json:"description,omitempty"`
 	Version     string `json:"version,omitempty"`
 	// Language is the language the scenario is written in (its
-	// exercise.language): the language of the title, description and
-	// objective texts, which the report shows as written.
+	// exercise.language).
 	Language string `json:"language,omitempty"`
+	// Languages are the languages the scenario promises its texts in (its
+	// language first, then exercise.languages). The report shows the
+	// scenario's texts (title, description, objectives, incidents, injects,
+	// critical tasks) in the report's language where the scenario
+	// translates them, else as written.
+	Languages []string `json:"languages,omitempty"`
 	// StartTime is the calendar time of T+0 (RFC 3339), when the scenario
 	// anchors one.
 	StartTime string `json:"start_time,omitempty"`

@@ -232,7 +232,7 @@ func (b *builder) teams() {
 		tr.Rating, tr.Outcomes = Rate(all.points, all.max, exerciseTh), all.outcomes
 		for _, o := range b.s.Exercise.Objectives {
 			if tl := byObj[o.ID]; tl != nil {
-				tr.Objectives = append(tr.Objectives, tl.line(o.ID, o.Text, string(o.Capability), b.s.RatingFor(&o)))
+				tr.Objectives = append(tr.Objectives, tl.line(o.ID, o.TextIn(string(b.lang)), string(o.Capability), b.s.RatingFor(&o)))
 			}
 		}
 		for _, c := range scenarios.Capabilities.Values() {
@@ -312,7 +312,7 @@ func (b *builder) objectives() {
 			get(perTeam, e.Team).add(e)
 		}
 		res := ObjectiveResult{
-			ScoreLine:  all.line(o.ID, o.Text, string(o.Capability), th),
+			ScoreLine:  all.line(o.ID, o.TextIn(string(b.lang)), string(o.Capability), th),
 			Thresholds: Thresholds{P: th.P, S: th.S, M: th.M},
 		}
 		for _, t := range b.s.Teams {

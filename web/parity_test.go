@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"cmesim/engine"
+	"cmesim/internal/i18n"
 )
 
 // enginePackage type-checks package engine from source, once per test run.
@@ -188,6 +189,30 @@ func TestReasonCodesAreListed(t *testing.T) {
 	for _, v := range engineConstants(t, "ReasonCode") {
 		if !slices.Contains(listed, engine.ReasonCode(v)) || engine.ReasonEnglish(engine.ReasonCode(v)) == "" {
 			t.Errorf("reason code %q is not in engine.ReasonCodes", v)
+		}
+	}
+}
+
+// TestConsoleKnowsEngineTexts checks the engine's fixed texts that the
+// consoles recognise to say them in the reader's language (the cause of a
+// delayed delivery, the pauses a server makes on its own): format.js must
+// quote each exactly, and each catalog key's English must match, so that a
+// change to an engine constant cannot leave the consoles showing it raw.
+func TestConsoleKnowsEngineTexts(t *testing.T) {
+	js, err := os.ReadFile("ui/js/format.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ text, key, english string }{
+		{engine.CauseDelayed, "ui.cause.delayed", "delayed by the facilitator"},
+		{engine.PauseServerRestarted, "ui.event.pause_server_restarted", engine.PauseServerRestarted},
+		{engine.PauseServerStopped, "ui.event.pause_server_stopped", engine.PauseServerStopped},
+	} {
+		if !strings.Contains(string(js), "'"+c.text+"'") {
+			t.Errorf("format.js does not recognise the engine's text %q", c.text)
+		}
+		if got := i18n.T(i18n.English, c.key); got != c.english {
+			t.Errorf("catalog en %s = %q, want %q", c.key, got, c.english)
 		}
 	}
 }
