@@ -494,10 +494,7 @@ func (b *builder) injectTitle(id string) string {
 // title returns an inject's title in the report's language when the
 // scenario translates it, else as written.
 func (b *builder) title(in *scenarios.Inject) string {
-	if tr, ok := in.Translations[string(b.lang)]; ok && tr.Title != "" {
-		return tr.Title
-	}
-	return in.Title
+	return in.TitleIn(string(b.lang))
 }
 
 // localizeProblems says the log's reasons for a share's problems in the

@@ -64,6 +64,12 @@ func (inc *Incident) TitleIn(lang string) string {
 	return firstNonBlank(inc.Translations[lang].Title, inc.Title)
 }
 
+// TitleIn returns the inject's title in lang, or as written. The title
+// keeps its {{...}} variables; Render fills them for a receiving team.
+func (in *Inject) TitleIn(lang string) string {
+	return firstNonBlank(in.Translations[lang].Title, in.Title)
+}
+
 func firstNonBlank(texts ...string) string {
 	for _, t := range texts {
 		if strings.TrimSpace(t) != "" {

@@ -10,6 +10,7 @@ import (
 
 	"cmesim/engine"
 	"cmesim/internal/i18n"
+	"cmesim/scenarios"
 )
 
 // errorKeys maps every error code the server sends (engine.Error codes in
@@ -95,4 +96,13 @@ func requestLang(r *http.Request) i18n.Lang {
 		}
 	}
 	return i18n.Match(r.Header.Get("Accept-Language"))
+}
+
+// titleIn returns a scenario's title in lang where the scenario translates
+// it, else as written, and the language the title is in.
+func titleIn(scn *scenarios.Scenario, lang string) (title, in string) {
+	if tr := scn.Exercise.Translations[lang].Title; strings.TrimSpace(tr) != "" {
+		return tr, lang
+	}
+	return scn.Exercise.Title, scn.ContentLanguages()[0]
 }

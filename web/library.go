@@ -137,7 +137,7 @@ func previewOf(name string, s *scenarios.Scenario, lang i18n.Lang) *scenarioPrev
 	}
 	for i := range s.Injects {
 		in := &s.Injects[i]
-		pi := previewInject{ID: in.ID, Title: in.Title, Channel: string(in.Channel), From: in.From, To: in.To,
+		pi := previewInject{ID: in.ID, Title: in.TitleIn(string(lang)), Channel: string(in.Channel), From: in.From, To: in.To,
 			Severity: string(in.Severity), Incident: in.Incident, Release: "contingency"}
 		switch {
 		case in.At != nil:
@@ -381,23 +381,28 @@ func monteCarlo(ctx context.Context, s *scenarios.Scenario, lang i18n.Lang) (*mo
 
 // libraryEntry describes a bundled scenario.
 type libraryEntry struct {
-	Name     string   `json:"name"`
-	Title    string   `json:"title"`
-	Teams    []string `json:"teams"`
-	Injects  int      `json:"injects"`
-	Duration string   `json:"duration"`
+	Name  string `json:"name"`
+	Title string `json:"title"`
+	// TitleLang is the language Title is in: the one asked for when the
+	// scenario translates its title into it, else the scenario's own.
+	TitleLang string   `json:"title_lang"`
+	Teams     []string `json:"teams"`
+	Injects   int      `json:"injects"`
+	Duration  string   `json:"duration"`
 	// Facts are the tags and derived facts the browser filters by.
 	Facts libraryFacts `json:"facts"`
 }
 
-func (lb *library) handleLibrary(w http.ResponseWriter, _ *http.Request) {
+func (lb *library) handleLibrary(w http.ResponseWriter, r *http.Request) {
+	lang := string(requestLang(r))
 	out := []libraryEntry{}
 	for _, name := range scenarios.Library() {
 		scn, _ := scenarios.LoadLibrary(name)
 		if scn == nil {
 			continue
 		}
-		e := libraryEntry{Name: name, Title: scn.Exercise.Title, Injects: len(scn.Injects), Duration: scn.Exercise.Duration.String(), Facts: factsOf(scn)}
+		e := libraryEntry{Name: name, Injects: len(scn.Injects), Duration: scn.Exercise.Duration.String(), Facts: factsOf(scn)}
+		e.Title, e.TitleLang = titleIn(scn, lang)
 		for _, t := range scn.Teams {
 			e.Teams = append(e.Teams, t.ID)
 		}

@@ -5,12 +5,14 @@ import (
 	"encoding/json"
 	"net/http"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/xuri/excelize/v2"
 
 	"cmesim/msel"
+	"cmesim/scenarios"
 	"cmesim/web"
 )
 
@@ -144,6 +146,95 @@ func TestLibraryFactsAndPreview(t *testing.T) {
 	}
 	if r := newClient(t, srv).get(t, "/api/library/hospital-ransomware/preview", nil); r.StatusCode != http.StatusUnauthorized {
 		t.Errorf("preview without the admin key: %d", r.StatusCode)
+	}
+}
+
+// TestLibraryInReadersLanguage checks that the library lists each
+// scenario's title in the reader's language where the scenario translates
+// it, saying which language each title is in, and that a preview's
+// timeline titles follow.
+func TestLibraryInReadersLanguage(t *testing.T) {
+	srv := mustServer(t)
+	admin := mustAdmin(t, srv)
+	grid, err := scenarios.LoadLibrary("grid-ransomware")
+	if err != nil {
+		t.Fatal(err)
+	}
+	type entry struct {
+		Name      string `json:"name"`
+		Title     string `json:"title"`
+		TitleLang string `json:"title_lang"`
+	}
+	for lang, want := range map[string]entry{
+		"es": {Name: "grid-ransomware", Title: grid.Exercise.Translations["es"].Title, TitleLang: "es"},
+		"fr": {Name: "grid-ransomware", Title: grid.Exercise.Title, TitleLang: "en"}, // not translated into French
+	} {
+		var lib []entry
+		admin.get(t, "/api/library?lang="+lang, &lib)
+		i := slices.IndexFunc(lib, func(e entry) bool { return e.Name == want.Name })
+		if i < 0 || lib[i] != want || want.Title == "" {
+			t.Errorf("%s: library entry %+v, want %+v", lang, lib[max(i, 0)], want)
+		}
+	}
+	var p struct {
+		Timeline []struct{ ID, Title string } `json:"timeline"`
+	}
+	admin.get(t, "/api/library/grid-ransomware/preview?lang=pt", &p)
+	in, _ := grid.Inject(p.Timeline[0].ID)
+	if want := in.Translations["pt"].Title; want == "" || p.Timeline[0].Title != want {
+		t.Errorf("preview's first inject in Portuguese: %q, want %q", p.Timeline[0].Title, want)
+	}
+}
+
+// TestExerciseListInReadersLanguage checks that the exercise list and a
+// creation's answer give the exercise's title and team names (for the join
+// codes) in the reader's language where the scenario translates them.
+func TestExerciseListInReadersLanguage(t *testing.T) {
+	srv := mustServer(t)
+	admin := mustAdmin(t, srv)
+	// Written in Spanish, translated into English, names included.
+	const name = "oas-ministerial-roundtable"
+	scn, err := scenarios.LoadLibrary(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type info struct {
+		ID        string            `json:"id"`
+		Title     string            `json:"title"`
+		TitleLang string            `json:"title_lang"`
+		TeamNames map[string]string `json:"team_names"`
+	}
+	check := func(what, lang, title, titleLang string, got info) {
+		t.Helper()
+		if got.Title != title || got.TitleLang != titleLang {
+			t.Errorf("%s in %s: title %q (%s), want %q (%s)", what, lang, got.Title, got.TitleLang, title, titleLang)
+		}
+		for _, team := range scn.Teams {
+			if want := scn.PartyName(team.ID, lang); got.TeamNames[team.ID] != want {
+				t.Errorf("%s in %s: team %s named %q, want %q", what, lang, team.ID, got.TeamNames[team.ID], want)
+			}
+		}
+	}
+	english := scn.Exercise.Translations["en"].Title
+	if english == "" || scn.PartyName(scn.Teams[0].ID, "en") == scn.Teams[0].Name {
+		t.Fatalf("%s no longer translates its title and first team into English; choose another scenario", name)
+	}
+	var created info
+	if r := admin.postJSON(t, "/api/exercises?lang=en", map[string]any{"scenario": name}, &created); r.StatusCode != http.StatusCreated {
+		t.Fatalf("create: %d %s", r.StatusCode, r.body)
+	}
+	check("the creation's answer", "en", english, "en", created)
+	for lang, title := range map[string]string{"es": scn.Exercise.Title, "fr": scn.Exercise.Title, "en": english} {
+		var list []info
+		admin.get(t, "/api/exercises?lang="+lang, &list)
+		if len(list) != 1 || list[0].ID != created.ID {
+			t.Fatalf("the exercise list: %+v", list)
+		}
+		titleLang := "es"
+		if lang == "en" {
+			titleLang = "en"
+		}
+		check("the exercise list", lang, title, titleLang, list[0])
 	}
 }
 

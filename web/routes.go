@@ -181,7 +181,24 @@ func (s *Server) handleMetrics(w http.ResponseWriter, _ *http.Request) {
 }
 
 func (s *Server) handleListExercises(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, s.Exercises(r.Context()))
+	list, lang := s.Exercises(r.Context()), string(requestLang(r))
+	for i := range list {
+		s.localizeInfo(&list[i], lang)
+	}
+	writeJSON(w, http.StatusOK, list)
+}
+
+// localizeInfo puts an exercise's title and team names in lang where its
+// scenario translates them, and says which language the title is in.
+func (s *Server) localizeInfo(info *ExerciseInfo, lang string) {
+	le, ok := s.exercises.get(info.ID)
+	if !ok {
+		return
+	}
+	info.Title, info.TitleLang = titleIn(le.scn, lang)
+	for id := range info.TeamNames {
+		info.TeamNames[id] = le.scn.PartyName(id, lang)
+	}
 }
 
 // Exercises lists the server's exercises in creation order, with their
@@ -226,6 +243,7 @@ func (s *Server) handleCreateExercise(w http.ResponseWriter, r *http.Request) {
 		writeError(w, s.log, err)
 		return
 	}
+	s.localizeInfo(info, string(requestLang(r)))
 	writeJSON(w, http.StatusCreated, info)
 }
 

@@ -292,9 +292,13 @@ type CreateRequest struct {
 
 // ExerciseInfo describes a created exercise to the admin who created it.
 type ExerciseInfo struct {
-	ID     string        `json:"id"`
-	Title  string        `json:"title"`
-	Status engine.Status `json:"status,omitempty"`
+	ID    string `json:"id"`
+	Title string `json:"title"`
+	// TitleLang is the language of Title, in the exercise list: the one
+	// asked for when the scenario translates its title into it, else the
+	// scenario's own.
+	TitleLang string        `json:"title_lang,omitempty"`
+	Status    engine.Status `json:"status,omitempty"`
 	// Now is the exercise's clock (virtual ns), in the exercise list.
 	Now     *time.Duration `json:"now,omitempty"`
 	Created time.Time      `json:"created"`

@@ -1,7 +1,7 @@
 // Tests of js/api.js's loadHistory against a stand-in for fetch.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { loadHistory, ApiError, HISTORY_RETRIES } from '../js/api.js';
+import { api, loadHistory, ApiError, HISTORY_RETRIES } from '../js/api.js';
 
 /** answering replaces fetch with one that gives the statuses in turn (200 with a page), and records the paths asked. */
 function answering(...statuses) {
@@ -31,4 +31,22 @@ test('a history request gives up after a few refusals, and at once on other erro
   const asked = answering(403, 200);
   await assert.rejects(loadHistory('x', 5, 1, { wait: async () => assert.fail('waited after a 403') }), (err) => err instanceof ApiError && err.status === 403);
   assert.equal(asked.length, 1);
+});
+
+test('a request asks in the page language, and in none when the page has no language', async () => {
+  const headers = [];
+  globalThis.fetch = async (_path, init) => {
+    headers.push(init.headers);
+    return { ok: true, status: 200, statusText: '', text: async () => '[]' };
+  };
+  globalThis.document = { documentElement: { lang: 'pt-BR' } };
+  try {
+    await api('/api/library');
+    globalThis.document.documentElement.lang = '';
+    await api('/api/library');
+  } finally {
+    delete globalThis.document;
+  }
+  assert.equal(headers[0]['Accept-Language'], 'pt-BR');
+  assert.equal('Accept-Language' in headers[1], false);
 });

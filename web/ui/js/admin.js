@@ -4,7 +4,7 @@ import { $, h, option, replace, copyText } from './dom.js';
 import { api, ApiError } from './api.js';
 import { fmtT, fmtDateTime, cap } from './format.js';
 import { fillCodes } from './codes.js';
-import { t, startPage } from './i18n.js';
+import { t, startPage, contentLang } from './i18n.js';
 import { errorMessage, errorDetail } from './page.js';
 import { Library } from './library.js';
 import { mountImport } from './import.js';
@@ -241,7 +241,7 @@ function exerciseRows(x) {
     toggle.setAttribute('aria-expanded', String(!codesRow.hidden));
   });
   return [h('tr', { dataset: { exercise: x.id } },
-    h('td', null, h('strong', null, x.title || ''), h('div', { class: 'muted small' }, x.id), damageNote(x.damage)),
+    h('td', null, contentLang(h('strong', null, x.title || ''), x.title_lang), h('div', { class: 'muted small' }, x.id), damageNote(x.damage)),
     h('td', null, h('span', { class: `status status-${x.status}`, dataset: { status: x.status || '' } }, x.status ? cap(t(`ui.status.${x.status}`)) : '')),
     h('td', { class: 'num mono clock-cell' }, typeof x.now === 'number' ? fmtT(x.now) : '—'),
     h('td', null, fmtDateTime(x.created)),

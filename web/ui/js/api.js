@@ -20,6 +20,11 @@ export class ApiError extends Error {
  */
 export async function api(path, { method = 'GET', body, signal } = {}) {
   const init = { method, credentials: 'same-origin', headers: { Accept: 'application/json' }, signal };
+  // Ask in the page's language (the reader's choice, on <html lang>), so
+  // that what the server words or picks for the reader follows the picker
+  // rather than the browser's settings.
+  const lang = globalThis.document?.documentElement?.lang;
+  if (lang) init.headers['Accept-Language'] = lang;
   if (body !== undefined || (method !== 'GET' && method !== 'HEAD')) {
     // The server refuses a state change that is not declared JSON (a
     // defence against cross-site requests), even one without a body.

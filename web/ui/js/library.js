@@ -5,7 +5,7 @@
 import { $, h, option, replace } from './dom.js';
 import { api } from './api.js';
 import { fmtDuration, fmtTShort } from './format.js';
-import { t, i18n } from './i18n.js';
+import { t, i18n, contentLang } from './i18n.js';
 import { filterLibrary, filterOptions, timelineRows, FILTER_KEYS } from './libraryfilter.js';
 import { Directory } from './model.js';
 
@@ -91,7 +91,7 @@ export class Library {
     look.addEventListener('click', () => this.preview(s.name, look));
     const sectors = (f.sectors || []).map((v) => t(`library.sector.${v}`)).join(', ');
     return h('tr', { dataset: { scenario: s.name } },
-      h('td', null, h('strong', null, title), h('div', { class: 'muted small' }, s.name),
+      h('td', null, contentLang(h('strong', null, title), s.title_lang), h('div', { class: 'muted small' }, s.name),
         h('div', { class: 'small lib-tags' }, [tagText(f), sectors].filter(Boolean).join(' · ')),
         h('div', { class: 'muted small lib-where' }, `${(f.countries || []).map((c) => c.toUpperCase()).join(' ')} · ${(f.languages || []).join(' ')}`)),
       h('td', { class: 'num' }, String(Array.isArray(s.teams) ? s.teams.length : '')),
