@@ -18,13 +18,9 @@ import (
 // (legacyReason) and says them the same way. A reason it does not
 // recognise is shown as the log has it.
 
-// why says an engine reason in the report's language.
+// why says an engine reason in the report's language, naming teams and
+// actors and categories as the rest of the report does.
 func (l loc) why(w engine.Why) string {
-	if l.lang == "" || l.lang == i18n.English {
-		if w.Reason != "" {
-			return w.Reason // the log's own English sentence
-		}
-	}
 	if w.ReasonCode == "" {
 		w = legacyReason(w.Reason)
 	}
@@ -54,7 +50,8 @@ func (l loc) sayReason(code engine.ReasonCode, args map[string]string) (string, 
 }
 
 // reasonArgs turns a reason's arguments into catalog arguments, saying
-// severities and actions in the report's language.
+// severities, categories and actions in the report's language and teams
+// and actors by name.
 func (l loc) reasonArgs(args map[string]string) []any {
 	var out []any
 	for _, k := range slices.Sorted(maps.Keys(args)) {
@@ -64,6 +61,12 @@ func (l loc) reasonArgs(args map[string]string) []any {
 			v = l.severity(v)
 		case "action":
 			v = l.actionName(v)
+		case "category", "expected_category":
+			v = l.category(v)
+		case "target", "expected_target", "peer":
+			v = l.party(v)
+		case "expected_peers":
+			v = l.partyList(v)
 		}
 		out = append(out, k, v)
 	}

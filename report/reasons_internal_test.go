@@ -172,3 +172,35 @@ func TestPerson(t *testing.T) {
 		}
 	}
 }
+
+// TestReasons_NamesAndCategories checks that a reason names teams and
+// actors by their display names and categories by their labels, in
+// English too, as the consoles do, rather than by the log's ids.
+func TestReasons_NamesAndCategories(t *testing.T) {
+	for _, l := range []i18n.Lang{i18n.English, i18n.Spanish} {
+		loc := newLoc(l)
+		loc.names = map[string]string{"mintic": "MinTIC", "co-csirt": "colCERT", "pe-csirt": "PeCERT"}
+		ddos := i18n.T(l, taxonomy.LabelKey(taxonomy.Default, "availability", "ddos"))
+		phishing := i18n.T(l, taxonomy.LabelKey(taxonomy.Default, "fraud", "phishing"))
+		for _, c := range []struct {
+			why  engine.Why
+			want []string
+		}{
+			{engine.Why{ReasonCode: engine.ReasonWrongTarget, ReasonArgs: map[string]string{"target": "mintic", "expected_target": "co-csirt"}}, []string{"MinTIC", "colCERT"}},
+			{engine.Why{ReasonCode: engine.ReasonWrongPeer, ReasonArgs: map[string]string{"peer": "pe-csirt", "expected_peers": "co-csirt, mintic"}}, []string{"PeCERT", "colCERT", "MinTIC"}},
+			{engine.Why{ReasonCode: engine.ReasonWrongCategory, ReasonArgs: map[string]string{"category": "availability/ddos", "expected_category": "fraud/phishing"}}, []string{ddos, phishing}},
+		} {
+			got := loc.why(c.why)
+			for _, w := range c.want {
+				if w == "" || !strings.Contains(got, w) {
+					t.Errorf("%s %s: %q does not say %q", l, c.why.ReasonCode, got, w)
+				}
+			}
+			for _, id := range []string{"-csirt", "mintic", "availability/", "fraud/"} {
+				if strings.Contains(got, id) {
+					t.Errorf("%s %s: %q says the id %q", l, c.why.ReasonCode, got, id)
+				}
+			}
+		}
+	}
+}

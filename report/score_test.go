@@ -211,7 +211,7 @@ func TestScoring(t *testing.T) {
 				At(20*minute, share("amber", "pe-csirt", "ec-csirt")),
 			},
 			rows: []row{
-				{"I01", "share", "co-csirt", report.OutcomeWrong, 0, 10 * minute, "shared with ec-csirt, which is not an expected peer"},
+				{"I01", "share", "co-csirt", report.OutcomeWrong, 0, 10 * minute, "shared with EcuCERT, which is not an expected peer (PeCERT)"},
 			},
 			check: func(t *testing.T, r *report.Report) {
 				if sh := r.Shares[0]; sh.TLPViolation || len(sh.Problems) != 1 {

@@ -20,6 +20,7 @@ import (
 
 	"cmesim/internal/browser"
 	"cmesim/internal/i18n"
+	"cmesim/scenarios/taxonomy"
 	"cmesim/web"
 )
 
@@ -367,7 +368,11 @@ func TestE2EReasonsInLanguage(t *testing.T) {
 	if status != 200 {
 		t.Fatalf("the classification was refused: %d", status)
 	}
-	wrong := i18n.T(i18n.Spanish, "reason.wrong_classification", "category", "malicious-code/infected-system", "expected_category", "fraud/phishing",
+	// Categories are said by their label in the scenario's taxonomy.
+	category := func(class, typ string) string {
+		return i18n.T(i18n.Spanish, taxonomy.LabelKey(taxonomy.Default, class, typ))
+	}
+	wrong := i18n.T(i18n.Spanish, "reason.wrong_classification", "category", category("malicious-code", "infected-system"), "expected_category", category("fraud", "phishing"),
 		"severity", i18n.T(i18n.Spanish, "severity.low"), "expected_severity", i18n.T(i18n.Spanish, "severity.high"))
 	fac.waitJS("the wrong answer's reason in Spanish", `[...document.querySelectorAll('#timeline li[data-type="expectation.wrong"]')].some((li) => li.textContent.includes(`+js(wrong)+`))`)
 

@@ -83,6 +83,10 @@ test('reasons read in the page language from their code', () => {
     'escaladé vers MinTIC, attendu colCERT');
   assert.equal(inLang('es', () => reasonText({ reason_code: 'wrong_peer', reason_args: { peer: 'pe-csirt', expected_peers: 'co-csirt, pe-csirt' } }, dir)),
     'compartió con PeCERT, que no era un destinatario previsto (colCERT, PeCERT)');
+  // Categories are said by their label in the scenario's taxonomy.
+  const rsit = new Directory({ taxonomy: { id: 'rsit', categories: [] } });
+  const category = { reason_code: 'wrong_category', reason_args: { category: 'malicious-code/infected-system', expected_category: 'availability/ddos' } };
+  assert.equal(inLang('es', () => reasonText(category, rsit)), `categoría «Sistema infectado», se esperaba «${inLang('es', () => i18n.t('taxonomy.rsit.availability.ddos'))}»`);
   // Older logs: the fixed English reasons are recognised; others read as written.
   assert.equal(inLang('es', () => reasonText({ reason: 'ended by the facilitator' }, dir)), 'finalizado por el facilitador');
   assert.equal(inLang('es', () => reasonText({ reason: 'something new' }, dir)), 'something new');

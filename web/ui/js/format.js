@@ -390,12 +390,13 @@ function sayReason(code, args, dir) {
   return t(`reason.${code}`, reasonArgs(args, dir));
 }
 
-/** reasonArgs says a reason's arguments for the reader: severities, actions and team or actor names. */
+/** reasonArgs says a reason's arguments for the reader: severities, categories, actions and team or actor names. */
 function reasonArgs(args, dir) {
   const out = {};
   for (const [k, v] of Object.entries(args)) {
     switch (k) {
       case 'severity': case 'expected_severity': out[k] = i18n.has(`severity.${v}`) ? t(`severity.${v}`) : v; break;
+      case 'category': case 'expected_category': out[k] = categoryLabel(dir && dir.exercise && dir.exercise.taxonomy, v); break;
       case 'action': out[k] = actionLabel(v); break;
       case 'target': case 'expected_target': case 'peer': out[k] = anyName(v, dir); break;
       case 'expected_peers': out[k] = listTeams(String(v).split(/,\s*/), dir); break;
