@@ -86,6 +86,18 @@ func TestE2EControls(t *testing.T) {
 	}
 	fac.checkAxe("MSEL dialog")
 	fac.screenshot(shots, "facilitator-msel-1440x900", deskW, deskH)
+	// On a phone the rows stack, each cell after its column's name: the
+	// table fits its scroller instead of scrolling sideways.
+	fac.screenshot(shots, "facilitator-msel-390x844", phoneW, phoneH)
+	fac.do(chromedp.EmulateViewport(phoneW, phoneH))
+	if wide := evalJS[bool](fac, `(() => { const s = document.querySelector('#msel-dialog .table-scroll'); return s.scrollWidth > s.clientWidth + 1; })()`); wide {
+		t.Error("the MSEL scrolls sideways on a phone")
+	}
+	if got := evalJS[string](fac, `getComputedStyle(document.querySelector('#msel-table tr[data-msel="I02"] td:nth-child(2)'), '::before').content`); got != `"When"` {
+		t.Errorf("on a phone the MSEL's when cell is labelled %s, want \"When\"", got)
+	}
+	fac.checkAxe("MSEL dialog on a phone")
+	fac.do(chromedp.EmulateViewport(deskW, deskH))
 	fac.click("#msel-close")
 	fac.checkAxe("ready")
 	fac.shoot(shots, "facilitator-ready")

@@ -151,8 +151,9 @@ $('#create-form').addEventListener('submit', async (e) => {
     loadExercises();
   } catch (err) {
     if (err.problems && err.problems.length) {
+      // The validator writes its problems in English: marked so, a screen reader says them so.
       message(t('ui.admin.problems'), 'error',
-        h('ul', { id: 'problems', class: 'problems' }, err.problems.map((p) => h('li', null, h('code', null, p)))));
+        h('ul', { id: 'problems', class: 'problems', lang: 'en' }, err.problems.map((p) => h('li', null, h('code', null, p)))));
     } else if (err.status === 401) {
       message(t('ui.admin.session_ended'));
       appSection.hidden = true;

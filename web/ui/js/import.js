@@ -36,8 +36,9 @@ export function mountImport({ onUse }) {
       return;
     }
     const counts = problemCounts(res.problems);
+    // The validator writes its problems in English (marked so for screen readers).
     const problems = (res.problems || []).length
-      ? h('ul', { id: 'import-problems', class: 'problems' }, res.problems.map((p) => h('li', { class: `problem problem-${p.level}` }, h('code', null, p.text))))
+      ? h('ul', { id: 'import-problems', class: 'problems', lang: 'en' }, res.problems.map((p) => h('li', { class: `problem problem-${p.level}` }, h('code', null, p.text))))
       : null;
     if (!res.valid) {
       replace(out, h('p', { class: 'alert alert-error', role: 'alert' }, t('library.import_problems', { errors: counts.errors, file: res.file })), problems);

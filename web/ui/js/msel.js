@@ -220,18 +220,22 @@ export class MselPanel {
     const msel = this.ctx.exercise.msel || [];
     this.fullRows = new Map();
     const tbody = h('tbody');
+    const columns = ['id', 'when', 'title', 'to', 'channel', 'severity', 'delivered'];
+    // Each cell carries its column's name, which a phone shows beside it
+    // when the rows stack (css: #msel-table).
+    const cell = (col, attrs, ...children) => h('td', { ...attrs, dataset: { label: t(`ui.msel.col.${col}`) } }, ...children);
     for (const m of msel) {
-      const status = h('td', { class: 'msel-status' });
+      const status = cell('delivered', { class: 'msel-status' });
       const tr = h('tr', { dataset: { msel: m.id } },
-        h('td', { class: 'inject-id' }, m.id),
+        cell('id', { class: 'inject-id' }, m.id),
         // A time stays on one line; a trigger's sentence wraps.
-        typeof m.at === 'number' ? h('td', { class: 'nowrap' }, fmtTShort(m.at)) : h('td', null, triggerText(m.trigger, this.ctx.dir) || '—'),
-        contentLang(h('td', null, m.title || '', (m.files || []).length
+        typeof m.at === 'number' ? cell('when', { class: 'nowrap' }, fmtTShort(m.at)) : cell('when', null, triggerText(m.trigger, this.ctx.dir) || '—'),
+        contentLang(cell('title', null, m.title || '', (m.files || []).length
           ? h('div', { class: 'msel-files' }, m.files.map((f) => attachmentFile(f, scenarioLang(this.ctx))))
           : null), scenarioLang(this.ctx)),
-        h('td', null, Array.isArray(m.to) ? m.to.map((x) => this.ctx.dir.anyName(x)).join(', ') : (m.to || '')),
-        h('td', null, channelLabel(m.channel)),
-        h('td', null, severityBadge(m.severity)),
+        cell('to', null, Array.isArray(m.to) ? m.to.map((x) => this.ctx.dir.anyName(x)).join(', ') : (m.to || '')),
+        cell('channel', null, channelLabel(m.channel)),
+        cell('severity', null, severityBadge(m.severity)),
         status);
       this.fullRows.set(m.id, status);
       tbody.appendChild(tr);
@@ -244,7 +248,7 @@ export class MselPanel {
           close),
         h('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': t('ui.msel.table') },
           h('table', { class: 'grid compact', id: 'msel-table' },
-            h('thead', null, h('tr', null, ['id', 'when', 'title', 'to', 'channel', 'severity', 'delivered'].map((c) => h('th', { scope: 'col' }, t(`ui.msel.col.${c}`))))),
+            h('thead', null, h('tr', null, columns.map((c) => h('th', { scope: 'col' }, t(`ui.msel.col.${c}`))))),
             tbody))));
     close.addEventListener('click', () => dialog.close());
     document.body.appendChild(dialog);
