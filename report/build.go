@@ -236,6 +236,7 @@ type teamLink struct{ from, to string }
 func newBuilder(s *scenarios.Scenario, first *engine.Event, l loc) *builder {
 	created := first.Data.Creation()
 	text := s.ExerciseIn(string(l.lang))
+	l.tax = s.Taxonomy()
 	b := &builder{
 		loc:          l,
 		s:            s,

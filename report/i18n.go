@@ -57,6 +57,9 @@ type loc struct {
 	// names are the display names of teams and actors by id (party), once
 	// the builder knows them.
 	names map[string]string
+	// tax is the scenario's incident taxonomy, once the builder knows it;
+	// nil means the default one.
+	tax *taxonomy.Taxonomy
 }
 
 // newLoc returns the writer for lang, English when lang is unsupported or
@@ -218,12 +221,24 @@ func (l loc) person(actor string) string {
 	return actor
 }
 
-// category names a category of the default taxonomy by its type's label
-// in the reader's language ("Sistema infectado"), or returns it.
+// category names a category of the scenario's taxonomy by its type's
+// label: in the reader's language where the catalog has it ("Sistema
+// infectado"), else as the taxonomy labels it, else as the value.
 func (l loc) category(value string) string {
+	id := taxonomy.Default
+	if l.tax != nil {
+		id = l.tax.ID
+	}
 	class, typ, ok := strings.Cut(value, taxonomy.Separator)
-	if k := taxonomy.LabelKey(taxonomy.Default, class, typ); ok && i18n.Has(l.lang, k) {
+	if k := taxonomy.LabelKey(id, class, typ); ok && i18n.Has(l.lang, k) {
 		return l.t(k)
+	}
+	if l.tax != nil {
+		for _, c := range l.tax.Categories() {
+			if c.Value == value {
+				return c.Label
+			}
+		}
 	}
 	return value
 }

@@ -204,3 +204,28 @@ func TestReasons_NamesAndCategories(t *testing.T) {
 		}
 	}
 }
+
+// TestCategoryLabels checks that the report names a category by the label
+// of the scenario's own taxonomy when the catalog has none for it, and by
+// the catalog's label for the default taxonomy, in the reader's language.
+func TestCategoryLabels(t *testing.T) {
+	national := &taxonomy.Taxonomy{ID: "national", Classes: []taxonomy.Classification{
+		{ID: "malware", Label: "Malware", Types: []taxonomy.Type{{ID: "ransomware", Label: "Secuestro de datos"}}},
+	}}
+	rsit, _ := taxonomy.Builtin(taxonomy.Default)
+	es := newLoc(i18n.Spanish)
+	for _, c := range []struct {
+		tax         *taxonomy.Taxonomy
+		value, want string
+	}{
+		{national, "malware/ransomware", "Secuestro de datos"},
+		{national, "malware/unknown", "malware/unknown"},
+		{rsit, "availability/ddos", i18n.T(i18n.Spanish, taxonomy.LabelKey("rsit", "availability", "ddos"))},
+		{nil, "availability/ddos", i18n.T(i18n.Spanish, taxonomy.LabelKey("rsit", "availability", "ddos"))},
+	} {
+		es.tax = c.tax
+		if got := es.category(c.value); got != c.want || strings.Contains(got, "{") {
+			t.Errorf("category %q in %v: %q, want %q", c.value, c.tax != nil, got, c.want)
+		}
+	}
+}
