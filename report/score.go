@@ -237,7 +237,7 @@ func (b *builder) teams() {
 		}
 		for _, c := range scenarios.Capabilities.Values() {
 			if tl := byCap[c]; tl != nil {
-				tr.Capabilities = append(tr.Capabilities, tl.line(c, b.capability(c), "", exerciseTh))
+				tr.Capabilities = append(tr.Capabilities, tl.line(c, b.capability(c), "", b.capabilityRating(c)))
 			}
 		}
 		tr.Times = timeStats(times, notMet)
@@ -358,16 +358,38 @@ func (l loc) objectiveEvidence(o *ObjectiveResult, short []TeamRating) string {
 
 // capabilities totals points by capability over the whole exercise.
 func (b *builder) capabilities() {
-	th := b.s.RatingFor(nil)
 	byCap := map[string]*tally{}
 	for i := range b.r.Expectations {
 		get(byCap, b.r.Expectations[i].Capability).add(&b.r.Expectations[i])
 	}
 	for _, c := range scenarios.Capabilities.Values() {
 		if tl := byCap[c]; tl != nil {
-			b.r.Capabilities = append(b.r.Capabilities, tl.line(c, b.capability(c), "", th))
+			b.r.Capabilities = append(b.r.Capabilities, tl.line(c, b.capability(c), "", b.capabilityRating(c)))
 		}
 	}
+}
+
+// capabilityRating returns the thresholds that rate a capability: those
+// of its objectives when they all rate alike, so that a capability with
+// one objective (or several sharing thresholds) is rated as they are and
+// the report never gives the same points two ratings; else the exercise's.
+func (b *builder) capabilityRating(c string) scenarios.RatingThresholds {
+	var th *scenarios.RatingThresholds
+	for i := range b.s.Exercise.Objectives {
+		o := &b.s.Exercise.Objectives[i]
+		if string(o.Capability) != c {
+			continue
+		}
+		if r := b.s.RatingFor(o); th == nil {
+			th = &r
+		} else if th.P != r.P || th.S != r.S || th.M != r.M {
+			return b.s.RatingFor(nil)
+		}
+	}
+	if th == nil {
+		return b.s.RatingFor(nil)
+	}
+	return *th
 }
 
 // summary fills the exercise-wide results.

@@ -7,6 +7,7 @@ import (
 
 	"cmesim/engine"
 	"cmesim/report"
+	"cmesim/scenarios"
 )
 
 // share returns a share of I01 by co-csirt.
@@ -376,5 +377,40 @@ func TestScoring_AdHoc(t *testing.T) {
 	}
 	if in := r.Injects[0]; in.ID != "adhoc-1" || !in.AdHoc || in.Title != "Press enquiry" || in.Answered != 1 {
 		t.Fatalf("inject=%+v", in)
+	}
+}
+
+// TestCapabilityAgreesWithItsObjective checks that a capability measured
+// by one objective (or by several rated alike) gets that objective's
+// rating, exercise-wide and per team: the report never rates the same
+// points twice, differently (grid-ransomware's O1 has thresholds of its own).
+func TestCapabilityAgreesWithItsObjective(t *testing.T) {
+	for _, name := range scenarios.Library() {
+		s := MustLibrary(t, name)
+		for seed := uint64(1); seed <= 8; seed++ {
+			r := MustBuild(t, s, MustRun(t, s, seed), nil)
+			check := func(who string, objectives, capabilities []report.ScoreLine) {
+				for _, c := range capabilities {
+					var only []report.ScoreLine
+					for _, o := range objectives {
+						if o.Capability == c.ID {
+							only = append(only, o)
+						}
+					}
+					if len(only) == 1 && (only[0].Rating != c.Rating || only[0].Points != c.Points) {
+						t.Errorf("%s seed %d %s: capability %s rated %s for %v points, its one objective %s rated %s for %v",
+							name, seed, who, c.ID, c.Rating, c.Points, only[0].ID, only[0].Rating, only[0].Points)
+					}
+				}
+			}
+			objectives := make([]report.ScoreLine, len(r.Objectives))
+			for i := range r.Objectives {
+				objectives[i] = r.Objectives[i].ScoreLine
+			}
+			check("exercise", objectives, r.Capabilities)
+			for _, tr := range r.Teams {
+				check(tr.ID, tr.Objectives, tr.Capabilities)
+			}
+		}
 	}
 }
