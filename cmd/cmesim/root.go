@@ -136,7 +136,7 @@ func (a *app) setup(cmd *cobra.Command, _ []string) error {
 			return nil
 		}
 	}
-	cfg, err := config.Load(cmd.Flags(), a.getenv, a.configFile)
+	cfg, err := config.LoadFor(configScope(cmd), cmd.Flags(), a.getenv, a.configFile)
 	if err != nil {
 		return configError(err)
 	}
@@ -154,6 +154,22 @@ func (a *app) setup(cmd *cobra.Command, _ []string) error {
 		Str("command", cmd.CommandPath()).
 		Msg("configuration loaded")
 	return nil
+}
+
+// configScope says which settings cmd reads: serve and loadtest (which
+// starts servers) every one, the commands that open the store its
+// settings too, the others only the log's. A bad server setting, such as
+// a short admin key in the environment, then cannot stop validate or run.
+func configScope(cmd *cobra.Command) config.Scope {
+	for c := cmd; c != nil; c = c.Parent() {
+		switch c.Name() {
+		case "serve", "loadtest":
+			return config.ScopeServer
+		case "report", "export", "import", "invite":
+			return config.ScopeStore
+		}
+	}
+	return config.ScopeLog
 }
 
 // runE adapts a command's function so that its failures exit 1 unless they

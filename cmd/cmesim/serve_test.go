@@ -5,6 +5,7 @@ import (
 	"context"
 	"net/http"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -166,5 +167,27 @@ func TestConfigErrorHidesSecrets(t *testing.T) {
 		if !strings.Contains(r.stderr, "configuration:") {
 			t.Errorf("%s: no configuration error:\n%s", name, r.stderr)
 		}
+	}
+}
+
+// TestConfigScope checks that a command validates only the settings it
+// reads: a bad server setting stops serve but not validate or run, and a
+// bad store setting stops the commands that open the store.
+func TestConfigScope(t *testing.T) {
+	server := map[string]string{"CMESIM_ADMIN_KEY": "short", "CMESIM_LISTEN": "bad"}
+	for _, args := range [][]string{{"validate", "grid-ransomware"}, {"run", "grid-ransomware", "--seed", "1", "--out", filepath.Join(t.TempDir(), "e.jsonl")}} {
+		if r := cmesim(t, server, args...); r.code != 0 {
+			t.Errorf("%s with bad server settings: exit %d\n%s", args[0], r.code, r.stderr)
+		}
+	}
+	r := cmesim(t, server, "serve", "--exercise", "none")
+	r.wantCode(t, exitUsage)
+	if !strings.Contains(r.stderr, "configuration:") {
+		t.Errorf("serve with bad server settings: %s", r.stderr)
+	}
+	r = cmesim(t, map[string]string{"CMESIM_STORE": "mysql://db/cmesim"}, "report", "--exercise", "x")
+	r.wantCode(t, exitUsage)
+	if !strings.Contains(r.stderr, "configuration: store") {
+		t.Errorf("report --exercise with a bad store: %s", r.stderr)
 	}
 }

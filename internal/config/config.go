@@ -111,6 +111,7 @@ func Default() Config {
 type key struct {
 	name  string // file key
 	flag  string // flag name, without "--"
+	scope Scope  // the narrowest scope that reads it
 	def   string
 	field func(*Config) *string
 	check func(string) (string, error) // normalises or rejects a value
@@ -151,17 +152,17 @@ func redactURL(v string) string {
 func (k key) env() string { return EnvPrefix + strings.ToUpper(k.name) }
 
 var keys = []key{
-	{name: "log_level", flag: "log-level", def: "info", field: func(c *Config) *string { return &c.LogLevel }, check: oneOf("log level", LogLevels)},
-	{name: "log_format", flag: "log-format", def: FormatAuto, field: func(c *Config) *string { return &c.LogFormat }, check: oneOf("log format", LogFormats)},
-	{name: "listen", flag: "listen", def: "127.0.0.1:8080", field: func(c *Config) *string { return &c.Listen }, check: checkListen},
-	{name: "data_dir", flag: "data", def: "", field: func(c *Config) *string { return &c.DataDir }, check: func(v string) (string, error) { return v, nil }},
-	{name: "admin_key", flag: "admin-key", def: "", field: func(c *Config) *string { return &c.AdminKey }, check: checkAdminKey, redact: redactKey},
-	{name: "allowed_origins", flag: "allowed-origins", def: "", field: func(c *Config) *string { return &c.AllowedOrigins }, check: checkOrigins},
-	{name: "store", flag: "store", def: "", field: func(c *Config) *string { return &c.Store }, check: checkStore, redact: redactURL},
-	{name: "advertise", flag: "advertise", def: "", field: func(c *Config) *string { return &c.Advertise }, check: checkAdvertise},
-	{name: "lease", flag: "lease", def: "15s", field: func(c *Config) *string { return &c.Lease }, check: checkLease},
-	{name: "tls_cert", flag: "tls-cert", def: "", field: func(c *Config) *string { return &c.TLSCert }, check: checkFile},
-	{name: "tls_key", flag: "tls-key", def: "", field: func(c *Config) *string { return &c.TLSKey }, check: checkFile},
+	{name: "log_level", scope: ScopeLog, flag: "log-level", def: "info", field: func(c *Config) *string { return &c.LogLevel }, check: oneOf("log level", LogLevels)},
+	{name: "log_format", scope: ScopeLog, flag: "log-format", def: FormatAuto, field: func(c *Config) *string { return &c.LogFormat }, check: oneOf("log format", LogFormats)},
+	{name: "listen", scope: ScopeServer, flag: "listen", def: "127.0.0.1:8080", field: func(c *Config) *string { return &c.Listen }, check: checkListen},
+	{name: "data_dir", scope: ScopeStore, flag: "data", def: "", field: func(c *Config) *string { return &c.DataDir }, check: func(v string) (string, error) { return v, nil }},
+	{name: "admin_key", scope: ScopeServer, flag: "admin-key", def: "", field: func(c *Config) *string { return &c.AdminKey }, check: checkAdminKey, redact: redactKey},
+	{name: "allowed_origins", scope: ScopeServer, flag: "allowed-origins", def: "", field: func(c *Config) *string { return &c.AllowedOrigins }, check: checkOrigins},
+	{name: "store", scope: ScopeStore, flag: "store", def: "", field: func(c *Config) *string { return &c.Store }, check: checkStore, redact: redactURL},
+	{name: "advertise", scope: ScopeServer, flag: "advertise", def: "", field: func(c *Config) *string { return &c.Advertise }, check: checkAdvertise},
+	{name: "lease", scope: ScopeServer, flag: "lease", def: "15s", field: func(c *Config) *string { return &c.Lease }, check: checkLease},
+	{name: "tls_cert", scope: ScopeServer, flag: "tls-cert", def: "", field: func(c *Config) *string { return &c.TLSCert }, check: checkFile},
+	{name: "tls_key", scope: ScopeServer, flag: "tls-key", def: "", field: func(c *Config) *string { return &c.TLSKey }, check: checkFile},
 }
 
 // checkStore accepts "" (embedded SQLite) or a PostgreSQL URL.
@@ -264,9 +265,35 @@ func Load(flags *pflag.FlagSet, getenv func(string) string, configFile string) (
 	return LoadFrom(flags, getenv, configFile, SearchDirs())
 }
 
+// Scope says which settings a command reads, so that a bad value of a
+// setting it does not read (a short admin key, a bad listen address)
+// cannot stop it: an offline command validates no server setting.
+type Scope int
+
+const (
+	// ScopeLog is the log's settings (log_level, log_format), which every
+	// command reads.
+	ScopeLog Scope = iota
+	// ScopeStore adds the store's (data_dir, store): the commands that
+	// open it.
+	ScopeStore
+	// ScopeServer is every setting: the server's.
+	ScopeServer
+)
+
+// LoadFor is Load for a command that reads the settings of scope: the
+// others keep their defaults, whatever the file, environment or flags say.
+func LoadFor(scope Scope, flags *pflag.FlagSet, getenv func(string) string, configFile string) (Config, error) {
+	return loadFrom(scope, flags, getenv, configFile, SearchDirs())
+}
+
 // LoadFrom is Load with the directories to search for cmesim.yaml given
 // explicitly, so tests do not depend on the machine's /etc.
 func LoadFrom(flags *pflag.FlagSet, getenv func(string) string, configFile string, dirs []string) (Config, error) {
+	return loadFrom(ScopeServer, flags, getenv, configFile, dirs)
+}
+
+func loadFrom(scope Scope, flags *pflag.FlagSet, getenv func(string) string, configFile string, dirs []string) (Config, error) {
 	if getenv == nil {
 		getenv = func(string) string { return "" }
 	}
@@ -283,6 +310,10 @@ func LoadFrom(flags *pflag.FlagSet, getenv func(string) string, configFile strin
 	}
 	cfg := Config{File: file}
 	for _, k := range keys {
+		if k.scope > scope {
+			*k.field(&cfg) = k.def
+			continue
+		}
 		val, from := k.def, "default"
 		if v, ok := fileValues[k.name]; ok {
 			val, from = v, "config file "+file
