@@ -7,6 +7,7 @@ import (
 
 	"cmesim/engine"
 	"cmesim/internal/i18n"
+	"cmesim/scenarios"
 )
 
 // AppendixHeader is the header row of the appendix (AppendixWriter).
@@ -24,9 +25,14 @@ type AppendixWriter struct {
 }
 
 // NewAppendixWriter writes the header row to w and returns the writer of
-// the rows, whose summaries are in language lang ("" is English).
-func NewAppendixWriter(w io.Writer, lang i18n.Lang) (*AppendixWriter, error) {
+// the rows, whose summaries are in language lang ("" is English) and name
+// teams, actors and categories as the report does by scenario s (nil: by
+// their ids and the default taxonomy).
+func NewAppendixWriter(w io.Writer, lang i18n.Lang, s *scenarios.Scenario) (*AppendixWriter, error) {
 	a := &AppendixWriter{cw: csv.NewWriter(w), loc: newLoc(lang), row: make([]string, len(AppendixHeader))}
+	if s != nil {
+		a.loc.useScenario(s)
+	}
 	if err := a.cw.Write(AppendixHeader); err != nil {
 		return nil, err
 	}

@@ -236,7 +236,7 @@ type teamLink struct{ from, to string }
 func newBuilder(s *scenarios.Scenario, first *engine.Event, l loc) *builder {
 	created := first.Data.Creation()
 	text := s.ExerciseIn(string(l.lang))
-	l.tax = s.Taxonomy()
+	l.useScenario(s)
 	b := &builder{
 		loc:          l,
 		s:            s,
@@ -537,13 +537,5 @@ func (b *builder) runDates(opts Options) {
 // names fills Report.Names with every team's and actor's display name in
 // the report's language.
 func (b *builder) names() {
-	n := map[string]string{}
-	for _, t := range b.s.Teams {
-		n[t.ID] = b.s.PartyName(t.ID, string(b.lang))
-	}
-	for _, a := range b.s.Actors {
-		n[a.ID] = b.s.PartyName(a.ID, string(b.lang))
-	}
-	b.r.Names = n
-	b.loc.names = n
+	b.r.Names = b.loc.names
 }

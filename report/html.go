@@ -121,22 +121,18 @@ func newView(r *Report) *view {
 // scenario's texts are in it rather than in the report's, for the lang
 // attribute of scenario text; else "". The texts are in the report's
 // language when the scenario is written in it or promises it
-// (exercise.languages); a promised text left untranslated, which
-// validation warns about, is the exception.
+// (exercise.languages), by its exact code: translations are looked up so,
+// and a scenario in Haitian Creole is not in French. A promised text left
+// untranslated, which validation warns about, is the exception.
 func (v *view) ContentLang() string {
 	src := v.R.Exercise.Language
-	if src == "" {
+	if langs := v.R.Exercise.Languages; len(langs) > 0 {
+		src = langs[0] // the scenario's own, English when it names none
+	}
+	if src == "" || src == string(v.lang) || slices.Contains(v.R.Exercise.Languages, string(v.lang)) {
 		return ""
 	}
-	for _, promised := range v.R.Exercise.Languages {
-		if l, err := i18n.Parse(promised); err == nil && l == v.lang {
-			return ""
-		}
-	}
-	if l, err := i18n.Parse(src); err == nil {
-		if l == v.lang {
-			return ""
-		}
+	if l, err := i18n.Parse(src); err == nil && string(l) == src {
 		return l.BCP47()
 	}
 	return src

@@ -62,6 +62,19 @@ type loc struct {
 	tax *taxonomy.Taxonomy
 }
 
+// useScenario names teams and actors and labels categories by s: its
+// names in the reader's language and its incident taxonomy.
+func (l *loc) useScenario(s *scenarios.Scenario) {
+	n := make(map[string]string, len(s.Teams)+len(s.Actors))
+	for _, t := range s.Teams {
+		n[t.ID] = s.PartyName(t.ID, string(l.lang))
+	}
+	for _, a := range s.Actors {
+		n[a.ID] = s.PartyName(a.ID, string(l.lang))
+	}
+	l.names, l.tax = n, s.Taxonomy()
+}
+
 // newLoc returns the writer for lang, English when lang is unsupported or
 // empty (a report saved before reports had a language).
 func newLoc(lang i18n.Lang) loc {

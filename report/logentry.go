@@ -89,9 +89,9 @@ func (l loc) summarize(e *engine.Event) string {
 		case d.Category != "" || d.Severity != "":
 			s = l.t("report.log.action_classified", "text", s, "category", l.category(d.Category), "severity", l.severity(d.Severity))
 		case d.Target != "":
-			s = l.t("report.log.action_target", "text", s, "target", d.Target)
+			s = l.t("report.log.action_target", "text", s, "target", l.party(d.Target))
 		case len(d.Peers) > 0:
-			s = l.t("report.log.action_peers", "text", s, "peers", l.join(d.Peers), "tlp", strings.ToUpper(d.TLP))
+			s = l.t("report.log.action_peers", "text", s, "peers", l.join(l.parties(d.Peers)), "tlp", strings.ToUpper(d.TLP))
 		}
 		if d.Text != "" {
 			s += ": " + d.Text

@@ -45,7 +45,7 @@ func TestEventsWithoutTheirGroups(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	a, err := report.NewAppendixWriter(io.Discard, "es")
+	a, err := report.NewAppendixWriter(io.Discard, "es", nil)
 	if err != nil {
 		t.Fatal(err)
 	}

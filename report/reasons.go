@@ -21,7 +21,11 @@ import (
 // why says an engine reason in the report's language, naming teams and
 // actors and categories as the rest of the report does.
 func (l loc) why(w engine.Why) string {
-	if w.ReasonCode == "" {
+	// A miss after a wrong answer that had no code (a log resumed from
+	// before the codes) has the code without the wrong answer's: its
+	// sentence still says it.
+	afterUncoded := w.ReasonCode == engine.ReasonDeadlineAfterWrong && w.ReasonArgs[engine.ReasonArgWrong] == "" && strings.HasPrefix(w.Reason, legacyAfterWrong)
+	if w.ReasonCode == "" || afterUncoded {
 		w = legacyReason(w.Reason)
 	}
 	if s, ok := l.sayReason(w.ReasonCode, w.ReasonArgs); ok {

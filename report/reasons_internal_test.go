@@ -229,3 +229,16 @@ func TestCategoryLabels(t *testing.T) {
 		}
 	}
 }
+
+// TestReasons_MissAfterUncodedWrong checks a miss coded after a wrong
+// answer that had no code (a log resumed from before the codes): the
+// wrong answer's reason, in the sentence only, is still said.
+func TestReasons_MissAfterUncodedWrong(t *testing.T) {
+	w := engine.Why{ReasonCode: engine.ReasonDeadlineAfterWrong, Reason: legacyAfterWrong + "severity medium, expected critical"}
+	for _, l := range []i18n.Lang{i18n.English, i18n.Spanish} {
+		got := newLoc(l).why(w)
+		if want := i18n.T(l, "severity.critical"); !strings.Contains(got, want) {
+			t.Errorf("%s: %q does not say the expected severity %q", l, got, want)
+		}
+	}
+}

@@ -244,7 +244,7 @@ func TestAppendixCSV(t *testing.T) {
 	flood := exampleFlood(300)
 	flood.TextBytes = 2 * report.MaxTextRunes
 	var buf bytes.Buffer
-	a, err := report.NewAppendixWriter(&buf, "es")
+	a, err := report.NewAppendixWriter(&buf, "es", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -319,5 +319,36 @@ func TestExcerptKeepsWhatMatters(t *testing.T) {
 	}
 	if r.LogExcerpt.Omitted == 0 {
 		t.Fatal("nothing was left out: the test does not exercise the bounds")
+	}
+}
+
+// TestAppendixNamesByScenario checks that an appendix given its scenario
+// names teams and actors as the report does, and one without it by id.
+func TestAppendixNamesByScenario(t *testing.T) {
+	s := MustLoad(t, exampleFile)
+	escalate := engine.Event{Seq: 1, Type: engine.EventAction, Team: "co-csirt", Actor: "trainee:co-csirt:ana",
+		Data: engine.Details{Action: scenarios.ActionEscalate, Inject: "I02", Target: "mintic"}}
+	name := s.PartyName("mintic", "es")
+	if name == "mintic" {
+		t.Fatal("the example scenario no longer names mintic")
+	}
+	for _, c := range []struct {
+		s    *scenarios.Scenario
+		want string
+	}{{s, name}, {nil, "mintic"}} {
+		var buf bytes.Buffer
+		a, err := report.NewAppendixWriter(&buf, "es", c.s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := a.Add(&escalate); err != nil {
+			t.Fatal(err)
+		}
+		if err := a.Flush(); err != nil {
+			t.Fatal(err)
+		}
+		if rows, err := csv.NewReader(&buf).ReadAll(); err != nil || len(rows) != 2 || !strings.HasSuffix(rows[1][8], " "+c.want) {
+			t.Errorf("with scenario %v: %q (%v), want the summary to end with %q", c.s != nil, rows, err, c.want)
+		}
 	}
 }

@@ -293,7 +293,8 @@ type exerciseText struct {
 }
 
 // exerciseTexts lists the exercise's title, description and start
-// conditions (when written), objective texts and incident titles.
+// conditions (when written), objective texts, their critical tasks (which
+// staff and the report read) and incident titles.
 func (c *languageCheck) exerciseTexts() []exerciseText {
 	e := &c.s.Exercise
 	tr, ok := e.Translations[c.lang]
@@ -318,6 +319,14 @@ func (c *languageCheck) exerciseTexts() []exerciseText {
 			p = otr.Pos
 		}
 		out = append(out, exerciseText{p, "text of objective " + o.ID, strings.TrimSpace(otr.Text) == ""})
+		for _, task := range o.CriticalTasks {
+			ttr, ok := task.Translations[c.lang]
+			p := task.Pos.Field("text")
+			if ok {
+				p = ttr.Pos
+			}
+			out = append(out, exerciseText{p, "text of critical task " + o.ID + "." + task.ID, strings.TrimSpace(ttr.Text) == ""})
+		}
 	}
 	for _, inc := range c.s.Incidents {
 		itr, ok := inc.Translations[c.lang]

@@ -60,6 +60,11 @@ func TestLanguageGaps(t *testing.T) {
 			[]string{"x.yaml:19:13: warning: missing es translation of the text of objective O1"},
 		},
 		{
+			"MissingCriticalTask", "      translations: { es: { text: Detectar y analizar la campaña de phishing en 30 minutos. } }\n",
+			"      translations: { es: { text: Detectar y analizar la campaña de phishing en 30 minutos. } }\n      critical_tasks:\n        - id: triage\n          text: Classify the campaign.\n          expectations: [I01.classify]\n",
+			[]string{"x.yaml:24:17: warning: missing es translation of the text of critical task O1.triage"},
+		},
+		{
 			"MissingStartConditions", ", start_conditions: Todos los equipos conectados a la plataforma del ejercicio; operación normal. } }", " } }",
 			[]string{"x.yaml:28:23: warning: missing es translation of the start conditions of the exercise"},
 		},

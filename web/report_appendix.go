@@ -101,7 +101,7 @@ func (rp *reports) handleReportAppendix(w http.ResponseWriter, r *http.Request, 
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s"`, name))
-	aw, err := report.NewAppendixWriter(w, lang)
+	aw, err := report.NewAppendixWriter(w, lang, le.scn)
 	if err != nil {
 		return // the client went away
 	}

@@ -294,9 +294,9 @@ type CreateRequest struct {
 type ExerciseInfo struct {
 	ID    string `json:"id"`
 	Title string `json:"title"`
-	// TitleLang is the language of Title, in the exercise list: the one
-	// asked for when the scenario translates its title into it, else the
-	// scenario's own.
+	// TitleLang is the language of Title, in the answers of the admin's
+	// API (the exercise list, a creation): the one asked for when the
+	// scenario translates its title into it, else the scenario's own.
 	TitleLang string        `json:"title_lang,omitempty"`
 	Status    engine.Status `json:"status,omitempty"`
 	// Now is the exercise's clock (virtual ns), in the exercise list.

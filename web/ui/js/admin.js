@@ -71,7 +71,7 @@ $('#login-form').addEventListener('submit', async (e) => {
 
 function renderLibrary() {
   const sel = $('#scenario-select');
-  replace(sel, (library || []).map((s) => option(s.name, s.title ? `${s.title} (${s.name})` : s.name)));
+  replace(sel, (library || []).map((s) => contentLang(option(s.name, s.title ? `${s.title} (${s.name})` : s.name), s.title_lang)));
   new Library(library, {
     onChoose: (name) => {
       sel.value = name;

@@ -230,9 +230,10 @@ export class MselPanel {
         cell('id', { class: 'inject-id' }, m.id),
         // A time stays on one line; a trigger's sentence wraps.
         typeof m.at === 'number' ? cell('when', { class: 'nowrap' }, fmtTShort(m.at)) : cell('when', null, triggerText(m.trigger, this.ctx.dir) || '—'),
-        contentLang(cell('title', null, m.title || '', (m.files || []).length
+        // The title is in the scenario's language; the column's name (data-label) in the reader's.
+        cell('title', null, contentLang(h('span', null, m.title || ''), scenarioLang(this.ctx)), (m.files || []).length
           ? h('div', { class: 'msel-files' }, m.files.map((f) => attachmentFile(f, scenarioLang(this.ctx))))
-          : null), scenarioLang(this.ctx)),
+          : null),
         cell('to', null, Array.isArray(m.to) ? m.to.map((x) => this.ctx.dir.anyName(x)).join(', ') : (m.to || '')),
         cell('channel', null, channelLabel(m.channel)),
         cell('severity', null, severityBadge(m.severity)),
