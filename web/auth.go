@@ -74,10 +74,16 @@ func (a *auth) sessionOf(r *http.Request) (*Session, bool) {
 
 // session requires a valid session.
 func (a *auth) session(next func(http.ResponseWriter, *http.Request, *Session)) http.HandlerFunc {
+	return a.signedIn("sign in with your join code first", next)
+}
+
+// signedIn requires a valid session, and answers a request without one
+// with hint, which says how to sign in.
+func (a *auth) signedIn(hint string, next func(http.ResponseWriter, *http.Request, *Session)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		sess, ok := a.sessionOf(r)
 		if !ok {
-			writeError(w, a.log, engine.Errorf(codeUnauthorized, "sign in with your join code first"))
+			writeError(w, a.log, engine.Errorf(codeUnauthorized, "%s", hint))
 			return
 		}
 		next(w, r, sess)
@@ -86,7 +92,7 @@ func (a *auth) session(next func(http.ResponseWriter, *http.Request, *Session)) 
 
 // admin requires an admin session.
 func (a *auth) admin(next http.HandlerFunc) http.HandlerFunc {
-	return a.session(func(w http.ResponseWriter, r *http.Request, sess *Session) {
+	return a.signedIn("sign in with the admin key first", func(w http.ResponseWriter, r *http.Request, sess *Session) {
 		if sess.Role != RoleAdmin {
 			writeError(w, a.log, engine.Errorf(codeUnauthorized, "sign in with the admin key first"))
 			return

@@ -106,7 +106,15 @@ func TestAdmin(t *testing.T) {
 
 	t.Run("NoSession", func(t *testing.T) {
 		anon := newClient(t, srv)
-		expectStatus(t, anon.get(t, "/api/library", nil), http.StatusUnauthorized, "unauthorized")
+		// The admin's pages say to sign in with the admin key, the others with a join code.
+		r := anon.get(t, "/api/library", nil)
+		expectStatus(t, r, http.StatusUnauthorized, "unauthorized")
+		if msg := r.apiError(t).Error.Message; !strings.Contains(msg, "admin key") {
+			t.Errorf("the library without a session says %q", msg)
+		}
+		if msg := anon.get(t, "/api/session", nil).apiError(t).Error.Message; !strings.Contains(msg, "join code") {
+			t.Errorf("the session without one says %q", msg)
+		}
 		expectStatus(t, anon.get(t, "/api/exercises", nil), http.StatusUnauthorized, "unauthorized")
 		expectStatus(t, anon.postJSON(t, "/api/exercises", map[string]string{"scenario": "grid-ransomware"}, nil), http.StatusUnauthorized, "unauthorized")
 		expectStatus(t, anon.get(t, "/api/session", nil), http.StatusUnauthorized, "unauthorized")

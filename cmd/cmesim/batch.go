@@ -88,6 +88,23 @@ func (a *app) batch(ctx context.Context, target string, opts batchOptions) error
 	if err != nil {
 		return err
 	}
+	out := opts.out
+	if out == "" {
+		out = s.Exercise.ID + ".batch.json"
+	}
+	// Open the output before the runs, so that a path that cannot be
+	// written fails at once rather than after them.
+	file, err := createOutput(out)
+	if err != nil {
+		return fmt.Errorf("batch: %w", err)
+	}
+	written := false
+	defer func() {
+		if file != nil && !written {
+			file.Close()
+			os.Remove(out)
+		}
+	}()
 	bar := newProgressBar(a.stderr, opts.runs, logging.IsTerminal(a.stderr))
 	start := time.Now()
 	res, choices, err := batch.RunWithChoices(ctx, s, batch.Options{Runs: opts.runs, Workers: opts.workers, FirstSeed: opts.seed, Progress: bar.set, Choose: choose})
@@ -97,13 +114,10 @@ func (a *app) batch(ctx context.Context, target string, opts batchOptions) error
 	}
 	elapsed := time.Since(start)
 	a.log.Info().Int("runs", opts.runs).Dur("elapsed", elapsed).Msg("batch finished")
-	out := opts.out
-	if out == "" {
-		out = s.Exercise.ID + ".batch.json"
-	}
-	if err := writeJSON(out, a.stdout, res); err != nil {
+	if err := encodeJSON(file, a.stdout, res); err != nil {
 		return fmt.Errorf("batch: %w", err)
 	}
+	written = true
 	if out == "-" {
 		return nil
 	}
@@ -127,13 +141,29 @@ func (a *app) batch(ctx context.Context, target string, opts batchOptions) error
 // environment wins.
 const batchGCPercent = 400
 
+// writeJSON writes v as indented JSON to the file at path, or to stdout
+// when path is "-".
 func writeJSON(path string, stdout io.Writer, v any) error {
+	f, err := createOutput(path)
+	if err != nil {
+		return err
+	}
+	return encodeJSON(f, stdout, v)
+}
+
+// createOutput creates the file at path, or returns nil for "-" (stdout).
+func createOutput(path string) (*os.File, error) {
+	if path == "-" {
+		return nil, nil
+	}
+	return os.Create(path)
+}
+
+// encodeJSON writes v as indented JSON to f and closes it, or to stdout
+// when f is nil.
+func encodeJSON(f *os.File, stdout io.Writer, v any) error {
 	w := stdout
-	if path != "-" {
-		f, err := os.Create(path)
-		if err != nil {
-			return err
-		}
+	if f != nil {
 		defer f.Close()
 		w = f
 	}
@@ -142,7 +172,7 @@ func writeJSON(path string, stdout io.Writer, v any) error {
 	if err := enc.Encode(v); err != nil {
 		return err
 	}
-	if f, ok := w.(*os.File); ok && path != "-" {
+	if f != nil {
 		return f.Close()
 	}
 	return nil

@@ -5,12 +5,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
 
 	"cmesim/engine"
+	"cmesim/internal/config"
 	"cmesim/store"
 	"cmesim/store/archive"
 	"cmesim/store/sqlite"
@@ -64,24 +67,52 @@ rejoin with their old codes.`,
 }
 
 // openStore opens the SQLite store in the configured data directory.
-func (a *app) openStore() (*sqlite.DB, error) {
-	path := filepath.Join(a.cfg.DataPath(a.getenv), "cmesim.db")
+// Only a command that stores an exercise (import) creates one: the others
+// read exercises, and an absent store says where it was looked for.
+func (a *app) openStore(create bool) (*sqlite.DB, error) {
+	dir := a.cfg.DataPath(a.getenv)
+	path := filepath.Join(dir, "cmesim.db")
+	if _, err := os.Stat(path); !create && errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("no exercise store in %s (cmesim serve keeps its exercises there); give the data directory with --data or %s", dir, config.EnvPrefix+"DATA_DIR")
+	}
 	db, err := sqlite.Open(path)
+	if errors.Is(err, fs.ErrPermission) || (err != nil && strings.Contains(err.Error(), "readonly")) {
+		return nil, fmt.Errorf("the data directory %s is not writable (%v); give another with --data or %s", dir, err, config.EnvPrefix+"DATA_DIR")
+	}
 	if err != nil {
 		return nil, fmt.Errorf("opening the exercise store %s: %w", path, err)
 	}
 	return db, nil
 }
 
+// noExercise says that the store has no exercise id, and which it has.
+func noExercise(ctx context.Context, db *sqlite.DB, id string) error {
+	list, err := db.Exercises(ctx)
+	if err != nil || len(list) == 0 {
+		return fmt.Errorf("no exercise %s in the store, which holds none", id)
+	}
+	var ids []string
+	for _, ex := range list {
+		ids = append(ids, ex.ID+" ("+ex.Scenario+")")
+	}
+	const most = 10
+	more := ""
+	if len(ids) > most {
+		more = fmt.Sprintf(" and %d more", len(ids)-most)
+		ids = ids[len(ids)-most:]
+	}
+	return fmt.Errorf("no exercise %s in the store; it holds %s%s", id, strings.Join(ids, ", "), more)
+}
+
 func (a *app) export(ctx context.Context, id, out string, salvage bool) error {
-	db, err := a.openStore()
+	db, err := a.openStore(false)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
 	ex, err := db.Exercise(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
-		return fmt.Errorf("export: no exercise %s in the store", id)
+		return fmt.Errorf("export: %w", noExercise(ctx, db, id))
 	} else if err != nil {
 		return fmt.Errorf("export: %w", err)
 	}
@@ -150,7 +181,7 @@ func (a *app) importArchive(ctx context.Context, path string) error {
 	if err != nil {
 		return fmt.Errorf("import: %w", err)
 	}
-	db, err := a.openStore()
+	db, err := a.openStore(true)
 	if err != nil {
 		return err
 	}

@@ -3,7 +3,9 @@ package main
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -80,7 +82,24 @@ func TestExportImport(t *testing.T) {
 	if !strings.Contains(r.stdout, `"run_start": "2026-12-03T09:30:00Z"`) {
 		t.Fatalf("report from the store lacks the run date:\n%.600s", r.stdout)
 	}
-	cmesim(t, nil, "export", "nope", "--data", from, "-o", archive).wantCode(t, 1)
+	// An unknown exercise: the answer names the ones the store holds.
+	for _, args := range [][]string{{"export", "nope", "-o", archive}, {"report", "--exercise", "nope"}} {
+		r = cmesim(t, nil, append(args, "--data", from)...)
+		r.wantCode(t, 1)
+		if !strings.Contains(r.stderr, "no exercise nope in the store; it holds ex-1 (") {
+			t.Errorf("%s of an unknown exercise: %s", args[0], r.stderr)
+		}
+	}
+	// A data directory without a store: said so, and none is created.
+	empty := filepath.Join(t.TempDir(), "none")
+	r = cmesim(t, nil, "report", "--exercise", "ex-1", "--data", empty)
+	r.wantCode(t, 1)
+	if !strings.Contains(r.stderr, "no exercise store in "+empty) {
+		t.Errorf("report from a directory without a store: %s", r.stderr)
+	}
+	if _, err := os.Stat(empty); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("reading a directory without a store created it: %v", err)
+	}
 	cmesim(t, nil, "report", archive, "--exercise", "ex-1").wantCode(t, 2)
 }
 

@@ -118,14 +118,14 @@ func (a *app) exerciseFor(ctx context.Context, target string) (*store.Exercise, 
 	if _, err := os.Stat(target); err == nil {
 		return readArchive(target)
 	}
-	db, err := a.openStore()
+	db, err := a.openStore(false)
 	if err != nil {
 		return nil, nil, err
 	}
 	defer db.Close()
 	ex, err := db.Exercise(ctx, target)
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, nil, fmt.Errorf("no archive file and no exercise %s in the store", target)
+		return nil, nil, fmt.Errorf("no archive file %s, and %w", target, noExercise(ctx, db, target))
 	}
 	if err != nil {
 		return nil, nil, err

@@ -69,7 +69,7 @@ func TestInviteFromStore(t *testing.T) {
 	env := map[string]string{"CMESIM_DATA_DIR": data}
 	a := newApp(nil, nil, func(k string) string { return env[k] })
 	a.cfg.DataDir = data
-	db, err := a.openStore()
+	db, err := a.openStore(true)
 	if err != nil {
 		t.Fatal(err)
 	}

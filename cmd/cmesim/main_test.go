@@ -109,20 +109,27 @@ func debugRecord(t *testing.T, stderr string) map[string]any {
 // TestConfigPrecedence checks flag > environment > file > default through
 // the real command line, reading the effective settings from the debug log.
 func TestConfigPrecedence(t *testing.T) {
-	file := writeTemp(t, "cmesim.yaml", "log_level: debug\nlog_format: json\nlisten: 127.0.0.1:9001\ndata_dir: /srv/from-file\n")
+	// The data directories do not exist: export, which reads the store,
+	// stops at once, after logging the configuration it loaded. (The
+	// precedence of every key is internal/config's test.)
+	fromFile, fromEnv := filepath.Join(t.TempDir(), "from-file"), filepath.Join(t.TempDir(), "from-env")
+	file := writeTemp(t, "cmesim.yaml", "log_level: debug\nlog_format: json\nlisten: 127.0.0.1:9001\ndata_dir: "+fromFile+"\n")
+	export := []string{"export", "x", "-o", filepath.Join(t.TempDir(), "x.tar.gz")}
 
 	t.Run("File", func(t *testing.T) {
-		r := cmesim(t, nil, "--config", file, "version")
-		r.wantCode(t, exitOK)
+		r := cmesim(t, nil, append([]string{"--config", file}, export...)...)
 		rec := debugRecord(t, r.stderr)
 		if rec == nil {
 			t.Fatalf("no JSON debug record on stderr: %q", r.stderr)
 		}
-		if got, want := rec["listen"], "127.0.0.1:9001"; got != want {
-			t.Errorf("listen=%v, want %v", got, want)
+		if got, want := rec["data_dir"], fromFile; got != want {
+			t.Errorf("data_dir=%v, want %v", got, want)
 		}
 		if got, want := rec["config_file"], file; got != want {
 			t.Errorf("config_file=%v, want %v", got, want)
+		}
+		if !strings.Contains(r.stderr, "no exercise store in "+fromFile) {
+			t.Errorf("export did not look in the file's data_dir: %s", r.stderr)
 		}
 	})
 
@@ -134,15 +141,12 @@ func TestConfigPrecedence(t *testing.T) {
 	})
 
 	t.Run("EnvBeatsFile", func(t *testing.T) {
-		r := cmesim(t, map[string]string{"CMESIM_LISTEN": "0.0.0.0:9002"}, "--config", file, "version")
+		r := cmesim(t, map[string]string{"CMESIM_DATA_DIR": fromEnv}, append([]string{"--config", file}, export...)...)
 		rec := debugRecord(t, r.stderr)
 		if rec == nil {
 			t.Fatalf("no debug record: %q", r.stderr)
 		}
-		if got, want := rec["listen"], "0.0.0.0:9002"; got != want {
-			t.Errorf("listen=%v, want %v", got, want)
-		}
-		if got, want := rec["data_dir"], "/srv/from-file"; got != want {
+		if got, want := rec["data_dir"], fromEnv; got != want {
 			t.Errorf("data_dir=%v, want %v", got, want)
 		}
 	})

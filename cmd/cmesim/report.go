@@ -91,7 +91,10 @@ the team-scoped report its trainees read after the end.`,
   cmesim report exercise.cmesim.tar.gz --team co-csirt -o co-csirt.html`,
 		Args: argsUsage(cobra.MaximumNArgs(1)),
 		RunE: a.runE(func(cmd *cobra.Command, args []string) error {
-			if (len(args) == 1) == (opts.exercise != "") {
+			switch {
+			case len(args) == 0 && opts.exercise == "":
+				return usageError(errors.New("report: give an events file or archive, or --exercise ID"))
+			case len(args) == 1 && opts.exercise != "":
 				return usageError(errors.New("report: give an events file or archive, or --exercise ID, not both"))
 			}
 			if opts.appendix {
@@ -250,12 +253,15 @@ func logScenario(created *engine.Event) (string, error) {
 
 // reportFromStore reports on an exercise in the store.
 func (a *app) reportFromStore(ctx context.Context, opts reportOptions) error {
-	db, err := a.openStore()
+	db, err := a.openStore(false)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
 	ex, err := db.Exercise(ctx, opts.exercise)
+	if errors.Is(err, store.ErrNotFound) {
+		return fmt.Errorf("report: %w", noExercise(ctx, db, opts.exercise))
+	}
 	if err != nil {
 		return fmt.Errorf("report: exercise %s: %w", opts.exercise, err)
 	}
@@ -363,7 +369,7 @@ func (a *app) writeAppendix(s *scenarios.Scenario, events eventSource, opts repo
 		if err != nil {
 			return err
 		}
-		aw, err := report.NewAppendixWriter(w, lang)
+		aw, err := report.NewAppendixWriter(w, lang, s)
 		if err != nil {
 			return err
 		}

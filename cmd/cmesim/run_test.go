@@ -79,6 +79,14 @@ func TestRunCommand(t *testing.T) {
 }
 
 func TestBatchCommand(t *testing.T) {
+	t.Run("UnwritableOutFailsFirst", func(t *testing.T) {
+		out := filepath.Join(t.TempDir(), "no-such-dir", "b.json")
+		r := cmesim(t, nil, "batch", "election-ddos", "-n", "1000000", "--out", out)
+		r.wantCode(t, exitFailure)
+		if !strings.Contains(r.stderr, "no-such-dir") || strings.Contains(r.stderr, "batch finished") {
+			t.Fatalf("an output that cannot be written did not stop the batch before its runs:\n%s", r.stderr)
+		}
+	})
 	t.Run("OK", func(t *testing.T) {
 		out := filepath.Join(t.TempDir(), "b.json")
 		r := cmesim(t, nil, "batch", "election-ddos", "-n", "300", "--workers", "2", "--out", out)
