@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -109,6 +110,9 @@ func (a *app) batch(ctx context.Context, target string, opts batchOptions) error
 	start := time.Now()
 	res, choices, err := batch.RunWithChoices(ctx, s, batch.Options{Runs: opts.runs, Workers: opts.workers, FirstSeed: opts.seed, Progress: bar.set, Choose: choose})
 	bar.finish()
+	if errors.Is(err, context.Canceled) {
+		return &exitError{code: exitFailure, err: errors.New("batch: interrupted")}
+	}
 	if err != nil {
 		return fmt.Errorf("batch: %w", err)
 	}
@@ -216,7 +220,11 @@ func timeTriple(d baseline.Distribution) string {
 	}
 	s := fmt.Sprintf("%.0f/%.0f/%.0f min", d.P10/60, d.P50/60, d.P90/60)
 	if d.Missing > 0 {
-		s += fmt.Sprintf(" (none in %d%%)", 100*d.Missing/(d.Count+d.Missing))
+		share := fmt.Sprintf("%d%%", 100*d.Missing/(d.Count+d.Missing))
+		if share == "0%" {
+			share = "<1%"
+		}
+		s += " (none in " + share + " of runs)"
 	}
 	return s
 }

@@ -90,8 +90,9 @@ func (a *app) newRootCommand() *cobra.Command {
 		Short: "Cyber crisis-management exercises for national CSIRTs",
 		Long: `cmesim runs cyber crisis-management exercises for national CSIRTs from
 scenarios written in YAML (an MSEL with teams, injects, triggers and
-expectations). These commands check and explore scenarios; the bundled
-library is embedded in the binary and named without ".yaml".`,
+expectations): they check, run and score scenarios, write after-action
+reports, and serve live exercises to browsers. The bundled library is
+embedded in the binary and named without ".yaml".`,
 		Version:           versionString(),
 		SilenceErrors:     true,
 		SilenceUsage:      true,

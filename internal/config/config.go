@@ -406,6 +406,8 @@ func readFile(file string) (map[string]string, error) {
 			out[name] = val
 		case bool, int, int64, uint64, float64:
 			out[name] = fmt.Sprint(val)
+		case []any:
+			return nil, fmt.Errorf("config file %s: %s must be a single value, not a list", file, name)
 		default:
 			return nil, fmt.Errorf("config file %s: %s must be a single value, not %T", file, name, val)
 		}
