@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"time"
 
@@ -20,6 +21,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"cmesim/internal/config"
+	"cmesim/scenarios"
 	"cmesim/store"
 	"cmesim/store/postgres"
 	"cmesim/store/sqlite"
@@ -29,7 +31,9 @@ import (
 // serveOptions are the flags of cmesim serve that are not config keys.
 type serveOptions struct {
 	exercise string
-	speed    *speedFlag
+	// exerciseGiven says --exercise was given rather than defaulted.
+	exerciseGiven bool
+	speed         *speedFlag
 }
 
 func (a *app) newServeCommand() *cobra.Command {
@@ -54,6 +58,7 @@ running one resumes paused, and every acknowledged action is in its log.`,
   CMESIM_ADMIN_KEY=a-long-secret-key cmesim serve`,
 		Args: argsUsage(cobra.NoArgs),
 		RunE: a.runE(func(cmd *cobra.Command, _ []string) error {
+			opts.exerciseGiven = cmd.Flags().Changed("exercise")
 			return a.serve(cmd.Context(), opts)
 		}),
 	}
@@ -84,6 +89,9 @@ const serverGCPercent = 50
 func (a *app) serve(ctx context.Context, opts serveOptions) error {
 	if a.getenv("GOGC") == "" {
 		debug.SetGCPercent(serverGCPercent)
+	}
+	if opts.exercise != "" && opts.exercise != "none" && !slices.Contains(scenarios.Library(), opts.exercise) {
+		return usageError(fmt.Errorf("serve: --exercise %q: no bundled scenario has that name (cmesim library lists them; none creates no exercise; upload your own on the admin page)", opts.exercise))
 	}
 	dataDir := a.cfg.DataPath(a.getenv)
 	key := a.cfg.AdminKey
@@ -137,6 +145,9 @@ func (a *app) serve(ctx context.Context, opts serveOptions) error {
 	}
 	a.log.Info().Str("store", where).Int("exercises", restored).Msg("exercise store open")
 	var fac *web.ExerciseInfo
+	if opts.exercise != "" && opts.exercise != "none" && restored > 0 && opts.exerciseGiven {
+		a.log.Info().Str("exercise", opts.exercise).Int("exercises", restored).Msg("the store already holds exercises: --exercise creates one only in an empty store; create more on the admin page")
+	}
 	if opts.exercise != "" && opts.exercise != "none" && restored == 0 {
 		if fac, err = srv.CreateExercise(web.CreateRequest{Scenario: opts.exercise, Seed: 1, Speed: opts.speed.value}); err != nil {
 			ln.Close()
@@ -260,7 +271,7 @@ func printLinks(w io.Writer, base, key string, generated bool, created *web.Exer
 		if created == nil || ex.ID != created.ID {
 			note = fmt.Sprintf(" (restored, %s)", ex.Status)
 		}
-		fmt.Fprintf(w, "  Facilitator of %q%s:\n    %s/?code=%s\n\n", ex.Title, note, base, ex.Codes.Facilitator)
+		fmt.Fprintf(w, "  Facilitator of %q%s:\n    %s/?code=%s\n    exercise id %s (for export, report --exercise, invite)\n\n", ex.Title, note, base, ex.Codes.Facilitator, ex.ID)
 	}
 	fmt.Fprintf(w, "  Admin page (create exercises):\n    %s/admin.html\n", base)
 	if generated {

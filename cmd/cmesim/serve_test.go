@@ -83,6 +83,10 @@ func TestServe(t *testing.T) {
 		if !strings.Contains(out.String(), "Facilitator of") || !strings.Contains(out.String(), "/?code=") {
 			t.Fatalf("no facilitator link printed:\n%s", out.String())
 		}
+		// The exercise's id, which export and report --exercise take.
+		if !regexp.MustCompile(`exercise id [0-9a-f-]{36} `).MatchString(out.String()) {
+			t.Errorf("no exercise id printed:\n%s", out.String())
+		}
 		if _, err := os.Stat(data + "/cmesim.db"); err != nil {
 			t.Fatalf("no store in the data directory: %v", err)
 		}
@@ -189,5 +193,17 @@ func TestConfigScope(t *testing.T) {
 	r.wantCode(t, exitUsage)
 	if !strings.Contains(r.stderr, "configuration: store") {
 		t.Errorf("report --exercise with a bad store: %s", r.stderr)
+	}
+}
+
+// TestServeErrUnknownExercise checks that --exercise with a name the
+// library does not have stops serve at once, whatever the store holds.
+func TestServeErrUnknownExercise(t *testing.T) {
+	for _, name := range []string{"nosuch", "bad/syntax.yaml"} {
+		r := cmesim(t, nil, "serve", "--exercise", name, "--data", t.TempDir())
+		r.wantCode(t, exitUsage)
+		if !strings.Contains(r.stderr, "no bundled scenario has that name") || !strings.Contains(r.stderr, "cmesim library") {
+			t.Errorf("--exercise %s: %s", name, r.stderr)
+		}
 	}
 }
