@@ -3,6 +3,7 @@ package scenarios
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"regexp"
 	"strconv"
@@ -43,6 +44,9 @@ func yamlSyntaxProblem(file string, src []byte, err error) (Pos, string) {
 	text := sourceLine(src, line)
 	if col := tabInIndentation(text); col > 0 {
 		return Pos{File: file, Line: line, Col: col}, "YAML syntax: " + tabMessage
+	}
+	if open, col, until := unclosedQuote(src, line); open > 0 {
+		return Pos{File: file, Line: open, Col: col}, fmt.Sprintf("YAML syntax: the quote opened here is not closed on this line, so YAML read on as quoted text until line %d; close it", until)
 	}
 	col, hint := yamlErrorColumn(text, msg)
 	return Pos{File: file, Line: line, Col: col}, "YAML syntax: " + msg + hint
@@ -198,6 +202,56 @@ func yamlErrorColumn(text []byte, msg string) (int, string) {
 		}
 	}
 	return first, ""
+}
+
+// unclosedQuote returns the line and column of a quote opened on one of
+// the lines just before line and not closed on it, and the line where
+// YAML's reading of it as quoted text failed: YAML reads the lines after
+// such a quote as quoted text and reports an error only where a later
+// quote ends that text. The lines are checked cheaply first (a quote that
+// starts a value and does not close on its line), then by parsing: the
+// prefixes from that line on end inside the quoted text until one fails
+// otherwise (a quoted value meant to span lines parses there instead). It
+// returns 0 when no quote explains the error.
+func unclosedQuote(src []byte, line int) (open, col, until int) {
+	const window = 200 // lines looked back
+	ends := lineEnds(src)
+	for n := max(1, line-window); n < line && n <= len(ends); n++ {
+		text := sourceLine(src, n)
+		i := tokenStartIndex(text, "\"'")
+		if i < 0 || quoteCloses(text, i) {
+			continue
+		}
+		for m := n; m <= line && m <= len(ends); m++ {
+			err := yamlDocumentsError(src[:ends[m-1]])
+			if _, msg := splitYAMLErrorOrNil(err); msg == "found unexpected end of stream" {
+				continue
+			}
+			if err != nil && m > n {
+				return n, i + 1, m
+			}
+			break
+		}
+	}
+	return 0, 0, 0
+}
+
+// quoteCloses reports whether the quote at text[i] closes later on the
+// line: a double quote by a double quote not escaped with a backslash, a
+// single quote by a single quote not doubled.
+func quoteCloses(text []byte, i int) bool {
+	q := text[i]
+	for j := i + 1; j < len(text); j++ {
+		switch {
+		case q == '"' && text[j] == '\\':
+			j++
+		case text[j] == q && q == '\'' && j+1 < len(text) && text[j+1] == '\'':
+			j++
+		case text[j] == q:
+			return true
+		}
+	}
+	return false
 }
 
 // tokenStartIndex returns the index of the first character of chars that
