@@ -383,6 +383,9 @@ func (s *Scenario) translatedParties() []translatedParty {
 // display names of teams, actors and groups that are translated into some
 // language.
 func (v *validator) languages() {
+	if !langPattern.MatchString(v.s.originalLanguage()) {
+		return // reported by header; with no language to start from, no text can be said missing
+	}
 	for _, lang := range v.s.TranslationLanguages() {
 		if !langPattern.MatchString(lang) {
 			continue // reported by header

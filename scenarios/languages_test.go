@@ -100,6 +100,19 @@ func TestLanguageGaps(t *testing.T) {
 	}
 }
 
+// TestLanguageGapsAfterBadLanguage checks that a misspelt exercise.language
+// gives its one error and no warnings about translations that the wrong
+// name made look missing.
+func TestLanguageGapsAfterBadLanguage(t *testing.T) {
+	_, problems := scenarios.Parse("x.yaml", exampleWith(t, "  language: en\n", "  language: english\n"))
+	if !problems.HasErrors() || !strings.Contains(problems.String(), "english") {
+		t.Fatalf("no error for language: english:\n%s", problems)
+	}
+	if got := warningsAbout(problems, "translation"); len(got) != 0 {
+		t.Errorf("%d translation warnings after a bad language:\n%s", len(got), strings.Join(got, "\n"))
+	}
+}
+
 func TestLanguageCoverage(t *testing.T) {
 	src := exampleWith(t,
 		"  languages: [en, es]", "  languages: [en, es, pt]",
