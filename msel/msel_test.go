@@ -228,6 +228,13 @@ func TestHostileWorkbooks(t *testing.T) {
 		}
 		wantProblem(t, list, "plan.xlsx: error: cannot read as an XLSX workbook")
 	})
+	t.Run("A CSV", func(t *testing.T) {
+		_, s, list := Import("plan.csv", []byte("id,at,title\nI01,0:10,Alert\n"))
+		if s != nil {
+			t.Fatal("a CSV imported")
+		}
+		wantProblem(t, list, "plan.csv: error: not an XLSX workbook: import reads Excel workbooks (.xlsx) only")
+	})
 }
 
 func TestCSVExportIsTheInjectsSheet(t *testing.T) {

@@ -55,6 +55,10 @@ func Read(file string, data []byte) (w *Workbook, list Problems) {
 		p.add(scenarios.LevelError, "", "file is %d bytes; the limit is %d", len(data), MaxFileSize)
 		return nil, p.list
 	}
+	if !bytes.HasPrefix(data, []byte("PK\x03\x04")) { // every .xlsx is a zip archive
+		p.add(scenarios.LevelError, "", "not an XLSX workbook: import reads Excel workbooks (.xlsx) only; save a CSV or other sheet as an Excel Workbook first")
+		return nil, p.list
+	}
 	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: maxUnzipped, UnzipXMLSizeLimit: maxUnzippedPart})
 	if err != nil {
 		p.add(scenarios.LevelError, "", "cannot read as an XLSX workbook: %v", err)

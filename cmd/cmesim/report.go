@@ -437,12 +437,12 @@ func reportFormat(format, out string) (string, error) {
 
 // writeReport writes a report to path in the format its extension names
 // (or format, when set).
-func writeReport(path, format string, lang i18n.Lang, s *scenarios.Scenario, events []engine.Event, baseline *report.Baseline) error {
+func writeReport(path, format string, s *scenarios.Scenario, events []engine.Event, opts report.Options) error {
 	format, err := reportFormat(format, path)
 	if err != nil {
 		return err
 	}
-	r, err := buildReport(s, sliceSource(events), report.Options{Baseline: baseline, Lang: lang})
+	r, err := buildReport(s, sliceSource(events), opts)
 	if err != nil {
 		return err
 	}

@@ -17,6 +17,7 @@ import (
 
 	"cmesim/engine"
 	"cmesim/internal/logging"
+	"cmesim/report"
 	"cmesim/scenarios"
 )
 
@@ -87,6 +88,7 @@ func (a *app) run(ctx context.Context, target string, opts runOptions) error {
 		return usageError(err)
 	}
 	a.log.Info().Str("scenario", s.Exercise.ID).Uint64("seed", opts.seed).Str("speed", opts.speed.String()).Msg("run started")
+	started := time.Now() // when the exercise really ran, for the --report
 	progress := newProgressLine(a.stderr, logging.IsTerminal(a.stderr))
 	if opts.speed.Max() {
 		err = x.RunToEnd()
@@ -95,6 +97,7 @@ func (a *app) run(ctx context.Context, target string, opts runOptions) error {
 	}
 	progress.show(x.Summarize(), x.Duration())
 	progress.done()
+	ended := time.Now()
 	if err != nil && !errors.Is(err, context.Canceled) {
 		return err
 	}
@@ -107,7 +110,7 @@ func (a *app) run(ctx context.Context, target string, opts runOptions) error {
 		return err
 	}
 	if opts.report != "" {
-		if err := writeReport(opts.report, "", lang, s, x.Events(), nil); err != nil {
+		if err := writeReport(opts.report, "", s, x.Events(), report.Options{Lang: lang, RunStart: started, RunEnd: ended}); err != nil {
 			return err
 		}
 		fmt.Fprintf(a.stdout, "\nAfter-action report written to %s\n", opts.report)

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -41,6 +42,10 @@ func TestRunCommand(t *testing.T) {
 		page, err := os.ReadFile(html)
 		if err != nil || !strings.Contains(string(page), "<html") {
 			t.Fatalf("report not written: %v", err)
+		}
+		// The report says when the run was made.
+		if !regexp.MustCompile(`<dt>Run</dt><dd>\d{1,2} \w+ \d{4}`).Match(page) {
+			t.Error("the report of a run does not say when it ran")
 		}
 		again := cmesim(t, nil, "run", "grid-ransomware", "--seed", "3", "--out", filepath.Join(dir, "again.jsonl"))
 		again.wantCode(t, 0)

@@ -31,7 +31,7 @@ bundled scenario, and prints every problem on its own line as
 
 Exit status: 0 when every scenario is valid, 1 when any has errors (or
 warnings, with --strict), 2 for a usage error.`,
-		Example: `  cmesim validate scenarios/grid-ransomware.yaml
+		Example: `  cmesim validate grid-ransomware
   cmesim validate --all
   cmesim validate --strict my-exercise.yaml`,
 		RunE: a.runE(func(cmd *cobra.Command, args []string) error {
@@ -161,7 +161,7 @@ func addMaxScenarioSizeFlag(cmd *cobra.Command, mib *int) {
 // setMaxScenarioSize applies --max-scenario-size (0: the default).
 func setMaxScenarioSize(command string, mib int) error {
 	if mib < 0 || mib > 4096 {
-		return usageError(fmt.Errorf("%s: --max-scenario-size must be between 1 and 4096 MiB, got %d", command, mib))
+		return usageError(fmt.Errorf("%s: --max-scenario-size must be between 1 and 4096 MiB (0 keeps the default, %d MiB), got %d", command, scenarios.MaxFileSize>>20, mib))
 	}
 	scenarios.SetMaxFileSize(int64(mib) << 20)
 	return nil
