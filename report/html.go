@@ -138,6 +138,16 @@ func (v *view) ContentLang() string {
 	return src
 }
 
+// AsWrittenNote says, when the scenario's texts are not in the report's
+// language (ContentLang), which language they are in; else "".
+func (v *view) AsWrittenNote() string {
+	tag := v.ContentLang()
+	if tag == "" {
+		return ""
+	}
+	return v.t("report.as_written", "language", v.languageName(tag))
+}
+
 // TeamRating returns a team's rating of an objective, or nil.
 func (v *view) TeamRating(o ObjectiveResult, team string) *TeamRating {
 	for i := range o.Teams {

@@ -62,6 +62,19 @@ type loc struct {
 	tax *taxonomy.Taxonomy
 }
 
+// languageName names a language (a BCP 47 tag) in the reader's language
+// (CLDR names from golang.org/x/text), or returns the tag.
+func (l loc) languageName(tag string) string {
+	t, err := language.Parse(tag)
+	if err != nil {
+		return tag
+	}
+	if n := display.Languages(l.lang.Tag()).Name(t); n != "" {
+		return n
+	}
+	return tag
+}
+
 // useScenario names teams and actors and labels categories by s: its
 // names in the reader's language and its incident taxonomy.
 func (l *loc) useScenario(s *scenarios.Scenario) {
