@@ -104,7 +104,7 @@ the team-scoped report its trainees read after the end.`,
 				opts.format = "csv"
 			}
 			if _, err := reportFormat(opts.format, opts.out); err != nil {
-				return usageError(fmt.Errorf("report: %w", err))
+				return usageError(inReport(err))
 			}
 			if err := checkPlanFlags(opts); err != nil {
 				return usageError(err)
@@ -137,7 +137,7 @@ the team-scoped report its trainees read after the end.`,
 func (a *app) report(eventsFile string, opts reportOptions) error {
 	format, err := reportFormat(opts.format, opts.out)
 	if err != nil {
-		return usageError(fmt.Errorf("report: %w", err))
+		return usageError(inReport(err))
 	}
 	if isArchive(eventsFile) {
 		ex, events, err := readArchive(eventsFile)
@@ -185,7 +185,7 @@ func (a *app) fileSource(name string, salvage bool) eventSource {
 	return func(fn func(*engine.Event) error) error {
 		f, err := os.Open(name)
 		if err != nil {
-			return fmt.Errorf("report: %w", err)
+			return inReport(err)
 		}
 		defer f.Close()
 		var fnErr error
@@ -269,7 +269,7 @@ func (a *app) reportFromStore(ctx context.Context, opts reportOptions) error {
 	// at a time all the same.
 	events, err := a.storedLog(ctx, db, opts.exercise, opts.salvage)
 	if err != nil {
-		return fmt.Errorf("report: %w", err)
+		return inReport(err)
 	}
 	return a.reportOn(ex, sliceSource(events), opts, "cmesim report --exercise "+opts.exercise)
 }
@@ -280,7 +280,7 @@ func (a *app) reportOn(ex *store.Exercise, events eventSource, opts reportOption
 	opts.runStart = ex.Created
 	format, err := reportFormat(opts.format, opts.out)
 	if err != nil {
-		return usageError(fmt.Errorf("report: %w", err))
+		return usageError(inReport(err))
 	}
 	if opts.scenario != "" {
 		s, err := a.loadScenario("report", opts.scenario)
@@ -402,7 +402,7 @@ func readBaseline(path string) (*report.Baseline, error) {
 	defer f.Close()
 	b, err := report.ReadBaseline(bufio.NewReader(f))
 	if err != nil {
-		return nil, fmt.Errorf("baseline %s: %w", path, err)
+		return nil, fmt.Errorf("--baseline %s: %w (a baseline is the file cmesim batch --out writes)", path, err)
 	}
 	return b, nil
 }
@@ -465,7 +465,7 @@ func reportLang(s string) (i18n.Lang, error) {
 func writeFile(path string, write func(io.Writer) error) error {
 	f, err := os.Create(path)
 	if err != nil {
-		return fmt.Errorf("report: %w", err)
+		return inReport(err)
 	}
 	w := bufio.NewWriter(f)
 	err = write(w)
@@ -483,14 +483,14 @@ func writeFile(path string, write func(io.Writer) error) error {
 func buildReport(s *scenarios.Scenario, events eventSource, opts report.Options) (*report.Report, error) {
 	bd, err := report.NewBuilder(s, opts)
 	if err != nil {
-		return nil, fmt.Errorf("report: %w", err)
+		return nil, inReport(err)
 	}
 	if err := events(bd.Add); err != nil {
 		return nil, err
 	}
 	r, err := bd.Report()
 	if err != nil {
-		return nil, fmt.Errorf("report: %w", err)
+		return nil, inReport(err)
 	}
 	return r, nil
 }
@@ -506,4 +506,13 @@ func renderReport(w io.Writer, format string, r *report.Report) error {
 		return r.WriteCSV(w)
 	}
 	return r.WriteMarkdown(w)
+}
+
+// inReport says that err happened in the report command, unless it says so
+// already (errors of package report start with "report: ").
+func inReport(err error) error {
+	if strings.HasPrefix(err.Error(), "report: ") {
+		return err
+	}
+	return fmt.Errorf("report: %w", err)
 }
