@@ -83,6 +83,11 @@ type scenarioPreview struct {
 	Teams       []previewTeam   `json:"teams"`
 	Objectives  []objectiveView `json:"objectives"`
 	Timeline    []previewInject `json:"timeline"`
+	// TextLang is the language the scenario's texts (description,
+	// objectives, inject titles) are shown in when the scenario does not
+	// promise the reader's language (exercise.languages), so the page can
+	// mark them; else empty.
+	TextLang string `json:"text_lang,omitempty"`
 }
 
 type previewTeam struct {
@@ -118,6 +123,9 @@ func previewOf(name string, s *scenarios.Scenario, lang i18n.Lang) *scenarioPrev
 	start := s.Exercise.StartTime.Time
 	if !start.IsZero() {
 		p.StartTime = start.Format(time.RFC3339)
+	}
+	if langs := s.ContentLanguages(); !slices.Contains(langs, string(lang)) {
+		p.TextLang = langs[0]
 	}
 	for i := range s.Teams {
 		t := &s.Teams[i]

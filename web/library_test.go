@@ -178,11 +178,17 @@ func TestLibraryInReadersLanguage(t *testing.T) {
 	}
 	var p struct {
 		Timeline []struct{ ID, Title string } `json:"timeline"`
+		TextLang string                       `json:"text_lang"`
 	}
 	admin.get(t, "/api/library/grid-ransomware/preview?lang=pt", &p)
 	in, _ := grid.Inject(p.Timeline[0].ID)
-	if want := in.Translations["pt"].Title; want == "" || p.Timeline[0].Title != want {
-		t.Errorf("preview's first inject in Portuguese: %q, want %q", p.Timeline[0].Title, want)
+	if want := in.Translations["pt"].Title; want == "" || p.Timeline[0].Title != want || p.TextLang != "" {
+		t.Errorf("preview's first inject in Portuguese: %q (text_lang %q), want %q", p.Timeline[0].Title, p.TextLang, want)
+	}
+	// Not translated into French: the texts are as written, and say so.
+	admin.get(t, "/api/library/grid-ransomware/preview?lang=fr", &p)
+	if p.TextLang != "en" || p.Timeline[0].Title != in.Title {
+		t.Errorf("preview in French: text_lang %q, first inject %q", p.TextLang, p.Timeline[0].Title)
 	}
 }
 

@@ -142,7 +142,9 @@ export function renderPreview(box, p, { onChoose, headingId = 'library-preview-h
       h('tbody', null, (p.teams || []).map((tm) => h('tr', { dataset: { team: tm.id } },
         h('td', null, tm.name), h('td', null, tm.country_name), h('td', { class: 'mono small' }, tm.timezone),
         h('td', null, tm.start ? localStart(tm.start, tm.timezone) : '—'))))));
-  const objectives = h('ul', { class: 'preview-objectives' }, (p.objectives || []).map((o) => h('li', null, h('strong', null, `${o.id} `), o.text)));
+  // The scenario's texts, where it is not translated into the page's language, say which language they are in.
+  const scenarioText = (el) => (p.text_lang ? contentLang(el, p.text_lang) : el);
+  const objectives = h('ul', { class: 'preview-objectives' }, (p.objectives || []).map((o) => h('li', null, h('strong', null, `${o.id} `), scenarioText(h('span', null, o.text)))));
   const dir = new Directory({ teams: p.teams || [] });
   const timeline = h('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': t('library.timeline_h') },
     h('table', { class: 'grid compact preview-timeline' },
@@ -150,10 +152,10 @@ export function renderPreview(box, p, { onChoose, headingId = 'library-preview-h
       h('thead', null, h('tr', null, ['when', 'inject', 'to'].map((k) => h('th', { scope: 'col' }, t(`library.col.${k}`))))),
       h('tbody', null, timelineRows(p).map((in_) => h('tr', { dataset: { inject: in_.id } },
         h('td', { class: 'mono' }, in_.release === 'timed' ? fmtTShort(in_.at || 0) : t(`library.release.${in_.release}`)),
-        h('td', null, h('strong', null, `${in_.id} `), in_.title),
+        h('td', null, h('strong', null, `${in_.id} `), scenarioText(h('span', null, in_.title))),
         h('td', { class: 'small' }, (in_.to || []).map((x) => dir.anyName(x)).join(', ')))))));
   replace(box, head, facts,
-    p.description ? h('p', { class: 'preview-description' }, p.description) : null,
+    p.description ? scenarioText(h('p', { class: 'preview-description' }, p.description)) : null,
     h('h3', null, t('library.teams_h')), teams,
     h('h3', null, t('library.objectives_h')), objectives,
     h('h3', null, t('library.timeline_h')), timeline);
