@@ -55,7 +55,11 @@ func Read(file string, data []byte) (w *Workbook, list Problems) {
 		p.add(scenarios.LevelError, "", "file is %d bytes; the limit is %d", len(data), MaxFileSize)
 		return nil, p.list
 	}
-	if !bytes.HasPrefix(data, []byte("PK\x03\x04")) { // every .xlsx is a zip archive
+	switch {
+	case bytes.HasPrefix(data, []byte("\xD0\xCF\x11\xE0")): // an OLE compound file
+		p.add(scenarios.LevelError, "", "an encrypted or old-format (.xls) workbook: save it as an Excel Workbook (.xlsx) without a password")
+		return nil, p.list
+	case !bytes.HasPrefix(data, []byte("PK\x03\x04")): // every .xlsx is a zip archive
 		p.add(scenarios.LevelError, "", "not an XLSX workbook: import reads Excel workbooks (.xlsx) only; save a CSV or other sheet as an Excel Workbook first")
 		return nil, p.list
 	}

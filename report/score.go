@@ -237,7 +237,7 @@ func (b *builder) teams() {
 		}
 		for _, c := range scenarios.Capabilities.Values() {
 			if tl := byCap[c]; tl != nil {
-				tr.Capabilities = append(tr.Capabilities, tl.line(c, b.capability(c), "", b.capabilityRating(c)))
+				tr.Capabilities = append(tr.Capabilities, tl.line(c, b.capability(c), "", b.capabilityRating(c, byObj)))
 			}
 		}
 		tr.Times = timeStats(times, notMet)
@@ -358,26 +358,28 @@ func (l loc) objectiveEvidence(o *ObjectiveResult, short []TeamRating) string {
 
 // capabilities totals points by capability over the whole exercise.
 func (b *builder) capabilities() {
-	byCap := map[string]*tally{}
+	byCap, byObj := map[string]*tally{}, map[string]*tally{}
 	for i := range b.r.Expectations {
 		get(byCap, b.r.Expectations[i].Capability).add(&b.r.Expectations[i])
+		get(byObj, b.r.Expectations[i].Objective).add(&b.r.Expectations[i])
 	}
 	for _, c := range scenarios.Capabilities.Values() {
 		if tl := byCap[c]; tl != nil {
-			b.r.Capabilities = append(b.r.Capabilities, tl.line(c, b.capability(c), "", b.capabilityRating(c)))
+			b.r.Capabilities = append(b.r.Capabilities, tl.line(c, b.capability(c), "", b.capabilityRating(c, byObj)))
 		}
 	}
 }
 
 // capabilityRating returns the thresholds that rate a capability: those
-// of its objectives when they all rate alike, so that a capability with
-// one objective (or several sharing thresholds) is rated as they are and
-// the report never gives the same points two ratings; else the exercise's.
-func (b *builder) capabilityRating(c string) scenarios.RatingThresholds {
+// of its objectives that scored (byObj, by objective id) when they all rate
+// alike, so that a capability scored by one objective (or several sharing
+// thresholds) is rated as they are and the report never gives the same
+// points two ratings; else the exercise's.
+func (b *builder) capabilityRating(c string, byObj map[string]*tally) scenarios.RatingThresholds {
 	var th *scenarios.RatingThresholds
 	for i := range b.s.Exercise.Objectives {
 		o := &b.s.Exercise.Objectives[i]
-		if string(o.Capability) != c {
+		if string(o.Capability) != c || byObj[o.ID] == nil {
 			continue
 		}
 		if r := b.s.RatingFor(o); th == nil {

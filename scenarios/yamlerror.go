@@ -45,8 +45,8 @@ func yamlSyntaxProblem(file string, src []byte, err error) (Pos, string) {
 	if col := tabInIndentation(text); col > 0 {
 		return Pos{File: file, Line: line, Col: col}, "YAML syntax: " + tabMessage
 	}
-	if open, col, until := unclosedQuote(src, line); open > 0 {
-		return Pos{File: file, Line: open, Col: col}, fmt.Sprintf("YAML syntax: the quote opened here is not closed on this line, so YAML read on as quoted text until line %d; close it", until)
+	if open, col := unclosedQuote(src, line); open > 0 {
+		return Pos{File: file, Line: open, Col: col}, fmt.Sprintf("YAML syntax: the quote opened here is not closed on this line, so YAML read the lines after it as quoted text and failed at line %d; close the quote", line)
 	}
 	col, hint := yamlErrorColumn(text, msg)
 	return Pos{File: file, Line: line, Col: col}, "YAML syntax: " + msg + hint
@@ -205,35 +205,48 @@ func yamlErrorColumn(text []byte, msg string) (int, string) {
 }
 
 // unclosedQuote returns the line and column of a quote opened on one of
-// the lines just before line and not closed on it, and the line where
-// YAML's reading of it as quoted text failed: YAML reads the lines after
-// such a quote as quoted text and reports an error only where a later
-// quote ends that text. The lines are checked cheaply first (a quote that
-// starts a value and does not close on its line), then by parsing: the
-// prefixes from that line on end inside the quoted text until one fails
-// otherwise (a quoted value meant to span lines parses there instead). It
-// returns 0 when no quote explains the error.
-func unclosedQuote(src []byte, line int) (open, col, until int) {
+// the lines just before line and not closed on it, when closing it there
+// makes the source parse up to line: YAML reads the lines after such a
+// quote as quoted text and reports an error only where a later quote ends
+// that text. Candidates are found cheaply (a quote that starts a value
+// and does not close on its line), nearest to line first, and each is
+// checked by one parse, at most maxQuoteChecks, so a large file with an
+// error stays quick. It returns 0 when no quote explains the error.
+func unclosedQuote(src []byte, line int) (open, col int) {
 	const window = 200 // lines looked back
 	ends := lineEnds(src)
-	for n := max(1, line-window); n < line && n <= len(ends); n++ {
+	if line < 1 || line > len(ends) {
+		return 0, 0
+	}
+	checks := 0
+	for n := line - 1; n >= max(1, line-window) && checks < maxQuoteChecks; n-- {
 		text := sourceLine(src, n)
 		i := tokenStartIndex(text, "\"'")
 		if i < 0 || quoteCloses(text, i) {
 			continue
 		}
-		for m := n; m <= line && m <= len(ends); m++ {
-			err := yamlDocumentsError(src[:ends[m-1]])
-			if _, msg := splitYAMLErrorOrNil(err); msg == "found unexpected end of stream" {
-				continue
-			}
-			if err != nil && m > n {
-				return n, i + 1, m
-			}
-			break
+		checks++
+		end := ends[n-1] - (len(sourceLineRaw(src, ends, n)) - len(text)) // before the line ending
+		fixed := make([]byte, 0, ends[line-1]+1)
+		fixed = append(append(append(fixed, src[:end]...), text[i]), src[end:ends[line-1]]...)
+		if yamlDocumentsError(fixed) == nil {
+			return n, i + 1
 		}
 	}
-	return 0, 0, 0
+	return 0, 0
+}
+
+// maxQuoteChecks bounds the parses unclosedQuote makes.
+const maxQuoteChecks = 8
+
+// sourceLineRaw returns line n (1-based) of src with its line ending, given
+// the line ends.
+func sourceLineRaw(src []byte, ends []int, n int) []byte {
+	start := 0
+	if n > 1 {
+		start = ends[n-2]
+	}
+	return src[start:ends[n-1]]
 }
 
 // quoteCloses reports whether the quote at text[i] closes later on the

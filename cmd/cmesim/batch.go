@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"runtime/debug"
 	"strings"
 	"text/tabwriter"
@@ -93,19 +94,14 @@ func (a *app) batch(ctx context.Context, target string, opts batchOptions) error
 	if out == "" {
 		out = s.Exercise.ID + ".batch.json"
 	}
-	// Open the output before the runs, so that a path that cannot be
-	// written fails at once rather than after them.
-	file, err := createOutput(out)
+	// Prepare the output before the runs, so that a path that cannot be
+	// written fails at once rather than after them; a file already there
+	// stays as it is unless the batch succeeds.
+	output, err := newPendingOutput(out)
 	if err != nil {
 		return fmt.Errorf("batch: %w", err)
 	}
-	written := false
-	defer func() {
-		if file != nil && !written {
-			file.Close()
-			os.Remove(out)
-		}
-	}()
+	defer output.discard()
 	bar := newProgressBar(a.stderr, opts.runs, logging.IsTerminal(a.stderr))
 	start := time.Now()
 	res, choices, err := batch.RunWithChoices(ctx, s, batch.Options{Runs: opts.runs, Workers: opts.workers, FirstSeed: opts.seed, Progress: bar.set, Choose: choose})
@@ -118,10 +114,9 @@ func (a *app) batch(ctx context.Context, target string, opts batchOptions) error
 	}
 	elapsed := time.Since(start)
 	a.log.Info().Int("runs", opts.runs).Dur("elapsed", elapsed).Msg("batch finished")
-	if err := encodeJSON(file, a.stdout, res); err != nil {
+	if err := output.commit(a.stdout, res); err != nil {
 		return fmt.Errorf("batch: %w", err)
 	}
-	written = true
 	if out == "-" {
 		return nil
 	}
@@ -153,6 +148,69 @@ func writeJSON(path string, stdout io.Writer, v any) error {
 		return err
 	}
 	return encodeJSON(f, stdout, v)
+}
+
+// pendingOutput is a result file being prepared: a temporary file beside
+// the output, renamed over it once the result is written, so that a
+// failed or interrupted command leaves a file already there as it was. An
+// output that is not a regular file (a device such as /dev/null, a pipe)
+// is written directly; "-" is stdout.
+type pendingOutput struct {
+	path string
+	tmp  *os.File // nil for stdout or a special file
+	dev  *os.File // a special file opened for writing
+}
+
+// newPendingOutput prepares the output at path, failing now when it cannot
+// be written.
+func newPendingOutput(path string) (*pendingOutput, error) {
+	p := &pendingOutput{path: path}
+	if path == "-" {
+		return p, nil
+	}
+	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() {
+		p.dev, err = os.OpenFile(path, os.O_WRONLY, 0)
+		return p, err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return nil, fmt.Errorf("cannot write %s: %w", path, err)
+	}
+	p.tmp = tmp
+	return p, nil
+}
+
+// commit writes v as indented JSON and puts the file in place.
+func (p *pendingOutput) commit(stdout io.Writer, v any) error {
+	switch {
+	case p.dev != nil:
+		return encodeJSON(p.dev, stdout, v)
+	case p.tmp == nil:
+		return encodeJSON(nil, stdout, v)
+	}
+	if err := encodeJSON(p.tmp, stdout, v); err != nil {
+		return err
+	}
+	if err := os.Chmod(p.tmp.Name(), 0o644); err != nil {
+		return err
+	}
+	if err := os.Rename(p.tmp.Name(), p.path); err != nil {
+		return err
+	}
+	p.tmp = nil
+	return nil
+}
+
+// discard removes the temporary file of an output not committed; it does
+// nothing after commit.
+func (p *pendingOutput) discard() {
+	if p.tmp != nil {
+		p.tmp.Close()
+		os.Remove(p.tmp.Name())
+	}
+	if p.dev != nil {
+		p.dev.Close()
+	}
 }
 
 // createOutput creates the file at path, or returns nil for "-" (stdout).

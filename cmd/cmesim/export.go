@@ -73,7 +73,11 @@ func (a *app) openStore(create bool) (*sqlite.DB, error) {
 	dir := a.cfg.DataPath(a.getenv)
 	path := filepath.Join(dir, "cmesim.db")
 	if _, err := os.Stat(path); !create && errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("no exercise store in %s (cmesim serve keeps its exercises there); give the data directory with --data or %s", dir, config.EnvPrefix+"DATA_DIR")
+		where := "cmesim serve keeps its exercises there"
+		if a.cfg.Store != "" {
+			where = "these commands read the SQLite store only, not the PostgreSQL one configured"
+		}
+		return nil, fmt.Errorf("no exercise store in %s (%s); give the data directory with --data or %s", dir, where, config.EnvPrefix+"DATA_DIR")
 	}
 	db, err := sqlite.Open(path)
 	if errors.Is(err, fs.ErrPermission) || (err != nil && strings.Contains(err.Error(), "readonly")) {
@@ -88,7 +92,10 @@ func (a *app) openStore(create bool) (*sqlite.DB, error) {
 // noExercise says that the store has no exercise id, and which it has.
 func noExercise(ctx context.Context, db *sqlite.DB, id string) error {
 	list, err := db.Exercises(ctx)
-	if err != nil || len(list) == 0 {
+	if err != nil {
+		return fmt.Errorf("no exercise %s in the store (listing the store's exercises failed too: %w)", id, err)
+	}
+	if len(list) == 0 {
 		return fmt.Errorf("no exercise %s in the store, which holds none", id)
 	}
 	var ids []string

@@ -120,7 +120,7 @@ func (a *app) exerciseFor(ctx context.Context, target string) (*store.Exercise, 
 	}
 	db, err := a.openStore(false)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, fmt.Errorf("no archive file %s, and %w", target, err)
 	}
 	defer db.Close()
 	ex, err := db.Exercise(ctx, target)

@@ -162,13 +162,15 @@ func (a *app) setup(cmd *cobra.Command, _ []string) error {
 // settings too, the others only the log's. A bad server setting, such as
 // a short admin key in the environment, then cannot stop validate or run.
 func configScope(cmd *cobra.Command) config.Scope {
-	for c := cmd; c != nil; c = c.Parent() {
-		switch c.Name() {
-		case "serve", "loadtest":
-			return config.ScopeServer
-		case "report", "export", "import", "invite":
-			return config.ScopeStore
-		}
+	// The command under the root: "msel export" is not "export".
+	for cmd.HasParent() && cmd.Parent().HasParent() {
+		cmd = cmd.Parent()
+	}
+	switch cmd.Name() {
+	case "serve", "loadtest":
+		return config.ScopeServer
+	case "report", "export", "import", "invite":
+		return config.ScopeStore
 	}
 	return config.ScopeLog
 }

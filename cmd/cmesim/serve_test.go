@@ -184,6 +184,10 @@ func TestConfigScope(t *testing.T) {
 			t.Errorf("%s with bad server settings: exit %d\n%s", args[0], r.code, r.stderr)
 		}
 	}
+	// msel's export is not the store's export.
+	if r := cmesim(t, map[string]string{"CMESIM_STORE": "bogus"}, "msel", "export", "grid-ransomware", "-o", filepath.Join(t.TempDir(), "g.xlsx")); r.code != 0 {
+		t.Errorf("msel export with a bad store setting: exit %d\n%s", r.code, r.stderr)
+	}
 	r := cmesim(t, server, "serve", "--exercise", "none")
 	r.wantCode(t, exitUsage)
 	if !strings.Contains(r.stderr, "configuration:") {
