@@ -227,8 +227,8 @@ func firstEvent(name string) (*engine.Event, error) {
 		first = e
 		return errFirstEvent
 	})
-	if first == nil {
-		return nil, fmt.Errorf("%w\n(--salvage reports on the log up to its last intact event)", err)
+	if first == nil { // nothing intact to salvage either
+		return nil, err
 	}
 	return first, nil
 }
