@@ -269,3 +269,21 @@ func TestLocalized_Ratings(t *testing.T) {
 		}
 	}
 }
+
+// TestLocalized_DecisionLang checks that a decision's prompt, written in
+// Spanish and translated into English, is marked with its language in a
+// French report and shown translated, unmarked, in an English one.
+func TestLocalized_DecisionLang(t *testing.T) {
+	const name = "oas-ministerial-roundtable"
+	for _, c := range []struct {
+		lang i18n.Lang
+		mark string
+	}{{i18n.French, ` lang="es"`}, {i18n.English, ""}} {
+		r, s := LocalizedReport(t, name, c.lang)
+		d := s.Decisions()[0]
+		prompt := html.EscapeString(d.PromptIn(string(c.lang)))
+		if want := `<span class="small"` + c.mark + ">" + prompt + "</span>"; !strings.Contains(string(RenderHTML(t, r)), want) {
+			t.Errorf("%s: no %s", c.lang, want)
+		}
+	}
+}
