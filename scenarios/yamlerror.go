@@ -220,13 +220,17 @@ func unclosedQuote(src []byte, line int) (open, col int) {
 	}
 	checks := 0
 	for n := line - 1; n >= max(1, line-window) && checks < maxQuoteChecks; n-- {
-		text := sourceLine(src, n)
+		start := 0
+		if n > 1 {
+			start = ends[n-2]
+		}
+		text := bytes.TrimRight(src[start:ends[n-1]], "\r\n")
 		i := tokenStartIndex(text, "\"'")
 		if i < 0 || quoteCloses(text, i) {
 			continue
 		}
 		checks++
-		end := ends[n-1] - (len(sourceLineRaw(src, ends, n)) - len(text)) // before the line ending
+		end := start + len(text) // before the line ending
 		fixed := make([]byte, 0, ends[line-1]+1)
 		fixed = append(append(append(fixed, src[:end]...), text[i]), src[end:ends[line-1]]...)
 		if yamlDocumentsError(fixed) == nil {
@@ -238,16 +242,6 @@ func unclosedQuote(src []byte, line int) (open, col int) {
 
 // maxQuoteChecks bounds the parses unclosedQuote makes.
 const maxQuoteChecks = 8
-
-// sourceLineRaw returns line n (1-based) of src with its line ending, given
-// the line ends.
-func sourceLineRaw(src []byte, ends []int, n int) []byte {
-	start := 0
-	if n > 1 {
-		start = ends[n-2]
-	}
-	return src[start:ends[n-1]]
-}
 
 // quoteCloses reports whether the quote at text[i] closes later on the
 // line: a double quote by a double quote not escaped with a backslash, a

@@ -141,13 +141,14 @@ func (a *app) batch(ctx context.Context, target string, opts batchOptions) error
 const batchGCPercent = 400
 
 // writeJSON writes v as indented JSON to the file at path, or to stdout
-// when path is "-".
+// when path is "-", as a pendingOutput does.
 func writeJSON(path string, stdout io.Writer, v any) error {
-	f, err := createOutput(path)
+	p, err := newPendingOutput(path)
 	if err != nil {
 		return err
 	}
-	return encodeJSON(f, stdout, v)
+	defer p.discard()
+	return p.commit(stdout, v)
 }
 
 // pendingOutput is a result file being prepared: a temporary file beside
@@ -211,14 +212,6 @@ func (p *pendingOutput) discard() {
 	if p.dev != nil {
 		p.dev.Close()
 	}
-}
-
-// createOutput creates the file at path, or returns nil for "-" (stdout).
-func createOutput(path string) (*os.File, error) {
-	if path == "-" {
-		return nil, nil
-	}
-	return os.Create(path)
 }
 
 // encodeJSON writes v as indented JSON to f and closes it, or to stdout
