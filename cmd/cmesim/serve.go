@@ -90,7 +90,8 @@ func (a *app) serve(ctx context.Context, opts serveOptions) error {
 	if a.getenv("GOGC") == "" {
 		debug.SetGCPercent(serverGCPercent)
 	}
-	if opts.exercise != "" && opts.exercise != "none" && !slices.Contains(scenarios.Library(), opts.exercise) {
+	create := opts.exercise != "" && opts.exercise != "none" // an exercise to create in an empty store
+	if create && !slices.Contains(scenarios.Library(), opts.exercise) {
 		return usageError(fmt.Errorf("serve: --exercise %q: no bundled scenario has that name (cmesim library lists them; none creates no exercise; upload your own on the admin page)", opts.exercise))
 	}
 	dataDir := a.cfg.DataPath(a.getenv)
@@ -145,10 +146,10 @@ func (a *app) serve(ctx context.Context, opts serveOptions) error {
 	}
 	a.log.Info().Str("store", where).Int("exercises", restored).Msg("exercise store open")
 	var fac *web.ExerciseInfo
-	if opts.exercise != "" && opts.exercise != "none" && restored > 0 && opts.exerciseGiven {
+	if create && restored > 0 && opts.exerciseGiven {
 		a.log.Info().Str("exercise", opts.exercise).Int("exercises", restored).Msg("the store already holds exercises: --exercise creates one only in an empty store; create more on the admin page")
 	}
-	if opts.exercise != "" && opts.exercise != "none" && restored == 0 {
+	if create && restored == 0 {
 		if fac, err = srv.CreateExercise(web.CreateRequest{Scenario: opts.exercise, Seed: 1, Speed: opts.speed.value}); err != nil {
 			ln.Close()
 			return fmt.Errorf("serve: creating the %s exercise: %w", opts.exercise, err)
