@@ -76,9 +76,17 @@ func TestE2EDecision(t *testing.T) {
 	ana.click(coCard + ` input.decision-choice[data-choice="wait"]`)
 	ana.click(coCard + ` .decision-submit`)
 	ana.waitJS("Ana's vote counted", `document.querySelector('`+coCard+` .decision-votes li[data-choice="wait"]')?.dataset.votes === '1'`)
+	// Luis picks his choice before Ana changes her vote: her vote reaching
+	// his page must not take the radio he is on from under him.
+	luisEscalate := coCard + ` input.decision-choice[data-choice="escalate"]`
+	luis.click(luisEscalate)
+	luis.waitJS("Luis's pick", `document.querySelector('`+luisEscalate+`').checked`)
 	ana.click(coCard + ` input.decision-choice[data-choice="escalate"]`)
 	ana.click(coCard + ` .decision-submit`)
-	luis.click(coCard + ` input.decision-choice[data-choice="escalate"]`)
+	luis.waitJS("Ana's changed vote on Luis's card", `document.querySelector('`+coCard+` .decision-votes li[data-choice="escalate"]')?.dataset.votes === '1' && document.querySelector('`+coCard+` .decision-votes li[data-choice="wait"]')?.dataset.votes === '0'`)
+	if !evalJS[bool](luis, `document.activeElement === document.querySelector('`+luisEscalate+`') && document.activeElement.checked`) {
+		t.Error("Ana's vote took Luis off the radio he had picked (focus or choice lost)")
+	}
 	luis.click(coCard + ` .decision-submit`)
 	fac.waitJS("two votes for escalate on colCERT's card", `document.querySelector('`+coCard+` .decision-votes li[data-choice="escalate"]')?.dataset.votes === '2' && document.querySelector('`+coCard+` .decision-votes li[data-choice="wait"]')?.dataset.votes === '0'`)
 	ana.waitJS("Ana sees both votes", `document.querySelector('`+coCard+` .decision-votes li[data-choice="escalate"]')?.dataset.votes === '2'`)

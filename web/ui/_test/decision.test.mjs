@@ -6,7 +6,8 @@ import { readFileSync } from 'node:fs';
 import { newDecisions, foldDecision, tally, promptIn, labelIn } from '../js/decision.js';
 import { eventText } from '../js/format.js';
 import { Directory } from '../js/model.js';
-import { i18n } from '../js/i18n.js';
+import { i18n, t } from '../js/i18n.js';
+import { installFakeDOM } from './fakedom.mjs';
 
 const view = {
   id: 'D1', prompt: 'Escalate?', by: 'vote', within: 1200e9, default: 'wait',
@@ -83,4 +84,107 @@ test('the timeline names decisions and choices by their labels in the reader\'s 
   } finally {
     i18n.lang = was;
   }
+});
+
+/* ---------- the panel, over the DOM stand-in ---------- */
+
+/** panelOf mounts a DecisionPanel for you over the fake DOM and returns it with the socket's event handler and the commands sent. */
+async function panelOf(you) {
+  const body = installFakeDOM();
+  const { DecisionPanel } = await import('../js/decision.js');
+  const handlers = {};
+  const sent = [];
+  const socket = { state: 'online', on: (type, fn) => { handlers[type] = fn; }, command: async (c) => { sent.push(c); return { seq: 1 }; } };
+  const ctx = { you, socket, dir: new Directory({ teams: [{ id: 'co', name: 'colCERT' }, { id: 'pe', name: 'PeCERT' }] }) };
+  const host = document.createElement('section');
+  body.appendChild(host);
+  const panel = new DecisionPanel(ctx, host, { canForce: you.role === 'facilitator' });
+  const feed = (m) => handlers.event(m);
+  feed({ type: 'event', event: { seq: 1, type: 'inject.delivered', team: 'co', data: { inject: 'I01' } }, inject: { id: 'I01', title: 'T', decision: view } });
+  for (const team of ['co', 'pe']) feed(ev(2, 'decision.opened', team, 'system', { inject: 'I01', deadline: 1500e9, decision_point: { id: 'D1', by: 'vote', choices: ['escalate', 'wait'] } }));
+  return { panel, host, feed, sent };
+}
+
+/** find returns the elements under root for which ok is true, depth first. */
+function find(root, ok) {
+  const out = [];
+  for (const c of root.children) {
+    if (ok(c)) out.push(c);
+    out.push(...find(c, ok));
+  }
+  return out;
+}
+
+const cardOf = (host, team) => find(host, (e) => e.tagName === 'ARTICLE' && e.dataset.team === team)[0];
+const radio = (card, choice) => find(card, (e) => e.tagName === 'INPUT' && e.dataset.choice === choice)[0];
+const votesOf = (card) => Object.fromEntries(find(card, (e) => e.tagName === 'LI').map((li) => [li.dataset.choice, Number(li.dataset.votes)]));
+
+test('a teammate\'s vote leaves the radio a trainee is on in place, picked and focused', async () => {
+  const { host, feed, sent } = await panelOf({ role: 'trainee', team: 'co', name: 'luis' });
+  const card = cardOf(host, 'co');
+  const escalate = radio(card, 'escalate');
+  escalate.checked = true;
+  escalate.fire('change');
+  escalate.focus();
+  feed(ev(3, 'decision.voted', 'co', 'trainee:co:ana', { decision_point: { id: 'D1', choice: 'wait' } }));
+  assert.equal(cardOf(host, 'co'), card, 'the card was drawn again');
+  assert.ok(escalate.isConnected, 'the radio was replaced');
+  assert.equal(document.activeElement, escalate);
+  assert.ok(escalate.checked);
+  assert.deepEqual(votesOf(card), { escalate: 0, wait: 1 });
+  const form = find(card, (e) => e.tagName === 'FORM')[0];
+  form.fire('submit', { preventDefault() {} });
+  assert.deepEqual(sent, [{ type: 'vote', decision_point: { id: 'D1', choice: 'escalate' } }]);
+});
+
+test('a trainee\'s own vote is shown on the form, and picks its radio until the trainee picks another', async () => {
+  const { host, feed } = await panelOf({ role: 'trainee', team: 'co', name: 'ana' });
+  feed(ev(3, 'decision.voted', 'co', 'trainee:co:ana', { decision_point: { id: 'D1', choice: 'wait' } }));
+  const card = cardOf(host, 'co');
+  const mine = find(card, (e) => e.className.includes('decision-mine'))[0];
+  assert.equal(mine.hidden, false);
+  assert.match(mine.textContent, /Wait/);
+  assert.equal(find(card, (e) => e.className.includes('decision-submit'))[0].textContent, t('decision.change_vote'));
+  assert.ok(radio(card, 'wait').checked, 'the vote replayed after a reload is picked');
+  assert.deepEqual(votesOf(card), { escalate: 0, wait: 1 });
+  // Ana picks escalate and it is counted; her vote from another tab then moves the radios again.
+  radio(card, 'wait').checked = false;
+  radio(card, 'escalate').checked = true;
+  radio(card, 'escalate').fire('change');
+  feed(ev(4, 'decision.voted', 'co', 'trainee:co:ana', { decision_point: { id: 'D1', choice: 'escalate' } }));
+  feed(ev(5, 'decision.voted', 'co', 'trainee:co:ana', { decision_point: { id: 'D1', choice: 'wait' } }));
+  assert.ok(radio(card, 'wait').checked, 'once the vote she picked is counted, the radios follow her votes again');
+  assert.match(mine.textContent, /Wait/);
+});
+
+test('the facilitator\'s choice to force stays selected while votes come, and one team\'s card stays while another decides', async () => {
+  const { host, feed, sent } = await panelOf({ role: 'facilitator' });
+  const pe = cardOf(host, 'pe');
+  const select = find(pe, (e) => e.tagName === 'SELECT')[0];
+  select.value = 'wait';
+  feed(ev(3, 'decision.voted', 'co', 'trainee:co:ana', { decision_point: { id: 'D1', choice: 'escalate' } }));
+  feed(ev(4, 'decision.made', 'co', 'system', { decision_point: { id: 'D1', choice: 'escalate', cause: 'vote', votes: [{ choice: 'escalate', votes: 1 }] } }));
+  assert.equal(cardOf(host, 'pe'), pe);
+  assert.equal(select.value, 'wait');
+  assert.equal(host.children[1].children[0], pe, 'the open card comes before the decided one');
+  assert.equal(cardOf(host, 'co').dataset.state, 'made');
+  find(pe, (e) => e.tagName === 'FORM')[0].fire('submit', { preventDefault() {} });
+  assert.deepEqual(sent, [{ type: 'decide', team: 'pe', decision_point: { id: 'D1', choice: 'wait' } }]);
+});
+
+test('placeInOrder moves only the cards out of place', async () => {
+  const body = installFakeDOM();
+  const { placeInOrder } = await import('../js/decision.js');
+  const [a, b, c, n] = ['a', 'b', 'c', 'n'].map((id) => Object.assign(document.createElement('div'), { id }));
+  body.append(a, b, c);
+  const moved = [];
+  const insert = body.insertBefore.bind(body);
+  body.insertBefore = (el, ref) => { moved.push(el.id); return insert(el, ref); };
+  placeInOrder(body, [b, c, a]);
+  assert.deepEqual(body.children.map((e) => e.id), ['b', 'c', 'a']);
+  assert.deepEqual(moved, ['a']);
+  moved.length = 0;
+  placeInOrder(body, [n, b, c]);
+  assert.deepEqual(body.children.map((e) => e.id), ['n', 'b', 'c']);
+  assert.deepEqual(moved, ['n']);
 });

@@ -1,8 +1,8 @@
-// A stand-in for the few DOM features the timeline uses (elements in a
-// tree, text, dataset, attributes, listeners, focus, scrollTop), so that its
-// drawing can be tested under node against a model. It is not a DOM: a
-// test that needs layout, events beyond click or selectors uses Chromium
-// (the web package's browser tests).
+// A stand-in for the few DOM features the timeline and the decision panel
+// use (elements in a tree, text, dataset, classList, attributes, listeners,
+// focus, scrollTop), so that their drawing can be tested under node. It is
+// not a DOM: a test that needs layout, events beyond click or selectors
+// uses Chromium (the web package's browser tests).
 
 /** ROW is the height (px) of every fake element. */
 const ROW = 20;
@@ -95,8 +95,24 @@ class FakeElement extends FakeNode {
     this.scrollTop = 0;
   }
 
+  /** classList reads and writes className, as the browser's does. */
+  get classList() {
+    const names = () => this.className.split(/\s+/).filter(Boolean);
+    const set = (list) => { this.className = list.join(' '); };
+    return {
+      contains: (c) => names().includes(c),
+      add: (...cs) => set([...new Set([...names(), ...cs])]),
+      remove: (...cs) => set(names().filter((n) => !cs.includes(n))),
+      toggle: (c, on = !names().includes(c)) => { set(on ? [...new Set([...names(), c])] : names().filter((n) => n !== c)); return on; },
+    };
+  }
+
   setAttribute(name, value) {
     this.attributes[name] = String(value);
+  }
+
+  removeAttribute(name) {
+    delete this.attributes[name];
   }
 
   getAttribute(name) {

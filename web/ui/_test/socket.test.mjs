@@ -222,6 +222,16 @@ test('commandMatches compares type, inject and the principal team', () => {
   assert.ok(!commandMatches({ type: 'contain', inject: 'I01', by: { role: 'trainee', team: 'co' } }, { type: 'share', inject: 'I01' }, me));
 });
 
+test('commandMatches does not take a teammate\'s vote, or another choice, for the principal\'s', () => {
+  const ana = { role: 'trainee', team: 'co', name: 'Ana' };
+  const vote = { type: 'vote', decision_point: { id: 'D1', choice: 'escalate' } };
+  const recorded = (name, choice) => ({ type: 'vote', by: { role: 'trainee', team: 'co', name }, decision_point: { id: 'D1', choice } });
+  assert.ok(commandMatches(recorded('Ana', 'escalate'), vote, ana));
+  assert.ok(!commandMatches(recorded('Luis', 'escalate'), vote, ana), 'Luis\'s vote is not Ana\'s');
+  assert.ok(!commandMatches(recorded('Ana', 'wait'), vote, ana), 'her earlier vote for wait is not this one');
+  assert.ok(!commandMatches({ ...recorded('Ana', 'escalate'), decision_point: { id: 'D2', choice: 'escalate' } }, vote, ana));
+});
+
 test('backoff grows from 0.5 s to 10 s with jitter', () => {
   assert.equal(backoffDelay(0, () => 0), 500);
   assert.equal(backoffDelay(2, () => 0.5), 2000);

@@ -12,7 +12,7 @@
 // [data-votes], .decision-result[data-choice][data-cause], and for staff
 // .decision-force select and .decision-force button.
 import { h, option, replace } from './dom.js';
-import { announce, pending } from './page.js';
+import { announce, pending, relabel } from './page.js';
 import { fmtTShort } from './format.js';
 import { countdown } from './countdown.js';
 import { renderMarkdown } from './markdown.js';
@@ -86,6 +86,22 @@ export function labelIn(choice, lang) {
 
 /* ---------- the panel ---------- */
 
+/**
+ * placeInOrder makes els the element children of list, in order, moving as
+ * few of them as it can: a card someone is using (a radio pressed, a
+ * select open, the keyboard on it) stays where it is unless it must move.
+ */
+export function placeInOrder(list, els) {
+  const keep = new Set(els);
+  for (const c of [...list.children]) if (!keep.has(c)) c.remove();
+  let next = null;
+  for (let i = els.length - 1; i >= 0; i--) {
+    const el = els[i];
+    if (el.parentNode !== list || el.nextElementSibling !== next) list.insertBefore(el, next);
+    next = el;
+  }
+}
+
 export class DecisionPanel {
   /** ctx is the page context; host the element the panel fills. With canForce, staff may force a choice. */
   constructor(ctx, host, { canForce = false } = {}) {
@@ -95,7 +111,11 @@ export class DecisionPanel {
     this.canForce = canForce;
     this.store = newDecisions();
     this.live = false;
-    this.picked = new Map(); // key → the choice selected in the form, kept across renders
+    // key (decision@team) → the card drawn: {el, state, update(record)}.
+    // An open card is updated in place as votes come, so that the radio a
+    // trainee is pressing, or the choice a facilitator has selected to
+    // force, is never replaced under them.
+    this.cards = new Map();
     this.list = h('div', { class: 'decision-list' });
     this.empty = h('p', { class: 'muted' }, t(this.staff ? 'decision.empty_staff' : 'decision.empty'));
     host.id = 'decisions';
@@ -131,15 +151,30 @@ export class DecisionPanel {
     this.host.dataset.count = String(recs.length);
     this.empty.hidden = recs.length > 0;
     this.host.hidden = !this.staff && recs.length === 0;
-    replace(this.list, recs.map((r) => this.card(r)));
+    let focusNow = null;
+    const els = recs.map((r) => {
+      const key = `${r.id}@${r.team}`;
+      const state = r.made ? 'made' : 'open';
+      const drawn = this.cards.get(key);
+      if (drawn && drawn.state === state) {
+        drawn.update(r);
+        return drawn.el;
+      }
+      const card = this.card(r, key);
+      // The keyboard was on the form the decision replaced: it goes to the result.
+      if (drawn && drawn.el.contains(document.activeElement)) focusNow = card.focusTarget;
+      this.cards.set(key, card);
+      return card.el;
+    });
+    placeInOrder(this.list, els);
+    if (focusNow) focusNow.focus();
   }
 
-  card(r) {
+  /** card draws record r: the card's element, its state and how to update it in place. */
+  card(r, key) {
     const view = this.store.views.get(r.id);
     const lang = i18n.lang;
-    const key = `${r.id}@${r.team}`;
     const titleId = `decision-${r.id}-${r.team}`;
-    const counts = tally(view, r);
     const prompt = contentLang(h('div', { class: 'md-body decision-prompt', id: titleId }, renderMarkdown(promptIn(view, lang))),
       view.translations && view.translations[lang] ? lang : null);
     const head = h('header', { class: 'decision-head' },
@@ -147,64 +182,92 @@ export class DecisionPanel {
       this.staff ? h('strong', { class: 'decision-team' }, this.ctx.dir.teamName(r.team)) : null,
       h('span', { class: 'muted' }, t('decision.inject', { inject: view.inject })),
       r.made ? null : h('span', { class: 'decision-deadline' }, t('decision.deadline', { at: fmtTShort(r.deadline) }), ' ', countdown(r.deadline)));
-    const votes = view.by === 'vote' ? h('ul', { class: 'decision-votes', 'aria-label': t('decision.votes') },
-      counts.map((c) => {
-        const choice = view.choices.find((x) => x.id === c.choice);
-        return h('li', { dataset: { choice: c.choice, votes: String(c.votes) } }, `${labelIn(choice, lang)}: `, h('strong', null, t('decision.vote_count', { count: c.votes })));
-      })) : null;
+    const votes = view.by === 'vote' ? h('ul', { class: 'decision-votes', 'aria-label': t('decision.votes') }) : null;
     const body = r.made ? this.result(view, r) : (this.staff ? this.force(view, r) : this.form(view, r, key));
-    return h('article', { class: 'decision-card', 'aria-labelledby': titleId, dataset: { decision: r.id, team: r.team, state: r.made ? 'made' : 'open' } },
-      head, prompt, votes, body);
+    const el = h('article', { class: 'decision-card', 'aria-labelledby': titleId, dataset: { decision: r.id, team: r.team, state: r.made ? 'made' : 'open' } },
+      head, prompt, votes, body.el);
+    const update = (rec) => {
+      if (votes) this.drawVotes(votes, view, rec);
+      if (body.update) body.update(rec);
+    };
+    update(r);
+    return { el, state: r.made ? 'made' : 'open', update, focusTarget: body.el };
+  }
+
+  /** drawVotes writes the count of each choice into the list votes. */
+  drawVotes(votes, view, r) {
+    const lang = i18n.lang;
+    const counts = tally(view, r);
+    const same = votes.children.length === counts.length && counts.every((c, i) => votes.children[i].dataset.votes === String(c.votes));
+    if (same) return;
+    replace(votes, counts.map((c) => {
+      const choice = view.choices.find((x) => x.id === c.choice);
+      return h('li', { dataset: { choice: c.choice, votes: String(c.votes) } }, `${labelIn(choice, lang)}: `, h('strong', null, t('decision.vote_count', { count: c.votes })));
+    }));
   }
 
   result(view, r) {
     const c = view.choices.find((x) => x.id === r.made.choice);
-    return h('p', { class: 'decision-result', dataset: { choice: r.made.choice, cause: r.made.cause } },
+    const el = h('p', { class: 'decision-result', tabindex: '-1', dataset: { choice: r.made.choice, cause: r.made.cause } },
       t('decision.made', { choice: c ? labelIn(c, i18n.lang) : r.made.choice, at: fmtTShort(r.made.at) }), ' ',
       h('span', { class: 'muted' }, t(`decision.cause.${r.made.cause}`)));
+    return { el };
   }
 
+  /** form is a trainee's vote or decision; update shows the trainee's own vote as it is counted. */
   form(view, r, key) {
     const name = `decision-${key}`;
-    const mine = r.votes.get(`trainee:${r.team}:${this.ctx.you.name || ''}`);
-    const chosen = this.picked.get(key) || mine || '';
     const radios = view.choices.map((c) => {
       const id = `${name}-${c.id}`;
-      const input = h('input', { type: 'radio', name, id, value: c.id, class: 'decision-choice', dataset: { choice: c.id } });
-      input.checked = c.id === chosen;
-      input.addEventListener('change', () => this.picked.set(key, c.id));
-      return h('div', { class: 'radio-row' }, input, h('label', { for: id }, labelIn(c, i18n.lang)));
+      return { input: h('input', { type: 'radio', name, id, value: c.id, class: 'decision-choice', dataset: { choice: c.id } }), choice: c };
     });
     const err = h('p', { class: 'form-error', hidden: true, 'aria-live': 'polite' });
-    const submit = h('button', { type: 'submit', class: 'btn btn-primary decision-submit' }, t(view.by === 'vote' ? (mine ? 'decision.change_vote' : 'decision.vote') : 'decision.decide'));
-    const form = h('form', { class: 'stack decision-form', novalidate: true },
-      h('fieldset', null, h('legend', { class: 'sr-only' }, t('decision.choices')), radios),
-      mine ? h('p', { class: 'hint decision-mine' }, t('decision.your_vote', { choice: labelIn(view.choices.find((c) => c.id === mine) || { label: mine }, i18n.lang) })) : null,
-      err, h('div', { class: 'form-actions' }, submit));
-    form.addEventListener('submit', (e) => {
+    const mineEl = h('p', { class: 'hint decision-mine', hidden: true });
+    const submit = h('button', { type: 'submit', class: 'btn btn-primary decision-submit' }, t(view.by === 'vote' ? 'decision.vote' : 'decision.decide'));
+    const el = h('form', { class: 'stack decision-form', novalidate: true },
+      h('fieldset', null, h('legend', { class: 'sr-only' }, t('decision.choices')),
+        radios.map(({ input, choice }) => h('div', { class: 'radio-row' }, input, h('label', { for: input.id }, labelIn(choice, i18n.lang))))),
+      mineEl, err, h('div', { class: 'form-actions' }, submit));
+    el.addEventListener('submit', (e) => {
       e.preventDefault();
-      const picked = form.querySelector('input.decision-choice:checked');
+      const picked = radios.find(({ input }) => input.checked);
       if (!picked) { err.textContent = t('decision.need_choice'); err.hidden = false; return; }
       err.hidden = true;
       const type = view.by === 'vote' ? 'vote' : 'decide';
-      pending(submit, () => this.ctx.socket.command({ type, decision_point: { id: r.id, choice: picked.value } }), { errorEl: err, socket: this.ctx.socket });
+      pending(submit, () => this.ctx.socket.command({ type, decision_point: { id: r.id, choice: picked.choice.id } }), { errorEl: err, socket: this.ctx.socket });
     });
-    return form;
+    // The radios follow the trainee's own vote (counted from another tab, or
+    // replayed after a reload) until the trainee picks a choice here.
+    let touched = false;
+    for (const { input } of radios) input.addEventListener('change', () => { touched = true; });
+    let shown;
+    const update = (rec) => {
+      const mine = rec.votes.get(`trainee:${rec.team}:${this.ctx.you.name || ''}`) || '';
+      if (mine === shown) return;
+      shown = mine;
+      const checked = radios.find(({ input }) => input.checked);
+      if (checked && checked.choice.id === mine) touched = false;
+      if (!touched) for (const { input, choice } of radios) input.checked = choice.id === mine;
+      mineEl.hidden = !mine;
+      mineEl.textContent = mine ? t('decision.your_vote', { choice: labelIn(view.choices.find((c) => c.id === mine) || { label: mine }, i18n.lang) }) : '';
+      if (view.by === 'vote') relabel(submit, t(mine ? 'decision.change_vote' : 'decision.vote'));
+    };
+    return { el, update };
   }
 
   force(view, r) {
-    if (!this.canForce) return h('p', { class: 'muted' }, t('decision.open'));
+    if (!this.canForce) return { el: h('p', { class: 'muted' }, t('decision.open')) };
     const id = `decision-force-${r.id}-${r.team}`;
     const select = h('select', { id }, view.choices.map((c) => option(c.id, labelIn(c, i18n.lang))));
     const err = h('p', { class: 'form-error', hidden: true, 'aria-live': 'polite' });
     const btn = h('button', { type: 'submit', class: 'btn btn-small' }, t('decision.force'));
-    const form = h('form', { class: 'row decision-force', novalidate: true },
+    const el = h('form', { class: 'row decision-force', novalidate: true },
       h('label', { for: id, class: 'field-label' }, t('decision.force_label')), select, btn, err);
-    form.addEventListener('submit', (e) => {
+    el.addEventListener('submit', (e) => {
       e.preventDefault();
       pending(btn, () => this.ctx.socket.command({ type: 'decide', team: r.team, decision_point: { id: r.id, choice: select.value } }), { errorEl: err, socket: this.ctx.socket });
     });
-    return form;
+    return { el };
   }
 }
 

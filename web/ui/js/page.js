@@ -109,7 +109,6 @@ export function errorNodes(err) {
  */
 export async function pending(btn, fn, { errorEl, socket, doneLabel = t('ui.pending.done'), quiet = false } = {}) {
   if (!btn.dataset.label) btn.dataset.label = btn.textContent;
-  const label = btn.dataset.label;
   btn.disabled = true;
   btn.setAttribute('aria-busy', 'true');
   btn.classList.add('pending');
@@ -121,7 +120,7 @@ export async function pending(btn, fn, { errorEl, socket, doneLabel = t('ui.pend
     btn.disabled = false;
     btn.removeAttribute('aria-busy');
     btn.classList.remove('pending');
-    btn.textContent = label;
+    btn.textContent = btn.dataset.label; // relabel may have changed it meanwhile
   };
   try {
     const res = await fn();
@@ -129,7 +128,7 @@ export async function pending(btn, fn, { errorEl, socket, doneLabel = t('ui.pend
     btn.dataset.state = 'done';
     btn.classList.add('done');
     btn.textContent = `✓ ${doneLabel}`;
-    setTimeout(() => { if (btn.dataset.state === 'done') { btn.textContent = label; btn.classList.remove('done'); } }, 1800);
+    setTimeout(() => { if (btn.dataset.state === 'done') { btn.textContent = btn.dataset.label; btn.classList.remove('done'); } }, 1800);
     return res;
   } catch (err) {
     restore();
@@ -140,6 +139,15 @@ export async function pending(btn, fn, { errorEl, socket, doneLabel = t('ui.pend
     if (!quiet) showError(errorNodes(err));
     return undefined;
   }
+}
+
+/**
+ * relabel gives btn a new label. A button that is sending, or saying for a
+ * moment that it is done, shows the new label when pending restores it.
+ */
+export function relabel(btn, label) {
+  btn.dataset.label = label;
+  if (btn.dataset.state !== 'pending' && !btn.classList.contains('done')) btn.textContent = label;
 }
 
 /* ---------- boot ---------- */

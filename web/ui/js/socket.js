@@ -65,8 +65,10 @@ export function backoffDelay(n, rand = Math.random) {
 
 /**
  * commandMatches reports whether an event's recorded command is the
- * command cmd sent by principal (same type, inject and team of the
- * principal; plus the managed team, text and ad-hoc title when set).
+ * command cmd sent by principal (same type, inject, team of the principal
+ * and, when both are known, the principal's name; plus the managed team,
+ * text, ad-hoc title and decision choice when set). A teammate's command
+ * of the same kind is not the principal's.
  */
 export function commandMatches(recorded, cmd, principal) {
   if (!recorded || !cmd) return false;
@@ -75,6 +77,11 @@ export function commandMatches(recorded, cmd, principal) {
   const by = recorded.by || {};
   if ((by.team || '') !== ((principal && principal.team) || '')) return false;
   if (principal && principal.role && by.role && by.role !== principal.role) return false;
+  if (principal && principal.name && by.name && by.name !== principal.name) return false;
+  if (cmd.decision_point) {
+    const dp = recorded.decision_point || {};
+    if (dp.id !== cmd.decision_point.id || dp.choice !== cmd.decision_point.choice) return false;
+  }
   if (cmd.team && (recorded.team || '') !== cmd.team) return false;
   if (cmd.text && (recorded.text || '') !== cmd.text) return false;
   if (cmd.adhoc && (!recorded.adhoc || recorded.adhoc.title !== cmd.adhoc.title)) return false;

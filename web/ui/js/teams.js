@@ -2,6 +2,7 @@
 // trainees, score, met/late/missed and open expectations with countdowns.
 // Rows are [data-team=ID] with cells .mode, .online, .score, .tally, .open.
 import { h, replace } from './dom.js';
+import { relabel } from './page.js';
 import { fmtPoints, actionLabel } from './format.js';
 import { countdown } from './countdown.js';
 import { t } from './i18n.js';
@@ -83,8 +84,7 @@ export class TeamGrid {
     r.tr.dataset.mode = mode || '';
     if (r.toggle && r.toggle.dataset.state !== 'pending' && !r.toggle.classList.contains('pending')) {
       r.toggle.dataset.mode = mode;
-      r.toggle.dataset.label = mode === 'human' ? t('ui.teams.simulate') : t('ui.teams.hand_to_humans');
-      if (!r.toggle.classList.contains('done')) r.toggle.textContent = r.toggle.dataset.label;
+      relabel(r.toggle, mode === 'human' ? t('ui.teams.simulate') : t('ui.teams.hand_to_humans'));
       r.toggle.setAttribute('aria-label', t('ui.teams.toggle_label', { action: r.toggle.dataset.label, team: this.dir.teamName(id) }));
     }
   }
