@@ -27,10 +27,13 @@ type HotWashQuestion struct {
 	// Text is the question in the report's language: the scenario's own
 	// question (translated where the scenario translates it) or the
 	// default question's catalog text.
-	Text    string   `json:"text"`
-	Answers int      `json:"answers"`
-	Average float64  `json:"average,omitempty"`
-	Texts   []string `json:"texts,omitempty"`
+	Text string `json:"text"`
+	// AsWritten says Text is the scenario's own question, not translated
+	// into the report's language (the HTML marks its language).
+	AsWritten bool     `json:"-"`
+	Answers   int      `json:"answers"`
+	Average   float64  `json:"average,omitempty"`
+	Texts     []string `json:"texts,omitempty"`
 }
 
 // Rating says whether the question is answered with a rating.
@@ -45,11 +48,13 @@ func (b *builder) hotWash() *HotWash {
 	}
 	h := &HotWash{Anonymous: sv.Anonymous, Respondents: len(sv.Responses)}
 	for i, r := range sv.Results(engine.SurveyQuestions(b.s)) {
-		text := b.t("hotwash.q." + r.ID)
+		q := HotWashQuestion{ID: r.ID, Kind: string(r.Kind), Text: b.t("hotwash.q." + r.ID), Answers: r.Count, Average: r.Average, Texts: r.Texts}
 		if len(b.s.HotWash) > 0 {
-			text = b.s.HotWash[i].QuestionText(string(b.lang))
+			own := &b.s.HotWash[i]
+			q.Text = own.QuestionText(string(b.lang))
+			q.AsWritten = q.Text == own.Text
 		}
-		h.Questions = append(h.Questions, HotWashQuestion{ID: r.ID, Kind: string(r.Kind), Text: text, Answers: r.Count, Average: r.Average, Texts: r.Texts})
+		h.Questions = append(h.Questions, q)
 	}
 	return h
 }

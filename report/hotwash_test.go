@@ -143,4 +143,19 @@ func TestReport_HotWashScenarioQuestions(t *testing.T) {
 	if html := string(RenderHTML(t, r)); !strings.Contains(html, "El escenario se parecía a nuestra red.") || strings.Contains(html, "El ejercicio estuvo bien estructurado.") {
 		t.Error("the Spanish report does not head the section with the scenario's questions")
 	}
+	// A screen reader reads each question in its own language: the
+	// translated one in the report's, the others in the scenario's.
+	html := string(RenderHTML(t, r))
+	for _, want := range []string{`<td>El escenario se parecía a nuestra red.</td>`, `<td lang="en">Realistic pacing.</td>`, `<h3 lang="en">Best moment?</h3>`} {
+		if !strings.Contains(html, want) {
+			t.Errorf("the Spanish report lacks %s", want)
+		}
+	}
+	en, err := report.BuildWith(s, events, report.Options{Lang: i18n.English})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if html := string(RenderHTML(t, en)); !strings.Contains(html, `<td>Realistic pacing.</td>`) {
+		t.Error("the English report marks an English question as English")
+	}
 }

@@ -125,11 +125,21 @@ func newView(r *Report) *view {
 // and a scenario in Haitian Creole is not in French. A promised text left
 // untranslated, which validation warns about, is the exception.
 func (v *view) ContentLang() string {
+	if slices.Contains(v.R.Exercise.Languages, string(v.lang)) {
+		return ""
+	}
+	return v.SourceLang()
+}
+
+// SourceLang returns the BCP 47 tag of the language the scenario is
+// written in, for the lang attribute of a text known to be untranslated,
+// or "" when that is the report's language.
+func (v *view) SourceLang() string {
 	src := v.R.Exercise.Language
 	if langs := v.R.Exercise.Languages; len(langs) > 0 {
 		src = langs[0] // the scenario's own, English when it names none
 	}
-	if src == "" || src == string(v.lang) || slices.Contains(v.R.Exercise.Languages, string(v.lang)) {
+	if src == "" || src == string(v.lang) {
 		return ""
 	}
 	if l, err := i18n.Parse(src); err == nil && string(l) == src {
