@@ -174,7 +174,7 @@ test('the facilitator\'s choice to force stays selected while votes come, and on
 
 test('placeInOrder moves only the cards out of place', async () => {
   const body = installFakeDOM();
-  const { placeInOrder } = await import('../js/decision.js');
+  const { placeInOrder } = await import('../js/dom.js');
   const [a, b, c, n] = ['a', 'b', 'c', 'n'].map((id) => Object.assign(document.createElement('div'), { id }));
   body.append(a, b, c);
   const moved = [];

@@ -11,7 +11,7 @@
 // [data-choice] (a radio), .decision-submit, .decision-votes li[data-choice]
 // [data-votes], .decision-result[data-choice][data-cause], and for staff
 // .decision-force select and .decision-force button.
-import { h, option, replace } from './dom.js';
+import { h, option, replace, placeInOrder } from './dom.js';
 import { announce, pending, relabel } from './page.js';
 import { fmtTShort } from './format.js';
 import { countdown } from './countdown.js';
@@ -85,22 +85,6 @@ export function labelIn(choice, lang) {
 }
 
 /* ---------- the panel ---------- */
-
-/**
- * placeInOrder makes els the element children of list, in order, moving as
- * few of them as it can: a card someone is using (a radio pressed, a
- * select open, the keyboard on it) stays where it is unless it must move.
- */
-export function placeInOrder(list, els) {
-  const keep = new Set(els);
-  for (const c of [...list.children]) if (!keep.has(c)) c.remove();
-  let next = null;
-  for (let i = els.length - 1; i >= 0; i--) {
-    const el = els[i];
-    if (el.parentNode !== list || el.nextElementSibling !== next) list.insertBefore(el, next);
-    next = el;
-  }
-}
 
 export class DecisionPanel {
   /** ctx is the page context; host the element the panel fills. With canForce, staff may force a choice. */

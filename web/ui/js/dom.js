@@ -58,6 +58,25 @@ export function replace(el, ...children) {
   return append(el, children);
 }
 
+/**
+ * placeInOrder makes els the element children of list, in order, moving as
+ * few of them as it can, and removes the other children: an element
+ * someone is using (a radio pressed, a select open, the keyboard on it)
+ * stays where it is unless it must move. Keep one element per item and
+ * update it in place, then place them with this, rather than replace()
+ * the list on every change.
+ */
+export function placeInOrder(list, els) {
+  const keep = new Set(els);
+  for (const c of [...list.children]) if (!keep.has(c)) c.remove();
+  let next = null;
+  for (let i = els.length - 1; i >= 0; i--) {
+    const el = els[i];
+    if (el.parentNode !== list || el.nextElementSibling !== next) list.insertBefore(el, next);
+    next = el;
+  }
+}
+
 /** $ returns the first element matching sel (in root or document). */
 export function $(sel, root = document) {
   return root.querySelector(sel);
