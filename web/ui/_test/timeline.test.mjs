@@ -532,3 +532,45 @@ test('after a background tab let loaded pages go, the timeline loads older event
   assert.ok(got.includes(23), `event 23 is reached; drawn ${got}`);
   assert.deepEqual(got, range(26, got[got.length - 1]), 'no gap');
 });
+
+test('a full text the person opened stays open when the list is drawn anew', async () => {
+  const body = installFakeDOM();
+  const { Timeline } = await import('../js/timeline.js');
+  const { list, tl, typeFilter } = mountTimeline(Timeline, body, { max: 100, page: 10 });
+  const report = (seq) => ({ event: { seq, type: 'team.action', team: 'a', at: seq * 1e9, data: { action: 'report', text: 'x'.repeat(400) } } });
+  tl.add(report(1));
+  tl.add(report(2));
+  tl.draw();
+  const parts = (seq) => {
+    const li = list.children.find((e) => e.dataset.seq === String(seq));
+    const [more, detail] = li.children.filter((e) => e.tagName === 'BUTTON' || e.tagName === 'P');
+    return { more, detail };
+  };
+  assert.equal(parts(1).detail.hidden, true);
+  parts(1).more.click();
+  assert.equal(parts(1).detail.hidden, false);
+  typeFilter.value = '';
+  tl.applyFilter(); // the list drawn anew from memory
+  assert.equal(parts(1).detail.hidden, false, 'the opened text closed when the list was drawn again');
+  assert.equal(parts(1).more.getAttribute('aria-expanded'), 'true');
+  assert.equal(parts(2).detail.hidden, true);
+  parts(1).more.click();
+  tl.applyFilter();
+  assert.equal(parts(1).detail.hidden, true, 'closed again, it stays closed');
+});
+
+test('a press on the list holds it until the release', async () => {
+  const body = installFakeDOM();
+  const { Timeline } = await import('../js/timeline.js');
+  const { list, tl } = mountTimeline(Timeline, body, { max: 100, page: 10 });
+  const add = (seq) => { tl.add({ event: { seq, type: 'team.action', at: 0 } }); tl.draw(); };
+  const drawn = () => list.children.filter((li) => li.dataset.seq).map((li) => Number(li.dataset.seq));
+  add(1);
+  list.fire('pointerdown');
+  add(2);
+  assert.deepEqual(drawn(), [1], 'an entry was drawn above the pressed one');
+  assert.equal(tl.newerButton.hidden, false);
+  list.fire('pointerup');
+  await new Promise((done) => setTimeout(done));
+  assert.deepEqual(drawn(), [2, 1], 'after the release the list follows the events again');
+});

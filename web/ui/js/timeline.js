@@ -269,6 +269,21 @@ export class Timeline {
     this.newerButton.addEventListener('click', () => this.showNewer());
     this.list.before(this.newerButton);
     this.list.addEventListener('scroll', () => { if (this.held && !this.reading()) this.draw(); });
+    // A press on the list holds it still until the release, so that an
+    // entry drawn above cannot move "Show full" from under the pointer
+    // between the press and the click (a browser that does not focus a
+    // clicked button gives no other sign that someone is using the list).
+    this.pressed = false;
+    this.list.addEventListener('pointerdown', () => { this.pressed = true; });
+    const release = () => {
+      if (!this.pressed) return;
+      this.pressed = false;
+      setTimeout(() => { if (this.held && !this.reading()) this.draw(); });
+    };
+    for (const type of ['pointerup', 'pointercancel', 'pointerleave']) this.list.addEventListener(type, release);
+    // The seqs of the entries whose full text the person opened: they stay
+    // open when the list is drawn anew (a filter, back to the newest).
+    this.opened = new Set();
     this.list.addEventListener('focusout', (e) => {
       if (this.held && !this.list.contains(e.relatedTarget)) setTimeout(() => { if (this.held && !this.reading()) this.draw(); });
     });
@@ -363,7 +378,7 @@ export class Timeline {
    */
   reading() {
     const focus = document.activeElement;
-    return this.list.scrollTop > READING || (focus !== this.list && this.list.contains(focus));
+    return this.pressed || this.list.scrollTop > READING || (focus !== this.list && this.list.contains(focus));
   }
 
   /** drawnCount is the number of entries in the list. */
@@ -535,13 +550,19 @@ export class Timeline {
     } else if (full) {
       // Other long texts (a team's report, a share) open on demand.
       const id = `tl-full-${seq}`;
-      const detail = h('p', { class: 'tl-detail', id, hidden: true }, full);
-      const more = h('button', { type: 'button', class: 'tl-more', 'aria-expanded': 'false', 'aria-controls': id }, t('ui.timeline.show_full'));
-      more.addEventListener('click', () => {
-        const open = detail.hidden;
+      const detail = h('p', { class: 'tl-detail', id }, full);
+      const more = h('button', { type: 'button', class: 'tl-more', 'aria-controls': id });
+      const show = (open) => {
         detail.hidden = !open;
         more.setAttribute('aria-expanded', String(open));
         more.textContent = open ? t('ui.timeline.hide_full') : t('ui.timeline.show_full');
+      };
+      show(this.opened.has(seq));
+      more.addEventListener('click', () => {
+        const open = detail.hidden;
+        if (open) this.opened.add(seq);
+        else this.opened.delete(seq);
+        show(open);
       });
       li.append(more, detail);
     }
