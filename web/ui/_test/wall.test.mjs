@@ -1,8 +1,12 @@
-// Tests of the pure functions of js/wall.js (no DOM needed): run with
-// `node --test web/ui/_test/`.
+// Tests of js/wall.js: its pure functions, and the panel over the DOM
+// stand-in (fakedom.mjs). Run with `node --test web/ui/_test/`.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { wallPostOf, mergePost, postText, compact } from '../js/wall.js';
+import { Directory } from '../js/model.js';
+import { i18n } from '../js/i18n.js';
+import { readFileSync } from 'node:fs';
+import { installFakeDOM } from './fakedom.mjs';
 
 /** delivered builds an inject.delivered message as the server sends it. */
 function delivered(seq, team, inject) {
@@ -44,4 +48,35 @@ test('compact formats counts for the locale', () => {
   assert.equal(compact(85000, 'en'), '85K');
   assert.equal(compact(1200, 'en'), '1.2K');
   assert.notEqual(compact(1200, 'es'), '1.2K');
+});
+
+test('a post reaching another team, or a new post, leaves the posts drawn in place', async () => {
+  const body = installFakeDOM();
+  const { WallPanel } = await import('../js/wall.js');
+  i18n.catalogs.set('en', JSON.parse(readFileSync(new URL('../../../internal/i18n/catalog/en.json', import.meta.url), 'utf8')));
+  let onEvent;
+  const ctx = {
+    you: { role: 'facilitator' },
+    exercise: { language: 'en', start_time: '2026-05-12T09:00:00-05:00' },
+    dir: new Directory({ teams: [{ id: 'co-csirt', name: 'colCERT' }, { id: 'co-grid', name: 'XM' }] }),
+    socket: { on: (type, fn) => { if (type === 'event') onEvent = fn; } },
+  };
+  const host = document.createElement('section');
+  body.appendChild(host);
+  const wall = new WallPanel(ctx, host);
+  onEvent(delivered(7, 'co-csirt', story));
+  const [first] = wall.list.children;
+  const teamsLine = (li) => {
+    const found = [];
+    const walk = (e) => { if (e.className === 'wall-teams') found.push(e); e.children.forEach(walk); };
+    walk(li);
+    return found[0];
+  };
+  onEvent(delivered(8, 'co-grid', story));
+  assert.equal(wall.list.children.length, 1);
+  assert.equal(wall.list.children[0], first, 'the post was drawn again for another team');
+  assert.match(teamsLine(first).textContent, /colCERT, XM/);
+  onEvent(delivered(9, 'co-csirt', { ...story, id: 'W02', title: 'Second story' }));
+  assert.equal(wall.list.children.length, 2);
+  assert.equal(wall.list.children[1], first, 'the older post was drawn again under the new one');
 });

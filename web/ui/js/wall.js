@@ -9,7 +9,7 @@
 // [data-inject][data-channel][data-lang], .wall-outlet, .wall-author,
 // .wall-reach, .wall-engagement, .wall-teams, #wall-lang-toggle
 // (aria-pressed), and the facilitator's #wall-post-form with #wall-submit.
-import { h, option, replace } from './dom.js';
+import { h, option, replace, placeInOrder } from './dom.js';
 import { announce, pending } from './page.js';
 import { fmtT, fmtTShort, channelLabel, CHANNELS } from './format.js';
 import { renderMarkdown } from './markdown.js';
@@ -83,6 +83,11 @@ export class WallPanel {
     this.original = (ctx.exercise.language || 'en').toLowerCase();
     this.showOriginal = false;
     this.posts = new Map();
+    // id → the post's element as drawn, in the language drawn, and its
+    // "reached" line: a post is drawn once (per language), so a new post,
+    // or a post reaching another team, leaves the others alone (text
+    // someone is selecting to copy, a link they are pressing).
+    this.drawn = new Map();
     this.live = false;
     this.list = h('ol', { id: 'wall-list', class: 'wall-list' });
     this.empty = h('p', { id: 'wall-empty', class: 'muted' }, t('wall.empty'));
@@ -139,9 +144,26 @@ export class WallPanel {
     this.host.dataset.count = String(posts.length);
     this.empty.hidden = posts.length > 0;
     this.toggle.hidden = i18n.lang === this.original || !posts.some((p) => p.translations && p.translations[i18n.lang]);
-    replace(this.list, posts.map((p) => this.item(p)));
+    placeInOrder(this.list, posts.map((p) => {
+      const lang = this.lang(p);
+      let d = this.drawn.get(p.id);
+      if (!d || d.lang !== lang) {
+        d = { lang, ...this.item(p) };
+        this.drawn.set(p.id, d);
+      } else if (d.reached) {
+        const text = this.reached(p);
+        if (d.reached.textContent !== text) d.reached.textContent = text;
+      }
+      return d.el;
+    }));
   }
 
+  /** reached lists, for staff, the teams a post reached. */
+  reached(p) {
+    return t('wall.reached', { teams: p.teams.map((id) => this.ctx.dir.teamName(id)).join(', ') });
+  }
+
+  /** item draws post p: its list element, and for staff its "reached" line. */
   item(p) {
     const tx = postText(p, this.lang(p), this.original);
     const social = p.channel === 'social_media';
@@ -151,7 +173,8 @@ export class WallPanel {
     if (p.engagement) figures.push(h('span', { class: 'wall-engagement', dataset: { value: p.engagement }, title: t('wall.engagement_exact', { count: p.engagement }) }, t('wall.engagement', { n: compact(p.engagement, i18n.tag), count: p.engagement })));
     const title = contentLang(h('h3', { class: 'wall-title', id: titleId }, tx.title), tx.lang);
     const body = contentLang(h('div', { class: 'md-body wall-body' }, renderMarkdown(tx.body)), tx.lang);
-    return h('li', null, h('article', { class: `wall-post wall-${social ? 'social' : 'news'}`, 'aria-labelledby': titleId, dataset: { inject: p.id, channel: p.channel, lang: tx.lang } },
+    const reached = this.staff ? h('span', { class: 'wall-teams' }, this.reached(p)) : null;
+    const el = h('li', null, h('article', { class: `wall-post wall-${social ? 'social' : 'news'}`, 'aria-labelledby': titleId, dataset: { inject: p.id, channel: p.channel, lang: tx.lang } },
       h('header', { class: 'wall-head' },
         h('span', { class: 'wall-icon', 'aria-hidden': 'true' }, (CHANNELS[p.channel] || {}).icon || '•'),
         h('span', { class: 'wall-source' },
@@ -163,7 +186,8 @@ export class WallPanel {
       body,
       figures.length || this.staff ? h('footer', { class: 'wall-foot' },
         figures,
-        this.staff ? h('span', { class: 'wall-teams' }, t('wall.reached', { teams: p.teams.map((id) => this.ctx.dir.teamName(id)).join(', ') })) : null) : null));
+        reached) : null));
+    return { el, reached };
   }
 
   /* ---------- the facilitator's live post ---------- */
