@@ -13,7 +13,7 @@
 // #msg-forward-form with their submit buttons #msg-send, #msg-reply-submit,
 // #msg-forward-submit (data-state pending/done/error) and TLP warnings
 // #msg-tlp-warning, #msg-reply-tlp-warning, #msg-forward-tlp-warning.
-import { $, h, append, option, replace, uid } from './dom.js';
+import { h, append, option, replace, placeInOrder, uid } from './dom.js';
 import { announce, pending } from './page.js';
 import { fmtTShort, tlpBadge, tlpLabel, TLP_LEVELS, normTLP, reasonText } from './format.js';
 import { renderMarkdown } from './markdown.js';
@@ -151,6 +151,19 @@ export function replyTarget(thread, team, isTeam) {
 
 const VIEWS = ['list', 'thread', 'compose'];
 
+/** setText sets el's text when it differs, so that an unchanged part is left alone. */
+function setText(el, text) {
+  if (el.textContent !== text) el.textContent = text;
+}
+
+/** patchLike makes el look like model (class, title, text) without replacing el. */
+function patchLike(el, model) {
+  if (el.className !== model.className) el.className = model.className;
+  const title = model.getAttribute('title') || '';
+  if ((el.getAttribute('title') || '') !== title) el.setAttribute('title', title);
+  setText(el, model.textContent);
+}
+
 /** readStore keeps, per exercise and team, the seq each thread has been read up to. */
 function readStore(key) {
   return {
@@ -206,9 +219,18 @@ export class MessagesPanel {
     }
   }
 
+  /**
+   * onStatus enables the buttons that need a running exercise, about once a
+   * second. A button that is sending (pending() disabled it) stays disabled
+   * until its command is answered, or a second click would send twice; and
+   * Forward stays disabled on a message marked TLP:RED.
+   */
   onStatus(st) {
     this.ended = st.status === 'ended';
-    for (const b of this.root.querySelectorAll('[data-needs-running]')) b.disabled = this.ended;
+    for (const b of this.root.querySelectorAll('[data-needs-running]')) {
+      if (b.dataset.state === 'pending') continue;
+      b.disabled = this.ended || (b === this.fwdBtn && this.fwdRed);
+    }
   }
 
   threads() { return groupThreads([...this.messages.values()]); }
@@ -247,9 +269,13 @@ export class MessagesPanel {
   /* ---------- rendering ---------- */
 
   render() {
+    this.heading = h('h2', { id: 'messages-h', tabindex: '-1' }, t('ui.messages.title'), ' ',
+      this.unreadBadge = h('span', { id: 'messages-unread', class: 'count-badge', hidden: true }));
+    // The list is drawn afresh (in the reader's language) and then kept.
+    this.listEl = null;
+    this.threadRows = new Map();
     const head = h('div', { class: 'panel-head' },
-      h('h2', { id: 'messages-h', tabindex: '-1' }, t('ui.messages.title'), ' ',
-        h('span', { id: 'messages-unread', class: 'count-badge', hidden: true })),
+      this.heading,
       h('span', { class: 'btn-row' },
         h('button', { type: 'button', id: 'msg-new', class: 'btn btn-small', dataset: { needsRunning: '' }, disabled: this.ended, on: { click: () => this.showCompose('message') } }, t('ui.messages.new')),
         h('button', { type: 'button', id: 'msg-rfi', class: 'btn btn-small', dataset: { needsRunning: '' }, disabled: this.ended, on: { click: () => this.showCompose('rfi') } }, t('ui.messages.request'))));
@@ -263,43 +289,76 @@ export class MessagesPanel {
     this.view = VIEWS.includes(view) ? view : 'list';
     if (this.view === 'thread' && this.openThread && this.thread(this.openThread)) this.renderThread(focus);
     else if (this.view === 'compose') this.renderCompose(focus);
-    else { this.view = 'list'; this.renderList(); if (focus) $('#messages-h').focus(); }
+    else { this.view = 'list'; this.renderList(); if (focus) this.heading.focus(); }
     this.root.dataset.view = this.view;
   }
 
   renderCounts() {
     const n = totalUnread(this.threads(), this.team, this.read);
     this.root.dataset.unread = String(n);
-    const badge = this.root.querySelector('#messages-unread');
-    if (!badge) return;
+    const badge = this.unreadBadge;
     badge.hidden = n === 0;
     badge.textContent = t('ui.messages.unread', { count: n });
   }
 
+  /**
+   * renderList shows the threads, newest activity first. The list and one
+   * row per thread are kept and updated in place as messages come, so that
+   * the thread a trainee is clicking or has the keyboard on stays under
+   * them, and the list keeps its scroll position.
+   */
   renderList() {
     const threads = this.threads();
-    const items = threads.map((th) => {
-      const unread = unreadIn(th, this.team, this.read[th.id] || 0);
-      const btn = h('button', {
-        type: 'button', class: ['thread-item', unread ? 'unread' : ''],
-        dataset: { thread: th.id, unread, kind: th.kind, rfi: th.rfi ? 'true' : 'false' },
-        on: { click: () => { this.openThread = th.id; this.show('thread'); } },
-      },
-      h('span', { class: 'ti-top' },
-        h('span', { class: 'unread-dot', 'aria-hidden': 'true' }),
-        h('span', { class: 'ti-with' }, this.others(th)),
-        h('time', { class: 'ti-time' }, fmtTShort(th.lastAt))),
-      h('span', { class: 'ti-subject' }, this.subjectOf(th)),
-      h('span', { class: 'ti-badges' },
-        th.rfi ? h('span', { class: 'badge badge-rfi', title: t('ui.messages.rfi_help') }, t('ui.messages.badge.rfi')) : null,
-        tlpBadge(th.tlp),
-        h('span', { class: 'ti-count' }, t('ui.messages.count', { count: th.messages.length })),
-        unread ? h('span', { class: 'badge badge-unread' }, t('ui.messages.unread', { count: unread })) : null));
-      return h('li', null, btn);
-    });
-    replace(this.body,
-      h('ul', { id: 'msg-threads', class: 'thread-list', 'aria-label': t('ui.messages.threads') }, items),
-      threads.length ? null : h('p', { id: 'msg-empty', class: 'muted' }, t('ui.messages.empty')));
+    if (!this.listEl || this.listEl.parentNode !== this.body) {
+      this.listEl ||= h('ul', { id: 'msg-threads', class: 'thread-list', 'aria-label': t('ui.messages.threads') });
+      this.emptyEl = h('p', { id: 'msg-empty', class: 'muted' }, t('ui.messages.empty'));
+      replace(this.body, this.listEl, this.emptyEl);
+    }
+    placeInOrder(this.listEl, threads.map((th) => this.threadRow(th).li));
+    if (threads.length) this.emptyEl.remove();
+  }
+
+  /** threadRow returns the row of thread th (made the first time), updated to th. */
+  threadRow(th) {
+    let r = this.threadRows.get(th.id);
+    if (!r) {
+      r = this.newThreadRow(th.id);
+      this.threadRows.set(th.id, r);
+    }
+    const unread = unreadIn(th, this.team, this.read[th.id] || 0);
+    r.btn.className = ['thread-item', unread ? 'unread' : ''].filter(Boolean).join(' ');
+    Object.assign(r.btn.dataset, { unread: String(unread), kind: th.kind, rfi: th.rfi ? 'true' : 'false' });
+    setText(r.withEl, this.others(th));
+    setText(r.time, fmtTShort(th.lastAt));
+    setText(r.subject, this.subjectOf(th));
+    r.rfi.hidden = !th.rfi;
+    patchLike(r.tlp, tlpBadge(th.tlp));
+    setText(r.count, t('ui.messages.count', { count: th.messages.length }));
+    r.unread.hidden = !unread;
+    setText(r.unread, unread ? t('ui.messages.unread', { count: unread }) : '');
+    return r;
+  }
+
+  /** newThreadRow builds the row of thread id: its <li>, its button and the parts threadRow updates. */
+  newThreadRow(id) {
+    const r = {
+      withEl: h('span', { class: 'ti-with' }),
+      time: h('time', { class: 'ti-time' }),
+      subject: h('span', { class: 'ti-subject' }),
+      rfi: h('span', { class: 'badge badge-rfi', title: t('ui.messages.rfi_help') }, t('ui.messages.badge.rfi')),
+      tlp: h('span'),
+      count: h('span', { class: 'ti-count' }),
+      unread: h('span', { class: 'badge badge-unread' }),
+    };
+    r.btn = h('button', {
+      type: 'button', class: 'thread-item', dataset: { thread: id },
+      on: { click: () => { this.openThread = id; this.show('thread'); } },
+    },
+    h('span', { class: 'ti-top' }, h('span', { class: 'unread-dot', 'aria-hidden': 'true' }), r.withEl, r.time),
+    r.subject,
+    h('span', { class: 'ti-badges' }, r.rfi, r.tlp, r.count, r.unread));
+    r.li = h('li', null, r.btn);
+    return r;
   }
 
   /** messageItem renders one message of a thread. */
@@ -331,19 +390,22 @@ export class MessagesPanel {
         h('ul', null, m.indicators.map((s) => h('li', null, h('code', null, s))))) : null);
   }
 
+  /**
+   * renderThread draws the open thread: its messages, Back, Reply and
+   * Forward and their forms. It runs when the thread is opened; a message
+   * that comes while it is open is added by appendToThread.
+   */
   renderThread(focus) {
     const th = this.thread(this.openThread);
     this.markRead(th.id, th.lastSeq);
     this.renderCounts();
-    const title = h('h3', { id: 'msg-thread-title', class: 'msg-thread-title', tabindex: '-1' }, this.subjectOf(th));
+    const title = h('h3', { id: 'msg-thread-title', class: 'msg-thread-title', tabindex: '-1' });
     this.threadList = h('ol', { id: 'msg-thread-messages', class: 'msg-list', dataset: { thread: th.id } }, th.messages.map((m) => this.messageItem(m)));
     const err = h('p', { class: 'form-error', hidden: true, 'aria-live': 'polite' });
-    const { msg } = replyTarget(th, this.team, (id) => this.isTeam(id));
-    const red = msg.tlp === 'red';
     this.replyForm = this.buildReply(th);
     this.forwardForm = this.buildForward(th);
     const replyBtn = h('button', { type: 'button', id: 'msg-reply-open', class: 'btn btn-small btn-primary', dataset: { needsRunning: '' }, disabled: this.ended, 'aria-expanded': 'false', 'aria-controls': 'msg-reply-form' }, t('ui.messages.reply'));
-    const fwdBtn = h('button', { type: 'button', id: 'msg-forward-open', class: 'btn btn-small', dataset: { needsRunning: '' }, disabled: this.ended || red, 'aria-expanded': 'false', 'aria-controls': 'msg-forward-form' }, t('ui.messages.forward'));
+    const fwdBtn = h('button', { type: 'button', id: 'msg-forward-open', class: 'btn btn-small', dataset: { needsRunning: '' }, 'aria-expanded': 'false', 'aria-controls': 'msg-forward-form' }, t('ui.messages.forward'));
     const toggle = (btn, form, other, otherBtn) => () => {
       const open = form.hidden;
       other.hidden = true;
@@ -354,22 +416,50 @@ export class MessagesPanel {
     };
     replyBtn.addEventListener('click', toggle(replyBtn, this.replyForm, this.forwardForm, fwdBtn));
     fwdBtn.addEventListener('click', toggle(fwdBtn, this.forwardForm, this.replyForm, replyBtn));
+    this.fwdBtn = fwdBtn;
+    this.threadHead = { title, withEl: h('p', { class: 'msg-with muted' }), redHint: h('p', { class: 'hint' }, t('ui.messages.red_no_forward')) };
+    this.drawThreadHead(th);
     replace(this.body, h('div', { id: 'msg-thread-view', class: 'msg-thread' },
       h('button', { type: 'button', id: 'msg-back', class: 'btn btn-small msg-back', on: { click: () => { this.openThread = null; this.show('list'); } } }, `← ${t('ui.messages.back')}`),
       title,
-      h('p', { class: 'msg-with muted' }, t('ui.messages.with', { names: this.others(th) })),
+      this.threadHead.withEl,
       this.threadList,
       h('div', { class: 'msg-actions btn-row' }, replyBtn, fwdBtn),
-      red ? h('p', { class: 'hint' }, t('ui.messages.red_no_forward')) : null,
+      this.threadHead.redHint,
       this.replyForm, this.forwardForm, err));
     if (focus) title.focus();
   }
 
-  /** appendToThread shows a new message of the open thread: the whole thread again (so a reply answers it) unless a form is being filled in. */
+  /**
+   * drawThreadHead updates what a new message of the open thread th may
+   * change outside the message list: the subject, who the thread is with,
+   * and whether Forward is allowed (not for a message marked TLP:RED).
+   */
+  drawThreadHead(th) {
+    const { title, withEl, redHint } = this.threadHead;
+    setText(title, this.subjectOf(th));
+    setText(withEl, t('ui.messages.with', { names: this.others(th) }));
+    this.fwdRed = this.forwardForm.forwarded().tlp === 'red';
+    redHint.hidden = !this.fwdRed;
+    this.fwdBtn.disabled = this.ended || this.fwdRed;
+  }
+
+  /**
+   * appendToThread shows a new message m of the open thread in place: the
+   * buttons, the forms and what is typed in them stay, so a reply that
+   * arrives as the trainee reaches for Reply does not take the click, the
+   * keyboard or a draft away. A closed reply or forward then answers or
+   * forwards the newest message; one being written keeps its message.
+   */
   appendToThread(m) {
-    const busy = [this.replyForm, this.forwardForm].some((f) => f && !f.hidden);
-    if (!busy) { this.renderThread(this.body.contains(document.activeElement)); return; }
-    this.threadList.appendChild(this.messageItem(m));
+    const next = Array.from(this.threadList.children).find((li) => Number(li.dataset.seq) > m.seq) || null;
+    this.threadList.insertBefore(this.messageItem(m), next);
+    const th = this.thread(this.openThread);
+    // An open form keeps the message it was opened on: what the trainee
+    // writes goes where they saw it would go.
+    if (this.replyForm.hidden) this.replyForm.retarget(th);
+    if (this.forwardForm.hidden) this.forwardForm.retarget(th);
+    this.drawThreadHead(th);
   }
 
   /* ---------- forms ---------- */
@@ -398,8 +488,14 @@ export class MessagesPanel {
       const levels = allowed();
       const m = marking();
       const prev = sel.value;
-      replace(sel, levels.map((l) => option(l, tlpMoreOpen(l, m) ? t(`ui.messages.tlp_option_violation.${what}`, { tlp: tlpLabel(l), marking: tlpLabel(m) }) : tlpLabel(l))));
-      sel.value = (touched && levels.includes(prev)) ? prev : defaultLevel(levels, m);
+      const opts = levels.map((l) => [l, tlpMoreOpen(l, m) ? t(`ui.messages.tlp_option_violation.${what}`, { tlp: tlpLabel(l), marking: tlpLabel(m) }) : tlpLabel(l)]);
+      // The options are made again only when they change: a list open
+      // under the trainee's pointer stays open.
+      const have = Array.from(sel.children);
+      const same = have.length === opts.length && opts.every(([l, label], i) => have[i].value === l && have[i].textContent === label);
+      if (!same) replace(sel, opts.map(([l, label]) => option(l, label)));
+      const want = (touched && levels.includes(prev)) ? prev : defaultLevel(levels, m);
+      if (sel.value !== want) sel.value = want;
       sel.disabled = !levels.length;
       hint.textContent = !levels.length ? t('ui.messages.tlp_none')
         : m ? t(`ui.messages.tlp_hint.${what}`, { marking: tlpLabel(m), levels: levels.map((l) => l.toUpperCase()).join(', ') })
@@ -419,11 +515,17 @@ export class MessagesPanel {
       const levels = (p.tlp || []).map(normTLP);
       const cb = h('input', { type: 'checkbox', name, value: p.team, id, dataset: { tlp: levels.join(' ') } });
       cb.addEventListener('change', onChange);
-      return h('label', { class: 'check', for: id }, cb, ' ', p.name || this.ctx.dir.teamName(p.team),
+      const label = h('label', { class: 'check', for: id }, cb, ' ', p.name || this.ctx.dir.teamName(p.team),
         h('span', { class: 'peer-tlp' }, ` (${levels.map((l) => l.toUpperCase()).join(', ') || t('ui.messages.no_tlp')})`));
+      return { team: p.team, label };
     });
-    return h('fieldset', { class: 'checks' }, h('legend', null, legend),
-      boxes.length ? boxes : h('p', { class: 'muted' }, t('ui.messages.no_peers')));
+    const set = h('fieldset', { class: 'checks' }, h('legend', null, legend),
+      boxes.length ? boxes.map((b) => b.label) : h('p', { class: 'muted' }, t('ui.messages.no_peers')));
+    // exclude takes away the boxes of teams that have since joined the thread.
+    set.exclude = (teams) => {
+      for (const b of boxes) if (teams.includes(b.team)) b.label.remove();
+    };
+    return set;
   }
 
   chosen(form, name) {
@@ -447,13 +549,21 @@ export class MessagesPanel {
     this.show('compose');
   }
 
+  /**
+   * fillSubjects offers the injects delivered to the team as subjects of
+   * the compose form. It adds the options of new injects and leaves the
+   * others, so that a delivery does not close the list the trainee has open
+   * or change what is picked.
+   */
   fillSubjects() {
-    const sel = this.root.querySelector('#msg-subject');
+    const sel = this.subjectSel;
     if (!sel) return;
-    const prev = sel.value;
-    const ids = [...this.injects.keys()];
-    replace(sel, option('', t('ui.messages.subject_none')), ids.map((id) => option(id, `${id} — ${this.injectText(id).title}`)));
-    sel.value = ids.includes(prev) ? prev : '';
+    const have = new Map(Array.from(sel.children, (o) => [o.value, o]));
+    for (const id of this.injects.keys()) {
+      const label = `${id} — ${this.injectText(id).title}`;
+      if (have.has(id)) setText(have.get(id), label);
+      else sel.appendChild(option(id, label));
+    }
   }
 
   renderCompose(focus) {
@@ -461,7 +571,8 @@ export class MessagesPanel {
     const form = h('form', { id: 'msg-compose', class: 'action-form stack msg-form', novalidate: true, 'aria-labelledby': 'msg-compose-title', dataset: { mode: this.composeMode } });
     const title = h('h3', { id: 'msg-compose-title', class: 'msg-thread-title', tabindex: '-1' }, t(rfi ? 'ui.messages.compose.rfi_title' : 'ui.messages.compose.title'));
     const ferr = h('p', { class: 'form-error', hidden: true, 'aria-live': 'polite' });
-    const subject = h('select', { id: 'msg-subject', 'aria-describedby': 'msg-subject-hint' });
+    const subject = h('select', { id: 'msg-subject', 'aria-describedby': 'msg-subject-hint' }, option('', t('ui.messages.subject_none')));
+    this.subjectSel = subject;
     const tlp = this.tlpField('msg', {
       allowed: () => allowedLevels(this.peers, this.chosen(form, 'msg-peer')),
       marking: () => normTLP((this.injects.get(subject.value) || {}).tlp),
@@ -513,19 +624,25 @@ export class MessagesPanel {
     if (focus) title.focus();
   }
 
+  /**
+   * buildReply builds the reply form of thread th. Its retarget(thread)
+   * points the reply at the thread's newest message from another party
+   * (who it goes to, its TLP marking) and keeps what is typed (done only
+   * while the form is closed).
+   */
   buildReply(th) {
-    const { msg, teams, actor } = replyTarget(th, this.team, (id) => this.isTeam(id));
-    const form = h('form', { id: 'msg-reply-form', class: 'action-form stack msg-form', novalidate: true, hidden: true, 'aria-label': t('ui.messages.reply'), dataset: { replyTo: msg.seq } });
+    let target;
+    const form = h('form', { id: 'msg-reply-form', class: 'action-form stack msg-form', novalidate: true, hidden: true, 'aria-label': t('ui.messages.reply') });
     const ferr = h('p', { class: 'form-error', hidden: true, 'aria-live': 'polite' });
     const tlp = this.tlpField('msg-reply', {
-      allowed: () => (teams.length ? allowedLevels(this.peers, teams) : [...TLP_LEVELS]),
-      marking: () => msg.tlp,
+      allowed: () => (target.teams.length ? allowedLevels(this.peers, target.teams) : [...TLP_LEVELS]),
+      marking: () => target.msg.tlp,
       what: 'message',
     });
-    const names = [...teams, actor].filter(Boolean).map((p) => this.name(p)).join(', ');
+    const to = h('p', { class: 'msg-to' });
     const submit = h('button', { type: 'submit', id: 'msg-reply-submit', class: 'btn btn-primary', dataset: { needsRunning: '' }, disabled: this.ended }, t('ui.messages.reply_send'));
     form.append(
-      h('p', { class: 'msg-to' }, t('ui.messages.to', { names })),
+      to,
       this.textField('msg-reply-text', t('ui.messages.reply_text'), { required: true }),
       tlp,
       this.textField('msg-reply-indicators', t('ui.messages.indicators_field'), { rows: 2, hint: t('ui.messages.indicators_hint') }),
@@ -536,18 +653,30 @@ export class MessagesPanel {
       if (!text.value.trim()) { ferr.textContent = t('ui.messages.error.no_text'); ferr.hidden = false; text.focus(); return; }
       if (!tlp.select.value) { ferr.textContent = t('ui.messages.error.no_tlp'); ferr.hidden = false; tlp.select.focus(); return; }
       ferr.hidden = true;
-      const cmd = { type: 'reply', message: msg.seq, text: text.value.trim(), tlp: tlp.select.value };
+      const cmd = { type: 'reply', message: target.msg.seq, text: text.value.trim(), tlp: tlp.select.value };
       const indicators = parseIndicators(form.querySelector('#msg-reply-indicators').value);
       if (indicators.length) cmd.indicators = indicators;
       this.send(submit, cmd, ferr, t('ui.messages.sent'), () => { form.reset(); tlp.reset(); form.hidden = true; });
     });
-    tlp.update();
+    form.retarget = (thread) => {
+      target = replyTarget(thread, this.team, (id) => this.isTeam(id));
+      form.dataset.replyTo = String(target.msg.seq);
+      const names = [...target.teams, target.actor].filter(Boolean).map((p) => this.name(p)).join(', ');
+      setText(to, t('ui.messages.to', { names }));
+      tlp.update();
+    };
+    form.retarget(th);
     return form;
   }
 
+  /**
+   * buildForward builds the forward form of thread th. Its forwarded() is the
+   * message it forwards; retarget(thread) moves it to the thread's newest
+   * message from another party (only done while the form is closed).
+   */
   buildForward(th) {
-    const { msg } = replyTarget(th, this.team, (id) => this.isTeam(id));
-    const form = h('form', { id: 'msg-forward-form', class: 'action-form stack msg-form', novalidate: true, hidden: true, 'aria-label': t('ui.messages.forward'), dataset: { message: msg.seq } });
+    let msg;
+    const form = h('form', { id: 'msg-forward-form', class: 'action-form stack msg-form', novalidate: true, hidden: true, 'aria-label': t('ui.messages.forward') });
     const ferr = h('p', { class: 'form-error', hidden: true, 'aria-live': 'polite' });
     const tlp = this.tlpField('msg-forward', {
       allowed: () => allowedLevels(this.peers, this.chosen(form, 'msg-fwd-peer')),
@@ -568,7 +697,14 @@ export class MessagesPanel {
       if (text) cmd.text = text;
       this.send(submit, cmd, ferr, t('ui.messages.forwarded'), () => { form.reset(); tlp.reset(); form.hidden = true; });
     });
-    tlp.update();
+    form.forwarded = () => msg;
+    form.retarget = (thread) => {
+      msg = replyTarget(thread, this.team, (id) => this.isTeam(id)).msg;
+      form.dataset.message = String(msg.seq);
+      peers.exclude(thread.parties);
+      tlp.update();
+    };
+    form.retarget(th);
     return form;
   }
 }
