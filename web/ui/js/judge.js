@@ -5,6 +5,17 @@
 // facilitator's judgement is the lead evaluator's decision. Everything is
 // folded from the event stream: expectation.met (provisional), the team's
 // actions and messages, expectation.judged and expectation.scored.
+//
+// An item someone is judging here (the keyboard in it, or a judgement
+// begun) stays where it is when a colleague's judgement settles it: it is
+// marked as judged by them and moves once this judge sends, dismisses the
+// mark or, with nothing begun, leaves it. Nothing moves between a press and
+// its click either.
+//
+// Test hooks: #judge-count (data-count), #judge-queue and #judge-done
+// li.judge-item[data-key][data-state][data-disagreement][data-held],
+// .judge-points, .judge-comment, .judge-submit, .judge-held (the mark) and
+// .judge-held-dismiss.
 import { h, replace } from './dom.js';
 import { fmtTShort, fmtPoints, actionLabel, actorName, eventText } from './format.js';
 import { pending } from './page.js';
@@ -110,10 +121,36 @@ export class JudgeQueue {
     this.done = h('ol', { class: 'judge-list', id: 'judge-done' });
     this.doneWrap = h('details', { class: 'judge-done-wrap', hidden: true },
       h('summary', null, h('h3', { class: 'judge-done-h' }, t('judge.done_heading'))), this.done);
+    // Where the keyboard goes when the item it was in moves away.
+    this.count.tabIndex = -1;
+    this.watchPresses();
     replace(root,
       h('p', { class: 'hint' }, t('judge.hint')),
       lead ? h('p', { class: 'hint' }, t('judge.lead_hint')) : null,
       this.count, this.empty, this.todo, this.doneWrap);
+  }
+
+  /**
+   * watchPresses keeps items still between a press and its release: an
+   * item leaving the list above the one being pressed would move that one
+   * from under the pointer and the click would be lost. On the release,
+   * the items that waited move.
+   */
+  watchPresses() {
+    this.pressed = false;
+    document.addEventListener('pointerdown', () => { this.pressed = true; }, true);
+    const release = () => {
+      this.pressed = false;
+      // The click comes after the release: move nothing before it.
+      setTimeout(() => this.settle());
+    };
+    document.addEventListener('pointerup', release, true);
+    document.addEventListener('pointercancel', release, true);
+  }
+
+  /** settle moves every item that waited to where it belongs, unless it is still held. */
+  settle() {
+    for (const it of this.items.values()) if (it.li.parentNode !== this.target(it)) this.render(it);
   }
 
   /** add takes an event message (with its inject, for deliveries). */
@@ -152,8 +189,13 @@ export class JudgeQueue {
     };
     it.status = h('div', { class: 'judge-status' });
     it.form = this.canJudge ? this.buildForm(it) : null;
+    it.mark = it.form ? this.heldMark(it) : null;
     it.li = h('li', { class: 'judge-item', dataset: { key, team: it.team, inject: it.inject, expectation: it.expectation } },
-      this.head(it), this.body(it), it.status, it.form);
+      this.head(it), this.body(it), it.status, it.mark && it.mark.el, it.form);
+    // Leaving an item that only the keyboard held lets it move (see held).
+    it.li.addEventListener('focusout', (e) => {
+      if (!it.li.contains(e.relatedTarget)) setTimeout(() => this.settle());
+    });
     this.items.set(key, it);
     this.render(it);
   }
@@ -162,8 +204,10 @@ export class JudgeQueue {
     const dir = this.ctx.dir;
     const asked = this.context.question(it.team, it.inject, it.expectation);
     const title = dir.injectTitle(it.inject);
+    // The title takes the keyboard when the item before it moves away (see letGo).
+    it.title = h('h3', { class: 'judge-title', tabindex: '-1' }, t('judge.answered', { team: dir.teamName(it.team), inject: it.inject, action: actionLabel(asked.action || it.expectation), at: fmtTShort(it.at) }));
     return h('div', { class: 'judge-head' },
-      h('h3', { class: 'judge-title' }, t('judge.answered', { team: dir.teamName(it.team), inject: it.inject, action: actionLabel(asked.action || it.expectation), at: fmtTShort(it.at) })),
+      it.title,
       title ? h('p', { class: 'judge-inject muted' }, title) : null);
   }
 
@@ -187,12 +231,19 @@ export class JudgeQueue {
     const err = h('p', { class: 'form-error', hidden: true, 'aria-live': 'polite' });
     const points = h('input', { type: 'number', id: `${p}-points`, class: 'judge-points', min: '0', max: String(it.max), step: 'any', inputmode: 'decimal', required: true });
     points.addEventListener('input', () => { points.dataset.touched = '1'; });
-    const radios = RATINGS.map((r) => {
+    const inputs = RATINGS.map((r) => {
       const input = h('input', { type: 'radio', name: `${p}-rating`, id: `${p}-${r}`, value: r });
       input.addEventListener('change', () => { if (!points.dataset.touched) points.value = String(defaultPoints(r, it.max)); });
-      return h('label', { class: ['judge-rating', `judge-rating-${r}`], for: `${p}-${r}` }, input, h('span', null, t(`judge.rating.${r}`)));
+      return input;
     });
+    const radios = inputs.map((input) => h('label', { class: ['judge-rating', `judge-rating-${input.value}`], for: input.id }, input, h('span', null, t(`judge.rating.${input.value}`))));
     const comment = h('textarea', { id: `${p}-comment`, class: 'judge-comment', rows: '2', maxlength: '8000' });
+    // A judgement begun here holds the item in place (see held) until it is sent or dismissed.
+    it.draft = false;
+    const begun = () => { it.draft = true; };
+    for (const input of inputs) input.addEventListener('change', begun);
+    points.addEventListener('input', begun);
+    comment.addEventListener('input', begun);
     const submit = h('button', { type: 'submit', class: 'btn btn-primary judge-submit' }, this.lead ? t('judge.decide') : t('judge.submit'));
     const form = h('form', { class: 'judge-form stack', novalidate: true },
       h('fieldset', { class: 'judge-fieldset' },
@@ -205,16 +256,87 @@ export class JudgeQueue {
       h('div', { class: 'form-actions' }, submit));
     form.addEventListener('submit', async (e) => {
       e.preventDefault();
-      const rating = (form.querySelector(`input[name="${p}-rating"]:checked`) || {}).value;
+      const rating = (inputs.find((i) => i.checked) || {}).value;
       const fail = (msg, el) => { err.textContent = msg; err.hidden = false; if (el) el.focus(); };
-      if (!rating) { fail(t('judge.choose_rating'), radios[0].querySelector('input')); return; }
+      if (!rating) { fail(t('judge.choose_rating'), inputs[0]); return; }
       const value = points.value === '' ? defaultPoints(rating, it.max) : Number(points.value);
       if (!(value >= 0 && value <= it.max)) { fail(t('judge.points_range', { max: it.max }), points); return; }
       const cmd = { type: 'judge', team: it.team, inject: it.inject, expectation: it.expectation, rating, points: value };
       if (comment.value.trim()) cmd.text = comment.value.trim();
+      // While it is sent, the item waits (its own judgement is no colleague's); once it is recorded, it moves.
+      it.sending = true;
+      const wasIn = it.li.contains(document.activeElement);
       await pending(submit, () => this.ctx.socket.command(cmd), { errorEl: err, socket: this.ctx.socket, doneLabel: t('judge.saved') });
+      it.sending = false;
+      // The disabled button lost the keyboard meanwhile: it was still in the item unless the judge went elsewhere.
+      const still = wasIn && (document.activeElement === document.body || it.li.contains(document.activeElement));
+      if (submit.dataset.state === 'done') this.letGo(it, still);
+      else this.render(it);
     });
     return form;
+  }
+
+  /** heldMark builds the mark of an item held here while a colleague's judgement moved it: what they judged, and a way to let it go. */
+  heldMark(it) {
+    const text = h('p', { class: 'alert-text judge-held-text' });
+    const dismiss = h('button', { type: 'button', class: 'btn btn-small judge-held-dismiss' }, t('judge.held_dismiss'));
+    dismiss.addEventListener('click', () => this.letGo(it));
+    const el = h('div', { class: 'alert alert-info judge-held', role: 'status', hidden: true }, text, dismiss);
+    return { el, text };
+  }
+
+  /**
+   * letGo ends what held an item (its judgement sent, or the mark
+   * dismissed) and moves it where it belongs; the keyboard, if it was in
+   * the item (had), goes to the next item of the list it leaves.
+   */
+  letGo(it, had = it.li.contains(document.activeElement)) {
+    it.draft = false;
+    const from = it.li.parentNode;
+    const next = it.li.nextElementSibling;
+    it.free = true;
+    this.render(it);
+    it.free = false;
+    if (!had || it.li.parentNode === from) return;
+    const after = next && this.items.get(next.dataset.key);
+    (after ? after.title : this.count).focus();
+  }
+
+  /**
+   * held reports whether an item must stay where it is for now: a press is
+   * under way, or someone is judging it here (the keyboard in it, a
+   * judgement begun or being sent). Moving it would blur the control in
+   * use and fold the form into the closed "Judged" list.
+   */
+  held(it) {
+    if (it.free) return false;
+    return this.pressed || this.inUse(it);
+  }
+
+  /** inUse reports whether someone is judging an item here: the keyboard in it, a judgement begun or being sent. */
+  inUse(it) {
+    return !!(it.draft || it.sending || it.li.contains(document.activeElement));
+  }
+
+  /** target is the list an item belongs in. */
+  target(it) {
+    return this.waiting(it) ? this.todo : this.done;
+  }
+
+  /** paintHeld shows, on an item held away from its list, the judgement that settled it meanwhile. */
+  paintHeld(it, on) {
+    if (!it.mark) return;
+    it.li.dataset.held = on ? 'true' : 'false';
+    // Its own judgement, while it is sent, is no news to the judge.
+    if (it.sending) return;
+    const j = on ? it.judgements[it.judgements.length - 1] : null;
+    it.mark.el.hidden = !j;
+    if (!j) return;
+    const d = j.data || {};
+    it.mark.text.textContent = t(d.decision ? 'judge.held_decision' : 'judge.held', {
+      who: actorName(j.actor, this.ctx.dir), rating: t(`judge.rating.${d.rating}`),
+      points: fmtPoints(d.content || 0), max: fmtPoints(d.max_points || it.max),
+    });
   }
 
   /** waiting reports whether an item is in the queue: not judged yet, or, for the lead, disputed and undecided. */
@@ -244,17 +366,20 @@ export class JudgeQueue {
             d.decision ? h('span', { class: 'judge-decision' }, ` (${t('judge.decision')})`) : null,
             d.text ? h('span', { class: 'judge-comment-text' }, ` — ${d.text}`) : null);
         }))] : null);
-    this.place(it, this.waiting(it) ? this.todo : this.done);
+    const list = this.target(it);
+    const stays = it.li.parentNode && it.li.parentNode !== list && this.held(it);
+    if (!stays) this.place(it, list);
+    this.paintHeld(it, stays && this.inUse(it));
     const waiting = [...this.items.values()].filter((x) => this.waiting(x)).length;
     this.count.textContent = t('judge.queue_count', { count: waiting });
     this.count.dataset.count = waiting;
-    this.empty.hidden = waiting > 0;
+    this.empty.hidden = waiting > 0 || this.todo.children.length > 0;
     this.doneWrap.hidden = this.done.children.length === 0;
   }
 
   /** place puts an item in list, oldest answer first. */
   place(it, list) {
-    if (it.li.parentElement === list) return;
+    if (it.li.parentNode === list) return;
     const after = [...list.children].find((li) => (this.items.get(li.dataset.key) || {}).seq > it.seq);
     list.insertBefore(it.li, after || null);
   }
