@@ -313,14 +313,19 @@ export class EEGPanel {
 
   /**
    * drawLinks shows the recent events to link, keeping the ticked ones
-   * ticked and listed. While the keyboard is in the list or the pointer
-   * over it the list holds still, so that a box does not move under the
-   * evaluator's hand; it is drawn when they leave it.
+   * ticked and listed. While the keyboard is in the list, the pointer over
+   * it or a press under way (a finger or pen, which neither hovers nor
+   * focuses a box it taps) the list holds still, so that a box does not
+   * move under the evaluator's hand; it is drawn when they leave it or
+   * lift the finger.
    */
   drawLinks() {
-    const held = this.linkList.contains(document.activeElement) || this.linkList.matches(':hover');
+    const inList = this.linkList.contains(document.activeElement) || this.linkList.matches(':hover');
+    const held = this.pressed || inList;
     this.linksStale = held;
-    this.heldNote.hidden = !held;
+    // Nothing moves during a press, the note included (it would push down
+    // the submit button being pressed); the release draws again.
+    if (!this.pressed) this.heldNote.hidden = !inList;
     if (held) return;
     const ticked = [...this.linkList.querySelectorAll('input:checked')].map((c) => this.shownLinks.get(Number(c.value))).filter(Boolean);
     const checked = new Set(ticked.map((e) => e.seq));

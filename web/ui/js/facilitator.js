@@ -32,6 +32,19 @@ export function enabledControls(s) {
 }
 
 /**
+ * NEXT_CONTROL names, for each control, where the keyboard goes when a
+ * change of status turns it off while it is on it: its counterpart first.
+ * After the end every control is off: the keyboard goes to the report.
+ */
+const NEXT_CONTROL = {
+  start: ['pause', 'end'],
+  pause: ['resume', 'end'],
+  resume: ['pause', 'end'],
+  jump: ['resume', 'pause', 'end'],
+  end: [],
+};
+
+/**
  * humanOpen lists the open expectations of teams played by humans that fall
  * due by `until` (ns), leaving out those that events since the last status
  * closed (closed holds "team/inject/expectation").
@@ -92,12 +105,29 @@ async function main() {
     const ev = m.event || {};
     if (ev.type === 'expectation.met' || ev.type === 'expectation.missed') closed.add(`${ev.team}/${(ev.data || {}).inject}/${(ev.data || {}).expectation}`);
   });
+  // The control the keyboard is on, kept when the focus falls to the page
+  // because the control was turned off (by its own pending command or a
+  // status), so that applyControls can put the keyboard back.
+  let onControl = null;
+  const controlName = (el) => Object.keys(btn).find((k) => btn[k] === el) || null;
+  document.addEventListener('focusin', (e) => { onControl = controlName(e.target); });
+  document.addEventListener('pointerdown', () => { onControl = null; }, true);
+  /** keepKeyboard moves the keyboard from a control turned off to the next sensible one. */
+  const keepKeyboard = () => {
+    const active = document.activeElement;
+    const lost = !active || active === document.body;
+    const name = lost ? onControl : controlName(active);
+    if (!name || (!lost && !btn[name].disabled)) return;
+    const to = btn[name].disabled ? NEXT_CONTROL[name].map((k) => btn[k]).find((b) => !b.disabled) || (current === 'ended' && $('#reports a')) : btn[name];
+    if (to) to.focus();
+  };
   const applyControls = () => {
     const enable = enabledControls(current);
     for (const [k, b] of Object.entries(btn)) {
       if (b.dataset.state !== 'pending') b.disabled = !enable[k];
     }
     speed.disabled = current === 'ended';
+    keepKeyboard();
   };
   const control = (b, cmd, doneLabel) => send(b, cmd, doneLabel).finally(applyControls);
   const expiryLine = (o) => t('ui.fac.expiry_line', { team: o.name, inject: o.inject, action: actionLabel(o.action), at: fmtTShort(o.deadline) });

@@ -2,10 +2,10 @@
 // with Release / Skip / Delay, the injects waiting for a manual release
 // (status.releasable), and the full MSEL (GET /api/exercises/{id} msel) in
 // a wide dialog.
-import { h, option, replace } from './dom.js';
+import { h, option, replace, placeInOrder } from './dom.js';
 import { fmtTShort, MIN, severityBadge, channelLabel, triggerText } from './format.js';
 import { countdown } from './countdown.js';
-import { pending } from './page.js';
+import { pending, showError } from './page.js';
 import { confirmDialog } from './dialog.js';
 import { t, contentLang } from './i18n.js';
 import { scenarioLang } from './model.js';
@@ -27,25 +27,36 @@ export class MselPanel {
     this.relEmpty = h('p', { class: 'muted' }, t('ui.msel.rel_empty'));
     this.notStarted = h('p', { class: 'hint', id: 'upcoming-hint' }, t('ui.msel.not_started'));
     this.relEnded = h('p', { class: 'hint', hidden: true }, t('ui.msel.ended'));
-    // While the pointer is over a list, and for a moment after a click in
-    // it, rows that go away stay (disabled) and new ones wait, so no button
-    // moves under the pointer.
+    // Where the keyboard goes when the row it was on is gone: a list's heading.
+    const upHead = h('h3', { class: 'subhead', id: 'upcoming-h', tabindex: '-1' }, t('ui.msel.next'));
+    const relHead = h('h3', { class: 'subhead', id: 'releasable-h', tabindex: '-1' }, t('ui.msel.manual'));
+    this.heads = new Map([[this.upcoming, upHead], [this.releasable, relHead]]);
+    // While the pointer is over a list, for a moment after a click in it,
+    // while the keyboard is in it and while a confirmation asked from it is
+    // open, rows that go away stay (disabled) and new ones wait, so no
+    // button moves under the pointer or from under the keyboard. A note
+    // says so to the keyboard's user, who may stay in the list for long.
     this.pointerIn = new Set();
     this.holdUntil = new Map(); // list → Date.now() until which it holds still
+    this.asking = new Set(); // lists a confirmation dialog was opened from
     this.later = new Map(); // list → the sync that waits
+    this.heldNotes = new Map();
     for (const list of [this.upcoming, this.releasable]) {
+      this.heldNotes.set(list, h('p', { class: 'hint msel-held', hidden: true, 'aria-live': 'polite' }, t('ui.msel.held')));
       list.addEventListener('pointerenter', () => this.pointerIn.add(list));
       list.addEventListener('pointerleave', () => { this.pointerIn.delete(list); this.resume(list); });
       list.addEventListener('click', () => {
         this.holdUntil.set(list, Date.now() + HOLD_MS);
         setTimeout(() => this.resume(list), HOLD_MS + 50);
       });
+      // Once the keyboard has left, after the focus has settled.
+      list.addEventListener('focusout', (e) => { if (!list.contains(e.relatedTarget)) setTimeout(() => this.resume(list)); });
     }
     replace(root,
-      h('h3', { class: 'subhead' }, t('ui.msel.next')),
-      this.notStarted, this.upEmpty, this.upcoming,
-      h('h3', { class: 'subhead' }, t('ui.msel.manual')),
-      this.relEnded, this.relEmpty, this.releasable,
+      upHead,
+      this.notStarted, this.upEmpty, this.upcoming, this.heldNotes.get(this.upcoming),
+      relHead,
+      this.relEnded, this.relEmpty, this.releasable, this.heldNotes.get(this.releasable),
       this.buildFull());
   }
 
@@ -59,8 +70,76 @@ export class MselPanel {
     return Array.isArray(to) ? to.includes('$team') : (typeof to === 'string' && to.includes('$team'));
   }
 
+  /** send sends cmd with btn pending; the engine's refusal of an inject that no longer waits is said as such. */
   send(btn, cmd, doneLabel) {
-    return pending(btn, () => this.ctx.socket.command(cmd), { socket: this.ctx.socket, doneLabel });
+    const command = () => this.ctx.socket.command(cmd).catch((err) => {
+      // Release, skip and delay are refused with conflict, while the
+      // exercise runs or is paused, only for an inject delivered or
+      // skipped meanwhile (engine/apply.go).
+      if (err && err.code === 'conflict' && (this.status === 'running' || this.status === 'paused')) err.key = 'ui.msel.error_gone';
+      throw err;
+    });
+    const keyboard = this.keyboardOn(btn);
+    const row = [...this.upRows.values(), ...this.relRows.values()].find((r) => r.buttons.includes(btn));
+    return pending(btn, command, { socket: this.ctx.socket, doneLabel }).finally(() => { if (keyboard && row) this.refocus(row, btn); });
+  }
+
+  /**
+   * refocus puts the keyboard back on btn of row, which had it when its
+   * command was sent: pending turned it off meanwhile, which drops the
+   * keyboard to the top of the page. A row gone meanwhile gives it to its
+   * neighbour.
+   */
+  refocus(row, btn) {
+    const now = document.activeElement;
+    if (now && now !== document.body) return;
+    if (btn.isConnected && !btn.disabled) btn.focus();
+    else this.neighbour(row.list, row, btn.dataset.cmd).focus();
+  }
+
+  /**
+   * confirm asks opts in the confirmation dialog for row of list, the list
+   * holding still meanwhile, and resolves {ok, reason}: ok only when
+   * confirmed and the row still waits. When the row went away meanwhile,
+   * the keyboard goes to the next row (the dialog's opener is off) and,
+   * if confirmed, a message says that nothing was sent.
+   */
+  async confirm(list, row, cmd, opts) {
+    this.asking.add(list);
+    let ans;
+    try {
+      ans = await confirmDialog(opts);
+    } finally {
+      this.asking.delete(list);
+    }
+    if (!row.gone) {
+      this.resume(list);
+      return ans;
+    }
+    const next = this.neighbour(list, row, cmd);
+    this.resume(list);
+    if (next) next.focus();
+    if (ans.ok) this.refuseGone(row);
+    return { ok: false, reason: ans.reason };
+  }
+
+  /** refuseGone says that row's inject no longer waits and nothing was sent. */
+  refuseGone(row) {
+    showError(t('ui.msel.gone', { inject: row.inject }));
+  }
+
+  /** neighbour is the button of the command cmd of the nearest row of list that still waits, else the list's heading. */
+  neighbour(list, row, cmd) {
+    const lis = [...list.children];
+    const i = lis.indexOf(row.li);
+    const near = i < 0 ? lis : [...lis.slice(i + 1), ...lis.slice(0, i).reverse()];
+    const rows = [...this.upRows.values(), ...this.relRows.values()];
+    for (const li of near) {
+      const r = rows.find((x) => x.li === li);
+      const b = r && !r.gone && (r.buttons.find((x) => x.dataset.cmd === cmd) || r.buttons[0]);
+      if (b && !b.disabled) return b;
+    }
+    return this.heads.get(list);
   }
 
   /** update takes a status object. */
@@ -80,55 +159,65 @@ export class MselPanel {
     return m && Array.isArray(m.to) ? m.to.map((id) => dir.anyName(id)).join(', ') : t('ui.msel.its_recipients');
   }
 
+  /** off reports whether the exercise's state refuses releases, skips and delays (the buttons are disabled). */
+  off() {
+    return this.status === 'ready' || this.status === 'ended';
+  }
+
   updateUpcoming(list) {
-    const { dir, clock } = this.ctx;
+    const { dir } = this.ctx;
     const keys = [];
-    const ready = this.status === 'ready' || this.status === 'ended';
     for (const u of list) {
       const key = `${u.inject}|${u.team || ''}`;
       keys.push(key);
-      let r = this.upRows.get(key);
-      if (!r) {
-        const at = h('time', { class: 'up-at' });
-        const cd = countdown(u.at, clock);
-        const title = contentLang(h('span', { class: 'up-title' }), scenarioLang(this.ctx));
-        const team = h('span', { class: 'up-team' });
-        const release = h('button', { type: 'button', class: 'btn btn-small btn-primary', dataset: { cmd: 'release' }, 'aria-label': t('ui.msel.release_now_label', { inject: u.inject }) }, t('ui.msel.release_now'));
-        const skip = h('button', { type: 'button', class: 'btn btn-small', dataset: { cmd: 'skip' }, 'aria-label': t('ui.msel.skip_label', { inject: u.inject }) }, t('ui.msel.skip'));
-        const d5 = h('button', { type: 'button', class: 'btn btn-small', dataset: { cmd: 'delay5' }, 'aria-label': t('ui.msel.delay_label', { minutes: 5, inject: u.inject }) }, t('ui.msel.delay', { minutes: 5 }));
-        const d15 = h('button', { type: 'button', class: 'btn btn-small', dataset: { cmd: 'delay15' }, 'aria-label': t('ui.msel.delay_label', { minutes: 15, inject: u.inject }) }, t('ui.msel.delay', { minutes: 15 }));
-        const li = h('li', { class: 'msel-item', dataset: { upcoming: u.inject, upcomingTeam: u.team || '' } },
-          h('div', { class: 'msel-when' }, at, cd),
-          h('div', { class: 'msel-what' }, h('span', { class: 'inject-id' }, u.inject), ' ', title, team),
-          h('div', { class: 'msel-buttons' }, release, skip, d5, d15));
-        // release_inject takes the team; skip and delay act on the inject (docs/protocol.md).
-        const cmdBase = () => ({ inject: u.inject });
-        release.addEventListener('click', async () => {
-          const ans = await confirmDialog({
-            title: t('ui.msel.release_q', { inject: u.inject }),
-            message: t('ui.msel.release_msg', { title: title.textContent || u.inject, to: this.recipients(u), at: fmtTShort(u.at) }),
-            okLabel: t('ui.msel.release_now'),
-            danger: false,
-          });
-          if (ans.ok) this.send(release, u.team ? { type: 'release_inject', inject: u.inject, team: u.team } : { type: 'release_inject', inject: u.inject }, t('ui.msel.released'));
-        });
-        skip.addEventListener('click', async () => {
-          const ans = await confirmDialog({ title: t('ui.msel.skip_q', { inject: u.inject }), message: t('ui.msel.skip_msg', { title: title.textContent || u.inject }), okLabel: t('ui.msel.skip_ok'), reason: true });
-          if (ans.ok) this.send(skip, { type: 'skip_inject', ...cmdBase(), text: ans.reason || undefined }, t('ui.msel.skipped'));
-        });
-        d5.addEventListener('click', () => this.send(d5, { type: 'delay_inject', ...cmdBase(), delay: 5 * MIN }, t('ui.msel.delayed')));
-        d15.addEventListener('click', () => this.send(d15, { type: 'delay_inject', ...cmdBase(), delay: 15 * MIN }, t('ui.msel.delayed')));
-        r = { li, at, cd, title, team, buttons: [release, skip, d5, d15] };
-        this.upRows.set(key, r);
-      }
+      const r = this.upRows.get(key) || this.upcomingRow(key, u);
+      r.u = u;
       r.at.textContent = fmtTShort(u.at);
       r.cd.dataset.deadline = u.at;
       r.title.textContent = u.title || dir.injectTitle(u.inject) || '';
       r.team.textContent = u.team ? `→ ${dir.teamName(u.team)}` : '';
-      for (const b of r.buttons) if (b.dataset.state !== 'pending') b.disabled = ready;
+      for (const b of r.buttons) if (b.dataset.state !== 'pending') b.disabled = this.off();
     }
     this.sync(this.upcoming, this.upRows, keys);
     this.upEmpty.hidden = keys.length > 0;
+  }
+
+  /** upcomingRow builds the row of a scheduled delivery (u of status.upcoming), with Release now, Skip and Delay. */
+  upcomingRow(key, u) {
+    const at = h('time', { class: 'up-at' });
+    const cd = countdown(u.at, this.ctx.clock);
+    const title = contentLang(h('span', { class: 'up-title' }), scenarioLang(this.ctx));
+    const team = h('span', { class: 'up-team' });
+    const release = h('button', { type: 'button', class: 'btn btn-small btn-primary', dataset: { cmd: 'release' }, 'aria-label': t('ui.msel.release_now_label', { inject: u.inject }) }, t('ui.msel.release_now'));
+    const skip = h('button', { type: 'button', class: 'btn btn-small', dataset: { cmd: 'skip' }, 'aria-label': t('ui.msel.skip_label', { inject: u.inject }) }, t('ui.msel.skip'));
+    const d5 = h('button', { type: 'button', class: 'btn btn-small', dataset: { cmd: 'delay5' }, 'aria-label': t('ui.msel.delay_label', { minutes: 5, inject: u.inject }) }, t('ui.msel.delay', { minutes: 5 }));
+    const d15 = h('button', { type: 'button', class: 'btn btn-small', dataset: { cmd: 'delay15' }, 'aria-label': t('ui.msel.delay_label', { minutes: 15, inject: u.inject }) }, t('ui.msel.delay', { minutes: 15 }));
+    const li = h('li', { class: 'msel-item', dataset: { upcoming: u.inject, upcomingTeam: u.team || '' } },
+      h('div', { class: 'msel-when' }, at, cd),
+      h('div', { class: 'msel-what' }, h('span', { class: 'inject-id' }, u.inject), ' ', title, team),
+      h('div', { class: 'msel-buttons' }, release, skip, d5, d15));
+    const r = { li, list: this.upcoming, at, cd, title, team, u, inject: u.inject, gone: false, buttons: [release, skip, d5, d15] };
+    const { list } = r;
+    // A button a row that went away keeps (the keyboard on it) sends nothing.
+    const act = (fn) => () => (r.gone ? this.refuseGone(r) : fn());
+    // release_inject takes the team; skip and delay act on the inject (docs/protocol.md).
+    release.addEventListener('click', act(async () => {
+      const ans = await this.confirm(list, r, 'release', {
+        title: t('ui.msel.release_q', { inject: u.inject }),
+        message: t('ui.msel.release_msg', { title: title.textContent || u.inject, to: this.recipients(u), at: fmtTShort(r.u.at) }),
+        okLabel: t('ui.msel.release_now'),
+        danger: false,
+      });
+      if (ans.ok) this.send(release, u.team ? { type: 'release_inject', inject: u.inject, team: u.team } : { type: 'release_inject', inject: u.inject }, t('ui.msel.released'));
+    }));
+    skip.addEventListener('click', act(async () => {
+      const ans = await this.confirm(list, r, 'skip', { title: t('ui.msel.skip_q', { inject: u.inject }), message: t('ui.msel.skip_msg', { title: title.textContent || u.inject }), okLabel: t('ui.msel.skip_ok'), reason: true });
+      if (ans.ok) this.send(skip, { type: 'skip_inject', inject: u.inject, text: ans.reason || undefined }, t('ui.msel.skipped'));
+    }));
+    d5.addEventListener('click', act(() => this.send(d5, { type: 'delay_inject', inject: u.inject, delay: 5 * MIN }, t('ui.msel.delayed'))));
+    d15.addEventListener('click', act(() => this.send(d15, { type: 'delay_inject', inject: u.inject, delay: 15 * MIN }, t('ui.msel.delayed'))));
+    this.upRows.set(key, r);
+    return r;
   }
 
   updateReleasable(list) {
@@ -137,83 +226,119 @@ export class MselPanel {
     for (const u of list) {
       const key = u.inject;
       keys.push(key);
-      let r = this.relRows.get(key);
-      if (!r) {
-        const needs = u.per_team || this.needsTeam(u.inject);
-        const selId = `release-team-${u.inject.replace(/[^\w-]/g, '_')}`;
-        const sel = h('select', { id: selId, class: 'release-team' },
-          option('', needs ? t('ui.msel.choose_team') : t('ui.msel.every_team')),
-          dir.teamList().map((tm) => option(tm.id, t('ui.msel.only_team', { team: tm.name || tm.id }))));
-        const release = h('button', { type: 'button', class: 'btn btn-small btn-primary', dataset: { cmd: 'release' }, 'aria-label': t('ui.msel.release_label', { inject: u.inject }) }, t('ui.msel.release'));
-        const title = contentLang(h('span', { class: 'up-title' }), scenarioLang(this.ctx));
-        const li = h('li', { class: 'msel-item', dataset: { releasable: u.inject } },
-          h('div', { class: 'msel-what' }, h('span', { class: 'inject-id' }, u.inject), ' ', title),
-          h('div', { class: 'msel-buttons' },
-            h('label', { for: selId, class: 'sr-only' }, t('ui.msel.release_to', { inject: u.inject })), sel, release));
-        release.addEventListener('click', () => {
-          if (needs && !sel.value) {
-            sel.focus();
-            sel.classList.add('invalid');
-            return;
-          }
-          sel.classList.remove('invalid');
-          const cmd = { type: 'release_inject', inject: u.inject };
-          if (sel.value) cmd.team = sel.value;
-          this.send(release, cmd, sel.value ? t('ui.msel.released_to', { team: dir.teamName(sel.value) }) : t('ui.msel.released'));
-        });
-        r = { li, title, buttons: [release, sel] };
-        this.relRows.set(key, r);
-      }
+      const r = this.relRows.get(key) || this.releasableRow(key, u);
       r.title.textContent = u.title || dir.injectTitle(u.inject) || '';
-      for (const b of r.buttons) if (b.dataset.state !== 'pending') b.disabled = this.status === 'ready' || this.status === 'ended';
+      for (const b of r.buttons) if (b.dataset.state !== 'pending') b.disabled = this.off();
     }
     this.sync(this.releasable, this.relRows, keys);
     this.relEmpty.hidden = keys.length > 0;
   }
 
+  /** releasableRow builds the row of an inject that waits for a manual release (u of status.releasable), with its team select. */
+  releasableRow(key, u) {
+    const { dir } = this.ctx;
+    const needs = u.per_team || this.needsTeam(u.inject);
+    const selId = `release-team-${u.inject.replace(/[^\w-]/g, '_')}`;
+    const sel = h('select', { id: selId, class: 'release-team' },
+      option('', needs ? t('ui.msel.choose_team') : t('ui.msel.every_team')),
+      dir.teamList().map((tm) => option(tm.id, t('ui.msel.only_team', { team: tm.name || tm.id }))));
+    const release = h('button', { type: 'button', class: 'btn btn-small btn-primary', dataset: { cmd: 'release' }, 'aria-label': t('ui.msel.release_label', { inject: u.inject }) }, t('ui.msel.release'));
+    const title = contentLang(h('span', { class: 'up-title' }), scenarioLang(this.ctx));
+    const li = h('li', { class: 'msel-item', dataset: { releasable: u.inject } },
+      h('div', { class: 'msel-what' }, h('span', { class: 'inject-id' }, u.inject), ' ', title),
+      h('div', { class: 'msel-buttons' },
+        h('label', { for: selId, class: 'sr-only' }, t('ui.msel.release_to', { inject: u.inject })), sel, release));
+    const r = { li, list: this.releasable, title, inject: u.inject, gone: false, buttons: [release, sel] };
+    release.addEventListener('click', () => {
+      if (r.gone) { this.refuseGone(r); return; }
+      if (needs && !sel.value) {
+        sel.focus();
+        sel.classList.add('invalid');
+        return;
+      }
+      sel.classList.remove('invalid');
+      const cmd = { type: 'release_inject', inject: u.inject };
+      if (sel.value) cmd.team = sel.value;
+      this.send(release, cmd, sel.value ? t('ui.msel.released_to', { team: dir.teamName(sel.value) }) : t('ui.msel.released'));
+    });
+    this.relRows.set(key, r);
+    return r;
+  }
+
   /**
    * sync makes list hold rows[keys] in order, touching the DOM only when
-   * needed; while the pointer is over the list it only disables the rows
-   * that went away, and finishes when the pointer leaves.
+   * needed; while the list holds still (see holding) it only disables the
+   * rows that went away, and finishes when the list is free again.
    */
   sync(list, rows, keys) {
     const want = new Set(keys);
+    for (const [k, r] of rows) r.gone = !want.has(k);
     if (this.holding(list)) {
-      for (const [k, r] of rows) {
-        if (!want.has(k)) {
-          r.li.classList.add('gone');
-          for (const b of r.buttons || []) b.disabled = true;
-        }
-      }
+      for (const r of rows.values()) if (r.gone) this.markGone(r);
       this.later.set(list, () => this.sync(list, rows, keys));
+      this.showHeld(list);
       return;
     }
+    this.later.delete(list);
     for (const [k, r] of rows) {
-      if (!want.has(k)) { r.li.remove(); rows.delete(k); }
+      if (r.gone) { r.li.remove(); rows.delete(k); continue; }
       if (r.li.classList.contains('gone')) {
         r.li.classList.remove('gone');
-        for (const b of r.buttons || []) if (b.dataset.state !== 'pending') b.disabled = false;
+        for (const b of r.buttons) {
+          b.removeAttribute('aria-disabled');
+          if (b.dataset.state !== 'pending') b.disabled = this.off();
+        }
       }
     }
-    let cur = list.firstElementChild;
-    for (const k of keys) {
-      const li = rows.get(k).li;
-      if (cur === li) { cur = cur.nextElementSibling; continue; }
-      list.insertBefore(li, cur);
+    placeInOrder(list, keys.map((k) => rows.get(k).li));
+    this.showHeld(list);
+  }
+
+  /** markGone greys a row that went away while its list holds still and turns its buttons off. */
+  markGone(r) {
+    r.li.classList.add('gone');
+    for (const b of r.buttons) {
+      // The control the keyboard is on is only marked: disabled, it would
+      // drop the keyboard to the top of the page. It sends nothing (see act).
+      if (this.keyboardOn(b)) b.setAttribute('aria-disabled', 'true');
+      else b.disabled = true;
     }
   }
 
   /** holding reports whether list must not move now. */
   holding(list) {
-    return this.pointerIn.has(list) || Date.now() < (this.holdUntil.get(list) || 0);
+    return this.pointerIn.has(list) || Date.now() < (this.holdUntil.get(list) || 0) || this.asking.has(list) || this.keyboardIn(list);
+  }
+
+  /**
+   * keyboardIn reports whether the keyboard is on a control of list. A
+   * button clicked keeps the focus without showing it (:focus-visible):
+   * that is the pointer's, which holds the list only for a moment.
+   */
+  keyboardIn(list) {
+    const f = document.activeElement;
+    return !!f && f !== list && list.contains(f) && this.keyboardOn(f);
+  }
+
+  /** keyboardOn reports whether the keyboard is on el: focused, and showing it. */
+  keyboardOn(el) {
+    return document.activeElement === el && el.matches(':focus-visible');
+  }
+
+  /** showHeld shows list's note while a change waits for the keyboard to leave it. */
+  showHeld(list) {
+    const held = this.later.has(list) && this.keyboardIn(list);
+    const note = this.heldNotes.get(list);
+    if (note.hidden === held) note.hidden = !held;
   }
 
   /** resume runs the sync that waited for list to be free. */
   resume(list) {
-    if (this.holding(list)) return;
+    if (this.holding(list)) { this.showHeld(list); return; }
     const run = this.later.get(list);
     this.later.delete(list);
     if (run) run();
+    this.showHeld(list);
   }
 
   buildFull() {

@@ -67,10 +67,16 @@ function scheduleForm(ctx) {
     h('p', { id: 'schedule-hint', class: 'hint' }, t('schedule.hint')));
   const controls = $('.controls');
   if (controls) controls.append(form);
+  // A time being typed is the facilitator's until they set or cancel it:
+  // the status (every second) does not write the scheduled one over it,
+  // even once the input has lost focus.
+  let dirty = false;
+  for (const type of ['input', 'change']) input.addEventListener(type, () => { dirty = true; });
   const send = async (cmd, done) => {
     set.disabled = cancel.disabled = true;
     try {
       await socket.command(cmd);
+      dirty = false;
       announce(done);
     } catch (err) {
       showError(errorMessage(err));
@@ -93,7 +99,7 @@ function scheduleForm(ctx) {
     update(ready, start) {
       form.hidden = !ready;
       cancel.hidden = !start;
-      if (start && document.activeElement !== input) input.value = toLocalInput(new Date(start));
+      if (start && !dirty && document.activeElement !== input) input.value = toLocalInput(new Date(start));
     },
   };
 }

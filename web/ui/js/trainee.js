@@ -60,6 +60,11 @@ class TraineeConsole {
     this.injects = new Map();
     this.selected = null;
     this.live = false; // true after the first caught_up: announce new injects
+    // The pane shows the newest inject by itself only until the trainee
+    // has chosen what it shows (an inject, the briefing, the results) or
+    // the results came at the end: from then on a new inject, or a
+    // reconnection, is announced and never takes the pane from them.
+    this.viewChosen = false;
     this.readKey = `cmesim:read:${ctx.session.exercise}:${this.team}`;
     this.read = new Set(store.get(this.readKey, []));
     // Injects show in the page's language when the scenario translates
@@ -88,9 +93,9 @@ class TraineeConsole {
     ctx.socket.on('status', (m) => this.onStatus(m.status || {}));
     ctx.socket.on('caught_up', () => {
       this.live = true;
-      if (!this.selected && this.injects.size) this.select(this.newest().id, false);
+      if (this.injects.size) this.autoSelect(this.newest().id);
     });
-    $('#btn-briefing').addEventListener('click', () => this.renderBriefing(true));
+    $('#btn-briefing').addEventListener('click', () => { this.viewChosen = true; this.renderBriefing(true); });
     $('#btn-debrief').addEventListener('click', () => this.showDebrief(true));
     this.renderDetailEmpty();
   }
@@ -175,15 +180,48 @@ class TraineeConsole {
     if (this.status === was) return;
     if (this.status === 'ready' && !this.selected) this.renderBriefing();
     if (this.status === 'ended') {
-      this.disableActions();
       $('#btn-debrief').hidden = false;
-      this.showDebrief();
+      this.endActions();
     }
   }
 
-  /** disableActions turns the response buttons and forms off once the exercise has ended. */
-  disableActions() {
-    for (const el of $$('.actions button, .actions input, .actions select, .actions textarea', this.detail)) el.disabled = true;
+  /**
+   * endActions closes the inject's responses when the exercise ends and
+   * shows the results, unless the trainee has typed something not sent:
+   * that stays, read-only, for them to copy, under a notice with a button
+   * to the results.
+   */
+  endActions() {
+    const hadFocus = this.detail.contains(document.activeElement) && document.activeElement !== this.detail;
+    const typed = $$('.actions textarea, .actions input[type=text]', this.detail).some((el) => el.value.trim());
+    if (!typed) {
+      this.disableActions();
+      // The keyboard was in the pane: it goes to the results' heading, not to the top of the page.
+      this.showDebrief(hadFocus);
+      return;
+    }
+    this.disableActions({ keepText: true });
+    const results = h('button', { type: 'button', id: 'ended-results', class: 'btn btn-small btn-primary' }, t('ui.trainee.ended_results'));
+    results.addEventListener('click', () => this.showDebrief(true));
+    const notice = h('div', { id: 'ended-unsent', class: 'banner banner-ended' }, h('p', null, t('ui.trainee.ended_unsent')), results);
+    const actions = $('.actions', this.detail);
+    actions.insertBefore(notice, $('#actions-h', actions).nextSibling);
+    announce(t('ui.trainee.ended_unsent'));
+    // A button the keyboard was on is off now: the keyboard goes to the results button.
+    if (hadFocus && (document.activeElement === document.body || document.activeElement.disabled)) results.focus();
+  }
+
+  /**
+   * disableActions turns the response buttons and forms off once the
+   * exercise has ended. With keepText, the text typed stays readable and
+   * copyable (read-only, not disabled) and the tabs still open the forms
+   * that hold it; nothing can be sent.
+   */
+  disableActions({ keepText = false } = {}) {
+    for (const el of $$('.actions button, .actions input, .actions select, .actions textarea', this.detail)) {
+      if (keepText && (el.tagName === 'TEXTAREA' || el.type === 'text')) el.readOnly = true;
+      else if (!(keepText && el.classList.contains('btn-tab'))) el.disabled = true;
+    }
   }
 
   setModeNotice(mode) {
@@ -212,8 +250,13 @@ class TraineeConsole {
     if (this.live) {
       announce(t('ui.trainee.new_inject', { from: this.senderName(content) || t('ui.trainee.unknown_sender'), title: this.text(r).title }));
       document.title = `(${i18n.formatNumber(this.unreadCount())}) ${this.ctx.exercise.title || t('ui.exercise')} — cmesim`;
-      if (!this.selected) this.select(id, false);
+      this.autoSelect(id);
     }
+  }
+
+  /** autoSelect shows inject id in the pane when nothing is selected and the trainee has not chosen what the pane shows. */
+  autoSelect(id) {
+    if (!this.selected && !this.viewChosen) this.select(id, false);
   }
 
   findInsertPoint(seq) {
@@ -265,7 +308,7 @@ class TraineeConsole {
         h('time', { class: 'ii-time' }, fmtTShort(r.at))),
       title,
       h('span', { class: 'ii-badges' }, severityBadge(c.severity || r.data.severity), tlpBadge(c.tlp || r.data.tlp), due));
-    btn.addEventListener('click', () => this.select(r.id, true));
+    btn.addEventListener('click', () => { this.viewChosen = true; this.select(r.id, true); });
     btn.addEventListener('keydown', (e) => this.inboxKeys(e, r.id));
     const li = h('li', { dataset: { seq: r.seq } }, btn);
     const item = { li, btn, title, due };
@@ -361,6 +404,8 @@ class TraineeConsole {
 
   /** showDebrief loads and shows the team's results once the exercise has ended (#debrief). */
   async showDebrief(focus = false) {
+    // The results, once shown, stay until the trainee leaves them (see viewChosen).
+    this.viewChosen = true;
     this.unselect();
     const title = h('h2', { id: 'debrief-title', class: 'detail-title', tabindex: '-1' }, t('ui.debrief.title'));
     const body = h('div', { id: 'debrief-body' }, h('p', { class: 'muted' }, t('ui.debrief.loading')));
