@@ -7,7 +7,7 @@ import { newDecisions, foldDecision, tally, promptIn, labelIn } from '../js/deci
 import { eventText } from '../js/format.js';
 import { Directory } from '../js/model.js';
 import { i18n, t } from '../js/i18n.js';
-import { installFakeDOM } from './fakedom.mjs';
+import { installFakeDOM, descendants } from './fakedom.mjs';
 
 const view = {
   id: 'D1', prompt: 'Escalate?', by: 'vote', within: 1200e9, default: 'wait',
@@ -105,15 +105,8 @@ async function panelOf(you) {
   return { panel, host, feed, sent };
 }
 
-/** find returns the elements under root for which ok is true, depth first. */
-function find(root, ok) {
-  const out = [];
-  for (const c of root.children) {
-    if (ok(c)) out.push(c);
-    out.push(...find(c, ok));
-  }
-  return out;
-}
+/** find returns the elements under root for which ok is true, in document order. */
+const find = (root, ok) => descendants(root).filter(ok);
 
 const cardOf = (host, team) => find(host, (e) => e.tagName === 'ARTICLE' && e.dataset.team === team)[0];
 const radio = (card, choice) => find(card, (e) => e.tagName === 'INPUT' && e.dataset.choice === choice)[0];

@@ -4,14 +4,15 @@
 // focuses the box it taps.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { installLiveDOM, tick } from './controls_livedom.mjs';
+import { installFakeDOM, tick } from './fakedom.mjs';
 import { EEGPanel } from '../js/eeg.js';
 import { Directory } from '../js/model.js';
 import { h } from '../js/dom.js';
 
 /** mount builds a guide panel and returns it with a way to fire document events. */
 function mount() {
-  const { body, fireDocument } = installLiveDOM();
+  const body = installFakeDOM();
+  const fireDocument = document.fire;
   const root = h('div');
   body.append(root);
   const ctx = {

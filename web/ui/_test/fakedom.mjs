@@ -1,8 +1,9 @@
-// A stand-in for the few DOM features the timeline and the decision panel
-// use (elements in a tree, text, dataset, classList, attributes, listeners,
-// focus, scrollTop), so that their drawing can be tested under node. It is
-// not a DOM: a test that needs layout, events beyond click or selectors
-// uses Chromium (the web package's browser tests).
+// A stand-in for the few DOM features the consoles' panels use (elements in
+// a tree, text, dataset, classList, attributes, listeners, focus, scrollTop,
+// simple selectors, listeners on the document), so that their drawing can
+// be tested under node. It is not a DOM: a test that needs layout, real
+// events or complex selectors uses Chromium (the web package's browser
+// tests).
 
 /** ROW is the height (px) of every fake element. */
 const ROW = 20;
@@ -132,8 +133,39 @@ class FakeElement extends FakeNode {
     this.fire('click');
   }
 
+  removeEventListener(type, fn) {
+    this.listeners[type] = (this.listeners[type] || []).filter((f) => f !== fn);
+  }
+
   focus() {
     globalThis.document.activeElement = this;
+  }
+
+  blur() {
+    if (globalThis.document.activeElement === this) globalThis.document.activeElement = globalThis.document.body;
+  }
+
+  /** matches tells whether the element matches sel (see compound for what a selector may hold). */
+  matches(sel) {
+    return sel.split(',').some((s) => matchesSelector(this, s));
+  }
+
+  querySelectorAll(sel) {
+    return descendants(this).filter((el) => el.matches(sel));
+  }
+
+  querySelector(sel) {
+    return this.querySelectorAll(sel)[0] || null;
+  }
+
+  prepend(node) {
+    this.insertBefore(node, this.firstChild);
+  }
+
+  /** reset empties a form's text fields and unchecks its boxes, as the browser's form.reset() does for fields without defaults. */
+  reset() {
+    for (const el of this.querySelectorAll('textarea')) el.value = '';
+    for (const el of this.querySelectorAll('input')) el.checked = false;
   }
 
   get children() {
@@ -175,18 +207,83 @@ class FakeElement extends FakeNode {
   }
 }
 
-/** installFakeDOM makes `document` and `Node` the stand-ins and returns the body. */
+/**
+ * compound tells whether el matches one compound selector: a tag, #id,
+ * .class, [attr] or [attr=value] (data-* read from dataset), :checked,
+ * :hover (el.hovered, as a test sets it) and :focus-visible (focused while
+ * document.focusVisible, as a test sets it).
+ */
+function compound(el, sel) {
+  const m = /^([a-z0-9-]*)((?:[#.][\w-]+|\[[\w-]+(?:=(?:"[^"]*"|'[^']*'|[\w-]*))?\]|:[\w-]+)*)$/i.exec(sel);
+  if (!m) throw new Error(`fakedom: unsupported selector ${sel}`);
+  if (m[1] && el.tagName !== m[1].toUpperCase()) return false;
+  for (const part of m[2].match(/[#.][\w-]+|\[[^\]]+\]|:[\w-]+/g) || []) {
+    const name = part.slice(1);
+    if (part[0] === '#' && el.getAttribute('id') !== name) return false;
+    if (part[0] === '.' && !el.classList.contains(name)) return false;
+    if (part[0] === '[') {
+      const [, attr, value] = /^\[([\w-]+)(?:=["']?([^"'\]]*)["']?)?\]$/.exec(part);
+      const got = attr.startsWith('data-') ? el.dataset[attr.slice(5).replace(/-(\w)/g, (_, c) => c.toUpperCase())] : el.getAttribute(attr);
+      if (got === undefined || got === null || (value !== undefined && String(got) !== value)) return false;
+    }
+    if (part === ':checked' && !el.checked) return false;
+    if (part === ':hover' && !el.hovered) return false;
+    if (part === ':focus-visible' && !(globalThis.document.activeElement === el && globalThis.document.focusVisible)) return false;
+  }
+  return true;
+}
+
+/** matchesSelector tells whether el matches sel: compounds separated by spaces (descendants). */
+function matchesSelector(el, sel) {
+  const parts = sel.trim().split(/\s+/);
+  if (!compound(el, parts.at(-1))) return false;
+  let n = el.parentNode;
+  for (let i = parts.length - 2; i >= 0; i--) {
+    while (n && !(n.tagName && compound(n, parts[i]))) n = n.parentNode;
+    if (!n) return false;
+    n = n.parentNode;
+  }
+  return true;
+}
+
+/** descendants lists the element descendants of root in document order. */
+export function descendants(root) {
+  const out = [];
+  for (const c of root.children) out.push(c, ...descendants(c));
+  return out;
+}
+
+/**
+ * installFakeDOM makes `document` and `Node` the stand-ins and returns the
+ * body. document.fire(type, event) calls the document's listeners of type,
+ * as the browser would for a press anywhere on the page;
+ * document.focusVisible says whether the focused element shows keyboard
+ * focus (:focus-visible).
+ */
 export function installFakeDOM() {
   const body = new FakeElement('body');
+  const listeners = {};
   globalThis.Node = FakeNode;
   globalThis.document = {
     body,
     activeElement: body,
+    focusVisible: false,
     createElement: (tag) => new FakeElement(tag),
     createTextNode: (text) => new FakeText(text),
     // A fragment stands in as an element of its own: appended, it stays
     // one level deeper, which text and queries do not notice.
     createDocumentFragment: () => new FakeElement('#document-fragment'),
+    querySelector: (sel) => body.querySelector(sel),
+    querySelectorAll: (sel) => body.querySelectorAll(sel),
+    getElementById: (id) => body.querySelector(`#${id}`),
+    addEventListener: (type, fn) => { (listeners[type] ||= []).push(fn); },
+    removeEventListener: (type, fn) => { listeners[type] = (listeners[type] || []).filter((f) => f !== fn); },
+    fire: (type, event = {}) => { for (const fn of listeners[type] || []) fn({ target: body, ...event }); },
   };
   return body;
+}
+
+/** tick waits for the timers due now (a setTimeout(fn) the code under test set) to run. */
+export function tick(ms = 0) {
+  return new Promise((resolve) => { setTimeout(resolve, ms); });
 }

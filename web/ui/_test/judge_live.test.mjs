@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { installFakeDOM } from './fakedom.mjs';
+import { installFakeDOM, descendants, tick } from './fakedom.mjs';
 import { Directory } from '../js/model.js';
 import { i18n } from '../js/i18n.js';
 
@@ -19,9 +19,6 @@ i18n.lang = 'en';
  */
 async function queueOf({ lead = false } = {}) {
   const body = installFakeDOM();
-  const docListeners = {};
-  document.addEventListener = (type, fn) => { (docListeners[type] ||= []).push(fn); };
-  document.querySelector = () => null; // no #errors, #announce on this page
   const { JudgeQueue } = await import('../js/judge.js');
   const sent = [];
   const socket = { state: 'online', on() {}, command: async (c) => { sent.push(c); return { seq: 100 }; } };
@@ -39,23 +36,14 @@ async function queueOf({ lead = false } = {}) {
     q.add({ event: { seq: ++seq, type: 'expectation.judged', team, actor, data } });
     q.add({ event: { seq: ++seq, type: 'expectation.scored', team, actor: 'system', data: { ...data, points: content, decision: data.decision } } });
   };
-  const fire = (type) => { for (const fn of docListeners[type] || []) fn({}); };
-  return { q, root, judge, sent, press: () => fire('pointerdown'), release: () => fire('pointerup') };
+  return { q, root, judge, sent, press: () => document.fire('pointerdown'), release: () => document.fire('pointerup') };
 }
 
-/** find returns the elements under root for which ok is true, depth first. */
-function find(root, ok) {
-  const out = [];
-  for (const c of root.children) {
-    if (ok(c)) out.push(c);
-    out.push(...find(c, ok));
-  }
-  return out;
-}
+/** find returns the elements under root for which ok is true, in document order. */
+const find = (root, ok) => descendants(root).filter(ok);
 
 const byClass = (root, cls) => find(root, (e) => e.classList.contains(cls))[0];
 const radio = (it, rating) => find(it.li, (e) => e.tagName === 'INPUT' && e.value === rating)[0];
-const tick = () => new Promise((resolve) => setTimeout(resolve));
 
 /** submit sends an item's form as a click on its button would, and waits for the command's answer. */
 async function submit(it) {

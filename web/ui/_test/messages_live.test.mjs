@@ -12,54 +12,6 @@ import { installFakeDOM } from './fakedom.mjs';
 i18n.catalogs.set('en', JSON.parse(readFileSync(new URL('../../../internal/i18n/catalog/en.json', import.meta.url), 'utf8')));
 i18n.lang = 'en';
 
-/* ---------- selectors for the stand-in ---------- */
-
-/**
- * matches reports whether el matches one compound selector of the few
- * forms the panel uses: tag, #id, [attr], [attr=value] (data-* read from
- * dataset) and :checked.
- */
-function matches(el, sel) {
-  const m = /^([a-z]+)?(#[\w-]+)?((?:\[[^\]]+\])*)(:checked)?$/i.exec(sel.trim());
-  if (!m) throw new Error(`fake selector: ${sel}`);
-  const [, tag, id, attrs, checked] = m;
-  if (tag && el.tagName !== tag.toUpperCase()) return false;
-  if (id && el.getAttribute('id') !== id.slice(1)) return false;
-  if (checked && !el.checked) return false;
-  for (const [, name, value] of attrs.matchAll(/\[([\w-]+)(?:=["']?([^"'\]]*)["']?)?\]/g)) {
-    const got = name.startsWith('data-')
-      ? el.dataset[name.slice(5).replace(/-(\w)/g, (_, c) => c.toUpperCase())]
-      : el.getAttribute(name);
-    if (got === undefined || got === null) return false;
-    if (value !== undefined && String(got) !== value) return false;
-  }
-  return true;
-}
-
-/** all returns the elements under root matching sel, depth first. */
-function all(root, sel) {
-  const out = [];
-  for (const c of root.children) {
-    if (matches(c, sel)) out.push(c);
-    out.push(...all(c, sel));
-  }
-  return out;
-}
-
-/** installDOM installs the stand-in with querySelector(All), form.reset and document.querySelector. */
-function installDOM() {
-  const body = installFakeDOM();
-  const proto = Object.getPrototypeOf(document.createElement('div'));
-  proto.querySelectorAll = function querySelectorAll(sel) { return all(this, sel); };
-  proto.querySelector = function querySelector(sel) { return all(this, sel)[0] || null; };
-  proto.reset = function reset() {
-    for (const el of all(this, 'textarea')) el.value = '';
-    for (const el of all(this, 'input')) el.checked = false;
-  };
-  document.querySelector = (sel) => body.querySelector(sel);
-  return body;
-}
-
 /* ---------- the panel ---------- */
 
 /** sent builds a message.sent event message as the socket delivers it. */
@@ -79,7 +31,7 @@ function delivered(seq, id, tlp) {
  * commands sent and answer() (resolves the command waiting).
  */
 async function panelOf() {
-  const body = installDOM();
+  const body = installFakeDOM();
   const { MessagesPanel } = await import('../js/messages.js');
   const handlers = {};
   const cmds = [];

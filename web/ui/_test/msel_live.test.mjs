@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { installLiveDOM, tick } from './controls_livedom.mjs';
+import { installFakeDOM, tick } from './fakedom.mjs';
 import { MselPanel } from '../js/msel.js';
 import { Directory } from '../js/model.js';
 import { h } from '../js/dom.js';
@@ -22,7 +22,7 @@ const MSEL = [
 
 /** mount builds the panel in a fake facilitator console; the socket records commands, or refuses them with refuse. */
 function mount({ refuse = null } = {}) {
-  const { body } = installLiveDOM();
+  const body = installFakeDOM();
   const proto = Object.getPrototypeOf(body);
   // What the confirmation dialog (js/dialog.js) needs of a <dialog>. It
   // is built once for every test: modal is the one open.

@@ -3,14 +3,14 @@
 // scheduled time over one the facilitator is typing.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { installLiveDOM, tick } from './controls_livedom.mjs';
+import { installFakeDOM, tick } from './fakedom.mjs';
 import { h } from '../js/dom.js';
 import { mountSchedule } from '../js/schedule.js';
 import { toLocalInput, fromLocalInput } from '../js/libraryfilter.js';
 
 /** mount builds the schedule form in a fake facilitator console and returns its parts and the socket's traffic. */
 function mount() {
-  const { body } = installLiveDOM();
+  const body = installFakeDOM();
   const controls = h('section', { class: 'controls' });
   body.append(h('div', { id: 'announce' }), h('div', { id: 'errors' }), controls);
   const handlers = {};
