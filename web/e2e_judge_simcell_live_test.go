@@ -27,6 +27,7 @@ func TestE2EJudgeColleagueFirst(t *testing.T) {
 	defer steps.end()
 
 	steps.step("set up")
+	shots := shotsDir(t)
 	rig := startClosingRig(t, judgedYAML(t), "Fran")
 	s, info, control, ana := rig.s, rig.info, rig.control, rig.ana
 	api := &testServer{Server: s.Server, URL: s.URL}
@@ -58,6 +59,8 @@ func TestE2EJudgeColleagueFirst(t *testing.T) {
 		const mark = li && li.querySelector('.judge-held');
 		return li.dataset.state === 'judged' && li.dataset.held === 'true' && !mark.hidden && mark.textContent.startsWith('Vic has just judged this answer: Met, 10/10.');
 	})()`)
+	eva.checkAxe("a judgement held with a colleague's verdict")
+	eva.shootSection(shots, "evaluator-judge-held", item)
 	eva.typeInto(comment, " Nothing on reporting.")
 	if got := evalJS[string](eva, `document.querySelector(`+js(comment)+`).value`); got != "Names the domain. Nothing on reporting." {
 		t.Errorf("Eva's comment reads %q", got)
@@ -85,6 +88,7 @@ func TestE2ESimCellAnsweredElsewhere(t *testing.T) {
 	defer steps.end()
 
 	steps.step("set up")
+	shots := shotsDir(t)
 	src, err := os.ReadFile(exampleYAML)
 	if err != nil {
 		t.Fatal(err)
@@ -120,6 +124,8 @@ func TestE2ESimCellAnsweredElsewhere(t *testing.T) {
 		const mark = li && li.querySelector('.simcell-gone');
 		return li.dataset.answered === 'true' && !mark.hidden && mark.textContent.startsWith('Gus has already answered this item');
 	})()`)
+	fran.checkAxe("an answer drafted for an item answered by a colleague")
+	fran.shootSection(shots, "facilitator-simcell-answered", item)
 	fran.waitStatusFrames(3) // statuses later, the send is still disabled
 	if !evalJS[bool](fran, `document.querySelector(`+js(item+` .simcell-send`)+`).disabled`) {
 		t.Error("the send of an answered row is enabled")

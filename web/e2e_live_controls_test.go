@@ -42,6 +42,7 @@ func TestE2ELiveControls(t *testing.T) {
 	defer steps.end()
 
 	steps.step("set up")
+	shots := shotsDir(t)
 	s := startE2E(t)
 	info := s.createExercise(t)
 	people := newPeople(t, browser.New(t), "facilitator", "co-csirt trainee")
@@ -84,6 +85,8 @@ func TestE2ELiveControls(t *testing.T) {
 	if got := evalJS[string](fac, `document.activeElement === document.querySelector(`+js(rel)+`) ? 'release' : (document.activeElement.id || document.activeElement.tagName)`); got != "release" {
 		t.Errorf("after releasing I01 from the keyboard the focus is on %q, want I01's Release", got)
 	}
+	fac.checkAxe("the Injects panel held for the keyboard")
+	fac.shootSection(shots, "facilitator-msel-held", "#upcoming")
 	evalJS[bool](fac, `(document.querySelector('#btn-msel').focus(), true)`) // the keyboard leaves the list
 	fac.waitJS("the list caught up", `!document.querySelector('#upcoming li[data-upcoming="I01"]') && document.querySelector('#upcoming ~ .msel-held').hidden`)
 
@@ -126,6 +129,7 @@ func TestE2ELiveControls(t *testing.T) {
 		t.Errorf("Ana's keyboard after the end is on %v, want the button to the results", got["focus"])
 	}
 	ana.checkAxe("the unsent text after the end")
+	ana.shootSection(shots, "trainee-ended-unsent", "#ended-unsent")
 
 	steps.step("Ana goes to the results; a reconnection leaves them")
 	ana.click("#ended-results")

@@ -112,6 +112,10 @@ class FakeElement extends FakeNode {
     this.attributes[name] = String(value);
   }
 
+  hasAttribute(name) {
+    return name in this.attributes;
+  }
+
   removeAttribute(name) {
     delete this.attributes[name];
   }

@@ -114,21 +114,21 @@ export async function pending(btn, fn, { errorEl, socket, doneLabel = t('ui.pend
   btn.classList.add('pending');
   btn.classList.remove('done', 'failed');
   btn.dataset.state = 'pending';
-  btn.textContent = socket && socket.state !== 'online' ? t('ui.pending.queued') : t('ui.pending.sending');
+  showPassing(btn, socket && socket.state !== 'online' ? t('ui.pending.queued') : t('ui.pending.sending'));
   if (errorEl) { errorEl.textContent = ''; errorEl.hidden = true; }
   const restore = () => {
     btn.disabled = false;
     btn.removeAttribute('aria-busy');
     btn.classList.remove('pending');
-    btn.textContent = btn.dataset.label; // relabel may have changed it meanwhile
+    showLabel(btn); // relabel may have changed the label meanwhile
   };
   try {
     const res = await fn();
     restore();
     btn.dataset.state = 'done';
     btn.classList.add('done');
-    btn.textContent = `✓ ${doneLabel}`;
-    setTimeout(() => { if (btn.dataset.state === 'done') { btn.textContent = btn.dataset.label; btn.classList.remove('done'); } }, 1800);
+    showPassing(btn, `✓ ${doneLabel}`);
+    setTimeout(() => { if (btn.dataset.state === 'done') { showLabel(btn); btn.classList.remove('done'); } }, 1800);
     return res;
   } catch (err) {
     restore();
@@ -139,6 +139,30 @@ export async function pending(btn, fn, { errorEl, socket, doneLabel = t('ui.pend
     if (!quiet) showError(errorNodes(err));
     return undefined;
   }
+}
+
+/**
+ * showPassing shows a passing text on btn (sending, done). A button named
+ * by aria-label gets the text at the head of its name too: the name must
+ * contain what the button shows (WCAG 2.5.3, label in name), or a person
+ * who speaks to their computer cannot say what they see.
+ */
+function showPassing(btn, text) {
+  btn.textContent = text;
+  if (!btn.hasAttribute('aria-label')) return;
+  const current = btn.getAttribute('aria-label');
+  btn.dataset.name = current === btn.dataset.said ? btn.dataset.name : current;
+  btn.dataset.said = `${text} — ${btn.dataset.name}`;
+  btn.setAttribute('aria-label', btn.dataset.said);
+}
+
+/** showLabel puts btn's label back, and its name unless the page has renamed it meanwhile. */
+function showLabel(btn) {
+  btn.textContent = btn.dataset.label;
+  if (btn.dataset.said === undefined) return;
+  if (btn.getAttribute('aria-label') === btn.dataset.said) btn.setAttribute('aria-label', btn.dataset.name);
+  delete btn.dataset.said;
+  delete btn.dataset.name;
 }
 
 /**
