@@ -208,3 +208,24 @@ test('an inject delivered while a message is being written adds its subject and 
   assert.equal(subject.value, 'I01');
   assert.equal(byId(host, 'msg-tlp').value, 'amber');
 });
+
+test('a reply sent while a newer message came closes, and opened again answers the newer one', async () => {
+  const { host, feed, cmds, answer } = await panelOf();
+  feed(sent(10, { kind: 'message', thread: 10, from: 'pe', peers: ['co', 'cl'], tlp: 'green', text: 'From PeCERT' }));
+  threadButton(host, 10).click();
+  const open = byId(host, 'msg-reply-open');
+  open.click();
+  const form = byId(host, 'msg-reply-form');
+  assert.equal(form.dataset.replyTo, '10');
+  byId(host, 'msg-reply-text').value = 'Thanks';
+  feed(sent(11, { kind: 'reply', thread: 10, reply_to: 10, from: 'cl', peers: ['co', 'pe'], tlp: 'green', text: 'From CL' }));
+  assert.equal(form.dataset.replyTo, '10', 'the reply being written keeps its message');
+  form.fire('submit', submitEvent);
+  assert.equal(cmds[0].message, 10);
+  answer();
+  await new Promise((resolve) => { setTimeout(resolve); });
+  assert.equal(form.hidden, true);
+  assert.equal(open.getAttribute('aria-expanded'), 'false', 'the Reply button still says its form is open');
+  open.click();
+  assert.equal(form.dataset.replyTo, '11', 'opened again, the reply still answers the older message');
+});

@@ -74,3 +74,16 @@ test('an untouched schedule input follows the status', () => {
   status(second);
   assert.equal(input.value, toLocalInput(new Date(second)));
 });
+
+test('a time typed and left gives way when another facilitator changes the schedule', () => {
+  const { input, status } = mount();
+  const scheduled = inHours(2);
+  status(scheduled);
+  input.focus();
+  input.value = toLocalInput(new Date(inHours(5)));
+  input.fire('input');
+  input.blur();
+  const theirs = inHours(4);
+  status(theirs);
+  assert.equal(input.value, toLocalInput(new Date(theirs)), 'a colleague\'s new schedule was hidden by a time typed and abandoned here');
+});

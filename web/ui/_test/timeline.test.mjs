@@ -569,7 +569,7 @@ test('a press on the list holds it until the release', async () => {
   list.fire('pointerdown');
   add(2);
   assert.deepEqual(drawn(), [1], 'an entry was drawn above the pressed one');
-  assert.equal(tl.newerButton.hidden, false);
+  assert.equal(tl.newerButton.hidden, true, 'the newer button, above the list, moved it during the press');
   list.fire('pointerup');
   await new Promise((done) => setTimeout(done));
   assert.deepEqual(drawn(), [2, 1], 'after the release the list follows the events again');

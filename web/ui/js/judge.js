@@ -272,6 +272,9 @@ export class JudgeQueue {
       const still = wasIn && (document.activeElement === document.body || it.li.contains(document.activeElement));
       if (submit.dataset.state === 'done') this.letGo(it, still);
       else this.render(it);
+      // The item stayed (a failure, or nothing moved it): the keyboard the
+      // disabled button dropped comes back to it.
+      if (still && document.activeElement === document.body && it.li.isConnected) submit.focus();
     });
     return form;
   }
@@ -333,10 +336,12 @@ export class JudgeQueue {
     it.mark.el.hidden = !j;
     if (!j) return;
     const d = j.data || {};
-    it.mark.text.textContent = t(d.decision ? 'judge.held_decision' : 'judge.held', {
+    const text = t(d.decision ? 'judge.held_decision' : 'judge.held', {
       who: actorName(j.actor, this.ctx.dir), rating: t(`judge.rating.${d.rating}`),
       points: fmtPoints(d.content || 0), max: fmtPoints(d.max_points || it.max),
     });
+    // Written only when it changes: the mark is a live region, read out at each change.
+    if (it.mark.text.textContent !== text) it.mark.text.textContent = text;
   }
 
   /** waiting reports whether an item is in the queue: not judged yet, or, for the lead, disputed and undecided. */

@@ -410,12 +410,21 @@ export class MessagesPanel {
       const open = form.hidden;
       other.hidden = true;
       otherBtn.setAttribute('aria-expanded', 'false');
+      // Opened, a form answers or forwards the thread's newest message
+      // (it keeps that message while it stays open: see appendToThread).
+      if (open) {
+        form.retarget(this.thread(this.openThread));
+        this.drawThreadHead(this.thread(this.openThread));
+      }
       form.hidden = !open;
       btn.setAttribute('aria-expanded', String(open));
       if (open) form.querySelector('textarea').focus();
     };
     replyBtn.addEventListener('click', toggle(replyBtn, this.replyForm, this.forwardForm, fwdBtn));
     fwdBtn.addEventListener('click', toggle(fwdBtn, this.forwardForm, this.replyForm, replyBtn));
+    // A form that closes after sending says so on its button.
+    this.replyForm.onClosed = () => replyBtn.setAttribute('aria-expanded', 'false');
+    this.forwardForm.onClosed = () => fwdBtn.setAttribute('aria-expanded', 'false');
     this.fwdBtn = fwdBtn;
     this.threadHead = { title, withEl: h('p', { class: 'msg-with muted' }), redHint: h('p', { class: 'hint' }, t('ui.messages.red_no_forward')) };
     this.drawThreadHead(th);
@@ -656,7 +665,7 @@ export class MessagesPanel {
       const cmd = { type: 'reply', message: target.msg.seq, text: text.value.trim(), tlp: tlp.select.value };
       const indicators = parseIndicators(form.querySelector('#msg-reply-indicators').value);
       if (indicators.length) cmd.indicators = indicators;
-      this.send(submit, cmd, ferr, t('ui.messages.sent'), () => { form.reset(); tlp.reset(); form.hidden = true; });
+      this.send(submit, cmd, ferr, t('ui.messages.sent'), () => { form.reset(); tlp.reset(); form.hidden = true; form.onClosed(); });
     });
     form.retarget = (thread) => {
       target = replyTarget(thread, this.team, (id) => this.isTeam(id));
@@ -695,7 +704,7 @@ export class MessagesPanel {
       const cmd = { type: 'forward', message: msg.seq, peers: to, tlp: tlp.select.value };
       const text = form.querySelector('#msg-forward-text').value.trim();
       if (text) cmd.text = text;
-      this.send(submit, cmd, ferr, t('ui.messages.forwarded'), () => { form.reset(); tlp.reset(); form.hidden = true; });
+      this.send(submit, cmd, ferr, t('ui.messages.forwarded'), () => { form.reset(); tlp.reset(); form.hidden = true; form.onClosed(); });
     });
     form.forwarded = () => msg;
     form.retarget = (thread) => {

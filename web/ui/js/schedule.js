@@ -95,10 +95,17 @@ function scheduleForm(ctx) {
     send({ type: 'schedule_start', start_at: at }, t('schedule.done'));
   });
   cancel.addEventListener('click', () => send({ type: 'schedule_start' }, t('schedule.cancelled')));
+  // The scheduled start last shown: when another facilitator changes it,
+  // the time being typed here gives way to theirs.
+  let shown = null;
   return {
     update(ready, start) {
       form.hidden = !ready;
       cancel.hidden = !start;
+      if ((start || null) !== shown) {
+        shown = start || null;
+        if (document.activeElement !== input) dirty = false;
+      }
       if (start && !dirty && document.activeElement !== input) input.value = toLocalInput(new Date(start));
     },
   };

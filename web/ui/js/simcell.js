@@ -162,7 +162,9 @@ export class SimCellPanel {
     row.gone = answer;
     if (row.send && row.send.dataset.state === 'pending') return;
     row.li.dataset.answered = 'true';
-    row.goneText.textContent = answer.answered_by ? t('simcell.gone_by', { name: answer.answered_by }) : t('simcell.gone');
+    // Written only when it changes: the mark is a live region, read out at each change.
+    const text = answer.answered_by ? t('simcell.gone_by', { name: answer.answered_by }) : t('simcell.gone');
+    if (row.goneText.textContent !== text) row.goneText.textContent = text;
     row.goneEl.hidden = false;
     this.paintRunning(row);
   }

@@ -278,7 +278,13 @@ export class Timeline {
     const release = () => {
       if (!this.pressed) return;
       this.pressed = false;
-      setTimeout(() => { if (this.held && !this.reading()) this.draw(); });
+      // After the click: back at the newest, the list draws what came;
+      // still reading below, the newer button shows how many did.
+      setTimeout(() => {
+        if (!this.held) return;
+        if (this.reading()) this.finish(this.filter());
+        else this.draw();
+      });
     };
     for (const type of ['pointerup', 'pointercancel', 'pointerleave']) this.list.addEventListener(type, release);
     // The seqs of the entries whose full text the person opened: they stay
@@ -521,6 +527,9 @@ export class Timeline {
     // A button goes when nothing is left to show: keep the keyboard in the
     // list, or on the link to the earlier events that shows instead.
     for (const [button, left] of [[this.olderButton, older + loadable], [this.newerButton, newer]]) {
+      // The newer button sits above the list: shown during a press, it
+      // would move the entry pressed. It comes with the release.
+      if (this.pressed && button === this.newerButton) continue;
       if (!left && document.activeElement === button) {
         const link = button === this.olderButton && !this.forgottenEl.hidden && this.forgottenEl.querySelector('a');
         (link || this.list).focus();
