@@ -156,3 +156,13 @@ test('the keyboard comes back to a button its own command turned off', async () 
   await tick();
   assert.equal(document.activeElement, delay);
 });
+
+test('a tap holds the list from the press, past the lift, until its click', () => {
+  const { panel, status, shown } = mount();
+  status('I01', 'I02', 'I03');
+  // A finger on I02's Delay: no hover before, and the lift's pointerleave comes before the click.
+  panel.upcoming.fire('pointerdown', { pointerType: 'touch' });
+  panel.upcoming.fire('pointerleave', { pointerType: 'touch' });
+  status('I02', 'I03'); // I01 delivered meanwhile
+  assert.deepEqual(shown(), ['I01:gone', 'I02', 'I03'], 'the rows moved under the finger before its click');
+});

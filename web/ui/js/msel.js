@@ -45,6 +45,14 @@ export class MselPanel {
       this.heldNotes.set(list, h('p', { class: 'hint msel-held', hidden: true, 'aria-live': 'polite' }, t('ui.msel.held')));
       list.addEventListener('pointerenter', () => this.pointerIn.add(list));
       list.addEventListener('pointerleave', () => { this.pointerIn.delete(list); this.resume(list); });
+      // A touch has no hover, and its pointerleave comes at the lift,
+      // before the tap's click: the press itself holds the list, so a
+      // row going away cannot move another inject's button under the
+      // finger between the press and the click.
+      list.addEventListener('pointerdown', () => {
+        this.holdUntil.set(list, Date.now() + HOLD_MS);
+        setTimeout(() => this.resume(list), HOLD_MS + 50);
+      });
       list.addEventListener('click', () => {
         this.holdUntil.set(list, Date.now() + HOLD_MS);
         setTimeout(() => this.resume(list), HOLD_MS + 50);
