@@ -132,3 +132,19 @@ test('a status that says answered while this controller\'s own send is under way
   await tick();
   assert.equal(row.li.isConnected, false);
 });
+
+test('under the pointer, a row answered elsewhere stays, its Answer off, until the pointer leaves', async () => {
+  const { panel, status } = await panelOf();
+  status([item(41), item(42)]);
+  const first = rowOf(panel, 41);
+  const second = rowOf(panel, 42);
+  panel.list.fire('pointerenter');
+  status([item(42)], [{ ...item(41), answered_by: 'Gus' }]);
+  assert.ok(first.li.isConnected, 'the row went from under the pointer: the next row moved up under it');
+  assert.equal(first.li.dataset.answered, 'true');
+  assert.equal(first.answerBtn.disabled, true);
+  assert.equal(second.answerBtn.disabled, false);
+  panel.list.fire('pointerleave');
+  assert.equal(first.li.isConnected, false, 'the row stayed after the pointer left');
+  assert.ok(second.li.isConnected);
+});

@@ -50,6 +50,9 @@ export function answerCommand(item, { mode, text, tlp, followup }) {
 
 const MODES = ['rfi', 'message', 'free'];
 
+/** HOLD_MS is how long (ms) a press holds the queue still, for its click to land. */
+const HOLD_MS = 4000;
+
 /** SimCellPanel is the SimCell section of the facilitator page. */
 export class SimCellPanel {
   constructor(root, ctx) {
@@ -71,6 +74,7 @@ export class SimCellPanel {
   render() {
     this.count = h('span', { id: 'simcell-count', class: 'count-badge', hidden: true });
     this.list = h('ol', { id: 'simcell-queue', class: 'simcell-queue', 'aria-label': t('simcell.queue') });
+    this.watchPointer();
     this.empty = h('p', { id: 'simcell-empty', class: 'muted' }, t('simcell.empty'));
     this.done = h('ul', { id: 'simcell-answered', class: 'simcell-answered' });
     this.doneWrap = h('details', { class: 'simcell-done-wrap', hidden: true }, h('summary', null, t('simcell.answered.title')), this.done);
@@ -81,6 +85,34 @@ export class SimCellPanel {
       this.list, this.empty, this.doneWrap);
     this.items.clear();
     this.update(this.status || {});
+  }
+
+  /**
+   * watchPointer holds the queue still while the pointer is over it, and
+   * for a moment after a press (a touch has no hover): a row answered
+   * elsewhere then stays, its buttons off, so that the rows below do not
+   * move another item's "Answer" under the pointer (a claim on the wrong
+   * item). The rows go when the pointer leaves or the moment is over.
+   */
+  watchPointer() {
+    this.pointerIn = false;
+    this.holdUntil = 0;
+    this.list.addEventListener('pointerenter', () => { this.pointerIn = true; });
+    this.list.addEventListener('pointerleave', () => { this.pointerIn = false; this.resume(); });
+    this.list.addEventListener('pointerdown', () => {
+      this.holdUntil = Date.now() + HOLD_MS;
+      setTimeout(() => this.resume(), HOLD_MS + 50);
+    });
+  }
+
+  /** holding reports whether the queue must not move now (see watchPointer). */
+  holding() {
+    return this.pointerIn || Date.now() < this.holdUntil;
+  }
+
+  /** resume lets the rows that waited for the pointer go. */
+  resume() {
+    if (!this.holding() && this.status) this.update(this.status);
   }
 
   /**
@@ -99,8 +131,11 @@ export class SimCellPanel {
     const answered = new Map((sc.answered || []).map((it) => [it.seq, it]));
     for (const [seq, row] of this.items) {
       if (seqs.has(seq)) continue;
-      // A row sent from here, or with no form open, has nothing to lose.
-      if (!row.form || row.sent) this.drop(row);
+      // A row sent from here, or with no form open, has nothing to lose:
+      // it goes, unless the pointer is over the queue (see watchPointer).
+      if (row.sent) this.drop(row);
+      else if (!row.form && this.holding()) this.waitGone(row, answered.get(seq) || {});
+      else if (!row.form) this.drop(row);
       else this.gone(row, answered.get(seq) || row.gone || {});
     }
     for (const item of open) {
@@ -166,6 +201,13 @@ export class SimCellPanel {
     const text = answer.answered_by ? t('simcell.gone_by', { name: answer.answered_by }) : t('simcell.gone');
     if (row.goneText.textContent !== text) row.goneText.textContent = text;
     row.goneEl.hidden = false;
+    this.paintRunning(row);
+  }
+
+  /** waitGone keeps a row answered elsewhere, with no form open here, while the pointer holds the queue: marked answered, its buttons off. */
+  waitGone(row, answer) {
+    row.gone = answer;
+    row.li.dataset.answered = 'true';
     this.paintRunning(row);
   }
 
