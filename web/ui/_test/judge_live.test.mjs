@@ -150,3 +150,14 @@ test('an answer nobody here is judging moves to the judged ones at once, oldest 
   assert.equal(q.empty.hidden, false);
   assert.equal(q.doneWrap.hidden, false);
 });
+
+test('under the pointer, an answer a colleague judged stays in the queue until the pointer leaves', async () => {
+  const { q, judge } = await queueOf();
+  const co = q.items.get('I01.publish@co');
+  q.todo.fire('pointerenter');
+  judge('co', 'evaluator:Vic', 'met', 10);
+  assert.equal(co.li.parentNode, q.todo, 'the answer left from under the pointer: the next one moved up under it');
+  q.todo.fire('pointerleave');
+  await tick();
+  assert.equal(co.li.parentNode, q.done);
+});

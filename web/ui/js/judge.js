@@ -138,6 +138,14 @@ export class JudgeQueue {
    */
   watchPresses() {
     this.pressed = false;
+    // The pointer over the queue holds it too: an item leaving it would
+    // move the next one under the pointer just before the press.
+    this.pointerIn = false;
+    this.todo.addEventListener('pointerenter', () => { this.pointerIn = true; });
+    this.todo.addEventListener('pointerleave', () => {
+      this.pointerIn = false;
+      setTimeout(() => this.settle());
+    });
     document.addEventListener('pointerdown', () => { this.pressed = true; }, true);
     const release = () => {
       this.pressed = false;
@@ -307,13 +315,13 @@ export class JudgeQueue {
 
   /**
    * held reports whether an item must stay where it is for now: a press is
-   * under way, or someone is judging it here (the keyboard in it, a
+   * under way, the pointer is over the queue, or someone is judging it here (the keyboard in it, a
    * judgement begun or being sent). Moving it would blur the control in
    * use and fold the form into the closed "Judged" list.
    */
   held(it) {
     if (it.free) return false;
-    return this.pressed || this.inUse(it);
+    return this.pressed || this.pointerIn || this.inUse(it);
   }
 
   /** inUse reports whether someone is judging an item here: the keyboard in it, a judgement begun or being sent. */
