@@ -181,3 +181,15 @@ test('placeInOrder moves only the cards out of place', async () => {
   assert.deepEqual(body.children.map((e) => e.id), ['n', 'b', 'c']);
   assert.deepEqual(moved, ['n']);
 });
+
+test('under the pointer, the cards keep their order; a decided card goes to the end when the pointer leaves', async () => {
+  const { host, feed } = await panelOf({ role: 'facilitator' });
+  const list = host.children[1];
+  const order = () => list.children.map((c) => `${c.dataset.team}:${c.dataset.state}`);
+  assert.deepEqual(order(), ['co:open', 'pe:open']);
+  list.fire('pointerenter');
+  feed(ev(4, 'decision.made', 'co', 'system', { decision_point: { id: 'D1', choice: 'escalate', cause: 'vote', votes: [{ choice: 'escalate', votes: 1 }] } }));
+  assert.deepEqual(order(), ['co:made', 'pe:open'], 'a card moved under the pointer');
+  list.fire('pointerleave');
+  assert.deepEqual(order(), ['pe:open', 'co:made']);
+});

@@ -201,6 +201,11 @@ class FakeElement extends FakeNode {
     return siblings[siblings.indexOf(this) + 1] || null;
   }
 
+  replaceWith(node) {
+    this.parentNode.insertBefore(node, this);
+    this.remove();
+  }
+
   before(node) {
     this.parentNode.insertBefore(node, this);
   }

@@ -101,6 +101,13 @@ export class DecisionPanel {
     // force, is never replaced under them.
     this.cards = new Map();
     this.list = h('div', { class: 'decision-list' });
+    // While the pointer is over the cards they keep their order (a card
+    // decided goes to the end, a new one comes first): a card moving would
+    // put another team's "Force" under the pointer. They take it when the
+    // pointer leaves.
+    this.pointerIn = false;
+    this.list.addEventListener('pointerenter', () => { this.pointerIn = true; });
+    this.list.addEventListener('pointerleave', () => { this.pointerIn = false; this.render(); });
     this.empty = h('p', { class: 'muted' }, t(this.staff ? 'decision.empty_staff' : 'decision.empty'));
     host.id = 'decisions';
     host.classList.add('decision-panel');
@@ -150,8 +157,24 @@ export class DecisionPanel {
       this.cards.set(key, card);
       return card.el;
     });
-    placeInOrder(this.list, els);
+    if (this.pointerIn) this.keepOrder(els);
+    else placeInOrder(this.list, els);
     if (focusNow) focusNow.focus();
+  }
+
+  /**
+   * keepOrder puts the cards els in the list without moving those already
+   * there: a card drawn anew takes its old one's place, a new card goes
+   * at the end.
+   */
+  keepOrder(els) {
+    const want = new Set(els);
+    for (const el of els) {
+      if (el.parentNode === this.list) continue;
+      const old = [...this.list.children].find((c) => !want.has(c) && c.dataset.decision === el.dataset.decision && c.dataset.team === el.dataset.team);
+      if (old) old.replaceWith(el);
+      else this.list.appendChild(el);
+    }
   }
 
   /** card draws record r: the card's element, its state and how to update it in place. */
