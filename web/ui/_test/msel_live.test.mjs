@@ -166,3 +166,20 @@ test('a tap holds the list from the press, past the lift, until its click', () =
   status('I02', 'I03'); // I01 delivered meanwhile
   assert.deepEqual(shown(), ['I01:gone', 'I02', 'I03'], 'the rows moved under the finger before its click');
 });
+
+test('when the row of a command is gone by its answer, the keyboard goes to the next row', async () => {
+  const { panel, status, button } = mount();
+  status('I01', 'I02', 'I03');
+  let answer;
+  panel.ctx.socket.command = () => new Promise((resolve) => { answer = resolve; });
+  document.focusVisible = true;
+  const delay = button('I02', 'delay5');
+  delay.focus();
+  delay.click();
+  document.activeElement = document.body; // dropped from the disabled button
+  status('I01', 'I03'); // I02 delivered meanwhile; the keyboard no longer holds the list
+  assert.equal(delay.isConnected, false);
+  answer({});
+  await tick();
+  assert.equal(document.activeElement, button('I03', 'delay5'), 'the keyboard went to the top of the list, not to the next row');
+});

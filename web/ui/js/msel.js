@@ -89,7 +89,10 @@ export class MselPanel {
     });
     const keyboard = this.keyboardOn(btn);
     const row = [...this.upRows.values(), ...this.relRows.values()].find((r) => r.buttons.includes(btn));
-    return pending(btn, command, { socket: this.ctx.socket, doneLabel }).finally(() => { if (keyboard && row) this.refocus(row, btn); });
+    // The rows after it, nearest first, and before it: where the keyboard
+    // goes should the row be gone by the answer.
+    const around = row ? this.around(row) : [];
+    return pending(btn, command, { socket: this.ctx.socket, doneLabel }).finally(() => { if (keyboard && row) this.refocus(row, btn, around); });
   }
 
   /**
@@ -98,11 +101,18 @@ export class MselPanel {
    * keyboard to the top of the page. A row gone meanwhile gives it to its
    * neighbour.
    */
-  refocus(row, btn) {
+  refocus(row, btn, around) {
     const now = document.activeElement;
     if (now && now !== document.body) return;
     if (btn.isConnected && !btn.disabled) btn.focus();
-    else this.neighbour(row.list, row, btn.dataset.cmd).focus();
+    else this.neighbour(row.list, row, btn.dataset.cmd, around).focus();
+  }
+
+  /** around lists the rows of row's list other than row, those after it first, nearest first. */
+  around(row) {
+    const lis = [...row.list.children];
+    const i = lis.indexOf(row.li);
+    return i < 0 ? lis : [...lis.slice(i + 1), ...lis.slice(0, i).reverse()];
   }
 
   /**
@@ -137,10 +147,7 @@ export class MselPanel {
   }
 
   /** neighbour is the button of the command cmd of the nearest row of list that still waits, else the list's heading. */
-  neighbour(list, row, cmd) {
-    const lis = [...list.children];
-    const i = lis.indexOf(row.li);
-    const near = i < 0 ? lis : [...lis.slice(i + 1), ...lis.slice(0, i).reverse()];
+  neighbour(list, row, cmd, near = this.around(row)) {
     const rows = [...this.upRows.values(), ...this.relRows.values()];
     for (const li of near) {
       const r = rows.find((x) => x.li === li);
