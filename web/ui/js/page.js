@@ -44,9 +44,24 @@ export function showError(message, { link, kind = 'error', timeout = ERROR_TIMEO
     close);
   close.addEventListener('click', () => item.remove());
   box.appendChild(item);
-  while (box.children.length > MAX_ERRORS) box.firstElementChild.remove();
-  if (timeout) setTimeout(() => item.remove(), timeout);
+  // Past MAX_ERRORS the oldest go, but not one the person is using.
+  for (const old of [...box.children]) {
+    if (box.children.length <= MAX_ERRORS) break;
+    if (old !== item && !inUse(old)) old.remove();
+  }
+  // A message being read (the keyboard or the pointer on it) stays until
+  // it is left (WCAG 2.2.1: a person may need more time).
+  const expire = () => {
+    if (inUse(item)) setTimeout(expire, 2000);
+    else item.remove();
+  };
+  if (timeout) setTimeout(expire, timeout);
   return item;
+}
+
+/** inUse reports whether the keyboard or the pointer is on el. */
+function inUse(el) {
+  return el.contains(document.activeElement) || el.matches(':hover');
 }
 
 export function clearErrors() {
