@@ -16,7 +16,6 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"cmesim/internal/browser"
-	"cmesim/web"
 )
 
 const decisionYAML = "../testdata/scenarios/e2e/decision.yaml"
@@ -32,14 +31,7 @@ func TestE2EDecision(t *testing.T) {
 
 	steps.step("set up")
 	s := startE2E(t)
-	src, err := os.ReadFile(decisionYAML)
-	if err != nil {
-		t.Fatal(err)
-	}
-	info, err := s.CreateExercise(web.CreateRequest{YAML: string(src), Humans: []string{"co-csirt", "pe-csirt"}})
-	if err != nil {
-		t.Fatalf("CreateExercise: %v", err)
-	}
+	info := s.createFrom(t, decisionYAML, "co-csirt", "pe-csirt")
 	root := browser.New(t)
 	people := newPeople(t, root, "facilitator", "co-csirt trainee Ana", "co-csirt trainee Luis", "pe-csirt trainee")
 	fac, ana, luis, pedro := people[0], people[1], people[2], people[3]

@@ -66,11 +66,18 @@ func startE2E(t *testing.T) *e2eServer {
 // the test.
 func (s *e2eServer) createExercise(t *testing.T) *web.ExerciseInfo {
 	t.Helper()
-	src, err := os.ReadFile(exampleYAML)
+	return s.createFrom(t, exampleYAML, "co-csirt", "pe-csirt")
+}
+
+// createFrom creates an exercise of the scenario file at path with the
+// teams humans played by humans.
+func (s *e2eServer) createFrom(t *testing.T, path string, humans ...string) *web.ExerciseInfo {
+	t.Helper()
+	src, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	info, err := s.CreateExercise(web.CreateRequest{YAML: string(src), Humans: []string{"co-csirt", "pe-csirt"}})
+	info, err := s.CreateExercise(web.CreateRequest{YAML: string(src), Humans: humans})
 	if err != nil {
 		t.Fatalf("CreateExercise: %v", err)
 	}

@@ -4,11 +4,9 @@ package web_test
 // is using stays under them.
 
 import (
-	"os"
 	"testing"
 
 	"cmesim/internal/browser"
-	"cmesim/web"
 )
 
 // TestE2EMessagesLive checks, in Chromium, that messages arriving while
@@ -22,14 +20,7 @@ func TestE2EMessagesLive(t *testing.T) {
 
 	steps.step("set up")
 	s := startE2E(t)
-	src, err := os.ReadFile(messagesYAML)
-	if err != nil {
-		t.Fatal(err)
-	}
-	info, err := s.CreateExercise(web.CreateRequest{YAML: string(src), Humans: []string{"ar-csirt", "bo-csirt", "uy-csirt"}})
-	if err != nil {
-		t.Fatalf("CreateExercise: %v", err)
-	}
+	info := s.createFrom(t, messagesYAML, "ar-csirt", "bo-csirt", "uy-csirt")
 	root := browser.New(t)
 	people := newPeople(t, root, "facilitator", "ar-csirt trainee", "bo-csirt trainee")
 	fac, ana, bea := people[0], people[1], people[2]
