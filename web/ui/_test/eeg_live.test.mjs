@@ -5,6 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { installFakeDOM, tick } from './fakedom.mjs';
+import { SETTLE_MS } from '../js/dom.js';
 import { EEGPanel } from '../js/eeg.js';
 import { Directory } from '../js/model.js';
 import { h } from '../js/dom.js';
@@ -45,6 +46,8 @@ test('a tap on the list of events to link is not lost to a redraw between press 
   box.checked = true;
   fireDocument('pointerup');
   await tick();
+  assert.equal(panel.linkList.querySelector('input'), box, 'drawn before the click of a tap, which comes after the lift');
+  await tick(SETTLE_MS + 10);
   const seqs = panel.linkList.querySelectorAll('input').map((c) => [c.value, !!c.checked]);
   assert.deepEqual(seqs, [['2', false], ['1', true]], 'drawn after the release, with the tick');
 });

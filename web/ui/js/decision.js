@@ -11,7 +11,7 @@
 // [data-choice] (a radio), .decision-submit, .decision-votes li[data-choice]
 // [data-votes], .decision-result[data-choice][data-cause], and for staff
 // .decision-force select and .decision-force button.
-import { h, option, replace, placeInOrder } from './dom.js';
+import { h, option, replace, placeInOrder, PointerUse } from './dom.js';
 import { announce, pending, relabel } from './page.js';
 import { fmtTShort } from './format.js';
 import { countdown } from './countdown.js';
@@ -101,13 +101,12 @@ export class DecisionPanel {
     // force, is never replaced under them.
     this.cards = new Map();
     this.list = h('div', { class: 'decision-list' });
-    // While the pointer is over the cards they keep their order (a card
-    // decided goes to the end, a new one comes first): a card moving would
-    // put another team's "Force" under the pointer. They take it when the
-    // pointer leaves.
-    this.pointerIn = false;
-    this.list.addEventListener('pointerenter', () => { this.pointerIn = true; });
-    this.list.addEventListener('pointerleave', () => { this.pointerIn = false; this.render(); });
+    // While the pointer uses the cards (over them, pressing; see
+    // PointerUse) they keep their order (a card decided goes to the end, a
+    // new one comes first): a card moving would put another team's "Force"
+    // under the pointer. They take it when the pointer is done with them.
+    this.orderWaits = false;
+    this.pointerUse = new PointerUse(this.list, () => { if (this.orderWaits) this.render(); });
     this.empty = h('p', { class: 'muted' }, t(this.staff ? 'decision.empty_staff' : 'decision.empty'));
     host.id = 'decisions';
     host.classList.add('decision-panel');
@@ -157,7 +156,8 @@ export class DecisionPanel {
       this.cards.set(key, card);
       return card.el;
     });
-    if (this.pointerIn) this.keepOrder(els);
+    this.orderWaits = this.pointerUse.inUse();
+    if (this.orderWaits) this.keepOrder(els);
     else placeInOrder(this.list, els);
     if (focusNow) focusNow.focus();
   }

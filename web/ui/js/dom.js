@@ -157,3 +157,70 @@ export function batched(fn, ms) {
     else timer = setTimeout(run, wait);
   };
 }
+
+/**
+ * SETTLE_MS is how long (ms) after a press ends a list still counts as in
+ * use: a tap's click comes after its pointerup and pointerleave, as a
+ * later input event, and must land on what was under the finger.
+ */
+export const SETTLE_MS = 300;
+
+/**
+ * PointerUse tells a list that changes by itself (rows come, go or change
+ * places as events arrive) when a change would move something out from
+ * under the pointer, so that it waits. The list el is in use:
+ *   - while the pointer is over it (unless hover is false);
+ *   - while a press is under way anywhere on the page (a list that changes
+ *     height moves the controls below it too), or only in the list when
+ *     pressAnywhere is false, and for SETTLE_MS after;
+ *   - for linger ms after a press or a click in it (a list whose buttons a
+ *     touch user taps one after another holds still between the taps).
+ * onChange runs when the pointer leaves el and when one of the waits above
+ * ends: el may be free then. The list checks inUse(), and whatever else
+ * holds it (the keyboard in it, a dialog opened from it), before it draws
+ * what waited; onChange must do nothing when nothing waited.
+ */
+export class PointerUse {
+  constructor(el, onChange, { hover = true, linger = 0, pressAnywhere = true } = {}) {
+    this.over = false;
+    this.down = false;
+    this.settleUntil = 0;
+    this.lingerUntil = 0;
+    const after = (ms) => setTimeout(onChange, ms + 5); // a little more, so that the wait has ended
+    if (hover) {
+      el.addEventListener('pointerenter', () => { this.over = true; });
+      el.addEventListener('pointerleave', () => { this.over = false; onChange(); });
+    }
+    if (linger > 0) {
+      const stay = () => {
+        this.lingerUntil = Date.now() + linger;
+        after(linger);
+      };
+      el.addEventListener('pointerdown', stay);
+      el.addEventListener('click', stay);
+    }
+    // Captured on the document, so that a press anywhere counts, whatever
+    // the element pressed does with the event; the release is heard there
+    // in any case (the pointer may have left the list).
+    if (pressAnywhere) document.addEventListener('pointerdown', () => { this.down = true; }, true);
+    else el.addEventListener('pointerdown', () => { this.down = true; });
+    const release = () => {
+      if (!this.down) return; // not a press that counts
+      this.down = false;
+      this.settleUntil = Date.now() + SETTLE_MS;
+      after(SETTLE_MS);
+    };
+    document.addEventListener('pointerup', release, true);
+    document.addEventListener('pointercancel', release, true);
+  }
+
+  /** pressing reports whether a press is under way (see pressAnywhere), or ended less than SETTLE_MS ago. */
+  pressing() {
+    return this.down || Date.now() < this.settleUntil;
+  }
+
+  /** inUse reports whether the pointer may be using the list now (see PointerUse). */
+  inUse() {
+    return this.over || this.pressing() || Date.now() < this.lingerUntil;
+  }
+}

@@ -7,7 +7,7 @@
 // latest ones. Everything is folded from the event stream: inject.delivered
 // (the expectations it opens), expectation.met / missed / wrong, and the
 // guides' own eeg.observed, eeg.rated and eeg.overridden.
-import { h, option, replace, batched, DRAW_EVERY } from './dom.js';
+import { h, option, replace, batched, DRAW_EVERY, PointerUse } from './dom.js';
 import { fmtTShort, actorName, eventText } from './format.js';
 import { pending } from './page.js';
 import { i18n, t, contentLang } from './i18n.js';
@@ -165,16 +165,12 @@ export class EEGPanel {
     this.shownLinks = new Map();
     this.linksStale = false;
     this.heldNote = h('p', { class: 'hint eeg-links-held', hidden: true, 'aria-live': 'polite' }, t('eeg.links_held'));
-    // Never drawn between a press and its click: a focusout on a press
-    // would move what is about to be clicked (a label, the submit button).
-    this.pressed = false;
-    const drawIfLeft = () => { if (this.linksStale && !this.pressed) this.drawLinks(); };
+    // Never drawn while the pointer uses the list, nor between a press and
+    // its click: a focusout on a press would move what is about to be
+    // clicked (a label, the submit button). See PointerUse.
+    const drawIfLeft = () => { if (this.linksStale) this.drawLinks(); };
+    this.linkUse = new PointerUse(this.linkList, drawIfLeft);
     this.linkList.addEventListener('focusout', (e) => { if (!this.linkList.contains(e.relatedTarget)) drawIfLeft(); });
-    this.linkList.addEventListener('pointerleave', drawIfLeft);
-    document.addEventListener('pointerdown', () => { this.pressed = true; }, true);
-    const release = () => { this.pressed = false; setTimeout(drawIfLeft); };
-    document.addEventListener('pointerup', release, true);
-    document.addEventListener('pointercancel', release, true);
     replace(root,
       h('p', { class: 'hint' }, t('eeg.hint')),
       lead ? h('p', { class: 'hint' }, t('eeg.lead_hint')) : null,
@@ -320,12 +316,13 @@ export class EEGPanel {
    * lift the finger.
    */
   drawLinks() {
-    const inList = this.linkList.contains(document.activeElement) || this.linkList.matches(':hover');
-    const held = this.pressed || inList;
+    const inList = this.linkList.contains(document.activeElement) || this.linkUse.over;
+    const pressing = this.linkUse.pressing();
+    const held = pressing || inList;
     this.linksStale = held;
     // Nothing moves during a press, the note included (it would push down
     // the submit button being pressed); the release draws again.
-    if (!this.pressed) this.heldNote.hidden = !inList;
+    if (!pressing) this.heldNote.hidden = !inList;
     if (held) return;
     const ticked = [...this.linkList.querySelectorAll('input:checked')].map((c) => this.shownLinks.get(Number(c.value))).filter(Boolean);
     const checked = new Set(ticked.map((e) => e.seq));

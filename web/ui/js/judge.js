@@ -16,7 +16,7 @@
 // li.judge-item[data-key][data-state][data-disagreement][data-held],
 // .judge-points, .judge-comment, .judge-submit, .judge-held (the mark) and
 // .judge-held-dismiss.
-import { h, replace } from './dom.js';
+import { h, replace, PointerUse } from './dom.js';
 import { fmtTShort, fmtPoints, actionLabel, actorName, eventText } from './format.js';
 import { pending } from './page.js';
 import { t } from './i18n.js';
@@ -131,29 +131,14 @@ export class JudgeQueue {
   }
 
   /**
-   * watchPresses keeps items still between a press and its release: an
-   * item leaving the list above the one being pressed would move that one
-   * from under the pointer and the click would be lost. On the release,
-   * the items that waited move.
+   * watchPresses keeps items still while the pointer uses the queue (over
+   * it, or a press under way and just ended; see PointerUse): an item
+   * leaving the list above the one being pressed would move that one from
+   * under the pointer and the click would be lost. When it is done, the
+   * items that waited move.
    */
   watchPresses() {
-    this.pressed = false;
-    // The pointer over the queue holds it too: an item leaving it would
-    // move the next one under the pointer just before the press.
-    this.pointerIn = false;
-    this.todo.addEventListener('pointerenter', () => { this.pointerIn = true; });
-    this.todo.addEventListener('pointerleave', () => {
-      this.pointerIn = false;
-      setTimeout(() => this.settle());
-    });
-    document.addEventListener('pointerdown', () => { this.pressed = true; }, true);
-    const release = () => {
-      this.pressed = false;
-      // The click comes after the release: move nothing before it.
-      setTimeout(() => this.settle());
-    };
-    document.addEventListener('pointerup', release, true);
-    document.addEventListener('pointercancel', release, true);
+    this.pointerUse = new PointerUse(this.todo, () => this.settle());
   }
 
   /** settle moves every item that waited to where it belongs, unless it is still held. */
@@ -321,7 +306,7 @@ export class JudgeQueue {
    */
   held(it) {
     if (it.free) return false;
-    return this.pressed || this.pointerIn || this.inUse(it);
+    return this.pointerUse.inUse() || this.inUse(it);
   }
 
   /** inUse reports whether someone is judging an item here: the keyboard in it, a judgement begun or being sent. */

@@ -2,7 +2,7 @@
 // with Release / Skip / Delay, the injects waiting for a manual release
 // (status.releasable), and the full MSEL (GET /api/exercises/{id} msel) in
 // a wide dialog.
-import { h, option, replace, placeInOrder } from './dom.js';
+import { h, option, replace, placeInOrder, PointerUse } from './dom.js';
 import { fmtTShort, MIN, severityBadge, channelLabel, triggerText } from './format.js';
 import { countdown } from './countdown.js';
 import { pending, showError } from './page.js';
@@ -11,7 +11,7 @@ import { t, contentLang } from './i18n.js';
 import { scenarioLang } from './model.js';
 import { attachmentFile } from './attachments.js';
 
-/** HOLD_MS is how long a list holds still after a click in it. */
+/** HOLD_MS is how long (ms) a list holds still after a press or a click in it. */
 const HOLD_MS = 4000;
 
 export class MselPanel {
@@ -31,32 +31,22 @@ export class MselPanel {
     const upHead = h('h3', { class: 'subhead', id: 'upcoming-h', tabindex: '-1' }, t('ui.msel.next'));
     const relHead = h('h3', { class: 'subhead', id: 'releasable-h', tabindex: '-1' }, t('ui.msel.manual'));
     this.heads = new Map([[this.upcoming, upHead], [this.releasable, relHead]]);
-    // While the pointer is over a list, for a moment after a click in it,
-    // while the keyboard is in it and while a confirmation asked from it is
-    // open, rows that go away stay (disabled) and new ones wait, so no
-    // button moves under the pointer or from under the keyboard. A note
-    // says so to the keyboard's user, who may stay in the list for long.
-    this.pointerIn = new Set();
-    this.holdUntil = new Map(); // list → Date.now() until which it holds still
+    // While the pointer uses a list (over it, pressing, for a moment after
+    // a click in it: see PointerUse), while the keyboard is in it and while
+    // a confirmation asked from it is open, rows that go away stay
+    // (disabled) and new ones wait, so no button moves under the pointer or
+    // from under the keyboard. A note says so to the keyboard's user, who
+    // may stay in the list for long.
+    this.pointerUse = new Map(); // list → its PointerUse
     this.asking = new Set(); // lists a confirmation dialog was opened from
     this.later = new Map(); // list → the sync that waits
     this.heldNotes = new Map();
     for (const list of [this.upcoming, this.releasable]) {
       this.heldNotes.set(list, h('p', { class: 'hint msel-held', hidden: true, 'aria-live': 'polite' }, t('ui.msel.held')));
-      list.addEventListener('pointerenter', () => this.pointerIn.add(list));
-      list.addEventListener('pointerleave', () => { this.pointerIn.delete(list); this.resume(list); });
-      // A touch has no hover, and its pointerleave comes at the lift,
-      // before the tap's click: the press itself holds the list, so a
-      // row going away cannot move another inject's button under the
-      // finger between the press and the click.
-      list.addEventListener('pointerdown', () => {
-        this.holdUntil.set(list, Date.now() + HOLD_MS);
-        setTimeout(() => this.resume(list), HOLD_MS + 50);
-      });
-      list.addEventListener('click', () => {
-        this.holdUntil.set(list, Date.now() + HOLD_MS);
-        setTimeout(() => this.resume(list), HOLD_MS + 50);
-      });
+      // A touch has no hover: a press or a click holds the list for
+      // HOLD_MS, so that a row going away cannot move another inject's
+      // button under the finger between two taps.
+      this.pointerUse.set(list, new PointerUse(list, () => this.resume(list), { linger: HOLD_MS }));
       // Once the keyboard has left, after the focus has settled.
       list.addEventListener('focusout', (e) => { if (!list.contains(e.relatedTarget)) setTimeout(() => this.resume(list)); });
     }
@@ -322,7 +312,7 @@ export class MselPanel {
 
   /** holding reports whether list must not move now. */
   holding(list) {
-    return this.pointerIn.has(list) || Date.now() < (this.holdUntil.get(list) || 0) || this.asking.has(list) || this.keyboardIn(list);
+    return this.pointerUse.get(list).inUse() || this.asking.has(list) || this.keyboardIn(list);
   }
 
   /**

@@ -17,7 +17,7 @@
 // #simcell-mode-SEQ, #simcell-text-SEQ and .simcell-send (data-state),
 // .simcell-gone (the mark of an answered row) with .simcell-gone-copy and
 // .simcell-gone-dismiss, #simcell-answered li.
-import { h, option, replace, copyButton } from './dom.js';
+import { h, option, replace, copyButton, PointerUse } from './dom.js';
 import { pending } from './page.js';
 import { fmtTShort, fmtDuration, CHANNELS, channelLabel, TLP_LEVELS, tlpLabel } from './format.js';
 import { i18n, t } from './i18n.js';
@@ -50,7 +50,7 @@ export function answerCommand(item, { mode, text, tlp, followup }) {
 
 const MODES = ['rfi', 'message', 'free'];
 
-/** HOLD_MS is how long (ms) a press holds the queue still, for its click to land. */
+/** HOLD_MS is how long (ms) a press or a click holds the queue still, for the next tap to land. */
 const HOLD_MS = 4000;
 
 /** SimCellPanel is the SimCell section of the facilitator page. */
@@ -88,31 +88,28 @@ export class SimCellPanel {
   }
 
   /**
-   * watchPointer holds the queue still while the pointer is over it, and
-   * for a moment after a press (a touch has no hover): a row answered
-   * elsewhere then stays, its buttons off, so that the rows below do not
-   * move another item's "Answer" under the pointer (a claim on the wrong
-   * item). The rows go when the pointer leaves or the moment is over.
+   * watchPointer holds the queue still while the pointer uses it (over it,
+   * pressing, and for HOLD_MS after a press or a click in it, since a touch
+   * has no hover; see PointerUse): a row answered elsewhere then stays,
+   * its buttons off, so that the rows below do not move another item's
+   * "Answer" under the pointer (a claim on the wrong item). The rows go
+   * when the pointer is done.
    */
   watchPointer() {
-    this.pointerIn = false;
-    this.holdUntil = 0;
-    this.list.addEventListener('pointerenter', () => { this.pointerIn = true; });
-    this.list.addEventListener('pointerleave', () => { this.pointerIn = false; this.resume(); });
-    this.list.addEventListener('pointerdown', () => {
-      this.holdUntil = Date.now() + HOLD_MS;
-      setTimeout(() => this.resume(), HOLD_MS + 50);
-    });
+    this.pointerUse = new PointerUse(this.list, () => this.resume(), { linger: HOLD_MS });
   }
 
   /** holding reports whether the queue must not move now (see watchPointer). */
   holding() {
-    return this.pointerIn || Date.now() < this.holdUntil;
+    return this.pointerUse.inUse();
   }
 
-  /** resume lets the rows that waited for the pointer go. */
+  /** resume lets the rows that waited for the pointer go (see waitGone); with none waiting it does nothing. */
   resume() {
-    if (!this.holding() && this.status) this.update(this.status);
+    if (this.holding() || !this.status) return;
+    for (const row of this.items.values()) {
+      if (row.gone && !row.form) { this.update(this.status); return; }
+    }
   }
 
   /**

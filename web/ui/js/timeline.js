@@ -6,7 +6,7 @@
 // not thousands. Past the events kept in memory, older ones come from the
 // server on demand. While someone reads below the newest entries the list
 // holds still and a button says how many newer events wait.
-import { h, option, replace, batched, DRAW_EVERY } from './dom.js';
+import { h, option, replace, batched, DRAW_EVERY, PointerUse } from './dom.js';
 import { eventText, fmtTShort, fmtT, kindOf } from './format.js';
 import { t } from './i18n.js';
 
@@ -269,24 +269,20 @@ export class Timeline {
     this.newerButton.addEventListener('click', () => this.showNewer());
     this.list.before(this.newerButton);
     this.list.addEventListener('scroll', () => { if (this.held && !this.reading()) this.draw(); });
-    // A press on the list holds it still until the release, so that an
+    // A press on the list holds it still until just after the release
+    // (see PointerUse; not the pointer over it, which rests there while
+    // the person watches the newest entries come, nor a press elsewhere,
+    // which would hold back the entry a click on Send makes), so that an
     // entry drawn above cannot move "Show full" from under the pointer
     // between the press and the click (a browser that does not focus a
     // clicked button gives no other sign that someone is using the list).
-    this.pressed = false;
-    this.list.addEventListener('pointerdown', () => { this.pressed = true; });
-    const release = () => {
-      if (!this.pressed) return;
-      this.pressed = false;
-      // After the click: back at the newest, the list draws what came;
-      // still reading below, the newer button shows how many did.
-      setTimeout(() => {
-        if (!this.held) return;
-        if (this.reading()) this.finish(this.filter());
-        else this.draw();
-      });
-    };
-    for (const type of ['pointerup', 'pointercancel', 'pointerleave']) this.list.addEventListener(type, release);
+    // After it: back at the newest, the list draws what came; still
+    // reading below, the newer button shows how many did.
+    this.pointerUse = new PointerUse(this.list, () => {
+      if (!this.held) return;
+      if (this.reading()) this.finish(this.filter());
+      else this.draw();
+    }, { hover: false, pressAnywhere: false });
     // The seqs of the entries whose full text the person opened: they stay
     // open when the list is drawn anew (a filter, back to the newest).
     this.opened = new Set();
@@ -380,11 +376,12 @@ export class Timeline {
 
   /**
    * reading reports whether the person is reading below the newest
-   * entries: scrolled down, or with the keyboard on an entry.
+   * entries: scrolled down, or with the keyboard on an entry; or pressing
+   * (see PointerUse), when nothing may move.
    */
   reading() {
     const focus = document.activeElement;
-    return this.pressed || this.list.scrollTop > READING || (focus !== this.list && this.list.contains(focus));
+    return this.pointerUse.pressing() || this.list.scrollTop > READING || (focus !== this.list && this.list.contains(focus));
   }
 
   /** drawnCount is the number of entries in the list. */
@@ -529,7 +526,7 @@ export class Timeline {
     for (const [button, left] of [[this.olderButton, older + loadable], [this.newerButton, newer]]) {
       // The newer button sits above the list: shown during a press, it
       // would move the entry pressed. It comes with the release.
-      if (this.pressed && button === this.newerButton) continue;
+      if (this.pointerUse.pressing() && button === this.newerButton) continue;
       if (!left && document.activeElement === button) {
         const link = button === this.olderButton && !this.forgottenEl.hidden && this.forgottenEl.querySelector('a');
         (link || this.list).focus();
