@@ -27,6 +27,7 @@ func TestE2EJudgeTap(t *testing.T) {
 	defer steps.end()
 
 	steps.step("set up")
+	shots := shotsDir(t)
 	// I01, whose publish is judged, to PeCERT as well as colCERT.
 	yaml := strings.Replace(judgedYAML(t), "\n    to: [co-csirt]\n", "\n    to: [co-csirt, pe-csirt]\n", 1)
 	if !strings.Contains(yaml, "to: [co-csirt, pe-csirt]") {
@@ -77,6 +78,8 @@ func TestE2EJudgeTap(t *testing.T) {
 	if got["checked"] != "I01.publish@pe-csirt:partly" {
 		t.Errorf("after the tap the ratings chosen are %q, want PeCERT's Partly alone", got["checked"])
 	}
+	eva.checkAxe("the judging queue on a phone after a tap")
+	eva.shootSection(shots, "evaluator-judge-tap", peItem)
 	eva.checkProblems()
 }
 
