@@ -158,6 +158,12 @@ class FakeElement extends FakeNode {
     return descendants(this).filter((el) => el.matches(sel));
   }
 
+  /** closest returns the element itself or its nearest ancestor element matching sel, else null. */
+  closest(sel) {
+    for (let n = this; n && n.tagName; n = n.parentNode) if (n.matches(sel)) return n;
+    return null;
+  }
+
   querySelector(sel) {
     return this.querySelectorAll(sel)[0] || null;
   }

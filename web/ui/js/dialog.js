@@ -20,16 +20,17 @@ function build() {
   const d = h('dialog', { id: 'confirm-dialog', class: 'dialog', 'aria-labelledby': 'confirm-title' }, form);
   cancel.addEventListener('click', () => d.close('cancel'));
   document.body.appendChild(d);
-  return { d, title, msg, list, reason, reasonWrap, ok };
+  return { d, title, msg, list, reason, reasonWrap, ok, cancel };
 }
 
 /**
  * confirmDialog asks a question; resolves {ok, reason}.
  * Options: title, message, items (a list of lines under the message, e.g.
  * what would expire), okLabel, danger (red OK button), reason (show a
- * reason field).
+ * reason field), cancelFirst (the keyboard starts on Cancel, not OK: for
+ * an OK that loses something the person made).
  */
-export function confirmDialog({ title = t('ui.dialog.sure'), message = '', items = [], okLabel = t('ui.ok'), danger = true, reason = false } = {}) {
+export function confirmDialog({ title = t('ui.dialog.sure'), message = '', items = [], okLabel = t('ui.ok'), danger = true, reason = false, cancelFirst = false } = {}) {
   if (!dlg) dlg = build();
   const { d } = dlg;
   dlg.title.textContent = title;
@@ -50,6 +51,6 @@ export function confirmDialog({ title = t('ui.dialog.sure'), message = '', items
     d.returnValue = '';
     d.addEventListener('close', onClose);
     d.showModal();
-    (reason ? dlg.reason : dlg.ok).focus();
+    (reason ? dlg.reason : cancelFirst ? dlg.cancel : dlg.ok).focus();
   });
 }

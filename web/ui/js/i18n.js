@@ -104,6 +104,9 @@ export class I18n {
     this.participant = '';
     this.catalogs = new Map();
     this.listeners = new Set();
+    // maySwitch(lang) is asked before the picker switches to lang: a page
+    // that would lose something (a console reloads) may ask the reader.
+    this.maySwitch = null;
   }
 
   /** tag is the BCP 47 tag of the current language (pt-BR for pt). */
@@ -269,6 +272,7 @@ export class I18n {
       const chosen = select.value;
       select.disabled = true;
       try {
+        if (this.maySwitch && !(await this.maySwitch(chosen))) return;
         await this.setLanguage(chosen);
       } finally {
         select.disabled = false;
@@ -314,9 +318,10 @@ export function mountPicker(doc = globalThis.document) {
 /**
  * startPage chooses the page's language, translates its static text and
  * mounts the picker; onSwitch runs after the reader picks another
- * language (the live consoles reload, other pages re-translate).
+ * language (the live consoles reload, other pages re-translate), and
+ * maySwitch, when given, is asked first (see I18n.maySwitch).
  */
-export async function startPage({ participant = '', onSwitch } = {}) {
+export async function startPage({ participant = '', onSwitch, maySwitch = null } = {}) {
   try {
     await i18n.start({ participant });
   } catch (err) {
@@ -324,6 +329,7 @@ export async function startPage({ participant = '', onSwitch } = {}) {
     return i18n.lang;
   }
   translatePage();
+  i18n.maySwitch = maySwitch;
   mountPicker();
   i18n.onChange(onSwitch || (() => translatePage()));
   return i18n.lang;

@@ -11,6 +11,7 @@ import { fmtT, reasonText } from './format.js';
 import { scenarioDate, fmtInZone, fmtAtOffset, offsetMinutes } from './scenclock.js';
 import { mountSchedule } from './schedule.js';
 import { i18n, t, startPage, contentLang } from './i18n.js';
+import { watchTyping, mayLoseUnsent } from './unsent.js';
 
 export function pageFor(role) {
   switch (role) {
@@ -212,8 +213,10 @@ export async function boot(page, roles) {
     throw err;
   }
   // Each participant's language choice is remembered apart (a shared
-  // computer in the room); a reload re-renders the console in the new one.
-  await startPage({ participant: participantKey(session), onSwitch: () => location.reload() });
+  // computer in the room); a reload re-renders the console in the new one,
+  // after asking when that would lose text not yet sent.
+  watchTyping();
+  await startPage({ participant: participantKey(session), onSwitch: () => location.reload(), maySwitch: () => mayLoseUnsent() });
   staff = ['facilitator', 'evaluator', 'observer'].includes(session.role);
   if (!roles.includes(session.role)) {
     location.replace(pageFor(session.role));
