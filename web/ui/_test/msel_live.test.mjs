@@ -183,3 +183,15 @@ test('when the row of a command is gone by its answer, the keyboard goes to the 
   await tick();
   assert.equal(document.activeElement, button('I03', 'delay5'), 'the keyboard went to the top of the list, not to the next row');
 });
+
+test('the "none" line waits for a held row that went away, then shows', () => {
+  const { panel, status, shown } = mount();
+  status('I03');
+  panel.upcoming.fire('pointerenter');
+  status(); // I03 delivered under the pointer: none remain
+  assert.deepEqual(shown(), ['I03:gone']);
+  assert.equal(panel.upEmpty.hidden, true, '"none remain" shows above the row still there');
+  panel.upcoming.fire('pointerleave');
+  assert.deepEqual(shown(), []);
+  assert.equal(panel.upEmpty.hidden, false, 'the empty list says none remain');
+});

@@ -31,6 +31,8 @@ export class MselPanel {
     const upHead = h('h3', { class: 'subhead', id: 'upcoming-h', tabindex: '-1' }, t('ui.msel.next'));
     const relHead = h('h3', { class: 'subhead', id: 'releasable-h', tabindex: '-1' }, t('ui.msel.manual'));
     this.heads = new Map([[this.upcoming, upHead], [this.releasable, relHead]]);
+    // A list's "none" line shows once the list is empty: not above a row that went away and is held.
+    this.empties = new Map([[this.upcoming, this.upEmpty], [this.releasable, this.relEmpty]]);
     // While the pointer uses a list (over it, pressing, for a moment after
     // a click in it: see PointerUse), while the keyboard is in it and while
     // a confirmation asked from it is open, rows that go away stay
@@ -184,7 +186,6 @@ export class MselPanel {
       for (const b of r.buttons) if (b.dataset.state !== 'pending') b.disabled = this.off();
     }
     this.sync(this.upcoming, this.upRows, keys);
-    this.upEmpty.hidden = keys.length > 0;
   }
 
   /** upcomingRow builds the row of a scheduled delivery (u of status.upcoming), with Release now, Skip and Delay. */
@@ -236,7 +237,6 @@ export class MselPanel {
       for (const b of r.buttons) if (b.dataset.state !== 'pending') b.disabled = this.off();
     }
     this.sync(this.releasable, this.relRows, keys);
-    this.relEmpty.hidden = keys.length > 0;
   }
 
   /** releasableRow builds the row of an inject that waits for a manual release (u of status.releasable), with its team select. */
@@ -282,6 +282,7 @@ export class MselPanel {
       for (const r of rows.values()) if (r.gone) this.markGone(r);
       this.later.set(list, () => this.sync(list, rows, keys));
       this.showHeld(list);
+      this.showEmpty(list);
       return;
     }
     this.later.delete(list);
@@ -297,6 +298,12 @@ export class MselPanel {
     }
     placeInOrder(list, keys.map((k) => rows.get(k).li));
     this.showHeld(list);
+    this.showEmpty(list);
+  }
+
+  /** showEmpty shows list's "none" line when the list has no row, held ones included. */
+  showEmpty(list) {
+    this.empties.get(list).hidden = list.childElementCount > 0;
   }
 
   /** markGone greys a row that went away while its list holds still and turns its buttons off. */
