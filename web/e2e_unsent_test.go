@@ -57,8 +57,9 @@ func TestE2ELanguageChangeKeepsUnsentText(t *testing.T) {
 	steps.step("cancelled: still English, the note kept")
 	fac.click("#confirm-cancel")
 	fac.waitJS("the question gone", `!document.querySelector('#confirm-dialog').open`)
-	if got := evalJS[map[string]any](fac, `({ lang: document.documentElement.lang, picker: document.querySelector('#language-picker').value, note: document.querySelector('#note-text').value })`); got["lang"] != "en" || got["picker"] != "en" || got["note"] != note {
-		t.Errorf("after cancelling: %v, want English and the note", got)
+	fac.waitJS("the picker enabled again", `!document.querySelector('#language-picker').disabled`)
+	if got := evalJS[map[string]any](fac, `({ lang: document.documentElement.lang, picker: document.querySelector('#language-picker').value, note: document.querySelector('#note-text').value, focus: document.activeElement.id })`); got["lang"] != "en" || got["picker"] != "en" || got["note"] != note || got["focus"] != "language-picker" {
+		t.Errorf("after cancelling: %v, want English, the note and the keyboard back on the picker", got)
 	}
 
 	steps.step("confirmed: the console reloads in Spanish")

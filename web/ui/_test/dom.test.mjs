@@ -126,3 +126,14 @@ test('PointerUse: with pressAnywhere false, only a press in the list holds it', 
   t.mock.timers.tick(SETTLE_MS + 10);
   assert.equal(use.inUse(), false);
 });
+
+test('PointerUse: a press whose release the page never hears ends when the pointer moves with no button down', (t) => {
+  const { use, freed } = watched(t);
+  document.fire('pointerdown'); // on a <select>: Safari then sends no pointerup
+  document.fire('pointermove', { buttons: 1 });
+  assert.equal(use.pressing(), true, 'a drag is still a press');
+  document.fire('pointermove', { buttons: 0 });
+  t.mock.timers.tick(SETTLE_MS + 10);
+  assert.equal(use.inUse(), false, 'the lists stayed held until the next click');
+  assert.equal(freed.length, 1);
+});

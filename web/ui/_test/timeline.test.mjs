@@ -581,3 +581,24 @@ test('a press on the list holds it until just after the release; a press elsewhe
   await new Promise((done) => setTimeout(done, SETTLE_MS + 10));
   assert.deepEqual(drawn(), [3, 2, 1], 'after the release the list follows the events again');
 });
+
+test('the newer button goes once a press that kept it is over', async () => {
+  const body = installFakeDOM();
+  const { Timeline } = await import('../js/timeline.js');
+  const { list, tl } = mountTimeline(Timeline, body, { max: 100, page: 5 });
+  const add = (from, to) => {
+    for (let seq = from; seq <= to; seq++) tl.add({ event: { seq, type: 'team.action', at: 0 } });
+    tl.draw();
+  };
+  add(1, 12);
+  list.scrollTop = 300; // reading below the newest
+  add(13, 14);
+  assert.equal(tl.newerButton.hidden, false);
+  // A tap on an entry ("Show full"), then, within the settle, a tap on the newer button.
+  list.fire('pointerdown');
+  document.fire('pointerup');
+  tl.newerButton.click();
+  assert.equal(list.scrollTop, 0);
+  await new Promise((done) => setTimeout(done, SETTLE_MS + 10));
+  assert.equal(tl.newerButton.hidden, true, 'the newer button stayed above the newest entries');
+});

@@ -7,6 +7,7 @@ import { h, replace, option } from './dom.js';
 import { api } from './api.js';
 import { pending, errorNodes } from './page.js';
 import { i18n, t } from './i18n.js';
+import { addUnsentCheck } from './unsent.js';
 
 const PRIORITIES = ['high', 'medium', 'low'];
 
@@ -35,6 +36,9 @@ export function nextID(items, prefix) {
 /** clone copies a document so edits do not touch the loaded one. */
 const clone = (d) => JSON.parse(JSON.stringify(d));
 
+/** snapshot is a document's content as text, without its edit date, to tell whether it changed. */
+const snapshot = (d) => JSON.stringify({ ...d, edited: undefined });
+
 /** AAREditor is the facilitator's AAR/IP panel (#aar). */
 export class AAREditor {
   constructor(container, ctx) {
@@ -43,6 +47,11 @@ export class AAREditor {
     this.status = '';
     this.view = null;
     this.doc = null;
+    this.saved = ''; // the document as last loaded or saved (see unsaved)
+    // Edits live in this.doc until saved, and a render rebuilds the fields:
+    // the editor tells a language change itself what it would lose.
+    container.dataset.ownUnsent = '';
+    addUnsentCheck(() => (this.unsaved() ? [t('aar.ui.title')] : []));
     ctx.socket.on('status', (m) => {
       const st = (m.status || {}).status || '';
       if (st === this.status) return;
@@ -62,7 +71,13 @@ export class AAREditor {
       return;
     }
     this.doc = clone(this.view.document);
-    this.render();
+    this.render(); // fills in defaults (an area's priority) before the document counts as saved
+    this.saved = snapshot(this.doc);
+  }
+
+  /** unsaved reports whether the editor holds edits it has not saved. */
+  unsaved() {
+    return !!this.doc && snapshot(this.doc) !== this.saved;
   }
 
   heading() {
@@ -88,6 +103,7 @@ export class AAREditor {
       const doc = clone(this.doc);
       await pending(save, () => this.ctx.socket.command({ type: 'aar_edit', aar: doc }), { errorEl: err, socket: this.ctx.socket, doneLabel: t('aar.ui.saved') });
       if (save.dataset.state === 'done') {
+        this.saved = snapshot(doc);
         v.edited = true;
         v.edited_by = (this.ctx.you || {}).name || '';
         v.document = doc;

@@ -212,6 +212,9 @@ export class PointerUse {
     };
     document.addEventListener('pointerup', release, true);
     document.addEventListener('pointercancel', release, true);
+    // A release the page never heard (Safari sends none after a <select>'s
+    // own popup): the pointer moving with no button down ends the press.
+    document.addEventListener('pointermove', (e) => { if (this.down && e.buttons === 0) release(); }, true);
   }
 
   /** pressing reports whether a press is under way (see pressAnywhere), or ended less than SETTLE_MS ago. */

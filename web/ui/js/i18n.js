@@ -270,12 +270,15 @@ export class I18n {
     select.value = this.lang;
     select.addEventListener('change', async () => {
       const chosen = select.value;
+      const hadFocus = doc.activeElement === select;
       select.disabled = true;
       try {
         if (this.maySwitch && !(await this.maySwitch(chosen))) return;
         await this.setLanguage(chosen);
       } finally {
         select.disabled = false;
+        // Disabled, it could not take the focus back from a dialog maySwitch opened.
+        if (hadFocus && doc.activeElement !== select) select.focus();
         select.value = this.lang;
         select.dataset.lang = this.lang;
         select.setAttribute('aria-label', this.t('ui.language'));

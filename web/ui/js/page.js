@@ -11,7 +11,7 @@ import { fmtT, reasonText } from './format.js';
 import { scenarioDate, fmtInZone, fmtAtOffset, offsetMinutes } from './scenclock.js';
 import { mountSchedule } from './schedule.js';
 import { i18n, t, startPage, contentLang } from './i18n.js';
-import { watchTyping, mayLoseUnsent } from './unsent.js';
+import { watchTyping, mayLoseUnsent, sending } from './unsent.js';
 
 export function pageFor(role) {
   switch (role) {
@@ -138,9 +138,11 @@ export async function pending(btn, fn, { errorEl, socket, doneLabel = t('ui.pend
     btn.classList.remove('pending');
     showLabel(btn); // relabel may have changed the label meanwhile
   };
+  const sent = sending(btn.form);
   try {
     const res = await fn();
     restore();
+    sent();
     btn.dataset.state = 'done';
     btn.classList.add('done');
     showPassing(btn, `✓ ${doneLabel}`);

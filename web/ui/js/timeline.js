@@ -279,8 +279,8 @@ export class Timeline {
     // After it: back at the newest, the list draws what came; still
     // reading below, the newer button shows how many did.
     this.pointerUse = new PointerUse(this.list, () => {
-      if (!this.held) return;
-      if (this.reading()) this.finish(this.filter());
+      // Not held: the buttons the press kept still may be stale (the newer one after showNewer).
+      if (!this.held || this.reading()) this.finish(this.filter());
       else this.draw();
     }, { hover: false, pressAnywhere: false });
     // The seqs of the entries whose full text the person opened: they stay
