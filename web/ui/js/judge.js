@@ -299,10 +299,11 @@ export class JudgeQueue {
   }
 
   /**
-   * held reports whether an item must stay where it is for now: a press is
-   * under way, the pointer is over the queue, or someone is judging it here (the keyboard in it, a
-   * judgement begun or being sent). Moving it would blur the control in
-   * use and fold the form into the closed "Judged" list.
+   * held reports whether an item must stay where it is for now: the
+   * pointer uses the queue (see watchPresses), or someone is judging it
+   * here (the keyboard in it, a judgement begun or being sent). Moving it
+   * would blur the control in use and fold the form into the closed
+   * "Judged" list.
    */
   held(it) {
     if (it.free) return false;

@@ -97,7 +97,7 @@ export class MselPanel {
     const now = document.activeElement;
     if (now && now !== document.body) return;
     if (btn.isConnected && !btn.disabled) btn.focus();
-    else this.neighbour(row.list, row, btn.dataset.cmd, around).focus();
+    else this.neighbour(row, btn.dataset.cmd, around).focus();
   }
 
   /** around lists the rows of row's list other than row, those after it first, nearest first. */
@@ -126,7 +126,7 @@ export class MselPanel {
       this.resume(list);
       return ans;
     }
-    const next = this.neighbour(list, row, cmd);
+    const next = this.neighbour(row, cmd);
     this.resume(list);
     if (next) next.focus();
     if (ans.ok) this.refuseGone(row);
@@ -138,15 +138,15 @@ export class MselPanel {
     showError(t('ui.msel.gone', { inject: row.inject }));
   }
 
-  /** neighbour is the button of the command cmd of the nearest row of list that still waits, else the list's heading. */
-  neighbour(list, row, cmd, near = this.around(row)) {
+  /** neighbour is the button of the command cmd of the nearest row (of near, row's list by default) that still waits, else the heading of row's list. */
+  neighbour(row, cmd, near = this.around(row)) {
     const rows = [...this.upRows.values(), ...this.relRows.values()];
     for (const li of near) {
       const r = rows.find((x) => x.li === li);
       const b = r && !r.gone && (r.buttons.find((x) => x.dataset.cmd === cmd) || r.buttons[0]);
       if (b && !b.disabled) return b;
     }
-    return this.heads.get(list);
+    return this.heads.get(row.list);
   }
 
   /** update takes a status object. */
