@@ -65,7 +65,8 @@ form.addEventListener('submit', (e) => {
 // The language first, so that messages of an automatic join read in it.
 await startPage();
 
-try { name.value = localStorage.getItem('cmesim:name') || ''; } catch { /* ignore */ }
+// The name last used here, unless one was typed while the page loaded.
+try { if (!name.value) name.value = localStorage.getItem('cmesim:name') || ''; } catch { /* ignore */ }
 const params = new URLSearchParams(location.search);
 const pre = params.get('code');
 if (pre) {
